@@ -1,0 +1,35 @@
+"""The user's own call site: the first frame outside the gradscope package."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def user_frame(skip: int = 1):
+    """The innermost frame that is not gradscope's own code (None if there is none)."""
+    f = sys._getframe(skip)
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
+    return f
+
+
+def user_site(skip: int = 1) -> str | None:
+    """``file:line`` of the innermost user frame."""
+    f = user_frame(skip + 1)
+    if f is None:
+        return None
+    return f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+def user_stack(limit: int = 16) -> list[str]:
+    """The user's frames, innermost last, as ``file:line in func`` strings."""
+    f = user_frame(2)
+    out = []
+    while f is not None and len(out) < limit:
+        if not f.f_code.co_filename.startswith(_PKG_DIR):
+            out.append(f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}")
+        f = f.f_back
+    return out[::-1]

@@ -1,0 +1,59 @@
+"""Buffers: one ``Buffer`` per distinct allocation, shared by every view and saved copy.
+
+A buffer is held by tensors and by saved-for-backward records. When the last holder
+lets go, reference counting drops the ``Buffer`` and its bytes leave the live count at
+that exact moment (and a ``tensor_freed`` event is recorded if a trace is active).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..events import emit
+from ..events.schema import TensorFreed
+
+_ids = itertools.count(1)
+live_by_device: dict[str, int] = {}
+live_total = 0
+
+
+class Buffer:
+    """Accounting record of one allocation: id, exact size, device."""
+
+    __slots__ = ("id", "nbytes", "device", "__weakref__")
+
+    def __init__(self, nbytes: int, device: str) -> None:
+        global live_total
+        self.id = next(_ids)
+        self.nbytes = nbytes
+        self.device = device
+        live_total += nbytes
+        live_by_device[device] = live_by_device.get(device, 0) + nbytes
+
+    def __del__(self) -> None:
+        global live_total
+        try:
+            live_total -= self.nbytes
+            live_by_device[self.device] -= self.nbytes
+            if emit.sinks:
+                emit.record(TensorFreed, self.device, live_total, self.id, self.nbytes)
+        except Exception:  # interpreter shutdown: module globals may already be gone
+            pass
+
+    def __repr__(self) -> str:
+        return f"Buffer(id={self.id}, nbytes={self.nbytes}, device={self.device!r})"
+
+
+def array_nbytes(arr) -> int:
+    """Bytes of the allocation behind ``arr`` (its base's size when it is a view)."""
+    base = arr.base
+    if base is None:
+        return arr.nbytes
+    return getattr(base, "nbytes", arr.nbytes)
+
+
+def live_bytes(device: str | None = None) -> int:
+    """Bytes held now by live gradscope buffers, on one device or all of them."""
+    if device is None:
+        return live_total
+    return live_by_device.get(str(device), 0)
