@@ -1,3 +1,143 @@
-"""gradscope: an instrumented reverse-mode autograd engine you can watch."""
+"""gradscope: an instrumented reverse-mode autograd engine you can watch.
+
+``import gradscope as gs`` gives a PyTorch-like tensor library (NumPy on the CPU, CuPy on
+CUDA) whose every graph node, saved tensor, gradient and free is recorded by ``gs.trace()``.
+"""
+
+from . import autograd, cuda, nn
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .backend import Device as device
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool_ as bool,  # noqa: A004 - torch's name
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
+from .memory.buffers import live_bytes
+from .ops.api import (
+    abs,  # noqa: A004
+    add,
+    argmax,
+    argmin,
+    bmm,
+    cat,
+    clamp,
+    cos,
+    div,
+    eq,
+    exp,
+    expand,
+    flatten,
+    ge,
+    gt,
+    le,
+    log,
+    log_softmax,
+    lt,
+    matmul,
+    max,  # noqa: A004
+    maximum,
+    mean,
+    min,  # noqa: A004
+    minimum,
+    mm,
+    mul,
+    ne,
+    neg,
+    permute,
+    pow,  # noqa: A004
+    reciprocal,
+    relu,
+    reshape,
+    sigmoid,
+    sin,
+    softmax,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    sub,
+    sum,  # noqa: A004
+    t,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+from .recorder import Trace, load_trace, mark, trace
+from .tensor import Size, Tensor
+from .tracefile import TraceFileError
 
 __version__ = "0.1.0"
+
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+half = float16
+
+clip = clamp
+multiply = mul
+divide = div
+subtract = sub
+negative = neg
+concat = concatenate = cat
+
+
+def is_tensor(obj) -> bool:  # noqa: D103
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:  # noqa: D103
+    return t.numel()
+
+
+def clone(t: Tensor) -> Tensor:  # noqa: D103
+    return t.clone()
+
+
+def detach(t: Tensor) -> Tensor:  # noqa: D103
+    return t.detach()
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of floating tensors built from Python floats (float32)."""
+    from .dtypes import default_float
+
+    return default_float

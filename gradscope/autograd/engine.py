@@ -1,0 +1,351 @@
+"""The backward engine: reverse mode with torch's ordering and memory behaviour.
+
+Two phases:
+
+1. **Order the graph.** Walk ``next_functions`` from the roots (iteratively: a chain of a
+   million nodes must not recurse) and count each node's incoming edges.
+2. **Apply the chain rule.** Repeatedly run the ready node created last (torch's
+   ``sequence_nr`` priority; ``AccumulateGrad`` first), after summing all its incoming
+   gradients. Right after a node runs its saved tensors are released (unless
+   ``retain_graph``) and its input gradient is dropped, so peak memory during backward is
+   what torch's would be.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+
+from ..errors import M_SCALAR, size_str
+from ..events import emit
+from ..events.schema import BackwardFinished, BackwardStarted, GraphFreed, NodeExecuted
+from ..memory import buffers
+from .function import Node
+from .grad_mode import state
+from .leaf import AccumulateGrad, new_grad_buffer
+
+
+def _is_view_of(r, g) -> bool:
+    """True when array ``r`` shares ``g``'s allocation (so it costs no new bytes)."""
+    if r is g:
+        return True
+    rb = r.base
+    return rb is not None and (rb is g or (g.base is not None and rb is g.base))
+
+
+def root_gradients(tensors, grads, *, what: str = "backward"):
+    """Validate roots and their gradients; the implicit gradient is ones for 1-element outputs."""
+    from ..tensor import Tensor
+
+    pairs = []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(M_SCALAR)
+            arr = t._xp().ones(t._data.shape, dtype=t._data.dtype)
+            buf = None
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor(g) if not hasattr(g, "shape") else Tensor._from_array(g)
+            if g._data.shape != t._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {size_str(g._data.shape)} "
+                    f"and output[{i}] has a shape of {size_str(t._data.shape)}."
+                )
+            arr = g._data
+            buf = g._buffer
+            if arr.dtype != t._data.dtype:
+                arr = arr.astype(t._data.dtype)
+                buf = None
+        pairs.append((t, arr, buf))
+    return pairs
+
+
+def run_backward(
+    roots,
+    *,
+    retain_graph: bool,
+    gradient_given: bool,
+    inputs=None,
+    allow_unused: bool = False,
+):
+    """Backpropagate from ``roots`` ([(tensor, grad array, buffer or None)]).
+
+    Without ``inputs`` the gradients accumulate into the leaves' ``.grad``; with them
+    (``autograd.grad``) nothing is accumulated and their gradients are returned.
+    """
+    tracing = emit.sinks
+    first_root = roots[0][0]
+    root_node = first_root.grad_fn or (
+        first_root._accumulate_node() if first_root.grad_fn is None else None
+    )
+    if tracing:
+        emit.record(
+            BackwardStarted,
+            str(first_root.device),
+            buffers.live_total,
+            root_node.id,
+            bool(retain_graph),
+            gradient_given,
+        )
+    try:
+        return _run(roots, retain_graph, inputs, allow_unused)
+    finally:
+        if emit.sinks:
+            emit.record(
+                BackwardFinished,
+                str(first_root.device),
+                buffers.live_total,
+                root_node.id,
+            )
+
+
+def _run(roots, retain_graph, inputs, allow_unused):
+    # -- phase 1: order the graph ------------------------------------------------------
+    grads: dict[Node, tuple] = {}  # node -> (summed grad array, its buffer)
+    start_nodes = []
+    for t, arr, buf in roots:
+        node = t.grad_fn if t.grad_fn is not None else t._accumulate_node()
+        dev = str(t.device)
+        if buf is None:
+            buf = new_grad_buffer(arr, dev, None)
+        _add_grad(grads, node, arr, buf, dev)
+        start_nodes.append(node)
+
+    deps: dict[Node, int] = {}
+    parents: dict[Node, list] | None = {} if inputs is not None else None
+    seen = set(start_nodes)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if parents is not None:
+                parents.setdefault(nxt, []).append(node)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+
+    captures = None
+    needed = None
+    if inputs is not None:
+        captures = {}
+        for t in inputs:
+            node = t.grad_fn if t.grad_fn is not None else t._accumulate_cached()
+            captures[id(t)] = node
+        needed = _needed(set(n for n in captures.values() if n is not None), parents)
+        captured: dict[Node, tuple] = {}
+
+    # -- phase 2: apply the chain rule, most recently created ready node first ---------
+    ready = [(-n.id - n._prio_offset, n) for n in set(start_nodes) if deps.get(n, 0) == 0]
+    heapq.heapify(ready)
+    release = not retain_graph
+    anomaly = state.anomaly
+    capture_nodes = set(captures.values()) if captures is not None else ()
+    while ready:
+        _, node = heapq.heappop(ready)
+        entry = grads.pop(node, None)
+        if entry is not None:
+            g, gbuf, dev = entry
+            if node._tensor_hooks is not None or node._retain is not None:
+                g, gbuf = _tensor_hooks(node, g, gbuf, dev)
+            if node in capture_nodes:
+                if isinstance(node, AccumulateGrad):
+                    g, gbuf = _leaf_hooks(node.variable, g, gbuf, dev)
+                captured[node] = (g, gbuf, dev)
+            if needed is not None and (node not in needed or isinstance(node, AccumulateGrad)):
+                continue
+            if isinstance(node, AccumulateGrad):
+                _accumulate(node, g, gbuf, dev)
+                continue
+            if node._pre_hooks:
+                g = _run_prehooks(node, g)
+            out = node.backward(g)
+            if node._post_hooks:
+                out = _run_posthooks(node, out, g)
+            if anomaly and state.anomaly_check_nan:
+                _check_nan(node, out)
+            if emit.sinks:
+                emit.record(NodeExecuted, dev, buffers.live_total, node.id)
+            _release_after(node, release, dev)
+            del entry
+            for (nxt, _), gi in zip(node.next_functions, out):
+                if nxt is None:
+                    continue
+                if gi is not None:
+                    gb = gbuf if _is_view_of(gi, g) else new_grad_buffer(gi, dev, node.id)
+                    _add_grad(grads, nxt, gi, gb, dev)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
+            g = gbuf = out = gi = None
+        else:
+            # no gradient reached this node: let its inputs' counts fall all the same
+            for nxt, _ in node.next_functions:
+                if nxt is not None:
+                    deps[nxt] -= 1
+                    if deps[nxt] == 0:
+                        heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
+
+    if captures is None:
+        return None
+    results = []
+    from ..tensor import Tensor
+
+    for i, t in enumerate(inputs):
+        node = captures[id(t)]
+        got = captured.get(node) if node is not None else None
+        if got is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            results.append(None)
+        else:
+            g, gbuf, _ = got
+            results.append(Tensor._share(g, gbuf, [0]))
+    return tuple(results)
+
+
+def _needed(targets: set, parents: dict) -> set:
+    """Nodes from which some target is strictly downstream (the ones ``autograd.grad`` runs)."""
+    needed = set()
+    stack = list(targets)
+    while stack:
+        n = stack.pop()
+        for p in parents.get(n, ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def _add_grad(grads, node, arr, buf, dev) -> None:
+    prev = grads.get(node)
+    if prev is None:
+        grads[node] = (arr, buf, dev)
+    else:
+        total = prev[0] + arr
+        grads[node] = (total, new_grad_buffer(total, dev, None), dev)
+
+
+def _release_after(node: Node, release: bool, dev: str) -> None:
+    if not release or node._saved is None:
+        return
+    before = buffers.live_total
+    node._saved = None
+    node._freed = True
+    if emit.sinks:
+        emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)
+
+
+def _tensor_hooks(node: Node, g, gbuf, dev):
+    from ..tensor import Tensor
+
+    for hook in list(node._tensor_hooks or ()):
+        r = hook(Tensor._share(g, gbuf, [0]))
+        if r is not None:
+            g, gbuf = _hook_result(r, g, gbuf, dev, node)
+    if node._retain is not None:
+        t = node._retain()
+        if t is not None and t.grad_fn is node:
+            _store_retained(t, g, node)
+    return g, gbuf
+
+
+def _store_retained(t, g, node) -> None:
+    from ..tensor import Tensor
+
+    if t._grad is None:
+        t._grad = Tensor._make(g.copy(), None, role="grad", node_id=node.id)
+    else:
+        t._grad._data += g
+
+
+def _leaf_hooks(leaf, g, gbuf, dev):
+    from ..tensor import Tensor
+
+    for hook in list(leaf._hooks or ()):
+        r = hook(Tensor._share(g, gbuf, [0]))
+        if r is not None:
+            g, gbuf = _hook_result(r, g, gbuf, dev, None)
+    return g, gbuf
+
+
+def _hook_result(r, g, gbuf, dev, node):
+    arr = r._data
+    if arr is g:
+        return g, gbuf
+    return arr, r._buffer
+
+
+def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
+    leaf = node.variable
+    g, gbuf = _leaf_hooks(leaf, g, gbuf, dev)
+    if node._pre_hooks:
+        g = _run_prehooks(node, g)
+    node.accumulate(g, gbuf)
+    for hook in list(leaf._post_acc_hooks or ()):
+        hook(leaf)
+    if node._post_hooks:
+        from ..tensor import Tensor
+
+        for hook in list(node._post_hooks):
+            hook((), (Tensor._from_array(g),))
+    if emit.sinks:
+        emit.record(NodeExecuted, dev, buffers.live_total, node.id)
+
+
+def _run_prehooks(node: Node, g):
+    from ..tensor import Tensor
+
+    for hook in list(node._pre_hooks):
+        r = hook((Tensor._from_array(g),))
+        if r is not None:
+            g = r[0]._data
+    return g
+
+
+def _run_posthooks(node: Node, out, g):
+    from ..tensor import Tensor
+
+    grad_inputs = tuple(Tensor._from_array(o) if o is not None else None for o in out)
+    for hook in list(node._post_hooks):
+        r = hook(grad_inputs, (Tensor._from_array(g),))
+        if r is not None:
+            grad_inputs = tuple(r)
+    return tuple(t._data if t is not None else None for t in grad_inputs)
+
+
+def _check_nan(node: Node, out) -> None:
+    for i, o in enumerate(out):
+        if o is None:
+            continue
+        xp = node_xp(o)
+        if o.dtype.kind in "fc" and not bool(xp.isfinite(o).all()):
+            bad = "nan" if bool(xp.isnan(o).any()) else "inf"
+            stack = node._stack or []
+            if stack:
+                warnings.warn(
+                    f"Error detected in {node._name}. Traceback of forward call that caused "
+                    "the error:\n" + "\n".join(f"  File {s}" for s in stack),
+                    stacklevel=4,
+                )
+            where = f" (created at {stack[-1]})" if stack else ""
+            raise RuntimeError(
+                f"Function '{node._name}' returned {bad} values in its {i}th output.\n"
+                f"gradscope: node {node.id} {node._name}{where}"
+            )
+
+
+def node_xp(arr):
+    from ..backend import xp_of
+
+    return xp_of(arr)

@@ -1,0 +1,360 @@
+"""Graph nodes and ``apply``, the one choke point through which every op runs.
+
+An op is a ``Function`` subclass named after torch's grad_fn (``MulBackward0`` ...),
+with ``forward`` and ``backward`` side by side, both on raw NumPy/CuPy arrays. ``apply``
+calls ``forward``, wraps the result in a tensor, links ``next_functions``, resolves what
+the op saved and records the events. Nothing else in gradscope creates graph nodes
+(``AccumulateGrad`` aside).
+
+Edges point backward only (output tensor -> node -> next nodes); nodes never hold their
+output tensor, so a graph is freed by reference counting alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any
+
+from ..errors import M_FREED, M_LEAF_INPLACE, M_VERSION_HINT, M_VERSION_HINT_ANOMALY, shape_str, tensor_type_name
+from ..events import emit
+from ..events.callsite import user_site, user_stack
+from ..events.schema import NodeCreated, TensorAllocated, TensorSaved
+from ..memory import buffers
+from ..memory.buffers import Buffer, array_nbytes
+from .grad_mode import state
+
+Tensor: Any = None  # set by gradscope.tensor (which imports this module)
+_seq = itertools.count()
+
+
+class SavedTensor:
+    """One tensor a node keeps for backward: the array, its buffer and its version."""
+
+    __slots__ = ("data", "buffer", "vc", "version", "tensor_id", "ref", "is_output")
+
+    def __init__(self, data, buffer, vc, tensor_id, ref, is_output) -> None:
+        self.data = data
+        self.buffer = buffer
+        self.vc = vc
+        self.version = vc[0]
+        self.tensor_id = tensor_id
+        self.ref = ref  # weakref to an input tensor, for error messages
+        self.is_output = is_output
+
+
+class Node:
+    """A node of the backward graph: what a tensor's ``grad_fn`` is."""
+
+    __slots__ = (
+        "id",
+        "next_functions",
+        "needs_input_grad",
+        "_saved",
+        "_pending",
+        "_freed",
+        "_pre_hooks",
+        "_post_hooks",
+        "_tensor_hooks",
+        "_retain",
+        "_stack",
+        "_out",
+        "__weakref__",
+        "__dict__",
+    )
+    _name = "Node"
+    _prio_offset = 0
+
+    def name(self) -> str:
+        """torch's name for this node (``MulBackward0``, ``AccumulateGrad``, ...)."""
+        return self._name
+
+    @property
+    def metadata(self) -> dict:
+        md = self.__dict__.get("_metadata")
+        if md is None:
+            md = self.__dict__["_metadata"] = {}
+        return md
+
+    def register_hook(self, fn):
+        """Run ``fn(grad_inputs, grad_outputs)`` after this node; a non-None result replaces grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        return _Handle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """Run ``fn(grad_outputs)`` before this node; a non-None result replaces grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        return _Handle(self._pre_hooks, fn)
+
+    def _sequence_nr(self) -> int:
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"<{self._name} object at {id(self):#x}>"
+
+    def __getattr__(self, attr: str):
+        # torch exposes saved values as _saved_<slot>; so do we
+        if attr.startswith("_saved_"):
+            slot = attr[7:]
+            saved = object.__getattribute__(self, "_saved")
+            if saved is not None and slot in saved:
+                return _saved_as_tensor(saved[slot])
+            if object.__getattribute__(self, "_freed") and slot in self.__dict__.get(
+                "_slots", ()
+            ):
+                raise RuntimeError(M_FREED)
+            d = object.__getattribute__(self, "__dict__")
+            if slot in d:
+                return d[slot]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+
+class _Handle:
+    """Returned by ``register_hook``; ``remove()`` unregisters."""
+
+    __slots__ = ("_hooks", "_fn")
+
+    def __init__(self, hooks: list, fn) -> None:
+        hooks.append(fn)
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self) -> None:
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+
+class Function(Node):
+    """Base of every op: ``forward(*arrays) -> array`` and ``backward(grad) -> grads``.
+
+    ``backward`` returns one gradient per input (an array, or None where that input
+    needs none), already reduced to the input's shape.
+    """
+
+    is_view = False  # forward may return a view sharing input 0's buffer
+
+    def forward(self, *args):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def save(self, /, **slots) -> None:
+        """Keep arrays for backward, by slot name (an input, the output or a new array)."""
+        if self._pending is None:
+            self._pending = list(slots.items())
+        else:
+            self._pending.extend(slots.items())
+
+    def saved(self, slot: str):
+        """A saved array; raises torch's errors if it was freed or modified in place."""
+        s = self._saved
+        if s is None:
+            raise RuntimeError(M_FREED)
+        st = s[slot]
+        if st.vc[0] != st.version:
+            raise RuntimeError(_version_message(self, st))
+        return st.data
+
+
+def apply(cls: type[Function], inputs: tuple, *args):
+    """Run op ``cls`` on ``inputs`` (tensors or Python scalars) and record its node."""
+    fn = cls.__new__(cls)
+    fn._pending = None
+    if state.enabled:
+        needs = tuple([type(t) is Tensor and t._rg for t in inputs])
+        record = True in needs
+    else:
+        needs = (False,) * len(inputs)
+        record = False
+    fn.needs_input_grad = needs
+    arrays = [t._data if type(t) is Tensor else t for t in inputs]
+    out = fn.forward(*arrays, *args)
+    if not record:
+        return _wrap(out, inputs, cls, None)
+    _init_node(fn, inputs, needs)
+    result = _wrap(out, inputs, cls, fn)
+    _finish(fn, inputs, arrays, result, out, None)
+    return result
+
+
+def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
+    """Run op ``cls`` out of place, write its result into ``target`` and rebase its grad_fn.
+
+    ``inputs[0]`` is ``target``. As in torch, an input the op saves that is about to be
+    overwritten is saved as a copy, and the version counter of ``target`` is bumped.
+    """
+    fn = cls.__new__(cls)
+    fn._pending = None
+    if state.enabled:
+        needs = tuple([type(t) is Tensor and t._rg for t in inputs])
+        record = True in needs
+        if record and target.grad_fn is None and target._rg:
+            raise RuntimeError(M_LEAF_INPLACE)
+    else:
+        needs = (False,) * len(inputs)
+        record = False
+    fn.needs_input_grad = needs
+    arrays = [t._data if type(t) is Tensor else t for t in inputs]
+    out = fn.forward(*arrays, *args)
+    if record:
+        _init_node(fn, inputs, needs)
+        pending = fn._pending
+        if pending:  # keep a copy of what the write below would destroy
+            fn._pending = [
+                (slot, arr.copy() if arr is arrays[0] else arr) for slot, arr in pending
+            ]
+    data = target._data
+    if out is not data:
+        if out.shape != data.shape:
+            raise RuntimeError(
+                f"output with shape {shape_str(data.shape)} doesn't match the broadcast "
+                f"shape {shape_str(out.shape)}"
+            )
+        data[...] = out
+    target._vc[0] += 1
+    if record:
+        target.grad_fn = fn
+        target._rg = True
+        _finish(fn, inputs, arrays, target, out, target)
+    return target
+
+
+def _init_node(fn, inputs, needs) -> None:
+    fn.id = next(_seq)
+    fn._freed = False
+    fn._pre_hooks = fn._post_hooks = fn._tensor_hooks = fn._retain = None
+    fn._stack = user_stack() if state.anomaly else None
+    fn.next_functions = tuple(
+        [(_edge(t), 0) if need else (None, 0) for t, need in zip(inputs, needs)]
+    )
+
+
+def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
+    """Record the node and resolve what it saved."""
+    tracing = emit.sinks
+    if tracing:
+        emit.record(
+            NodeCreated,
+            str(result.device),
+            buffers.live_total,
+            fn.id,
+            fn._name,
+            tuple(n.id if n is not None else None for n, _ in fn.next_functions),
+            result._id,
+            user_site(3),
+            out.shape,
+            str(out.dtype),
+        )
+    pending = fn._pending
+    if pending:
+        fn._saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
+        fn.__dict__["_slots"] = tuple(fn._saved)
+    else:
+        fn._saved = None
+    fn._pending = None
+
+
+def _edge(t) -> Node:
+    fn = t.grad_fn
+    if fn is not None:
+        return fn
+    return t._accumulate_node()
+
+
+def _wrap(out, inputs, cls, node):
+    """The output tensor: sharing input 0's buffer for views, else a new buffer."""
+    if cls.is_view:
+        src = inputs[0]
+        base = out.base
+        sd = src._data
+        if out is sd or (base is not None and (base is sd or base is sd.base)):
+            return Tensor._view(out, src, node)
+    return Tensor._make(out, node)
+
+
+def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
+    saved = {}
+    nid = fn.id
+    for slot, arr in pending:
+        if arr is None:
+            continue
+        if arr is out:
+            arr = result._data
+            st = SavedTensor(arr, result._buffer, result._vc, result._id, None, True)
+            new = False
+        else:
+            src = None
+            for t, a in zip(inputs, arrays):
+                if a is arr and type(t) is Tensor:
+                    src = t
+                    break
+            if src is not None:
+                st = SavedTensor(arr, src._buffer, src._vc, src._id, weakref.ref(src), False)
+                new = False
+            else:
+                buf = Buffer(array_nbytes(arr), str(result.device))
+                st = SavedTensor(arr, buf, [0], None, None, False)
+                new = True
+                if tracing:
+                    emit.record(
+                        TensorAllocated,
+                        buf.device,
+                        buffers.live_total,
+                        buf.id,
+                        None,
+                        buf.nbytes,
+                        arr.shape,
+                        str(arr.dtype),
+                        "activation",
+                        nid,
+                        f"{fn._name}.{slot}",
+                    )
+        saved[slot] = st
+        if tracing:
+            emit.record(
+                TensorSaved,
+                st.buffer.device,
+                buffers.live_total,
+                nid,
+                st.buffer.id,
+                st.tensor_id,
+                slot,
+                st.buffer.nbytes,
+                new,
+                arr.shape,
+                str(arr.dtype),
+            )
+    return saved
+
+
+def _saved_as_tensor(st: SavedTensor):
+    if st.vc[0] != st.version:
+        raise RuntimeError("the saved tensor was modified by an inplace operation")
+    return Tensor._share(st.data, st.buffer, st.vc)
+
+
+def _version_message(node: Node, st: SavedTensor) -> str:
+    data = st.data
+    dev = "cuda" if type(data).__module__.startswith("cupy") else "cpu"
+    desc = f"[{tensor_type_name(data.dtype, dev)} {shape_str(data.shape)}]"
+    producer = None
+    if st.is_output:
+        producer = node._name
+    elif st.ref is not None:
+        t = st.ref()
+        if t is not None and t.grad_fn is not None:
+            producer = t.grad_fn._name
+    hint = M_VERSION_HINT_ANOMALY if state.anomaly else M_VERSION_HINT
+    msg = (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {desc}"
+    )
+    if producer is not None:
+        op = producer[: producer.rfind("Backward")] if "Backward" in producer else producer
+        msg += f", which is output 0 of {op},"
+    return f"{msg} is at version {st.vc[0]}; expected version {st.version} instead. {hint}"

@@ -1,0 +1,87 @@
+"""``gradcheck``: analytic gradients against float64 central finite differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class GradcheckError(RuntimeError):
+    """The analytic and numerical Jacobians disagree."""
+
+
+def _flat_outputs(out) -> list:
+    if isinstance(out, (tuple, list)):
+        return [o for o in out]
+    return [out]
+
+
+def gradcheck(
+    fn,
+    inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+) -> bool:
+    """Check ``fn``'s gradients at ``inputs`` against finite differences (use float64 inputs)."""
+    from ..creation import zeros_like
+    from ..tensor import Tensor
+    from . import grad
+    from .grad_mode import no_grad
+
+    if not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    outputs = _flat_outputs(fn(*inputs))
+    outputs = [o for o in outputs if isinstance(o, Tensor) and o.requires_grad]
+    if not outputs:
+        raise GradcheckError("gradcheck expects at least one output that requires grad")
+
+    # numerical Jacobian: d out_j / d in_i, column by column
+    numerical = {}
+    with no_grad():
+        for i in diff:
+            x = inputs[i]
+            data = x._data
+            flat = data.reshape(-1)
+            cols = []
+            for k in range(flat.size):
+                orig = flat[k].item()
+                flat[k] = orig + eps
+                plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outs(fn, inputs)]
+                flat[k] = orig - eps
+                minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outs(fn, inputs)]
+                flat[k] = orig
+                cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+            numerical[i] = cols
+
+    # analytic Jacobian: one vector-Jacobian product per output element
+    for j, out in enumerate(outputs):
+        n_out = out.numel()
+        rows = {i: np.zeros((n_out, inputs[i].numel())) for i in diff}
+        for r in range(n_out):
+            go = zeros_like(out)
+            go._data.reshape(-1)[r] = 1
+            grads = grad(out, [inputs[i] for i in diff], go, retain_graph=True, allow_unused=True)
+            for i, g in zip(diff, grads):
+                if g is not None:
+                    rows[i][r] = np.asarray(g._data, dtype=np.float64).reshape(-1)
+        for i in diff:
+            num = np.array([c[j] for c in numerical[i]]).T  # (n_out, n_in)
+            ana = rows[i]
+            if not np.allclose(ana, num, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise GradcheckError(
+                        f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                        f"numerical:{num}\nanalytical:{ana}\n"
+                    )
+                return False
+    return True
+
+
+def _outs(fn, inputs):
+    from ..tensor import Tensor
+
+    return [o for o in _flat_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.dtype.is_floating_point]

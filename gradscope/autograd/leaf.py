@@ -1,0 +1,89 @@
+"""``AccumulateGrad``: the node that writes a leaf's gradient into ``.grad``."""
+
+from __future__ import annotations
+
+from ..events import emit
+from ..events.schema import GradAccumulated, NodeCreated, TensorAllocated
+from ..memory import buffers
+from . import function
+from .function import Node
+
+
+class AccumulateGrad(Node):
+    """Holds its leaf strongly (``variable``); the leaf caches this node weakly."""
+
+    _name = "AccumulateGrad"
+    _prio_offset = 1 << 62  # runs as soon as it is ready, as torch's (sequence_nr UINT64_MAX)
+
+    def __init__(self, variable) -> None:
+        self.id = next(function._seq)
+        self.variable = variable
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self._saved = self._pending = None
+        self._freed = False
+        self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retain = None
+        self._stack = None
+        if emit.sinks:
+            emit.record(
+                NodeCreated,
+                str(variable.device),
+                buffers.live_total,
+                self.id,
+                "AccumulateGrad",
+                (),
+                variable._id,
+                None,
+                variable._data.shape,
+                str(variable._data.dtype),
+            )
+
+    def accumulate(self, g, gbuf) -> None:
+        """Add ``g`` into the leaf's ``.grad`` (in place when it exists)."""
+        leaf = self.variable
+        old = leaf._grad
+        tracing = emit.sinks
+        if old is None:
+            from ..tensor import Tensor
+
+            data = g.astype(leaf._data.dtype, copy=True)
+            if not data.flags.c_contiguous:
+                data = data.copy()
+            new = Tensor._make(data, None, role="grad", node_id=self.id, name=f"{leaf._id}.grad")
+            leaf._grad = new
+            buf, first = new._buffer, True
+        else:
+            old._data += g
+            old._vc[0] += 1
+            buf, first = old._buffer, False
+        if tracing:
+            emit.record(
+                GradAccumulated,
+                buf.device,
+                buffers.live_total,
+                leaf._id,
+                self.id,
+                buf.nbytes,
+                first,
+                buf.id,
+            )
+
+
+def new_grad_buffer(arr, device: str, node_id: int):
+    """Account for a gradient array that backward just produced (role ``temp``)."""
+    buf = buffers.Buffer(buffers.array_nbytes(arr), device)
+    if emit.sinks:
+        emit.record(
+            TensorAllocated,
+            device,
+            buffers.live_total,
+            buf.id,
+            None,
+            buf.nbytes,
+            arr.shape,
+            str(arr.dtype),
+            "temp",
+            node_id,
+            None,
+        )
+    return buf

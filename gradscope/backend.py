@@ -1,0 +1,126 @@
+"""The one NumPy/CuPy seam: devices, and the array module behind each of them.
+
+CuPy is imported only when a CUDA tensor is asked for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_cupy = None
+
+
+class Device:
+    """A device, as ``gs.device("cuda:0")``: ``type`` ("cpu" or "cuda") and ``index``."""
+
+    __slots__ = ("type", "index", "_str")
+
+    def __init__(self, spec: str | Device = "cpu", index: int | None = None) -> None:
+        if isinstance(spec, Device):
+            self.type, self.index, self._str = spec.type, spec.index, spec._str
+            return
+        spec = str(spec)
+        kind, _, idx = spec.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {spec}"
+            )
+        if idx:
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{spec}'")
+            index = int(idx)
+        if kind == "cuda" and index is None:
+            index = 0
+        self.type = kind
+        self.index = index if kind == "cuda" else None
+        self._str = "cpu" if kind == "cpu" else f"cuda:{self.index}"
+
+    def __str__(self) -> str:
+        return self._str
+
+    def __repr__(self) -> str:
+        if self.type == "cpu":
+            return "device(type='cpu')"
+        return f"device(type='cuda', index={self.index})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except RuntimeError:
+                return False
+        return isinstance(other, Device) and other._str == self._str
+
+    def __hash__(self) -> int:
+        return hash(self._str)
+
+
+CPU = Device("cpu")
+_devices: dict[str, Device] = {"cpu": CPU}
+
+
+def device(spec: str | Device | None) -> Device:
+    """The canonical ``Device`` for a spec ("cpu", "cuda", "cuda:1", a Device, or None)."""
+    if spec is None:
+        return CPU
+    if isinstance(spec, Device):
+        return spec
+    d = _devices.get(spec)
+    if d is None:
+        d = Device(spec)
+        _devices[spec] = _devices.get(str(d), d)
+        d = _devices[spec]
+    return d
+
+
+def cupy():
+    """The CuPy module, imported on first use, or a one-line error saying how to install it."""
+    global _cupy
+    if _cupy is None:
+        try:
+            import cupy as cp
+        except ImportError:
+            raise RuntimeError(
+                "CUDA tensors need CuPy, which is not installed: "
+                "pip install 'gradscope[cuda12]' (CUDA 12) or 'gradscope[cuda13]' (CUDA 13)"
+            ) from None
+        _cupy = cp
+    return _cupy
+
+
+def cuda_available() -> bool:
+    """True when CuPy imports and sees at least one GPU."""
+    try:
+        cp = cupy()
+        return cp.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def xp_for(dev: Device):
+    """The array module (numpy or cupy) for a device."""
+    return np if dev.type == "cpu" else cupy()
+
+
+def xp_of(arr):
+    """The array module an array belongs to."""
+    return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)
+
+
+def device_of(arr) -> Device:
+    """The device an array lives on."""
+    if type(arr) is np.ndarray or _cupy is None or not isinstance(arr, _cupy.ndarray):
+        return CPU
+    return device(f"cuda:{arr.device.id}")
+
+
+def to_device(arr, dev: Device):
+    """A copy of ``arr`` on ``dev`` (the same array when it is already there)."""
+    src = device_of(arr)
+    if src == dev:
+        return arr
+    if dev.type == "cpu":
+        return arr.get()
+    cp = cupy()
+    with cp.cuda.Device(dev.index):
+        return cp.asarray(arr)

@@ -1,0 +1,273 @@
+"""Creation functions: ``gs.tensor``, ``zeros``, ``randn`` ... (every result is a leaf)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend, dtypes
+from .tensor import Tensor
+
+_rng = np.random.default_rng()
+_cuda_seed: int | None = None
+
+
+def manual_seed(seed: int):
+    """Seed gradscope's random generators (CPU and CUDA)."""
+    global _rng, _cuda_seed
+    _rng = np.random.default_rng(seed)
+    _cuda_seed = seed
+    if backend._cupy is not None:
+        backend._cupy.random.seed(seed)
+    return _rng
+
+
+def _infer_dtype(data) -> np.dtype:
+    """torch's dtype for Python data: bool, int64, or the default float."""
+    flat = data
+    while isinstance(flat, (list, tuple)) and flat:
+        kinds = set()
+        stack = [data]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, (list, tuple)):
+                stack.extend(v)
+            elif isinstance(v, Tensor):
+                kinds.add(v._data.dtype.kind)
+            elif isinstance(v, bool) or isinstance(v, np.bool_):
+                kinds.add("b")
+            elif isinstance(v, (int, np.integer)):
+                kinds.add("i")
+            elif isinstance(v, complex):
+                kinds.add("c")
+            else:
+                kinds.add("f")
+        if "c" in kinds:
+            return np.dtype(np.complex64)
+        if "f" in kinds:
+            return dtypes.default_float.np
+        if "i" in kinds or "u" in kinds:
+            return np.dtype(np.int64)
+        return np.dtype(np.bool_)
+    if isinstance(data, (list, tuple)):
+        return dtypes.default_float.np
+    if isinstance(data, bool):
+        return np.dtype(np.bool_)
+    if isinstance(data, int):
+        return np.dtype(np.int64)
+    if isinstance(data, complex):
+        return np.dtype(np.complex64)
+    return dtypes.default_float.np
+
+
+def _to_array(data, dtype=None, device=None):
+    """A fresh array (never aliasing the caller's) for ``data`` on ``device``."""
+    dev = backend.device(device)
+    np_dtype = dtypes.resolve(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
+        arr = data
+    else:
+        if np_dtype is None:
+            np_dtype = _infer_dtype(data)
+        if isinstance(data, (list, tuple)):
+            data = _unwrap(data)
+        try:
+            arr = np.array(data, dtype=np_dtype)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
+    if np_dtype is not None and arr.dtype != np_dtype:
+        arr = arr.astype(np_dtype)
+    arr = backend.to_device(arr, dev)
+    if arr is data or (isinstance(data, Tensor) and arr is data._data):
+        arr = arr.copy()
+    if isinstance(arr, np.ndarray) and not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr)
+    return arr
+
+
+def _unwrap(v):
+    if isinstance(v, (list, tuple)):
+        return [_unwrap(x) for x in v]
+    if isinstance(v, Tensor):
+        return v._data.tolist() if type(v._data) is np.ndarray else v._data.get().tolist()
+    return v
+
+
+def _leaf(arr, requires_grad: bool) -> Tensor:
+    t = Tensor.__new__(Tensor)
+    from .memory.buffers import Buffer, array_nbytes
+    from .events import emit
+
+    t._init(arr, Buffer(array_nbytes(arr), str(backend.device_of(arr))), [0], None)
+    if requires_grad:
+        if arr.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._rg = True
+    if emit.sinks:
+        t._emit_alloc("leaf", None, None)
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (nested lists, scalars, arrays)."""
+    return _leaf(_to_array(data, dtype, device), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor over ``arr``'s memory (writes show through both ways, as torch)."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    return _leaf(arr, False)
+
+
+def _sizes(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(
+                f"zeros(): argument 'size' must be tuple of ints, but found element of type "
+                f"{type(s).__name__}"
+            )
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(size)}"
+            )
+    return tuple(int(s) for s in size)
+
+
+def _filled(fill, size, dtype, device, requires_grad, default=None):
+    dev = backend.device(device)
+    xp = backend.xp_for(dev)
+    np_dtype = dtypes.resolve(dtype) or default or dtypes.default_float.np
+    if dev.type == "cuda":
+        with xp.cuda.Device(dev.index):
+            arr = fill(xp, _sizes(size), np_dtype)
+    else:
+        arr = fill(xp, _sizes(size), np_dtype)
+    return _leaf(arr, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros."""
+    return _filled(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    return _filled(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor."""
+    return _filled(lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (its dtype follows the value, as torch)."""
+    default = _infer_dtype(fill_value)
+    return _filled(
+        lambda xp, s, d: xp.full(s, fill_value, d), (size,) if not isinstance(size, int) else (size,),
+        dtype, device, requires_grad, default,
+    )
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _filled(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
+
+
+def _random(sample, size, dtype, device, requires_grad):
+    np_dtype = dtypes.resolve(dtype) or dtypes.default_float.np
+    dev = backend.device(device)
+    shape = _sizes(size)
+    if dev.type == "cuda":
+        cp = backend.cupy()
+        with cp.cuda.Device(dev.index):
+            arr = sample(cp.random, shape).astype(np_dtype, copy=False)
+    else:
+        arr = sample(_rng, shape).astype(np_dtype, copy=False)
+    return _leaf(arr, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    return _random(
+        lambda r, s: r.random(s) if hasattr(r, "random") else r.rand(*s),
+        size, dtype, device, requires_grad,
+    )
+
+
+def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    return _random(
+        lambda r, s: r.standard_normal(s), size, dtype, device, requires_grad
+    )
+
+
+def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
+    """Integers drawn uniformly from [low, high)."""
+    if high is None:
+        low, high = 0, low
+    np_dtype = dtypes.resolve(dtype) or np.dtype(np.int64)
+    dev = backend.device(device)
+    if dev.type == "cuda":
+        arr = backend.cupy().random.randint(low, high, size=_sizes((size,))).astype(np_dtype)
+    else:
+        arr = _rng.integers(low, high, size=_sizes((size,)), dtype=np.int64).astype(np_dtype, copy=False)
+    return _leaf(arr, False)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if is_int else dtypes.default_float.np
+    np_dtype = dtypes.resolve(dtype)
+    dev = backend.device(device)
+    xp = backend.xp_for(dev)
+    return _leaf(xp.arange(start, end, step, dtype=np_dtype), requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    np_dtype = dtypes.resolve(dtype) or dtypes.default_float.np
+    xp = backend.xp_for(backend.device(device))
+    return _leaf(xp.linspace(start, end, steps, dtype=np_dtype), requires_grad)
+
+
+def _like(fn):
+    def like(t: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return fn(
+            t.shape,
+            dtype=dtype if dtype is not None else t.dtype,
+            device=device if device is not None else t.device,
+            requires_grad=requires_grad,
+        )
+
+    like.__name__ = fn.__name__ + "_like"
+    like.__doc__ = f"As ``{fn.__name__}`` with ``t``'s shape, dtype and device."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def full_like(t: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full(
+        t.shape, fill_value, dtype=dtype or t.dtype, device=device or t.device,
+        requires_grad=requires_grad,
+    )

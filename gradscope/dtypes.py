@@ -1,0 +1,115 @@
+"""Tensor dtypes, named as torch names them, each backed by a NumPy dtype."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - named as torch names it
+    """A tensor element type (``gs.float32``, ``gs.int64``, ...)."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_complex", "itemsize", "_rank")
+
+    def __init__(self, name: str, np_dtype, rank: int) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_complex = self.np.kind == "c"
+        self.itemsize = self.np.itemsize
+        self._rank = rank  # 0 bool, 1 integer, 2 floating, 3 complex
+
+    def __repr__(self) -> str:
+        return f"gradscope.{self.name}"
+
+    def __reduce__(self):
+        return (from_name, (self.name,))
+
+
+bool_ = dtype("bool", np.bool_, 0)
+uint8 = dtype("uint8", np.uint8, 1)
+int8 = dtype("int8", np.int8, 1)
+int16 = dtype("int16", np.int16, 1)
+int32 = dtype("int32", np.int32, 1)
+int64 = dtype("int64", np.int64, 1)
+float16 = dtype("float16", np.float16, 2)
+float32 = dtype("float32", np.float32, 2)
+float64 = dtype("float64", np.float64, 2)
+complex64 = dtype("complex64", np.complex64, 3)
+complex128 = dtype("complex128", np.complex128, 3)
+
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
+_BY_NP = {d.np: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+
+default_float = float32
+
+
+def from_numpy(np_dtype) -> dtype:
+    """The gradscope dtype of a NumPy dtype."""
+    try:
+        return _BY_NP[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}") from None
+
+
+def from_name(name: str) -> dtype:
+    """The dtype called ``name`` ("float32", ...)."""
+    return _BY_NAME[name]
+
+
+def resolve(d) -> np.dtype | None:
+    """The NumPy dtype for a gradscope dtype, NumPy dtype, Python type or None."""
+    if d is None:
+        return None
+    if isinstance(d, dtype):
+        return d.np
+    if d is float:
+        return default_float.np
+    if d is int:
+        return np.dtype(np.int64)
+    if d is bool:
+        return np.dtype(np.bool_)
+    return np.dtype(d)
+
+
+def _category(np_dtype: np.dtype) -> int:
+    k = np_dtype.kind
+    return 0 if k == "b" else 1 if k in "iu" else 2 if k == "f" else 3
+
+
+def scalar_category(v) -> int:
+    """Category of a Python scalar: 0 bool, 1 int, 2 float, 3 complex."""
+    if isinstance(v, bool):
+        return 0
+    if isinstance(v, int):
+        return 1
+    if isinstance(v, float):
+        return 2
+    return 3
+
+
+def result_type(a_dtype: np.dtype, a_dim: int, b, b_dtype: np.dtype | None, b_dim: int) -> np.dtype:
+    """torch's type promotion for a tensor and another tensor (or Python scalar, b_dtype None).
+
+    Within a category, a dimensioned tensor outranks a 0-dim tensor, which outranks a
+    Python scalar; a higher category always wins, taking the default dtype of that
+    category when it comes from a scalar.
+    """
+    if b_dtype is None:  # Python scalar
+        ca, cb = _category(a_dtype), scalar_category(b)
+        if cb <= ca:
+            return a_dtype
+        return {1: np.dtype(np.int64), 2: default_float.np, 3: np.dtype(np.complex64)}[cb]
+    if a_dtype == b_dtype:
+        return a_dtype
+    ca, cb = _category(a_dtype), _category(b_dtype)
+    if ca != cb:
+        hi, hi_dim, lo_dim = (a_dtype, a_dim, b_dim) if ca > cb else (b_dtype, b_dim, a_dim)
+        if hi_dim == 0 and lo_dim > 0:
+            # a 0-dim tensor of a higher category: the category's default type
+            if max(ca, cb) == 2:
+                return default_float.np
+        return hi
+    if (a_dim == 0) != (b_dim == 0):
+        return a_dtype if a_dim > 0 else b_dtype
+    return np.promote_types(a_dtype, b_dtype)

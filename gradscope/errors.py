@@ -1,0 +1,54 @@
+"""Error texts, worded as torch words them (tests compare them)."""
+
+M_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+M_SCALAR = "grad can be implicitly created only for scalar outputs"
+M_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+M_VERSION_HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its "
+    "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+M_VERSION_HINT_ANOMALY = (
+    "Hint: the backtrace further above shows the operation that failed to compute its "
+    "gradient. The variable in question was changed in there or anywhere later. Good luck!"
+)
+M_NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+_TYPE_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
+def tensor_type_name(np_dtype, device: str = "cpu") -> str:
+    """torch's legacy type name, e.g. ``torch.FloatTensor`` or ``torch.cuda.FloatTensor``."""
+    base = _TYPE_NAMES.get(str(np_dtype), "Tensor")
+    return f"torch.cuda.{base}" if device.startswith("cuda") else f"torch.{base}"
+
+
+def shape_str(shape) -> str:
+    """A shape as torch prints it: ``[4, 3]``."""
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def size_str(shape) -> str:
+    """A shape as ``torch.Size([4, 3])``."""
+    return f"torch.Size({shape_str(shape)})"

@@ -1,0 +1,74 @@
+"""``gs.nn.functional``: relu, softmax, log_softmax, cross_entropy, nll_loss, mse_loss, linear."""
+
+from __future__ import annotations
+
+import warnings
+
+from ..autograd.function import apply
+from ..ops import api
+from ..ops.linalg import AddmmBackward0
+from ..ops.loss import MseLossBackward0, NllLossBackward0, check_target
+
+relu = api.relu
+softmax = api.softmax
+log_softmax = api.log_softmax
+sigmoid = api.sigmoid
+tanh = api.tanh
+
+__all__ = [
+    "cross_entropy",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+    """Negative log-likelihood of ``target`` classes under log-probabilities ``input``."""
+    if weight is not None:
+        raise NotImplementedError("nll_loss(weight=...) is not supported")
+    check_target(input.shape, target.shape, target._data.dtype)
+    return apply(NllLossBackward0, (input, target), reduction, ignore_index)
+
+
+def cross_entropy(
+    input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
+    label_smoothing: float = 0.0,
+):
+    """``nll_loss(log_softmax(input, 1), target)``: torch's two nodes, LogSoftmax then NllLoss."""
+    if label_smoothing:
+        raise NotImplementedError("cross_entropy(label_smoothing=...) is not supported")
+    dim = 0 if input.ndim == 1 else 1
+    return nll_loss(log_softmax(input, dim), target, weight, ignore_index, reduction)
+
+
+def mse_loss(input, target, reduction: str = "mean"):
+    """Mean squared error."""
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=2,
+        )
+    return apply(MseLossBackward0, (input, target), reduction)
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``: ``AddmmBackward0`` for 2-D input, as torch records it."""
+    wt = api.t(weight)
+    if input.ndim == 2 and bias is not None:
+        api._check_device(input, weight)
+        if input.shape[1] != weight.shape[1]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} "
+                f"and {weight.shape[1]}x{weight.shape[0]})"
+            )
+        return apply(AddmmBackward0, (bias, input, wt))
+    out = api.matmul(input, wt)
+    return out + bias if bias is not None else out

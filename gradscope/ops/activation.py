@@ -1,0 +1,88 @@
+"""Activations and normalisers: relu, sigmoid, tanh, softmax, log_softmax (all save their output)."""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import xp_of
+
+
+class ReluBackward0(Function):
+    _name = "ReluBackward0"
+
+    def forward(self, a):
+        out = xp_of(a).maximum(a, 0).astype(a.dtype, copy=False)
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        return (g * (self.saved("result") > 0),)
+
+
+class SigmoidBackward0(Function):
+    _name = "SigmoidBackward0"
+
+    def forward(self, a):
+        # the tanh form never overflows, unlike 1 / (1 + exp(-a))
+        out = xp_of(a).tanh(a * 0.5)
+        out += 1
+        out *= 0.5
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        r = self.saved("result")
+        return (g * r * (1 - r),)
+
+
+class TanhBackward0(Function):
+    _name = "TanhBackward0"
+
+    def forward(self, a):
+        out = xp_of(a).tanh(a)
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        r = self.saved("result")
+        return (g * (1 - r * r),)
+
+
+def _softmax(a, dim):
+    xp = xp_of(a)
+    e = xp.exp(a - a.max(axis=dim, keepdims=True))
+    e /= e.sum(axis=dim, keepdims=True)
+    return e
+
+
+def _log_softmax(a, dim):
+    xp = xp_of(a)
+    shifted = a - a.max(axis=dim, keepdims=True)
+    return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+class SoftmaxBackward0(Function):
+    _name = "SoftmaxBackward0"
+
+    def forward(self, a, dim):
+        out = _softmax(a, dim)
+        self.dim = dim
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        r = self.saved("result")
+        return (r * (g - (g * r).sum(axis=self.dim, keepdims=True)),)
+
+
+class LogSoftmaxBackward0(Function):
+    _name = "LogSoftmaxBackward0"
+
+    def forward(self, a, dim):
+        out = _log_softmax(a, dim)
+        self.dim = dim
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        r = self.saved("result")
+        return (g - xp_of(g).exp(r) * g.sum(axis=self.dim, keepdims=True),)

@@ -1,0 +1,744 @@
+"""The op functions users call (``gs.mul``, ``Tensor.sum``, ``+`` ...).
+
+Each checks and normalises its arguments the way torch does (dims, Python scalars, type
+promotion, devices, error texts), then runs one ``Function`` through ``apply``.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from numbers import Number
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import apply, apply_inplace
+from ..autograd.grad_mode import state
+from ..errors import shape_str
+from . import activation as A
+from . import elementwise as E
+from . import linalg as L
+from . import reduce as R
+from . import shape as S
+
+Tensor = None  # set by gradscope.tensor
+
+_Scalar = (int, float, bool)
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def as_tensor_like(v, like):
+    """``v`` as a tensor on ``like``'s device (lists, arrays) or unchanged (tensors, scalars)."""
+    if type(v) is Tensor or isinstance(v, _Scalar):
+        return v
+    if isinstance(v, Number):  # numpy scalars
+        return v.item()
+    from ..creation import tensor
+
+    return tensor(v, device=like.device)
+
+
+def _check_device(a, b) -> None:
+    if a._buffer.device != b._buffer.device:
+        da, db = a._buffer.device, b._buffer.device
+        first, second = (da, db) if da.startswith("cuda") else (db, da)
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{first} and {second}!"
+        )
+
+
+def _promoted(a, b):
+    """The result dtype torch would give ``a op b`` when NumPy might not, else None."""
+    ad = a._data.dtype
+    if type(b) is Tensor:
+        bd = b._data.dtype
+        if ad is bd:
+            return None
+        return dtypes.result_type(ad, a._data.ndim, None, bd, b._data.ndim)
+    if isinstance(b, float) and ad.kind in "iub":
+        return dtypes.default_float.np
+    if isinstance(b, int) and not isinstance(b, bool) and ad.kind == "b":
+        return np.dtype(np.int64)
+    return None
+
+
+def _broadcast_error(op: str, a, b) -> RuntimeError:
+    sa, sb = a.shape, getattr(b, "shape", ())
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) "
+                f"at non-singleton dimension {i}"
+            )
+    return RuntimeError(f"{op}: shapes {shape_str(sa)} and {shape_str(sb)} do not broadcast")
+
+
+def _binary(cls, op: str, a, b, *extra):
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        _check_device(a, b)
+    try:
+        return apply(cls, (a, b), *extra, _promoted(a, b))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+
+
+def _dim(d: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+        )
+    return d % n if ndim else 0
+
+
+def _dims(dim, ndim: int) -> tuple:
+    if isinstance(dim, (list, tuple)):
+        return tuple(sorted(_dim(d, ndim) for d in dim))
+    return (_dim(dim, ndim),)
+
+
+def _sizes(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    if len(size) == 1 and type(size[0]) is Tensor:
+        return tuple(size[0].tolist())
+    return tuple(size)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def add(a, b, *, alpha=1):
+    """``a + alpha * b``."""
+    if type(a) is not Tensor:
+        return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
+    return _binary(E.AddBackward0, "add", a, b, alpha)
+
+
+def sub(a, b, *, alpha=1):
+    """``a - alpha * b``."""
+    if type(a) is not Tensor:
+        return rsub(b, a)
+    return _binary(E.SubBackward0, "sub", a, b, alpha)
+
+
+def rsub(a, scalar):
+    """``scalar - a``."""
+    if type(scalar) is Tensor:
+        return sub(scalar, a)
+    return apply(E.RsubBackward1, (a,), scalar, _promoted(a, scalar))
+
+
+def mul(a, b):
+    """Elementwise product."""
+    if type(a) is not Tensor:
+        a, b = b, a
+    return _binary(E.MulBackward0, "mul", a, b)
+
+
+def div(a, b):
+    """Elementwise true division."""
+    if type(a) is not Tensor:
+        return mul(reciprocal(b), a)
+    promoted = _promoted(a, b)
+    if promoted is None and a._data.dtype.kind in "iub":
+        promoted = dtypes.default_float.np
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        _check_device(a, b)
+        if promoted is None and b._data.dtype.kind in "iub" and a._data.dtype.kind in "iub":
+            promoted = dtypes.default_float.np
+    try:
+        return apply(E.DivBackward0, (a, b), promoted)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error("div", a, b) from None
+        raise
+
+
+def reciprocal(a):
+    return apply(E.ReciprocalBackward0, (a,))
+
+
+def neg(a):
+    return apply(E.NegBackward0, (a,))
+
+
+def pow(a, exponent):  # noqa: A001 - torch's name
+    """``a ** exponent`` (tensor or scalar on either side)."""
+    if type(a) is not Tensor:
+        return apply(E.PowBackward2, (exponent,), a)
+    exponent = as_tensor_like(exponent, a)
+    if type(exponent) is Tensor:
+        return _binary(E.PowBackward1, "pow", a, exponent)
+    return apply(E.PowBackward0, (a,), exponent)
+
+
+def square(a):
+    return pow(a, 2)
+
+
+def exp(a):
+    return apply(E.ExpBackward0, (a,))
+
+
+def log(a):
+    return apply(E.LogBackward0, (a,))
+
+
+def sqrt(a):
+    return apply(E.SqrtBackward0, (a,))
+
+
+def sin(a):
+    return apply(E.SinBackward0, (a,))
+
+
+def cos(a):
+    return apply(E.CosBackward0, (a,))
+
+
+def abs(a):  # noqa: A001
+    return apply(E.AbsBackward0, (a,))
+
+
+def tanh(a):
+    return apply(A.TanhBackward0, (a,))
+
+
+def sigmoid(a):
+    return apply(A.SigmoidBackward0, (a,))
+
+
+def relu(a):
+    return apply(A.ReluBackward0, (a,))
+
+
+def clamp(a, min=None, max=None):  # noqa: A002
+    """Clip to ``[min, max]`` (scalars or tensors)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if type(min) is Tensor or type(max) is Tensor:
+        return apply(E.ClampBackward0, (a, min, max))
+    return apply(E.ClampBackward1, (a,), min, max)
+
+
+def maximum(a, b):
+    _check_device(a, b)
+    return apply(E.MaximumBackward0, (a, b))
+
+
+def minimum(a, b):
+    _check_device(a, b)
+    return apply(E.MinimumBackward0, (a, b))
+
+
+def where(condition, a, b):
+    """Pick from ``a`` where ``condition`` holds, else from ``b``."""
+    like = condition
+    a = as_tensor_like(a, like)
+    b = as_tensor_like(b, like)
+    if type(a) is Tensor and type(b) is Tensor:
+        dtype = _promoted(a, b)
+    else:
+        t = a if type(a) is Tensor else b
+        other = b if t is a else a
+        dtype = _promoted(t, other) if type(t) is Tensor else None
+    cond = condition if condition._data.dtype == np.bool_ else condition.bool()
+    return apply(E.WhereBackward0, (cond, a, b), dtype)
+
+
+def _compare(ufunc):
+    def op(a, b):
+        b = as_tensor_like(b, a)
+        return Tensor._make(ufunc(a._data, b._data if type(b) is Tensor else b), None)
+
+    op.__name__ = ufunc.__name__
+    return op
+
+
+eq = _compare(np.equal)
+ne = _compare(np.not_equal)
+lt = _compare(np.less)
+le = _compare(np.less_equal)
+gt = _compare(np.greater)
+ge = _compare(np.greater_equal)
+
+
+# ---------------------------------------------------------------- reductions
+
+
+def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+    """Sum of all elements, or along ``dim`` (an int or a tuple)."""
+    np_dtype = dtypes.resolve(dtype)
+    if np_dtype is None and a._data.dtype.kind in "bi" and a._data.dtype != np.int64:
+        np_dtype = np.dtype(np.int64)
+    if dim is None:
+        return apply(R.SumBackward0, (a,), np_dtype)
+    return apply(R.SumBackward1, (a,), _dims(dim, a._data.ndim), keepdim, np_dtype)
+
+
+def mean(a, dim=None, keepdim=False):
+    """Mean of all elements, or along ``dim``."""
+    if a._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}"
+        )
+    if dim is None:
+        return apply(R.MeanBackward0, (a,))
+    return apply(R.MeanBackward1, (a,), _dims(dim, a._data.ndim), keepdim)
+
+
+def _torch_scalar_name(d) -> str:
+    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(str(d), str(d))
+
+
+def _extreme(a, dim, keepdim, full_cls, dim_cls, result_type, pair_fn):
+    if type(dim) is Tensor:
+        return pair_fn(a, dim)
+    if dim is None:
+        return apply(full_cls, (a,))
+    d = _dim(dim, a._data.ndim)
+    values = apply(dim_cls, (a,), d, keepdim)
+    node = values.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["indices"]
+        indices = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        arg = a._data.argmax if full_cls is R.MaxBackward1 else a._data.argmin
+        indices = Tensor._make(arg(axis=d, keepdims=keepdim).astype(np.int64, copy=False), None)
+    return result_type(values, indices)
+
+
+def max(a, dim=None, keepdim=False):  # noqa: A001
+    """The largest element, or ``(values, indices)`` along ``dim``, or ``maximum(a, other)``."""
+    return _extreme(a, dim, keepdim, R.MaxBackward1, R.MaxBackward0, MaxResult, maximum)
+
+
+def min(a, dim=None, keepdim=False):  # noqa: A001
+    """The smallest element, or ``(values, indices)`` along ``dim``, or ``minimum(a, other)``."""
+    return _extreme(a, dim, keepdim, R.MinBackward1, R.MinBackward0, MinResult, minimum)
+
+
+def argmax(a, dim=None, keepdim=False):
+    d = a._data
+    if dim is None:
+        return Tensor._make(np.asarray(d.argmax()) if type(d) is np.ndarray else d.argmax(), None)
+    return Tensor._make(d.argmax(axis=_dim(dim, d.ndim), keepdims=keepdim), None)
+
+
+def argmin(a, dim=None, keepdim=False):
+    d = a._data
+    if dim is None:
+        return Tensor._make(np.asarray(d.argmin()) if type(d) is np.ndarray else d.argmin(), None)
+    return Tensor._make(d.argmin(axis=_dim(dim, d.ndim), keepdims=keepdim), None)
+
+
+def softmax(a, dim=None, dtype=None):
+    """``exp(a) / sum(exp(a))`` along ``dim``."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return apply(A.SoftmaxBackward0, (a,), _softmax_dim(a, dim))
+
+
+def log_softmax(a, dim=None, dtype=None):
+    """``log(softmax(a))`` along ``dim``, computed stably."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return apply(A.LogSoftmaxBackward0, (a,), _softmax_dim(a, dim))
+
+
+def _softmax_dim(a, dim):
+    if dim is None:
+        dim = 0 if a._data.ndim in (0, 1, 3) else 1
+    return _dim(dim, a._data.ndim)
+
+
+# ---------------------------------------------------------------- linear algebra
+
+
+def matmul(a, b):
+    """Matrix product with torch's rules for 1-D, 2-D and batched operands."""
+    b = as_tensor_like(b, a)
+    _check_device(a, b)
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
+        )
+    if na == 1 and nb == 1:
+        return apply(L.DotBackward0, (a, b))
+    if na == 2 and nb == 1:
+        return apply(L.MvBackward0, (a, b))
+    if na == 2 and nb == 2:
+        return apply(L.MmBackward0, (a, b))
+    if na == 1 and nb == 2:
+        return apply(S.SqueezeBackward4, (mm(unsqueeze(a, 0), b),), (0,))
+    return _batched_matmul(a, b)
+
+
+def mm(a, b):
+    if a._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    _check_device(a, b)
+    return apply(L.MmBackward0, (a, b))
+
+
+def bmm(a, b):
+    _check_device(a, b)
+    return apply(L.BmmBackward0, (a, b))
+
+
+def _batched_matmul(a, b):
+    squeeze_a = a._data.ndim == 1
+    squeeze_b = b._data.ndim == 1
+    if squeeze_a:
+        a = unsqueeze(a, 0)
+    if squeeze_b:
+        b = unsqueeze(b, -1)
+    n, k = a.shape[-2:]
+    k2, m = b.shape[-2:]
+    if k != k2:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{_prod(b.shape[:-2]) or 1}, {k}] but got: [{_prod(b.shape[:-2]) or 1}, {k2}]."
+        )
+    batch = tuple(np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2])))
+    a3 = expand(a, batch + (n, k)) if tuple(a.shape[:-2]) != batch else a
+    b3 = expand(b, batch + (k, m)) if tuple(b.shape[:-2]) != batch else b
+    a3 = reshape(a3, (-1, n, k))
+    b3 = reshape(b3, (-1, k, m))
+    out = apply(S.UnsafeViewBackward0, (bmm(a3, b3),), batch + (n, m))
+    if squeeze_a:
+        out = squeeze(out, -2)
+    if squeeze_b:
+        out = squeeze(out, -1)
+    return out
+
+
+def _prod(shape) -> int:
+    p = 1
+    for s in shape:
+        p *= s
+    return p
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def _infer_shape(shape: tuple, numel: int) -> tuple:
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = _prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def reshape(a, *shape):
+    """A tensor of a new shape: a view when possible, else a copy (as torch)."""
+    shape = _infer_shape(_sizes(shape), a._data.size)
+    if _viewable(a._data, shape):
+        return apply(S.ViewBackward0, (a,), shape)
+    return apply(S.UnsafeViewBackward0, (apply(S.CloneBackward0, (a,)),), shape)
+
+
+def view(a, *shape):
+    """A view of a new shape; raises when the strides do not allow one (as torch)."""
+    shape = _infer_shape(_sizes(shape), a._data.size)
+    if not _viewable(a._data, shape):
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
+    return apply(S.ViewBackward0, (a,), shape)
+
+
+def _viewable(arr, shape) -> bool:
+    if arr.flags.c_contiguous:
+        return True
+    try:
+        v = arr.view()
+        v.shape = shape
+        return True
+    except AttributeError:
+        return False
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    nd = a._data.ndim
+    if nd == 0:
+        return reshape(a, (1,))
+    s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+    if s == e:
+        return a
+    shape = a.shape
+    return reshape(a, tuple(shape[:s]) + (-1,) + tuple(shape[e + 1 :]))
+
+
+def transpose(a, dim0, dim1):
+    nd = a._data.ndim
+    return apply(S.TransposeBackward0, (a,), _dim(dim0, nd), _dim(dim1, nd))
+
+
+def t(a):
+    if a._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+    return apply(S.TBackward0, (a,))
+
+
+def permute(a, *dims):
+    nd = a._data.ndim
+    dims = tuple(_dim(d, nd) for d in _sizes(dims))
+    if sorted(dims) != list(range(nd)):
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+            f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} is not "
+            f"equal to len(dims) = {len(dims)}"
+        )
+    return apply(S.PermuteBackward0, (a,), dims)
+
+
+def T(a):  # noqa: N802
+    return permute(a, *reversed(range(a._data.ndim)))
+
+
+def unsqueeze(a, dim):
+    return apply(S.UnsqueezeBackward0, (a,), _dim(dim, a._data.ndim + 1))
+
+
+def squeeze(a, dim=None):
+    nd = a._data.ndim
+    if dim is None:
+        return apply(S.SqueezeBackward0, (a,), None)
+    dims = tuple(d for d in _dims(dim, nd) if nd and a.shape[d] == 1)
+    cls = S.SqueezeBackward1 if not isinstance(dim, (tuple, list)) else S.SqueezeBackward0
+    return apply(cls, (a,), dims)
+
+
+def expand(a, *sizes):
+    sizes = _sizes(sizes)
+    shape = a.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(
+            f"expand({_torch_type(a)}{{{shape_str(shape)}}}, size={shape_str(sizes)}): the "
+            "number of sizes provided "
+            f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
+            f"tensor ({len(shape)})"
+        )
+    lead = len(sizes) - len(shape)
+    out = []
+    for i, s in enumerate(sizes):
+        if s == -1:
+            if i < lead:
+                raise RuntimeError(
+                    "The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    "non-existing dimension 0"
+                )
+            s = shape[i - lead]
+        elif i >= lead and shape[i - lead] != 1 and shape[i - lead] != s:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                f"{shape_str(sizes)}.  Tensor sizes: {shape_str(shape)}"
+            )
+        out.append(s)
+    return apply(S.ExpandBackward0, (a,), tuple(out))
+
+
+def _torch_type(a) -> str:
+    from ..errors import tensor_type_name
+
+    return tensor_type_name(a._data.dtype, a._buffer.device).replace("torch.", "")
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    for t_ in tensors[1:]:
+        _check_device(first, t_)
+    d = _dim(dim, first._data.ndim)
+    for i, t_ in enumerate(tensors[1:], 1):
+        if t_._data.ndim != first._data.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and {t_.ndim}"
+            )
+        for k in range(first._data.ndim):
+            if k != d and t_.shape[k] != first.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{first.shape[k]} but got size {t_.shape[k]} for tensor number {i} in the list."
+                )
+    return apply(S.CatBackward0, tuple(tensors), d)
+
+
+def stack(tensors, dim=0):
+    """Join tensors along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t_ in enumerate(tensors[1:], 1):
+        if t_.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {shape_str(tensors[0].shape)} "
+                f"at entry 0 and {shape_str(t_.shape)} at entry {i}"
+            )
+    return apply(S.StackBackward0, tuple(tensors), _dim(dim, tensors[0]._data.ndim + 1))
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def _is_advanced(item) -> bool:
+    return type(item) is Tensor or isinstance(item, (list, np.ndarray)) or (
+        hasattr(item, "__cuda_array_interface__")
+    )
+
+
+def getitem(a, index):
+    """``a[index]``: views for ints and slices, ``IndexBackward0`` for tensor indices."""
+    items = index if isinstance(index, tuple) else (index,)
+    if any(_is_advanced(i) for i in items) or any(isinstance(i, bool) for i in items):
+        return _advanced_index(a, items)
+    out = a
+    dim = 0
+    n_spec = sum(1 for i in items if i is not None and i is not Ellipsis)
+    for item in items:
+        if item is Ellipsis:
+            dim += out._data.ndim - dim - (n_spec - _consumed(items, item))
+            continue
+        if item is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+            continue
+        if dim >= out._data.ndim:
+            raise IndexError(
+                f"too many indices for tensor of dimension {a._data.ndim}"
+            )
+        size = out.shape[dim]
+        if isinstance(item, slice):
+            start, stop, step = item.indices(size)
+            if item.step is not None and item.step <= 0:
+                raise ValueError("step must be greater than zero")
+            if (start, stop, step) != (0, size, 1):
+                out = apply(S.SliceBackward0, (out,), dim, start, max(stop, start), step)
+            dim += 1
+        else:
+            idx = int(item)
+            if not -size <= idx < size:
+                raise IndexError(
+                    f"index {idx} is out of bounds for dimension {dim} with size {size}"
+                )
+            out = apply(S.SelectBackward0, (out,), dim, idx % size)
+    if out is a:
+        out = apply(S.AliasBackward0, (a,))
+    return out
+
+
+def _consumed(items, ellipsis) -> int:
+    n = 0
+    for i in items:
+        if i is ellipsis:
+            return n
+        if i is not None:
+            n += 1
+    return n
+
+
+def _advanced_index(a, items):
+    arrays = []
+    index = []
+    for item in items:
+        if type(item) is Tensor:
+            _check_device(a, item)
+            arr = item._data
+            if arr.dtype.kind not in "biu":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            arrays.append(arr)
+            index.append(arr)
+        elif isinstance(item, (list, np.ndarray)):
+            arr = a._xp().asarray(item)
+            arrays.append(arr)
+            index.append(arr)
+        else:
+            index.append(item)
+    index = tuple(index)
+    try:
+        return apply(S.IndexBackward0, (a,), index, arrays)
+    except IndexError as e:
+        raise IndexError(str(e)) from None
+
+
+def setitem(a, index, value) -> None:
+    """``a[index] = value``, in place (recorded as ``CopySlices`` when it needs grad)."""
+    if type(index) is Tensor:
+        index = index._data
+    elif isinstance(index, tuple):
+        index = tuple(i._data if type(i) is Tensor else i for i in index)
+    value = as_tensor_like(value, a)
+    if state.enabled and (a._rg or (type(value) is Tensor and value._rg)):
+        apply_inplace(S.IndexPutBackward0, a, (a, value), index)
+        return
+    a._data[index] = value._data if type(value) is Tensor else value
+    a._vc[0] += 1
+
+
+# ---------------------------------------------------------------- in place
+
+
+def add_(a, b, *, alpha=1):
+    return apply_inplace(E.AddBackward0, a, (a, as_tensor_like(b, a)), alpha, None)
+
+
+def sub_(a, b, *, alpha=1):
+    return apply_inplace(E.SubBackward0, a, (a, as_tensor_like(b, a)), alpha, None)
+
+
+def mul_(a, b):
+    return apply_inplace(E.MulBackward0, a, (a, as_tensor_like(b, a)), None)
+
+
+def div_(a, b):
+    return apply_inplace(E.DivBackward0, a, (a, as_tensor_like(b, a)), None)
+
+
+def relu_(a):
+    return apply_inplace(A.ReluBackward0, a, (a,))
+
+
+def clamp_(a, min=None, max=None):  # noqa: A002
+    return apply_inplace(E.ClampBackward1, a, (a,), min, max)
+
+
+def zero_(a):
+    return apply_inplace(S.ZeroBackward0, a, (a,), 0)
+
+
+def fill_(a, value):
+    if type(value) is Tensor:
+        value = value.item()
+    return apply_inplace(S.FillBackward0, a, (a,), value)

@@ -1,0 +1,405 @@
+"""Elementwise arithmetic and math functions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import xp_of
+from ._broadcast import cast_like, unbroadcast
+
+
+def _wrapped(v):
+    """A Python scalar as torch wraps it when saving: a 0-dim int64 or float64 array."""
+    return np.asarray(v, dtype=np.int64 if isinstance(v, (int, bool)) else np.float64)
+
+
+def _shape(v):
+    return v.shape if hasattr(v, "shape") else ()
+
+
+def _promote(out, dtype):
+    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
+
+
+# ---------------------------------------------------------------- add / sub / neg
+
+
+class AddBackward0(Function):
+    _name = "AddBackward0"
+
+    def forward(self, a, b, alpha=1, dtype=None):
+        self.shapes = (_shape(a), _shape(b))
+        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
+        self.alpha = alpha
+        return _promote(a + b if alpha == 1 else a + alpha * b, dtype)
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = None
+        if nb:
+            gb = unbroadcast(g if self.alpha == 1 else g * self.alpha, self.shapes[1])
+            gb = cast_like(gb, self.dtypes[1])
+        return ga, gb
+
+
+class SubBackward0(Function):
+    _name = "SubBackward0"
+
+    def forward(self, a, b, alpha=1, dtype=None):
+        self.shapes = (_shape(a), _shape(b))
+        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
+        self.alpha = alpha
+        return _promote(a - b if alpha == 1 else a - alpha * b, dtype)
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = cast_like(unbroadcast(-g * self.alpha, self.shapes[1]), self.dtypes[1]) if nb else None
+        return ga, gb
+
+
+class RsubBackward1(Function):
+    """``scalar - tensor``."""
+
+    _name = "RsubBackward1"
+
+    def forward(self, a, scalar, dtype=None):
+        return _promote(scalar - a, dtype)
+
+    def backward(self, g):
+        return (-g, None)
+
+
+class NegBackward0(Function):
+    _name = "NegBackward0"
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return (-g,)
+
+
+# ---------------------------------------------------------------- mul / div
+
+
+class MulBackward0(Function):
+    """Saves each operand only when the other one requires grad (as torch does)."""
+
+    _name = "MulBackward0"
+
+    def forward(self, a, b, dtype=None):
+        na, nb = self.needs_input_grad
+        self.scalar = None if hasattr(b, "shape") else b
+        if na:
+            self.save(other=b if self.scalar is None else _wrapped(b))
+        if nb:
+            self.save(self=a)
+        self.shapes = (a.shape, _shape(b))
+        self.dtypes = (a.dtype, getattr(b, "dtype", None))
+        return _promote(a * b, dtype)
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            other = self.saved("other")
+            if self.scalar is not None:  # multiply by the Python number, as torch computes
+                other = self.scalar
+            ga = cast_like(unbroadcast(g * other, self.shapes[0]), self.dtypes[0])
+        if nb:
+            gb = cast_like(unbroadcast(g * self.saved("self"), self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
+
+class DivBackward0(Function):
+    """Saves ``other`` always, ``self`` only when ``other`` requires grad."""
+
+    _name = "DivBackward0"
+
+    def forward(self, a, b, dtype=None):
+        na, nb = self.needs_input_grad
+        self.scalar = None if hasattr(b, "shape") else b
+        self.save(other=b if self.scalar is None else _wrapped(b))
+        if nb:
+            self.save(self=a)
+        self.shapes = (_shape(a), _shape(b))
+        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
+        out = a / b
+        if dtype is not None and out.dtype != dtype:
+            out = out.astype(dtype)
+        return out
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        b = self.saved("other")
+        if self.scalar is not None:
+            b = self.scalar
+        ga = gb = None
+        if na:
+            ga = cast_like(unbroadcast(g / b, self.shapes[0]), self.dtypes[0])
+        if nb:
+            a = self.saved("self")
+            gb = cast_like(unbroadcast(-g * a / (b * b), self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
+
+class ReciprocalBackward0(Function):
+    """``1 / tensor`` (what ``scalar / tensor`` is built on)."""
+
+    _name = "ReciprocalBackward0"
+
+    def forward(self, a):
+        out = 1 / a
+        if out.dtype != a.dtype and a.dtype.kind == "f":
+            out = out.astype(a.dtype)
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        r = self.saved("result")
+        return (-g * r * r,)
+
+
+# ---------------------------------------------------------------- pow
+
+
+class PowBackward0(Function):
+    """``tensor ** scalar``: saves ``self``."""
+
+    _name = "PowBackward0"
+
+    def forward(self, a, exponent):
+        self.save(self=a)
+        self.exponent = exponent
+        out = a**exponent
+        if a.dtype.kind in "iub" and isinstance(exponent, float):
+            out = out.astype(np.float32)
+        return out
+
+    def backward(self, g):
+        a = self.saved("self")
+        e = self.exponent
+        if e == 0:
+            return (g * 0,)
+        return (g * (e * a ** (e - 1)),)
+
+
+class PowBackward1(Function):
+    """``tensor ** tensor``: saves self, exponent and result."""
+
+    _name = "PowBackward1"
+
+    def forward(self, a, b, dtype=None):
+        out = _promote(a**b, dtype)
+        self.save(self=a, exponent=b, result=out)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        return out
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        a, b = self.saved("self"), self.saved("exponent")
+        ga = gb = None
+        if na:
+            ga = g * b * xp_of(a).where(b == 0, 0, a ** (b - 1))
+            ga = cast_like(unbroadcast(ga, self.shapes[0]), self.dtypes[0])
+        if nb:
+            r = self.saved("result")
+            xp = xp_of(a)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * r * xp.where((a == 0) & (b >= 0), 0, xp.log(a))
+            gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
+
+class PowBackward2(Function):
+    """``scalar ** tensor``: saves exponent and result."""
+
+    _name = "PowBackward2"
+
+    def forward(self, a, base):
+        out = base**a
+        if out.dtype != a.dtype and a.dtype.kind == "f":
+            out = out.astype(a.dtype)
+        self.save(exponent=a, result=out)
+        self.base = base
+        return out
+
+    def backward(self, g):
+        r = self.saved("result")
+        return (g * r * float(np.log(self.base)) if self.base > 0 else g * 0,)
+
+
+# ---------------------------------------------------------------- math functions
+
+
+class ExpBackward0(Function):
+    _name = "ExpBackward0"
+
+    def forward(self, a):
+        out = xp_of(a).exp(a)
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        return (g * self.saved("result"),)
+
+
+class LogBackward0(Function):
+    _name = "LogBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp_of(a).log(a)
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / self.saved("self"),)
+
+
+class SqrtBackward0(Function):
+    _name = "SqrtBackward0"
+
+    def forward(self, a):
+        with np.errstate(invalid="ignore"):
+            out = xp_of(a).sqrt(a)
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (2 * self.saved("result")),)
+
+
+class SinBackward0(Function):
+    _name = "SinBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        return xp_of(a).sin(a)
+
+    def backward(self, g):
+        return (g * xp_of(g).cos(self.saved("self")),)
+
+
+class CosBackward0(Function):
+    _name = "CosBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        return xp_of(a).cos(a)
+
+    def backward(self, g):
+        return (-g * xp_of(g).sin(self.saved("self")),)
+
+
+class AbsBackward0(Function):
+    _name = "AbsBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        return xp_of(a).abs(a)
+
+    def backward(self, g):
+        return (g * xp_of(g).sign(self.saved("self")),)
+
+
+class ClampBackward1(Function):
+    """``clamp`` with scalar bounds: saves ``self``; the gradient passes where in range."""
+
+    _name = "ClampBackward1"
+
+    def forward(self, a, lo, hi):
+        self.save(self=a)
+        self.min, self.max = lo, hi
+        return xp_of(a).clip(a, lo, hi).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        a = self.saved("self")
+        mask = True
+        if self.min is not None:
+            mask = a >= self.min
+        if self.max is not None:
+            mask = mask & (a <= self.max)
+        return (g * mask,)
+
+
+class ClampBackward0(Function):
+    """``clamp`` with tensor bounds: saves self, min and max."""
+
+    _name = "ClampBackward0"
+
+    def forward(self, a, lo, hi):
+        self.save(self=a, min=lo, max=hi)
+        self.shapes = (a.shape, _shape(lo), _shape(hi))
+        xp = xp_of(a)
+        out = a
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        return out if out is not a else a.copy()
+
+    def backward(self, g):
+        a = self.saved("self")
+        s = self._saved
+        lo = s["min"].data if "min" in s else None
+        hi = s["max"].data if "max" in s else None
+        in_lo = (a >= lo) if lo is not None else True
+        in_hi = (a <= hi) if hi is not None else True
+        n0, n1, n2 = self.needs_input_grad
+        ga = g * (in_lo & in_hi) if n0 else None
+        glo = unbroadcast(g * ~in_lo, self.shapes[1]) if n1 and lo is not None else None
+        ghi = unbroadcast(g * (in_lo & ~in_hi), self.shapes[2]) if n2 and hi is not None else None
+        return ga, glo, ghi
+
+
+class WhereBackward0(Function):
+    """``where(cond, a, b)``: saves the condition only."""
+
+    _name = "WhereBackward0"
+
+    def forward(self, cond, a, b, dtype=None):
+        self.save(condition=cond)
+        self.shapes = (cond.shape, _shape(a), _shape(b))
+        self.dtypes = (None, getattr(a, "dtype", None), getattr(b, "dtype", None))
+        return _promote(xp_of(cond).where(cond, a, b), dtype)
+
+    def backward(self, g):
+        c = self.saved("condition")
+        _, na, nb = self.needs_input_grad
+        zero = g.dtype.type(0)
+        ga = cast_like(unbroadcast(xp_of(g).where(c, g, zero), self.shapes[1]), self.dtypes[1]) if na else None
+        gb = cast_like(unbroadcast(xp_of(g).where(c, zero, g), self.shapes[2]), self.dtypes[2]) if nb else None
+        return None, ga, gb
+
+
+class MaximumBackward0(Function):
+    """``maximum(a, b)``: saves both; ties split the gradient in half (as torch)."""
+
+    _name = "MaximumBackward0"
+    _pick = staticmethod(lambda a, b: a > b)
+
+    def forward(self, a, b):
+        self.save(self=a, other=b)
+        self.shapes = (a.shape, b.shape)
+        xp = xp_of(a)
+        return xp.maximum(a, b) if self._name == "MaximumBackward0" else xp.minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved("self"), self.saved("other")
+        win = self._pick(a, b)
+        tie = (a == b) * 0.5
+        na, nb = self.needs_input_grad
+        ga = unbroadcast(g * (win + tie), self.shapes[0]) if na else None
+        gb = unbroadcast(g * (~win & (a != b) + tie), self.shapes[1]) if nb else None
+        return ga, gb
+
+
+class MinimumBackward0(MaximumBackward0):
+    _name = "MinimumBackward0"
+    _pick = staticmethod(lambda a, b: a < b)

@@ -1,0 +1,147 @@
+"""Matrix products: mm, mv, dot, bmm and addmm (what ``linear`` runs on).
+
+Each saves an operand only when the other one requires grad, as torch does.
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..errors import shape_str
+
+
+def _check(cond: bool, msg: str) -> None:
+    if not cond:
+        raise RuntimeError(msg)
+
+
+class MmBackward0(Function):
+    _name = "MmBackward0"
+
+    def forward(self, a, b):
+        _check(
+            a.shape[1] == b.shape[0],
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+            f"{b.shape[0]}x{b.shape[1]})",
+        )
+        na, nb = self.needs_input_grad
+        if na:
+            self.save(mat2=b)
+        if nb:
+            self.save(self=a)
+        return a @ b
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = g @ self.saved("mat2").T if na else None
+        gb = self.saved("self").T @ g if nb else None
+        return ga, gb
+
+
+class MvBackward0(Function):
+    _name = "MvBackward0"
+
+    def forward(self, a, v):
+        _check(
+            a.shape[1] == v.shape[0],
+            f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+            f"vec ({v.shape[0]})",
+        )
+        na, nv = self.needs_input_grad
+        if nv:
+            self.save(self=a)
+        if na:
+            self.save(vec=v)
+        return a @ v
+
+    def backward(self, g):
+        na, nv = self.needs_input_grad
+        xp_outer = g[:, None] * self.saved("vec")[None, :] if na else None
+        gv = self.saved("self").T @ g if nv else None
+        return xp_outer, gv
+
+
+class DotBackward0(Function):
+    _name = "DotBackward0"
+
+    def forward(self, a, b):
+        _check(
+            a.shape[0] == b.shape[0],
+            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
+            "number of elements, but got {} and {} elements respectively".format(
+                a.shape[0], b.shape[0], a.shape[0], b.shape[0]
+            ),
+        )
+        na, nb = self.needs_input_grad
+        if nb:
+            self.save(self=a)
+        if na:
+            self.save(tensor=b)
+        return a @ b
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = g * self.saved("tensor") if na else None
+        gb = g * self.saved("self") if nb else None
+        return ga, gb
+
+
+class BmmBackward0(Function):
+    _name = "BmmBackward0"
+
+    def forward(self, a, b):
+        _check(
+            a.shape[0] == b.shape[0] and a.shape[2] == b.shape[1],
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].",
+        )
+        na, nb = self.needs_input_grad
+        if na:
+            self.save(mat2=b)
+        if nb:
+            self.save(self=a)
+        return a @ b
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = g @ self.saved("mat2").swapaxes(1, 2) if na else None
+        gb = self.saved("self").swapaxes(1, 2) @ g if nb else None
+        return ga, gb
+
+
+class AddmmBackward0(Function):
+    """``bias + mat1 @ mat2`` in one node (``F.linear`` with a bias)."""
+
+    _name = "AddmmBackward0"
+
+    def forward(self, bias, a, b):
+        _check(
+            a.shape[1] == b.shape[0],
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+            f"{b.shape[0]}x{b.shape[1]})",
+        )
+        _, na, nb = self.needs_input_grad
+        if na:
+            self.save(mat2=b)
+        if nb:
+            self.save(mat1=a)
+        self.bias_shape = bias.shape
+        self.alpha = self.beta = 1
+        out = a @ b
+        out += bias
+        return out
+
+    def backward(self, g):
+        nbias, na, nb = self.needs_input_grad
+        gbias = None
+        if nbias:
+            from ._broadcast import unbroadcast
+
+            gbias = unbroadcast(g, self.bias_shape)
+        ga = g @ self.saved("mat2").T if na else None
+        gb = self.saved("mat1").T @ g if nb else None
+        return gbias, ga, gb
+
+
+def matmul_shape_error(a_shape, b_shape) -> str:
+    """torch's message for operands ``@`` cannot multiply."""
+    return f"mat1 and mat2 shapes cannot be multiplied ({shape_str(a_shape)} and {shape_str(b_shape)})"

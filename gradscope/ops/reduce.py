@@ -1,0 +1,131 @@
+"""Reductions: sum, mean, max and min (full and along a dimension)."""
+
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import xp_of
+
+
+def _expand_to(g, shape, dims, keepdim):
+    """A reduced gradient broadcast back over the input's shape (a view, as torch's expand)."""
+    if not keepdim and dims is not None:
+        for d in sorted(dims):
+            g = xp_of(g).expand_dims(g, d)
+    return xp_of(g).broadcast_to(g, shape)
+
+
+class SumBackward0(Function):
+    """Sum of all elements."""
+
+    _name = "SumBackward0"
+
+    def forward(self, a, dtype=None):
+        self.self_sym_sizes = a.shape
+        out = a.sum(dtype=dtype)
+        return xp_of(a).asarray(out)
+
+    def backward(self, g):
+        return (xp_of(g).broadcast_to(g, self.self_sym_sizes),)
+
+
+class SumBackward1(Function):
+    """Sum along dimensions."""
+
+    _name = "SumBackward1"
+
+    def forward(self, a, dims, keepdim, dtype=None):
+        self.self_sym_sizes = a.shape
+        self.dim, self.keepdim = dims, keepdim
+        return xp_of(a).asarray(a.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, g):
+        return (_expand_to(g, self.self_sym_sizes, self.dim, self.keepdim),)
+
+
+class MeanBackward0(Function):
+    _name = "MeanBackward0"
+
+    def forward(self, a):
+        self.self_sym_sizes = a.shape
+        self.self_sym_numel = a.size
+        return xp_of(a).asarray(a.mean(dtype=a.dtype))
+
+    def backward(self, g):
+        return (xp_of(g).broadcast_to(g / self.self_sym_numel, self.self_sym_sizes),)
+
+
+class MeanBackward1(Function):
+    _name = "MeanBackward1"
+
+    def forward(self, a, dims, keepdim):
+        self.self_sym_sizes = a.shape
+        self.dim, self.keepdim = dims, keepdim
+        n = 1
+        for d in dims:
+            n *= a.shape[d]
+        self.n = n
+        return xp_of(a).asarray(a.mean(axis=dims, keepdims=keepdim, dtype=a.dtype))
+
+    def backward(self, g):
+        return (_expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim),)
+
+
+class MaxBackward1(Function):
+    """Full ``max()``: saves self and result; ties share the gradient evenly."""
+
+    _name = "MaxBackward1"
+    _reduce = "max"
+
+    def forward(self, a):
+        if a.size == 0:
+            raise RuntimeError(
+                f"{self._reduce}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        out = xp_of(a).asarray(getattr(a, self._reduce)())
+        self.save(self=a, result=out)
+        return out
+
+    def backward(self, g):
+        a, r = self.saved("self"), self.saved("result")
+        mask = a == r
+        return (mask * (g / mask.sum()),)
+
+
+class MinBackward1(MaxBackward1):
+    _name = "MinBackward1"
+    _reduce = "min"
+
+
+class MaxBackward0(Function):
+    """``max(dim)``: the values' node; saves the indices (int64)."""
+
+    _name = "MaxBackward0"
+    _arg = "argmax"
+
+    def forward(self, a, dim, keepdim):
+        xp = xp_of(a)
+        idx = getattr(a, self._arg)(axis=dim, keepdims=True)
+        values = xp.take_along_axis(a, idx, axis=dim)
+        if not keepdim:
+            idx = idx.squeeze(dim)
+            values = values.squeeze(dim)
+        self.indices_out = idx.astype(xp.int64, copy=False)
+        self.save(indices=self.indices_out)
+        self.dim, self.keepdim, self.sizes = dim, keepdim, a.shape
+        return values
+
+    def backward(self, g):
+        idx = self.saved("indices")
+        xp = xp_of(g)
+        if not self.keepdim:
+            idx = xp.expand_dims(idx, self.dim)
+            g = xp.expand_dims(g, self.dim)
+        out = xp.zeros(self.sizes, dtype=g.dtype)
+        xp.put_along_axis(out, idx, g, axis=self.dim)
+        return (out,)
+
+
+class MinBackward0(MaxBackward0):
+    _name = "MinBackward0"
+    _arg = "argmin"

@@ -1,0 +1,623 @@
+"""``Tensor``: an array, the buffer that accounts for it, and its place in the graph.
+
+Ops are one-line delegations to ``gradscope.ops.api``; the graph lives in
+``gradscope.autograd``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+import weakref
+
+import numpy as np
+
+from . import backend, dtypes
+from .autograd import function as _function
+from .autograd.grad_mode import state
+from .errors import M_NONLEAF_GRAD
+from .events import emit
+from .events.callsite import user_frame
+from .events.schema import TensorAllocated
+from .memory import buffers
+from .memory.buffers import Buffer, array_nbytes
+from .ops import api as F
+
+_ids = itertools.count(1)
+
+
+def _device_str(arr) -> str:
+    return "cpu" if type(arr) is np.ndarray else str(backend.device_of(arr))
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Example::
+
+        x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (x ** 2).sum().backward()
+        x.grad  # tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_buffer", "_vc", "grad_fn", "_rg", "_grad", "_id", "__weakref__", "__dict__")
+    __hash__ = object.__hash__
+
+    # rarely set attributes live in __dict__; these are their defaults
+    _hooks = None
+    _post_acc_hooks = None
+    _retains = False
+    _accum = None
+    _base = None
+    name = None
+
+    def __init__(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> None:
+        from .creation import _to_array
+
+        arr = _to_array(data, dtype, device)
+        self._init(arr, Buffer(array_nbytes(arr), _device_str(arr)), [0], None)
+        if requires_grad:
+            self.requires_grad_(True)
+        if emit.sinks:
+            self._emit_alloc("leaf", None, None)
+
+    # -- construction (internal) ------------------------------------------------------
+    def _init(self, data, buffer, vc, grad_fn) -> None:
+        self._data = data
+        self._buffer = buffer
+        self._vc = vc
+        self.grad_fn = grad_fn
+        self._rg = grad_fn is not None
+        self._grad = None
+        self._id = next(_ids)
+
+    @staticmethod
+    def _make(data, node, role: str | None = None, node_id=None, name=None) -> Tensor:
+        """A tensor over a freshly allocated array (a new buffer)."""
+        t = Tensor.__new__(Tensor)
+        t._data = data
+        t._buffer = buf = Buffer(array_nbytes(data), _device_str(data))
+        t._vc = [0]
+        t.grad_fn = node
+        t._rg = node is not None
+        t._grad = None
+        t._id = next(_ids)
+        if emit.sinks:
+            if role is None:
+                role = "activation" if node is not None else "leaf"
+            t._emit_alloc(role, node.id if node is not None else node_id, name)
+        return t
+
+    @staticmethod
+    def _view(data, src: Tensor, node) -> Tensor:
+        """A tensor over part of ``src``'s buffer (shares its version counter)."""
+        t = Tensor.__new__(Tensor)
+        t._data = data
+        t._buffer = src._buffer
+        t._vc = src._vc
+        t.grad_fn = node
+        t._rg = node is not None
+        t._grad = None
+        t._id = next(_ids)
+        t._base = src if src._base is None else src._base
+        return t
+
+    @staticmethod
+    def _share(data, buffer, vc) -> Tensor:
+        """A tensor over an existing buffer, outside the graph."""
+        t = Tensor.__new__(Tensor)
+        t._init(data, buffer, vc, None)
+        return t
+
+    @staticmethod
+    def _from_array(arr) -> Tensor:
+        return Tensor._make(arr, None, role="temp")
+
+    def _emit_alloc(self, role: str, node_id, name) -> None:
+        buf = self._buffer
+        if name is None and role == "leaf":
+            name = _assigned_name()
+        emit.record(
+            TensorAllocated,
+            buf.device,
+            buffers.live_total,
+            buf.id,
+            self._id,
+            buf.nbytes,
+            self._data.shape,
+            str(self._data.dtype),
+            role,
+            node_id,
+            name,
+        )
+
+    def _xp(self):
+        return np if type(self._data) is np.ndarray else backend.cupy()
+
+    def _accumulate_node(self):
+        """This leaf's ``AccumulateGrad`` (created on first use, cached weakly, as torch)."""
+        ref = self._accum
+        node = ref() if ref is not None else None
+        if node is None:
+            from .autograd.leaf import AccumulateGrad
+
+            node = AccumulateGrad(self)
+            self._accum = weakref.ref(node)
+        return node
+
+    def _accumulate_cached(self):
+        ref = self._accum
+        return ref() if ref is not None else None
+
+    # -- attributes -------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[F._dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def nelement(self) -> int:
+        return int(self._data.size)
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def device(self) -> backend.Device:
+        return backend.device(self._buffer.device)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._buffer.device != "cpu"
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        if type(self._data) is np.ndarray:
+            return self._data.__array_interface__["data"][0]
+        return self._data.data.ptr
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to "
+                "use a computed variable in a subgraph that doesn't require differentiation "
+                "use var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place; returns self."""
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains:
+            warnings.warn(M_NONLEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    "assigned grad has data of a different size"
+                )
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        self._retains = True
+        self.grad_fn._retain = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a result replaces it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            node = self.grad_fn
+            if node._tensor_hooks is None:
+                node._tensor_hooks = []
+            return _function._Handle(node._tensor_hooks, hook)
+        if self._hooks is None:
+            self._hooks = []
+        return _function._Handle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after a gradient is accumulated into this leaf's ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        return _function._Handle(self._post_acc_hooks, hook)
+
+    @property
+    def data(self) -> Tensor:
+        """The same buffer, detached, with its own version counter (as torch's ``.data``)."""
+        return Tensor._share(self._data, self._buffer, [0])
+
+    @data.setter
+    def data(self, other: Tensor) -> None:
+        self._data = other._data
+        self._buffer = other._buffer
+
+    # -- conversion -------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._rg and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        if type(self._data) is not np.ndarray:
+            raise TypeError(
+                f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
+                "to copy the tensor to host memory first."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy(force=True) if type(self._data) is np.ndarray else self._data.get()
+        return arr if dtype is None else arr.astype(dtype)
+
+    def detach(self) -> Tensor:
+        """The same buffer and version counter, outside the graph."""
+        return Tensor._share(self._data, self._buffer, self._vc)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def clone(self) -> Tensor:
+        return F.apply(F.S.CloneBackward0, (self,))
+
+    def contiguous(self) -> Tensor:
+        return self if self._data.flags.c_contiguous else self.clone()
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """A copy on another device and/or of another dtype (self when nothing changes)."""
+        dev = kwargs.get("device")
+        dt = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, dtypes.dtype):
+                dt = a
+            elif isinstance(a, Tensor):
+                dt, dev = a.dtype, a.device
+            elif a is not None:
+                dev = a
+        target = backend.device(dev) if dev is not None else None
+        np_dtype = dtypes.resolve(dt)
+        if (target is None or str(target) == self._buffer.device) and (
+            np_dtype is None or np_dtype == self._data.dtype
+        ):
+            return self
+        if target is not None and target.type == "cuda":
+            backend.cupy()
+        return F.apply(F.S.ToCopyBackward0, (self,), np_dtype, target)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> Tensor:
+        return self.to("cuda" if device is None else f"cuda:{int(device)}" if isinstance(device, int) else device)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            from .errors import tensor_type_name
+
+            return tensor_type_name(self._data.dtype, self._buffer.device)
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool_)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    # -- autograd ---------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+    # -- printing ---------------------------------------------------------------------
+    def __repr__(self) -> str:
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self._data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    def __reduce_ex__(self, proto):
+        raise TypeError("gradscope tensors are not picklable; save arrays with .numpy()")
+
+    # -- ops (one-line delegations) ---------------------------------------------------
+    __add__ = F.add
+    __mul__ = F.mul
+    __sub__ = F.sub
+    __truediv__ = F.div
+    __matmul__ = F.matmul
+    __pow__ = F.pow
+    __neg__ = F.neg
+    __abs__ = F.abs
+    __getitem__ = F.getitem
+    __setitem__ = F.setitem
+    __eq__ = F.eq
+    __ne__ = F.ne
+    __lt__ = F.lt
+    __le__ = F.le
+    __gt__ = F.gt
+    __ge__ = F.ge
+
+    def __radd__(self, other):
+        return F.add(self, other)
+
+    def __rmul__(self, other):
+        return F.mul(self, other)
+
+    def __rsub__(self, other):
+        return F.rsub(self, other)
+
+    def __rtruediv__(self, other):
+        return F.div(other, self)
+
+    def __rpow__(self, other):
+        return F.pow(other, self)
+
+    def __rmatmul__(self, other):
+        return F.matmul(F.as_tensor_like(other, self), self)
+
+    def __pos__(self):
+        return self
+
+    def __iadd__(self, other):
+        return F.add_(self, other)
+
+    def __isub__(self, other):
+        return F.sub_(self, other)
+
+    def __imul__(self, other):
+        return F.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return F.div_(self, other)
+
+    def __invert__(self):
+        return Tensor._make(~self._data, None)
+
+    def __and__(self, other):
+        return Tensor._make(self._data & _raw(other), None)
+
+    def __or__(self, other):
+        return Tensor._make(self._data | _raw(other), None)
+
+    add = F.add
+    sub = F.sub
+    mul = F.mul
+    div = F.div
+    pow = F.pow
+    matmul = F.matmul
+    mm = F.mm
+    neg = F.neg
+    abs = F.abs
+    exp = F.exp
+    log = F.log
+    sqrt = F.sqrt
+    sin = F.sin
+    cos = F.cos
+    tanh = F.tanh
+    sigmoid = F.sigmoid
+    relu = F.relu
+    clamp = F.clamp
+    square = F.square
+    reciprocal = F.reciprocal
+    sum = F.sum
+    mean = F.mean
+    max = F.max
+    min = F.min
+    argmax = F.argmax
+    argmin = F.argmin
+    softmax = F.softmax
+    log_softmax = F.log_softmax
+    reshape = F.reshape
+    view = F.view
+    flatten = F.flatten
+    transpose = F.transpose
+    t = F.t
+    permute = F.permute
+    unsqueeze = F.unsqueeze
+    squeeze = F.squeeze
+    expand = F.expand
+    eq = F.eq
+    ne = F.ne
+    lt = F.lt
+    le = F.le
+    gt = F.gt
+    ge = F.ge
+    maximum = F.maximum
+    minimum = F.minimum
+    add_ = F.add_
+    sub_ = F.sub_
+    mul_ = F.mul_
+    div_ = F.div_
+    zero_ = F.zero_
+    fill_ = F.fill_
+    relu_ = F.relu_
+    clamp_ = F.clamp_
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        return F.T(self)
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return F.transpose(self, -2, -1)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return F.expand(self, other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return F.view(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return F.reshape(self, other.shape)
+
+    def where(self, condition, other) -> Tensor:
+        return F.where(condition, self, other)
+
+    def masked_fill(self, mask, value) -> Tensor:
+        return F.where(mask, value, self)
+
+    def all(self) -> Tensor:
+        return Tensor._make(self._xp().asarray(self._data.all()), None)
+
+    def any(self) -> Tensor:
+        return Tensor._make(self._xp().asarray(self._data.any()), None)
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
+        return bool(self._xp().allclose(self._data, _raw(other), rtol=rtol, atol=atol))
+
+    def equal(self, other) -> bool:
+        return self.shape == other.shape and bool((self._data == other._data).all())
+
+
+def _raw(v):
+    return v._data if type(v) is Tensor else v
+
+
+class Size(tuple):
+    """A shape, printed as torch prints it: ``gradscope.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"gradscope.Size([{', '.join(str(s) for s in self)}])"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def _assigned_name() -> str | None:
+    """The variable a leaf is being assigned to on the user's line (``W = gs.randn(...)``)."""
+    import linecache
+    import re
+
+    f = user_frame(3)
+    if f is None:
+        return None
+    line = linecache.getline(f.f_code.co_filename, f.f_lineno)
+    m = re.match(r"\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=]", line)
+    return m.group(1) if m else None
+
+
+_function.Tensor = Tensor
+F.Tensor = Tensor

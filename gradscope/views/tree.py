@@ -1,0 +1,106 @@
+"""Graph view -> a Rich tree for the terminal, loss at the top, leaves at the bottom.
+
+The tree follows backward's direction (each op's children are its inputs). A node reached
+twice is drawn once and referred to the second time; collapsed runs are one line.
+
+Example::
+
+    Console().print(graph_tree(build_view(fold_graph(events)), title="before backward"))
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from rich.tree import Tree
+
+from .dot import leaf_lines, saved_lines
+from .fmt import human_bytes
+from .graph_model import GraphView, LeafItem, OpItem, op_lines
+
+MAX_LINES = 200
+
+
+def _op_text(op: OpItem) -> Text:
+    lines = op_lines(op)
+    text = Text()
+    head_style = "bold red" if op.role == "loss" else "bold"
+    text.append(lines[0], style=head_style)
+    text.append(f" {op.ids_text}", style="dim")
+    if op.role == "loss":
+        text.append(" loss", style="red")
+    rest = lines[1:]
+    saved_line = next((x for x in rest if x.startswith("saved ")), None)
+    for line in rest:
+        if line is saved_line:
+            continue
+        text.append("  " + line, style="dim" if line.startswith("ran") else "")
+    if saved_line is not None:
+        freed = saved_line.endswith("(freed)")
+        text.append("  " + saved_line, style="dim strike" if freed else "yellow")
+    if op.grad is not None:
+        text.append(f"  .grad {human_bytes(op.grad.nbytes)}", style="cyan")
+    return text
+
+
+def _leaf_text(leaf: LeafItem) -> Text:
+    lines = leaf_lines(leaf)
+    text = Text(lines[0], style="bold green")
+    text.append("  " + "  ".join(lines[1:]))
+    if leaf.grad is not None:
+        g = leaf.grad
+        text.append(f"  -> .grad {human_bytes(g.nbytes)}", style="cyan")
+        if g.count > 1:
+            text.append(f" (accumulated {g.count} times)", style="cyan")
+    return text
+
+
+def graph_tree(view: GraphView, title: str | None = None, max_lines: int = MAX_LINES) -> Group:
+    """A Rich tree of the view (at most ``max_lines`` lines, the rest counted), then notes."""
+    tree = Tree(Text(title or "graph", style="bold"), guide_style="dim")
+    if not view.roots:
+        tree.add(Text("(no graph nodes)", style="dim"))
+        return Group(tree)
+    inputs: dict[str, list[str]] = {}
+    for src, dst, _ in view.edges:
+        inputs.setdefault(dst, []).append(src)
+    items: dict[str, OpItem | LeafItem] = {op.key: op for op in view.ops}
+    items.update({lf.key: lf for lf in view.leaves})
+    inputs_saved = {}
+    for s in view.saved:
+        if s.leaf == "input":
+            for h in s.holders:
+                inputs_saved.setdefault(h, []).append(s)
+
+    seen: set[str] = set()
+    lines = 0
+    skipped = 0
+    stack: list[tuple[str, Tree]] = [(k, tree) for k in reversed(view.roots)]
+    while stack:
+        key, parent = stack.pop()
+        item = items.get(key)
+        if item is None:
+            continue
+        if lines >= max_lines:
+            skipped += 1
+            continue
+        lines += 1
+        if key in seen:
+            label = item.op if isinstance(item, OpItem) else (item.name or f"tensor {item.tensor}")
+            parent.add(Text(f"^ {label} (shown above)", style="dim"))
+            continue
+        seen.add(key)
+        if isinstance(item, LeafItem):
+            parent.add(_leaf_text(item))
+            continue
+        branch = parent.add(_op_text(item))
+        for s in inputs_saved.get(key, ()):
+            branch.add(Text("  ".join(saved_lines(s)), style="dim" if s.freed else ""))
+        if item.more_inputs:
+            branch.add(Text(f"... {item.more_inputs} more inputs not drawn", style="dim"))
+        for src in reversed(inputs.get(key, [])):
+            stack.append((src, branch))
+    if skipped:
+        tree.add(Text(f"... {skipped} more lines not shown", style="dim"))
+    notes = [Text(f"note: {note}", style="dim italic") for note in view.notes]
+    return Group(tree, *notes)
