@@ -16,6 +16,8 @@ from __future__ import annotations
 import heapq
 import warnings
 
+import numpy as np
+
 from ..errors import M_SCALAR, size_str
 from ..events import emit
 from ..events.schema import BackwardFinished, BackwardStarted, GraphFreed, NodeExecuted
@@ -179,6 +181,8 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 if nxt is None:
                     continue
                 if gi is not None:
+                    if type(gi) is not np.ndarray and isinstance(gi, np.generic):
+                        gi = np.asarray(gi)
                     gb = gbuf if _is_view_of(gi, g) else new_grad_buffer(gi, dev, node.id)
                     _add_grad(grads, nxt, gi, gb, dev)
                 deps[nxt] -= 1

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import itertools
 import weakref
+
+import numpy as np
 from typing import Any
 
 from ..errors import M_FREED, M_LEAF_INPLACE, M_VERSION_HINT, M_VERSION_HINT_ANOMALY, shape_str, tensor_type_name
@@ -268,6 +270,8 @@ def _edge(t) -> Node:
 
 def _wrap(out, inputs, cls, node):
     """The output tensor: sharing input 0's buffer for views, else a new buffer."""
+    if type(out) is not np.ndarray and isinstance(out, np.generic):
+        out = np.asarray(out)  # NumPy returns scalars for 0-d results; tensors hold arrays
     if cls.is_view:
         src = inputs[0]
         base = out.base

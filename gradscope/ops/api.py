@@ -6,6 +6,7 @@ promotion, devices, error texts), then runs one ``Function`` through ``apply``.
 
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 from numbers import Number
 
@@ -69,7 +70,7 @@ def _promoted(a, b):
 
 def _broadcast_error(op: str, a, b) -> RuntimeError:
     sa, sb = a.shape, getattr(b, "shape", ())
-    n = max(len(sa), len(sb))
+    n = builtins.max(len(sa), len(sb))
     pa = (1,) * (n - len(sa)) + tuple(sa)
     pb = (1,) * (n - len(sb)) + tuple(sb)
     for i in range(n - 1, -1, -1):
@@ -94,7 +95,7 @@ def _binary(cls, op: str, a, b, *extra):
 
 
 def _dim(d: int, ndim: int) -> int:
-    n = max(ndim, 1)
+    n = builtins.max(ndim, 1)
     if not -n <= d < n:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
@@ -624,7 +625,7 @@ def getitem(a, index):
         return _advanced_index(a, items)
     out = a
     dim = 0
-    n_spec = sum(1 for i in items if i is not None and i is not Ellipsis)
+    n_spec = builtins.sum(1 for i in items if i is not None and i is not Ellipsis)
     for item in items:
         if item is Ellipsis:
             dim += out._data.ndim - dim - (n_spec - _consumed(items, item))
@@ -643,7 +644,7 @@ def getitem(a, index):
             if item.step is not None and item.step <= 0:
                 raise ValueError("step must be greater than zero")
             if (start, stop, step) != (0, size, 1):
-                out = apply(S.SliceBackward0, (out,), dim, start, max(stop, start), step)
+                out = apply(S.SliceBackward0, (out,), dim, start, builtins.max(stop, start), step)
             dim += 1
         else:
             idx = int(item)

@@ -177,7 +177,7 @@ class SelectBackward0(Function):
         self.dim, self.index, self.self_sym_sizes = dim, index, a.shape
         idx = [slice(None)] * a.ndim
         idx[dim] = index
-        return a[tuple(idx)]
+        return a[(*idx, Ellipsis)]  # the Ellipsis keeps a 0-d result an array view
 
     def backward(self, g):
         out = xp_of(g).zeros(self.self_sym_sizes, dtype=g.dtype)

@@ -1,0 +1,341 @@
+"""Engine semantics against what torch does (reference sections 1, 2, 7 and 8)."""
+
+import gc
+import sys
+import weakref
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+
+def test_execution_order_is_descending_creation_order():
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    order = []
+    a = x * 2
+    b = x.sin()
+    y = (a + b).sum()
+    for fn in (y.grad_fn, y.grad_fn.next_functions[0][0], a.grad_fn, b.grad_fn):
+        fn.register_prehook(lambda g, fn=fn: order.append(fn.name()))
+    y.backward()
+    assert order == ["SumBackward0", "AddBackward0", "SinBackward0", "MulBackward0"]
+    np.testing.assert_allclose(x.grad.numpy(), 2 + np.cos([1.0, 2.0]), rtol=1e-6)
+
+
+def test_shared_leaf_accumulates_once_with_summed_gradient():
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    y = (x * x).sum()
+    assert (
+        y.grad_fn.next_functions[0][0].next_functions[0][0]
+        is (y.grad_fn.next_functions[0][0].next_functions[1][0])
+    )
+    y.backward()
+    assert seen == [[2.0, 4.0]]
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_hook_order_matches_torch():
+    log = []
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 3
+    b = a.exp()
+    y = b.sum()
+    a.retain_grad()
+    a.register_hook(lambda g: log.append("a hook"))
+    b.register_hook(lambda g: log.append("b hook"))
+    b.grad_fn.register_prehook(lambda g: log.append("Exp pre"))
+    b.grad_fn.register_hook(lambda gi, go: log.append("Exp post"))
+    a.grad_fn.register_prehook(lambda g: log.append(f"Mul pre a.grad={a.grad is not None}"))
+    x.register_hook(lambda g: log.append("x hook"))
+    x.register_post_accumulate_grad_hook(lambda t: log.append(f"x post-acc {t.grad is not None}"))
+    y.backward()
+    assert log == [
+        "b hook",
+        "Exp pre",
+        "Exp post",
+        "a hook",
+        "Mul pre a.grad=True",
+        "x hook",
+        "x post-acc True",
+    ]
+    assert a.retains_grad and not a.is_leaf
+    np.testing.assert_allclose(a.grad.numpy(), np.exp([3.0, 6.0]), rtol=1e-5)
+
+
+def test_hook_return_values_replace_gradients():
+    x = gs.tensor([1.0, 1.0], requires_grad=True)
+    h = x.register_hook(lambda g: g * 10)
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [30.0, 30.0]
+    h.remove()
+    x.grad = None
+    a = x * 1
+    a.register_hook(lambda g: g * 10)
+    (a * 3).sum().backward()
+    assert x.grad.tolist() == [30.0, 30.0]
+
+
+def test_hook_errors():
+    t = gs.zeros(2)
+    with pytest.raises(
+        RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"
+    ):
+        t.register_hook(lambda g: g)
+    with pytest.raises(
+        RuntimeError, match="can't retain_grad on Tensor that has requires_grad=False"
+    ):
+        t.retain_grad()
+    x = gs.ones(2, requires_grad=True)
+    with pytest.raises(
+        RuntimeError, match="post accumulate grad hooks cannot be registered on non-leaf"
+    ):
+        (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+    x.retain_grad()
+    assert x.retains_grad is False
+
+
+def test_nonleaf_grad_warns_and_is_none():
+    x = gs.ones(3, requires_grad=True)
+    y = x * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning, match="is not a leaf Tensor is being accessed"):
+        assert y.grad is None
+
+
+def test_does_not_require_grad_errors():
+    t = gs.ones(3)
+    with pytest.raises(
+        RuntimeError, match="element 0 of tensors does not require grad and does not have a grad_fn"
+    ):
+        t.sum().backward()
+    x = gs.ones(3, requires_grad=True)
+    with gs.no_grad():
+        y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+        y.backward()
+    unused = gs.ones(2, requires_grad=True)
+    with pytest.raises(
+        RuntimeError, match="The differentiated Tensor at index 1 appears to not have been used"
+    ):
+        gs.autograd.grad((x * 2).sum(), [x, unused])
+    gx, gu = gs.autograd.grad((x * 2).sum(), [x, unused], allow_unused=True)
+    assert gx.tolist() == [2.0, 2.0, 2.0] and gu is None
+
+
+def test_requires_grad_on_integers():
+    with pytest.raises(
+        RuntimeError, match="Only Tensors of floating point and complex dtype can require gradients"
+    ):
+        gs.tensor([1, 2, 3], requires_grad=True)
+    with pytest.raises(
+        RuntimeError, match="only Tensors of floating point dtype can require gradients"
+    ):
+        gs.arange(3).requires_grad_()
+    t = gs.arange(3)
+    with pytest.raises(RuntimeError, match="only Tensors of floating point and complex dtype"):
+        t.requires_grad = True
+    x = gs.randn(3, requires_grad=True)
+    assert x.argmax().requires_grad is False and x.argmax().grad_fn is None
+    assert (x > 0).requires_grad is False
+    with pytest.raises(
+        RuntimeError, match="you can only change requires_grad flags of leaf variables"
+    ):
+        (x * 2).requires_grad = False
+
+
+def test_autograd_grad_leaves_dot_grad_alone_and_sums_outputs():
+    x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (g,) = gs.autograd.grad((x * x).sum(), x)
+    assert g.tolist() == [2.0, 4.0, 6.0] and x.grad is None
+    a, b = x**2, x**3
+    (g,) = gs.autograd.grad([a, b], x, grad_outputs=[gs.ones(3), gs.ones(3)])
+    assert g.tolist() == [5.0, 16.0, 33.0]
+    gs.autograd.backward([x**2, x**3], [gs.ones(3), gs.ones(3)])
+    assert x.grad.tolist() == [5.0, 16.0, 33.0]
+
+
+def test_autograd_grad_of_intermediate():
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    y = (h * h).sum()
+    (gh,) = gs.autograd.grad(y, h)
+    assert gh.tolist() == [6.0, 12.0]
+
+
+def test_gradient_shape_mismatch_and_dtype_cast():
+    x = gs.ones(3, requires_grad=True)
+    with pytest.raises(
+        RuntimeError,
+        match=r"Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[3, 1\]\) and output\[0\] has a shape of torch.Size\(\[3\]\)",
+    ):
+        (x * 2).backward(gs.ones(3, 1))
+    x.sum().backward(gs.tensor(2.0, dtype=gs.float64))
+    assert x.grad.dtype == gs.float32 and x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_partial_accumulation_when_second_backward_fails():
+    a = gs.tensor([1.0, 1.0], requires_grad=True)
+    b = gs.tensor([3.0, 4.0], requires_grad=True)
+    y = a.sum() + (b * b).sum()
+    y.backward()
+    with pytest.raises(RuntimeError):
+        y.backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [6.0, 8.0]
+    a.grad = b.grad = None
+    y = (b * b).sum() + a.sum()
+    y.backward()
+    with pytest.raises(RuntimeError):
+        y.backward()
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [6.0, 8.0]
+
+
+def test_version_counter_errors():
+    x = gs.randn(3, requires_grad=True)
+    y = x.sigmoid()
+    y.mul_(2)
+    with pytest.raises(
+        RuntimeError,
+        match=r"\[torch.FloatTensor \[3\]\], which is output 0 of Sigmoid, is at version 1; expected version 0 instead",
+    ):
+        y.sum().backward()
+    a = x * 1
+    y = a * a
+    a.add_(1)
+    with pytest.raises(RuntimeError, match="which is output 0 of Add, is at version 1"):
+        y.sum().backward()
+    w = gs.randn(3, 2, requires_grad=True)
+    y = gs.randn(4, 3, requires_grad=True) @ w  # saves w as mat2
+    with gs.no_grad():
+        w.mul_(2)
+        w.mul_(2)
+    with pytest.raises(
+        RuntimeError,
+        match=r"\[torch.FloatTensor \[3, 2\]\] is at version 2; expected version 0 instead",
+    ):
+        y.sum().backward()
+
+
+def test_inplace_ok_on_unsaved_and_rebases_grad_fn():
+    x = gs.ones(3, requires_grad=True)
+    a = x * 2
+    a.add_(1)
+    assert a.grad_fn.name() == "AddBackward0"
+    assert a.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    assert a._version == 1
+    a.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(
+        RuntimeError,
+        match="a leaf Variable that requires grad is being used in an in-place operation.",
+    ):
+        x.add_(1)
+    d = x.detach()
+    with gs.no_grad():
+        d.mul_(2)
+    assert x._version == 1  # detach shares the version counter
+    x.data.mul_(2)
+    assert x._version == 1  # .data does not
+
+
+def test_accumulate_grad_is_cached_weakly_and_holds_leaf():
+    x = gs.ones(2, requires_grad=True)
+    y = x * 2
+    z = x * 3
+    acc = y.grad_fn.next_functions[0][0]
+    assert acc is z.grad_fn.next_functions[0][0]
+    assert acc.name() == "AccumulateGrad" and acc.variable is x and acc.next_functions == ()
+    xref = weakref.ref(x)
+    del x, z
+    assert xref() is not None  # the graph keeps the leaf alive
+    del y, acc
+    assert xref() is None
+
+
+def test_deep_chain_backpropagates_without_recursion(no_gc):
+    base = gs.live_bytes()
+    x = gs.ones(4, requires_grad=True)
+    p = x
+    for _ in range(100_000):
+        p = p * 1.0
+    p.sum().backward()
+    assert x.grad.tolist() == [1.0] * 4
+    del p
+    x.grad = None
+    assert gs.live_bytes() - base == 16
+    assert sys.getrecursionlimit() < 100_000
+
+
+def test_graph_freed_by_refcount_alone(no_gc):
+    base = gs.live_bytes()
+    w = gs.randn(8, 8, requires_grad=True)
+    h = w
+    for _ in range(5):
+        h = gs.tanh(h @ w) * 2 + 1
+    loss = h.sum()
+    ref = weakref.ref(loss.grad_fn)
+    loss.backward()
+    del h, loss
+    assert ref() is None
+    w.grad = None
+    assert gs.live_bytes() - base == 8 * 8 * 4
+    assert gc.collect() == 0
+
+
+def test_retain_graph_then_free():
+    x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x**2).mean()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [4 / 3, 8 / 3, 4.0], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        y.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        y.grad_fn.next_functions[0][0]._saved_self
+
+
+def test_grad_mode_contexts_and_thread_local():
+    import threading
+
+    x = gs.ones(2, requires_grad=True)
+    with gs.no_grad():
+        assert not gs.is_grad_enabled()
+        assert (x * 2).grad_fn is None
+        with gs.enable_grad():
+            assert (x * 2).grad_fn is not None
+        seen = []
+        th = threading.Thread(target=lambda: seen.append(gs.is_grad_enabled()))
+        th.start()
+        th.join()
+        assert seen == [True]
+    assert gs.is_grad_enabled()
+    gs.set_grad_enabled(False)
+    assert not gs.is_grad_enabled()
+    gs.set_grad_enabled(True)
+    with gs.set_grad_enabled(False):
+        assert not gs.is_grad_enabled()
+    assert gs.is_grad_enabled()
+
+    @gs.no_grad()
+    def f():
+        return x * 2
+
+    assert f().grad_fn is None
+
+
+def test_anomaly_mode_names_the_node():
+    x = gs.tensor([0.0, 1.0], requires_grad=True)
+    (gs.sqrt(x) * 0).sum().backward()
+    assert np.isnan(x.grad.numpy()[0])
+    x.grad = None
+    with pytest.warns(UserWarning):
+        with gs.autograd.detect_anomaly():
+            with pytest.raises(
+                RuntimeError, match="Function 'SqrtBackward0' returned nan values in its 0th output"
+            ):
+                (gs.sqrt(x) * 0).sum().backward()
+    with gs.autograd.set_detect_anomaly(True, check_nan=False):
+        (gs.sqrt(x) * 0).sum().backward()
+    assert not gs.autograd.is_anomaly_enabled()

@@ -1,0 +1,224 @@
+"""The recorder and the trace file."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import gradscope as gs
+from gradscope.events import schema
+from gradscope.tracefile import TraceFileError
+
+
+def _kinds(tr):
+    return [e.kind for e in tr.events]
+
+
+def test_every_event_has_the_common_fields_and_dense_seq():
+    x = gs.randn(3, requires_grad=True)
+    with gs.trace() as tr:
+        y = (x * x).sum()
+        gs.mark("before backward")
+        y.backward()
+    evs = tr.events
+    assert [e.seq for e in evs] == list(range(len(evs)))
+    assert all(e.t >= 0 for e in evs)
+    assert all(isinstance(e.live_bytes, int) and e.live_bytes >= 0 for e in evs)
+    kinds = set(_kinds(tr))
+    assert {
+        "node_created",
+        "tensor_saved",
+        "backward_started",
+        "node_executed",
+        "grad_accumulated",
+        "graph_freed",
+        "backward_finished",
+        "mark",
+        "tensor_allocated",
+        "tensor_freed",
+    } <= kinds
+    for e in evs:
+        assert set(schema.COMMON_FIELDS) <= set(schema.to_dict(e))
+
+
+def test_node_created_links_inputs_and_user_call_site():
+    x = gs.randn(3, requires_grad=True)
+    with gs.trace() as tr:
+        y = x.exp()  # this line
+        line = sys._getframe().f_lineno - 1
+    created = [e for e in tr.events if e.kind == "node_created"]
+    acc, exp = created
+    assert acc.op == "AccumulateGrad" and acc.output == x._id and acc.inputs == ()
+    assert exp.op == "ExpBackward0" and exp.inputs == (acc.node,) and exp.output == y._id
+    assert exp.stack == f"{__file__}:{line}"
+    assert exp.shape == (3,) and exp.dtype == "float32"
+
+
+def test_saved_wrapped_scalar_is_new_and_eight_bytes():
+    x = gs.randn(3, requires_grad=True)
+    with gs.trace() as tr:
+        y = x * 2
+    (saved,) = [e for e in tr.events if e.kind == "tensor_saved"]
+    assert (saved.slot, saved.nbytes, saved.new, saved.dtype) == ("other", 8, True, "int64")
+    alloc = [e for e in tr.events if e.kind == "tensor_allocated" and e.buffer == saved.buffer]
+    assert alloc and alloc[0].role == "activation"
+    del y
+
+
+def test_cross_entropy_saves_like_torch():
+    logits = gs.randn(4, 3, requires_grad=True)
+    target = gs.tensor([0, 2, 1, 2])
+    with gs.trace() as tr:
+        loss = gs.nn.functional.cross_entropy(logits, target)
+    saved = [e for e in tr.events if e.kind == "tensor_saved"]
+    by_slot = {(e.slot, e.nbytes, e.new) for e in saved}
+    assert by_slot == {
+        ("result", 48, False),
+        ("self", 48, False),
+        ("target", 32, False),
+        ("total_weight", 4, True),
+    }
+    lsm = [e.buffer for e in saved if e.slot in ("result", "self")]
+    assert lsm[0] == lsm[1]  # one storage, saved by both nodes
+    assert loss.grad_fn.name() == "NllLossBackward0"
+    assert loss.grad_fn.next_functions[0][0].name() == "LogSoftmaxBackward0"
+
+
+def test_leaf_names_come_from_the_assignment():
+    with gs.trace() as tr:
+        weights = gs.randn(2, 2, requires_grad=True)
+    (alloc,) = [e for e in tr.events if e.kind == "tensor_allocated"]
+    assert alloc.name == "weights" and alloc.role == "leaf" and alloc.tensor == weights._id
+
+
+def test_nothing_is_recorded_outside_a_trace():
+    with gs.trace() as tr:
+        pass
+    x = gs.randn(3, requires_grad=True)
+    (x * 2).sum().backward()
+    assert tr.events == []
+
+
+def test_nested_traces_both_record():
+    with gs.trace() as outer:
+        a = gs.ones(2)
+        with gs.trace() as inner:
+            b = a + 1
+    assert len(inner.events) == 1 and len(outer.events) == 2
+    del b
+
+
+def test_peak_and_live_bytes():
+    base = gs.live_bytes()
+    with gs.trace() as tr:
+        a = gs.zeros(1000)
+        b = gs.zeros(1000)
+        del a
+    assert tr.peak_bytes == base + 8000
+    assert tr.live_bytes == base + 4000 == gs.live_bytes()
+    del b
+
+
+def test_roundtrip(tmp_path):
+    x = gs.randn(5, requires_grad=True)
+    with gs.trace() as tr:
+        y = (gs.relu(x) * x).mean()
+        gs.mark("m")
+        y.backward()
+    path = tmp_path / "run.gstrace"
+    tr.save(str(path))
+    lines = path.read_text().splitlines()
+    head = json.loads(lines[0])
+    assert head["format"] == "gradscope-trace" and head["version"] == 1
+    assert head["gradscope"] == gs.__version__ and "cpu" in head["devices"]
+    tr2 = gs.load_trace(str(path))
+    assert tr2.events == tr.events
+    assert tr2.peak_bytes == tr.peak_bytes and tr2.live_bytes == tr.live_bytes
+
+
+def test_streaming_to_a_file(tmp_path):
+    path = tmp_path / "s.gstrace"
+    with gs.trace(str(path)) as tr:
+        for _ in range(3000):
+            gs.mark("tick")
+    assert gs.load_trace(str(path)).events == tr.events
+
+
+def _write(tmp_path, name, text, mode="w"):
+    p = tmp_path / name
+    if mode == "wb":
+        p.write_bytes(text)
+    else:
+        p.write_text(text)
+    return str(p)
+
+
+def test_reader_rejects_bad_files_with_one_line(tmp_path):
+    good_head = json.dumps({"format": "gradscope-trace", "version": 1})
+    ev = json.dumps(
+        {"seq": 0, "kind": "mark", "t": 0.0, "device": None, "live_bytes": 0, "label": "a"}
+    )
+    cases = {
+        "missing": (str(tmp_path / "nope.gstrace"), "no such file"),
+        "dir": (str(tmp_path), "is a directory"),
+        "empty": (_write(tmp_path, "e", ""), "is empty"),
+        "binary": (_write(tmp_path, "b", b"\x00\xff\xfe\x89PNG", "wb"), "not a gradscope trace"),
+        "other format": (
+            _write(tmp_path, "o", json.dumps({"format": "chrome"}) + "\n"),
+            "format 'chrome'",
+        ),
+        "newer": (
+            _write(tmp_path, "n", json.dumps({"format": "gradscope-trace", "version": 99}) + "\n"),
+            "version 99",
+        ),
+        "corrupt middle": (
+            _write(tmp_path, "c", f"{good_head}\n{ev}\n{{oops\n{ev}\n"),
+            "line 3 is corrupt",
+        ),
+        "unknown kind": (
+            _write(tmp_path, "k", f'{good_head}\n{{"kind": "zzz"}}\n{ev}\n'),
+            "line 2 is corrupt",
+        ),
+    }
+    for name, (path, needle) in cases.items():
+        with pytest.raises(TraceFileError) as e:
+            gs.load_trace(path)
+        msg = str(e.value)
+        assert needle in msg, name
+        assert "\n" not in msg, name
+
+
+def test_truncated_last_line_keeps_earlier_events(tmp_path):
+    head = json.dumps({"format": "gradscope-trace", "version": 1})
+    ev = json.dumps(
+        {"seq": 0, "kind": "mark", "t": 0.0, "device": None, "live_bytes": 0, "label": "a"}
+    )
+    path = _write(tmp_path, "t", f"{head}\n{ev}\n{ev[:20]}")
+    tr = gs.load_trace(path)
+    assert len(tr.events) == 1
+    assert tr.warnings == [f"{path}: line 3 is truncated; read the 1 events before it"]
+
+
+def test_stream_survives_the_process_being_killed(tmp_path):
+    path = tmp_path / "killed.gstrace"
+    script = textwrap.dedent(
+        f"""
+        import os, signal, gradscope as gs
+        with gs.trace({str(path)!r}):
+            x = gs.ones(3, requires_grad=True)
+            for i in range(5000):
+                gs.mark(str(i))
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert r.returncode == -signal.SIGKILL
+    tr = gs.load_trace(str(path))
+    assert len(tr.events) >= 4096
+    labels = [e.label for e in tr.events if e.kind == "mark"]
+    assert labels == [str(i) for i in range(len(labels))]
+    assert os.path.getsize(path) > 0
