@@ -293,7 +293,7 @@ def test_retain_graph_then_free():
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         y.backward()
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
-        y.grad_fn.next_functions[0][0]._saved_self
+        _ = y.grad_fn.next_functions[0][0]._saved_self
 
 
 def test_grad_mode_contexts_and_thread_local():
