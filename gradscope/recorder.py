@@ -168,4 +168,4 @@ def load_trace(path: str) -> Trace:
 def mark(label: str) -> None:
     """Record a labelled checkpoint in every active trace."""
     if emit.sinks:
-        emit.record(Mark, None, buffers.live_total, str(label))
+        emit.record(Mark, None, buffers.live_total, str(label), buffers.pool_bytes())

@@ -93,6 +93,7 @@ def run_backward(
             root_node.id,
             bool(retain_graph),
             gradient_given,
+            buffers.pool_bytes(),
         )
     try:
         return _run(roots, retain_graph, inputs, allow_unused)
@@ -103,6 +104,7 @@ def run_backward(
                 str(first_root.device),
                 buffers.live_total,
                 root_node.id,
+                buffers.pool_bytes(),
             )
 
 

@@ -85,6 +85,7 @@ class BackwardStarted(NamedTuple):
     root: int | None  # root node id
     retain_graph: bool
     gradient: bool
+    pool: dict | None = None  # {device: {"used_bytes", "total_bytes"}} of CuPy's pool, if in use
     kind = "backward_started"
 
 
@@ -134,6 +135,7 @@ class BackwardFinished(NamedTuple):
     device: str | None
     live_bytes: int
     root: int | None
+    pool: dict | None = None
     kind = "backward_finished"
 
 
@@ -145,6 +147,7 @@ class Mark(NamedTuple):
     device: str | None
     live_bytes: int
     label: str
+    pool: dict | None = None
     kind = "mark"
 
 

@@ -57,3 +57,23 @@ def live_bytes(device: str | None = None) -> int:
     if device is None:
         return live_total
     return live_by_device.get(str(device), 0)
+
+
+def pool_bytes() -> dict | None:
+    """CuPy's memory pool per CUDA device in use: ``used_bytes`` and ``total_bytes``.
+
+    None when no CUDA tensor was ever made (CuPy not imported). The pool's ``used_bytes``
+    can exceed gradscope's tracked bytes (allocator rounding to 512-byte blocks, CuPy's own
+    scratch arrays) and ``total_bytes`` exceeds it by what the pool caches for reuse.
+    """
+    from .. import backend
+
+    cp = backend._cupy
+    if cp is None:
+        return None
+    out = {}
+    pool = cp.get_default_memory_pool()
+    for dev in sorted(d for d in live_by_device if d.startswith("cuda")):
+        with cp.cuda.Device(int(dev.split(":")[1])):
+            out[dev] = {"used_bytes": int(pool.used_bytes()), "total_bytes": int(pool.total_bytes())}
+    return out or None

@@ -122,7 +122,9 @@ class MaxBackward0(Function):
             idx = xp.expand_dims(idx, self.dim)
             g = xp.expand_dims(g, self.dim)
         out = xp.zeros(self.sizes, dtype=g.dtype)
-        xp.put_along_axis(out, idx, g, axis=self.dim)
+        grid = list(xp.indices(idx.shape, sparse=True))
+        grid[self.dim] = idx
+        out[tuple(grid)] = g
         return (out,)
 
 

@@ -7,6 +7,18 @@ from ..backend import to_device, xp_of
 from ._broadcast import unbroadcast
 
 
+def scatter_add(out, index, values) -> None:
+    """``out[index] += values`` with repeated indices accumulating (NumPy or CuPy)."""
+    if type(out).__module__.startswith("cupy"):
+        import cupyx
+
+        cupyx.scatter_add(out, index, values)
+    else:
+        import numpy as np
+
+        np.add.at(out, index, values)
+
+
 class ViewBackward0(Function):
     _name = "ViewBackward0"
     is_view = True
@@ -222,7 +234,7 @@ class IndexBackward0(Function):
             self.saved(slot)
         xp = xp_of(g)
         out = xp.zeros(self.self_sym_sizes, dtype=g.dtype)
-        xp.add.at(out, self.index, g)  # repeated indices accumulate
+        scatter_add(out, self.index, g)  # repeated indices accumulate
         return (out,)
 
 

@@ -1,0 +1,167 @@
+"""CUDA tensors through CuPy: the same ops, gradients and memory story on the GPU.
+
+Skips (with the reason) where CuPy or a GPU is missing; the CPU suite covers the rest.
+"""
+
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+needs_gpu = pytest.mark.skipif(not gs.cuda.is_available(), reason="needs CuPy and a CUDA GPU")
+
+# (name, function of leaves, leaf shapes); each leaf requires grad
+EXPRESSIONS = [
+    ("add_broadcast", lambda a, b: a + b, [(4, 3), (3,)]),
+    ("sub_scalar", lambda a: 2 - a * 3, [(4, 3)]),
+    ("mul_div", lambda a, b: a * b / (b * b + 1), [(4, 3), (4, 3)]),
+    ("pow", lambda a: (a * a + 1) ** 1.5 + 2**a, [(5,)]),
+    ("unary", lambda a: a.exp().sin() + a.cos() + a.tanh() + a.sigmoid() + a.abs(), [(6,)]),
+    ("log_sqrt", lambda a: (a * a + 1).log() + (a * a + 1).sqrt(), [(6,)]),
+    ("relu_clamp", lambda a: gs.relu(a) + a.clamp(-0.5, 0.5), [(3, 4)]),
+    ("matmul", lambda a, b: a @ b, [(5, 4), (4, 3)]),
+    ("mv_dot", lambda a, v: (a @ v) @ (a @ v), [(5, 4), (4,)]),
+    ("bmm", lambda a, b: a @ b, [(2, 5, 4), (2, 4, 3)]),
+    (
+        "reductions",
+        lambda a: a.sum(0) + a.mean(1, keepdim=True).sum() + a.max() + a.min(dim=1)[0].sum(),
+        [(4, 3)],
+    ),
+    ("softmax", lambda a: gs.softmax(a, 1) * gs.log_softmax(a, 0), [(4, 3)]),
+    (
+        "shapes",
+        lambda a: (
+            a.reshape(3, 4).T.permute(1, 0).unsqueeze(0).expand(2, 3, 4).transpose(1, 2).flatten()
+        ),
+        [(4, 3)],
+    ),
+    (
+        "cat_stack",
+        lambda a, b: gs.cat([a, b], 0).sum(0) + gs.stack([a, b], 1).sum(1).sum(0),
+        [(2, 3), (2, 3)],
+    ),
+    ("where", lambda a, b: gs.where(a > 0, a, b), [(4, 3), (4, 3)]),
+    ("index", lambda a: a[1] + a[1:3].sum(0) + a[:, 2].sum() + a[a.detach() > 0].sum(), [(4, 3)]),
+    (
+        "linear_xent",
+        lambda x, w, b: gs.nn.functional.cross_entropy(gs.nn.functional.linear(x, w, b), TARGET),
+        [(4, 5), (3, 5), (3,)],
+    ),
+    ("mse", lambda a, b: gs.nn.functional.mse_loss(a, b), [(4, 3), (4, 3)]),
+]
+TARGET = None
+
+
+def _run(fn, shapes, device, seed=0):
+    global TARGET
+    rng = np.random.default_rng(seed)
+    leaves = [
+        gs.tensor(rng.standard_normal(s).astype(np.float32), device=device, requires_grad=True)
+        for s in shapes
+    ]
+    TARGET = gs.tensor([0, 2, 1, 2], device=device)
+    out = fn(*leaves)
+    out.sum().backward()
+    return out, leaves
+
+
+@needs_gpu
+@pytest.mark.cuda
+@pytest.mark.parametrize("name, fn, shapes", EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
+def test_ops_match_cpu(name, fn, shapes):
+    out_c, leaves_c = _run(fn, shapes, "cpu")
+    out_g, leaves_g = _run(fn, shapes, "cuda")
+    assert out_g.device == gs.device("cuda:0")
+    assert out_g.grad_fn.name() == out_c.grad_fn.name()
+    np.testing.assert_allclose(
+        out_g.cpu().detach().numpy(), out_c.detach().numpy(), rtol=1e-4, atol=1e-5
+    )
+    for lc, lg in zip(leaves_c, leaves_g):
+        assert lg.grad.device == gs.device("cuda:0")
+        np.testing.assert_allclose(lg.grad.cpu().numpy(), lc.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@needs_gpu
+@pytest.mark.cuda
+def test_mixing_devices_raises_torch_error():
+    a = gs.ones(3, device="cuda")
+    b = gs.ones(3)
+    with pytest.raises(
+        RuntimeError,
+        match="Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
+    ):
+        a + b
+
+
+@needs_gpu
+@pytest.mark.cuda
+def test_moves_are_recorded_and_differentiable():
+    x = gs.randn(3, requires_grad=True)
+    with gs.trace() as tr:
+        y = x.cuda()
+        z = (y * 2).cpu()
+    assert y.grad_fn.name() == "ToCopyBackward0" and y.device.type == "cuda"
+    allocs = [e for e in tr.events if e.kind == "tensor_allocated"]
+    assert {e.device for e in allocs} == {"cuda:0", "cpu"}
+    z.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0] and x.grad.device.type == "cpu"
+
+
+@needs_gpu
+@pytest.mark.cuda
+@pytest.mark.big
+def test_lecture_relu_chain_on_gpu():
+    base = gs.live_bytes("cuda:0")
+    x = gs.randn(1_000_000, requires_grad=True, device="cuda")
+    assert gs.live_bytes("cuda:0") - base == 4_000_000
+    with gs.trace() as tr:
+        p = gs.relu(x)
+        assert gs.live_bytes("cuda:0") - base == 8_000_000
+        for _ in range(100):
+            p = gs.relu(p)
+        loss = p.sum()
+        assert gs.live_bytes("cuda:0") - base == 408_000_004
+        pool = gs.cuda.memory_pool_bytes()
+        assert pool["used_bytes"] >= 408_000_004 and pool["total_bytes"] >= pool["used_bytes"]
+        loss.backward()
+    assert gs.live_bytes("cuda:0") - base == 12_000_004
+    started = next(e for e in tr.events if e.kind == "backward_started")
+    finished = next(e for e in tr.events if e.kind == "backward_finished")
+    assert started.pool["cuda:0"]["used_bytes"] >= 408_000_004
+    assert finished.pool["cuda:0"]["used_bytes"] < started.pool["cuda:0"]["used_bytes"]
+    assert all(e.device == "cuda:0" for e in tr.events if e.kind == "tensor_allocated")
+
+
+def test_ops_never_copy_to_the_host():
+    """Op and engine code must not call .get()/asnumpy: CUDA work stays on the GPU."""
+    root = pathlib.Path(gs.__file__).parent
+    offenders = []
+    for sub in ("ops", "autograd"):
+        for path in (root / sub).glob("*.py"):
+            for i, line in enumerate(path.read_text().splitlines(), 1):
+                if re.search(r"\.get\(\)|asnumpy\(", line):
+                    offenders.append(f"{path.name}:{i}: {line.strip()}")
+    assert offenders == []
+
+
+def test_cuda_without_cupy_says_how_to_install(monkeypatch):
+    import builtins
+
+    from gradscope import backend
+
+    if backend._cupy is not None:
+        pytest.skip("CuPy is installed here")
+    real_import = builtins.__import__
+
+    def fake_import(name, *a, **k):
+        if name == "cupy":
+            raise ImportError("no cupy")
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    with pytest.raises(RuntimeError, match=r"pip install 'gradscope\[cuda12\]'"):
+        gs.zeros(3, device="cuda")
+    assert gs.cuda.is_available() is False
