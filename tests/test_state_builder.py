@@ -34,12 +34,23 @@ class Events:
         self.events.append(cls(seq, seq * 0.001, device, self.live, *fields))
         return self
 
-    def alloc(self, buffer, tensor, nbytes, shape, role="activation", node=None, name=None,
-              dtype="float32", device="cpu"):
+    def alloc(
+        self,
+        buffer,
+        tensor,
+        nbytes,
+        shape,
+        role="activation",
+        node=None,
+        name=None,
+        dtype="float32",
+        device="cpu",
+    ):
         self.live += nbytes
         self.sizes[buffer] = (nbytes, device)
-        return self._add(TensorAllocated, device, buffer, tensor, nbytes, tuple(shape), dtype,
-                         role, node, name)
+        return self._add(
+            TensorAllocated, device, buffer, tensor, nbytes, tuple(shape), dtype, role, node, name
+        )
 
     def free(self, buffer, nbytes=None, device="cpu"):
         if nbytes is None:
@@ -48,16 +59,19 @@ class Events:
         return self._add(TensorFreed, device, buffer, nbytes)
 
     def node(self, node, op, inputs, output, shape, stack="s.py:1", dtype="float32", device="cpu"):
-        return self._add(NodeCreated, device, node, op, tuple(inputs), output, stack,
-                         tuple(shape), dtype)
+        return self._add(
+            NodeCreated, device, node, op, tuple(inputs), output, stack, tuple(shape), dtype
+        )
 
-    def save(self, node, buffer, tensor, slot, nbytes, shape, new=False, dtype="float32",
-             device="cpu"):
+    def save(
+        self, node, buffer, tensor, slot, nbytes, shape, new=False, dtype="float32", device="cpu"
+    ):
         if new:
             self.live += nbytes
             self.sizes[buffer] = (nbytes, device)
-        return self._add(TensorSaved, device, node, buffer, tensor, slot, nbytes, new,
-                         tuple(shape), dtype)
+        return self._add(
+            TensorSaved, device, node, buffer, tensor, slot, nbytes, new, tuple(shape), dtype
+        )
 
     def bw_start(self, root, retain_graph=False, gradient=False):
         return self._add(BackwardStarted, "cpu", root, retain_graph, gradient)

@@ -12,7 +12,7 @@ Example::
 
 from .graph import GraphState, fold_graph
 from .ledger import Ledger, fold_memory
-from .snapshot import Snapshot, SnapshotError, resolve, snapshot
+from .snapshot import Snapshot, SnapshotError, resolve, snapshot, snapshot_at_index
 
 __all__ = [
     "GraphState",
@@ -23,4 +23,5 @@ __all__ = [
     "fold_memory",
     "resolve",
     "snapshot",
+    "snapshot_at_index",
 ]

@@ -162,6 +162,7 @@ class GraphState:
         self.backwards: list[BackwardRecord] = []
         self.accumulators: dict[int, int] = {}  # leaf tensor id -> AccumulateGrad node id
         self.savers: dict[int, list[SavedSlot]] = {}  # buffer -> slots that saved it
+        self.grad_buffers: dict[int, int] = {}  # buffer holding a .grad -> tensor id
         self.seq: int | None = None
         self._open: BackwardRecord | None = None
         self._dispatch = {
@@ -230,6 +231,11 @@ class GraphState:
     def _freed(self, e: Event) -> None:
         for s in self.savers.pop(e.buffer, ()):
             s.freed = True
+        tid = self.grad_buffers.pop(e.buffer, None)
+        if tid is not None:  # the .grad was let go (set to None, or its tensor died)
+            g = self.grads.get(tid)
+            if g is not None and g.buffer == e.buffer:
+                del self.grads[tid]
 
     def _executed(self, e: Event) -> None:
         n = self.nodes.get(e.node)
@@ -254,6 +260,9 @@ class GraphState:
         if g is None or e.first:
             g = self.grads[e.tensor] = GradInfo(e)
         g.count += 1
+        if g.buffer != e.buffer:
+            self.grad_buffers.pop(g.buffer, None)
+        self.grad_buffers[e.buffer] = e.tensor
         g.buffer = e.buffer
         g.nbytes = e.nbytes
         g.last_seq = e.seq
@@ -287,7 +296,9 @@ class GraphState:
     @property
     def leaves(self) -> list[int]:
         """Leaf tensor ids, in the order they were first seen."""
-        return [t.id for t in self.tensors.values() if t.role == "leaf" or t.id in self.accumulators]
+        return [
+            t.id for t in self.tensors.values() if t.role == "leaf" or t.id in self.accumulators
+        ]
 
     def requires_grad(self, tensor: int) -> bool:
         """True for a leaf that has an AccumulateGrad node (a parameter)."""

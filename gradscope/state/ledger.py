@@ -224,8 +224,18 @@ class Ledger:
         if self.baseline.get(dev, 0) < e.nbytes:
             return self._new(e, e.buffer, e.nbytes, role, None)
         self.baseline[dev] -= e.nbytes
-        b = BufferState(e.buffer, e.nbytes, e.device, role, None, e.tensor, None,
-                        getattr(e, "shape", ()), getattr(e, "dtype", ""), e.seq)
+        b = BufferState(
+            e.buffer,
+            e.nbytes,
+            e.device,
+            role,
+            None,
+            e.tensor,
+            None,
+            getattr(e, "shape", ()),
+            getattr(e, "dtype", ""),
+            e.seq,
+        )
         self.buffers[e.buffer] = self.live[e.buffer] = b
         return b
 
@@ -279,7 +289,11 @@ class Ledger:
     def _grad(self, e: Event) -> None:
         b = self.buffers.get(e.buffer)
         if b is None:
-            b = self._new(e, e.buffer, e.nbytes, "grad", e.node) if e.first else self._adopt(e, "grad")
+            b = (
+                self._new(e, e.buffer, e.nbytes, "grad", e.node)
+                if e.first
+                else self._adopt(e, "grad")
+            )
         b.role = "grad"
         if b.tensor is None:
             b.tensor = e.tensor
@@ -316,9 +330,7 @@ class Ledger:
             counts[cat] += 1
             sizes[cat] += b.nbytes
         out = {r: RoleTotal(counts[r], sizes[r]) for r in ROLES}
-        base = (
-            sum(self.baseline.values()) if device is None else self.baseline.get(device, 0)
-        )
+        base = sum(self.baseline.values()) if device is None else self.baseline.get(device, 0)
         if base:
             out["baseline"] = RoleTotal(0, base)
         return out

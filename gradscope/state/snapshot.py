@@ -101,7 +101,16 @@ def snapshot(
     ``baseline`` is the bytes per device that were live when the trace began
     (a trace header's ``baseline_bytes``). Raises ``SnapshotError`` for an unknown ``at``.
     """
-    n = resolve(events, at)
+    return snapshot_at_index(events, resolve(events, at), baseline, at)
+
+
+def snapshot_at_index(
+    events: Sequence[Event],
+    n: int,
+    baseline: dict[str, int] | None = None,
+    at: str | int | None = None,
+) -> Snapshot:
+    """Fold the first ``n`` events (``n`` from ``resolve``, or any index)."""
     head = events[:n] if n < len(events) else events
     seq = head[n - 1].seq if n else None
     return Snapshot(fold_graph(head), fold_memory(head, baseline), seq, at)

@@ -376,4 +376,3 @@ def op_lines(item: OpItem) -> list[str]:
     if item.executed:
         lines.append(f"ran #{item.order}" if item.order else "ran")
     return lines
-

@@ -98,5 +98,7 @@ def memory_table(
             table.add_section()
             table.add_row(*cells, style="bold")
         else:
-            table.add_row(*cells, style="dim" if not row["bytes"] and not row["change_bytes"] else None)
+            table.add_row(
+                *cells, style="dim" if not row["bytes"] and not row["change_bytes"] else None
+            )
     return table

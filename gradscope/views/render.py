@@ -56,9 +56,7 @@ def render_dot(dot: str, fmt: str = "svg", binary: str | None = None) -> bytes:
 
     exe = resolve_binary(binary)
     try:
-        proc = run_check(
-            [exe, "-Kdot", f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True
-        )
+        proc = run_check([exe, "-Kdot", f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True)
     except ExecutableNotFound:
         raise RenderError(f"Graphviz binary {exe!r} could not be run") from None
     except CalledProcessError as e:

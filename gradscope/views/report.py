@@ -71,10 +71,13 @@ def build_report(
     *,
     top: int = 10,
     header: dict | None = None,
+    graph: GraphState | None = None,
+    memory: Ledger | None = None,
 ) -> dict:
-    """The memory report of a trace as plain data."""
-    led = fold_memory(events, baseline)
-    graph = fold_graph(events)
+    """The memory report of a trace as plain data (``graph``/``memory``: the final states,
+    when already folded)."""
+    led = memory if memory is not None else fold_memory(events, baseline)
+    graph = graph if graph is not None else fold_graph(events)
     at_peak = led
     if led.peak_seq is not None and led.peak_seq != led.seq:
         at_peak = fold_memory(events[: resolve(events, led.peak_seq)], baseline)
@@ -122,7 +125,10 @@ def build_report(
         "by_role": _roles(led),
         "by_role_at_peak": _roles(at_peak),
         "by_device": {
-            d: {"live_bytes": led.live_by_device.get(d, 0), "peak_bytes": led.peak_by_device.get(d, 0)}
+            d: {
+                "live_bytes": led.live_by_device.get(d, 0),
+                "peak_bytes": led.peak_by_device.get(d, 0),
+            }
             for d in led.devices
         },
         "nodes": len(graph.nodes),
@@ -144,7 +150,11 @@ def _b(n: int) -> str:
 
 def render_report(report: dict, console: Console) -> None:
     """Print the report to ``console`` as Rich text and tables."""
-    where = f" at seq {report['peak_seq']} ({report['peak_event']})" if report["peak_seq"] is not None else ""
+    where = (
+        f" at seq {report['peak_seq']} ({report['peak_event']})"
+        if report["peak_seq"] is not None
+        else ""
+    )
     console.print(f"[bold]Memory report[/]  {report['events']} events, {report['nodes']} graph nodes, "
                   f"{report['saved_tensors']} saved tensors")  # fmt: skip
     console.print(f"peak: [bold]{_b(report['peak_bytes'])}[/]{where}")
