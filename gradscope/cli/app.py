@@ -1,0 +1,59 @@
+"""The ``gradscope`` Typer app: global options and the command table.
+
+Exit codes: 0 success, 1 the scenario failed, 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import graph, mem, run, scenarios
+
+app = typer.Typer(
+    name="gradscope",
+    help="Watch reverse-mode autograd: the graph it builds, the memory it holds, and what "
+    "backward does with both.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""[bold]Examples[/]
+
+  gradscope scenarios
+
+  gradscope run scenarios/relu_chain.py --save relu.gstrace
+
+  gradscope graph relu.gstrace --at before --svg before.svg
+
+  gradscope mem report relu.gstrace --json""",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from gradscope import __version__
+
+        typer.echo(f"gradscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True)] = False,
+) -> None:  # fmt: skip
+    """Watch reverse-mode autograd: the graph it builds, the memory it holds, and what
+    backward does with both."""
+
+
+app.command("run", epilog=run.EPILOG)(run.run)
+app.command("graph", epilog=graph.EPILOG)(graph.graph)
+app.add_typer(mem.app, name="mem")
+app.command("scenarios", epilog=scenarios.EPILOG)(scenarios.scenarios)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,64 @@
+"""``gradscope graph``: the autograd graph at one point, in the terminal and as pictures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gradscope.state import SnapshotError, snapshot
+from gradscope.views.dot import to_dot
+from gradscope.views.graph_model import COLLAPSE_MIN, MAX_OPS, build_view
+from gradscope.views.tree import graph_tree
+
+from ._input import load
+from ._show import binary_or_fail, finish, write_picture
+from .errors import CliError, boundary, out
+
+EPILOG = """[bold]Examples[/]
+
+  gradscope graph scenarios/square.py
+
+  gradscope graph run.gstrace --at "before backward" --svg before.svg
+
+  gradscope graph run.gstrace --at after --png after.png --dot after.dot
+
+  GRADSCOPE_DOT=/usr/bin/dot gradscope graph run.gstrace --svg g.svg"""
+
+
+def graph(
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    svg: Annotated[str | None, typer.Option("--svg", help="Write the graph as SVG.", metavar="FILE")] = None,
+    png: Annotated[str | None, typer.Option("--png", help="Write the graph as PNG.", metavar="FILE")] = None,
+    dot: Annotated[str | None, typer.Option("--dot", help="Write the DOT text.", metavar="FILE")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, an event seq, 'before' (the first backward) or 'after' (the last); default the end.", metavar="MARK|SEQ|before|after")] = None,
+    dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", help="Draw at most this many op boxes (those nearest the output).", min=1)] = MAX_OPS,
+    no_collapse: Annotated[bool, typer.Option("--no-collapse", help="Draw runs of identical ops one node each.")] = False,
+) -> None:  # fmt: skip
+    """Render the autograd graph: ops, leaves, saved tensors and their bytes, freed parts.
+
+    Op boxes carry the grad_fn name, output shape and dtype and the user's file:line; runs
+    of identical ops are drawn as one box with a count.
+    """
+    with boundary():
+        binary = binary_or_fail(dot_binary) if (svg or png) else None
+        src = load(source)
+        if not src.ran:
+            finish(src)
+        try:
+            snap = src.final if at is None else snapshot(src.events, at, baseline=src.baseline)
+        except SnapshotError as e:
+            raise CliError(str(e)) from None
+        view = build_view(
+            snap.graph, collapse_min=0 if no_collapse else COLLAPSE_MIN, max_ops=max_nodes
+        )
+        where = "the end" if at is None else repr(at)
+        title = f"graph at {where} (seq {snap.seq})"
+        c = out()
+        c.print(graph_tree(view, title))
+        text = to_dot(view, title)
+        for path, fmt in ((svg, "svg"), (png, "png"), (dot, "dot")):
+            if path:
+                c.print(f"wrote {write_picture(text, path, fmt, binary)}", soft_wrap=True)
+        finish(src)

@@ -1,0 +1,146 @@
+"""``gradscope run``: run a scenario and show memory and graph around each backward."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gradscope.state import Snapshot, resolve, snapshot_at_index
+from gradscope.views.dot import to_dot
+from gradscope.views.explain import backward_steps, steps_table
+from gradscope.views.fmt import human_bytes, short_site
+from gradscope.views.graph_model import build_view
+from gradscope.views.memory_table import memory_table
+from gradscope.views.tree import graph_tree
+
+from ._input import load
+from ._show import binary_or_fail, finish, out_dir, summary_line, write_picture
+from .errors import boundary, out
+
+EPILOG = """[bold]Examples[/]
+
+  gradscope run scenarios/relu_chain.py
+
+  gradscope run my_script.py --save run.gstrace --out pictures/
+
+  gradscope run train.py --no-graph --explain -- --steps 3"""
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(help="A scenario script (.py), a bundled scenario's name, or a saved trace to replay.", show_default=False)],
+    args: Annotated[list[str] | None, typer.Argument(help="Arguments for the script (after --).", show_default=False)] = None,
+    save: Annotated[str | None, typer.Option("--save", help="Also write the trace to this file.", metavar="TRACE")] = None,
+    out_: Annotated[str, typer.Option("--out", help="Folder for the SVG pictures.", metavar="DIR")] = "gradscope-out",
+    no_graph: Annotated[bool, typer.Option("--no-graph", help="Show memory only: no graph trees, no SVG files.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Add the backward step table: each node as it ran, its rule, what it sent on and freed.")] = False,
+    dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
+) -> None:  # fmt: skip
+    """Run a scenario under the recorder and show memory and the graph around each backward."""
+    with boundary():
+        binary = None if no_graph else binary_or_fail(dot_binary)
+        src = load(scenario, args, save)
+        if src.ran:
+            pictures = None if no_graph else out_dir(out_)
+            show(src.events, src.baseline, pictures=pictures, binary=binary, explain=explain,
+                 title=src.path, final=src.final)  # fmt: skip
+        finish(src, save)
+
+
+def show(
+    events: list,
+    baseline: dict[str, int],
+    *,
+    pictures: str | None,
+    binary: str | None,
+    explain: bool = False,
+    title: str = "",
+    console: Console | None = None,
+    final: Snapshot | None = None,
+) -> None:
+    """Print the run report of ``events``; graph pictures go to the folder ``pictures``
+    (None: no graphs at all). ``final`` is the state at the end, if already folded."""
+    c = console or out()
+    if final is None:
+        final = snapshot_at_index(events, len(events), baseline)
+    led, graph = final.memory, final.graph
+    spans = led.backwards
+    c.print(f"[bold]{title}[/]: {len(events)} events, {len(graph.nodes)} graph nodes, "
+            f"{len(spans)} backward call{'s' * (len(spans) != 1)}", soft_wrap=True)  # fmt: skip
+    if not spans:
+        _show_end(c, final, pictures, binary)
+    full = list(range(len(spans))) if len(spans) <= 2 else [0, len(spans) - 1]
+    for i, span in enumerate(spans):
+        if i in full:
+            _show_backward(c, events, baseline, span, len(spans), pictures, binary, explain)
+        if i == 0 and len(spans) > 2:
+            c.print(_steps_table(spans[1:-1], graph))
+    c.print(summary_line(graph, led), soft_wrap=True)
+
+
+def _heading(graph, root: int | None) -> str:
+    n = graph.nodes.get(root) if root is not None else None
+    if n is None:
+        return "root unknown"
+    site = short_site(n.stack)
+    return f"from {n.op} #{n.id}" + (f" ({site})" if site else "")
+
+
+def _show_backward(c, events, baseline, span, total, out, binary, explain) -> None:
+    i = span.index - 1
+    start = resolve(events, span.start_seq) - 1  # the state just before backward_started
+    end = resolve(events, span.end_seq) if span.end_seq is not None else len(events)
+    before = snapshot_at_index(events, start, baseline)
+    after = snapshot_at_index(events, end, baseline)
+    root = span.root
+    c.rule(f"backward {i + 1} of {total} {_heading(after.graph, root)}")
+    devices = [d for d in after.memory.devices if after.memory.peak_by_device.get(d)]
+    per_device = devices if len(devices) > 1 else [None]
+    for dev in per_device:
+        c.print(memory_table(before.memory, device=dev, title="memory before backward"))
+        c.print(
+            memory_table(after.memory, before.memory, device=dev, title="memory after backward")
+        )
+    if out is not None:
+        roots = [root] if root is not None else None
+        vb = build_view(before.graph, roots, loss=root)
+        va = build_view(after.graph, roots, loss=root)
+        c.print(graph_tree(vb, "graph before backward"))
+        c.print(graph_tree(va, "graph after backward"))
+        paths = []
+        for view, when in ((vb, "before"), (va, "after")):
+            path = os.path.join(out, f"backward-{i + 1}-{when}.svg")
+            paths.append(
+                write_picture(to_dot(view, f"{when} backward {i + 1}"), path, "svg", binary)
+            )
+        c.print("pictures: " + ", ".join(paths), soft_wrap=True)
+    if explain:
+        c.print(
+            steps_table(backward_steps(after.graph, i + 1), title=f"backward {i + 1}, step by step")
+        )
+
+
+def _show_end(c, end: Snapshot, out, binary) -> None:
+    c.print(memory_table(end.memory, title="memory at the end (no backward ran)"))
+    if out is not None:
+        view = build_view(end.graph)
+        c.print(graph_tree(view, "graph at the end"))
+        path = os.path.join(out, "graph.svg")
+        c.print("picture: " + write_picture(to_dot(view, "graph at the end"), path, "svg", binary),
+                soft_wrap=True)  # fmt: skip
+
+
+def _steps_table(spans, graph) -> Table:
+    t = Table(title=f"backward {spans[0].index}..{spans[-1].index}, one line each",
+              title_justify="left")  # fmt: skip
+    for col in ("#", "root", "nodes ran", "live before", "peak", "live after", "freed", "grads"):
+        t.add_column(col, justify="left" if col == "root" else "right", no_wrap=True)
+    for s in spans:
+        n = graph.nodes.get(s.root) if s.root is not None else None
+        t.add_row(str(s.index), f"{n.op} #{n.id}" if n else "?", str(s.nodes_run),
+                  human_bytes(s.live_before), human_bytes(s.peak_bytes), human_bytes(s.live_after),
+                  human_bytes(s.freed_bytes), human_bytes(s.grad_bytes))  # fmt: skip
+    return t

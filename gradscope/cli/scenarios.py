@@ -1,0 +1,45 @@
+"""``gradscope scenarios``: the bundled scenarios, one line each."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from rich.table import Table
+
+from ._input import scenarios_dir
+from .errors import boundary, out
+
+EPILOG = """[bold]Examples[/]
+
+  gradscope scenarios
+
+  gradscope run relu_chain        (a bundled scenario, by name)"""
+
+
+def first_doc_line(path: Path) -> str:
+    """The first line of a script's module docstring ("" if it has none or does not parse)."""
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return ""
+    return doc.strip().splitlines()[0] if doc and doc.strip() else ""
+
+
+def scenarios() -> None:
+    """List the scenarios bundled with gradscope, with the first line of each docstring."""
+    with boundary():
+        folder = scenarios_dir()
+        files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+        files = [f for f in files if not f.name.startswith("_")]
+        c = out()
+        if not files:
+            c.print(f"no bundled scenarios found in {folder}", soft_wrap=True)
+            return
+        table = Table(title=f"scenarios in {folder}", title_justify="left")
+        table.add_column("name", no_wrap=True, style="bold")
+        table.add_column("what it shows")
+        for f in files:
+            table.add_row(f.stem, first_doc_line(f))
+        c.print(table)
+        c.print("run one with: gradscope run <name>   (or the path to the .py file)")
