@@ -477,7 +477,13 @@ def view(a, *shape):
 def _viewable(arr, shape) -> bool:
     if arr.flags.c_contiguous:
         return True
-    try:
+    if type(arr) is np.ndarray:
+        try:
+            np.reshape(arr, shape, copy=False)
+            return True
+        except ValueError:
+            return False
+    try:  # CuPy
         v = arr.view()
         v.shape = shape
         return True

@@ -122,7 +122,11 @@ class MaxBackward0(Function):
             idx = xp.expand_dims(idx, self.dim)
             g = xp.expand_dims(g, self.dim)
         out = xp.zeros(self.sizes, dtype=g.dtype)
-        grid = list(xp.indices(idx.shape, sparse=True))
+        nd = idx.ndim
+        grid = [
+            xp.arange(n).reshape([n if j == k else 1 for j in range(nd)])
+            for k, n in enumerate(idx.shape)
+        ]
         grid[self.dim] = idx
         out[tuple(grid)] = g
         return (out,)

@@ -9,14 +9,13 @@ from ._broadcast import unbroadcast
 
 def scatter_add(out, index, values) -> None:
     """``out[index] += values`` with repeated indices accumulating (NumPy or CuPy)."""
-    if type(out).__module__.startswith("cupy"):
+    add = xp_of(out).add
+    if hasattr(add, "at"):
+        add.at(out, index, values)
+    else:  # CuPy before 14
         import cupyx
 
         cupyx.scatter_add(out, index, values)
-    else:
-        import numpy as np
-
-        np.add.at(out, index, values)
 
 
 class ViewBackward0(Function):
