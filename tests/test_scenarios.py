@@ -1,0 +1,214 @@
+"""The scenarios: each runs, as a script and under ``gradscope run``, and shows what it claims.
+
+Each scenario's ``main()`` returns the figures it printed; these tests assert them.
+"""
+
+import ast
+import gc
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import gradscope as gs
+from gradscope.errors import M_FREED, M_SCALAR
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+NAMES = sorted(p.stem for p in SCENARIOS.glob("*.py") if not p.name.startswith("_"))
+BIG = {"relu_chain_memory"}
+NEEDS_FUNC = {"forward_vs_reverse"}
+
+
+def load(name: str) -> dict:
+    """The scenario's module namespace, without running its ``__main__`` block."""
+    gc.collect()  # leftovers of other tests must not be freed in the middle of a count
+    return runpy.run_path(str(SCENARIOS / f"{name}.py"), run_name=f"scenario_{name}")
+
+
+def needs_func(name: str) -> None:
+    if name in NEEDS_FUNC and not hasattr(gs, "func"):
+        pytest.skip("gradscope.func (forward mode) is not available")
+
+
+# -- every scenario ------------------------------------------------------------------------
+
+
+def test_the_lectures_scenarios_are_all_there():
+    expected = {
+        "square_sum", "mean_of_squares", "accumulation", "second_backward",
+        "relu_chain_memory", "softmax_cross_entropy", "vector_jacobian",
+        "forward_vs_reverse", "mlp_training",
+    }  # fmt: skip
+    assert expected <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_docstring_starts_with_a_one_line_summary(name):
+    doc = ast.get_docstring(ast.parse((SCENARIOS / f"{name}.py").read_text(encoding="utf-8")))
+    assert doc, f"{name} has no module docstring"
+    first, _, rest = doc.partition("\n")
+    assert first.endswith(".") and len(first) <= 110
+    assert rest.startswith("\n"), "a blank line after the summary"
+
+
+def test_gradscope_scenarios_lists_each_summary():
+    from gradscope.cli.app import app
+
+    res = CliRunner().invoke(app, ["scenarios"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    for name in NAMES:
+        assert name in res.output
+
+
+@pytest.mark.parametrize("name", sorted(set(NAMES) - BIG))
+def test_runs_as_a_script(name):
+    needs_func(name)
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIOS / f"{name}.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()
+
+
+@pytest.mark.parametrize("name", sorted(set(NAMES) - BIG))
+def test_runs_under_gradscope_run(name, tmp_path):
+    needs_func(name)
+    from gradscope.cli.app import app
+
+    res = CliRunner().invoke(
+        app, ["run", str(SCENARIOS / f"{name}.py"), "--no-graph"], env={"COLUMNS": "120"}
+    )
+    assert res.exit_code == 0, res.output
+    assert "summary:" in res.output
+
+
+# -- what each one shows -------------------------------------------------------------------
+
+
+def test_square_sum(capsys):
+    r = load("square_sum")["main"]()
+    assert r["grad"] == [2.0, 4.0, 6.0]
+    assert r["matches"]
+    assert r["chain"] == ["SumBackward0", "PowBackward0", "AccumulateGrad"]
+    assert "x.grad == 2x: True" in capsys.readouterr().out
+
+
+def test_mean_of_squares():
+    r = load("mean_of_squares")["main"]()
+    assert (r["grad_fn"], r["next"]) == ("MeanBackward0", "PowBackward0")
+    np.testing.assert_allclose(r["grad"], 2 * np.array(r["x"], dtype=np.float32) / 10, rtol=1e-6)
+    assert r["max_abs_err"] < 1e-6
+
+
+def test_accumulation():
+    r = load("accumulation")["main"]()
+    rep = r["repeated"]
+    assert rep["history"] == [[2.0, 4.0, 6.0], [4.0, 8.0, 12.0], [6.0, 12.0, 18.0]]
+    assert rep["first"] == [True, False, False]
+    assert rep["zeroed"] == [0.0, 0.0, 0.0]
+    assert rep["after_zero"] == [2.0, 4.0, 6.0]
+    assert r["used_twice"]["grad"] == r["used_twice"]["expected"] == [11.0, 22.0]
+    assert r["mini_batches"]["max_abs_err"] < 1e-4
+
+
+def test_second_backward(capsys):
+    r = load("second_backward")["main"]()
+    w = r["without"]
+    assert w["message"] == M_FREED
+    assert w["node"] == "PowBackward0"
+    assert w["slots"] == ["self"]
+    assert w["saved_bytes"] == 4000
+    assert w["sharers"] == ["ExpBackward0"]
+    assert w["attr_raises_same"]
+    assert w["live_after_backward"] == 8004  # x, x.grad, the loss
+    k = r["with"]
+    assert (k["before"], k["retained"], k["after"]) == (8004, 12004, 8004)
+    assert k["kept"] == 4000  # exp(x), held until the last backward
+    assert k["doubled"]
+    out = capsys.readouterr().out
+    assert "Trying to backward through the graph a second time" in out
+    assert "PowBackward0" in out and "self: float32 (1000,), 4,000 bytes" in out
+
+
+@pytest.mark.big
+def test_relu_chain_memory(capsys):
+    r = load("relu_chain_memory")["main"]()
+    mb = 4_000_000
+    assert r["live"]["x"] == mb
+    assert r["live"][1] == 2 * mb
+    assert r["live"][100] == 101 * mb  # about 400 MB after 100 ReLUs
+    assert r["live"][101] == 102 * mb
+    assert r["before_backward"] == 408_000_004  # x, 101 outputs, the loss
+    assert r["after_backward"] == 12_000_004  # x, the last output, x.grad, the loss
+    assert r["peak"] == 412_000_008
+    assert r["saved_events"] == 101 and r["saved_bytes"] == 101 * mb and r["saved_new"] == 0
+    assert r["freed_events"] == 101 and r["freed_bytes"] == 100 * mb
+    out = capsys.readouterr().out
+    assert "408,000,004" in out and "12,000,004" in out
+
+
+@pytest.mark.big
+def test_relu_chain_memory_under_gradscope_run():
+    from gradscope.cli.app import app
+
+    gc.collect()
+    path = str(SCENARIOS / "relu_chain_memory.py")
+    res = CliRunner().invoke(app, ["run", path, "--no-graph"], env={"COLUMNS": "120"})
+    assert res.exit_code == 0, res.output
+    assert "before backward:    408,000,004 bytes" in res.output
+
+
+def test_softmax_cross_entropy():
+    r = load("softmax_cross_entropy")["main"]()
+    assert r["chain"] == [
+        "NegBackward0", "SelectBackward0", "LogBackward0", "SoftmaxBackward0",
+        "AddBackward0", "MvBackward0", "AccumulateGrad", "AccumulateGrad",
+    ]  # fmt: skip
+    assert r["saved_bytes"] == {
+        ("LogBackward0", "self"): 40,
+        ("SoftmaxBackward0", "result"): 40,
+        ("MvBackward0", "vec"): 3136,
+    }
+    assert r["distinct_saved"] == 40 + 3136  # the softmax output once, and x
+    assert r["grad_shapes"] == {"W": (10, 784), "b": (10,), "Z": (10,)}
+    assert r["x_grad"] is None
+    assert r["dz_err"] < 1e-6 and r["b_err"] == 0.0 and r["w_err"] < 1e-6
+
+
+def test_vector_jacobian():
+    r = load("vector_jacobian")["main"]()
+    assert r["error"] == M_SCALAR
+    assert r["jacobian"] == [[2, 0, 12, 8], [0, 4, -6, 24], [4, 8, 0, 8]]
+    assert r["jacobian_ok"] and r["matches"]
+    assert r["grad"] == r["vjp"] == [4.0, 0.0, 18.0, -12.0]
+    assert r["backward_passes_for_J"] == 3
+
+
+def test_forward_vs_reverse():
+    needs_func("forward_vs_reverse")
+    r = load("forward_vs_reverse")["main"](sizes=(5, 50), m=64, n=32)
+    for row in r["modes"]:
+        assert row["agree"]
+        assert row["forward_evals"] == 4 * row["n"]  # n calls of f's 4 ops
+        assert row["reverse_evals"] == 4 + 5  # 4 ops forward, 4 nodes and AccumulateGrad back
+    c = r["chain"]
+    assert c["reverse_flops"] == 2 * 1 * 64 * 64 + 2 * 1 * 64 * 32
+    assert c["forward_flops"] == 2 * 64 * 64 * 32 + 2 * 1 * 64 * 32
+    assert c["same"]
+
+
+def test_mlp_training():
+    r = load("mlp_training")["main"]()
+    loss = r["loss"]
+    assert len(loss) == 60
+    assert loss[-1] < 0.1 < 0.6 < loss[0]
+    assert all(b < a for a, b in zip(loss[10:], loss[11:])), "the loss keeps falling"
+    assert r["accuracy"][-1] >= 0.95
+    assert len(set(r["live"])) == 1, "live bytes change from step to step: a leak"
