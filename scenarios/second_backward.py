@@ -91,7 +91,7 @@ def without_retain(n: int) -> dict:
     for slot, shape, dtype, nbytes, buf in why["saved"]:
         print(f"    {slot}: {dtype} {tuple(shape)}, {nbytes:,} bytes (buffer {buf})")
     print(
-        f"  the first backward released them right after running the node (event {why['freed_at']}, graph_freed)"
+        f"  the first backward freed these saves right after running the node (event {why['freed_at']}, graph_freed)"
     )
     if why["sharers"]:
         print(
