@@ -212,3 +212,78 @@ def test_mlp_training():
     assert all(b < a for a, b in zip(loss[10:], loss[11:])), "the loss keeps falling"
     assert r["accuracy"][-1] >= 0.95
     assert len(set(r["live"])) == 1, "live bytes change from step to step: a leak"
+
+
+# -- the docs ------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+_RUN_BLOCKS = r"""
+import contextlib, io, json, os, sys
+blocks = json.loads(sys.stdin.read())
+ns, outs = {"__name__": "__main__"}, []
+for i, code in enumerate(blocks):
+    path = os.path.join(sys.argv[1], f"example_{i}.py")  # a real file: call sites and names resolve
+    with open(path, "w") as f:
+        f.write(code)
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        exec(compile(code, path, "exec"), ns)
+    outs.append(buf.getvalue())
+print(json.dumps(outs))
+"""
+
+
+def doc_examples(text: str) -> list[tuple[str, str | None]]:
+    """(python code, the text block right after it or None) for each runnable block."""
+    import re
+
+    parts = re.findall(r"```(\w*)([^\n]*)\n(.*?)```", text, re.S)
+    pairs = []
+    for i, (lang, extra, body) in enumerate(parts):
+        if lang == "python" and "notest" not in extra:
+            nxt = parts[i + 1] if i + 1 < len(parts) else None
+            pairs.append((body, nxt[2] if nxt and nxt[0] == "text" else None))
+    return pairs
+
+
+def _norm(text: str) -> list[str]:
+    return [line.rstrip() for line in text.strip("\n").splitlines()]
+
+
+def test_library_examples_print_what_the_page_shows(tmp_path):
+    import json
+
+    pairs = doc_examples((DOCS / "library.md").read_text(encoding="utf-8"))
+    assert len(pairs) >= 10
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN_BLOCKS, str(tmp_path)],
+        input=json.dumps([code for code, _ in pairs]),
+        capture_output=True,
+        text=True,
+        cwd=SCENARIOS.parent,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    outs = json.loads(proc.stdout)
+    for (code, shown), got in zip(pairs, outs):
+        if shown is not None:
+            assert _norm(got) == _norm(shown), (
+                f"docs/library.md, after:\n{code}\nnow prints:\n{got}"
+            )
+
+
+def test_docs_links_and_pictures_exist():
+    import re
+
+    pages = [DOCS / "concepts.md", DOCS / "library.md", DOCS / "trace-format.md"]
+    pages.append(SCENARIOS.parent / "README.md")
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" in target:
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+    for name in ("softmax_cross_entropy", "relu_chain_memory"):
+        for when in ("before", "after"):
+            svg = DOCS / "images" / f"{name}-{when}.svg"
+            assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
