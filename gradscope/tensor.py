@@ -74,6 +74,8 @@ class Tensor:
     @staticmethod
     def _make(data, node, role: str | None = None, node_id=None, name=None) -> Tensor:
         """A tensor over a freshly allocated array (a new buffer)."""
+        if type(data) is not np.ndarray and isinstance(data, np.generic):
+            data = np.asarray(data)  # NumPy gives scalars for 0-d results
         t = Tensor.__new__(Tensor)
         t._data = data
         t._buffer = buf = Buffer(array_nbytes(data), _device_str(data))

@@ -239,6 +239,8 @@ def _add_grad(grads, node, arr, buf, dev) -> None:
         grads[node] = (arr, buf, dev)
     else:
         total = prev[0] + arr
+        if type(total) is not np.ndarray and isinstance(total, np.generic):
+            total = np.asarray(total)
         grads[node] = (total, new_grad_buffer(total, dev, None), dev)
 
 
