@@ -1,0 +1,96 @@
+"""No leaks: graphs, hooks and gradients are freed by reference counting alone."""
+
+import gc
+
+import numpy as np
+
+import gradscope as gs
+import gradscope.nn.functional as F
+
+
+def test_backward_then_del_returns_to_baseline(no_gc):
+    base = gs.live_bytes()
+    x = gs.randn(100, requires_grad=True)
+    w = gs.randn(100, 100, requires_grad=True)
+    y = gs.tanh(w @ x).sigmoid().exp()
+    z = (y * y).sum() + y.max()
+    z.backward()
+    del y, z, x, w
+    assert gs.live_bytes() == base
+
+
+def test_graph_without_backward_is_freed_on_del(no_gc):
+    base = gs.live_bytes()
+    x = gs.randn(50, requires_grad=True)
+    p = x
+    for _ in range(20):
+        p = gs.relu(p) * 2
+    assert gs.live_bytes() > base
+    del p, x
+    assert gs.live_bytes() == base
+
+
+def test_hooks_capturing_tensors_do_not_form_cycles(no_gc):
+    base = gs.live_bytes()
+    x = gs.randn(10, requires_grad=True)
+    y = x * 3
+    captured = gs.ones(10)
+    y.register_hook(lambda g: g * captured)
+    x.register_hook(lambda g: g + captured)
+    y.retain_grad()
+    (y * y).sum().backward()
+    del x, y, captured
+    assert gs.live_bytes() == base
+    assert gc.collect() == 0
+
+
+def test_thousand_step_training_loop_is_flat(no_gc):
+    gs.manual_seed(0)
+    w1 = gs.randn(8, 4, requires_grad=True)
+    b1 = gs.zeros(8, requires_grad=True)
+    w2 = gs.randn(3, 8, requires_grad=True)
+    x = gs.randn(16, 4)
+    y = gs.randint(0, 3, (16,))
+    samples = []
+    for step in range(1000):
+        for p in (w1, b1, w2):
+            p.grad = None
+        h = F.relu(F.linear(x, w1, b1))
+        loss = F.cross_entropy(F.linear(h, w2), y)
+        loss.backward()
+        with gs.no_grad():
+            for p in (w1, b1, w2):
+                p -= 0.05 * p.grad
+        del h, loss
+        samples.append(gs.live_bytes())
+    assert len(set(samples[1:])) == 1
+    assert gc.collect() == 0
+
+
+def test_retain_graph_loop_grows_while_graphs_are_kept():
+    x = gs.randn(1000, requires_grad=True)
+    kept = []
+    sizes = []
+    for _ in range(5):
+        y = gs.relu(x * 2).sum()
+        y.backward(retain_graph=True)
+        kept.append(y)  # the user's leak: every graph stays alive
+        sizes.append(gs.live_bytes())
+    assert sizes == sorted(sizes) and sizes[-1] - sizes[0] >= 4 * 4000
+    kept.clear()
+    assert gs.live_bytes() < sizes[-1]
+
+
+def test_loss_accumulated_with_graph_keeps_graphs_alive():
+    x = gs.randn(1000, requires_grad=True)
+    total = 0
+    before = gs.live_bytes()
+    for _ in range(3):
+        total = total + gs.relu(x).sum()  # without .item(): the graphs chain up
+    assert gs.live_bytes() - before >= 3 * 4000
+    total_item = 0.0
+    del total
+    for _ in range(3):
+        total_item += gs.relu(x).sum().item()
+    assert gs.live_bytes() == before
+    assert np.isfinite(total_item)
