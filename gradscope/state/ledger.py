@@ -110,6 +110,8 @@ class BackwardSpan:
         "freed_bytes",
         "grad_bytes",
         "nodes_run",
+        "pool_before",
+        "pool_after",
     )
 
     def __init__(self, index: int, e: Event, live_before: int, saved_before: int) -> None:
@@ -127,6 +129,9 @@ class BackwardSpan:
         self.freed_bytes = 0  # bytes released by graph_freed
         self.grad_bytes = 0  # bytes written into .grad
         self.nodes_run = 0
+        # CuPy's pool per CUDA device ({device: {"used_bytes", "total_bytes"}}), if recorded
+        self.pool_before: dict | None = _pool(e)
+        self.pool_after: dict | None = None
 
     def as_dict(self) -> dict:
         """Plain data, snake_case keys, bytes as ints."""
@@ -134,6 +139,11 @@ class BackwardSpan:
 
     def __repr__(self) -> str:
         return f"<backward {self.index}: seq {self.start_seq}..{self.end_seq}>"
+
+
+def _pool(e: Event) -> dict | None:
+    pool = getattr(e, "pool", None)
+    return pool if isinstance(pool, dict) else None
 
 
 class Ledger:
@@ -312,6 +322,7 @@ class Ledger:
             return
         span.end_seq = e.seq
         span.live_after = self.live_bytes
+        span.pool_after = _pool(e)
         self._open = None
 
     def _executed(self, e: Event) -> None:

@@ -104,6 +104,8 @@ def build_report(
                 "freed_bytes": span.freed_bytes,
                 "grad_bytes": span.grad_bytes,
                 "nodes_run": span.nodes_run,
+                "pool_before": span.pool_before,
+                "pool_after": span.pool_after,
                 "timeline": _timeline(led, span.start_seq, span.end_seq, span.live_before),
             }
         )
@@ -202,6 +204,13 @@ def render_report(report: dict, console: Console) -> None:
                     human_bytes(bw["grad_bytes"]))  # fmt: skip
     console.print(bws)
     for bw in report["backwards"][:TIMELINE_SHOWN]:
+        for when in ("before", "after"):
+            for dev, pool in sorted((bw[f"pool_{when}"] or {}).items()):
+                if not isinstance(pool, dict):
+                    continue
+                console.print(f"backward {bw['index']} {when}: {dev} pool uses "
+                              f"{_b(pool.get('used_bytes', 0))} of {_b(pool.get('total_bytes', 0))} "
+                              "held by CuPy", highlight=False)  # fmt: skip
         pts = "  ".join(f"{p['seq']}:{human_bytes(p['live_bytes'])}" for p in bw["timeline"])
         console.print(f"backward {bw['index']} timeline (seq:live)  {pts}", highlight=False)
     if len(report["backwards"]) > TIMELINE_SHOWN:
