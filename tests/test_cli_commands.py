@@ -162,6 +162,37 @@ def test_run_many_backwards_shows_first_and_last_and_a_table(tmp_path):
     assert "graph before backward" not in s and s.count("SumBackward0 #") >= 5
 
 
+def test_run_cuts_the_middle_of_a_long_step_table(tmp_path):
+    path = _write(tmp_path / "long.gstrace", _training(45).events)
+    r = invoke("run", path, "--no-graph")
+    assert r.exit_code == 0, r.output
+    assert "backward 2..44, one line each" in r.stdout and "... 3 more" in r.stdout
+
+
+def test_run_shows_one_table_pair_per_device_the_backward_changed(tmp_path):
+    ev = Events()
+    ev.alloc(1, 1, 12, (3,), role="leaf", name="c")  # on the cpu, untouched by backward
+    ev.alloc(2, 2, 400, (100,), role="leaf", name="x", device="cuda:0")
+    ev.node(1, "AccumulateGrad", (), 2, (100,), device="cuda:0")
+    ev.alloc(3, 3, 4, (), node=2, device="cuda:0")
+    ev.node(2, "SumBackward0", (1,), 3, (), device="cuda:0")
+    ev.bw_start(2)
+    ev.run(2)
+    ev.alloc(4, None, 400, (100,), role="grad", node=1, device="cuda:0")
+    ev.run(1)
+    ev.grad(2, 1, 400, 4)
+    ev.bw_end(2)
+    path = _write(tmp_path / "dev.gstrace", ev.events)
+    r = invoke("run", path, "--no-graph")
+    assert r.exit_code == 0, r.output
+    assert "memory (cuda:0)" in r.stdout and "memory (cpu)" not in r.stdout
+    rep = json.loads(invoke("mem", "report", path, "--json").stdout)
+    assert rep["by_device"] == {
+        "cpu": {"live_bytes": 12, "peak_bytes": 12},
+        "cuda:0": {"live_bytes": 804, "peak_bytes": 804},
+    }
+
+
 def test_run_without_backward_shows_the_end(tmp_path):
     ev = Events()
     ev.alloc(1, 1, 12, (3,), role="leaf")

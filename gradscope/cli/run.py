@@ -21,6 +21,8 @@ from ._input import load
 from ._show import binary_or_fail, finish, out_dir, summary_line, write_picture
 from .errors import boundary, out
 
+STEP_ROWS = 40  # rows of the per-step table before the middle is cut
+
 EPILOG = """[bold]Examples[/]
 
   gradscope run scenarios/relu_chain.py
@@ -98,7 +100,9 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain) -> No
     root = span.root
     c.rule(f"backward {i + 1} of {total} {_heading(after.graph, root)}")
     devices = [d for d in after.memory.devices if after.memory.peak_by_device.get(d)]
-    per_device = devices if len(devices) > 1 else [None]
+    # several devices: one pair of tables per device this backward changed
+    changed = [d for d in devices if before.memory.by_role(d) != after.memory.by_role(d)]
+    per_device = changed if len(devices) > 1 and changed else [None]
     for dev in per_device:
         c.print(memory_table(before.memory, device=dev, title="memory before backward"))
         c.print(
@@ -138,7 +142,15 @@ def _steps_table(spans, graph) -> Table:
               title_justify="left")  # fmt: skip
     for col in ("#", "root", "nodes ran", "live before", "peak", "live after", "freed", "grads"):
         t.add_column(col, justify="left" if col == "root" else "right", no_wrap=True)
-    for s in spans:
+    shown = (
+        spans
+        if len(spans) <= STEP_ROWS
+        else spans[: STEP_ROWS // 2] + [None] + spans[-STEP_ROWS // 2 :]
+    )
+    for s in shown:
+        if s is None:
+            t.add_row("", f"... {len(spans) - 2 * (STEP_ROWS // 2)} more")
+            continue
         n = graph.nodes.get(s.root) if s.root is not None else None
         t.add_row(str(s.index), f"{n.op} #{n.id}" if n else "?", str(s.nodes_run),
                   human_bytes(s.live_before), human_bytes(s.peak_bytes), human_bytes(s.live_after),

@@ -80,11 +80,11 @@ def memory_table(
     rows = memory_rows(after, before, device)
     table = Table(title=title, title_justify="left", show_edge=True, pad_edge=True)
     table.add_column("memory" + (f" ({device})" if device else ""), no_wrap=True)
-    table.add_column("count", justify="right")
+    table.add_column("count", justify="right", no_wrap=True)
     table.add_column("bytes", justify="right", no_wrap=True)
     table.add_column("exact bytes", justify="right", no_wrap=True)
     if before is not None:
-        table.add_column("change", justify="right", no_wrap=True)
+        table.add_column("change", justify="right")  # wraps "(exact)" when narrow
     for row in rows:
         cells = [
             row["label"],

@@ -211,8 +211,8 @@ def render_report(report: dict, console: Console) -> None:
                 console.print(f"backward {bw['index']} {when}: {dev} pool uses "
                               f"{_b(pool.get('used_bytes', 0))} of {_b(pool.get('total_bytes', 0))} "
                               "held by CuPy", highlight=False)  # fmt: skip
-        pts = "  ".join(f"{p['seq']}:{human_bytes(p['live_bytes'])}" for p in bw["timeline"])
-        console.print(f"backward {bw['index']} timeline (seq:live)  {pts}", highlight=False)
+        pts = "  ".join(f"{p['seq']}:{exact_bytes(p['live_bytes'])}" for p in bw["timeline"])
+        console.print(f"backward {bw['index']} timeline (seq:live bytes)  {pts}", highlight=False)
     if len(report["backwards"]) > TIMELINE_SHOWN:
         console.print(f"(timelines of the other {len(report['backwards']) - TIMELINE_SHOWN} "
                       "backwards are in --json)")  # fmt: skip
