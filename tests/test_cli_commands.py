@@ -62,7 +62,7 @@ def _training(steps: int) -> Events:
 def test_version_and_help_with_examples():
     r = invoke("--version")
     assert r.exit_code == 0 and r.stdout == f"gradscope {__version__}\n"
-    for cmd in ([], ["run"], ["graph"], ["mem", "report"], ["scenarios"]):
+    for cmd in ([], ["run"], ["graph"], ["mem"], ["mem", "report"], ["scenarios"]):
         r = invoke(*cmd, "--help")
         assert r.exit_code == 0, cmd
         assert "Examples" in r.stdout and "gradscope" in r.stdout, cmd

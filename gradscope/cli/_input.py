@@ -5,7 +5,7 @@ Both give the same thing: a header and a list of events. Anything unreadable bec
 
 Example::
 
-    src = load("scenarios/square.py")      # or "run.gstrace"
+    src = load("scenarios/square_sum.py")      # or "run.gstrace"
     src.events, src.baseline, src.exit_code
 """
 

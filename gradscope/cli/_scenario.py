@@ -7,7 +7,7 @@ the user's own frames, and the trace up to the failure is kept (and saved with `
 
 Example::
 
-    result = run_scenario("scenarios/relu_chain.py", save="run.gstrace")
+    result = run_scenario("scenarios/relu_chain_memory.py", save="run.gstrace")
     result.trace.events, result.exit_code, result.error
 """
 

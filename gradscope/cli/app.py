@@ -24,7 +24,7 @@ app = typer.Typer(
 
   gradscope scenarios
 
-  gradscope run scenarios/relu_chain.py --save relu.gstrace
+  gradscope run scenarios/relu_chain_memory.py --save relu.gstrace
 
   gradscope graph relu.gstrace --at before --svg before.svg
 

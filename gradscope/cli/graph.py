@@ -17,7 +17,7 @@ from .errors import CliError, boundary, out
 
 EPILOG = """[bold]Examples[/]
 
-  gradscope graph scenarios/square.py
+  gradscope graph scenarios/square_sum.py
 
   gradscope graph run.gstrace --at "before backward" --svg before.svg
 

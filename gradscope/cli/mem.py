@@ -14,13 +14,13 @@ from .errors import boundary, out
 
 EPILOG = """[bold]Examples[/]
 
-  gradscope mem report scenarios/relu_chain.py
+  gradscope mem report scenarios/relu_chain_memory.py
 
   gradscope mem report run.gstrace --top 5
 
   gradscope mem report run.gstrace --json > report.json"""
 
-app = typer.Typer(help="Memory of a run or a saved trace.", no_args_is_help=True)
+app = typer.Typer(help="Memory of a run or a saved trace.", no_args_is_help=True, epilog=EPILOG)
 
 
 @app.command(epilog=EPILOG)

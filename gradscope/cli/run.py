@@ -25,16 +25,16 @@ STEP_ROWS = 40  # rows of the per-step table before the middle is cut
 
 EPILOG = """[bold]Examples[/]
 
-  gradscope run scenarios/relu_chain.py
+  gradscope run scenarios/relu_chain_memory.py
 
   gradscope run my_script.py --save run.gstrace --out pictures/
 
-  gradscope run train.py --no-graph --explain -- --steps 3"""
+  gradscope run scenarios/mlp_training.py --no-graph --explain"""
 
 
 def run(
-    scenario: Annotated[str, typer.Argument(help="A scenario script (.py), a bundled scenario's name, or a saved trace to replay.", show_default=False)],
-    args: Annotated[list[str] | None, typer.Argument(help="Arguments for the script (after --).", show_default=False)] = None,
+    scenario: Annotated[str, typer.Argument(help="A scenario script (.py), a bundled scenario's name, or a saved trace to replay.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    args: Annotated[list[str] | None, typer.Argument(help="Arguments for the script (after --).", metavar="ARGS", show_default=False)] = None,
     save: Annotated[str | None, typer.Option("--save", help="Also write the trace to this file.", metavar="TRACE")] = None,
     out_: Annotated[str, typer.Option("--out", help="Folder for the SVG pictures.", metavar="DIR")] = "gradscope-out",
     no_graph: Annotated[bool, typer.Option("--no-graph", help="Show memory only: no graph trees, no SVG files.")] = False,

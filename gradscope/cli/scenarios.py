@@ -14,7 +14,7 @@ EPILOG = """[bold]Examples[/]
 
   gradscope scenarios
 
-  gradscope run relu_chain        (a bundled scenario, by name)"""
+  gradscope run square_sum      (a bundled scenario, by its name)"""
 
 
 def first_doc_line(path: Path) -> str:
