@@ -103,13 +103,8 @@ def result_type(a_dtype: np.dtype, a_dim: int, b, b_dtype: np.dtype | None, b_di
     if a_dtype == b_dtype:
         return a_dtype
     ca, cb = _category(a_dtype), _category(b_dtype)
-    if ca != cb:
-        hi, hi_dim, lo_dim = (a_dtype, a_dim, b_dim) if ca > cb else (b_dtype, b_dim, a_dim)
-        if hi_dim == 0 and lo_dim > 0:
-            # a 0-dim tensor of a higher category: the category's default type
-            if max(ca, cb) == 2:
-                return default_float.np
-        return hi
+    if ca != cb:  # the higher category wins, 0-dim or not, with its own dtype
+        return a_dtype if ca > cb else b_dtype
     if (a_dim == 0) != (b_dim == 0):
         return a_dtype if a_dim > 0 else b_dtype
     return np.promote_types(a_dtype, b_dtype)

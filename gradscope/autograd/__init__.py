@@ -81,12 +81,10 @@ def grad(
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     gos = _as_list(grad_outputs) or [None] * len(outs)
-    for i, t in enumerate(ins):
+    roots = root_gradients(outs, gos, what="grad")  # torch checks the outputs first
+    for t in ins:
         if not t.requires_grad:
-            raise RuntimeError(
-                f"One of the differentiated Tensors does not require grad"
-            )
-    roots = root_gradients(outs, gos, what="grad")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     result = run_backward(
         roots,
         retain_graph=bool(retain_graph),

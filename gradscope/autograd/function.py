@@ -13,7 +13,6 @@ output tensor, so a graph is freed by reference counting alone.
 from __future__ import annotations
 
 import itertools
-import weakref
 
 import numpy as np
 from typing import Any
@@ -41,7 +40,7 @@ class SavedTensor:
         self.vc = vc
         self.version = vc[0]
         self.tensor_id = tensor_id
-        self.ref = ref  # weakref to an input tensor, for error messages
+        self.ref = ref  # the input tensor (its current grad_fn names it in error messages)
         self.is_output = is_output
 
 
@@ -138,6 +137,7 @@ class Function(Node):
     """
 
     is_view = False  # forward may return a view sharing input 0's buffer
+    _edges = None  # when set, only the first _edges inputs get graph edges (masks, indices)
 
     def forward(self, *args):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -197,6 +197,9 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         record = True in needs
         if record and target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
+        base = target._base
+        if record and base is not None and base.grad_fn is None and base._rg:
+            raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
     else:
         needs = (False,) * len(inputs)
         record = False
@@ -223,6 +226,10 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         target.grad_fn = fn
         target._rg = True
         _finish(fn, inputs, arrays, target, out, target)
+        if target._base is not None:  # through a view: the base's graph changes as well
+            from ..ops.shape import rebase_view
+
+            rebase_view(fn, target, inputs, needs)
     return target
 
 
@@ -231,6 +238,8 @@ def _init_node(fn, inputs, needs) -> None:
     fn._freed = False
     fn._pre_hooks = fn._post_hooks = fn._tensor_hooks = fn._retain = None
     fn._stack = user_stack() if state.anomaly else None
+    if fn._edges is not None:
+        inputs = inputs[: fn._edges]
     fn.next_functions = tuple(
         [(_edge(t), 0) if need else (None, 0) for t, need in zip(inputs, needs)]
     )
@@ -298,7 +307,7 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     src = t
                     break
             if src is not None:
-                st = SavedTensor(arr, src._buffer, src._vc, src._id, weakref.ref(src), False)
+                st = SavedTensor(arr, src._buffer, src._vc, src._id, src, False)
                 new = False
             else:
                 buf = Buffer(array_nbytes(arr), str(result.device))
@@ -350,8 +359,8 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     if st.is_output:
         producer = node._name
     elif st.ref is not None:
-        t = st.ref()
-        if t is not None and t.grad_fn is not None:
+        t = st.ref
+        if t.grad_fn is not None:
             producer = t.grad_fn._name
     hint = M_VERSION_HINT_ANOMALY if state.anomaly else M_VERSION_HINT
     msg = (
@@ -360,5 +369,7 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     )
     if producer is not None:
         op = producer[: producer.rfind("Backward")] if "Backward" in producer else producer
+        if op == "CopySlices":
+            op = "torch::autograd::CopySlices"  # torch's C++ node name
         msg += f", which is output 0 of {op},"
     return f"{msg} is at version {st.vc[0]}; expected version {st.version} instead. {hint}"

@@ -37,7 +37,11 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
 
 
 def cross_entropy(
-    input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
+    input,
+    target,
+    weight=None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
     label_smoothing: float = 0.0,
 ):
     """``nll_loss(log_softmax(input, 1), target)``: torch's two nodes, LogSoftmax then NllLoss."""
@@ -60,15 +64,28 @@ def mse_loss(input, target, reduction: str = "mean"):
 
 
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``: ``AddmmBackward0`` for 2-D input, as torch records it."""
-    wt = api.t(weight)
-    if input.ndim == 2 and bias is not None:
+    """``input @ weight.T + bias``, recorded as torch records it.
+
+    2-D input with a bias is one ``AddmmBackward0``; other contiguous inputs with a bias
+    are folded to 2-D, run through addmm and viewed back; the rest is ``matmul`` (+ bias).
+    """
+    if bias is not None and (input.ndim == 2 or (input.is_contiguous() and bias.ndim == 1)):
         api._check_device(input, weight)
-        if input.shape[1] != weight.shape[1]:
+        shape = input.shape
+        flat = input if input.ndim == 2 else api.reshape(input, (_prod(shape[:-1]), shape[-1]))
+        if flat.shape[1] != weight.shape[-1]:
             raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} "
-                f"and {weight.shape[1]}x{weight.shape[0]})"
+                f"mat1 and mat2 shapes cannot be multiplied ({flat.shape[0]}x{flat.shape[1]} "
+                f"and {weight.shape[-1]}x{weight.shape[0]})"
             )
-        return apply(AddmmBackward0, (bias, input, wt))
-    out = api.matmul(input, wt)
+        out = apply(AddmmBackward0, (bias, flat, api.t(weight)))
+        return out if input.ndim == 2 else api.view(out, tuple(shape[:-1]) + (out.shape[1],))
+    out = api.matmul(input, api.t(weight))
     return out + bias if bias is not None else out
+
+
+def _prod(sizes) -> int:
+    n = 1
+    for s in sizes:
+        n *= s
+    return n

@@ -15,7 +15,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import apply, apply_inplace
 from ..autograd.grad_mode import state
-from ..errors import shape_str
+from ..errors import M_LEAF_INPLACE, shape_str
 from . import activation as A
 from . import elementwise as E
 from . import linalg as L
@@ -179,6 +179,8 @@ def neg(a):
 def pow(a, exponent):  # noqa: A001 - torch's name
     """``a ** exponent`` (tensor or scalar on either side)."""
     if type(a) is not Tensor:
+        if isinstance(a, float) and exponent._data.dtype.kind in "iub":
+            exponent = exponent.to(dtypes.default_float)
         return apply(E.PowBackward2, (exponent,), a)
     exponent = as_tensor_like(exponent, a)
     if type(exponent) is Tensor:
@@ -190,24 +192,31 @@ def square(a):
     return pow(a, 2)
 
 
+def _floating(a):
+    """``a``, or a float copy of an integer or bool ``a`` (torch's float ops promote them)."""
+    if a._data.dtype.kind in "iub":
+        return a.to(dtypes.default_float)
+    return a
+
+
 def exp(a):
-    return apply(E.ExpBackward0, (a,))
+    return apply(E.ExpBackward0, (_floating(a),))
 
 
 def log(a):
-    return apply(E.LogBackward0, (a,))
+    return apply(E.LogBackward0, (_floating(a),))
 
 
 def sqrt(a):
-    return apply(E.SqrtBackward0, (a,))
+    return apply(E.SqrtBackward0, (_floating(a),))
 
 
 def sin(a):
-    return apply(E.SinBackward0, (a,))
+    return apply(E.SinBackward0, (_floating(a),))
 
 
 def cos(a):
-    return apply(E.CosBackward0, (a,))
+    return apply(E.CosBackward0, (_floating(a),))
 
 
 def abs(a):  # noqa: A001
@@ -215,11 +224,11 @@ def abs(a):  # noqa: A001
 
 
 def tanh(a):
-    return apply(A.TanhBackward0, (a,))
+    return apply(A.TanhBackward0, (_floating(a),))
 
 
 def sigmoid(a):
-    return apply(A.SigmoidBackward0, (a,))
+    return apply(A.SigmoidBackward0, (_floating(a),))
 
 
 def relu(a):
@@ -256,8 +265,28 @@ def where(condition, a, b):
         t = a if type(a) is Tensor else b
         other = b if t is a else a
         dtype = _promoted(t, other) if type(t) is Tensor else None
+    if type(a) is not Tensor and type(b) is not Tensor:  # two Python scalars
+        from ..creation import tensor
+
+        a = tensor(a, device=condition.device)
+        dtype = _promoted(a, b)
     cond = condition if condition._data.dtype == np.bool_ else condition.bool()
-    return apply(E.WhereBackward0, (cond, a, b), dtype)
+    try:
+        return apply(E.WhereBackward0, (a, b, cond), dtype)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        shapes = [tuple(getattr(v, "shape", ())) for v in (cond, a, b)]
+        first = _broadcast_error("where", cond, a)
+        if "must match" in str(first):
+            raise first from None
+        both = _Shaped(np.broadcast_shapes(shapes[0], shapes[1]))
+        raise _broadcast_error("where", both, b) from None
+
+
+class _Shaped:
+    def __init__(self, shape) -> None:
+        self.shape = tuple(shape)
 
 
 def _compare(ufunc):
@@ -387,6 +416,8 @@ def matmul(a, b):
         return apply(L.MmBackward0, (a, b))
     if na == 1 and nb == 2:
         return apply(S.SqueezeBackward4, (mm(unsqueeze(a, 0), b),), (0,))
+    if _should_fold(a, b):
+        return _folded_matmul(a, b)
     return _batched_matmul(a, b)
 
 
@@ -399,36 +430,72 @@ def mm(a, b):
     return apply(L.MmBackward0, (a, b))
 
 
+def mv(a, v):
+    _check_device(a, v)
+    return apply(L.MvBackward0, (a, v))
+
+
 def bmm(a, b):
     _check_device(a, b)
     return apply(L.BmmBackward0, (a, b))
 
 
+def _should_fold(a, b) -> bool:
+    """torch's test for running an N-D @ 1/2-D product as one mm/mv on a folded matrix."""
+    na, nb = a._data.ndim, b._data.ndim
+    a_larger = na >= nb
+    t1 = a._data if a_larger else b._data.swapaxes(-1, -2)
+    if not (t1.ndim >= 3 and (nb if a_larger else na) <= 2):
+        return False
+    if (b if a_larger else a)._rg:  # fold, so that the small operand's gradient is one mm
+        return True
+    if na == 2:
+        return False
+    if t1.size == 0:
+        return True
+    st, sh = t1.strides, t1.shape
+    return all(st[i] == st[i + 1] * sh[i + 1] for i in range(t1.ndim - 2))
+
+
+def _folded_matmul(a, b):
+    na, nb = a._data.ndim, b._data.ndim
+    swap = nb > na
+    t1 = transpose(b, -2, -1) if swap else a
+    t2 = (t(a) if na == 2 else a) if swap else b
+    out_shape = tuple(t1.shape[:-1])
+    t1f = reshape(t1, (_prod(out_shape), t1.shape[-1]))
+    if t2._data.ndim == 2:
+        out = apply(S.UnsafeViewBackward0, (mm(t1f, t2),), out_shape + (t2.shape[1],))
+        return transpose(out, -2, -1).contiguous() if swap else out
+    return apply(S.UnsafeViewBackward0, (mv(t1f, t2),), out_shape)
+
+
 def _batched_matmul(a, b):
-    squeeze_a = a._data.ndim == 1
-    squeeze_b = b._data.ndim == 1
-    if squeeze_a:
-        a = unsqueeze(a, 0)
-    if squeeze_b:
-        b = unsqueeze(b, -1)
-    n, k = a.shape[-2:]
-    k2, m = b.shape[-2:]
-    if k != k2:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{_prod(b.shape[:-2]) or 1}, {k}] but got: [{_prod(b.shape[:-2]) or 1}, {k2}]."
-        )
-    batch = tuple(np.broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2])))
-    a3 = expand(a, batch + (n, k)) if tuple(a.shape[:-2]) != batch else a
-    b3 = expand(b, batch + (k, m)) if tuple(b.shape[:-2]) != batch else b
-    a3 = reshape(a3, (-1, n, k))
-    b3 = reshape(b3, (-1, k, m))
-    out = apply(S.UnsafeViewBackward0, (bmm(a3, b3),), batch + (n, m))
-    if squeeze_a:
-        out = squeeze(out, -2)
-    if squeeze_b:
+    """The general case, as torch runs it: expand both batches, fold them, one bmm."""
+    na, nb = a._data.ndim, b._data.ndim
+    n = a.shape[-2] if na > 1 else 1
+    m1 = a.shape[-1]
+    m2 = b.shape[-2] if nb > 1 else b.shape[0]
+    p = b.shape[-1] if nb > 1 else 1
+    batch1, batch2 = (
+        tuple(a.shape[: builtins.max(na - 2, 0)]),
+        tuple(b.shape[: builtins.max(nb - 2, 0)]),
+    )
+    try:
+        batch = tuple(np.broadcast_shapes(batch1, batch2))
+    except ValueError:
+        raise _broadcast_error("matmul", _Shaped(batch1), _Shaped(batch2)) from None
+    nbatch = _prod(batch)
+    a3 = reshape(expand(a, batch + (n, m1)), (nbatch, n, m1))
+    if nb == 1:
+        b3 = unsqueeze(reshape(expand(b, batch + (m2,)), (nbatch, m2)), 2)
+    else:
+        b3 = reshape(expand(b, batch + (m2, p)), (nbatch, m2, p))
+    shape = batch + ((n,) if na > 1 else ()) + ((p,) if nb > 1 else ())
+    out = bmm(a3, b3)
+    if nb == 1:
         out = squeeze(out, -1)
-    return out
+    return apply(S.UnsafeViewBackward0, (out,), shape)
 
 
 def _prod(shape) -> int:
@@ -458,8 +525,10 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 def reshape(a, *shape):
     """A tensor of a new shape: a view when possible, else a copy (as torch)."""
     shape = _infer_shape(_sizes(shape), a._data.size)
-    if _viewable(a._data, shape):
+    if a._data.flags.c_contiguous:
         return apply(S.ViewBackward0, (a,), shape)
+    if _viewable(a._data, shape):
+        return apply(S.ReshapeAliasBackward0, (a,), shape)
     return apply(S.UnsafeViewBackward0, (apply(S.CloneBackward0, (a,)),), shape)
 
 
@@ -538,7 +607,7 @@ def squeeze(a, dim=None):
     if dim is None:
         return apply(S.SqueezeBackward0, (a,), None)
     dims = tuple(d for d in _dims(dim, nd) if nd and a.shape[d] == 1)
-    cls = S.SqueezeBackward1 if not isinstance(dim, (tuple, list)) else S.SqueezeBackward0
+    cls = S.SqueezeBackward1 if not isinstance(dim, (tuple, list)) else S.SqueezeBackward2
     return apply(cls, (a,), dims)
 
 
@@ -575,7 +644,7 @@ def expand(a, *sizes):
 def _torch_type(a) -> str:
     from ..errors import tensor_type_name
 
-    return tensor_type_name(a._data.dtype, a._buffer.device).replace("torch.", "")
+    return tensor_type_name(a._data.dtype, a._buffer.device)
 
 
 def cat(tensors, dim=0):
@@ -618,38 +687,76 @@ def stack(tensors, dim=0):
 # ---------------------------------------------------------------- indexing
 
 
-def _is_advanced(item) -> bool:
-    return type(item) is Tensor or isinstance(item, (list, np.ndarray)) or (
-        hasattr(item, "__cuda_array_interface__")
-    )
-
-
-def getitem(a, index):
-    """``a[index]``: views for ints and slices, ``IndexBackward0`` for tensor indices."""
+def _index_items(a, index) -> tuple:
+    """``index`` as a tuple: 0-dim integer tensors become ints, lists and arrays tensors."""
     items = index if isinstance(index, tuple) else (index,)
-    if any(_is_advanced(i) for i in items) or any(isinstance(i, bool) for i in items):
-        return _advanced_index(a, items)
+    out = []
+    for item in items:
+        if isinstance(item, (list, np.ndarray)) or hasattr(item, "__cuda_array_interface__"):
+            from ..creation import tensor
+
+            item = tensor(item, device=a.device)
+        if type(item) is Tensor:
+            _check_device(a, item)
+            kind = item._data.dtype.kind
+            if kind not in "biu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if item._data.ndim == 0 and kind != "b":
+                item = int(item.item())
+        out.append(item)
+    return tuple(out)
+
+
+def _dims_used(item) -> int:
+    if item is None or item is Ellipsis:
+        return 0
+    if type(item) is Tensor and item._data.dtype.kind == "b":
+        return item._data.ndim
+    return 1
+
+
+def _basic_index(a, items):
+    """Apply the ints, slices, None and Ellipsis of ``items`` as views, torch's way.
+
+    Returns the view and the tensor indices left for ``IndexBackward0``, each with the
+    dimension of the view it applies to.
+    """
     out = a
     dim = 0
-    n_spec = builtins.sum(1 for i in items if i is not None and i is not Ellipsis)
+    advanced = []
+    n_spec = builtins.sum(_dims_used(i) for i in items)
+    seen = 0
     for item in items:
         if item is Ellipsis:
-            dim += out._data.ndim - dim - (n_spec - _consumed(items, item))
+            dim += out._data.ndim - dim - (n_spec - seen)
             continue
         if item is None:
             out = unsqueeze(out, dim)
             dim += 1
             continue
-        if dim >= out._data.ndim:
-            raise IndexError(
-                f"too many indices for tensor of dimension {a._data.ndim}"
-            )
+        used = _dims_used(item)
+        seen += used
+        if dim + used > out._data.ndim:
+            raise IndexError(f"too many indices for tensor of dimension {a._data.ndim}")
+        if type(item) is Tensor:
+            if used > 1 or item._data.dtype.kind == "b":
+                mask, have = tuple(item.shape), tuple(out.shape[dim : dim + used])
+                for k, (m, h) in enumerate(zip(mask, have)):
+                    if m != h:
+                        raise IndexError(
+                            f"The shape of the mask {shape_str(mask)} at index {k} does not match "
+                            f"the shape of the indexed tensor {shape_str(out.shape)} at index "
+                            f"{dim + k}"
+                        )
+            advanced.append((dim, item))
+            dim += used
+            continue
         size = out.shape[dim]
         if isinstance(item, slice):
-            start, stop, step = item.indices(size)
             if item.step is not None and item.step <= 0:
                 raise ValueError("step must be greater than zero")
-            if (start, stop, step) != (0, size, 1):
+            start, stop, step = item.indices(size)
+            if (start, stop, step) != (0, size, 1) or len(items) == 1:
                 out = apply(S.SliceBackward0, (out,), dim, start, builtins.max(stop, start), step)
             dim += 1
         else:
@@ -659,59 +766,98 @@ def getitem(a, index):
                     f"index {idx} is out of bounds for dimension {dim} with size {size}"
                 )
             out = apply(S.SelectBackward0, (out,), dim, idx % size)
+    return out, advanced
+
+
+def _advanced_spec(advanced) -> tuple:
+    """The NumPy index for the tensor indices: full slices up to each of them."""
+    spec = []
+    dim = 0
+    for pos, t_ in advanced:
+        while dim < pos:
+            spec.append(slice(None))
+            dim += 1
+        spec.append(t_._data)
+        dim += _dims_used(t_)
+    return tuple(spec)
+
+
+def _numpy_index_error(e: IndexError) -> IndexError:
+    return IndexError(str(e).replace(" for axis ", " for dimension "))
+
+
+def getitem(a, index):
+    """``a[index]``: views for ints and slices, then ``IndexBackward0`` for tensor indices."""
+    items = _index_items(a, index)
+    out, advanced = _basic_index(a, items)
+    if advanced:
+        try:
+            return apply(
+                S.IndexBackward0, (out, *[t_ for _, t_ in advanced]), _advanced_spec(advanced)
+            )
+        except IndexError as e:
+            raise _numpy_index_error(e) from None
     if out is a:
         out = apply(S.AliasBackward0, (a,))
     return out
 
 
-def _consumed(items, ellipsis) -> int:
-    n = 0
-    for i in items:
-        if i is ellipsis:
-            return n
-        if i is not None:
-            n += 1
-    return n
-
-
-def _advanced_index(a, items):
-    arrays = []
-    index = []
-    for item in items:
-        if type(item) is Tensor:
-            _check_device(a, item)
-            arr = item._data
-            if arr.dtype.kind not in "biu":
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors"
-                )
-            arrays.append(arr)
-            index.append(arr)
-        elif isinstance(item, (list, np.ndarray)):
-            arr = a._xp().asarray(item)
-            arrays.append(arr)
-            index.append(arr)
-        else:
-            index.append(item)
-    index = tuple(index)
-    try:
-        return apply(S.IndexBackward0, (a,), index, arrays)
-    except IndexError as e:
-        raise IndexError(str(e)) from None
-
-
 def setitem(a, index, value) -> None:
-    """``a[index] = value``, in place (recorded as ``CopySlices`` when it needs grad)."""
-    if type(index) is Tensor:
-        index = index._data
-    elif isinstance(index, tuple):
-        index = tuple(i._data if type(i) is Tensor else i for i in index)
+    """``a[index] = value`` in place, recorded as torch records it.
+
+    Tensor indices alone give ``IndexPutBackward0``; anything else, ``CopySlices``.
+    """
+    items = _index_items(a, index)
     value = as_tensor_like(value, a)
-    if state.enabled and (a._rg or (type(value) is Tensor and value._rg)):
-        apply_inplace(S.IndexPutBackward0, a, (a, value), index)
-        return
-    a._data[index] = value._data if type(value) is Tensor else value
-    a._vc[0] += 1
+    recording = state.enabled and (a._rg or (type(value) is Tensor and value._rg))
+    if recording and a.grad_fn is None and a._rg:
+        pure = builtins.all(type(i) is Tensor and i._data.ndim for i in items)
+        raise RuntimeError(("" if pure else "a view of ") + M_LEAF_INPLACE)
+    prev, state.enabled = state.enabled, False
+    try:
+        region, advanced = _basic_index(a, items)  # checks the index as getitem does
+    finally:
+        state.enabled = prev
+    spec = tuple(t_._data if type(t_) is Tensor else t_ for t_ in items)
+    only_tensors = advanced and builtins.all(type(i) is Tensor for i in items)
+    vshape = tuple(getattr(value, "shape", ()))
+    while len(vshape) > 0 and vshape[0] == 1:  # leading 1s are dropped, as torch does
+        vshape = vshape[1:]
+    if type(value) is Tensor and vshape != tuple(value.shape):
+        value = view(value, vshape)
+    target = tuple(region.shape) if not advanced else None
+    if target is not None and vshape != target:
+        try:
+            if tuple(np.broadcast_shapes(vshape, target)) != target:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(_expand_error(vshape, target)) from None
+    del region
+    try:
+        if not recording:
+            a._data[spec] = value._data if type(value) is Tensor else value
+            a._vc[0] += 1
+        elif only_tensors:
+            tensors = tuple(t_ for _, t_ in advanced)
+            apply_inplace(S.IndexPutBackward0, a, (a, value, *tensors), spec)
+        else:
+            apply_inplace(S.CopySlices, a, (a, value), spec)
+    except IndexError as e:
+        raise _numpy_index_error(e) from None
+
+
+def _expand_error(vshape, target) -> str:
+    n = builtins.max(len(vshape), len(target))
+    pv = (1,) * (n - len(vshape)) + tuple(vshape)
+    pt = (1,) * (n - len(target)) + tuple(target)
+    for i in range(n - 1, -1, -1):
+        if pv[i] != pt[i] and pv[i] != 1:
+            return (
+                f"The expanded size of the tensor ({pt[i]}) must match the existing size "
+                f"({pv[i]}) at non-singleton dimension {i}.  Target sizes: {shape_str(target)}.  "
+                f"Tensor sizes: {shape_str(vshape)}"
+            )
+    return f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast"
 
 
 # ---------------------------------------------------------------- in place
@@ -747,5 +893,10 @@ def zero_(a):
 
 def fill_(a, value):
     if type(value) is Tensor:
-        value = value.item()
-    return apply_inplace(S.FillBackward0, a, (a,), value)
+        if value._data.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        return apply_inplace(S.FillBackward3, a, (a, value))
+    return apply_inplace(S.FillBackward2, a, (a,), value)

@@ -359,23 +359,28 @@ class ClampBackward0(Function):
 
 
 class WhereBackward0(Function):
-    """``where(cond, a, b)``: saves the condition only."""
+    """``where(cond, a, b)``, run as ``(a, b, cond)``: saves the condition only, which gets no edge."""
 
     _name = "WhereBackward0"
+    _edges = 2
 
-    def forward(self, cond, a, b, dtype=None):
+    def forward(self, a, b, cond, dtype=None):
         self.save(condition=cond)
-        self.shapes = (cond.shape, _shape(a), _shape(b))
-        self.dtypes = (None, getattr(a, "dtype", None), getattr(b, "dtype", None))
+        self.shapes = (_shape(a), _shape(b))
+        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
         return _promote(xp_of(cond).where(cond, a, b), dtype)
 
     def backward(self, g):
         c = self.saved("condition")
-        _, na, nb = self.needs_input_grad
+        na, nb, _ = self.needs_input_grad
+        xp = xp_of(g)
         zero = g.dtype.type(0)
-        ga = cast_like(unbroadcast(xp_of(g).where(c, g, zero), self.shapes[1]), self.dtypes[1]) if na else None
-        gb = cast_like(unbroadcast(xp_of(g).where(c, zero, g), self.shapes[2]), self.dtypes[2]) if nb else None
-        return None, ga, gb
+        ga = gb = None
+        if na:
+            ga = cast_like(unbroadcast(xp.where(c, g, zero), self.shapes[0]), self.dtypes[0])
+        if nb:
+            gb = cast_like(unbroadcast(xp.where(c, zero, g), self.shapes[1]), self.dtypes[1])
+        return ga, gb
 
 
 class MaximumBackward0(Function):
@@ -396,7 +401,7 @@ class MaximumBackward0(Function):
         tie = (a == b) * 0.5
         na, nb = self.needs_input_grad
         ga = unbroadcast(g * (win + tie), self.shapes[0]) if na else None
-        gb = unbroadcast(g * (~win & (a != b) + tie), self.shapes[1]) if nb else None
+        gb = unbroadcast(g * ((~win & (a != b)) + tie), self.shapes[1]) if nb else None
         return ga, gb
 
 

@@ -12,6 +12,7 @@ class NllLossBackward0(Function):
     """Negative log-likelihood of class targets; saves self, target and total_weight."""
 
     _name = "NllLossBackward0"
+    _edges = 1  # the target gets no edge, as in torch
 
     def forward(self, logp, target, reduction, ignore_index):
         xp = xp_of(logp)
@@ -48,7 +49,7 @@ class NllLossBackward0(Function):
         else:
             scale = -g * valid
         out[xp.arange(lp_shape[0]), safe] = scale
-        return (out if self.batched else out[0], None)
+        return (out if self.batched else out[0],)
 
 
 class MseLossBackward0(Function):
@@ -74,16 +75,32 @@ class MseLossBackward0(Function):
 
 
 def check_target(logp_shape, target_shape, target_dtype) -> None:
-    if target_dtype.kind not in "iu":
-        raise RuntimeError(
-            f"expected scalar type Long but found {_name(target_dtype)}"
-        )
+    """torch's checks of ``nll_loss`` targets, with its messages."""
+    if len(target_shape) > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if len(logp_shape) == 2 and tuple(target_shape) != (logp_shape[0],):
         raise ValueError(
             f"Expected input batch_size ({logp_shape[0]}) to match target batch_size "
             f"({target_shape[0] if target_shape else 0})."
         )
+    if len(logp_shape) == 1 and len(target_shape) == 1 and target_shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
+        )
+    if target_dtype not in (np.dtype(np.int64), np.dtype(np.uint8)):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_name(target_dtype)}"
+        )
 
 
 def _name(d: np.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "int32": "Int"}.get(str(d), str(d))
+    names = {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "bool": "Bool",
+    }
+    return names.get(str(d), str(d))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
+
+import numpy as np
+
 from ..autograd.function import Function
 from ..backend import to_device, xp_of
 from ._broadcast import unbroadcast
@@ -34,6 +38,12 @@ class UnsafeViewBackward0(ViewBackward0):
     """The reshape of a fresh copy (what ``reshape`` of a non-contiguous tensor is)."""
 
     _name = "UnsafeViewBackward0"
+
+
+class ReshapeAliasBackward0(ViewBackward0):
+    """``reshape`` of a non-contiguous tensor whose strides allow a view."""
+
+    _name = "ReshapeAliasBackward0"
 
 
 class AliasBackward0(Function):
@@ -123,6 +133,12 @@ class SqueezeBackward0(Function):
 
 class SqueezeBackward1(SqueezeBackward0):
     _name = "SqueezeBackward1"
+
+
+class SqueezeBackward2(SqueezeBackward0):
+    """``squeeze(dims)`` with a tuple of dims."""
+
+    _name = "SqueezeBackward2"
 
 
 class SqueezeBackward4(SqueezeBackward0):
@@ -217,11 +233,13 @@ class SliceBackward0(Function):
 
 
 class IndexBackward0(Function):
-    """Advanced indexing (integer or boolean tensors): saves the indices."""
+    """Advanced indexing, run as ``(a, *index tensors)``: saves the indices, which get no edge."""
 
     _name = "IndexBackward0"
+    _edges = 1
 
-    def forward(self, a, index, index_arrays):
+    def forward(self, a, *rest):
+        *index_arrays, index = rest
         self.self_sym_sizes = a.shape
         self.index = index
         for i, arr in enumerate(index_arrays):
@@ -236,9 +254,14 @@ class IndexBackward0(Function):
         scatter_add(out, self.index, g)  # repeated indices accumulate
         return (out,)
 
+    @property
+    def _saved_indices(self) -> tuple:
+        """The index tensors (torch's ``_saved_indices``)."""
+        return tuple(getattr(self, "_saved_" + slot) for slot in self.__dict__.get("_slots", ()))
 
-class IndexPutBackward0(Function):
-    """``t[index] = value`` recorded as torch's ``CopySlices``: the gradient skips the overwritten part."""
+
+class CopySlices(Function):
+    """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
 
     _name = "CopySlices"
 
@@ -249,7 +272,7 @@ class IndexPutBackward0(Function):
         return a
 
     def backward(self, g):
-        na, nv = self.needs_input_grad
+        na, nv = self.needs_input_grad[:2]
         ga = gv = None
         if na:
             ga = g.copy()
@@ -257,6 +280,22 @@ class IndexPutBackward0(Function):
         if nv:
             gv = unbroadcast(g[self.index], self.value_shape)
         return ga, gv
+
+
+class IndexPutBackward0(CopySlices):
+    """``t[tensor indices] = value``, run as ``(t, value, *indices)``: saves the indices."""
+
+    _name = "IndexPutBackward0"
+    _edges = 2
+
+    def forward(self, a, value, *rest):
+        *index_arrays, index = rest
+        for i, arr in enumerate(index_arrays):
+            self.save(**{f"indices[{i}]": arr})
+        self.accumulate = False
+        return super().forward(a, value, index)
+
+    _saved_indices = IndexBackward0._saved_indices
 
 
 class ToCopyBackward0(Function):
@@ -295,8 +334,109 @@ class ZeroBackward0(Function):
         return (xp_of(g).zeros_like(g),)
 
 
-class FillBackward0(ZeroBackward0):
-    _name = "FillBackward0"
+class FillBackward2(ZeroBackward0):
+    """``fill_(number)``."""
+
+    _name = "FillBackward2"
 
     def forward(self, a, value):
         return xp_of(a).full_like(a, value)
+
+
+class FillBackward3(Function):
+    """``fill_(0-dim tensor)``: the value's gradient is the sum of the incoming one."""
+
+    _name = "FillBackward3"
+
+    def forward(self, a, value):
+        out = xp_of(a).empty_like(a)
+        out[...] = value  # a 0-dim array, read on the device
+        return out
+
+    def backward(self, g):
+        na, nv = self.needs_input_grad
+        xp = xp_of(g)
+        return (xp.zeros_like(g) if na else None, xp.asarray(g.sum()) if nv else None)
+
+
+# ------------------------------------------------------------- in place through a view
+
+
+def _ptr(arr) -> int:
+    return arr.__array_interface__["data"][0] if type(arr) is np.ndarray else arr.data.ptr
+
+
+def _as_strided(xp, arr, shape, strides):
+    if xp is np:
+        return np.lib.stride_tricks.as_strided(arr, shape, strides)
+    return xp.lib.stride_tricks.as_strided(arr, shape, strides)
+
+
+def view_positions(base, view):
+    """For each element of ``view``, its flat (row-major) index in ``base``, whose memory it shares."""
+    xp = xp_of(base)
+    item = base.itemsize
+    span = 1 + builtins.sum((n - 1) * s for n, s in zip(base.shape, base.strides)) // item
+    mem = xp.zeros(builtins.max(span, 1), dtype=xp.int64)
+    _as_strided(xp, mem, base.shape, tuple(s // item * 8 for s in base.strides))[...] = xp.arange(
+        base.size, dtype=xp.int64
+    ).reshape(base.shape)
+    off = (_ptr(view) - _ptr(base)) // item
+    return _as_strided(xp, mem[off:], view.shape, tuple(s // item * 8 for s in view.strides)).copy()
+
+
+class ViewCopySlices(Function):
+    """The base's node after an in-place op on one of its views (torch's ``CopySlices``).
+
+    Runs the in-place op's backward on the view's part of the gradient; the rest of the
+    gradient passes through to the base's previous node unchanged.
+    """
+
+    _name = "CopySlices"
+
+    def backward(self, g):
+        result = g.copy()
+        flat = result.reshape(-1)
+        fn = self.fn
+        fn._saved = self._saved  # the op's saved tensors live here, freed with this node
+        try:
+            grads = fn.backward(flat[self.positions])
+        finally:
+            fn._saved = None
+        flat[self.positions] = 0 if grads[0] is None else grads[0]
+        return (result, *grads[1:])
+
+
+class AsStridedBackward0(Function):
+    """A view's node after an in-place op on it: its gradient lands in the base's."""
+
+    _name = "AsStridedBackward0"
+
+    def backward(self, g):
+        out = xp_of(g).zeros(self.base_shape, dtype=g.dtype)
+        out.reshape(-1)[self.positions] = g
+        return (out,)
+
+
+def rebase_view(fn, target, inputs, needs) -> None:
+    """After in-place op ``fn`` on view ``target``: the base gets a ``CopySlices`` node and
+    the view an ``AsStridedBackward0`` node pointing to it, as torch records them."""
+    from ..autograd.function import _finish, _init_node
+
+    base = target._base
+    positions = view_positions(base._data, target._data)
+    n = fn._edges or len(inputs)
+    cs_inputs, cs_needs = (base, *inputs[1:n]), (base._rg, *needs[1:n])
+    cs = ViewCopySlices.__new__(ViewCopySlices)
+    cs._pending, cs.fn, cs.positions, cs.needs_input_grad = None, fn, positions, cs_needs
+    _init_node(cs, cs_inputs, cs_needs)
+    _finish(cs, cs_inputs, [getattr(t, "_data", t) for t in cs_inputs], base, base._data, base)
+    cs._saved, fn._saved = fn._saved, None
+    cs.__dict__["_slots"] = fn.__dict__.get("_slots", ())
+    base.grad_fn, base._rg = cs, True
+    view = AsStridedBackward0.__new__(AsStridedBackward0)
+    view._pending, view.positions, view.base_shape = None, positions, base._data.shape
+    view.needs_input_grad = (True,)
+    _init_node(view, (base,), (True,))
+    _finish(view, (base,), [base._data], target, target._data, None)
+    target.grad_fn = view

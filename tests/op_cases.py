@@ -1,0 +1,648 @@
+"""One table of op cases, shared by gradcheck, torch parity and forward-mode tests.
+
+Each ``Case`` names an op, gives a function ``fn(m, *tensors)`` written once for both
+libraries (``m`` is ``gradscope`` or ``torch``), the shapes of its float inputs, which of
+them require grad and the domain their values are drawn from. Integer or boolean
+operands (indices, targets, masks) are built inside ``fn`` with ``m.tensor``.
+
+    >>> case = CASES_BY_NAME["mul"]
+    >>> xs = case.arrays()              # NumPy float64 inputs, seeded by the case name
+    >>> case.fn(gs, *to_gs(case, xs))   # a gradscope tensor with grad_fn MulBackward0
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Case:
+    """One op to check: ``fn(m, *inputs)`` on inputs of ``shapes``."""
+
+    name: str
+    fn: Callable
+    shapes: tuple
+    grad: tuple | None = None  # which inputs require grad (default: all)
+    domain: str | tuple = "real"  # per input: real, pos, away (from 0 and +-0.5)
+    gradcheck: bool = True  # float64 finite differences apply
+    forward_ad: bool = True  # torch supports forward mode for it (and gradscope must)
+    saved: bool = True  # compare saved tensors (CopySlices hides its op's in torch)
+
+    def requires(self) -> tuple:
+        return self.grad if self.grad is not None else (True,) * len(self.shapes)
+
+    def domains(self) -> tuple:
+        d = self.domain
+        return d if isinstance(d, tuple) else (d,) * len(self.shapes)
+
+    def arrays(self) -> list:
+        """The inputs as float64 NumPy arrays, the same on every run."""
+        rng = np.random.default_rng(zlib.crc32(self.name.encode()))
+        out = []
+        for shape, dom in zip(self.shapes, self.domains()):
+            if dom == "pos":
+                x = rng.uniform(0.5, 2.0, size=shape)
+            else:
+                x = rng.standard_normal(size=shape)
+                if dom == "away":  # keep clear of the kinks of abs/relu/clamp(+-0.5)
+                    for k in (-0.5, 0.0, 0.5):
+                        near = np.abs(x - k) < 0.1
+                        x = np.where(near, x + np.where(x >= k, 0.1, -0.1), x)
+            out.append(np.asarray(x, dtype=np.float64))
+        return out
+
+
+def to_gs(case: Case, arrays, dtype=None) -> list:
+    import gradscope as gs
+
+    dtype = dtype or gs.float32
+    return [gs.tensor(a, dtype=dtype, requires_grad=rg) for a, rg in zip(arrays, case.requires())]
+
+
+def to_torch(case: Case, arrays, dtype=None) -> list:
+    import torch
+
+    dtype = dtype or torch.float32
+    return [
+        torch.tensor(a, dtype=dtype, requires_grad=rg) for a, rg in zip(arrays, case.requires())
+    ]
+
+
+# -------------------------------------------------------------------- in-place helpers
+# In-place ops run on a non-leaf copy (``a * 1``), as a leaf that requires grad refuses them.
+
+
+def _inplace(method, *args, **kwargs):
+    def fn(m, a, *rest):
+        t = a * 1
+        getattr(t, method)(*[r for r in rest], *args, **kwargs)
+        return t
+
+    return fn
+
+
+def _setitem(index_of, value_of):
+    def fn(m, a, *rest):
+        t = a * 1
+        t[index_of(m)] = value_of(m, *rest)
+        return t
+
+    return fn
+
+
+def _F(m):  # noqa: N802
+    return m.nn.functional
+
+
+C = Case
+S43, S3, S4, S0 = (4, 3), (3,), (4,), ()
+
+CASES: list[Case] = [
+    # ---------------------------------------------------------------- arithmetic
+    C("add", lambda m, a, b: a + b, (S43, S43)),
+    C("add_broadcast", lambda m, a, b: a + b, (S43, S3)),
+    C("add_broadcast_both", lambda m, a, b: a + b, ((4, 1), (1, 3))),
+    C("add_scalar", lambda m, a: a + 2, (S43,)),
+    C("radd_scalar", lambda m, a: 2.5 + a, (S43,)),
+    C("add_0d", lambda m, a, s: a + s, (S43, S0)),
+    C("add_alpha", lambda m, a, b: m.add(a, b, alpha=2), (S43, S43)),
+    C("add_const", lambda m, a, b: a + b, (S43, S43), grad=(True, False)),
+    C("sub", lambda m, a, b: a - b, (S43, S43)),
+    C("sub_broadcast", lambda m, a, b: a - b, (S43, (4, 1))),
+    C("sub_scalar", lambda m, a: a - 2, (S43,)),
+    C("rsub_scalar", lambda m, a: 2 - a, (S43,)),
+    C("mul", lambda m, a, b: a * b, (S43, S43)),
+    C("mul_broadcast", lambda m, a, b: a * b, ((4, 1), (1, 3))),
+    C("mul_self", lambda m, a: a * a, (S43,)),
+    C("mul_const_right", lambda m, a, c: a * c, (S43, S43), grad=(True, False)),
+    C("mul_const_left", lambda m, c, a: c * a, (S43, S43), grad=(False, True)),
+    C("mul_int_scalar", lambda m, a: a * 2, (S43,)),
+    C("mul_float_scalar", lambda m, a: a * 2.5, (S43,)),
+    C("rmul_scalar", lambda m, a: 3 * a, (S43,)),
+    C("mul_0d", lambda m, a, s: a * s, (S43, S0)),
+    C("mul_0d_const", lambda m, a, s: a * s, (S43, S0), grad=(True, False)),
+    C("mul_0d_both", lambda m, a, b: a * b, (S0, S0)),
+    C("div", lambda m, a, b: a / b, (S43, S43), domain=("real", "pos")),
+    C("div_broadcast", lambda m, a, b: a / b, (S43, S3), domain=("real", "pos")),
+    C("div_const", lambda m, a, c: a / c, (S43, S43), grad=(True, False), domain="pos"),
+    C("div_const_num", lambda m, c, a: c / a, (S43, S43), grad=(False, True), domain="pos"),
+    C("div_scalar", lambda m, a: a / 2, (S43,)),
+    C("rdiv_scalar", lambda m, a: 2 / a, (S43,), domain="pos"),
+    C("neg", lambda m, a: -a, (S43,)),
+    C("neg_fn", lambda m, a: m.neg(a), (S43,)),
+    # ---------------------------------------------------------------- pow
+    C("pow_2", lambda m, a: a**2, (S43,)),
+    C("pow_half", lambda m, a: a**0.5, (S43,), domain="pos"),
+    C("pow_fn_3", lambda m, a: m.pow(a, 3), (S43,)),
+    C("pow_0d_int", lambda m, a: a**2, (S0,)),
+    C("pow_tensor", lambda m, a, b: a**b, (S43, S43), domain="pos"),
+    C("pow_tensor_const_exp", lambda m, a, b: a**b, (S43, S43), grad=(True, False), domain="pos"),
+    C("pow_tensor_broadcast", lambda m, a, b: a**b, (S43, S3), domain="pos"),
+    C("pow_scalar_base", lambda m, a: 2**a, (S43,)),
+    C("pow_fn_scalar_base", lambda m, a: m.pow(1.5, a), (S43,)),
+    C("square", lambda m, a: m.square(a), (S43,)),
+    # ---------------------------------------------------------------- matmul
+    C("matmul_1d_1d", lambda m, a, b: a @ b, (S4, S4)),
+    C("matmul_2d_1d", lambda m, a, b: a @ b, ((5, 4), S4)),
+    C("matmul_1d_2d", lambda m, a, b: a @ b, (S4, S43)),
+    C("matmul_2d_2d", lambda m, a, b: a @ b, ((5, 4), S43)),
+    C("matmul_only_a", lambda m, a, b: a @ b, ((5, 4), S43), grad=(True, False)),
+    C("matmul_only_b", lambda m, a, b: a @ b, ((5, 4), S43), grad=(False, True)),
+    C("matmul_batched", lambda m, a, b: a @ b, ((2, 5, 4), (2, 4, 3))),
+    C("matmul_batched_2d", lambda m, a, b: a @ b, ((2, 5, 4), S43)),
+    C("matmul_1d_batched", lambda m, a, b: a @ b, (S4, (2, 4, 3))),
+    C("matmul_fn", lambda m, a, b: m.matmul(a, b), ((5, 4), S43)),
+    C("mm", lambda m, a, b: m.mm(a, b), ((5, 4), S43)),
+    C("mv_only_vec", lambda m, a, b: a @ b, ((5, 4), S4), grad=(False, True)),
+    C("matmul_3d_1d", lambda m, a, b: a @ b, ((2, 5, 4), S4)),
+    C("matmul_2d_3d", lambda m, a, b: a @ b, (S43, (2, 3, 5))),
+    C("matmul_2d_3d_const_a", lambda m, a, b: a @ b, (S43, (2, 3, 5)), grad=(False, True)),
+    C("matmul_batched_2d_const_b", lambda m, a, b: a @ b, ((2, 5, 4), S43), grad=(True, False)),
+    C(
+        "matmul_noncontig_3d",
+        lambda m, a, b: a.transpose(0, 1) @ b,
+        ((5, 2, 4), S43),
+        grad=(True, False),
+    ),
+    C("matmul_broadcast_batch", lambda m, a, b: a @ b, ((2, 1, 5, 4), (3, 4, 2))),
+    C("matmul_1d_batched_const", lambda m, a, b: a @ b, (S4, (2, 4, 3)), grad=(True, False)),
+    C("matmul_batched_1d_const", lambda m, a, b: a @ b, ((2, 3, 4), S4), grad=(False, True)),
+    # ---------------------------------------------------------------- math
+    C("abs", lambda m, a: a.abs(), (S43,), domain="away"),
+    C("abs_op", lambda m, a: abs(a), (S43,), domain="away"),
+    C("exp", lambda m, a: a.exp(), (S43,)),
+    C("exp_0d", lambda m, a: m.exp(a), (S0,)),
+    C("log", lambda m, a: a.log(), (S43,), domain="pos"),
+    C("sqrt", lambda m, a: a.sqrt(), (S43,), domain="pos"),
+    C("sin", lambda m, a: a.sin(), (S43,)),
+    C("cos", lambda m, a: m.cos(a), (S43,)),
+    C("tanh", lambda m, a: a.tanh(), (S43,)),
+    C("sigmoid", lambda m, a: m.sigmoid(a), (S43,)),
+    C("relu", lambda m, a: a.relu(), (S43,), domain="away"),
+    C("relu_fn", lambda m, a: m.relu(a), (S43,), domain="away"),
+    C("clamp_both", lambda m, a: a.clamp(-0.5, 0.5), (S43,), domain="away"),
+    C("clamp_min", lambda m, a: m.clamp(a, min=0), (S43,), domain="away"),
+    C("clamp_max", lambda m, a: a.clamp(max=0.5), (S43,), domain="away"),
+    C("clamp_tensor", lambda m, a, lo, hi: m.clamp(a, lo - 1, hi + 1), (S43, S43, S43)),
+    C(
+        "clamp_tensor_const",
+        lambda m, a, lo, hi: m.clamp(a, lo - 1, hi + 1),
+        (S43, S43, S43),
+        grad=(True, False, False),
+    ),
+    C("clamp_tensor_min", lambda m, a, lo: m.clamp(a, min=lo), (S43, S3), grad=(True, False)),
+    # ---------------------------------------------------------------- reductions
+    C("sum", lambda m, a: a.sum(), (S43,)),
+    C("sum_0d", lambda m, a: a.sum(), (S0,)),
+    C("sum_dim", lambda m, a: a.sum(0), (S43,)),
+    C("sum_dim_neg_keepdim", lambda m, a: a.sum(-1, keepdim=True), (S43,)),
+    C("sum_dims", lambda m, a: m.sum(a, (0, 2)), ((2, 3, 4),)),
+    C("mean", lambda m, a: a.mean(), (S43,)),
+    C("mean_dim", lambda m, a: a.mean(1), (S43,)),
+    C("mean_dim_keepdim", lambda m, a: m.mean(a, dim=0, keepdim=True), (S43,)),
+    C("mean_dims", lambda m, a: a.mean((1, 2)), ((2, 3, 4),)),
+    C("max_full", lambda m, a: a.max(), (S43,)),
+    C("min_full", lambda m, a: m.min(a), (S43,)),
+    C("max_dim", lambda m, a: a.max(1)[0], (S43,)),
+    C("max_dim_keepdim", lambda m, a: a.max(dim=0, keepdim=True).values, (S43,)),
+    C("min_dim", lambda m, a: m.min(a, -1).values, (S43,)),
+    C("max_binary", lambda m, a, b: m.max(a, b), (S43, S43)),
+    C("minimum", lambda m, a, b: m.minimum(a, b), (S43, S43)),
+    # ---------------------------------------------------------------- softmax
+    C("softmax", lambda m, a: a.softmax(-1), (S43,)),
+    C("softmax_dim0", lambda m, a: m.softmax(a, dim=0), (S43,)),
+    C("softmax_1d", lambda m, a: m.softmax(a, 0), (S4,)),
+    C("log_softmax", lambda m, a: a.log_softmax(1), (S43,)),
+    C("log_softmax_dim0", lambda m, a: m.log_softmax(a, 0), ((2, 3, 4),)),
+    # ---------------------------------------------------------------- shapes
+    C("reshape", lambda m, a: a.reshape(3, 4), (S43,)),
+    C("reshape_tuple_infer", lambda m, a: a.reshape((-1,)), (S43,)),
+    C("reshape_noncontig", lambda m, a: a.T.reshape(12), (S43,)),
+    C("view", lambda m, a: a.view(2, 6), (S43,)),
+    C("view_0d", lambda m, a: a.view(1, 1), (S0,)),
+    C("flatten", lambda m, a: a.flatten(), ((2, 3, 4),)),
+    C("flatten_start", lambda m, a: m.flatten(a, 1), ((2, 3, 4),)),
+    C("transpose", lambda m, a: a.transpose(0, 1), (S43,)),
+    C("transpose_3d", lambda m, a: m.transpose(a, -1, 0), ((2, 3, 4),)),
+    C("T", lambda m, a: a.T, (S43,)),
+    C("t", lambda m, a: a.t(), (S43,)),
+    C("permute", lambda m, a: a.permute(2, 0, 1), ((2, 3, 4),)),
+    C("permute_tuple", lambda m, a: m.permute(a, (1, 0, 2)), ((2, 3, 4),)),
+    C("unsqueeze", lambda m, a: a.unsqueeze(0), (S43,)),
+    C("unsqueeze_neg", lambda m, a: m.unsqueeze(a, -1), (S43,)),
+    C("squeeze", lambda m, a: a.squeeze(), ((4, 1, 3),)),
+    C("squeeze_dim", lambda m, a: a.squeeze(1), ((4, 1, 3),)),
+    C("squeeze_dims", lambda m, a: a.squeeze((0, 1)), ((1, 1, 3),)),
+    C("expand", lambda m, a: a.expand(2, 3, 4), ((3, 1),)),
+    C("expand_neg1", lambda m, a: a.expand(-1, 4), ((3, 1),)),
+    C("expand_0d", lambda m, a: a.expand(3), (S0,)),
+    C("cat", lambda m, a, b: m.cat([a, b]), (S43, (2, 3))),
+    C("cat_dim1", lambda m, a, b: m.cat((a, b), dim=1), (S43, (4, 2))),
+    C("cat_const", lambda m, a, b: m.cat([a, b], -1), (S43, S43), grad=(False, True)),
+    C("stack", lambda m, a, b: m.stack([a, b]), (S43, S43)),
+    C("stack_last", lambda m, a, b, c: m.stack([a, b, c], dim=-1), (S3, S3, S3)),
+    C("where", lambda m, a, b: m.where(m.tensor([[True, False, True]]), a, b), (S43, S43)),
+    C(
+        "where_broadcast",
+        lambda m, a, b: m.where(m.tensor([True, False, True]), a, b),
+        (S43, (4, 1)),
+    ),
+    C("where_scalar", lambda m, a: m.where(m.tensor([True, False, True]), a, 0.0), (S43,)),
+    C(
+        "where_const",
+        lambda m, a, b: m.where(m.tensor([True, False, True]), a, b),
+        (S43, S43),
+        grad=(False, True),
+    ),
+    # ---------------------------------------------------------------- indexing
+    C("index_int", lambda m, a: a[1], (S43,)),
+    C("index_int_neg", lambda m, a: a[-1], (S43,)),
+    C("index_two_ints", lambda m, a: a[1, 2], (S43,)),
+    C("index_slice", lambda m, a: a[1:3], (S43,)),
+    C("index_slice_step", lambda m, a: a[::2], (S43,)),
+    C("index_col", lambda m, a: a[:, 1], (S43,)),
+    C("index_none", lambda m, a: a[None], (S43,)),
+    C("index_ellipsis", lambda m, a: a[..., 1], ((2, 3, 4),)),
+    C("index_mixed_basic", lambda m, a: a[0, None, 1:, ...], ((2, 3, 4),)),
+    C("index_tensor", lambda m, a: a[m.tensor([0, 2, 2])], (S43,)),
+    C("index_tensor_0d", lambda m, a: a[m.tensor(3)], (S43,)),
+    C("index_list", lambda m, a: a[[3, 1]], (S43,)),
+    C("index_mask", lambda m, a: a[m.tensor([True, False, True, True])], (S43,)),
+    C("index_mask_2d", lambda m, a: a[m.tensor([[True, False, True]] * 4)], (S43,)),
+    C("index_tensors_pair", lambda m, a: a[m.tensor([0, 1, 3]), m.tensor([2, 0, 2])], (S43,)),
+    C("index_slice_tensor", lambda m, a: a[1:, m.tensor([0, 2])], (S43,)),
+    C("index_int_tensor", lambda m, a: a[0, m.tensor([1, 2])], (S43,)),
+    C("index_full_slice", lambda m, a: a[:], (S43,)),
+    C("index_full_slices", lambda m, a: a[:, :], (S43,)),
+    C("index_only_ellipsis", lambda m, a: a[...], (S43,)),
+    C("index_slice_past_end", lambda m, a: a[0:10], (S43,)),
+    C("index_empty_slice", lambda m, a: a[3:1], (S43,)),
+    C("index_tensor_then_tensor", lambda m, a: a[m.tensor([0, 3]), 1:][:, m.tensor([1])], (S43,)),
+    C("index_tensor_2d", lambda m, a: a[m.tensor([[0, 1], [3, 3]])], (S43,)),
+    C("index_split_advanced", lambda m, a: a[m.tensor([0, 1]), :, m.tensor([2, 3])], ((2, 3, 4),)),
+    C(
+        "index_mask_ellipsis",
+        lambda m, a: a[..., m.tensor([True, False, True, True])],
+        ((2, 3, 4),),
+    ),
+    C("index_0d_pair", lambda m, a: a[m.tensor(1), m.tensor(2)], (S43,)),
+    # ---------------------------------------------------------------- nn.functional
+    C("F_relu", lambda m, a: _F(m).relu(a), (S43,), domain="away"),
+    C("F_softmax", lambda m, a: _F(m).softmax(a, dim=1), (S43,)),
+    C("F_log_softmax", lambda m, a: _F(m).log_softmax(a, dim=-1), (S43,)),
+    C("F_cross_entropy", lambda m, a: _F(m).cross_entropy(a, m.tensor([0, 2, 1, 2])), (S43,)),
+    C("F_cross_entropy_1d", lambda m, a: _F(m).cross_entropy(a, m.tensor(3)), ((10,),)),
+    C(
+        "F_cross_entropy_sum",
+        lambda m, a: _F(m).cross_entropy(a, m.tensor([0, 2, 1, 2]), reduction="sum"),
+        (S43,),
+    ),
+    C("F_nll_loss", lambda m, a: _F(m).nll_loss(a, m.tensor([1, 0, 2, 2])), (S43,)),
+    C(
+        "F_nll_loss_none",
+        lambda m, a: _F(m).nll_loss(a, m.tensor([1, 0, 2, 2]), reduction="none"),
+        (S43,),
+    ),
+    C("F_mse_loss", lambda m, a, b: _F(m).mse_loss(a, b), (S43, S43), grad=(True, False)),
+    C("F_mse_loss_both", lambda m, a, b: _F(m).mse_loss(a, b, reduction="sum"), (S43, S43)),
+    C("F_linear", lambda m, x, w, b: _F(m).linear(x, w, b), (S43, (2, 3), (2,))),
+    C("F_linear_nobias", lambda m, x, w: _F(m).linear(x, w), (S43, (2, 3))),
+    C(
+        "F_linear_const_x",
+        lambda m, x, w, b: _F(m).linear(x, w, b),
+        (S43, (2, 3), (2,)),
+        grad=(False, True, True),
+    ),
+    C("F_linear_1d", lambda m, x, w, b: _F(m).linear(x, w, b), (S3, (2, 3), (2,))),
+    C("F_linear_3d", lambda m, x, w, b: _F(m).linear(x, w, b), ((2, 4, 3), (2, 3), (2,))),
+    C(
+        "F_linear_3d_noncontig",
+        lambda m, x, w, b: _F(m).linear(x.transpose(0, 1), w, b),
+        ((4, 2, 3), (2, 3), (2,)),
+    ),
+    C("F_linear_3d_nobias", lambda m, x, w: _F(m).linear(x, w), ((2, 4, 3), (2, 3))),
+    # ---------------------------------------------------------------- in place (non-leaf)
+    C("iadd", _inplace("add_"), (S43, S43)),
+    C("iadd_scalar", _inplace("add_", 2), (S43,)),
+    C("isub_alpha", _inplace("sub_", alpha=2), (S43, S3)),
+    C("imul", _inplace("mul_"), (S43, S43)),
+    C("imul_scalar", _inplace("mul_", 2), (S43,)),
+    C("idiv", _inplace("div_"), (S43, S43), domain=("real", "pos")),
+    C("idiv_scalar", _inplace("div_", 4), (S43,)),
+    C("irelu", _inplace("relu_"), (S43,), domain="away"),
+    C("izero", _inplace("zero_"), (S43,)),
+    C("ifill", _inplace("fill_", 2.0), (S43,)),
+    C("iadd_op", lambda m, a, b: _iadd(a * 1, b), (S43, S43)),
+    C("setitem_int", _setitem(lambda m: 0, lambda m, b: b), (S43, S3)),
+    C("setitem_slice_scalar", _setitem(lambda m: slice(1, 3), lambda m: 0.5), (S43,)),
+    C(
+        "setitem_mask_scalar",
+        _setitem(lambda m: m.tensor([True, False, True, False]), lambda m: 0.5),
+        (S43,),
+    ),
+    C("setitem_tensor_index", _setitem(lambda m: m.tensor([0, 2]), lambda m, b: b), (S43, S3)),
+    C("inplace_then_use", lambda m, a, b: _iadd(a * 2, b).exp(), (S43, S43)),
+    C("ifill_tensor", lambda m, a, s: _fill_tensor(a * 1, s), (S43, S0)),
+    C("setitem_int_tensor_value", _setitem(lambda m: 1, lambda m, b: b), (S43, (1, 3))),
+    C("setitem_0d_index", _setitem(lambda m: m.tensor(1), lambda m, b: b), (S43, S3)),
+    C("setitem_pair", _setitem(lambda m: (0, 1), lambda m: 0.5), (S43,)),
+    C(
+        "setitem_slice_tensor_index",
+        _setitem(lambda m: (slice(1, None), m.tensor([0, 2])), lambda m: 1.0),
+        (S43,),
+    ),
+    C("setitem_list_index", _setitem(lambda m: [0, 2], lambda m, b: b), (S43, S3)),
+    C("setitem_const_value", _setitem(lambda m: 2, lambda m, b: b), (S43, S3), grad=(True, False)),
+    C("view_imul", lambda m, a: _on_view(a * 1, lambda v: v.mul_(2), 1), (S43,), saved=False),
+    C(
+        "view_iadd_tensor",
+        lambda m, a, b: _on_view(a * 1, lambda v: v.add_(b), 0),
+        (S43, S3),
+        saved=False,
+    ),
+    C(
+        "view_slice_imul_tensor",
+        lambda m, a, b: _on_view(a * 1, lambda v: v.mul_(b), slice(1, 3)),
+        (S43, S3),
+        saved=False,
+    ),
+    C(
+        "view_irelu",
+        lambda m, a: _on_view(a * 1, lambda v: v.relu_(), (slice(None), 1)),
+        (S43,),
+        domain="away",
+        saved=False,
+    ),
+    C(
+        "view_setitem",
+        lambda m, a, b: _on_view(a * 1, lambda v: v.__setitem__(1, b[0]), 2),
+        (S43, S3),
+        saved=False,
+    ),
+    C("view_then_use", lambda m, a: _view_then_use(a * 1), (S43,), saved=False),
+    C(
+        "view_of_base_without_grad",
+        lambda m, a, b: _on_view(a, lambda v: v.mul_(b), 0),
+        (S43, S3),
+        grad=(False, True),
+        saved=False,
+    ),
+]
+
+
+def _fill_tensor(t, s):
+    t.fill_(s)
+    return t
+
+
+def _on_view(t, op, index):
+    op(t[index])
+    return t
+
+
+def _view_then_use(t):
+    v = t[1:]
+    v.mul_(3)
+    return v * v
+
+
+def _iadd(t, b):
+    t += b
+    return t
+
+
+CASES_BY_NAME = {c.name: c for c in CASES}
+assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
+
+
+# ------------------------------------------------------------------------ error cases
+# ``fn(m)`` must raise; gradscope's exception type and message must match torch's (a
+# gradscope hint may follow torch's text on a new line).
+
+
+def _second_backward(m, expr):
+    x = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = expr(m, x)
+    y.backward()
+    y.backward()
+
+
+def _saved_after_backward(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.sum().backward()
+    return y.grad_fn._saved_result
+
+
+def _version(m, build):
+    x = m.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    build(m, x).sum().backward()
+
+
+def _sig_mul2(m, x):
+    y = x.sigmoid()
+    y.mul_(2)
+    return y
+
+
+def _input_saved_add(m, x):
+    a = x * 1
+    y = a * a
+    a.add_(1)
+    return y
+
+
+def _input_saved_mul(m, x):
+    a = x.exp()
+    y = a * a
+    a.mul_(2)
+    return y
+
+
+def _twice(m, x):
+    y = x.exp()
+    y.mul_(2)
+    y.add_(1)
+    return y
+
+
+def _setitem_bump(m, x):
+    a = x * 1
+    y = a * a
+    a[0] = 5.0
+    return y
+
+
+def _detach_bump(m, x):
+    a = x * 1
+    y = a * a
+    a.detach().mul_(2)
+    return y
+
+
+def _leaf_saved(m):
+    w = m.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+    x = m.tensor([[1.0, 1.0, 1.0]], requires_grad=True)
+    y = x @ w
+    with m.no_grad():
+        w.mul_(2)
+    y.sum().backward()
+
+
+def _grad_shape(m, shape, expr=lambda x: x * 2):
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    expr(x).backward(m.ones(*shape))
+
+
+def _leaf(m):
+    return m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+
+def _plain(m):
+    return m.tensor([1.0, 2.0, 3.0])
+
+
+def _no_grad_backward(m):
+    x = _leaf(m)
+    with m.no_grad():
+        y = (x * 2).sum()
+    y.backward()
+
+
+def _set_rg_nonleaf(m):
+    y = _leaf(m) * 2
+    y.requires_grad = False
+
+
+def _set_rg_int(m):
+    t = m.arange(3)
+    t.requires_grad = True
+
+
+def _r(*shape):
+    return lambda m: m.ones(*shape)
+
+
+E = tuple  # (name, fn(m))
+ERRORS: list[tuple] = [
+    E(("second_backward_pow", lambda m: _second_backward(m, lambda m, x: (x**2).mean()))),
+    E(("second_backward_relu", lambda m: _second_backward(m, lambda m, x: m.relu(x).sum()))),
+    E(("second_backward_mul2", lambda m: _second_backward(m, lambda m, x: (x * 2).sum()))),
+    E(("second_backward_div2", lambda m: _second_backward(m, lambda m, x: (x / 2).sum()))),
+    E(("second_backward_mulself", lambda m: _second_backward(m, lambda m, x: (x * x).sum()))),
+    E(("second_backward_sigmoid", lambda m: _second_backward(m, lambda m, x: x.sigmoid().sum()))),
+    E(("second_backward_select", lambda m: _second_backward(m, lambda m, x: x[1] * 3))),
+    E(("saved_after_backward", _saved_after_backward)),
+    E(("nonscalar_backward", lambda m: (_leaf(m) * 2).backward())),
+    E(("nonscalar_grad", lambda m: m.autograd.grad(_leaf(m) * 2, _leaf(m)))),
+    E(("no_grad_backward", lambda m: _plain(m).sum().backward())),
+    E(("no_grad_autograd_grad", lambda m: (lambda t: m.autograd.grad(t.sum(), t))(_plain(m)))),
+    E(("detach_backward", lambda m: _leaf(m).detach().sum().backward())),
+    E(("computed_under_no_grad", _no_grad_backward)),
+    E(
+        (
+            "grad_unused",
+            lambda m: (lambda x: m.autograd.grad((x * 2).sum(), [x, _leaf(m)]))(_leaf(m)),
+        )
+    ),
+    E(("version_output_saved", lambda m: _version(m, _sig_mul2))),
+    E(("version_input_saved_add", lambda m: _version(m, _input_saved_add))),
+    E(("version_input_saved_mul", lambda m: _version(m, _input_saved_mul))),
+    E(("version_twice", lambda m: _version(m, _twice))),
+    E(("version_setitem", lambda m: _version(m, _setitem_bump))),
+    E(("version_detach", lambda m: _version(m, _detach_bump))),
+    E(("version_leaf", _leaf_saved)),
+    E(("leaf_inplace", lambda m: _leaf(m).add_(1))),
+    E(("leaf_inplace_mul", lambda m: _leaf(m).mul_(2))),
+    E(("leaf_setitem", lambda m: _leaf(m).__setitem__(0, 1.0))),
+    E(("grad_shape_4", lambda m: _grad_shape(m, (4,)))),
+    E(("grad_shape_3x1", lambda m: _grad_shape(m, (3, 1)))),
+    E(("grad_shape_scalar_root", lambda m: _grad_shape(m, (3,), lambda x: x.sum()))),
+    E(
+        (
+            "grad_shape_autograd_grad",
+            lambda m: (lambda x: m.autograd.grad(x * 2, x, grad_outputs=m.ones(4)))(_leaf(m)),
+        )
+    ),
+    E(("retain_grad_no_rg", lambda m: _plain(m).retain_grad())),
+    E(("requires_grad_int_tensor", lambda m: m.tensor([1, 2, 3], requires_grad=True))),
+    E(("requires_grad_bool_ones", lambda m: m.ones(3, dtype=m.bool, requires_grad=True))),
+    E(("requires_grad_int_method", lambda m: m.arange(3).requires_grad_())),
+    E(("requires_grad_int_setter", _set_rg_int)),
+    E(("requires_grad_nonleaf", _set_rg_nonleaf)),
+    E(("hook_no_rg", lambda m: _plain(m).register_hook(lambda g: g))),
+    E(
+        (
+            "post_acc_hook_nonleaf",
+            lambda m: (_leaf(m) * 2).register_post_accumulate_grad_hook(lambda t: None),
+        )
+    ),
+    # shape mismatches, naming the op and both shapes
+    E(("add_shapes", lambda m: _r(4, 3)(m) + _r(4)(m))),
+    E(("sub_shapes", lambda m: _r(2, 3)(m) - _r(3, 2)(m))),
+    E(("mul_shapes", lambda m: _r(3)(m) * _r(4)(m))),
+    E(("div_shapes", lambda m: _r(3)(m) / _r(4)(m))),
+    E(("pow_shapes", lambda m: _r(3)(m) ** _r(4)(m))),
+    E(("where_shapes", lambda m: m.where(m.ones(3, dtype=m.bool), _r(3)(m), _r(4)(m)))),
+    E(("mm_shapes", lambda m: m.mm(_r(2, 3)(m), _r(4, 5)(m)))),
+    E(("matmul_2d_shapes", lambda m: _r(2, 3)(m) @ _r(4, 5)(m))),
+    E(("matmul_mv_shapes", lambda m: _r(2, 3)(m) @ _r(4)(m))),
+    E(("matmul_dot_shapes", lambda m: _r(3)(m) @ _r(4)(m))),
+    E(("matmul_vm_shapes", lambda m: _r(3)(m) @ _r(4, 5)(m))),
+    E(("matmul_batched_shapes", lambda m: _r(2, 2, 3)(m) @ _r(2, 4, 5)(m))),
+    E(("matmul_0d", lambda m: m.tensor(2.0) @ _r(3)(m))),
+    E(("cat_shapes", lambda m: m.cat([_r(2, 3)(m), _r(2, 4)(m)]))),
+    E(("cat_ndim", lambda m: m.cat([_r(2, 3)(m), _r(3)(m)]))),
+    E(("stack_shapes", lambda m: m.stack([_r(2, 3)(m), _r(3, 2)(m)]))),
+    E(("view_size", lambda m: _r(4, 3)(m).view(5, 2))),
+    E(("reshape_size", lambda m: _r(4, 3)(m).reshape(-1, 5))),
+    E(("view_noncontig", lambda m: _r(4, 3)(m).T.view(12))),
+    E(("expand_size", lambda m: _r(2, 3)(m).expand(2, 4))),
+    E(("expand_fewer", lambda m: _r(2, 3)(m).expand(3))),
+    E(("sum_dim_range", lambda m: _r(4, 3)(m).sum(2))),
+    E(("softmax_dim_range", lambda m: _r(4, 3)(m).softmax(-3))),
+    E(("transpose_dim_range", lambda m: _r(4, 3)(m).transpose(0, 2))),
+    E(("unsqueeze_dim_range", lambda m: _r(4, 3)(m).unsqueeze(4))),
+    E(("index_out_of_range", lambda m: _r(4, 3)(m)[4])),
+    E(("index_too_many", lambda m: _r(4, 3)(m)[1, 2, 0])),
+    E(("linear_shapes", lambda m: m.nn.functional.linear(_r(4, 3)(m), _r(2, 4)(m), _r(2)(m)))),
+    E(("matmul_fold_shapes", lambda m: _r(2, 5, 4)(m) @ _r(3, 3)(m))),
+    E(("matmul_batch_broadcast", lambda m: _r(2, 5, 4)(m) @ _r(3, 4, 3)(m))),
+    E(("index_tensor_out_of_range", lambda m: _r(4, 3)(m)[m.tensor([0, 5])])),
+    E(("index_mask_shape", lambda m: _r(4, 3)(m)[m.tensor([[True, False, True]])])),
+    E(("index_float_tensor", lambda m: _r(4, 3)(m)[m.tensor([1.0])])),
+    E(("setitem_value_shape", lambda m: _r(4, 3)(m).__setitem__(0, _r(4)(m)))),
+    E(("fill_1d_tensor", lambda m: _r(4, 3)(m).fill_(_r(1)(m)))),
+    E(("view_of_leaf_inplace", lambda m: _leaf(m)[0:2].mul_(2))),
+    E(("leaf_index_put", lambda m: _leaf(m).__setitem__(m.tensor([True, False, True]), 0.0))),
+    E(
+        (
+            "nll_multi_target",
+            lambda m: m.nn.functional.nll_loss(_r(4, 3)(m), m.zeros(4, 1, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "nll_1d_target_size",
+            lambda m: m.nn.functional.nll_loss(_r(3)(m), m.zeros(3, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_batch",
+            lambda m: m.nn.functional.cross_entropy(_r(4, 3)(m), m.tensor([0, 1, 2])),
+        )
+    ),
+    E(("cross_entropy_float_target", lambda m: m.nn.functional.nll_loss(_r(4, 3)(m), m.ones(4)))),
+    E(("mean_int", lambda m: m.arange(3).mean())),
+    E(("item_many", lambda m: _r(3)(m).item())),
+    E(("numpy_requires_grad", lambda m: _leaf(m).numpy())),
+    E(("clamp_none", lambda m: m.clamp(_r(3)(m)))),
+    E(("bool_ambiguous", lambda m: bool(_r(3)(m)))),
+]
+ERRORS_BY_NAME = dict(ERRORS)
+assert len(ERRORS_BY_NAME) == len(ERRORS)

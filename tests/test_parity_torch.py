@@ -1,0 +1,330 @@
+"""gradscope against torch on the op table: values, gradients, graphs, saved tensors, errors.
+
+Also dtype promotion and ``repr``. Every test here needs torch (CPU build).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+from tests.op_cases import CASES, ERRORS, to_gs, to_torch
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _np(t) -> np.ndarray:
+    if isinstance(t, gs.Tensor):
+        return np.asarray(t.detach())
+    return t.detach().numpy()
+
+
+def _name(node) -> str:
+    if isinstance(node, gs.autograd.Node):
+        return node.name()
+    return type(node).__name__
+
+
+def _walk(root) -> list:
+    """The nodes reachable from ``root``, depth first, each once, in a fixed order."""
+    order, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(n for n, _ in reversed(node.next_functions) if n is not None)
+    return order
+
+
+def graph_signature(t) -> list:
+    """Each node's name and its edges, as (position of the next node, output_nr)."""
+    order = _walk(t.grad_fn)
+    pos = {id(n): i for i, n in enumerate(order)}
+    return [
+        (_name(n), tuple((pos[id(m)] if m is not None else None, nr) for m, nr in n.next_functions))
+        for n in order
+    ]
+
+
+def _dtype_name(d) -> str:
+    return str(d).rsplit(".", 1)[-1]
+
+
+def _tensor_info(t) -> tuple:
+    return (_dtype_name(t.dtype), tuple(t.shape), t.numel() * t.element_size())
+
+
+def saved_signature(t) -> list:
+    """Per node (graph order): {slot: (dtype, shape, bytes)} of the tensors it saved."""
+    out = []
+    for node in _walk(t.grad_fn):
+        slots = {}
+        if isinstance(node, gs.autograd.Node):
+            for slot in node._saved or {}:
+                base = slot.split("[")[0]
+                info = _tensor_info(
+                    getattr(node, "_saved_" + base)
+                    if "[" not in slot
+                    else getattr(node, "_saved_" + slot)
+                )
+                slots.setdefault(base, []).append(info)
+        else:
+            for attr in dir(node):
+                if not attr.startswith("_saved_"):
+                    continue
+                v = getattr(node, attr)
+                vals = v if isinstance(v, tuple) else (v,)
+                infos = [_tensor_info(x) for x in vals if isinstance(x, torch.Tensor)]
+                if infos:
+                    slots[attr[7:]] = infos
+        out.append((_name(node), slots))
+    return out
+
+
+def _run_both(case, dtype_gs=None, dtype_torch=None):
+    xs = case.arrays()
+    gi = to_gs(case, xs, dtype_gs)
+    ti = to_torch(case, xs, dtype_torch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gi, case.fn(gs, *gi), ti, case.fn(torch, *ti)
+
+
+ids = [c.name for c in CASES]
+
+
+# --------------------------------------------------------------------------- op table
+
+
+@pytest.mark.filterwarnings("ignore:The .grad attribute")  # an input may become a non-leaf
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_values_and_gradients(case):
+    gi, go, ti, to = _run_both(case)
+    assert tuple(go.shape) == tuple(to.shape)
+    assert _dtype_name(go.dtype) == _dtype_name(to.dtype)
+    np.testing.assert_allclose(_np(go), _np(to), rtol=1e-5, atol=1e-6)
+    assert go.requires_grad == to.requires_grad
+    seed = np.random.default_rng(7).standard_normal(tuple(to.shape))
+    go.backward(gs.tensor(seed, dtype=go.dtype))
+    to.backward(torch.tensor(seed, dtype=to.dtype))
+    for k, (a, b) in enumerate(zip(gi, ti)):
+        if b.grad is None:
+            assert a.grad is None, f"input {k}"
+        else:
+            assert a.grad is not None, f"input {k}"
+            np.testing.assert_allclose(_np(a.grad), _np(b.grad), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_grad_fn_graph(case):
+    _, go, _, to = _run_both(case)
+    assert graph_signature(go) == graph_signature(to)
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_saved_tensors(case):
+    if not case.saved:
+        pytest.skip("torch's CopySlices does not show the saved tensors of the op it wraps")
+    _, go, _, to = _run_both(case)
+    assert saved_signature(go) == saved_signature(to)
+
+
+def test_saved_tensors_freed_after_backward():
+    for m in (gs, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        assert y.grad_fn._saved_other.dtype == m.int64
+        y.sum().backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            y.grad_fn._saved_other  # noqa: B018
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _raised(fn, m):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn(m)
+        except Exception as e:  # noqa: BLE001 - comparing whatever torch raises
+            return e
+    return None
+
+
+@pytest.mark.parametrize("name,fn", ERRORS, ids=[n for n, _ in ERRORS])
+def test_errors(name, fn):
+    te = _raised(fn, torch)
+    assert te is not None, "torch raises"
+    ge = _raised(fn, gs)
+    assert ge is not None, f"gradscope does not raise; torch raises {te!r}"
+    assert type(ge) is type(te), f"{type(ge).__name__}: {ge} / torch {type(te).__name__}: {te}"
+    gm, tm = str(ge), str(te)
+    assert gm == tm or gm.startswith(tm + "\n"), f"\ngradscope: {gm}\ntorch:     {tm}"
+
+
+# --------------------------------------------------------------------------- promotion
+
+PROMOTION = {
+    "int_plus_float_scalar": lambda m: m.arange(3) + 1.5,
+    "int_times_int_scalar": lambda m: m.arange(3) * 2,
+    "int_div_int": lambda m: m.arange(3) / 2,
+    "int_div_int_tensor": lambda m: m.arange(3) / m.tensor([1, 2, 3]),
+    "bool_plus_int": lambda m: m.tensor([True, False]) + 1,
+    "bool_plus_float": lambda m: m.tensor([True, False]) + 1.0,
+    "bool_times_bool": lambda m: m.tensor([True, False]) * m.tensor([True, True]),
+    "f32_plus_f64_0d": lambda m: m.ones(3) + m.tensor(2.0, dtype=m.float64),
+    "f64_0d_plus_f32": lambda m: m.tensor(2.0, dtype=m.float64) + m.ones(3),
+    "f32_plus_f64": lambda m: m.ones(3) + m.ones(3, dtype=m.float64),
+    "f32_0d_plus_f64_0d": lambda m: m.tensor(1.0) + m.tensor(2.0, dtype=m.float64),
+    "int_plus_f64_0d": lambda m: m.arange(3) + m.tensor(2.0, dtype=m.float64),
+    "int_plus_f32_0d": lambda m: m.arange(3) + m.tensor(2.0),
+    "int32_plus_int64": lambda m: m.arange(3, dtype=m.int32) + m.arange(3),
+    "int32_plus_int64_0d": lambda m: m.arange(3, dtype=m.int32) + m.tensor(7),
+    "int32_plus_int_scalar": lambda m: m.arange(3, dtype=m.int32) + 7,
+    "f64_times_float": lambda m: m.ones(3, dtype=m.float64) * 0.5,
+    "f16_plus_f32_0d": lambda m: m.ones(3, dtype=m.float16) + m.tensor(1.0),
+    "f16_plus_float": lambda m: m.ones(3, dtype=m.float16) + 1.5,
+    "int_pow_float": lambda m: m.arange(3) ** 2.0,
+    "int_pow_int": lambda m: m.arange(3) ** 2,
+    "float_scalar_pow_int": lambda m: 2.0 ** m.arange(3),
+    "int_scalar_pow_float": lambda m: 2 ** m.ones(3),
+    "rsub_int_float": lambda m: 1.5 - m.arange(3),
+    "int_sub_f32": lambda m: m.arange(3) - m.ones(3),
+    "where_int_float": lambda m: m.where(m.tensor([True, False, True]), m.arange(3), 0.5),
+    "where_f32_f64": lambda m: m.where(
+        m.tensor([True, False, True]), m.ones(3), m.zeros(3, dtype=m.float64)
+    ),
+    "sum_int32": lambda m: m.arange(3, dtype=m.int32).sum(),
+    "sum_bool": lambda m: m.tensor([True, True, False]).sum(),
+    "sum_bool_dim": lambda m: m.tensor([[True, True, False]]).sum(1),
+    "sum_dtype": lambda m: m.ones(3).sum(dtype=m.float64),
+    "mean_f64": lambda m: m.ones(3, dtype=m.float64).mean(),
+    "cat_mixed": lambda m: m.cat([m.ones(2), m.ones(2, dtype=m.float64)]),
+    "matmul_f64": lambda m: m.ones(2, 3, dtype=m.float64) @ m.ones(3, dtype=m.float64),
+    "neg_int": lambda m: -m.arange(3),
+    "abs_int": lambda m: abs(-m.arange(3)),
+    "exp_int": lambda m: m.arange(3).exp(),
+    "sqrt_int": lambda m: m.arange(3).sqrt(),
+    "sigmoid_int": lambda m: m.arange(3).sigmoid(),
+    "eq_float_int": lambda m: m.ones(3) == m.arange(3),
+    "lt_scalar": lambda m: m.arange(3) < 1.5,
+    "clamp_int_float_bounds": lambda m: m.arange(5).clamp(1, 3),
+    "max_int": lambda m: m.arange(5).max(),
+    "relu_int": lambda m: m.relu(m.arange(5) - 2),
+    "to_f64": lambda m: m.arange(3).to(m.float64),
+    "tensor_from_mixed": lambda m: m.tensor([1, 2.5]),
+    "tensor_from_bools": lambda m: m.tensor([True, False]),
+    "full_int": lambda m: m.full((2,), 3),
+    "full_float": lambda m: m.full((2,), 3.0),
+    "full_bool": lambda m: m.full((2,), True),
+    "arange_float": lambda m: m.arange(0, 1, 0.25),
+    "zeros_like_int": lambda m: m.zeros_like(m.arange(3)),
+}
+
+
+@pytest.mark.parametrize("name", list(PROMOTION))
+def test_dtype_promotion(name):
+    fn = PROMOTION[name]
+    te = _raised(fn, torch)
+    ge = _raised(fn, gs)
+    if te is not None:
+        assert ge is not None and type(ge) is type(te), f"torch raises {te!r}, gradscope {ge!r}"
+        return
+    assert ge is None, f"gradscope raises {ge!r}"
+    g, t = fn(gs), fn(torch)
+    assert _dtype_name(g.dtype) == _dtype_name(t.dtype)
+    assert tuple(g.shape) == tuple(t.shape)
+    np.testing.assert_allclose(_np(g).astype(np.float64), _np(t).astype(np.float64), rtol=1e-3)
+
+
+# --------------------------------------------------------------------------- repr
+
+
+def _grad_sum(m):
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    return (x * x).sum()
+
+
+def _leaf_grad(m):
+    x = m.tensor([[1.0, -2.0], [3.0, 4.5]], requires_grad=True)
+    (x * x).sum().backward()
+    return x.grad
+
+
+REPRS = {
+    "signed": lambda m: m.tensor([0.5465, 0.3207, -0.5304]),
+    "ints_as_float": lambda m: m.tensor([1.0, 2.0, 3.0]),
+    "ints_as_float_neg": lambda m: m.tensor([-1.0, 20.0, 3.0]),
+    "zeros": lambda m: m.zeros(3),
+    "zero_0d": lambda m: m.tensor(0.0),
+    "neg_zero": lambda m: m.tensor([-0.0, 1.0]),
+    "scalar_sum": _grad_sum,
+    "scalar_float": lambda m: m.tensor(3.14159),
+    "scalar_int": lambda m: m.tensor(7),
+    "scalar_bool": lambda m: m.tensor(True),
+    "requires_grad": lambda m: m.tensor([1.0, 2.5], requires_grad=True),
+    "grad_fn": lambda m: m.tensor([1.0, 2.5], requires_grad=True) * 2,
+    "leaf_grad": _leaf_grad,
+    "float64": lambda m: m.tensor([1.5, 2.25], dtype=m.float64),
+    "float64_rg": lambda m: m.tensor([1.5, 2.25], dtype=m.float64, requires_grad=True),
+    "float64_grad_fn": lambda m: m.tensor([1.5, 2.25], dtype=m.float64, requires_grad=True).exp(),
+    "float16": lambda m: m.tensor([1.5, 2.25], dtype=m.float16),
+    "int32": lambda m: m.tensor([1, -2, 300], dtype=m.int32),
+    "int64": lambda m: m.tensor([1, -2, 300]),
+    "uint8": lambda m: m.tensor([1, 2, 255], dtype=m.uint8),
+    "bool": lambda m: m.tensor([True, False, True]),
+    "bool_2d": lambda m: m.tensor([[True, False], [False, True]]),
+    "matrix": lambda m: m.tensor([[1.25, -2.5, 3.0], [4.0, 5.5, -6.75]]),
+    "matrix_int_valued": lambda m: m.tensor([[1.0, 2.0], [30.0, -4.0]]),
+    "tensor_3d": lambda m: m.arange(24, dtype=m.float32).reshape(2, 3, 4) / 7,
+    "int_3d": lambda m: m.arange(24).reshape(2, 3, 4) - 5,
+    "sci_large": lambda m: m.tensor([1e10, 1.0, -3.5]),
+    "sci_small": lambda m: m.tensor([1e-5, 1.0]),
+    "sci_ratio": lambda m: m.tensor([0.001, 1.5, 2000.0]),
+    "sci_int_valued": lambda m: m.tensor([1.0, 1e9]),
+    "tiny_only": lambda m: m.tensor([1e-8, -2e-8]),
+    "big_ints": lambda m: m.tensor([123456789, -5]),
+    "inf_nan": lambda m: m.tensor([float("inf"), float("nan"), 1.5, -float("inf")]),
+    "inf_nan_int_valued": lambda m: m.tensor([float("inf"), float("nan"), 2.0]),
+    "all_nan": lambda m: m.tensor([float("nan")]),
+    "empty": lambda m: m.tensor([]),
+    "empty_2d": lambda m: m.zeros(0, 3),
+    "empty_int": lambda m: m.zeros(0, dtype=m.int64),
+    "empty_f64_2d": lambda m: m.zeros(2, 0, dtype=m.float64),
+    "wrap_long_row": lambda m: m.arange(30, dtype=m.float32) / 3,
+    "wrap_ints": lambda m: m.arange(60),
+    "wrap_matrix": lambda m: (m.arange(40, dtype=m.float64) / 7).reshape(2, 20),
+    "summarized": lambda m: m.arange(2000, dtype=m.float32),
+    "summarized_2d": lambda m: m.arange(3000).reshape(60, 50),
+    "summarized_3d": lambda m: (m.arange(1200, dtype=m.float32) / 3).reshape(10, 10, 12),
+    "long_suffix_wrap": lambda m: (m.arange(18, dtype=m.float64) / 3).requires_grad_().exp(),
+    "view_of_grad": lambda m: m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)[0],
+    "nonleaf_0d_float64": lambda m: m.tensor(2.0, dtype=m.float64, requires_grad=True) * 3,
+    "column": lambda m: m.tensor([[0.25], [-1.5], [100.0]]),
+}
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\bgradscope\.", "torch.", s)
+
+
+@pytest.mark.parametrize("name", list(REPRS))
+def test_repr(name):
+    fn = REPRS[name]
+    assert _norm(repr(fn(gs))) == repr(fn(torch))
+
+
+def test_repr_size_and_dtype():
+    assert _norm(repr(gs.ones(2, 3).shape)) == repr(torch.ones(2, 3).shape)
+    assert _norm(repr(gs.float64)) == repr(torch.float64)
+    assert _norm(str(gs.int64)) == str(torch.int64)
