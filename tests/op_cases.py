@@ -194,6 +194,8 @@ CASES: list[Case] = [
         (S43, S43, S43),
         grad=(True, False, False),
     ),
+    C("clamp_tensor_crossed", lambda m, a, lo, hi: m.clamp(a, lo, hi), (S43, S43, S43)),
+    C("clamp_tensor_broadcast", lambda m, a, lo: m.clamp(a, lo, lo + 0.5), (S3, S43)),
     C("clamp_tensor_min", lambda m, a, lo: m.clamp(a, min=lo), (S43, S3), grad=(True, False)),
     # ---------------------------------------------------------------- reductions
     C("sum", lambda m, a: a.sum(), (S43,)),
@@ -386,7 +388,7 @@ CASES: list[Case] = [
     C("view_then_use", lambda m, a: _view_then_use(a * 1), (S43,), saved=False),
     C(
         "view_of_base_without_grad",
-        lambda m, a, b: _on_view(a, lambda v: v.mul_(b), 0),
+        lambda m, a, b: _on_view(a * 1, lambda v: v.mul_(b), 0),
         (S43, S3),
         grad=(False, True),
         saved=False,

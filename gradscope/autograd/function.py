@@ -27,6 +27,7 @@ from .grad_mode import state
 
 Tensor: Any = None  # set by gradscope.tensor (which imports this module)
 _seq = itertools.count()
+_dual = False  # a forward-AD dual level is active (set by gradscope.autograd.forward_ad)
 
 
 class SavedTensor:
@@ -165,6 +166,10 @@ class Function(Node):
 
 def apply(cls: type[Function], inputs: tuple, *args):
     """Run op ``cls`` on ``inputs`` (tensors or Python scalars) and record its node."""
+    if _dual:  # tangents ride along: the op's jvp runs too
+        from .forward_ad import apply_dual
+
+        return apply_dual(cls, inputs, args)
     fn = cls.__new__(cls)
     fn._pending = None
     if state.enabled:
@@ -190,6 +195,10 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     ``inputs[0]`` is ``target``. As in torch, an input the op saves that is about to be
     overwritten is saved as a copy, and the version counter of ``target`` is bumped.
     """
+    if _dual:
+        from .forward_ad import apply_inplace_dual
+
+        return apply_inplace_dual(cls, target, inputs, args)
     fn = cls.__new__(cls)
     fn._pending = None
     if state.enabled:

@@ -17,6 +17,9 @@ class ReluBackward0(Function):
     def backward(self, g):
         return (g * (self.saved("result") > 0),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * (out > 0)
+
 
 class SigmoidBackward0(Function):
     _name = "SigmoidBackward0"
@@ -33,6 +36,9 @@ class SigmoidBackward0(Function):
         r = self.saved("result")
         return (g * r * (1 - r),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * out * (1 - out)
+
 
 class TanhBackward0(Function):
     _name = "TanhBackward0"
@@ -45,6 +51,9 @@ class TanhBackward0(Function):
     def backward(self, g):
         r = self.saved("result")
         return (g * (1 - r * r),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * (1 - out * out)
 
 
 def _softmax(a, dim):
@@ -73,6 +82,10 @@ class SoftmaxBackward0(Function):
         r = self.saved("result")
         return (r * (g - (g * r).sum(axis=self.dim, keepdims=True)),)
 
+    def jvp(self, xs, out, tangents):
+        t = tangents[0]
+        return out * (t - (t * out).sum(axis=self.dim, keepdims=True))
+
 
 class LogSoftmaxBackward0(Function):
     _name = "LogSoftmaxBackward0"
@@ -86,3 +99,7 @@ class LogSoftmaxBackward0(Function):
     def backward(self, g):
         r = self.saved("result")
         return (g - xp_of(g).exp(r) * g.sum(axis=self.dim, keepdims=True),)
+
+    def jvp(self, xs, out, tangents):
+        t = tangents[0]
+        return t - (xp_of(out).exp(out) * t).sum(axis=self.dim, keepdims=True)

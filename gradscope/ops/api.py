@@ -13,6 +13,7 @@ from numbers import Number
 import numpy as np
 
 from .. import dtypes
+from ..autograd import function as _function
 from ..autograd.function import apply, apply_inplace
 from ..autograd.grad_mode import state
 from ..errors import M_LEAF_INPLACE, shape_str
@@ -834,7 +835,7 @@ def setitem(a, index, value) -> None:
             raise RuntimeError(_expand_error(vshape, target)) from None
     del region
     try:
-        if not recording:
+        if not recording and not _function._dual:
             a._data[spec] = value._data if type(value) is Tensor else value
             a._vc[0] += 1
         elif only_tensors:

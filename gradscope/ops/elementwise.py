@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..backend import xp_of
 from ._broadcast import cast_like, unbroadcast
+from ._jvp import terms, times
 
 
 def _wrapped(v):
@@ -43,6 +44,10 @@ class AddBackward0(Function):
             gb = cast_like(gb, self.dtypes[1])
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        ta, tb = tangents[:2]
+        return terms(ta, times(tb, self.alpha) if self.alpha != 1 else tb)
+
 
 class SubBackward0(Function):
     _name = "SubBackward0"
@@ -59,6 +64,10 @@ class SubBackward0(Function):
         gb = cast_like(unbroadcast(-g * self.alpha, self.shapes[1]), self.dtypes[1]) if nb else None
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        ta, tb = tangents[:2]
+        return terms(ta, times(tb, -self.alpha))
+
 
 class RsubBackward1(Function):
     """``scalar - tensor``."""
@@ -71,6 +80,9 @@ class RsubBackward1(Function):
     def backward(self, g):
         return (-g, None)
 
+    def jvp(self, xs, out, tangents):
+        return -tangents[0]
+
 
 class NegBackward0(Function):
     _name = "NegBackward0"
@@ -80,6 +92,9 @@ class NegBackward0(Function):
 
     def backward(self, g):
         return (-g,)
+
+    def jvp(self, xs, out, tangents):
+        return -tangents[0]
 
 
 # ---------------------------------------------------------------- mul / div
@@ -113,6 +128,10 @@ class MulBackward0(Function):
             gb = cast_like(unbroadcast(g * self.saved("self"), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        return terms(times(ta, b), times(tb, a))
+
 
 class DivBackward0(Function):
     """Saves ``other`` always, ``self`` only when ``other`` requires grad."""
@@ -145,6 +164,11 @@ class DivBackward0(Function):
             gb = cast_like(unbroadcast(-g * a / (b * b), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        b = xs[1]
+        ta, tb = tangents[:2]
+        return terms(None if ta is None else ta / b, None if tb is None else -tb * out / b)
+
 
 class ReciprocalBackward0(Function):
     """``1 / tensor`` (what ``scalar / tensor`` is built on)."""
@@ -161,6 +185,9 @@ class ReciprocalBackward0(Function):
     def backward(self, g):
         r = self.saved("result")
         return (-g * r * r,)
+
+    def jvp(self, xs, out, tangents):
+        return -tangents[0] * out * out
 
 
 # ---------------------------------------------------------------- pow
@@ -185,6 +212,12 @@ class PowBackward0(Function):
         if e == 0:
             return (g * 0,)
         return (g * (e * a ** (e - 1)),)
+
+    def jvp(self, xs, out, tangents):
+        a, e = xs[0], self.exponent
+        if e == 0:
+            return tangents[0] * 0
+        return tangents[0] * (e * a ** (e - 1))
 
 
 class PowBackward1(Function):
@@ -214,6 +247,17 @@ class PowBackward1(Function):
             gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        xp = xp_of(out)
+        ga = gb = None
+        if ta is not None:
+            ga = ta * b * xp.where(b == 0, 0, a ** (b - 1))
+        if tb is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = tb * out * xp.where((a == 0) & (b >= 0), 0, xp.log(a))
+        return terms(ga, gb)
+
 
 class PowBackward2(Function):
     """``scalar ** tensor``: saves exponent and result."""
@@ -232,6 +276,9 @@ class PowBackward2(Function):
         r = self.saved("result")
         return (g * r * float(np.log(self.base)) if self.base > 0 else g * 0,)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * out * float(np.log(self.base)) if self.base > 0 else tangents[0] * 0
+
 
 # ---------------------------------------------------------------- math functions
 
@@ -247,6 +294,9 @@ class ExpBackward0(Function):
     def backward(self, g):
         return (g * self.saved("result"),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * out
+
 
 class LogBackward0(Function):
     _name = "LogBackward0"
@@ -259,6 +309,10 @@ class LogBackward0(Function):
     def backward(self, g):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g / self.saved("self"),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tangents[0] / xs[0]
 
 
 class SqrtBackward0(Function):
@@ -274,6 +328,10 @@ class SqrtBackward0(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g / (2 * self.saved("result")),)
 
+    def jvp(self, xs, out, tangents):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tangents[0] / (2 * out)
+
 
 class SinBackward0(Function):
     _name = "SinBackward0"
@@ -284,6 +342,9 @@ class SinBackward0(Function):
 
     def backward(self, g):
         return (g * xp_of(g).cos(self.saved("self")),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * xp_of(out).cos(xs[0])
 
 
 class CosBackward0(Function):
@@ -296,6 +357,9 @@ class CosBackward0(Function):
     def backward(self, g):
         return (-g * xp_of(g).sin(self.saved("self")),)
 
+    def jvp(self, xs, out, tangents):
+        return -tangents[0] * xp_of(out).sin(xs[0])
+
 
 class AbsBackward0(Function):
     _name = "AbsBackward0"
@@ -306,6 +370,9 @@ class AbsBackward0(Function):
 
     def backward(self, g):
         return (g * xp_of(g).sign(self.saved("self")),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * xp_of(out).sign(xs[0])
 
 
 class ClampBackward1(Function):
@@ -327,6 +394,15 @@ class ClampBackward1(Function):
             mask = mask & (a <= self.max)
         return (g * mask,)
 
+    def jvp(self, xs, out, tangents):
+        a = xs[0]
+        mask = True
+        if self.min is not None:
+            mask = a >= self.min
+        if self.max is not None:
+            mask = mask & (a <= self.max)
+        return tangents[0] * mask
+
 
 class ClampBackward0(Function):
     """``clamp`` with tensor bounds: saves self, min and max."""
@@ -344,18 +420,35 @@ class ClampBackward0(Function):
             out = xp.minimum(out, hi)
         return out if out is not a else a.copy()
 
+    @staticmethod
+    def _masks(a, lo, hi):
+        """Where the output is ``a``, ``min`` and ``max`` (a max below min wins, as torch)."""
+        if lo is None:
+            m_a = a <= hi
+            return m_a, None, ~m_a
+        m_lo = a < lo
+        if hi is None:
+            return ~m_lo, m_lo, None
+        m_a = ~m_lo & (a <= hi)
+        m_lo = m_lo & (lo <= hi)
+        return m_a, m_lo, ~(m_a | m_lo)
+
     def backward(self, g):
         a = self.saved("self")
         s = self._saved
-        lo = s["min"].data if "min" in s else None
-        hi = s["max"].data if "max" in s else None
-        in_lo = (a >= lo) if lo is not None else True
-        in_hi = (a <= hi) if hi is not None else True
+        lo = self.saved("min") if "min" in s else None
+        hi = self.saved("max") if "max" in s else None
+        m_a, m_lo, m_hi = self._masks(a, lo, hi)
         n0, n1, n2 = self.needs_input_grad
-        ga = g * (in_lo & in_hi) if n0 else None
-        glo = unbroadcast(g * ~in_lo, self.shapes[1]) if n1 and lo is not None else None
-        ghi = unbroadcast(g * (in_lo & ~in_hi), self.shapes[2]) if n2 and hi is not None else None
+        ga = unbroadcast(g * m_a, self.shapes[0]) if n0 else None
+        glo = unbroadcast(g * m_lo, self.shapes[1]) if n1 and lo is not None else None
+        ghi = unbroadcast(g * m_hi, self.shapes[2]) if n2 and hi is not None else None
         return ga, glo, ghi
+
+    def jvp(self, xs, out, tangents):
+        m_a, m_lo, m_hi = self._masks(*xs)
+        ta, tlo, thi = tangents
+        return terms(times(ta, m_a), times(tlo, m_lo), times(thi, m_hi))
 
 
 class WhereBackward0(Function):
@@ -382,6 +475,12 @@ class WhereBackward0(Function):
             gb = cast_like(unbroadcast(xp.where(c, zero, g), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        a, b, c = xs
+        ta, tb = tangents[:2]
+        xp = xp_of(out)
+        return xp.where(c, 0 if ta is None else ta, 0 if tb is None else tb)
+
 
 class MaximumBackward0(Function):
     """``maximum(a, b)``: saves both; ties split the gradient in half (as torch)."""
@@ -403,6 +502,13 @@ class MaximumBackward0(Function):
         ga = unbroadcast(g * (win + tie), self.shapes[0]) if na else None
         gb = unbroadcast(g * ((~win & (a != b)) + tie), self.shapes[1]) if nb else None
         return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        a, b = xs
+        ta, tb = tangents
+        win = self._pick(a, b)
+        tie = (a == b) * 0.5
+        return terms(times(ta, win + tie), times(tb, (~win & (a != b)) + tie))
 
 
 class MinimumBackward0(MaximumBackward0):

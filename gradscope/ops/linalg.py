@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..errors import shape_str
+from ._jvp import terms
 
 
 def _check(cond: bool, msg: str) -> None:
@@ -36,6 +37,10 @@ class MmBackward0(Function):
         gb = self.saved("self").T @ g if nb else None
         return ga, gb
 
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs, tangents
+        return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
+
 
 class MvBackward0(Function):
     _name = "MvBackward0"
@@ -59,6 +64,10 @@ class MvBackward0(Function):
         gv = self.saved("self").T @ g if nv else None
         return xp_outer, gv
 
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs, tangents
+        return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
+
 
 class DotBackward0(Function):
     _name = "DotBackward0"
@@ -66,10 +75,8 @@ class DotBackward0(Function):
     def forward(self, a, b):
         _check(
             a.shape[0] == b.shape[0],
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
-            "number of elements, but got {} and {} elements respectively".format(
-                a.shape[0], b.shape[0], a.shape[0], b.shape[0]
-            ),
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
+            f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively",
         )
         na, nb = self.needs_input_grad
         if nb:
@@ -83,6 +90,10 @@ class DotBackward0(Function):
         ga = g * self.saved("tensor") if na else None
         gb = g * self.saved("self") if nb else None
         return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs, tangents
+        return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
 
 
 class BmmBackward0(Function):
@@ -106,6 +117,10 @@ class BmmBackward0(Function):
         ga = g @ self.saved("mat2").swapaxes(1, 2) if na else None
         gb = self.saved("self").swapaxes(1, 2) @ g if nb else None
         return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs, tangents
+        return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
 
 
 class AddmmBackward0(Function):
@@ -141,7 +156,13 @@ class AddmmBackward0(Function):
         gb = self.saved("mat1").T @ g if nb else None
         return gbias, ga, gb
 
+    def jvp(self, xs, out, tangents):
+        (_, a, b), (tbias, ta, tb) = xs, tangents
+        return terms(tbias, None if ta is None else ta @ b, None if tb is None else a @ tb)
+
 
 def matmul_shape_error(a_shape, b_shape) -> str:
     """torch's message for operands ``@`` cannot multiply."""
-    return f"mat1 and mat2 shapes cannot be multiplied ({shape_str(a_shape)} and {shape_str(b_shape)})"
+    return (
+        f"mat1 and mat2 shapes cannot be multiplied ({shape_str(a_shape)} and {shape_str(b_shape)})"
+    )

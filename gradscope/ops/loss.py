@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import xp_of
+from ._jvp import terms
 
 
 class NllLossBackward0(Function):
@@ -51,6 +52,20 @@ class NllLossBackward0(Function):
         out[xp.arange(lp_shape[0]), safe] = scale
         return (out if self.batched else out[0],)
 
+    def jvp(self, xs, out, tangents):
+        t, target = tangents[0], xs[1]
+        xp = xp_of(out)
+        lt = t if self.batched else t[None, :]
+        tg = target.reshape(-1)
+        valid = tg != self.ignore_index
+        picked = -lt[xp.arange(lt.shape[0]), xp.where(valid, tg, 0)] * valid
+        if self.reduction == "none":
+            return picked if self.batched else picked[0]
+        s = picked.sum()
+        if self.reduction == "mean":
+            s = s / valid.sum()
+        return s
+
 
 class MseLossBackward0(Function):
     _name = "MseLossBackward0"
@@ -72,6 +87,13 @@ class MseLossBackward0(Function):
             d = d / a.size
         na, nt = self.needs_input_grad
         return (d if na else None, -d if nt else None)
+
+    def jvp(self, xs, out, tangents):
+        (a, target), (ta, tt) = xs, tangents
+        d = 2 * (a - target) * terms(ta, None if tt is None else -tt)
+        if self.reduction == "none":
+            return d
+        return d.sum() if self.reduction == "sum" else d.mean()
 
 
 def check_target(logp_shape, target_shape, target_dtype) -> None:

@@ -27,6 +27,9 @@ class SumBackward0(Function):
     def backward(self, g):
         return (xp_of(g).broadcast_to(g, self.self_sym_sizes),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0].sum()
+
 
 class SumBackward1(Function):
     """Sum along dimensions."""
@@ -41,6 +44,9 @@ class SumBackward1(Function):
     def backward(self, g):
         return (_expand_to(g, self.self_sym_sizes, self.dim, self.keepdim),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0].sum(axis=self.dim, keepdims=self.keepdim)
+
 
 class MeanBackward0(Function):
     _name = "MeanBackward0"
@@ -52,6 +58,9 @@ class MeanBackward0(Function):
 
     def backward(self, g):
         return (xp_of(g).broadcast_to(g / self.self_sym_numel, self.self_sym_sizes),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].mean()
 
 
 class MeanBackward1(Function):
@@ -68,6 +77,9 @@ class MeanBackward1(Function):
 
     def backward(self, g):
         return (_expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].mean(axis=self.dim, keepdims=self.keepdim)
 
 
 class MaxBackward1(Function):
@@ -90,6 +102,10 @@ class MaxBackward1(Function):
         a, r = self.saved("self"), self.saved("result")
         mask = a == r
         return (mask * (g / mask.sum()),)
+
+    def jvp(self, xs, out, tangents):
+        mask = xs[0] == out
+        return (tangents[0] * mask).sum() / mask.sum()
 
 
 class MinBackward1(MaxBackward1):
@@ -130,6 +146,13 @@ class MaxBackward0(Function):
         grid[self.dim] = idx
         out[tuple(grid)] = g
         return (out,)
+
+    def jvp(self, xs, out, tangents):
+        idx = self.indices_out
+        if not self.keepdim:
+            idx = xp_of(out).expand_dims(idx, self.dim)
+        t = xp_of(out).take_along_axis(tangents[0], idx, axis=self.dim)
+        return t if self.keepdim else t.squeeze(self.dim)
 
 
 class MinBackward0(MaxBackward0):

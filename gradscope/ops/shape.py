@@ -7,8 +7,9 @@ import builtins
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import to_device, xp_of
+from ..backend import device_of, to_device, xp_of
 from ._broadcast import unbroadcast
+from ._jvp import each
 
 
 def scatter_add(out, index, values) -> None:
@@ -33,6 +34,9 @@ class ViewBackward0(Function):
     def backward(self, g):
         return (g.reshape(self.self_sym_sizes),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0].reshape(out.shape)
+
 
 class UnsafeViewBackward0(ViewBackward0):
     """The reshape of a fresh copy (what ``reshape`` of a non-contiguous tensor is)."""
@@ -56,6 +60,9 @@ class AliasBackward0(Function):
     def backward(self, g):
         return (g,)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0]
+
 
 class CloneBackward0(Function):
     _name = "CloneBackward0"
@@ -65,6 +72,9 @@ class CloneBackward0(Function):
 
     def backward(self, g):
         return (g,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].copy()
 
 
 class TransposeBackward0(Function):
@@ -78,6 +88,9 @@ class TransposeBackward0(Function):
     def backward(self, g):
         return (g.swapaxes(self.dim0, self.dim1),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0].swapaxes(self.dim0, self.dim1)
+
 
 class TBackward0(Function):
     _name = "TBackward0"
@@ -88,6 +101,9 @@ class TBackward0(Function):
 
     def backward(self, g):
         return (g.T,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].T
 
 
 class PermuteBackward0(Function):
@@ -104,6 +120,9 @@ class PermuteBackward0(Function):
             inv[d] = i
         return (g.transpose(inv),)
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0].transpose(self.dims)
+
 
 class UnsqueezeBackward0(Function):
     _name = "UnsqueezeBackward0"
@@ -115,6 +134,9 @@ class UnsqueezeBackward0(Function):
 
     def backward(self, g):
         return (g.squeeze(self.dim),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].reshape(out.shape)
 
 
 class SqueezeBackward0(Function):
@@ -129,6 +151,9 @@ class SqueezeBackward0(Function):
 
     def backward(self, g):
         return (g.reshape(self.self_sym_sizes),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].reshape(out.shape)
 
 
 class SqueezeBackward1(SqueezeBackward0):
@@ -156,6 +181,9 @@ class ExpandBackward0(Function):
     def backward(self, g):
         return (unbroadcast(g, self.self_sym_sizes),)
 
+    def jvp(self, xs, out, tangents):
+        return xp_of(out).broadcast_to(tangents[0], out.shape)
+
 
 class CatBackward0(Function):
     _name = "CatBackward0"
@@ -179,6 +207,10 @@ class CatBackward0(Function):
             start += n
         return tuple(out)
 
+    def jvp(self, xs, out, tangents):
+        xp = xp_of(out)
+        return xp.concatenate(each(tangents, xs, xp), axis=self.dim)
+
 
 class StackBackward0(Function):
     _name = "StackBackward0"
@@ -194,6 +226,10 @@ class StackBackward0(Function):
             xp.take(g, i, axis=self.dim) if need else None
             for i, need in enumerate(self.needs_input_grad)
         )
+
+    def jvp(self, xs, out, tangents):
+        xp = xp_of(out)
+        return xp.stack(each(tangents, xs, xp), axis=self.dim)
 
 
 class SelectBackward0(Function):
@@ -213,6 +249,11 @@ class SelectBackward0(Function):
         out[tuple(idx)] = g
         return (out,)
 
+    def jvp(self, xs, out, tangents):
+        idx = [slice(None)] * tangents[0].ndim
+        idx[self.dim] = self.index
+        return tangents[0][tuple(idx)]
+
 
 class SliceBackward0(Function):
     _name = "SliceBackward0"
@@ -230,6 +271,9 @@ class SliceBackward0(Function):
         out = xp_of(g).zeros(self.self_sym_sizes, dtype=g.dtype)
         out[self.idx] = g
         return (out,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0][self.idx]
 
 
 class IndexBackward0(Function):
@@ -259,6 +303,9 @@ class IndexBackward0(Function):
         """The index tensors (torch's ``_saved_indices``)."""
         return tuple(getattr(self, "_saved_" + slot) for slot in self.__dict__.get("_slots", ()))
 
+    def jvp(self, xs, out, tangents):
+        return tangents[0][self.index]
+
 
 class CopySlices(Function):
     """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
@@ -280,6 +327,12 @@ class CopySlices(Function):
         if nv:
             gv = unbroadcast(g[self.index], self.value_shape)
         return ga, gv
+
+    def jvp(self, xs, out, tangents):
+        ta, tv = tangents[:2]
+        t = xp_of(out).zeros_like(out) if ta is None else ta.copy()
+        t[self.index] = 0 if tv is None else tv
+        return t
 
 
 class IndexPutBackward0(CopySlices):
@@ -321,6 +374,10 @@ class ToCopyBackward0(Function):
         g = to_device(g, self.src_device)
         return (g if g.dtype == self.src_dtype else g.astype(self.src_dtype),)
 
+    def jvp(self, xs, out, tangents):
+        t = to_device(tangents[0], device_of(out))
+        return t if t.dtype == out.dtype else t.astype(out.dtype)
+
 
 class ZeroBackward0(Function):
     """``zero_()`` on a tensor in the graph: nothing flows back through it."""
@@ -332,6 +389,9 @@ class ZeroBackward0(Function):
 
     def backward(self, g):
         return (xp_of(g).zeros_like(g),)
+
+    def jvp(self, xs, out, tangents):
+        return xp_of(out).zeros_like(out)
 
 
 class FillBackward2(ZeroBackward0):
@@ -357,6 +417,12 @@ class FillBackward3(Function):
         na, nv = self.needs_input_grad
         xp = xp_of(g)
         return (xp.zeros_like(g) if na else None, xp.asarray(g.sum()) if nv else None)
+
+    def jvp(self, xs, out, tangents):
+        t = xp_of(out).zeros_like(out)
+        if tangents[1] is not None:
+            t[...] = tangents[1]
+        return t
 
 
 # ------------------------------------------------------------- in place through a view

@@ -1,0 +1,118 @@
+"""``gs.func``: function transforms as in ``torch.func``: ``jvp``, ``vjp`` and ``grad``.
+
+``jvp`` runs the function once in forward mode (``gs.autograd.forward_ad``); ``vjp`` and
+``grad`` run it once and differentiate it in reverse mode (``gs.autograd.grad``)::
+
+    out, tangent = gs.func.jvp(f, (a,), (t,))      # J_f(a) @ t
+    out, vjp_fn = gs.func.vjp(f, a); (g,) = vjp_fn(v)  # v @ J_f(a)
+    gs.func.grad(lambda a: (a ** 2).sum())(a)      # 2 * a
+"""
+
+from __future__ import annotations
+
+from .autograd import forward_ad
+from .autograd.grad_mode import enable_grad
+
+__all__ = ["grad", "jvp", "vjp"]
+
+
+def _as_list(out) -> tuple[list, bool]:
+    if isinstance(out, (tuple, list)):
+        return list(out), True
+    return [out], False
+
+
+def _check_tuple(fn_name: str, what: str, value) -> None:
+    if not isinstance(value, tuple):
+        raise RuntimeError(
+            f"{fn_name}: Expected {what} to be a tuple. E.g. it should be valid to call "
+            "f(*primals)."
+        )
+
+
+def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False):
+    """``(func(*primals), J @ tangents)``: the output and its Jacobian-vector product.
+
+    One forward pass, with one JVP per op (``forward_ad.node_evaluations()`` counts them).
+    """
+    from .creation import zeros_like
+
+    name = "jvp(f, primals, tangents)"
+    _check_tuple(name, "primals", primals)
+    _check_tuple(name, "tangents", tangents)
+    if len(primals) != len(tangents):
+        raise RuntimeError(
+            f"{name}: Expected primals and tangents to have the same python structure. "
+            f"For example, if primals is a tuple of 3 tensors, tangents also must be. Got "
+            f"primals with structure {len(primals)} and tangents with structure {len(tangents)}"
+        )
+    with forward_ad.dual_level():
+        duals = tuple(forward_ad.make_dual(p, t) for p, t in zip(primals, tangents))
+        result = func(*duals)
+        aux = None
+        if has_aux:
+            result, aux = result
+        outs, is_seq = _as_list(result)
+        primal_out, tangent_out = [], []
+        for o in outs:
+            p, t = forward_ad.unpack_dual(o)
+            primal_out.append(p)
+            tangent_out.append(zeros_like(p) if t is None else t)
+    if is_seq:
+        primal_out, tangent_out = type(result)(primal_out), type(result)(tangent_out)
+    else:
+        primal_out, tangent_out = primal_out[0], tangent_out[0]
+    return (primal_out, tangent_out, aux) if has_aux else (primal_out, tangent_out)
+
+
+def vjp(func, *primals, has_aux: bool = False):
+    """``(func(*primals), vjp_fn)``; ``vjp_fn(v)`` gives ``v @ J`` for each primal (a tuple)."""
+    from .autograd import grad as autograd_grad
+    from .creation import zeros_like
+
+    with enable_grad():
+        inputs = tuple(p.detach().requires_grad_() for p in primals)
+        result = func(*inputs)
+    aux = None
+    if has_aux:
+        result, aux = result
+    outs, is_seq = _as_list(result)
+
+    def vjp_fn(cotangents):
+        cts, _ = _as_list(cotangents)
+        grads = autograd_grad(outs, inputs, cts, retain_graph=True, allow_unused=True)
+        return tuple(zeros_like(i) if g is None else g for i, g in zip(inputs, grads))
+
+    detached = [o.detach() for o in outs]
+    out = type(result)(detached) if is_seq else detached[0]
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def grad(func, argnums: int | tuple = 0, has_aux: bool = False):
+    """A function giving the gradient of scalar ``func`` with respect to argument(s) ``argnums``."""
+    from .autograd import grad as autograd_grad
+    from .creation import zeros_like
+
+    def wrapper(*args, **kwargs):
+        nums = argnums if isinstance(argnums, tuple) else (argnums,)
+        args = list(args)
+        with enable_grad():
+            for i in nums:
+                args[i] = args[i].detach().requires_grad_()
+            result = func(*args, **kwargs)
+        aux = None
+        if has_aux:
+            result, aux = result
+        if result.dim() != 0:
+            raise RuntimeError(
+                "grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
+                f"tensor with {result.dim()} dims. Maybe you wanted to use the vjp or jacrev "
+                "APIs instead?"
+            )
+        inputs = [args[i] for i in nums]
+        grads = autograd_grad(result, inputs, allow_unused=True)
+        grads = tuple(zeros_like(x) if g is None else g for x, g in zip(inputs, grads))
+        g = grads if isinstance(argnums, tuple) else grads[0]
+        return (g, aux) if has_aux else g
+
+    return wrapper
