@@ -20,7 +20,15 @@ import numpy as np
 
 from ..errors import M_SCALAR, size_str
 from ..events import emit
-from ..events.schema import BackwardFinished, BackwardStarted, GraphFreed, NodeExecuted
+from ..events.callsite import user_stacklevel
+from ..events.schema import (
+    ANOMALY_LABEL,
+    BackwardFinished,
+    BackwardStarted,
+    GraphFreed,
+    Mark,
+    NodeExecuted,
+)
 from ..memory import buffers
 from .function import Node
 from .grad_mode import state
@@ -343,14 +351,35 @@ def _check_nan(node: Node, out) -> None:
             if stack:
                 warnings.warn(
                     f"Error detected in {node._name}. Traceback of forward call that caused "
-                    "the error:\n" + "\n".join(f"  File {s}" for s in stack),
-                    stacklevel=4,
+                    "the error:\n" + _forward_traceback(stack),
+                    stacklevel=user_stacklevel(),  # the user's backward() call
                 )
+            if emit.sinks:  # how the views learn which node to draw red
+                label = ANOMALY_LABEL.format(node=node.id, op=node._name, bad=bad)
+                emit.record(Mark, None, buffers.live_total, label, buffers.pool_bytes())
             where = f" (created at {stack[-1]})" if stack else ""
             raise RuntimeError(
                 f"Function '{node._name}' returned {bad} values in its {i}th output.\n"
                 f"gradscope: node {node.id} {node._name}{where}"
             )
+
+
+def _forward_traceback(stack: list[str]) -> str:
+    """``file:line in func`` frames written the way Python writes a traceback."""
+    import linecache
+
+    lines = []
+    for frame in stack:
+        site, _, func = frame.rpartition(" in ")
+        path, _, line = site.rpartition(":")
+        if not line.isdigit():
+            lines.append(f"  File {frame}")
+            continue
+        lines.append(f'  File "{path}", line {line}, in {func}')
+        src = linecache.getline(path, int(line)).strip()
+        if src:
+            lines.append(f"    {src}")
+    return "\n".join(lines)
 
 
 def node_xp(arr):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from gradscope.autograd import set_detect_anomaly
 from gradscope.state import Snapshot, resolve, snapshot_at_index
 from gradscope.views.dot import to_dot
 from gradscope.views.explain import backward_steps, steps_table
@@ -40,11 +42,13 @@ def run(
     no_graph: Annotated[bool, typer.Option("--no-graph", help="Show memory only: no graph trees, no SVG files.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Add the backward step table: each node as it ran, its rule, what it sent on and freed.")] = False,
     dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
+    anomaly: Annotated[bool, typer.Option("--anomaly", help="Anomaly detection: a backward that returns NaN or Inf fails the run, naming the node (drawn red) and the line that created it.")] = False,
 ) -> None:  # fmt: skip
     """Run a scenario under the recorder and show memory and the graph around each backward."""
     with boundary():
         binary = None if no_graph else binary_or_fail(dot_binary)
-        src = load(scenario, args, save)
+        with set_detect_anomaly(True) if anomaly else nullcontext():
+            src = load(scenario, args, save)
         if src.ran:
             pictures = None if no_graph else out_dir(out_)
             show(src.events, src.baseline, pictures=pictures, binary=binary, explain=explain,

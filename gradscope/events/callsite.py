@@ -25,11 +25,28 @@ def user_site(skip: int = 1) -> str | None:
 
 
 def user_stack(limit: int = 16) -> list[str]:
-    """The user's frames, innermost last, as ``file:line in func`` strings."""
+    """The user's frames, innermost last, as ``file:line in func`` strings.
+
+    The walk stops at the next gradscope frame out: under ``gradscope run`` the frames
+    above the script (the command line's own, Click's) are not the user's.
+    """
     f = user_frame(2)
     out = []
     while f is not None and len(out) < limit:
-        if not f.f_code.co_filename.startswith(_PKG_DIR):
-            out.append(f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}")
+        name = f.f_code.co_filename
+        if name.startswith(_PKG_DIR):
+            break
+        if not name.startswith("<frozen") and f.f_globals.get("__name__") != "runpy":
+            out.append(f"{name}:{f.f_lineno} in {f.f_code.co_name}")
         f = f.f_back
     return out[::-1]
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a ``warnings.warn`` in the caller name the user's line."""
+    f = sys._getframe(1)
+    level = 1
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
+        level += 1
+    return level

@@ -151,6 +151,11 @@ class Mark(NamedTuple):
     kind = "mark"
 
 
+#: The label of the mark that anomaly detection records when a node's backward returns
+#: NaN or Inf (just before it raises); the views draw that node red.
+ANOMALY_LABEL = "anomaly: node {node} {op} returned {bad}"
+
+
 EVENT_TYPES: tuple[type, ...] = (
     TensorAllocated,
     TensorFreed,

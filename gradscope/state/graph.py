@@ -13,12 +13,14 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..events.schema import Event
 from .ledger import gc_paused
 
 ACCUMULATE = "AccumulateGrad"
+_ANOMALY = re.compile(r"anomaly: node (\d+)\b")  # events.schema.ANOMALY_LABEL
 
 
 class SavedSlot:
@@ -163,6 +165,7 @@ class GraphState:
         self.accumulators: dict[int, int] = {}  # leaf tensor id -> AccumulateGrad node id
         self.savers: dict[int, list[SavedSlot]] = {}  # buffer -> slots that saved it
         self.grad_buffers: dict[int, int] = {}  # buffer holding a .grad -> tensor id
+        self.anomalies: dict[int, str] = {}  # node id -> what anomaly detection said of it
         self.seq: int | None = None
         self._open: BackwardRecord | None = None
         self._dispatch = {
@@ -175,6 +178,7 @@ class GraphState:
             "grad_accumulated": self._grad,
             "backward_started": self._bw_started,
             "backward_finished": self._bw_finished,
+            "mark": self._mark,
         }
 
     # -- folding -----------------------------------------------------------------
@@ -276,6 +280,12 @@ class GraphState:
         if self._open is not None:
             self._open.end_seq = e.seq
             self._open = None
+
+    def _mark(self, e: Event) -> None:
+        m = _ANOMALY.match(e.label) if isinstance(e.label, str) else None
+        if m is not None:
+            rest = e.label[m.end() :].split(" returned ", 1)
+            self.anomalies[int(m.group(1))] = "returned " + rest[1] if len(rest) > 1 else "anomaly"
 
     # -- reading -----------------------------------------------------------------
     @property

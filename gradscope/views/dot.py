@@ -39,6 +39,14 @@ STYLES: dict[str, dict[str, str]] = {
         "fillcolor": "#e3ecf7",
         "color": "#4a6fa5",
     },
+    "anomaly": {
+        "shape": "box",
+        "style": "rounded,filled,bold",
+        "fillcolor": "#e74c3c",
+        "color": "#7b241c",
+        "fontcolor": "#ffffff",
+        "penwidth": "2",
+    },
     "param": {"shape": "box", "style": "filled", "fillcolor": "#d4edda", "color": "#2f7d43"},
     "input": {"shape": "box", "style": "filled", "fillcolor": "#eeeeee", "color": "#777777"},
     "saved": {"shape": "note", "style": "filled", "fillcolor": "#fff3c4", "color": "#a08a2e"},
@@ -107,6 +115,8 @@ def saved_lines(s: SavedItem) -> list[str]:
 
 
 def _op_style(op: OpItem) -> str:
+    if op.anomaly:  # backward returned NaN/Inf here (anomaly detection)
+        return "anomaly"
     if op.role in ("loss", "output"):
         return op.role
     return "collapsed" if op.count > 1 else "op"

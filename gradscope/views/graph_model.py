@@ -85,6 +85,7 @@ class OpItem:
     saved: list[SavedItem] = field(default_factory=list)
     grad: GradItem | None = None
     more_inputs: int = 0  # inputs not drawn (over the cap)
+    anomaly: str | None = None  # what anomaly detection found ("returned nan"), if anything
 
     @property
     def count(self) -> int:
@@ -155,10 +156,10 @@ def _runs(graph: GraphState, ids: list[int], root: int | None, min_run: int) -> 
     for nid in ids:
         n = nodes[nid]
         real = [i for i in n.inputs if i is not None]
-        if len(real) != 1 or n.is_accumulate:
+        if len(real) != 1 or n.is_accumulate or nid in graph.anomalies:
             continue
         p = real[0]
-        if p not in chosen or p == root:
+        if p not in chosen or p == root or p in graph.anomalies:
             continue
         pn = nodes[p]
         if pn.is_accumulate or consumers.get(p) != [nid] or _signature(pn) != _signature(n):
@@ -246,6 +247,8 @@ def build_view(
             if item.stack != n.stack:
                 item.stack = None
             item.order = None
+        if nid in graph.anomalies:
+            ops[key].anomaly = graph.anomalies[nid]
 
     # -- edges between items, data-flow direction
     edge_count: dict[tuple[str, str], int] = {}
@@ -375,4 +378,6 @@ def op_lines(item: OpItem) -> list[str]:
         lines.append(text)
     if item.executed:
         lines.append(f"ran #{item.order}" if item.order else "ran")
+    if item.anomaly:
+        lines.append(f"anomaly: {item.anomaly}")
     return lines

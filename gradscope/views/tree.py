@@ -24,7 +24,7 @@ MAX_LINES = 200
 def _op_text(op: OpItem) -> Text:
     lines = op_lines(op)
     text = Text()
-    head_style = "bold red" if op.role == "loss" else "bold"
+    head_style = "bold red" if op.role == "loss" or op.anomaly else "bold"
     text.append(lines[0], style=head_style)
     text.append(f" {op.ids_text}", style="dim")
     if op.role == "loss":
@@ -33,6 +33,9 @@ def _op_text(op: OpItem) -> Text:
     saved_line = next((x for x in rest if x.startswith("saved ")), None)
     for line in rest:
         if line is saved_line:
+            continue
+        if op.anomaly and line.startswith("anomaly: "):
+            text.append("  ").append(line, style="bold white on red")
             continue
         text.append("  " + line, style="dim" if line.startswith("ran") else "")
     if saved_line is not None:
