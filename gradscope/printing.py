@@ -37,7 +37,7 @@ class _Formatter:
         flat = arr.reshape(-1)
         if not self.floating:
             for v in flat.tolist():
-                self.max_width = max(self.max_width, len(_plain(v)))
+                self.max_width = max(self.max_width, len(str(v)))
             return
         vals = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
         if vals.size == 0:
@@ -66,12 +66,8 @@ class _Formatter:
             else:
                 s = f"{v:.{PRECISION}f}"
         else:
-            s = _plain(v)
+            s = str(v)
         return " " * (self.max_width - len(s)) + s
-
-
-def _plain(v) -> str:
-    return str(v)
 
 
 def _summarized(arr: np.ndarray) -> np.ndarray:
