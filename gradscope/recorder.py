@@ -10,7 +10,7 @@ import time
 from typing import IO, Any
 
 from .events import emit
-from .events.schema import Event, Mark
+from .events.schema import BY_KIND, Event, Mark
 from .memory import buffers
 from .tracefile import reader, writer
 
@@ -62,7 +62,8 @@ class Trace:
             self._file.write(writer._dumps(self.header) + "\n")
             self._file.flush()
         self._recording = True
-        emit.attach(self)
+        # in memory, each event is one list append (no Python call between)
+        emit.attach(self, self._raw.append if self._file is None else self.add)
         return self
 
     def stop(self) -> None:
@@ -76,10 +77,10 @@ class Trace:
             self._file.close()
             self._file = None
 
-    def add(self, cls: type, device: str | None, live: int, fields: tuple) -> None:
-        """Append one raw event (called by ``emit.record``)."""
+    def add(self, event: tuple) -> None:
+        """Append one raw event ``(kind, t, device, live_bytes, fields)`` (from ``emit.record``)."""
         raw = self._raw
-        raw.append((cls, time.perf_counter(), device, live, fields))
+        raw.append(event)
         if self._file is not None and len(raw) - self._written >= _FLUSH_EVERY:
             self._flush()
 
@@ -97,9 +98,10 @@ class Trace:
         raw = self._raw
         if len(evs) < len(raw):
             t0 = self._t0
+            by_kind = BY_KIND
             for i in range(len(evs), len(raw)):
-                cls, t, dev, live, fields = raw[i]
-                evs.append(cls(i, round(t - t0, 9), dev, live, *fields))
+                kind, t, dev, live, fields = raw[i]
+                evs.append(by_kind[kind](i, round(t - t0, 9), dev, live, *fields))
         return evs
 
     @property
