@@ -18,6 +18,7 @@ from .autograd.grad_mode import state
 from .errors import M_NONLEAF_GRAD
 from .events import emit
 from .events.callsite import user_frame
+from .events.emit import dtype_str
 from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import Buffer, array_nbytes
@@ -74,11 +75,15 @@ class Tensor:
     @staticmethod
     def _make(data, node, role: str | None = None, node_id=None, name=None) -> Tensor:
         """A tensor over a freshly allocated array (a new buffer)."""
-        if type(data) is not np.ndarray and isinstance(data, np.generic):
-            data = np.asarray(data)  # NumPy gives scalars for 0-d results
+        if type(data) is np.ndarray:  # the common case, without a helper call
+            buf = Buffer(data.nbytes if data.base is None else array_nbytes(data), "cpu")
+        else:
+            if isinstance(data, np.generic):
+                data = np.asarray(data)  # NumPy gives scalars for 0-d results
+            buf = Buffer(array_nbytes(data), _device_str(data))
         t = Tensor.__new__(Tensor)
         t._data = data
-        t._buffer = buf = Buffer(array_nbytes(data), _device_str(data))
+        t._buffer = buf
         t._vc = [0]
         t.grad_fn = node
         t._rg = node is not None
@@ -127,7 +132,7 @@ class Tensor:
             self._id,
             buf.nbytes,
             self._data.shape,
-            str(self._data.dtype),
+            dtype_str(self._data.dtype),
             role,
             node_id,
             name,

@@ -35,14 +35,6 @@ from .grad_mode import state
 from .leaf import AccumulateGrad, new_grad_buffer
 
 
-def _is_view_of(r, g) -> bool:
-    """True when array ``r`` shares ``g``'s allocation (so it costs no new bytes)."""
-    if r is g:
-        return True
-    rb = r.base
-    return rb is not None and (rb is g or (g.base is not None and rb is g.base))
-
-
 def root_gradients(tensors, grads, *, what: str = "backward"):
     """Validate roots and their gradients; the implicit gradient is ones for 1-element outputs."""
     from ..tensor import Tensor
@@ -122,27 +114,27 @@ def _run(roots, retain_graph, inputs, allow_unused):
     start_nodes = []
     for t, arr, buf in roots:
         node = t.grad_fn if t.grad_fn is not None else t._accumulate_node()
-        dev = str(t.device)
+        dev = t._buffer.device
         if buf is None:
             buf = new_grad_buffer(arr, dev, None)
         _add_grad(grads, node, arr, buf, dev)
         start_nodes.append(node)
 
-    deps: dict[Node, int] = {}
+    deps: dict[Node, int] = dict.fromkeys(start_nodes, 0)  # node -> edges into it; keys: seen
     parents: dict[Node, list] | None = {} if inputs is not None else None
-    seen = set(start_nodes)
-    stack = list(seen)
+    stack = list(deps)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                stack.append(nxt)
             if parents is not None:
                 parents.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
 
     captures = None
     needed = None
@@ -155,13 +147,21 @@ def _run(roots, retain_graph, inputs, allow_unused):
         captured: dict[Node, tuple] = {}
 
     # -- phase 2: apply the chain rule, most recently created ready node first ---------
-    ready = [(-n.id - n._prio_offset, n) for n in set(start_nodes) if deps.get(n, 0) == 0]
+    # A node made ready that outranks every node in the heap runs next without entering
+    # it (``following``): in a chain, that is every node.
+    ready = [(-n.id - n._prio_offset, n) for n in set(start_nodes) if deps[n] == 0]
     heapq.heapify(ready)
+    following = None
     release = not retain_graph
     anomaly = state.anomaly
     capture_nodes = set(captures.values()) if captures is not None else ()
-    while ready:
-        _, node = heapq.heappop(ready)
+    while True:
+        if following is not None:
+            node, following = following, None
+        elif ready:
+            node = heapq.heappop(ready)[1]
+        else:
+            break
         entry = grads.pop(node, None)
         if entry is not None:
             g, gbuf, dev = entry
@@ -185,20 +185,40 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 _check_nan(node, out)
             if emit.sinks:
                 emit.record(NodeExecuted, dev, buffers.live_total, node.id)
-            _release_after(node, release, dev)
+            if release and node._saved is not None:
+                _release(node, dev)
             del entry
+            made = None
             for (nxt, _), gi in zip(node.next_functions, out):
                 if nxt is None:
                     continue
                 if gi is not None:
                     if type(gi) is not np.ndarray and isinstance(gi, np.generic):
                         gi = np.asarray(gi)
-                    gb = gbuf if _is_view_of(gi, g) else new_grad_buffer(gi, dev, node.id)
-                    _add_grad(grads, nxt, gi, gb, dev)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
-            g = gbuf = out = gi = None
+                    # a view of the incoming gradient costs no new bytes
+                    base = gi.base
+                    if gi is g or (base is not None and (base is g or base is g.base)):
+                        gb = gbuf
+                    else:
+                        gb = new_grad_buffer(gi, dev, node.id)
+                    if nxt in grads:
+                        _add_grad(grads, nxt, gi, gb, dev)
+                    else:
+                        grads[nxt] = (gi, gb, dev)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    item = (-nxt.id - nxt._prio_offset, nxt)
+                    if made is None:
+                        made = item
+                    else:
+                        heapq.heappush(ready, item)
+            if made is not None:
+                if ready and ready[0][0] < made[0]:
+                    heapq.heappush(ready, made)
+                else:
+                    following = made[1]
+            g = gbuf = out = gi = base = None
         else:
             # no gradient reached this node: let its inputs' counts fall all the same
             for nxt, _ in node.next_functions:
@@ -252,9 +272,8 @@ def _add_grad(grads, node, arr, buf, dev) -> None:
         grads[node] = (total, new_grad_buffer(total, dev, None), dev)
 
 
-def _release_after(node: Node, release: bool, dev: str) -> None:
-    if not release or node._saved is None:
-        return
+def _release(node: Node, dev: str) -> None:
+    """Drop what ``node`` saved (after its backward ran, unless ``retain_graph``)."""
     before = buffers.live_total
     node._saved = None
     node._freed = True

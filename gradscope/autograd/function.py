@@ -13,13 +13,12 @@ output tensor, so a graph is freed by reference counting alone.
 from __future__ import annotations
 
 import itertools
-
-import numpy as np
 from typing import Any
 
 from ..errors import M_FREED, M_LEAF_INPLACE, M_VERSION_HINT, M_VERSION_HINT_ANOMALY, shape_str, tensor_type_name
 from ..events import emit
 from ..events.callsite import user_site, user_stack
+from ..events.emit import dtype_str
 from ..events.schema import NodeCreated, TensorAllocated, TensorSaved
 from ..memory import buffers
 from ..memory.buffers import Buffer, array_nbytes
@@ -48,24 +47,16 @@ class SavedTensor:
 class Node:
     """A node of the backward graph: what a tensor's ``grad_fn`` is."""
 
-    __slots__ = (
-        "id",
-        "next_functions",
-        "needs_input_grad",
-        "_saved",
-        "_pending",
-        "_freed",
-        "_pre_hooks",
-        "_post_hooks",
-        "_tensor_hooks",
-        "_retain",
-        "_stack",
-        "_out",
-        "__weakref__",
-        "__dict__",
-    )
+    __slots__ = ("id", "next_functions", "needs_input_grad", "__weakref__", "__dict__")
     _name = "Node"
     _prio_offset = 0
+    # Rarely set, so class-level defaults: a new node pays nothing for them.
+    _saved = None  # slot -> SavedTensor, once forward has run; None when freed
+    _pending = None  # (slot, array) pairs that forward asked to save
+    _freed = False
+    _pre_hooks = _post_hooks = _tensor_hooks = _retain = None
+    _stack = None  # the user's stack at creation, under anomaly detection
+    _out = None
 
     def name(self) -> str:
         """torch's name for this node (``MulBackward0``, ``AccumulateGrad``, ...)."""
@@ -164,14 +155,57 @@ class Function(Node):
         return st.data
 
 
+_NO_EDGE = (None, 0)
+
+
 def apply(cls: type[Function], inputs: tuple, *args):
-    """Run op ``cls`` on ``inputs`` (tensors or Python scalars) and record its node."""
+    """Run op ``cls`` on ``inputs`` (tensors or Python scalars) and record its node.
+
+    Nearly every op has one or two inputs; those take the path written out below, which
+    allocates nothing per op beyond the node, its edges, the output tensor and its buffer.
+    """
     if _dual:  # tangents ride along: the op's jvp runs too
         from .forward_ad import apply_dual
 
         return apply_dual(cls, inputs, args)
     fn = cls.__new__(cls)
-    fn._pending = None
+    n = len(inputs)
+    if n == 2 and cls._edges is None:
+        a, b = inputs
+        ta, tb = type(a) is Tensor, type(b) is Tensor
+        if state.enabled:
+            na, nb = ta and a._rg, tb and b._rg
+        else:
+            na = nb = False
+        fn.needs_input_grad = (na, nb)
+        out = fn.forward(a._data if ta else a, b._data if tb else b, *args)
+        if not (na or nb):
+            return _wrap(out, inputs, cls, None)
+        fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
+        fn.next_functions = (
+            (_edge(a), 0) if na else _NO_EDGE,
+            (_edge(b), 0) if nb else _NO_EDGE,
+        )
+    elif n == 1 and type(inputs[0]) is Tensor:
+        a = inputs[0]
+        na = state.enabled and a._rg
+        fn.needs_input_grad = (na,)
+        out = fn.forward(a._data, *args)
+        if not na:
+            return _wrap(out, inputs, cls, None)
+        fn.id = next(_seq)
+        fn.next_functions = ((_edge(a), 0),)
+    else:
+        return _apply_any(fn, cls, inputs, args)
+    if state.anomaly:
+        fn._stack = user_stack()
+    result = _wrap(out, inputs, cls, fn)
+    _finish(fn, inputs, None, result, out, None)
+    return result
+
+
+def _apply_any(fn, cls, inputs, args):
+    """``apply`` for any number of inputs (and for ops that give only some inputs edges)."""
     if state.enabled:
         needs = tuple([type(t) is Tensor and t._rg for t in inputs])
         record = True in needs
@@ -260,36 +294,33 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     if tracing:
         emit.record(
             NodeCreated,
-            str(result.device),
+            result._buffer.device,
             buffers.live_total,
             fn.id,
             fn._name,
-            tuple(n.id if n is not None else None for n, _ in fn.next_functions),
+            tuple([n.id if n is not None else None for n, _ in fn.next_functions]),
             result._id,
             user_site(3),
             out.shape,
-            str(out.dtype),
+            dtype_str(out.dtype),
         )
     pending = fn._pending
     if pending:
         fn._saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
         fn.__dict__["_slots"] = tuple(fn._saved)
-    else:
-        fn._saved = None
-    fn._pending = None
+        fn._pending = None
 
 
 def _edge(t) -> Node:
     fn = t.grad_fn
-    if fn is not None:
-        return fn
-    return t._accumulate_node()
+    return fn if fn is not None else t._accumulate_node()
 
 
 def _wrap(out, inputs, cls, node):
-    """The output tensor: sharing input 0's buffer for views, else a new buffer."""
-    if type(out) is not np.ndarray and isinstance(out, np.generic):
-        out = np.asarray(out)  # NumPy returns scalars for 0-d results; tensors hold arrays
+    """The output tensor: sharing input 0's buffer for views, else a new buffer.
+
+    (``Tensor._make`` turns the NumPy scalars that 0-d results come back as into arrays.)
+    """
     if cls.is_view:
         src = inputs[0]
         base = out.base
@@ -300,6 +331,7 @@ def _wrap(out, inputs, cls, node):
 
 
 def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
+    """Each saved array as a ``SavedTensor``: the output's buffer, an input's, or a new one."""
     saved = {}
     nid = fn.id
     for slot, arr in pending:
@@ -310,16 +342,13 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
             st = SavedTensor(arr, result._buffer, result._vc, result._id, None, True)
             new = False
         else:
-            src = None
-            for t, a in zip(inputs, arrays):
-                if a is arr and type(t) is Tensor:
-                    src = t
+            for src in inputs:
+                if type(src) is Tensor and src._data is arr:
+                    st = SavedTensor(arr, src._buffer, src._vc, src._id, src, False)
+                    new = False
                     break
-            if src is not None:
-                st = SavedTensor(arr, src._buffer, src._vc, src._id, src, False)
-                new = False
             else:
-                buf = Buffer(array_nbytes(arr), str(result.device))
+                buf = Buffer(array_nbytes(arr), result._buffer.device)
                 st = SavedTensor(arr, buf, [0], None, None, False)
                 new = True
                 if tracing:
@@ -331,7 +360,7 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                         None,
                         buf.nbytes,
                         arr.shape,
-                        str(arr.dtype),
+                        dtype_str(arr.dtype),
                         "activation",
                         nid,
                         f"{fn._name}.{slot}",
@@ -349,7 +378,7 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                 st.buffer.nbytes,
                 new,
                 arr.shape,
-                str(arr.dtype),
+                dtype_str(arr.dtype),
             )
     return saved
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..events import emit
+from ..events.emit import dtype_str
 from ..events.schema import GradAccumulated, NodeCreated, TensorAllocated
 from ..memory import buffers
 from . import function
@@ -35,7 +36,7 @@ class AccumulateGrad(Node):
                 variable._id,
                 None,
                 variable._data.shape,
-                str(variable._data.dtype),
+                dtype_str(variable._data.dtype),
             )
 
     def accumulate(self, g, gbuf) -> None:
@@ -46,9 +47,7 @@ class AccumulateGrad(Node):
         if old is None:
             from ..tensor import Tensor
 
-            data = g.astype(leaf._data.dtype, copy=True)
-            if not data.flags.c_contiguous:
-                data = data.copy()
+            data = g.astype(leaf._data.dtype, order="C", copy=True)  # one copy, C-ordered
             new = Tensor._make(data, None, role="grad", node_id=self.id, name=f"{leaf._id}.grad")
             leaf._grad = new
             buf, first = new._buffer, True
@@ -71,7 +70,8 @@ class AccumulateGrad(Node):
 
 def new_grad_buffer(arr, device: str, node_id: int):
     """Account for a gradient array that backward just produced (role ``temp``)."""
-    buf = buffers.Buffer(buffers.array_nbytes(arr), device)
+    base = arr.base
+    buf = buffers.Buffer(arr.nbytes if base is None else buffers.array_nbytes(arr), device)
     if emit.sinks:
         emit.record(
             TensorAllocated,
@@ -81,7 +81,7 @@ def new_grad_buffer(arr, device: str, node_id: int):
             None,
             buf.nbytes,
             arr.shape,
-            str(arr.dtype),
+            dtype_str(arr.dtype),
             "temp",
             node_id,
             None,
