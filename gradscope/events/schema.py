@@ -191,13 +191,26 @@ def from_dict(d: dict) -> Event:
         cls = BY_KIND[d["kind"]]
     except KeyError:
         raise ValueError(f"unknown event kind {d.get('kind')!r}") from None
+    names, defaults, tuple_at = _LAYOUT[cls]
     try:
-        values = []
-        for name in cls._fields:
-            v = d[name] if name not in cls._field_defaults else d.get(name, cls._field_defaults[name])
-            if name in _TUPLE_FIELDS and v is not None:
-                v = tuple(v)
-            values.append(v)
+        if defaults:
+            values = [d[n] if n not in defaults else d.get(n, defaults[n]) for n in names]
+        else:
+            values = [d[n] for n in names]
     except KeyError as e:
         raise ValueError(f"{d['kind']} event lacks field {e.args[0]!r}") from None
+    for i in tuple_at:
+        if values[i] is not None:
+            values[i] = tuple(values[i])
     return cls(*values)
+
+
+# event type -> (field names, defaults, positions of the fields JSON gives as lists)
+_LAYOUT = {
+    cls: (
+        cls._fields,
+        cls._field_defaults,
+        tuple(i for i, n in enumerate(cls._fields) if n in _TUPLE_FIELDS),
+    )
+    for cls in EVENT_TYPES
+}

@@ -21,37 +21,68 @@ def read(path: str) -> tuple[dict, list[Event], list[str]]:
         raise TraceFileError(f"{path} is a directory, not a trace file")
     warnings: list[str] = []
     events: list[Event] = []
-    loads = json.loads
     with open(path, "rb") as f:
         first = f.readline()
         if not first.strip():
             raise TraceFileError(f"{path} is empty, not a gradscope trace")
         head = _parse_header(path, first)
         lineno = 1
-        pending_error = None
-        for raw in f:
-            lineno += 1
-            if pending_error is not None:  # a bad line that was not the last one
-                raise TraceFileError(pending_error)
-            try:
-                events.append(from_dict(loads(raw)))
-            except (ValueError, TypeError, KeyError) as e:
-                if isinstance(e, ValueError) and not isinstance(e, json.JSONDecodeError):
-                    reason = str(e)
-                else:
-                    reason = "not valid JSON"
-                pending_error = f"{path}: line {lineno} is corrupt ({reason})"
-                truncated = not raw.endswith(b"\n")
-                if truncated:
-                    warnings.append(
-                        f"{path}: line {lineno} is truncated; "
-                        f"read the {len(events)} events before it"
-                    )
-                    pending_error = None
-                    break
-        if pending_error is not None:
-            raise TraceFileError(pending_error)
+        while True:
+            lines = f.readlines(_CHUNK_BYTES)
+            if not lines:
+                break
+            parsed = _parse_chunk(lines)
+            if parsed is None:  # something is malformed: find it line by line
+                _read_lines(path, lines, lineno, events, warnings)
+                break
+            events.extend(parsed)
+            lineno += len(lines)
     return head, events, warnings
+
+
+_CHUNK_BYTES = 1 << 20
+
+
+def _parse_chunk(lines: list[bytes]) -> list[Event] | None:
+    """The events of whole, well-formed lines, parsed as one JSON array; None if any is not."""
+    if not lines[-1].endswith(b"\n"):
+        return None
+    try:
+        dicts = json.loads(b"[" + b",".join(lines) + b"]")
+        if len(dicts) != len(lines):  # a line held more than one value
+            return None
+        return [from_dict(d) for d in dicts]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _read_lines(path: str, lines: list[bytes], lineno: int, events: list, warnings: list) -> None:
+    """Parse ``lines`` one by one, raising ``TraceFileError`` on the first malformed line.
+
+    A truncated last line is not an error: the events before it are kept and a warning
+    names the line.
+    """
+    loads = json.loads
+    pending_error = None
+    for i, raw in enumerate(lines):
+        lineno += 1
+        if pending_error is not None:  # a bad line that was not the last one
+            raise TraceFileError(pending_error)
+        try:
+            events.append(from_dict(loads(raw)))
+        except (ValueError, TypeError, KeyError) as e:
+            if isinstance(e, ValueError) and not isinstance(e, json.JSONDecodeError):
+                reason = str(e)
+            else:
+                reason = "not valid JSON"
+            pending_error = f"{path}: line {lineno} is corrupt ({reason})"
+            if not raw.endswith(b"\n") and i == len(lines) - 1:
+                warnings.append(
+                    f"{path}: line {lineno} is truncated; read the {len(events)} events before it"
+                )
+                return
+    if pending_error is not None:
+        raise TraceFileError(pending_error)
 
 
 def _parse_header(path: str, line: bytes) -> dict:
