@@ -12,6 +12,7 @@ from typing import IO, Any
 from .events import emit
 from .events.schema import BY_KIND, Event, Mark
 from .memory import buffers
+from .state.snapshot import Snapshot
 from .tracefile import reader, writer
 
 _FLUSH_EVERY = 2048
@@ -136,7 +137,14 @@ class Trace:
         """Graph and memory state at a mark label, an event seq, or the end."""
         from .state.snapshot import snapshot
 
-        return snapshot(self.events, at, baseline=self.header.get("baseline_bytes", {}))
+        snap = snapshot(self.events, at, baseline=self.header.get("baseline_bytes", {}))
+        return SnapshotView(*snap)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a summary of the trace and its memory timeline (inline SVG)."""
+        from .views.notebook import trace_html
+
+        return trace_html(self.header, self.events)
 
     def __len__(self) -> int:
         return len(self._raw) or len(self._events)
@@ -151,6 +159,19 @@ class Trace:
         tr.header = header
         tr._events = events
         return tr
+
+
+class SnapshotView(Snapshot):
+    """The ``Snapshot`` that ``Trace.snapshot`` returns: Jupyter draws its graph."""
+
+    __slots__ = ()
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter: the graph at this point as SVG (None when Graphviz cannot run)."""
+        from .views.notebook import graph_svg
+
+        where = "the end" if self.at is None else repr(self.at)
+        return graph_svg(self.graph, f"graph at {where} (seq {self.seq})")
 
 
 def trace(path: str | None = None, *, scenario: str | None = None) -> Trace:

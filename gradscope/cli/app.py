@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from . import graph, mem, run, scenarios
+from . import export, graph, html_report, mem, run, scenarios, timeline
 
 app = typer.Typer(
     name="gradscope",
@@ -28,7 +28,11 @@ app = typer.Typer(
 
   gradscope graph relu.gstrace --at before --svg before.svg
 
-  gradscope mem report relu.gstrace --json""",
+  gradscope mem report relu.gstrace --json
+
+  gradscope mem timeline relu.gstrace --svg timeline.svg
+
+  gradscope report relu.gstrace --html report.html""",
 )
 
 
@@ -50,7 +54,10 @@ def main_options(
 
 app.command("run", epilog=run.EPILOG)(run.run)
 app.command("graph", epilog=graph.EPILOG)(graph.graph)
+mem.app.command("timeline", epilog=timeline.EPILOG)(timeline.timeline)
 app.add_typer(mem.app, name="mem")
+app.command("report", epilog=html_report.EPILOG)(html_report.report)
+app.command("export", epilog=export.EPILOG)(export.export)
 app.command("scenarios", epilog=scenarios.EPILOG)(scenarios.scenarios)
 
 

@@ -22,6 +22,7 @@ from gradscope.views.tree import graph_tree
 from ._input import load
 from ._show import binary_or_fail, finish, out_dir, summary_line, write_picture
 from .errors import boundary, out
+from .step import capture_gradients, show_steps
 
 STEP_ROWS = 40  # rows of the per-step table before the middle is cut
 
@@ -31,7 +32,9 @@ EPILOG = """[bold]Examples[/]
 
   gradscope run my_script.py --save run.gstrace --out pictures/
 
-  gradscope run scenarios/mlp_training.py --no-graph --explain"""
+  gradscope run scenarios/mlp_training.py --no-graph --explain
+
+  gradscope run scenarios/square_sum.py --step"""
 
 
 def run(
@@ -42,14 +45,17 @@ def run(
     no_graph: Annotated[bool, typer.Option("--no-graph", help="Show memory only: no graph trees, no SVG files.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Add the backward step table: each node as it ran, its rule, what it sent on and freed.")] = False,
     dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
+    step: Annotated[bool, typer.Option("--step", help="Walk each backward one node at a time: the gradient arriving, the local rule, what reaches .grad, what is freed, live bytes. In a terminal: Enter steps, c continues, b OP runs to an OP node, q quits; otherwise every step is printed as a table. The script runs first, with gradient values captured (a trace file shows shapes only).")] = False,
     anomaly: Annotated[bool, typer.Option("--anomaly", help="Anomaly detection: a backward that returns NaN or Inf fails the run, naming the node (drawn red) and the line that created it.")] = False,
 ) -> None:  # fmt: skip
     """Run a scenario under the recorder and show memory and the graph around each backward."""
     with boundary():
         binary = None if no_graph else binary_or_fail(dot_binary)
-        with set_detect_anomaly(True) if anomaly else nullcontext():
+        with set_detect_anomaly(True) if anomaly else nullcontext(), capture_gradients(step) as grads:
             src = load(scenario, args, save)
-        if src.ran:
+        if src.ran and step:
+            show_steps(src, grads)
+        elif src.ran:
             pictures = None if no_graph else out_dir(out_)
             show(src.events, src.baseline, pictures=pictures, binary=binary, explain=explain,
                  title=src.path, final=src.final)  # fmt: skip
