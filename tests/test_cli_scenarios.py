@@ -112,7 +112,7 @@ def _no_ids(obj):
     if isinstance(obj, str):
         return re.sub(r"[ ─━]+", " ", re.sub(r"#\d+", "#N", obj))  # ids change column widths
     if isinstance(obj, dict):
-        return {k: _no_ids(v) for k, v in obj.items() if k not in ("node", "root")}
+        return {k: _no_ids(v) for k, v in obj.items() if k not in ("node", "root", "buffers")}
     if isinstance(obj, list):
         return [_no_ids(v) for v in obj]
     return obj

@@ -103,6 +103,9 @@ def run_scenario(
         tr.start()
     except OSError as e:
         raise CliError(f"cannot write {save}: {e.strerror or e}") from None
+    from gradscope.referrers import Probe
+
+    probe = Probe(tr, stop=sys._getframe()).start()  # names the script's variables
 
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [path, *(args or [])]
@@ -130,7 +133,22 @@ def run_scenario(
         result.exit_code = SCENARIO_FAILED
         result.error = user_traceback(e)
     finally:
+        probe.stop()
+        _record_end(probe, keep)
         tr.stop()
         sys.argv, sys.path[:] = saved_argv, saved_path
     del keep
+    if save and probe.records:  # the streamed header had no names yet: write them in
+        try:
+            tr.save(save)
+        except OSError as e:
+            raise CliError(f"cannot write {save}: {e.strerror or e}") from None
     return result
+
+
+def _record_end(probe, keep: Any) -> None:
+    """Who holds what when the script ended: its globals, or the frames it failed in."""
+    if isinstance(keep, dict):
+        probe.record_end(namespace=keep)
+    elif isinstance(keep, BaseException) and keep.__traceback__ is not None:
+        probe.record_end(tb=keep.__traceback__)

@@ -8,6 +8,7 @@ import typer
 
 from gradscope.views.report import build_report, render_report, report_json
 
+from . import mem_check, mem_diff, mem_why
 from ._input import load
 from ._show import finish
 from .errors import boundary, out
@@ -21,6 +22,9 @@ EPILOG = """[bold]Examples[/]
   gradscope mem report run.gstrace --json > report.json"""
 
 app = typer.Typer(help="Memory of a run or a saved trace.", no_args_is_help=True, epilog=EPILOG)
+app.command("why", epilog=mem_why.EPILOG)(mem_why.why)
+app.command("check", epilog=mem_check.EPILOG)(mem_check.check)
+app.command("diff", epilog=mem_diff.EPILOG)(mem_diff.diff)
 
 
 @app.command(epilog=EPILOG)

@@ -2,7 +2,8 @@
 
 ``build_report`` returns a dict with snake_case keys and bytes as ints (``peak_bytes``,
 ``peak_seq``, ``live_at_end_bytes``, ``by_role``, ``by_device``, ``top_nodes`` with the
-user's file:line, ``backwards`` each with a timeline around it).
+user's file:line, ``backwards`` each with a timeline around it, ``peak_buffers``: the
+buffers live at the peak grouped by why they are alive, ``findings``: the leak checks).
 
 Example::
 
@@ -20,10 +21,15 @@ from rich.table import Table
 
 from ..events.schema import Event
 from ..state.graph import GraphState, fold_graph
+from ..state.holders import Holders
+from ..state.leaks import check
 from ..state.ledger import Ledger, fold_memory
+from ..state.retention import Retention
 from ..state.snapshot import resolve
+from .check import render_findings
 from .fmt import exact_bytes, human_bytes, short_site
 from .memory_table import LABELS
+from .why import peak_groups, peak_table
 
 TIMELINE_POINTS = 16
 TIMELINE_SHOWN = 5
@@ -116,6 +122,9 @@ def build_report(
             "the buffers the events describe"
         )
     head = header or {}
+    holders = Holders(head.get("holders"))
+    peak_n = resolve(events, led.peak_seq) if led.peak_seq is not None else 0
+    at_peak_ret = Retention(events, peak_n, baseline, holders, full=graph, memory=at_peak)
     return {
         "scenario": head.get("scenario"),
         "events": len(events),
@@ -137,6 +146,9 @@ def build_report(
         "saved_tensors": graph.saved_count,
         "top_nodes": _top_nodes(graph, top),
         "backwards": backwards,
+        "peak_buffers": peak_groups(at_peak_ret)[:top],
+        "names_recorded": bool(holders),
+        "findings": [f.as_dict() for f in check(events, baseline, holders)],
         "warnings": warnings,
     }
 
@@ -189,6 +201,13 @@ def render_report(report: dict, console: Console) -> None:
             tops.add_row(f"#{n['node']}", n["op"], _b(n["saved_bytes"]), ", ".join(n["slots"]),
                          short_site(n["stack"]), "freed" if n["freed"] else "held")  # fmt: skip
         console.print(tops)
+
+    if report.get("peak_buffers"):
+        console.print(peak_table(report["peak_buffers"], top=len(report["peak_buffers"])))
+    if "findings" in report:
+        console.print("leak checks", style="bold")
+        render_findings(report["findings"], console, events=report["events"],
+                        named=report.get("names_recorded", True))  # fmt: skip
 
     if not report["backwards"]:
         return
