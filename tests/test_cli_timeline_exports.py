@@ -183,3 +183,16 @@ def test_timeline_of_a_long_chain_is_sampled(tmp_path):
     assert r.exit_code == 0, r.output
     assert "peak" in r.stdout
     assert (tmp_path / "c.svg").stat().st_size < 400_000
+
+
+def test_report_links_land_on_collapsed_boxes(tmp_path):
+    path = tmp_path / "chain.gstrace"
+    writer.write(str(path), writer.header(baseline_bytes={}), relu_chain(6, numel=10).events)
+    out = tmp_path / "chain.html"
+    r = invoke("report", path, "--html", out)
+    assert r.exit_code == 0, r.output
+    page = out.read_text()
+    assert "ReluBackward0 x6" in page  # the run of ReLUs is one box
+    ids = set(re.findall(r'<g id="(node-\d+)" class="node">', page))
+    links = set(re.findall(r'href="#(node-\d+)"', page))
+    assert len(links) >= 2 and links <= ids

@@ -69,6 +69,7 @@ def build_page(
     name = short_name(src.header.get("scenario") or src.path)
     tl = fold_timeline(events, baseline, max_points=TIMELINE_POINTS, bands=BANDS)
     pictures: list[tuple[str, str]] = []
+    aliases: dict[int, int] = {}
     tables: list[tuple[str, list[dict]]] = []
     span = _chosen_backward(led)
     if span is not None:
@@ -83,16 +84,19 @@ def build_page(
             roots = [span.root] if span.root is not None else None
             for snap, when in ((before, "before"), (after, "after")):
                 view = build_view(snap.graph, roots, loss=span.root)
+                if not aliases:
+                    aliases = {m: op.members[0] for op in view.ops for m in op.members}
                 caption = f"graph {when} {which}"
                 pictures.append((caption, _svg(to_dot(view, caption), binary)))
     else:
         tables = [("memory at the end (no backward ran)", memory_rows(led))]
         if graphs:
             view = build_view(src.final.graph)
+            aliases = {m: op.members[0] for op in view.ops for m in op.members}
             pictures.append(("graph at the end", _svg(to_dot(view, "graph at the end"), binary)))
     return html_report(title=name, report=rep, timeline=timeline_svg(tl, title=name),
                        graphs=pictures, memory_tables=tables, findings=findings(src),
-                       version=__version__)  # fmt: skip
+                       version=__version__, aliases=aliases)  # fmt: skip
 
 
 def _chosen_backward(led):

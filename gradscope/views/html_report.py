@@ -93,6 +93,21 @@ def _node_link(node: int | None, text: str) -> str:
     return f'<a href="#node-{node}">{escape(text)}</a>'
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("s" if n != 1 else "")
+
+
+def link_aliases(page: str, aliases: dict[int, int]) -> str:
+    """Point each ``href="#node-N"`` at the box that draws node N (a run of identical ops
+    is one box, whose id names the run's first node)."""
+
+    def move(m: re.Match) -> str:
+        n = int(m.group(1))
+        return f'href="#node-{aliases.get(n, n)}"'
+
+    return re.sub(r'href="#node-(\d+)"', move, page)
+
+
 def _summary(report: dict) -> str:
     peak_at = (
         f" at seq {report['peak_seq']} ({report['peak_event']})"
@@ -101,7 +116,7 @@ def _summary(report: dict) -> str:
     )
     parts = [
         f"{report['events']} events, {report['nodes']} graph nodes, "
-        f"{report['saved_tensors']} saved tensors, {len(report['backwards'])} backward calls",
+        f"{report['saved_tensors']} saved tensors, {_plural(len(report['backwards']), 'backward call')}",
         f"peak <b>{human_bytes(report['peak_bytes'])}</b> ({exact_bytes(report['peak_bytes'])} B){peak_at}",
         f"live at end <b>{human_bytes(report['live_at_end_bytes'])}</b>",
     ]
@@ -178,12 +193,13 @@ def html_report(
     memory_tables: list[tuple[str, list[dict]]] | None = None,
     findings: list[dict] | None = None,
     version: str = "",
+    aliases: dict[int, int] | None = None,
 ) -> str:
     """The report page. ``report``: ``report.build_report``'s dict; ``timeline``: the
     timeline SVG; ``graphs``: (caption, Graphviz SVG) pairs, the first one's boxes get the
     plain ids; ``memory_tables``: (caption, ``memory_rows``); ``findings``: dicts with ``check``,
     ``title`` and optionally ``node``, ``op``, ``site``, ``bytes``, ``details``, ``fix``
-    (None: no findings section)."""
+    (None: no findings section); ``aliases``: node id -> the node whose box draws it."""
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -216,4 +232,5 @@ def html_report(
             out.append(memory_rows_table(rows))
     out.append(_report_tables(report))
     out.append(f"<footer>made by gradscope {escape(version)}</footer></body></html>")
-    return "\n".join(out) + "\n"
+    page = "\n".join(out) + "\n"
+    return link_aliases(page, aliases) if aliases else page

@@ -208,14 +208,15 @@ def holder_rows(tl: Timeline) -> list[dict]:
 
 def _holder_row(h: Holder) -> dict:
     node = f"{h.op} #{h.node}" if h.op else (f"node {h.node}" if h.node is not None else "-")
-    what = h.name or (f"tensor {h.tensor}" if h.tensor is not None else "(engine)")
+    what = h.name or (f"tensor {h.tensor}" if h.tensor is not None else "(engine buffer)")
     return {
         "buffer": h.buffer,
         "bytes": h.nbytes,
         "row": h.row,
         "label": LABELS.get(h.row, h.row),
         "tensor": what,
-        "shape": f"{shape_text(h.shape)} {h.dtype}",
+        "shape": shape_text(h.shape),
+        "dtype": h.dtype,
         "node": node,
         "node_id": h.node,
         "where": short_site(h.stack),
@@ -230,11 +231,14 @@ def holders_table(tl: Timeline) -> Table | None:
         return None
     title = f"largest buffers live at the peak (seq {tl.peak_seq})"
     t = Table(title=title, title_justify="left")
-    for col in ("buffer", "bytes", "memory", "tensor", "shape", "node", "where"):
-        t.add_column(col, justify="right" if col in ("buffer", "bytes") else "left")
+    t.add_column("bytes", justify="right", no_wrap=True)
+    t.add_column("memory", no_wrap=True)
+    t.add_column("tensor")
+    t.add_column("node", no_wrap=True)
+    t.add_column("where", no_wrap=True)
     for r in rows:
-        t.add_row(str(r["buffer"]), human_bytes(r["bytes"]), r["label"], r["tensor"],
-                  r["shape"], r["node"], r["where"])  # fmt: skip
+        t.add_row(human_bytes(r["bytes"]), r["label"], f"{r['tensor']} {r['shape']}", r["node"],
+                  r["where"])  # fmt: skip
     return t
 
 
