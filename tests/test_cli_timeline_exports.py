@@ -157,8 +157,11 @@ def test_run_step_without_a_terminal_prints_every_step_with_values(script, tmp_p
     # stepping hooks nothing into the trace: the same events as a plain run
     plain = tmp_path / "p.gstrace"
     assert invoke("run", script, "--no-graph", "--save", plain).exit_code == 0
-    kinds = lambda p: [e.kind for e in load_trace(str(p)).events]  # noqa: E731
-    assert kinds(trace) == kinds(plain)
+
+    def memory(path):
+        return [(e.kind, e.live_bytes) for e in load_trace(str(path)).events]
+
+    assert memory(trace) == memory(plain)
 
 
 def test_run_step_on_a_trace_shows_shapes_only(sq):

@@ -68,7 +68,7 @@ def test_gradient_values_when_captured_else_shapes():
 
 def test_walk_table_and_long_walks_cut_in_the_middle():
     steps = _steps(relu_chain(70, numel=10))
-    text = _text(walk_table(steps, "backward 1", max_rows=10))
+    text = _text(walk_table(steps, "backward 1", max_rows=10), width=140)
     assert "backward 1" in text and "more steps" in text
     assert "SumBackward0 #72" in text and "AccumulateGrad #1" in text
 

@@ -26,7 +26,7 @@ from .ledger import ROLES, BufferState, Ledger, gc_paused
 
 #: Stacking order, bottom first: bytes that predate the trace, then the ledger's rows.
 ROWS: tuple[str, ...] = ("baseline", *ROLES)
-MAX_POINTS = 2000
+MAX_POINTS = 1000
 TOP_HOLDERS = 5
 _CHANGES = ("tensor_allocated", "tensor_freed", "tensor_saved", "grad_accumulated")
 

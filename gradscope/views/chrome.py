@@ -95,7 +95,7 @@ def _graph_and_backward(events: Sequence[Event]) -> list[dict]:
         elif k == "node_executed":
             op, stack = ops.get(e.node, ("?", None))
             out.append({"name": f"{op} #{e.node}", "cat": "node_executed", "ph": "X",
-                        "ts": _us(last_t), "dur": max(0.0, _us(e.t) - _us(last_t)), "pid": PID,
+                        "ts": _us(last_t), "dur": max(0.0, round(_us(e.t) - _us(last_t), 3)), "pid": PID,
                         "tid": bw, "args": {"seq": e.seq, "node": e.node, "stack": stack}})  # fmt: skip
             last_t = e.t
         elif k == "backward_finished" and open_bw is not None:

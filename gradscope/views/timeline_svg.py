@@ -219,7 +219,8 @@ def _spans(tl: Timeline, sc: _Scale) -> list[str]:
         o.append(f'<rect x="{x0}" y="{TOP}" width="{round(x1 - x0, 1)}" height="{CHART_H}" '
                  f'fill="{SPAN_FILL}"><title>{esc(tip)}</title></rect>')  # fmt: skip
         label = f"backward {s.index}" if x1 - x0 > 70 else f"{s.index}"
-        if x1 - x0 >= 6 * len(label) or len(tl.spans) == 1:
+        crowded = len(tl.spans) > 10 and 1 < s.index < len(tl.spans)  # label the ends only
+        if not crowded and (x1 - x0 >= 6 * len(label) or s.index in (1, len(tl.spans))):
             o.append(f'<text x="{x0 + 2}" y="{TOP - 4}" fill="{PEAK_COLOR}">{esc(label)}</text>')
     o.append("</g>")
     return o

@@ -1,0 +1,58 @@
+"""Draw the memory timeline pictures in docs/images/ with gradscope's own command line.
+
+For each scenario below: run it once and save the trace (``gradscope run --save``), then
+draw its timeline (``gradscope mem timeline TRACE --svg FILE``). The SVG is written by
+gradscope itself, with no plotting library, so it comes out the same on every machine.
+
+Usage, from the repository root::
+
+    python docs/make_timeline_images.py                      # every picture
+    python docs/make_timeline_images.py relu_chain_memory    # one scenario's
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "docs" / "images"
+
+#: scenario -> the picture's file name
+PICTURES = {
+    "relu_chain_memory": "relu_chain_memory-timeline.svg",
+    "mlp_training": "mlp_training-timeline.svg",
+}
+
+
+def gradscope(*args: str) -> None:
+    """Run the ``gradscope`` command (the installed script, else this Python's module)."""
+    exe = shutil.which("gradscope")
+    cmd = [exe] if exe else [sys.executable, "-c", "from gradscope.cli.app import main; main()"]
+    subprocess.run([*cmd, *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def draw(name: str, tmp: Path) -> Path:
+    """Run scenario ``name`` once, then write its timeline picture."""
+    trace = tmp / f"{name}.gstrace"
+    gradscope("run", f"scenarios/{name}.py", "--no-graph", "--save", str(trace))
+    svg = IMAGES / PICTURES[name]
+    gradscope("mem", "timeline", str(trace), "--svg", str(svg))
+    return svg
+
+
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in PICTURES]
+    if unknown:
+        sys.exit(f"no pictures for {', '.join(unknown)}; choose from {', '.join(PICTURES)}")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names or list(PICTURES):
+            print(draw(name, Path(tmp)).relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
