@@ -6,6 +6,7 @@ a list of events. Everything else (memory state, graph state, reports) folds ove
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import IO, Any
 
@@ -145,6 +146,23 @@ class Trace:
         from .views.notebook import trace_html
 
         return trace_html(self.header, self.events)
+
+    def why(self, what: Any = None, *, at: str | int | None = None, top: int = 5):
+        """Why buffers are alive: ``what`` is a tensor or a buffer id (None: the ``top``
+        largest live buffers); ``at`` a mark, a seq, ``"peak"`` or ``"end"`` (default: the
+        last moment the buffer was live, or the peak). The answer prints as the chains from
+        the variable that holds each buffer down to it; ``.as_dict()`` gives plain data.
+
+        Example::
+
+            with gs.trace() as tr:
+                total = total + loss
+            print(tr.why(total))
+        """
+        from .referrers import why
+
+        frame = sys._getframe(1) if self._raw else None  # recorded here: name what you hold
+        return why(self, what, at=at, top=top, frame=frame)
 
     def __len__(self) -> int:
         return len(self._raw) or len(self._events)

@@ -70,9 +70,9 @@ def user_frames(libs: tuple[str, ...] | None = None) -> Callable[[Any], bool]:
         name = frame.f_code.co_filename
         ok = cache.get(name)
         if ok is None:
-            ok = cache[name] = not name.startswith("<") and not os.path.abspath(name).startswith(
-                libs
-            )
+            ok = cache[name] = not name.startswith("<frozen") and not os.path.abspath(
+                name
+            ).startswith(libs)
         return ok
 
     return keep

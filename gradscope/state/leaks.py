@@ -408,6 +408,48 @@ class _Checker:
             fix="drop each reference after its backward (del, or keep loss.item())"))  # fmt: skip
 
 
+def saved_peak(events: Sequence[Event], baseline: dict | None = None) -> tuple[int, int | None]:
+    """The most bytes saved for backward at once (each buffer once), and the seq where."""
+    led = Ledger(baseline)
+    now = peak = 0
+    where = None
+    for e in events:
+        kind = e.kind
+        if kind == "tensor_saved" or kind == "tensor_freed":
+            b = led.buffers.get(e.buffer)
+            before = {e.buffer} if b is not None and b.alive and b.saved_by else set()
+        elif kind == "graph_freed":
+            before = {x for x in led.node_saved.get(e.node, ()) if led.buffers[x].saved_by}
+        else:
+            led.feed((e,))
+            continue
+        led.feed((e,))
+        for x in before | ({e.buffer} if kind == "tensor_saved" else set()):
+            st = led.buffers.get(x)
+            was, is_ = x in before, st is not None and st.alive and bool(st.saved_by)
+            if was != is_:
+                now += st.nbytes if is_ else -st.nbytes
+        if now > peak:
+            peak, where = now, e.seq
+    return peak, where
+
+
+def held_after_backward(events: Sequence[Event], baseline: dict | None = None) -> list[dict]:
+    """Nodes that a backward ran and that still hold saved buffers at the end of the trace
+    (``retain_graph=True`` graphs never released): node, op, stack and live bytes."""
+    g = GraphState().feed(events)
+    led = Ledger(baseline).feed(events)
+    ran = {n for bw in g.backwards for n in bw.executed}
+    out = []
+    for n in sorted(ran):
+        held = [b for b in led.node_saved.get(n, ()) if b in led.live]
+        if held and n in g.nodes:
+            node = g.nodes[n]
+            out.append({"node": n, "op": node.op, "stack": node.stack,
+                        "bytes": sum(led.live[b].nbytes for b in held)})  # fmt: skip
+    return out
+
+
 def _fold_full(events: Sequence[Event]) -> GraphState:
     return GraphState().feed(events)
 

@@ -191,7 +191,8 @@ def reason_lines(r: Reason) -> list[str]:
             lines.append("  " * (i + 1) + "-> " + text)
         lines.append("  " * (len(steps) + 1) + f"-> {saver.split(' by ', 1)[0]}")
     else:
-        lines = ["no holder recorded (held by an object gradscope does not see)"]
+        lines = ["no holder recorded: a temporary inside an expression, or an object "
+                 "gradscope does not look into"]  # fmt: skip
     if r.pattern:
         lines.append(f"  pattern: {PATTERNS[r.pattern]}")
     for a in r.also:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .fmt import exact_bytes, human_bytes, short_site, signed_bytes, signed_int
 from .memory_table import LABELS
@@ -26,30 +27,33 @@ def _change(n: int) -> str:
 def diff_table(rows: list[dict], title: str, first: str) -> Table:
     """One table of diff rows; ``first`` names the first column (``memory`` or ``node``)."""
     t = Table(title=title, title_justify="left")
-    t.add_column(first, no_wrap=first == "memory")
+    t.add_column(first, no_wrap=True, min_width=12)
     if first != "memory":
         t.add_column("memory", no_wrap=True)
-        t.add_column("where", no_wrap=True)
-    t.add_column("added (n / bytes)", justify="right", no_wrap=True)
-    t.add_column("freed (n / bytes)", justify="right", no_wrap=True)
-    t.add_column("change", justify="right")
+        t.add_column("where", overflow="fold")
+    t.add_column("added n / bytes", justify="right", no_wrap=True)
+    t.add_column("freed n / bytes", justify="right", no_wrap=True)
+    t.add_column("change", justify="right", no_wrap=True)
     for r in rows:
-        cells = [LABELS.get(r["role"], r["role"])] if first == "memory" else [
-            r["op"], LABELS.get(r["role"], r["role"]), short_site(r["site"])]  # fmt: skip
+        if first == "memory":
+            cells = [LABELS.get(r["role"], r["role"])]
+        else:
+            cells = [r["op"], r["role"], short_site(r["site"])]
         cells += [_cell(r["added_count"], r["added_bytes"]),
-                  _cell(r["freed_count"], r["freed_bytes"]), _change(r["change_bytes"])]  # fmt: skip
+                  _cell(r["freed_count"], r["freed_bytes"]), signed_bytes(r["change_bytes"])]  # fmt: skip
         quiet = not (r["added_bytes"] or r["freed_bytes"] or r["added_count"] or r["freed_count"])
-        t.add_row(*cells, style="dim" if quiet else None)
+        t.add_row(*(Text(c) for c in cells), style="dim" if quiet else None)
     return t
 
 
 def render_diff(d: dict, console: Console, a: str, b: str, *, top: int = 15) -> None:
     """Print the totals line and the two tables (the ``top`` nodes by change)."""
-    console.print(f"[bold]Memory diff[/]  {a} -> {b}", highlight=False)
+    console.print(Text.assemble(("Memory diff", "bold"), f"  {a} -> {b}"), soft_wrap=True)
     console.print(f"live: {human_bytes(d['live_a_bytes'])} ({exact_bytes(d['live_a_bytes'])} B) -> "
                   f"{human_bytes(d['live_b_bytes'])} ({exact_bytes(d['live_b_bytes'])} B), change "
                   f"{_change(d['change_bytes'])}; added {human_bytes(d['added_bytes'])}, "
-                  f"freed {human_bytes(d['freed_bytes'])}", highlight=False, markup=False)  # fmt: skip
+                  f"freed {human_bytes(d['freed_bytes'])}", highlight=False, markup=False,
+                  soft_wrap=True)  # fmt: skip
     if not d["same_trace"]:
         console.print("(two traces: buffers compared by what made them, not by id)", style="dim")
     console.print(diff_table(d["by_role"], "by role", "memory"))
