@@ -15,6 +15,19 @@ def _check(cond: bool, msg: str) -> None:
         raise RuntimeError(msg)
 
 
+def _transposed(b) -> bool:
+    """True when ``b`` is the transpose of a C-ordered matrix (``W.t()`` in ``linear``)."""
+    return not b.flags.c_contiguous and b.flags.f_contiguous
+
+
+def _mat2_grad(a, g, transposed: bool):
+    """``a.T @ g`` laid out like mat2, so that a weight used as ``W.t()`` gets a C-ordered
+    gradient and ``.grad`` needs no transposing copy (torch does the same)."""
+    if transposed:
+        return (g.T @ a).T
+    return a.T @ g
+
+
 class MmBackward0(Function):
     _name = "MmBackward0"
 
@@ -29,12 +42,13 @@ class MmBackward0(Function):
             self.save(mat2=b)
         if nb:
             self.save(self=a)
+            self.mat2_t = _transposed(b)
         return a @ b
 
     def backward(self, g):
         na, nb = self.needs_input_grad
         ga = g @ self.saved("mat2").T if na else None
-        gb = self.saved("self").T @ g if nb else None
+        gb = _mat2_grad(self.saved("self"), g, self.mat2_t) if nb else None
         return ga, gb
 
     def jvp(self, xs, out, tangents):
@@ -139,6 +153,7 @@ class AddmmBackward0(Function):
             self.save(mat2=b)
         if nb:
             self.save(mat1=a)
+            self.mat2_t = _transposed(b)
         self.bias_shape = bias.shape
         self.alpha = self.beta = 1
         out = a @ b
@@ -153,7 +168,7 @@ class AddmmBackward0(Function):
 
             gbias = unbroadcast(g, self.bias_shape)
         ga = g @ self.saved("mat2").T if na else None
-        gb = self.saved("mat1").T @ g if nb else None
+        gb = _mat2_grad(self.saved("mat1"), g, self.mat2_t) if nb else None
         return gbias, ga, gb
 
     def jvp(self, xs, out, tangents):
