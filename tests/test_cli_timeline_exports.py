@@ -199,3 +199,48 @@ def test_report_links_land_on_collapsed_boxes(tmp_path):
     ids = set(re.findall(r'<g id="(node-\d+)" class="node">', page))
     links = set(re.findall(r'href="#(node-\d+)"', page))
     assert len(links) >= 2 and links <= ids
+
+
+def test_run_step_needs_no_graphviz(script):
+    r = invoke("run", script, "--step", "--dot-binary", "/nonexistent/dot")
+    assert r.exit_code == 0, r.output
+    assert "step by step" in r.stdout
+
+
+class _Finding:
+    def __init__(self, **kw):
+        self.kw = kw
+
+    def as_dict(self):
+        return dict(self.kw)
+
+
+def _src(tmp_path):
+    from gradscope.cli._input import load
+
+    path = tmp_path / "sq.gstrace"
+    writer.write(str(path), writer.header(baseline_bytes={}), square_sum().events)
+    return load(str(path))
+
+
+def test_findings_come_from_the_checks_module_when_there(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from gradscope.cli.html_report import findings
+
+    fake = types.ModuleType("gradscope.state.leaks")
+    fake.check = lambda events, baseline, holders: [_Finding(check="growth", title="grows")]
+    monkeypatch.setitem(sys.modules, "gradscope.state.leaks", fake)
+    assert findings(_src(tmp_path)) == [{"check": "growth", "title": "grows"}]
+
+    def broken(*_a):
+        raise RuntimeError("boom")
+
+    fake.check = broken
+    (only,) = findings(_src(tmp_path))
+    assert "could not run" in only["title"] and "boom" in only["title"]
+
+    monkeypatch.setitem(sys.modules, "gradscope.state.leaks", None)  # not installed
+    monkeypatch.setitem(sys.modules, "gradscope.state.checks", None)
+    assert findings(_src(tmp_path)) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated
 
 import typer
@@ -118,13 +119,13 @@ def _svg(dot: str, binary: str | None) -> str:
 def findings(src: Source) -> list[dict] | None:
     """The leak and retention checks' findings as dicts, when that module is installed;
     None when it is not (the report then has no findings section)."""
-    try:
-        from gradscope.state import leaks as checks
-    except ImportError:
+    checks = None
+    for name in ("gradscope.state.leaks", "gradscope.state.checks"):
         try:
-            from gradscope.state import checks  # type: ignore[no-redef]
+            checks = importlib.import_module(name)
+            break
         except ImportError:
-            return None
+            continue
     check = getattr(checks, "check", None)
     if not callable(check):
         return None

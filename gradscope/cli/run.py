@@ -50,8 +50,11 @@ def run(
 ) -> None:  # fmt: skip
     """Run a scenario under the recorder and show memory and the graph around each backward."""
     with boundary():
-        binary = None if no_graph else binary_or_fail(dot_binary)
-        with set_detect_anomaly(True) if anomaly else nullcontext(), capture_gradients(step) as grads:
+        binary = None if no_graph or step else binary_or_fail(dot_binary)
+        with (
+            set_detect_anomaly(True) if anomaly else nullcontext(),
+            capture_gradients(step) as grads,
+        ):
             src = load(scenario, args, save)
         if src.ran and step:
             show_steps(src, grads)
