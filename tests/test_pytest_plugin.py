@@ -1,6 +1,5 @@
 """The pytest plugin, run in a pytester sandbox: the fixture, the marker and its failures."""
 
-
 pytest_plugins = ["pytester"]
 
 HEADER = """

@@ -45,12 +45,15 @@ def accumulated(steps=3, item=False):
 
 def test_holders_parse_and_look_up_by_tensor_buffer_and_node():
     ev, holders = accumulated()
-    h = Holders(holders + [{"seq": "bad"}, {"seq": 1, "refs": [{"name": "no tensor"}]}])
+    h = Holders(holders + [{"seq": "bad"}, {"seq": 99, "refs": [{"name": "no tensor"}]}])
     assert len(h.probes) == 4
     last = ev.events[-1].seq
     assert [r.name for r in h.for_tensor(33, last)] == ["total"]
     assert [r.name for r in h.for_buffer(1, last)] == ["x"]
-    assert [r.name for r in h.for_node(23, 0)] == ["total"]  # the first probe after seq 0
+    assert h.for_node(23, 0) == []  # the first probe after seq 0 does not name it
+    assert [r.name for r in h.for_node(23, 0, born=12)] == []  # nor does the one before it
+    assert [r.name for r in h.for_node(13, 0, born=2)] == ["total"]  # made, then seen
+    assert h.for_node(13, last) == []  # by the end, `total` names another tensor
     assert h.at_or_before(last).seq == last and h.at(last, "mark") is not None
     assert Holders(None).probes == [] and not Holders([])
 

@@ -4,7 +4,8 @@ When gradscope runs a script it looks at the script's frames at each mark, at th
 each backward call and at the end, and writes down which variable (or list item, attribute,
 hook closure) held which tensor: ``{"seq", "at", "site", "refs": [{"tensor", "buffer",
 "node", "name", "site", "scope", "via"}]}``. This module reads those records back and
-answers "what was tensor T called near event S".
+answers "what was tensor T called at event S": the names of the last probe at or before S,
+or, for a tensor made after that probe, of the first probe after S.
 
 Example::
 
@@ -15,10 +16,11 @@ Example::
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 VIA = ("variable", "item", "attribute", "hook")
+Born = Callable[[int], "int | None"] | None  # tensor id -> the seq it was made at
 
 
 class Ref(NamedTuple):
@@ -83,6 +85,17 @@ def parse(records: Iterable | None) -> list[Probe]:
     return out
 
 
+def _rebound(r: Ref, later: Iterable[int], since: int, seq: int, born_of: Callable) -> bool:
+    """True when the name ``r`` had was given to another tensor made in ``(since, seq]``."""
+    if r.via == "hook" or r.tensor in later:  # hooks pile up under one name
+        return False
+    for other in later:
+        made = born_of(other)
+        if made is not None and since < made <= seq:
+            return True
+    return False
+
+
 class Holders:
     """Lookups over the probe records of one trace."""
 
@@ -120,17 +133,52 @@ class Holders:
                 names.setdefault(r.name, r)
         return list(names.values())
 
-    def for_tensor(self, tensor: int | None, seq: int | None = None) -> list[Ref]:
-        """Names that held ``tensor`` at the probe nearest to ``seq``."""
-        return self.nearest(self.by_tensor.get(tensor, []), seq) if tensor is not None else []
+    def _lookup(
+        self, refs: list[Ref], seq: int | None, born: int | None, born_of: Born
+    ) -> list[Ref]:
+        """The refs valid at ``seq``: those of the last probe at or before it; for something
+        made after that probe (``born``), those of the first probe after it. A name that the
+        next probe gives to a tensor made (``born_of``) between that probe and ``seq`` had
+        been rebound by then, so it no longer counts. One ref per name."""
+        if seq is None:
+            return self.nearest(refs, None)
+        before = self.at_or_before(seq)
+        i = bisect.bisect_right(self._seqs, seq)
+        after = self.probes[i] if i < len(self.probes) else None
+        out: list[Ref] = []
+        if before is not None and any(r.seq == before.seq for r in refs):
+            out = [r for r in refs if r.seq == before.seq]
+            if after is not None and born_of is not None:
+                now: dict[str, set[int]] = {}
+                for r in after.refs:
+                    now.setdefault(r.name, set()).add(r.tensor)
+                out = [
+                    r for r in out if not _rebound(r, now.get(r.name, ()), before.seq, seq, born_of)
+                ]
+        elif after is not None and (before is None or born is None or born > before.seq):
+            out = [r for r in refs if r.seq == after.seq]
+        names: dict[str, Ref] = {}
+        for r in out:
+            names.setdefault(r.name, r)
+        return list(names.values())
 
-    def for_buffer(self, buffer: int, seq: int | None = None) -> list[Ref]:
-        """Names that held a tensor over ``buffer`` at the probe nearest to ``seq``."""
-        return self.nearest(self.by_buffer.get(buffer, []), seq)
+    def for_tensor(self, tensor: int | None, seq: int | None = None, born: int | None = None,
+                   born_of: Born = None) -> list[Ref]:  # fmt: skip
+        """Names that held ``tensor`` at ``seq`` (``born``: the seq it was made at, if known;
+        ``born_of``: the same for any tensor id)."""
+        if tensor is None:
+            return []
+        return self._lookup(self.by_tensor.get(tensor, []), seq, born, born_of)
 
-    def for_node(self, node: int, seq: int | None = None) -> list[Ref]:
-        """Names that held a tensor whose ``grad_fn`` is ``node``, nearest to ``seq``."""
-        return self.nearest(self.by_node.get(node, []), seq)
+    def for_buffer(self, buffer: int, seq: int | None = None, born: int | None = None,
+                   born_of: Born = None) -> list[Ref]:  # fmt: skip
+        """Names that held a tensor over ``buffer`` at ``seq``."""
+        return self._lookup(self.by_buffer.get(buffer, []), seq, born, born_of)
+
+    def for_node(self, node: int, seq: int | None = None, born: int | None = None,
+                 born_of: Born = None) -> list[Ref]:  # fmt: skip
+        """Names that held a tensor whose ``grad_fn`` is ``node`` at ``seq``."""
+        return self._lookup(self.by_node.get(node, []), seq, born, born_of)
 
     def at_or_before(self, seq: int | None) -> Probe | None:
         """The last probe at or before ``seq`` (the last one when ``seq`` is None)."""

@@ -55,7 +55,7 @@ def _site(site: str | None) -> str:
 
 
 class Reason:
-    """One reason a buffer is alive (``kind``: variable, saved, grad or unknown)."""
+    """One reason a buffer is alive (``kind``: variable, saved, grad, temp or unknown)."""
 
     __slots__ = ("kind", "refs", "node", "op", "slots", "stack", "path", "root", "root_tensor",
                  "pattern", "released", "grad_of", "also")  # fmt: skip
@@ -190,6 +190,8 @@ def reason_lines(r: Reason) -> list[str]:
                 text = f"tensor #{r.root_tensor}, grad_fn {text}"
             lines.append("  " * (i + 1) + "-> " + text)
         lines.append("  " * (len(steps) + 1) + f"-> {saver.split(' by ', 1)[0]}")
+    elif r.kind == "temp":
+        lines = ["a gradient in flight inside backward (the engine holds it until it is used)"]
     else:
         lines = ["no holder recorded: a temporary inside an expression, or an object "
                  "gradscope does not look into"]  # fmt: skip
@@ -252,6 +254,18 @@ class Retention:
         self._chains: dict[int, tuple] = {}
 
     # -- names -------------------------------------------------------------------
+    def born(self, tensor: int) -> int | None:
+        """The seq a tensor was made at (its buffer's allocation, or its node's creation);
+        None for a tensor this point has not seen."""
+        t = self.graph.tensors.get(tensor)
+        if t is None:
+            return None
+        b = self.led.buffers.get(t.buffer) if t.buffer is not None else None
+        if b is not None and b.tensor == tensor:
+            return b.allocated_seq
+        n = self.graph.nodes.get(t.node) if t.node is not None else None
+        return n.seq if n is not None else (b.allocated_seq if b is not None else None)
+
     def alive(self, buffer: int | None) -> bool:
         """True when ``buffer`` is live at this point."""
         return buffer is not None and buffer in self.led.live
@@ -259,9 +273,10 @@ class Retention:
     def node_refs(self, node: int) -> list[Ref]:
         """The user's live names for the output of ``node``."""
         n = self.graph.nodes.get(node)
-        refs = self.holders.for_node(node, self.seq)
+        born = n.seq if n is not None else None
+        refs = self.holders.for_node(node, self.seq, born, self.born)
         if n is not None and n.output is not None:
-            refs += self.holders.for_tensor(n.output, self.seq)
+            refs += self.holders.for_tensor(n.output, self.seq, born, self.born)
         seen: dict[str, Ref] = {}
         for r in refs:
             if (r.buffer is None or self.alive(r.buffer)) and (r.node is None or r.node == node):
@@ -311,7 +326,7 @@ class Retention:
         t = self.graph.tensors.get(n.output) if n is not None and n.output is not None else None
         if t is None or not self.alive(t.buffer):
             return False
-        refs = self.holders.for_buffer(t.buffer, self.seq)
+        refs = self.holders.for_buffer(t.buffer, self.seq, self.born(t.id), self.born)
         return not refs or any(r.tensor == t.id for r in refs)
 
     def accumulation(self, node: int | None) -> list[int]:
@@ -370,7 +385,7 @@ class Retention:
         """Every reason ``buffer`` is alive here (it must be live)."""
         b = self.led.live[buffer]
         out = BufferWhy(b, self.graph)
-        direct = self.holders.for_buffer(buffer, self.seq)
+        direct = self.holders.for_buffer(buffer, self.seq, b.allocated_seq, self.born)
         if direct:
             r = Reason("variable", direct)
             tnode = next((x.node for x in direct if x.node is not None), None)
@@ -400,11 +415,17 @@ class Retention:
             out.reasons.append(r)
         owner = self.graph.grad_buffers.get(buffer)
         if owner is not None:
-            r = Reason("grad", self.holders.for_tensor(owner, self.seq))
+            t = self.graph.tensors.get(owner)
+            born = (
+                self.led.buffers[t.buffer].allocated_seq
+                if t is not None and t.buffer in self.led.buffers
+                else None
+            )
+            r = Reason("grad", self.holders.for_tensor(owner, self.seq, born))
             r.grad_of = owner
             out.reasons.append(r)
         if not out.reasons:
-            out.reasons.append(Reason("unknown"))
+            out.reasons.append(Reason("temp" if b.role == "temp" else "unknown"))
         out.reasons.sort(key=lambda r: r.released)
         return out
 

@@ -75,9 +75,12 @@ def peak_groups(ret: Retention, limit: int = PEAK_BUFFERS) -> list[dict]:
         g = groups.get(key)
         if g is None:
             g = groups[key] = {"category": b.category, **s, "count": 0, "bytes": 0, "buffers": []}
+            g["depth_min"] = s["depth"]
             g["pattern_text"] = PATTERNS.get(s["pattern"]) if s["pattern"] else None
         g["count"] += 1
         g["bytes"] += b.nbytes
+        g["depth_min"] = min(g["depth_min"], s["depth"])
+        g["depth"] = max(g["depth"], s["depth"])
         g["buffers"].append(buf)
     return sorted(groups.values(), key=lambda g: (-g["bytes"], g["buffers"][0]))
 
@@ -95,10 +98,14 @@ def _held(g: dict) -> str:
     if g["kind"] == "released":
         return "(graph no longer referenced)"
     names = ", ".join(g["held_by"][:3]) + (" ..." if len(g["held_by"]) > 3 else "")
+    if g["kind"] == "temp":
+        return "(backward, in flight)"
     if not names:
         return "(no name recorded)" if g["kind"] != "other" else ""
     if g["kind"] == "saved" and g["root_op"]:
-        up = f", {g['depth']} node{'s' * (g['depth'] != 1)} up" if g["depth"] else ""
+        lo, hi = g["depth_min"], g["depth"]
+        span = f"{lo}-{hi}" if lo != hi else str(hi)
+        up = f", {span} node{'s' * (hi != 1)} up" if hi else ""
         return f"{names} ({g['root_op']}{up})"
     return names
 
