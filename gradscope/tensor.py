@@ -124,6 +124,8 @@ class Tensor:
         buf = self._buffer
         if name is None and role == "leaf":
             name = _assigned_name()
+            if name is not None:
+                self.name = name  # so its gradient can be called "<name>.grad"
         emit.record(
             TensorAllocated,
             buf.device,

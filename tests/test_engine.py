@@ -339,3 +339,18 @@ def test_anomaly_mode_names_the_node():
     with gs.autograd.set_detect_anomaly(True, check_nan=False):
         (gs.sqrt(x) * 0).sum().backward()
     assert not gs.autograd.is_anomaly_enabled()
+
+
+def test_backward_inputs_accumulates_only_into_those():
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    w = gs.tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward(inputs=[x])
+    assert x.grad.tolist() == [3.0, 4.0] and w.grad is None
+
+
+def test_gradient_buffer_is_named_after_the_leaf():
+    with gs.trace() as tr:
+        weights = gs.ones(2, requires_grad=True)
+        (weights * 2).sum().backward()
+    names = {e.role: e.name for e in tr.events if e.kind == "tensor_allocated"}
+    assert names["leaf"] == "weights" and names["grad"] == "weights.grad"

@@ -52,8 +52,6 @@ def backward(
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves."""
     if create_graph:
         raise NotImplementedError(_NO_CREATE_GRAPH)
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
     ts = _as_list(tensors)
     gs = _as_list(grad_tensors) or [None] * len(ts)
     if len(gs) != len(ts):
@@ -61,11 +59,31 @@ def backward(
             f"got {len(gs)} tensors and {len(ts)} gradients"
         )
     roots = root_gradients(ts, gs)
-    run_backward(
+    if inputs is None:
+        run_backward(
+            roots,
+            retain_graph=bool(retain_graph),
+            gradient_given=any(g is not None for g in gs),
+        )
+        return
+    # backward(inputs=...): only these tensors' .grad receive the gradient
+    ins = _as_list(inputs)
+    grads = run_backward(
         roots,
         retain_graph=bool(retain_graph),
         gradient_given=any(g is not None for g in gs),
+        inputs=ins,
+        allow_unused=True,
     )
+    for t, g in zip(ins, grads):
+        if g is None:
+            continue
+        if t.grad_fn is None:
+            t._accumulate_node().accumulate(g._data, g._buffer)
+        elif t._grad is None:
+            t._grad = g.clone()
+        else:
+            t._grad._data += g._data
 
 
 def grad(

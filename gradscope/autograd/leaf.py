@@ -48,7 +48,7 @@ class AccumulateGrad(Node):
             from ..tensor import Tensor
 
             data = g.astype(leaf._data.dtype, order="C", copy=True)  # one copy, C-ordered
-            new = Tensor._make(data, None, role="grad", node_id=self.id, name=f"{leaf._id}.grad")
+            new = Tensor._make(data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad")
             leaf._grad = new
             buf, first = new._buffer, True
         else:
