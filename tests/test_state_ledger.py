@@ -147,3 +147,29 @@ def test_feed_is_incremental():
         whole.peak_seq,
         whole.events,
     )
+
+
+def test_saved_bytes_kept_as_a_running_total_match_a_recount():
+    """Saved bytes are counted as they change (a recount per backward made long loops
+    quadratic); after every event they equal a recount over the live buffers."""
+    import gradscope as gs
+
+    w = gs.randn(4, requires_grad=True)
+    keep = []
+    with gs.trace() as tr:
+        for i in range(30):
+            y = (w.exp() * w).sum()
+            y.backward(retain_graph=i % 3 == 0)
+            keep.append(y if i % 2 else None)
+            if i % 5 == 0:
+                keep.clear()
+    led = fold_memory([])
+    spans = 0
+    for e in tr.events:
+        led.feed([e])
+        recount = sum(b.nbytes for b in led.live.values() if b.saved_by)
+        assert led.saved_bytes == recount, e
+        if e.kind == "backward_started":
+            assert led.backwards[-1].saved_before == recount
+            spans += 1
+    assert spans == 30 and led.saved_bytes > 0

@@ -161,6 +161,7 @@ class Ledger:
         self.timeline: list[tuple[int, int]] = []  # (seq, live bytes) at every change
         self.backwards: list[BackwardSpan] = []
         self.node_saved: dict[int, set[int]] = {}  # node -> buffers it still holds
+        self._saved_live = 0  # bytes of live buffers some node holds for backward
         self.seq: int | None = None  # last event folded
         self.events = 0
         self.mismatch_seq: int | None = None  # first event whose live_bytes disagrees
@@ -266,6 +267,8 @@ class Ledger:
             return
         b.alive = False
         b.freed_seq = e.seq
+        if b.saved_by:
+            self._saved_live -= b.nbytes
         for node in b.saved_by:
             held = self.node_saved.get(node)
             if held is not None:
@@ -282,6 +285,8 @@ class Ledger:
                 b = self._adopt(e, "other")
         if not b.alive:
             return
+        if not b.saved_by:
+            self._saved_live += b.nbytes
         b.saved_by.add(e.node)
         held = self.node_saved.get(e.node)
         if held is None:
@@ -292,7 +297,10 @@ class Ledger:
         held = self.node_saved.pop(e.node, ())
         buffers = self.buffers
         for buf in held:
-            buffers[buf].saved_by.discard(e.node)
+            b = buffers[buf]
+            b.saved_by.discard(e.node)
+            if not b.saved_by:
+                self._saved_live -= b.nbytes
         if self._open is not None:
             self._open.freed_bytes += e.nbytes
 
@@ -311,8 +319,7 @@ class Ledger:
             self._open.grad_bytes += e.nbytes
 
     def _bw_started(self, e: Event) -> None:
-        saved = sum(b.nbytes for b in self.live.values() if b.saved_by)
-        span = BackwardSpan(len(self.backwards) + 1, e, self.live_bytes, saved)
+        span = BackwardSpan(len(self.backwards) + 1, e, self.live_bytes, self._saved_live)
         self.backwards.append(span)
         self._open = span
 
@@ -355,7 +362,7 @@ class Ledger:
     @property
     def saved_bytes(self) -> int:
         """Bytes of live buffers still held by a node for backward (each buffer once)."""
-        return sum(b.nbytes for b in self.live.values() if b.saved_by)
+        return self._saved_live
 
     def __repr__(self) -> str:
         return (
