@@ -24,7 +24,10 @@ def origin(graph: GraphState, b: BufferState) -> tuple[str, str | None]:
     """What made a buffer, as (label, the user's file:line): the op of its creating node,
     ``.grad of x`` for a gradient, ``leaf x`` for a leaf."""
     if b.role == "grad":
-        owner = graph.grad_buffers.get(b.buffer, b.tensor)
+        owner = graph.grad_buffers.get(b.buffer)
+        acc = graph.nodes.get(b.node) if b.node is not None else None
+        if owner is None and acc is not None and acc.is_accumulate:
+            owner = acc.output  # the leaf whose .grad this is
         t = graph.tensors.get(owner) if owner is not None else None
         return (f".grad of {t.name}" if t is not None and t.name else ".grad"), None
     n = graph.nodes.get(b.node) if b.node is not None else None

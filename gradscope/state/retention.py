@@ -138,8 +138,14 @@ class BufferWhy:
         if not self.reasons:
             out.append("  no holder recorded")
         roots: set = set()
+        direct = {x.name for r in self.reasons if r.kind == "variable" for x in r.refs}
         for r in self.reasons:
             key = (r.root, tuple(x.name for x in r.refs))
+            own = r.kind == "saved" and len(r.path) == 1 and {x.name for x in r.refs} <= direct
+            if own and r.refs:
+                out.append(f"  also saved as `{'/'.join(r.slots)}` by its own grad_fn {r.op} "
+                           f"#{r.node} ({_site(r.stack)})")  # fmt: skip
+                continue
             if r.kind == "saved" and not r.released and key in roots:
                 out.append(f"  also saved as `{'/'.join(r.slots)}` by {r.op} #{r.node} "
                            f"({_site(r.stack)}), kept alive by the same chain")  # fmt: skip
@@ -414,6 +420,9 @@ class Retention:
                            "refs": [x.as_dict() for x in rf]} for p, rf, _ in ranked[1:]]  # fmt: skip
             out.reasons.append(r)
         owner = self.graph.grad_buffers.get(buffer)
+        made = self.graph.nodes.get(b.node) if b.node is not None else None
+        if owner is None and b.role == "grad" and made is not None and made.is_accumulate:
+            owner = made.output  # allocated, not yet written into .grad
         if owner is not None:
             t = self.graph.tensors.get(owner)
             born = (

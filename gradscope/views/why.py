@@ -34,7 +34,15 @@ SHORT = {  # the patterns' names in a table cell
 
 
 def _names(refs: list[dict]) -> list[str]:
-    return list(dict.fromkeys(r["name"] for r in refs))
+    """The holders' names; the items of one container as one name: ``outputs[...]``."""
+    out = []
+    for r in refs:
+        name = r["name"]
+        if r.get("via") == "item":
+            cut = min((i for i in (name.find("["), name.find(".")) if i > 0), default=len(name))
+            name = name[:cut] + "[...]"
+        out.append(name)
+    return list(dict.fromkeys(out))
 
 
 def summary(b: BufferWhy) -> dict:
