@@ -156,3 +156,26 @@ def test_help_lists_the_new_commands():
     res = invoke("mem", "--help")
     for cmd in ("report", "why", "check", "diff"):
         assert cmd in res.stdout
+
+
+def test_the_python_example_in_debugging_md_prints_what_the_page_shows(tmp_path):
+    import subprocess
+    import sys
+
+    page = (scenarios_dir().parent / "docs" / "debugging.md").read_text(encoding="utf-8")
+    section = page[page.index("### From Python: `tr.why()`") :]
+    code = section[section.index("```python\n") + 10 :]
+    code = code[: code.index("```")]
+    shown = section[section.index("```text\n") + 8 :]
+    shown = shown[: shown.index("```")]
+    script = tmp_path / "why_example.py"
+    script.write_text(code)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown
+
+
+def test_debugging_md_links_resolve():
+    docs = scenarios_dir().parent / "docs"
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", (docs / "debugging.md").read_text()):
+        assert "://" in target or (docs / target).exists(), target

@@ -123,7 +123,7 @@ def peak_table(rows: list[dict], title: str = "what the peak is made of", top: i
     t = Table(title=title, title_justify="left")
     for col in ("bytes", "buffers", "memory", "made or saved by", "held by", "pattern"):
         t.add_column(col, justify="right" if col in ("bytes", "buffers") else "left",
-                     no_wrap=col in ("bytes", "buffers"))  # fmt: skip
+                     no_wrap=col in ("bytes", "buffers"), overflow="fold")  # fmt: skip
     for g in rows[:top]:
         cells = (human_bytes(g["bytes"]), str(g["count"]), LABELS.get(g["category"], g["category"]),
                  _what(g), _held(g), SHORT.get(g["pattern"], g["pattern"] or ""))  # fmt: skip
