@@ -250,11 +250,10 @@ class Probe:
         """Stop probing."""
         emit.detach(self)
 
-    def add(self, *event) -> None:
-        """Called with every event; probes on marks and backward ends."""
-        first = event[0]
-        kind = first[0] if isinstance(first, tuple) else getattr(first, "kind", None)
-        at = PROBE_AT.get(kind)
+    def add(self, event: tuple, _at=PROBE_AT.get) -> None:
+        """Called with every raw event ``(kind, t, device, live_bytes, fields)``; probes on
+        marks and backward ends (one dict lookup for any other event)."""
+        at = _at(event[0])
         if at is not None:
             self.record(at, sys._getframe(1))
 
