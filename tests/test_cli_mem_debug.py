@@ -146,7 +146,8 @@ def test_report_lists_the_peak_with_chains_and_runs_the_checks():
         and top["op"] == "ReluBackward0"
         and top["pattern"] == "outputs_in_list"
     )
-    assert any(name.startswith("predictions[") for name in top["held_by"])
+    assert top["held_by"] == ["predictions[...]"]
+    assert [s["op"] for s in top["chain"]] == ["SoftmaxBackward0", "MmBackward0", "ReluBackward0"]
     assert {f["check"] for f in rep["findings"]} == {"outputs_in_list", "growth"}
     clean = json.loads(invoke("mem", "report", "mlp_training", "--json").stdout)
     assert clean["findings"] == []

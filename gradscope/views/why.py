@@ -52,6 +52,9 @@ def summary(b: BufferWhy) -> dict:
     out = {"kind": r["kind"], "op": b.made_op, "slot": None, "site": b.made_stack,
            "held_by": _names(r["refs"]), "root": r.get("root"), "root_op": None,
            "pattern": r.get("pattern"), "depth": max(0, len(r.get("path") or ()) - 1)}  # fmt: skip
+    out["chain"] = [
+        {"node": s["node"], "op": s["op"], "stack": s["stack"]} for s in (r.get("path") or ())[::-1]
+    ]
     if r["kind"] == "saved":
         out.update(op=r["op"], slot="/".join(r["slots"]), site=r["stack"])
         if r.get("path"):
@@ -77,7 +80,7 @@ def peak_groups(ret: Retention, limit: int = PEAK_BUFFERS) -> list[dict]:
             s = summary(ret.why(buf))
         else:
             s = {"kind": "other", "op": None, "slot": None, "site": None, "held_by": [],
-                 "root": None, "root_op": None, "pattern": None, "depth": 0}  # fmt: skip
+                 "root": None, "root_op": None, "pattern": None, "depth": 0, "chain": []}  # fmt: skip
         key = (b.category, s["kind"], s["op"], s["slot"], s["site"], tuple(s["held_by"]),
                s["root_op"], s["pattern"])  # fmt: skip
         g = groups.get(key)
