@@ -61,7 +61,10 @@ def _bad_files(tmp_path, trace_file):
     wrong = lines[:]
     wrong[1] = json.dumps({**json.loads(lines[1]), "nbytes": "many"})
     (tmp_path / "wrongtype.gstrace").write_text("\n".join(wrong) + "\n")
-    cases["wrong type"] = (tmp_path / "wrongtype.gstrace", "event 0 on line 2 (tensor_allocated")
+    cases["wrong type"] = (
+        tmp_path / "wrongtype.gstrace",
+        "line 2 is corrupt (tensor_allocated event: field 'nbytes' is 'many', not an integer)",
+    )
     return cases
 
 

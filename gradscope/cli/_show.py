@@ -60,7 +60,7 @@ def out_dir(path: str) -> str:
 def finish(src: Source, save: str | None = None) -> None:
     """Say where the trace went, print the scenario's error, and exit with its code."""
     if save:
-        out().print(f"trace saved to {save}", soft_wrap=True)
+        out().print(f"trace saved to {save}", soft_wrap=True, markup=False)
     if src.error:
         err().print(src.error.rstrip("\n"), markup=False, soft_wrap=True, highlight=False)
         if src.exit_code == 1 and src.kind == "scenario" and src.ran:

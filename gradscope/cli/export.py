@@ -38,5 +38,5 @@ def export(
         src = load(source)
         if src.ran:
             write_text(chrome, chrome_json(src.events, src.header))
-            out().print(f"wrote {chrome}", soft_wrap=True)
+            out().print(f"wrote {chrome}", soft_wrap=True, markup=False)
         finish(src)

@@ -60,5 +60,7 @@ def graph(
         text = to_dot(view, title)
         for path, fmt in ((svg, "svg"), (png, "png"), (dot, "dot")):
             if path:
-                c.print(f"wrote {write_picture(text, path, fmt, binary)}", soft_wrap=True)
+                c.print(
+                    f"wrote {write_picture(text, path, fmt, binary)}", soft_wrap=True, markup=False
+                )
         finish(src)

@@ -55,7 +55,7 @@ def report(
         src = load(source)
         if src.ran:
             write_text(html, build_page(src, top=top, binary=binary, graphs=not no_graph))
-            out().print(f"wrote {html}", soft_wrap=True)
+            out().print(f"wrote {html}", soft_wrap=True, markup=False)
         finish(src)
 
 

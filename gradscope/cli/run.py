@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from gradscope.autograd import set_detect_anomaly
@@ -83,7 +84,7 @@ def show(
         final = snapshot_at_index(events, len(events), baseline)
     led, graph = final.memory, final.graph
     spans = led.backwards
-    c.print(f"[bold]{title}[/]: {len(events)} events, {len(graph.nodes)} graph nodes, "
+    c.print(f"[bold]{escape(title)}[/]: {len(events)} events, {len(graph.nodes)} graph nodes, "
             f"{len(spans)} backward call{'s' * (len(spans) != 1)}", soft_wrap=True)  # fmt: skip
     if not spans:
         _show_end(c, final, pictures, binary)
@@ -111,7 +112,7 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain) -> No
     before = snapshot_at_index(events, start, baseline)
     after = snapshot_at_index(events, end, baseline)
     root = span.root
-    c.rule(f"backward {i + 1} of {total} {_heading(after.graph, root)}")
+    c.rule(escape(f"backward {i + 1} of {total} {_heading(after.graph, root)}"))
     devices = [d for d in after.memory.devices if after.memory.peak_by_device.get(d)]
     # several devices: one pair of tables per device this backward changed
     changed = [d for d in devices if before.memory.by_role(d) != after.memory.by_role(d)]
@@ -133,7 +134,7 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain) -> No
             paths.append(
                 write_picture(to_dot(view, f"{when} backward {i + 1}"), path, "svg", binary)
             )
-        c.print("pictures: " + ", ".join(paths), soft_wrap=True)
+        c.print("pictures: " + ", ".join(paths), soft_wrap=True, markup=False)
     if explain:
         c.print(
             steps_table(backward_steps(after.graph, i + 1), title=f"backward {i + 1}, step by step")
@@ -147,7 +148,7 @@ def _show_end(c, end: Snapshot, out, binary) -> None:
         c.print(graph_tree(view, "graph at the end"))
         path = os.path.join(out, "graph.svg")
         c.print("picture: " + write_picture(to_dot(view, "graph at the end"), path, "svg", binary),
-                soft_wrap=True)  # fmt: skip
+                soft_wrap=True, markup=False)  # fmt: skip
 
 
 def _steps_table(spans, graph) -> Table:
@@ -165,7 +166,7 @@ def _steps_table(spans, graph) -> Table:
             t.add_row("", f"... {len(spans) - 2 * (STEP_ROWS // 2)} more")
             continue
         n = graph.nodes.get(s.root) if s.root is not None else None
-        t.add_row(str(s.index), f"{n.op} #{n.id}" if n else "?", str(s.nodes_run),
+        t.add_row(str(s.index), escape(f"{n.op} #{n.id}") if n else "?", str(s.nodes_run),
                   human_bytes(s.live_before), human_bytes(s.peak_bytes), human_bytes(s.live_after),
                   human_bytes(s.freed_bytes), human_bytes(s.grad_bytes))  # fmt: skip
     return t

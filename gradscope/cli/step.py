@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 
 from gradscope.state import GraphState
 from gradscope.views.fmt import human_bytes, short_site
@@ -142,7 +143,7 @@ def walk(
             if i == total and total > FULL_TABLES + 1:
                 console.print(f"(backward {FULL_TABLES + 1}..{total - 1} left out)")
             steps = backward_walk(events, graph, i, grads)
-            title = _heading(graph, graph.backwards[i - 1], total) + ", step by step"
+            title = escape(_heading(graph, graph.backwards[i - 1], total) + ", step by step")
             console.print(walk_table(steps, title=title))
         return
     console.print(HELP, style="dim")
@@ -161,13 +162,13 @@ class _Debugger:
     def run(self, total: int) -> None:
         for i in range(1, total + 1):
             steps = backward_walk(self.events, self.graph, i, self.grads)
-            self.c.rule(_heading(self.graph, self.graph.backwards[i - 1], total))
+            self.c.rule(escape(_heading(self.graph, self.graph.backwards[i - 1], total)))
             if steps:
                 self.c.print(f"live before: {human_bytes(steps[0]['live_before'])}, "
                              f"{len(steps)} nodes to run")  # fmt: skip
             for s in steps:
                 if self.mode == "break" and s["op"].lower().startswith(self.target.lower()):
-                    self.c.print(f"breakpoint: {s['op']}", style="bold yellow")
+                    self.c.print(f"breakpoint: {s['op']}", style="bold yellow", markup=False)
                     self.mode = "step"
                 if self.mode != "step":
                     self.c.print(step_line(s), highlight=False)
@@ -181,7 +182,7 @@ class _Debugger:
                 self.c.print(f"backward {i} done: live {human_bytes(steps[0]['live_before'])} "
                              f"-> {human_bytes(last['live_after'])}")  # fmt: skip
         if self.mode == "break":
-            self.c.print(f"no more {self.target} nodes: ran to the end")
+            self.c.print(f"no more {self.target} nodes: ran to the end", markup=False)
 
     def _ask(self) -> bool:
         """Read commands until one moves on; False to quit."""
@@ -200,7 +201,7 @@ class _Debugger:
             if answer.startswith("b ") and answer[2:].strip():
                 self.target = answer[2:].strip()
                 self.mode = "break"
-                self.c.print(f"running to the next {self.target} node")
+                self.c.print(f"running to the next {self.target} node", markup=False)
                 return True
             self.c.print(HELP, style="dim")
 
@@ -212,7 +213,7 @@ def show_steps(src, grads: dict, console: Console | None = None) -> None:
 
     c = console or out()
     graph, led = src.final.graph, src.final.memory
-    c.print(f"[bold]{src.path}[/]: {len(src.events)} events, {len(graph.nodes)} graph nodes",
+    c.print(f"[bold]{escape(src.path)}[/]: {len(src.events)} events, {len(graph.nodes)} graph nodes",
             soft_wrap=True)  # fmt: skip
     walk(src.events, graph, grads, c, interactive=is_interactive())
     c.print(summary_line(graph, led), soft_wrap=True)

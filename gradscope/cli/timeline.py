@@ -46,7 +46,7 @@ def timeline(
             if svg:
                 title = src.header.get("scenario") or src.path
                 write_text(svg, timeline_svg(tl, title=short_name(title)))
-                c.print(f"wrote {svg}", soft_wrap=True)
+                c.print(f"wrote {svg}", soft_wrap=True, markup=False)
         finish(src)
 
 

@@ -186,31 +186,96 @@ def to_dict(event: Event) -> dict:
 
 
 def from_dict(d: dict) -> Event:
-    """The event a dict describes; raises ``ValueError`` when it does not fit the schema."""
+    """The event a dict describes; raises ``ValueError`` when it does not fit the schema:
+    a one-line message naming the kind and the field (missing, or of the wrong type)."""
     try:
-        cls = BY_KIND[d["kind"]]
-    except KeyError:
-        raise ValueError(f"unknown event kind {d.get('kind')!r}") from None
-    names, defaults, tuple_at = _LAYOUT[cls]
+        build = _BUILD[d["kind"]]
+    except (KeyError, TypeError):
+        raise ValueError(_not_an_event(d)) from None
     try:
-        if defaults:
-            values = [d[n] if n not in defaults else d.get(n, defaults[n]) for n in names]
-        else:
-            values = [d[n] for n in names]
-    except KeyError as e:
-        raise ValueError(f"{d['kind']} event lacks field {e.args[0]!r}") from None
-    for i in tuple_at:
-        if values[i] is not None:
-            values[i] = tuple(values[i])
-    return cls(*values)
+        event = build(d)
+    except KeyError:  # a required field is missing
+        event = None
+    if event is None:
+        raise ValueError(_what_is_wrong(BY_KIND[d["kind"]], d))
+    return event
 
 
-# event type -> (field names, defaults, positions of the fields JSON gives as lists)
-_LAYOUT = {
-    cls: (
-        cls._fields,
-        cls._field_defaults,
-        tuple(i for i, n in enumerate(cls._fields) if n in _TUPLE_FIELDS),
-    )
-    for cls in EVENT_TYPES
+# -- checking what a trace file says -----------------------------------------------
+# One generated test per event type: a trace with a field of the wrong type is refused
+# when read, naming the line, rather than failing later inside a fold.
+
+_EXPECT = {  # annotation -> (test of the value ``{x}``, what the message says it should be)
+    "int": ("type({x}) is int", "an integer"),
+    "int | None": ("({x} is None or type({x}) is int)", "an integer or null"),
+    "float": ("type({x}) in _NUMBER", "a number"),
+    "str": ("type({x}) is str", "a string"),
+    "str | None": ("({x} is None or type({x}) is str)", "a string or null"),
+    "bool": ("type({x}) is bool", "true or false"),
+    "dict | None": ("({x} is None or type({x}) is dict)", "an object or null"),
+    "tuple": ("_{name}_ok({x})", ""),
 }
+_ITEMS = {  # list fields: the test of each item, what the message says
+    "shape": ("type(i) is int", "a list of integers"),
+    "inputs": ("(i is None or type(i) is int)", "a list of integers or nulls"),
+}
+_SCOPE: dict[str, Any] = {"_NUMBER": (float, int)}
+for _name, (_item, _) in _ITEMS.items():
+    _SCOPE[f"_{_name}_ok"] = eval(  # noqa: S307
+        f"lambda x: type(x) in (list, tuple) and all({_item} for i in x)"
+    )
+
+
+def _expectation(cls: type, name: str) -> tuple[str, str]:
+    """The test (a template over ``{x}``) a field's value must pass, and its wording."""
+    ann = cls.__annotations__[name]
+    test, what = _EXPECT[getattr(ann, "__forward_arg__", ann)]
+    if name in _ITEMS:
+        what = _ITEMS[name][1]
+    return test.replace("{name}", name), what
+
+
+def _builder(cls: type):
+    """``build(d)``: the event of type ``cls`` that dict ``d`` describes, or None when a
+    field has the wrong type (KeyError when one is missing). Generated, one per type, so
+    that checking every field costs less than a generic loop that checks none."""
+    lines = ["def build(d):"]
+    for name in cls._fields:
+        if name in cls._field_defaults:
+            lines.append(f"    {name} = d.get({name!r}, {cls._field_defaults[name]!r})")
+        else:
+            lines.append(f"    {name} = d[{name!r}]")
+    tests = " and ".join(_expectation(cls, n)[0].format(x=n) for n in cls._fields)
+    args = ", ".join(f"tuple({n})" if n in _TUPLE_FIELDS else n for n in cls._fields)
+    lines += [f"    if {tests}:", f"        return cls({args})", "    return None"]
+    scope = {**_SCOPE, "cls": cls}
+    exec("\n".join(lines), scope)  # noqa: S102
+    return scope["build"]
+
+
+_BUILD = {cls.kind: _builder(cls) for cls in EVENT_TYPES}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _not_an_event(d: Any) -> str:
+    if not isinstance(d, dict):
+        return f"not a JSON object but {_short(d)}"
+    if "kind" not in d:
+        return "an event without a 'kind'"
+    return f"unknown event kind {_short(d['kind'])}"
+
+
+def _what_is_wrong(cls: type, d: dict) -> str:
+    """The first field of ``d`` that does not fit ``cls``, in one line."""
+    for name in cls._fields:
+        if name not in d and name not in cls._field_defaults:
+            return f"{cls.kind} event lacks field {name!r}"
+        x = d.get(name, cls._field_defaults.get(name))
+        test, what = _expectation(cls, name)
+        if not eval(test.format(x="x"), {**_SCOPE, "x": x}):  # noqa: S307
+            return f"{cls.kind} event: field {name!r} is {_short(x)}, not {what}"
+    return f"{cls.kind} event does not fit the trace format"

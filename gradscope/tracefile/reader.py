@@ -52,7 +52,7 @@ def _parse_chunk(lines: list[bytes]) -> list[Event] | None:
         if len(dicts) != len(lines):  # a line held more than one value
             return None
         return [from_dict(d) for d in dicts]
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 
@@ -70,12 +70,8 @@ def _read_lines(path: str, lines: list[bytes], lineno: int, events: list, warnin
             raise TraceFileError(pending_error)
         try:
             events.append(from_dict(loads(raw)))
-        except (ValueError, TypeError, KeyError) as e:
-            if isinstance(e, ValueError) and not isinstance(e, json.JSONDecodeError):
-                reason = str(e)
-            else:
-                reason = "not valid JSON"
-            pending_error = f"{path}: line {lineno} is corrupt ({reason})"
+        except (ValueError, TypeError, KeyError, RecursionError) as e:
+            pending_error = f"{path}: line {lineno} is corrupt ({_reason(e)})"
             if not raw.endswith(b"\n") and i == len(lines) - 1:
                 warnings.append(
                     f"{path}: line {lineno} is truncated; read the {len(events)} events before it"
@@ -83,6 +79,17 @@ def _read_lines(path: str, lines: list[bytes], lineno: int, events: list, warnin
                 return
     if pending_error is not None:
         raise TraceFileError(pending_error)
+
+
+def _reason(e: Exception) -> str:
+    """Why a line is not an event, in a few words (``from_dict`` says which field)."""
+    if isinstance(e, (json.JSONDecodeError, RecursionError)):
+        return "not valid JSON"
+    if isinstance(e, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(e, ValueError):
+        return str(e).replace("\n", " ")
+    return f"not an event ({type(e).__name__})"
 
 
 def _parse_header(path: str, line: bytes) -> dict:

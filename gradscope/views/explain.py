@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from ..state.graph import GraphState
@@ -76,10 +77,10 @@ def steps_table(steps: list[dict], title: str | None = None, max_rows: int = MAX
             sent = f"wrote {row['wrote']}"
         table.add_row(
             str(row["step"]),
-            f"{row['op']} #{row['node']}",
+            escape(f"{row['op']} #{row['node']}"),
             shape_text(row["grad_shape"]),
-            row["rule"],
-            sent,
+            escape(row["rule"]),
+            escape(sent),
             human_bytes(row["freed_bytes"]) if row["freed_bytes"] else "-",
         )
     return table

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from ..state.ledger import ROLES, Ledger
@@ -79,7 +80,7 @@ def memory_table(
     """A Rich table of ``memory_rows``; the change column appears when ``before`` is given."""
     rows = memory_rows(after, before, device)
     table = Table(title=title, title_justify="left", show_edge=True, pad_edge=True)
-    table.add_column("memory" + (f" ({device})" if device else ""), no_wrap=True)
+    table.add_column("memory" + (f" ({escape(device)})" if device else ""), no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
     table.add_column("bytes", justify="right", no_wrap=True)
     table.add_column("exact bytes", justify="right", no_wrap=True)

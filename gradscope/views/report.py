@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..events.schema import Event
@@ -174,7 +175,7 @@ def render_report(report: dict, console: Console) -> None:
     console.print(f"peak: [bold]{_b(report['peak_bytes'])}[/]{where}")
     console.print(f"live at end: [bold]{_b(report['live_at_end_bytes'])}[/]")
     for w in report["warnings"]:
-        console.print(f"[yellow]warning:[/] {w}", markup=True)
+        console.print(f"[yellow]warning:[/] {escape(w)}", markup=True)
 
     roles = Table(title="by role", title_justify="left")
     roles.add_column("memory", no_wrap=True)
@@ -190,7 +191,7 @@ def render_report(report: dict, console: Console) -> None:
     for col in ("device", "peak", "live at end"):
         devs.add_column(col, justify="left" if col == "device" else "right", no_wrap=True)
     for dev, d in report["by_device"].items():
-        devs.add_row(dev, _b(d["peak_bytes"]), _b(d["live_bytes"]))
+        devs.add_row(escape(dev), _b(d["peak_bytes"]), _b(d["live_bytes"]))
     console.print(devs)
 
     if report["top_nodes"]:
@@ -198,8 +199,9 @@ def render_report(report: dict, console: Console) -> None:
         for col in ("node", "op", "saved", "slots", "where", "state"):
             tops.add_column(col, justify="right" if col in ("node", "saved") else "left")
         for n in report["top_nodes"]:
-            tops.add_row(f"#{n['node']}", n["op"], _b(n["saved_bytes"]), ", ".join(n["slots"]),
-                         short_site(n["stack"]), "freed" if n["freed"] else "held")  # fmt: skip
+            tops.add_row(f"#{n['node']}", escape(n["op"]), _b(n["saved_bytes"]),
+                         escape(", ".join(n["slots"])), escape(short_site(n["stack"])),
+                         "freed" if n["freed"] else "held")  # fmt: skip
         console.print(tops)
 
     if report.get("peak_buffers"):
@@ -217,7 +219,7 @@ def render_report(report: dict, console: Console) -> None:
     for bw in report["backwards"]:
         root = f"{bw['root_op']} #{bw['root']}" if bw["root_op"] else f"node {bw['root']}"
         end = bw["end_seq"] if bw["end_seq"] is not None else "(unfinished)"
-        bws.add_row(str(bw["index"]), root, f"{bw['start_seq']}..{end}",
+        bws.add_row(str(bw["index"]), escape(root), f"{bw['start_seq']}..{end}",
                     human_bytes(bw["live_before_bytes"]), human_bytes(bw["peak_bytes"]),
                     human_bytes(bw["live_after_bytes"]), human_bytes(bw["freed_bytes"]),
                     human_bytes(bw["grad_bytes"]))  # fmt: skip
@@ -227,7 +229,7 @@ def render_report(report: dict, console: Console) -> None:
             for dev, pool in sorted((bw[f"pool_{when}"] or {}).items()):
                 if not isinstance(pool, dict):
                     continue
-                console.print(f"backward {bw['index']} {when}: {dev} pool uses "
+                console.print(f"backward {bw['index']} {when}: {escape(dev)} pool uses "
                               f"{_b(pool.get('used_bytes', 0))} of {_b(pool.get('total_bytes', 0))} "
                               "held by CuPy", highlight=False)  # fmt: skip
         pts = "  ".join(f"{p['seq']}:{exact_bytes(p['live_bytes'])}" for p in bw["timeline"])

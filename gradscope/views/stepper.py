@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -187,8 +188,8 @@ def walk_table(steps: list[dict], title: str | None = None, max_rows: int = 60) 
             t.add_row("...", f"{len(steps) - 2 * (max_rows // 2)} more steps", *[""] * 5)
             continue
         freed = human_bytes(s["freed_bytes"]) if s["freed_bytes"] else "-"
-        t.add_row(str(s["step"]), f"{s['op']} #{s['node']}", grad_text(s), s["rule"],
-                  wrote_text(s), freed, live_text(s))  # fmt: skip
+        t.add_row(str(s["step"]), escape(f"{s['op']} #{s['node']}"), escape(grad_text(s)),
+                  escape(s["rule"]), escape(wrote_text(s)), freed, live_text(s))  # fmt: skip
     return t
 
 

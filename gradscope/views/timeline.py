@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -237,8 +238,8 @@ def holders_table(tl: Timeline) -> Table | None:
     t.add_column("node", no_wrap=True)
     t.add_column("where", no_wrap=True)
     for r in rows:
-        t.add_row(human_bytes(r["bytes"]), r["label"], f"{r['tensor']} {r['shape']}", r["node"],
-                  r["where"])  # fmt: skip
+        t.add_row(human_bytes(r["bytes"]), escape(r["label"]), escape(f"{r['tensor']} {r['shape']}"),
+                  escape(r["node"]), escape(r["where"]))  # fmt: skip
     return t
 
 
