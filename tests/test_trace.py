@@ -222,3 +222,14 @@ def test_stream_survives_the_process_being_killed(tmp_path):
     labels = [e.label for e in tr.events if e.kind == "mark"]
     assert labels == [str(i) for i in range(len(labels))]
     assert os.path.getsize(path) > 0
+
+
+def test_a_graph_dropped_without_backward_records_its_saves_freed():
+    x = gs.randn(1000, requires_grad=True)
+    with gs.trace() as tr:
+        y = gs.relu(x)
+        z = (y * 2).exp()
+        del y, z
+    freed = [e for e in tr.events if e.kind == "graph_freed"]
+    assert sorted(e.nbytes for e in freed) == [8, 4000, 4000]
+    assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]

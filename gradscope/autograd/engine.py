@@ -275,7 +275,8 @@ def _add_grad(grads, node, arr, buf, dev) -> None:
 def _release(node: Node, dev: str) -> None:
     """Drop what ``node`` saved (after its backward ran, unless ``retain_graph``)."""
     before = buffers.live_total
-    node._saved = None
+    saved, node._saved = node._saved, None
+    saved.clear()  # also for a drop callback that holds the same dict
     node._freed = True
     if emit.sinks:
         emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)

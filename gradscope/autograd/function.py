@@ -13,13 +13,21 @@ output tensor, so a graph is freed by reference counting alone.
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
-from ..errors import M_FREED, M_LEAF_INPLACE, M_VERSION_HINT, M_VERSION_HINT_ANOMALY, shape_str, tensor_type_name
+from ..errors import (
+    M_FREED,
+    M_LEAF_INPLACE,
+    M_VERSION_HINT,
+    M_VERSION_HINT_ANOMALY,
+    shape_str,
+    tensor_type_name,
+)
 from ..events import emit
 from ..events.callsite import user_site, user_stack
 from ..events.emit import dtype_str
-from ..events.schema import NodeCreated, TensorAllocated, TensorSaved
+from ..events.schema import GraphFreed, NodeCreated, TensorAllocated, TensorSaved
 from ..memory import buffers
 from ..memory.buffers import Buffer, array_nbytes
 from .grad_mode import state
@@ -94,9 +102,7 @@ class Node:
             saved = object.__getattribute__(self, "_saved")
             if saved is not None and slot in saved:
                 return _saved_as_tensor(saved[slot])
-            if object.__getattribute__(self, "_freed") and slot in self.__dict__.get(
-                "_slots", ()
-            ):
+            if object.__getattribute__(self, "_freed") and slot in self.__dict__.get("_slots", ()):
                 raise RuntimeError(M_FREED)
             d = object.__getattribute__(self, "__dict__")
             if slot in d:
@@ -253,9 +259,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         _init_node(fn, inputs, needs)
         pending = fn._pending
         if pending:  # keep a copy of what the write below would destroy
-            fn._pending = [
-                (slot, arr.copy() if arr is arrays[0] else arr) for slot, arr in pending
-            ]
+            fn._pending = [(slot, arr.copy() if arr is arrays[0] else arr) for slot, arr in pending]
     data = target._data
     if out is not data:
         if out.shape != data.shape:
@@ -306,9 +310,28 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
         )
     pending = fn._pending
     if pending:
-        fn._saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
-        fn.__dict__["_slots"] = tuple(fn._saved)
+        fn._saved = saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
+        fn.__dict__["_slots"] = tuple(saved)
         fn._pending = None
+        if tracing and saved:
+            # a graph dropped without backward frees its saves too: say so when it happens
+            fn.__dict__["_on_drop"] = weakref.ref(
+                fn, _dropped_unreleased(saved, fn.id, result._buffer.device)
+            )
+
+
+def _dropped_unreleased(saved: dict, node_id: int, device: str):
+    """A callback for a node's death: release its saves (if backward did not) and record it."""
+
+    def on_drop(_ref) -> None:
+        if saved and emit.sinks:
+            before = buffers.live_total
+            saved.clear()
+            emit.record(
+                GraphFreed, device, buffers.live_total, node_id, before - buffers.live_total
+            )
+
+    return on_drop
 
 
 def _edge(t) -> Node:
