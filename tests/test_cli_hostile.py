@@ -446,3 +446,108 @@ def test_a_field_of_the_wrong_type_is_named_with_its_line(tmp_path, case):
         return
     tr = load_trace(str(path))
     assert len(tr.events) == 1 and "line 3 is truncated" in tr.warnings[0]
+
+
+# -- events that parse but do not fit together ---------------------------------------
+
+
+def test_events_out_of_order_are_refused_with_their_line(tmp_path):
+    head = json.dumps(writer.header())
+    ev = [json.dumps({**_MARK, "seq": s}) for s in (0, 1, 5, 3)]
+    path = tmp_path / "order.gstrace"
+    path.write_text("\n".join([head, *ev]) + "\n")
+    with pytest.raises(TraceFileError, match=r"line 4 is corrupt \(seq 5 where 2 was expected"):
+        load_trace(str(path))
+
+
+def _mutants(lines: list[dict], n: int, seed: int):
+    """``n`` copies of a trace's events with a few ids, sizes or seqs changed, events
+    dropped, repeated or swapped: each well-formed, most of them inconsistent."""
+    import random
+
+    rng = random.Random(seed)
+    ints = ("buffer", "tensor", "node", "output", "root", "nbytes", "live_bytes")
+    for _ in range(n):
+        evs = [dict(e) for e in lines]
+        for _ in range(rng.randint(1, 4)):
+            e = rng.choice(evs)
+            op = rng.random()
+            keys = [k for k in ints if type(e.get(k)) is int]
+            if op < 0.5 and keys:
+                k = rng.choice(keys)
+                e[k] = rng.choice([0, -1, 10**12, e[k] + 1, e[k] - 1, 999])
+            elif op < 0.65:
+                evs.remove(e)
+            elif op < 0.8:
+                evs.insert(rng.randrange(len(evs)), dict(e))
+            elif op < 0.9 and "inputs" in e:
+                e["inputs"] = [rng.choice([None, 0, 999, -5]) for _ in range(rng.randint(0, 3))]
+            else:
+                i, j = rng.randrange(len(evs)), rng.randrange(len(evs))
+                evs[i], evs[j] = evs[j], evs[i]
+        if rng.random() < 0.7:  # mostly keep seq dense, so the views see the damage
+            for i, e in enumerate(evs):
+                e["seq"] = i
+        yield evs
+
+
+def test_inconsistent_traces_end_in_a_report_or_one_line_never_a_traceback(tmp_path):
+    s = script(tmp_path, "train.py", """\
+        import gradscope as gs
+        import gradscope.nn.functional as F
+        W = gs.randn(4, 3, requires_grad=True)
+        x, t = gs.randn(8, 4), gs.randint(0, 3, (8,))
+        for step in range(3):
+            loss = F.cross_entropy(x @ W, t)
+            loss.backward()
+            W.grad = None
+        """)  # fmt: skip
+    saved = tmp_path / "t.gstrace"
+    assert invoke("run", s, "--no-graph", "--save", saved).exit_code == 0
+    text = saved.read_text().splitlines()
+    head, lines = text[0], [json.loads(x) for x in text[1:]]
+    commands = [["run", "--no-graph", "--explain"], ["graph"], ["mem", "report"],
+                ["mem", "why"], ["mem", "timeline"]]  # fmt: skip
+    path = tmp_path / "m.gstrace"
+    codes = []
+    for i, evs in enumerate(_mutants(lines, 30, seed=7)):
+        path.write_text(head + "\n" + "\n".join(json.dumps(e) for e in evs) + "\n")
+        cmd = commands[i % len(commands)]
+        r = invoke(*cmd[:2], path, *cmd[2:]) if cmd[0] == "mem" else invoke(cmd[0], path, *cmd[1:])
+        assert r.exception is None or isinstance(r.exception, SystemExit), (cmd, r.exception)
+        assert r.exit_code in (0, 2), (cmd, r.output)
+        assert "Traceback" not in r.output
+        if r.exit_code == 2:
+            assert r.stderr.count("\n") == 1 and r.stderr.startswith("gradscope: error: ")
+        codes.append(r.exit_code)
+    assert 0 in codes and 2 in codes
+
+
+def test_an_internal_error_is_one_line_unless_debugging(tmp_path, monkeypatch):
+    s = script(tmp_path, "sq.py", """\
+        import gradscope as gs
+        x = gs.ones(3, requires_grad=True)
+        (x * x).sum().backward()
+        """)  # fmt: skip
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom\nsecond line")
+
+    import gradscope.cli.run as run_cmd
+
+    monkeypatch.setattr(run_cmd, "memory_table", broken)
+    r = invoke("run", s, "--no-graph")
+    assert r.exit_code == 2
+    assert r.stderr == (
+        "gradscope: error: internal error: KeyError: 'boom\\nsecond line' "
+        "(GRADSCOPE_DEBUG=1 shows the traceback)\n"
+    )
+    r = invoke("run", s, "--no-graph", env={"GRADSCOPE_DEBUG": "1"})
+    assert isinstance(r.exception, KeyError)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_cmd, "memory_table", interrupted)
+    r = invoke("run", s, "--no-graph")
+    assert r.exit_code == 130 and r.stderr == "gradscope: error: interrupted\n"

@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,9 +49,27 @@ def warning_line(message: str) -> None:
 
 @contextmanager
 def boundary() -> Iterator[None]:
-    """Turn a ``CliError`` raised inside into its stderr line and exit code."""
+    """Turn a ``CliError`` raised inside into its stderr line and exit code.
+
+    Anything else that escapes gradscope's own code (a trace whose events do not fit
+    together, or a bug) is one ``internal error`` line and exit code 2, never a Python
+    traceback; ``GRADSCOPE_DEBUG=1`` lets the traceback through.
+    """
     try:
         yield
     except CliError as e:
         error_line(str(e))
         raise typer.Exit(e.exit_code) from None
+    except (typer.Exit, typer.Abort, typer.TyperException):  # Typer's own ways out
+        raise
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as e:
+        if os.environ.get("GRADSCOPE_DEBUG"):
+            raise
+        text = " ".join(str(e).split())
+        text = text if len(text) <= 200 else text[:197] + "..."
+        error_line(f"internal error: {type(e).__name__}: {text} "
+                   "(GRADSCOPE_DEBUG=1 shows the traceback)")  # fmt: skip
+        raise typer.Exit(USAGE) from None

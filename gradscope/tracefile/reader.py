@@ -37,7 +37,19 @@ def read(path: str) -> tuple[dict, list[Event], list[str]]:
                 break
             events.extend(parsed)
             lineno += len(lines)
+    _check_order(path, events)
     return head, events, warnings
+
+
+def _check_order(path: str, events: list[Event]) -> None:
+    """Events are numbered 0, 1, 2, ... in file order; the views find them by ``seq``."""
+    if [e[0] for e in events] == list(range(len(events))):
+        return
+    i = next(i for i, e in enumerate(events) if e.seq != i)
+    raise TraceFileError(
+        f"{path}: line {i + 2} is corrupt (seq {events[i].seq} where {i} was expected: "
+        "events are numbered 0, 1, 2, ... in order)"
+    )
 
 
 _CHUNK_BYTES = 1 << 20
