@@ -54,6 +54,35 @@ def _check_device(a, b) -> None:
         )
 
 
+def _scalar_mover(a, b) -> int | None:
+    """Which operand of an elementwise op moves to the other's device: torch lets a 0-dim
+    CPU tensor join a tensor on another device, as a Python scalar would (0: ``a``,
+    1: ``b``; None: both are on one device). Any other mix raises torch's error."""
+    da, db = a._buffer.device, b._buffer.device
+    if da == db:
+        return None
+    if db == "cpu" and b._data.ndim == 0:
+        return 1
+    if da == "cpu" and a._data.ndim == 0:
+        return 0
+    _check_device(a, b)
+    return None  # pragma: no cover (_check_device raised)
+
+
+def _on_one_device(a, b) -> tuple:
+    """``(a, b)``, the 0-dim CPU operand copied to the other's device if they differ.
+
+    The copy is a graph node (``ToCopyBackward0``), so the gradient goes back to the CPU
+    tensor on the CPU; torch records no such node, the values and gradients are the same.
+    """
+    which = _scalar_mover(a, b)
+    if which == 1:
+        return a, b.to(a._buffer.device)
+    if which == 0:
+        return a.to(b._buffer.device), b
+    return a, b
+
+
 def _promoted(a, b):
     """The result dtype torch would give ``a op b`` when NumPy might not, else None."""
     ad = a._data.dtype
@@ -86,7 +115,7 @@ def _broadcast_error(op: str, a, b) -> RuntimeError:
 def _binary(cls, op: str, a, b, *extra):
     b = as_tensor_like(b, a)
     if type(b) is Tensor:
-        _check_device(a, b)
+        a, b = _on_one_device(a, b)
     try:
         return apply(cls, (a, b), *extra, _promoted(a, b))
     except ValueError as e:
@@ -158,7 +187,7 @@ def div(a, b):
         promoted = dtypes.default_float.np
     b = as_tensor_like(b, a)
     if type(b) is Tensor:
-        _check_device(a, b)
+        a, b = _on_one_device(a, b)
         if promoted is None and b._data.dtype.kind in "iub" and a._data.dtype.kind in "iub":
             promoted = dtypes.default_float.np
     try:
