@@ -46,23 +46,23 @@ def relu_chain() -> None:
     row("pool.free_all_blocks()")
 
 
-def mlp_gradscope(steps: int, warmup: int = 2) -> list[float]:
-    cp = gs.backend.cupy()
+def mlp_steps(lib, sync, steps: int, warmup: int = 2) -> list[float]:
+    """Times of MLP steps (forward, backward) with ``lib`` (gradscope or torch) on CUDA."""
     rng = np.random.default_rng(0)
     sizes = [1024, 1024, 1024, 1024, 10]
     ws = [
-        gs.tensor(
+        lib.tensor(
             rng.standard_normal((o, i)).astype(np.float32) * 0.03, device="cuda", requires_grad=True
         )
         for i, o in zip(sizes[:-1], sizes[1:])
     ]
-    bs = [gs.zeros(o, device="cuda", requires_grad=True) for o in sizes[1:]]
-    x = gs.tensor(rng.standard_normal((256, 1024)).astype(np.float32), device="cuda")
-    y = gs.tensor(rng.integers(0, 10, 256), device="cuda")
-    F = gs.nn.functional
+    bs = [lib.zeros(o, device="cuda", requires_grad=True) for o in sizes[1:]]
+    x = lib.tensor(rng.standard_normal((256, 1024)).astype(np.float32), device="cuda")
+    y = lib.tensor(rng.integers(0, 10, 256), device="cuda")
+    F = lib.nn.functional
     times = []
     for step in range(steps + warmup):
-        cp.cuda.Device().synchronize()
+        sync()
         t0 = time.perf_counter()
         h = x
         for i, (w, b) in enumerate(zip(ws, bs)):
@@ -73,42 +73,7 @@ def mlp_gradscope(steps: int, warmup: int = 2) -> list[float]:
         for p in ws + bs:
             p.grad = None
         loss.backward()
-        cp.cuda.Device().synchronize()
-        if step >= warmup:
-            times.append(time.perf_counter() - t0)
-    return times
-
-
-def mlp_torch(steps: int, warmup: int = 2) -> list[float]:
-    import torch
-
-    torch.manual_seed(0)
-    rng = np.random.default_rng(0)
-    sizes = [1024, 1024, 1024, 1024, 10]
-    ws = [
-        torch.tensor(
-            rng.standard_normal((o, i)).astype(np.float32) * 0.03, device="cuda", requires_grad=True
-        )
-        for i, o in zip(sizes[:-1], sizes[1:])
-    ]
-    bs = [torch.zeros(o, device="cuda", requires_grad=True) for o in sizes[1:]]
-    x = torch.tensor(rng.standard_normal((256, 1024)).astype(np.float32), device="cuda")
-    y = torch.tensor(rng.integers(0, 10, 256), device="cuda")
-    F = torch.nn.functional
-    times = []
-    for step in range(steps + warmup):
-        torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        h = x
-        for i, (w, b) in enumerate(zip(ws, bs)):
-            h = F.linear(h, w, b)
-            if i < len(ws) - 1:
-                h = F.relu(h)
-        loss = F.cross_entropy(h, y)
-        for p in ws + bs:
-            p.grad = None
-        loss.backward()
-        torch.cuda.synchronize()
+        sync()
         if step >= warmup:
             times.append(time.perf_counter() - t0)
     return times
@@ -117,10 +82,13 @@ def mlp_torch(steps: int, warmup: int = 2) -> list[float]:
 def main() -> None:
     print(f"GPU: {gs.backend.cupy().cuda.runtime.getDeviceProperties(0)['name'].decode()}")
     relu_chain()
+    import torch
+
+    gs_sync = gs.backend.cupy().cuda.Device().synchronize
     rounds = {"gradscope": [], "torch": []}
     for _ in range(3):  # interleaved A B A B
-        rounds["gradscope"] += mlp_gradscope(10)
-        rounds["torch"] += mlp_torch(10)
+        rounds["gradscope"] += mlp_steps(gs, gs_sync, 10)
+        rounds["torch"] += mlp_steps(torch, torch.cuda.synchronize, 10)
     g = statistics.median(rounds["gradscope"]) * 1e3
     t = statistics.median(rounds["torch"]) * 1e3
     print(
