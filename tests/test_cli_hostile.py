@@ -7,6 +7,7 @@ and keeps what was recorded before the failure."""
 from __future__ import annotations
 
 import builtins
+import html
 import json
 import os
 import re
@@ -370,6 +371,10 @@ def test_markup_reaches_dot_and_svg_verbatim(evil_dir, tmp_path):
     for needle in (EVIL, EVIL + ".grad", EVIL_OP, f"{s.name}:3", "saved result<&>[i]"):
         assert any(needle in t for t in texts), (needle, texts)
     assert '\\"q' in dot.read_text()  # quotes escaped inside DOT strings
+    page = evil_dir / "r.html"
+    assert invoke("report", evil, "--html", page).exit_code == 0
+    html_text = page.read_text()
+    assert html.escape(EVIL_OP, quote=False) in html_text and EVIL_OP not in html_text
     # the mark: --at finds it by its label, markup and all
     r = invoke("graph", evil, "--at", EVIL_MARK)
     assert r.exit_code == 0, r.output
