@@ -233,6 +233,14 @@ def test_scenarios_lists_bundled_scripts(tmp_path, monkeypatch):
     assert "_helper" not in r.stdout
 
 
+def test_scenarios_docstrings_are_not_markup(tmp_path, monkeypatch):
+    (tmp_path / "idx.py").write_text('"""Pick -log(p)[y] with [bold]brackets[/bold]."""\n')
+    monkeypatch.setattr(scenarios_cmd, "scenarios_dir", lambda: tmp_path)
+    r = invoke("scenarios")
+    assert r.exit_code == 0, r.output
+    assert "-log(p)[y] with [bold]brackets[/bold]." in " ".join(r.stdout.split())
+
+
 def test_scenarios_without_a_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(scenarios_cmd, "scenarios_dir", lambda: tmp_path / "none")
     r = invoke("scenarios")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ._input import scenarios_dir
 from .errors import boundary, out
@@ -34,12 +36,12 @@ def scenarios() -> None:
         files = [f for f in files if not f.name.startswith("_")]
         c = out()
         if not files:
-            c.print(f"no bundled scenarios found in {folder}", soft_wrap=True)
+            c.print(f"no bundled scenarios found in {escape(str(folder))}", soft_wrap=True)
             return
-        table = Table(title=f"scenarios in {folder}", title_justify="left")
+        table = Table(title=f"scenarios in {escape(str(folder))}", title_justify="left")
         table.add_column("name", no_wrap=True, style="bold")
         table.add_column("what it shows")
         for f in files:
-            table.add_row(f.stem, first_doc_line(f))
+            table.add_row(Text(f.stem), Text(first_doc_line(f)))  # docstrings are not markup
         c.print(table)
         c.print("run one with: gradscope run <name>   (or the path to the .py file)")
