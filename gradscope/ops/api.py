@@ -113,11 +113,16 @@ def _broadcast_error(op: str, a, b) -> RuntimeError:
 
 
 def _binary(cls, op: str, a, b, *extra):
-    b = as_tensor_like(b, a)
-    if type(b) is Tensor:
-        a, b = _on_one_device(a, b)
+    tb = type(b)
+    if (tb is float or tb is int) and a._data.dtype.kind in "fc":
+        promoted = None  # a Python number and a floating tensor: nothing to convert or promote
+    else:
+        b = as_tensor_like(b, a)
+        if type(b) is Tensor:
+            a, b = _on_one_device(a, b)
+        promoted = _promoted(a, b)
     try:
-        return apply(cls, (a, b), *extra, _promoted(a, b))
+        return apply(cls, (a, b), *extra, promoted)
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(op, a, b) from None

@@ -19,6 +19,11 @@ def _shape(v):
     return v.shape if hasattr(v, "shape") else ()
 
 
+def _shape_dtype(v):
+    """An operand's shape and dtype; a Python number's are () and None."""
+    return (v.shape, v.dtype) if hasattr(v, "shape") else ((), None)
+
+
 def _promote(out, dtype):
     return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
@@ -30,8 +35,9 @@ class AddBackward0(Function):
     _name = "AddBackward0"
 
     def forward(self, a, b, alpha=1, dtype=None):
-        self.shapes = (_shape(a), _shape(b))
-        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
+        shape_b, dtype_b = _shape_dtype(b)
+        self.shapes = (a.shape, shape_b)
+        self.dtypes = (a.dtype, dtype_b)
         self.alpha = alpha
         return _promote(a + b if alpha == 1 else a + alpha * b, dtype)
 
@@ -53,8 +59,9 @@ class SubBackward0(Function):
     _name = "SubBackward0"
 
     def forward(self, a, b, alpha=1, dtype=None):
-        self.shapes = (_shape(a), _shape(b))
-        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
+        shape_b, dtype_b = _shape_dtype(b)
+        self.shapes = (a.shape, shape_b)
+        self.dtypes = (a.dtype, dtype_b)
         self.alpha = alpha
         return _promote(a - b if alpha == 1 else a - alpha * b, dtype)
 
@@ -107,13 +114,20 @@ class MulBackward0(Function):
 
     def forward(self, a, b, dtype=None):
         na, nb = self.needs_input_grad
-        self.scalar = None if hasattr(b, "shape") else b
-        if na:
-            self.save(other=b if self.scalar is None else _wrapped(b))
+        if hasattr(b, "shape"):
+            self.scalar = None
+            self.shapes = (a.shape, b.shape)
+            self.dtypes = (a.dtype, b.dtype)
+            if na:
+                self.save(other=b)
+        else:  # a Python number, saved as torch wraps it
+            self.scalar = b
+            self.shapes = (a.shape, ())
+            self.dtypes = (a.dtype, None)
+            if na:
+                self.save(other=_wrapped(b))
         if nb:
             self.save(self=a)
-        self.shapes = (a.shape, _shape(b))
-        self.dtypes = (a.dtype, getattr(b, "dtype", None))
         return _promote(a * b, dtype)
 
     def backward(self, g):
