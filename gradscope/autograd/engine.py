@@ -185,8 +185,15 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 _check_nan(node, out)
             if emit.sinks:
                 emit.record(NodeExecuted, dev, buffers.live_total, node.id)
-            if release and node._saved is not None:
-                _release(node, dev)
+            if release and node._saved is not None:  # drop what the node saved
+                before = buffers.live_total
+                saved, node._saved = node._saved, None
+                saved.clear()  # also for a drop callback that holds the same dict
+                node._freed = True
+                if emit.sinks:
+                    emit.record(
+                        GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total
+                    )
             del entry
             made = None
             for (nxt, _), gi in zip(node.next_functions, out):
@@ -270,16 +277,6 @@ def _add_grad(grads, node, arr, buf, dev) -> None:
         if type(total) is not np.ndarray and isinstance(total, np.generic):
             total = np.asarray(total)
         grads[node] = (total, new_grad_buffer(total, dev, None), dev)
-
-
-def _release(node: Node, dev: str) -> None:
-    """Drop what ``node`` saved (after its backward ran, unless ``retain_graph``)."""
-    before = buffers.live_total
-    saved, node._saved = node._saved, None
-    saved.clear()  # also for a drop callback that holds the same dict
-    node._freed = True
-    if emit.sinks:
-        emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)
 
 
 def _tensor_hooks(node: Node, g, gbuf, dev):

@@ -205,7 +205,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         return _apply_any(fn, cls, inputs, args)
     if state.anomaly:
         fn._stack = user_stack()
-    result = _wrap(out, inputs, cls, fn)
+    result = _wrap(out, inputs, cls, fn) if cls.is_view else Tensor._make(out, fn)
     _finish(fn, inputs, None, result, out, None)
     return result
 

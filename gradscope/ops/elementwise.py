@@ -12,6 +12,8 @@ from ._jvp import terms, times
 
 def _wrapped(v):
     """A Python scalar as torch wraps it when saving: a 0-dim int64 or float64 array."""
+    if type(v) is float:  # the common case, without the isinstance test
+        return np.array(v, dtype=np.float64)
     return np.asarray(v, dtype=np.int64 if isinstance(v, (int, bool)) else np.float64)
 
 
