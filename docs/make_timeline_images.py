@@ -12,27 +12,17 @@ Usage, from the repository root::
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-IMAGES = ROOT / "docs" / "images"
+from make_images import IMAGES, ROOT, gradscope  # the same runner and folders
 
 #: scenario -> the picture's file name
 PICTURES = {
     "relu_chain_memory": "relu_chain_memory-timeline.svg",
     "mlp_training": "mlp_training-timeline.svg",
 }
-
-
-def gradscope(*args: str) -> None:
-    """Run the ``gradscope`` command (the installed script, else this Python's module)."""
-    exe = shutil.which("gradscope")
-    cmd = [exe] if exe else [sys.executable, "-c", "from gradscope.cli.app import main; main()"]
-    subprocess.run([*cmd, *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def draw(name: str, tmp: Path) -> Path:

@@ -32,7 +32,7 @@ from ..events.schema import (
 from ..memory import buffers
 from .function import Node
 from .grad_mode import state
-from .leaf import AccumulateGrad, new_grad_buffer
+from .leaf import AccumulateGrad
 
 
 def root_gradients(tensors, grads, *, what: str = "backward"):
@@ -116,7 +116,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
         node = t.grad_fn if t.grad_fn is not None else t._accumulate_node()
         dev = t._buffer.device
         if buf is None:
-            buf = new_grad_buffer(arr, dev, None)
+            buf = buffers.account(arr, dev, "temp", None)
         _add_grad(grads, node, arr, buf, dev)
         start_nodes.append(node)
 
@@ -207,7 +207,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
                     if gi is g or (base is not None and (base is g or base is g.base)):
                         gb = gbuf
                     else:
-                        gb = new_grad_buffer(gi, dev, node.id)
+                        gb = buffers.account(gi, dev, "temp", node.id)
                     if nxt in grads:
                         _add_grad(grads, nxt, gi, gb, dev)
                     else:
@@ -276,7 +276,7 @@ def _add_grad(grads, node, arr, buf, dev) -> None:
         total = prev[0] + arr
         if type(total) is not np.ndarray and isinstance(total, np.generic):
             total = np.asarray(total)
-        grads[node] = (total, new_grad_buffer(total, dev, None), dev)
+        grads[node] = (total, buffers.account(total, dev, "temp", None), dev)
 
 
 def _tensor_hooks(node: Node, g, gbuf, dev):

@@ -27,9 +27,8 @@ from ..errors import (
 from ..events import emit
 from ..events.callsite import user_site, user_stack
 from ..events.emit import dtype_str
-from ..events.schema import GraphFreed, NodeCreated, TensorAllocated, TensorSaved
+from ..events.schema import GraphFreed, NodeCreated, TensorSaved
 from ..memory import buffers
-from ..memory.buffers import Buffer, array_nbytes
 from .grad_mode import state
 
 Tensor: Any = None  # set by gradscope.tensor (which imports this module)
@@ -210,14 +209,17 @@ def apply(cls: type[Function], inputs: tuple, *args):
     return result
 
 
+def _needs(inputs) -> tuple[tuple, bool]:
+    """Which inputs need a gradient, and whether any does (never, outside grad mode)."""
+    if not state.enabled:
+        return (False,) * len(inputs), False
+    needs = tuple([type(t) is Tensor and t._rg for t in inputs])
+    return needs, True in needs
+
+
 def _apply_any(fn, cls, inputs, args):
     """``apply`` for any number of inputs (and for ops that give only some inputs edges)."""
-    if state.enabled:
-        needs = tuple([type(t) is Tensor and t._rg for t in inputs])
-        record = True in needs
-    else:
-        needs = (False,) * len(inputs)
-        record = False
+    needs, record = _needs(inputs)
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
     out = fn.forward(*arrays, *args)
@@ -241,17 +243,13 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         return apply_inplace_dual(cls, target, inputs, args)
     fn = cls.__new__(cls)
     fn._pending = None
-    if state.enabled:
-        needs = tuple([type(t) is Tensor and t._rg for t in inputs])
-        record = True in needs
-        if record and target.grad_fn is None and target._rg:
+    needs, record = _needs(inputs)
+    if record:
+        if target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
         base = target._base
-        if record and base is not None and base.grad_fn is None and base._rg:
+        if base is not None and base.grad_fn is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
-    else:
-        needs = (False,) * len(inputs)
-        record = False
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
     out = fn.forward(*arrays, *args)
@@ -371,23 +369,11 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     new = False
                     break
             else:
-                buf = Buffer(array_nbytes(arr), result._buffer.device)
+                buf = buffers.account(
+                    arr, result._buffer.device, "activation", nid, f"{fn._name}.{slot}"
+                )
                 st = SavedTensor(arr, buf, [0], None, None, False)
                 new = True
-                if tracing:
-                    emit.record(
-                        TensorAllocated,
-                        buf.device,
-                        buffers.live_total,
-                        buf.id,
-                        None,
-                        buf.nbytes,
-                        arr.shape,
-                        dtype_str(arr.dtype),
-                        "activation",
-                        nid,
-                        f"{fn._name}.{slot}",
-                    )
         saved[slot] = st
         if tracing:
             emit.record(

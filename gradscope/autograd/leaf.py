@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..events import emit
 from ..events.emit import dtype_str
-from ..events.schema import GradAccumulated, NodeCreated, TensorAllocated
+from ..events.schema import GradAccumulated, NodeCreated
 from ..memory import buffers
 from . import function
 from .function import Node
@@ -48,7 +48,9 @@ class AccumulateGrad(Node):
             from ..tensor import Tensor
 
             data = g.astype(leaf._data.dtype, order="C", copy=True)  # one copy, C-ordered
-            new = Tensor._make(data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad")
+            new = Tensor._make(
+                data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad"
+            )
             leaf._grad = new
             buf, first = new._buffer, True
         else:
@@ -66,24 +68,3 @@ class AccumulateGrad(Node):
                 first,
                 buf.id,
             )
-
-
-def new_grad_buffer(arr, device: str, node_id: int):
-    """Account for a gradient array that backward just produced (role ``temp``)."""
-    base = arr.base
-    buf = buffers.Buffer(arr.nbytes if base is None else buffers.array_nbytes(arr), device)
-    if emit.sinks:
-        emit.record(
-            TensorAllocated,
-            device,
-            buffers.live_total,
-            buf.id,
-            None,
-            buf.nbytes,
-            arr.shape,
-            dtype_str(arr.dtype),
-            "temp",
-            node_id,
-            None,
-        )
-    return buf

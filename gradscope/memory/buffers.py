@@ -10,7 +10,8 @@ from __future__ import annotations
 import itertools
 
 from ..events import emit
-from ..events.schema import TensorFreed
+from ..events.emit import dtype_str
+from ..events.schema import TensorAllocated, TensorFreed
 
 _ids = itertools.count(1)
 live_by_device: dict[str, int] = {}
@@ -52,6 +53,28 @@ def array_nbytes(arr) -> int:
     return getattr(base, "nbytes", arr.nbytes)
 
 
+def account(arr, device: str, role: str, node_id: int | None, name: str | None = None) -> Buffer:
+    """A ``Buffer`` for an array no tensor wraps (a new saved array, a gradient in flight),
+    recorded as allocated with ``role``."""
+    base = arr.base
+    buf = Buffer(arr.nbytes if base is None else array_nbytes(arr), device)
+    if emit.sinks:
+        emit.record(
+            TensorAllocated,
+            device,
+            live_total,
+            buf.id,
+            None,
+            buf.nbytes,
+            arr.shape,
+            dtype_str(arr.dtype),
+            role,
+            node_id,
+            name,
+        )
+    return buf
+
+
 def live_bytes(device: str | None = None) -> int:
     """Bytes held now by live gradscope buffers, on one device or all of them."""
     if device is None:
@@ -75,5 +98,8 @@ def pool_bytes() -> dict | None:
     pool = cp.get_default_memory_pool()
     for dev in sorted(d for d in live_by_device if d.startswith("cuda")):
         with cp.cuda.Device(int(dev.split(":")[1])):
-            out[dev] = {"used_bytes": int(pool.used_bytes()), "total_bytes": int(pool.total_bytes())}
+            out[dev] = {
+                "used_bytes": int(pool.used_bytes()),
+                "total_bytes": int(pool.total_bytes()),
+            }
     return out or None
