@@ -124,16 +124,16 @@ def is_tensor(obj) -> bool:  # noqa: D103
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> int:  # noqa: D103
-    return t.numel()
+def numel(input: Tensor) -> int:  # noqa: D103
+    return input.numel()
 
 
-def clone(t: Tensor) -> Tensor:  # noqa: D103
-    return t.clone()
+def clone(input: Tensor) -> Tensor:  # noqa: D103
+    return input.clone()
 
 
-def detach(t: Tensor) -> Tensor:  # noqa: D103
-    return t.detach()
+def detach(input: Tensor) -> Tensor:  # noqa: D103
+    return input.detach()
 
 
 def get_default_dtype() -> dtype:

@@ -96,8 +96,8 @@ def _unwrap(v):
 
 def _leaf(arr, requires_grad: bool) -> Tensor:
     t = Tensor.__new__(Tensor)
-    from .memory.buffers import Buffer, array_nbytes
     from .events import emit
+    from .memory.buffers import Buffer, array_nbytes
 
     t._init(arr, Buffer(array_nbytes(arr), str(backend.device_of(arr))), [0], None)
     if requires_grad:
@@ -139,9 +139,7 @@ def _sizes(size) -> tuple:
                 f"{type(s).__name__}"
             )
         if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(size)}"
-            )
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
     return tuple(int(s) for s in size)
 
 
@@ -176,8 +174,12 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     """A tensor filled with ``fill_value`` (its dtype follows the value, as torch)."""
     default = _infer_dtype(fill_value)
     return _filled(
-        lambda xp, s, d: xp.full(s, fill_value, d), (size,) if not isinstance(size, int) else (size,),
-        dtype, device, requires_grad, default,
+        lambda xp, s, d: xp.full(s, fill_value, d),
+        (size,),
+        dtype,
+        device,
+        requires_grad,
+        default,
     )
 
 
@@ -202,15 +204,16 @@ def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
     return _random(
         lambda r, s: r.random(s) if hasattr(r, "random") else r.rand(*s),
-        size, dtype, device, requires_grad,
+        size,
+        dtype,
+        device,
+        requires_grad,
     )
 
 
 def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _random(
-        lambda r, s: r.standard_normal(s), size, dtype, device, requires_grad
-    )
+    return _random(lambda r, s: r.standard_normal(s), size, dtype, device, requires_grad)
 
 
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
@@ -222,7 +225,9 @@ def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
     if dev.type == "cuda":
         arr = backend.cupy().random.randint(low, high, size=_sizes((size,))).astype(np_dtype)
     else:
-        arr = _rng.integers(low, high, size=_sizes((size,)), dtype=np.int64).astype(np_dtype, copy=False)
+        arr = _rng.integers(low, high, size=_sizes((size,)), dtype=np.int64).astype(
+            np_dtype, copy=False
+        )
     return _leaf(arr, False)
 
 
@@ -268,6 +273,9 @@ randn_like = _like(randn)
 
 def full_like(t: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     return full(
-        t.shape, fill_value, dtype=dtype or t.dtype, device=device or t.device,
+        t.shape,
+        fill_value,
+        dtype=dtype or t.dtype,
+        device=device or t.device,
         requires_grad=requires_grad,
     )

@@ -14,7 +14,6 @@ import numpy as np
 
 from . import backend, dtypes
 from .autograd import function as _function
-from .autograd.grad_mode import state
 from .errors import M_NONLEAF_GRAD
 from .events import emit
 from .events.callsite import user_frame
@@ -41,7 +40,17 @@ class Tensor:
         x.grad  # tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_buffer", "_vc", "grad_fn", "_rg", "_grad", "_id", "__weakref__", "__dict__")
+    __slots__ = (
+        "_data",
+        "_buffer",
+        "_vc",
+        "grad_fn",
+        "_rg",
+        "_grad",
+        "_id",
+        "__weakref__",
+        "__dict__",
+    )
     __hash__ = object.__hash__
 
     # rarely set attributes live in __dict__; these are their defaults
@@ -255,9 +264,7 @@ class Tensor:
     def grad(self, value) -> None:
         if value is not None:
             if value.shape != self.shape:
-                raise RuntimeError(
-                    "assigned grad has data of a different size"
-                )
+                raise RuntimeError("assigned grad has data of a different size")
         self._grad = value
 
     @property
@@ -289,7 +296,9 @@ class Tensor:
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(tensor)`` after a gradient is accumulated into this leaf's ``.grad``."""
         if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         return _function._Handle(self._post_acc_hooks, hook)
@@ -372,7 +381,13 @@ class Tensor:
         return self.to("cpu")
 
     def cuda(self, device=None) -> Tensor:
-        return self.to("cuda" if device is None else f"cuda:{int(device)}" if isinstance(device, int) else device)
+        return self.to(
+            "cuda"
+            if device is None
+            else f"cuda:{int(device)}"
+            if isinstance(device, int)
+            else device
+        )
 
     def type(self, dtype=None):
         if dtype is None:
@@ -404,7 +419,9 @@ class Tensor:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
         from .autograd import backward
 
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+        )
 
     # -- printing ---------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -424,9 +441,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-            )
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.item())
 
     def __float__(self) -> float:

@@ -35,8 +35,8 @@ def test_hooks_capturing_tensors_do_not_form_cycles(no_gc):
     x = gs.randn(10, requires_grad=True)
     y = x * 3
     captured = gs.ones(10)
-    y.register_hook(lambda g: g * captured)
-    x.register_hook(lambda g: g + captured)
+    y.register_hook(lambda g: g * captured)  # noqa: F821 - the cell is deleted below
+    x.register_hook(lambda g: g + captured)  # noqa: F821
     y.retain_grad()
     (y * y).sum().backward()
     del x, y, captured
@@ -52,7 +52,7 @@ def test_thousand_step_training_loop_is_flat(no_gc):
     x = gs.randn(16, 4)
     y = gs.randint(0, 3, (16,))
     samples = []
-    for step in range(1000):
+    for _ in range(1000):
         for p in (w1, b1, w2):
             p.grad = None
         h = F.relu(F.linear(x, w1, b1))

@@ -23,6 +23,7 @@ __all__ = [
     "gradcheck",
     "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled",
+    "is_grad_enabled",
     "no_grad",
     "set_detect_anomaly",
     "set_grad_enabled",
@@ -55,9 +56,7 @@ def backward(
     ts = _as_list(tensors)
     gs = _as_list(grad_tensors) or [None] * len(ts)
     if len(gs) != len(ts):
-        raise RuntimeError(
-            f"got {len(gs)} tensors and {len(ts)} gradients"
-        )
+        raise RuntimeError(f"got {len(gs)} tensors and {len(ts)} gradients")
     roots = root_gradients(ts, gs)
     if inputs is None:
         run_backward(

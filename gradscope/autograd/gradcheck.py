@@ -84,4 +84,6 @@ def gradcheck(
 def _outs(fn, inputs):
     from ..tensor import Tensor
 
-    return [o for o in _flat_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.dtype.is_floating_point]
+    return [
+        o for o in _flat_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.dtype.is_floating_point
+    ]
