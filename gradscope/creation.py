@@ -97,9 +97,10 @@ def _unwrap(v):
 def _leaf(arr, requires_grad: bool) -> Tensor:
     t = Tensor.__new__(Tensor)
     from .events import emit
-    from .memory.buffers import Buffer, array_nbytes
+    from .memory import buffers
+    from .memory.buffers import array_nbytes
 
-    t._init(arr, Buffer(array_nbytes(arr), str(backend.device_of(arr))), [0], None)
+    t._init(arr, buffers.new(array_nbytes(arr), str(backend.device_of(arr))), [0], None)
     if requires_grad:
         if arr.dtype.kind not in "fc":
             raise RuntimeError(

@@ -52,7 +52,7 @@ class Trace:
 
     def start(self) -> Trace:
         """Begin recording (``with gs.trace()`` calls this)."""
-        baseline = {d: n for d, n in buffers.live_by_device.items() if n}
+        baseline = {d: n for d, n in buffers.live_by_device().items() if n}
         self.header.update(
             devices=sorted(set(baseline) | {"cpu"}),
             baseline_bytes=baseline,

@@ -20,7 +20,7 @@ from .events.callsite import user_frame
 from .events.emit import dtype_str
 from .events.schema import TensorAllocated
 from .memory import buffers
-from .memory.buffers import Buffer, array_nbytes
+from .memory.buffers import array_nbytes
 from .ops import api as F
 
 _ids = itertools.count(1)
@@ -65,7 +65,7 @@ class Tensor:
         from .creation import _to_array
 
         arr = _to_array(data, dtype, device)
-        self._init(arr, Buffer(array_nbytes(arr), _device_str(arr)), [0], None)
+        self._init(arr, buffers.new(array_nbytes(arr), _device_str(arr)), [0], None)
         if requires_grad:
             self.requires_grad_(True)
         if emit.sinks:
@@ -85,11 +85,11 @@ class Tensor:
     def _make(data, node, role: str | None = None, node_id=None, name=None) -> Tensor:
         """A tensor over a freshly allocated array (a new buffer)."""
         if type(data) is np.ndarray:  # the common case, without a helper call
-            buf = Buffer(data.nbytes if data.base is None else array_nbytes(data), "cpu")
+            buf = buffers.new(data.nbytes if data.base is None else array_nbytes(data))
         else:
             if isinstance(data, np.generic):
                 data = np.asarray(data)  # NumPy gives scalars for 0-d results
-            buf = Buffer(array_nbytes(data), _device_str(data))
+            buf = buffers.new(array_nbytes(data), _device_str(data))
         t = Tensor.__new__(Tensor)
         t._data = data
         t._buffer = buf

@@ -188,6 +188,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
             if release and node._saved is not None:  # drop what the node saved
                 before = buffers.live_total
                 saved, node._saved = node._saved, None
+                node._slots = tuple(saved)
                 saved.clear()  # also for a drop callback that holds the same dict
                 node._freed = True
                 if emit.sinks:

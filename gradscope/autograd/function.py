@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from operator import itemgetter
 from typing import Any
 
 from ..errors import (
@@ -36,19 +37,22 @@ _seq = itertools.count()
 _dual = False  # a forward-AD dual level is active (set by gradscope.autograd.forward_ad)
 
 
-class SavedTensor:
-    """One tensor a node keeps for backward: the array, its buffer and its version."""
+class SavedTensor(tuple):
+    """One tensor a node keeps for backward: its array, buffer, version counter and the
+    version it had when saved, the tensor's id, the input tensor it came from (if any)
+    and whether it is the node's own output.
 
-    __slots__ = ("data", "buffer", "vc", "version", "tensor_id", "ref", "is_output")
+    A tuple, so that saving runs no Python code: most ops save something.
+    """
 
-    def __init__(self, data, buffer, vc, tensor_id, ref, is_output) -> None:
-        self.data = data
-        self.buffer = buffer
-        self.vc = vc
-        self.version = vc[0]
-        self.tensor_id = tensor_id
-        self.ref = ref  # the input tensor (its current grad_fn names it in error messages)
-        self.is_output = is_output
+    __slots__ = ()
+    data = property(itemgetter(0))
+    buffer = property(itemgetter(1))
+    vc = property(itemgetter(2))
+    version = property(itemgetter(3))
+    tensor_id = property(itemgetter(4))
+    ref = property(itemgetter(5))  # the input tensor (its current grad_fn names it in errors)
+    is_output = property(itemgetter(6))
 
 
 class Node:
@@ -61,6 +65,7 @@ class Node:
     _saved = None  # slot -> SavedTensor, once forward has run; None when freed
     _pending = None  # (slot, array) pairs that forward asked to save
     _freed = False
+    _slots = ()  # the names of the slots it had saved, once backward released them
     _pre_hooks = _post_hooks = _tensor_hooks = _retain = None
     _stack = None  # the user's stack at creation, under anomaly detection
     _out = None
@@ -88,6 +93,11 @@ class Node:
             self._pre_hooks = []
         return _Handle(self._pre_hooks, fn)
 
+    def _slot_names(self) -> tuple:
+        """The names of what this node saved (kept after backward released them)."""
+        saved = self._saved
+        return tuple(saved) if saved is not None else self._slots
+
     def _sequence_nr(self) -> int:
         return self.id
 
@@ -101,7 +111,7 @@ class Node:
             saved = object.__getattribute__(self, "_saved")
             if saved is not None and slot in saved:
                 return _saved_as_tensor(saved[slot])
-            if object.__getattribute__(self, "_freed") and slot in self.__dict__.get("_slots", ()):
+            if object.__getattribute__(self, "_freed") and slot in self._slots:
                 raise RuntimeError(M_FREED)
             d = object.__getattribute__(self, "__dict__")
             if slot in d:
@@ -145,9 +155,9 @@ class Function(Node):
     def save(self, /, **slots) -> None:
         """Keep arrays for backward, by slot name (an input, the output or a new array)."""
         if self._pending is None:
-            self._pending = list(slots.items())
+            self._pending = slots
         else:
-            self._pending.extend(slots.items())
+            self._pending.update(slots)
 
     def saved(self, slot: str):
         """A saved array; raises torch's errors if it was freed or modified in place."""
@@ -155,9 +165,9 @@ class Function(Node):
         if s is None:
             raise RuntimeError(M_FREED)
         st = s[slot]
-        if st.vc[0] != st.version:
+        if st[2][0] != st[3]:  # vc[0] != version, without the properties' calls
             raise RuntimeError(_version_message(self, st))
-        return st.data
+        return st[0]
 
 
 _NO_EDGE = (None, 0)
@@ -257,7 +267,9 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         _init_node(fn, inputs, needs)
         pending = fn._pending
         if pending:  # keep a copy of what the write below would destroy
-            fn._pending = [(slot, arr.copy() if arr is arrays[0] else arr) for slot, arr in pending]
+            fn._pending = {
+                slot: arr.copy() if arr is arrays[0] else arr for slot, arr in pending.items()
+            }
     data = target._data
     if out is not data:
         if out.shape != data.shape:
@@ -309,7 +321,6 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     pending = fn._pending
     if pending:
         fn._saved = saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
-        fn.__dict__["_slots"] = tuple(saved)
         fn._pending = None
         if tracing and saved:
             # a graph dropped without backward frees its saves too: say so when it happens
@@ -355,24 +366,26 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
     """Each saved array as a ``SavedTensor``: the output's buffer, an input's, or a new one."""
     saved = {}
     nid = fn.id
-    for slot, arr in pending:
+    for slot, arr in pending.items():
         if arr is None:
             continue
         if arr is out:
             arr = result._data
-            st = SavedTensor(arr, result._buffer, result._vc, result._id, None, True)
+            vc = result._vc
+            st = SavedTensor((arr, result._buffer, vc, vc[0], result._id, None, True))
             new = False
         else:
             for src in inputs:
                 if type(src) is Tensor and src._data is arr:
-                    st = SavedTensor(arr, src._buffer, src._vc, src._id, src, False)
+                    vc = src._vc
+                    st = SavedTensor((arr, src._buffer, vc, vc[0], src._id, src, False))
                     new = False
                     break
             else:
                 buf = buffers.account(
-                    arr, result._buffer.device, "activation", nid, f"{fn._name}.{slot}"
+                    arr, result._buffer[2], "activation", nid, f"{fn._name}.{slot}"
                 )
-                st = SavedTensor(arr, buf, [0], None, None, False)
+                st = SavedTensor((arr, buf, [0], 0, None, None, False))
                 new = True
         saved[slot] = st
         if tracing:

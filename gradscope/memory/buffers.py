@@ -8,41 +8,61 @@ that exact moment (and a ``tensor_freed`` event is recorded if a trace is active
 from __future__ import annotations
 
 import itertools
+from operator import itemgetter
 
 from ..events import emit
 from ..events.emit import dtype_str
 from ..events.schema import TensorAllocated, TensorFreed
 
 _ids = itertools.count(1)
-live_by_device: dict[str, int] = {}
 live_total = 0
+_off_cpu: dict[str, int] = {}  # live bytes per device other than the CPU (the CPU's: the rest)
 
 
-class Buffer:
-    """Accounting record of one allocation: id, exact size, device."""
+class Buffer(tuple):
+    """Accounting record of one allocation: ``(id, nbytes, device)``; made by ``new``.
 
-    __slots__ = ("id", "nbytes", "device", "__weakref__")
+    A tuple, so that making one runs no Python code: every op result, saved scalar and
+    gradient in flight gets one, and only its release (``__del__``) has work to do.
+    """
 
-    def __init__(self, nbytes: int, device: str) -> None:
-        global live_total
-        self.id = next(_ids)
-        self.nbytes = nbytes
-        self.device = device
-        live_total += nbytes
-        live_by_device[device] = live_by_device.get(device, 0) + nbytes
+    __slots__ = ()
+    id = property(itemgetter(0))
+    nbytes = property(itemgetter(1))
+    device = property(itemgetter(2))
 
     def __del__(self) -> None:
         global live_total
         try:
-            live_total -= self.nbytes
-            live_by_device[self.device] -= self.nbytes
+            bid, nbytes, device = self
+            live_total -= nbytes
+            if device != "cpu":
+                _off_cpu[device] -= nbytes
             if emit.sinks:
-                emit.record(TensorFreed, self.device, live_total, self.id, self.nbytes)
+                emit.record(TensorFreed, device, live_total, bid, nbytes)
         except Exception:  # interpreter shutdown: module globals may already be gone
             pass
 
     def __repr__(self) -> str:
-        return f"Buffer(id={self.id}, nbytes={self.nbytes}, device={self.device!r})"
+        return f"Buffer(id={self[0]}, nbytes={self[1]}, device={self[2]!r})"
+
+
+def new(nbytes: int, device: str = "cpu") -> Buffer:
+    """A new buffer of ``nbytes`` on ``device``, counted live from now until it is dropped."""
+    global live_total
+    live_total += nbytes
+    if device != "cpu":
+        _off_cpu[device] = _off_cpu.get(device, 0) + nbytes
+    return Buffer((next(_ids), nbytes, device))
+
+
+def live_by_device() -> dict[str, int]:
+    """Bytes held now per device (devices that never held any are left out)."""
+    out = dict(_off_cpu)
+    cpu = live_total - sum(out.values())
+    if cpu or not out:
+        out["cpu"] = cpu
+    return out
 
 
 def array_nbytes(arr) -> int:
@@ -57,7 +77,7 @@ def account(arr, device: str, role: str, node_id: int | None, name: str | None =
     """A ``Buffer`` for an array no tensor wraps (a new saved array, a gradient in flight),
     recorded as allocated with ``role``."""
     base = arr.base
-    buf = Buffer(arr.nbytes if base is None else array_nbytes(arr), device)
+    buf = new(arr.nbytes if base is None else array_nbytes(arr), device)
     if emit.sinks:
         emit.record(
             TensorAllocated,
@@ -79,7 +99,10 @@ def live_bytes(device: str | None = None) -> int:
     """Bytes held now by live gradscope buffers, on one device or all of them."""
     if device is None:
         return live_total
-    return live_by_device.get(str(device), 0)
+    device = str(device)
+    if device == "cpu":
+        return live_total - sum(_off_cpu.values())
+    return _off_cpu.get(device, 0)
 
 
 def pool_bytes() -> dict | None:
@@ -96,7 +119,7 @@ def pool_bytes() -> dict | None:
         return None
     out = {}
     pool = cp.get_default_memory_pool()
-    for dev in sorted(d for d in live_by_device if d.startswith("cuda")):
+    for dev in sorted(d for d in _off_cpu if d.startswith("cuda")):
         with cp.cuda.Device(int(dev.split(":")[1])):
             out[dev] = {
                 "used_bytes": int(pool.used_bytes()),

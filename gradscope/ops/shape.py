@@ -301,7 +301,7 @@ class IndexBackward0(Function):
     @property
     def _saved_indices(self) -> tuple:
         """The index tensors (torch's ``_saved_indices``)."""
-        return tuple(getattr(self, "_saved_" + slot) for slot in self.__dict__.get("_slots", ()))
+        return tuple(getattr(self, "_saved_" + slot) for slot in self._slot_names())
 
     def jvp(self, xs, out, tangents):
         return tangents[0][self.index]
@@ -498,7 +498,6 @@ def rebase_view(fn, target, inputs, needs) -> None:
     _init_node(cs, cs_inputs, cs_needs)
     _finish(cs, cs_inputs, [getattr(t, "_data", t) for t in cs_inputs], base, base._data, base)
     cs._saved, fn._saved = fn._saved, None
-    cs.__dict__["_slots"] = fn.__dict__.get("_slots", ())
     base.grad_fn, base._rg = cs, True
     view = AsStridedBackward0.__new__(AsStridedBackward0)
     view._pending, view.positions, view.base_shape = None, positions, base._data.shape
