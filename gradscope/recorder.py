@@ -40,6 +40,7 @@ class Trace:
         self._t0 = 0.0
         self._file: IO[str] | None = None
         self._written = 0
+        self._flushing = False
         self._recording = False
 
     # -- recording ---------------------------------------------------------------
@@ -87,10 +88,19 @@ class Trace:
             self._flush()
 
     def _flush(self) -> None:
-        events = self.events
-        writer.write_lines(self._file, events[self._written :])
-        self._file.flush()
-        self._written = len(events)
+        # Writing can set off the cycle collector, whose frees record events of their own
+        # and so call back in here: those wait for the next flush, in order.
+        if self._flushing:
+            return
+        self._flushing = True
+        try:
+            events = self.events
+            end = len(events)
+            writer.write_lines(self._file, events[self._written : end])
+            self._file.flush()
+            self._written = end
+        finally:
+            self._flushing = False
 
     # -- reading -----------------------------------------------------------------
     @property

@@ -233,3 +233,29 @@ def test_a_graph_dropped_without_backward_records_its_saves_freed():
     freed = [e for e in tr.events if e.kind == "graph_freed"]
     assert sorted(e.nbytes for e in freed) == [8, 4000, 4000]
     assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]
+
+
+def test_events_recorded_while_streaming_wait_for_the_next_flush(tmp_path, monkeypatch):
+    """A free set off while the file is written (the cycle collector runs anywhere) records
+    an event mid-flush: it must land after the events being written, in order."""
+    from gradscope import recorder
+    from gradscope.tracefile import writer
+
+    monkeypatch.setattr(recorder, "_FLUSH_EVERY", 4)
+    real = writer.write_lines
+    nested = []
+
+    def write_lines(f, events):
+        if len(nested) < 3:
+            nested.append(1)
+            gs.mark("during flush")
+        return real(f, events)
+
+    monkeypatch.setattr(writer, "write_lines", write_lines)
+    path = tmp_path / "s.gstrace"
+    with gs.trace(str(path)) as tr:
+        for _ in range(20):
+            gs.mark("tick")
+    loaded = gs.load_trace(str(path)).events
+    assert loaded == tr.events
+    assert [e.seq for e in loaded] == list(range(23))
