@@ -107,6 +107,30 @@ def xp_of(arr):
     return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)
 
 
+def _constants(value) -> dict:
+    out = {}
+    for name in ("float16", "float32", "float64"):
+        c = np.array(value, dtype=name)
+        c.flags.writeable = False
+        out[c.dtype] = c
+    return out
+
+
+_HALVES, _ONES = _constants(0.5), _constants(1.0)
+
+
+def half_like(arr):
+    """0.5 in the form NumPy combines fastest with ``arr``: a 0-dim array of its dtype
+    (NumPy converts a Python number on every call, which costs more than the op on a
+    small array). A Python number for other arrays."""
+    return _HALVES.get(arr.dtype, 0.5) if type(arr) is np.ndarray else 0.5
+
+
+def one_like(arr):
+    """1, as ``half_like`` gives 0.5."""
+    return _ONES.get(arr.dtype, 1) if type(arr) is np.ndarray else 1
+
+
 def device_of(arr) -> Device:
     """The device an array lives on."""
     if type(arr) is np.ndarray or _cupy is None or not isinstance(arr, _cupy.ndarray):

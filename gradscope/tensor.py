@@ -279,6 +279,7 @@ class Tensor:
             return
         self._retains = True
         self.grad_fn._retain = weakref.ref(self)
+        self.grad_fn._watched = True
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a result replaces it."""
@@ -288,6 +289,7 @@ class Tensor:
             node = self.grad_fn
             if node._tensor_hooks is None:
                 node._tensor_hooks = []
+            node._watched = True
             return _function._Handle(node._tensor_hooks, hook)
         if self._hooks is None:
             self._hooks = []

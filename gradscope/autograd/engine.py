@@ -163,8 +163,17 @@ def _run(roots, retain_graph, inputs, allow_unused):
         else:
             break
         entry = grads.pop(node, None)
-        if entry is not None:
-            g, gbuf, dev = entry
+        if entry is None:
+            # no gradient reached this node: let its inputs' counts fall all the same
+            for nxt, _ in node.next_functions:
+                if nxt is not None:
+                    deps[nxt] -= 1
+                    if deps[nxt] == 0:
+                        heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
+            continue
+        g, gbuf, dev = entry
+        entry = None
+        if node._watched or captures is not None:  # hooks, retain_grad, leaves, autograd.grad
             if node._tensor_hooks is not None or node._retain is not None:
                 g, gbuf = _tensor_hooks(node, g, gbuf, dev)
             if node in capture_nodes:
@@ -181,59 +190,45 @@ def _run(roots, retain_graph, inputs, allow_unused):
             out = node.backward(g)
             if node._post_hooks:
                 out = _run_posthooks(node, out, g)
-            if anomaly and state.anomaly_check_nan:
-                _check_nan(node, out)
-            if emit.sinks:
-                emit.record(NodeExecuted, dev, buffers.live_total, node.id)
-            if release and node._saved is not None:  # drop what the node saved
-                before = buffers.live_total
-                saved, node._saved = node._saved, None
-                node._slots = tuple(saved)
-                saved.clear()  # also for a drop callback that holds the same dict
-                node._freed = True
-                if emit.sinks:
-                    emit.record(
-                        GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total
-                    )
-            del entry
-            made = None
-            for (nxt, _), gi in zip(node.next_functions, out):
-                if nxt is None:
-                    continue
-                if gi is not None:
-                    if type(gi) is not np.ndarray and isinstance(gi, np.generic):
-                        gi = np.asarray(gi)
-                    # a view of the incoming gradient costs no new bytes
-                    base = gi.base
-                    if gi is g or (base is not None and (base is g or base is g.base)):
-                        gb = gbuf
-                    else:
-                        gb = buffers.account(gi, dev, "temp", node.id)
-                    if nxt in grads:
-                        _add_grad(grads, nxt, gi, gb, dev)
-                    else:
-                        grads[nxt] = (gi, gb, dev)
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    item = (-nxt.id - nxt._prio_offset, nxt)
-                    if made is None:
-                        made = item
-                    else:
-                        heapq.heappush(ready, item)
-            if made is not None:
-                if ready and ready[0][0] < made[0]:
-                    heapq.heappush(ready, made)
-                else:
-                    following = made[1]
-            g = gbuf = out = gi = base = None
         else:
-            # no gradient reached this node: let its inputs' counts fall all the same
-            for nxt, _ in node.next_functions:
-                if nxt is not None:
-                    deps[nxt] -= 1
-                    if deps[nxt] == 0:
-                        heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
+            out = node.backward(g)
+        if anomaly and state.anomaly_check_nan:
+            _check_nan(node, out)
+        if emit.sinks:
+            emit.record(NodeExecuted, dev, buffers.live_total, node.id)
+        if release and node._saved is not None:  # drop what the node saved
+            _release(node, dev)
+        made = None
+        for (nxt, _), gi in zip(node.next_functions, out):
+            if nxt is None:
+                continue
+            if gi is not None:
+                if type(gi) is not np.ndarray and isinstance(gi, np.generic):
+                    gi = np.asarray(gi)
+                # a view of the incoming gradient costs no new bytes
+                base = gi.base
+                if gi is g or (base is not None and (base is g or base is g.base)):
+                    gb = gbuf
+                else:
+                    gb = buffers.account(gi, dev, "temp", node.id)
+                if nxt in grads:
+                    _add_grad(grads, nxt, gi, gb, dev)
+                else:
+                    grads[nxt] = (gi, gb, dev)
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                item = (-nxt.id - nxt._prio_offset, nxt)
+                if made is None:
+                    made = item
+                else:
+                    heapq.heappush(ready, item)
+        if made is not None:
+            if ready and ready[0][0] < made[0]:
+                heapq.heappush(ready, made)
+            else:
+                following = made[1]
+        g = gbuf = out = gi = gb = base = None
 
     if captures is None:
         return None
@@ -254,6 +249,17 @@ def _run(roots, retain_graph, inputs, allow_unused):
             g, gbuf, _ = got
             results.append(Tensor._share(g, gbuf, [0]))
     return tuple(results)
+
+
+def _release(node: Node, dev: str) -> None:
+    """Drop what ``node`` saved (its bytes leave the live count as the last holders go)."""
+    before = buffers.live_total
+    saved, node._saved = node._saved, None
+    node._slots = tuple(saved)
+    saved.clear()  # also for a drop callback that holds the same dict
+    node._freed = True
+    if emit.sinks:
+        emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)
 
 
 def _needed(targets: set, parents: dict) -> set:

@@ -65,6 +65,7 @@ class Node:
     _saved = None  # slot -> SavedTensor, once forward has run; None when freed
     _pending = None  # (slot, array) pairs that forward asked to save
     _freed = False
+    _watched = False  # hooks or retain_grad watch it: backward takes the long way through it
     _slots = ()  # the names of the slots it had saved, once backward released them
     _pre_hooks = _post_hooks = _tensor_hooks = _retain = None
     _stack = None  # the user's stack at creation, under anomaly detection
@@ -85,12 +86,14 @@ class Node:
         """Run ``fn(grad_inputs, grad_outputs)`` after this node; a non-None result replaces grad_inputs."""
         if self._post_hooks is None:
             self._post_hooks = []
+        self._watched = True
         return _Handle(self._post_hooks, fn)
 
     def register_prehook(self, fn):
         """Run ``fn(grad_outputs)`` before this node; a non-None result replaces grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = []
+        self._watched = True
         return _Handle(self._pre_hooks, fn)
 
     def _slot_names(self) -> tuple:
@@ -144,6 +147,7 @@ class Function(Node):
     """
 
     is_view = False  # forward may return a view sharing input 0's buffer
+    saves_output = None  # the slot (``"result"``) under which the op saves its output
     _edges = None  # when set, only the first _edges inputs get graph edges (masks, indices)
 
     def forward(self, *args):  # pragma: no cover - abstract
@@ -177,7 +181,8 @@ def apply(cls: type[Function], inputs: tuple, *args):
     """Run op ``cls`` on ``inputs`` (tensors or Python scalars) and record its node.
 
     Nearly every op has one or two inputs; those take the path written out below, which
-    allocates nothing per op beyond the node, its edges, the output tensor and its buffer.
+    allocates nothing per op beyond the node, its edges, the output tensor and its buffer,
+    and what the op saves.
     """
     if _dual:  # tangents ride along: the op's jvp runs too
         from .forward_ad import apply_dual
@@ -197,10 +202,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         if not (na or nb):
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
-        fn.next_functions = (
-            (_edge(a), 0) if na else _NO_EDGE,
-            (_edge(b), 0) if nb else _NO_EDGE,
-        )
+        fn.next_functions = (_edge(a) if na else _NO_EDGE, _edge(b) if nb else _NO_EDGE)
     elif n == 1 and type(inputs[0]) is Tensor:
         a = inputs[0]
         na = state.enabled and a._rg
@@ -209,13 +211,20 @@ def apply(cls: type[Function], inputs: tuple, *args):
         if not na:
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)
-        fn.next_functions = ((_edge(a), 0),)
+        fn.next_functions = (_edge(a),)
     else:
         return _apply_any(fn, cls, inputs, args)
     if state.anomaly:
         fn._stack = user_stack()
     result = _wrap(out, inputs, cls, fn) if cls.is_view else Tensor._make(out, fn)
-    _finish(fn, inputs, None, result, out, None)
+    if fn._pending is not None or emit.sinks:
+        _finish(fn, inputs, None, result, out, None)
+    elif cls.saves_output is not None:  # the usual save, written out
+        fn._saved = {
+            cls.saves_output: SavedTensor(
+                (result._data, result._buffer, result._vc, result._vc[0], result._id, None, True)
+            )
+        }
     return result
 
 
@@ -297,9 +306,7 @@ def _init_node(fn, inputs, needs) -> None:
     fn._stack = user_stack() if state.anomaly else None
     if fn._edges is not None:
         inputs = inputs[: fn._edges]
-    fn.next_functions = tuple(
-        [(_edge(t), 0) if need else (None, 0) for t, need in zip(inputs, needs)]
-    )
+    fn.next_functions = tuple([_edge(t) if need else _NO_EDGE for t, need in zip(inputs, needs)])
 
 
 def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
@@ -319,6 +326,9 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
             dtype_str(out.dtype),
         )
     pending = fn._pending
+    slot = fn.saves_output
+    if slot is not None:
+        pending = {slot: out} if pending is None else {slot: out, **pending}
     if pending:
         fn._saved = saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
         fn._pending = None
@@ -343,9 +353,10 @@ def _dropped_unreleased(saved: dict, node_id: int, device: str):
     return on_drop
 
 
-def _edge(t) -> Node:
+def _edge(t) -> tuple:
+    """The ``next_functions`` entry for input ``t``: its grad_fn (or leaf node), and 0."""
     fn = t.grad_fn
-    return fn if fn is not None else t._accumulate_node()
+    return (fn if fn is not None else t._accumulate_node(), 0)
 
 
 def _wrap(out, inputs, cls, node):
@@ -363,7 +374,11 @@ def _wrap(out, inputs, cls, node):
 
 
 def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
-    """Each saved array as a ``SavedTensor``: the output's buffer, an input's, or a new one."""
+    """Each saved value as a ``SavedTensor``: the output's buffer, an input's, or a new one.
+
+    A Python number is kept as it is, accounted as the 8-byte 0-dim tensor torch wraps it
+    in; an array is made of it only if someone asks for it (``_saved_other``).
+    """
     saved = {}
     nid = fn.id
     for slot, arr in pending.items():
@@ -382,9 +397,12 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     new = False
                     break
             else:
-                buf = buffers.account(
-                    arr, result._buffer[2], "activation", nid, f"{fn._name}.{slot}"
-                )
+                device, name = result._buffer[2], f"{fn._name}.{slot}"
+                if hasattr(arr, "shape"):
+                    buf = buffers.account(arr, device, "activation", nid, name)
+                else:
+                    dtype = _number_dtype(arr)
+                    buf = buffers.account_bytes(8, (), dtype, device, "activation", nid, name)
                 st = SavedTensor((arr, buf, [0], 0, None, None, False))
                 new = True
         saved[slot] = st
@@ -399,20 +417,35 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                 slot,
                 st.buffer.nbytes,
                 new,
-                arr.shape,
-                dtype_str(arr.dtype),
+                getattr(arr, "shape", ()),
+                dtype_str(arr.dtype) if hasattr(arr, "dtype") else _number_dtype(arr),
             )
     return saved
+
+
+def _number_dtype(v) -> str:
+    """The dtype torch wraps a Python number in: int64 for ints and bools, else float64."""
+    return "int64" if isinstance(v, int) else "float64"
+
+
+def _saved_array(st: SavedTensor):
+    """The saved array (a saved Python number becomes its 0-dim int64/float64 array)."""
+    data = st.data
+    if hasattr(data, "shape"):
+        return data
+    import numpy as np
+
+    return np.asarray(data, dtype=_number_dtype(data))
 
 
 def _saved_as_tensor(st: SavedTensor):
     if st.vc[0] != st.version:
         raise RuntimeError("the saved tensor was modified by an inplace operation")
-    return Tensor._share(st.data, st.buffer, st.vc)
+    return Tensor._share(_saved_array(st), st.buffer, st.vc)
 
 
 def _version_message(node: Node, st: SavedTensor) -> str:
-    data = st.data
+    data = _saved_array(st)
     dev = "cuda" if type(data).__module__.startswith("cupy") else "cpu"
     desc = f"[{tensor_type_name(data.dtype, dev)} {shape_str(data.shape)}]"
     producer = None

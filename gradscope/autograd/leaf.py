@@ -15,6 +15,7 @@ class AccumulateGrad(Node):
 
     _name = "AccumulateGrad"
     _prio_offset = 1 << 62  # runs as soon as it is ready, as torch's (sequence_nr UINT64_MAX)
+    _watched = True  # the engine's long way round is where leaves are accumulated
 
     def __init__(self, variable) -> None:
         self.id = next(function._seq)

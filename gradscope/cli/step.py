@@ -58,6 +58,7 @@ def _hook_graph(roots, index: int, grads: dict) -> list:
         seen.add(id(node))
         if node._tensor_hooks is None:
             node._tensor_hooks = []
+        node._watched = True
 
         def hook(g, _key=(index, node.id)) -> None:
             grads[_key] = _summary(g._data)

@@ -77,17 +77,27 @@ def account(arr, device: str, role: str, node_id: int | None, name: str | None =
     """A ``Buffer`` for an array no tensor wraps (a new saved array, a gradient in flight),
     recorded as allocated with ``role``."""
     base = arr.base
-    buf = new(arr.nbytes if base is None else array_nbytes(arr), device)
+    nbytes = arr.nbytes if base is None else array_nbytes(arr)
+    if not emit.sinks:
+        return new(nbytes, device)
+    return account_bytes(nbytes, arr.shape, dtype_str(arr.dtype), device, role, node_id, name)
+
+
+def account_bytes(
+    nbytes: int, shape: tuple, dtype: str, device: str, role: str, node_id, name=None
+) -> Buffer:
+    """``account`` for an allocation described rather than at hand (a saved Python number)."""
+    buf = new(nbytes, device)
     if emit.sinks:
         emit.record(
             TensorAllocated,
             device,
             live_total,
-            buf.id,
+            buf[0],
             None,
-            buf.nbytes,
-            arr.shape,
-            dtype_str(arr.dtype),
+            nbytes,
+            shape,
+            dtype,
             role,
             node_id,
             name,

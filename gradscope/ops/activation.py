@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..backend import xp_of
+from ..backend import half_like, one_like, xp_of
 
 
 class ReluBackward0(Function):
     _name = "ReluBackward0"
+    saves_output = "result"
 
     def forward(self, a):
-        out = xp_of(a).maximum(a, 0).astype(a.dtype, copy=False)
-        self.save(result=out)
-        return out
+        return xp_of(a).maximum(a, 0).astype(a.dtype, copy=False)
 
     def backward(self, g):
         return (g * (self.saved("result") > 0),)
@@ -23,18 +22,19 @@ class ReluBackward0(Function):
 
 class SigmoidBackward0(Function):
     _name = "SigmoidBackward0"
+    saves_output = "result"
 
     def forward(self, a):
         # the tanh form never overflows, unlike 1 / (1 + exp(-a))
-        out = xp_of(a).tanh(a * 0.5)
-        out += 1
-        out *= 0.5
-        self.save(result=out)
+        half = half_like(a)
+        out = xp_of(a).tanh(a * half)
+        out += one_like(a)
+        out *= half
         return out
 
     def backward(self, g):
         r = self.saved("result")
-        return (g * r * (1 - r),)
+        return (g * r * (one_like(r) - r),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * out * (1 - out)
@@ -42,15 +42,14 @@ class SigmoidBackward0(Function):
 
 class TanhBackward0(Function):
     _name = "TanhBackward0"
+    saves_output = "result"
 
     def forward(self, a):
-        out = xp_of(a).tanh(a)
-        self.save(result=out)
-        return out
+        return xp_of(a).tanh(a)
 
     def backward(self, g):
         r = self.saved("result")
-        return (g * (1 - r * r),)
+        return (g * (one_like(r) - r * r),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * (1 - out * out)
@@ -71,11 +70,11 @@ def _log_softmax(a, dim):
 
 class SoftmaxBackward0(Function):
     _name = "SoftmaxBackward0"
+    saves_output = "result"
 
     def forward(self, a, dim):
         out = _softmax(a, dim)
         self.dim = dim
-        self.save(result=out)
         return out
 
     def backward(self, g):
@@ -89,11 +88,11 @@ class SoftmaxBackward0(Function):
 
 class LogSoftmaxBackward0(Function):
     _name = "LogSoftmaxBackward0"
+    saves_output = "result"
 
     def forward(self, a, dim):
         out = _log_softmax(a, dim)
         self.dim = dim
-        self.save(result=out)
         return out
 
     def backward(self, g):

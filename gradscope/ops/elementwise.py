@@ -10,13 +10,6 @@ from ._broadcast import cast_like, unbroadcast
 from ._jvp import terms, times
 
 
-def _wrapped(v):
-    """A Python scalar as torch wraps it when saving: a 0-dim int64 or float64 array."""
-    if type(v) is float:  # the common case, without the isinstance test
-        return np.array(v, dtype=np.float64)
-    return np.asarray(v, dtype=np.int64 if isinstance(v, (int, bool)) else np.float64)
-
-
 def _shape(v):
     return v.shape if hasattr(v, "shape") else ()
 
@@ -122,24 +115,22 @@ class MulBackward0(Function):
             self.dtypes = (a.dtype, b.dtype)
             if na:
                 self.save(other=b)
-        else:  # a Python number, saved as torch wraps it
+            if nb:
+                self.save(self=a)
+        else:  # a Python number: a's gradient is g times it, in a's shape and dtype
             self.scalar = b
-            self.shapes = (a.shape, ())
-            self.dtypes = (a.dtype, None)
             if na:
-                self.save(other=_wrapped(b))
-        if nb:
-            self.save(self=a)
+                self.save(other=b)  # kept as torch wraps it: 0-dim float64/int64
         return _promote(a * b, dtype)
 
     def backward(self, g):
+        if self.scalar is not None:
+            self.saved("other")  # raises if backward already freed it
+            return g * self.scalar, None
         na, nb = self.needs_input_grad
         ga = gb = None
         if na:
-            other = self.saved("other")
-            if self.scalar is not None:  # multiply by the Python number, as torch computes
-                other = self.scalar
-            ga = cast_like(unbroadcast(g * other, self.shapes[0]), self.dtypes[0])
+            ga = cast_like(unbroadcast(g * self.saved("other"), self.shapes[0]), self.dtypes[0])
         if nb:
             gb = cast_like(unbroadcast(g * self.saved("self"), self.shapes[1]), self.dtypes[1])
         return ga, gb
@@ -157,7 +148,7 @@ class DivBackward0(Function):
     def forward(self, a, b, dtype=None):
         na, nb = self.needs_input_grad
         self.scalar = None if hasattr(b, "shape") else b
-        self.save(other=b if self.scalar is None else _wrapped(b))
+        self.save(other=b)
         if nb:
             self.save(self=a)
         self.shapes = (_shape(a), _shape(b))
@@ -190,12 +181,12 @@ class ReciprocalBackward0(Function):
     """``1 / tensor`` (what ``scalar / tensor`` is built on)."""
 
     _name = "ReciprocalBackward0"
+    saves_output = "result"
 
     def forward(self, a):
         out = 1 / a
         if out.dtype != a.dtype and a.dtype.kind == "f":
             out = out.astype(a.dtype)
-        self.save(result=out)
         return out
 
     def backward(self, g):
@@ -301,11 +292,10 @@ class PowBackward2(Function):
 
 class ExpBackward0(Function):
     _name = "ExpBackward0"
+    saves_output = "result"
 
     def forward(self, a):
-        out = xp_of(a).exp(a)
-        self.save(result=out)
-        return out
+        return xp_of(a).exp(a)
 
     def backward(self, g):
         return (g * self.saved("result"),)
@@ -333,11 +323,11 @@ class LogBackward0(Function):
 
 class SqrtBackward0(Function):
     _name = "SqrtBackward0"
+    saves_output = "result"
 
     def forward(self, a):
         with np.errstate(invalid="ignore"):
             out = xp_of(a).sqrt(a)
-        self.save(result=out)
         return out
 
     def backward(self, g):
