@@ -81,7 +81,7 @@ class Trace:
             self._file = None
 
     def add(self, event: tuple) -> None:
-        """Append one raw event ``(kind, t, device, live_bytes, fields)`` (from ``emit.record``)."""
+        """Append one raw event ``(kind, t, device, live_bytes, *fields)`` (from ``emit.record``)."""
         raw = self._raw
         raw.append(event)
         if self._file is not None and len(raw) - self._written >= _FLUSH_EVERY:
@@ -112,8 +112,8 @@ class Trace:
             t0 = self._t0
             by_kind = BY_KIND
             for i in range(len(evs), len(raw)):
-                kind, t, dev, live, fields = raw[i]
-                evs.append(by_kind[kind](i, round(t - t0, 9), dev, live, *fields))
+                r = raw[i]  # (kind, t, device, live_bytes, *fields)
+                evs.append(by_kind[r[0]](i, round(r[1] - t0, 9), r[2], r[3], *r[4:]))
         return evs
 
     @property

@@ -251,7 +251,7 @@ class Probe:
         emit.detach(self)
 
     def add(self, event: tuple, _at=PROBE_AT.get) -> None:
-        """Called with every raw event ``(kind, t, device, live_bytes, fields)``; probes on
+        """Called with every raw event ``(kind, t, device, live_bytes, *fields)``; probes on
         marks and backward ends (one dict lookup for any other event)."""
         at = _at(event[0])
         if at is not None:

@@ -130,18 +130,18 @@ class Tensor:
         return Tensor._make(arr, None, role="temp")
 
     def _emit_alloc(self, role: str, node_id, name) -> None:
-        buf = self._buffer
+        buffer_id, nbytes, device = self._buffer
         if name is None and role == "leaf":
             name = _assigned_name()
             if name is not None:
                 self.name = name  # so its gradient can be called "<name>.grad"
         emit.record(
             TensorAllocated,
-            buf.device,
+            device,
             buffers.live_total,
-            buf.id,
+            buffer_id,
             self._id,
-            buf.nbytes,
+            nbytes,
             self._data.shape,
             dtype_str(self._data.dtype),
             role,

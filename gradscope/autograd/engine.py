@@ -256,7 +256,7 @@ def _release(node: Node, dev: str) -> None:
     before = buffers.live_total
     saved, node._saved = node._saved, None
     node._slots = tuple(saved)
-    saved.clear()  # also for a drop callback that holds the same dict
+    saved.clear()  # before it goes: a traced node's dict records a drop otherwise
     node._freed = True
     if emit.sinks:
         emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)

@@ -13,7 +13,6 @@ output tensor, so a graph is freed by reference counting alone.
 from __future__ import annotations
 
 import itertools
-import weakref
 from operator import itemgetter
 from typing import Any
 
@@ -198,7 +197,8 @@ def apply(cls: type[Function], inputs: tuple, *args):
         else:
             na = nb = False
         fn.needs_input_grad = (na, nb)
-        out = fn.forward(a._data if ta else a, b._data if tb else b, *args)
+        a_, b_ = a._data if ta else a, b._data if tb else b
+        out = fn.forward(a_, b_, *args) if args else fn.forward(a_, b_)
         if not (na or nb):
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
@@ -207,7 +207,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         a = inputs[0]
         na = state.enabled and a._rg
         fn.needs_input_grad = (na,)
-        out = fn.forward(a._data, *args)
+        out = fn.forward(a._data, *args) if args else fn.forward(a._data)
         if not na:
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)
@@ -315,7 +315,7 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     if tracing:
         emit.record(
             NodeCreated,
-            result._buffer.device,
+            result._buffer[2],  # its device
             buffers.live_total,
             fn.id,
             fn._name,
@@ -330,27 +330,28 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     if slot is not None:
         pending = {slot: out} if pending is None else {slot: out, **pending}
     if pending:
-        fn._saved = saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
+        fn._saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
         fn._pending = None
-        if tracing and saved:
-            # a graph dropped without backward frees its saves too: say so when it happens
-            fn.__dict__["_on_drop"] = weakref.ref(
-                fn, _dropped_unreleased(saved, fn.id, result._buffer.device)
-            )
 
 
-def _dropped_unreleased(saved: dict, node_id: int, device: str):
-    """A callback for a node's death: release its saves (if backward did not) and record it."""
+class _TracedSaves(dict):
+    """A node's saved tensors, made while a trace records. A graph dropped without
+    backward frees its saves too: when this dict goes with its node still holding them,
+    it releases them and records ``graph_freed`` (backward empties it first)."""
 
-    def on_drop(_ref) -> None:
-        if saved and emit.sinks:
+    __slots__ = ("node_id", "device")
+
+    def __del__(self) -> None:
+        if self and emit.sinks:
             before = buffers.live_total
-            saved.clear()
+            self.clear()
             emit.record(
-                GraphFreed, device, buffers.live_total, node_id, before - buffers.live_total
+                GraphFreed,
+                self.device,
+                buffers.live_total,
+                self.node_id,
+                before - buffers.live_total,
             )
-
-    return on_drop
 
 
 def _edge(t) -> tuple:
@@ -379,8 +380,12 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
     A Python number is kept as it is, accounted as the 8-byte 0-dim tensor torch wraps it
     in; an array is made of it only if someone asks for it (``_saved_other``).
     """
-    saved = {}
     nid = fn.id
+    if tracing:
+        saved = _TracedSaves()
+        saved.node_id, saved.device = nid, result._buffer[2]
+    else:
+        saved = {}
     for slot, arr in pending.items():
         if arr is None:
             continue
@@ -397,25 +402,29 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     new = False
                     break
             else:
-                device, name = result._buffer[2], f"{fn._name}.{slot}"
+                device = result._buffer[2]
+                name = f"{fn._name}.{slot}" if tracing else None
                 if hasattr(arr, "shape"):
                     buf = buffers.account(arr, device, "activation", nid, name)
-                else:
+                elif tracing:
                     dtype = _number_dtype(arr)
                     buf = buffers.account_bytes(8, (), dtype, device, "activation", nid, name)
+                else:
+                    buf = buffers.new(8, device)
                 st = SavedTensor((arr, buf, [0], 0, None, None, False))
                 new = True
         saved[slot] = st
         if tracing:
+            buffer_id, nbytes, device = st[1]
             emit.record(
                 TensorSaved,
-                st.buffer.device,
+                device,
                 buffers.live_total,
                 nid,
-                st.buffer.id,
-                st.tensor_id,
+                buffer_id,
+                st[4],  # tensor_id
                 slot,
-                st.buffer.nbytes,
+                nbytes,
                 new,
                 getattr(arr, "shape", ()),
                 dtype_str(arr.dtype) if hasattr(arr, "dtype") else _number_dtype(arr),

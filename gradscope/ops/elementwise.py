@@ -30,13 +30,17 @@ class AddBackward0(Function):
     _name = "AddBackward0"
 
     def forward(self, a, b, alpha=1, dtype=None):
-        shape_b, dtype_b = _shape_dtype(b)
-        self.shapes = (a.shape, shape_b)
-        self.dtypes = (a.dtype, dtype_b)
         self.alpha = alpha
+        if hasattr(b, "shape"):
+            self.shapes = (a.shape, b.shape)
+            self.dtypes = (a.dtype, b.dtype)
+        else:  # a Python number: a's gradient is g itself
+            self.shapes = None
         return _promote(a + b if alpha == 1 else a + alpha * b, dtype)
 
     def backward(self, g):
+        if self.shapes is None:
+            return g, None
         na, nb = self.needs_input_grad
         ga = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None
         gb = None
