@@ -354,3 +354,63 @@ def test_gradient_buffer_is_named_after_the_leaf():
         (weights * 2).sum().backward()
     names = {e.role: e.name for e in tr.events if e.kind == "tensor_allocated"}
     assert names["leaf"] == "weights" and names["grad"] == "weights.grad"
+
+
+# -- the first gradient becomes .grad without a copy (as torch steals it) ----------------
+
+
+def test_a_new_first_gradient_becomes_grad_as_it_is():
+    with gs.trace() as tr:
+        w = gs.ones(1000, requires_grad=True)
+        (w * 2).sum().backward()
+    big = [(e.role, e.name) for e in tr.events if e.kind == "tensor_allocated" and e.nbytes == 4000]
+    # the leaf, w * 2, and the gradient, allocated once, as w.grad: no temp copy of it
+    assert big == [("leaf", "w"), ("activation", None), ("grad", "w.grad")]
+    # at most: w, its gradient, the saved 2 and the sum (w * 2 went with the forward)
+    assert tr.peak_bytes == 2 * 4000 + 8 + 4
+    assert w.grad.tolist() == [2.0] * 1000
+
+
+def test_a_weight_gradient_through_its_transpose_is_adopted_with_its_buffer():
+    from gradscope.nn import functional as F
+    from gradscope.state.ledger import fold_memory
+
+    w = gs.randn(64, 32, requires_grad=True)
+    x = gs.randn(8, 32)
+    with gs.trace() as tr:
+        F.linear(x, w).sum().backward()
+    temp = {e.buffer for e in tr.events if e.kind == "tensor_allocated" and e.role == "temp"}
+    (acc,) = [e for e in tr.events if e.kind == "grad_accumulated"]
+    assert acc.first and acc.buffer in temp and acc.nbytes == 64 * 32 * 4
+    assert not any(e.kind == "tensor_allocated" and e.role == "grad" for e in tr.events)
+    held = fold_memory(tr.events).live[acc.buffer]
+    assert held.role == "grad" and held.name == f"{w._id}.grad"
+    expected = np.ones((8, 64), np.float32).T @ x.numpy()
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-6)
+    assert w.grad._data.flags.c_contiguous
+    F.linear(x, w).sum().backward()  # accumulates in place into the adopted array
+    np.testing.assert_allclose(w.grad.numpy(), 2 * expected, rtol=1e-6)
+
+
+def test_a_gradient_someone_else_holds_is_copied_into_grad():
+    from gradscope.nn import functional as F
+
+    w = gs.randn(16, 8, requires_grad=True)
+    x = gs.randn(4, 8)
+    out = F.linear(x, w)
+    t_node = out.grad_fn.next_functions[-1][0]  # TBackward0, between the product and w
+    assert t_node.name() == "TBackward0"
+    kept = []
+    t_node.register_hook(lambda grad_inputs, grad_outputs: kept.append(grad_inputs[0]))
+    out.sum().backward()
+    assert not np.shares_memory(w.grad._data, kept[0]._data)
+    np.testing.assert_allclose(w.grad.numpy(), kept[0].numpy())
+
+
+def test_a_leaf_hook_sees_the_gradient_before_it_becomes_grad():
+    w = gs.ones(4, requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(g))
+    (w * 3).sum().backward()
+    assert not np.shares_memory(w.grad._data, seen[0]._data)
+    assert w.grad.tolist() == [3.0] * 4

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import warnings
+from sys import getrefcount
 
 import numpy as np
 
@@ -30,9 +31,15 @@ from ..events.schema import (
     NodeExecuted,
 )
 from ..memory import buffers
+from ..memory.buffers import array_nbytes
 from .function import Node
 from .grad_mode import state
 from .leaf import AccumulateGrad
+
+# getrefcount(gi) for a gradient that only the edge loop of ``_run`` holds: its local
+# name, the node's output tuple, the result tuple zip() keeps for reuse, and
+# getrefcount's own argument. Anything else holding it raises the count: no take-over.
+_ONLY_HERE = 4
 
 
 def root_gradients(tensors, grads, *, what: str = "backward"):
@@ -209,8 +216,19 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 base = gi.base
                 if gi is g or (base is not None and (base is g or base is g.base)):
                     gb = gbuf
-                else:
+                elif (
+                    type(nxt) is AccumulateGrad
+                    and deps[nxt] == 1
+                    and nxt not in grads
+                    and captures is None
+                    and getrefcount(gi) == _ONLY_HERE
+                    and nxt.can_take(gi)
+                ):
+                    gb = None  # becomes .grad as it is; accounted there
+                elif emit.sinks:
                     gb = buffers.account(gi, dev, "temp", node.id)
+                else:
+                    gb = buffers.new(gi.nbytes if base is None else array_nbytes(gi), dev)
                 if nxt in grads:
                     _add_grad(grads, nxt, gi, gb, dev)
                 else:
@@ -253,13 +271,15 @@ def _run(roots, retain_graph, inputs, allow_unused):
 
 def _release(node: Node, dev: str) -> None:
     """Drop what ``node`` saved (its bytes leave the live count as the last holders go)."""
-    before = buffers.live_total
-    saved, node._saved = node._saved, None
+    saved = node._saved
     node._slots = tuple(saved)
-    saved.clear()  # before it goes: a traced node's dict records a drop otherwise
-    node._freed = True
     if emit.sinks:
+        before = buffers.live_total
+        node._saved = None
+        saved.clear()  # now, not when this frame ends: a traced node's dict records a drop
         emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)
+    else:
+        node._saved = None
 
 
 def _needed(targets: set, parents: dict) -> set:

@@ -63,7 +63,6 @@ class Node:
     # Rarely set, so class-level defaults: a new node pays nothing for them.
     _saved = None  # slot -> SavedTensor, once forward has run; None when freed
     _pending = None  # (slot, array) pairs that forward asked to save
-    _freed = False
     _watched = False  # hooks or retain_grad watch it: backward takes the long way through it
     _slots = ()  # the names of the slots it had saved, once backward released them
     _pre_hooks = _post_hooks = _tensor_hooks = _retain = None
@@ -113,7 +112,7 @@ class Node:
             saved = object.__getattribute__(self, "_saved")
             if saved is not None and slot in saved:
                 return _saved_as_tensor(saved[slot])
-            if object.__getattribute__(self, "_freed") and slot in self._slots:
+            if slot in self._slots:  # backward released it
                 raise RuntimeError(M_FREED)
             d = object.__getattribute__(self, "__dict__")
             if slot in d:
@@ -174,6 +173,9 @@ class Function(Node):
 
 
 _NO_EDGE = (None, 0)
+# needs_input_grad for one and two inputs, indexed by bools: shared, not made per op
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def apply(cls: type[Function], inputs: tuple, *args):
@@ -196,7 +198,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
             na, nb = ta and a._rg, tb and b._rg
         else:
             na = nb = False
-        fn.needs_input_grad = (na, nb)
+        fn.needs_input_grad = _NEEDS2[na][nb]
         a_, b_ = a._data if ta else a, b._data if tb else b
         out = fn.forward(a_, b_, *args) if args else fn.forward(a_, b_)
         if not (na or nb):
@@ -206,7 +208,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
     elif n == 1 and type(inputs[0]) is Tensor:
         a = inputs[0]
         na = state.enabled and a._rg
-        fn.needs_input_grad = (na,)
+        fn.needs_input_grad = _NEEDS1[na]
         out = fn.forward(a._data, *args) if args else fn.forward(a._data)
         if not na:
             return _wrap(out, inputs, cls, None)
@@ -301,7 +303,6 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
 
 def _init_node(fn, inputs, needs) -> None:
     fn.id = next(_seq)
-    fn._freed = False
     fn._pre_hooks = fn._post_hooks = fn._tensor_hooks = fn._retain = None
     fn._stack = user_stack() if state.anomaly else None
     if fn._edges is not None:
@@ -394,6 +395,16 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
             vc = result._vc
             st = SavedTensor((arr, result._buffer, vc, vc[0], result._id, None, True))
             new = False
+        elif type(arr) in _NUMBERS:  # kept as the number; accounted as torch's 0-dim tensor
+            device = result._buffer[2]
+            if tracing:
+                buf = buffers.account_bytes(
+                    8, (), _number_dtype(arr), device, "activation", nid, f"{fn._name}.{slot}"
+                )
+            else:
+                buf = buffers.new(8, device)
+            st = SavedTensor((arr, buf, [0], 0, None, None, False))
+            new = True
         else:
             for src in inputs:
                 if type(src) is Tensor and src._data is arr:
@@ -402,15 +413,8 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     new = False
                     break
             else:
-                device = result._buffer[2]
                 name = f"{fn._name}.{slot}" if tracing else None
-                if hasattr(arr, "shape"):
-                    buf = buffers.account(arr, device, "activation", nid, name)
-                elif tracing:
-                    dtype = _number_dtype(arr)
-                    buf = buffers.account_bytes(8, (), dtype, device, "activation", nid, name)
-                else:
-                    buf = buffers.new(8, device)
+                buf = buffers.account(arr, result._buffer[2], "activation", nid, name)
                 st = SavedTensor((arr, buf, [0], 0, None, None, False))
                 new = True
         saved[slot] = st
@@ -430,6 +434,9 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                 dtype_str(arr.dtype) if hasattr(arr, "dtype") else _number_dtype(arr),
             )
     return saved
+
+
+_NUMBERS = frozenset((int, float, bool))
 
 
 def _number_dtype(v) -> str:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from sys import getrefcount
+
 from ..events import emit
 from ..events.emit import dtype_str
 from ..events.schema import GradAccumulated, NodeCreated
 from ..memory import buffers
 from . import function
 from .function import Node
+
+# getrefcount(g) in _can_adopt for a gradient only backward holds: the engine's loop, its
+# _accumulate, accumulate, _can_adopt, and getrefcount's own argument. Anything else
+# holding it raises the count, and then .grad is a copy.
+_ONLY_BACKWARD = 5
 
 
 class AccumulateGrad(Node):
@@ -23,7 +30,6 @@ class AccumulateGrad(Node):
         self.next_functions = ()
         self.needs_input_grad = ()
         self._saved = self._pending = None
-        self._freed = False
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retain = None
         self._stack = None
         if emit.sinks:
@@ -40,18 +46,55 @@ class AccumulateGrad(Node):
                 dtype_str(variable._data.dtype),
             )
 
+    def can_take(self, g, view: bool = False) -> bool:
+        """Whether a new gradient array, held by backward alone, can become the leaf's
+        ``.grad`` as it is, without a copy (as torch steals it): the first gradient, in
+        the leaf's dtype and C order, with nothing (hooks) to see or replace it first."""
+        leaf = self.variable
+        return (
+            leaf._grad is None
+            and leaf._hooks is None
+            and self._pre_hooks is None
+            and self._post_hooks is None
+            and type(g) is type(leaf._data)
+            and (view or g.base is None)
+            and g.dtype == leaf._data.dtype
+            and g.flags.c_contiguous
+        )
+
+    def _can_adopt(self, g, gbuf) -> bool:
+        """Whether ``g``, a view over a whole gradient buffer in flight (``W.t()``'s
+        gradient, a transpose of a new array), can become ``.grad`` with that buffer."""
+        base = g.base
+        return (
+            base is not None
+            and g.nbytes == gbuf[1] == base.nbytes
+            and getrefcount(g) == _ONLY_BACKWARD
+            and self.can_take(g, view=True)
+        )
+
     def accumulate(self, g, gbuf) -> None:
-        """Add ``g`` into the leaf's ``.grad`` (in place when it exists)."""
+        """Add ``g`` into the leaf's ``.grad`` (in place when it exists).
+
+        ``gbuf`` None means backward handed ``g`` over (``can_take``): it becomes ``.grad``.
+        """
         leaf = self.variable
         old = leaf._grad
         tracing = emit.sinks
         if old is None:
             from ..tensor import Tensor
 
-            data = g.astype(leaf._data.dtype, order="C", copy=True)  # one copy, C-ordered
-            new = Tensor._make(
-                data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad"
-            )
+            if gbuf is not None and self._can_adopt(g, gbuf):
+                # the gradient's own buffer becomes .grad: grad_accumulated says so
+                new = Tensor._share(g, gbuf, [0])
+            else:
+                if gbuf is None:  # handed over: a new array only backward held
+                    data = g
+                else:
+                    data = g.astype(leaf._data.dtype, order="C", copy=True)  # C-ordered
+                new = Tensor._make(
+                    data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad"
+                )
             leaf._grad = new
             buf, first = new._buffer, True
         else:

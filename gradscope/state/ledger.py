@@ -312,7 +312,9 @@ class Ledger:
                 if e.first
                 else self._adopt(e, "grad")
             )
-        b.role = "grad"
+        if b.role != "grad":  # a gradient in flight that became .grad as it was
+            b.role = "grad"
+            b.name = b.name or f"{e.tensor}.grad"
         if b.tensor is None:
             b.tensor = e.tensor
         if self._open is not None:
