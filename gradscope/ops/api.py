@@ -159,6 +159,8 @@ def add(a, b, *, alpha=1):
     """``a + alpha * b``."""
     if type(a) is not Tensor:
         return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
+    if type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
+        return apply(E.AddBackward0, (a, b), alpha, None)
     return _binary(E.AddBackward0, "add", a, b, alpha)
 
 
@@ -180,6 +182,8 @@ def mul(a, b):
     """Elementwise product."""
     if type(a) is not Tensor:
         a, b = b, a
+    if type(b) is float and a._data.dtype.kind == "f":  # the usual `x * 0.5`, as _binary would
+        return apply(E.MulBackward0, (a, b), None)
     return _binary(E.MulBackward0, "mul", a, b)
 
 

@@ -10,11 +10,6 @@ from ..errors import shape_str
 from ._jvp import terms
 
 
-def _check(cond: bool, msg: str) -> None:
-    if not cond:
-        raise RuntimeError(msg)
-
-
 def _transposed(b) -> bool:
     """True when ``b`` is the transpose of a C-ordered matrix (``W.t()`` in ``linear``)."""
     return not b.flags.c_contiguous and b.flags.f_contiguous
@@ -32,11 +27,11 @@ class MmBackward0(Function):
     _name = "MmBackward0"
 
     def forward(self, a, b):
-        _check(
-            a.shape[1] == b.shape[0],
-            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-            f"{b.shape[0]}x{b.shape[1]})",
-        )
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                f"{b.shape[0]}x{b.shape[1]})"
+            )
         na, nb = self.needs_input_grad
         if na:
             self.save(mat2=b)
@@ -60,11 +55,11 @@ class MvBackward0(Function):
     _name = "MvBackward0"
 
     def forward(self, a, v):
-        _check(
-            a.shape[1] == v.shape[0],
-            f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
-            f"vec ({v.shape[0]})",
-        )
+        if a.shape[1] != v.shape[0]:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                f"vec ({v.shape[0]})"
+            )
         na, nv = self.needs_input_grad
         if nv:
             self.save(self=a)
@@ -87,11 +82,11 @@ class DotBackward0(Function):
     _name = "DotBackward0"
 
     def forward(self, a, b):
-        _check(
-            a.shape[0] == b.shape[0],
-            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
-            f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively",
-        )
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
+                f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
+            )
         na, nb = self.needs_input_grad
         if nb:
             self.save(self=a)
@@ -114,11 +109,11 @@ class BmmBackward0(Function):
     _name = "BmmBackward0"
 
     def forward(self, a, b):
-        _check(
-            a.shape[0] == b.shape[0] and a.shape[2] == b.shape[1],
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].",
-        )
+        if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+            )
         na, nb = self.needs_input_grad
         if na:
             self.save(mat2=b)
@@ -143,11 +138,11 @@ class AddmmBackward0(Function):
     _name = "AddmmBackward0"
 
     def forward(self, bias, a, b):
-        _check(
-            a.shape[1] == b.shape[0],
-            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-            f"{b.shape[0]}x{b.shape[1]})",
-        )
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                f"{b.shape[0]}x{b.shape[1]})"
+            )
         _, na, nb = self.needs_input_grad
         if na:
             self.save(mat2=b)
