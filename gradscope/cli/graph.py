@@ -33,7 +33,7 @@ def graph(
     dot: Annotated[str | None, typer.Option("--dot", help="Write the DOT text.", metavar="FILE")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, an event seq, 'before' (the first backward) or 'after' (the last); default the end.", metavar="MARK|SEQ|before|after")] = None,
     dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", help="Draw at most this many op boxes (those nearest the output).", min=1)] = MAX_OPS,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", help="Draw at most this many op boxes, those nearest the output (leaves, saved tensors and name tags come on top).", min=1)] = MAX_OPS,
     no_collapse: Annotated[bool, typer.Option("--no-collapse", help="Draw runs of identical ops one node each.")] = False,
 ) -> None:  # fmt: skip
     """Render the autograd graph: ops, leaves, saved tensors and their bytes, freed parts.

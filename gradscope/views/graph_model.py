@@ -314,7 +314,7 @@ def _cap(
         seen.add(k)
         keep.append(k)
         queue.extend(s for s in inputs.get(k, ()) if s in ops and s not in seen)
-    kept = {k: ops[k] for k in ops if k in set(keep)}
+    kept = {k: ops[k] for k in ops if k in seen}  # seen: exactly the kept keys
     omitted = sum(it.count for k, it in ops.items() if k not in kept)
     return kept, omitted
 
