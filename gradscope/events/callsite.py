@@ -18,10 +18,19 @@ def user_frame(skip: int = 1):
 
 def user_site(skip: int = 1) -> str | None:
     """``file:line`` of the innermost user frame."""
-    f = user_frame(skip + 1)
+    f = sys._getframe(skip)  # user_frame's walk, written out: every traced op asks
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
     if f is None:
         return None
-    return f"{f.f_code.co_filename}:{f.f_lineno}"
+    key = (f.f_code.co_filename, f.f_lineno)
+    site = _sites.get(key)
+    if site is None:
+        site = _sites[key] = f"{key[0]}:{key[1]}"
+    return site
+
+
+_sites: dict[tuple, str] = {}  # (file, line) -> "file:line": a loop's ops share their sites
 
 
 def user_stack(limit: int = 16) -> list[str]:
