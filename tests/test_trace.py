@@ -259,3 +259,27 @@ def test_events_recorded_while_streaming_wait_for_the_next_flush(tmp_path, monke
     loaded = gs.load_trace(str(path)).events
     assert loaded == tr.events
     assert [e.seq for e in loaded] == list(range(23))
+
+
+def test_chunks_read_line_by_line_give_the_same_events(tmp_path, monkeypatch):
+    """A chunk the fast parser declines is read line by line, and reading goes on after it."""
+    from gradscope.tracefile import reader
+
+    x = gs.randn(4, requires_grad=True)
+    with gs.trace() as tr:
+        for _ in range(200):
+            (gs.relu(x) * x).sum().backward()
+            gs.mark("step")
+    path = str(tmp_path / "t.gstrace")
+    tr.save(path)
+    fast = reader._parse_chunk
+    declined = []
+
+    def every_other(lines):
+        declined.append(len(declined) % 2 == 0)
+        return None if declined[-1] else fast(lines)
+
+    monkeypatch.setattr(reader, "_CHUNK_BYTES", 4096)
+    monkeypatch.setattr(reader, "_parse_chunk", every_other)
+    assert gs.load_trace(path).events == tr.events
+    assert len(declined) > 10
