@@ -28,7 +28,7 @@ FULL = {
     "relu_chain": {"n": 1_000_000, "depth": 100, "iters": 2},
     "softmax_xent": {"classes": 10, "features": 784, "batch": 512, "steps": 50, "iters": 5},
     "deep_chain": {"ops": (100_000, 200_000), "n": 16, "iters": 1},
-    "trace_io": {"events": 1_000_000, "iters": 1},
+    "trace_io": {"events": 1_000_000, "graph_nodes": 20_000, "iters": 1},
 }
 QUICK = {
     "overhead": {"ops": 200, "n": 16, "iters": 1},
@@ -36,7 +36,7 @@ QUICK = {
     "relu_chain": {"n": 10_000, "depth": 100, "iters": 1},
     "softmax_xent": {"classes": 10, "features": 32, "batch": 16, "steps": 3, "iters": 1},
     "deep_chain": {"ops": (2_000, 4_000), "n": 16, "iters": 1},
-    "trace_io": {"events": 20_000, "iters": 1},
+    "trace_io": {"events": 20_000, "graph_nodes": 2_000, "iters": 1},
 }
 
 
@@ -382,8 +382,36 @@ def w_trace_io(impl: Impl, size: dict) -> dict:
         back = gs.load_trace(path)
         out["load_s"] = time.perf_counter() - t0
         assert len(back.events) == len(events)
+        out["graph_s"], out["graph_nodes"] = _time_graph_command(size["graph_nodes"])
 
     return {"run": save, "extra": out, "events": len(events), "path": path}
+
+
+# A graph of about `nodes` nodes that stays alive: a weight shared by every step, so the
+# drawing has long-range uses as well as the chain.
+_GRAPH_SCRIPT = """
+import gradscope as gs
+x = gs.randn(16, requires_grad=True)
+w = gs.randn(16, requires_grad=True)
+p = x
+for _ in range({steps}):
+    p = (p * 0.5 + w).tanh().sigmoid() * w
+loss = p.sum()
+"""
+
+
+def _time_graph_command(nodes: int) -> tuple[float, int]:
+    """Seconds that ``gradscope graph SCRIPT --svg OUT`` takes, end to end, as a user runs it."""
+    import subprocess
+
+    folder = tempfile.mkdtemp()
+    script = os.path.join(folder, "big_graph.py")
+    with open(script, "w") as f:
+        f.write(_GRAPH_SCRIPT.format(steps=nodes // 5))
+    cmd = [sys.executable, "-m", "gradscope", "graph", script, "--svg", script + ".svg"]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t0, nodes // 5 * 5 + 2
 
 
 WORKLOADS = {

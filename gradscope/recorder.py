@@ -142,7 +142,10 @@ class Trace:
 
     def save(self, path: str) -> None:
         """Write the trace file (JSON Lines, see docs/trace-format.md)."""
-        writer.write(path, self.header, self.events)
+        if self._raw:  # recorded here: straight from the raw events
+            writer.write_raw(path, self.header, self._raw, self._t0)
+        else:
+            writer.write(path, self.header, self.events)
 
     def snapshot(self, at: str | int | None = None):
         """Graph and memory state at a mark label, an event seq, or the end."""

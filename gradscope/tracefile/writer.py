@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
-from ..events.schema import Event
+from ..events.schema import BY_KIND, Event
 from . import FORMAT, VERSION
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -55,11 +55,32 @@ def _encode_chunk(events: list[Event]) -> str:
         if keys is None:
             keys = _keys[type(e)] = (*e._fields, "kind")
         dicts.append(dict(zip(keys, (*e, e.kind))))  # to_dict(e), without its copies
+    return _encode_dicts(dicts)
+
+
+def _encode_dicts(dicts: list[dict]) -> str:
     text = _dumps(dicts)
     parts = text[2:-2].split("},{")
     if len(parts) != len(dicts):
         return "".join(_dumps(d) + "\n" for d in dicts)
     return "{" + "}\n{".join(parts) + "}\n"
+
+
+def write_raw(path: str, head: dict, raw: list[tuple], t0: float) -> None:
+    """``write`` for a recording's raw events ``(kind, t, device, live_bytes, *fields)``
+    (``t`` from ``perf_counter``, ``t0`` the start): the same lines, without making the
+    event records first."""
+    keys_of = {kind: (*cls._fields, "kind") for kind, cls in BY_KIND.items()}
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_dumps(head) + "\n")
+        for start in range(0, len(raw), _CHUNK):
+            dicts = []
+            seq = start
+            for r in raw[start : start + _CHUNK]:
+                kind = r[0]
+                dicts.append(dict(zip(keys_of[kind], (seq, round(r[1] - t0, 9), *r[2:], kind))))
+                seq += 1
+            f.write(_encode_dicts(dicts))
 
 
 def write(path: str, head: dict, events: Iterable[Event]) -> None:
