@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..events.bulk import gc_paused
 from ..events.schema import Event
-from .ledger import gc_paused
 
 ACCUMULATE = "AccumulateGrad"
 _ANOMALY = re.compile(r"anomaly: node (\d+)\b")  # events.schema.ANOMALY_LABEL

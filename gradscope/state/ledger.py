@@ -15,11 +15,10 @@ Example::
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import NamedTuple
 
+from ..events.bulk import gc_paused
 from ..events.schema import Event
 
 #: Row order of the role totals; "baseline" appears only when bytes predate the trace.
@@ -371,20 +370,6 @@ class Ledger:
             f"<Ledger at seq {self.seq}: {len(self.live)} live buffers, "
             f"{self.live_bytes} B live, peak {self.peak_bytes} B>"
         )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a fold creates many small objects.
-
-    The fold builds no cycles, so collecting during it only costs time (about 40%)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def fold_memory(events: Iterable[Event], baseline: dict[str, int] | None = None) -> Ledger:

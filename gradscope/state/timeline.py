@@ -21,8 +21,9 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..events.bulk import gc_paused
 from ..events.schema import Event
-from .ledger import ROLES, BufferState, Ledger, gc_paused
+from .ledger import ROLES, BufferState, Ledger
 
 #: Stacking order, bottom first: bytes that predate the trace, then the ledger's rows.
 ROWS: tuple[str, ...] = ("baseline", *ROLES)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from operator import itemgetter
 
 from ..events import schema
+from ..events.bulk import gc_paused
 from ..events.schema import Event, from_dict
 from . import FORMAT, VERSION, TraceFileError
 
@@ -26,7 +25,7 @@ def read(path: str) -> tuple[dict, list[Event], list[str]]:
         raise TraceFileError(f"{path} is a directory, not a trace file")
     warnings: list[str] = []
     events: list[Event] = []
-    with open(path, "rb") as f, _gc_paused():
+    with open(path, "rb") as f, gc_paused():
         first = f.readline()
         if not first.strip():
             raise TraceFileError(f"{path} is empty, not a gradscope trace")
@@ -48,20 +47,6 @@ def read(path: str) -> tuple[dict, list[Event], list[str]]:
         if not numbered:
             _check_order(path, events)
     return head, events, warnings
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a read creates millions of small objects.
-
-    Parsing builds no cycles, so collecting during it only costs time (about half of it)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _numbered(events: list[Event], start: int) -> bool:
