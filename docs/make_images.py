@@ -50,15 +50,21 @@ def draw(name: str, marks: dict[str, str], tmp: Path) -> list[Path]:
     return written
 
 
-def main(names: list[str]) -> None:
-    unknown = [n for n in names if n not in PICTURES]
+def draw_all(names: list[str], pictures: dict, draw) -> None:
+    """``draw(name, tmp)`` (the paths it wrote) for each scenario named, or for all of
+    ``pictures``; a name with no pictures ends the script with a one-line message."""
+    unknown = [n for n in names if n not in pictures]
     if unknown:
-        sys.exit(f"no pictures for {', '.join(unknown)}; choose from {', '.join(PICTURES)}")
+        sys.exit(f"no pictures for {', '.join(unknown)}; choose from {', '.join(pictures)}")
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for name in names or list(PICTURES):
-            for svg in draw(name, PICTURES[name], Path(tmp)):
+        for name in names or list(pictures):
+            for svg in draw(name, Path(tmp)):
                 print(svg.relative_to(ROOT))
+
+
+def main(names: list[str]) -> None:
+    draw_all(names, PICTURES, lambda name, tmp: draw(name, PICTURES[name], tmp))
 
 
 if __name__ == "__main__":

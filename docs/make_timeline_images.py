@@ -13,10 +13,9 @@ Usage, from the repository root::
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
-from make_images import IMAGES, ROOT, gradscope  # the same runner and folders
+from make_images import IMAGES, draw_all, gradscope  # the same runner and folders
 
 #: scenario -> the picture's file name
 PICTURES = {
@@ -35,13 +34,7 @@ def draw(name: str, tmp: Path) -> Path:
 
 
 def main(names: list[str]) -> None:
-    unknown = [n for n in names if n not in PICTURES]
-    if unknown:
-        sys.exit(f"no pictures for {', '.join(unknown)}; choose from {', '.join(PICTURES)}")
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in names or list(PICTURES):
-            print(draw(name, Path(tmp)).relative_to(ROOT))
+    draw_all(names, PICTURES, lambda name, tmp: [draw(name, tmp)])
 
 
 if __name__ == "__main__":

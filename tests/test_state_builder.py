@@ -154,6 +154,22 @@ def relu_chain(n: int, numel: int = 1000) -> Events:
 
 
 # -- the builder itself ---------------------------------------------------------------
+def retained(second_backward: bool) -> Events:
+    """``exp(x).sum()`` backward with ``retain_graph=True``, then (optionally) again without."""
+    ev = Events()
+    ev.alloc(1, 1, 40, (10,), role="leaf", name="x")
+    ev.node(1, "AccumulateGrad", (), 1, (10,), stack=None)
+    ev.alloc(2, 2, 40, (10,), node=2)
+    ev.node(2, "ExpBackward0", (1,), 2, (10,), stack="r.py:3")
+    ev.save(2, 2, 2, "result", 40, (10,))
+    ev.alloc(3, 3, 4, (), node=3)
+    ev.node(3, "SumBackward0", (2,), 3, (), stack="r.py:4")
+    ev.bw_start(3, retain_graph=True).run(3).run(2).run(1).bw_end(3)
+    if second_backward:
+        ev.bw_start(3).run(3).run(2).graph_freed(2, 0).run(1).bw_end(3)
+    return ev
+
+
 def test_seq_is_index_and_live_is_consistent():
     ev = square_sum()
     assert [e.seq for e in ev.events] == list(range(len(ev.events)))

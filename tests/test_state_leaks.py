@@ -1,6 +1,6 @@
 """Leak and retention checks on hand-built events, and the memory diff."""
 
-from test_state_builder import Events, relu_chain, square_sum
+from test_state_builder import Events, relu_chain, retained, square_sum
 from test_state_retention import accumulated, ref
 
 from gradscope.state import fold_graph, fold_memory, snapshot
@@ -38,21 +38,6 @@ def test_growth_without_names_and_the_series_it_reads():
     f = by_check(check(ev.events))
     assert set(f) == {"growth"}  # without names, nobody is known to hold the sum
     assert f["growth"].bytes == 2 * 400 + 4
-
-
-def retained(second_backward: bool):
-    ev = Events()
-    ev.alloc(1, 1, 40, (10,), role="leaf", name="x")
-    ev.node(1, "AccumulateGrad", (), 1, (10,), stack=None)
-    ev.alloc(2, 2, 40, (10,), node=2)
-    ev.node(2, "ExpBackward0", (1,), 2, (10,), stack="r.py:3")
-    ev.save(2, 2, 2, "result", 40, (10,))
-    ev.alloc(3, 3, 4, (), node=3)
-    ev.node(3, "SumBackward0", (2,), 3, (), stack="r.py:4")
-    ev.bw_start(3, retain_graph=True).run(3).run(2).run(1).bw_end(3)
-    if second_backward:
-        ev.bw_start(3).run(3).run(2).graph_freed(2, 0).run(1).bw_end(3)
-    return ev
 
 
 def test_retain_graph_never_used_again():

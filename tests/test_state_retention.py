@@ -1,7 +1,7 @@
 """Why a buffer is alive, on hand-built events and probe records."""
 
 import pytest
-from test_state_builder import Events, relu_chain, square_sum
+from test_state_builder import Events, relu_chain, retained, square_sum
 
 from gradscope.state import fold_memory
 from gradscope.state.holders import Holders
@@ -98,15 +98,7 @@ def test_a_variable_holds_a_leaf_and_a_grad_holds_its_buffer():
 def test_patterns_retain_graph_unused_and_reused():
     ev = relu_chain(2, numel=10)  # backward without retain: nothing is saved at the end
     assert all(b.category != "saved" for b in explain(ev.events, top=10, at="end").buffers)
-    ev = Events()
-    ev.alloc(1, 1, 40, (10,), role="leaf", name="x")
-    ev.node(1, "AccumulateGrad", (), 1, (10,), stack=None)
-    ev.alloc(2, 2, 40, (10,), node=2)
-    ev.node(2, "ExpBackward0", (1,), 2, (10,), stack="r.py:3")
-    ev.save(2, 2, 2, "result", 40, (10,))
-    ev.alloc(3, 3, 4, (), node=3)
-    ev.node(3, "SumBackward0", (2,), 3, (), stack="r.py:4")
-    ev.bw_start(3, retain_graph=True).run(3).run(2).run(1).bw_end(3)
+    ev = retained(False)
     ev.mark("between")
     ret = Retention(ev.events, len(ev.events))
     assert ret.why(2).reasons[0].pattern == "retain_graph_unused"
