@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import warnings
 import weakref
+from time import perf_counter
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from .memory.buffers import array_nbytes
 from .ops import api as F
 
 _ids = itertools.count(1)
+_ALLOCATED = TensorAllocated.kind
 
 
 def _device_str(arr) -> str:
@@ -99,9 +101,25 @@ class Tensor:
         t._grad = None
         t._id = next(_ids)
         if emit.sinks:
-            if role is None:
-                role = "activation" if node is not None else "leaf"
-            t._emit_alloc(role, node.id if node is not None else node_id, name)
+            if role is None and node is not None:  # an op's output: written out, it is hot
+                emit.put(
+                    (
+                        _ALLOCATED,
+                        perf_counter(),
+                        buf[2],
+                        buffers.live_total,
+                        buf[0],
+                        t._id,
+                        buf[1],
+                        data.shape,
+                        dtype_str(data.dtype),
+                        "activation",
+                        node.id,
+                        name,
+                    )
+                )
+            else:
+                t._emit_alloc(role or "leaf", node.id if node is not None else node_id, name)
         return t
 
     @staticmethod
@@ -135,18 +153,21 @@ class Tensor:
             name = _assigned_name()
             if name is not None:
                 self.name = name  # so its gradient can be called "<name>.grad"
-        emit.record(
-            TensorAllocated,
-            device,
-            buffers.live_total,
-            buffer_id,
-            self._id,
-            nbytes,
-            self._data.shape,
-            dtype_str(self._data.dtype),
-            role,
-            node_id,
-            name,
+        emit.put(
+            (
+                _ALLOCATED,
+                perf_counter(),
+                device,
+                buffers.live_total,
+                buffer_id,
+                self._id,
+                nbytes,
+                self._data.shape,
+                dtype_str(self._data.dtype),
+                role,
+                node_id,
+                name,
+            )
         )
 
     def _xp(self):

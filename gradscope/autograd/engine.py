@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import warnings
 from sys import getrefcount
+from time import perf_counter
 
 import numpy as np
 
@@ -35,6 +36,8 @@ from ..memory.buffers import array_nbytes
 from .function import Node
 from .grad_mode import state
 from .leaf import AccumulateGrad
+
+_EXECUTED, _FREED = NodeExecuted.kind, GraphFreed.kind
 
 # getrefcount(gi) for a gradient that only the edge loop of ``_run`` holds: its local
 # name, the node's output tuple, the result tuple zip() keeps for reuse, and
@@ -202,7 +205,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
         if anomaly and state.anomaly_check_nan:
             _check_nan(node, out)
         if emit.sinks:
-            emit.record(NodeExecuted, dev, buffers.live_total, node.id)
+            emit.put((_EXECUTED, perf_counter(), dev, buffers.live_total, node.id))
         if release and node._saved is not None:  # drop what the node saved
             _release(node, dev)
         made = None
@@ -277,7 +280,8 @@ def _release(node: Node, dev: str) -> None:
         before = buffers.live_total
         node._saved = None
         saved.clear()  # now, not when this frame ends: a traced node's dict records a drop
-        emit.record(GraphFreed, dev, buffers.live_total, node.id, before - buffers.live_total)
+        live = buffers.live_total
+        emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
     else:
         node._saved = None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from operator import itemgetter
+from time import perf_counter
 from typing import Any
 
 from ..errors import (
@@ -33,6 +34,7 @@ from .grad_mode import state
 
 Tensor: Any = None  # set by gradscope.tensor (which imports this module)
 _seq = itertools.count()
+_CREATED, _SAVED, _FREED = NodeCreated.kind, TensorSaved.kind, GraphFreed.kind
 _dual = False  # a forward-AD dual level is active (set by gradscope.autograd.forward_ad)
 
 
@@ -314,17 +316,30 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     """Record the node and resolve what it saved."""
     tracing = emit.sinks
     if tracing:
-        emit.record(
-            NodeCreated,
-            result._buffer[2],  # its device
-            buffers.live_total,
-            fn.id,
-            fn._name,
-            tuple([n.id if n is not None else None for n, _ in fn.next_functions]),
-            result._id,
-            user_site(3),
-            out.shape,
-            dtype_str(out.dtype),
+        nf = fn.next_functions
+        a = nf[0][0]
+        a = None if a is None else a.id
+        if len(nf) == 1:  # the usual cases written out, without a comprehension's frame
+            ids = (a,)
+        elif len(nf) == 2:
+            b = nf[1][0]
+            ids = (a, None if b is None else b.id)
+        else:
+            ids = tuple([n.id if n is not None else None for n, _ in nf])
+        emit.put(
+            (
+                _CREATED,
+                perf_counter(),
+                result._buffer[2],  # its device
+                buffers.live_total,
+                fn.id,
+                fn._name,
+                ids,
+                result._id,
+                user_site(3),
+                out.shape,
+                dtype_str(out.dtype),
+            )
         )
     pending = fn._pending
     slot = fn.saves_output
@@ -346,13 +361,8 @@ class _TracedSaves(dict):
         if self and emit.sinks:
             before = buffers.live_total
             self.clear()
-            emit.record(
-                GraphFreed,
-                self.device,
-                buffers.live_total,
-                self.node_id,
-                before - buffers.live_total,
-            )
+            live = buffers.live_total
+            emit.put((_FREED, perf_counter(), self.device, live, self.node_id, before - live))
 
 
 def _edge(t) -> tuple:
@@ -420,18 +430,21 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
         saved[slot] = st
         if tracing:
             buffer_id, nbytes, device = st[1]
-            emit.record(
-                TensorSaved,
-                device,
-                buffers.live_total,
-                nid,
-                buffer_id,
-                st[4],  # tensor_id
-                slot,
-                nbytes,
-                new,
-                getattr(arr, "shape", ()),
-                dtype_str(arr.dtype) if hasattr(arr, "dtype") else _number_dtype(arr),
+            emit.put(
+                (
+                    _SAVED,
+                    perf_counter(),
+                    device,
+                    buffers.live_total,
+                    nid,
+                    buffer_id,
+                    st[4],  # tensor_id
+                    slot,
+                    nbytes,
+                    new,
+                    getattr(arr, "shape", ()),
+                    dtype_str(arr.dtype) if hasattr(arr, "dtype") else _number_dtype(arr),
+                )
             )
     return saved
 

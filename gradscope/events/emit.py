@@ -12,41 +12,47 @@ from typing import Any
 
 sinks: tuple[Any, ...] = ()
 _adds: tuple[Callable[[tuple], Any], ...] = ()  # each sink's add, called with a raw event
-_add: Callable[[tuple], Any] | None = None  # the add, when there is exactly one sink
 
 
-def _record_all(cls: type, device: str | None, live_bytes: int, *fields: Any) -> None:
-    """Hand one event of type ``cls`` to every active recorder.
-
-    The event travels raw, as one flat tuple ``(cls.kind, perf_counter(), device,
-    live_bytes, *fields)``: the record object is built only when someone reads it. Holding
-    only strings, numbers and tuples of them, a raw event is soon untracked by Python's
-    cycle collector, which otherwise would walk every event of a long trace at each full
-    collection.
-    """
-    event = (cls.kind, perf_counter(), device, live_bytes, *fields)
+def _put_all(event: tuple) -> None:
     for add in _adds:
         add(event)
 
 
-def _record_one(cls: type, device: str | None, live_bytes: int, *fields: Any) -> None:
-    """``_record_all`` for the usual case of one recorder."""
-    _add((cls.kind, perf_counter(), device, live_bytes, *fields))
+def _put_none(event: tuple) -> None:
+    pass
 
 
-record = _record_all  # what the engine calls (only ``if sinks:``); rebound as sinks come and go
+# Hand one raw event ``(kind, perf_counter(), device, live_bytes, *fields)`` to every
+# active recorder: the sink's own ``add`` when there is one sink (no Python call between),
+# else a fan-out. The fields follow the kind's record in ``schema``, in order. Hot paths
+# (a buffer freed, a tensor allocated, a node made, run or freed) build the tuple
+# themselves and call this, since packing ``*fields`` again in ``record`` costs more than
+# the append; the record object is built only when someone reads the event.
+put: Callable[[tuple], Any] = _put_none
 
 
-def dtype_str(dtype) -> str:
-    """``str(dtype)``, remembered: NumPy builds a dtype's name in Python on every call."""
-    try:
-        return _dtype_names[dtype]
-    except KeyError:
-        name = _dtype_names[dtype] = str(dtype)
+def record(cls: type, device: str | None, live_bytes: int, *fields: Any) -> None:
+    """Hand one event of type ``cls`` to every active recorder.
+
+    The event travels raw, as one flat tuple. Holding only strings, numbers and tuples of
+    them, a raw event is soon untracked by Python's cycle collector, which otherwise would
+    walk every event of a long trace at each full collection.
+    """
+    put((cls.kind, perf_counter(), device, live_bytes, *fields))
+
+
+class _DtypeNames(dict):
+    """``str(dtype)`` per dtype, remembered: NumPy builds a dtype's name in Python on
+    every call, and a traced op asks for it two or three times."""
+
+    def __missing__(self, dtype) -> str:
+        name = self[dtype] = str(dtype)
         return name
 
 
-_dtype_names: dict = {}
+# ``dtype_str(dtype) -> str``: a dict lookup, with no Python frame once a dtype was seen
+dtype_str: Callable[[Any], str] = _DtypeNames().__getitem__
 
 
 def attach(sink: Any, add: Callable[[tuple], Any] | None = None) -> None:
@@ -67,6 +73,5 @@ def detach(sink: Any) -> None:
 
 
 def _rebind() -> None:
-    global record, _add
-    _add = _adds[0] if len(_adds) == 1 else None
-    record = _record_one if _add is not None else _record_all
+    global put
+    put = _adds[0] if len(_adds) == 1 else _put_all if _adds else _put_none

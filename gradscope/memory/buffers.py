@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import itertools
 from operator import itemgetter
+from time import perf_counter
 
 from ..events import emit
 from ..events.emit import dtype_str
 from ..events.schema import TensorAllocated, TensorFreed
+
+_ALLOCATED, _FREED = TensorAllocated.kind, TensorFreed.kind
 
 _ids = itertools.count(1)
 live_total = 0
@@ -39,7 +42,7 @@ class Buffer(tuple):
             if device != "cpu":
                 _off_cpu[device] -= nbytes
             if emit.sinks:
-                emit.record(TensorFreed, device, live_total, bid, nbytes)
+                emit.put((_FREED, perf_counter(), device, live_total, bid, nbytes))
         except Exception:  # interpreter shutdown: module globals may already be gone
             pass
 
@@ -87,20 +90,27 @@ def account_bytes(
     nbytes: int, shape: tuple, dtype: str, device: str, role: str, node_id, name=None
 ) -> Buffer:
     """``account`` for an allocation described rather than at hand (a saved Python number)."""
-    buf = new(nbytes, device)
+    global live_total
+    live_total += nbytes  # ``new``, written out: every traced gradient comes here
+    if device != "cpu":
+        _off_cpu[device] = _off_cpu.get(device, 0) + nbytes
+    buf = Buffer((next(_ids), nbytes, device))
     if emit.sinks:
-        emit.record(
-            TensorAllocated,
-            device,
-            live_total,
-            buf[0],
-            None,
-            nbytes,
-            shape,
-            dtype,
-            role,
-            node_id,
-            name,
+        emit.put(
+            (
+                _ALLOCATED,
+                perf_counter(),
+                device,
+                live_total,
+                buf[0],
+                None,
+                nbytes,
+                shape,
+                dtype,
+                role,
+                node_id,
+                name,
+            )
         )
     return buf
 
