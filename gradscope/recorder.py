@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from array import array
 from typing import IO, Any
 
 from .events import emit
@@ -16,7 +17,9 @@ from .memory import buffers
 from .state.snapshot import Snapshot
 from .tracefile import reader, writer
 
-_FLUSH_EVERY = 2048
+_FLUSH_EVERY = 2048  # events between writes of a streamed trace
+# items in a raw event of each kind: (kind, t, device, live_bytes, *fields)
+_WIDTH = {kind: len(cls._fields) for kind, cls in BY_KIND.items()}
 
 
 class Trace:
@@ -35,7 +38,14 @@ class Trace:
         self.path = path
         self.header: dict = writer.header(scenario=scenario)
         self.warnings: list[str] = []
-        self._raw: list[tuple] = []
+        # Raw events arrive as their items laid end to end in ``_flat`` (one list.extend
+        # each): unlike a list of tuples, that gives Python's cycle collector nothing new
+        # to walk, and a traced op records seven or eight events. ``_starts`` says where
+        # each begins; it is brought up to date when the events are read.
+        self._flat: list = []
+        self._starts = array("q")
+        self._indexed = 0  # items of ``_flat`` that ``_starts`` covers
+        self._unwritten = 0  # events added since the last write
         self._events: list[Event] = []
         self._t0 = 0.0
         self._file: IO[str] | None = None
@@ -65,8 +75,8 @@ class Trace:
             self._file.write(writer._dumps(self.header) + "\n")
             self._file.flush()
         self._recording = True
-        # in memory, each event is one list append (no Python call between)
-        emit.attach(self, self._raw.append if self._file is None else self.add)
+        # in memory, each event is one list.extend (no Python call between)
+        emit.attach(self, self._flat.extend if self._file is None else self.add)
         return self
 
     def stop(self) -> None:
@@ -81,11 +91,23 @@ class Trace:
             self._file = None
 
     def add(self, event: tuple) -> None:
-        """Append one raw event ``(kind, t, device, live_bytes, *fields)`` (from ``emit.record``)."""
-        raw = self._raw
-        raw.append(event)
-        if self._file is not None and len(raw) - self._written >= _FLUSH_EVERY:
+        """Append one raw event ``(kind, t, device, live_bytes, *fields)`` (from ``emit.put``)."""
+        self._flat.extend(event)
+        self._unwritten += 1
+        if self._unwritten >= _FLUSH_EVERY and self._file is not None:
             self._flush()
+
+    def _index(self) -> array:
+        """Where each raw event recorded so far starts in ``_flat``."""
+        flat, starts = self._flat, self._starts
+        i, end = self._indexed, len(flat)
+        if i < end:
+            append, width = starts.append, _WIDTH
+            while i < end:
+                append(i)
+                i += width[flat[i]]
+            self._indexed = i
+        return starts
 
     def _flush(self) -> None:
         # Writing can set off the cycle collector, whose frees record events of their own
@@ -99,6 +121,7 @@ class Trace:
             writer.write_lines(self._file, events[self._written : end])
             self._file.flush()
             self._written = end
+            self._unwritten = 0
         finally:
             self._flushing = False
 
@@ -107,13 +130,15 @@ class Trace:
     def events(self) -> list[Event]:
         """The events so far, in order (``seq`` is the index)."""
         evs = self._events
-        raw = self._raw
-        if len(evs) < len(raw):
-            t0 = self._t0
-            by_kind = BY_KIND
-            for i in range(len(evs), len(raw)):
-                r = raw[i]  # (kind, t, device, live_bytes, *fields)
-                evs.append(by_kind[r[0]](i, round(r[1] - t0, 9), r[2], r[3], *r[4:]))
+        starts = self._index()
+        if len(evs) < len(starts):
+            t0, flat, by_kind, width = self._t0, self._flat, BY_KIND, _WIDTH
+            for seq in range(len(evs), len(starts)):
+                i = starts[seq]  # kind, t, device, live_bytes, *fields
+                kind = flat[i]
+                evs.append(
+                    by_kind[kind](seq, round(flat[i + 1] - t0, 9), *flat[i + 2 : i + width[kind]])
+                )
         return evs
 
     @property
@@ -125,8 +150,9 @@ class Trace:
     def peak_bytes(self) -> int:
         """The most bytes live at any point of the trace."""
         peak = self.baseline_bytes
-        if self._raw:
-            peak = max(peak, max(r[3] for r in self._raw))
+        starts, flat = self._index(), self._flat
+        if starts:
+            peak = max(peak, max([flat[i + 3] for i in starts]))
         elif self._events:
             peak = max(peak, max(e.live_bytes for e in self._events))
         return peak
@@ -134,16 +160,15 @@ class Trace:
     @property
     def live_bytes(self) -> int:
         """Bytes live at the end of the trace (now, while it records)."""
-        evs = self._raw or self._events
-        if not evs:
-            return self.baseline_bytes
-        last = evs[-1]
-        return last[3] if self._raw else last.live_bytes
+        starts = self._index()
+        if starts:
+            return self._flat[starts[-1] + 3]
+        return self._events[-1].live_bytes if self._events else self.baseline_bytes
 
     def save(self, path: str) -> None:
         """Write the trace file (JSON Lines, see docs/trace-format.md)."""
-        if self._raw:  # recorded here: straight from the raw events
-            writer.write_raw(path, self.header, self._raw, self._t0)
+        if self._index():  # recorded here: straight from the raw events
+            writer.write_raw(path, self.header, self._flat, self._starts, self._t0)
         else:
             writer.write(path, self.header, self.events)
 
@@ -174,11 +199,11 @@ class Trace:
         """
         from .referrers import why
 
-        frame = sys._getframe(1) if self._raw else None  # recorded here: name what you hold
+        frame = sys._getframe(1) if self._index() else None  # recorded here: name what you hold
         return why(self, what, at=at, top=top, frame=frame)
 
     def __len__(self) -> int:
-        return len(self._raw) or len(self._events)
+        return len(self._index()) or len(self._events)
 
     def __repr__(self) -> str:
         return f"<gradscope Trace: {len(self)} events, peak {self.peak_bytes:,} bytes>"

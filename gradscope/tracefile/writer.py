@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO
 
 from ..events.schema import BY_KIND, Event
@@ -66,19 +66,23 @@ def _encode_dicts(dicts: list[dict]) -> str:
     return "{" + "}\n{".join(parts) + "}\n"
 
 
-def write_raw(path: str, head: dict, raw: list[tuple], t0: float) -> None:
-    """``write`` for a recording's raw events ``(kind, t, device, live_bytes, *fields)``
-    (``t`` from ``perf_counter``, ``t0`` the start): the same lines, without making the
-    event records first."""
-    keys_of = {kind: (*cls._fields, "kind") for kind, cls in BY_KIND.items()}
+def write_raw(path: str, head: dict, flat: list, starts: Sequence[int], t0: float) -> None:
+    """``write`` for a recording's raw events, laid end to end in ``flat`` as ``kind, t,
+    device, live_bytes, *fields`` (``t`` from ``perf_counter``, ``t0`` the start) and
+    beginning at ``starts``: the same lines, without making the event records first."""
+    # per kind: the line's keys (seq, t, device, live_bytes, *fields, kind), and the
+    # number of items its raw event takes (kind, t, device, live_bytes, *fields)
+    layout = {kind: ((*cls._fields, "kind"), len(cls._fields)) for kind, cls in BY_KIND.items()}
     with open(path, "w", encoding="utf-8") as f:
         f.write(_dumps(head) + "\n")
-        for start in range(0, len(raw), _CHUNK):
+        for first in range(0, len(starts), _CHUNK):
             dicts = []
-            seq = start
-            for r in raw[start : start + _CHUNK]:
-                kind = r[0]
-                dicts.append(dict(zip(keys_of[kind], (seq, round(r[1] - t0, 9), *r[2:], kind))))
+            seq = first
+            for i in starts[first : first + _CHUNK]:
+                kind = flat[i]
+                keys, width = layout[kind]
+                row = (seq, round(flat[i + 1] - t0, 9), *flat[i + 2 : i + width], kind)
+                dicts.append(dict(zip(keys, row)))
                 seq += 1
             f.write(_encode_dicts(dicts))
 
