@@ -27,7 +27,7 @@ WORKER = os.path.join(HERE, "_worker.py")
 
 # workload -> (threads, implementations, repetitions)
 WORKLOADS = {
-    "overhead": (1, ["gradscope", "gradscope --traced", "torch", "numpy"], 5),
+    "overhead": (1, ["gradscope", "gradscope --traced", "torch", "numpy"], 9),  # short runs
     "mlp": (2, ["gradscope", "gradscope --traced", "torch", "numpy"], 5),
     "relu_chain": (2, ["gradscope", "gradscope --traced", "torch", "numpy"], 5),
     "softmax_xent": (2, ["gradscope", "gradscope --traced", "torch", "numpy"], 5),
@@ -272,7 +272,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workloads", nargs="*", help=f"some of {', '.join(WORKLOADS)} (default: all)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, one round (a smoke run)")
-    ap.add_argument("--reps", type=int, help="rounds per workload (default: 5, deep_chain 3)")
+    ap.add_argument(
+        "--reps", type=int, help="rounds per workload (default: 5, overhead 9, deep_chain 3)"
+    )
     ap.add_argument("--impls", help="comma-separated subset, e.g. gradscope,torch")
     ap.add_argument("--json", help="also write every measurement to this file")
     args = ap.parse_args(argv)
