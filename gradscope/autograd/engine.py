@@ -135,7 +135,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
     stack = list(deps)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is None:
                 continue
             if nxt in deps:
@@ -175,7 +175,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
         entry = grads.pop(node, None)
         if entry is None:
             # no gradient reached this node: let its inputs' counts fall all the same
-            for nxt, _ in node.next_functions:
+            for nxt in node._next:
                 if nxt is not None:
                     deps[nxt] -= 1
                     if deps[nxt] == 0:
@@ -209,7 +209,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
         if release and node._saved is not None:  # drop what the node saved
             _release(node, dev)
         made = None
-        for (nxt, _), gi in zip(node.next_functions, out):
+        for nxt, gi in zip(node._next, out):
             if nxt is None:
                 continue
             if gi is not None:

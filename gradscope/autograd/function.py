@@ -59,7 +59,9 @@ class SavedTensor(tuple):
 class Node:
     """A node of the backward graph: what a tensor's ``grad_fn`` is."""
 
-    __slots__ = ("id", "next_functions", "needs_input_grad", "__weakref__", "__dict__")
+    # ``_next``: the node each input's gradient goes to (None where it needs none), one
+    # tuple per node; ``next_functions`` pairs them with torch's output index when asked
+    __slots__ = ("id", "_next", "needs_input_grad", "__weakref__", "__dict__")
     _name = "Node"
     _prio_offset = 0
     # Rarely set, so class-level defaults: a new node pays nothing for them.
@@ -74,6 +76,12 @@ class Node:
     def name(self) -> str:
         """torch's name for this node (``MulBackward0``, ``AccumulateGrad``, ...)."""
         return self._name
+
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, 0), ...)`` per input, as torch gives it (``(None, 0)`` for an input that
+        needs no gradient)."""
+        return tuple([(n, 0) for n in self._next])
 
     @property
     def metadata(self) -> dict:
@@ -174,7 +182,6 @@ class Function(Node):
         return st[0]
 
 
-_NO_EDGE = (None, 0)
 # needs_input_grad for one and two inputs, indexed by bools: shared, not made per op
 _NEEDS1 = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
@@ -206,7 +213,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         if not (na or nb):
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
-        fn.next_functions = (_edge(a) if na else _NO_EDGE, _edge(b) if nb else _NO_EDGE)
+        fn._next = (_edge(a) if na else None, _edge(b) if nb else None)
     elif n == 1 and type(inputs[0]) is Tensor:
         a = inputs[0]
         na = state.enabled and a._rg
@@ -215,7 +222,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         if not na:
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)
-        fn.next_functions = (_edge(a),)
+        fn._next = (_edge(a),)
     else:
         return _apply_any(fn, cls, inputs, args)
     if state.anomaly:
@@ -309,23 +316,23 @@ def _init_node(fn, inputs, needs) -> None:
     fn._stack = user_stack() if state.anomaly else None
     if fn._edges is not None:
         inputs = inputs[: fn._edges]
-    fn.next_functions = tuple([_edge(t) if need else _NO_EDGE for t, need in zip(inputs, needs)])
+    fn._next = tuple([_edge(t) if need else None for t, need in zip(inputs, needs)])
 
 
 def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     """Record the node and resolve what it saved."""
     tracing = emit.sinks
     if tracing:
-        nf = fn.next_functions
-        a = nf[0][0]
+        nf = fn._next
+        a = nf[0]
         a = None if a is None else a.id
         if len(nf) == 1:  # the usual cases written out, without a comprehension's frame
             ids = (a,)
         elif len(nf) == 2:
-            b = nf[1][0]
+            b = nf[1]
             ids = (a, None if b is None else b.id)
         else:
-            ids = tuple([n.id if n is not None else None for n, _ in nf])
+            ids = tuple([n.id if n is not None else None for n in nf])
         emit.put(
             (
                 _CREATED,
@@ -365,10 +372,10 @@ class _TracedSaves(dict):
             emit.put((_FREED, perf_counter(), self.device, live, self.node_id, before - live))
 
 
-def _edge(t) -> tuple:
-    """The ``next_functions`` entry for input ``t``: its grad_fn (or leaf node), and 0."""
+def _edge(t) -> Node:
+    """Where input ``t``'s gradient goes: its grad_fn, or its leaf's ``AccumulateGrad``."""
     fn = t.grad_fn
-    return (fn if fn is not None else t._accumulate_node(), 0)
+    return fn if fn is not None else t._accumulate_node()
 
 
 def _wrap(out, inputs, cls, node):

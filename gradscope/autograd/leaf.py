@@ -27,7 +27,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable) -> None:
         self.id = next(function._seq)
         self.variable = variable
-        self.next_functions = ()
+        self._next = ()
         self.needs_input_grad = ()
         self._saved = self._pending = None
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retain = None

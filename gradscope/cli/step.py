@@ -64,7 +64,7 @@ def _hook_graph(roots, index: int, grads: dict) -> list:
             grads[_key] = _summary(g._data)
 
         handles.append((node, _Handle(node._tensor_hooks, hook)))
-        stack.extend(nxt for nxt, _ in node.next_functions if nxt is not None)
+        stack.extend(nxt for nxt in node._next if nxt is not None)
     return handles
 
 
