@@ -107,6 +107,37 @@ def xp_of(arr):
     return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)
 
 
+def expand(v, shape: tuple):
+    """``broadcast_to(v, shape)``: a read-only view that repeats ``v`` (torch's ``expand``).
+
+    Every sum's and mean's backward expands its gradient, and NumPy's ``broadcast_to``
+    spends about 4 us checking its arguments in Python; a C-contiguous NumPy array is
+    viewed directly instead, with zero strides over the repeated dimensions.
+    """
+    if type(v) is not np.ndarray:
+        if not isinstance(v, np.generic):
+            return xp_of(v).broadcast_to(v, shape)
+        v = np.asarray(v)  # a NumPy scalar (what arithmetic on 0-dim arrays gives)
+    if v.ndim:
+        pad = len(shape) - v.ndim
+        if pad < 0 or not v.size or not v.flags.c_contiguous:
+            return np.broadcast_to(v, shape)
+        strides = [0] * pad
+        for n, m, s in zip(shape[pad:], v.shape, v.strides):
+            if m == n:
+                strides.append(s)
+            elif m == 1:
+                strides.append(0)
+            else:
+                return np.broadcast_to(v, shape)  # raises NumPy's error
+        strides = tuple(strides)
+    else:  # a full sum's or mean's gradient
+        strides = (0,) * len(shape)
+    out = np.ndarray(shape, v.dtype, v, 0, strides)
+    out.setflags(write=False)
+    return out
+
+
 def _constants(value) -> dict:
     out = {}
     for name in ("float16", "float32", "float64"):

@@ -13,6 +13,7 @@ from time import perf_counter
 
 import numpy as np
 
+from . import autograd as _autograd
 from . import backend, dtypes
 from .autograd import function as _function
 from .errors import M_NONLEAF_GRAD
@@ -440,9 +441,7 @@ class Tensor:
     # -- autograd ---------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
-        from .autograd import backward
-
-        backward(
+        _autograd.backward(
             self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
         )
 

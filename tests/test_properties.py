@@ -7,7 +7,8 @@ differences and, where torch is installed, against torch; its trace is checked f
 recorder's invariants.
 
 Examples run in CI: 800 (finite differences) + 800 (torch parity) + 800 (trace
-invariants) = 2,400 programs, derandomised so every run checks the same ones.
+invariants) = 2,400 programs, derandomised so every run checks the same ones. At the end,
+the two broadcasting helpers every backward rule uses are checked against NumPy.
 """
 
 from __future__ import annotations
@@ -205,3 +206,50 @@ def test_trace_invariants(prog, retain):
 
 def _loss_bytes() -> int:
     return 8  # the float64 scalar loss, dropped above
+
+
+# -- the broadcasting helpers every backward uses, against NumPy ------------------------
+dims = st.lists(st.integers(0, 3), min_size=0, max_size=4)
+
+
+@st.composite
+def broadcast_pair(draw):
+    """A shape and a smaller shape that broadcasts to it (dims dropped or set to 1)."""
+    shape = tuple(draw(dims))
+    keep = draw(st.integers(0, len(shape)))
+    small = tuple(1 if draw(st.booleans()) else n for n in shape[len(shape) - keep :])
+    return shape, small
+
+
+@SETTINGS
+@given(broadcast_pair(), st.sampled_from(["c", "sliced", "scalar"]))
+def test_expand_is_numpys_broadcast_to_as_a_read_only_view(pair, layout):
+    from gradscope.backend import expand
+
+    shape, small = pair
+    v = np.arange(float(np.prod(small)) + 1)[1:].reshape(small)
+    if layout == "sliced" and v.ndim:  # not C-contiguous: the general path
+        v = np.concatenate([v, v], axis=-1)[..., ::2]
+    if layout == "scalar":
+        v = np.float32(2.5)
+    got, want = expand(v, shape), np.broadcast_to(v, shape)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert not got.flags.writeable
+    if isinstance(v, np.ndarray):
+        assert np.shares_memory(got, v) or got.size == 0
+
+
+@SETTINGS
+@given(broadcast_pair())
+def test_unbroadcast_sums_what_broadcasting_repeated(pair):
+    from gradscope.ops._broadcast import unbroadcast
+
+    shape, small = pair
+    g = np.random.default_rng(len(shape)).standard_normal(shape)
+    # the gradient of x broadcast to shape, summed by hand: over leading axes, then size-1 ones
+    want = g.sum(axis=tuple(range(len(shape) - len(small))))
+    want = want.sum(axis=tuple(i for i, n in enumerate(small) if n == 1), keepdims=True)
+    got = unbroadcast(g, small)
+    assert got.shape == small
+    np.testing.assert_allclose(got, want.reshape(small), rtol=1e-12, atol=1e-12)

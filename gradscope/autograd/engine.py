@@ -33,6 +33,7 @@ from ..events.schema import (
 )
 from ..memory import buffers
 from ..memory.buffers import array_nbytes
+from . import function  # function.Tensor: the tensor class (gradscope.tensor sets it)
 from .function import Node
 from .grad_mode import state
 from .leaf import AccumulateGrad
@@ -47,7 +48,7 @@ _ONLY_HERE = 4
 
 def root_gradients(tensors, grads, *, what: str = "backward"):
     """Validate roots and their gradients; the implicit gradient is ones for 1-element outputs."""
-    from ..tensor import Tensor
+    Tensor = function.Tensor
 
     pairs = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
@@ -58,7 +59,11 @@ def root_gradients(tensors, grads, *, what: str = "backward"):
         if g is None:
             if t._data.size != 1:
                 raise RuntimeError(M_SCALAR)
-            arr = t._xp().ones(t._data.shape, dtype=t._data.dtype)
+            data = t._data
+            if type(data) is np.ndarray and not data.ndim:  # a loss: np.ones is Python
+                arr = np.array(1, dtype=data.dtype)
+            else:
+                arr = t._xp().ones(data.shape, dtype=data.dtype)
             buf = None
         else:
             if not isinstance(g, Tensor):
@@ -254,7 +259,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
     if captures is None:
         return None
     results = []
-    from ..tensor import Tensor
+    Tensor = function.Tensor
 
     for i, t in enumerate(inputs):
         node = captures[id(t)]
@@ -311,7 +316,7 @@ def _add_grad(grads, node, arr, buf, dev) -> None:
 
 
 def _tensor_hooks(node: Node, g, gbuf, dev):
-    from ..tensor import Tensor
+    Tensor = function.Tensor
 
     for hook in list(node._tensor_hooks or ()):
         r = hook(Tensor._share(g, gbuf, [0]))
@@ -325,7 +330,7 @@ def _tensor_hooks(node: Node, g, gbuf, dev):
 
 
 def _store_retained(t, g, node) -> None:
-    from ..tensor import Tensor
+    Tensor = function.Tensor
 
     if t._grad is None:
         t._grad = Tensor._make(g.copy(), None, role="grad", node_id=node.id)
@@ -334,9 +339,10 @@ def _store_retained(t, g, node) -> None:
 
 
 def _leaf_hooks(leaf, g, gbuf, dev):
-    from ..tensor import Tensor
-
-    for hook in list(leaf._hooks or ()):
+    if not leaf._hooks:
+        return g, gbuf
+    Tensor = function.Tensor
+    for hook in list(leaf._hooks):
         r = hook(Tensor._share(g, gbuf, [0]))
         if r is not None:
             g, gbuf = _hook_result(r, g, gbuf, dev, None)
@@ -356,10 +362,11 @@ def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
     if node._pre_hooks:
         g = _run_prehooks(node, g)
     node.accumulate(g, gbuf)
-    for hook in list(leaf._post_acc_hooks or ()):
-        hook(leaf)
+    if leaf._post_acc_hooks:
+        for hook in list(leaf._post_acc_hooks):
+            hook(leaf)
     if node._post_hooks:
-        from ..tensor import Tensor
+        Tensor = function.Tensor
 
         for hook in list(node._post_hooks):
             hook((), (Tensor._from_array(g),))
@@ -368,7 +375,7 @@ def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
 
 
 def _run_prehooks(node: Node, g):
-    from ..tensor import Tensor
+    Tensor = function.Tensor
 
     for hook in list(node._pre_hooks):
         r = hook((Tensor._from_array(g),))
@@ -378,7 +385,7 @@ def _run_prehooks(node: Node, g):
 
 
 def _run_posthooks(node: Node, out, g):
-    from ..tensor import Tensor
+    Tensor = function.Tensor
 
     grad_inputs = tuple(Tensor._from_array(o) if o is not None else None for o in out)
     for hook in list(node._post_hooks):

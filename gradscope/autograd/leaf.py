@@ -82,8 +82,7 @@ class AccumulateGrad(Node):
         old = leaf._grad
         tracing = emit.sinks
         if old is None:
-            from ..tensor import Tensor
-
+            Tensor = function.Tensor
             if gbuf is not None and self._can_adopt(g, gbuf):
                 # the gradient's own buffer becomes .grad: grad_accumulated says so
                 new = Tensor._share(g, gbuf, [0])

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def unbroadcast(grad, shape: tuple):
     """Sum ``grad`` down to ``shape`` (the shape of the operand that was broadcast)."""
-    if grad.shape == shape:
+    gshape = grad.shape
+    if gshape == shape:
         return grad
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    extra = len(gshape) - len(shape)
+    axes = list(range(extra))
+    for i, n in enumerate(shape):
+        if n == 1 and gshape[extra + i] != 1:
+            axes.append(extra + i)
     if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
+        axes = tuple(axes)
+        if type(grad) is np.ndarray:  # ndarray.sum's Python wrapper costs a microsecond
+            grad = np.add.reduce(grad, axes, keepdims=True)
+        else:
+            grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..backend import xp_of
+from ..backend import expand, xp_of
 
 
 def _expand_to(g, shape, dims, keepdim):
     """A reduced gradient broadcast back over the input's shape (a view, as torch's expand)."""
-    if not keepdim and dims is not None:
-        for d in sorted(dims):
-            g = xp_of(g).expand_dims(g, d)
-    return xp_of(g).broadcast_to(g, shape)
+    if not keepdim and dims is not None:  # the reduced dimensions back, as 1s
+        g = g.reshape(tuple([1 if i in dims else n for i, n in enumerate(shape)]))
+    return expand(g, shape)
 
 
 class SumBackward0(Function):
@@ -25,7 +24,7 @@ class SumBackward0(Function):
         return xp_of(a).asarray(out)
 
     def backward(self, g):
-        return (xp_of(g).broadcast_to(g, self.self_sym_sizes),)
+        return (expand(g, self.self_sym_sizes),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].sum()
@@ -57,7 +56,7 @@ class MeanBackward0(Function):
         return xp_of(a).asarray(a.mean(dtype=a.dtype))
 
     def backward(self, g):
-        return (xp_of(g).broadcast_to(g / self.self_sym_numel, self.self_sym_sizes),)
+        return (expand(g / self.self_sym_numel, self.self_sym_sizes),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].mean()
