@@ -10,11 +10,13 @@ where a change moved the cost, ``compare.py`` for the table.
     python bench/phases.py                   # the chain and each op alone
     python bench/phases.py chain tanh        # some of them
     python bench/phases.py --rounds 50 --ops 500
+    python bench/phases.py --traced          # gradscope inside gs.trace()
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
@@ -45,8 +47,9 @@ def _build(x, kind: str, ops: int):
     return p.sum()
 
 
-def measure(modules: dict, kinds: list[str], ops: int, rounds: int) -> dict:
-    """``{(module name, kind): [forward, backward, free]}``: best nanoseconds per run."""
+def measure(modules: dict, kinds: list[str], ops: int, rounds: int, traced: bool = False) -> dict:
+    """``{(module name, kind): [forward, backward, free]}``: best nanoseconds per run
+    (``traced``: gradscope records each run in a ``gs.trace()``)."""
     data = (np.random.default_rng(0).random(16) * 0.1).astype(np.float32)
     leaves = {name: m.tensor(data, requires_grad=True) for name, m in modules.items()}
     best: dict = {}
@@ -57,13 +60,19 @@ def measure(modules: dict, kinds: list[str], ops: int, rounds: int) -> dict:
             for kind in kinds:
                 for name, x in leaves.items():
                     x.grad = None
-                    t0 = time.perf_counter_ns()
-                    loss = _build(x, kind, ops)
-                    t1 = time.perf_counter_ns()
-                    loss.backward()
-                    t2 = time.perf_counter_ns()
-                    del loss
-                    t3 = time.perf_counter_ns()
+                    recording = (
+                        modules[name].trace()
+                        if traced and name == "gradscope"
+                        else contextlib.nullcontext()
+                    )
+                    with recording:
+                        t0 = time.perf_counter_ns()
+                        loss = _build(x, kind, ops)
+                        t1 = time.perf_counter_ns()
+                        loss.backward()
+                        t2 = time.perf_counter_ns()
+                        del loss
+                        t3 = time.perf_counter_ns()
                     b = best.setdefault((name, kind), [float("inf")] * 3)
                     for i, v in enumerate((t1 - t0, t2 - t1, t3 - t2)):
                         b[i] = min(b[i], v)
@@ -78,6 +87,7 @@ def main(argv=None) -> int:
     ap.add_argument("kinds", nargs="*", help=f"some of {', '.join(KINDS)} (default: all)")
     ap.add_argument("--ops", type=int, default=200, help="ops per run (default 200)")
     ap.add_argument("--rounds", type=int, default=100, help="rounds (default 100)")
+    ap.add_argument("--traced", action="store_true", help="gradscope inside gs.trace()")
     args = ap.parse_args(argv)
     kinds = args.kinds or list(KINDS)
     unknown = [k for k in kinds if k not in KINDS]
@@ -92,9 +102,11 @@ def main(argv=None) -> int:
     import gradscope
 
     torch.set_num_threads(1)
-    best = measure({"gradscope": gradscope, "torch": torch}, kinds, args.ops, args.rounds)
+    mods = {"gradscope": gradscope, "torch": torch}
+    best = measure(mods, kinds, args.ops, args.rounds, args.traced)
     print(
-        f"us per op, min of {args.rounds} rounds of {args.ops} ops; torch {torch.__version__}, 1 thread"
+        f"us per op, min of {args.rounds} rounds of {args.ops} ops; torch {torch.__version__}, "
+        f"1 thread{'; gradscope traced' if args.traced else ''}"
     )
     print(
         f"{'':8} {'gradscope fwd':>14} {'bwd':>6} {'total':>6} | {'torch fwd':>9} {'bwd':>6} {'total':>6} | ratio"

@@ -30,11 +30,12 @@ def test_compare_quick_prints_the_table():
 
 
 @pytest.mark.bench
-def test_phases_prints_forward_and_backward_per_op():
+@pytest.mark.parametrize("extra", [[], ["--traced"]])
+def test_phases_prints_forward_and_backward_per_op(extra):
     pytest.importorskip("torch", reason="bench/phases.py compares with torch")
     proc = subprocess.run(
         [sys.executable, os.path.join("bench", "phases.py"), "chain", "add", "--rounds", "2",
-         "--ops", "20"],
+         "--ops", "20", *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
