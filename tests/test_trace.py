@@ -58,6 +58,32 @@ def test_node_created_links_inputs_and_user_call_site():
     assert exp.shape == (3,) and exp.dtype == "float32"
 
 
+def test_call_sites_name_each_line_in_loops_and_long_functions():
+    # sites are remembered per instruction: each op still gets its own line, a loop's ops
+    # share theirs, and a long function's late lines are right too
+    filler = "\n".join(f"    v{i} = {i}" for i in range(300))
+    src = (
+        f"def body(x):\n{filler}\n"
+        "    out = []\n"
+        "    for _ in range(3):\n"
+        "        out.append(x.exp())\n"
+        "        out.append(x * 2)\n"
+        "    return out\n"
+    )
+    ns: dict = {}
+    exec(compile(src, "long_script.py", "exec"), ns)
+    x = gs.randn(3, requires_grad=True)
+    with gs.trace() as tr:
+        kept = ns["body"](x)
+        again = ns["body"](x)  # the same sites from the cache
+        y = x.exp() + x.exp()  # two ops on one line, then the add
+        line = sys._getframe().f_lineno - 1
+    sites = [e.stack for e in tr.events if e.kind == "node_created" and e.op != "AccumulateGrad"]
+    loop = ["long_script.py:304", "long_script.py:305"] * 3
+    assert sites == loop + loop + [f"{__file__}:{line}"] * 3
+    del kept, again, y
+
+
 def test_saved_wrapped_scalar_is_new_and_eight_bytes():
     x = gs.randn(3, requires_grad=True)
     with gs.trace() as tr:

@@ -23,14 +23,21 @@ def user_site(skip: int = 1) -> str | None:
         f = f.f_back
     if f is None:
         return None
-    key = (f.f_code.co_filename, f.f_lineno)
-    site = _sites.get(key)
-    if site is None:
-        site = _sites[key] = f"{key[0]}:{key[1]}"
-    return site
+    # Keyed by the instruction, not the line: ``f_lineno`` decodes the code's line table
+    # from its start, which costs microseconds deep in a long script or function.
+    code = f.f_code
+    key = (id(code), f.f_lasti)
+    hit = _sites.get(key)
+    if hit is None:
+        if len(_sites) >= _MAX_SITES:
+            _sites.clear()
+        hit = _sites[key] = (code, f"{code.co_filename}:{f.f_lineno}")  # code: keeps id unique
+    return hit[1]
 
 
-_sites: dict[tuple, str] = {}  # (file, line) -> "file:line": a loop's ops share their sites
+# (id of code, instruction offset) -> (code, "file:line"): a loop's ops share their sites
+_sites: dict[tuple, tuple] = {}
+_MAX_SITES = 100_000
 
 
 def user_stack(limit: int = 16) -> list[str]:
