@@ -171,7 +171,7 @@ EVENT_TYPES: tuple[type, ...] = (
 BY_KIND: dict[str, type] = {cls.kind: cls for cls in EVENT_TYPES}
 KINDS: tuple[str, ...] = tuple(BY_KIND)
 COMMON_FIELDS = ("seq", "kind", "t", "device", "live_bytes")
-_TUPLE_FIELDS = {"shape", "inputs"}
+TUPLE_FIELDS = {"shape", "inputs"}  # tuples in an event, lists in a trace file
 
 Event = Any  # any of EVENT_TYPES
 
@@ -180,7 +180,7 @@ def to_dict(event: Event) -> dict:
     """The JSON-ready dict of an event (``kind`` included, tuples as lists)."""
     d = event._asdict()
     d["kind"] = event.kind
-    for key in _TUPLE_FIELDS.intersection(d):
+    for key in TUPLE_FIELDS.intersection(d):
         d[key] = list(d[key])
     return d
 
@@ -219,14 +219,15 @@ _ITEMS = {  # list fields: the test of each item, what the message says
     "shape": ("type(i) is int", "a list of integers"),
     "inputs": ("(i is None or type(i) is int)", "a list of integers or nulls"),
 }
-_SCOPE: dict[str, Any] = {"_NUMBER": (float, int)}
+# the names the tests of ``expectation`` use (a reader that generates its own builders needs them)
+CHECK_SCOPE: dict[str, Any] = {"_NUMBER": (float, int)}
 for _name, (_item, _) in _ITEMS.items():
-    _SCOPE[f"_{_name}_ok"] = eval(  # noqa: S307
+    CHECK_SCOPE[f"_{_name}_ok"] = eval(  # noqa: S307
         f"lambda x: type(x) in (list, tuple) and all({_item} for i in x)"
     )
 
 
-def _expectation(cls: type, name: str) -> tuple[str, str]:
+def expectation(cls: type, name: str) -> tuple[str, str]:
     """The test (a template over ``{x}``) a field's value must pass, and its wording."""
     ann = cls.__annotations__[name]
     test, what = _EXPECT[getattr(ann, "__forward_arg__", ann)]
@@ -245,10 +246,10 @@ def _builder(cls: type):
             lines.append(f"    {name} = d.get({name!r}, {cls._field_defaults[name]!r})")
         else:
             lines.append(f"    {name} = d[{name!r}]")
-    tests = " and ".join(_expectation(cls, n)[0].format(x=n) for n in cls._fields)
-    args = ", ".join(f"tuple({n})" if n in _TUPLE_FIELDS else n for n in cls._fields)
+    tests = " and ".join(expectation(cls, n)[0].format(x=n) for n in cls._fields)
+    args = ", ".join(f"tuple({n})" if n in TUPLE_FIELDS else n for n in cls._fields)
     lines += [f"    if {tests}:", f"        return cls({args})", "    return None"]
-    scope = {**_SCOPE, "cls": cls}
+    scope = {**CHECK_SCOPE, "cls": cls}
     exec("\n".join(lines), scope)  # noqa: S102
     return scope["build"]
 
@@ -275,7 +276,7 @@ def _what_is_wrong(cls: type, d: dict) -> str:
         if name not in d and name not in cls._field_defaults:
             return f"{cls.kind} event lacks field {name!r}"
         x = d.get(name, cls._field_defaults.get(name))
-        test, what = _expectation(cls, name)
-        if not eval(test.format(x="x"), {**_SCOPE, "x": x}):  # noqa: S307
+        test, what = expectation(cls, name)
+        if not eval(test.format(x="x"), {**CHECK_SCOPE, "x": x}):  # noqa: S307
             return f"{cls.kind} event: field {name!r} is {_short(x)}, not {what}"
     return f"{cls.kind} event does not fit the trace format"

@@ -105,15 +105,15 @@ def _fast_builder(cls: type) -> Callable[[dict], Event]:
         if name in _ITEM_TYPES:  # quicker than schema's all(...) over the items
             tests.append(f"type({name}) is list and _{name}_items(map(type, {name}))")
         else:
-            tests.append(schema._expectation(cls, name)[0].format(x=name))
-    args = ", ".join(f"tuple({n})" if n in schema._TUPLE_FIELDS else n for n in cls._fields)
+            tests.append(schema.expectation(cls, name)[0].format(x=name))
+    args = ", ".join(f"tuple({n})" if n in schema.TUPLE_FIELDS else n for n in cls._fields)
     lines += [
         f"    if {' and '.join(tests)}:",
         f"        return _new(_cls, ({args},))",
         "    raise ValueError",
     ]
     scope = {
-        **schema._SCOPE,
+        **schema.CHECK_SCOPE,
         **{f"_{name}_items": types.issuperset for name, types in _ITEM_TYPES.items()},
         "_get": itemgetter(*required),
         "_new": tuple.__new__,
