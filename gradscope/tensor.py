@@ -102,25 +102,10 @@ class Tensor:
         t._grad = None
         t._id = next(_ids)
         if emit.sinks:
-            if role is None and node is not None:  # an op's output: written out, it is hot
-                emit.put(
-                    (
-                        _ALLOCATED,
-                        perf_counter(),
-                        buf[2],
-                        buffers.live_total,
-                        buf[0],
-                        t._id,
-                        buf[1],
-                        data.shape,
-                        dtype_str(data.dtype),
-                        "activation",
-                        node.id,
-                        name,
-                    )
-                )
+            if node is not None:
+                t._emit_alloc(role or "activation", node.id, name)
             else:
-                t._emit_alloc(role or "leaf", node.id if node is not None else node_id, name)
+                t._emit_alloc(role or "leaf", node_id, name)
         return t
 
     @staticmethod

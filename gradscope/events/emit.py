@@ -33,12 +33,8 @@ put: Callable[[tuple], Any] = _put_none
 
 
 def record(cls: type, device: str | None, live_bytes: int, *fields: Any) -> None:
-    """Hand one event of type ``cls`` to every active recorder.
-
-    The event travels raw, as one flat tuple. Holding only strings, numbers and tuples of
-    them, a raw event is soon untracked by Python's cycle collector, which otherwise would
-    walk every event of a long trace at each full collection.
-    """
+    """Hand one event of type ``cls`` to every active recorder, as ``put`` does: raw, one
+    flat tuple of strings, numbers and tuples of them, made a record only when read."""
     put((cls.kind, perf_counter(), device, live_bytes, *fields))
 
 

@@ -90,11 +90,7 @@ def account_bytes(
     nbytes: int, shape: tuple, dtype: str, device: str, role: str, node_id, name=None
 ) -> Buffer:
     """``account`` for an allocation described rather than at hand (a saved Python number)."""
-    global live_total
-    live_total += nbytes  # ``new``, written out: every traced gradient comes here
-    if device != "cpu":
-        _off_cpu[device] = _off_cpu.get(device, 0) + nbytes
-    buf = Buffer((next(_ids), nbytes, device))
+    buf = new(nbytes, device)
     if emit.sinks:
         emit.put(
             (
