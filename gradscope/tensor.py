@@ -47,7 +47,7 @@ class Tensor:
         "_data",
         "_buffer",
         "_vc",
-        "grad_fn",
+        "_grad_fn",
         "_rg",
         "_grad",
         "_id",
@@ -61,7 +61,9 @@ class Tensor:
     _post_acc_hooks = None
     _retains = False
     _accum = None
-    _base = None
+    _base = None  # a view's base (the tensor that owns the memory)
+    _view_version = 0  # a view: the version counter's value when its grad_fn was set
+    _view_in_grad_mode = False  # a view made while grad mode was on
     name = None
 
     def __init__(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> None:
@@ -79,7 +81,7 @@ class Tensor:
         self._data = data
         self._buffer = buffer
         self._vc = vc
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self._rg = grad_fn is not None
         self._grad = None
         self._id = next(_ids)
@@ -97,7 +99,7 @@ class Tensor:
         t._data = data
         t._buffer = buf
         t._vc = [0]
-        t.grad_fn = node
+        t._grad_fn = node
         t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
@@ -115,11 +117,13 @@ class Tensor:
         t._data = data
         t._buffer = src._buffer
         t._vc = src._vc
-        t.grad_fn = node
+        t._grad_fn = node
         t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
         t._base = src if src._base is None else src._base
+        t._view_version = src._vc[0]
+        t._view_in_grad_mode = _function.state.enabled
         return t
 
     @staticmethod
@@ -233,7 +237,25 @@ class Tensor:
         return self._vc[0]
 
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf). A view whose base was written
+        in place since gets a new one over the base's history, as in torch."""
+        if self._base is not None and self._vc[0] != self._view_version:
+            _function.refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+        if self._base is not None:
+            self._view_version = self._vc[0]
+
+    @property
     def requires_grad(self) -> bool:
+        if self._base is not None and self._vc[0] != self._view_version:
+            if not self._view_in_grad_mode:  # as torch: a view requires grad with its base
+                return self._rg or self._base._rg
+            _function.refresh_view(self)
         return self._rg
 
     @requires_grad.setter

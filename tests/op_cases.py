@@ -29,7 +29,7 @@ class Case:
     grad: tuple | None = None  # which inputs require grad (default: all)
     domain: str | tuple = "real"  # per input: real, pos, away (from 0 and +-0.5)
     gradcheck: bool = True  # float64 finite differences apply
-    forward_ad: bool = True  # torch supports forward mode for it (and gradscope must)
+    forward_ad: bool = True  # forward mode is compared (torch has it, and so does gradscope)
     saved: bool = True  # compare saved tensors (CopySlices hides its op's in torch)
 
     def requires(self) -> tuple:
@@ -81,6 +81,19 @@ def _inplace(method, *args, **kwargs):
         t = a * 1
         getattr(t, method)(*[r for r in rest], *args, **kwargs)
         return t
+
+    return fn
+
+
+def _view_then_write(view_of, write):
+    """A view taken, then its base (or a sibling view) written in place, then the view used:
+    the view's grad_fn must follow the write (torch gives it an ``AsStridedBackward0``)."""
+
+    def fn(m, a, *rest):
+        base = a * 1
+        v = view_of(base)
+        write(base, *rest)
+        return v * 2
 
     return fn
 
@@ -348,6 +361,39 @@ CASES: list[Case] = [
     ),
     C("setitem_tensor_index", _setitem(lambda m: m.tensor([0, 2]), lambda m, b: b), (S43, S3)),
     C("inplace_then_use", lambda m, a, b: _iadd(a * 2, b).exp(), (S43, S43)),
+    # A view used after an in-place write to its base or a sibling: its grad_fn follows
+    # the write (AsStridedBackward0). Forward mode does not: the view keeps its old tangent.
+    C(
+        "view_after_base_mul_",
+        _view_then_write(lambda t: t[1:3], lambda t: t.mul_(3)),
+        (S43,),
+        forward_ad=False,
+    ),
+    C(
+        "view_after_base_add_tensor",
+        _view_then_write(lambda t: t.T, lambda t, b: t.add_(b)),
+        (S43, S43),
+        forward_ad=False,
+    ),
+    C(
+        "view_after_sibling_write",
+        _view_then_write(lambda t: t[:, :2], lambda t, b: t[:, 1:].mul_(b)),
+        (S43, (2,)),
+        saved=False,
+        forward_ad=False,
+    ),
+    C(
+        "view_after_base_write_nested",
+        _view_then_write(lambda t: t[1:][:, 0], lambda t: t.relu_()),
+        (S43,),
+        domain="away",
+    ),
+    C(
+        "broadcast_view_after_base_write",
+        _view_then_write(lambda t: t[:1].expand(3, 3), lambda t: t.mul_(2)),
+        (S43,),
+        forward_ad=False,
+    ),
     C("ifill_tensor", lambda m, a, s: _fill_tensor(a * 1, s), (S43, S0)),
     C("setitem_int_tensor_value", _setitem(lambda m: 1, lambda m, b: b), (S43, (1, 3))),
     C("setitem_0d_index", _setitem(lambda m: m.tensor(1), lambda m, b: b), (S43, S3)),

@@ -240,6 +240,47 @@ def test_inplace_ok_on_unsaved_and_rebases_grad_fn():
     assert x._version == 1  # .data does not
 
 
+def test_a_view_follows_an_in_place_write_to_its_base():
+    # v = b[:2] is taken, then b is tripled in place: v's values are 3x[:2] (shared memory),
+    # so d/dx sum(v * v) = 18x, which needs v's graph to go through the write, as in torch
+    x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with gs.trace() as tr:
+        b = x * 1.0
+        v = b[:2]
+        unused = b[1:]
+        assert v.grad_fn.name() == "SliceBackward0"
+        b.mul_(3.0)
+        loss = (v * v).sum()
+    loss.backward()
+    assert x.grad.tolist() == [18.0, 36.0, 0.0]
+    assert v.grad_fn.name() == "AsStridedBackward0"
+    assert v.grad_fn.next_functions[0][0] is b.grad_fn  # the write's node
+    created = [e for e in tr.events if e.kind == "node_created"]
+    regen = [e for e in created if e.op == "AsStridedBackward0"]
+    assert len(regen) == 1  # made when v was used; the view never used after gets none
+    assert regen[0].output == v._id and regen[0].inputs == (b.grad_fn.id,)
+    del unused
+
+
+def test_a_view_made_before_its_base_required_grad_follows_it():
+    x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = gs.zeros(3)
+    v = b[:2]
+    assert not v.requires_grad
+    b.add_(x * x)
+    assert v.requires_grad and v.grad_fn.name() == "AsStridedBackward0"
+    (v.sum() + x.sum()).backward()
+    assert x.grad.tolist() == [3.0, 5.0, 1.0]
+    with gs.no_grad():  # a view made in no_grad mode, its base then written: torch refuses
+        w = b[1:]
+    b.mul_(2.0)
+    assert w.requires_grad
+    with pytest.raises(RuntimeError, match="A view was created in no_grad mode"):
+        _ = w.grad_fn
+    with pytest.raises(RuntimeError, match="A view was created in no_grad mode"):
+        w * 2
+
+
 def test_accumulate_grad_is_cached_weakly_and_holds_leaf():
     x = gs.ones(2, requires_grad=True)
     y = x * 2

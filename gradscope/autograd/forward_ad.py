@@ -23,7 +23,6 @@ from collections import namedtuple
 from ..backend import xp_of
 from ..errors import shape_str
 from . import function
-from .grad_mode import state
 
 __all__ = [
     "UnpackedDualTensor",
@@ -199,10 +198,7 @@ def apply_dual(cls, inputs, args):
     fn = cls.__new__(cls)
     _jvp_of(fn)
     fn._pending = None
-    if state.enabled:
-        needs = tuple([type(t) is Tensor and t._rg for t in inputs])
-    else:
-        needs = (False,) * len(inputs)
+    needs, _ = function._needs(inputs)  # (brings stale views' grad_fn up to date)
     fn.needs_input_grad = needs
     xs = [t._data if type(t) is Tensor else t for t in inputs]
     out = fn.forward(*xs, *args)

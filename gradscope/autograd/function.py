@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import (
     M_FREED,
     M_LEAF_INPLACE,
+    M_NO_GRAD_VIEW_WRITTEN,
     M_VERSION_HINT,
     M_VERSION_HINT_ANOMALY,
     shape_str,
@@ -204,6 +205,10 @@ def apply(cls: type[Function], inputs: tuple, *args):
         a, b = inputs
         ta, tb = type(a) is Tensor, type(b) is Tensor
         if state.enabled:
+            if ta and a._base is not None and a._vc[0] != a._view_version:
+                refresh_view(a)
+            if tb and b._base is not None and b._vc[0] != b._view_version:
+                refresh_view(b)
             na, nb = ta and a._rg, tb and b._rg
         else:
             na = nb = False
@@ -216,6 +221,8 @@ def apply(cls: type[Function], inputs: tuple, *args):
         fn._next = (_edge(a) if na else None, _edge(b) if nb else None)
     elif n == 1 and type(inputs[0]) is Tensor:
         a = inputs[0]
+        if a._base is not None and a._vc[0] != a._view_version and state.enabled:
+            refresh_view(a)
         na = state.enabled and a._rg
         fn.needs_input_grad = _NEEDS1[na]
         out = fn.forward(a._data, *args) if args else fn.forward(a._data)
@@ -243,6 +250,9 @@ def _needs(inputs) -> tuple[tuple, bool]:
     """Which inputs need a gradient, and whether any does (never, outside grad mode)."""
     if not state.enabled:
         return (False,) * len(inputs), False
+    for t in inputs:
+        if type(t) is Tensor and t._base is not None and t._vc[0] != t._view_version:
+            refresh_view(t)
     needs = tuple([type(t) is Tensor and t._rg for t in inputs])
     return needs, True in needs
 
@@ -373,9 +383,36 @@ class _TracedSaves(dict):
 
 
 def _edge(t) -> Node:
-    """Where input ``t``'s gradient goes: its grad_fn, or its leaf's ``AccumulateGrad``."""
-    fn = t.grad_fn
+    """Where input ``t``'s gradient goes: its grad_fn, or its leaf's ``AccumulateGrad``
+    (``apply`` has brought a view's grad_fn up to date first)."""
+    fn = t._grad_fn
     return fn if fn is not None else t._accumulate_node()
+
+
+def refresh_view(view) -> None:
+    """Bring a view's grad_fn up to date after an in-place write to its base or to a
+    sibling view, as torch does when the view is next used: a new ``AsStridedBackward0``
+    over the base's current node, if the base now requires grad. A view made in no_grad
+    mode raises torch's error instead. (Its values need nothing: it shares the memory.)"""
+    base = view._base
+    if not base._rg:
+        view._view_version = view._vc[0]
+        return
+    if not view._view_in_grad_mode:
+        raise RuntimeError(M_NO_GRAD_VIEW_WRITTEN)
+    view._view_version = view._vc[0]
+    from ..backend import xp_of
+    from ..ops.shape import AsStridedBackward0, view_positions
+
+    node = AsStridedBackward0.__new__(AsStridedBackward0)
+    node._pending = None
+    node.positions = positions = view_positions(base._data, view._data)
+    node.overlap = xp_of(positions).unique(positions).size < positions.size
+    node.base_shape = base._data.shape
+    node.needs_input_grad = (True,)
+    _init_node(node, (base,), (True,))
+    view._grad_fn, view._rg = node, True
+    _finish(node, (base,), [base._data], view, view._data, None)
 
 
 def _wrap(out, inputs, cls, node):

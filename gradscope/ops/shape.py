@@ -477,10 +477,14 @@ class AsStridedBackward0(Function):
     """A view's node after an in-place op on it: its gradient lands in the base's."""
 
     _name = "AsStridedBackward0"
+    overlap = False  # some elements share a position (a broadcast view): theirs add up
 
     def backward(self, g):
         out = xp_of(g).zeros(self.base_shape, dtype=g.dtype)
-        out.reshape(-1)[self.positions] = g
+        if self.overlap:
+            scatter_add(out.reshape(-1), self.positions, g)
+        else:
+            out.reshape(-1)[self.positions] = g
         return (out,)
 
 
