@@ -902,20 +902,31 @@ def _expand_error(vshape, target) -> str:
 # ---------------------------------------------------------------- in place
 
 
+def _binary_(cls, op: str, a, b, *extra):
+    """``a op= b``: ``apply_inplace``, with torch's error for shapes that do not broadcast."""
+    b = as_tensor_like(b, a)
+    try:
+        return apply_inplace(cls, a, (a, b), *extra)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+
+
 def add_(a, b, *, alpha=1):
-    return apply_inplace(E.AddBackward0, a, (a, as_tensor_like(b, a)), alpha, None)
+    return _binary_(E.AddBackward0, "add_", a, b, alpha, None)
 
 
 def sub_(a, b, *, alpha=1):
-    return apply_inplace(E.SubBackward0, a, (a, as_tensor_like(b, a)), alpha, None)
+    return _binary_(E.SubBackward0, "sub_", a, b, alpha, None)
 
 
 def mul_(a, b):
-    return apply_inplace(E.MulBackward0, a, (a, as_tensor_like(b, a)), None)
+    return _binary_(E.MulBackward0, "mul_", a, b, None)
 
 
 def div_(a, b):
-    return apply_inplace(E.DivBackward0, a, (a, as_tensor_like(b, a)), None)
+    return _binary_(E.DivBackward0, "div_", a, b, None)
 
 
 def relu_(a):
