@@ -362,25 +362,22 @@ CASES: list[Case] = [
     C("setitem_tensor_index", _setitem(lambda m: m.tensor([0, 2]), lambda m, b: b), (S43, S3)),
     C("inplace_then_use", lambda m, a, b: _iadd(a * 2, b).exp(), (S43, S43)),
     # A view used after an in-place write to its base or a sibling: its grad_fn follows
-    # the write (AsStridedBackward0). Forward mode does not: the view keeps its old tangent.
+    # the write (AsStridedBackward0), and so does its tangent.
     C(
         "view_after_base_mul_",
         _view_then_write(lambda t: t[1:3], lambda t: t.mul_(3)),
         (S43,),
-        forward_ad=False,
     ),
     C(
         "view_after_base_add_tensor",
         _view_then_write(lambda t: t.T, lambda t, b: t.add_(b)),
         (S43, S43),
-        forward_ad=False,
     ),
     C(
         "view_after_sibling_write",
         _view_then_write(lambda t: t[:, :2], lambda t, b: t[:, 1:].mul_(b)),
         (S43, (2,)),
         saved=False,
-        forward_ad=False,
     ),
     C(
         "view_after_base_write_nested",
@@ -392,7 +389,6 @@ CASES: list[Case] = [
         "broadcast_view_after_base_write",
         _view_then_write(lambda t: t[:1].expand(3, 3), lambda t: t.mul_(2)),
         (S43,),
-        forward_ad=False,
     ),
     C("ifill_tensor", lambda m, a, s: _fill_tensor(a * 1, s), (S43, S0)),
     C("setitem_int_tensor_value", _setitem(lambda m: 1, lambda m, b: b), (S43, (1, 3))),

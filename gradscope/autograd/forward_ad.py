@@ -98,14 +98,31 @@ def _tangent(t):
     entry = getattr(t, "_tangent", None)
     if entry is None or entry[0] != _level:
         return None
+    if entry[2] != t._vc[0] and t._base is not None:
+        return _view_tangent(t, entry)
     return entry[1]._data
+
+
+def _view_tangent(view, entry):
+    """A view's tangent after an in-place write to its base or a sibling view: its part of
+    the base's tangent now (as torch's, a view's tangent is a view of its base's)."""
+    from ..ops.shape import view_positions
+
+    base = view._base
+    bt = _tangent(base)
+    if bt is None:  # the base has none (``make_dual``'s view): the view keeps its own
+        view.__dict__["_tangent"] = (entry[0], entry[1], view._vc[0])
+        return entry[1]._data
+    arr = bt.reshape(-1)[view_positions(base._data, view._data)]
+    _set_tangent(view, arr)
+    return arr
 
 
 def _set_tangent(t, arr) -> None:
     from ..tensor import Tensor
 
     tan = Tensor._make(arr, None, role="temp", name="tangent")
-    t.__dict__["_tangent"] = (_level, tan)
+    t.__dict__["_tangent"] = (_level, tan, t._vc[0])  # the version it is the tangent of
     _tracked.append(weakref.ref(t))
 
 
@@ -152,6 +169,7 @@ def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
 
     if _level is None:
         return UnpackedDualTensor(tensor, None)
+    _tangent(tensor)  # (a view's is brought up to date first)
     entry = getattr(tensor, "_tangent", None)
     if entry is None or entry[0] != _level:
         tangent = None
