@@ -98,7 +98,7 @@ class _Scan:
         if key in self.seen or len(self.refs) >= MAX_REFS:
             return
         self.seen.add(key)
-        node = t.grad_fn
+        node = t._grad_fn  # as it is: looking must not update a view's graph
         self.refs.append(
             {
                 "tensor": t._id,
@@ -158,7 +158,7 @@ class _Scan:
         self.hooked.add(t._id)
         d = getattr(t, "__dict__", {})
         fns = list(d.get("_hooks") or ()) + list(d.get("_post_acc_hooks") or ())
-        node = t.grad_fn
+        node = t._grad_fn  # as it is: looking must not update a view's graph
         if node is not None:
             for attr in ("_tensor_hooks", "_pre_hooks", "_post_hooks"):
                 fns += list(getattr(node, attr, None) or ())
