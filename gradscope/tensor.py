@@ -236,11 +236,16 @@ class Tensor:
     def _version(self) -> int:
         return self._vc[0]
 
+    def _view_is_stale(self) -> bool:
+        """A view whose base (or a sibling view) was written in place since its grad_fn
+        was set: its graph must be brought up to date (``function.refresh_view``)."""
+        return self._base is not None and self._vc[0] != self._view_version
+
     @property
     def grad_fn(self):
         """The node that made this tensor (None for a leaf). A view whose base was written
         in place since gets a new one over the base's history, as in torch."""
-        if self._base is not None and self._vc[0] != self._view_version:
+        if self._view_is_stale():
             _function.refresh_view(self)
         return self._grad_fn
 
@@ -252,7 +257,7 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        if self._base is not None and self._vc[0] != self._view_version:
+        if self._view_is_stale():
             if not self._view_in_grad_mode:  # as torch: a view requires grad with its base
                 return self._rg or self._base._rg
             _function.refresh_view(self)

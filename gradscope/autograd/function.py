@@ -204,7 +204,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
     if n == 2 and cls._edges is None:
         a, b = inputs
         ta, tb = type(a) is Tensor, type(b) is Tensor
-        if state.enabled:
+        if state.enabled:  # (Tensor._view_is_stale, written out on the hot path)
             if ta and a._base is not None and a._vc[0] != a._view_version:
                 refresh_view(a)
             if tb and b._base is not None and b._vc[0] != b._view_version:
@@ -251,7 +251,7 @@ def _needs(inputs) -> tuple[tuple, bool]:
     if not state.enabled:
         return (False,) * len(inputs), False
     for t in inputs:
-        if type(t) is Tensor and t._base is not None and t._vc[0] != t._view_version:
+        if type(t) is Tensor and t._view_is_stale():
             refresh_view(t)
     needs = tuple([type(t) is Tensor and t._rg for t in inputs])
     return needs, True in needs
