@@ -138,6 +138,37 @@ def expand(v, shape: tuple):
     return out
 
 
+def repeats_memory(arr) -> bool:
+    """Whether some elements of ``arr`` share one memory location (a zero stride over a
+    dimension of more than one element, as ``expand`` makes)."""
+    return any(s == 0 and n > 1 for n, s in zip(arr.shape, arr.strides))
+
+
+class _Alias:
+    """What ``np.asarray`` needs to view memory through an array interface (as NumPy's
+    own ``as_strided`` does), keeping the owner alive."""
+
+    def __init__(self, interface: dict, base) -> None:
+        self.__array_interface__ = interface
+        self.base = base
+
+
+def writable(arr):
+    """``arr``, or a writable alias of it where it is a read-only NumPy view of writable
+    memory (``expand``'s views are read-only; torch writes through them when every element
+    gets the same value, as ``fill_`` gives)."""
+    if type(arr) is not np.ndarray or arr.flags.writeable:
+        return arr
+    owner = arr
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if not owner.flags.writeable:
+        return arr  # memory nobody may write: NumPy's own error follows
+    interface = dict(arr.__array_interface__)
+    interface["data"] = (interface["data"][0], False)
+    return np.asarray(_Alias(interface, owner))
+
+
 def _constants(value) -> dict:
     out = {}
     for name in ("float16", "float32", "float64"):

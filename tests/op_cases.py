@@ -390,6 +390,14 @@ CASES: list[Case] = [
         _view_then_write(lambda t: t[:1].expand(3, 3), lambda t: t.mul_(2)),
         (S43,),
     ),
+    C(
+        # setitem into an expanded view: the one element it overwrites is every element of
+        # its row, so that row's gradient is gone (torch's CopySlices over the view)
+        "setitem_into_expanded_view",
+        lambda m, a, s: _setitem_expanded(a, s),
+        (S43, S0),
+        saved=False,
+    ),
     C("ifill_tensor", lambda m, a, s: _fill_tensor(a * 1, s), (S43, S0)),
     C("setitem_int_tensor_value", _setitem(lambda m: 1, lambda m, b: b), (S43, (1, 3))),
     C("setitem_0d_index", _setitem(lambda m: m.tensor(1), lambda m, b: b), (S43, S3)),
@@ -436,6 +444,12 @@ CASES: list[Case] = [
         saved=False,
     ),
 ]
+
+
+def _setitem_expanded(a, s):
+    w = (a * 1)[:, :1].expand(4, 3)
+    w[1, 2] = s * 2
+    return w * 2
 
 
 def _fill_tensor(t, s):
@@ -567,6 +581,13 @@ def _set_rg_int(m):
     t.requires_grad = True
 
 
+def _expanded_write(m, write):
+    """A write torch allows into an expanded view, whose backward it refuses."""
+    w = (_leaf(m) * 1)[:1].expand(3)
+    write(w)
+    (w * 2).sum().backward()
+
+
 def _r(*shape):
     return lambda m: m.ones(*shape)
 
@@ -608,6 +629,19 @@ ERRORS: list[tuple] = [
     E(("inplace_div_no_broadcast", lambda m: m.ones(4, 2).__itruediv__(m.ones(3)))),
     E(("inplace_add_grows", lambda m: m.ones(3).add_(m.ones(2, 3)))),
     E(("leaf_setitem", lambda m: _leaf(m).__setitem__(0, 1.0))),
+    # writes into a view whose elements share memory
+    E(("expanded_add_", lambda m: m.ones(1).expand(4).add_(1))),
+    E(("expanded_relu_", lambda m: m.ones(2, 1).expand(2, 3).relu_())),
+    E(("expanded_setitem_slice", lambda m: m.ones(1).expand(4).__setitem__(slice(None), 5.0))),
+    E(("expanded_fill_tensor", lambda m: m.ones(1).expand(4).fill_(m.tensor(2.0)))),
+    E(("expanded_zero_backward", lambda m: _expanded_write(m, lambda w: w.zero_()))),
+    E(("expanded_fill_backward", lambda m: _expanded_write(m, lambda w: w.fill_(2.0)))),
+    E(
+        (
+            "expanded_index_put_backward",
+            lambda m: _expanded_write(m, lambda w: w.__setitem__(m.tensor([0]), 5.0)),
+        )
+    ),
     E(("grad_shape_4", lambda m: _grad_shape(m, (4,)))),
     E(("grad_shape_3x1", lambda m: _grad_shape(m, (3, 1)))),
     E(("grad_shape_scalar_root", lambda m: _grad_shape(m, (3,), lambda x: x.sum()))),

@@ -253,3 +253,73 @@ def test_unbroadcast_sums_what_broadcasting_repeated(pair):
     got = unbroadcast(g, small)
     assert got.shape == small
     np.testing.assert_allclose(got, want.reshape(small), rtol=1e-12, atol=1e-12)
+
+
+# -- where a view lies in its base (the nodes over views keep only this) ------------------
+@st.composite
+def base_and_view(draw):
+    """A base array in some memory layout and a view of it made by a few view steps."""
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    size = int(np.prod(shape))
+    layout = draw(st.sampled_from(["c", "f", "flipped", "strided"]))
+    if layout == "c":
+        base = np.arange(size, dtype=np.float64).reshape(shape)
+    elif layout == "f":
+        base = np.arange(size, dtype=np.float64).reshape(shape[::-1]).T
+    elif layout == "flipped":  # a negative stride
+        base = np.arange(size, dtype=np.float64).reshape(shape)[..., ::-1]
+    else:  # memory the base does not cover densely
+        base = np.arange(size * 3, dtype=np.float64).reshape(*shape[:-1], -1)[..., ::3]
+    view = base
+    for _ in range(draw(st.integers(0, 3))):
+        step = draw(st.sampled_from(["slice", "transpose", "broadcast", "window"]))
+        d = draw(st.integers(0, view.ndim - 1)) if view.ndim else 0
+        if step == "slice" and view.ndim:
+            start, by = draw(st.integers(0, view.shape[d])), draw(st.integers(1, 3))
+            view = view[(slice(None),) * d + (slice(start, None, by),)]
+        elif step == "transpose":
+            view = view.T
+        elif step == "broadcast":  # a new dimension of zero stride (torch's expand)
+            view = np.broadcast_to(view[None], (draw(st.integers(1, 3)), *view.shape))
+        elif step == "window" and view.ndim and view.shape[d] >= 2:  # overlapping windows
+            view = np.lib.stride_tricks.sliding_window_view(view, 2, axis=d)
+    return base, view
+
+
+def _flat_positions(base, view):
+    """For each element of view, the row-major index of the base element at its address."""
+    addr = {}
+    start = base.__array_interface__["data"][0]
+    for idx in np.ndindex(base.shape):
+        addr[start + sum(i * s for i, s in zip(idx, base.strides))] = np.ravel_multi_index(
+            idx, base.shape
+        )
+    vstart = view.__array_interface__["data"][0]
+    return np.array(
+        [
+            addr[vstart + sum(i * s for i, s in zip(idx, view.strides))]
+            for idx in np.ndindex(view.shape)
+        ],
+        dtype=np.int64,
+    ).reshape(view.shape)
+
+
+@SETTINGS
+@given(base_and_view())
+def test_as_strided_backward_lands_each_element_where_the_view_has_it(pair):
+    from gradscope.ops.shape import AsStridedBackward0, Geometry
+
+    base, view = pair
+    node = AsStridedBackward0.__new__(AsStridedBackward0)
+    node.geometry = Geometry.of(base, view)
+    g = np.random.default_rng(view.size).standard_normal(view.shape)
+    (got,) = node.backward(g)
+    pos = _flat_positions(base, view)
+    want = np.zeros(base.size)
+    np.add.at(want, pos, g)  # elements sharing a position add up
+    assert got.shape == base.shape
+    np.testing.assert_allclose(got.ravel(), want, rtol=1e-12, atol=1e-12)
+    if not node.geometry.overlapping:  # the test is sufficient: no two positions alike
+        zero = tuple(i for i, s in enumerate(view.strides) if s == 0)
+        distinct = pos[tuple(slice(0, 1) if i in zero else slice(None) for i in range(pos.ndim))]
+        assert np.unique(distinct).size == distinct.size

@@ -106,14 +106,18 @@ def _tangent(t):
 def _view_tangent(view, entry):
     """A view's tangent after an in-place write to its base or a sibling view: its part of
     the base's tangent now (as torch's, a view's tangent is a view of its base's)."""
-    from ..ops.shape import view_positions
+    from ..ops.shape import Geometry
 
     base = view._base
     bt = _tangent(base)
     if bt is None:  # the base has none (``make_dual``'s view): the view keeps its own
         view.__dict__["_tangent"] = (entry[0], entry[1], view._vc[0])
         return entry[1]._data
-    arr = bt.reshape(-1)[view_positions(base._data, view._data)]
+    geom = Geometry.of(base._data, view._data)
+    xp = xp_of(bt)
+    mem, laid_out = geom.base_array(xp, bt.dtype, zero=False)
+    laid_out[...] = bt
+    arr = geom.view_array(xp, mem).copy()
     _set_tangent(view, arr)
     return arr
 
@@ -256,10 +260,20 @@ def apply_inplace_dual(cls, target, inputs, args):
     _set_tangent(target, tangent)
     base = target._base
     if base is not None:  # the base's tangent changes where the view is
-        from ..ops.shape import view_positions
+        from ..ops.shape import Geometry
 
         old = _tangent(base)
-        new = xp_of(base._data).zeros_like(base._data) if old is None else old.copy()
-        new.reshape(-1)[view_positions(base._data, target._data)] = tangent
+        geom = Geometry.of(base._data, target._data)
+        xp = xp_of(base._data)
+        mem, new = geom.base_array(xp, base._data.dtype, zero=old is None)
+        if old is not None:
+            new[...] = old
+        part = geom.view_array(xp, mem)
+        part[...] = tangent
+        if geom.repeated:  # an expanded view: a location takes its written element's tangent
+            index = getattr(probe, "index", None)
+            if index is not None:
+                part[index] = tangent[index]
+            _set_tangent(target, part.copy())  # and every element over it shows that
         _set_tangent(base, new)
     return result

@@ -17,8 +17,12 @@ from operator import itemgetter
 from time import perf_counter
 from typing import Any
 
+import numpy as np
+
+from ..backend import repeats_memory, writable
 from ..errors import (
     M_FREED,
+    M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
     M_NO_GRAD_VIEW_WRITTEN,
     M_VERSION_HINT,
@@ -158,6 +162,10 @@ class Function(Node):
     is_view = False  # forward may return a view sharing input 0's buffer
     saves_output = None  # the slot (``"result"``) under which the op saves its output
     _edges = None  # when set, only the first _edges inputs get graph edges (masks, indices)
+    # As an in-place op, whether it may write into a view whose elements share memory (an
+    # expand): torch allows writes of one value everywhere (zero_, fill_) and setitem, which
+    # checks what it writes itself (the backward of such a write may refuse it still).
+    writes_repeats = False
 
     def forward(self, *args):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -292,6 +300,11 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
+    data = arrays[0]
+    if type(data) is not np.ndarray or not data.flags.writeable:  # a view of repeats?
+        if not cls.writes_repeats and repeats_memory(data):
+            raise RuntimeError(M_INTERNAL_OVERLAP)
+        arrays[0] = data = writable(data)
     out = fn.forward(*arrays, *args)
     if record:
         _init_node(fn, inputs, needs)
@@ -300,7 +313,6 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
             fn._pending = {
                 slot: arr.copy() if arr is arrays[0] else arr for slot, arr in pending.items()
             }
-    data = target._data
     if out is not data:
         if out.shape != data.shape:
             raise RuntimeError(
@@ -401,14 +413,11 @@ def refresh_view(view) -> None:
     if not view._view_in_grad_mode:
         raise RuntimeError(M_NO_GRAD_VIEW_WRITTEN)
     view._view_version = view._vc[0]
-    from ..backend import xp_of
-    from ..ops.shape import AsStridedBackward0, view_positions
+    from ..ops.shape import AsStridedBackward0, Geometry
 
     node = AsStridedBackward0.__new__(AsStridedBackward0)
     node._pending = None
-    node.positions = positions = view_positions(base._data, view._data)
-    node.overlap = xp_of(positions).unique(positions).size < positions.size
-    node.base_shape = base._data.shape
+    node.geometry = Geometry.of(base._data, view._data)
     node.needs_input_grad = (True,)
     _init_node(node, (base,), (True,))
     view._grad_fn, view._rg = node, True

@@ -16,7 +16,8 @@ from .. import dtypes
 from ..autograd import function as _function
 from ..autograd.function import apply, apply_inplace
 from ..autograd.grad_mode import state
-from ..errors import M_LEAF_INPLACE, shape_str
+from ..backend import repeats_memory, writable
+from ..errors import M_INTERNAL_OVERLAP, M_LEAF_INPLACE, shape_str
 from . import activation as A
 from . import elementwise as E
 from . import linalg as L
@@ -871,10 +872,14 @@ def setitem(a, index, value) -> None:
                 raise ValueError
         except ValueError:
             raise RuntimeError(_expand_error(vshape, target)) from None
+    # into a view whose elements share memory (an expand), torch writes a region without
+    # such repeats (or through tensor indices, as index_put_)
+    if not advanced and repeats_memory(region._data):
+        raise RuntimeError(M_INTERNAL_OVERLAP)
     del region
     try:
         if not recording and not _function._dual:
-            a._data[spec] = value._data if type(value) is Tensor else value
+            writable(a._data)[spec] = value._data if type(value) is Tensor else value
             a._vc[0] += 1
         elif only_tensors:
             tensors = tuple(t_ for _, t_ in advanced)

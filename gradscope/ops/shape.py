@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import device_of, to_device, xp_of
+from ..errors import M_INTERNAL_OVERLAP
 from ._broadcast import unbroadcast
 from ._jvp import each
 
@@ -311,9 +312,12 @@ class CopySlices(Function):
     """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
 
     _name = "CopySlices"
+    writes_repeats = True  # setitem checks the region it writes
 
     def forward(self, a, value, index):
         self.index = index
+        items = index if type(index) is tuple else (index,)
+        self.basic = not builtins.any(hasattr(i, "shape") for i in items)  # no index arrays
         self.value_shape = getattr(value, "shape", ())
         a[index] = value
         return a
@@ -383,6 +387,7 @@ class ZeroBackward0(Function):
     """``zero_()`` on a tensor in the graph: nothing flows back through it."""
 
     _name = "ZeroBackward0"
+    writes_repeats = True  # one value everywhere
 
     def forward(self, a, value):
         return xp_of(a).zeros_like(a)
@@ -432,23 +437,70 @@ def _ptr(arr) -> int:
     return arr.__array_interface__["data"][0] if type(arr) is np.ndarray else arr.data.ptr
 
 
-def _as_strided(xp, arr, shape, strides):
+class Geometry(tuple):
+    """Where a view lies in its base's memory, in elements, as torch's ``as_strided``
+    describes it (sizes, strides and an offset): what a node over a view keeps in place
+    of the arrays themselves.
+
+    ``(base shape, base strides, view shape, view strides, view offset, base offset,
+    span)``: offsets count from the lowest element either array touches, ``span``
+    elements from there hold them all.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, base, view) -> Geometry:
+        item = base.itemsize
+        bstrides = tuple(s // item for s in base.strides)
+        lo = hi = 0  # the base's lowest and highest element, from its first
+        if base.size:
+            for n, s in zip(base.shape, bstrides):
+                if s < 0:
+                    lo += (n - 1) * s
+                else:
+                    hi += (n - 1) * s
+        span = hi - lo + 1 if base.size else 0
+        voff = (_ptr(view) - _ptr(base)) // item - lo if view.size else -lo
+        vstrides = tuple(s // item for s in view.strides)
+        return cls((base.shape, bstrides, view.shape, vstrides, voff, -lo, span))
+
+    @property
+    def repeated(self) -> tuple:
+        """The view's dimensions that repeat one element (zero stride, as ``expand`` makes)."""
+        return tuple(i for i, (n, s) in enumerate(zip(self[2], self[3])) if s == 0 and n > 1)
+
+    @property
+    def overlapping(self) -> bool:
+        """Whether two elements of the view may share a memory location (beyond the zero
+        strides of a broadcast, which ``AsStridedBackward0`` sums over first): a
+        sufficient test, so a view it flags may still be free of overlap."""
+        dims = sorted((abs(s), n) for n, s in zip(self[2], self[3]) if n > 1 and s != 0)
+        reach = 0
+        for s, n in dims:
+            if s <= reach:
+                return True
+            reach = s * (n - 1) + reach
+        return False
+
+    def base_array(self, xp, dtype, zero: bool):
+        """``(memory, base)``: new memory of ``span`` elements and an array over it laid out
+        like the base (the base itself, with the view's part where the view has it)."""
+        mem = (xp.zeros if zero else xp.empty)(self[6], dtype=dtype)
+        return mem, _strided(xp, mem, self[5], self[0], self[1])
+
+    def view_array(self, xp, mem, shape=None):
+        """The view's part of ``mem`` (as ``base_array`` made it), optionally with some
+        zero-stride dimensions narrowed to 1 (``shape``)."""
+        return _strided(xp, mem, self[4], self[2] if shape is None else shape, self[3])
+
+
+def _strided(xp, mem, offset: int, shape: tuple, strides: tuple):
+    item = mem.itemsize
+    byte_strides = tuple(s * item for s in strides)
     if xp is np:
-        return np.lib.stride_tricks.as_strided(arr, shape, strides)
-    return xp.lib.stride_tricks.as_strided(arr, shape, strides)
-
-
-def view_positions(base, view):
-    """For each element of ``view``, its flat (row-major) index in ``base``, whose memory it shares."""
-    xp = xp_of(base)
-    item = base.itemsize
-    span = 1 + builtins.sum((n - 1) * s for n, s in zip(base.shape, base.strides)) // item
-    mem = xp.zeros(builtins.max(span, 1), dtype=xp.int64)
-    _as_strided(xp, mem, base.shape, tuple(s // item * 8 for s in base.strides))[...] = xp.arange(
-        base.size, dtype=xp.int64
-    ).reshape(base.shape)
-    off = (_ptr(view) - _ptr(base)) // item
-    return _as_strided(xp, mem[off:], view.shape, tuple(s // item * 8 for s in view.strides)).copy()
+        return np.ndarray(shape, mem.dtype, mem, offset * item, byte_strides)
+    return xp.lib.stride_tricks.as_strided(mem[offset:], shape, byte_strides)
 
 
 class ViewCopySlices(Function):
@@ -461,30 +513,53 @@ class ViewCopySlices(Function):
     _name = "CopySlices"
 
     def backward(self, g):
-        result = g.copy()
-        flat = result.reshape(-1)
+        geom = self.geometry
+        xp = xp_of(g)
+        mem, result = geom.base_array(xp, g.dtype, zero=False)
+        result[...] = g
+        part = geom.view_array(xp, mem)
         fn = self.fn
         fn._saved = self._saved  # the op's saved tensors live here, freed with this node
         try:
-            grads = fn.backward(flat[self.positions])
+            # a copy: the op may hand back this very array as another input's gradient
+            grads = fn.backward(part.copy())
         finally:
             fn._saved = None
-        flat[self.positions] = 0 if grads[0] is None else grads[0]
+        repeated = geom.repeated
+        if repeated:  # an expanded view, written by setitem with basic indices alone
+            if not (isinstance(fn, CopySlices) and fn.basic):  # as torch's backward refuses
+                raise RuntimeError(M_INTERNAL_OVERLAP)
+            # an element whose location any overwritten element shares has no gradient left
+            written = xp.zeros(part.shape, dtype=bool)
+            written[fn.index] = True
+            written = written.any(axis=repeated, keepdims=True)
+            location = geom.view_array(xp, mem, written.shape)
+            location[...] = xp.where(written, 0, location)
+        else:
+            part[...] = 0 if grads[0] is None else grads[0]
         return (result, *grads[1:])
 
 
 class AsStridedBackward0(Function):
-    """A view's node after an in-place op on it: its gradient lands in the base's."""
+    """A view's node after an in-place op on it or its base: its gradient lands in the
+    base's, where the view lies (``geometry``; torch keeps the same sizes and strides)."""
 
     _name = "AsStridedBackward0"
-    overlap = False  # some elements share a position (a broadcast view): theirs add up
 
     def backward(self, g):
-        out = xp_of(g).zeros(self.base_shape, dtype=g.dtype)
-        if self.overlap:
-            scatter_add(out.reshape(-1), self.positions, g)
+        geom = self.geometry
+        xp = xp_of(g)
+        mem, out = geom.base_array(xp, g.dtype, zero=True)
+        shape = geom[2]
+        repeated = geom.repeated
+        if repeated:  # a broadcast view: its repeats of one element add up
+            g = g.sum(axis=repeated, keepdims=True)
+            shape = g.shape
+        if geom.overlapping:
+            where = geom.view_array(xp, xp.arange(mem.size, dtype=xp.int64), shape)
+            scatter_add(mem, where, g)
         else:
-            out.reshape(-1)[self.positions] = g
+            geom.view_array(xp, mem, shape)[...] = g
         return (out,)
 
 
@@ -494,17 +569,17 @@ def rebase_view(fn, target, inputs, needs) -> None:
     from ..autograd.function import _finish, _init_node
 
     base = target._base
-    positions = view_positions(base._data, target._data)
+    geometry = Geometry.of(base._data, target._data)
     n = fn._edges or len(inputs)
     cs_inputs, cs_needs = (base, *inputs[1:n]), (base._rg, *needs[1:n])
     cs = ViewCopySlices.__new__(ViewCopySlices)
-    cs._pending, cs.fn, cs.positions, cs.needs_input_grad = None, fn, positions, cs_needs
+    cs._pending, cs.fn, cs.geometry, cs.needs_input_grad = None, fn, geometry, cs_needs
     _init_node(cs, cs_inputs, cs_needs)
     _finish(cs, cs_inputs, [getattr(t, "_data", t) for t in cs_inputs], base, base._data, base)
     cs._saved, fn._saved = fn._saved, None
     base.grad_fn, base._rg = cs, True
     view = AsStridedBackward0.__new__(AsStridedBackward0)
-    view._pending, view.positions, view.base_shape = None, positions, base._data.shape
+    view._pending, view.geometry = None, geometry
     view.needs_input_grad = (True,)
     _init_node(view, (base,), (True,))
     _finish(view, (base,), [base._data], target, target._data, None)
