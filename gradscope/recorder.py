@@ -12,7 +12,7 @@ from array import array
 from typing import IO, Any
 
 from .events import emit
-from .events.schema import BY_KIND, Event, Mark
+from .events.schema import BY_KIND, Event, Mark, seconds_since
 from .memory import buffers
 from .state.snapshot import Snapshot
 from .tracefile import reader, writer
@@ -133,11 +133,12 @@ class Trace:
         starts = self._index()
         if len(evs) < len(starts):
             t0, flat, by_kind, width = self._t0, self._flat, BY_KIND, _WIDTH
+            seconds = seconds_since
             for seq in range(len(evs), len(starts)):
                 i = starts[seq]  # kind, t, device, live_bytes, *fields
                 kind = flat[i]
                 evs.append(
-                    by_kind[kind](seq, round(flat[i + 1] - t0, 9), *flat[i + 2 : i + width[kind]])
+                    by_kind[kind](seq, seconds(t0, flat[i + 1]), *flat[i + 2 : i + width[kind]])
                 )
         return evs
 

@@ -261,6 +261,46 @@ def test_a_graph_dropped_without_backward_records_its_saves_freed():
     assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]
 
 
+def test_each_line_is_what_the_json_encoder_writes(tmp_path):
+    """Lines are filled in from a template per kind; they must be the JSON encoder's text
+    of ``to_dict(event)``, byte for byte, for every kind and awkward values: saved from a
+    recording, streamed, and written from event records."""
+    from gradscope.tracefile import writer
+
+    label = 'a "quoted" \\ label\n},{ with é, 中文, \x01 and %s %d'
+    path = tmp_path / "streamed.gstrace"
+    with gs.trace(str(path)) as tr:
+        gs.mark(label)
+        w = gs.randn(3, 4, requires_grad=True)
+        (w.T @ w).relu().sum().backward(retain_graph=True)
+        v = w[:, None].expand(3, 2, 4)
+        (v * 2).mean().backward()
+        w.grad = None
+        gs.mark("")
+    events = tr.events
+    assert set(_kinds(tr)) == set(schema.KINDS)
+    pool = {"cuda:0": {"used_bytes": 1024, "total_bytes": 2048}}
+    extra = [
+        schema.BackwardStarted(len(events), 1.5, "cuda:0", 10, None, False, True, pool),
+        schema.BackwardFinished(len(events) + 1, 2.25, "cuda:0", 10, 3, pool),
+        schema.Mark(len(events) + 2, 1e-05, None, 0, label, None),
+    ]
+
+    def encoded(evs):
+        dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        return [dumps(schema.to_dict(e)) for e in evs]
+
+    saved = tmp_path / "saved.gstrace"
+    tr.save(str(saved))
+    written = tmp_path / "written.gstrace"
+    writer.write(str(written), tr.header, events + extra)
+    want = encoded(events)
+    assert saved.read_text(encoding="utf-8").splitlines()[1:] == want
+    assert path.read_text(encoding="utf-8").splitlines()[1:] == want
+    assert written.read_text(encoding="utf-8").splitlines()[1:] == want + encoded(extra)
+    assert gs.load_trace(str(saved)).events == events
+
+
 def test_events_recorded_while_streaming_wait_for_the_next_flush(tmp_path, monkeypatch):
     """A free set off while the file is written (the cycle collector runs anywhere) records
     an event mid-flush: it must land after the events being written, in order."""

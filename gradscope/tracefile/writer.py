@@ -6,10 +6,12 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-from ..events.schema import BY_KIND, Event
+from ..events.bulk import gc_paused
+from ..events.schema import BY_KIND, Event, seconds_since
 from . import FORMAT, VERSION
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_CHUNK = 4096  # lines written at a time
 
 
 def header(**extra) -> dict:
@@ -20,71 +22,89 @@ def header(**extra) -> dict:
 
 
 def write_lines(f: IO[str], events: Iterable[Event]) -> int:
-    """Write ``events`` as JSON lines to ``f``; returns how many were written.
-
-    Each line is ``to_dict(event)`` encoded; ``_encode_chunk`` does a few thousand at a time.
-    """
+    """Write ``events`` as JSON lines to ``f``; returns how many were written."""
+    lines = _line_writers(raw=False)
+    out: list[str] = []
     n = 0
-    chunk: list[Event] = []
     for e in events:
-        chunk.append(e)
-        if len(chunk) >= _CHUNK:
-            f.write(_encode_chunk(chunk))
-            n += len(chunk)
-            chunk.clear()
-    if chunk:
-        f.write(_encode_chunk(chunk))
-        n += len(chunk)
-    return n
-
-
-_CHUNK = 4096
-_keys: dict[type, tuple] = {}  # event type -> its field names and "kind", the JSON keys
-
-
-def _encode_chunk(events: list[Event]) -> str:
-    """JSON lines for ``events``, with one call into the JSON encoder for all of them.
-
-    The encoder writes the list as ``[{...},{...},...]``; the objects are split apart at
-    ``},{``. A string inside an event may hold ``},{`` too: then the pieces do not count
-    one per event, and each event is encoded alone instead.
-    """
-    dicts = []
-    for e in events:
-        keys = _keys.get(type(e))
-        if keys is None:
-            keys = _keys[type(e)] = (*e._fields, "kind")
-        dicts.append(dict(zip(keys, (*e, e.kind))))  # to_dict(e), without its copies
-    return _encode_dicts(dicts)
-
-
-def _encode_dicts(dicts: list[dict]) -> str:
-    text = _dumps(dicts)
-    parts = text[2:-2].split("},{")
-    if len(parts) != len(dicts):
-        return "".join(_dumps(d) + "\n" for d in dicts)
-    return "{" + "}\n{".join(parts) + "}\n"
+        out.append(lines[e.kind](e))
+        if len(out) >= _CHUNK:
+            f.write("".join(out))
+            n += len(out)
+            out.clear()
+    f.write("".join(out))
+    return n + len(out)
 
 
 def write_raw(path: str, head: dict, flat: list, starts: Sequence[int], t0: float) -> None:
     """``write`` for a recording's raw events, laid end to end in ``flat`` as ``kind, t,
     device, live_bytes, *fields`` (``t`` from ``perf_counter``, ``t0`` the start) and
     beginning at ``starts``: the same lines, without making the event records first."""
-    # per kind: the line's keys (seq, t, device, live_bytes, *fields, kind), and the
-    # number of items its raw event takes (kind, t, device, live_bytes, *fields)
-    layout = {kind: ((*cls._fields, "kind"), len(cls._fields)) for kind, cls in BY_KIND.items()}
-    with open(path, "w", encoding="utf-8") as f:
+    lines = _line_writers(raw=True)
+    out: list[str] = []
+    with open(path, "w", encoding="utf-8") as f, gc_paused():  # each line makes a list
         f.write(_dumps(head) + "\n")
-        for first in range(0, len(starts), _CHUNK):
-            dicts = []
-            seq = first
-            for i in starts[first : first + _CHUNK]:
-                kind = flat[i]
-                keys, width = layout[kind]
-                row = (seq, round(flat[i + 1] - t0, 9), *flat[i + 2 : i + width], kind)
-                dicts.append(dict(zip(keys, row)))
-                seq += 1
-            f.write(_encode_dicts(dicts))
+        for seq, i in enumerate(starts):
+            out.append(lines[flat[i]](flat, i, seq, t0))
+            if len(out) >= _CHUNK:
+                f.write("".join(out))
+                out.clear()
+        f.write("".join(out))
+
+
+# -- one line per event, from a template per kind ------------------------------------
+# The JSON encoder needs a dict per event, which costs more than encoding it. Each kind
+# gets a generated function instead that fills a %-template of its line: numbers as they
+# are, strings and shapes through a cache of their JSON text (a trace repeats a few op
+# names, call sites and shapes). The text is the encoder's, byte for byte: tests compare.
+
+_FORMATS = {  # annotation -> (the template's conversion, the expression of value ``{x}``)
+    "int": ("%d", "{x}"),
+    "int | None": ("%s", "('null' if {x} is None else str({x}))"),
+    "float": ("%r", "{x}"),
+    "str": ("%s", "_text[{x}]"),
+    "str | None": ("%s", "_text[{x}]"),
+    "bool": ("%s", "('true' if {x} else 'false')"),
+    "dict | None": ("%s", "('null' if {x} is None else _dumps({x}))"),
+    "tuple": ("%s", "_lists[{x}]"),
+}
+
+
+class _Cached(dict):
+    """JSON text per value, computed once per value (``None`` is ``null``)."""
+
+    def __missing__(self, value) -> str:
+        text = self[value] = _dumps(value)
+        return text
+
+
+def _line_writer(cls: type, scope: dict, raw: bool):
+    """``line(event)``: the JSON line of an event record; with ``raw``, ``line(flat, i, seq,
+    t0)``: that of the raw event at ``flat[i]``."""
+    fields = cls._fields  # seq, t, device, live_bytes, *its own; raw: kind in seq's place
+    parts, args = [], []
+    for name in fields:
+        ann = cls.__annotations__[name]
+        conv, expr = _FORMATS[getattr(ann, "__forward_arg__", ann)]
+        parts.append(f"{_dumps(name)}:{conv}")
+        args.append(expr.format(x=name))
+    template = "{" + ",".join(parts) + f',"kind":{_dumps(cls.kind)}}}\n'
+    if raw:
+        args[1] = "_seconds(t0, t)"
+        head = [
+            "def line(flat, i, seq, t0):",
+            f"    _kind, {', '.join(fields[1:])}, = flat[i : i + {len(fields)}]",
+        ]
+    else:
+        head = ["def line(event):", f"    {', '.join(fields)}, = event"]
+    exec("\n".join([*head, f"    return {template!r} % ({', '.join(args)},)"]), scope)  # noqa: S102
+    return scope.pop("line")
+
+
+def _line_writers(raw: bool) -> dict:
+    """A line writer per kind, sharing new caches (they live as long as one write)."""
+    scope = {"_dumps": _dumps, "_seconds": seconds_since, "_text": _Cached(), "_lists": _Cached()}
+    return {kind: _line_writer(cls, scope, raw) for kind, cls in BY_KIND.items()}
 
 
 def write(path: str, head: dict, events: Iterable[Event]) -> None:
