@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -226,3 +227,64 @@ def test_bundled_scenarios_are_listed():
     assert r.exit_code == 0
     for name in names:
         assert name in r.stdout
+
+
+# -- the scenarios in an installed wheel -----------------------------------------------
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_the_wheel_lists_every_package_and_carries_the_scenarios():
+    """pyproject.toml names its packages one by one (to add the scenarios folder under
+    another name): a package of gradscope/ missing from the list would be missing from
+    the wheel."""
+    tomllib = pytest.importorskip("tomllib")
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        config = tomllib.load(f)["tool"]["setuptools"]
+    on_disk = {
+        os.path.relpath(folder, ROOT).replace(os.sep, ".")
+        for folder, _, files in os.walk(os.path.join(ROOT, "gradscope"))
+        if "__init__.py" in files
+    }
+    assert set(config["packages"]) == on_disk | {"gradscope_scenarios"}
+    assert config["package-dir"] == {"gradscope_scenarios": "scenarios"}
+
+
+def test_scenarios_are_found_in_a_wheel_install_and_in_a_checkout(tmp_path, monkeypatch):
+    import gradscope
+
+    site = tmp_path / "site-packages"
+    (site / "gradscope").mkdir(parents=True)
+    (site / "scenarios").mkdir()  # another distribution's folder: not ours
+    monkeypatch.setattr(gradscope, "__file__", str(site / "gradscope" / "__init__.py"))
+    assert scenarios_dir() == site / "scenarios"  # a checkout's layout
+    (site / "gradscope_scenarios").mkdir()
+    assert scenarios_dir() == site / "gradscope_scenarios"  # what the wheel installs
+    monkeypatch.undo()
+    assert scenarios_dir() == Path(ROOT) / "scenarios"
+
+
+def test_a_bundled_scenario_among_installed_packages_is_the_users_code(tmp_path, monkeypatch):
+    """An installed wheel puts the bundled scenarios under site-packages, whose frames are
+    not the user's: the script being run still is (its traceback, the variables it holds)."""
+    from gradscope import referrers
+    from gradscope.cli import _scenario
+
+    libs = (str(tmp_path) + os.sep,)
+    monkeypatch.setattr(_scenario, "_library_dirs", lambda: libs)
+    monkeypatch.setattr(referrers, "library_dirs", lambda: libs)
+    s = script(
+        tmp_path,
+        "held.py",
+        """\
+        import gradscope as gs
+        x = gs.ones(1000, requires_grad=True)
+        kept = (x * 2).exp()
+        kept.sum().backward(retain_graph=True)
+        raise ValueError("stop here")
+        """,
+    )
+    r = invoke("mem", "why", s, "--top", "1")
+    assert r.exit_code == 1, r.output
+    assert "held by x  [<module>, held.py:4]" in r.stdout
+    assert f'File "{s}", line 5, in <module>' in r.stderr

@@ -45,10 +45,16 @@ class Source:
 
 
 def scenarios_dir() -> Path:
-    """The repository's ``scenarios/`` folder, found next to the package."""
+    """The bundled scenarios: ``gradscope_scenarios/`` next to the installed package (a
+    wheel), else the repository's ``scenarios/`` folder (a checkout, an editable install).
+
+    pyproject.toml installs the repository's ``scenarios/`` as ``gradscope_scenarios``.
+    """
     import gradscope
 
-    return Path(gradscope.__file__).resolve().parent.parent / "scenarios"
+    root = Path(gradscope.__file__).resolve().parent.parent
+    installed = root / "gradscope_scenarios"
+    return installed if installed.is_dir() else root / "scenarios"
 
 
 def _bundled(name: str) -> str | None:

@@ -45,15 +45,20 @@ def _library_dirs() -> tuple[str, ...]:
     return tuple(d + os.sep for d in dirs)
 
 
-def _own(frame: traceback.FrameSummary, libs: tuple[str, ...]) -> bool:
+def _own(frame: traceback.FrameSummary, libs: tuple[str, ...], script: str | None) -> bool:
     name = frame.filename
     if name.startswith("<"):  # <frozen runpy>, <string>, ...
         return False
-    return not os.path.abspath(name).startswith(libs)
+    path = os.path.abspath(name)
+    return path == script or not path.startswith(libs)
 
 
-def user_traceback(exc: BaseException) -> str:
-    """The traceback of ``exc`` with only the user's own frames (and chained causes)."""
+def user_traceback(exc: BaseException, script: str | None = None) -> str:
+    """The traceback of ``exc`` with only the user's own frames (and chained causes).
+
+    ``script`` (an absolute path) is the user's even where it lies among installed
+    packages, as a bundled scenario of an installed gradscope does.
+    """
     libs = _library_dirs()
     te = traceback.TracebackException.from_exception(exc)
     todo, seen = [te], set()
@@ -62,7 +67,7 @@ def user_traceback(exc: BaseException) -> str:
         if id(t) in seen:
             continue
         seen.add(id(t))
-        t.stack = traceback.StackSummary.from_list([f for f in t.stack if _own(f, libs)])
+        t.stack = traceback.StackSummary.from_list([f for f in t.stack if _own(f, libs, script)])
         todo += [c for c in (t.__cause__, t.__context__) if c is not None]
     return "".join(te.format())
 
@@ -105,7 +110,8 @@ def run_scenario(
         raise CliError(f"cannot write {save}: {e.strerror or e}") from None
     from gradscope.referrers import Probe
 
-    probe = Probe(tr, stop=sys._getframe()).start()  # names the script's variables
+    probe = Probe(tr, keep=_user_frames(script), stop=sys._getframe())
+    probe.start()  # names the script's variables
 
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [path, *(args or [])]
@@ -131,7 +137,7 @@ def run_scenario(
     except BaseException as e:  # the user's code failed: report it, keep the trace
         keep = e
         result.exit_code = SCENARIO_FAILED
-        result.error = user_traceback(e)
+        result.error = user_traceback(e, script)
     finally:
         probe.stop()
         _record_end(probe, keep)
@@ -144,6 +150,16 @@ def run_scenario(
         except OSError as e:
             raise CliError(f"cannot write {save}: {e.strerror or e}") from None
     return result
+
+
+def _user_frames(script: str):
+    """A frame filter for the probe: the user's own files, and the script itself even
+    where it lies among installed packages (a bundled scenario of an installed gradscope).
+    ``runpy`` compiles the script under the path it is given, so its frames carry it."""
+    from gradscope.referrers import user_frames
+
+    users = user_frames()
+    return lambda frame: frame.f_code.co_filename == script or users(frame)
 
 
 def _record_end(probe, keep: Any) -> None:
