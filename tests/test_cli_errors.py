@@ -144,3 +144,96 @@ def test_usage_errors_are_exit_2():
 
 def test_trace_files_take_no_script_arguments(trace_file):
     _one_line_error(invoke("run", str(trace_file), "--", "--lr", "1"), "script arguments")
+
+
+# -- an output that is the input ----------------------------------------------------
+
+SCRIPT = """\
+import gradscope as gs
+print("it ran")
+x = gs.ones(2, requires_grad=True)
+(x * 2).sum().backward()
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "{input}", "--save", "{output}"],
+        ["run", "{input}", "--no-graph", "--save", "{output}"],
+        ["graph", "{input}", "--svg", "{output}"],
+        ["graph", "{input}", "--png", "{output}"],
+        ["graph", "{input}", "--dot", "{output}"],
+        ["mem", "timeline", "{input}", "--svg", "{output}"],
+        ["report", "{input}", "--html", "{output}"],
+        ["export", "{input}", "--chrome", "{output}"],
+    ],
+)
+@pytest.mark.parametrize("kind", ["script", "trace"])
+@pytest.mark.parametrize("spelling", ["same", "dotdot", "link"])
+def test_an_output_that_is_the_input_is_refused_before_anything_runs(
+    tmp_path, trace_file, command, kind, spelling, monkeypatch
+):
+    if kind == "script":
+        source = tmp_path / "s2.py"
+        source.write_text(SCRIPT)
+    else:
+        source = trace_file
+    before = source.read_bytes()
+    output = str(source)
+    if spelling == "dotdot":
+        (tmp_path / "sub").mkdir()
+        output = str(tmp_path / "sub" / ".." / source.name)
+    elif spelling == "link":
+        link = tmp_path / "link"
+        link.symlink_to(source)
+        output = str(link)
+    monkeypatch.chdir(tmp_path)
+    args = [a.format(input=source.name, output=output) for a in command]
+    r = invoke(*args)
+    line = _one_line_error(r, "is the input file", source.name)
+    assert line.endswith("give another path")
+    assert "it ran" not in r.output and source.read_bytes() == before
+
+
+def test_paths_are_compared_resolved_even_before_the_output_exists(tmp_path, monkeypatch):
+    from gradscope.cli._write import same_file
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "jump").symlink_to(tmp_path / "b")  # a/jump/.. is tmp_path, not a
+    monkeypatch.chdir(tmp_path)
+    assert same_file("a/jump/../new.py", "new.py") and same_file("b/../new.py", "new.py")
+    assert not same_file("a/new.py", "new.py") and not same_file("a/jump/new.py", "new.py")
+    (tmp_path / "s.py").write_text(SCRIPT)
+    r = invoke("run", "s.py", "--no-graph", "--save", "a/jump/../s.py")
+    _one_line_error(r, "--save a/jump/../s.py is the input file s.py")
+    assert (tmp_path / "s.py").read_text() == SCRIPT
+
+
+def test_pictures_in_out_would_overwrite_the_input(tmp_path, trace_file):
+    pics = tmp_path / "pics"
+    pics.mkdir()
+    for name in ("backward-1-before.svg", "backward-12-after.svg", "graph.svg"):
+        src = pics / name
+        src.write_bytes(trace_file.read_bytes())
+        r = invoke("run", str(src), "--out", str(pics))
+        _one_line_error(r, "--out", "would overwrite the input file", name)
+        assert src.read_bytes() == trace_file.read_bytes()
+        # with no pictures, nothing is written into --out
+        assert invoke("run", str(src), "--out", str(pics), "--no-graph").exit_code == 0
+    _one_line_error(invoke("run", str(trace_file), "--out", str(trace_file)), "would overwrite")
+    other = pics / "notes.gstrace"
+    other.write_bytes(trace_file.read_bytes())
+    assert invoke("run", str(other), "--out", str(pics)).exit_code == 0, "another name is fine"
+
+
+def test_a_bundled_scenario_is_not_overwritten_either(tmp_path, monkeypatch):
+    from gradscope.cli import _input
+
+    (tmp_path / "tiny.py").write_text(SCRIPT)
+    monkeypatch.setattr(_input, "scenarios_dir", lambda: tmp_path)
+    monkeypatch.chdir(tmp_path / "..")
+    r = invoke("run", "tiny", "--no-graph", "--save", str(tmp_path / "tiny.py"))
+    _one_line_error(r, "--save", "is the input file tiny")
+    assert (tmp_path / "tiny.py").read_text() == SCRIPT

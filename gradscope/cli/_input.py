@@ -57,6 +57,12 @@ def scenarios_dir() -> Path:
     return installed if installed.is_dir() else root / "scenarios"
 
 
+def input_file(path: str) -> str:
+    """The file a command's input names: a bundled scenario's file for its name, else
+    ``path`` itself."""
+    return _bundled(path) or path
+
+
 def _bundled(name: str) -> str | None:
     if os.path.sep in name or name.endswith(".py") or os.path.exists(name):
         return None

@@ -2,13 +2,16 @@
 
 Example::
 
+    refuse_overwriting("run.py", {"--save": "run.py"})   # CliError before anything runs
     write_text("timeline.svg", svg)      # CliError("cannot write ...") when it cannot
 """
 
 from __future__ import annotations
 
 import os
+import re
 
+from ._input import input_file
 from .errors import CliError
 
 
@@ -23,3 +26,40 @@ def write_text(path: str, text: str) -> str:
     except OSError as e:
         raise CliError(f"cannot write {path}: {e.strerror or e}") from None
     return path
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file, even one that does not exist yet
+    (links and ``..`` resolved; an existing pair compared as ``os.path.samefile`` does)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        real = os.path.realpath
+        return os.path.normcase(real(a)) == os.path.normcase(real(b))
+
+
+def refuse_overwriting(
+    source: str,
+    outputs: dict[str, str | None],
+    *,
+    folder: tuple[str, str | None, re.Pattern] | None = None,
+) -> None:
+    """Refuse (a ``CliError``, exit 2) an output that is the command's input, before
+    anything runs: writing it would destroy the script or trace it was made from.
+
+    ``outputs`` maps each file option to its path (None: not given). ``folder`` is
+    ``(option, path, names)``: a folder the command writes files named ``names`` into,
+    refused when the input lies in it under such a name (or is the folder's path itself).
+    """
+    path = input_file(source)
+    for option, out in outputs.items():
+        if out and same_file(out, path):
+            raise CliError(f"{option} {out} is the input file {source}: give another path")
+    if folder is None or not folder[1]:
+        return
+    option, out, names = folder
+    inside = same_file(os.path.dirname(os.path.abspath(path)), out)
+    if same_file(out, path) or (inside and names.fullmatch(os.path.basename(path))):
+        raise CliError(
+            f"{option} {out} would overwrite the input file {source}: give another folder"
+        )

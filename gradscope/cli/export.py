@@ -10,7 +10,7 @@ from gradscope.views.chrome import chrome_json
 
 from ._input import load
 from ._show import finish
-from ._write import write_text
+from ._write import refuse_overwriting, write_text
 from .errors import CliError, boundary, out
 
 EPILOG = """[bold]Examples[/]
@@ -35,6 +35,7 @@ def export(
     with boundary():
         if not chrome:
             raise CliError("nothing to export: give --chrome OUT.json")
+        refuse_overwriting(source, {"--chrome": chrome})
         src = load(source)
         if src.ran:
             write_text(chrome, chrome_json(src.events, src.header))

@@ -13,6 +13,7 @@ from gradscope.views.tree import graph_tree
 
 from ._input import load
 from ._show import binary_or_fail, finish, write_picture
+from ._write import refuse_overwriting
 from .errors import CliError, boundary, out
 
 EPILOG = """[bold]Examples[/]
@@ -42,6 +43,7 @@ def graph(
     of identical ops are drawn as one box with a count.
     """
     with boundary():
+        refuse_overwriting(source, {"--svg": svg, "--png": png, "--dot": dot})
         binary = binary_or_fail(dot_binary) if (svg or png) else None
         src = load(source)
         if not src.ran:

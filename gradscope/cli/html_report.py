@@ -20,7 +20,7 @@ from gradscope.views.timeline_svg import BANDS, timeline_svg
 
 from ._input import Source, load
 from ._show import binary_or_fail, finish
-from ._write import write_text
+from ._write import refuse_overwriting, write_text
 from .errors import CliError, boundary, out
 from .timeline import short_name
 
@@ -51,6 +51,7 @@ def report(
     with boundary():
         if not html:
             raise CliError("nothing to write: give --html OUT.html")
+        refuse_overwriting(source, {"--html": html})
         binary = None if no_graph else binary_or_fail(dot_binary)
         src = load(source)
         if src.ran:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import nullcontext
 from typing import Annotated
 
@@ -22,10 +23,13 @@ from gradscope.views.tree import graph_tree
 
 from ._input import load
 from ._show import binary_or_fail, finish, out_dir, summary_line, write_picture
+from ._write import refuse_overwriting
 from .errors import boundary, out
 from .step import capture_gradients, show_steps
 
 STEP_ROWS = 40  # rows of the per-step table before the middle is cut
+# the files written into --out: backward-N-before.svg and -after.svg, or graph.svg
+PICTURES = re.compile(r"backward-\d+-(before|after)\.svg|graph\.svg")
 
 EPILOG = """[bold]Examples[/]
 
@@ -51,6 +55,8 @@ def run(
 ) -> None:  # fmt: skip
     """Run a scenario under the recorder and show memory and the graph around each backward."""
     with boundary():
+        folder = None if no_graph or step else out_
+        refuse_overwriting(scenario, {"--save": save}, folder=("--out", folder, PICTURES))
         binary = None if no_graph or step else binary_or_fail(dot_binary)
         with (
             set_detect_anomaly(True) if anomaly else nullcontext(),

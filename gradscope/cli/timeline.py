@@ -12,7 +12,7 @@ from gradscope.views.timeline_svg import BANDS, timeline_svg
 
 from ._input import load
 from ._show import finish
-from ._write import write_text
+from ._write import refuse_overwriting, write_text
 from .errors import boundary, out
 
 EPILOG = """[bold]Examples[/]
@@ -37,6 +37,7 @@ def timeline(
     buffers live at the peak with their node's op and file:line.
     """
     with boundary():
+        refuse_overwriting(source, {"--svg": svg})
         src = load(source)
         if src.ran:
             c = out()
