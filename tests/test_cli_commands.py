@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from gradscope import __version__
 from gradscope.cli import scenarios as scenarios_cmd
 from gradscope.cli.app import app
+from gradscope.recorder import load_trace
 from gradscope.state import fold_graph, fold_memory
 from gradscope.tracefile import writer
 
@@ -245,3 +246,44 @@ def test_scenarios_without_a_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(scenarios_cmd, "scenarios_dir", lambda: tmp_path / "none")
     r = invoke("scenarios")
     assert r.exit_code == 0 and "no bundled scenarios found" in r.stdout
+
+
+# -- marks labelled like the keywords of --at, --from and --to ------------------------
+
+KEYWORD_MARKS = """\
+import gradscope as gs
+x = gs.ones(1000, requires_grad=True)
+gs.mark("start")
+y = (x * 2).exp()
+gs.mark("peak")
+gs.mark("after")
+loss = y.sum()
+loss.backward()
+gs.mark("before")
+gs.mark("end")
+del y, loss
+"""
+
+
+def test_marks_named_like_keywords_are_the_points_given(tmp_path):
+    script = tmp_path / "kw.py"
+    script.write_text(KEYWORD_MARKS)
+    saved = tmp_path / "kw.gstrace"
+    assert invoke("run", script, "--no-graph", "--save", saved).exit_code == 0
+    marks = {e.label: e.seq for e in load_trace(str(saved)).events if e.kind == "mark"}
+    r = invoke("graph", saved, "--at", "after")
+    assert r.exit_code == 0, r.output
+    assert f"graph at 'after' (seq {marks['after']})" in r.stdout
+    r = invoke("graph", saved, "--at", "before")
+    assert f"graph at 'before' (seq {marks['before']})" in r.stdout
+    for at in ("peak", "end", "start"):
+        r = invoke("mem", "why", saved, "--at", at, "--json")
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["seq"] == marks[at], at
+    r = invoke("mem", "diff", saved, "--from", "start", "--to", "end", "--json")
+    d = json.loads(r.stdout)
+    assert (d["seq_a"], d["seq_b"]) == (marks["start"], marks["end"])
+    # the default of mem why is the peak itself, not the mark named so
+    r = invoke("mem", "why", saved, "--json")
+    peak = json.loads(r.stdout)["seq"]
+    assert peak != marks["peak"] and json.loads(r.stdout)["at"] == "peak"

@@ -5,7 +5,9 @@ import time
 import pytest
 from test_state_builder import relu_chain, square_sum
 
+from gradscope.events.schema import Mark
 from gradscope.state import SnapshotError, resolve, snapshot
+from gradscope.state.retention import explain, point_index
 
 
 def test_at_a_mark_includes_the_mark():
@@ -88,3 +90,59 @@ def test_a_20000_node_trace_folds_well_under_a_second():
         best = min(best, time.perf_counter() - t)
     assert len(snap.graph.nodes) == 20_002
     assert best < 1.0, f"folding took {best:.2f} s"
+
+
+# -- a mark labelled like a keyword -------------------------------------------------
+
+
+def _marked(label, index, ev=None):
+    """square_sum's events (or ``ev``) with a mark ``label`` inserted at ``index``."""
+    ev = square_sum().events if ev is None else ev
+    mark = Mark(0, 0.0, None, ev[index - 1].live_bytes, label, None)
+    return [e._replace(seq=i) for i, e in enumerate([*ev[:index], mark, *ev[index:]])]
+
+
+@pytest.mark.parametrize("label", ["before", "after", "end", "peak", "start"])
+def test_a_mark_labelled_like_a_keyword_wins_over_the_keyword(label):
+    ev = _marked(label, 3)
+    assert ev[3].kind == "mark"
+    assert snapshot(ev, label).seq == 3
+    assert point_index(ev, label) == 4
+
+
+@pytest.mark.parametrize(
+    ("label", "n"), [("before", 10), ("after", 21), ("end", 22), ("peak", 16), ("start", 0)]
+)
+def test_keywords_work_when_no_mark_has_their_name(label, n):
+    ev = _marked("something else", 3)
+    assert point_index(ev, label) == n
+    if label in ("before", "after", "end"):
+        assert resolve(ev, label) == n
+    assert ev[10].kind == "backward_started" and ev[20].kind == "backward_finished"
+    assert ev[15].live_bytes == max(e.live_bytes for e in ev)
+
+
+def test_the_default_points_of_why_are_not_taken_by_marks():
+    """``explain`` without ``at`` means the peak (or a buffer's last live moment), even
+    when marks are labelled "peak", "start" and "end"."""
+    plain = square_sum().events
+    ev = _marked("start", 2, _marked("end", 2, _marked("peak", 2)))
+    answer = explain(ev)
+    assert answer.at == "peak" and answer.seq == explain(plain).seq + 3
+    assert ev[answer.seq].live_bytes == max(e.live_bytes for e in ev)
+    x = ev[0].buffer  # x is never freed: live at the end
+    answer = explain(ev, buffer=x)
+    assert answer.at == "end" and answer.seq == ev[-1].seq
+
+
+def test_a_live_traces_snapshot_at_a_mark_named_after():
+    import gradscope as gs
+
+    x = gs.ones(4, requires_grad=True)
+    with gs.trace() as tr:
+        y = (x * 2).sum()
+        gs.mark("after")  # before backward, on purpose
+        y.backward()
+    snap = tr.snapshot("after")
+    assert tr.events[snap.seq].kind == "mark" and not snap.graph.backwards
+    assert tr.snapshot("end").seq == tr.events[-1].seq

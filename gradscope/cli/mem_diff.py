@@ -27,7 +27,7 @@ EPILOG = """[bold]Examples[/]
 
 def _state(src: Source, at: str):
     try:
-        n = point_index(src.events, None if at == "end" else at, src.baseline)
+        n = point_index(src.events, at, src.baseline)
     except ValueError as e:
         raise CliError(str(e)) from None
     return snapshot_at_index(src.events, n, src.baseline, at)

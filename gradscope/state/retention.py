@@ -30,7 +30,7 @@ from ..events.schema import Event
 from .graph import GraphState, fold_graph
 from .holders import Holders, Ref
 from .ledger import BufferState, Ledger, fold_memory
-from .snapshot import resolve
+from .snapshot import mark_index, resolve
 
 PATTERNS: dict[str, str] = {  # most telling first: a chain with several roots shows that one
     "hook_closure": "hook closure",
@@ -450,13 +450,20 @@ class Retention:
 
 def point_index(events: Sequence[Event], at, baseline: dict | None = None) -> int:
     """How many leading events a point covers: ``snapshot.resolve``'s points, plus
-    ``"peak"`` (the event where live bytes peaked) and ``"start"`` (no events)."""
-    if at == "start":
-        return 0
-    if at == "peak":
-        led = fold_memory(events, baseline)
-        return resolve(events, led.peak_seq) if led.peak_seq is not None else 0
+    ``"peak"`` (the event where live bytes peaked) and ``"start"`` (no events). As there,
+    a mark labelled ``"peak"`` or ``"start"`` wins over the keyword."""
+    if isinstance(at, str) and at in ("start", "peak"):
+        marked = mark_index(events, at)
+        if marked is not None:
+            return marked
+        return 0 if at == "start" else _peak_index(events, baseline)
     return resolve(events, at)
+
+
+def _peak_index(events: Sequence[Event], baseline: dict | None) -> int:
+    """How many leading events reach the peak of live bytes (0: no events)."""
+    led = fold_memory(events, baseline)
+    return resolve(events, led.peak_seq) if led.peak_seq is not None else 0
 
 
 def explain(
@@ -474,9 +481,14 @@ def explain(
     at which it was live (the end, if it still is); otherwise the peak. Raises
     ``ValueError`` with a one-line message when ``buffer`` is not live there.
     """
-    if at is None:
-        at = "peak" if buffer is None else _last_live(events, buffer)
-    n = point_index(events, at, baseline)
+    if at is None:  # found here, not by keyword: a mark may be labelled "peak" or "end"
+        at, n = (
+            ("peak", _peak_index(events, baseline))
+            if buffer is None
+            else _last_live(events, buffer)
+        )
+    else:
+        n = point_index(events, at, baseline)
     ret = Retention(events, n, baseline, holders)
     if buffer is not None:
         if buffer not in ret.led.live:
@@ -487,13 +499,14 @@ def explain(
     return Answer(ret.seq, at, [ret.why(b) for b in ids], bool(ret.holders))
 
 
-def _last_live(events: Sequence[Event], buffer: int) -> int | str:
-    """The seq of the last event at which ``buffer`` was live ("end" if it never is freed)."""
+def _last_live(events: Sequence[Event], buffer: int) -> tuple[int | str, int]:
+    """The last point at which ``buffer`` was live: its seq ("end" if it never is freed)
+    and how many leading events it covers."""
     for i in range(len(events) - 1, -1, -1):
         e = events[i]
         if e.kind == "tensor_freed" and e.buffer == buffer:
-            return events[i - 1].seq if i else "start"
-    return "end"
+            return (events[i - 1].seq if i else "start"), i
+    return "end", len(events)
 
 
 def _not_live(ret: Retention, buffer: int) -> str:

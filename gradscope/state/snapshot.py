@@ -4,10 +4,12 @@
 
 - ``None``: the end of the trace;
 - an ``int``: the event with that ``seq`` (included);
-- ``"before"``: just before the first ``backward_started``;
-- ``"after"``: the last ``backward_finished`` (included);
-- any other ``str``: the first ``mark`` with that label (included); a string of digits
-  that is no mark's label is taken as a seq.
+- a ``str``: the first ``mark`` with that label (included). When no mark has it:
+  ``"before"`` is just before the first ``backward_started``, ``"after"`` the last
+  ``backward_finished`` (included), ``"end"`` the end, a string of digits that seq.
+
+A mark's label wins over the keyword of the same name: whoever wrote
+``gs.mark("after")`` named that point on purpose.
 
 Example::
 
@@ -40,7 +42,7 @@ class Snapshot(NamedTuple):
 
 def resolve(events: Sequence[Event], at: str | int | None) -> int:
     """How many leading events ``at`` covers (an index to slice ``events`` with)."""
-    if at is None or at == "end":
+    if at is None:
         return len(events)
     if isinstance(at, bool):
         raise SnapshotError(f"cannot take a snapshot at {at!r}")
@@ -48,6 +50,11 @@ def resolve(events: Sequence[Event], at: str | int | None) -> int:
         return _at_seq(events, at)
     if not isinstance(at, str):
         raise SnapshotError(f"cannot take a snapshot at {at!r}")
+    marked = mark_index(events, at)
+    if marked is not None:
+        return marked
+    if at == "end":
+        return len(events)
     if at == "before":
         for i, e in enumerate(events):
             if e.kind == "backward_started":
@@ -58,18 +65,22 @@ def resolve(events: Sequence[Event], at: str | int | None) -> int:
             if events[i].kind == "backward_finished":
                 return i + 1
         raise SnapshotError("no finished backward in this trace, so there is no 'after'")
-    labels = []
-    for i, e in enumerate(events):
-        if e.kind == "mark":
-            if e.label == at:
-                return i + 1
-            labels.append(e.label)
     if at.strip().lstrip("-").isdigit():
         return _at_seq(events, int(at))
+    labels = (e.label for e in events if e.kind == "mark")
     known = ", ".join(repr(x) for x in dict.fromkeys(labels)) or "none"
     raise SnapshotError(
         f"no mark {at!r} in this trace (marks: {known}; or give a seq, 'before', 'after')"
     )
+
+
+def mark_index(events: Sequence[Event], label: str) -> int | None:
+    """How many leading events the first mark labelled ``label`` covers (None: no such
+    mark). Points named by a keyword look here first, so a user's mark wins."""
+    for i, e in enumerate(events):
+        if e.kind == "mark" and e.label == label:
+            return i + 1
+    return None
 
 
 def _at_seq(events: Sequence[Event], seq: int) -> int:
