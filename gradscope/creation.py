@@ -67,6 +67,8 @@ def _to_array(data, dtype=None, device=None):
         arr = data._data
     elif isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
         arr = data
+    elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as an array does
+        arr = np.asarray(data)
     else:
         if np_dtype is None:
             np_dtype = _infer_dtype(data)
@@ -218,7 +220,14 @@ def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 
 
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
-    """Integers drawn uniformly from [low, high)."""
+    """Integers drawn uniformly from [low, high): ``randint(low, high, size)``, or
+    ``randint(high, size)`` from 0, as torch takes them."""
+    if isinstance(high, (tuple, list)):  # randint(high, size)
+        if size != ():
+            raise TypeError(
+                "randint() takes a size once: randint(high, size) or randint(low, high, size)"
+            )
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     np_dtype = dtypes.resolve(dtype) or np.dtype(np.int64)
@@ -236,6 +245,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes.default_float.np

@@ -49,6 +49,30 @@ _TYPE_NAMES = {
 }
 
 
+def scalar_type_name(np_dtype) -> str:
+    """torch's name of a dtype in its messages, e.g. ``Float`` or ``Long``."""
+    name = str(np_dtype)
+    return _TYPE_NAMES[name][: -len("Tensor")] if name in _TYPE_NAMES else name
+
+
+_CPP_NAMES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def cpp_type_name(np_dtype) -> str:
+    """The C++ name some torch messages give a dtype, e.g. ``long int``."""
+    return _CPP_NAMES.get(str(np_dtype), str(np_dtype))
+
+
 def tensor_type_name(np_dtype, device: str = "cpu") -> str:
     """torch's legacy type name, e.g. ``torch.FloatTensor`` or ``torch.cuda.FloatTensor``."""
     base = _TYPE_NAMES.get(str(np_dtype), "Tensor")

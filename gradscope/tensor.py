@@ -16,7 +16,7 @@ import numpy as np
 from . import autograd as _autograd
 from . import backend, dtypes
 from .autograd import function as _function
-from .errors import M_NONLEAF_GRAD
+from .errors import M_NONLEAF_GRAD, cpp_type_name, scalar_type_name
 from .events import emit
 from .events.callsite import user_frame
 from .events.emit import dtype_str
@@ -266,6 +266,8 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self.grad_fn is not None:
+            if value:  # it does already: nothing to change
+                return
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to "
                 "use a computed variable in a subgraph that doesn't require differentiation "
@@ -297,8 +299,32 @@ class Tensor:
     @grad.setter
     def grad(self, value) -> None:
         if value is not None:
+            if not isinstance(value, Tensor):
+                kind = type(value)
+                name = (
+                    kind.__name__
+                    if kind.__module__ == "builtins"
+                    else f"{kind.__module__}.{kind.__name__}"
+                )
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {name}"
+                )
             if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{cpp_type_name(value._data.dtype)}' "
+                    f"to a tensor with grad_dtype '{scalar_type_name(self._data.dtype)}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype). You can set the tensor's grad_dtype attribute with a specific "
+                    "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                    "the dtypes of a tensor and its gradient may break downstream systems that "
+                    "assume they match."
+                )
         self._grad = value
 
     @property
@@ -411,6 +437,13 @@ class Tensor:
             return self
         if target is not None and target.type == "cuda":
             backend.cupy()
+        if np_dtype is not None and np_dtype.kind not in "fc":  # integers and bools: no
+            grad_mode = _function.state  # gradient flows through them, as in torch
+            prev, grad_mode.enabled = grad_mode.enabled, False
+            try:
+                return F.apply(F.S.ToCopyBackward0, (self,), np_dtype, target)
+            finally:
+                grad_mode.enabled = prev
         return F.apply(F.S.ToCopyBackward0, (self,), np_dtype, target)
 
     def cpu(self) -> Tensor:

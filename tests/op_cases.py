@@ -196,6 +196,12 @@ CASES: list[Case] = [
     C("tanh", lambda m, a: a.tanh(), (S43,)),
     C("sigmoid", lambda m, a: m.sigmoid(a), (S43,)),
     C("relu", lambda m, a: a.relu(), (S43,), domain="away"),
+    C(
+        "relu_functional_inplace",
+        lambda m, a: _F(m).relu(a * 1, inplace=True),
+        (S43,),
+        domain="away",
+    ),
     C("relu_fn", lambda m, a: m.relu(a), (S43,), domain="away"),
     C("clamp_both", lambda m, a: a.clamp(-0.5, 0.5), (S43,), domain="away"),
     C("clamp_min", lambda m, a: m.clamp(a, min=0), (S43,), domain="away"),
@@ -220,6 +226,8 @@ CASES: list[Case] = [
     C("mean_dim", lambda m, a: a.mean(1), (S43,)),
     C("mean_dim_keepdim", lambda m, a: m.mean(a, dim=0, keepdim=True), (S43,)),
     C("mean_dims", lambda m, a: a.mean((1, 2)), ((2, 3, 4),)),
+    C("sum_dim_empty", lambda m, a: a.sum(dim=[]), (S43,)),  # no dims listed: all of them
+    C("mean_dim_empty_keepdim", lambda m, a: a.mean(dim=[], keepdim=True), (S43,)),
     C("max_full", lambda m, a: a.max(), (S43,)),
     C("min_full", lambda m, a: m.min(a), (S43,)),
     C("max_dim", lambda m, a: a.max(1)[0], (S43,)),
@@ -629,6 +637,51 @@ ERRORS: list[tuple] = [
     E(("inplace_div_no_broadcast", lambda m: m.ones(4, 2).__itruediv__(m.ones(3)))),
     E(("inplace_add_grows", lambda m: m.ones(3).add_(m.ones(2, 3)))),
     E(("leaf_setitem", lambda m: _leaf(m).__setitem__(0, 1.0))),
+    # shapes and assignments
+    E(("flatten_start_after_end", lambda m: m.ones(2, 1, 2).flatten(1, 0))),
+    E(("permute_duplicate_dims", lambda m: m.ones(2, 2).permute(0, 0))),
+    E(("cat_nothing", lambda m: m.cat([]))),
+    E(("grad_of_another_dtype", lambda m: setattr(_leaf(m), "grad", m.ones(3, dtype=m.float64)))),
+    E(("grad_of_another_size", lambda m: setattr(_leaf(m), "grad", m.ones(2)))),
+    E(("grad_not_a_tensor", lambda m: setattr(_leaf(m), "grad", [1.0, 2.0, 3.0]))),
+    E(("requires_grad_false_on_a_result", lambda m: (_leaf(m) * 2).requires_grad_(False))),
+    # losses
+    E(("mse_loss_bad_reduction", lambda m: _F(m).mse_loss(m.ones(2), m.ones(2), reduction="avg"))),
+    E(
+        (
+            "nll_loss_bad_reduction",
+            lambda m: _F(m).nll_loss(m.ones(2, 3), m.tensor([0, 1]), reduction="avg"),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_bad_reduction",
+            lambda m: _F(m).cross_entropy(m.ones(2, 3), m.tensor([0, 1]), reduction="x"),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_target_out_of_bounds",
+            lambda m: _F(m).cross_entropy(m.ones(2, 3), m.tensor([0, 5])),
+        )
+    ),
+    E(("nll_loss_negative_target", lambda m: _F(m).nll_loss(m.ones(2, 3), m.tensor([-2, 1])))),
+    # in-place results that do not cast back to the tensor's dtype
+    E(("inplace_div_int", lambda m: m.tensor([1, 2, 3]).div_(2))),
+    E(("inplace_mul_int_by_float", lambda m: m.tensor([1, 2, 3]).mul_(1.5))),
+    E(("inplace_add_int_by_float_tensor", lambda m: m.arange(2).add_(m.ones(2)))),
+    E(("inplace_add_bool_by_int", lambda m: m.tensor([True, False]).add_(1))),
+    E(("inplace_itruediv_int", lambda m: m.arange(3).__itruediv__(2))),
+    E(("inplace_clamp_int_by_floats", lambda m: m.arange(3).clamp_(0.5, 2.5))),
+    # `-` on bools
+    E(("sub_bools", lambda m: m.tensor([True]) - m.tensor([False]))),
+    E(("sub_bool_scalar", lambda m: m.tensor([True]) - True)),
+    E(("sub_int_bool", lambda m: m.arange(2) - m.tensor([True, False]))),
+    E(("rsub_bool", lambda m: 1 - m.tensor([True]))),
+    E(("isub_bools", lambda m: m.tensor([True]).sub_(m.tensor([True])))),
+    E(("neg_bool", lambda m: -m.tensor([True]))),
+    # an integer cast leaves the graph
+    E(("backward_through_long", lambda m: (_leaf(m).long() * 2).sum().backward())),
     # writes into a view whose elements share memory
     E(("expanded_add_", lambda m: m.ones(1).expand(4).add_(1))),
     E(("expanded_relu_", lambda m: m.ones(2, 1).expand(2, 3).relu_())),

@@ -231,8 +231,41 @@ PROMOTION = {
     "full_float": lambda m: m.full((2,), 3.0),
     "full_bool": lambda m: m.full((2,), True),
     "arange_float": lambda m: m.arange(0, 1, 0.25),
+    "arange_step_0": lambda m: m.arange(0, 5, 0),
+    "randint_high_size": lambda m: m.randint(1, (2, 3)),
+    "squeeze_no_dims": lambda m: m.ones(1, 2).squeeze(dim=()),
     "zeros_like_int": lambda m: m.zeros_like(m.arange(3)),
+    "clamp_int_by_floats": lambda m: m.arange(5).clamp(0.5, 2.5),
+    "f32_times_numpy_f64": lambda m: m.ones(3) * np.float64(2.0),
+    "tensor_of_numpy_f64": lambda m: m.tensor(np.float64(2.5)),
+    "iadd_f32_by_f64": lambda m: m.ones(3).add_(m.ones(3, dtype=m.float64) / 3),
+    "iadd_int32_by_int64": lambda m: m.arange(3, dtype=m.int32).add_(m.arange(3)),
+    "imul_float_by_bool": lambda m: m.ones(2).mul_(m.tensor([True, False])),
+    "setitem_int_by_float": lambda m: _set(m.arange(3), 0, 1.5),
+    "fill_int_by_float": lambda m: m.arange(3).fill_(2.5),
+    "long_of_float": lambda m: m.tensor([1.5, -2.5], requires_grad=True).long(),
+    "bool_of_float": lambda m: m.tensor([1.5, 0.0], requires_grad=True).to(m.bool),
 }
+
+
+def test_where_with_the_condition_alone_gives_indices():
+    cond = [[True, False, True], [False, False, True]]
+    got, want = gs.where(gs.tensor(cond)), torch.where(torch.tensor(cond))
+    assert len(got) == len(want) == 2
+    for g, t in zip(got, want):
+        assert _dtype_name(g.dtype) == _dtype_name(t.dtype) and g.tolist() == t.tolist()
+
+
+def test_requires_grad_true_on_a_result_is_kept_as_it_is():
+    for m in (gs, torch):
+        x = m.ones(2, requires_grad=True)
+        y = (x * 2).requires_grad_(True)
+        assert y.requires_grad and y.grad_fn.name() == "MulBackward0"
+
+
+def _set(t, index, value):
+    t[index] = value
+    return t
 
 
 @pytest.mark.parametrize("name", list(PROMOTION))
@@ -247,6 +280,7 @@ def test_dtype_promotion(name):
     g, t = fn(gs), fn(torch)
     assert _dtype_name(g.dtype) == _dtype_name(t.dtype)
     assert tuple(g.shape) == tuple(t.shape)
+    assert g.requires_grad == t.requires_grad
     np.testing.assert_allclose(_np(g).astype(np.float64), _np(t).astype(np.float64), rtol=1e-3)
 
 

@@ -27,6 +27,7 @@ from ..errors import (
     M_NO_GRAD_VIEW_WRITTEN,
     M_VERSION_HINT,
     M_VERSION_HINT_ANOMALY,
+    scalar_type_name,
     shape_str,
     tensor_type_name,
 )
@@ -314,6 +315,11 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
                 slot: arr.copy() if arr is arrays[0] else arr for slot, arr in pending.items()
             }
     if out is not data:
+        if out.dtype != data.dtype and _KIND_RANK[out.dtype.kind] > _KIND_RANK[data.dtype.kind]:
+            raise RuntimeError(
+                f"result type {scalar_type_name(out.dtype)} can't be cast to the desired "
+                f"output type {scalar_type_name(data.dtype)}"
+            )
         if out.shape != data.shape:
             raise RuntimeError(
                 f"output with shape {shape_str(data.shape)} doesn't match the broadcast "
@@ -330,6 +336,11 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
 
             rebase_view(fn, target, inputs, needs)
     return target
+
+
+# torch's casting rule for an in-place result: not down these ranks (float into an integer
+# tensor, an integer into a bool one); within one, any size
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def _init_node(fn, inputs, needs) -> None:

@@ -9,7 +9,12 @@ from ..ops import api
 from ..ops.linalg import AddmmBackward0
 from ..ops.loss import MseLossBackward0, NllLossBackward0, check_target
 
-relu = api.relu
+
+def relu(input, inplace: bool = False):
+    """``max(input, 0)``; with ``inplace``, written into ``input`` (``relu_``)."""
+    return api.relu_(input) if inplace else api.relu(input)
+
+
 softmax = api.softmax
 log_softmax = api.log_softmax
 sigmoid = api.sigmoid
@@ -32,8 +37,19 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     """Negative log-likelihood of ``target`` classes under log-probabilities ``input``."""
     if weight is not None:
         raise NotImplementedError("nll_loss(weight=...) is not supported")
+    _check_reduction(reduction)
     check_target(input.shape, target.shape, target._data.dtype)
+    t = target._data
+    classes = input.shape[1 if input.ndim > 1 else 0]
+    outside = ((t < 0) | (t >= classes)) & (t != ignore_index)
+    if outside.any():
+        raise IndexError(f"Target {int(t[outside].ravel()[0])} is out of bounds.")
     return apply(NllLossBackward0, (input, target), reduction, ignore_index)
+
+
+def _check_reduction(reduction) -> None:
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def cross_entropy(
@@ -47,12 +63,14 @@ def cross_entropy(
     """``nll_loss(log_softmax(input, 1), target)``: torch's two nodes, LogSoftmax then NllLoss."""
     if label_smoothing:
         raise NotImplementedError("cross_entropy(label_smoothing=...) is not supported")
+    _check_reduction(reduction)
     dim = 0 if input.ndim == 1 else 1
     return nll_loss(log_softmax(input, dim), target, weight, ignore_index, reduction)
 
 
 def mse_loss(input, target, reduction: str = "mean"):
     """Mean squared error."""
+    _check_reduction(reduction)
     if input.shape != target.shape:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size "

@@ -16,8 +16,14 @@ from .. import dtypes
 from ..autograd import function as _function
 from ..autograd.function import apply, apply_inplace
 from ..autograd.grad_mode import state
-from ..backend import repeats_memory, writable
-from ..errors import M_INTERNAL_OVERLAP, M_LEAF_INPLACE, shape_str
+from ..backend import repeats_memory, writable, xp_of
+from ..errors import (
+    M_INTERNAL_OVERLAP,
+    M_LEAF_INPLACE,
+    cpp_type_name,
+    scalar_type_name,
+    shape_str,
+)
 from . import activation as A
 from . import elementwise as E
 from . import linalg as L
@@ -36,9 +42,13 @@ MinResult = namedtuple("min", ["values", "indices"])
 
 def as_tensor_like(v, like):
     """``v`` as a tensor on ``like``'s device (lists, arrays) or unchanged (tensors, scalars)."""
-    if type(v) is Tensor or isinstance(v, _Scalar):
+    if type(v) is Tensor:
         return v
-    if isinstance(v, Number):  # numpy scalars
+    if isinstance(v, np.generic):  # a NumPy scalar counts as the Python number it holds
+        return v.item()
+    if isinstance(v, _Scalar):
+        return v
+    if isinstance(v, Number):
         return v.item()
     from ..creation import tensor
 
@@ -140,7 +150,10 @@ def _dim(d: int, ndim: int) -> int:
 
 
 def _dims(dim, ndim: int) -> tuple:
+    """Reduction dims, sorted; an empty list is every dim, as torch reads ``dim=[]``."""
     if isinstance(dim, (list, tuple)):
+        if not dim:
+            return tuple(range(ndim))
         return tuple(sorted(_dim(d, ndim) for d in dim))
     return (_dim(dim, ndim),)
 
@@ -169,6 +182,7 @@ def sub(a, b, *, alpha=1):
     """``a - alpha * b``."""
     if type(a) is not Tensor:
         return rsub(b, a)
+    _check_bool_sub(a, b)
     return _binary(E.SubBackward0, "sub", a, b, alpha)
 
 
@@ -176,7 +190,27 @@ def rsub(a, scalar):
     """``scalar - a``."""
     if type(scalar) is Tensor:
         return sub(scalar, a)
+    _check_bool_sub(a, scalar)
     return apply(E.RsubBackward1, (a,), scalar, _promoted(a, scalar))
+
+
+def _is_bool(v) -> bool:
+    return type(v) is bool or (type(v) is Tensor and v._data.dtype.kind == "b")
+
+
+def _check_bool_sub(a, b) -> None:
+    """torch refuses ``-`` on bools: an xor or a negated mask is meant."""
+    a_bool, b_bool = _is_bool(a), _is_bool(b)
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def mul(a, b):
@@ -192,16 +226,11 @@ def div(a, b):
     """Elementwise true division."""
     if type(a) is not Tensor:
         return mul(reciprocal(b), a)
-    promoted = _promoted(a, b)
-    if promoted is None and a._data.dtype.kind in "iub":
-        promoted = dtypes.default_float.np
     b = as_tensor_like(b, a)
     if type(b) is Tensor:
         a, b = _on_one_device(a, b)
-        if promoted is None and b._data.dtype.kind in "iub" and a._data.dtype.kind in "iub":
-            promoted = dtypes.default_float.np
     try:
-        return apply(E.DivBackward0, (a, b), promoted)
+        return apply(E.DivBackward0, (a, b), _division_dtype(a, b))
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error("div", a, b) from None
@@ -212,7 +241,23 @@ def reciprocal(a):
     return apply(E.ReciprocalBackward0, (a,))
 
 
+_NOTHING = object()  # an argument not given (where None could be meant)
+
+
+def _division_dtype(a, b):
+    """``a / b``'s dtype where NumPy's is not torch's: integers divide into the default float."""
+    promoted = _promoted(a, b)
+    if promoted is None and a._data.dtype.kind in "iub":
+        return dtypes.default_float.np
+    return promoted
+
+
 def neg(a):
+    if a._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return apply(E.NegBackward0, (a,))
 
 
@@ -279,6 +324,8 @@ def clamp(a, min=None, max=None):  # noqa: A002
     """Clip to ``[min, max]`` (scalars or tensors)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if a._data.dtype.kind in "iub" and (type(min) is float or type(max) is float):
+        a = a.to(dtypes.default_float)  # a float bound makes the result a float, as in torch
     if type(min) is Tensor or type(max) is Tensor:
         return apply(E.ClampBackward0, (a, min, max))
     return apply(E.ClampBackward1, (a,), min, max)
@@ -294,8 +341,16 @@ def minimum(a, b):
     return apply(E.MinimumBackward0, (a, b))
 
 
-def where(condition, a, b):
-    """Pick from ``a`` where ``condition`` holds, else from ``b``."""
+def where(condition, a=_NOTHING, b=_NOTHING):
+    """Pick from ``a`` where ``condition`` holds, else from ``b``; with the condition
+    alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
+    if a is _NOTHING and b is _NOTHING:
+        found = xp_of(condition._data).nonzero(condition._data)
+        from ..creation import _leaf
+
+        return tuple(_leaf(i.astype(np.int64, copy=False), False) for i in found)
+    if a is _NOTHING or b is _NOTHING:
+        raise TypeError("where() takes the condition alone, or the condition, input and other")
     like = condition
     a = as_tensor_like(a, like)
     b = as_tensor_like(b, like)
@@ -364,15 +419,11 @@ def mean(a, dim=None, keepdim=False):
     if a._data.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {_torch_scalar_name(a._data.dtype)}"
+            f"point or complex dtype. Got: {scalar_type_name(a._data.dtype)}"
         )
     if dim is None:
         return apply(R.MeanBackward0, (a,))
     return apply(R.MeanBackward1, (a,), _dims(dim, a._data.ndim), keepdim)
-
-
-def _torch_scalar_name(d) -> str:
-    return {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}.get(str(d), str(d))
 
 
 def _extreme(a, dim, keepdim, full_cls, dim_cls, result_type, pair_fn):
@@ -605,6 +656,8 @@ def flatten(a, start_dim=0, end_dim=-1):
     if nd == 0:
         return reshape(a, (1,))
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return a
     shape = a.shape
@@ -625,6 +678,8 @@ def t(a):
 def permute(a, *dims):
     nd = a._data.ndim
     dims = tuple(_dim(d, nd) for d in _sizes(dims))
+    if len(dims) == nd and len(set(dims)) < nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(nd)):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -646,7 +701,8 @@ def squeeze(a, dim=None):
     nd = a._data.ndim
     if dim is None:
         return apply(S.SqueezeBackward0, (a,), None)
-    dims = tuple(d for d in _dims(dim, nd) if nd and a.shape[d] == 1)
+    listed = _dims(dim, nd) if dim != [] and dim != () else ()  # none listed: none squeezed
+    dims = tuple(d for d in listed if nd and a.shape[d] == 1)
     cls = S.SqueezeBackward1 if not isinstance(dim, (tuple, list)) else S.SqueezeBackward2
     return apply(cls, (a,), dims)
 
@@ -691,7 +747,7 @@ def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     first = tensors[0]
     for t_ in tensors[1:]:
         _check_device(first, t_)
@@ -907,11 +963,12 @@ def _expand_error(vshape, target) -> str:
 # ---------------------------------------------------------------- in place
 
 
-def _binary_(cls, op: str, a, b, *extra):
-    """``a op= b``: ``apply_inplace``, with torch's error for shapes that do not broadcast."""
+def _binary_(cls, op: str, a, b, *extra, dtype_of=_promoted):
+    """``a op= b``: ``apply_inplace``, computed in the dtype torch gives ``a op b`` (which
+    must cast back to ``a``'s), with torch's error for shapes that do not broadcast."""
     b = as_tensor_like(b, a)
     try:
-        return apply_inplace(cls, a, (a, b), *extra)
+        return apply_inplace(cls, a, (a, b), *extra, dtype_of(a, b))
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(op, a, b) from None
@@ -919,19 +976,20 @@ def _binary_(cls, op: str, a, b, *extra):
 
 
 def add_(a, b, *, alpha=1):
-    return _binary_(E.AddBackward0, "add_", a, b, alpha, None)
+    return _binary_(E.AddBackward0, "add_", a, b, alpha)
 
 
 def sub_(a, b, *, alpha=1):
-    return _binary_(E.SubBackward0, "sub_", a, b, alpha, None)
+    _check_bool_sub(a, b)
+    return _binary_(E.SubBackward0, "sub_", a, b, alpha)
 
 
 def mul_(a, b):
-    return _binary_(E.MulBackward0, "mul_", a, b, None)
+    return _binary_(E.MulBackward0, "mul_", a, b)
 
 
 def div_(a, b):
-    return _binary_(E.DivBackward0, "div_", a, b, None)
+    return _binary_(E.DivBackward0, "div_", a, b, dtype_of=_division_dtype)
 
 
 def relu_(a):
@@ -939,6 +997,11 @@ def relu_(a):
 
 
 def clamp_(a, min=None, max=None):  # noqa: A002
+    if a._data.dtype.kind in "iub" and (type(min) is float or type(max) is float):
+        raise RuntimeError(  # torch names the type as C++ does, here
+            f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to the "
+            f"desired output type {cpp_type_name(a._data.dtype)}"
+        )
     return apply_inplace(E.ClampBackward1, a, (a,), min, max)
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import xp_of
+from ..errors import scalar_type_name
 from ._jvp import terms
 
 
@@ -111,18 +112,5 @@ def check_target(logp_shape, target_shape, target_dtype) -> None:
         )
     if target_dtype not in (np.dtype(np.int64), np.dtype(np.uint8)):
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_name(target_dtype)}"
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target_dtype)}"
         )
-
-
-def _name(d: np.dtype) -> str:
-    names = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "bool": "Bool",
-    }
-    return names.get(str(d), str(d))
