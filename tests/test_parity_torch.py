@@ -287,6 +287,12 @@ def test_dtype_promotion(name):
 # --------------------------------------------------------------------------- repr
 
 
+def _nll_ignored_grad(m):
+    x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    m.nn.functional.nll_loss(x, m.tensor([0, -100])).backward()
+    return x.grad
+
+
 def _grad_sum(m):
     x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
     return (x * x).sum()
@@ -305,6 +311,7 @@ REPRS = {
     "zeros": lambda m: m.zeros(3),
     "zero_0d": lambda m: m.tensor(0.0),
     "neg_zero": lambda m: m.tensor([-0.0, 1.0]),
+    "nll_ignored_rows_grad": lambda m: _nll_ignored_grad(m),
     "scalar_sum": _grad_sum,
     "scalar_float": lambda m: m.tensor(3.14159),
     "scalar_int": lambda m: m.tensor(7),

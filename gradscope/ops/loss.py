@@ -45,12 +45,13 @@ class NllLossBackward0(Function):
         valid = tg != self.ignore_index
         safe = xp.where(valid, tg, 0)
         if self.reduction == "none":
-            scale = -(g.reshape(-1)) * valid
+            scale = -(g.reshape(-1))
         elif self.reduction == "mean":
-            scale = -(g / tw) * valid
+            scale = -(g / tw)
         else:
-            scale = -g * valid
-        out[xp.arange(lp_shape[0]), safe] = scale
+            scale = -g
+        # where, not a product with the mask: an ignored row's gradient is 0, not -0
+        out[xp.arange(lp_shape[0]), safe] = xp.where(valid, scale, 0)
         return (out if self.batched else out[0],)
 
     def jvp(self, xs, out, tangents):
