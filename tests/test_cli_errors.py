@@ -63,7 +63,7 @@ def _bad_files(tmp_path, trace_file):
     (tmp_path / "wrongtype.gstrace").write_text("\n".join(wrong) + "\n")
     cases["wrong type"] = (
         tmp_path / "wrongtype.gstrace",
-        "line 2 is corrupt (tensor_allocated event: field 'nbytes' is 'many', not an integer)",
+        "line 2 is corrupt (tensor_allocated event: field 'nbytes' is 'many', not a non-negative integer)",
     )
     return cases
 

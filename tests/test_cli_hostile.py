@@ -398,17 +398,47 @@ _NODE = {"seq": 1, "kind": "node_created", "t": 0.0, "device": "cpu", "live_byte
 _BAD_LINES = {
     "inputs not a list": (
         json.dumps({**_NODE, "inputs": 5}),
-        "node_created event: field 'inputs' is 5, not a list of integers or nulls",
+        "node_created event: field 'inputs' is 5, not a list of non-negative integers or nulls",
     ),
     "inputs holding a string": (
         json.dumps({**_NODE, "inputs": [1, "x"]}),
-        "node_created event: field 'inputs' is [1, 'x'], not a list of integers or nulls",
+        "node_created event: field 'inputs' is [1, 'x'], not a list of non-negative integers or nulls",
     ),
     "shape of floats": (
         json.dumps({**_NODE, "shape": [1.5]}),
         "node_created event: field 'shape' is [1.5], not a list of integers",
     ),
-    "seq a bool": (json.dumps({**_MARK, "seq": True}), "field 'seq' is True, not an integer"),
+    "seq a bool": (
+        json.dumps({**_MARK, "seq": True}),
+        "field 'seq' is True, not a non-negative integer",
+    ),
+    "inputs holding a negative id": (
+        json.dumps({**_NODE, "inputs": [None, -1]}),
+        "field 'inputs' is [None, -1], not a list of non-negative integers or nulls",
+    ),
+    "negative node": (json.dumps({**_NODE, "node": -3}), "field 'node' is -3, not a non-negative"),
+    "negative output": (
+        json.dumps({**_NODE, "output": -2}),
+        "field 'output' is -2, not a non-negative integer or null",
+    ),
+    "negative live bytes": (
+        json.dumps({**_MARK, "live_bytes": -5}),
+        "mark event: field 'live_bytes' is -5, not a non-negative integer",
+    ),
+    "negative nbytes": (
+        json.dumps(
+            {
+                "seq": 3,
+                "kind": "tensor_freed",
+                "t": 0.0,
+                "device": "cpu",
+                "live_bytes": 0,
+                "buffer": 1,
+                "nbytes": -5,
+            }
+        ),
+        "tensor_freed event: field 'nbytes' is -5, not a non-negative integer",
+    ),  # fmt: skip
     "label a number": (json.dumps({**_MARK, "label": 7}), "field 'label' is 7, not a string"),
     "time a string": (json.dumps({**_MARK, "t": "now"}), "field 't' is 'now', not a number"),
     "pool a list": (json.dumps({**_MARK, "pool": []}), "field 'pool' is [], not an object"),
@@ -556,3 +586,48 @@ def test_an_internal_error_is_one_line_unless_debugging(tmp_path, monkeypatch):
     monkeypatch.setattr(run_cmd, "memory_table", interrupted)
     r = invoke("run", s, "--no-graph")
     assert r.exit_code == 130 and r.stderr == "gradscope: error: interrupted\n"
+
+
+# -- header fields of the wrong type --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "command"),
+    [
+        ("holders", 5, ["mem", "why"]),
+        ("holders", 5, ["mem", "check"]),
+        ("holders", {"refs": 1}, ["mem", "report"]),
+        ("scenario", 5, ["report", "--html", "{out}"]),
+        ("scenario", ["a"], ["mem", "timeline", "--svg", "{out}"]),
+        ("scenario", 5, ["export", "--chrome", "{out}"]),
+        ("baseline_bytes", {"cpu": "lots"}, ["run", "--no-graph"]),
+        ("baseline_bytes", 7, ["graph"]),
+        ("version", "1", ["mem", "report"]),
+    ],
+)
+def test_a_header_field_of_the_wrong_type_is_one_line_not_an_internal_error(
+    tmp_path, field, value, command
+):
+    ev = json.dumps(_MARK)
+    path = tmp_path / "h.gstrace"
+    path.write_text(json.dumps({**writer.header(), field: value}) + "\n" + ev + "\n")
+    head = 2 if command[0] == "mem" else 1  # the command's words, then its options
+    opts = [o.format(out=tmp_path / "out") for o in command[head:]]
+    r = invoke(*command[:head], path, *opts)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.count("\n") == 1 and "internal error" not in r.stderr, r.stderr
+    if field == "version":
+        assert "is not a valid gradscope trace header (version '1')" in r.stderr
+    else:
+        assert f"line 1 is corrupt (header field {field!r} is " in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_negative_byte_count_is_refused_not_shown(tmp_path):
+    path = tmp_path / "neg.gstrace"
+    freed = {"seq": 1, "kind": "tensor_freed", "t": 0.0, "device": "cpu", "live_bytes": 0,
+             "buffer": 1, "nbytes": -5}  # fmt: skip
+    path.write_text("\n".join(json.dumps(x) for x in (writer.header(), _MARK, freed)) + "\n")
+    r = invoke("mem", "report", path)
+    assert r.exit_code == 2 and "-5 B" not in r.output
+    assert "line 3 is corrupt (tensor_freed event: field 'nbytes' is -5" in r.stderr

@@ -11,7 +11,7 @@ import pytest
 
 import gradscope as gs
 from gradscope.events import schema
-from gradscope.tracefile import TraceFileError
+from gradscope.tracefile import TraceFileError, reader
 
 
 def _kinds(tr):
@@ -349,3 +349,79 @@ def test_chunks_read_line_by_line_give_the_same_events(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "_parse_chunk", every_other)
     assert gs.load_trace(path).events == tr.events
     assert len(declined) > 10
+
+
+_HEAD = {"format": "gradscope-trace", "version": 1}
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ({"version": "1"}, "is not a valid gradscope trace header (version '1')"),
+        ({"version": True}, "is not a valid gradscope trace header (version True)"),
+        ({"version": 1.0}, "is not a valid gradscope trace header (version 1.0)"),
+        ({"version": 0}, "is not a valid gradscope trace header (version 0)"),
+        ({"version": None}, "is not a valid gradscope trace header (version None)"),
+        ({"version": "x" * 100}, f"(version '{'x' * 36}...)"),
+        ({"version": 2}, "is trace format version 2; this gradscope reads up to version 1 "
+                         "(upgrade gradscope)"),
+        ({"holders": 5}, ": line 1 is corrupt (header field 'holders' is 5, not a list or null)"),
+        ({"scenario": 5}, "(header field 'scenario' is 5, not a string or null)"),
+        ({"gradscope": [0, 1]}, "(header field 'gradscope' is [0, 1], not a string or null)"),
+        ({"baseline_bytes": {"cpu": -1}}, "(header field 'baseline_bytes' is {'cpu': -1}, not an "
+                                          "object of non-negative integers (bytes per device))"),
+        ({"baseline_bytes": [4]}, "(header field 'baseline_bytes' is [4], not an object of"),
+        ({"baseline_bytes": {"cpu": "4"}}, "header field 'baseline_bytes' is {'cpu': '4'}, not"),
+    ],
+)  # fmt: skip
+def test_a_header_is_checked_with_one_line(tmp_path, header, message):
+    path = _write(tmp_path, "h", json.dumps({**_HEAD, **header}) + "\n")
+    with pytest.raises(TraceFileError) as e:
+        gs.load_trace(path)
+    msg = str(e.value)
+    assert msg.startswith(path) and message in msg and "\n" not in msg, msg
+    assert ("upgrade" in msg) == (header.get("version") == 2)
+
+
+def test_a_header_without_a_version_is_not_valid(tmp_path):
+    path = _write(tmp_path, "h", json.dumps({"format": "gradscope-trace"}) + "\n")
+    with pytest.raises(TraceFileError) as e:
+        gs.load_trace(path)
+    assert str(e.value) == f"{path} is not a valid gradscope trace header (no version)"
+
+
+def test_a_header_with_the_fields_gradscope_writes_is_read(tmp_path):
+    head = {**_HEAD, "gradscope": None, "scenario": None, "holders": None,
+            "baseline_bytes": {"cpu": 0, "cuda:0": 512}, "devices": ["cpu"], "other": 5}  # fmt: skip
+    path = _write(tmp_path, "h", json.dumps(head) + "\n")
+    assert gs.load_trace(path).header == head
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("nbytes", -5), ("live_bytes", -1), ("buffer", -2), ("tensor", -1), ("seq", -1),
+     ("node", -7), ("inputs", [-1]), ("inputs", [None, 3, -4]), ("output", -1),
+     ("root", -1)],
+)  # fmt: skip
+def test_negative_sizes_ids_and_seqs_are_refused_on_either_path(tmp_path, field, value):
+    """The fast builders and ``from_dict`` refuse the same lines: in a chunk of many
+    events (read at once) and as the only event (read line by line)."""
+    x = gs.randn(4, requires_grad=True)
+    with gs.trace() as tr:
+        (x * 2).sum().backward()
+    saved = str(tmp_path / "ok.gstrace")
+    tr.save(saved)
+    lines = open(saved, encoding="utf-8").read().splitlines()
+    where = next(i for i, ln in enumerate(lines[1:], 1) if f'"{field}":' in ln)
+    bad = {**json.loads(lines[where]), field: value}
+    lines[where] = json.dumps(bad)
+    path = _write(tmp_path, "neg", "\n".join(lines) + "\n")
+    with pytest.raises(TraceFileError) as e:
+        gs.load_trace(path)
+    assert f"line {where + 1} is corrupt ({bad['kind']} event: field {field!r}" in str(e.value)
+    assert "non-negative" in str(e.value)
+    for build in (reader._BUILD[bad["kind"]], schema.from_dict):
+        with pytest.raises(ValueError):
+            build(bad)
+        fixed = [None if v is None else abs(v) for v in value] if field == "inputs" else -value
+        assert build({**bad, field: fixed}).kind == bad["kind"]

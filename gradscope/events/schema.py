@@ -224,7 +224,19 @@ _EXPECT = {  # annotation -> (test of the value ``{x}``, what the message says i
 }
 _ITEMS = {  # list fields: the test of each item, what the message says
     "shape": ("type(i) is int", "a list of integers"),
-    "inputs": ("(i is None or type(i) is int)", "a list of integers or nulls"),
+    "inputs": (
+        "(i is None or type(i) is int and i >= 0)",
+        "a list of non-negative integers or nulls",
+    ),
+}
+#: Integer fields that count bytes, number events or name an id: never below zero.
+NON_NEGATIVE = {"seq", "live_bytes", "nbytes", "buffer", "tensor", "node", "root", "output"}
+_NON_NEGATIVE_EXPECT = {
+    "int": ("(type({x}) is int and {x} >= 0)", "a non-negative integer"),
+    "int | None": (
+        "({x} is None or type({x}) is int and {x} >= 0)",
+        "a non-negative integer or null",
+    ),
 }
 # the names the tests of ``expectation`` use (a reader that generates its own builders needs them)
 CHECK_SCOPE: dict[str, Any] = {"_NUMBER": (float, int)}
@@ -236,8 +248,8 @@ for _name, (_item, _) in _ITEMS.items():
 
 def expectation(cls: type, name: str) -> tuple[str, str]:
     """The test (a template over ``{x}``) a field's value must pass, and its wording."""
-    ann = cls.__annotations__[name]
-    test, what = _EXPECT[getattr(ann, "__forward_arg__", ann)]
+    ann = getattr(cls.__annotations__[name], "__forward_arg__", cls.__annotations__[name])
+    test, what = (_NON_NEGATIVE_EXPECT if name in NON_NEGATIVE else _EXPECT)[ann]
     if name in _ITEMS:
         what = _ITEMS[name][1]
     return test.replace("{name}", name), what

@@ -74,7 +74,7 @@ def parse(records: Iterable | None) -> list[Probe]:
             continue
         seq, at = rec["seq"], _str(rec.get("at")) or "mark"
         refs = []
-        for r in rec.get("refs") or ():
+        for r in rec.get("refs") if isinstance(rec.get("refs"), list) else ():
             if not isinstance(r, dict) or _int(r.get("tensor")) is None or not _str(r.get("name")):
                 continue
             via = r.get("via") if r.get("via") in VIA else "variable"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from operator import itemgetter
+from functools import partial
+from operator import is_not, itemgetter
 
 from ..events import schema
 from ..events.bulk import gc_paused
@@ -92,6 +93,7 @@ def _parse_chunk(lines: list[bytes]) -> list[Event] | None:
 # where ``from_dict`` says what is wrong.
 
 _ITEM_TYPES = {"shape": {int}, "inputs": {int, type(None)}}  # schema._ITEMS, as types
+_ITEM_IDS = {"inputs"}  # list fields of ids: no item below zero (schema._ITEMS again)
 
 
 def _fast_builder(cls: type) -> Callable[[dict], Event]:
@@ -104,6 +106,8 @@ def _fast_builder(cls: type) -> Callable[[dict], Event]:
     for name in cls._fields:
         if name in _ITEM_TYPES:  # quicker than schema's all(...) over the items
             tests.append(f"type({name}) is list and _{name}_items(map(type, {name}))")
+            if name in _ITEM_IDS:  # the least id that is not None, in C
+                tests.append(f"min(filter(_not_none, {name}), default=0) >= 0")
         else:
             tests.append(schema.expectation(cls, name)[0].format(x=name))
     args = ", ".join(f"tuple({n})" if n in schema.TUPLE_FIELDS else n for n in cls._fields)
@@ -116,6 +120,7 @@ def _fast_builder(cls: type) -> Callable[[dict], Event]:
         **schema.CHECK_SCOPE,
         **{f"_{name}_items": types.issuperset for name, types in _ITEM_TYPES.items()},
         "_get": itemgetter(*required),
+        "_not_none": partial(is_not, None),
         "_new": tuple.__new__,
         "_cls": cls,
     }
@@ -188,9 +193,37 @@ def _parse_header(path: str, line: bytes) -> dict:
             f"{path} is not a gradscope trace (format {fmt!r}, expected {FORMAT!r})"
         )
     version = head.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if type(version) is not int or version < 1:  # bool is no version number
+        given = f"version {_short(version)}" if "version" in head else "no version"
+        raise TraceFileError(f"{path} is not a valid gradscope trace header ({given})")
+    if version > VERSION:
         raise TraceFileError(
             f"{path} is trace format version {version}; this gradscope reads up to "
             f"version {VERSION} (upgrade gradscope)"
         )
+    for name, (ok, what) in _HEADER_FIELDS.items():
+        if name in head and not ok(head[name]):
+            raise TraceFileError(
+                f"{path}: line 1 is corrupt (header field {name!r} is {_short(head[name])}, "
+                f"not {what})"
+            )
     return head
+
+
+def _byte_counts(x) -> bool:
+    return type(x) is dict and all(type(n) is int and n >= 0 for n in x.values())
+
+
+# The header's optional fields that gradscope reads: a wrong type is refused here, as an
+# event's is, rather than failing later in a command.
+_HEADER_FIELDS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "gradscope": (lambda x: x is None or type(x) is str, "a string or null"),
+    "scenario": (lambda x: x is None or type(x) is str, "a string or null"),
+    "baseline_bytes": (_byte_counts, "an object of non-negative integers (bytes per device)"),
+    "holders": (lambda x: x is None or type(x) is list, "a list or null"),
+}
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
