@@ -1,6 +1,6 @@
 """Hostile input to the command line, beyond tests/test_cli_errors.py: a trace of a million
 events, scenarios that never call backward, call it 10,000 times, print 100,000 lines or
-call sys.exit(3), markup characters in every string a trace carries, and trace lines whose
+call sys.exit(2) or sys.exit(3), markup characters in every string a trace carries, and trace lines whose
 fields have the wrong type. Each ends with the exit code and message the contract gives,
 and keeps what was recorded before the failure."""
 
@@ -253,19 +253,22 @@ def test_a_scenario_that_prints_a_hundred_thousand_lines(tmp_path):
     assert r.stderr.count("\n") >= 100_000
 
 
-def test_sys_exit_3_keeps_its_code_the_report_and_the_saved_trace(tmp_path):
+@pytest.mark.parametrize("status", [2, 3])
+def test_sys_exit_n_fails_the_scenario_and_keeps_the_report_and_the_saved_trace(tmp_path, status):
     s = script(tmp_path, "bail.py", """\
         import sys
         import gradscope as gs
         x = gs.ones(3, requires_grad=True)
         (x * 3).sum().backward()
         gs.mark("before exit")
-        sys.exit(3)
+        sys.exit(STATUS)
         print("never")
-        """)  # fmt: skip
+        """.replace("STATUS", str(status)))  # fmt: skip
     saved = tmp_path / "bail.gstrace"
     r = invoke("run", s, "--no-graph", "--save", saved)
-    assert r.exit_code == 3, r.output
+    assert r.exit_code == 1, r.output  # 2 would read as bad usage: any status is a failure
+    assert f"gradscope: {s} exited with status {status}\n" in r.stderr
+    assert "shown above is what it recorded before that" in r.stderr
     assert "backward 1 of 1" in r.stdout and "never" not in r.stdout
     assert f"trace saved to {saved}" in r.stdout
     assert "Traceback" not in r.output

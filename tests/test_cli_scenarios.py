@@ -153,9 +153,13 @@ def test_a_syntax_error_names_the_file_and_line(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("code", "exit_code"), [("3", 3), ("0", 0), ("None", 0), ("'bad input'", 1)]
-)
-def test_system_exit_is_honoured_after_showing_what_was_recorded(tmp_path, code, exit_code):
+    ("code", "exit_code"),
+    [("3", 1), ("2", 1), ("1", 1), ("True", 1), ("0", 0), ("False", 0), ("None", 0),
+     ("", 0), ("'bad input'", 1)],
+)  # fmt: skip
+def test_system_exit_is_a_success_or_a_failure_after_showing_what_was_recorded(
+    tmp_path, code, exit_code
+):
     s = script(
         tmp_path,
         "ex.py",
@@ -167,6 +171,14 @@ def test_system_exit_is_honoured_after_showing_what_was_recorded(tmp_path, code,
     assert "backward 1 of 1" in r.stdout
     if code == "'bad input'":
         assert "bad input" in r.stderr
+    elif exit_code:
+        assert f"{s} exited with status {int(eval(code))}" in r.stderr
+        assert len([ln for ln in r.stderr.splitlines() if "status" in ln]) == 1
+    else:
+        assert r.stderr == ""
+    for cmd in (["mem", "report", s, "--json"], ["graph", s], ["mem", "check", s]):
+        r = invoke(*cmd)
+        assert r.exit_code == exit_code, (cmd, r.output)
 
 
 def test_runs_as_main_with_its_folder_on_path_and_its_arguments(tmp_path):

@@ -3,7 +3,9 @@
 The script runs in this process with its folder first on ``sys.path`` and
 ``sys.argv = [script, *args]``. Its exceptions are caught: the traceback is cut down to
 the user's own frames, and the trace up to the failure is kept (and saved with ``save``).
-``SystemExit(n)`` becomes exit code ``n``.
+``sys.exit()`` with 0 or None is a success; any other status is a failed scenario (exit
+code 1, with a line naming the status), since the command's own codes mean something else
+(2: bad usage).
 
 Example::
 
@@ -123,13 +125,13 @@ def run_scenario(
     except SystemExit as e:
         keep = e
         code = e.code
-        if code is None:
-            result.exit_code = 0
-        elif isinstance(code, int):
-            result.exit_code = code
-        else:
+        if code is not None and not (isinstance(code, int) and code == 0):
             result.exit_code = SCENARIO_FAILED
-            result.error = str(code)
+            result.error = (  # a message is printed as Python prints it
+                f"gradscope: {path} exited with status {int(code)}"
+                if isinstance(code, int)
+                else str(code)
+            )
     except KeyboardInterrupt as e:
         keep = e
         result.exit_code = 130
