@@ -17,7 +17,11 @@ from .memory import buffers
 from .state.snapshot import Snapshot
 from .tracefile import reader, writer
 
-_FLUSH_EVERY = 2048  # events between writes of a streamed trace
+_FLUSH_EVERY = 2048  # events between writes of a streamed trace, at most
+# ...and a streamed trace is written up to each of these: a mark is the user's checkpoint,
+# and the end of a backward call the natural one, so a process that dies later (killed,
+# os._exit) leaves them in the file
+_CHECKPOINTS = frozenset({"mark", "backward_finished"})
 # items in a raw event of each kind: (kind, t, device, live_bytes, *fields)
 _WIDTH = {kind: len(cls._fields) for kind, cls in BY_KIND.items()}
 
@@ -50,6 +54,7 @@ class Trace:
         self._t0 = 0.0
         self._file: IO[str] | None = None
         self._written = 0
+        self._lines: dict = {}  # the streamed file's line writer per kind (from raw events)
         self._flushing = False
         self._recording = False
 
@@ -71,6 +76,7 @@ class Trace:
         )
         self._t0 = time.perf_counter()
         if self.path is not None:
+            self._lines = writer._line_writers(raw=True)  # made once: about a millisecond
             self._file = open(self.path, "w", encoding="utf-8")
             self._file.write(writer._dumps(self.header) + "\n")
             self._file.flush()
@@ -94,7 +100,7 @@ class Trace:
         """Append one raw event ``(kind, t, device, live_bytes, *fields)`` (from ``emit.put``)."""
         self._flat.extend(event)
         self._unwritten += 1
-        if self._unwritten >= _FLUSH_EVERY and self._file is not None:
+        if self._unwritten >= _FLUSH_EVERY or event[0] in _CHECKPOINTS:
             self._flush()
 
     def _index(self) -> array:
@@ -112,14 +118,19 @@ class Trace:
     def _flush(self) -> None:
         # Writing can set off the cycle collector, whose frees record events of their own
         # and so call back in here: those wait for the next flush, in order.
-        if self._flushing:
+        if self._flushing or self._file is None:
             return
         self._flushing = True
         try:
-            events = self.events
-            end = len(events)
-            writer.write_lines(self._file, events[self._written : end])
-            self._file.flush()
+            # the lines ``writer.write_raw`` writes, straight from the raw events: a flush
+            # makes no event records (reading ``events`` does, when someone asks)
+            starts, flat, t0, line = self._index(), self._flat, self._t0, self._lines
+            end, first = len(starts), self._written
+            text = [
+                line[flat[i]](flat, i, seq, t0) for seq, i in enumerate(starts[first:end], first)
+            ]
+            self._file.write("".join(text))
+            self._file.flush()  # into the OS: a process killed later leaves these lines
             self._written = end
             self._unwritten = 0
         finally:

@@ -1,7 +1,6 @@
 """The recorder and the trace file."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -244,10 +243,37 @@ def test_stream_survives_the_process_being_killed(tmp_path):
     r = subprocess.run([sys.executable, "-c", script], capture_output=True)
     assert r.returncode == -signal.SIGKILL
     tr = gs.load_trace(str(path))
-    assert len(tr.events) >= 4096
+    assert not tr.warnings and len(tr.events) == 5001  # x, then every mark: each is written
     labels = [e.label for e in tr.events if e.kind == "mark"]
-    assert labels == [str(i) for i in range(len(labels))]
-    assert os.path.getsize(path) > 0
+    assert labels == [str(i) for i in range(5000)]
+
+
+@pytest.mark.parametrize("last", ["mark", "backward"])
+def test_a_stream_is_written_up_to_the_last_mark_or_backward(tmp_path, last):
+    """A process that ends without closing its trace (``os._exit``, a kill) leaves every
+    event up to its last mark or finished backward call in the file, however few."""
+    path = tmp_path / "exit.gstrace"
+    script = textwrap.dedent(
+        f"""
+        import os, gradscope as gs
+        tr = gs.trace({str(path)!r}).start()
+        x = gs.ones(3, requires_grad=True)
+        for i in range(3):
+            (x * i).sum().backward()
+        {'gs.mark("here")' if last == "mark" else "(x * 5).sum().backward()"}
+        kept = [x * 2 for _ in range(100)]  # recorded, not written: no checkpoint after
+        print(len(tr), flush=True)
+        os._exit(0)
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    written = gs.load_trace(str(path))
+    assert not written.warnings
+    kinds = [e.kind for e in written.events]
+    assert kinds[-1] == ("mark" if last == "mark" else "backward_finished")
+    assert kinds.count("backward_finished") == (3 if last == "mark" else 4)
+    assert len(written.events) < int(r.stdout) < 2048
 
 
 def test_a_graph_dropped_without_backward_records_its_saves_freed():
@@ -301,30 +327,34 @@ def test_each_line_is_what_the_json_encoder_writes(tmp_path):
     assert gs.load_trace(str(saved)).events == events
 
 
-def test_events_recorded_while_streaming_wait_for_the_next_flush(tmp_path, monkeypatch):
+def test_events_recorded_while_streaming_wait_for_the_next_flush(tmp_path):
     """A free set off while the file is written (the cycle collector runs anywhere) records
     an event mid-flush: it must land after the events being written, in order."""
-    from gradscope import recorder
-    from gradscope.tracefile import writer
 
-    monkeypatch.setattr(recorder, "_FLUSH_EVERY", 4)
-    real = writer.write_lines
-    nested = []
+    class Busy:
+        """The stream's file, recording a mark in its first three writes."""
 
-    def write_lines(f, events):
-        if len(nested) < 3:
-            nested.append(1)
-            gs.mark("during flush")
-        return real(f, events)
+        def __init__(self, f):
+            self.f, self.nested = f, 0
 
-    monkeypatch.setattr(writer, "write_lines", write_lines)
+        def write(self, text):
+            if self.nested < 3:
+                self.nested += 1
+                gs.mark("during flush")
+            return self.f.write(text)
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
     path = tmp_path / "s.gstrace"
     with gs.trace(str(path)) as tr:
+        tr._file = Busy(tr._file)
         for _ in range(20):
             gs.mark("tick")
     loaded = gs.load_trace(str(path)).events
-    assert loaded == tr.events
+    assert loaded == tr.events and tr._file is None
     assert [e.seq for e in loaded] == list(range(23))
+    assert [e.label for e in loaded[:4]] == ["tick", "during flush", "tick", "during flush"]
 
 
 def test_chunks_read_line_by_line_give_the_same_events(tmp_path, monkeypatch):
