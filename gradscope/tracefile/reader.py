@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from functools import partial
-from operator import is_not, itemgetter
+from operator import itemgetter
 
 from ..events import schema
 from ..events.bulk import gc_paused
@@ -92,8 +91,30 @@ def _parse_chunk(lines: list[bytes]) -> list[Event] | None:
 # too and builds the same event from; what it refuses is read again by ``_read_lines``,
 # where ``from_dict`` says what is wrong.
 
-_ITEM_TYPES = {"shape": {int}, "inputs": {int, type(None)}}  # schema._ITEMS, as types
-_ITEM_IDS = {"inputs"}  # list fields of ids: no item below zero (schema._ITEMS again)
+
+def _int_list(x) -> bool:
+    """schema's test of ``shape``, for a parsed value: a list of integers."""
+    if type(x) is not list:
+        return False
+    for i in x:
+        if type(i) is not int:
+            return False
+    return True
+
+
+def _id_list(x) -> bool:
+    """schema's test of ``inputs``, for a parsed value: a list of ids (>= 0) or nulls."""
+    if type(x) is not list:
+        return False
+    for i in x:
+        if i is not None and (type(i) is not int or i < 0):
+            return False
+    return True
+
+
+# A plain loop over a list of one to four items is quicker than schema's all(...) over
+# them, and than map(type, ...) tested against a set.
+_ITEM_TESTS = {"shape": _int_list, "inputs": _id_list}  # schema._ITEMS, as functions
 
 
 def _fast_builder(cls: type) -> Callable[[dict], Event]:
@@ -104,10 +125,8 @@ def _fast_builder(cls: type) -> Callable[[dict], Event]:
         lines.append(f"    {name} = d.get({name!r}, {default!r})")
     tests = []
     for name in cls._fields:
-        if name in _ITEM_TYPES:  # quicker than schema's all(...) over the items
-            tests.append(f"type({name}) is list and _{name}_items(map(type, {name}))")
-            if name in _ITEM_IDS:  # the least id that is not None, in C
-                tests.append(f"min(filter(_not_none, {name}), default=0) >= 0")
+        if name in _ITEM_TESTS:
+            tests.append(f"_{name}_items({name})")
         else:
             tests.append(schema.expectation(cls, name)[0].format(x=name))
     args = ", ".join(f"tuple({n})" if n in schema.TUPLE_FIELDS else n for n in cls._fields)
@@ -118,9 +137,8 @@ def _fast_builder(cls: type) -> Callable[[dict], Event]:
     ]
     scope = {
         **schema.CHECK_SCOPE,
-        **{f"_{name}_items": types.issuperset for name, types in _ITEM_TYPES.items()},
+        **{f"_{name}_items": test for name, test in _ITEM_TESTS.items()},
         "_get": itemgetter(*required),
-        "_not_none": partial(is_not, None),
         "_new": tuple.__new__,
         "_cls": cls,
     }
