@@ -76,7 +76,7 @@ class Trace:
         )
         self._t0 = time.perf_counter()
         if self.path is not None:
-            self._lines = writer._line_writers(raw=True)  # made once: about a millisecond
+            self._lines = writer.line_writers(raw=True)  # made once: about a millisecond
             self._file = open(self.path, "w", encoding="utf-8")
             self._file.write(writer._dumps(self.header) + "\n")
             self._file.flush()
@@ -124,12 +124,11 @@ class Trace:
         try:
             # the lines ``writer.write_raw`` writes, straight from the raw events: a flush
             # makes no event records (reading ``events`` does, when someone asks)
-            starts, flat, t0, line = self._index(), self._flat, self._t0, self._lines
-            end, first = len(starts), self._written
-            text = [
-                line[flat[i]](flat, i, seq, t0) for seq, i in enumerate(starts[first:end], first)
-            ]
-            self._file.write("".join(text))
+            starts = self._index()
+            end = len(starts)
+            writer.write_raw_lines(
+                self._file, self._lines, self._flat, starts, self._t0, self._written
+            )
             self._file.flush()  # into the OS: a process killed later leaves these lines
             self._written = end
             self._unwritten = 0

@@ -23,7 +23,7 @@ def header(**extra) -> dict:
 
 def write_lines(f: IO[str], events: Iterable[Event]) -> int:
     """Write ``events`` as JSON lines to ``f``; returns how many were written."""
-    lines = _line_writers(raw=False)
+    lines = line_writers(raw=False)
     out: list[str] = []
     n = 0
     for e in events:
@@ -40,16 +40,23 @@ def write_raw(path: str, head: dict, flat: list, starts: Sequence[int], t0: floa
     """``write`` for a recording's raw events, laid end to end in ``flat`` as ``kind, t,
     device, live_bytes, *fields`` (``t`` from ``perf_counter``, ``t0`` the start) and
     beginning at ``starts``: the same lines, without making the event records first."""
-    lines = _line_writers(raw=True)
-    out: list[str] = []
     with open(path, "w", encoding="utf-8") as f, gc_paused():  # each line makes a list
         f.write(_dumps(head) + "\n")
-        for seq, i in enumerate(starts):
-            out.append(lines[flat[i]](flat, i, seq, t0))
-            if len(out) >= _CHUNK:
-                f.write("".join(out))
-                out.clear()
-        f.write("".join(out))
+        write_raw_lines(f, line_writers(raw=True), flat, starts, t0)
+
+
+def write_raw_lines(
+    f: IO[str], lines: dict, flat: list, starts: Sequence[int], t0: float, first: int = 0
+) -> None:
+    """Write the raw events from ``starts[first]`` on as lines to ``f``, with ``lines``
+    from ``line_writers(raw=True)`` (a streamed trace makes them once)."""
+    out: list[str] = []
+    for seq, i in enumerate(starts[first:], first):
+        out.append(lines[flat[i]](flat, i, seq, t0))
+        if len(out) >= _CHUNK:
+            f.write("".join(out))
+            out.clear()
+    f.write("".join(out))
 
 
 # -- one line per event, from a template per kind ------------------------------------
@@ -101,7 +108,7 @@ def _line_writer(cls: type, scope: dict, raw: bool):
     return scope.pop("line")
 
 
-def _line_writers(raw: bool) -> dict:
+def line_writers(raw: bool) -> dict:
     """A line writer per kind, sharing new caches (they live as long as one write)."""
     scope = {"_dumps": _dumps, "_seconds": seconds_since, "_text": _Cached(), "_lists": _Cached()}
     return {kind: _line_writer(cls, scope, raw) for kind, cls in BY_KIND.items()}
