@@ -458,9 +458,59 @@ def test_a_new_first_gradient_becomes_grad_as_it_is():
     big = [(e.role, e.name) for e in tr.events if e.kind == "tensor_allocated" and e.nbytes == 4000]
     # the leaf, w * 2, and the gradient, allocated once, as w.grad: no temp copy of it
     assert big == [("leaf", "w"), ("activation", None), ("grad", "w.grad")]
-    # at most: w, its gradient, the saved 2 and the sum (w * 2 went with the forward)
-    assert tr.peak_bytes == 2 * 4000 + 8 + 4
+    # at most, while MulBackward0 makes the gradient: w, the gradient, the saved 2, the
+    # loss and backward's starting 1 (w * 2 went with the forward)
+    assert tr.peak_bytes == 2 * 4000 + 8 + 4 + 4
     assert w.grad.tolist() == [2.0] * 1000
+
+
+def test_the_peak_holds_a_nodes_saves_and_both_its_gradients():
+    # while an ExpBackward0 runs, its saved output, the gradient it receives and the one
+    # it makes are all alive: the peak counts the three, as the arrays really exist
+    n = 1000
+    with gs.trace() as tr:
+        x = gs.randn(n, requires_grad=True)
+        loss = x.exp().exp().sum()  # each exp saves its own output
+        loss.backward()
+    made = [e for e in tr.events if e.kind == "tensor_allocated" and e.role in ("temp", "grad")]
+    # the second exp to run: x, its saved output, the loss, the gradient in and x.grad
+    assert made[-1].role == "grad" and made[-1].live_bytes == 4 * n * 4 + 4
+    # the first: x, both saved outputs, the loss, the sum's 1 (4 bytes, seen through a
+    # zero-stride view) and the gradient it makes
+    assert tr.peak_bytes == made[-2].live_bytes == 4 * n * 4 + 4 + 4
+
+
+def test_a_grad_never_shares_memory_with_another_grad_or_the_callers_gradient():
+    x = gs.randn(1000, requires_grad=True)
+    w = gs.randn(1000, requires_grad=True)
+    y = (x.view(10, 100) + w.view(10, 100)).exp().sum()  # both get views of one gradient
+    y.backward(retain_graph=True)
+    assert not np.shares_memory(x.grad.numpy(), w.grad.numpy())
+    first = x.grad.numpy().copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(w.grad.numpy(), 2 * first, rtol=1e-6)
+    g = gs.ones(10, 100)
+    z = gs.randn(1000, requires_grad=True)
+    z.view(10, 100).backward(g)
+    assert not np.shares_memory(z.grad.numpy(), g.numpy())
+    z.view(10, 100).backward(g)
+    assert g.numpy().max() == 1.0 and z.grad.numpy().max() == 2.0
+
+
+def test_node_hooks_see_the_gradient_without_counting_it_again():
+    def run(hook):
+        with gs.trace() as tr:
+            x = gs.randn(1000, requires_grad=True)
+            z = x.exp()
+            loss = z.exp().sum()
+            hook(z.grad_fn)
+            loss.backward()
+        return tr.peak_bytes
+
+    plain = run(lambda node: None)
+    assert run(lambda node: node.register_prehook(lambda g: None)) == plain
+    assert run(lambda node: node.register_hook(lambda gi, go: None)) == plain
 
 
 def test_a_weight_gradient_through_its_transpose_is_adopted_with_its_buffer():

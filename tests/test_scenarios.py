@@ -147,7 +147,8 @@ def test_relu_chain_memory(capsys):
     assert r["live"][101] == 102 * mb
     assert r["before_backward"] == 408_000_004  # x, 101 outputs, the loss
     assert r["after_backward"] == 12_000_004  # x, the last output, x.grad, the loss
-    assert r["peak"] == 412_000_008
+    # while a ReLU node runs: its saved output, the gradient it gets and the one it makes
+    assert r["peak"] == 416_000_004
     assert r["saved_events"] == 101 and r["saved_bytes"] == 101 * mb and r["saved_new"] == 0
     assert r["freed_events"] == 101 and r["freed_bytes"] == 100 * mb
     out = capsys.readouterr().out

@@ -134,6 +134,9 @@ def _run(roots, retain_graph, inputs, allow_unused):
             buf = buffers.account(arr, dev, "temp", None)
         _add_grad(grads, node, arr, buf, dev)
         start_nodes.append(node)
+    # from here the root gradients live in ``grads`` alone, and go once their node has run
+    roots.clear()
+    t = arr = buf = None
 
     deps: dict[Node, int] = dict.fromkeys(start_nodes, 0)  # node -> edges into it; keys: seen
     parents: dict[Node, list] | None = {} if inputs is not None else None
@@ -201,18 +204,16 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 _accumulate(node, g, gbuf, dev)
                 continue
             if node._pre_hooks:
-                g = _run_prehooks(node, g)
+                g, gbuf = _run_prehooks(node, g, gbuf)
             out = node.backward(g)
             if node._post_hooks:
-                out = _run_posthooks(node, out, g)
+                out = _run_posthooks(node, out, g, gbuf)
         else:
             out = node.backward(g)
         if anomaly and state.anomaly_check_nan:
             _check_nan(node, out)
         if emit.sinks:
             emit.put((_EXECUTED, perf_counter(), dev, buffers.live_total, node.id))
-        if release and node._saved is not None:  # drop what the node saved
-            _release(node, dev)
         made = None
         for nxt, gi in zip(node._next, out):
             if nxt is None:
@@ -232,7 +233,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
                     and getrefcount(gi) == _ONLY_HERE
                     and nxt.can_take(gi)
                 ):
-                    gb = None  # becomes .grad as it is; accounted there
+                    gb = nxt.hand_over(gi)  # becomes .grad as it is: accounted as that now
                 elif emit.sinks:
                     gb = buffers.account(gi, dev, "temp", node.id)
                 else:
@@ -254,6 +255,10 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 heapq.heappush(ready, made)
             else:
                 following = made[1]
+        # what the node saved goes only now: its rule held it, the incoming gradient and
+        # the new ones at once, and the peak says so
+        if release and node._saved is not None:
+            _release(node, dev)
         g = gbuf = out = gi = gb = base = None
 
     if captures is None:
@@ -360,7 +365,7 @@ def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
     leaf = node.variable
     g, gbuf = _leaf_hooks(leaf, g, gbuf, dev)
     if node._pre_hooks:
-        g = _run_prehooks(node, g)
+        g, gbuf = _run_prehooks(node, g, gbuf)
     node.accumulate(g, gbuf)
     if leaf._post_acc_hooks:
         for hook in list(leaf._post_acc_hooks):
@@ -369,27 +374,31 @@ def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
         Tensor = function.Tensor
 
         for hook in list(node._post_hooks):
-            hook((), (Tensor._from_array(g),))
+            hook((), (Tensor._share(g, gbuf, [0]),))
     if emit.sinks:
         emit.record(NodeExecuted, dev, buffers.live_total, node.id)
 
 
-def _run_prehooks(node: Node, g):
+def _run_prehooks(node: Node, g, gbuf):
+    """Run a node's pre-hooks on its incoming gradient (its buffer shared, not counted
+    again); a hook's replacement brings its own buffer."""
     Tensor = function.Tensor
 
     for hook in list(node._pre_hooks):
-        r = hook((Tensor._from_array(g),))
+        r = hook((Tensor._share(g, gbuf, [0]),))
         if r is not None:
-            g = r[0]._data
-    return g
+            g, gbuf = r[0]._data, r[0]._buffer
+    return g, gbuf
 
 
-def _run_posthooks(node: Node, out, g):
+def _run_posthooks(node: Node, out, g, gbuf):
     Tensor = function.Tensor
 
+    # the new gradients are counted from here (the edges count them again once the hook
+    # tensors have gone); the incoming one is already
     grad_inputs = tuple(Tensor._from_array(o) if o is not None else None for o in out)
     for hook in list(node._post_hooks):
-        r = hook(grad_inputs, (Tensor._from_array(g),))
+        r = hook(grad_inputs, (Tensor._share(g, gbuf, [0]),))
         if r is not None:
             grad_inputs = tuple(r)
     return tuple(t._data if t is not None else None for t in grad_inputs)

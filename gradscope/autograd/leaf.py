@@ -30,6 +30,7 @@ class AccumulateGrad(Node):
         self._next = ()
         self.needs_input_grad = ()
         self._saved = self._pending = None
+        self._handed = None  # the .grad made by hand_over, until accumulate sets it
         self._pre_hooks = self._post_hooks = self._tensor_hooks = self._retain = None
         self._stack = None
         if emit.sinks:
@@ -62,35 +63,48 @@ class AccumulateGrad(Node):
             and g.flags.c_contiguous
         )
 
+    def hand_over(self, g):
+        """Make ``g`` (``can_take``) the leaf's next ``.grad`` now, as backward makes it, so
+        that its bytes count from the moment they exist; ``accumulate`` then sets it.
+        Returns its buffer."""
+        leaf = self.variable
+        self._handed = new = function.Tensor._make(
+            g, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad"
+        )
+        return new._buffer
+
     def _can_adopt(self, g, gbuf) -> bool:
         """Whether ``g``, a view over a whole gradient buffer in flight (``W.t()``'s
-        gradient, a transpose of a new array), can become ``.grad`` with that buffer."""
+        gradient, a transpose of a new array), can become ``.grad`` with that buffer: only
+        backward holds them, not another gradient in flight or the caller's ``gradient``."""
         base = g.base
         return (
             base is not None
+            and gbuf is not None
             and g.nbytes == gbuf[1] == base.nbytes
             and getrefcount(g) == _ONLY_BACKWARD
+            and getrefcount(gbuf) == _ONLY_BACKWARD
             and self.can_take(g, view=True)
         )
 
     def accumulate(self, g, gbuf) -> None:
         """Add ``g`` into the leaf's ``.grad`` (in place when it exists).
 
-        ``gbuf`` None means backward handed ``g`` over (``can_take``): it becomes ``.grad``.
+        A gradient that backward handed over (``hand_over``) becomes ``.grad`` as it is.
         """
         leaf = self.variable
         old = leaf._grad
         tracing = emit.sinks
+        handed, self._handed = self._handed, None
         if old is None:
             Tensor = function.Tensor
-            if gbuf is not None and self._can_adopt(g, gbuf):
+            if handed is not None and handed._buffer is gbuf:
+                new = handed
+            elif self._can_adopt(g, gbuf):
                 # the gradient's own buffer becomes .grad: grad_accumulated says so
                 new = Tensor._share(g, gbuf, [0])
             else:
-                if gbuf is None:  # handed over: a new array only backward held
-                    data = g
-                else:
-                    data = g.astype(leaf._data.dtype, order="C", copy=True)  # C-ordered
+                data = g.astype(leaf._data.dtype, order="C", copy=True)  # C-ordered
                 new = Tensor._make(
                     data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad"
                 )
