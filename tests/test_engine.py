@@ -513,6 +513,38 @@ def test_node_hooks_see_the_gradient_without_counting_it_again():
     assert run(lambda node: node.register_hook(lambda gi, go: None)) == plain
 
 
+def test_index_arrays_are_saved_and_go_with_the_saves():
+    # max(dim)'s indices and the index arrays of indexing and setitem are saved tensors:
+    # counted while the graph holds them, and no node keeps them after backward. NumPy
+    # reports its allocations to tracemalloc (which sees frees only of what it saw made).
+    import tracemalloc
+
+    n = 100_000
+    tracemalloc.start()
+    try:
+        x = gs.randn(n // 2, 2, requires_grad=True)
+        y = gs.randn(n, requires_grad=True)
+        idx = gs.arange(0, n, 2)
+        with gs.trace() as tr:
+            a = y * 1
+            a.view(2, n // 2)[:, gs.arange(0, n // 2, 2)] = 0.0  # a slice, a tensor index
+            losses = [x.max(1).values.sum(), y[idx].sum(), a.sum()]
+        del idx  # the index tensor itself, so that only the graph holds its array
+        before, ledger = tracemalloc.get_traced_memory()[0], gs.live_bytes()
+        for loss in losses:
+            loss.backward()
+        x.grad = y.grad = None
+        real = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    saved = [e.nbytes for e in tr.events if e.kind == "tensor_saved" and "indices" in e.slot]
+    # the setitem's index (25,000 int64), max(1)'s indices and y[idx]'s (50,000 each)
+    assert sorted(saved) == [n * 2, n * 4, n * 4]
+    dropped = ledger - gs.live_bytes()
+    assert dropped >= n * 10  # the three index arrays and more, by the ledger
+    assert abs(real + dropped) < 20_000, (real, dropped)  # ...and really
+
+
 def test_a_weight_gradient_through_its_transpose_is_adopted_with_its_buffer():
     from gradscope.nn import functional as F
     from gradscope.state.ledger import fold_memory

@@ -286,6 +286,8 @@ def _release(node: Node, dev: str) -> None:
     """Drop what ``node`` saved (its bytes leave the live count as the last holders go)."""
     saved = node._saved
     node._slots = tuple(saved)
+    for name in node._released_with:
+        node.__dict__.pop(name, None)
     if emit.sinks:
         before = buffers.live_total
         node._saved = None

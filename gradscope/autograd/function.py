@@ -78,6 +78,8 @@ class Node:
     _pre_hooks = _post_hooks = _tensor_hooks = _retain = None
     _stack = None  # the user's stack at creation, under anomaly detection
     _out = None
+    # attributes that hold arrays its saves hold too (an index): they go with the saves
+    _released_with: tuple[str, ...] = ()
 
     def name(self) -> str:
         """torch's name for this node (``MulBackward0``, ``AccumulateGrad``, ...)."""

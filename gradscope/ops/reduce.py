@@ -125,8 +125,7 @@ class MaxBackward0(Function):
         if not keepdim:
             idx = idx.squeeze(dim)
             values = values.squeeze(dim)
-        self.indices_out = idx.astype(xp.int64, copy=False)
-        self.save(indices=self.indices_out)
+        self.save(indices=idx.astype(xp.int64, copy=False))  # max(dim)'s indices, too
         self.dim, self.keepdim, self.sizes = dim, keepdim, a.shape
         return values
 
@@ -147,9 +146,7 @@ class MaxBackward0(Function):
         return (out,)
 
     def jvp(self, xs, out, tangents):
-        idx = self.indices_out
-        if not self.keepdim:
-            idx = xp_of(out).expand_dims(idx, self.dim)
+        idx = getattr(xs[0], self._arg)(axis=self.dim, keepdims=True)  # (forward mode only)
         t = xp_of(out).take_along_axis(tangents[0], idx, axis=self.dim)
         return t if self.keepdim else t.squeeze(self.dim)
 

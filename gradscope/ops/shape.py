@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from ..autograd.function import Function
@@ -282,6 +280,7 @@ class IndexBackward0(Function):
 
     _name = "IndexBackward0"
     _edges = 1
+    _released_with = ("index",)
 
     def forward(self, a, *rest):
         *index_arrays, index = rest
@@ -313,11 +312,15 @@ class CopySlices(Function):
 
     _name = "CopySlices"
     writes_repeats = True  # setitem checks the region it writes
+    _released_with = ("index",)
 
     def forward(self, a, value, index):
         self.index = index
         items = index if type(index) is tuple else (index,)
-        self.basic = not builtins.any(hasattr(i, "shape") for i in items)  # no index arrays
+        arrays = [i for i in items if hasattr(i, "shape")]
+        for k, arr in enumerate(arrays):  # index arrays are saved, as torch's index_put_
+            self.save(**{f"indices[{k}]": arr})
+        self.basic = not arrays
         self.value_shape = getattr(value, "shape", ())
         a[index] = value
         return a
@@ -346,9 +349,7 @@ class IndexPutBackward0(CopySlices):
     _edges = 2
 
     def forward(self, a, value, *rest):
-        *index_arrays, index = rest
-        for i, arr in enumerate(index_arrays):
-            self.save(**{f"indices[{i}]": arr})
+        *index_arrays, index = rest  # index holds the same arrays, which CopySlices saves
         self.accumulate = False
         return super().forward(a, value, index)
 
@@ -511,6 +512,7 @@ class ViewCopySlices(Function):
     """
 
     _name = "CopySlices"
+    _released_with = ("fn",)  # the in-place op's node, whose index its saves hold
 
     def backward(self, g):
         geom = self.geometry
