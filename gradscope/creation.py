@@ -96,13 +96,15 @@ def _unwrap(v):
     return v
 
 
-def _leaf(arr, requires_grad: bool) -> Tensor:
+def _leaf(arr, requires_grad: bool, nbytes: int | None = None) -> Tensor:
     t = Tensor.__new__(Tensor)
     from .events import emit
     from .memory import buffers
     from .memory.buffers import array_nbytes
 
-    t._init(arr, buffers.new(array_nbytes(arr), str(backend.device_of(arr))), [0], None)
+    if nbytes is None:
+        nbytes = array_nbytes(arr)
+    t._init(arr, buffers.new(nbytes, str(backend.device_of(arr))), [0], None)
     if requires_grad:
         if arr.dtype.kind not in "fc":
             raise RuntimeError(
@@ -129,7 +131,12 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     """A tensor over ``arr``'s memory (writes show through both ways, as torch)."""
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
-    return _leaf(arr, False)
+    # the caller's memory: counted as the extent this array spans (torch's storage), not
+    # the whole array it may be a slice of (two slices of one array would count it twice)
+    extent = 0
+    if arr.size:
+        extent = arr.itemsize + sum((n - 1) * abs(s) for n, s in zip(arr.shape, arr.strides))
+    return _leaf(arr, False, extent)
 
 
 def _sizes(size) -> tuple:

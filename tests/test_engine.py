@@ -545,6 +545,17 @@ def test_index_arrays_are_saved_and_go_with_the_saves():
     assert abs(real + dropped) < 20_000, (real, dropped)  # ...and really
 
 
+def test_from_numpy_counts_the_memory_each_array_spans():
+    # a slice of the caller's array keeps only what it spans, as torch's storage does:
+    # two slices of one array do not count the array twice
+    arr = np.zeros(100_000, np.float32)
+    before = gs.live_bytes()
+    tensors = [gs.from_numpy(arr[:10]), gs.from_numpy(arr[10:20]), gs.from_numpy(arr[::2])]
+    assert gs.live_bytes() - before == 40 + 40 + 399_996
+    tensors.append(gs.from_numpy(arr))
+    assert gs.live_bytes() - before == 40 + 40 + 399_996 + 400_000
+
+
 def test_a_weight_gradient_through_its_transpose_is_adopted_with_its_buffer():
     from gradscope.nn import functional as F
     from gradscope.state.ledger import fold_memory

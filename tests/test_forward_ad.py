@@ -211,3 +211,21 @@ def test_forward_versus_reverse_cost():
     assert fwAD.node_evaluations() == n * (per_pass + 1)
     full = gs.func.grad(lambda v: f(v).sum())(x)
     np.testing.assert_allclose([g.item() for g in grads], full.numpy(), rtol=1e-12)
+
+
+def test_tangents_handed_on_share_their_buffer():
+    # make_dual keeps the tangent it is given; a view's tangent is a view of its input's,
+    # and `d + 1` hands its input's tangent on: none of them is new memory
+    import gradscope.autograd.forward_ad as fa
+
+    n = 100_000
+    x, t = gs.randn(n), gs.randn(n)
+    with fa.dual_level():
+        before = gs.live_bytes()
+        d = fa.make_dual(x, t)
+        assert gs.live_bytes() == before
+        v, s, q = d.view(1000, 100), d[1:], d + 1.0
+        assert gs.live_bytes() == before + 4 * n  # q's values alone
+        assert (fa.unpack_dual(s).tangent.numpy() == t.numpy()[1:]).all()
+        assert (fa.unpack_dual(q).tangent.numpy() == t.numpy()).all()
+        del v

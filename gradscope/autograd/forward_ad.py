@@ -122,12 +122,32 @@ def _view_tangent(view, entry):
     return arr
 
 
-def _set_tangent(t, arr) -> None:
+def _set_tangent(t, arr, sources=()) -> None:
+    """Give ``t`` the tangent ``arr``. When ``arr`` is, or is a view of, the array of one of
+    ``sources`` (tangent tensors: the inputs' tangents, the one ``make_dual`` was given),
+    it shares that buffer; otherwise its bytes are new."""
     from ..tensor import Tensor
 
-    tan = Tensor._make(arr, None, role="temp", name="tangent")
+    base = getattr(arr, "base", None)
+    for src in sources:
+        d = src._data
+        if arr is d or (base is not None and (base is d or base is d.base)):
+            tan = Tensor._share(arr, src._buffer, src._vc)
+            break
+    else:
+        tan = Tensor._make(arr, None, role="temp", name="tangent")
     t.__dict__["_tangent"] = (_level, tan, t._vc[0])  # the version it is the tangent of
     _tracked.append(weakref.ref(t))
+
+
+def _tangent_tensors(inputs) -> list:
+    """The tangent tensors of ``inputs`` at the current level (what a JVP may hand on)."""
+    out = []
+    for t in inputs:
+        entry = getattr(t, "_tangent", None)
+        if entry is not None and entry[0] == _level:
+            out.append(entry[1])
+    return out
 
 
 def _quiet(fn, *args):
@@ -162,7 +182,7 @@ def make_dual(tensor, tangent, *, level: int | None = None):
     arr = tangent._data
     if arr.dtype != tensor._data.dtype:
         arr = arr.astype(tensor._data.dtype)
-    _set_tangent(dual, arr)
+    _set_tangent(dual, arr, (tangent,))
     return dual
 
 
@@ -232,7 +252,7 @@ def apply_dual(cls, inputs, args):
         result = function._wrap(out, inputs, cls, None)
     tangent = _jvp(fn, xs, result._data, tangents)
     if tangent is not None:
-        _set_tangent(result, tangent)
+        _set_tangent(result, tangent, _tangent_tensors(inputs))
     return result
 
 
@@ -257,7 +277,7 @@ def apply_inplace_dual(cls, target, inputs, args):
     result = _quiet(function.apply_inplace, cls, target, inputs, *args)
     if tangent is None:
         tangent = xp_of(target._data).zeros_like(target._data)
-    _set_tangent(target, tangent)
+    _set_tangent(target, tangent, _tangent_tensors(inputs))
     base = target._base
     if base is not None:  # the base's tangent changes where the view is
         from ..ops.shape import Geometry
