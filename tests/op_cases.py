@@ -326,6 +326,30 @@ CASES: list[Case] = [
     ),
     C("F_nll_loss", lambda m, a: _F(m).nll_loss(a, m.tensor([1, 0, 2, 2])), (S43,)),
     C(
+        "F_cross_entropy_weighted",
+        lambda m, a: _F(m).cross_entropy(
+            a, m.tensor([0, 2, -100, 2]), weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype)
+        ),
+        (S43,),
+    ),
+    C(
+        "F_nll_loss_weighted_none",
+        lambda m, a: _F(m).nll_loss(
+            a,
+            m.tensor([1, 0, 2, 2]),
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            reduction="none",
+        ),
+        (S43,),
+    ),
+    C(
+        "F_nll_loss_weighted_1d",
+        lambda m, a: _F(m).nll_loss(
+            a, m.tensor(2), weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype)
+        ),
+        ((3,),),
+    ),
+    C(
         "F_nll_loss_none",
         lambda m, a: _F(m).nll_loss(a, m.tensor([1, 0, 2, 2]), reduction="none"),
         (S43,),
@@ -658,6 +682,20 @@ ERRORS: list[tuple] = [
         (
             "cross_entropy_bad_reduction",
             lambda m: _F(m).cross_entropy(m.ones(2, 3), m.tensor([0, 1]), reduction="x"),
+        )
+    ),
+    E(
+        (
+            "nll_loss_weight_of_wrong_size",
+            lambda m: _F(m).nll_loss(m.ones(2, 3), m.tensor([0, 1]), weight=m.ones(2)),
+        )
+    ),
+    E(
+        (
+            "nll_loss_weight_requiring_grad",
+            lambda m: _F(m).nll_loss(
+                m.ones(2, 3), m.tensor([0, 1]), weight=m.ones(3, requires_grad=True)
+            ),
         )
     ),
     E(

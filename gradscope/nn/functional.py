@@ -35,16 +35,25 @@ __all__ = [
 
 def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
     """Negative log-likelihood of ``target`` classes under log-probabilities ``input``."""
-    if weight is not None:
-        raise NotImplementedError("nll_loss(weight=...) is not supported")
     _check_reduction(reduction)
     check_target(input.shape, target.shape, target._data.dtype)
     t = target._data
     classes = input.shape[1 if input.ndim > 1 else 0]
+    if weight is not None:
+        if tuple(weight.shape) != (classes,):
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {classes} classes or no "
+                f"classes but got weight tensor of shape: {list(weight.shape)}"
+            )
+        if weight.requires_grad:
+            raise RuntimeError(
+                "The function 'nll_loss_forward' is not differentiable with respect to "
+                "argument 'weight'. This input cannot have requires_grad True."
+            )
     outside = ((t < 0) | (t >= classes)) & (t != ignore_index)
     if outside.any():
         raise IndexError(f"Target {int(t[outside].ravel()[0])} is out of bounds.")
-    return apply(NllLossBackward0, (input, target), reduction, ignore_index)
+    return apply(NllLossBackward0, (input, target, weight), reduction, ignore_index)
 
 
 def _check_reduction(reduction) -> None:

@@ -11,22 +11,24 @@ from ._jvp import terms
 
 
 class NllLossBackward0(Function):
-    """Negative log-likelihood of class targets; saves self, target and total_weight."""
+    """Negative log-likelihood of class targets, run as ``(logp, target, weight or None)``;
+    saves self, target, total_weight and the class weights if any."""
 
     _name = "NllLossBackward0"
-    _edges = 1  # the target gets no edge, as in torch
+    _edges = 1  # the target and the weights get no edge, as in torch
 
-    def forward(self, logp, target, reduction, ignore_index):
+    def forward(self, logp, target, weight, reduction, ignore_index):
         xp = xp_of(logp)
         batched = logp.ndim == 2
         lp = logp if batched else logp[None, :]
-        tg = target.reshape(-1)
-        valid = tg != ignore_index
-        safe = xp.where(valid, tg, 0)
-        picked = -lp[xp.arange(lp.shape[0]), safe] * valid
-        total_weight = xp.asarray(valid.sum(), dtype=logp.dtype)
+        rows, safe, w = self._rows(xp, lp.shape[0], target, weight, ignore_index, logp.dtype)
+        # where, not a product with the mask: an ignored row's loss is 0, not -0
+        picked = xp.where(w != 0, -lp[rows, safe] * w, 0).astype(logp.dtype, copy=False)
+        total_weight = xp.asarray(w.sum(), dtype=logp.dtype)
         self.reduction, self.ignore_index, self.batched = reduction, ignore_index, batched
         self.save(self=logp, target=target, total_weight=total_weight)
+        if weight is not None:
+            self.save(weight=weight)
         if reduction == "none":
             return picked if batched else picked[0]
         s = picked.sum()
@@ -34,38 +36,44 @@ class NllLossBackward0(Function):
             s = s / total_weight
         return xp.asarray(s, dtype=logp.dtype)
 
+    @staticmethod
+    def _rows(xp, n, target, weight, ignore_index, dtype):
+        """Each row's index, its target class (0 where ignored) and its weight (0 there)."""
+        tg = target.reshape(-1)
+        valid = tg != ignore_index
+        safe = xp.where(valid, tg, 0)
+        w = valid.astype(dtype) if weight is None else xp.where(valid, weight[safe], 0)
+        return xp.arange(n), safe, w
+
     def backward(self, g):
         logp = self.saved("self")
         target = self.saved("target")
         tw = self.saved("total_weight")
+        weight = self.saved("weight") if "weight" in self._saved else None
         xp = xp_of(logp)
         lp_shape = logp.shape if self.batched else (1,) + logp.shape
+        rows, safe, w = self._rows(xp, lp_shape[0], target, weight, self.ignore_index, logp.dtype)
         out = xp.zeros(lp_shape, dtype=logp.dtype)
-        tg = target.reshape(-1)
-        valid = tg != self.ignore_index
-        safe = xp.where(valid, tg, 0)
         if self.reduction == "none":
             scale = -(g.reshape(-1))
         elif self.reduction == "mean":
             scale = -(g / tw)
         else:
             scale = -g
-        # where, not a product with the mask: an ignored row's gradient is 0, not -0
-        out[xp.arange(lp_shape[0]), safe] = xp.where(valid, scale, 0)
+        out[rows, safe] = xp.where(w != 0, scale * w, 0)
         return (out if self.batched else out[0],)
 
     def jvp(self, xs, out, tangents):
-        t, target = tangents[0], xs[1]
+        t, target, weight = tangents[0], xs[1], xs[2]
         xp = xp_of(out)
         lt = t if self.batched else t[None, :]
-        tg = target.reshape(-1)
-        valid = tg != self.ignore_index
-        picked = -lt[xp.arange(lt.shape[0]), xp.where(valid, tg, 0)] * valid
+        rows, safe, w = self._rows(xp, lt.shape[0], target, weight, self.ignore_index, out.dtype)
+        picked = xp.where(w != 0, -lt[rows, safe] * w, 0)
         if self.reduction == "none":
             return picked if self.batched else picked[0]
         s = picked.sum()
         if self.reduction == "mean":
-            s = s / valid.sum()
+            s = s / w.sum()
         return s
 
 
