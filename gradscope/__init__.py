@@ -70,6 +70,7 @@ from .ops.api import (
     log,
     log_softmax,
     lt,
+    masked_fill,
     matmul,
     max,  # noqa: A004
     maximum,

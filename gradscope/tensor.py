@@ -664,8 +664,8 @@ class Tensor:
     def where(self, condition, other) -> Tensor:
         return F.where(condition, self, other)
 
-    def masked_fill(self, mask, value) -> Tensor:
-        return F.where(mask, value, self)
+    masked_fill = F.masked_fill
+    masked_fill_ = F.masked_fill_
 
     def all(self) -> Tensor:
         return Tensor._make(self._xp().asarray(self._data.all()), None)

@@ -275,6 +275,22 @@ CASES: list[Case] = [
         (S43, (4, 1)),
     ),
     C("where_scalar", lambda m, a: m.where(m.tensor([True, False, True]), a, 0.0), (S43,)),
+    C("masked_fill", lambda m, a: a.masked_fill(m.tensor([True, False, True]), 0.5), (S43,)),
+    C(
+        "masked_fill_tensor_value",
+        lambda m, a, v: a.masked_fill(m.tensor([[True], [False], [True], [False]]), v),
+        (S43, S0),
+    ),
+    C(
+        "masked_fill_larger_mask",  # out of place, the tensor broadcasts to the mask
+        lambda m, a: a.masked_fill(m.tensor([[True, False, True], [False, False, True]]), 2.0),
+        (S3,),
+    ),
+    C(
+        "masked_fill_in_place",
+        lambda m, a: (a * 1).masked_fill_(m.tensor([False, True, True]), -1.0) * a,
+        (S43,),
+    ),
     C(
         "where_const",
         lambda m, a, b: m.where(m.tensor([True, False, True]), a, b),
@@ -762,6 +778,26 @@ ERRORS: list[tuple] = [
     E(("mul_shapes", lambda m: _r(3)(m) * _r(4)(m))),
     E(("div_shapes", lambda m: _r(3)(m) / _r(4)(m))),
     E(("pow_shapes", lambda m: _r(3)(m) ** _r(4)(m))),
+    E(("masked_fill_long_mask", lambda m: m.ones(3).masked_fill(m.tensor([1, 0, 1]), 0.5))),
+    E(("masked_fill_mask_shape", lambda m: m.ones(3).masked_fill(m.tensor([True, False]), 0.5))),
+    E(
+        (
+            "masked_fill_in_place_mask_shape",
+            lambda m: m.ones(4).masked_fill_(m.ones(3, dtype=m.bool), 0.5),
+        )
+    ),
+    E(
+        (
+            "masked_fill_in_place_larger_mask",
+            lambda m: m.ones(3).masked_fill_(m.ones(2, 3, dtype=m.bool), 0.5),
+        )
+    ),
+    E(
+        (
+            "masked_fill_value_with_dims",
+            lambda m: m.ones(3).masked_fill(m.tensor([True, False, True]), m.ones(2)),
+        )
+    ),
     E(("where_shapes", lambda m: m.where(m.ones(3, dtype=m.bool), _r(3)(m), _r(4)(m)))),
     E(("mm_shapes", lambda m: m.mm(_r(2, 3)(m), _r(4, 5)(m)))),
     E(("matmul_2d_shapes", lambda m: _r(2, 3)(m) @ _r(4, 5)(m))),

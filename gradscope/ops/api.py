@@ -341,6 +341,53 @@ def minimum(a, b):
     return apply(E.MinimumBackward0, (a, b))
 
 
+def _masked_fill_args(a, mask, value, inplace: bool):
+    """``value`` as a number or a 0-dim tensor, after torch's checks of the mask and value
+    (out of place, ``a`` and the mask broadcast; in place, the mask to ``a``'s shape)."""
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{cpp_type_name(mask._data.dtype)}"
+        )
+    _check_device(a, mask)
+    try:
+        joint = np.broadcast_shapes(mask._data.shape, a._data.shape)
+    except ValueError:  # torch names the tensors the other way round in place
+        raise (
+            _broadcast_error("masked_fill_", a, mask)
+            if inplace
+            else _broadcast_error("masked_fill", mask, a)
+        ) from None
+    if inplace and joint != a._data.shape:
+        raise RuntimeError(
+            f"output with shape {shape_str(a._data.shape)} doesn't match the broadcast shape "
+            f"{shape_str(joint)}"
+        )
+    value = as_tensor_like(value, a)
+    if type(value) is Tensor and value._data.ndim:
+        raise RuntimeError(
+            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+    return value
+
+
+def masked_fill(a, mask, value):
+    """``a`` with ``value`` where ``mask`` holds (the mask broadcast to ``a``'s shape)."""
+    value = _masked_fill_args(a, mask, value, inplace=False)
+    if type(value) is Tensor:
+        return apply(E.MaskedFillBackward1, (a, value, mask))
+    return apply(E.MaskedFillBackward0, (a, mask), value)
+
+
+def masked_fill_(a, mask, value):
+    """``masked_fill`` written into ``a``."""
+    value = _masked_fill_args(a, mask, value, inplace=True)
+    if type(value) is Tensor:
+        return apply_inplace(E.MaskedFillBackward1, a, (a, value, mask))
+    return apply_inplace(E.MaskedFillBackward0, a, (a, mask), value)
+
+
 def where(condition, a=_NOTHING, b=_NOTHING):
     """Pick from ``a`` where ``condition`` holds, else from ``b``; with the condition
     alone, the indices where it holds (``nonzero(as_tuple=True)``)."""

@@ -492,6 +492,54 @@ class WhereBackward0(Function):
         return xp.where(c, 0 if ta is None else ta, 0 if tb is None else tb)
 
 
+class MaskedFillBackward0(Function):
+    """``masked_fill(mask, number)``, run as ``(a, mask)``: saves the mask, which gets no
+    edge; the value takes ``a``'s dtype."""
+
+    _name = "MaskedFillBackward0"
+    _edges = 1
+
+    def forward(self, a, mask, value):
+        self.save(mask=mask)
+        self.shape = a.shape  # the result may be larger: a broadcast to the mask's shape
+        xp = xp_of(a)
+        return xp.where(mask, xp.asarray(value).astype(a.dtype), a)
+
+    def backward(self, g):
+        mask = self.saved("mask")
+        return (unbroadcast(xp_of(g).where(mask, g.dtype.type(0), g), self.shape),)
+
+    def jvp(self, xs, out, tangents):
+        return xp_of(out).where(xs[1], 0, tangents[0])
+
+
+class MaskedFillBackward1(Function):
+    """``masked_fill(mask, 0-dim tensor)``, run as ``(a, value, mask)``: the value's
+    gradient is the sum of the filled elements' (it gets an edge; the mask does not)."""
+
+    _name = "MaskedFillBackward1"
+    _edges = 2
+
+    def forward(self, a, value, mask):
+        self.save(mask=mask)
+        self.shape, self.value_dtype = a.shape, value.dtype
+        xp = xp_of(a)
+        return xp.where(mask, value.astype(a.dtype), a)
+
+    def backward(self, g):
+        mask = self.saved("mask")
+        na, nv = self.needs_input_grad[:2]
+        xp = xp_of(g)
+        zero = g.dtype.type(0)
+        ga = unbroadcast(xp.where(mask, zero, g), self.shape) if na else None
+        gv = xp.asarray(xp.where(mask, g, zero).sum(), dtype=self.value_dtype) if nv else None
+        return ga, gv
+
+    def jvp(self, xs, out, tangents):
+        ta, tv = tangents[:2]
+        return xp_of(out).where(xs[2], 0 if tv is None else tv, 0 if ta is None else ta)
+
+
 class MaximumBackward0(Function):
     """``maximum(a, b)``: saves both; ties split the gradient in half (as torch)."""
 
