@@ -115,8 +115,7 @@ def _view_tangent(view, entry):
         return entry[1]._data
     geom = Geometry.of(base._data, view._data)
     xp = xp_of(bt)
-    mem, laid_out = geom.base_array(xp, bt.dtype, zero=False)
-    laid_out[...] = bt
+    mem, _ = geom.base_copy(xp, bt)
     arr = geom.view_array(xp, mem).copy()
     _set_tangent(view, arr)
     return arr
@@ -285,9 +284,10 @@ def apply_inplace_dual(cls, target, inputs, args):
         old = _tangent(base)
         geom = Geometry.of(base._data, target._data)
         xp = xp_of(base._data)
-        mem, new = geom.base_array(xp, base._data.dtype, zero=old is None)
-        if old is not None:
-            new[...] = old
+        if old is None:
+            mem, new = geom.base_array(xp, base._data.dtype, zero=True)
+        else:
+            mem, new = geom.base_copy(xp, old)
         part = geom.view_array(xp, mem)
         part[...] = tangent
         if geom.repeated:  # an expanded view: a location takes its written element's tangent

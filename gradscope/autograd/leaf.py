@@ -80,7 +80,6 @@ class AccumulateGrad(Node):
         base = g.base
         return (
             base is not None
-            and gbuf is not None
             and g.nbytes == gbuf[1] == base.nbytes
             and getrefcount(g) == _ONLY_BACKWARD
             and getrefcount(gbuf) == _ONLY_BACKWARD

@@ -194,23 +194,22 @@ def rsub(a, scalar):
     return apply(E.RsubBackward1, (a,), scalar, _promoted(a, scalar))
 
 
-def _is_bool(v) -> bool:
-    return type(v) is bool or (type(v) is Tensor and v._data.dtype.kind == "b")
-
-
 def _check_bool_sub(a, b) -> None:
-    """torch refuses ``-`` on bools: an xor or a negated mask is meant."""
-    a_bool, b_bool = _is_bool(a), _is_bool(b)
+    """torch refuses ``-`` on bools (tensor ``a``, tensor or number ``b``): an xor or a
+    negated mask is meant."""
+    a_bool = a._data.dtype.kind == "b"
+    b_bool = b._data.dtype.kind == "b" if type(b) is Tensor else type(b) is bool
+    if not (a_bool or b_bool):
+        return
     if a_bool and b_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
             "`^` or `logical_xor()` operator instead."
         )
-    if a_bool or b_bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
+    raise RuntimeError(
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+        "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+    )
 
 
 def mul(a, b):
@@ -239,9 +238,6 @@ def div(a, b):
 
 def reciprocal(a):
     return apply(E.ReciprocalBackward0, (a,))
-
-
-_NOTHING = object()  # an argument not given (where None could be meant)
 
 
 def _division_dtype(a, b):
@@ -324,11 +320,16 @@ def clamp(a, min=None, max=None):  # noqa: A002
     """Clip to ``[min, max]`` (scalars or tensors)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if a._data.dtype.kind in "iub" and (type(min) is float or type(max) is float):
-        a = a.to(dtypes.default_float)  # a float bound makes the result a float, as in torch
+    if _float_bounds_on_integers(a, min, max):
+        a = a.to(dtypes.default_float)  # the result is a float, as in torch
     if type(min) is Tensor or type(max) is Tensor:
         return apply(E.ClampBackward0, (a, min, max))
     return apply(E.ClampBackward1, (a,), min, max)
+
+
+def _float_bounds_on_integers(a, lo, hi) -> bool:
+    """Whether clamping integer or bool ``a`` by these bounds gives floats (in torch)."""
+    return a._data.dtype.kind in "iub" and (type(lo) is float or type(hi) is float)
 
 
 def maximum(a, b):
@@ -388,14 +389,15 @@ def masked_fill_(a, mask, value):
     return apply_inplace(E.MaskedFillBackward0, a, (a, mask), value)
 
 
+_NOTHING = object()  # an argument not given (where None could be meant)
+
+
 def where(condition, a=_NOTHING, b=_NOTHING):
     """Pick from ``a`` where ``condition`` holds, else from ``b``; with the condition
     alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
     if a is _NOTHING and b is _NOTHING:
         found = xp_of(condition._data).nonzero(condition._data)
-        from ..creation import _leaf
-
-        return tuple(_leaf(i.astype(np.int64, copy=False), False) for i in found)
+        return tuple(Tensor._make(i.astype(np.int64, copy=False), None) for i in found)
     if a is _NOTHING or b is _NOTHING:
         raise TypeError("where() takes the condition alone, or the condition, input and other")
     like = condition
@@ -1044,7 +1046,7 @@ def relu_(a):
 
 
 def clamp_(a, min=None, max=None):  # noqa: A002
-    if a._data.dtype.kind in "iub" and (type(min) is float or type(max) is float):
+    if _float_bounds_on_integers(a, min, max):
         raise RuntimeError(  # torch names the type as C++ does, here
             f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to the "
             f"desired output type {cpp_type_name(a._data.dtype)}"

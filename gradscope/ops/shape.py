@@ -490,6 +490,12 @@ class Geometry(tuple):
         mem = (xp.zeros if zero else xp.empty)(self[6], dtype=dtype)
         return mem, _strided(xp, mem, self[5], self[0], self[1])
 
+    def base_copy(self, xp, arr):
+        """``base_array`` holding a copy of ``arr`` (base-shaped): ``(memory, base)``."""
+        mem, laid_out = self.base_array(xp, arr.dtype, zero=False)
+        laid_out[...] = arr
+        return mem, laid_out
+
     def view_array(self, xp, mem, shape=None):
         """The view's part of ``mem`` (as ``base_array`` made it), optionally with some
         zero-stride dimensions narrowed to 1 (``shape``)."""
@@ -517,8 +523,7 @@ class ViewCopySlices(Function):
     def backward(self, g):
         geom = self.geometry
         xp = xp_of(g)
-        mem, result = geom.base_array(xp, g.dtype, zero=False)
-        result[...] = g
+        mem, result = geom.base_copy(xp, g)
         part = geom.view_array(xp, mem)
         fn = self.fn
         fn._saved = self._saved  # the op's saved tensors live here, freed with this node
