@@ -597,6 +597,8 @@ class Tensor:
     pow = F.pow
     matmul = F.matmul
     mm = F.mm
+    mv = F.mv
+    bmm = F.bmm
     neg = F.neg
     abs = F.abs
     exp = F.exp

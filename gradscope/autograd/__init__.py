@@ -5,11 +5,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
-from . import forward_ad
+from . import forward_ad, higher_order
 from .engine import root_gradients, run_backward
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled, state
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .higher_order import tensor_roots
 
 __all__ = [
     "Function",
@@ -21,6 +22,7 @@ __all__ = [
     "forward_ad",
     "grad",
     "gradcheck",
+    "gradgradcheck",
     "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled",
     "is_grad_enabled",
@@ -28,11 +30,6 @@ __all__ = [
     "set_detect_anomaly",
     "set_grad_enabled",
 ]
-
-_NO_CREATE_GRAPH = (
-    "create_graph=True is not supported: gradscope's backward rules run on raw arrays and "
-    "build no graph of their own (use create_graph=False)"
-)
 
 
 def _as_list(x) -> list:
@@ -50,19 +47,26 @@ def backward(
     create_graph: bool = False,
     inputs=None,
 ) -> None:
-    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves."""
-    if create_graph:
-        raise NotImplementedError(_NO_CREATE_GRAPH)
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    With ``create_graph=True`` the gradients are computed with tensor ops that record a
+    graph (``.grad`` then has a ``grad_fn``), and ``retain_graph`` defaults to True.
+    """
     ts = _as_list(tensors)
     gs = _as_list(grad_tensors) or [None] * len(ts)
     if len(gs) != len(ts):
         raise RuntimeError(f"got {len(gs)} tensors and {len(ts)} gradients")
+    if retain_graph is None:
+        retain_graph = create_graph
     roots = root_gradients(ts, gs)
+    if create_graph:
+        roots = tensor_roots(roots, gs)
     if inputs is None:
         run_backward(
             roots,
             retain_graph=bool(retain_graph),
             gradient_given=any(g is not None for g in gs),
+            create_graph=create_graph,
         )
         return
     # backward(inputs=...): only these tensors' .grad receive the gradient
@@ -73,11 +77,17 @@ def backward(
         gradient_given=any(g is not None for g in gs),
         inputs=ins,
         allow_unused=True,
+        create_graph=create_graph,
     )
     for t, g in zip(ins, grads):
         if g is None:
             continue
-        if t.grad_fn is None:
+        if create_graph:
+            if t.grad_fn is None:
+                higher_order.accumulate(t._accumulate_node(), g)
+            else:
+                t._grad = g if t._grad is None else t._grad + g
+        elif t.grad_fn is None:
             t._accumulate_node().accumulate(g._data, g._buffer)
         elif t._grad is None:
             t._grad = g.clone()
@@ -94,13 +104,19 @@ def grad(
     allow_unused: bool | None = None,
     materialize_grads: bool = False,
 ):
-    """The gradients of ``outputs`` with respect to ``inputs``, leaving every ``.grad`` alone."""
-    if create_graph:
-        raise NotImplementedError(_NO_CREATE_GRAPH)
+    """The gradients of ``outputs`` with respect to ``inputs``, leaving every ``.grad`` alone.
+
+    With ``create_graph=True`` they are computed with tensor ops that record a graph, so
+    that they can be differentiated again; ``retain_graph`` then defaults to True.
+    """
     outs = _as_list(outputs)
     ins = _as_list(inputs)
     gos = _as_list(grad_outputs) or [None] * len(outs)
+    if retain_graph is None:
+        retain_graph = create_graph
     roots = root_gradients(outs, gos, what="grad")  # torch checks the outputs first
+    if create_graph:
+        roots = tensor_roots(roots, gos)
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -110,6 +126,7 @@ def grad(
         gradient_given=any(g is not None for g in gos),
         inputs=ins,
         allow_unused=bool(allow_unused) or materialize_grads,
+        create_graph=create_graph,
     )
     if materialize_grads:
         from ..creation import zeros_like

@@ -89,8 +89,10 @@ def run_backward(
     gradient_given: bool,
     inputs=None,
     allow_unused: bool = False,
+    create_graph: bool = False,
 ):
-    """Backpropagate from ``roots`` ([(tensor, grad array, buffer or None)]).
+    """Backpropagate from ``roots`` ([(tensor, grad array, buffer or None)]; with
+    ``create_graph``, [(tensor, grad tensor)]).
 
     Without ``inputs`` the gradients accumulate into the leaves' ``.grad``; with them
     (``autograd.grad``) nothing is accumulated and their gradients are returned.
@@ -110,8 +112,12 @@ def run_backward(
             gradient_given,
             buffers.pool_bytes(),
         )
+    if create_graph:
+        from .higher_order import run_graph as run
+    else:
+        run = _run
     try:
-        return _run(roots, retain_graph, inputs, allow_unused)
+        return run(roots, retain_graph, inputs, allow_unused)
     finally:
         if emit.sinks:
             emit.record(
@@ -138,30 +144,8 @@ def _run(roots, retain_graph, inputs, allow_unused):
     roots.clear()
     t = arr = buf = None
 
-    deps: dict[Node, int] = dict.fromkeys(start_nodes, 0)  # node -> edges into it; keys: seen
-    parents: dict[Node, list] | None = {} if inputs is not None else None
-    stack = list(deps)
-    while stack:
-        node = stack.pop()
-        for nxt in node._next:
-            if nxt is None:
-                continue
-            if nxt in deps:
-                deps[nxt] += 1
-            else:
-                deps[nxt] = 1
-                stack.append(nxt)
-            if parents is not None:
-                parents.setdefault(nxt, []).append(node)
-
-    captures = None
-    needed = None
-    if inputs is not None:
-        captures = {}
-        for t in inputs:
-            node = t.grad_fn if t.grad_fn is not None else t._accumulate_cached()
-            captures[id(t)] = node
-        needed = _needed(set(n for n in captures.values() if n is not None), parents)
+    deps, captures, needed = order(start_nodes, inputs)
+    if captures is not None:
         captured: dict[Node, tuple] = {}
 
     # -- phase 2: apply the chain rule, most recently created ready node first ---------
@@ -280,6 +264,35 @@ def _run(roots, retain_graph, inputs, allow_unused):
             g, gbuf, _ = got
             results.append(Tensor._share(g, gbuf, [0]))
     return tuple(results)
+
+
+def order(start_nodes: list, inputs) -> tuple[dict, dict | None, set | None]:
+    """Phase 1: each reachable node's count of incoming edges (its keys are the nodes
+    seen); for ``autograd.grad``'s ``inputs``, each input's node by ``id`` of the tensor
+    and the nodes that lead to one of them."""
+    deps: dict[Node, int] = dict.fromkeys(start_nodes, 0)
+    parents: dict[Node, list] | None = {} if inputs is not None else None
+    stack = list(deps)
+    while stack:
+        node = stack.pop()
+        for nxt in node._next:
+            if nxt is None:
+                continue
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                stack.append(nxt)
+            if parents is not None:
+                parents.setdefault(nxt, []).append(node)
+    if inputs is None:
+        return deps, None, None
+    captures = {}
+    for t in inputs:
+        node = t.grad_fn if t.grad_fn is not None else t._accumulate_cached()
+        captures[id(t)] = node
+    needed = _needed(set(n for n in captures.values() if n is not None), parents)
+    return deps, captures, needed
 
 
 def _release(node: Node, dev: str) -> None:

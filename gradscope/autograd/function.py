@@ -169,6 +169,8 @@ class Function(Node):
     # expand): torch allows writes of one value everywhere (zero_, fill_) and setitem, which
     # checks what it writes itself (the backward of such a write may refuse it still).
     writes_repeats = False
+    # the saved slots that an in-place op had to save as copies (``apply_inplace``)
+    _copied: frozenset | tuple = ()
 
     def forward(self, *args):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -192,6 +194,42 @@ class Function(Node):
         if st[2][0] != st[3]:  # vc[0] != version, without the properties' calls
             raise RuntimeError(_version_message(self, st))
         return st[0]
+
+    def saved_tensor(self, slot: str):
+        """A saved value as a tensor in the graph, for ``backward_graph``: an input is that
+        input tensor, the op's own output is a tensor whose grad_fn is this node again, an
+        in-place op's copy of its target is the target as it was, a Python number stays a
+        number, and an array the op made is a constant."""
+        arr = self.saved(slot)
+        st = self._saved[slot]
+        if st.ref is not None:
+            return st.ref
+        if type(arr) in _NUMBERS:
+            return arr
+        t = Tensor._share(arr, st.buffer, st.vc)
+        if st.is_output:
+            t._grad_fn, t._rg = self, True
+        elif slot in self._copied:
+            # the target's values before the write: what input 0's edge differentiates
+            # (torch saves a clone of ``original_self`` for this)
+            edge = self._next[0]
+            t._grad_fn, t._rg = edge, edge is not None
+        return t
+
+    @property
+    def graph_name(self) -> str:
+        """torch's name for the node that ``create_graph`` makes of this one's backward
+        when that backward is an op of its own (``SelectBackward0`` -> ``SelectBackwardBackward0``)."""
+        n = self._name
+        return n[:-1] + "Backward0" if n.endswith("Backward0") else n + "Backward"
+
+    def backward_graph(self, grad):
+        """``backward`` written in tensor ops, so that the gradients it returns (tensors)
+        have a graph of their own: what ``create_graph=True`` runs."""
+        raise RuntimeError(
+            f"create_graph=True: gradscope cannot differentiate through the backward of "
+            f"{self._name}"
+        )
 
 
 # needs_input_grad for one and two inputs, indexed by bools: shared, not made per op
@@ -316,6 +354,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
             fn._pending = {
                 slot: arr.copy() if arr is arrays[0] else arr for slot, arr in pending.items()
             }
+            fn._copied = tuple(slot for slot, arr in pending.items() if arr is arrays[0])
     if out is not data:
         if out.dtype != data.dtype and _KIND_RANK[out.dtype.kind] > _KIND_RANK[data.dtype.kind]:
             raise RuntimeError(

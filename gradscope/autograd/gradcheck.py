@@ -87,3 +87,53 @@ def _outs(fn, inputs):
     return [
         o for o in _flat_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.dtype.is_floating_point
     ]
+
+
+def gradgradcheck(
+    fn,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
+    """Check ``fn``'s second derivatives: ``gradcheck`` of its first gradients, made with
+    ``create_graph=True``, as functions of the inputs and of the output gradients
+    (random float64 ones unless ``grad_outputs`` is given)."""
+    from ..tensor import Tensor
+    from . import grad
+    from .grad_mode import enable_grad
+
+    if not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
+    inputs = tuple(inputs)
+    outputs = [o for o in _flat_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = [
+            Tensor(rng.standard_normal(o.shape), dtype=o.dtype, requires_grad=True) for o in outputs
+        ]
+    elif not isinstance(grad_outputs, (tuple, list)):
+        grad_outputs = [grad_outputs]
+    n = len(inputs)
+
+    def first_gradients(*args):
+        ins, gos = args[:n], list(args[n:])
+        with enable_grad():  # gradcheck perturbs under no_grad; this must record
+            outs = [o for o in _flat_outputs(fn(*ins)) if isinstance(o, Tensor) and o.requires_grad]
+            wrt = [t for t in ins if isinstance(t, Tensor) and t.requires_grad]
+            grads = grad(outs, wrt, gos, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None and g.requires_grad)
+
+    if not first_gradients(*inputs, *grad_outputs):
+        return True  # no first gradient depends on anything: every second derivative is 0
+    return gradcheck(
+        first_gradients,
+        (*inputs, *grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

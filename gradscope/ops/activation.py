@@ -1,9 +1,15 @@
-"""Activations and normalisers: relu, sigmoid, tanh, softmax, log_softmax (all save their output)."""
+"""Activations and normalisers: relu, sigmoid, tanh, softmax, log_softmax (all save their output).
+
+Each backward is also an op of its own under ``create_graph=True``, as in torch
+(``TanhBackwardBackward0`` ...): a node run as ``(g, result)`` whose backward is the
+second derivative.
+"""
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import half_like, one_like, xp_of
+from ._graph import zeros_grad
 
 
 class ReluBackward0(Function):
@@ -16,8 +22,33 @@ class ReluBackward0(Function):
     def backward(self, g):
         return (g * (self.saved("result") > 0),)
 
+    def backward_graph(self, g):
+        return (apply(ThresholdBackwardBackward0, (g, self.saved_tensor("result"))),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0] * (out > 0)
+
+
+class ThresholdBackwardBackward0(Function):
+    """relu's backward as an op, ``g * (result > 0)``, run as ``(g, result)``: linear in
+    ``g``, and a step in ``result``, whose gradient is zero (torch's ``zeros_like``)."""
+
+    _name = "ThresholdBackwardBackward0"
+
+    def forward(self, g, result):
+        self.save(result=result)
+        return g * (result > 0)
+
+    def backward(self, u):
+        r = self.saved("result")
+        ng, nr = self.needs_input_grad
+        return (u * (r > 0) if ng else None, xp_of(u).zeros(r.shape, u.dtype) if nr else None)
+
+    def backward_graph(self, u):
+        r = self.saved_tensor("result")
+        ng, nr = self.needs_input_grad
+        gg = apply(ThresholdBackwardBackward0, (u, r)) if ng else None
+        return gg, zeros_grad(r.shape, u) if nr else None
 
 
 class SigmoidBackward0(Function):
@@ -36,8 +67,38 @@ class SigmoidBackward0(Function):
         r = self.saved("result")
         return (g * r * (one_like(r) - r),)
 
+    def backward_graph(self, g):
+        return (apply(SigmoidBackwardBackward0, (g, self.saved_tensor("result"))),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0] * out * (1 - out)
+
+
+class SigmoidBackwardBackward0(Function):
+    """sigmoid's backward as an op, ``g * y * (1 - y)``, run as ``(g, y)``: the gradients
+    are ``u * y * (1 - y)`` for ``g`` and ``u * g * (1 - 2 y)`` for ``y``."""
+
+    _name = "SigmoidBackwardBackward0"
+
+    def forward(self, g, y):
+        self.save(output=y)
+        if self.needs_input_grad[1]:
+            self.save(grad_output=g)
+        return g * y * (one_like(y) - y)
+
+    def backward(self, u):
+        y = self.saved("output")
+        ng, ny = self.needs_input_grad
+        gg = u * y * (one_like(y) - y) if ng else None
+        gy = u * self.saved("grad_output") * (one_like(y) - 2 * y) if ny else None
+        return gg, gy
+
+    def backward_graph(self, u):
+        y = self.saved_tensor("output")
+        ng, ny = self.needs_input_grad
+        gg = apply(SigmoidBackwardBackward0, (u, y)) if ng else None
+        gy = u * self.saved_tensor("grad_output") * (1 - 2 * y) if ny else None
+        return gg, gy
 
 
 class TanhBackward0(Function):
@@ -51,8 +112,38 @@ class TanhBackward0(Function):
         r = self.saved("result")
         return (g * (one_like(r) - r * r),)
 
+    def backward_graph(self, g):
+        return (apply(TanhBackwardBackward0, (g, self.saved_tensor("result"))),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0] * (1 - out * out)
+
+
+class TanhBackwardBackward0(Function):
+    """tanh's backward as an op, ``g * (1 - y**2)``, run as ``(g, y)``: the gradients are
+    ``u * (1 - y**2)`` for ``g`` and ``-2 u g y`` for ``y``."""
+
+    _name = "TanhBackwardBackward0"
+
+    def forward(self, g, y):
+        self.save(output=y)
+        if self.needs_input_grad[1]:
+            self.save(grad_output=g)
+        return g * (one_like(y) - y * y)
+
+    def backward(self, u):
+        y = self.saved("output")
+        ng, ny = self.needs_input_grad
+        gg = u * (one_like(y) - y * y) if ng else None
+        gy = -2 * u * self.saved("grad_output") * y if ny else None
+        return gg, gy
+
+    def backward_graph(self, u):
+        y = self.saved_tensor("output")
+        ng, ny = self.needs_input_grad
+        gg = apply(TanhBackwardBackward0, (u, y)) if ng else None
+        gy = -2 * y * u * self.saved_tensor("grad_output") if ny else None
+        return gg, gy
 
 
 def _softmax(a, dim):
@@ -81,9 +172,52 @@ class SoftmaxBackward0(Function):
         r = self.saved("result")
         return (r * (g - (g * r).sum(axis=self.dim, keepdims=True)),)
 
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        return (apply(SoftmaxBackwardDataBackward0, (g, r), self.dim),)
+
     def jvp(self, xs, out, tangents):
         t = tangents[0]
         return out * (t - (t * out).sum(axis=self.dim, keepdims=True))
+
+
+class SoftmaxBackwardDataBackward0(Function):
+    """softmax's backward as an op, ``y * (g - sum(g y))`` along ``dim``, run as ``(g, y)``.
+
+    Symmetric in ``g``, so ``g``'s gradient is the same op on ``u``; ``y``'s is
+    ``u g - sum(y g) u - g sum(y u)`` (torch's ``softmax_double_backward``).
+    """
+
+    _name = "SoftmaxBackwardDataBackward0"
+
+    def forward(self, g, y, dim):
+        self.dim = dim
+        self.save(output=y)
+        if self.needs_input_grad[1]:
+            self.save(grad_output=g)
+        return y * (g - (g * y).sum(axis=dim, keepdims=True))
+
+    def backward(self, u):
+        y, d = self.saved("output"), self.dim
+        ng, ny = self.needs_input_grad
+        gg = y * (u - (u * y).sum(axis=d, keepdims=True)) if ng else None
+        gy = None
+        if ny:
+            g = self.saved("grad_output")
+            gy = u * (g - (y * g).sum(axis=d, keepdims=True)) - g * (y * u).sum(
+                axis=d, keepdims=True
+            )
+        return gg, gy
+
+    def backward_graph(self, u):
+        y, d = self.saved_tensor("output"), self.dim
+        ng, ny = self.needs_input_grad
+        gg = apply(SoftmaxBackwardDataBackward0, (u, y), d) if ng else None
+        gy = None
+        if ny:
+            g = self.saved_tensor("grad_output")
+            gy = u * g - (y * g).sum(d, keepdim=True) * u - g * (y * u).sum(d, keepdim=True)
+        return gg, gy
 
 
 class LogSoftmaxBackward0(Function):
@@ -99,6 +233,41 @@ class LogSoftmaxBackward0(Function):
         r = self.saved("result")
         return (g - xp_of(g).exp(r) * g.sum(axis=self.dim, keepdims=True),)
 
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        return (apply(LogSoftmaxBackwardDataBackward0, (g, r), self.dim),)
+
     def jvp(self, xs, out, tangents):
         t = tangents[0]
         return t - (xp_of(out).exp(out) * t).sum(axis=self.dim, keepdims=True)
+
+
+class LogSoftmaxBackwardDataBackward0(Function):
+    """log_softmax's backward as an op, ``g - exp(y) sum(g)`` along ``dim``, run as
+    ``(g, y)``: the gradients are ``u - sum(u exp(y))`` for ``g`` and
+    ``-u exp(y) sum(g)`` for ``y``."""
+
+    _name = "LogSoftmaxBackwardDataBackward0"
+
+    def forward(self, g, y, dim):
+        self.dim = dim
+        self.save(output=y)
+        if self.needs_input_grad[1]:
+            self.save(grad_output=g)
+        return g - xp_of(y).exp(y) * g.sum(axis=dim, keepdims=True)
+
+    def backward(self, u):
+        y, d = self.saved("output"), self.dim
+        ng, ny = self.needs_input_grad
+        p = xp_of(y).exp(y)
+        gg = u - (u * p).sum(axis=d, keepdims=True) if ng else None
+        gy = -u * p * self.saved("grad_output").sum(axis=d, keepdims=True) if ny else None
+        return gg, gy
+
+    def backward_graph(self, u):
+        y, d = self.saved_tensor("output"), self.dim
+        ng, ny = self.needs_input_grad
+        p = y.exp()
+        gg = u - (u * p).sum(d, keepdim=True) if ng else None
+        gy = -self.saved_tensor("grad_output").sum(d, keepdim=True) * p * u if ny else None
+        return gg, gy

@@ -6,7 +6,9 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import xp_of
+from . import api
 from ._broadcast import cast_like, unbroadcast
+from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms, times
 
 
@@ -49,6 +51,17 @@ class AddBackward0(Function):
             gb = cast_like(gb, self.dtypes[1])
         return ga, gb
 
+    def backward_graph(self, g):
+        if self.shapes is None:
+            return g, None
+        na, nb = self.needs_input_grad
+        ga = cast_to(sum_to(g, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = None
+        if nb:
+            gb = g if self.alpha == 1 else g * self.alpha
+            gb = cast_to(sum_to(gb, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         ta, tb = tangents[:2]
         return terms(ta, times(tb, self.alpha) if self.alpha != 1 else tb)
@@ -70,6 +83,15 @@ class SubBackward0(Function):
         gb = cast_like(unbroadcast(-g * self.alpha, self.shapes[1]), self.dtypes[1]) if nb else None
         return ga, gb
 
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        ga = cast_to(sum_to(g, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = None
+        if nb:
+            gb = -g if self.alpha == 1 else -g * self.alpha
+            gb = cast_to(sum_to(gb, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         ta, tb = tangents[:2]
         return terms(ta, times(tb, -self.alpha))
@@ -86,6 +108,9 @@ class RsubBackward1(Function):
     def backward(self, g):
         return (-g, None)
 
+    def backward_graph(self, g):
+        return (-g, None)
+
     def jvp(self, xs, out, tangents):
         return -tangents[0]
 
@@ -97,6 +122,9 @@ class NegBackward0(Function):
         return -a
 
     def backward(self, g):
+        return (-g,)
+
+    def backward_graph(self, g):
         return (-g,)
 
     def jvp(self, xs, out, tangents):
@@ -139,6 +167,18 @@ class MulBackward0(Function):
             gb = cast_like(unbroadcast(g * self.saved("self"), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def backward_graph(self, g):
+        if self.scalar is not None:
+            self.saved("other")  # raises if backward already freed it
+            return g * self.scalar, None
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = cast_to(sum_to(g * self.saved_tensor("other"), self.shapes[0]), self.dtypes[0])
+        if nb:
+            gb = cast_to(sum_to(g * self.saved_tensor("self"), self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs[:2], tangents[:2]
         return terms(times(ta, b), times(tb, a))
@@ -175,6 +215,17 @@ class DivBackward0(Function):
             gb = cast_like(unbroadcast(-g * a / (b * b), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        b = self.saved_tensor("other")
+        ga = gb = None
+        if na:
+            ga = cast_to(sum_to(g / b, self.shapes[0]), self.dtypes[0])
+        if nb:
+            a = self.saved_tensor("self")
+            gb = cast_to(sum_to(-g * ((a / b) / b), self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         b = xs[1]
         ta, tb = tangents[:2]
@@ -196,6 +247,10 @@ class ReciprocalBackward0(Function):
     def backward(self, g):
         r = self.saved("result")
         return (-g * r * r,)
+
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        return (-g * (r * r),)
 
     def jvp(self, xs, out, tangents):
         return -tangents[0] * out * out
@@ -223,6 +278,13 @@ class PowBackward0(Function):
         if e == 0:
             return (g * 0,)
         return (g * (e * a ** (e - 1)),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        e = self.exponent
+        if e == 0:
+            return (zeros_grad(g.shape, g),)
+        return (g * (e * a.pow(e - 1)),)
 
     def jvp(self, xs, out, tangents):
         a, e = xs[0], self.exponent
@@ -258,6 +320,20 @@ class PowBackward1(Function):
             gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        a, b = self.saved_tensor("self"), self.saved_tensor("exponent")
+        a_, b_ = a._data, b._data
+        ga = gb = None
+        if na:
+            ga = api.where(constant(b_ == 0), 0.0, g * (b * a.pow(b - 1)))
+            ga = cast_to(sum_to(ga, self.shapes[0]), self.dtypes[0])
+        if nb:
+            r = self.saved_tensor("result")
+            gb = g * api.where(constant((a_ == 0) & (b_ >= 0)), 0.0, r * a.log())
+            gb = cast_to(sum_to(gb, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs[:2], tangents[:2]
         xp = xp_of(out)
@@ -287,6 +363,12 @@ class PowBackward2(Function):
         r = self.saved("result")
         return (g * r * float(np.log(self.base)) if self.base > 0 else g * 0,)
 
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        if self.base > 0:
+            return (g * (r * float(np.log(self.base))),)
+        return (zeros_grad(g.shape, g),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0] * out * float(np.log(self.base)) if self.base > 0 else tangents[0] * 0
 
@@ -304,6 +386,9 @@ class ExpBackward0(Function):
     def backward(self, g):
         return (g * self.saved("result"),)
 
+    def backward_graph(self, g):
+        return (g * self.saved_tensor("result"),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0] * out
 
@@ -319,6 +404,9 @@ class LogBackward0(Function):
     def backward(self, g):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g / self.saved("self"),)
+
+    def backward_graph(self, g):
+        return (g / self.saved_tensor("self"),)
 
     def jvp(self, xs, out, tangents):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -338,6 +426,9 @@ class SqrtBackward0(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (g / (2 * self.saved("result")),)
 
+    def backward_graph(self, g):
+        return (g / (2 * self.saved_tensor("result")),)
+
     def jvp(self, xs, out, tangents):
         with np.errstate(divide="ignore", invalid="ignore"):
             return tangents[0] / (2 * out)
@@ -353,6 +444,9 @@ class SinBackward0(Function):
     def backward(self, g):
         return (g * xp_of(g).cos(self.saved("self")),)
 
+    def backward_graph(self, g):
+        return (g * self.saved_tensor("self").cos(),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0] * xp_of(out).cos(xs[0])
 
@@ -367,6 +461,9 @@ class CosBackward0(Function):
     def backward(self, g):
         return (-g * xp_of(g).sin(self.saved("self")),)
 
+    def backward_graph(self, g):
+        return (g * -self.saved_tensor("self").sin(),)
+
     def jvp(self, xs, out, tangents):
         return -tangents[0] * xp_of(out).sin(xs[0])
 
@@ -380,6 +477,10 @@ class AbsBackward0(Function):
 
     def backward(self, g):
         return (g * xp_of(g).sign(self.saved("self")),)
+
+    def backward_graph(self, g):
+        a = self.saved("self")
+        return (g * constant(xp_of(a).sign(a).astype(g._data.dtype, copy=False)),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * xp_of(out).sign(xs[0])
@@ -403,6 +504,15 @@ class ClampBackward1(Function):
         if self.max is not None:
             mask = mask & (a <= self.max)
         return (g * mask,)
+
+    def backward_graph(self, g):
+        a = self.saved("self")
+        mask = xp_of(a).ones(a.shape, dtype=bool)
+        if self.min is not None:
+            mask &= a >= self.min
+        if self.max is not None:
+            mask &= a <= self.max
+        return (api.where(constant(mask), g, 0.0),)
 
     def jvp(self, xs, out, tangents):
         a = xs[0]
@@ -455,6 +565,19 @@ class ClampBackward0(Function):
         ghi = unbroadcast(g * m_hi, self.shapes[2]) if n2 and hi is not None else None
         return ga, glo, ghi
 
+    def backward_graph(self, g):
+        a = self.saved("self")
+        s = self._saved
+        lo = self.saved("min") if "min" in s else None
+        hi = self.saved("max") if "max" in s else None
+        masks = self._masks(a, lo, hi)
+        return tuple(
+            cast_to(sum_to(api.where(constant(m), g, 0.0), shape), g._data.dtype)
+            if need and m is not None
+            else None
+            for need, m, shape in zip(self.needs_input_grad, masks, self.shapes)
+        )
+
     def jvp(self, xs, out, tangents):
         m_a, m_lo, m_hi = self._masks(*xs)
         ta, tlo, thi = tangents
@@ -485,6 +608,16 @@ class WhereBackward0(Function):
             gb = cast_like(unbroadcast(xp.where(c, zero, g), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
+    def backward_graph(self, g):
+        c = constant(self.saved("condition"))
+        na, nb, _ = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = cast_to(sum_to(api.where(c, g, 0.0), self.shapes[0]), self.dtypes[0])
+        if nb:
+            gb = cast_to(sum_to(api.where(c, 0.0, g), self.shapes[1]), self.dtypes[1])
+        return ga, gb, None
+
     def jvp(self, xs, out, tangents):
         a, b, c = xs
         ta, tb = tangents[:2]
@@ -508,6 +641,10 @@ class MaskedFillBackward0(Function):
     def backward(self, g):
         mask = self.saved("mask")
         return (unbroadcast(xp_of(g).where(mask, g.dtype.type(0), g), self.shape),)
+
+    def backward_graph(self, g):
+        mask = constant(self.saved("mask"))
+        return (sum_to(g.masked_fill(mask, 0.0), self.shape), None)
 
     def jvp(self, xs, out, tangents):
         return xp_of(out).where(xs[1], 0, tangents[0])
@@ -535,6 +672,16 @@ class MaskedFillBackward1(Function):
         gv = xp.asarray(xp.where(mask, g, zero).sum(), dtype=self.value_dtype) if nv else None
         return ga, gv
 
+    def backward_graph(self, g):
+        mask = constant(self.saved("mask"))
+        na, nv = self.needs_input_grad[:2]
+        ga = sum_to(g.masked_fill(mask, 0.0), self.shape) if na else None
+        gv = None
+        if nv:
+            gv = api.where(mask, g, 0.0).sum()
+            gv = cast_to(gv, self.value_dtype)
+        return ga, gv, None
+
     def jvp(self, xs, out, tangents):
         ta, tv = tangents[:2]
         return xp_of(out).where(xs[2], 0 if tv is None else tv, 0 if ta is None else ta)
@@ -559,6 +706,19 @@ class MaximumBackward0(Function):
         na, nb = self.needs_input_grad
         ga = unbroadcast(g * (win + tie), self.shapes[0]) if na else None
         gb = unbroadcast(g * ((~win & (a != b)) + tie), self.shapes[1]) if nb else None
+        return ga, gb
+
+    def backward_graph(self, g):
+        a, b = self.saved("self"), self.saved("other")
+        win = self._pick(a, b)
+        tie = (a == b) * 0.5
+        na, nb = self.needs_input_grad
+        dtype = g._data.dtype
+        ga = gb = None
+        if na:
+            ga = sum_to(g * constant((win + tie).astype(dtype)), self.shapes[0])
+        if nb:
+            gb = sum_to(g * constant(((~win & (a != b)) + tie).astype(dtype)), self.shapes[1])
         return ga, gb
 
     def jvp(self, xs, out, tangents):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..errors import shape_str
+from ._graph import sum_to
 from ._jvp import terms
 
 
@@ -46,6 +47,12 @@ class MmBackward0(Function):
         gb = _mat2_grad(self.saved("self"), g, self.mat2_t) if nb else None
         return ga, gb
 
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        ga = g.mm(self.saved_tensor("mat2").t()) if na else None
+        gb = self.saved_tensor("self").t().mm(g) if nb else None
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs, tangents
         return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
@@ -72,6 +79,12 @@ class MvBackward0(Function):
         xp_outer = g[:, None] * self.saved("vec")[None, :] if na else None
         gv = self.saved("self").T @ g if nv else None
         return xp_outer, gv
+
+    def backward_graph(self, g):
+        na, nv = self.needs_input_grad
+        ga = g.view(-1, 1) * self.saved_tensor("vec") if na else None
+        gv = self.saved_tensor("self").t().mv(g) if nv else None
+        return ga, gv
 
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs, tangents
@@ -100,6 +113,12 @@ class DotBackward0(Function):
         gb = g * self.saved("self") if nb else None
         return ga, gb
 
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        ga = g * self.saved_tensor("tensor") if na else None
+        gb = g * self.saved_tensor("self") if nb else None
+        return ga, gb
+
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs, tangents
         return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
@@ -125,6 +144,12 @@ class BmmBackward0(Function):
         na, nb = self.needs_input_grad
         ga = g @ self.saved("mat2").swapaxes(1, 2) if na else None
         gb = self.saved("self").swapaxes(1, 2) @ g if nb else None
+        return ga, gb
+
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        ga = g.bmm(self.saved_tensor("mat2").transpose(1, 2)) if na else None
+        gb = self.saved_tensor("self").transpose(1, 2).bmm(g) if nb else None
         return ga, gb
 
     def jvp(self, xs, out, tangents):
@@ -164,6 +189,13 @@ class AddmmBackward0(Function):
             gbias = unbroadcast(g, self.bias_shape)
         ga = g @ self.saved("mat2").T if na else None
         gb = _mat2_grad(self.saved("mat1"), g, self.mat2_t) if nb else None
+        return gbias, ga, gb
+
+    def backward_graph(self, g):
+        nbias, na, nb = self.needs_input_grad
+        gbias = sum_to(g, self.bias_shape) if nbias else None
+        ga = g.mm(self.saved_tensor("mat2").t()) if na else None
+        gb = self.saved_tensor("mat1").t().mm(g) if nb else None
         return gbias, ga, gb
 
     def jvp(self, xs, out, tangents):

@@ -1,12 +1,18 @@
-"""Losses: nll_loss and mse_loss (cross_entropy is log_softmax followed by nll_loss)."""
+"""Losses: nll_loss and mse_loss (cross_entropy is log_softmax followed by nll_loss).
+
+Each backward is also an op of its own under ``create_graph=True``, as in torch
+(``NllLossBackwardBackward0``, ``MseLossBackwardBackward0``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import xp_of
 from ..errors import scalar_type_name
+from ._broadcast import unbroadcast
+from ._graph import constant, sum_to, zeros_grad
 from ._jvp import terms
 
 
@@ -47,21 +53,25 @@ class NllLossBackward0(Function):
 
     def backward(self, g):
         logp = self.saved("self")
-        target = self.saved("target")
-        tw = self.saved("total_weight")
         weight = self.saved("weight") if "weight" in self._saved else None
-        xp = xp_of(logp)
-        lp_shape = logp.shape if self.batched else (1,) + logp.shape
-        rows, safe, w = self._rows(xp, lp_shape[0], target, weight, self.ignore_index, logp.dtype)
-        out = xp.zeros(lp_shape, dtype=logp.dtype)
-        if self.reduction == "none":
-            scale = -(g.reshape(-1))
-        elif self.reduction == "mean":
-            scale = -(g / tw)
-        else:
-            scale = -g
-        out[rows, safe] = xp.where(w != 0, scale * w, 0)
-        return (out if self.batched else out[0],)
+        return (
+            _nll_backward(
+                g,
+                logp.shape,
+                logp.dtype,
+                self.saved("target"),
+                weight,
+                self.saved("total_weight"),
+                self.reduction,
+                self.ignore_index,
+            ),
+        )
+
+    def backward_graph(self, g):
+        weight = self.saved("weight") if "weight" in self._saved else None
+        args = (self.saved("target"), weight, self.saved("total_weight"))
+        args += (self.reduction, self.ignore_index)
+        return (apply(NllLossBackwardBackward0, (g, self.saved_tensor("self")), *args),)
 
     def jvp(self, xs, out, tangents):
         t, target, weight = tangents[0], xs[1], xs[2]
@@ -83,6 +93,7 @@ class MseLossBackward0(Function):
     def forward(self, a, target, reduction):
         self.save(self=a, target=target)
         self.reduction = reduction
+        self.shapes = (a.shape, target.shape)  # a target may broadcast against the input
         d = a - target
         sq = d * d
         if reduction == "none":
@@ -92,11 +103,23 @@ class MseLossBackward0(Function):
 
     def backward(self, g):
         a, t = self.saved("self"), self.saved("target")
-        d = 2 * (a - t) * g
-        if self.reduction == "mean":
-            d = d / a.size
+        d = _mse_backward(g, a, t, self.reduction)
         na, nt = self.needs_input_grad
-        return (d if na else None, -d if nt else None)
+        return (
+            unbroadcast(d, self.shapes[0]) if na else None,
+            unbroadcast(-d, self.shapes[1]) if nt else None,
+        )
+
+    def backward_graph(self, g):
+        # as torch: the target's gradient is the same op with the operands swapped
+        a, t = self.saved_tensor("self"), self.saved_tensor("target")
+        na, nt = self.needs_input_grad
+        ga = gt = None
+        if na:
+            ga = sum_to(apply(MseLossBackwardBackward0, (g, a, t), self.reduction), self.shapes[0])
+        if nt:
+            gt = sum_to(apply(MseLossBackwardBackward0, (g, t, a), self.reduction), self.shapes[1])
+        return ga, gt
 
     def jvp(self, xs, out, tangents):
         (a, target), (ta, tt) = xs, tangents
@@ -104,6 +127,128 @@ class MseLossBackward0(Function):
         if self.reduction == "none":
             return d
         return d.sum() if self.reduction == "sum" else d.mean()
+
+
+def _nll_picked(u, target, weight, ignore_index, reduction):
+    """nll_loss of ``u`` (log-probabilities, or the gradient of its backward): minus the
+    weighted target entries, reduced (a mean divides by the weights of the rows kept)."""
+    xp = xp_of(u)
+    batched = u.ndim == 2
+    lu = u if batched else u[None, :]
+    rows, safe, w = NllLossBackward0._rows(xp, lu.shape[0], target, weight, ignore_index, u.dtype)
+    # where, not a product with the mask: an ignored row's loss is 0, not -0
+    picked = xp.where(w != 0, -lu[rows, safe] * w, 0).astype(u.dtype, copy=False)
+    if reduction == "none":
+        return picked if batched else picked[0]
+    s = picked.sum()
+    if reduction == "mean":
+        s = s / w.sum()
+    return xp.asarray(s, dtype=u.dtype)
+
+
+def _nll_backward(g, shape, dtype, target, weight, total_weight, reduction, ignore_index):
+    """nll_loss's gradient for log-probabilities of ``shape``: ``-g`` (over the total
+    weight for a mean, times the class weight) at each row's target, zero elsewhere."""
+    xp = xp_of(g)
+    batched = len(shape) == 2
+    lp_shape = tuple(shape) if batched else (1,) + tuple(shape)
+    rows, safe, w = NllLossBackward0._rows(xp, lp_shape[0], target, weight, ignore_index, dtype)
+    out = xp.zeros(lp_shape, dtype=dtype)
+    if reduction == "none":
+        scale = -(g.reshape(-1))
+    elif reduction == "mean":
+        scale = -(g / total_weight)
+    else:
+        scale = -g
+    out[rows, safe] = xp.where(w != 0, scale * w, 0)
+    return out if batched else out[0]
+
+
+class NllLossBackwardBackward0(Function):
+    """nll_loss's backward as an op, run as ``(g, logp)``: linear in ``g``, whose gradient
+    is nll_loss of ``u`` with the same targets, weights and reduction; it reads no value of
+    ``logp``, whose gradient is zero (torch's ``zeros_like``)."""
+
+    _name = "NllLossBackwardBackward0"
+
+    def forward(self, g, logp, target, weight, total_weight, reduction, ignore_index):
+        self.shape = logp.shape
+        self.target, self.weight = target, weight
+        self.reduction, self.ignore_index = reduction, ignore_index
+        return _nll_backward(
+            g, logp.shape, logp.dtype, target, weight, total_weight, reduction, ignore_index
+        )
+
+    def backward(self, u):
+        ng, nl = self.needs_input_grad
+        gg = None
+        if ng:
+            gg = _nll_picked(u, self.target, self.weight, self.ignore_index, self.reduction)
+        return gg, xp_of(u).zeros(self.shape, u.dtype) if nl else None
+
+    def backward_graph(self, u):
+        ng, nl = self.needs_input_grad
+        gg = None
+        if ng:
+            weight = None if self.weight is None else constant(self.weight)
+            inputs = (u, constant(self.target), weight)
+            gg = apply(NllLossBackward0, inputs, self.reduction, self.ignore_index)
+        return gg, zeros_grad(self.shape, u) if nl else None
+
+
+def _mse_backward(g, a, t, reduction):
+    """mse_loss's gradient in ``a``: ``2 (a - t) g``, over the element count for a mean."""
+    d = 2 * (a - t) * g
+    return d / d.size if reduction == "mean" else d
+
+
+class MseLossBackwardBackward0(Function):
+    """mse_loss's backward as an op, ``2 (a - t) g`` (``/ n`` for a mean), run as
+    ``(g, a, t)``: the gradients are the same op on ``u`` summed to ``g``'s shape for
+    ``g``, and ``2 u g`` (``/ n``) summed to each operand's shape, negated for ``t``."""
+
+    _name = "MseLossBackwardBackward0"
+
+    def forward(self, g, a, t, reduction):
+        ng, na, nt = self.needs_input_grad
+        self.reduction = reduction
+        self.shapes = (g.shape, a.shape, t.shape)
+        if ng:
+            self.save(self=a, target=t)
+        if na or nt:
+            self.save(grad_output=g)
+        out = _mse_backward(g, a, t, reduction)
+        self.numel = out.size
+        return out
+
+    def _scale(self, x):
+        return x / self.numel if self.reduction == "mean" else x
+
+    def backward(self, u):
+        ng, na, nt = self.needs_input_grad
+        gg = ga = gt = None
+        if ng:
+            gg = unbroadcast(
+                _mse_backward(u, self.saved("self"), self.saved("target"), self.reduction),
+                self.shapes[0],
+            )
+        if na or nt:
+            c = self._scale(2 * u * self.saved("grad_output"))
+            ga = unbroadcast(c, self.shapes[1]) if na else None
+            gt = unbroadcast(-c, self.shapes[2]) if nt else None
+        return gg, ga, gt
+
+    def backward_graph(self, u):
+        ng, na, nt = self.needs_input_grad
+        gg = ga = gt = None
+        if ng:
+            a, t = self.saved_tensor("self"), self.saved_tensor("target")
+            gg = sum_to(apply(MseLossBackwardBackward0, (u, a, t), self.reduction), self.shapes[0])
+        if na or nt:
+            c = self._scale(2 * (u * self.saved_tensor("grad_output")))
+            ga = sum_to(c, self.shapes[1]) if na else None
+            gt = sum_to(-c, self.shapes[2]) if nt else None
+        return gg, ga, gt
 
 
 def check_target(logp_shape, target_shape, target_dtype) -> None:

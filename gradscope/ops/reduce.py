@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import expand, xp_of
+from ._graph import constant, linear_backward_graph
 
 
 def _expand_to(g, shape, dims, keepdim):
@@ -11,6 +12,15 @@ def _expand_to(g, shape, dims, keepdim):
     if not keepdim and dims is not None:  # the reduced dimensions back, as 1s
         g = g.reshape(tuple([1 if i in dims else n for i, n in enumerate(shape)]))
     return expand(g, shape)
+
+
+def _expand_graph(g, shape, dims, keepdim):
+    """``_expand_to`` in tensor ops: the reduced dimensions back (``unsqueeze``), then
+    ``expand``, as torch's ``sum_backward``."""
+    if not keepdim and dims is not None:
+        for d in sorted(dims):
+            g = g.unsqueeze(d)
+    return g.expand(shape)
 
 
 class SumBackward0(Function):
@@ -25,6 +35,9 @@ class SumBackward0(Function):
 
     def backward(self, g):
         return (expand(g, self.self_sym_sizes),)
+
+    def backward_graph(self, g):
+        return (g.expand(self.self_sym_sizes),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].sum()
@@ -43,6 +56,9 @@ class SumBackward1(Function):
     def backward(self, g):
         return (_expand_to(g, self.self_sym_sizes, self.dim, self.keepdim),)
 
+    def backward_graph(self, g):
+        return (_expand_graph(g, self.self_sym_sizes, self.dim, self.keepdim),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0].sum(axis=self.dim, keepdims=self.keepdim)
 
@@ -57,6 +73,9 @@ class MeanBackward0(Function):
 
     def backward(self, g):
         return (expand(g / self.self_sym_numel, self.self_sym_sizes),)
+
+    def backward_graph(self, g):
+        return (g.expand(self.self_sym_sizes) / self.self_sym_numel,)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].mean()
@@ -76,6 +95,9 @@ class MeanBackward1(Function):
 
     def backward(self, g):
         return (_expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim),)
+
+    def backward_graph(self, g):
+        return (_expand_graph(g, self.self_sym_sizes, self.dim, self.keepdim) / self.n,)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].mean(axis=self.dim, keepdims=self.keepdim)
@@ -101,6 +123,12 @@ class MaxBackward1(Function):
         a, r = self.saved("self"), self.saved("result")
         mask = a == r
         return (mask * (g / mask.sum()),)
+
+    def backward_graph(self, g):
+        a, r = self.saved("self"), self.saved("result")
+        mask = a == r
+        zeros = constant(xp_of(a).zeros(a.shape, dtype=g._data.dtype))
+        return (zeros.masked_fill(constant(mask), g / int(mask.sum())),)
 
     def jvp(self, xs, out, tangents):
         mask = xs[0] == out
@@ -130,20 +158,11 @@ class MaxBackward0(Function):
         return values
 
     def backward(self, g):
+        return (_scatter(g, self.saved("indices"), self.sizes, self.dim, self.keepdim),)
+
+    def backward_graph(self, g):
         idx = self.saved("indices")
-        xp = xp_of(g)
-        if not self.keepdim:
-            idx = xp.expand_dims(idx, self.dim)
-            g = xp.expand_dims(g, self.dim)
-        out = xp.zeros(self.sizes, dtype=g.dtype)
-        nd = idx.ndim
-        grid = [
-            xp.arange(n).reshape([n if j == k else 1 for j in range(nd)])
-            for k, n in enumerate(idx.shape)
-        ]
-        grid[self.dim] = idx
-        out[tuple(grid)] = g
-        return (out,)
+        return (apply(ScatterBackward0, (g,), idx, self.sizes, self.dim, self.keepdim),)
 
     def jvp(self, xs, out, tangents):
         idx = getattr(xs[0], self._arg)(axis=self.dim, keepdims=True)  # (forward mode only)
@@ -154,3 +173,45 @@ class MaxBackward0(Function):
 class MinBackward0(MaxBackward0):
     _name = "MinBackward0"
     _arg = "argmin"
+
+
+def _scatter(g, idx, sizes, dim, keepdim):
+    """Zeros of ``sizes`` with ``g`` at ``idx`` along ``dim`` (``max(dim)``'s gradient)."""
+    xp = xp_of(g)
+    if not keepdim:
+        idx = xp.expand_dims(idx, dim)
+        g = xp.expand_dims(g, dim)
+    out = xp.zeros(sizes, dtype=g.dtype)
+    nd = idx.ndim
+    grid = [
+        xp.arange(n).reshape([n if j == k else 1 for j in range(nd)])
+        for k, n in enumerate(idx.shape)
+    ]
+    grid[dim] = idx
+    out[tuple(grid)] = g
+    return out
+
+
+class ScatterBackward0(Function):
+    """The gradient of ``max(dim)``/``min(dim)`` as an op of its own (what
+    ``create_graph`` makes of their backward): ``g`` scattered into zeros at the saved
+    indices. Its backward gathers from the same places."""
+
+    _name = "ScatterBackward0"
+    graph_name = "GatherBackward0"
+
+    def forward(self, g, idx, sizes, dim, keepdim):
+        self.idx, self.sizes, self.dim, self.keepdim = idx, sizes, dim, keepdim
+        return _scatter(g, idx, sizes, dim, keepdim)
+
+    def backward(self, u):
+        xp = xp_of(u)
+        idx = self.idx if self.keepdim else xp.expand_dims(self.idx, self.dim)
+        t = xp.take_along_axis(u, idx, axis=self.dim)
+        return (t if self.keepdim else t.squeeze(self.dim),)
+
+    def backward_graph(self, u):
+        return linear_backward_graph(self, u)
+
+    def jvp(self, xs, out, tangents):
+        return _scatter(tangents[0], self.idx, self.sizes, self.dim, self.keepdim)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import device_of, to_device, xp_of
 from ..errors import M_INTERNAL_OVERLAP
+from . import api
 from ._broadcast import unbroadcast
+from ._graph import constant, linear_backward_graph, linear_grad, sum_to, zeros_grad
 from ._jvp import each
 
 
@@ -31,6 +33,9 @@ class ViewBackward0(Function):
         return a.reshape(shape)
 
     def backward(self, g):
+        return (g.reshape(self.self_sym_sizes),)
+
+    def backward_graph(self, g):
         return (g.reshape(self.self_sym_sizes),)
 
     def jvp(self, xs, out, tangents):
@@ -59,6 +64,9 @@ class AliasBackward0(Function):
     def backward(self, g):
         return (g,)
 
+    def backward_graph(self, g):
+        return (g,)
+
     def jvp(self, xs, out, tangents):
         return tangents[0]
 
@@ -70,6 +78,9 @@ class CloneBackward0(Function):
         return a.copy()
 
     def backward(self, g):
+        return (g,)
+
+    def backward_graph(self, g):
         return (g,)
 
     def jvp(self, xs, out, tangents):
@@ -87,6 +98,9 @@ class TransposeBackward0(Function):
     def backward(self, g):
         return (g.swapaxes(self.dim0, self.dim1),)
 
+    def backward_graph(self, g):
+        return (g.transpose(self.dim0, self.dim1),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0].swapaxes(self.dim0, self.dim1)
 
@@ -101,6 +115,9 @@ class TBackward0(Function):
     def backward(self, g):
         return (g.T,)
 
+    def backward_graph(self, g):
+        return (g.t(),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0].T
 
@@ -113,11 +130,17 @@ class PermuteBackward0(Function):
         self.dims = dims
         return a.transpose(dims)
 
-    def backward(self, g):
+    def _inverse(self) -> list:
         inv = [0] * len(self.dims)
         for i, d in enumerate(self.dims):
             inv[d] = i
-        return (g.transpose(inv),)
+        return inv
+
+    def backward(self, g):
+        return (g.transpose(self._inverse()),)
+
+    def backward_graph(self, g):
+        return (g.permute(self._inverse()),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].transpose(self.dims)
@@ -134,6 +157,9 @@ class UnsqueezeBackward0(Function):
     def backward(self, g):
         return (g.squeeze(self.dim),)
 
+    def backward_graph(self, g):
+        return (g.squeeze(self.dim),)
+
     def jvp(self, xs, out, tangents):
         return tangents[0].reshape(out.shape)
 
@@ -145,11 +171,20 @@ class SqueezeBackward0(Function):
     is_view = True
 
     def forward(self, a, dims):
-        self.self_sym_sizes = a.shape
+        self.self_sym_sizes, self.dims = a.shape, dims
         return a.squeeze(dims) if dims is None or dims else a.view()
 
     def backward(self, g):
         return (g.reshape(self.self_sym_sizes),)
+
+    def backward_graph(self, g):
+        # unsqueezes, lowest dim first, as torch's unsqueeze_to
+        sizes, dims = self.self_sym_sizes, self.dims
+        if dims is None:
+            dims = [d for d, n in enumerate(sizes) if n == 1]
+        for d in sorted(set(dims)):
+            g = g.unsqueeze(d)
+        return (g,)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].reshape(out.shape)
@@ -180,6 +215,9 @@ class ExpandBackward0(Function):
     def backward(self, g):
         return (unbroadcast(g, self.self_sym_sizes),)
 
+    def backward_graph(self, g):
+        return (sum_to(g, self.self_sym_sizes),)
+
     def jvp(self, xs, out, tangents):
         return xp_of(out).broadcast_to(tangents[0], out.shape)
 
@@ -206,6 +244,14 @@ class CatBackward0(Function):
             start += n
         return tuple(out)
 
+    def backward_graph(self, g):
+        out = []
+        start = 0
+        for n, need in zip(self.sizes, self.needs_input_grad):
+            out.append(apply(SliceBackward0, (g,), self.dim, start, start + n, 1) if need else None)
+            start += n
+        return tuple(out)
+
     def jvp(self, xs, out, tangents):
         xp = xp_of(out)
         return xp.concatenate(each(tangents, xs, xp), axis=self.dim)
@@ -223,6 +269,12 @@ class StackBackward0(Function):
         xp = xp_of(g)
         return tuple(
             xp.take(g, i, axis=self.dim) if need else None
+            for i, need in enumerate(self.needs_input_grad)
+        )
+
+    def backward_graph(self, g):
+        return tuple(
+            apply(SelectBackward0, (g,), self.dim, i) if need else None
             for i, need in enumerate(self.needs_input_grad)
         )
 
@@ -248,6 +300,8 @@ class SelectBackward0(Function):
         out[tuple(idx)] = g
         return (out,)
 
+    backward_graph = linear_backward_graph  # graph_name: SelectBackwardBackward0
+
     def jvp(self, xs, out, tangents):
         idx = [slice(None)] * tangents[0].ndim
         idx[self.dim] = self.index
@@ -270,6 +324,8 @@ class SliceBackward0(Function):
         out = xp_of(g).zeros(self.self_sym_sizes, dtype=g.dtype)
         out[self.idx] = g
         return (out,)
+
+    backward_graph = linear_backward_graph  # graph_name: SliceBackwardBackward0
 
     def jvp(self, xs, out, tangents):
         return tangents[0][self.idx]
@@ -298,6 +354,9 @@ class IndexBackward0(Function):
         scatter_add(out, self.index, g)  # repeated indices accumulate
         return (out,)
 
+    graph_name = "IndexPutImplBackward0"
+    backward_graph = linear_backward_graph
+
     @property
     def _saved_indices(self) -> tuple:
         """The index tensors (torch's ``_saved_indices``)."""
@@ -311,6 +370,7 @@ class CopySlices(Function):
     """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
 
     _name = "CopySlices"
+    graph_name = "CopySlices"
     writes_repeats = True  # setitem checks the region it writes
     _released_with = ("index",)
 
@@ -335,6 +395,21 @@ class CopySlices(Function):
             gv = unbroadcast(g[self.index], self.value_shape)
         return ga, gv
 
+    def backward_graph(self, g):
+        # self's gradient is the incoming one with the written part zeroed (torch's
+        # CopySlices); the value's, the written part of it, taken as getitem takes it
+        # where that is NumPy's indexing too
+        na, nv = self.needs_input_grad[:2]
+        ga = linear_grad(self, g, 0) if na else None
+        gv = None
+        if nv:
+            items = self.index if type(self.index) is tuple else (self.index,)
+            if self.basic or all(hasattr(i, "shape") for i in items):
+                gv = sum_to(api.getitem(g, self.index), self.value_shape)
+            else:  # ints among index arrays: NumPy's and torch's layouts may differ
+                gv = linear_grad(self, g, 1)
+        return ga, gv
+
     def jvp(self, xs, out, tangents):
         ta, tv = tangents[:2]
         t = xp_of(out).zeros_like(out) if ta is None else ta.copy()
@@ -346,6 +421,7 @@ class IndexPutBackward0(CopySlices):
     """``t[tensor indices] = value``, run as ``(t, value, *indices)``: saves the indices."""
 
     _name = "IndexPutBackward0"
+    graph_name = "IndexPutBackward0"  # torch's self gradient: grad.index_put(indices, 0)
     _edges = 2
 
     def forward(self, a, value, *rest):
@@ -379,6 +455,9 @@ class ToCopyBackward0(Function):
         g = to_device(g, self.src_device)
         return (g if g.dtype == self.src_dtype else g.astype(self.src_dtype),)
 
+    def backward_graph(self, g):
+        return (g.to(device=self.src_device, dtype=self.src_dtype),)
+
     def jvp(self, xs, out, tangents):
         t = to_device(tangents[0], device_of(out))
         return t if t.dtype == out.dtype else t.astype(out.dtype)
@@ -395,6 +474,9 @@ class ZeroBackward0(Function):
 
     def backward(self, g):
         return (xp_of(g).zeros_like(g),)
+
+    def backward_graph(self, g):
+        return (zeros_grad(g.shape, g),)  # outside the graph, as torch's zeros_like(grad)
 
     def jvp(self, xs, out, tangents):
         return xp_of(out).zeros_like(out)
@@ -423,6 +505,10 @@ class FillBackward3(Function):
         na, nv = self.needs_input_grad
         xp = xp_of(g)
         return (xp.zeros_like(g) if na else None, xp.asarray(g.sum()) if nv else None)
+
+    def backward_graph(self, g):
+        na, nv = self.needs_input_grad
+        return (zeros_grad(g.shape, g) if na else None, g.sum() if nv else None)
 
     def jvp(self, xs, out, tangents):
         t = xp_of(out).zeros_like(out)
@@ -496,6 +582,11 @@ class Geometry(tuple):
         laid_out[...] = arr
         return mem, laid_out
 
+    def gather(self, xp, arr):
+        """The view's part of ``arr`` (base-shaped), as a new C-contiguous array."""
+        mem, _ = self.base_copy(xp, arr)
+        return self.view_array(xp, mem).copy()
+
     def view_array(self, xp, mem, shape=None):
         """The view's part of ``mem`` (as ``base_array`` made it), optionally with some
         zero-stride dimensions narrowed to 1 (``shape``)."""
@@ -546,12 +637,73 @@ class ViewCopySlices(Function):
             part[...] = 0 if grads[0] is None else grads[0]
         return (result, *grads[1:])
 
+    def backward_graph(self, g):
+        geom = self.geometry
+        part = apply(AsStridedBackward0, (g,), geom)
+        fn = self.fn
+        fn._saved = self._graph_saves()
+        try:
+            grads = fn.backward_graph(part)
+        finally:
+            fn._saved = None
+        if geom.repeated:
+            if not (isinstance(fn, CopySlices) and fn.basic):
+                raise RuntimeError(M_INTERNAL_OVERLAP)
+            # the base's locations that any overwritten element shares (see backward)
+            xp = xp_of(g._data)
+            written = xp.zeros(geom[2], dtype=bool)
+            written[fn.index] = True
+            written = written.any(axis=geom.repeated, keepdims=True)
+            mem, mask = geom.base_array(xp, bool, zero=True)
+            geom.view_array(xp, mem, written.shape)[...] = written
+            return (g.masked_fill(constant(mask.copy()), 0.0), *grads[1:])
+        put = grads[0] if grads[0] is not None else zeros_grad(geom[2], g)
+        return (apply(_PutView, (g, put), geom), *grads[1:])
+
+    def _graph_saves(self) -> dict | None:
+        """The op's saves for its ``backward_graph``. Its own output is the view it wrote,
+        whose node is now an ``AsStridedBackward0`` over this one (which holds the saves):
+        that output is handed over as a tensor with such a node, as an input would be."""
+        saves = self._saved
+        if saves is None or not any(st.is_output for st in saves.values()):
+            return saves
+        from ..autograd.function import SavedTensor, Tensor, _finish, _init_node
+
+        saves = dict(saves)
+        for slot, st in saves.items():
+            if st.is_output:
+                view = Tensor._share(st.data, st.buffer, st.vc)
+                node = AsStridedBackward0.__new__(AsStridedBackward0)
+                node._pending, node.geometry, node.needs_input_grad = None, self.geometry, (True,)
+                _init_node(node, (_Edge(self),), (True,))
+                view._grad_fn, view._rg = node, True
+                _finish(node, (), None, view, st.data, None)
+                saves[slot] = SavedTensor((*st[:5], view, False))
+        return saves
+
+
+class _Edge:
+    """Stands for a tensor whose grad_fn is ``node``, where only its edge is needed."""
+
+    __slots__ = ("_grad_fn",)
+
+    def __init__(self, node) -> None:
+        self._grad_fn = node
+
 
 class AsStridedBackward0(Function):
     """A view's node after an in-place op on it or its base: its gradient lands in the
-    base's, where the view lies (``geometry``; torch keeps the same sizes and strides)."""
+    base's, where the view lies (``geometry``; torch keeps the same sizes and strides).
+
+    Also run as an op (torch's ``as_strided``, here a copy): the view's part of a
+    base-shaped tensor, which ``ViewCopySlices.backward_graph`` takes the gradient's with.
+    """
 
     _name = "AsStridedBackward0"
+
+    def forward(self, base, geometry):
+        self.geometry = geometry
+        return geometry.gather(xp_of(base), base)
 
     def backward(self, g):
         geom = self.geometry
@@ -568,6 +720,49 @@ class AsStridedBackward0(Function):
         else:
             geom.view_array(xp, mem, shape)[...] = g
         return (out,)
+
+    backward_graph = linear_backward_graph  # graph_name: AsStridedBackwardBackward0
+
+    def jvp(self, xs, out, tangents):
+        return self.geometry.gather(xp_of(out), tangents[0])
+
+
+class _PutView(Function):
+    """The base's gradient that ``ViewCopySlices.backward_graph`` makes: the incoming one
+    with the view's part replaced by the in-place op's gradient for it."""
+
+    _name = "CopySlices"
+
+    def forward(self, base, part, geometry):
+        self.geometry = geometry
+        mem, out = geometry.base_copy(xp_of(base), base)
+        geometry.view_array(xp_of(base), mem)[...] = part
+        return out
+
+    def backward(self, u):
+        geom = self.geometry
+        xp = xp_of(u)
+        na, npart = self.needs_input_grad
+        gb = gp = None
+        if na:
+            mem, gb = geom.base_copy(xp, u)
+            geom.view_array(xp, mem)[...] = 0
+        if npart:
+            gp = geom.gather(xp, u)
+        return gb, gp
+
+    backward_graph = linear_backward_graph  # graph_name: CopySlicesBackward
+
+    def jvp(self, xs, out, tangents):
+        geom = self.geometry
+        xp = xp_of(out)
+        tb, tp = tangents
+        if tb is None:
+            mem, t = geom.base_array(xp, out.dtype, zero=True)
+        else:
+            mem, t = geom.base_copy(xp, tb)
+        geom.view_array(xp, mem)[...] = 0 if tp is None else tp
+        return t
 
 
 def rebase_view(fn, target, inputs, needs) -> None:

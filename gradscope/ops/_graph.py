@@ -1,0 +1,124 @@
+"""What the ops' ``backward_graph`` rules share.
+
+``backward_graph`` is an op's backward written in tensor ops, run by ``create_graph=True``:
+the gradients it returns carry a graph of their own, which a second backward (a
+Hessian-vector product, a gradient penalty, ``grad`` of ``grad``) goes through.
+"""
+
+from __future__ import annotations
+
+from ..autograd import function
+from ..autograd.function import Function
+from ..backend import xp_of
+
+
+def sum_to(t, shape: tuple):
+    """``t`` summed down to ``shape`` (undoing broadcasting), as torch's ``sum_to``: one
+    sum over the leading and the stretched dims, then a view without the leading ones."""
+    tshape = t.shape
+    if tuple(tshape) == tuple(shape):
+        return t
+    if not shape:
+        return t.sum()
+    lead = len(tshape) - len(shape)
+    dims = list(range(lead))
+    dims += [lead + i for i, n in enumerate(shape) if n == 1 and tshape[lead + i] != 1]
+    if dims:
+        t = t.sum(tuple(dims), keepdim=True)
+    return t.view(tuple(shape)) if lead else t
+
+
+def cast_to(t, dtype):
+    """``t`` in ``dtype`` (an input's, where type promotion changed the gradient's)."""
+    return t if dtype is None or t._data.dtype == dtype else t.to(dtype)
+
+
+def constant(arr):
+    """A tensor over ``arr`` outside every graph: a mask or a coefficient whose own
+    derivative is zero wherever it is defined."""
+    return function.Tensor._make(arr, None, role="temp")
+
+
+class _LinearBackward(Function):
+    """Gradient ``i`` of a node whose backward is linear in the gradient and reads no
+    input values (a scatter, a slice put back in place): its own backward is the node's
+    forward-mode rule, the same op applied to the incoming gradient (``_LinearForward``)."""
+
+    _name = "LinearBackward"  # each instance takes its node's ``graph_name``
+
+    def forward(self, g, node, i):
+        self.node, self.i = node, i
+        self._name = node.graph_name
+        grads = node.backward(g)
+        xp = xp_of(g)
+        # jvp reads shapes from these: zero-byte stand-ins for the inputs and the output
+        self.xs = [
+            None if r is None else xp.broadcast_to(xp.zeros((), r.dtype), r.shape) for r in grads
+        ]
+        self.out = xp.broadcast_to(xp.zeros((), g.dtype), g.shape)
+        return _own(grads[i], g)
+
+    def backward(self, u):
+        return (_tangent(self.node, self.i, self.xs, self.out, u),)
+
+    def backward_graph(self, u):
+        return (function.apply(_LinearForward, (u,), self),)
+
+
+class _LinearForward(Function):
+    """The adjoint of a ``_LinearBackward``: its node's forward-mode rule as an op (the
+    node's own op applied to ``u``), whose backward is that ``_LinearBackward`` again."""
+
+    _name = "LinearForward"  # each instance takes its node's name
+
+    def forward(self, u, lin):
+        self.lin = lin
+        self._name = lin.node._name
+        return _tangent(lin.node, lin.i, lin.xs, lin.out, u)
+
+    def backward(self, w):
+        lin = self.lin
+        return (_own(lin.node.backward(w)[lin.i], w),)
+
+    def backward_graph(self, w):
+        return (linear_grad(self.lin.node, w, self.lin.i),)
+
+
+def _own(r, g):
+    """``r``, copied if it is (a view of) ``g``: a node's result owns its memory."""
+    return r.copy() if r is g or r.base is not None else r
+
+
+def _tangent(node, i, xs, out, u):
+    """``node.jvp`` with ``u`` as the tangent of input ``i`` (the others zero), as a new
+    array shaped and typed like ``out``."""
+    tangents = [None] * len(xs)
+    tangents[i] = u
+    t = node.jvp(xs, out, tangents)
+    xp = xp_of(u)
+    if t is None:
+        return xp.zeros(out.shape, out.dtype)
+    t = xp.asarray(t)
+    if t.shape != out.shape:
+        t = xp.broadcast_to(t, out.shape)
+    return t.astype(out.dtype, copy=True)
+
+
+def linear_grad(node, g, i: int):
+    """Input ``i``'s gradient from ``node``, whose backward is linear in ``g`` alone (see
+    ``_LinearBackward``), as a node of the gradient's graph."""
+    return function.apply(_LinearBackward, (g,), node, i)
+
+
+def linear_backward_graph(node, g) -> tuple:
+    """``backward_graph`` for a node whose backward is linear in ``g`` alone: one
+    ``linear_grad`` per input that needs a gradient."""
+    return tuple(
+        linear_grad(node, g, i) if need else None for i, need in enumerate(node.needs_input_grad)
+    )
+
+
+def zeros_grad(shape, like):
+    """A zero gradient of ``shape`` in ``like``'s dtype and device, outside every graph."""
+    xp = xp_of(like._data)
+    return constant(xp.zeros(shape, dtype=like._data.dtype))
