@@ -205,6 +205,14 @@ def test_forward_vs_reverse():
     assert c["same"]
 
 
+def test_second_derivative():
+    r = load("second_derivative")["main"]()
+    assert r["cube"]["grad"] == [3.0, 12.0, 27.0]
+    assert r["cube"]["second"] == [6.0, 12.0, 18.0]
+    assert r["cube"]["graph"].startswith("MulBackward0(") and "PowBackward0" in r["cube"]["graph"]
+    assert r["hvp"]["max_error"] < 1e-8
+
+
 def test_mlp_training():
     r = load("mlp_training")["main"]()
     loss = r["loss"]

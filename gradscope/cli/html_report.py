@@ -11,7 +11,7 @@ from gradscope import __version__
 from gradscope.state import resolve, snapshot_at_index
 from gradscope.state.timeline import fold_timeline
 from gradscope.views.dot import to_dot
-from gradscope.views.graph_model import build_view
+from gradscope.views.graph_model import backward_roots, build_view
 from gradscope.views.html_report import html_report
 from gradscope.views.memory_table import memory_rows
 from gradscope.views.render import RenderError, render_dot
@@ -83,8 +83,15 @@ def build_page(
         tables = [(f"memory before {which}", memory_rows(before.memory)),
                   (f"memory after {which}", memory_rows(after.memory, before.memory))]  # fmt: skip
         if graphs:
-            roots = [span.root] if span.root is not None else None
-            for snap, when in ((before, "before"), (after, "after")):
+            drawn = (
+                (before, [span.root] if span.root is not None else None, "before"),
+                (
+                    after,
+                    backward_roots(after.graph, span.root, span.start_seq, span.end_seq),
+                    "after",
+                ),
+            )
+            for snap, roots, when in drawn:
                 view = build_view(snap.graph, roots, loss=span.root)
                 if not aliases:
                     aliases = {m: op.members[0] for op in view.ops for m in op.members}

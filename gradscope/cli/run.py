@@ -17,7 +17,7 @@ from gradscope.state import Snapshot, resolve, snapshot_at_index
 from gradscope.views.dot import to_dot
 from gradscope.views.explain import backward_steps, steps_table
 from gradscope.views.fmt import human_bytes, short_site
-from gradscope.views.graph_model import build_view
+from gradscope.views.graph_model import backward_roots, build_view
 from gradscope.views.memory_table import memory_table
 from gradscope.views.tree import graph_tree
 
@@ -129,8 +129,8 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain) -> No
             memory_table(after.memory, before.memory, device=dev, title="memory after backward")
         )
     if out is not None:
-        roots = [root] if root is not None else None
-        vb = build_view(before.graph, roots, loss=root)
+        vb = build_view(before.graph, [root] if root is not None else None, loss=root)
+        roots = backward_roots(after.graph, root, span.start_seq, span.end_seq)
         va = build_view(after.graph, roots, loss=root)
         c.print(graph_tree(vb, "graph before backward"))
         c.print(graph_tree(va, "graph after backward"))

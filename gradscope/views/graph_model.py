@@ -142,6 +142,22 @@ def focus_roots(graph: GraphState) -> list[int]:
     return [i for i in ids if i not in consumed]
 
 
+def backward_roots(
+    graph: GraphState, root: int | None, start_seq: int, end_seq: int | None
+) -> list[int] | None:
+    """What to draw for one backward: its root and, for a backward with
+    ``create_graph=True``, the outputs of the graph it built (its gradients' nodes)."""
+    if root is None:
+        return None
+    made = [
+        n.id
+        for n in graph.nodes.values()
+        if n.seq > start_seq and (end_seq is None or n.seq < end_seq) and not n.is_accumulate
+    ]
+    consumed = graph.consumers(made)
+    return [root] + [i for i in made if i not in consumed]
+
+
 def _signature(n: NodeState) -> tuple:
     saved = tuple((s.slot, s.nbytes, s.new, s.freed) for s in n.saved)
     return (n.op, n.shape, n.dtype, saved, n.executed > 0, n.freed)
