@@ -213,6 +213,21 @@ def test_second_derivative():
     assert r["hvp"]["max_error"] < 1e-8
 
 
+def test_gradscope_run_draws_the_graph_a_create_graph_backward_built(tmp_path):
+    from gradscope.cli.app import app
+
+    path = str(SCENARIOS / "second_derivative.py")
+    res = CliRunner().invoke(app, ["run", path, "--out", str(tmp_path)], env={"COLUMNS": "120"})
+    assert res.exit_code == 0, res.output
+    first = res.output.split("backward 1 of")[1].split("pictures:")[0]
+    before, after = first.split("graph after backward")
+    # after it: the gradient's own graph, 3 * x**2, beside the one backward went through
+    assert "MulBackward0" not in before
+    assert after.count("MulBackward0") == 2 and after.count("PowBackward0") == 2
+    svg = (tmp_path / "backward-1-after.svg").read_text(encoding="utf-8")
+    assert svg.count("MulBackward0") >= 2
+
+
 def test_mlp_training():
     r = load("mlp_training")["main"]()
     loss = r["loss"]
