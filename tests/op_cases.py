@@ -342,6 +342,44 @@ CASES: list[Case] = [
     ),
     C("F_nll_loss", lambda m, a: _F(m).nll_loss(a, m.tensor([1, 0, 2, 2])), (S43,)),
     C(
+        "F_cross_entropy_smoothed",
+        lambda m, a: _F(m).cross_entropy(a, m.tensor([0, 2, 1, 2]), label_smoothing=0.2),
+        (S43,),
+    ),
+    C(
+        "F_cross_entropy_smoothed_1d",
+        lambda m, a: _F(m).cross_entropy(a, m.tensor(3), label_smoothing=0.1),
+        ((5,),),
+    ),
+    C(
+        "F_cross_entropy_smoothed_weighted_ignore",
+        lambda m, a: _F(m).cross_entropy(
+            a,
+            m.tensor([0, 2, -100, 1]),
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            label_smoothing=0.3,
+        ),
+        (S43,),
+    ),
+    C(
+        "F_cross_entropy_smoothed_none",
+        lambda m, a: _F(m).cross_entropy(
+            a, m.tensor([0, 2, 1, 2]), reduction="none", label_smoothing=0.2
+        ),
+        (S43,),
+    ),
+    C(
+        "F_cross_entropy_smoothed_sum_weighted",
+        lambda m, a: _F(m).cross_entropy(
+            a,
+            m.tensor([0, 2, 1, 2]),
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            reduction="sum",
+            label_smoothing=1.0,
+        ),
+        (S43,),
+    ),
+    C(
         "F_cross_entropy_weighted",
         lambda m, a: _F(m).cross_entropy(
             a, m.tensor([0, 2, -100, 2]), weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype)
@@ -692,6 +730,12 @@ ERRORS: list[tuple] = [
         (
             "nll_loss_bad_reduction",
             lambda m: _F(m).nll_loss(m.ones(2, 3), m.tensor([0, 1]), reduction="avg"),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_label_smoothing_out_of_range",
+            lambda m: _F(m).cross_entropy(m.ones(2, 3), m.tensor([0, 1]), label_smoothing=1.5),
         )
     ),
     E(

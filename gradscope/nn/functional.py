@@ -6,6 +6,7 @@ import warnings
 
 from ..autograd.function import apply
 from ..ops import api
+from ..ops.elementwise import MulBackward1
 from ..ops.linalg import AddmmBackward0
 from ..ops.loss import MseLossBackward0, NllLossBackward0, check_target
 
@@ -69,12 +70,36 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ):
-    """``nll_loss(log_softmax(input, 1), target)``: torch's two nodes, LogSoftmax then NllLoss."""
-    if label_smoothing:
-        raise NotImplementedError("cross_entropy(label_smoothing=...) is not supported")
+    """``nll_loss(log_softmax(input, 1), target)``: torch's two nodes, LogSoftmax then NllLoss.
+
+    With ``label_smoothing`` ε, as torch: ``(1 - ε) * nll + ε / C * smooth``, where
+    ``smooth`` is minus the (class-weighted) sum of the log-probabilities of each row,
+    reduced as the loss is (a mean divides by the rows kept, or their target weights).
+    """
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _check_reduction(reduction)
     dim = 0 if input.ndim == 1 else 1
-    return nll_loss(log_softmax(input, dim), target, weight, ignore_index, reduction)
+    logp = log_softmax(input, dim)
+    nll = nll_loss(logp, target, weight, ignore_index, reduction)
+    if not label_smoothing:
+        return nll
+    classes = input.shape[dim]
+    if weight is None:
+        smooth = -logp.sum(dim)
+    else:
+        smooth = -(logp * (weight if dim == 0 else api.view(weight, (1, classes)))).sum(dim)
+    ignored = target == ignore_index
+    smooth.masked_fill_(ignored, 0.0)
+    if reduction == "mean":
+        kept = ~ignored
+        denominator = kept.sum() if weight is None else weight[target[kept]].sum()
+        smooth = smooth.sum() / denominator
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return apply(MulBackward1, (nll,), 1 - label_smoothing) + apply(
+        MulBackward1, (smooth,), label_smoothing / classes
+    )
 
 
 def mse_loss(input, target, reduction: str = "mean"):

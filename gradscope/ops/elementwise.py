@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import xp_of
 from . import api
 from ._broadcast import cast_like, unbroadcast
@@ -182,6 +182,26 @@ class MulBackward0(Function):
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs[:2], tangents[:2]
         return terms(times(ta, b), times(tb, a))
+
+
+class MulBackward1(Function):
+    """A tensor times a number held as a number, not a tensor (torch's C++ scalar, as
+    inside its composite ops: label smoothing's weights): nothing is saved for it."""
+
+    _name = "MulBackward1"
+
+    def forward(self, a, other):
+        self.other = other
+        return a * other
+
+    def backward(self, g):
+        return (g * self.other,)
+
+    def backward_graph(self, g):
+        return (apply(MulBackward1, (g,), self.other),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * self.other
 
 
 class DivBackward0(Function):
