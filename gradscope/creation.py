@@ -139,13 +139,24 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return _leaf(arr, False, extent)
 
 
-def _sizes(size) -> tuple:
+def _size_arg(name: str, sizes: tuple, size) -> tuple:
+    """The size given as ``f(2, 3)``, ``f((2, 3))`` or ``f(size=(2, 3))``, as torch takes it."""
+    if size is None:
+        if not sizes:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+        return sizes
+    if sizes:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    return (size,)
+
+
+def _sizes(size, name: str = "zeros") -> tuple:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
         if not isinstance(s, (int, np.integer)):
             raise TypeError(
-                f"zeros(): argument 'size' must be tuple of ints, but found element of type "
+                f"{name}(): argument 'size' must be tuple of ints, but found element of type "
                 f"{type(s).__name__}"
             )
         if s < 0:
@@ -153,31 +164,36 @@ def _sizes(size) -> tuple:
     return tuple(int(s) for s in size)
 
 
-def _filled(fill, size, dtype, device, requires_grad, default=None):
+def _filled(fill, size, dtype, device, requires_grad, default=None, name="zeros"):
     dev = backend.device(device)
     xp = backend.xp_for(dev)
     np_dtype = dtypes.resolve(dtype) or default or dtypes.default_float.np
     if dev.type == "cuda":
         with xp.cuda.Device(dev.index):
-            arr = fill(xp, _sizes(size), np_dtype)
+            arr = fill(xp, _sizes(size, name), np_dtype)
     else:
-        arr = fill(xp, _sizes(size), np_dtype)
+        arr = fill(xp, _sizes(size, name), np_dtype)
     return _leaf(arr, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
+    size = _size_arg("zeros", sizes, size)
     return _filled(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return _filled(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad)
+    size = _size_arg("ones", sizes, size)
+    return _filled(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad, name="ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor."""
-    return _filled(lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad)
+    size = _size_arg("empty", sizes, size)
+    return _filled(
+        lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad, name="empty"
+    )
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -197,10 +213,10 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=
     return _filled(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
 
 
-def _random(sample, size, dtype, device, requires_grad):
+def _random(sample, size, dtype, device, requires_grad, name="rand"):
     np_dtype = dtypes.resolve(dtype) or dtypes.default_float.np
     dev = backend.device(device)
-    shape = _sizes(size)
+    shape = _sizes(size, name)
     if dev.type == "cuda":
         cp = backend.cupy()
         with cp.cuda.Device(dev.index):
@@ -210,8 +226,9 @@ def _random(sample, size, dtype, device, requires_grad):
     return _leaf(arr, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
+    size = _size_arg("rand", sizes, size)
     return _random(
         lambda r, s: r.random(s) if hasattr(r, "random") else r.rand(*s),
         size,
@@ -221,9 +238,12 @@ def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     )
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _random(lambda r, s: r.standard_normal(s), size, dtype, device, requires_grad)
+    size = _size_arg("randn", sizes, size)
+    return _random(
+        lambda r, s: r.standard_normal(s), size, dtype, device, requires_grad, name="randn"
+    )
 
 
 def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:

@@ -898,6 +898,14 @@ ERRORS: list[tuple] = [
     E(("numpy_requires_grad", lambda m: _leaf(m).numpy())),
     E(("clamp_none", lambda m: m.clamp(_r(3)(m)))),
     E(("bool_ambiguous", lambda m: bool(_r(3)(m)))),
+    E(("softmax_without_dim", lambda m: _r(2, 3)(m).softmax())),
+    E(("log_softmax_without_dim", lambda m: m.log_softmax(_r(2, 3)(m)))),
+    E(("softmax_int_lastdim", lambda m: m.arange(3).softmax(0))),
+    E(("softmax_int_dim0", lambda m: m.ones(2, 3, dtype=m.int64).softmax(0))),
+    E(("log_softmax_bool", lambda m: m.tensor([True, False]).log_softmax(-1))),
+    E(("log_softmax_int32_dim0", lambda m: _F(m).log_softmax(m.ones(2, 2, dtype=m.int32), 0))),
+    E(("zeros_without_size", lambda m: m.zeros())),
+    E(("ones_size_twice", lambda m: m.ones(2, size=(2,)))),
 ]
 ERRORS_BY_NAME = dict(ERRORS)
 assert len(ERRORS_BY_NAME) == len(ERRORS)

@@ -372,3 +372,33 @@ def test_repr_size_and_dtype():
     assert _norm(repr(gs.ones(2, 3).shape)) == repr(torch.ones(2, 3).shape)
     assert _norm(repr(gs.float64)) == repr(torch.float64)
     assert _norm(str(gs.int64)) == str(torch.int64)
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3), (2, 3, 4), (2, 3, 4, 5)])
+def test_functional_softmax_without_dim_picks_torchs_dim_and_warns(fn, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    results = []
+    for m in (gs, torch):
+        with pytest.warns(UserWarning, match=f"Implicit dimension choice for {fn}") as rec:
+            results.append(_np(getattr(m.nn.functional, fn)(m.tensor(x))))
+        assert rec[0].filename == __file__  # the user's line
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty", "rand", "randn"])
+@pytest.mark.parametrize("size", [(2, 3), [4], ()])
+def test_creation_takes_size_as_a_keyword(name, size):
+    t = getattr(gs, name)(size=size)
+    assert tuple(t.shape) == tuple(getattr(torch, name)(size=size).shape) == tuple(size)
+    assert t.dtype == gs.float32
+
+
+def test_softmax_of_an_integer_tensor_in_a_float_dtype():
+    for fn in ("softmax", "log_softmax"):
+        ours = getattr(gs.arange(3), fn)(0, dtype=gs.float32)
+        theirs = getattr(torch.arange(3), fn)(0, dtype=torch.float32)
+        np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.function import apply
+from ..events.callsite import user_stacklevel
 from ..ops import api
 from ..ops.elementwise import MulBackward1
 from ..ops.linalg import AddmmBackward0
@@ -16,8 +17,31 @@ def relu(input, inplace: bool = False):
     return api.relu_(input) if inplace else api.relu(input)
 
 
-softmax = api.softmax
-log_softmax = api.log_softmax
+def softmax(input, dim=None, dtype=None):
+    """``exp(input) / sum(exp(input))`` along ``dim``; without one, torch's implicit
+    (deprecated) choice, with its warning."""
+    if dim is None:
+        dim = _implicit_dim("softmax", input)
+    return api.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """``log(softmax(input))`` along ``dim``; without one, as ``softmax``."""
+    if dim is None:
+        dim = _implicit_dim("log_softmax", input)
+    return api.log_softmax(input, dim, dtype)
+
+
+def _implicit_dim(name: str, input) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return api.implicit_softmax_dim(input)
+
+
 sigmoid = api.sigmoid
 tanh = api.tanh
 

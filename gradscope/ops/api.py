@@ -516,24 +516,38 @@ def argmin(a, dim=None, keepdim=False):
     return Tensor._make(d.argmin(axis=_dim(dim, d.ndim), keepdims=keepdim), None)
 
 
-def softmax(a, dim=None, dtype=None):
-    """``exp(a) / sum(exp(a))`` along ``dim``."""
+def softmax(a, dim=_NOTHING, dtype=None):
+    """``exp(a) / sum(exp(a))`` along ``dim`` (in ``dtype``, when given)."""
+    a, dim = _softmax_args("softmax", a, dim, dtype)
+    return apply(A.SoftmaxBackward0, (a,), dim)
+
+
+def log_softmax(a, dim=_NOTHING, dtype=None):
+    """``log(softmax(a))`` along ``dim``, computed stably (in ``dtype``, when given)."""
+    a, dim = _softmax_args("log_softmax", a, dim, dtype)
+    return apply(A.LogSoftmaxBackward0, (a,), dim)
+
+
+def implicit_softmax_dim(a) -> int:
+    """The dim torch's ``F.softmax`` picks when none is given (a deprecated choice)."""
+    return 0 if a._data.ndim in (0, 1, 3) else 1
+
+
+def _softmax_args(name: str, a, dim, dtype):
+    """``a`` in ``dtype`` and ``dim`` checked; torch's errors for a missing dim and for
+    integer and bool tensors (which its kernels refuse)."""
+    if dim is _NOTHING or dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     if dtype is not None:
         a = a.to(dtype)
-    return apply(A.SoftmaxBackward0, (a,), _softmax_dim(a, dim))
-
-
-def log_softmax(a, dim=None, dtype=None):
-    """``log(softmax(a))`` along ``dim``, computed stably."""
-    if dtype is not None:
-        a = a.to(dtype)
-    return apply(A.LogSoftmaxBackward0, (a,), _softmax_dim(a, dim))
-
-
-def _softmax_dim(a, dim):
-    if dim is None:
-        dim = 0 if a._data.ndim in (0, 1, 3) else 1
-    return _dim(dim, a._data.ndim)
+    nd = a._data.ndim
+    dim = _dim(dim, nd)
+    if a._data.dtype.kind not in "fc":
+        last = "_lastdim" if dim == builtins.max(nd, 1) - 1 else ""
+        raise NotImplementedError(
+            f"\"{name}{last}_kernel_impl\" not implemented for '{scalar_type_name(a._data.dtype)}'"
+        )
+    return a, dim
 
 
 # ---------------------------------------------------------------- linear algebra
