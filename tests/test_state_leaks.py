@@ -136,3 +136,24 @@ def test_diff_between_two_traces_groups_by_op_and_line():
         fold_graph(a_ev), fold_memory(a_ev), fold_graph(a_ev), fold_memory(a_ev), same_trace=False
     )
     assert same["by_node"] == [] and same["change_bytes"] == 0
+
+
+def test_create_graph_retains_by_default_and_the_fix_says_so():
+    import gradscope as gs
+
+    x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with gs.trace() as tr:
+        y = (x**3).sum()
+        (g,) = gs.autograd.grad(y, x, create_graph=True)  # x**3's saves: kept, never used
+        gs.autograd.grad(g.sum(), x)
+        del y, g
+    (f,) = [f for f in check(tr.events) if f.check == "retain_graph_unused"]
+    assert "with create_graph=True (which retains the graph)" in f.title
+    assert f.fix.startswith("pass retain_graph=False with create_graph=True")
+    assert f.bytes == 12  # PowBackward0's saved x
+    with gs.trace() as tr:
+        y = (x**3).sum()
+        (g,) = gs.autograd.grad(y, x, create_graph=True, retain_graph=False)
+        gs.autograd.grad(g.sum(), x)
+        del y, g
+    assert [f for f in check(tr.events) if f.check == "retain_graph_unused"] == []

@@ -309,12 +309,22 @@ class _Checker:
             when = (f"{sum(led.buffers[b].nbytes for b in alive):,} B still held at the end"
                     if alive else f"released at seq {max(f for f in freed if f is not None)} "
                     "when the graph was dropped")  # fmt: skip
+            # a backward that built nodes ran with create_graph=True, which retains by default
+            end = bw.end_seq if bw.end_seq is not None else float("inf")
+            built = any(bw.start_seq < n.seq < end for n in g.nodes.values())
+            why = "create_graph=True (which retains the graph)" if built else "retain_graph=True"
+            fix = (
+                "pass retain_graph=False with create_graph=True: the gradients' graph does "
+                "not need these saves"
+                if built
+                else "drop retain_graph=True from this backward (or detach what you reuse)"
+            )
             self.add(("retain", bw.index), Finding(
                 "retain_graph_unused", f"backward {bw.index} kept {nbytes:,} B of saved tensors "
-                "with retain_graph=True, and no later backward used them",
+                f"with {why}, and no later backward used them",
                 node=bw.root, op=root.op if root else None, site=site, nbytes=nbytes,
                 seq=bw.end_seq, details=[f"{len(set(bw.executed))} nodes kept their saves; {when}"],
-                fix="drop retain_graph=True from this backward (or detach what you reuse)"))  # fmt: skip
+                fix=fix))  # fmt: skip
 
     def kept_checks(self, ret: Retention) -> None:
         probe = ret.holders.at_or_before(ret.seq)
