@@ -193,6 +193,75 @@ def test_hessian_vector_product_of_an_mlp_matches_torch():
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+# ------------------------------------------------------------------ torch's node names
+
+
+def _tree(node, depth: int = 4) -> str:
+    if node is None or depth == 0:
+        return ""
+    kids = [_tree(n, depth - 1) for n, _ in node.next_functions if n is not None]
+    name = node.name().replace("torch::autograd::", "")
+    return name + (f"({','.join(kids)})" if any(kids) else "")
+
+
+_NAMED = {
+    "add": lambda m, x, w, k, v: x + w,
+    "add_broadcast": lambda m, x, w, k, v: x + v,
+    "sub": lambda m, x, w, k, v: x - w,
+    "rsub": lambda m, x, w, k, v: 2 - x,
+    "neg": lambda m, x, w, k, v: -x,
+    "mul": lambda m, x, w, k, v: x * w,
+    "mul_scalar": lambda m, x, w, k, v: x * 3,
+    "div": lambda m, x, w, k, v: x / w,
+    "div_scalar": lambda m, x, w, k, v: x / 3,
+    "rdiv": lambda m, x, w, k, v: 2 / x,
+    "pow": lambda m, x, w, k, v: x**2,
+    "pow_tensor": lambda m, x, w, k, v: x.abs() ** w,
+    "rpow": lambda m, x, w, k, v: 2**x,
+    "exp": lambda m, x, w, k, v: x.exp(),
+    "log": lambda m, x, w, k, v: x.abs().log(),
+    "sqrt": lambda m, x, w, k, v: x.abs().sqrt(),
+    "sin": lambda m, x, w, k, v: x.sin(),
+    "cos": lambda m, x, w, k, v: x.cos(),
+    "abs": lambda m, x, w, k, v: x.abs(),
+    "clamp": lambda m, x, w, k, v: x.clamp(-0.5, 0.5),
+    "clamp_tensor": lambda m, x, w, k, v: x.clamp(min=w),
+    "where": lambda m, x, w, k, v: m.where(x > 0, x, w),
+    "maximum": lambda m, x, w, k, v: m.maximum(x, w),
+    "minimum": lambda m, x, w, k, v: m.minimum(x, w),
+    "masked_fill": lambda m, x, w, k, v: x.masked_fill(x > 0, 1.0),
+    "mm": lambda m, x, w, k, v: x @ k,
+    "mv": lambda m, x, w, k, v: x @ v,
+    "dot": lambda m, x, w, k, v: v @ (v * 2),
+    "bmm": lambda m, x, w, k, v: m.bmm(x[None], k[None]),
+    "linear": lambda m, x, w, k, v: m.nn.functional.linear(x, k.T, v[:2]),
+    "sum": lambda m, x, w, k, v: x.sum(),
+    "sum_dim": lambda m, x, w, k, v: x.sum(1),
+    "mean": lambda m, x, w, k, v: x.mean(),
+    "mean_dim": lambda m, x, w, k, v: x.mean(1),
+    "max": lambda m, x, w, k, v: x.max(),
+    "max_dim": lambda m, x, w, k, v: x.max(1)[0],
+    "min_dim_keepdim": lambda m, x, w, k, v: x.min(0, keepdim=True)[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NAMED))
+def test_first_order_gradient_graphs_have_torchs_nodes(name):
+    """The grad_fn tree of each first gradient, with the inputs and the output gradient
+    all requiring grad, four levels deep, is torch's."""
+    torch = pytest.importorskip("torch", reason="torch is the reference")
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s) for s in ((3, 4), (3, 4), (4, 2), (4,))]
+    trees = []
+    for m in (gs, torch):
+        ins = [m.tensor(a, requires_grad=True) for a in arrays]
+        y = _NAMED[name](m, *ins)
+        go = m.tensor(np.random.default_rng(6).standard_normal(tuple(y.shape)), requires_grad=True)
+        grads = m.autograd.grad(y, ins, go, create_graph=True, allow_unused=True)
+        trees.append([None if g is None else _tree(g.grad_fn) for g in grads])
+    assert trees[0] == trees[1]
+
+
 # ------------------------------------------------------------------ the op table
 
 _SECOND = [c for c in CASES if c.gradcheck]

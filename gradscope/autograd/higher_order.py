@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import warnings
 
+from .. import dtypes
 from ..events import emit
 from ..events.callsite import user_stacklevel
 from ..events.schema import GradAccumulated, NodeExecuted
@@ -39,7 +40,7 @@ def tensor_roots(pairs: list, given: list) -> list:
     roots = []
     for (t, arr, buf), g in zip(pairs, given):
         if isinstance(g, Tensor):
-            gt = g if arr is g._data else g.to(t._data.dtype)
+            gt = g if arr is g._data else g.to(dtypes.from_numpy(t._data.dtype))
         elif buf is not None:
             gt = Tensor._share(arr, buf, [0])
         else:

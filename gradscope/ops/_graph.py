@@ -7,6 +7,7 @@ Hessian-vector product, a gradient penalty, ``grad`` of ``grad``) goes through.
 
 from __future__ import annotations
 
+from .. import dtypes
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp_of
@@ -30,7 +31,7 @@ def sum_to(t, shape: tuple):
 
 def cast_to(t, dtype):
     """``t`` in ``dtype`` (an input's, where type promotion changed the gradient's)."""
-    return t if dtype is None or t._data.dtype == dtype else t.to(dtype)
+    return t if dtype is None or t._data.dtype == dtype else t.to(dtypes.from_numpy(dtype))
 
 
 def constant(arr):

@@ -204,6 +204,26 @@ class MulBackward1(Function):
         return tangents[0] * self.other
 
 
+class DivBackward1(Function):
+    """A tensor divided by a number held as a number (torch's C++ scalar, as in the
+    gradient of ``mean``): nothing is saved for it."""
+
+    _name = "DivBackward1"
+
+    def forward(self, a, other):
+        self.other = other
+        return a / other
+
+    def backward(self, g):
+        return (g / self.other,)
+
+    def backward_graph(self, g):
+        return (apply(DivBackward1, (g,), self.other),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] / self.other
+
+
 class DivBackward0(Function):
     """Saves ``other`` always, ``self`` only when ``other`` requires grad."""
 
@@ -304,7 +324,7 @@ class PowBackward0(Function):
         e = self.exponent
         if e == 0:
             return (zeros_grad(g.shape, g),)
-        return (g * (e * a.pow(e - 1)),)
+        return (g * apply(MulBackward1, (a.pow(e - 1),), e),)
 
     def jvp(self, xs, out, tangents):
         a, e = xs[0], self.exponent
@@ -386,7 +406,7 @@ class PowBackward2(Function):
     def backward_graph(self, g):
         r = self.saved_tensor("result")
         if self.base > 0:
-            return (g * (r * float(np.log(self.base))),)
+            return (g * apply(MulBackward1, (r,), float(np.log(self.base))),)
         return (zeros_grad(g.shape, g),)
 
     def jvp(self, xs, out, tangents):
@@ -447,7 +467,7 @@ class SqrtBackward0(Function):
             return (g / (2 * self.saved("result")),)
 
     def backward_graph(self, g):
-        return (g / (2 * self.saved_tensor("result")),)
+        return (g / apply(MulBackward1, (self.saved_tensor("result"),), 2),)
 
     def jvp(self, xs, out, tangents):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -499,11 +519,28 @@ class AbsBackward0(Function):
         return (g * xp_of(g).sign(self.saved("self")),)
 
     def backward_graph(self, g):
-        a = self.saved("self")
-        return (g * constant(xp_of(a).sign(a).astype(g._data.dtype, copy=False)),)
+        return (g * apply(SgnBackward0, (self.saved_tensor("self"),)),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * xp_of(out).sign(xs[0])
+
+
+class SgnBackward0(Function):
+    """``sign(a)``, as ``abs``'s gradient uses it: a step, whose gradient is zero."""
+
+    _name = "SgnBackward0"
+
+    def forward(self, a):
+        return xp_of(a).sign(a)
+
+    def backward(self, g):
+        return (xp_of(g).zeros_like(g),)
+
+    def backward_graph(self, g):
+        return (zeros_grad(g.shape, g),)
+
+    def jvp(self, xs, out, tangents):
+        return xp_of(out).zeros_like(out)
 
 
 class ClampBackward1(Function):
@@ -729,16 +766,17 @@ class MaximumBackward0(Function):
         return ga, gb
 
     def backward_graph(self, g):
+        # torch's: where(a == b, g / 2, g), then zero where the other operand wins
         a, b = self.saved("self"), self.saved("other")
-        win = self._pick(a, b)
-        tie = (a == b) * 0.5
+        half = api.where(constant(a == b), apply(DivBackward1, (g,), 2), g)
         na, nb = self.needs_input_grad
-        dtype = g._data.dtype
-        ga = gb = None
-        if na:
-            ga = sum_to(g * constant((win + tie).astype(dtype)), self.shapes[0])
-        if nb:
-            gb = sum_to(g * constant(((~win & (a != b)) + tie).astype(dtype)), self.shapes[1])
+        lose_a = ~self._pick(a, b) & (a != b)  # b wins
+        ga = sum_to(half.masked_fill(constant(lose_a), 0.0), self.shapes[0]) if na else None
+        gb = (
+            sum_to(half.masked_fill(constant(self._pick(a, b)), 0.0), self.shapes[1])
+            if nb
+            else None
+        )
         return ga, gb
 
     def jvp(self, xs, out, tangents):

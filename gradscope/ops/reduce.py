@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..autograd.function import Function, apply
 from ..backend import expand, xp_of
 from ._graph import constant, linear_backward_graph
+from .elementwise import DivBackward1
 
 
 def _expand_to(g, shape, dims, keepdim):
@@ -75,7 +76,7 @@ class MeanBackward0(Function):
         return (expand(g / self.self_sym_numel, self.self_sym_sizes),)
 
     def backward_graph(self, g):
-        return (g.expand(self.self_sym_sizes) / self.self_sym_numel,)
+        return (apply(DivBackward1, (g.expand(self.self_sym_sizes),), self.self_sym_numel),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].mean()
@@ -97,7 +98,8 @@ class MeanBackward1(Function):
         return (_expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim),)
 
     def backward_graph(self, g):
-        return (_expand_graph(g, self.self_sym_sizes, self.dim, self.keepdim) / self.n,)
+        expanded = _expand_graph(g, self.self_sym_sizes, self.dim, self.keepdim)
+        return (apply(DivBackward1, (expanded,), self.n),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0].mean(axis=self.dim, keepdims=self.keepdim)
@@ -162,7 +164,10 @@ class MaxBackward0(Function):
 
     def backward_graph(self, g):
         idx = self.saved("indices")
-        return (apply(ScatterBackward0, (g,), idx, self.sizes, self.dim, self.keepdim),)
+        if not self.keepdim:  # as torch: the reduced dim back first, then the scatter
+            g = g.unsqueeze(self.dim)
+            idx = xp_of(idx).expand_dims(idx, self.dim)
+        return (apply(ScatterBackward0, (g,), idx, self.sizes, self.dim, True),)
 
     def jvp(self, xs, out, tangents):
         idx = getattr(xs[0], self._arg)(axis=self.dim, keepdims=True)  # (forward mode only)
