@@ -1,9 +1,10 @@
 """Second derivatives: with create_graph=True the gradient of x**3 is a graph of its own, and its gradient is 6x.
 
 Part 1. ``y = (x**3).sum()``. ``autograd.grad(y, x, create_graph=True)`` runs each
-node's backward rule as tensor ops, so ``g = 3 x**2`` comes back with a ``grad_fn``: a
-``MulBackward0`` over ``PowBackward0`` of the same ``x``. Differentiating ``g.sum()``
-gives ``6 x``, the second derivative.
+node's backward rule as tensor ops, so ``g = 3 x**2`` comes back with a ``grad_fn``, the
+nodes PyTorch makes: a ``MulBackward0`` (the incoming gradient times the rest), a
+``MulBackward1`` (times the exponent, 3) and a new ``PowBackward0`` of the same ``x``.
+Differentiating ``g.sum()`` gives ``6 x``, the second derivative.
 
 Part 2. A Hessian-vector product of a softmax cross-entropy loss with respect to the
 weights, the product of the Hessian with a direction ``v`` without ever forming the
