@@ -6,14 +6,34 @@
     out, tangent = gs.func.jvp(f, (a,), (t,))      # J_f(a) @ t
     out, vjp_fn = gs.func.vjp(f, a); (g,) = vjp_fn(v)  # v @ J_f(a)
     gs.func.grad(lambda a: (a ** 2).sum())(a)      # 2 * a
+    gs.func.grad(lambda a: gs.func.grad(lambda b: (b ** 3).sum())(a).sum())(a)  # 6 * a
+
+When an argument requires grad (and grad mode is on), the results keep a graph back to
+it, so transforms nest and compose with ``backward``, as ``torch.func``'s do.
 """
 
 from __future__ import annotations
 
 from .autograd import forward_ad
-from .autograd.grad_mode import enable_grad
+from .autograd.grad_mode import enable_grad, state
 
 __all__ = ["grad", "jvp", "vjp"]
+
+
+def _followed(values) -> bool:
+    """Whether an enclosing differentiation follows some of these arguments (grad mode is
+    on and one of them requires grad). A transform's results then keep a graph back to
+    them, made with ``create_graph=True``: ``torch.func`` composes with autograd, and with
+    itself (``grad(grad(f))``), this way."""
+    return state.enabled and any(getattr(v, "requires_grad", False) for v in values)
+
+
+def _own_input(t, followed: bool):
+    """The transform's own variable for argument ``t``: an alias still connected to ``t``
+    when something outside follows ``t``, else ``t`` detached."""
+    if followed and t.requires_grad:
+        return t[...]  # AliasBackward0: a new variable whose gradient flows on to t
+    return t.detach().requires_grad_()
 
 
 def _as_list(out) -> tuple[list, bool]:
@@ -70,8 +90,9 @@ def vjp(func, *primals, has_aux: bool = False):
     from .autograd import grad as autograd_grad
     from .creation import zeros_like
 
+    followed = _followed(primals)
     with enable_grad():
-        inputs = tuple(p.detach().requires_grad_() for p in primals)
+        inputs = tuple(_own_input(p, followed) for p in primals)
         result = func(*inputs)
     aux = None
     if has_aux:
@@ -80,11 +101,13 @@ def vjp(func, *primals, has_aux: bool = False):
 
     def vjp_fn(cotangents):
         cts, _ = _as_list(cotangents)
-        grads = autograd_grad(outs, inputs, cts, retain_graph=True, allow_unused=True)
+        grads = autograd_grad(
+            outs, inputs, cts, retain_graph=True, create_graph=followed, allow_unused=True
+        )
         return tuple(zeros_like(i) if g is None else g for i, g in zip(inputs, grads))
 
-    detached = [o.detach() for o in outs]
-    out = type(result)(detached) if is_seq else detached[0]
+    kept = outs if followed else [o.detach() for o in outs]
+    out = type(result)(kept) if is_seq else kept[0]
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
@@ -96,9 +119,10 @@ def grad(func, argnums: int | tuple = 0, has_aux: bool = False):
     def wrapper(*args, **kwargs):
         nums = argnums if isinstance(argnums, tuple) else (argnums,)
         args = list(args)
+        followed = _followed([args[i] for i in nums])
         with enable_grad():
             for i in nums:
-                args[i] = args[i].detach().requires_grad_()
+                args[i] = _own_input(args[i], followed)
             result = func(*args, **kwargs)
         aux = None
         if has_aux:
@@ -110,7 +134,7 @@ def grad(func, argnums: int | tuple = 0, has_aux: bool = False):
                 "APIs instead?"
             )
         inputs = [args[i] for i in nums]
-        grads = autograd_grad(result, inputs, allow_unused=True)
+        grads = autograd_grad(result, inputs, create_graph=followed, allow_unused=True)
         grads = tuple(zeros_like(x) if g is None else g for x, g in zip(inputs, grads))
         g = grads if isinstance(argnums, tuple) else grads[0]
         return (g, aux) if has_aux else g

@@ -315,3 +315,34 @@ def test_second_order_matches_torch(case):
             assert other is None or not np.any(other), (a, b)
             continue
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+# ------------------------------------------------------------------ gs.func composes
+
+
+def test_func_grad_nests_and_composes_with_autograd():
+    cube = lambda b: (b**3).sum()  # noqa: E731
+    a = gs.tensor([1.0, 2.0])
+    second = gs.func.grad(lambda z: gs.func.grad(cube)(z).sum())(a)
+    np.testing.assert_allclose(second.numpy(), [6.0, 12.0])
+    third = gs.func.grad(
+        lambda w: gs.func.grad(lambda z: gs.func.grad(lambda y: (y**4).sum())(z).sum())(w).sum()
+    )(a)
+    np.testing.assert_allclose(third.numpy(), [24.0, 48.0])
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    g = gs.func.grad(cube)(x)  # x is followed: the gradient keeps a graph back to it
+    assert g.requires_grad and g.grad_fn.name() == "MulBackward0"
+    np.testing.assert_allclose(gs.autograd.grad(g.sum(), x)[0].numpy(), [6.0, 12.0])
+    with gs.no_grad():
+        assert not gs.func.grad(cube)(x).requires_grad
+    assert not gs.func.grad(cube)(a).requires_grad  # nothing follows a
+
+
+def test_func_vjp_keeps_a_graph_when_its_primal_is_followed():
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    out, fn = gs.func.vjp(lambda y: y**3, x)
+    (v,) = fn(gs.ones(2))
+    assert out.requires_grad and v.requires_grad
+    np.testing.assert_allclose(gs.autograd.grad(v.sum(), x)[0].numpy(), [6.0, 12.0])
+    out, fn = gs.func.vjp(lambda y: y**3, x.detach())
+    assert not out.requires_grad and not fn(gs.ones(2))[0].requires_grad
