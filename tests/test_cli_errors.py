@@ -237,3 +237,19 @@ def test_a_bundled_scenario_is_not_overwritten_either(tmp_path, monkeypatch):
     r = invoke("run", "tiny", "--no-graph", "--save", str(tmp_path / "tiny.py"))
     _one_line_error(r, "--save", "is the input file tiny")
     assert (tmp_path / "tiny.py").read_text() == SCRIPT
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("graph", "{trace}", "--svg", "g.svg", "--png", "./g.svg"),
+        ("graph", "{trace}", "--dot", "g.dot", "--svg", "sub/../g.dot"),
+    ],
+)
+def test_two_outputs_naming_one_file_are_refused(tmp_path, monkeypatch, trace_file, args):
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    r = invoke(*[a.format(trace=trace_file) for a in args])
+    line = _one_line_error(r, "both name")
+    assert line.endswith("give each its own file")
+    assert not (tmp_path / "g.svg").exists() and not (tmp_path / "g.dot").exists()

@@ -45,16 +45,21 @@ def refuse_overwriting(
     folder: tuple[str, str | None, re.Pattern] | None = None,
 ) -> None:
     """Refuse (a ``CliError``, exit 2) an output that is the command's input, before
-    anything runs: writing it would destroy the script or trace it was made from.
+    anything runs: writing it would destroy the script or trace it was made from; and two
+    outputs that name one file (the second would overwrite the first).
 
     ``outputs`` maps each file option to its path (None: not given). ``folder`` is
     ``(option, path, names)``: a folder the command writes files named ``names`` into,
     refused when the input lies in it under such a name (or is the folder's path itself).
     """
     path = input_file(source)
-    for option, out in outputs.items():
-        if out and same_file(out, path):
+    given = [(option, out) for option, out in outputs.items() if out]
+    for i, (option, out) in enumerate(given):
+        if same_file(out, path):
             raise CliError(f"{option} {out} is the input file {source}: give another path")
+        for other, out2 in given[:i]:
+            if same_file(out, out2):
+                raise CliError(f"{other} and {option} both name {out}: give each its own file")
     if folder is None or not folder[1]:
         return
     option, out, names = folder
