@@ -21,19 +21,30 @@ __all__ = ["grad", "jvp", "vjp"]
 
 
 def _followed(values) -> bool:
-    """Whether an enclosing differentiation follows some of these arguments (grad mode is
-    on and one of them requires grad). A transform's results then keep a graph back to
-    them, made with ``create_graph=True``: ``torch.func`` composes with autograd, and with
-    itself (``grad(grad(f))``), this way."""
-    return state.enabled and any(getattr(v, "requires_grad", False) for v in values)
+    """Whether an enclosing differentiation follows some of these arguments: grad mode is
+    on and one of them requires grad, or carries a forward-mode tangent. A transform's
+    results then keep a graph back to them, made with ``create_graph=True``, whose ops
+    carry the tangents too: ``torch.func`` composes with autograd, with itself
+    (``grad(grad(f))``) and with forward mode (``jvp(grad(f))``) this way."""
+    return state.enabled and any(
+        getattr(v, "requires_grad", False) or _tangent_of(v) is not None for v in values
+    )
+
+
+def _tangent_of(t):
+    if not hasattr(t, "_data"):
+        return None
+    return forward_ad.unpack_dual(t).tangent
 
 
 def _own_input(t, followed: bool):
     """The transform's own variable for argument ``t``: an alias still connected to ``t``
-    when something outside follows ``t``, else ``t`` detached."""
+    when something outside follows ``t``, else ``t`` detached (with its tangent, if any)."""
     if followed and t.requires_grad:
         return t[...]  # AliasBackward0: a new variable whose gradient flows on to t
-    return t.detach().requires_grad_()
+    tangent = _tangent_of(t)
+    own = t.detach().requires_grad_()
+    return own if tangent is None else forward_ad.make_dual(own, tangent)
 
 
 def _as_list(out) -> tuple[list, bool]:

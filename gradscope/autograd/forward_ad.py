@@ -67,6 +67,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
         t = ref()
         if t is not None:
             t.__dict__.pop("_tangent", None)
+            t.__dict__.pop("_copied_tangent", None)
     _tracked.clear()
 
 
@@ -137,6 +138,25 @@ def _set_tangent(t, arr, sources=()) -> None:
         tan = Tensor._make(arr, None, role="temp", name="tangent")
     t.__dict__["_tangent"] = (_level, tan, t._vc[0])  # the version it is the tangent of
     _tracked.append(weakref.ref(t))
+
+
+def _remember(fn, t) -> None:
+    """A node that saved its output keeps that output's tangent, so that the output rebuilt
+    from the node's saves (``Function.saved_tensor``, under ``create_graph``) has it too."""
+    saved = fn._saved
+    entry = t.__dict__.get("_tangent")
+    if entry is not None and saved and any(st.is_output for st in saved.values()):
+        fn.__dict__["_tangent"] = entry
+        _tracked.append(weakref.ref(fn))
+
+
+def lend_tangent(node, t, key: str = "_tangent") -> None:
+    """Give ``t``, a value rebuilt from ``node``'s saves, the tangent it had: the output's
+    (``_tangent``), or an in-place op's target's before the write (``_copied_tangent``)."""
+    entry = node.__dict__.get(key)
+    if entry is not None and entry[0] == _level:
+        t.__dict__["_tangent"] = (entry[0], entry[1], t._vc[0])
+        _tracked.append(weakref.ref(t))
 
 
 def _tangent_tensors(inputs) -> list:
@@ -252,6 +272,8 @@ def apply_dual(cls, inputs, args):
     tangent = _jvp(fn, xs, result._data, tangents)
     if tangent is not None:
         _set_tangent(result, tangent, _tangent_tensors(inputs))
+        if True in needs:
+            _remember(fn, result)
     return result
 
 
@@ -273,10 +295,21 @@ def apply_inplace_dual(cls, target, inputs, args):
     xs = [t._data.copy() if t is target else (t._data if type(t) is Tensor else t) for t in inputs]
     out = probe.forward(*xs, *args)
     tangent = _jvp(probe, xs, out, tangents)
+    _tangent(target)  # (a view's is brought up to date first)
+    before = target.__dict__.get("_tangent")
     result = _quiet(function.apply_inplace, cls, target, inputs, *args)
+    node = target.grad_fn
+    base = target._base
+    if base is not None and base.grad_fn is not None:  # the op, inside its base's CopySlices
+        node = getattr(base.grad_fn, "fn", node)
+    if before is not None and before[0] == _level and node is not None and node._copied:
+        node.__dict__["_copied_tangent"] = before  # the tangent of the copy it saved
+        _tracked.append(weakref.ref(node))
     if tangent is None:
         tangent = xp_of(target._data).zeros_like(target._data)
     _set_tangent(target, tangent, _tangent_tensors(inputs))
+    if target.grad_fn is not None:
+        _remember(target.grad_fn, target)
     base = target._base
     if base is not None:  # the base's tangent changes where the view is
         from ..ops.shape import Geometry

@@ -65,6 +65,9 @@ class _LinearBackward(Function):
     def backward_graph(self, u):
         return (function.apply(_LinearForward, (u,), self),)
 
+    def jvp(self, xs, out, tangents):
+        return self.node.backward(tangents[0])[self.i]  # linear in g
+
 
 class _LinearForward(Function):
     """The adjoint of a ``_LinearBackward``: its node's forward-mode rule as an op (the
@@ -83,6 +86,10 @@ class _LinearForward(Function):
 
     def backward_graph(self, w):
         return (linear_grad(self.lin.node, w, self.lin.i),)
+
+    def jvp(self, xs, out, tangents):
+        lin = self.lin
+        return _tangent(lin.node, lin.i, lin.xs, lin.out, tangents[0])
 
 
 def _own(r, g):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..autograd.function import Function, apply
 from ..backend import half_like, one_like, xp_of
 from ._graph import zeros_grad
+from ._jvp import terms
 
 
 class ReluBackward0(Function):
@@ -49,6 +50,10 @@ class ThresholdBackwardBackward0(Function):
         ng, nr = self.needs_input_grad
         gg = apply(ThresholdBackwardBackward0, (u, r)) if ng else None
         return gg, zeros_grad(r.shape, u) if nr else None
+
+    def jvp(self, xs, out, tangents):
+        tg = tangents[0]
+        return None if tg is None else tg * (xs[1] > 0)
 
 
 class SigmoidBackward0(Function):
@@ -100,6 +105,13 @@ class SigmoidBackwardBackward0(Function):
         gy = u * self.saved_tensor("grad_output") * (1 - 2 * y) if ny else None
         return gg, gy
 
+    def jvp(self, xs, out, tangents):
+        (g, y), (tg, ty) = xs, tangents
+        return terms(
+            None if tg is None else tg * y * (one_like(y) - y),
+            None if ty is None else ty * g * (one_like(y) - 2 * y),
+        )
+
 
 class TanhBackward0(Function):
     _name = "TanhBackward0"
@@ -144,6 +156,13 @@ class TanhBackwardBackward0(Function):
         gg = apply(TanhBackwardBackward0, (u, y)) if ng else None
         gy = -2 * y * u * self.saved_tensor("grad_output") if ny else None
         return gg, gy
+
+    def jvp(self, xs, out, tangents):
+        (g, y), (tg, ty) = xs, tangents
+        return terms(
+            None if tg is None else tg * (one_like(y) - y * y),
+            None if ty is None else -2 * g * y * ty,
+        )
 
 
 def _softmax(a, dim):
@@ -219,6 +238,18 @@ class SoftmaxBackwardDataBackward0(Function):
             gy = u * g - (y * g).sum(d, keepdim=True) * u - g * (y * u).sum(d, keepdim=True)
         return gg, gy
 
+    def jvp(self, xs, out, tangents):
+        # out = y * (g - s), s = sum(g y): d out = dy (g - s) + y (dg - ds)
+        (g, y), (tg, ty), d = xs, tangents, self.dim
+        s = (g * y).sum(axis=d, keepdims=True)
+        ds = 0
+        if tg is not None:
+            ds = ds + (tg * y).sum(axis=d, keepdims=True)
+        if ty is not None:
+            ds = ds + (g * ty).sum(axis=d, keepdims=True)
+        t = y * ((0 if tg is None else tg) - ds)
+        return t if ty is None else t + ty * (g - s)
+
 
 class LogSoftmaxBackward0(Function):
     _name = "LogSoftmaxBackward0"
@@ -271,3 +302,14 @@ class LogSoftmaxBackwardDataBackward0(Function):
         gg = u - (u * p).sum(d, keepdim=True) if ng else None
         gy = -self.saved_tensor("grad_output").sum(d, keepdim=True) * p * u if ny else None
         return gg, gy
+
+    def jvp(self, xs, out, tangents):
+        # out = g - exp(y) sum(g): d out = dg - exp(y) (dy sum(g) + sum(dg))
+        (g, y), (tg, ty), d = xs, tangents, self.dim
+        p = xp_of(y).exp(y)
+        t = None
+        if tg is not None:
+            t = tg - p * tg.sum(axis=d, keepdims=True)
+        if ty is not None:
+            t = terms(t, -p * ty * g.sum(axis=d, keepdims=True))
+        return t

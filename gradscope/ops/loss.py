@@ -173,7 +173,7 @@ class NllLossBackwardBackward0(Function):
 
     def forward(self, g, logp, target, weight, total_weight, reduction, ignore_index):
         self.shape = logp.shape
-        self.target, self.weight = target, weight
+        self.target, self.weight, self.total_weight = target, weight, total_weight
         self.reduction, self.ignore_index = reduction, ignore_index
         return _nll_backward(
             g, logp.shape, logp.dtype, target, weight, total_weight, reduction, ignore_index
@@ -194,6 +194,21 @@ class NllLossBackwardBackward0(Function):
             inputs = (u, constant(self.target), weight)
             gg = apply(NllLossBackward0, inputs, self.reduction, self.ignore_index)
         return gg, zeros_grad(self.shape, u) if nl else None
+
+    def jvp(self, xs, out, tangents):
+        tg = tangents[0]  # linear in g; logp's values are not read
+        if tg is None:
+            return None
+        return _nll_backward(
+            tg,
+            self.shape,
+            out.dtype,
+            self.target,
+            self.weight,
+            self.total_weight,
+            self.reduction,
+            self.ignore_index,
+        )
 
 
 def _mse_backward(g, a, t, reduction):
@@ -249,6 +264,18 @@ class MseLossBackwardBackward0(Function):
             ga = sum_to(c, self.shapes[1]) if na else None
             gt = sum_to(-c, self.shapes[2]) if nt else None
         return gg, ga, gt
+
+    def jvp(self, xs, out, tangents):
+        (g, a, t), (tg, ta, tt) = xs, tangents
+        terms_ = []
+        if tg is not None:
+            terms_.append(2 * (a - t) * tg)
+        if ta is not None:
+            terms_.append(2 * ta * g)
+        if tt is not None:
+            terms_.append(-2 * tt * g)
+        total = terms(*terms_)
+        return None if total is None else self._scale(total)
 
 
 def check_target(logp_shape, target_shape, target_dtype) -> None:
