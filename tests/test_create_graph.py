@@ -378,6 +378,7 @@ def _hvp_forward_over_reverse(m, case, arrays, seed=4):
 _FOR = [c for c in CASES if c.gradcheck and c.forward_ad]
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 @pytest.mark.parametrize("case", _FOR, ids=[c.name for c in _FOR])
 def test_forward_over_reverse_matches_torch(case):
     torch = pytest.importorskip("torch", reason="torch is the reference")
