@@ -409,7 +409,15 @@ _BAD_LINES = {
     ),
     "shape of floats": (
         json.dumps({**_NODE, "shape": [1.5]}),
-        "node_created event: field 'shape' is [1.5], not a list of integers",
+        "node_created event: field 'shape' is [1.5], not a list of non-negative integers",
+    ),
+    "negative size in a shape": (
+        json.dumps({**_NODE, "shape": [3, -1]}),
+        "node_created event: field 'shape' is [3, -1], not a list of non-negative integers",
+    ),
+    "negative time": (
+        json.dumps({**_MARK, "t": -0.5}),
+        "mark event: field 't' is -0.5, not a non-negative number",
     ),
     "seq a bool": (
         json.dumps({**_MARK, "seq": True}),
@@ -443,7 +451,10 @@ _BAD_LINES = {
         "tensor_freed event: field 'nbytes' is -5, not a non-negative integer",
     ),  # fmt: skip
     "label a number": (json.dumps({**_MARK, "label": 7}), "field 'label' is 7, not a string"),
-    "time a string": (json.dumps({**_MARK, "t": "now"}), "field 't' is 'now', not a number"),
+    "time a string": (
+        json.dumps({**_MARK, "t": "now"}),
+        "field 't' is 'now', not a non-negative number",
+    ),
     "pool a list": (json.dumps({**_MARK, "pool": []}), "field 'pool' is [], not an object"),
     "long value": (
         json.dumps({**_MARK, "label": ["x" * 500]}),

@@ -223,15 +223,17 @@ _EXPECT = {  # annotation -> (test of the value ``{x}``, what the message says i
     "tuple": ("_{name}_ok({x})", ""),
 }
 _ITEMS = {  # list fields: the test of each item, what the message says
-    "shape": ("type(i) is int", "a list of integers"),
+    "shape": ("(type(i) is int and i >= 0)", "a list of non-negative integers"),
     "inputs": (
         "(i is None or type(i) is int and i >= 0)",
         "a list of non-negative integers or nulls",
     ),
 }
-#: Integer fields that count bytes, number events or name an id: never below zero.
-NON_NEGATIVE = {"seq", "live_bytes", "nbytes", "buffer", "tensor", "node", "root", "output"}
+#: Fields that count bytes, number events, name an id or time from the trace's start:
+#: never below zero.
+NON_NEGATIVE = {"seq", "t", "live_bytes", "nbytes", "buffer", "tensor", "node", "root", "output"}
 _NON_NEGATIVE_EXPECT = {
+    "float": ("(type({x}) in _NUMBER and {x} >= 0)", "a non-negative number"),
     "int": ("(type({x}) is int and {x} >= 0)", "a non-negative integer"),
     "int | None": (
         "({x} is None or type({x}) is int and {x} >= 0)",

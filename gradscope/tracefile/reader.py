@@ -102,11 +102,11 @@ _decode = json.JSONDecoder().decode
 
 
 def _int_list(x) -> bool:
-    """schema's test of ``shape``, for a parsed value: a list of integers."""
+    """schema's test of ``shape``, for a parsed value: a list of sizes (integers >= 0)."""
     if type(x) is not list:
         return False
     for i in x:
-        if type(i) is not int:
+        if type(i) is not int or i < 0:
             return False
     return True
 
