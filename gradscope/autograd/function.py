@@ -170,7 +170,7 @@ class Function(Node):
     # checks what it writes itself (the backward of such a write may refuse it still).
     writes_repeats = False
     # the saved slots that an in-place op had to save as copies (``apply_inplace``)
-    _copied: frozenset | tuple = ()
+    _copied: tuple = ()
 
     def forward(self, *args):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -209,19 +209,19 @@ class Function(Node):
         t = Tensor._share(arr, st.buffer, st.vc)
         if st.is_output:
             t._grad_fn, t._rg = self, True
-            if _dual:  # forward mode: the output's tangent goes with it
-                from .forward_ad import lend_tangent
-
-                lend_tangent(self, t)
+            key = "_tangent"
         elif slot in self._copied:
             # the target's values before the write: what input 0's edge differentiates
             # (torch saves a clone of ``original_self`` for this)
             edge = self._next[0]
             t._grad_fn, t._rg = edge, edge is not None
-            if _dual:
-                from .forward_ad import lend_tangent
+            key = "_copied_tangent"
+        else:
+            return t
+        if _dual:  # forward mode: the value's tangent goes with it
+            from .forward_ad import lend_tangent
 
-                lend_tangent(self, t, "_copied_tangent")
+            lend_tangent(self, t, key)
         return t
 
     @property

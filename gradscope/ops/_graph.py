@@ -60,7 +60,7 @@ class _LinearBackward(Function):
         return _own(grads[i], g)
 
     def backward(self, u):
-        return (_tangent(self.node, self.i, self.xs, self.out, u),)
+        return (_node_jvp(self.node, self.i, self.xs, self.out, u),)
 
     def backward_graph(self, u):
         return (function.apply(_LinearForward, (u,), self),)
@@ -78,7 +78,7 @@ class _LinearForward(Function):
     def forward(self, u, lin):
         self.lin = lin
         self._name = lin.node._name
-        return _tangent(lin.node, lin.i, lin.xs, lin.out, u)
+        return _node_jvp(lin.node, lin.i, lin.xs, lin.out, u)
 
     def backward(self, w):
         lin = self.lin
@@ -89,7 +89,7 @@ class _LinearForward(Function):
 
     def jvp(self, xs, out, tangents):
         lin = self.lin
-        return _tangent(lin.node, lin.i, lin.xs, lin.out, tangents[0])
+        return _node_jvp(lin.node, lin.i, lin.xs, lin.out, tangents[0])
 
 
 def _own(r, g):
@@ -97,7 +97,7 @@ def _own(r, g):
     return r.copy() if r is g or r.base is not None else r
 
 
-def _tangent(node, i, xs, out, u):
+def _node_jvp(node, i, xs, out, u):
     """``node.jvp`` with ``u`` as the tangent of input ``i`` (the others zero), as a new
     array shaped and typed like ``out``."""
     tangents = [None] * len(xs)

@@ -314,6 +314,14 @@ class GraphState:
         """True for a leaf that has an AccumulateGrad node (a parameter)."""
         return tensor in self.accumulators
 
+    def built_during(self, start_seq: int, end_seq: int | None) -> list[int]:
+        """The ops created between two events, such as the nodes a backward with
+        ``create_graph=True`` built (``end_seq`` None: to the end)."""
+        end = float("inf") if end_seq is None else end_seq
+        return [
+            n.id for n in self.nodes.values() if start_seq < n.seq < end and not n.is_accumulate
+        ]
+
     def consumers(self, ids: Iterable[int] | None = None) -> dict[int, list[int]]:
         """node id -> the nodes (among ``ids``, default all) that take it as an input."""
         nodes = self.nodes

@@ -310,8 +310,7 @@ class _Checker:
                     if alive else f"released at seq {max(f for f in freed if f is not None)} "
                     "when the graph was dropped")  # fmt: skip
             # a backward that built nodes ran with create_graph=True, which retains by default
-            end = bw.end_seq if bw.end_seq is not None else float("inf")
-            built = any(bw.start_seq < n.seq < end for n in g.nodes.values())
+            built = bool(g.built_during(bw.start_seq, bw.end_seq))
             why = "create_graph=True (which retains the graph)" if built else "retain_graph=True"
             fix = (
                 "pass retain_graph=False with create_graph=True: the gradients' graph does "

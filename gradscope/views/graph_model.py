@@ -149,11 +149,7 @@ def backward_roots(
     ``create_graph=True``, the outputs of the graph it built (its gradients' nodes)."""
     if root is None:
         return None
-    made = [
-        n.id
-        for n in graph.nodes.values()
-        if n.seq > start_seq and (end_seq is None or n.seq < end_seq) and not n.is_accumulate
-    ]
+    made = graph.built_during(start_seq, end_seq)
     consumed = graph.consumers(made)
     return [root] + [i for i in made if i not in consumed]
 
