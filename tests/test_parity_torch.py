@@ -402,3 +402,92 @@ def test_softmax_of_an_integer_tensor_in_a_float_dtype():
         ours = getattr(gs.arange(3), fn)(0, dtype=gs.float32)
         theirs = getattr(torch.arange(3), fn)(0, dtype=torch.float32)
         np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- index dtypes
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool"])
+def test_index_tensor_dtypes_as_torch(dtype):
+    """long and int index; a byte tensor is a mask (torch warns); other integers refuse."""
+    data = np.arange(6.0).reshape(2, 3)
+    idx = np.array([1, 0])
+    results = []
+    for m in (gs, torch):
+        a = m.tensor(data, requires_grad=True)
+        i = m.tensor(idx, dtype=getattr(m, dtype))
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            try:
+                out = a[i]
+            except IndexError as e:
+                results.append(("IndexError", str(e)))
+                continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns again in its backward
+            out.sum().backward()
+        warned = [str(w.message).split(" (Triggered")[0] for w in rec]
+        results.append((_np(out).tolist(), _np(a.grad).tolist(), out.grad_fn.name(), warned))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("value", [5.0, "0-d", "1-element", "row"])
+def test_writes_through_a_byte_mask_as_torch(value):
+    results = []
+    for m in (gs, torch):
+        v = {"0-d": m.tensor(5.0), "1-element": m.tensor([5.0]), "row": m.ones(3)}.get(value, value)
+        a = m.zeros(2, 3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                a[m.tensor([1, 0], dtype=m.uint8)] = v
+            except RuntimeError as e:
+                results.append(str(e))
+                continue
+        results.append(_np(a).tolist())
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        lambda m: m.tensor([2, 0, 2]),
+        lambda m: (m.tensor([1, 0, 1]), m.tensor([3, 3, 0])),
+        lambda m: (m.tensor([[1], [0]]), m.tensor([2, 1, 0])),
+        lambda m: (m.tensor([1, 0], dtype=m.int32), m.tensor([3, -1])),
+        lambda m: (m.tensor([0, 1]), m.tensor([0, 1]), m.tensor([1, 0])),  # too many
+        lambda m: m.tensor([3]),  # out of range
+        lambda m: (m.tensor([0]), m.tensor([-5])),  # out of range, dim 1
+    ],
+)
+def test_indexing_with_integer_tensors_alone_as_torch(index):
+    """``a[i]``, ``a[i, j]``: values, gradients (repeats add up), node and errors."""
+    data = np.arange(12.0).reshape(3, 4)
+    results = []
+    for m in (gs, torch):
+        a = m.tensor(data, requires_grad=True)
+        try:
+            out = a[index(m)]
+        except IndexError as e:
+            results.append(("IndexError", re.sub(r"dimension|axis", "dim", str(e))))
+            continue
+        (out * m.arange(out.numel(), dtype=m.float64).reshape(out.shape)).sum().backward()
+        results.append((_np(out).tolist(), _np(a.grad).tolist(), out.grad_fn.name()))
+    assert results[0] == results[1]
+
+
+def test_dot_t_of_a_non_matrix_warns_once_as_torch():
+    import gradscope.ops.api as api
+
+    api._t_warned.clear()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        shapes = [tuple(gs.randn(s).T.shape) for s in [(2, 3, 4), (3,), (), (2, 3), ()]]
+    assert shapes == [(4, 3, 2), (3,), (), (3, 2), ()]
+    messages = [str(w.message) for w in rec]
+    assert len(messages) == 2 and {w.filename for w in rec} == {__file__}
+    assert messages[0].startswith("The use of `x.T` on tensors of dimension other than 2")
+    assert messages[1] == (
+        "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+    )
+    assert gs.randn(2, 3, 4, requires_grad=True).T.grad_fn.name() == "PermuteBackward0"

@@ -323,3 +323,38 @@ def test_as_strided_backward_lands_each_element_where_the_view_has_it(pair):
         zero = tuple(i for i, s in enumerate(view.strides) if s == 0)
         distinct = pos[tuple(slice(0, 1) if i in zero else slice(None) for i in range(pos.ndim))]
         assert np.unique(distinct).size == distinct.size
+
+
+@st.composite
+def array_and_dims(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 9), min_size=0, max_size=4)))
+    dtype = draw(st.sampled_from([np.float32, np.float64, np.float16]))
+    scale = draw(st.sampled_from([1e-3, 1.0, 1e4]))
+    seed = draw(st.integers(0, 2**16))
+    a = (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
+    if not shape or draw(st.booleans()):
+        return a, None, False
+    dims = sorted(set(draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=3))))
+    return a, dims, draw(st.booleans())
+
+
+@SETTINGS
+@given(array_and_dims())
+def test_mean_and_sum_are_numpys_bit_for_bit(case):
+    """The reductions' forward skips NumPy's Python wrappers: same bits, dtype and shape."""
+    a, dims, keepdim = case
+    t = gs.tensor(a)
+    axis = None if dims is None else tuple(dims)
+    with np.errstate(over="ignore"):  # float16 sums may overflow: to inf in both
+        pairs = [
+            (
+                t.mean() if dims is None else t.mean(dims, keepdim),
+                a.mean(axis, a.dtype, None, keepdim),
+            ),
+            (t.sum() if dims is None else t.sum(dims, keepdim), a.sum(axis, None, None, keepdim)),
+        ]
+    for ours, want in pairs:
+        got = ours.numpy()
+        want = np.asarray(want)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)

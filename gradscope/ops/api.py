@@ -7,6 +7,7 @@ promotion, devices, error texts), then runs one ``Function`` through ``apply``.
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections import namedtuple
 from numbers import Number
 
@@ -24,6 +25,7 @@ from ..errors import (
     scalar_type_name,
     shape_str,
 )
+from ..events.callsite import user_stacklevel
 from . import activation as A
 from . import elementwise as E
 from . import linalg as L
@@ -127,6 +129,8 @@ def _binary(cls, op: str, a, b, *extra):
     tb = type(b)
     if (tb is float or tb is int) and a._data.dtype.kind in "fc":
         promoted = None  # a Python number and a floating tensor: nothing to convert or promote
+    elif tb is Tensor and b._data.dtype is a._data.dtype and b._buffer.device == a._buffer.device:
+        promoted = None  # two tensors of one dtype on one device: likewise
     else:
         b = as_tensor_like(b, a)
         if type(b) is Tensor:
@@ -753,7 +757,30 @@ def permute(a, *dims):
 
 
 def T(a):  # noqa: N802
-    return permute(a, *reversed(range(a._data.ndim)))
+    """``a.T``: the dimensions reversed (torch warns when ``a`` is not a matrix)."""
+    nd = a._data.ndim
+    if nd != 2 and (nd == 0) not in _t_warned:
+        _warn_t(nd == 0)
+    return apply(S.PermuteBackward0, (a,), tuple(range(nd - 1, -1, -1)))
+
+
+_t_warned: set[bool] = set()  # torch gives each of its two warnings once per process
+
+
+def _warn_t(zero_d: bool) -> None:
+    _t_warned.add(zero_d)
+    if zero_d:
+        text = (
+            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+        )
+    else:
+        text = (
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor."
+        )
+    warnings.warn(text, UserWarning, stacklevel=user_stacklevel())
 
 
 def unsqueeze(a, dim):
@@ -857,10 +884,18 @@ def _index_items(a, index) -> tuple:
             item = tensor(item, device=a.device)
         if type(item) is Tensor:
             _check_device(a, item)
-            kind = item._data.dtype.kind
-            if kind not in "biu":
+            dt = item._data.dtype
+            if dt == np.uint8:  # a mask, as torch still reads one
+                warnings.warn(
+                    "indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                    "torch.bool instead.",
+                    UserWarning,
+                    stacklevel=user_stacklevel(),
+                )
+                item = Tensor._make(item._data != 0, None)
+            elif dt.kind != "b" and dt not in _INDEX_INTS:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            if item._data.ndim == 0 and kind != "b":
+            elif item._data.ndim == 0 and dt.kind != "b":
                 item = int(item.item())
         out.append(item)
     return tuple(out)
@@ -945,8 +980,34 @@ def _numpy_index_error(e: IndexError) -> IndexError:
     return IndexError(str(e).replace(" for axis ", " for dimension "))
 
 
+_INDEX_INTS = (np.dtype(np.int64), np.dtype(np.int32))  # torch's long and int
+
+
+def _index_tensors_only(a, items) -> bool:
+    """True for ``a[i]`` and ``a[i, j]`` with integer tensors of 1 or more dims on ``a``'s
+    device: the usual advanced index, which needs none of ``_basic_index``'s work."""
+    if len(items) > a._data.ndim:
+        return False
+    device = a._buffer.device
+    for t_ in items:
+        if (
+            type(t_) is not Tensor
+            or not t_._data.ndim
+            or t_._data.dtype not in _INDEX_INTS
+            or t_._buffer.device != device
+        ):
+            return False
+    return True
+
+
 def getitem(a, index):
     """``a[index]``: views for ints and slices, then ``IndexBackward0`` for tensor indices."""
+    items = index if type(index) is tuple else (index,)
+    if _index_tensors_only(a, items):
+        try:
+            return apply(S.IndexBackward0, (a, *items), tuple([t_._data for t_ in items]))
+        except IndexError as e:
+            raise _numpy_index_error(e) from None
     items = _index_items(a, index)
     out, advanced = _basic_index(a, items)
     if advanced:
@@ -966,6 +1027,13 @@ def setitem(a, index, value) -> None:
 
     Tensor indices alone give ``IndexPutBackward0``; anything else, ``CopySlices``.
     """
+    if type(value) is not Tensor or value._data.size == 1:  # torch fills, and refuses bytes
+        for i in index if type(index) is tuple else (index,):
+            if type(i) is Tensor and i._data.dtype == np.uint8:
+                raise RuntimeError(
+                    "masked_fill_ only supports boolean masks, but got mask with dtype "
+                    "unsigned char"
+                )
     items = _index_items(a, index)
     value = as_tensor_like(value, a)
     recording = state.enabled and (a._rg or (type(value) is Tensor and value._rg))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function, apply
 from ..backend import expand, xp_of
 from ._graph import constant, linear_backward_graph
@@ -24,6 +26,28 @@ def _expand_graph(g, shape, dims, keepdim):
     return g.expand(shape)
 
 
+def _sum(a, axis, keepdim, dtype):
+    """``a.sum(...)``; on NumPy the ufunc's reduce itself, which ``ndarray.sum`` wraps in
+    Python."""
+    if type(a) is np.ndarray:
+        return np.add.reduce(a, axis, dtype, None, keepdim)
+    return a.sum(axis=axis, keepdims=keepdim, dtype=dtype)
+
+
+# the largest count each dtype holds exactly: dividing by it in the dtype rounds as
+# NumPy's mean does (through float64, then back), since float64 division rounded to
+# float32 is float32 division
+_EXACT_COUNT = {np.dtype(np.float32): 2**24, np.dtype(np.float64): 2**53}
+
+
+def _mean(a, axis, keepdim, n: int):
+    """``a.mean(...)`` in ``a``'s dtype, over ``n`` elements; on NumPy one reduce and one
+    division (``ndarray.mean`` spends about 4 us in Python)."""
+    if type(a) is np.ndarray and 0 < n <= _EXACT_COUNT.get(a.dtype, 0):
+        return np.add.reduce(a, axis, a.dtype, None, keepdim) / n
+    return a.mean(axis=axis, keepdims=keepdim, dtype=a.dtype)
+
+
 class SumBackward0(Function):
     """Sum of all elements."""
 
@@ -31,8 +55,7 @@ class SumBackward0(Function):
 
     def forward(self, a, dtype=None):
         self.self_sym_sizes = a.shape
-        out = a.sum(dtype=dtype)
-        return xp_of(a).asarray(out)
+        return xp_of(a).asarray(_sum(a, None, False, dtype))
 
     def backward(self, g):
         return (expand(g, self.self_sym_sizes),)
@@ -52,7 +75,7 @@ class SumBackward1(Function):
     def forward(self, a, dims, keepdim, dtype=None):
         self.self_sym_sizes = a.shape
         self.dim, self.keepdim = dims, keepdim
-        return xp_of(a).asarray(a.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+        return xp_of(a).asarray(_sum(a, dims, keepdim, dtype))
 
     def backward(self, g):
         return (_expand_to(g, self.self_sym_sizes, self.dim, self.keepdim),)
@@ -70,7 +93,7 @@ class MeanBackward0(Function):
     def forward(self, a):
         self.self_sym_sizes = a.shape
         self.self_sym_numel = a.size
-        return xp_of(a).asarray(a.mean(dtype=a.dtype))
+        return xp_of(a).asarray(_mean(a, None, False, a.size))
 
     def backward(self, g):
         return (expand(g / self.self_sym_numel, self.self_sym_sizes),)
@@ -92,7 +115,7 @@ class MeanBackward1(Function):
         for d in dims:
             n *= a.shape[d]
         self.n = n
-        return xp_of(a).asarray(a.mean(axis=dims, keepdims=keepdim, dtype=a.dtype))
+        return xp_of(a).asarray(_mean(a, dims, keepdim, n))
 
     def backward(self, g):
         return (_expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim),)

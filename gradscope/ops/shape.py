@@ -331,6 +331,9 @@ class SliceBackward0(Function):
         return tangents[0][self.idx]
 
 
+_INDEX_SLOTS = tuple(f"indices[{i}]" for i in range(64))  # NumPy takes at most 64 dims
+
+
 class IndexBackward0(Function):
     """Advanced indexing, run as ``(a, *index tensors)``: saves the indices, which get no edge."""
 
@@ -342,8 +345,7 @@ class IndexBackward0(Function):
         *index_arrays, index = rest
         self.self_sym_sizes = a.shape
         self.index = index
-        for i, arr in enumerate(index_arrays):
-            self.save(**{f"indices[{i}]": arr})
+        self.save(**dict(zip(_INDEX_SLOTS, index_arrays)))
         return a[index]
 
     def backward(self, g):
