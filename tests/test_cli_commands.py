@@ -69,6 +69,18 @@ def test_version_and_help_with_examples():
         assert "Examples" in r.stdout and "gradscope" in r.stdout, cmd
 
 
+def test_help_paragraphs_are_wrapped_to_the_terminal_not_the_source():
+    """A docstring's line breaks do not reach the help: each paragraph is one line."""
+    from gradscope.cli import mem
+
+    commands = app.registered_commands + mem.app.registered_commands
+    assert {c.name for c in commands} >= {"run", "graph", "report", "check", "diff", "why"}
+    for c in commands:
+        assert c.help and all("\n" not in p for p in c.help.split("\n\n")), c.name
+    r = CliRunner().invoke(app, ["graph", "--help"], env={**ENV, "COLUMNS": "80"})
+    assert "file:line; runs of identical ops" in r.stdout  # on one line
+
+
 def test_graph_prints_the_tree(sq):
     r = invoke("graph", sq)
     assert r.exit_code == 0, r.output

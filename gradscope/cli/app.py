@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from . import export, graph, html_report, mem, run, scenarios, timeline
+from ._help import command
 
 app = typer.Typer(
     name="gradscope",
@@ -52,13 +53,13 @@ def main_options(
     backward does with both."""
 
 
-app.command("run", epilog=run.EPILOG)(run.run)
-app.command("graph", epilog=graph.EPILOG)(graph.graph)
-mem.app.command("timeline", epilog=timeline.EPILOG)(timeline.timeline)
+command(app, "run", run.run, run.EPILOG)
+command(app, "graph", graph.graph, graph.EPILOG)
+command(mem.app, "timeline", timeline.timeline, timeline.EPILOG)
 app.add_typer(mem.app, name="mem")
-app.command("report", epilog=html_report.EPILOG)(html_report.report)
-app.command("export", epilog=export.EPILOG)(export.export)
-app.command("scenarios", epilog=scenarios.EPILOG)(scenarios.scenarios)
+command(app, "report", html_report.report, html_report.EPILOG)
+command(app, "export", export.export, export.EPILOG)
+command(app, "scenarios", scenarios.scenarios, scenarios.EPILOG)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import typer
 from gradscope.views.report import build_report, render_report, report_json
 
 from . import mem_check, mem_diff, mem_why
+from ._help import command
 from ._input import load
 from ._show import finish
 from .errors import boundary, out
@@ -22,12 +23,11 @@ EPILOG = """[bold]Examples[/]
   gradscope mem report run.gstrace --json > report.json"""
 
 app = typer.Typer(help="Memory of a run or a saved trace.", no_args_is_help=True, epilog=EPILOG)
-app.command("why", epilog=mem_why.EPILOG)(mem_why.why)
-app.command("check", epilog=mem_check.EPILOG)(mem_check.check)
-app.command("diff", epilog=mem_diff.EPILOG)(mem_diff.diff)
+command(app, "why", mem_why.why, mem_why.EPILOG)
+command(app, "check", mem_check.check, mem_check.EPILOG)
+command(app, "diff", mem_diff.diff, mem_diff.EPILOG)
 
 
-@app.command(epilog=EPILOG)
 def report(
     source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (bytes as exact integers).")] = False,
@@ -48,3 +48,6 @@ def report(
             else:
                 render_report(rep, out())
         finish(src)
+
+
+command(app, "report", report, EPILOG)
