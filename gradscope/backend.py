@@ -81,8 +81,8 @@ def cupy():
             import cupy as cp
         except ImportError:
             raise RuntimeError(
-                "CUDA tensors need CuPy, which is not installed: "
-                "pip install 'gradscope[cuda12]' (CUDA 12) or 'gradscope[cuda13]' (CUDA 13)"
+                "CUDA tensors need CuPy, which is not installed: pip install cupy-cuda12x "
+                "(CUDA 12) or cupy-cuda13x (CUDA 13)"
             ) from None
         _cupy = cp
     return _cupy
