@@ -23,7 +23,7 @@ Open the file in Perfetto (ui.perfetto.dev) or chrome://tracing."""
 
 
 def export(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     chrome: Annotated[str | None, typer.Option("--chrome", help="Write a Chrome trace (JSON) for Perfetto or chrome://tracing: a live-bytes counter by role, node creation and freeing, backward spans, marks.", metavar="OUT.json")] = None,
 ) -> None:  # fmt: skip
     """Export a run or a saved trace for other tools.

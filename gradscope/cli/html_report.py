@@ -36,7 +36,7 @@ EPILOG = """[bold]Examples[/]
 
 
 def report(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     html: Annotated[str | None, typer.Option("--html", help="Write the report as one self-contained HTML file (nothing fetched when opened).", metavar="OUT.html")] = None,
     top: Annotated[int, typer.Option("--top", help="How many nodes to list by saved bytes.", min=0)] = 10,
     no_graph: Annotated[bool, typer.Option("--no-graph", help="Leave out the graph pictures (no Graphviz needed).")] = False,

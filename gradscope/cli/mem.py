@@ -29,9 +29,9 @@ command(app, "diff", mem_diff.diff, mem_diff.EPILOG)
 
 
 def report(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON (bytes as exact integers).")] = False,
-    top: Annotated[int, typer.Option("--top", help="How many nodes to list by saved bytes.", min=0)] = 10,
+    top: Annotated[int, typer.Option("--top", help="How many nodes to list by saved bytes, and rows of what the peak is made of (0 for none).", min=0)] = 10,
 ) -> None:  # fmt: skip
     """Print the memory report: peak, live at end, by role and device, top nodes, timelines.
 

@@ -34,7 +34,7 @@ def _state(src: Source, at: str):
 
 
 def diff(
-    a: Annotated[str, typer.Argument(help="A scenario script (.py) or a saved trace.", metavar="A", show_default=False)],
+    a: Annotated[str, typer.Argument(help="A scenario script (.py), a bundled scenario's name, or a saved trace.", metavar="A", show_default=False)],
     b: Annotated[str | None, typer.Argument(help="A second scenario or trace to compare with A.", metavar="[B]", show_default=False)] = None,
     from_: Annotated[str | None, typer.Option("--from", help="The first point (of A): a mark, a seq, before, after, peak, start or end. Default: start, or end with two inputs.", metavar="MARK")] = None,
     to: Annotated[str, typer.Option("--to", help="The second point (of B, or of A alone): default end.", metavar="MARK")] = "end",

@@ -25,7 +25,7 @@ EPILOG = """[bold]Examples[/]
 
 
 def timeline(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     svg: Annotated[str | None, typer.Option("--svg", help="Also write the timeline as an SVG picture (the largest buffers as bands linked to their nodes).", metavar="FILE")] = None,
     height: Annotated[int, typer.Option("--height", help="Rows of the terminal chart.", min=2, max=60)] = HEIGHT,
     top: Annotated[int, typer.Option("--top", help="How many of the largest buffers live at the peak to list.", min=0)] = 5,
