@@ -1,0 +1,1108 @@
+"""gradscope against torch where the op table is thin: misuse, error paths and edge cases.
+
+Each case is run once under torch and once under gradscope, with the same code (``m`` is
+the module). An error case must raise the same exception type, and gradscope's message must
+be torch's (a gradscope hint may follow on a new line). A value case must give the same
+dtypes, shapes, ``requires_grad``, ``grad_fn`` names and values (gradients included, where
+the case returns them). A warning case checks that gradscope warns exactly when torch does.
+
+Cases that gradscope gets wrong today are marked ``xfail(strict=True)`` with a one-line
+description; fixing one turns it into an XPASS failure, and the mark should then go.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _raised(fn, m):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn(m)
+        except Exception as e:  # noqa: BLE001 - comparing whatever torch raises
+            return e
+    return None
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\bgradscope\.", "torch.", s)
+
+
+def _is_tensor(x) -> bool:
+    return isinstance(x, (gs.Tensor, torch.Tensor))
+
+
+def _np(t) -> np.ndarray:
+    if isinstance(t, gs.Tensor):
+        return np.asarray(t.detach())
+    return t.detach().numpy()
+
+
+def _sig(r):
+    """A comparable summary: tensors as (dtype, shape, requires_grad, grad_fn, values)."""
+    if _is_tensor(r):
+        gf = r.grad_fn.name() if r.grad_fn is not None else None
+        return ("T", str(r.dtype).rsplit(".", 1)[-1], tuple(r.shape), r.requires_grad, gf, _np(r))
+    if isinstance(r, (tuple, list)):
+        return tuple(_sig(x) for x in r)
+    return r
+
+
+def _same(a, b, path="result") -> None:
+    if isinstance(a, tuple) and a and a[0] == "T":
+        assert isinstance(b, tuple) and b and b[0] == "T", f"{path}: torch {a[:5]}, gradscope {b}"
+        assert a[1:5] == b[1:5], f"{path}: torch {a[1:5]}, gradscope {b[1:5]}"
+        if a[5].dtype == np.bool_ or b[5].dtype == np.bool_:
+            assert a[5].tolist() == b[5].tolist(), f"{path}: {a[5]} / {b[5]}"
+        else:
+            np.testing.assert_allclose(
+                b[5].astype(np.float64),
+                a[5].astype(np.float64),
+                rtol=1e-5,
+                atol=1e-6,
+                equal_nan=True,
+                err_msg=path,
+            )
+        return
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b), f"{path}: torch {a!r}, gradscope {b!r}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+        return
+    assert a == b, f"{path}: torch {a!r}, gradscope {b!r}"
+
+
+def _check(cond: bool, msg) -> None:
+    # a plain message, no traceback: cheap to build, and the xfail cases build one each
+    if not cond:
+        pytest.fail(msg() if callable(msg) else msg, pytrace=False)
+
+
+def check_error(fn) -> None:
+    te = _raised(fn, torch)
+    _check(te is not None, "torch raises")
+    ge = _raised(fn, gs)
+    _check(
+        ge is not None, lambda: f"gradscope does not raise; torch raises {type(te).__name__}: {te}"
+    )
+    gm, tm = _norm(str(ge)), str(te)
+    _check(
+        type(ge).__name__ == type(te).__name__,
+        lambda: f"\ngradscope {type(ge).__name__}: {gm}\ntorch     {type(te).__name__}: {tm}",
+    )
+    _check(gm == tm or gm.startswith(tm + "\n"), lambda: f"\ngradscope: {gm}\ntorch:     {tm}")
+
+
+def check_value(fn) -> None:
+    te, ge = _raised(fn, torch), _raised(fn, gs)
+    _check(te is None, lambda: f"torch raises {te!r}")
+    _check(ge is None, lambda: f"gradscope raises {type(ge).__name__}: {ge}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t, g = _sig(fn(torch)), _sig(fn(gs))
+    try:
+        _same(t, g)
+    except AssertionError as e:
+        _check(False, str(e))
+
+
+def _warnings_of(fn, m) -> list:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            fn(m)
+        except Exception:  # noqa: BLE001 - only the warnings matter here
+            pass
+    return [f"{w.category.__name__}: {w.message}" for w in rec]
+
+
+def check_warns_as_torch(fn) -> None:
+    tw, gw = _warnings_of(fn, torch), _warnings_of(fn, gs)
+    _check(bool(tw) == bool(gw), lambda: f"torch warns {tw}, gradscope warns {gw}")
+
+
+def _xf(reason: str):
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+def _params(table: dict) -> list:
+    out = []
+    for name, spec in table.items():
+        fn, reason = spec if isinstance(spec, tuple) else (spec, None)
+        out.append(pytest.param(fn, id=name, marks=_xf(reason) if reason else ()))
+    return out
+
+
+def _o(m, *s):  # noqa: N802 - a short name for the tables
+    return m.ones(*s)
+
+
+def L(m, *s):  # noqa: N802 - short, for the tables
+    """A leaf that requires grad: [1, 2, 3] by default."""
+    if not s:
+        return m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    return m.ones(*s, requires_grad=True)
+
+
+def F(m):  # noqa: N802 - torch.nn.functional, as scripts call it
+    return m.nn.functional
+
+
+def grads(m, f, *leaves):
+    """``f(*leaves)``, then ``out.sum().backward()``: the output and each leaf's grad."""
+    out = f(*leaves)
+    out.sum().backward()
+    return (out, *[leaf.grad for leaf in leaves])
+
+
+def leaf_hook(m, hook):
+    x = L(m)
+    x.register_hook(hook)
+    (x * x).sum().backward()
+    return x.grad
+
+
+def nonleaf_hook(m, hook):
+    x = L(m)
+    y = x * 2
+    y.register_hook(hook)
+    (y * y).sum().backward()
+    return x.grad
+
+
+NAN, INF = float("nan"), float("inf")
+BCAST = "raises NumPy's ValueError, not torch's RuntimeError, on a broadcast mismatch"
+
+# --------------------------------------------------------------------------- errors
+
+ERRORS = {
+    # binary ops whose broadcast errors are torch's today
+    "add_fn_shapes": lambda m: m.add(_o(m, 3), _o(m, 4)),
+    "mul_fn_shapes": lambda m: m.mul(_o(m, 3), _o(m, 4)),
+    "sub_fn_shapes": lambda m: m.sub(_o(m, 3), _o(m, 4)),
+    "div_fn_shapes": lambda m: m.div(_o(m, 3), _o(m, 4)),
+    "pow_fn_shapes": lambda m: m.pow(_o(m, 3), _o(m, 4)),
+    "add_3d_shapes": lambda m: _o(m, 2, 3, 4) * _o(m, 3, 3, 4),
+    "add_rg_shapes": lambda m: L(m) + _o(m, 4),
+    "where_rg_shapes": lambda m: m.where(L(m, 2, 3) > 0, L(m, 2, 3), _o(m, 4, 2)),
+    # ... and those that are not
+    "eq_shapes": (lambda m: _o(m, 3) == _o(m, 4), "==: " + BCAST),
+    "ne_shapes": (lambda m: _o(m, 3) != _o(m, 4), "!=: " + BCAST),
+    "lt_shapes": (lambda m: _o(m, 3) < _o(m, 4), "<: " + BCAST),
+    "le_shapes": (lambda m: _o(m, 3) <= _o(m, 4), "<=: " + BCAST),
+    "gt_shapes": (lambda m: _o(m, 3) > _o(m, 4), ">: " + BCAST),
+    "ge_shapes": (lambda m: _o(m, 3) >= _o(m, 4), ">=: " + BCAST),
+    "maximum_shapes": (lambda m: m.maximum(_o(m, 3), _o(m, 4)), "maximum: " + BCAST),
+    "minimum_shapes": (lambda m: m.minimum(L(m), _o(m, 4)), "minimum: " + BCAST),
+    "max_binary_shapes": (lambda m: m.max(_o(m, 3), _o(m, 4)), "max(a, b): " + BCAST),
+    "clamp_tensor_shapes": (lambda m: L(m, 2, 3).clamp(_o(m, 4, 2)), "clamp(tensor): " + BCAST),
+    "mse_loss_shapes": (lambda m: F(m).mse_loss(_o(m, 3), _o(m, 4)), "mse_loss: " + BCAST),
+    "linear_bias_shape": (
+        lambda m: F(m).linear(_o(m, 2, 3), _o(m, 4, 3), _o(m, 3)),
+        "linear with a bias of the wrong size: NumPy's ValueError, not torch's expand error",
+    ),
+    # matmul family
+    "mm_1d": lambda m: m.mm(_o(m, 3), _o(m, 3, 2)),
+    "mm_3d": lambda m: m.mm(_o(m, 2, 3, 4), _o(m, 4, 2)),
+    "mm_rg_shapes": lambda m: m.mm(L(m, 2, 3), L(m, 4, 5)),
+    "bmm_batch": lambda m: m.bmm(_o(m, 2, 3, 4), _o(m, 3, 4, 2)),
+    "bmm_inner": lambda m: m.bmm(_o(m, 2, 3, 4), _o(m, 2, 5, 2)),
+    "mv_shapes": lambda m: _o(m, 2, 3).mv(_o(m, 4)),
+    "matmul_0d_both": lambda m: m.tensor(2.0) @ m.tensor(3.0),
+    "matmul_0d_right": lambda m: _o(m, 3) @ m.tensor(1.0),
+    "bmm_2d": (lambda m: m.bmm(_o(m, 3, 4), _o(m, 4, 2)), "bmm of 2-D tensors: IndexError"),
+    "mv_2d_vector": (lambda m: _o(m, 2, 3).mv(_o(m, 3, 1)), "mv accepts a 2-D 'vector'"),
+    "matmul_int_by_float": (
+        lambda m: m.arange(6).reshape(2, 3) @ _o(m, 3, 2),
+        "matmul of int64 and float32 computes (float64) where torch refuses mixed dtypes",
+    ),
+    "matmul_f32_by_f64": (
+        lambda m: _o(m, 2, 3) @ m.ones(3, 2, dtype=m.float64),
+        "matmul of float32 and float64 silently gives float64; torch refuses mixed dtypes",
+    ),
+    "mm_f32_by_f64": (
+        lambda m: m.mm(_o(m, 2, 3), m.ones(3, 2, dtype=m.float64)),
+        "mm of float32 and float64 silently gives float64; torch refuses mixed dtypes",
+    ),
+    "linear_f64_weight": (
+        lambda m: F(m).linear(_o(m, 1, 2), m.ones(3, 2, dtype=m.float64)),
+        "linear with a float64 weight on float32 input computes; torch refuses",
+    ),
+    "linear_0d_input": (
+        lambda m: F(m).linear(m.tensor(1.0), _o(m, 4, 1)),
+        "linear of a 0-d input names 'matmul' in its message, torch names 'linear'",
+    ),
+    # cat / stack
+    "cat_dim_range": lambda m: m.cat([_o(m, 2, 3), _o(m, 2, 3)], dim=2),
+    "cat_neg_dim_range": lambda m: m.cat([_o(m, 2, 3), _o(m, 2, 3)], dim=-3),
+    "cat_mismatch_dim1": lambda m: m.cat([_o(m, 2, 3), _o(m, 3, 3)], dim=1),
+    "cat_ndim_3": lambda m: m.cat([_o(m, 2, 3, 1), _o(m, 2, 3)], dim=1),
+    "stack_empty": lambda m: m.stack([]),
+    "stack_dim_range": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=4),
+    "stack_neg_dim_range": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=-4),
+    "stack_ndim": lambda m: m.stack([_o(m, 2, 3), _o(m, 2)]),
+    "cat_0d": (
+        lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]),
+        "cat of 0-d tensors: IndexError 'tuple index out of range'",
+    ),
+    "cat_0d_second": (
+        lambda m: m.cat([_o(m, 2), m.tensor(2.0)]),
+        "cat with a 0-d tensor: not torch's 'zero-dimensional tensor ... cannot be concatenated'",
+    ),
+    "cat_a_tensor": (
+        lambda m: m.cat(_o(m, 2, 3)),
+        "cat(tensor) iterates the tensor's rows; torch raises TypeError",
+    ),
+    # reshape / view / flatten
+    "reshape_two_infer": lambda m: _o(m, 4, 3).reshape(-1, -1),
+    "view_two_infer": lambda m: _o(m, 4, 3).view(-1, -1),
+    "view_after_transpose": lambda m: _o(m, 2, 3).transpose(0, 1).view(-1),
+    "view_after_permute": lambda m: _o(m, 2, 3, 4).permute(2, 0, 1).view(24),
+    "view_of_column_slice": lambda m: m.arange(6.0).reshape(2, 3)[:, 1:].view(4),
+    "view_of_expand": lambda m: _o(m, 3).expand(2, 3).view(6),
+    "reshape_size": lambda m: _o(m, 4, 3).reshape(5, 3),
+    "view_size_infer": lambda m: _o(m, 4, 3).view(5, -1),
+    "view_0d_to_2": lambda m: m.tensor(2.0).view(2),
+    "flatten_dim_range": lambda m: _o(m, 2, 3).flatten(0, 2),
+    "reshape_negative_2": (
+        lambda m: _o(m, 4, 3).reshape(-2, 6),
+        "reshape(-2, ..): not torch's 'invalid shape dimension -2' message",
+    ),
+    "reshape_infer_with_0": (
+        lambda m: _o(m, 0, 3).reshape(-1, 0),
+        "reshape(-1, 0) of an empty tensor: not torch's 'ambiguous' message",
+    ),
+    "view_float_size": (
+        lambda m: _o(m, 4, 3).view(2.0, 6),
+        "view(2.0, 6) accepted; torch raises TypeError",
+    ),
+    # expand
+    "expand_new_dim_infer": lambda m: _o(m, 3).expand(-1, 3),
+    "expand_negative_2": lambda m: _o(m, 3).expand(-2),
+    "expand_shrink": lambda m: _o(m, 3).expand(1),
+    "expand_non_singleton": lambda m: _o(m, 2, 1).expand(3, 4),
+    # squeeze / unsqueeze / transpose / permute
+    "squeeze_dim_range": lambda m: _o(m, 2, 1).squeeze(2),
+    "squeeze_neg_dim_range": lambda m: _o(m, 2, 1).squeeze(-3),
+    "squeeze_dims_range": lambda m: _o(m, 2, 1).squeeze((0, 5)),
+    "squeeze_0d_dim1": lambda m: m.tensor(1.0).squeeze(1),
+    "unsqueeze_neg_range": lambda m: _o(m, 2, 3).unsqueeze(-4),
+    "unsqueeze_0d_range": lambda m: m.tensor(1.0).unsqueeze(2),
+    "transpose_neg_range": lambda m: _o(m, 2, 3).transpose(-3, 0),
+    "transpose_0d_range": lambda m: m.tensor(1.0).transpose(0, 1),
+    "permute_dim_range": lambda m: _o(m, 2, 3).permute(0, 2),
+    "permute_too_few": lambda m: _o(m, 2, 3).permute(0),
+    "permute_neg_duplicate": lambda m: _o(m, 2, 3).permute(1, -1),
+    "t_3d": lambda m: _o(m, 2, 3, 4).t(),
+    "squeeze_duplicate_dims": (
+        lambda m: _o(m, 1, 1).squeeze((0, 0)),
+        "duplicate dims: NumPy's ValueError 'duplicate value in axis'",
+    ),
+    "permute_too_many": (
+        lambda m: _o(m, 2, 3).permute(0, 1, 2),
+        "permute with more dims than the tensor: IndexError 'Dimension out of range'",
+    ),
+    # reductions
+    "sum_dim_range": lambda m: _o(m, 2, 3).sum(-3),
+    "sum_dims_range": lambda m: _o(m, 2, 3).sum((0, 2)),
+    "mean_dim_range": lambda m: _o(m, 2, 3).mean(2),
+    "max_dim_range": lambda m: _o(m, 2, 3).max(2),
+    "min_dim_range": lambda m: _o(m, 2, 3).min(-3),
+    "argmax_dim_range": lambda m: _o(m, 2, 3).argmax(2),
+    "max_empty": lambda m: m.ones(0).max(),
+    "min_empty": lambda m: m.ones(0).min(),
+    "sum_0d_dim1": lambda m: m.tensor(2.0).sum(1),
+    "max_0d_dim1": lambda m: m.tensor(2.0).max(1),
+    "softmax_0d_dim1": lambda m: m.tensor(2.0).softmax(1),
+    "log_softmax_dim_range": lambda m: _o(m, 2, 3).log_softmax(2),
+    "F_softmax_dim_range": lambda m: F(m).softmax(_o(m, 2, 3), dim=2),
+    "sum_duplicate_dims": (
+        lambda m: _o(m, 2, 3).sum((0, 0)),
+        "sum over a repeated dim: NumPy's ValueError, not 'dim 0 appears multiple times'",
+    ),
+    "sum_duplicate_dims_neg": (
+        lambda m: _o(m, 2, 3).sum((1, -1)),
+        "sum over dims 1 and -1: NumPy's ValueError, not 'dim 1 appears multiple times'",
+    ),
+    "mean_duplicate_dims": (
+        lambda m: _o(m, 2, 3).mean((0, 0)),
+        "mean over a repeated dim: NumPy's ValueError",
+    ),
+    "max_empty_dim": (
+        lambda m: m.ones(0, 3).max(0),
+        "max over an empty dim: NumPy's ValueError, not torch's IndexError",
+    ),
+    "argmax_empty": (
+        lambda m: m.ones(0).argmax(),
+        "argmax of an empty tensor: NumPy's ValueError, not torch's IndexError",
+    ),
+    # indexing
+    "index_neg_out_of_range": lambda m: _o(m, 4, 3)[-5],
+    "index_tensor_neg_out_of_range": lambda m: _o(m, 4, 3)[m.tensor([0, -5])],
+    "index_list_out_of_range": lambda m: _o(m, 4, 3)[[0, 7]],
+    "index_mask_wrong_length": lambda m: _o(m, 4, 3)[m.tensor([True, False])],
+    "index_mask_dim1_wrong": lambda m: _o(m, 4, 3)[:, m.tensor([True, False])],
+    "index_0d_too_many": lambda m: m.tensor(2.0)[0, 0],
+    "setitem_out_of_range": lambda m: _o(m, 3).__setitem__(5, 1.0),
+    "setitem_tensor_out_of_range": lambda m: _o(m, 3).__setitem__(m.tensor([5]), 1.0),
+    "setitem_row_shape": lambda m: _o(m, 2, 3).__setitem__(0, _o(m, 2)),
+    "index_second_dim_out_of_range": (
+        lambda m: _o(m, 4, 3)[0, 3],
+        "x[0, 3] says 'dimension 0', torch 'dimension 1' (dims counted after the select)",
+    ),
+    "index_second_dim_neg_out_of_range": (
+        lambda m: _o(m, 4, 3)[0, -4],
+        "x[0, -4] says 'dimension 0', torch 'dimension 1'",
+    ),
+    "index_tensor_second_dim": (
+        lambda m: _o(m, 4, 3)[:, m.tensor([3])],
+        "x[:, t] out of range: 'dimension 1'; torch says 'dimension 0'",
+    ),
+    "index_0d_int": (
+        lambda m: m.tensor(2.0)[0],
+        "0-d tensor indexed by an int: not torch's 'invalid index of a 0-dim tensor' message",
+    ),
+    "index_too_many_with_ellipsis": (
+        lambda m: _o(m, 2)[..., 0, 0],
+        "x[..., 0, 0] on a 1-D tensor: IndexError 'tuple index out of range'",
+    ),
+    "index_tensors_not_broadcastable": (
+        lambda m: _o(m, 4, 3)[m.tensor([0, 1]), m.tensor([0, 1, 2])],
+        "index tensors of shapes [2] and [3]: NumPy's message, not torch's",
+    ),
+    "index_float": (
+        lambda m: _o(m, 4, 3)[1.0],
+        "x[1.0] is accepted as x[1]; torch raises IndexError",
+    ),
+    "index_slice_step_0": (
+        lambda m: m.arange(4)[::0],
+        "x[::0]: 'step must be greater than zero', torch 'slice step cannot be zero'",
+    ),
+    "setitem_mask_value_count": (
+        lambda m: m.tensor([1.0, -1.0, 2.0]).__setitem__(
+            m.tensor([True, False, True]), m.tensor([5.0, 6.0, 7.0])
+        ),
+        "x[mask] = 3 values for 2 places: NumPy's ValueError, not torch's RuntimeError",
+    ),
+    # losses
+    "ce_target_batch_mismatch": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([0, 1, 2])),
+    "ce_target_2d": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([[0], [1]])),
+    "ce_target_neg": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([0, -1])),
+    "ce_float_target_1d": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([0.0, 1.0])),
+    "ce_1d_input_oob": lambda m: F(m).cross_entropy(m.tensor([1.0, 2.0, 3.0]), m.tensor(3)),
+    "nll_target_oob": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([0, 3])),
+    "nll_float_target": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([0.0, 1.0])),
+    "nll_int32_target": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([0, 1], dtype=m.int32)),
+    "ce_int32_target": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([0, 1], dtype=m.int32)),
+    "nll_batch_mismatch": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([0])),
+    "nll_0d_input": (
+        lambda m: F(m).nll_loss(m.tensor(1.0), m.tensor(0)),
+        "nll_loss of a 0-d input: IndexError, not torch's 'Expected 1 or more dimensions'",
+    ),
+    "mse_int": (
+        lambda m: F(m).mse_loss(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+        "mse_loss of int64 tensors computes; torch raises NotImplementedError",
+    ),
+    # scalars, conversion, autograd misuse
+    "item_empty": lambda m: m.ones(0).item(),
+    "backward_int_tensor": lambda m: m.arange(3).sum().backward(),
+    "numpy_of_nonleaf": lambda m: (L(m) * 2).numpy(),
+    "leaf_relu_": lambda m: L(m).relu_(),
+    "leaf_zero_": lambda m: L(m).zero_(),
+    "leaf_fill_": lambda m: L(m).fill_(2.0),
+    "leaf_div_": lambda m: L(m).div_(2),
+    "leaf_sub_": lambda m: L(m).sub_(2),
+    "leaf_iadd": lambda m: L(m).__iadd__(1),
+    "requires_grad_int_zeros": lambda m: m.zeros(3, dtype=m.int64, requires_grad=True),
+    "requires_grad_int_full": lambda m: m.full((2,), 3, requires_grad=True),
+    "requires_grad_arange": lambda m: m.arange(3, requires_grad=True),
+    "requires_grad_int_ones_like": lambda m: m.ones_like(m.arange(3), requires_grad=True),
+    "len_0d": lambda m: len(m.tensor(1.0)),
+    "iter_0d": lambda m: list(m.tensor(1.0)),
+    "autograd_grad_twice": lambda m: (
+        lambda x: (lambda y: (m.autograd.grad(y, x), m.autograd.grad(y, x)))((x * x).sum())
+    )(L(m)),
+    "float_of_many": (
+        lambda m: float(_o(m, 2)),
+        "float() of a 2-element tensor: RuntimeError, torch ValueError",
+    ),
+    "int_of_many": (
+        lambda m: int(_o(m, 2)),
+        "int() of a 2-element tensor: RuntimeError, torch ValueError",
+    ),
+    "bool_of_empty": (
+        lambda m: bool(m.ones(0)),
+        "bool() of an empty tensor: says 'more than one value', torch 'no values'",
+    ),
+    "autograd_backward_counts": (
+        lambda m: m.autograd.backward([L(m).sum(), L(m).sum()], [m.tensor(1.0)]),
+        "autograd.backward: 'got 1 tensors and 2 gradients' for 2 tensors and 1 gradient",
+    ),
+    "backward_gradient_as_list": (
+        lambda m: (L(m) * 2).backward([1.0, 1.0, 1.0]),
+        "backward(gradient=list): 'got 3 tensors and 1 gradients', torch's TypeError",
+    ),
+    "autograd_grad_inputs_empty": (
+        lambda m: m.autograd.grad(L(m).sum(), []),
+        "autograd.grad(inputs=[]) returns (); torch raises RuntimeError",
+    ),
+    "autograd_grad_input_float": (
+        lambda m: m.autograd.grad(L(m).sum(), [1.0]),
+        "autograd.grad with a float input: AttributeError, torch RuntimeError",
+    ),
+    "requires_grad_set_to_int": (
+        lambda m: setattr(_o(m, 2), "requires_grad", 1),
+        "t.requires_grad = 1 is accepted; torch raises 'requires_grad must be a bool'",
+    ),
+    "randint_requires_grad": (
+        lambda m: m.randint(0, 3, (2,), requires_grad=True),
+        "randint(requires_grad=True): TypeError, torch's 'Only Tensors of floating point...'",
+    ),
+    # hooks that return something else than a gradient of the same kind
+    "leaf_hook_changes_size": (
+        lambda m: leaf_hook(m, lambda g: m.ones(2)),
+        "a leaf hook returning a (2,) grad for a (3,) leaf is accepted: x.grad gets shape (2,)",
+    ),
+    "nonleaf_hook_changes_size": (
+        lambda m: nonleaf_hook(m, lambda g: m.ones(1)),
+        "a non-leaf hook that changes the gradient's size is accepted (x.grad of shape (1,))",
+    ),
+    "leaf_hook_changes_dtype": (
+        lambda m: leaf_hook(m, lambda g: g.double()),
+        "a hook that returns a float64 gradient is accepted; torch raises",
+    ),
+    "hook_returns_float": (
+        lambda m: leaf_hook(m, lambda g: 3.0),
+        "a hook returning a float: AttributeError '_data', torch's TypeError",
+    ),
+    "node_posthook_wrong_count": (
+        lambda m: (
+            lambda x: (
+                lambda y: (
+                    y.grad_fn.register_hook(lambda gi, go: (m.ones(1),)),
+                    y.sum().backward(),
+                )
+            )(x * 2)
+        )(L(m)),
+        "a Node post hook returning the wrong number of grads is accepted; x.grad shape (1,)",
+    ),
+    # where
+    "where_long_condition": (
+        lambda m: m.where(m.tensor([1, 0, 1]), _o(m, 3), m.zeros(3)),
+        "where with an int64 condition computes; torch requires a bool condition",
+    ),
+    "where_float_condition": (
+        lambda m: m.where(m.tensor([1.0, 0.0, 1.0]), _o(m, 3), m.zeros(3)),
+        "where with a float condition computes; torch requires a bool condition",
+    ),
+    # Python objects as operands and data
+    "add_none": (lambda m: _o(m, 2) + None, "t + None silently gives NaN; torch raises TypeError"),
+    "tensor_of_none": (lambda m: m.tensor(None), "tensor(None) silently gives tensor(nan)"),
+    "add_list": (lambda m: _o(m, 2) + [1.0, 2.0], "t + list is accepted; torch raises TypeError"),
+    "add_str": (lambda m: _o(m, 2) + "a", "t + 'a': ValueError, torch TypeError"),
+    "ones_dtype_str": (
+        lambda m: m.ones(2, dtype="float32"),
+        "dtype='float32' (a string) is accepted; torch raises TypeError",
+    ),
+    "arange_step_sign": (
+        lambda m: m.arange(0, 5, -1),
+        "arange(0, 5, -1) gives an empty tensor; torch raises RuntimeError",
+    ),
+    "randn_int_dtype": (
+        lambda m: m.randn(2, dtype=m.int64),
+        "randn(dtype=int64) gives zeros; torch raises NotImplementedError",
+    ),
+    "pow_int_negative_scalar": (
+        lambda m: m.tensor([2, 3]) ** -1,
+        "int tensor ** -1: ValueError, torch RuntimeError",
+    ),
+    "relu_bool": (lambda m: F(m).relu(m.tensor([True])), "relu of a bool tensor computes"),
+    "add_alpha_float_on_ints": (
+        lambda m: m.add(m.arange(2), m.arange(2), alpha=0.5),
+        "add(int, int, alpha=0.5) computes in float64; torch refuses a float alpha",
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", _params(ERRORS))
+def test_error(fn):
+    check_error(fn)
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _alias(m, view, write):
+    x = m.arange(6.0).reshape(2, 3)
+    write(view(x))
+    return x
+
+
+def _w0(v):
+    v[0] = 100.0
+
+
+def _set(t, index, value):
+    t[index] = value
+    return t
+
+
+VALUES = {
+    # shapes of edge results
+    "stack_new_last_dim": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=2),
+    "cat_single": lambda m: m.cat([L(m)]),
+    "stack_single": lambda m: m.stack([L(m)]),
+    "cat_rg_and_const": lambda m: grads(m, lambda x: m.cat([x, _o(m, 2)]), L(m)),
+    "view_after_transpose_ok": lambda m: _o(m, 2, 3).transpose(0, 1).view(3, 2),
+    "reshape_infer_empty": lambda m: _o(m, 0, 3).reshape(3, -1),
+    "flatten_0d": lambda m: m.tensor(2.0).flatten(),
+    "flatten_neg": lambda m: _o(m, 2, 3, 4).flatten(-2),
+    "expand_tuple": lambda m: _o(m, 2, 1).expand((2, 4)),
+    "expand_0d_to_empty": lambda m: m.tensor(1.0).expand(0),
+    "expand_new_zero_dim": lambda m: _o(m, 3).expand(0, 3),
+    "squeeze_0d": lambda m: m.tensor(1.0).squeeze(0),
+    "squeeze_non_singleton": lambda m: _o(m, 2, 3).squeeze(0),
+    "unsqueeze_0d": lambda m: m.tensor(1.0).unsqueeze(-1),
+    "transpose_same_dim": lambda m: _o(m, 2, 3).transpose(1, 1),
+    "t_1d": lambda m: _o(m, 3).t(),
+    "matmul_empty_inner": lambda m: m.ones(2, 0) @ m.ones(0, 3),
+    "matmul_1d_empty": lambda m: m.ones(0) @ m.ones(0),
+    "matmul_4d_broadcast": lambda m: grads(m, lambda a, b: a @ b, L(m, 2, 1, 2, 3), L(m, 3, 3, 2)),
+    "bmm_grads": lambda m: grads(m, m.bmm, L(m, 2, 2, 3), L(m, 2, 3, 4)),
+    "mv_grads": lambda m: grads(m, lambda a, v: a.mv(v), L(m, 2, 3), L(m)),
+    # reductions, ties and NaN
+    "max_dim_ties": lambda m: m.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 1.0]]).max(1),
+    "min_dim_ties": lambda m: m.tensor([[1.0, 1.0, 3.0], [2.0, 0.0, 0.0]]).min(1),
+    "argmax_ties": lambda m: m.tensor([1.0, 3.0, 3.0]).argmax(),
+    "argmin_ties": lambda m: m.tensor([1.0, 1.0, 3.0]).argmin(),
+    "max_full_ties_grad": lambda m: grads(
+        m, lambda x: x.max(), m.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    ),
+    "min_full_ties_grad": lambda m: grads(
+        m, lambda x: x.min(), m.tensor([1.0, 1.0, 3.0], requires_grad=True)
+    ),
+    "max_dim_ties_grad": lambda m: grads(
+        m, lambda x: x.max(1).values, m.tensor([[1.0, 3.0, 3.0]], requires_grad=True)
+    ),
+    "maximum_ties_grad": lambda m: grads(
+        m,
+        m.maximum,
+        m.tensor([1.0, 2.0], requires_grad=True),
+        m.tensor([1.0, 1.0], requires_grad=True),
+    ),
+    "minimum_ties_grad": lambda m: grads(
+        m,
+        m.minimum,
+        m.tensor([1.0, 2.0], requires_grad=True),
+        m.tensor([1.0, 3.0], requires_grad=True),
+    ),
+    "max_nan": lambda m: m.tensor([1.0, NAN, 3.0]).max(),
+    "max_dim_nan": lambda m: m.tensor([[1.0, NAN, 3.0]]).max(1),
+    "argmax_nan": lambda m: m.tensor([1.0, NAN, 3.0]).argmax(),
+    "maximum_nan": lambda m: m.maximum(m.tensor([1.0, NAN]), m.tensor([NAN, 0.0])),
+    "max_dim_nan_grad": lambda m: grads(
+        m, lambda x: x.max(0).values, m.tensor([1.0, NAN, 3.0], requires_grad=True)
+    ),
+    "index_two_ellipses": lambda m: _o(m, 2, 2)[..., ...],
+    "sum_empty": lambda m: m.ones(0).sum(),
+    "sum_empty_dim": lambda m: m.ones(0, 3).sum(1),
+    "max_empty_other_dim": lambda m: m.ones(0, 3).max(1),
+    "sum_dims_list": lambda m: _o(m, 2, 3).sum([0, 1]),
+    "sum_empty_list": lambda m: grads(m, lambda x: x.sum(dim=[]), L(m, 2, 3)),
+    "mean_keepdim_all": lambda m: _o(m, 2, 3).mean((0, 1), keepdim=True),
+    "sum_neg_dims_keepdim": lambda m: grads(
+        m, lambda x: x.sum((-1, 0), keepdim=True), L(m, 2, 3, 2)
+    ),
+    "max_keyword_args": lambda m: m.tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1, keepdim=True),
+    "max_unpacks": lambda m: tuple(m.tensor([[1.0, 5.0], [3.0, 2.0]]).max(1)),
+    "softmax_empty": lambda m: m.ones(0, 3).softmax(1),
+    "log_softmax_large": lambda m: F(m).log_softmax(m.tensor([1000.0, 0.0]), dim=0),
+    "F_softmax_dtype": lambda m: F(m).softmax(_o(m, 2, 3), dim=1, dtype=m.float64),
+    # 0-d tensors
+    "0d_argmax": lambda m: m.tensor(2.0).argmax(),
+    "0d_argmax_dim0": lambda m: m.tensor(2.0).argmax(0),
+    "0d_log_softmax": lambda m: grads(
+        m, lambda x: x.log_softmax(0), m.tensor(2.0, requires_grad=True)
+    ),
+    "0d_softmax_neg1": lambda m: grads(
+        m, lambda x: x.softmax(-1), m.tensor(2.0, requires_grad=True)
+    ),
+    "0d_expand": lambda m: grads(m, lambda x: x.expand(2, 3), m.tensor(2.0, requires_grad=True)),
+    "0d_view": lambda m: grads(m, lambda x: x.view(1, 1), m.tensor(2.0, requires_grad=True)),
+    "0d_reshape": lambda m: grads(m, lambda x: x.reshape(-1), m.tensor(2.0, requires_grad=True)),
+    "0d_stack": lambda m: grads(
+        m, lambda x: m.stack([x, x * 2], dim=-1), m.tensor(2.0, requires_grad=True)
+    ),
+    "0d_where": lambda m: grads(
+        m, lambda x: m.where(x > 1, x, 0.0), m.tensor(2.0, requires_grad=True)
+    ),
+    "0d_clamp": lambda m: grads(m, lambda x: x.clamp(0, 1), m.tensor(2.0, requires_grad=True)),
+    "0d_index_none": lambda m: grads(m, lambda x: x[None], m.tensor(2.0, requires_grad=True)),
+    "0d_index_mask": lambda m: grads(m, lambda x: x[x > 1], m.tensor(2.0, requires_grad=True)),
+    "0d_mse": lambda m: grads(
+        m, lambda x: F(m).mse_loss(x, m.tensor(1.0)), m.tensor(2.0, requires_grad=True)
+    ),
+    "0d_setitem": lambda m: _set(m.tensor(2.0), (), 5.0),
+    "0d_times_matrix": lambda m: grads(
+        m, lambda x: x * _o(m, 2, 2), m.tensor(2.0, requires_grad=True)
+    ),
+    "0d_item_requires_grad": lambda m: m.tensor(2.5, requires_grad=True).item(),
+    "0d_index_into_list": lambda m: [10, 20, 30][m.tensor(1)],
+    "0d_format": lambda m: f"{m.tensor(2.5):.2f}",
+    "item_1x1": lambda m: m.ones(1, 1).item(),
+    "item_int_type": lambda m: type(m.tensor([3]).item()).__name__,
+    "item_bool_type": lambda m: type(m.tensor(True).item()).__name__,
+    "sum_0d_empty_dims": lambda m: grads(m, lambda x: x.sum(()), m.tensor(2.0, requires_grad=True)),
+    # indexing
+    "index_neg_tensor": lambda m: m.arange(4)[m.tensor([0, -1])],
+    "index_int32_tensor": lambda m: m.arange(4)[m.tensor([0, 2], dtype=m.int32)],
+    "index_empty_long": lambda m: m.arange(4)[m.tensor([], dtype=m.int64)],
+    "index_slice": lambda m: m.arange(4)[1:3],
+    "index_mask_all_false_grad": lambda m: grads(m, lambda x: x[m.tensor([False] * 3)], L(m)),
+    "index_duplicate_grad": lambda m: grads(m, lambda x: x[m.tensor([0, 0, 1])], L(m)),
+    "setitem_broadcast_row": lambda m: _set(_o(m, 2, 3), slice(None), m.tensor([1.0, 2.0, 3.0])),
+    "setitem_mask_tensor_value": lambda m: _set(
+        m.tensor([1.0, -1.0, 2.0]), m.tensor([True, False, True]), m.tensor([5.0, 6.0])
+    ),
+    # views share memory as torch's
+    "view_alias": lambda m: _alias(m, lambda x: x.view(6), _w0),
+    "reshape_alias": lambda m: _alias(m, lambda x: x.reshape(6), _w0),
+    "T_alias": lambda m: _alias(m, lambda x: x.T, _w0),
+    "T_reshape_copies": lambda m: _alias(m, lambda x: x.T.reshape(6), _w0),
+    "select_alias": lambda m: _alias(m, lambda x: x[1], _w0),
+    "slice_alias": lambda m: _alias(m, lambda x: x[:, 1:], lambda v: v.mul_(2)),
+    "advanced_index_copies": lambda m: _alias(m, lambda x: x[m.tensor([0])], lambda v: v.mul_(2)),
+    "detach_alias": lambda m: _alias(m, lambda x: x.detach(), lambda v: v.mul_(2)),
+    "view_of_row_slice": lambda m: m.arange(6.0).reshape(2, 3)[1:].view(3),
+    "view_of_step": lambda m: m.arange(6.0)[::2].view(3),
+    "contiguous_then_view": lambda m: m.arange(6.0).reshape(2, 3).T.contiguous().view(6),
+    "is_contiguous_T": lambda m: m.arange(6.0).reshape(2, 3).T.is_contiguous(),
+    # numerics: NaN and inf where torch gives them
+    "log_of_negative": lambda m: m.tensor([-1.0, 0.0, 1.0]).log(),
+    "sqrt_of_negative": lambda m: m.tensor([-1.0, 0.0, 4.0]).sqrt(),
+    "div_by_zero": lambda m: m.tensor([1.0, -1.0, 0.0]) / 0,
+    "int_div_by_zero": lambda m: m.tensor([1, -1, 0]) / 0,
+    "pow_negative_base_half": lambda m: m.tensor([-8.0, 4.0]) ** 0.5,
+    "pow_zero_negative": lambda m: m.tensor([0.0]) ** -1,
+    "pow_zero_zero": lambda m: m.tensor([0.0]) ** 0,
+    "pow_grad_at_zero": lambda m: grads(
+        m, lambda x: x**2, m.tensor([0.0, -1.0], requires_grad=True)
+    ),
+    "pow_0_grad": lambda m: grads(m, lambda x: x**0, m.tensor([0.0, -1.0], requires_grad=True)),
+    "pow_half_grad_at_zero": lambda m: grads(
+        m, lambda x: x**0.5, m.tensor([0.0, 4.0], requires_grad=True)
+    ),
+    "pow_tensor_grad_zero_base": lambda m: grads(
+        m,
+        lambda x, e: x**e,
+        m.tensor([0.0, 2.0], requires_grad=True),
+        m.tensor([2.0, 0.0], requires_grad=True),
+    ),
+    "sqrt_grad_at_zero": lambda m: grads(m, m.sqrt, m.tensor([0.0, 4.0], requires_grad=True)),
+    "log_grad_at_zero": lambda m: grads(m, m.log, m.tensor([0.0, 4.0], requires_grad=True)),
+    "abs_grad_at_zero": lambda m: grads(m, m.abs, m.tensor([0.0, -2.0, 2.0], requires_grad=True)),
+    "relu_grad_at_zero": lambda m: grads(m, m.relu, m.tensor([0.0, -2.0, 2.0], requires_grad=True)),
+    "clamp_grad_at_bounds": lambda m: grads(
+        m, lambda x: x.clamp(0.0, 1.0), m.tensor([0.0, 1.0, 0.5, 2.0], requires_grad=True)
+    ),
+    "clamp_min_above_max": lambda m: grads(
+        m, lambda x: x.clamp(2.0, 1.0), m.tensor([0.0, 1.5, 3.0], requires_grad=True)
+    ),
+    "clamp_tensor_min_above_max": lambda m: grads(
+        m,
+        lambda x: x.clamp(m.tensor(2.0), m.tensor(1.0)),
+        m.tensor([0.0, 1.5, 3.0], requires_grad=True),
+    ),
+    "clamp_nan": lambda m: m.tensor([NAN, 1.0]).clamp(0.0, 0.5),
+    "clamp_nan_grad": lambda m: grads(
+        m, lambda x: x.clamp(0.0, 0.5), m.tensor([NAN, 1.0], requires_grad=True)
+    ),
+    "relu_nan": lambda m: m.tensor([NAN, -1.0]).relu(),
+    "softmax_inf": lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
+    # losses
+    "ce_sum": lambda m: grads(
+        m, lambda x: F(m).cross_entropy(x, m.tensor([0, 2]), reduction="sum"), L(m, 2, 3)
+    ),
+    "ce_none": lambda m: grads(
+        m, lambda x: F(m).cross_entropy(x, m.tensor([0, 2]), reduction="none"), L(m, 2, 3)
+    ),
+    "ce_weight": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([0, 2]), weight=m.tensor([1.0, 2.0, 3.0])),
+        L(m, 2, 3),
+    ),
+    "ce_label_smoothing": lambda m: grads(
+        m, lambda x: F(m).cross_entropy(x, m.tensor([0, 2]), label_smoothing=0.1), L(m, 2, 3)
+    ),
+    "ce_0d_target": lambda m: F(m).cross_entropy(m.tensor([1.0, 2.0, 3.0]), m.tensor(1)),
+    "ce_f64_input": lambda m: F(m).cross_entropy(m.ones(2, 3, dtype=m.float64), m.tensor([0, 1])),
+    "nll_ignore_index": lambda m: grads(
+        m, lambda x: F(m).nll_loss(x, m.tensor([5, 1]), ignore_index=5), L(m, 2, 3)
+    ),
+    "mse_none": lambda m: grads(
+        m, lambda x: F(m).mse_loss(x, m.zeros(2, 3), reduction="none"), L(m, 2, 3)
+    ),
+    "mse_sum": lambda m: grads(
+        m, lambda x: F(m).mse_loss(x, m.zeros(2, 3), reduction="sum"), L(m, 2, 3)
+    ),
+    "mse_broadcast_warns_and_computes": lambda m: F(m).mse_loss(_o(m, 3, 1), _o(m, 3)),
+    # dtypes that match
+    "f64_leaf_times_f32_grads": lambda m: grads(
+        m, lambda a, b: a * b, m.ones(3, dtype=m.float64, requires_grad=True), L(m)
+    ),
+    "int_times_rg": lambda m: grads(m, lambda a: m.arange(3) * a, L(m)),
+    "bool_times_rg": lambda m: grads(m, lambda a: m.tensor([True, False, True]) * a, L(m)),
+    "int_div_rg": lambda m: grads(m, lambda a: m.arange(1, 4) / a, L(m)),
+    "bool_div_bool": lambda m: m.tensor([True, False]) / m.tensor([True, True]),
+    "int_eq_float": lambda m: m.arange(3) == 1.0,
+    "compare_requires_grad": lambda m: L(m) > 1.5,
+    "compare_reflected": lambda m: 2 > L(m),
+    "cat_int32_int64": lambda m: m.cat([m.arange(2, dtype=m.int32), m.arange(2)]),
+    "stack_f32_f64": lambda m: m.stack([_o(m, 2), m.ones(2, dtype=m.float64)]),
+    "pow_int_by_f32_tensor": lambda m: m.arange(2) ** _o(m, 2),
+    "rdiv_of_f64": lambda m: 3 / m.arange(1, 3, dtype=m.float64),
+    "int_tanh": lambda m: m.tensor([1]).tanh(),
+    "f16_mean": lambda m: m.ones(3, dtype=m.float16).mean(),
+    "to_long_of_rg": lambda m: L(m).to(m.int64),
+    "double_of_rg": lambda m: L(m).double(),
+    "tensor_of_tensors": lambda m: m.tensor([m.tensor(1.0), m.tensor(2.0)]),
+    "tensor_from_numpy_int32": lambda m: m.tensor(np.array([1, 2], dtype=np.int32)),
+    "tensor_from_mixed_bool_int": lambda m: m.tensor([True, 2]),
+    # autograd edge cases that match
+    "backward_1x1_root": lambda m: (lambda x: ((x * 2).sum().reshape(1, 1).backward(), x.grad)[1])(
+        L(m)
+    ),
+    "backward_int_gradient": lambda m: (
+        lambda x: ((x * 2).backward(m.tensor([1, 1, 1])), x.grad)[1]
+    )(L(m)),
+    "leaf_backward": lambda m: (lambda x: (x.backward(), x.grad)[1])(
+        m.tensor(2.0, requires_grad=True)
+    ),
+    "hook_scales_leaf_grad": lambda m: leaf_hook(m, lambda g: g * 10),
+    "hook_scales_nonleaf_grad": lambda m: nonleaf_hook(m, lambda g: g * 10),
+    "retain_grad_nonleaf": lambda m: (
+        lambda x: (lambda y: (y.retain_grad(), (y * y).sum().backward(), y.grad)[2])(x * 2)
+    )(L(m)),
+    "backward_inputs_only_x": lambda m: (
+        lambda x, w: ((x * w).sum().backward(inputs=[x]), x.grad, w.grad)[1:]
+    )(L(m), L(m)),
+    "grad_allow_unused": lambda m: (
+        lambda x: m.autograd.grad((x * 2).sum(), [x, L(m)], allow_unused=True)
+    )(L(m)),
+    "inplace_view_then_backward": lambda m: (
+        lambda x: (lambda y: (y[1:].mul_(2), y.sum().backward(), x.grad)[2])(x * 1)
+    )(L(m)),
+    "fill_by_rg_0d": lambda m: (
+        lambda s: (lambda t: (t.fill_(s), t.sum().backward(), s.grad)[2])(_o(m, 3) * 1)
+    )(m.tensor(2.0, requires_grad=True)),
+    "broadcast_0d_grad": lambda m: (lambda s: ((s * L(m)).sum().backward(), s.grad)[1])(
+        m.tensor(2.0, requires_grad=True)
+    ),
+    "broadcast_col_row_grads": lambda m: grads(
+        m, lambda a, b: a * b * m.arange(12.0).reshape(3, 4), L(m, 3, 1), L(m, 1, 4)
+    ),
+    # --- wrong today
+    "max_nan_grad": (
+        lambda m: grads(m, lambda x: x.max(), m.tensor([1.0, NAN, 3.0], requires_grad=True)),
+        "full max() of a tensor holding NaN: every gradient NaN; torch routes it to the NaN",
+    ),
+    "min_nan_grad": (
+        lambda m: grads(m, lambda x: x.min(), m.tensor([1.0, NAN, 3.0], requires_grad=True)),
+        "full min() of a tensor holding NaN: every gradient NaN; torch routes it to the NaN",
+    ),
+    "max_two_nans_grad": (
+        lambda m: grads(m, lambda x: x.max(), m.tensor([NAN, NAN, 3.0], requires_grad=True)),
+        "full max() with two NaNs: every gradient NaN; torch splits it [0.5, 0.5, 0]",
+    ),
+    "maximum_nan_grad": (
+        lambda m: grads(
+            m,
+            lambda x, y: m.maximum(x, y),
+            m.tensor([1.0, NAN, 3.0], requires_grad=True),
+            m.tensor([NAN, 0.0, 0.0], requires_grad=True),
+        ),
+        "maximum where one side is NaN: gradient 0 to both; torch passes it to both",
+    ),
+    "sum_0d_dim0": (
+        lambda m: grads(m, lambda x: x.sum(0), m.tensor(2.0, requires_grad=True)),
+        "sum(0) of a 0-d tensor: NumPy AxisError; torch sums (dim 0 and -1 are valid on 0-d)",
+    ),
+    "sum_0d_dim_neg1": (
+        lambda m: m.tensor(2.0).sum(-1),
+        "sum(-1) of a 0-d tensor: NumPy AxisError",
+    ),
+    "mean_0d_dim0_keepdim": (
+        lambda m: grads(m, lambda x: x.mean(0, keepdim=True), m.tensor(2.0, requires_grad=True)),
+        "mean(0, keepdim=True) of a 0-d tensor: IndexError",
+    ),
+    "max_0d_dim0": (
+        lambda m: grads(m, lambda x: x.max(0).values, m.tensor(2.0, requires_grad=True)),
+        "max(0) of a 0-d tensor: NumPy AxisError",
+    ),
+    "min_0d_dim_neg1": (
+        lambda m: m.tensor(2.0).min(-1),
+        "min(-1) of a 0-d tensor: NumPy AxisError",
+    ),
+    "transpose_0d": (
+        lambda m: grads(m, lambda x: x.transpose(0, -1), m.tensor(2.0, requires_grad=True)),
+        "transpose(0, -1) of a 0-d tensor: NumPy AxisError",
+    ),
+    "sum_dim_none_keepdim": (
+        lambda m: grads(m, lambda x: x.sum(dim=None, keepdim=True), L(m, 2, 3)),
+        "sum(dim=None, keepdim=True) drops keepdim: shape () not (1, 1), SumBackward0",
+    ),
+    "mean_dim_none_keepdim": (
+        lambda m: grads(m, lambda x: x.mean(dim=None, keepdim=True), L(m, 2, 3)),
+        "mean(dim=None, keepdim=True) drops keepdim: shape () not (1, 1)",
+    ),
+    "argmax_keepdim_no_dim": (
+        lambda m: m.arange(6.0).reshape(2, 3).argmax(keepdim=True),
+        "argmax(keepdim=True) without a dim: shape () not (1, 1)",
+    ),
+    "index_true": (
+        lambda m: m.arange(4.0)[True],
+        "x[True] gives x[1] (a 0-d tensor); torch gives x[None] (shape (1, 4))",
+    ),
+    "index_false": (
+        lambda m: m.arange(4.0)[False],
+        "x[False] gives x[0]; torch gives an empty (0, 4) tensor",
+    ),
+    "index_empty_list": (
+        lambda m: m.arange(4)[[]],
+        "x[[]] raises IndexError; torch gives an empty int64 tensor",
+    ),
+    "cat_empty_1d_with_2d": (
+        lambda m: m.cat([_o(m, 2, 3), m.ones(0)]),
+        "cat skips a legacy empty (0,) tensor in torch; gradscope raises",
+    ),
+    "cat_int_float": (
+        lambda m: grads(m, lambda x: m.cat([m.arange(2), x]), L(m)),
+        "cat of int64 and float32 gives float64; torch float32",
+    ),
+    "stack_int_float": (
+        lambda m: m.stack([m.arange(2), _o(m, 2)]),
+        "stack of int64 and float32 gives float64; torch float32",
+    ),
+    "maximum_f32_int64": (
+        lambda m: grads(m, lambda x: m.maximum(x, m.arange(3)), L(m)),
+        "maximum(float32, int64) gives float64; torch float32",
+    ),
+    "maximum_f32_f64_0d": (
+        lambda m: m.maximum(_o(m, 2), m.tensor(0.5, dtype=m.float64)),
+        "maximum(float32, 0-d float64) gives float64; torch float32",
+    ),
+    "max_binary_int_0d": (
+        lambda m: m.max(_o(m, 2, 3), m.tensor(1)),
+        "max(float32, 0-d int64) gives float64; torch float32",
+    ),
+    "clamp_tensor_bounds_f64": (
+        lambda m: m.ones(2).clamp(m.tensor(0.0, dtype=m.float64), m.tensor(0.5, dtype=m.float64)),
+        "clamp(float32, 0-d float64 bounds) gives float64; torch float32",
+    ),
+    "clamp_tensor_bounds_int": (
+        lambda m: grads(m, lambda x: x.clamp(m.tensor(0), m.tensor(2)), L(m)),
+        "clamp(float32, 0-d int64 bounds) gives float64; torch float32",
+    ),
+    "clamp_int_by_float_tensors": (
+        lambda m: m.arange(3).clamp(m.tensor(0.5), m.tensor(1.5)),
+        "clamp(int64, float32 0-d bounds) gives float64; torch float32",
+    ),
+    "rdiv_int_tensor": (
+        lambda m: 3 / m.arange(1, 3),
+        "3 / int64 tensor gives float64; torch float32",
+    ),
+    "div_fn_scalar_by_int_tensor": (
+        lambda m: m.div(3, m.arange(1, 3)),
+        "div(3, int64 tensor) gives float64; torch float32",
+    ),
+    "reciprocal_int": (
+        lambda m: m.arange(1, 3).reciprocal(),
+        "reciprocal of int64 gives float64; torch float32",
+    ),
+    "mse_f32_f64": (
+        lambda m: grads(m, lambda x: F(m).mse_loss(x, m.zeros(3, dtype=m.float64)), L(m)),
+        "mse_loss(float32, float64) gives float32; torch promotes to float64",
+    ),
+    "bool_pow_int": (
+        lambda m: m.tensor([True, False]) ** 2,
+        "bool ** 2 gives int8; torch int64",
+    ),
+    "int_pow_int_tensor_negative": (
+        lambda m: m.tensor([2, 3]) ** m.tensor([-1, 2]),
+        "int tensor ** int tensor with a negative exponent raises; torch gives [0, 9]",
+    ),
+    "rpow_int_negative": (
+        lambda m: 2 ** m.tensor([-1, 2]),
+        "2 ** int tensor with a negative exponent raises; torch gives [0, 4]",
+    ),
+    "tensor_of_empty_nested": (
+        lambda m: m.tensor([[]]),
+        "tensor([[]]) is bool; torch float32",
+    ),
+    "eq_none": (
+        lambda m: _o(m, 2) == None,  # noqa: E711 - the comparison under test
+        "t == None gives an elementwise tensor; torch returns False",
+    ),
+    "eq_str": (
+        lambda m: _o(m, 2) == "a",
+        "t == 'a' raises ValueError; torch returns False",
+    ),
+    "ce_probability_targets": (
+        lambda m: grads(
+            m,
+            lambda x: F(m).cross_entropy(x, m.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])),
+            L(m, 2, 3),
+        ),
+        "cross_entropy with class-probability targets raises 'multi-target not supported'",
+    ),
+    "ce_k_dim": (
+        lambda m: F(m).cross_entropy(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
+        "cross_entropy of (N, C, d) input and (N, d) target raises 'multi-target not supported'",
+    ),
+    "nll_k_dim": (
+        lambda m: F(m).nll_loss(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
+        "nll_loss of (N, C, d) input raises 'multi-target not supported'",
+    ),
+    "mean_dtype_kwarg": (
+        lambda m: m.arange(4).mean(dtype=m.float32),
+        "mean(dtype=...) is not accepted (sum(dtype=...) is)",
+    ),
+}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("fn", _params(VALUES))
+def test_value(fn):
+    check_value(fn)
+
+
+# --------------------------------------------------------------------------- warnings
+
+NUMPY_WARNS = "a NumPy RuntimeWarning reaches the user where torch is silent"
+
+WARNINGS = {
+    "mse_loss_broadcast": lambda m: F(m).mse_loss(_o(m, 3), _o(m, 2, 3)),
+    "mse_loss_column": lambda m: F(m).mse_loss(_o(m, 3, 1), _o(m, 3)),
+    "nonleaf_grad": lambda m: (L(m) * 2).grad,
+    "log_of_negative": lambda m: m.tensor([-1.0, 0.0]).log(),
+    "sqrt_of_negative": lambda m: m.tensor([-1.0]).sqrt(),
+    "sqrt_grad_at_zero": lambda m: m.tensor([0.0], requires_grad=True).sqrt().sum().backward(),
+    "T_of_2d": lambda m: _o(m, 2, 3).T,
+    "div_by_zero": (lambda m: m.tensor([1.0, 0.0]) / 0, "x / 0: " + NUMPY_WARNS),
+    "int_div_by_zero": (lambda m: m.tensor([1, 0]) / 0, "int / 0: " + NUMPY_WARNS),
+    "pow_negative_half": (lambda m: m.tensor([-8.0]) ** 0.5, "(-8) ** 0.5: " + NUMPY_WARNS),
+    "pow_negative_third": (
+        lambda m: m.pow(m.tensor([-8.0]), 1 / 3),
+        "(-8) ** (1/3): " + NUMPY_WARNS,
+    ),
+    "pow_zero_negative": (lambda m: m.tensor([0.0]) ** -1, "0 ** -1: " + NUMPY_WARNS),
+    "mean_empty": (lambda m: m.ones(0).mean(), "mean of an empty tensor: " + NUMPY_WARNS),
+    "mean_empty_dim": (lambda m: m.ones(0, 3).mean(0), "mean over an empty dim: " + NUMPY_WARNS),
+    "softmax_neg_inf": (
+        lambda m: F(m).softmax(m.tensor([-INF, -INF]), dim=0),
+        "softmax of all -inf: " + NUMPY_WARNS,
+    ),
+    "softmax_inf": (
+        lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
+        "softmax with inf: " + NUMPY_WARNS,
+    ),
+    "ce_all_ignored": (
+        lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([-100, -100])),
+        "cross_entropy with every target ignored: " + NUMPY_WARNS,
+    ),
+    "nll_all_ignored": (
+        lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([-100, -100])),
+        "nll_loss with every target ignored: " + NUMPY_WARNS,
+    ),
+    "max_nan_backward": (
+        lambda m: m.tensor([1.0, NAN], requires_grad=True).max().backward(),
+        "backward of max() over a NaN: " + NUMPY_WARNS,
+    ),
+    "pow_half_backward_at_zero": (
+        lambda m: (m.tensor([0.0], requires_grad=True) ** 0.5).sum().backward(),
+        "backward of x ** 0.5 at 0: " + NUMPY_WARNS,
+    ),
+    "mse_empty": (
+        lambda m: F(m).mse_loss(m.ones(0), m.ones(0)),
+        "mse_loss of empty tensors: " + NUMPY_WARNS,
+    ),
+    "tensor_of_rg_tensor": (
+        lambda m: m.tensor(L(m)),
+        "tensor(t) of a tensor does not give torch's 'sourceTensor.detach().clone()' UserWarning",
+    ),
+    "where_uint8_condition": (
+        lambda m: m.where(m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)),
+        "where with a uint8 condition does not give torch's deprecation warning",
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", _params(WARNINGS))
+def test_warns_as_torch(fn):
+    check_warns_as_torch(fn)
+
+
+# --------------------------------------------------------------------------- repr
+
+
+REPRS = {
+    "f64_0d": lambda m: m.tensor(1 / 3, dtype=m.float64),
+    "f16_0d": lambda m: m.tensor(1.5, dtype=m.float16),
+    "int32_0d": lambda m: m.tensor(3, dtype=m.int32),
+    "int8": lambda m: m.tensor([1, -2], dtype=m.int8),
+    "bool_false_0d": lambda m: m.tensor(False),
+    "empty_bool": lambda m: m.zeros(0, dtype=m.bool),
+    "empty_int32": lambda m: m.zeros(0, dtype=m.int32),
+    "empty_requires_grad": lambda m: m.zeros(0, requires_grad=True),
+    "empty_3d": lambda m: m.zeros(2, 0, 3),
+    "empty_grad_fn": lambda m: m.zeros(0, requires_grad=True) * 2,
+    "0d_requires_grad": lambda m: m.tensor(2.0, requires_grad=True),
+    "0d_sci": lambda m: m.tensor(1e-7),
+    "0d_inf": lambda m: m.tensor(INF),
+    "big_and_one": lambda m: m.tensor([1e20, 1.0]),
+    "mixed_sci": lambda m: m.tensor([-1e-10, 1e10]),
+    "precise": lambda m: m.tensor([0.123456789, 10.5]),
+    "int_valued_1e8": lambda m: m.tensor([1e8, 1.0]),
+    "f64_thirds": lambda m: m.tensor([1 / 3, 2 / 3], dtype=m.float64),
+    "summarised_1001": lambda m: m.arange(1001, dtype=m.float32),
+    "summarised_requires_grad": lambda m: m.ones(2000, requires_grad=True),
+    "summarised_grad_fn": lambda m: m.ones(2000, requires_grad=True) * 2,
+    "summarised_tall": lambda m: m.arange(2000).reshape(1000, 2),
+    "summarised_bool": lambda m: m.zeros(1200, dtype=m.bool),
+    "summarised_4d": lambda m: m.arange(1296, dtype=m.float32).reshape(6, 6, 6, 6),
+    "wrapped_negatives": lambda m: -m.arange(30, dtype=m.float32) / 3,
+    "wrapped_bools": lambda m: m.ones(30, dtype=m.bool),
+    "3d_grad_fn": lambda m: m.ones(2, 2, 2, requires_grad=True) * 2,
+    "max_indices": lambda m: L(m).max(0).indices,
+    "str_of_sum": lambda m: L(m).sum(),
+    "max_dim_result": (
+        lambda m: m.tensor([[1.0, 5.0], [3.0, 2.0]]).max(1),
+        "max(dim)'s repr is 'max(values=..., indices=...)', not torch.return_types.max(...)",
+    ),
+    "f64_requires_grad_wrapped": (
+        lambda m: m.arange(20, dtype=m.float64).requires_grad_(),
+        "suffix line-wrapping measured with 'gradscope.float64' (4 chars longer than torch's)",
+    ),
+    "f64_grad_fn_near_80_cols": (
+        lambda m: m.tensor([NAN, 5.157e-06], dtype=m.float64, requires_grad=True) * 1,
+        "suffix line-wrapping measured with 'gradscope.float64' (4 chars longer than torch's)",
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", _params(REPRS))
+def test_repr(fn):
+    ours, theirs = _norm(repr(fn(gs))), repr(fn(torch))
+    _check(ours == theirs, lambda: f"\ngradscope: {ours}\ntorch:     {theirs}")
