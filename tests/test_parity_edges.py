@@ -198,16 +198,16 @@ ERRORS = {
     "add_rg_shapes": lambda m: L(m) + _o(m, 4),
     "where_rg_shapes": lambda m: m.where(L(m, 2, 3) > 0, L(m, 2, 3), _o(m, 4, 2)),
     # ... and those that are not
-    "eq_shapes": (lambda m: _o(m, 3) == _o(m, 4), "==: " + BCAST),
-    "ne_shapes": (lambda m: _o(m, 3) != _o(m, 4), "!=: " + BCAST),
-    "lt_shapes": (lambda m: _o(m, 3) < _o(m, 4), "<: " + BCAST),
-    "le_shapes": (lambda m: _o(m, 3) <= _o(m, 4), "<=: " + BCAST),
-    "gt_shapes": (lambda m: _o(m, 3) > _o(m, 4), ">: " + BCAST),
-    "ge_shapes": (lambda m: _o(m, 3) >= _o(m, 4), ">=: " + BCAST),
-    "maximum_shapes": (lambda m: m.maximum(_o(m, 3), _o(m, 4)), "maximum: " + BCAST),
-    "minimum_shapes": (lambda m: m.minimum(L(m), _o(m, 4)), "minimum: " + BCAST),
-    "max_binary_shapes": (lambda m: m.max(_o(m, 3), _o(m, 4)), "max(a, b): " + BCAST),
-    "clamp_tensor_shapes": (lambda m: L(m, 2, 3).clamp(_o(m, 4, 2)), "clamp(tensor): " + BCAST),
+    "eq_shapes": lambda m: _o(m, 3) == _o(m, 4),
+    "ne_shapes": lambda m: _o(m, 3) != _o(m, 4),
+    "lt_shapes": lambda m: _o(m, 3) < _o(m, 4),
+    "le_shapes": lambda m: _o(m, 3) <= _o(m, 4),
+    "gt_shapes": lambda m: _o(m, 3) > _o(m, 4),
+    "ge_shapes": lambda m: _o(m, 3) >= _o(m, 4),
+    "maximum_shapes": lambda m: m.maximum(_o(m, 3), _o(m, 4)),
+    "minimum_shapes": lambda m: m.minimum(L(m), _o(m, 4)),
+    "max_binary_shapes": lambda m: m.max(_o(m, 3), _o(m, 4)),
+    "clamp_tensor_shapes": lambda m: L(m, 2, 3).clamp(_o(m, 4, 2)),
     "mse_loss_shapes": (lambda m: F(m).mse_loss(_o(m, 3), _o(m, 4)), "mse_loss: " + BCAST),
     "linear_bias_shape": (
         lambda m: F(m).linear(_o(m, 2, 3), _o(m, 4, 3), _o(m, 3)),
@@ -222,24 +222,12 @@ ERRORS = {
     "mv_shapes": lambda m: _o(m, 2, 3).mv(_o(m, 4)),
     "matmul_0d_both": lambda m: m.tensor(2.0) @ m.tensor(3.0),
     "matmul_0d_right": lambda m: _o(m, 3) @ m.tensor(1.0),
-    "bmm_2d": (lambda m: m.bmm(_o(m, 3, 4), _o(m, 4, 2)), "bmm of 2-D tensors: IndexError"),
-    "mv_2d_vector": (lambda m: _o(m, 2, 3).mv(_o(m, 3, 1)), "mv accepts a 2-D 'vector'"),
-    "matmul_int_by_float": (
-        lambda m: m.arange(6).reshape(2, 3) @ _o(m, 3, 2),
-        "matmul of int64 and float32 computes (float64) where torch refuses mixed dtypes",
-    ),
-    "matmul_f32_by_f64": (
-        lambda m: _o(m, 2, 3) @ m.ones(3, 2, dtype=m.float64),
-        "matmul of float32 and float64 silently gives float64; torch refuses mixed dtypes",
-    ),
-    "mm_f32_by_f64": (
-        lambda m: m.mm(_o(m, 2, 3), m.ones(3, 2, dtype=m.float64)),
-        "mm of float32 and float64 silently gives float64; torch refuses mixed dtypes",
-    ),
-    "linear_f64_weight": (
-        lambda m: F(m).linear(_o(m, 1, 2), m.ones(3, 2, dtype=m.float64)),
-        "linear with a float64 weight on float32 input computes; torch refuses",
-    ),
+    "bmm_2d": lambda m: m.bmm(_o(m, 3, 4), _o(m, 4, 2)),
+    "mv_2d_vector": lambda m: _o(m, 2, 3).mv(_o(m, 3, 1)),
+    "matmul_int_by_float": lambda m: m.arange(6).reshape(2, 3) @ _o(m, 3, 2),
+    "matmul_f32_by_f64": lambda m: _o(m, 2, 3) @ m.ones(3, 2, dtype=m.float64),
+    "mm_f32_by_f64": lambda m: m.mm(_o(m, 2, 3), m.ones(3, 2, dtype=m.float64)),
+    "linear_f64_weight": lambda m: F(m).linear(_o(m, 1, 2), m.ones(3, 2, dtype=m.float64)),
     "linear_0d_input": (
         lambda m: F(m).linear(m.tensor(1.0), _o(m, 4, 1)),
         "linear of a 0-d input names 'matmul' in its message, torch names 'linear'",
@@ -253,18 +241,9 @@ ERRORS = {
     "stack_dim_range": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=4),
     "stack_neg_dim_range": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=-4),
     "stack_ndim": lambda m: m.stack([_o(m, 2, 3), _o(m, 2)]),
-    "cat_0d": (
-        lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]),
-        "cat of 0-d tensors: IndexError 'tuple index out of range'",
-    ),
-    "cat_0d_second": (
-        lambda m: m.cat([_o(m, 2), m.tensor(2.0)]),
-        "cat with a 0-d tensor: not torch's 'zero-dimensional tensor ... cannot be concatenated'",
-    ),
-    "cat_a_tensor": (
-        lambda m: m.cat(_o(m, 2, 3)),
-        "cat(tensor) iterates the tensor's rows; torch raises TypeError",
-    ),
+    "cat_0d": lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]),
+    "cat_0d_second": lambda m: m.cat([_o(m, 2), m.tensor(2.0)]),
+    "cat_a_tensor": lambda m: m.cat(_o(m, 2, 3)),
     # reshape / view / flatten
     "reshape_two_infer": lambda m: _o(m, 4, 3).reshape(-1, -1),
     "view_two_infer": lambda m: _o(m, 4, 3).view(-1, -1),
@@ -276,18 +255,9 @@ ERRORS = {
     "view_size_infer": lambda m: _o(m, 4, 3).view(5, -1),
     "view_0d_to_2": lambda m: m.tensor(2.0).view(2),
     "flatten_dim_range": lambda m: _o(m, 2, 3).flatten(0, 2),
-    "reshape_negative_2": (
-        lambda m: _o(m, 4, 3).reshape(-2, 6),
-        "reshape(-2, ..): not torch's 'invalid shape dimension -2' message",
-    ),
-    "reshape_infer_with_0": (
-        lambda m: _o(m, 0, 3).reshape(-1, 0),
-        "reshape(-1, 0) of an empty tensor: not torch's 'ambiguous' message",
-    ),
-    "view_float_size": (
-        lambda m: _o(m, 4, 3).view(2.0, 6),
-        "view(2.0, 6) accepted; torch raises TypeError",
-    ),
+    "reshape_negative_2": lambda m: _o(m, 4, 3).reshape(-2, 6),
+    "reshape_infer_with_0": lambda m: _o(m, 0, 3).reshape(-1, 0),
+    "view_float_size": lambda m: _o(m, 4, 3).view(2.0, 6),
     # expand
     "expand_new_dim_infer": lambda m: _o(m, 3).expand(-1, 3),
     "expand_negative_2": lambda m: _o(m, 3).expand(-2),
@@ -306,14 +276,8 @@ ERRORS = {
     "permute_too_few": lambda m: _o(m, 2, 3).permute(0),
     "permute_neg_duplicate": lambda m: _o(m, 2, 3).permute(1, -1),
     "t_3d": lambda m: _o(m, 2, 3, 4).t(),
-    "squeeze_duplicate_dims": (
-        lambda m: _o(m, 1, 1).squeeze((0, 0)),
-        "duplicate dims: NumPy's ValueError 'duplicate value in axis'",
-    ),
-    "permute_too_many": (
-        lambda m: _o(m, 2, 3).permute(0, 1, 2),
-        "permute with more dims than the tensor: IndexError 'Dimension out of range'",
-    ),
+    "squeeze_duplicate_dims": lambda m: _o(m, 1, 1).squeeze((0, 0)),
+    "permute_too_many": lambda m: _o(m, 2, 3).permute(0, 1, 2),
     # reductions
     "sum_dim_range": lambda m: _o(m, 2, 3).sum(-3),
     "sum_dims_range": lambda m: _o(m, 2, 3).sum((0, 2)),
@@ -328,26 +292,11 @@ ERRORS = {
     "softmax_0d_dim1": lambda m: m.tensor(2.0).softmax(1),
     "log_softmax_dim_range": lambda m: _o(m, 2, 3).log_softmax(2),
     "F_softmax_dim_range": lambda m: F(m).softmax(_o(m, 2, 3), dim=2),
-    "sum_duplicate_dims": (
-        lambda m: _o(m, 2, 3).sum((0, 0)),
-        "sum over a repeated dim: NumPy's ValueError, not 'dim 0 appears multiple times'",
-    ),
-    "sum_duplicate_dims_neg": (
-        lambda m: _o(m, 2, 3).sum((1, -1)),
-        "sum over dims 1 and -1: NumPy's ValueError, not 'dim 1 appears multiple times'",
-    ),
-    "mean_duplicate_dims": (
-        lambda m: _o(m, 2, 3).mean((0, 0)),
-        "mean over a repeated dim: NumPy's ValueError",
-    ),
-    "max_empty_dim": (
-        lambda m: m.ones(0, 3).max(0),
-        "max over an empty dim: NumPy's ValueError, not torch's IndexError",
-    ),
-    "argmax_empty": (
-        lambda m: m.ones(0).argmax(),
-        "argmax of an empty tensor: NumPy's ValueError, not torch's IndexError",
-    ),
+    "sum_duplicate_dims": lambda m: _o(m, 2, 3).sum((0, 0)),
+    "sum_duplicate_dims_neg": lambda m: _o(m, 2, 3).sum((1, -1)),
+    "mean_duplicate_dims": lambda m: _o(m, 2, 3).mean((0, 0)),
+    "max_empty_dim": lambda m: m.ones(0, 3).max(0),
+    "argmax_empty": lambda m: m.ones(0).argmax(),
     # indexing
     "index_neg_out_of_range": lambda m: _o(m, 4, 3)[-5],
     "index_tensor_neg_out_of_range": lambda m: _o(m, 4, 3)[m.tensor([0, -5])],
@@ -358,43 +307,19 @@ ERRORS = {
     "setitem_out_of_range": lambda m: _o(m, 3).__setitem__(5, 1.0),
     "setitem_tensor_out_of_range": lambda m: _o(m, 3).__setitem__(m.tensor([5]), 1.0),
     "setitem_row_shape": lambda m: _o(m, 2, 3).__setitem__(0, _o(m, 2)),
-    "index_second_dim_out_of_range": (
-        lambda m: _o(m, 4, 3)[0, 3],
-        "x[0, 3] says 'dimension 0', torch 'dimension 1' (dims counted after the select)",
-    ),
-    "index_second_dim_neg_out_of_range": (
-        lambda m: _o(m, 4, 3)[0, -4],
-        "x[0, -4] says 'dimension 0', torch 'dimension 1'",
-    ),
+    "index_second_dim_out_of_range": lambda m: _o(m, 4, 3)[0, 3],
+    "index_second_dim_neg_out_of_range": lambda m: _o(m, 4, 3)[0, -4],
     "index_tensor_second_dim": (
         lambda m: _o(m, 4, 3)[:, m.tensor([3])],
         "x[:, t] out of range: 'dimension 1'; torch says 'dimension 0'",
     ),
-    "index_0d_int": (
-        lambda m: m.tensor(2.0)[0],
-        "0-d tensor indexed by an int: not torch's 'invalid index of a 0-dim tensor' message",
-    ),
-    "index_too_many_with_ellipsis": (
-        lambda m: _o(m, 2)[..., 0, 0],
-        "x[..., 0, 0] on a 1-D tensor: IndexError 'tuple index out of range'",
-    ),
-    "index_tensors_not_broadcastable": (
-        lambda m: _o(m, 4, 3)[m.tensor([0, 1]), m.tensor([0, 1, 2])],
-        "index tensors of shapes [2] and [3]: NumPy's message, not torch's",
-    ),
-    "index_float": (
-        lambda m: _o(m, 4, 3)[1.0],
-        "x[1.0] is accepted as x[1]; torch raises IndexError",
-    ),
-    "index_slice_step_0": (
-        lambda m: m.arange(4)[::0],
-        "x[::0]: 'step must be greater than zero', torch 'slice step cannot be zero'",
-    ),
-    "setitem_mask_value_count": (
-        lambda m: m.tensor([1.0, -1.0, 2.0]).__setitem__(
-            m.tensor([True, False, True]), m.tensor([5.0, 6.0, 7.0])
-        ),
-        "x[mask] = 3 values for 2 places: NumPy's ValueError, not torch's RuntimeError",
+    "index_0d_int": lambda m: m.tensor(2.0)[0],
+    "index_too_many_with_ellipsis": lambda m: _o(m, 2)[..., 0, 0],
+    "index_tensors_not_broadcastable": lambda m: _o(m, 4, 3)[m.tensor([0, 1]), m.tensor([0, 1, 2])],
+    "index_float": lambda m: _o(m, 4, 3)[1.0],
+    "index_slice_step_0": lambda m: m.arange(4)[::0],
+    "setitem_mask_value_count": lambda m: m.tensor([1.0, -1.0, 2.0]).__setitem__(
+        m.tensor([True, False, True]), m.tensor([5.0, 6.0, 7.0])
     ),
     # losses
     "ce_target_batch_mismatch": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([0, 1, 2])),
@@ -499,14 +424,8 @@ ERRORS = {
         "a Node post hook returning the wrong number of grads is accepted; x.grad shape (1,)",
     ),
     # where
-    "where_long_condition": (
-        lambda m: m.where(m.tensor([1, 0, 1]), _o(m, 3), m.zeros(3)),
-        "where with an int64 condition computes; torch requires a bool condition",
-    ),
-    "where_float_condition": (
-        lambda m: m.where(m.tensor([1.0, 0.0, 1.0]), _o(m, 3), m.zeros(3)),
-        "where with a float condition computes; torch requires a bool condition",
-    ),
+    "where_long_condition": lambda m: m.where(m.tensor([1, 0, 1]), _o(m, 3), m.zeros(3)),
+    "where_float_condition": lambda m: m.where(m.tensor([1.0, 0.0, 1.0]), _o(m, 3), m.zeros(3)),
     # Python objects as operands and data
     "add_none": (lambda m: _o(m, 2) + None, "t + None silently gives NaN; torch raises TypeError"),
     "tensor_of_none": (lambda m: m.tensor(None), "tensor(None) silently gives tensor(nan)"),
@@ -524,15 +443,9 @@ ERRORS = {
         lambda m: m.randn(2, dtype=m.int64),
         "randn(dtype=int64) gives zeros; torch raises NotImplementedError",
     ),
-    "pow_int_negative_scalar": (
-        lambda m: m.tensor([2, 3]) ** -1,
-        "int tensor ** -1: ValueError, torch RuntimeError",
-    ),
+    "pow_int_negative_scalar": lambda m: m.tensor([2, 3]) ** -1,
     "relu_bool": (lambda m: F(m).relu(m.tensor([True])), "relu of a bool tensor computes"),
-    "add_alpha_float_on_ints": (
-        lambda m: m.add(m.arange(2), m.arange(2), alpha=0.5),
-        "add(int, int, alpha=0.5) computes in float64; torch refuses a float alpha",
-    ),
+    "add_alpha_float_on_ints": lambda m: m.add(m.arange(2), m.arange(2), alpha=0.5),
 }
 
 
@@ -814,99 +727,45 @@ VALUES = {
         m, lambda a, b: a * b * m.arange(12.0).reshape(3, 4), L(m, 3, 1), L(m, 1, 4)
     ),
     # --- wrong today
-    "max_nan_grad": (
-        lambda m: grads(m, lambda x: x.max(), m.tensor([1.0, NAN, 3.0], requires_grad=True)),
-        "full max() of a tensor holding NaN: every gradient NaN; torch routes it to the NaN",
+    "max_nan_grad": lambda m: grads(
+        m, lambda x: x.max(), m.tensor([1.0, NAN, 3.0], requires_grad=True)
     ),
-    "min_nan_grad": (
-        lambda m: grads(m, lambda x: x.min(), m.tensor([1.0, NAN, 3.0], requires_grad=True)),
-        "full min() of a tensor holding NaN: every gradient NaN; torch routes it to the NaN",
+    "min_nan_grad": lambda m: grads(
+        m, lambda x: x.min(), m.tensor([1.0, NAN, 3.0], requires_grad=True)
     ),
-    "max_two_nans_grad": (
-        lambda m: grads(m, lambda x: x.max(), m.tensor([NAN, NAN, 3.0], requires_grad=True)),
-        "full max() with two NaNs: every gradient NaN; torch splits it [0.5, 0.5, 0]",
+    "max_two_nans_grad": lambda m: grads(
+        m, lambda x: x.max(), m.tensor([NAN, NAN, 3.0], requires_grad=True)
     ),
-    "maximum_nan_grad": (
-        lambda m: grads(
-            m,
-            lambda x, y: m.maximum(x, y),
-            m.tensor([1.0, NAN, 3.0], requires_grad=True),
-            m.tensor([NAN, 0.0, 0.0], requires_grad=True),
-        ),
-        "maximum where one side is NaN: gradient 0 to both; torch passes it to both",
+    "maximum_nan_grad": lambda m: grads(
+        m,
+        lambda x, y: m.maximum(x, y),
+        m.tensor([1.0, NAN, 3.0], requires_grad=True),
+        m.tensor([NAN, 0.0, 0.0], requires_grad=True),
     ),
-    "sum_0d_dim0": (
-        lambda m: grads(m, lambda x: x.sum(0), m.tensor(2.0, requires_grad=True)),
-        "sum(0) of a 0-d tensor: NumPy AxisError; torch sums (dim 0 and -1 are valid on 0-d)",
+    "sum_0d_dim0": lambda m: grads(m, lambda x: x.sum(0), m.tensor(2.0, requires_grad=True)),
+    "sum_0d_dim_neg1": lambda m: m.tensor(2.0).sum(-1),
+    "mean_0d_dim0_keepdim": lambda m: grads(
+        m, lambda x: x.mean(0, keepdim=True), m.tensor(2.0, requires_grad=True)
     ),
-    "sum_0d_dim_neg1": (
-        lambda m: m.tensor(2.0).sum(-1),
-        "sum(-1) of a 0-d tensor: NumPy AxisError",
+    "max_0d_dim0": lambda m: grads(m, lambda x: x.max(0).values, m.tensor(2.0, requires_grad=True)),
+    "min_0d_dim_neg1": lambda m: m.tensor(2.0).min(-1),
+    "transpose_0d": lambda m: grads(
+        m, lambda x: x.transpose(0, -1), m.tensor(2.0, requires_grad=True)
     ),
-    "mean_0d_dim0_keepdim": (
-        lambda m: grads(m, lambda x: x.mean(0, keepdim=True), m.tensor(2.0, requires_grad=True)),
-        "mean(0, keepdim=True) of a 0-d tensor: IndexError",
+    "sum_dim_none_keepdim": lambda m: grads(m, lambda x: x.sum(dim=None, keepdim=True), L(m, 2, 3)),
+    "mean_dim_none_keepdim": lambda m: grads(
+        m, lambda x: x.mean(dim=None, keepdim=True), L(m, 2, 3)
     ),
-    "max_0d_dim0": (
-        lambda m: grads(m, lambda x: x.max(0).values, m.tensor(2.0, requires_grad=True)),
-        "max(0) of a 0-d tensor: NumPy AxisError",
-    ),
-    "min_0d_dim_neg1": (
-        lambda m: m.tensor(2.0).min(-1),
-        "min(-1) of a 0-d tensor: NumPy AxisError",
-    ),
-    "transpose_0d": (
-        lambda m: grads(m, lambda x: x.transpose(0, -1), m.tensor(2.0, requires_grad=True)),
-        "transpose(0, -1) of a 0-d tensor: NumPy AxisError",
-    ),
-    "sum_dim_none_keepdim": (
-        lambda m: grads(m, lambda x: x.sum(dim=None, keepdim=True), L(m, 2, 3)),
-        "sum(dim=None, keepdim=True) drops keepdim: shape () not (1, 1), SumBackward0",
-    ),
-    "mean_dim_none_keepdim": (
-        lambda m: grads(m, lambda x: x.mean(dim=None, keepdim=True), L(m, 2, 3)),
-        "mean(dim=None, keepdim=True) drops keepdim: shape () not (1, 1)",
-    ),
-    "argmax_keepdim_no_dim": (
-        lambda m: m.arange(6.0).reshape(2, 3).argmax(keepdim=True),
-        "argmax(keepdim=True) without a dim: shape () not (1, 1)",
-    ),
-    "index_true": (
-        lambda m: m.arange(4.0)[True],
-        "x[True] gives x[1] (a 0-d tensor); torch gives x[None] (shape (1, 4))",
-    ),
-    "index_false": (
-        lambda m: m.arange(4.0)[False],
-        "x[False] gives x[0]; torch gives an empty (0, 4) tensor",
-    ),
-    "index_empty_list": (
-        lambda m: m.arange(4)[[]],
-        "x[[]] raises IndexError; torch gives an empty int64 tensor",
-    ),
-    "cat_empty_1d_with_2d": (
-        lambda m: m.cat([_o(m, 2, 3), m.ones(0)]),
-        "cat skips a legacy empty (0,) tensor in torch; gradscope raises",
-    ),
-    "cat_int_float": (
-        lambda m: grads(m, lambda x: m.cat([m.arange(2), x]), L(m)),
-        "cat of int64 and float32 gives float64; torch float32",
-    ),
-    "stack_int_float": (
-        lambda m: m.stack([m.arange(2), _o(m, 2)]),
-        "stack of int64 and float32 gives float64; torch float32",
-    ),
-    "maximum_f32_int64": (
-        lambda m: grads(m, lambda x: m.maximum(x, m.arange(3)), L(m)),
-        "maximum(float32, int64) gives float64; torch float32",
-    ),
-    "maximum_f32_f64_0d": (
-        lambda m: m.maximum(_o(m, 2), m.tensor(0.5, dtype=m.float64)),
-        "maximum(float32, 0-d float64) gives float64; torch float32",
-    ),
-    "max_binary_int_0d": (
-        lambda m: m.max(_o(m, 2, 3), m.tensor(1)),
-        "max(float32, 0-d int64) gives float64; torch float32",
-    ),
+    "argmax_keepdim_no_dim": lambda m: m.arange(6.0).reshape(2, 3).argmax(keepdim=True),
+    "index_true": lambda m: m.arange(4.0)[True],
+    "index_false": lambda m: m.arange(4.0)[False],
+    "index_empty_list": lambda m: m.arange(4)[[]],
+    "cat_empty_1d_with_2d": lambda m: m.cat([_o(m, 2, 3), m.ones(0)]),
+    "cat_int_float": lambda m: grads(m, lambda x: m.cat([m.arange(2), x]), L(m)),
+    "stack_int_float": lambda m: m.stack([m.arange(2), _o(m, 2)]),
+    "maximum_f32_int64": lambda m: grads(m, lambda x: m.maximum(x, m.arange(3)), L(m)),
+    "maximum_f32_f64_0d": lambda m: m.maximum(_o(m, 2), m.tensor(0.5, dtype=m.float64)),
+    "max_binary_int_0d": lambda m: m.max(_o(m, 2, 3), m.tensor(1)),
     "clamp_tensor_bounds_f64": (
         lambda m: m.ones(2).clamp(m.tensor(0.0, dtype=m.float64), m.tensor(0.5, dtype=m.float64)),
         "clamp(float32, 0-d float64 bounds) gives float64; torch float32",
@@ -915,38 +774,17 @@ VALUES = {
         lambda m: grads(m, lambda x: x.clamp(m.tensor(0), m.tensor(2)), L(m)),
         "clamp(float32, 0-d int64 bounds) gives float64; torch float32",
     ),
-    "clamp_int_by_float_tensors": (
-        lambda m: m.arange(3).clamp(m.tensor(0.5), m.tensor(1.5)),
-        "clamp(int64, float32 0-d bounds) gives float64; torch float32",
-    ),
-    "rdiv_int_tensor": (
-        lambda m: 3 / m.arange(1, 3),
-        "3 / int64 tensor gives float64; torch float32",
-    ),
-    "div_fn_scalar_by_int_tensor": (
-        lambda m: m.div(3, m.arange(1, 3)),
-        "div(3, int64 tensor) gives float64; torch float32",
-    ),
-    "reciprocal_int": (
-        lambda m: m.arange(1, 3).reciprocal(),
-        "reciprocal of int64 gives float64; torch float32",
-    ),
+    "clamp_int_by_float_tensors": lambda m: m.arange(3).clamp(m.tensor(0.5), m.tensor(1.5)),
+    "rdiv_int_tensor": lambda m: 3 / m.arange(1, 3),
+    "div_fn_scalar_by_int_tensor": lambda m: m.div(3, m.arange(1, 3)),
+    "reciprocal_int": lambda m: m.arange(1, 3).reciprocal(),
     "mse_f32_f64": (
         lambda m: grads(m, lambda x: F(m).mse_loss(x, m.zeros(3, dtype=m.float64)), L(m)),
         "mse_loss(float32, float64) gives float32; torch promotes to float64",
     ),
-    "bool_pow_int": (
-        lambda m: m.tensor([True, False]) ** 2,
-        "bool ** 2 gives int8; torch int64",
-    ),
-    "int_pow_int_tensor_negative": (
-        lambda m: m.tensor([2, 3]) ** m.tensor([-1, 2]),
-        "int tensor ** int tensor with a negative exponent raises; torch gives [0, 9]",
-    ),
-    "rpow_int_negative": (
-        lambda m: 2 ** m.tensor([-1, 2]),
-        "2 ** int tensor with a negative exponent raises; torch gives [0, 4]",
-    ),
+    "bool_pow_int": lambda m: m.tensor([True, False]) ** 2,
+    "int_pow_int_tensor_negative": lambda m: m.tensor([2, 3]) ** m.tensor([-1, 2]),
+    "rpow_int_negative": lambda m: 2 ** m.tensor([-1, 2]),
     "tensor_of_empty_nested": (
         lambda m: m.tensor([[]]),
         "tensor([[]]) is bool; torch float32",
@@ -975,10 +813,7 @@ VALUES = {
         lambda m: F(m).nll_loss(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
         "nll_loss of (N, C, d) input raises 'multi-target not supported'",
     ),
-    "mean_dtype_kwarg": (
-        lambda m: m.arange(4).mean(dtype=m.float32),
-        "mean(dtype=...) is not accepted (sum(dtype=...) is)",
-    ),
+    "mean_dtype_kwarg": lambda m: m.arange(4).mean(dtype=m.float32),
 }
 
 
@@ -1026,10 +861,7 @@ WARNINGS = {
         lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([-100, -100])),
         "nll_loss with every target ignored: " + NUMPY_WARNS,
     ),
-    "max_nan_backward": (
-        lambda m: m.tensor([1.0, NAN], requires_grad=True).max().backward(),
-        "backward of max() over a NaN: " + NUMPY_WARNS,
-    ),
+    "max_nan_backward": lambda m: m.tensor([1.0, NAN], requires_grad=True).max().backward(),
     "pow_half_backward_at_zero": (
         lambda m: (m.tensor([0.0], requires_grad=True) ** 0.5).sum().backward(),
         "backward of x ** 0.5 at 0: " + NUMPY_WARNS,
@@ -1042,9 +874,8 @@ WARNINGS = {
         lambda m: m.tensor(L(m)),
         "tensor(t) of a tensor does not give torch's 'sourceTensor.detach().clone()' UserWarning",
     ),
-    "where_uint8_condition": (
-        lambda m: m.where(m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)),
-        "where with a uint8 condition does not give torch's deprecation warning",
+    "where_uint8_condition": lambda m: m.where(
+        m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)
     ),
 }
 

@@ -154,12 +154,18 @@ def _dim(d: int, ndim: int) -> int:
 
 
 def _dims(dim, ndim: int) -> tuple:
-    """Reduction dims, sorted; an empty list is every dim, as torch reads ``dim=[]``."""
+    """Reduction dims, sorted; an empty list is every dim, as torch reads ``dim=[]``. Of a
+    0-dim tensor, dim 0 (or -1) is valid and reduces nothing: no dims."""
     if isinstance(dim, (list, tuple)):
         if not dim:
             return tuple(range(ndim))
-        return tuple(sorted(_dim(d, ndim) for d in dim))
-    return (_dim(dim, ndim),)
+        dims = [_dim(d, ndim) for d in dim]
+        if len(set(dims)) < len(dims):
+            twice = next(d for i, d in enumerate(dims) if d in dims[:i])
+            raise RuntimeError(f"dim {twice} appears multiple times in the list of dims")
+        return tuple(sorted(dims)) if ndim else ()
+    d = _dim(dim, ndim)
+    return (d,) if ndim else ()
 
 
 def _sizes(size) -> tuple:
@@ -179,6 +185,8 @@ def add(a, b, *, alpha=1):
         return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
     if type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
         return apply(E.AddBackward0, (a, b), alpha, None)
+    if type(alpha) is float:
+        _check_alpha(a, b)
     return _binary(E.AddBackward0, "add", a, b, alpha)
 
 
@@ -187,7 +195,18 @@ def sub(a, b, *, alpha=1):
     if type(a) is not Tensor:
         return rsub(b, a)
     _check_bool_sub(a, b)
+    if type(alpha) is float:
+        _check_alpha(a, b)
     return _binary(E.SubBackward0, "sub", a, b, alpha)
+
+
+def _check_alpha(a, b) -> None:
+    """torch refuses a float ``alpha`` when both operands are integers (or bools)."""
+    b_integral = b._data.dtype.kind in "iub" if type(b) is Tensor else type(b) in (int, bool)
+    if a._data.dtype.kind in "iub" and b_integral:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
 
 
 def rsub(a, scalar):
@@ -241,7 +260,7 @@ def div(a, b):
 
 
 def reciprocal(a):
-    return apply(E.ReciprocalBackward0, (a,))
+    return apply(E.ReciprocalBackward0, (_floating(a),))
 
 
 def _division_dtype(a, b):
@@ -327,7 +346,23 @@ def clamp(a, min=None, max=None):  # noqa: A002
     if _float_bounds_on_integers(a, min, max):
         a = a.to(dtypes.default_float)  # the result is a float, as in torch
     if type(min) is Tensor or type(max) is Tensor:
-        return apply(E.ClampBackward0, (a, min, max))
+        dtype, ndim = a._data.dtype, a._data.ndim  # torch's result type of the three
+        for bound in (min, max):
+            if type(bound) is Tensor:
+                _check_device(a, bound)
+                dtype = dtypes.result_type(dtype, ndim, None, bound._data.dtype, bound._data.ndim)
+                ndim = builtins.max(ndim, bound._data.ndim)
+        try:
+            return apply(E.ClampBackward0, (a, min, max), dtype if dtype != a._data.dtype else None)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            lo_hi = [b for b in (min, max) if type(b) is Tensor]
+            first = _broadcast_error("clamp", a, lo_hi[0])
+            if "must match" in str(first) or len(lo_hi) == 1:
+                raise first from None
+            both = _Shaped(np.broadcast_shapes(a._data.shape, lo_hi[0]._data.shape))
+            raise _broadcast_error("clamp", both, lo_hi[1]) from None
     return apply(E.ClampBackward1, (a,), min, max)
 
 
@@ -337,13 +372,22 @@ def _float_bounds_on_integers(a, lo, hi) -> bool:
 
 
 def maximum(a, b):
-    _check_device(a, b)
-    return apply(E.MaximumBackward0, (a, b))
+    return _pairwise(E.MaximumBackward0, "maximum", a, b)
 
 
 def minimum(a, b):
+    return _pairwise(E.MinimumBackward0, "minimum", a, b)
+
+
+def _pairwise(cls, op: str, a, b):
+    """``maximum``/``minimum``: torch's result dtype and broadcast error."""
     _check_device(a, b)
-    return apply(E.MinimumBackward0, (a, b))
+    try:
+        return apply(cls, (a, b), _promoted(a, b))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
 
 
 def _masked_fill_args(a, mask, value, inplace: bool):
@@ -418,7 +462,20 @@ def where(condition, a=_NOTHING, b=_NOTHING):
 
         a = tensor(a, device=condition.device)
         dtype = _promoted(a, b)
-    cond = condition if condition._data.dtype == np.bool_ else condition.bool()
+    cdt = condition._data.dtype
+    if cdt == np.uint8:
+        warnings.warn(
+            "where received a uint8 condition tensor. This behavior is deprecated and will be "
+            "removed in a future version of PyTorch. Use a boolean condition instead.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    elif cdt != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            + scalar_type_name(cdt)
+        )
+    cond = condition if cdt == np.bool_ else condition.bool()
     try:
         return apply(E.WhereBackward0, (a, b, cond), dtype)
     except ValueError as e:
@@ -440,7 +497,12 @@ class _Shaped:
 def _compare(ufunc):
     def op(a, b):
         b = as_tensor_like(b, a)
-        return Tensor._make(ufunc(a._data, b._data if type(b) is Tensor else b), None)
+        try:
+            return Tensor._make(ufunc(a._data, b._data if type(b) is Tensor else b), None)
+        except ValueError as e:
+            if "broadcast" in str(e):
+                raise _broadcast_error(ufunc.__name__, a, b) from None
+            raise
 
     op.__name__ = ufunc.__name__
     return op
@@ -462,21 +524,28 @@ def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     np_dtype = dtypes.resolve(dtype)
     if np_dtype is None and a._data.dtype.kind in "bi" and a._data.dtype != np.int64:
         np_dtype = np.dtype(np.int64)
-    if dim is None:
+    if dim is None and not keepdim:
         return apply(R.SumBackward0, (a,), np_dtype)
-    return apply(R.SumBackward1, (a,), _dims(dim, a._data.ndim), keepdim, np_dtype)
+    dims = tuple(range(a._data.ndim)) if dim is None else _dims(dim, a._data.ndim)
+    return apply(R.SumBackward1, (a,), dims, keepdim, np_dtype)
 
 
-def mean(a, dim=None, keepdim=False):
-    """Mean of all elements, or along ``dim``."""
-    if a._data.dtype.kind not in "fc":
+def mean(a, dim=None, keepdim=False, *, dtype=None):
+    """Mean of all elements, or along ``dim`` (computed in ``dtype``, when given)."""
+    np_dtype = dtypes.resolve(dtype)
+    kind = (np_dtype or a._data.dtype).kind
+    if kind not in "fc":
+        what = "Input" if np_dtype is None else "Optional"
+        got = scalar_type_name(np_dtype or a._data.dtype)
         raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {scalar_type_name(a._data.dtype)}"
+            "mean(): could not infer output dtype. "
+            f"{what} dtype must be either a floating point or complex dtype. Got: {got}"
         )
-    if dim is None:
-        return apply(R.MeanBackward0, (a,))
-    return apply(R.MeanBackward1, (a,), _dims(dim, a._data.ndim), keepdim)
+    extra = () if np_dtype is None else (np_dtype,)
+    if dim is None and not keepdim:
+        return apply(R.MeanBackward0, (a,), *extra)
+    dims = tuple(range(a._data.ndim)) if dim is None else _dims(dim, a._data.ndim)
+    return apply(R.MeanBackward1, (a,), dims, keepdim, *extra)
 
 
 def _extreme(a, dim, keepdim, full_cls, dim_cls, result_type, pair_fn):
@@ -485,6 +554,9 @@ def _extreme(a, dim, keepdim, full_cls, dim_cls, result_type, pair_fn):
     if dim is None:
         return apply(full_cls, (a,))
     d = _dim(dim, a._data.ndim)
+    if a._data.ndim and a._data.shape[d] == 0:
+        name = "max" if full_cls is R.MaxBackward1 else "min"
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     values = apply(dim_cls, (a,), d, keepdim)
     node = values.grad_fn
     if node is not None and node._saved:
@@ -507,17 +579,33 @@ def min(a, dim=None, keepdim=False):  # noqa: A001
 
 
 def argmax(a, dim=None, keepdim=False):
-    d = a._data
-    if dim is None:
-        return Tensor._make(np.asarray(d.argmax()) if type(d) is np.ndarray else d.argmax(), None)
-    return Tensor._make(d.argmax(axis=_dim(dim, d.ndim), keepdims=keepdim), None)
+    """The index of the largest element (of the flattened tensor, or along ``dim``)."""
+    return _arg_extreme("argmax", a, dim, keepdim)
 
 
 def argmin(a, dim=None, keepdim=False):
+    """The index of the smallest element (of the flattened tensor, or along ``dim``)."""
+    return _arg_extreme("argmin", a, dim, keepdim)
+
+
+def _arg_extreme(name: str, a, dim, keepdim):
     d = a._data
+    xp = xp_of(d)
     if dim is None:
-        return Tensor._make(np.asarray(d.argmin()) if type(d) is np.ndarray else d.argmin(), None)
-    return Tensor._make(d.argmin(axis=_dim(dim, d.ndim), keepdims=keepdim), None)
+        if d.size == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        found = getattr(d, name)(keepdims=keepdim)
+    elif d.ndim == 0:  # dim 0 or -1 of a 0-dim tensor: its one element
+        _dim(dim, 0)
+        found = 0
+    else:
+        ax = _dim(dim, d.ndim)
+        if d.shape[ax] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
+        found = getattr(d, name)(axis=ax, keepdims=keepdim)
+    return Tensor._make(xp.asarray(found, dtype=xp.int64), None)
 
 
 def softmax(a, dim=_NOTHING, dtype=None):
@@ -566,6 +654,14 @@ def matmul(a, b):
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
         )
+    if a._data.dtype != b._data.dtype:  # torch multiplies one dtype, naming the kernel's
+        if na == 1 and nb == 1:
+            _same_dtype("dot", a, b)
+        elif nb == 1:
+            _same_dtype("mv", a, b)
+        elif (na >= 3 or nb >= 3) and not _should_fold(a, b):
+            _same_dtype("bmm", a, b)
+        _same_dtype("mm", a, b)
     if na == 1 and nb == 1:
         return apply(L.DotBackward0, (a, b))
     if na == 2 and nb == 1:
@@ -585,17 +681,52 @@ def mm(a, b):
     if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     _check_device(a, b)
+    _same_dtype("mm", a, b)
     return apply(L.MmBackward0, (a, b))
 
 
 def mv(a, v):
+    if a._data.ndim != 2 or v._data.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}"
+        )
     _check_device(a, v)
+    _same_dtype("mv", a, v)
     return apply(L.MvBackward0, (a, v))
 
 
 def bmm(a, b):
+    for name, t_ in (("batch1", a), ("batch2", b)):
+        if t_._data.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
     _check_device(a, b)
+    _same_dtype("bmm", a, b)
     return apply(L.BmmBackward0, (a, b))
+
+
+def _same_dtype(kernel: str, a, b) -> None:
+    """torch's error when the two operands of a product differ in dtype."""
+    da, db = a._data.dtype, b._data.dtype
+    if da == db:
+        return
+    if kernel == "dot":
+        text = (
+            "dot : expected both vectors to have same dtype, but found "
+            f"{scalar_type_name(da)} and {scalar_type_name(db)}"
+        )
+    elif kernel == "mv":  # addmv lists (self, mat, vec), self taking the vector's dtype
+        text = (
+            f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
+            f"{scalar_type_name(da)}, and {scalar_type_name(db)}"
+        )
+    elif kernel == "bmm":
+        text = f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}"
+    else:
+        text = (
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{cpp_type_name(da)} != {cpp_type_name(db)}"
+        )
+    raise RuntimeError(text)
 
 
 def _should_fold(a, b) -> bool:
@@ -666,12 +797,35 @@ def _prod(shape) -> int:
 # ---------------------------------------------------------------- shapes
 
 
-def _infer_shape(shape: tuple, numel: int) -> tuple:
+def _infer_shape(shape: tuple, numel: int, name: str, given: tuple) -> tuple:
+    """``shape`` with its ``-1`` worked out, for ``name`` (view or reshape) called with
+    ``given``; torch's errors for what cannot be a shape."""
+    for i, s in enumerate(shape):
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            if name == "view" and len(given) > 1:  # torch's argument parser
+                got = ", ".join(type(g).__name__ for g in given)
+                raise TypeError(
+                    f"view() received an invalid combination of arguments - got ({got}), but "
+                    "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n"
+                )
+            raise TypeError(
+                f"{name}(): argument 'shape' must be tuple of ints, but found element of type "
+                f"{type(s).__name__} at pos {i}"
+            )
+        if s < -1:
+            raise RuntimeError(
+                f"invalid shape dimension {s} at index {i} of shape {shape_str(shape)}"
+            )
     shape = tuple(int(s) for s in shape)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = _prod(s for s in shape if s != -1)
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {shape_str(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -682,7 +836,7 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
 
 def reshape(a, *shape):
     """A tensor of a new shape: a view when possible, else a copy (as torch)."""
-    shape = _infer_shape(_sizes(shape), a._data.size)
+    shape = _infer_shape(_sizes(shape), a._data.size, "reshape", shape)
     if a._data.flags.c_contiguous:
         return apply(S.ViewBackward0, (a,), shape)
     if _viewable(a._data, shape):
@@ -692,7 +846,7 @@ def reshape(a, *shape):
 
 def view(a, *shape):
     """A view of a new shape; raises when the strides do not allow one (as torch)."""
-    shape = _infer_shape(_sizes(shape), a._data.size)
+    shape = _infer_shape(_sizes(shape), a._data.size, "view", shape)
     if not _viewable(a._data, shape):
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
@@ -744,7 +898,14 @@ def t(a):
 
 def permute(a, *dims):
     nd = a._data.ndim
-    dims = tuple(_dim(d, nd) for d in _sizes(dims))
+    given = _sizes(dims)
+    if len(given) != nd:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+            f"the length of the desired ordering of dimensions i.e. input.dim() = {nd} is not "
+            f"equal to len(dims) = {len(given)}"
+        )
+    dims = tuple(_dim(d, nd) for d in given)
     if len(dims) == nd and len(set(dims)) < nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     if sorted(dims) != list(range(nd)):
@@ -833,11 +994,34 @@ def _torch_type(a) -> str:
     return tensor_type_name(a._data.dtype, a._buffer.device)
 
 
+def _tensor_list(name: str, tensors) -> list:
+    if type(tensors) is Tensor:
+        raise TypeError(
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+        )
+    return list(tensors)
+
+
+def _joint_dtype(tensors):
+    """torch's result type of tensors joined by ``cat``/``stack``, where NumPy's differs."""
+    dtype = tensors[0]._data.dtype
+    for t_ in tensors[1:]:
+        dtype = dtypes.result_type(dtype, 1, None, t_._data.dtype, 1)
+    numpy_s = np.result_type(*[t_._data.dtype for t_ in tensors])
+    return None if dtype == numpy_s else dtype
+
+
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t_ in enumerate(tensors):
+        if t_._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    if len(tensors) > 1 and any(t_.shape == (0,) for t_ in tensors):
+        kept = [t_ for t_ in tensors if t_.shape != (0,)]  # torch skips legacy empty tensors
+        tensors = kept or tensors[:1]
     first = tensors[0]
     for t_ in tensors[1:]:
         _check_device(first, t_)
@@ -853,12 +1037,12 @@ def cat(tensors, dim=0):
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{first.shape[k]} but got size {t_.shape[k]} for tensor number {i} in the list."
                 )
-    return apply(S.CatBackward0, tuple(tensors), d)
+    return apply(S.CatBackward0, tuple(tensors), d, _joint_dtype(tensors))
 
 
 def stack(tensors, dim=0):
     """Join tensors along a new dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t_ in enumerate(tensors[1:], 1):
@@ -867,7 +1051,12 @@ def stack(tensors, dim=0):
                 f"stack expects each tensor to be equal size, but got {shape_str(tensors[0].shape)} "
                 f"at entry 0 and {shape_str(t_.shape)} at entry {i}"
             )
-    return apply(S.StackBackward0, tuple(tensors), _dim(dim, tensors[0]._data.ndim + 1))
+    return apply(
+        S.StackBackward0,
+        tuple(tensors),
+        _dim(dim, tensors[0]._data.ndim + 1),
+        _joint_dtype(tensors),
+    )
 
 
 # ---------------------------------------------------------------- indexing
@@ -881,7 +1070,8 @@ def _index_items(a, index) -> tuple:
         if isinstance(item, (list, np.ndarray)) or hasattr(item, "__cuda_array_interface__"):
             from ..creation import tensor
 
-            item = tensor(item, device=a.device)
+            empty = type(item) is list and not item  # positions, none of them
+            item = tensor(item, device=a.device, dtype=dtypes.int64 if empty else None)
         if type(item) is Tensor:
             _check_device(a, item)
             dt = item._data.dtype
@@ -902,7 +1092,7 @@ def _index_items(a, index) -> tuple:
 
 
 def _dims_used(item) -> int:
-    if item is None or item is Ellipsis:
+    if item is None or item is Ellipsis or type(item) is bool:
         return 0
     if type(item) is Tensor and item._data.dtype.kind == "b":
         return item._data.ndim
@@ -919,8 +1109,15 @@ def _basic_index(a, items):
     dim = 0
     advanced = []
     n_spec = builtins.sum(_dims_used(i) for i in items)
+    if a._data.ndim == 0 and n_spec == 1 and not isinstance(items[0], (slice, Tensor)):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
+    if n_spec > builtins.max(a._data.ndim, 1):
+        raise IndexError(f"too many indices for tensor of dimension {a._data.ndim}")
     seen = 0
-    for item in items:
+    for pos, item in enumerate(items):  # torch's messages name an int by its position
         if item is Ellipsis:
             dim += out._data.ndim - dim - (n_spec - seen)
             continue
@@ -928,9 +1125,17 @@ def _basic_index(a, items):
             out = unsqueeze(out, dim)
             dim += 1
             continue
+        if type(item) is bool:  # torch's: a new dimension, kept (True) or emptied (False)
+            out = unsqueeze(out, dim)
+            mask = Tensor._make(xp_of(a._data).asarray([item]), None)
+            advanced.append((dim, mask))
+            dim += 1
+            continue
         used = _dims_used(item)
         seen += used
         if dim + used > out._data.ndim:
+            if a._data.ndim == 0 and isinstance(item, slice):
+                raise IndexError("slice() cannot be applied to a 0-dim tensor.")
             raise IndexError(f"too many indices for tensor of dimension {a._data.ndim}")
         if type(item) is Tensor:
             if used > 1 or item._data.dtype.kind == "b":
@@ -948,16 +1153,27 @@ def _basic_index(a, items):
         size = out.shape[dim]
         if isinstance(item, slice):
             if item.step is not None and item.step <= 0:
-                raise ValueError("step must be greater than zero")
+                raise ValueError(
+                    "slice step cannot be zero"
+                    if item.step == 0
+                    else "step must be greater than zero"
+                )
             start, stop, step = item.indices(size)
             if (start, stop, step) != (0, size, 1) or len(items) == 1:
                 out = apply(S.SliceBackward0, (out,), dim, start, builtins.max(stop, start), step)
             dim += 1
         else:
-            idx = int(item)
-            if not -size <= idx < size:
+            if isinstance(item, str):
+                raise TypeError("new(): invalid data type 'str'")
+            if not isinstance(item, (int, np.integer)):
                 raise IndexError(
-                    f"index {idx} is out of bounds for dimension {dim} with size {size}"
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                    f"Variables are valid indices (got {type(item).__name__})"
+                )
+            idx = int(item)
+            if not -size <= idx < size:  # torch names the dimension of the tensor indexed
+                raise IndexError(
+                    f"index {idx} is out of bounds for dimension {pos} with size {size}"
                 )
             out = apply(S.SelectBackward0, (out,), dim, idx % size)
     return out, advanced
@@ -977,7 +1193,15 @@ def _advanced_spec(advanced) -> tuple:
 
 
 def _numpy_index_error(e: IndexError) -> IndexError:
-    return IndexError(str(e).replace(" for axis ", " for dimension "))
+    text = str(e).replace(" for axis ", " for dimension ")
+    if text.startswith("shape mismatch: indexing arrays could not be broadcast"):
+        shapes = text.split("shapes ", 1)[1].split()
+        text = "shape mismatch: indexing tensors could not be broadcast together with shapes " + (
+            ", ".join(
+                shape_str(tuple(int(n) for n in s.strip("(),").split(",") if n)) for s in shapes
+            )
+        )
+    return IndexError(text)
 
 
 _INDEX_INTS = (np.dtype(np.int64), np.dtype(np.int32))  # torch's long and int
@@ -1075,6 +1299,14 @@ def setitem(a, index, value) -> None:
             apply_inplace(S.CopySlices, a, (a, value), spec)
     except IndexError as e:
         raise _numpy_index_error(e) from None
+    except ValueError:  # NumPy's: the values do not fit the places indexed
+        if not advanced:
+            raise
+        places = a._data[spec].shape
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast to "
+            f"indexing result of shape {shape_str(places)}"
+        ) from None
 
 
 def _expand_error(vshape, target) -> str:

@@ -25,6 +25,23 @@ def _promote(out, dtype):
     return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 
+def _power(a, b):
+    """``a ** b``; for integers, torch's rule where NumPy refuses a negative exponent: 0,
+    except a base of 1 (1) and of -1 (1 or -1 by the exponent's parity)."""
+    b_kind = b.dtype.kind if hasattr(b, "dtype") else ("i" if isinstance(b, int) else "f")
+    a_kind = a.dtype.kind if hasattr(a, "dtype") else ("i" if isinstance(a, int) else "f")
+    if a_kind not in "iu" or b_kind not in "iu":
+        return a**b
+    xp = xp_of(b if hasattr(b, "dtype") else a)
+    negative = xp.asarray(b) < 0
+    if not negative.any():
+        return a**b
+    out = a ** xp.where(negative, 0, b)
+    sign = xp.where(b % 2 != 0, -1, 1)
+    special = xp.where(a == 1, 1, xp.where(a == -1, sign, 0))
+    return xp.where(negative, special, out).astype(out.dtype)
+
+
 # ---------------------------------------------------------------- add / sub / neg
 
 
@@ -307,9 +324,13 @@ class PowBackward0(Function):
     def forward(self, a, exponent):
         self.save(self=a)
         self.exponent = exponent
+        if a.dtype.kind in "iu" and type(exponent) is int and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         out = a**exponent
         if a.dtype.kind in "iub" and isinstance(exponent, float):
             out = out.astype(np.float32)
+        elif a.dtype.kind == "b" and type(exponent) is int:  # torch: bool ** int is int64
+            out = out.astype(np.int64)
         return out
 
     def backward(self, g):
@@ -339,7 +360,7 @@ class PowBackward1(Function):
     _name = "PowBackward1"
 
     def forward(self, a, b, dtype=None):
-        out = _promote(a**b, dtype)
+        out = _promote(_power(a, b), dtype)
         self.save(self=a, exponent=b, result=out)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
@@ -392,7 +413,7 @@ class PowBackward2(Function):
     _name = "PowBackward2"
 
     def forward(self, a, base):
-        out = base**a
+        out = _power(base, a)
         if out.dtype != a.dtype and a.dtype.kind == "f":
             out = out.astype(a.dtype)
         self.save(exponent=a, result=out)
@@ -586,15 +607,18 @@ class ClampBackward0(Function):
 
     _name = "ClampBackward0"
 
-    def forward(self, a, lo, hi):
+    def forward(self, a, lo, hi, dtype=None):
         self.save(self=a, min=lo, max=hi)
         self.shapes = (a.shape, _shape(lo), _shape(hi))
+        self.dtypes = tuple(getattr(v, "dtype", None) for v in (a, lo, hi))
         xp = xp_of(a)
         out = a
         if lo is not None:
             out = xp.maximum(out, lo)
         if hi is not None:
             out = xp.minimum(out, hi)
+        if dtype is not None and out.dtype != dtype:
+            return out.astype(dtype)
         return out if out is not a else a.copy()
 
     @staticmethod
@@ -617,10 +641,12 @@ class ClampBackward0(Function):
         hi = self.saved("max") if "max" in s else None
         m_a, m_lo, m_hi = self._masks(a, lo, hi)
         n0, n1, n2 = self.needs_input_grad
-        ga = unbroadcast(g * m_a, self.shapes[0]) if n0 else None
-        glo = unbroadcast(g * m_lo, self.shapes[1]) if n1 and lo is not None else None
-        ghi = unbroadcast(g * m_hi, self.shapes[2]) if n2 and hi is not None else None
-        return ga, glo, ghi
+        return tuple(
+            cast_like(unbroadcast(g * m, shape), dtype) if need and m is not None else None
+            for need, m, shape, dtype in zip(
+                (n0, n1, n2), (m_a, m_lo, m_hi), self.shapes, self.dtypes
+            )
+        )
 
     def backward_graph(self, g):
         a = self.saved("self")
@@ -629,10 +655,10 @@ class ClampBackward0(Function):
         hi = self.saved("max") if "max" in s else None
         masks = self._masks(a, lo, hi)
         return tuple(
-            cast_to(sum_to(api.where(constant(m), g, 0.0), shape), g._data.dtype)
+            cast_to(sum_to(api.where(constant(m), g, 0.0), shape), dtype or g._data.dtype)
             if need and m is not None
             else None
-            for need, m, shape in zip(self.needs_input_grad, masks, self.shapes)
+            for need, m, shape, dtype in zip(self.needs_input_grad, masks, self.shapes, self.dtypes)
         )
 
     def jvp(self, xs, out, tangents):
@@ -750,33 +776,39 @@ class MaximumBackward0(Function):
     _name = "MaximumBackward0"
     _pick = staticmethod(lambda a, b: a > b)
 
-    def forward(self, a, b):
+    def forward(self, a, b, dtype=None):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
         xp = xp_of(a)
-        return xp.maximum(a, b) if self._name == "MaximumBackward0" else xp.minimum(a, b)
+        out = xp.maximum(a, b) if self._name == "MaximumBackward0" else xp.minimum(a, b)
+        return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
     def backward(self, g):
+        # torch's: where(a == b, g / 2, g), zeroed where the other operand wins; where
+        # either is NaN neither wins, and both get g
         a, b = self.saved("self"), self.saved("other")
-        win = self._pick(a, b)
-        tie = (a == b) * 0.5
+        half = xp_of(g).where(a == b, g * 0.5, g)
         na, nb = self.needs_input_grad
-        ga = unbroadcast(g * (win + tie), self.shapes[0]) if na else None
-        gb = unbroadcast(g * ((~win & (a != b)) + tie), self.shapes[1]) if nb else None
-        return ga, gb
+        ga = half * ~self._pick(b, a) if na else None
+        gb = half * ~self._pick(a, b) if nb else None
+        return (
+            None if ga is None else cast_like(unbroadcast(ga, self.shapes[0]), self.dtypes[0]),
+            None if gb is None else cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1]),
+        )
 
     def backward_graph(self, g):
         # torch's: where(a == b, g / 2, g), then zero where the other operand wins
         a, b = self.saved("self"), self.saved("other")
         half = api.where(constant(a == b), apply(DivBackward1, (g,), 2), g)
         na, nb = self.needs_input_grad
-        lose_a = ~self._pick(a, b) & (a != b)  # b wins
-        ga = sum_to(half.masked_fill(constant(lose_a), 0.0), self.shapes[0]) if na else None
-        gb = (
-            sum_to(half.masked_fill(constant(self._pick(a, b)), 0.0), self.shapes[1])
-            if nb
-            else None
-        )
+        ga = gb = None
+        if na:
+            ga = sum_to(half.masked_fill(constant(self._pick(b, a)), 0.0), self.shapes[0])
+            ga = cast_to(ga, self.dtypes[0])
+        if nb:
+            gb = sum_to(half.masked_fill(constant(self._pick(a, b)), 0.0), self.shapes[1])
+            gb = cast_to(gb, self.dtypes[1])
         return ga, gb
 
     def jvp(self, xs, out, tangents):

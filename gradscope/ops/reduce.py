@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import expand, xp_of
-from ._graph import constant, linear_backward_graph
+from ._graph import cast_to, constant, linear_backward_graph
 from .elementwise import DivBackward1
 
 
@@ -87,45 +87,69 @@ class SumBackward1(Function):
         return tangents[0].sum(axis=self.dim, keepdims=self.keepdim)
 
 
+def _in(grad, dtype):
+    """``grad`` in the input's ``dtype`` (None: it is in it already)."""
+    return grad if dtype is None else grad.astype(dtype)
+
+
 class MeanBackward0(Function):
     _name = "MeanBackward0"
 
-    def forward(self, a):
+    in_dtype = None  # the input's dtype, when ``dtype=`` computed the mean in another
+
+    def forward(self, a, dtype=None):
         self.self_sym_sizes = a.shape
         self.self_sym_numel = a.size
+        if dtype is not None and dtype != a.dtype:
+            self.in_dtype, a = a.dtype, a.astype(dtype)
         return xp_of(a).asarray(_mean(a, None, False, a.size))
 
     def backward(self, g):
-        return (expand(g / self.self_sym_numel, self.self_sym_sizes),)
+        return (_in(expand(g / self.self_sym_numel, self.self_sym_sizes), self.in_dtype),)
 
     def backward_graph(self, g):
-        return (apply(DivBackward1, (g.expand(self.self_sym_sizes),), self.self_sym_numel),)
+        grad = apply(DivBackward1, (g.expand(self.self_sym_sizes),), self.self_sym_numel)
+        return (grad if self.in_dtype is None else cast_to(grad, self.in_dtype),)
 
     def jvp(self, xs, out, tangents):
-        return tangents[0].mean()
+        return tangents[0].mean().astype(out.dtype, copy=False)
 
 
 class MeanBackward1(Function):
     _name = "MeanBackward1"
 
-    def forward(self, a, dims, keepdim):
+    in_dtype = None
+
+    def forward(self, a, dims, keepdim, dtype=None):
         self.self_sym_sizes = a.shape
         self.dim, self.keepdim = dims, keepdim
         n = 1
         for d in dims:
             n *= a.shape[d]
         self.n = n
+        if dtype is not None and dtype != a.dtype:
+            self.in_dtype, a = a.dtype, a.astype(dtype)
         return xp_of(a).asarray(_mean(a, dims, keepdim, n))
 
     def backward(self, g):
-        return (_expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim),)
+        grad = _expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim)
+        return (_in(grad, self.in_dtype),)
 
     def backward_graph(self, g):
         expanded = _expand_graph(g, self.self_sym_sizes, self.dim, self.keepdim)
-        return (apply(DivBackward1, (expanded,), self.n),)
+        grad = apply(DivBackward1, (expanded,), self.n)
+        return (grad if self.in_dtype is None else cast_to(grad, self.in_dtype),)
 
     def jvp(self, xs, out, tangents):
-        return tangents[0].mean(axis=self.dim, keepdims=self.keepdim)
+        return tangents[0].mean(axis=self.dim, keepdims=self.keepdim).astype(out.dtype, copy=False)
+
+
+def _extremes(a, r):
+    """Where full ``max``/``min`` of ``a`` is reached: the elements equal to ``r``, or, when
+    ``r`` is NaN, the NaNs (torch's ``evenly_distribute_backward``)."""
+    if a.dtype.kind in "fc" and xp_of(a).isnan(r):
+        return xp_of(a).isnan(a)
+    return a == r
 
 
 class MaxBackward1(Function):
@@ -146,17 +170,17 @@ class MaxBackward1(Function):
 
     def backward(self, g):
         a, r = self.saved("self"), self.saved("result")
-        mask = a == r
+        mask = _extremes(a, r)
         return (mask * (g / mask.sum()),)
 
     def backward_graph(self, g):
         a, r = self.saved("self"), self.saved("result")
-        mask = a == r
+        mask = _extremes(a, r)
         zeros = constant(xp_of(a).zeros(a.shape, dtype=g._data.dtype))
         return (zeros.masked_fill(constant(mask), g / int(mask.sum())),)
 
     def jvp(self, xs, out, tangents):
-        mask = xs[0] == out
+        mask = _extremes(xs[0], out)
         return (tangents[0] * mask).sum() / mask.sum()
 
 
@@ -173,6 +197,10 @@ class MaxBackward0(Function):
 
     def forward(self, a, dim, keepdim):
         xp = xp_of(a)
+        if a.ndim == 0:  # dim 0 or -1 of a 0-dim tensor: its one element, at index 0
+            self.save(indices=xp.zeros((), xp.int64))
+            self.dim, self.keepdim, self.sizes = None, keepdim, ()
+            return a.copy()
         idx = getattr(a, self._arg)(axis=dim, keepdims=True)
         values = xp.take_along_axis(a, idx, axis=dim)
         if not keepdim:
@@ -183,9 +211,13 @@ class MaxBackward0(Function):
         return values
 
     def backward(self, g):
+        if self.dim is None:
+            return (g,)
         return (_scatter(g, self.saved("indices"), self.sizes, self.dim, self.keepdim),)
 
     def backward_graph(self, g):
+        if self.dim is None:
+            return (g,)
         idx = self.saved("indices")
         if not self.keepdim:  # as torch: the reduced dim back first, then the scatter
             g = g.unsqueeze(self.dim)
@@ -193,6 +225,8 @@ class MaxBackward0(Function):
         return (apply(ScatterBackward0, (g,), idx, self.sizes, self.dim, True),)
 
     def jvp(self, xs, out, tangents):
+        if self.dim is None:
+            return tangents[0]
         idx = getattr(xs[0], self._arg)(axis=self.dim, keepdims=True)  # (forward mode only)
         t = xp_of(out).take_along_axis(tangents[0], idx, axis=self.dim)
         return t if self.keepdim else t.squeeze(self.dim)

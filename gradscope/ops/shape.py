@@ -8,8 +8,8 @@ from ..autograd.function import Function, apply
 from ..backend import device_of, to_device, xp_of
 from ..errors import M_INTERNAL_OVERLAP
 from . import api
-from ._broadcast import unbroadcast
-from ._graph import constant, linear_backward_graph, linear_grad, sum_to, zeros_grad
+from ._broadcast import cast_like, unbroadcast
+from ._graph import cast_to, constant, linear_backward_graph, linear_grad, sum_to, zeros_grad
 from ._jvp import each
 
 
@@ -93,16 +93,17 @@ class TransposeBackward0(Function):
 
     def forward(self, a, dim0, dim1):
         self.dim0, self.dim1 = dim0, dim1
-        return a.swapaxes(dim0, dim1)
+        return a.swapaxes(dim0, dim1) if a.ndim else a.view()
 
     def backward(self, g):
-        return (g.swapaxes(self.dim0, self.dim1),)
+        return (g.swapaxes(self.dim0, self.dim1) if g.ndim else g,)
 
     def backward_graph(self, g):
-        return (g.transpose(self.dim0, self.dim1),)
+        return (g.transpose(self.dim0, self.dim1) if g._data.ndim else g,)
 
     def jvp(self, xs, out, tangents):
-        return tangents[0].swapaxes(self.dim0, self.dim1)
+        t = tangents[0]
+        return t.swapaxes(self.dim0, self.dim1) if t.ndim else t
 
 
 class TBackward0(Function):
@@ -222,23 +223,29 @@ class ExpandBackward0(Function):
         return xp_of(out).broadcast_to(tangents[0], out.shape)
 
 
+def _all_in(arrays, dtype) -> list:
+    """``arrays``, each in ``dtype`` (torch's result type of them all) when one is given."""
+    return arrays if dtype is None else [a.astype(dtype, copy=False) for a in arrays]
+
+
 class CatBackward0(Function):
     _name = "CatBackward0"
 
     def forward(self, *args):
-        *arrays, dim = args
+        *arrays, dim, dtype = args
         self.dim = dim
         self.sizes = [a.shape[dim] for a in arrays]
-        return xp_of(arrays[0]).concatenate(arrays, axis=dim)
+        self.dtypes = [a.dtype for a in arrays]
+        return xp_of(arrays[0]).concatenate(_all_in(arrays, dtype), axis=dim)
 
     def backward(self, g):
         out = []
         start = 0
-        for n, need in zip(self.sizes, self.needs_input_grad):
+        for n, need, dtype in zip(self.sizes, self.needs_input_grad, self.dtypes):
             if need:
                 idx = [slice(None)] * g.ndim
                 idx[self.dim] = slice(start, start + n)
-                out.append(g[tuple(idx)])
+                out.append(cast_like(g[tuple(idx)], dtype))
             else:
                 out.append(None)
             start += n
@@ -247,8 +254,9 @@ class CatBackward0(Function):
     def backward_graph(self, g):
         out = []
         start = 0
-        for n, need in zip(self.sizes, self.needs_input_grad):
-            out.append(apply(SliceBackward0, (g,), self.dim, start, start + n, 1) if need else None)
+        for n, need, dtype in zip(self.sizes, self.needs_input_grad, self.dtypes):
+            part = apply(SliceBackward0, (g,), self.dim, start, start + n, 1) if need else None
+            out.append(None if part is None else cast_to(part, dtype))
             start += n
         return tuple(out)
 
@@ -261,21 +269,22 @@ class StackBackward0(Function):
     _name = "StackBackward0"
 
     def forward(self, *args):
-        *arrays, dim = args
+        *arrays, dim, dtype = args
         self.dim = dim
-        return xp_of(arrays[0]).stack(arrays, axis=dim)
+        self.dtypes = [a.dtype for a in arrays]
+        return xp_of(arrays[0]).stack(_all_in(arrays, dtype), axis=dim)
 
     def backward(self, g):
         xp = xp_of(g)
         return tuple(
-            xp.take(g, i, axis=self.dim) if need else None
-            for i, need in enumerate(self.needs_input_grad)
+            cast_like(xp.take(g, i, axis=self.dim), dtype) if need else None
+            for i, (need, dtype) in enumerate(zip(self.needs_input_grad, self.dtypes))
         )
 
     def backward_graph(self, g):
         return tuple(
-            apply(SelectBackward0, (g,), self.dim, i) if need else None
-            for i, need in enumerate(self.needs_input_grad)
+            cast_to(apply(SelectBackward0, (g,), self.dim, i), dtype) if need else None
+            for i, (need, dtype) in enumerate(zip(self.needs_input_grad, self.dtypes))
         )
 
     def jvp(self, xs, out, tangents):
