@@ -15,7 +15,8 @@ Installing gradscope registers this module as the ``gradscope`` plugin (entry po
   - ``max_live_bytes_at_end``: bytes still live when the body returns (its locals gone),
     above what was live when it began.
 
-  A broken limit fails the test with the limits it broke and the memory report.
+  A broken limit fails the test with the limits it broke and the memory report. An
+  unknown keyword is a usage error, reported before any test runs.
 
 Example::
 
@@ -55,6 +56,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a ``gradscope`` marker with an unknown keyword before any test runs."""
+    for item in items:
+        for marker in item.iter_markers("gradscope"):
+            _limits(marker)
+
+
 @pytest.fixture
 def gradscope_trace(request: pytest.FixtureRequest) -> Iterator[Trace]:
     """A ``Trace`` that records the test body (started just before it, stopped just after)."""
@@ -73,7 +82,12 @@ def gradscope_trace(request: pytest.FixtureRequest) -> Iterator[Trace]:
 @pytest.fixture(autouse=True)
 def _gradscope_marker(request: pytest.FixtureRequest) -> None:
     """A test with the ``gradscope`` marker records, whether or not it asks for the fixture."""
-    if request.node.get_closest_marker("gradscope") is not None:
+    marker = request.node.get_closest_marker("gradscope")
+    if marker is not None:
+        try:  # a marker added after collection is checked here, before the body runs
+            _limits(marker)
+        except pytest.UsageError as e:
+            pytest.fail(str(e), pytrace=False)
         request.getfixturevalue("gradscope_trace")
 
 

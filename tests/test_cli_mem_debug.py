@@ -180,3 +180,28 @@ def test_debugging_md_links_resolve():
     docs = scenarios_dir().parent / "docs"
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", (docs / "debugging.md").read_text()):
         assert "://" in target or (docs / target).exists(), target
+
+
+@pytest.mark.parametrize("name", ["leak_loss_accumulation", "leak_retain_graph"])
+def test_growth_per_iteration_matches_the_live_bytes_printed_under_it(name):
+    res = invoke("mem", "check", name, "--json")
+    assert res.exit_code == 0, res.output
+    (f,) = [f for f in json.loads(res.stdout)["findings"] if f["check"] == "growth"]
+    per = int(re.search(r"grow by ([\d,]+) B per iteration", f["title"])[1].replace(",", ""))
+    head, _, values = f["details"][0].partition(": ")
+    assert head == "live bytes at each iteration (all of them, weights and inputs included)"
+    live = [int(v.replace(",", "")) for v in values.split(", ")]
+    assert {b - a for a, b in zip(live[1:], live[2:])} == {per}
+    listed = [
+        int(m.replace(",", "")) for d in f["details"][1:] for m in re.findall(r"\(([\d,]+) B\)", d)
+    ]
+    assert sum(listed) == f["bytes"]
+
+
+def test_why_does_not_blame_a_retained_graph_for_a_weight_its_variable_holds():
+    res = invoke("mem", "why", "leak_retain_graph", "--top", "1", "--json")
+    assert res.exit_code == 0, res.output
+    (buf,) = json.loads(res.stdout)["buffers"]
+    assert buf["name"] == "Wh" and buf["reasons"][0]["kind"] == "variable"
+    assert "retain_graph_unused" in [r["pattern"] for r in buf["reasons"]]
+    assert buf["pattern"] is None

@@ -244,3 +244,54 @@ def test_findings_come_from_the_checks_module_when_there(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "gradscope.state.leaks", None)  # not installed
     monkeypatch.setitem(sys.modules, "gradscope.state.checks", None)
     assert findings(_src(tmp_path)) is None
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "square_sum",
+        "accumulation",
+        "leak_retain_graph",
+        "softmax_cross_entropy",
+        "second_derivative",
+    ],
+)
+def test_every_link_of_the_html_report_lands_in_the_page(scenario, tmp_path):
+    out = tmp_path / f"{scenario}.html"
+    r = invoke("report", scenario, "--html", out)
+    assert r.exit_code == 0, r.output
+    page = out.read_text()
+    links = set(re.findall(r'href="#([^"]+)"', page))
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    assert links and links <= ids, f"links to nothing: {sorted(links - ids)}"
+    if scenario == "square_sum":  # x.grad, at the peak, links to its leaf x
+        (leaf,) = re.findall(r'<a href="#(tensor-\d+)"><text[^>]*>12 B  gradients  x\.grad', page)
+        assert re.search(
+            rf'<g id="{leaf}" class="node"><title>t\d+</title>\s*<[^>]+>\s*<text[^>]*>x<', page
+        )
+
+
+def test_graph_before_backward_marks_the_loss(sq, tmp_path):
+    dot = tmp_path / "b.dot"
+    for at in ("before backward", "before", "8"):
+        r = invoke("graph", sq, "--at", at, "--dot", dot)
+        assert r.exit_code == 0, r.output
+        assert "SumBackward0 #3 loss" in r.stdout, at
+        (line,) = [x for x in dot.read_text().splitlines() if x.startswith("  n3 ")]
+        assert 'label="loss\\nSumBackward0' in line and 'fillcolor="#f8d3cf"' in line
+
+
+def test_html_report_boxes_name_their_own_saved_slots(tmp_path):
+    script = tmp_path / "slots.py"
+    script.write_text(
+        "import gradscope as gs\n"
+        "x = gs.randn(3, requires_grad=True)\n"
+        "loss = (gs.exp(gs.sin(x)) * x).sum()\n"
+        "loss.backward()\n"
+    )
+    out = tmp_path / "slots.html"
+    r = invoke("report", script, "--html", out)
+    assert r.exit_code == 0, r.output
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", out.read_text())
+    assert "saved self 12 B" in texts and "saved result 12 B" in texts
+    assert not [t for t in texts if t.startswith("saved") and "/" in t]

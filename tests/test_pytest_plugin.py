@@ -140,3 +140,47 @@ def test_plain():
 """,
     )
     res.assert_outcomes(passed=1)
+
+
+def test_an_unknown_keyword_stops_the_session_before_any_body_runs(pytester):
+    res = _run(
+        pytester,
+        """
+RAN = []
+
+def test_first():
+    RAN.append(1)
+    raise AssertionError("a body ran")
+
+@pytest.mark.gradscope(max_peek_bytes=10)
+def test_typo():
+    raise AssertionError("the body ran")
+""",
+    )
+    assert res.ret == 4  # pytest's exit code for a usage error
+    err = res.stderr.str()
+    assert "ERROR: gradscope marker: unknown max_peek_bytes; it takes max_saved_bytes" in err
+    out = res.stdout.str() + err
+    assert "body ran" not in out and "Traceback" not in out and "pytest_plugin.py" not in out
+
+
+def test_a_marker_added_during_setup_is_checked_before_the_body(pytester):
+    pytester.makeconftest(
+        """
+import pytest
+
+def pytest_runtest_setup(item):
+    item.add_marker(pytest.mark.gradscope(max_bytes=1))
+"""
+    )
+    res = _run(
+        pytester,
+        """
+def test_late():
+    raise AssertionError("the body ran")
+""",
+    )
+    res.assert_outcomes(errors=1)
+    out = res.stdout.str()
+    assert "unknown max_bytes" in out and "the body ran" not in out
+    assert "pytest_plugin.py" not in out

@@ -29,7 +29,7 @@ def test_a_loss_accumulated_across_iterations():
     grow = f["growth"]
     assert (grow.op, grow.site) == ("ReluBackward0", "acc.py:5")
     assert grow.bytes == 2 * 400 + 4  # iterations 3 and 4 keep their result, and the new total
-    assert "grows by 402 B per iteration (mark 'step #', 4 iterations)" in grow.title
+    assert "grow by 400 B per iteration (mark 'step #', 4 iterations)" in grow.title
 
 
 def test_growth_without_names_and_the_series_it_reads():
@@ -157,3 +157,43 @@ def test_create_graph_retains_by_default_and_the_fix_says_so():
         gs.autograd.grad(g.sum(), x)
         del y, g
     assert [f for f in check(tr.events) if f.check == "retain_graph_unused"] == []
+
+
+def _growth_numbers(f):
+    """The per-iteration figure of a growth title, the live series and the listed bytes."""
+    import re
+
+    per = int(re.search(r"grow by ([\d,]+) B per iteration", f.title)[1].replace(",", ""))
+    live = [int(v.replace(",", "")) for v in f.details[0].split(": ")[1].split(", ")]
+    listed = [
+        int(m.replace(",", "")) for d in f.details[1:] for m in re.findall(r"\(([\d,]+) B\)", d)
+    ]
+    return per, live, listed
+
+
+def test_growth_per_iteration_is_the_growth_of_the_live_bytes_it_prints():
+    ev, holders = accumulated(5)
+    grow = by_check(check(ev.events, None, holders))["growth"]
+    per, live, listed = _growth_numbers(grow)
+    assert "all of them" in grow.details[0]  # absolute figures, not relative to a baseline
+    steps = [b - a for a, b in zip(live[1:], live[2:])]  # the first iteration is set-up
+    assert steps == [400, 400, 400] and per == 400  # a new total replaces the old: net 0
+    assert sum(listed) == grow.bytes == 3 * 400 + 4
+
+
+def test_growth_lists_its_bytes_in_full_or_says_how_much_more():
+    ev = Events()
+    for k in range(1, 5):  # five ops at five lines, each keeping an activation every step
+        for j in range(5):
+            b = 10 * k + j
+            ev.alloc(b, b, 100 - 10 * j, (25 - 2 * j,), node=b)
+            ev.node(b, "ExpBackward0" if j % 2 else "TanhBackward0", (), b, (25 - 2 * j,),
+                    stack=f"g.py:{j + 1}")  # fmt: skip
+        ev.mark(f"step {k}")
+    (grow,) = check(ev.events)
+    per, live, listed = _growth_numbers(grow)
+    assert per == live[-1] - live[-2] == 400
+    assert grow.bytes == 2 * 400 and sum(listed) == grow.bytes  # what steps 3 and 4 keep
+    assert (
+        grow.details[-1] == "and 4 more new buffers still alive (260 B) from 2 other ops or lines"
+    )

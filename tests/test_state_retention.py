@@ -151,3 +151,31 @@ def test_default_points_and_errors():
         explain(ev.events, at="nope")
     assert point_index(ev.events, "start") == 0
     assert str(explain([], None)).endswith("no live buffers")
+
+
+def test_a_buffer_the_user_holds_is_not_tagged_with_the_pattern_of_a_graph_that_saved_it():
+    ev = Events()
+    ev.alloc(1, 1, 40, (10,), role="leaf", name="w")
+    ev.node(1, "AccumulateGrad", (), 1, (10,), stack=None)
+    ev.alloc(2, 2, 40, (10,), node=2)
+    ev.node(2, "MulBackward0", (1,), 2, (10,), stack="w.py:3")
+    ev.save(2, 1, 1, "other", 40, (10,))
+    ev.alloc(3, 3, 4, (), node=3)
+    ev.node(3, "SumBackward0", (2,), 3, (), stack="w.py:4")
+    ev.bw_start(3, retain_graph=True).run(3).run(2).run(1).bw_end(3)
+    ev.mark("end")
+    end = ev.events[-1].seq
+    holders = [{"seq": end, "at": "mark", "refs": [ref(1, "w"), ref(3, "loss", node=3)]}]
+    b = Retention(ev.events, len(ev.events), holders=holders).why(1)
+    saved = next(r for r in b.reasons if r.kind == "saved")
+    assert saved.pattern == "retain_graph_unused"  # the chain itself still matches
+    assert b.pattern is None and b.as_dict()["pattern"] is None  # but w keeps the buffer
+    text = "\n".join(b.lines())
+    assert (
+        "pattern: retain_graph=True graph never used again (not why this buffer is alive: w holds it)"
+        in text
+    )
+    # a saved buffer nobody holds directly keeps its pattern
+    ret = Retention(retained(False).events, len(retained(False).events))
+    assert ret.why(2).pattern == "retain_graph_unused"
+    assert "(not why" not in "\n".join(ret.why(2).lines())

@@ -181,3 +181,55 @@ def test_layout_failure_is_one_line():
     with pytest.raises(RenderError) as info:
         render_dot("digraph { a -> }", "svg")
     assert "\n" not in str(info.value)
+
+
+def _shared_saves() -> Events:
+    """``(exp(sin(x)) * x).sum()``: x saved by SinBackward0 as ``self`` and by MulBackward0
+    as ``other``; exp's result saved by ExpBackward0 as ``result`` and by Mul as ``self``."""
+    ev = Events()
+    ev.alloc(1, 1, 12, (3,), role="leaf", name="x")
+    ev.node(1, "AccumulateGrad", (), 1, (3,), stack=None)
+    ev.alloc(2, 2, 12, (3,), node=2)
+    ev.node(2, "SinBackward0", (1,), 2, (3,), stack="s.py:3")
+    ev.save(2, 1, 1, "self", 12, (3,))
+    ev.alloc(3, 3, 12, (3,), node=3)
+    ev.node(3, "ExpBackward0", (2,), 3, (3,), stack="s.py:3")
+    ev.save(3, 3, 3, "result", 12, (3,))
+    ev.alloc(4, 4, 12, (3,), node=4)
+    ev.node(4, "MulBackward0", (3, 1), 4, (3,), stack="s.py:3")
+    ev.save(4, 1, 1, "other", 12, (3,))
+    ev.save(4, 3, 3, "self", 12, (3,))
+    ev.alloc(5, 5, 4, (), node=5)
+    ev.node(5, "SumBackward0", (4,), 5, (), stack="s.py:3")
+    return ev
+
+
+def test_each_box_names_only_the_slots_its_own_node_saved():
+    from rich.console import Console
+
+    from gradscope.views.dot import saved_lines
+    from gradscope.views.graph_model import op_lines
+    from gradscope.views.tree import graph_tree
+
+    view = build_view(fold_graph(_shared_saves().events))
+    saved = {op.op: next(x for x in op_lines(op) if x.startswith("saved")) for op in view.ops[:3]}
+    assert saved == {
+        "SinBackward0": "saved self 12 B",
+        "ExpBackward0": "saved result 12 B",
+        "MulBackward0": "saved other, self 24 B",
+    }
+    x = next(s for s in view.saved if s.name == "x")
+    assert saved_lines(x)[0] == "x saved as self, other"  # the shared note: every holder
+    assert [saved_lines(x, h)[0] for h in x.holders] == ["x saved as self", "x saved as other"]
+    text = to_dot(view)
+    assert "SinBackward0\\n(3,) float32\\ns.py:3\\nsaved self 12 B" in text
+    assert "ExpBackward0\\n(3,) float32\\ns.py:3\\nsaved result 12 B" in text
+    console = Console(width=200, record=True, color_system=None)
+    console.print(graph_tree(view))
+    tree = console.export_text()
+    assert "SinBackward0 #2  (3,) float32  s.py:3  saved self 12 B" in tree
+    assert "ExpBackward0 #3  (3,) float32  s.py:3  saved result 12 B" in tree
+    assert "self/" not in tree and "/self" not in tree
+    svg = _svg_texts(render_dot(text, "svg"))
+    assert "saved self 12 B" in svg and "saved result 12 B" in svg
+    assert not [t for t in svg if "/" in t]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
-from gradscope.state import SnapshotError, snapshot
+from gradscope.events.schema import Event
+from gradscope.state import GraphState, SnapshotError, resolve, snapshot_at_index
 from gradscope.views.dot import to_dot
 from gradscope.views.graph_model import COLLAPSE_MIN, MAX_OPS, build_view
 from gradscope.views.tree import graph_tree
@@ -49,11 +51,15 @@ def graph(
         if not src.ran:
             finish(src)
         try:
-            snap = src.final if at is None else snapshot(src.events, at, baseline=src.baseline)
+            n = len(src.events) if at is None else resolve(src.events, at)
         except SnapshotError as e:
             raise CliError(str(e)) from None
+        snap = src.final if at is None else snapshot_at_index(src.events, n, src.baseline, at)
         view = build_view(
-            snap.graph, collapse_min=0 if no_collapse else COLLAPSE_MIN, max_ops=max_nodes
+            snap.graph,
+            loss=coming_loss(src.events, n, snap.graph),
+            collapse_min=0 if no_collapse else COLLAPSE_MIN,
+            max_ops=max_nodes,
         )
         where = "the end" if at is None else repr(at)
         title = f"graph at {where} (seq {snap.seq})"
@@ -66,3 +72,12 @@ def graph(
                     f"wrote {write_picture(text, path, fmt, binary)}", soft_wrap=True, markup=False
                 )
         finish(src)
+
+
+def coming_loss(events: Sequence[Event], n: int, graph: GraphState) -> int | None:
+    """The root of the first backward after the first ``n`` events, when ``graph`` already
+    holds it (the loss about to be backwarded); None: the last backward's root is the loss."""
+    for e in events[n:]:
+        if e.kind == "backward_started":
+            return e.root if e.root in graph.nodes else None
+    return None

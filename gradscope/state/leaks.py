@@ -45,6 +45,7 @@ CHECKS: dict[str, str] = {
 }
 MIN_ITERATIONS = 3
 SAMPLES = 24  # points of a long series looked at for the graph held by variables
+GROUPS = 3  # groups of new buffers a growth finding lists (4 when that is all); the rest summed
 
 
 class Finding:
@@ -235,13 +236,21 @@ class _Checker:
             ranked = sorted(
                 groups.items(), key=lambda kv: -sum(led.buffers[b].nbytes for b in kv[1])
             )
-            per = grown // max(1, last - first)
-            details = [f"live bytes at each iteration: {', '.join(f'{v:,}' for v in live[:8])}"
-                       + (" ..." if k > 8 else "")]  # fmt: skip
-            for (op, site), bufs in ranked[:3]:
+            per = (live[last] - live[first]) // max(1, last - first)
+            values = ", ".join(f"{v:,}" for v in live[:8]) + (" ..." if k > 8 else "")
+            details = [
+                f"live bytes at each iteration (all of them, weights and inputs included): {values}"
+            ]
+            shown = ranked if len(ranked) <= GROUPS + 1 else ranked[:GROUPS]
+            for (op, site), bufs in shown:
                 nb = sum(led.buffers[b].nbytes for b in bufs)
                 what = f"made by {op} at {_site(site)}" if site else f"{op} tensors"
                 details.append(f"{_plural(len(bufs), 'new buffer')} still alive ({nb:,} B): {what}")
+            rest = [b for _, bufs in ranked[len(shown) :] for b in bufs]
+            if rest:
+                nb = sum(led.buffers[b].nbytes for b in rest)
+                details.append(f"and {_plural(len(rest), 'more new buffer')} still alive ({nb:,} B) "
+                               f"from {len(ranked) - len(shown)} other ops or lines")  # fmt: skip
             if free:
                 nb = sum(led.buffers[b].nbytes for b in free)
                 details.append(
@@ -251,7 +260,7 @@ class _Checker:
             (op, site), bufs = ranked[0]
             node = led.buffers[max(bufs)].node if site else None
             self.add(("growth", name), Finding(
-                "growth", f"memory held with graphs grows by {per:,} B per iteration ({name}, {k} iterations)",
+                "growth", f"live bytes grow by {per:,} B per iteration ({name}, {k} iterations)",
                 node=node, op=op, site=site, nbytes=grown, seq=seqs[last],
                 details=details, fix="see what keeps each iteration's tensors: gradscope mem why"))  # fmt: skip
             return

@@ -109,8 +109,18 @@ class BufferWhy:
 
     @property
     def pattern(self) -> str | None:
-        """The first pattern among the reasons."""
+        """The first pattern among the reasons; None when the user's own names hold the
+        buffer with no pattern of theirs (a graph that also keeps it is then not why it is
+        alive)."""
+        if self.held_directly():
+            return None
         return next((r.pattern for r in self.reasons if r.pattern), None)
+
+    def held_directly(self) -> list[str]:
+        """The names that hold this buffer themselves, outside any known pattern."""
+        return list(dict.fromkeys(
+            x.name for r in self.reasons if r.kind == "variable" and not r.pattern for x in r.refs
+        ))  # fmt: skip
 
     def as_dict(self) -> dict:
         """Plain data, snake_case keys, bytes as ints."""
@@ -139,6 +149,7 @@ class BufferWhy:
             out.append("  no holder recorded")
         roots: set = set()
         direct = {x.name for r in self.reasons if r.kind == "variable" for x in r.refs}
+        anyway = self.held_directly()
         for r in self.reasons:
             key = (r.root, tuple(x.name for x in r.refs))
             own = r.kind == "saved" and len(r.path) == 1 and {x.name for x in r.refs} <= direct
@@ -151,7 +162,7 @@ class BufferWhy:
                            f"({_site(r.stack)}), kept alive by the same chain")  # fmt: skip
                 continue
             roots.add(key)
-            out += ["  " + line for line in reason_lines(r)]
+            out += ["  " + line for line in reason_lines(r, [] if r.kind == "variable" else anyway)]
         return out
 
 
@@ -166,8 +177,9 @@ def _step(s: dict) -> str:
     return f"{s['op']} #{s['node']} ({_site(s['stack'])})"
 
 
-def reason_lines(r: Reason) -> list[str]:
-    """One reason as indented plain-text lines."""
+def reason_lines(r: Reason, held_anyway: Sequence[str] = ()) -> list[str]:
+    """One reason as indented plain-text lines; ``held_anyway``: the user's names that hold
+    the buffer themselves, so that this reason's pattern is not what keeps it alive."""
     names = ", ".join(_ref_text(x) for x in r.refs[:3]) + (" ..." if len(r.refs) > 3 else "")
     if r.kind == "variable":
         lines = [f"held by {names}"]
@@ -202,7 +214,12 @@ def reason_lines(r: Reason) -> list[str]:
         lines = ["no holder recorded: a temporary inside an expression, or an object "
                  "gradscope does not look into"]  # fmt: skip
     if r.pattern:
-        lines.append(f"  pattern: {PATTERNS[r.pattern]}")
+        anyway = ""
+        if held_anyway:
+            who = ", ".join(held_anyway[:3]) + (" ..." if len(held_anyway) > 3 else "")
+            verb = "holds" if len(held_anyway) == 1 else "hold"
+            anyway = f" (not why this buffer is alive: {who} {verb} it)"
+        lines.append(f"  pattern: {PATTERNS[r.pattern]}{anyway}")
     for a in r.also:
         held = ", ".join(_ref_text(Ref(**x)) for x in a["refs"]) or "an unnamed reference"
         lines.append(f"  also held by {held} through {a['op']} #{a['root']} "

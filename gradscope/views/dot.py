@@ -117,9 +117,10 @@ def leaf_lines(leaf: LeafItem) -> list[str]:
     return lines
 
 
-def saved_lines(s: SavedItem) -> list[str]:
-    """Text lines of a saved-tensor box."""
-    slots = ", ".join(s.slots)
+def saved_lines(s: SavedItem, holder: str | None = None) -> list[str]:
+    """Text lines of a saved-tensor box: its slots under every holder, or under the op
+    item ``holder`` only."""
+    slots = ", ".join(s.slots if holder is None else s.slots_of(holder))
     head = f"saved {slots}"
     if s.leaf == "input":
         head = f"input {s.name or ''} saved as {slots}".replace("  ", " ")

@@ -37,7 +37,7 @@ class SavedItem:
     """One saved buffer (or, for a collapsed run, one per node of the run)."""
 
     key: str
-    slots: list[str]
+    slots: list[str]  # under every holder
     shape: tuple
     dtype: str
     nbytes: int  # per buffer
@@ -46,6 +46,11 @@ class SavedItem:
     holders: list[str] = field(default_factory=list)  # op keys that saved it
     leaf: str | None = None  # "param" / "input" when the saved tensor is a leaf
     name: str | None = None
+    slots_by_holder: dict[str, list[str]] = field(default_factory=dict)
+
+    def slots_of(self, holder: str) -> list[str]:
+        """The slots under which the op item ``holder`` saved this buffer."""
+        return self.slots_by_holder.get(holder, self.slots)
 
     @property
     def total(self) -> int:
@@ -348,6 +353,7 @@ def _saved_items(
                 s0.dtype, first.saved_bytes, item.count,
                 all(s.freed for nid in item.members for s in nodes[nid].saved), [item.key],
             )  # fmt: skip
+            si.slots_by_holder[item.key] = si.slots
             out.append(si)
             item.saved.append(si)
             continue
@@ -366,6 +372,9 @@ def _saved_items(
                 out.append(si)
             if s.slot not in si.slots:
                 si.slots.append(s.slot)
+            own = si.slots_by_holder.setdefault(item.key, [])
+            if s.slot not in own:
+                own.append(s.slot)
             si.freed = si.freed and s.freed
             if item.key not in si.holders:
                 si.holders.append(item.key)
@@ -382,7 +391,8 @@ def op_lines(item: OpItem) -> list[str]:
         lines.append(site)
     if item.saved:
         per = sum(s.nbytes for s in item.saved)
-        text = "saved " + ", ".join("/".join(s.slots) for s in item.saved) + f" {human_bytes(per)}"
+        slots = ", ".join("/".join(s.slots_of(item.key)) for s in item.saved)
+        text = f"saved {slots} {human_bytes(per)}"
         if item.count > 1:
             text += f" each, {human_bytes(sum(s.total for s in item.saved))} total"
         if all(s.freed for s in item.saved):

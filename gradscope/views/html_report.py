@@ -4,7 +4,8 @@ The page holds the summary, the findings (when given), the memory timeline (inli
 the graph before and after backward (inline SVG from Graphviz, with each box given an id:
 ``node-N`` for an op, ``tensor-T`` for a leaf, ``saved-B`` for a saved buffer; the graph
 after backward uses the prefix ``after-``), and the memory tables. A band of the timeline
-links to its node's box.
+links to its node's box; every link of the page lands on an id of the page (a link to a
+node or leaf the graph does not draw is dropped, or goes to the buffer's saved box).
 
 Example::
 
@@ -233,4 +234,29 @@ def html_report(
     out.append(_report_tables(report))
     out.append(f"<footer>made by gradscope {escape(version)}</footer></body></html>")
     page = "\n".join(out) + "\n"
-    return link_aliases(page, aliases) if aliases else page
+    if aliases:
+        page = link_aliases(page, aliases)
+    return drop_dead_links(page)
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_BAND_LINK = re.compile(r'<g id="buffer-(\d+)"><a href="#([^"]+)">')
+_LINK = re.compile(r'<a href="#([^"]+)">(.*?)</a>', re.S)
+
+
+def drop_dead_links(page: str) -> str:
+    """The page with every in-page link landing on an id of the page: a band whose node or
+    leaf the graph does not draw links to its buffer's saved box when there is one, and
+    any other link to nothing keeps its text and loses the link."""
+    ids = set(_ID.findall(page))
+
+    def band(m: re.Match) -> str:
+        buffer, target = m.group(1), m.group(2)
+        if target not in ids and f"saved-{buffer}" in ids:
+            target = f"saved-{buffer}"
+        return f'<g id="buffer-{buffer}"><a href="#{target}">'
+
+    def link(m: re.Match) -> str:
+        return m.group(0) if m.group(1) in ids else m.group(2)
+
+    return _LINK.sub(link, _BAND_LINK.sub(band, page))

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape as _xml
 
-from ..state.timeline import ROWS, Band, Timeline
+from ..state.timeline import ROWS, Band, Holder, Timeline
 from .fmt import exact_bytes, human_bytes, shape_text, short_site
 from .memory_table import LABELS
 from .timeline import LOOK, STACK
@@ -42,9 +42,10 @@ def esc(text: object) -> str:
     return _xml(str(text), {'"': "&quot;"})
 
 
-def link_target(tl: Timeline, band: Band) -> str | None:
-    """The graph id a band links to: ``node-N`` for an op's buffer, ``tensor-T`` for a
-    leaf's (its own buffer or its ``.grad``), None when the trace names neither."""
+def link_target(tl: Timeline, band: Band | Holder) -> str | None:
+    """The graph id a band (or a buffer live at the peak) links to: ``node-N`` for an op's
+    buffer, ``tensor-T`` for a leaf's (its own buffer or its ``.grad``), None when the trace
+    names neither."""
     node = tl.nodes.get(band.node) if band.node is not None else None
     if node is not None and node[0] == "AccumulateGrad":
         return f"tensor-{node[2]}" if node[2] is not None else None
@@ -334,10 +335,7 @@ def _holders(tl: Timeline, y: int) -> list[str]:
         line = (f"{human_bytes(h.nbytes)}  {LABELS.get(h.row, h.row)}  {what} "
                 f"{shape_text(h.shape)} {h.dtype}  {node}  {short_site(h.stack)}")  # fmt: skip
         text = f'<text x="{LEFT + 8}" y="{y + 18 * k}">{esc(line)}</text>'
-        if h.node is not None and h.op and h.op != "AccumulateGrad":
-            text = f'<a href="#node-{h.node}">{text}</a>'
-        elif h.tensor is not None:
-            text = f'<a href="#tensor-{h.tensor}">{text}</a>'
-        o.append(text)
+        target = link_target(tl, h)
+        o.append(f'<a href="#{target}">{text}</a>' if target else text)
     o.append("</g>")
     return o
