@@ -30,11 +30,11 @@ EPILOG = """[bold]Examples[/]
 
 
 def graph(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     svg: Annotated[str | None, typer.Option("--svg", help="Write the graph as SVG.", metavar="FILE")] = None,
     png: Annotated[str | None, typer.Option("--png", help="Write the graph as PNG.", metavar="FILE")] = None,
     dot: Annotated[str | None, typer.Option("--dot", help="Write the DOT text.", metavar="FILE")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, an event seq, 'before' (the first backward) or 'after' (the last); default the end.", metavar="MARK|SEQ|before|after")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, an event seq, 'before' (the first backward), 'after' (the last) or 'end' (the default).", metavar="MARK|SEQ|before|after|end")] = None,
     dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
     max_nodes: Annotated[int, typer.Option("--max-nodes", help="Draw at most this many op boxes, those nearest the output (leaves, saved tensors and name tags come on top).", min=1)] = MAX_OPS,
     no_collapse: Annotated[bool, typer.Option("--no-collapse", help="Draw runs of identical ops one node each.")] = False,

@@ -26,7 +26,7 @@ EPILOG = """[bold]Examples[/]
 
 
 def check(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
     args: Annotated[list[str] | None, typer.Argument(help="Arguments for the script (after --).", metavar="ARGS", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with code 1 when there are findings.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,

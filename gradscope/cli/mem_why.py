@@ -26,11 +26,11 @@ EPILOG = """[bold]Examples[/]
 
 
 def why(
-    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
-    buffer: Annotated[int | None, typer.Option("--buffer", help="The buffer to explain (ids are in the trace, mem report --json and graph).", metavar="ID")] = None,
+    source: Annotated[str, typer.Argument(help="A scenario script (.py) to run, a bundled scenario's name, or a saved trace.", metavar="SCENARIO.py|TRACE", show_default=False)],
+    buffer: Annotated[int | None, typer.Option("--buffer", help="The buffer to explain (ids are in mem report --json, under peak_buffers, and in the trace).", metavar="ID")] = None,
     top: Annotated[int, typer.Option("--top", help="Without --buffer: explain this many of the largest live buffers.", min=1)] = 5,
     args: Annotated[list[str] | None, typer.Argument(help="Arguments for the script (after --).", metavar="ARGS", show_default=False)] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, a seq, before, after, peak or end. Default: the peak; with --buffer, the last moment the buffer was live.", metavar="MARK|SEQ|peak|end")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, a seq, start, before, after, peak or end. Default: the peak; with --buffer, the last moment the buffer was live.", metavar="MARK|SEQ|peak|end|...")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the chains as JSON.")] = False,
 ) -> None:  # fmt: skip
     """Say why buffers are alive: the variable that holds each one, the tensor, the node and
