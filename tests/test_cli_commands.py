@@ -299,3 +299,12 @@ def test_marks_named_like_keywords_are_the_points_given(tmp_path):
     r = invoke("mem", "why", saved, "--json")
     peak = json.loads(r.stdout)["seq"]
     assert peak != marks["peak"] and json.loads(r.stdout)["at"] == "peak"
+
+
+def test_run_names_a_lone_middle_backward_without_a_range(tmp_path):
+    r = invoke("run", _write(tmp_path / "t3.gstrace", _training(3).events), "--no-graph")
+    assert r.exit_code == 0, r.output
+    assert "backward 2, one line\n" in "\n".join(x.rstrip() for x in r.stdout.splitlines()) + "\n"
+    assert "2..2" not in r.stdout
+    r = invoke("run", _write(tmp_path / "t5.gstrace", _training(5).events), "--no-graph")
+    assert "backward 2..4, one line each" in r.stdout

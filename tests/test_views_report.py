@@ -102,3 +102,34 @@ def test_pool_figures_are_carried_when_recorded():
     buf = io.StringIO()
     render_report(rep, Console(file=buf, width=120))
     assert "cuda:0 pool uses 512 B of 2.0 kB" in buf.getvalue()
+
+
+def _render(rep, width=100) -> str:
+    buf = io.StringIO()
+    render_report(rep, Console(file=buf, width=width, color_system=None))
+    return buf.getvalue()
+
+
+def test_the_saved_tensor_count_is_singular_for_one():
+    ev = square_sum().events
+    assert "3 graph nodes, 1 saved tensor\n" in _render(build_report(ev))
+    assert "12 graph nodes, 10 saved tensors\n" in _render(build_report(relu_chain(10).events))
+
+
+def test_rows_of_the_peak_left_out_by_top_are_counted_with_their_bytes():
+    ev = relu_chain(3, numel=10).events
+    full = build_report(ev, top=50)
+    rest = full["peak_buffers"][1:]
+    assert len(rest) >= 2 and full["peak_buffers_more"] == {"groups": 0, "buffers": 0, "bytes": 0}
+    rep = build_report(ev, top=1)
+    assert rep["peak_buffers"] == full["peak_buffers"][:1]
+    assert rep["peak_buffers_more"] == {
+        "groups": len(rest),
+        "buffers": sum(g["count"] for g in rest),
+        "bytes": sum(g["bytes"] for g in rest),
+    }
+    assert sum(g["bytes"] for g in full["peak_buffers"]) == full["peak_bytes"]
+    more = rep["peak_buffers_more"]
+    text = _render(rep)
+    assert f"({more['groups']} more rows: {more['buffers']} buffers, {more['bytes']} B;" in text
+    assert "more rows" not in _render(full) and "more rows" not in _render(build_report(ev, top=0))

@@ -48,8 +48,46 @@ def test_the_leaf_step_owns_its_grad_and_each_event_counts_once():
     # two ReLU outputs are freed with their saves; the last is held by the user's variable
     assert [s["released_bytes"] for s in steps[1:4]] == [0, 40, 40]
     assert sum(s["freed_bytes"] for s in steps) == 80
-    seqs = [q for s in steps for q in range(s["seqs"][0], s["seqs"][1] + 1)]
+    seqs = [q for s in steps for q in s["seqs"]]
     assert len(seqs) == len(set(seqs)), "no event belongs to two steps"
+
+
+def _chained(steps, ev, index=1):
+    """Each step starts where the one before ended; together they move what backward moved."""
+    starts = [e for e in ev.events if e.kind == "backward_started"]
+    ends = [e for e in ev.events if e.kind == "backward_finished"]
+    assert steps[0]["live_before"] == starts[index - 1].live_bytes
+    assert all(a["live_after"] == b["live_before"] for a, b in zip(steps, steps[1:]))
+    assert steps[-1]["live_after"] == ends[index - 1].live_bytes
+    return [s["live_after"] - s["live_before"] for s in steps]
+
+
+def test_a_grad_taken_over_before_the_previous_step_ends_counts_in_its_own_step():
+    # the builder's square_sum allocates x.grad between PowBackward0's node_executed and
+    # its frees, as the engine does when it takes the gradient over as .grad
+    ev = square_sum()
+    steps = _steps(ev)
+    assert _chained(steps, ev) == [12, -12, 12]
+    assert steps[2]["seqs"][0] < steps[1]["seqs"][-1]  # the steps interleave
+    assert steps[1]["freed_bytes"] == 12 and steps[2]["allocated_bytes"] == 12
+
+
+def test_live_bytes_of_a_recorded_backward_walk():
+    import gradscope as gs
+
+    with gs.trace() as tr:
+        x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (x**2).sum().backward()
+        (x * 3).sum().backward()
+    for index in (1, 2):
+        steps = backward_walk(tr.events, fold_graph(tr.events), index)
+        changes = _chained(steps, tr, index)
+        assert steps[-1]["op"] == "AccumulateGrad"
+        assert sum(changes) == steps[-1]["live_after"] - steps[0]["live_before"]
+    first = backward_walk(tr.events, fold_graph(tr.events), 1)
+    assert (
+        first[-1]["wrote"][0]["first"] and first[-1]["live_after"] - first[-1]["live_before"] == 12
+    )
 
 
 def test_gradient_values_when_captured_else_shapes():

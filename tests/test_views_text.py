@@ -1,8 +1,10 @@
 """Terminal views at a pinned width: the graph tree, memory tables, the step table."""
 
 import io
+import re
 
 from rich.console import Console
+from rich.text import Text
 from test_state_builder import Events, relu_chain, square_sum
 
 from gradscope.state import fold_graph, snapshot
@@ -135,3 +137,72 @@ def test_rule_table():
     assert rule_for("ReluBackward0") == "grad * (result > 0)"
     assert "other" in rule_for("MulBackward0") and "self" in rule_for("MulBackward0")
     assert rule_for("NoSuchBackward0") == UNKNOWN
+
+
+def _repeated_grads(backwards: int) -> Events:
+    """``w * 2`` summed and backwarded ``backwards`` times into one ``w.grad`` (zeroed in
+    place in between, which records no event)."""
+    ev = Events()
+    ev.alloc(1, 1, 8, (2,), role="leaf", name="w")
+    ev.node(1, "AccumulateGrad", (), 1, (2,), stack=None)
+    for k in range(backwards):
+        ev.node(10 + k, "MulBackward0", (1,), 100 + k, (2,), stack="train.py:5")
+        ev.node(50 + k, "SumBackward0", (10 + k,), 200 + k, (), stack="train.py:5")
+        ev.bw_start(50 + k).run(50 + k).run(10 + k)
+        if k == 0:
+            ev.alloc(300, None, 8, (2,), role="grad", node=1)
+        ev.run(1).grad(1, 1, 8, 300, first=k == 0).bw_end(50 + k)
+    return ev
+
+
+def test_a_grad_written_by_several_backwards_does_not_claim_a_running_sum():
+    text = _text(graph_tree(build_view(fold_graph(_repeated_grads(3).events)), "g"))
+    assert "-> .grad 8 B (written 3 times)" in text
+    assert "accumulated" not in text
+
+
+_UNIT_ALONE = re.compile(r"\d\s*\n[│├└─ ]*(?:B|kB|MB|GB)\b")
+
+
+def test_tree_lines_break_between_parts_never_inside_a_number_and_its_unit():
+    ev = Events()
+    ev.alloc(1, 1, 12_000, (3000,), role="leaf", name="x")
+    ev.node(1, "AccumulateGrad", (), 1, (3000,), stack=None)
+    site = "/home/me/a_rather_long_scenario_name.py:19"
+    ev.alloc(2, 2, 12_000, (3000,), node=2)
+    ev.node(2, "PowBackward0", (1,), 2, (3000,), stack=site)
+    ev.save(2, 1, 1, "self", 12_000, (3000,))
+    ev.alloc(3, 3, 4, (), node=3)
+    ev.node(3, "SumBackward0", (2,), 3, (), stack=site)
+    view = build_view(fold_graph(ev.events))
+    for width in range(40, 101, 3):
+        text = _text(graph_tree(view, "g"), width=width)
+        assert not _UNIT_ALONE.search(text), (width, text)
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "saved self 12.0 kB" in text, (width, text)  # the saved part stays whole
+    text = _text(graph_tree(view, "g"), width=80)
+    assert "    └── PowBackward0 #2  (3000,) float32  a_rather_long_scenario_name.py:19\n" in text
+    assert "\n        saved self 12.0 kB\n" in text
+
+
+def test_pieces_fit_on_one_line_else_break_between_pieces():
+    from gradscope.views.fmt import Pieces, wrap_words
+
+    assert _text(Pieces("308..", "817", sep=""), width=20) == "308..817\n"
+    assert _text(Pieces("308..", "817", sep=""), width=6) == "308..\n817\n"
+    assert _text(Pieces("op #1", "saved self 12 B"), width=16) == "op #1\nsaved self 12 B\n"
+    lines = [t.plain for t in wrap_words(Text("saved self 24 B and 1.5 kB"), 9)]
+    assert lines == ["saved", "self 24 B", "and", "1.5 kB"]
+    assert [t.plain for t in wrap_words(Text("abcdefghij 4 B"), 4)] == ["abcd", "efgh", "ij", "4 B"]
+
+
+def test_pieces_keep_each_style_to_its_own_piece():
+    from gradscope.views.fmt import Pieces
+
+    c = Console(width=40)
+    for width in (40, 6):  # on one line, and each on its own
+        lines = c.render_lines(
+            Pieces(Text("ab cd", style="bold"), "ef"), c.options.update_width(width)
+        )
+        styles = {s.text.strip(): s.style for line in lines for s in line if s.text.strip()}
+        assert styles["ab cd"].bold and not (styles["ef"] and styles["ef"].bold)

@@ -158,10 +158,18 @@ def _show_end(c, end: Snapshot, out, binary) -> None:
 
 
 def _steps_table(spans, graph) -> Table:
-    t = Table(title=f"backward {spans[0].index}..{spans[-1].index}, one line each",
-              title_justify="left")  # fmt: skip
-    for col in ("#", "root", "nodes ran", "live before", "peak", "live after", "freed", "grads"):
-        t.add_column(col, justify="left" if col == "root" else "right", no_wrap=True)
+    first, last = spans[0].index, spans[-1].index
+    title = (
+        f"backward {first}, one line"
+        if first == last
+        else f"backward {first}..{last}, one line each"
+    )
+    t = Table(title=title, title_justify="left")
+    # numbers never wrap; two-line headers and a root that folds keep them whole at 80 columns
+    t.add_column("#", justify="right", no_wrap=True)
+    t.add_column("root", overflow="fold")
+    for col in ("nodes\nran", "live\nbefore", "peak", "live\nafter", "freed", "grads"):
+        t.add_column(col, justify="right", no_wrap=True)
     shown = (
         spans
         if len(spans) <= STEP_ROWS

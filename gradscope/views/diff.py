@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .fmt import exact_bytes, human_bytes, short_site, signed_bytes, signed_int
+from .fmt import Pieces, exact_bytes, human_bytes, short_site, signed_bytes, signed_int
 from .memory_table import LABELS
 
 
-def _cell(count: int, nbytes: int) -> str:
-    return f"{count} / {human_bytes(nbytes)}" if count or nbytes else "-"
+def _cell(count: int, nbytes: int) -> Pieces:
+    """``count / bytes``, broken after the ``/`` when the column is narrow."""
+    return Pieces(f"{count} /", human_bytes(nbytes), sep=" ") if count or nbytes else Pieces("-")
 
 
 def _change(n: int) -> str:
@@ -27,22 +28,25 @@ def _change(n: int) -> str:
 def diff_table(rows: list[dict], title: str, first: str) -> Table:
     """One table of diff rows; ``first`` names the first column (``memory`` or ``node``)."""
     t = Table(title=title, title_justify="left")
-    t.add_column(first, no_wrap=True, min_width=12)
+    # the change never wraps; the other columns wrap (counts and bytes after their "/", a
+    # file:line after its colon), so every column keeps a share of 80 columns
+    t.add_column(first, overflow="fold")
     if first != "memory":
-        t.add_column("memory", no_wrap=True)
+        t.add_column("memory", overflow="fold")
         t.add_column("where", overflow="fold")
-    t.add_column("added n / bytes", justify="right", no_wrap=True)
-    t.add_column("freed n / bytes", justify="right", no_wrap=True)
+    t.add_column("added\nn / bytes", justify="right", overflow="fold")
+    t.add_column("freed\nn / bytes", justify="right", overflow="fold")
     t.add_column("change", justify="right", no_wrap=True)
     for r in rows:
         if first == "memory":
-            cells = [LABELS.get(r["role"], r["role"])]
+            cells = [Pieces(LABELS.get(r["role"], r["role"]))]
         else:
-            cells = [r["op"], r["role"], short_site(r["site"])]
+            path, sep, line = short_site(r["site"]).rpartition(":")
+            cells = [Pieces(r["op"]), Pieces(r["role"]), Pieces(path + sep, line, sep="")]
         cells += [_cell(r["added_count"], r["added_bytes"]),
-                  _cell(r["freed_count"], r["freed_bytes"]), signed_bytes(r["change_bytes"])]  # fmt: skip
+                  _cell(r["freed_count"], r["freed_bytes"]), Pieces(signed_bytes(r["change_bytes"]))]  # fmt: skip
         quiet = not (r["added_bytes"] or r["freed_bytes"] or r["added_count"] or r["freed_count"])
-        t.add_row(*(Text(c) for c in cells), style="dim" if quiet else None)
+        t.add_row(*cells, style="dim" if quiet else None)
     return t
 
 

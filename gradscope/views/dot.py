@@ -266,7 +266,7 @@ def _grad_label(g, name: str | None) -> str:
     who = f"{name}.grad" if name else ".grad"
     lines = [who, human_bytes(g.nbytes)]
     if g.count > 1:
-        lines.append(f"accumulated {g.count} times")
+        lines.append(f"written {g.count} times")
     return "\n".join(lines)
 
 

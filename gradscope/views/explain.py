@@ -59,10 +59,10 @@ def steps_table(steps: list[dict], title: str | None = None, max_rows: int = MAX
     """A Rich table of ``backward_steps``; long runs show the first and last rows."""
     table = Table(title=title, title_justify="left")
     table.add_column("step", justify="right")
-    table.add_column("node", no_wrap=True)
-    table.add_column("grad in", no_wrap=True)
-    table.add_column("local rule")
-    table.add_column("sent to")
+    table.add_column("node", overflow="fold")
+    table.add_column("grad in", overflow="fold")
+    table.add_column("local rule", overflow="fold")
+    table.add_column("sent to", overflow="fold")
     table.add_column("freed", justify="right", no_wrap=True)
     shown = steps
     if len(steps) > max_rows:

@@ -3,7 +3,9 @@
 ``build_report`` returns a dict with snake_case keys and bytes as ints (``peak_bytes``,
 ``peak_seq``, ``live_at_end_bytes``, ``by_role``, ``by_device``, ``top_nodes`` with the
 user's file:line, ``backwards`` each with a timeline around it, ``peak_buffers``: the
-buffers live at the peak grouped by why they are alive, ``findings``: the leak checks).
+buffers live at the peak grouped by why they are alive, the ``top`` largest groups, with
+``peak_buffers_more`` counting the groups, buffers and bytes of the rest, ``findings``: the
+leak checks).
 
 Example::
 
@@ -28,7 +30,7 @@ from ..state.ledger import Ledger, fold_memory
 from ..state.retention import Retention
 from ..state.snapshot import resolve
 from .check import render_findings
-from .fmt import exact_bytes, human_bytes, short_site
+from .fmt import Pieces, exact_bytes, human_bytes, short_site
 from .memory_table import LABELS
 from .why import peak_groups, peak_table
 
@@ -126,6 +128,7 @@ def build_report(
     holders = Holders(head.get("holders"))
     peak_n = resolve(events, led.peak_seq) if led.peak_seq is not None else 0
     at_peak_ret = Retention(events, peak_n, baseline, holders, full=graph, memory=at_peak)
+    groups = peak_groups(at_peak_ret)
     return {
         "scenario": head.get("scenario"),
         "events": len(events),
@@ -147,7 +150,12 @@ def build_report(
         "saved_tensors": graph.saved_count,
         "top_nodes": _top_nodes(graph, top),
         "backwards": backwards,
-        "peak_buffers": peak_groups(at_peak_ret)[:top],
+        "peak_buffers": groups[:top],
+        "peak_buffers_more": {
+            "groups": len(groups[top:]),
+            "buffers": sum(g["count"] for g in groups[top:]),
+            "bytes": sum(g["bytes"] for g in groups[top:]),
+        },
         "names_recorded": bool(holders),
         "findings": [f.as_dict() for f in check(events, baseline, holders)],
         "warnings": warnings,
@@ -163,6 +171,12 @@ def _b(n: int) -> str:
     return f"{human_bytes(n)} ({exact_bytes(n)} B)" if abs(n) >= 1000 else human_bytes(n)
 
 
+def _site(stack: str | None) -> Pieces:
+    """``file:line``, broken after the colon when the column is narrow."""
+    path, sep, line = short_site(stack).rpartition(":")
+    return Pieces(path + sep, line, sep="")
+
+
 def render_report(report: dict, console: Console) -> None:
     """Print the report to ``console`` as Rich text and tables."""
     where = (
@@ -170,15 +184,16 @@ def render_report(report: dict, console: Console) -> None:
         if report["peak_seq"] is not None
         else ""
     )
+    saved = report["saved_tensors"]
     console.print(f"[bold]Memory report[/]  {report['events']} events, {report['nodes']} graph nodes, "
-                  f"{report['saved_tensors']} saved tensors")  # fmt: skip
+                  f"{saved} saved tensor{'s' * (saved != 1)}")  # fmt: skip
     console.print(f"peak: [bold]{_b(report['peak_bytes'])}[/]{where}")
     console.print(f"live at end: [bold]{_b(report['live_at_end_bytes'])}[/]")
     for w in report["warnings"]:
         console.print(f"[yellow]warning:[/] {escape(w)}", markup=True)
 
     roles = Table(title="by role", title_justify="left")
-    roles.add_column("memory", no_wrap=True)
+    roles.add_column("memory", overflow="fold")
     for col in ("at peak", "exact", "at end", "exact"):
         roles.add_column(col, justify="right", no_wrap=True)
     for role, end in report["by_role"].items():
@@ -188,8 +203,9 @@ def render_report(report: dict, console: Console) -> None:
     console.print(roles)
 
     devs = Table(title="by device", title_justify="left")
-    for col in ("device", "peak", "live at end"):
-        devs.add_column(col, justify="left" if col == "device" else "right", no_wrap=True)
+    devs.add_column("device", overflow="fold")
+    for col in ("peak", "live at end"):
+        devs.add_column(col, justify="right", no_wrap=True)
     for dev, d in report["by_device"].items():
         devs.add_row(escape(dev), _b(d["peak_bytes"]), _b(d["live_bytes"]))
     console.print(devs)
@@ -197,15 +213,23 @@ def render_report(report: dict, console: Console) -> None:
     if report["top_nodes"]:
         tops = Table(title="nodes holding the most saved bytes", title_justify="left")
         for col in ("node", "op", "saved", "slots", "where", "state"):
-            tops.add_column(col, justify="right" if col in ("node", "saved") else "left")
+            numeric = col in ("node", "saved")
+            tops.add_column(col, justify="right" if numeric else "left", overflow="fold",
+                            no_wrap=numeric or col == "state")  # fmt: skip
         for n in report["top_nodes"]:
             tops.add_row(f"#{n['node']}", escape(n["op"]), _b(n["saved_bytes"]),
-                         escape(", ".join(n["slots"])), escape(short_site(n["stack"])),
+                         escape(", ".join(n["slots"])), _site(n["stack"]),
                          "freed" if n["freed"] else "held")  # fmt: skip
         console.print(tops)
 
     if report.get("peak_buffers"):
         console.print(peak_table(report["peak_buffers"], top=len(report["peak_buffers"])))
+        more = report.get("peak_buffers_more") or {}
+        if more.get("groups"):
+            rows, bufs = more["groups"], more["buffers"]
+            console.print(f"({rows} more row{'s' * (rows != 1)}: {bufs} buffer{'s' * (bufs != 1)}, "
+                          f"{_b(more['bytes'])}; --top sets how many are listed)", style="dim",
+                          highlight=False)  # fmt: skip
     if "findings" in report:
         console.print("leak checks", style="bold")
         render_findings(report["findings"], console, events=report["events"],
@@ -214,12 +238,17 @@ def render_report(report: dict, console: Console) -> None:
     if not report["backwards"]:
         return
     bws = Table(title="around each backward", title_justify="left")
-    for col in ("#", "root", "seq", "live before", "peak", "live after", "freed", "grads"):
-        bws.add_column(col, justify="left" if col in ("root", "seq") else "right", no_wrap=True)
+    # numbers never wrap; two-line headers, a root that folds and a seq range that breaks
+    # after its ".." keep them whole at 80 columns
+    bws.add_column("#", justify="right", no_wrap=True)
+    bws.add_column("root", overflow="fold")
+    bws.add_column("seq", overflow="fold")
+    for col in ("live\nbefore", "peak", "live\nafter", "freed", "grads"):
+        bws.add_column(col, justify="right", no_wrap=True)
     for bw in report["backwards"]:
         root = f"{bw['root_op']} #{bw['root']}" if bw["root_op"] else f"node {bw['root']}"
         end = bw["end_seq"] if bw["end_seq"] is not None else "(unfinished)"
-        bws.add_row(str(bw["index"]), escape(root), f"{bw['start_seq']}..{end}",
+        bws.add_row(str(bw["index"]), escape(root), Pieces(f"{bw['start_seq']}..", str(end), sep=""),
                     human_bytes(bw["live_before_bytes"]), human_bytes(bw["peak_bytes"]),
                     human_bytes(bw["live_after_bytes"]), human_bytes(bw["freed_bytes"]),
                     human_bytes(bw["grad_bytes"]))  # fmt: skip

@@ -3,9 +3,12 @@
 ``backward_walk`` cuts one backward call's events into steps, one per node it ran, and
 returns plain dicts: the gradient arriving (its shape, and its values when they were
 captured at run time), the node's local rule (``rules.py``), where it sent gradients, what
-it accumulated into a ``.grad``, the bytes freed, and the live bytes before and after.
+it wrote into a ``.grad``, the bytes freed, and the live bytes before and after.
 Each event between two ``node_executed`` goes to the step before, except what a leaf's
-``AccumulateGrad`` writes, which goes to that node's own step.
+``AccumulateGrad`` writes (a ``.grad`` allocated for it, or a gradient taken over as
+``.grad``), which goes to that node's own step. A step's live bytes change by what its
+own events moved, and each step starts where the step before ended: the first at the live
+bytes when backward started, the last ending at those when it finished.
 
 Gradient values are not in the event stream: ``grads`` maps ``(backward index, node id)``
 to a summary captured while the scenario ran (see ``gradscope run --step``); without it
@@ -22,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from ..events.schema import Event
 from ..state.graph import GraphState
-from .fmt import human_bytes, shape_text, short_site, signed_bytes
+from .fmt import Pieces, human_bytes, shape_text, short_site, signed_bytes
 from .rules import rule_for
 
 SMALL = 8  # gradients with at most this many elements show their values
@@ -71,14 +73,18 @@ def backward_walk(
             theirs = e.kind in ("tensor_allocated", "grad_accumulated") and e.node == node_b
             owned[nxt if theirs else r].append(i)
     steps = []
+    live = events[start].live_bytes
     for k, r in enumerate(runs, 1):
         mine = sorted(owned[r])
-        before = events[mine[0] - 1].live_bytes
-        steps.append(_step(k, events, graph, index, r, mine, before, grads))
+        # an event's live_bytes is the total right after it; its change is the difference
+        # with the event before, wherever that event belongs
+        after = live + sum(events[i].live_bytes - events[i - 1].live_bytes for i in mine)
+        steps.append(_step(k, events, graph, index, r, mine, live, after, grads))
+        live = after
     return steps
 
 
-def _step(k, events, graph, index, r, mine, before, grads) -> dict:
+def _step(k, events, graph, index, r, mine, before, after, grads) -> dict:
     nid = events[r].node
     n = graph.nodes.get(nid)
     nodes = graph.nodes
@@ -99,7 +105,6 @@ def _step(k, events, graph, index, r, mine, before, grads) -> dict:
             released += e.nbytes
         elif e.kind == "tensor_allocated":
             allocated += e.nbytes
-    after = events[mine[-1]].live_bytes if mine else before
     return {
         "backward": index,
         "step": k,
@@ -116,7 +121,7 @@ def _step(k, events, graph, index, r, mine, before, grads) -> dict:
         "released_bytes": released,
         "live_before": before,
         "live_after": after,
-        "seqs": [events[mine[0]].seq, events[mine[-1]].seq] if mine else [],
+        "seqs": [events[i].seq for i in mine],
     }
 
 
@@ -172,13 +177,12 @@ def live_text(step: dict) -> str:
 def walk_table(steps: list[dict], title: str | None = None, max_rows: int = 60) -> Table:
     """All the steps of one backward as a Rich table (long ones cut in the middle)."""
     t = Table(title=title, title_justify="left")
+    # the numbers never wrap (live bytes over their change); the text columns share the rest
     t.add_column("step", justify="right", no_wrap=True)
-    t.add_column("node", min_width=12)
-    t.add_column("grad in", ratio=2)
-    t.add_column("local rule", ratio=4)
-    t.add_column("sent to / wrote", ratio=2)
+    for col in ("node", "grad in", "local rule", "sent to /\nwrote"):
+        t.add_column(col, overflow="fold")
     t.add_column("freed", justify="right", no_wrap=True)
-    t.add_column("live after", justify="right", no_wrap=True)
+    t.add_column("live\nafter", justify="right", no_wrap=True)
     shown: list = list(steps)
     if len(steps) > max_rows:
         half = max_rows // 2
@@ -188,8 +192,10 @@ def walk_table(steps: list[dict], title: str | None = None, max_rows: int = 60) 
             t.add_row("...", f"{len(steps) - 2 * (max_rows // 2)} more steps", *[""] * 5)
             continue
         freed = human_bytes(s["freed_bytes"]) if s["freed_bytes"] else "-"
-        t.add_row(str(s["step"]), escape(f"{s['op']} #{s['node']}"), escape(grad_text(s)),
-                  escape(s["rule"]), escape(wrote_text(s)), freed, live_text(s))  # fmt: skip
+        change = signed_bytes(s["live_after"] - s["live_before"])
+        t.add_row(str(s["step"]), Pieces(s["op"], f"#{s['node']}", sep=" "), Pieces(grad_text(s)),
+                  Pieces(s["rule"]), Pieces(wrote_text(s)), freed,
+                  f"{human_bytes(s['live_after'])}\n({change})")  # fmt: skip
     return t
 
 

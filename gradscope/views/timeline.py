@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..state.timeline import ROWS, Holder, Timeline, TimelinePoint
-from .fmt import exact_bytes, human_bytes, shape_text, short_site
+from .fmt import Pieces, exact_bytes, human_bytes, shape_text, short_site
 from .memory_table import LABELS
 
 #: row -> (character, Rich style, SVG colour); one table for the terminal and the SVG.
@@ -232,14 +232,15 @@ def holders_table(tl: Timeline) -> Table | None:
         return None
     title = f"largest buffers live at the peak (seq {tl.peak_seq})"
     t = Table(title=title, title_justify="left")
+    # bytes never wrap; the text columns wrap, so they share what is left of the width
     t.add_column("bytes", justify="right", no_wrap=True)
-    t.add_column("memory", no_wrap=True)
-    t.add_column("tensor")
-    t.add_column("node", no_wrap=True)
-    t.add_column("where", no_wrap=True)
+    for col in ("memory", "tensor", "node", "where"):
+        t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(human_bytes(r["bytes"]), escape(r["label"]), escape(f"{r['tensor']} {r['shape']}"),
-                  escape(r["node"]), escape(r["where"]))  # fmt: skip
+        path, sep, line = r["where"].rpartition(":")
+        t.add_row(human_bytes(r["bytes"]), escape(r["label"]),
+                  Pieces(r["tensor"], r["shape"], sep=" "), escape(r["node"]),
+                  Pieces(path + sep, line, sep=""))  # fmt: skip
     return t
 
 

@@ -1,7 +1,9 @@
 """Graph view -> a Rich tree for the terminal, loss at the top, leaves at the bottom.
 
 The tree follows backward's direction (each op's children are its inputs). A node reached
-twice is drawn once and referred to the second time; collapsed runs are one line.
+twice is drawn once and referred to the second time; collapsed runs are one line. A line
+too long for the terminal breaks between its parts (shape, file:line, saved bytes...),
+never between a number and its unit.
 
 Example::
 
@@ -15,47 +17,49 @@ from rich.text import Text
 from rich.tree import Tree
 
 from .dot import leaf_lines, saved_lines
-from .fmt import human_bytes
+from .fmt import Pieces, human_bytes
 from .graph_model import GraphView, LeafItem, OpItem, op_lines
 
 MAX_LINES = 200
 
 
-def _op_text(op: OpItem) -> Text:
+def _op_text(op: OpItem) -> Pieces:
     lines = op_lines(op)
-    text = Text()
     head_style = "bold red" if op.role == "loss" or op.anomaly else "bold"
-    text.append(lines[0], style=head_style)
-    text.append(f" {op.ids_text}", style="dim")
+    head = Text(lines[0], style=head_style)
+    head.append(f" {op.ids_text}", style="dim")
     if op.role == "loss":
-        text.append(" loss", style="red")
+        head.append(" loss", style="red")
+    pieces = [head]
     rest = lines[1:]
     saved_line = next((x for x in rest if x.startswith("saved ")), None)
     for line in rest:
         if line is saved_line:
             continue
         if op.anomaly and line.startswith("anomaly: "):
-            text.append("  ").append(line, style="bold white on red")
+            pieces.append(Text(line, style="bold white on red"))
             continue
-        text.append("  " + line, style="dim" if line.startswith("ran") else "")
+        pieces.append(Text(line, style="dim" if line.startswith("ran") else ""))
     if saved_line is not None:
         freed = saved_line.endswith("(freed)")
-        text.append("  " + saved_line, style="dim strike" if freed else "yellow")
+        pieces.append(Text(saved_line, style="dim strike" if freed else "yellow"))
     if op.grad is not None:
-        text.append(f"  .grad {human_bytes(op.grad.nbytes)}", style="cyan")
-    return text
+        pieces.append(Text(f".grad {human_bytes(op.grad.nbytes)}", style="cyan"))
+    return Pieces(*pieces)
 
 
-def _leaf_text(leaf: LeafItem) -> Text:
+def _leaf_text(leaf: LeafItem) -> Pieces:
     lines = leaf_lines(leaf)
-    text = Text(lines[0], style="bold green")
-    text.append("  " + "  ".join(lines[1:]))
+    pieces = [Text(lines[0], style="bold green"), *lines[1:]]
     if leaf.grad is not None:
         g = leaf.grad
-        text.append(f"  -> .grad {human_bytes(g.nbytes)}", style="cyan")
+        grad = Text(f"-> .grad {human_bytes(g.nbytes)}", style="cyan")
         if g.count > 1:
-            text.append(f" (accumulated {g.count} times)", style="cyan")
-    return text
+            # each count is a grad_accumulated event; an in-place zero_() between two of
+            # them records none, so the text says nothing about what .grad holds now
+            grad.append(f" (written {g.count} times)")
+        pieces.append(grad)
+    return Pieces(*pieces)
 
 
 def graph_tree(view: GraphView, title: str | None = None, max_lines: int = MAX_LINES) -> Group:
@@ -98,12 +102,13 @@ def graph_tree(view: GraphView, title: str | None = None, max_lines: int = MAX_L
             continue
         branch = parent.add(_op_text(item))
         for s in inputs_saved.get(key, ()):
-            branch.add(Text("  ".join(saved_lines(s)), style="dim" if s.freed else ""))
+            style = "dim" if s.freed else ""
+            branch.add(Pieces(*(Text(line, style=style) for line in saved_lines(s, key))))
         if item.more_inputs:
             branch.add(Text(f"... {item.more_inputs} more inputs not drawn", style="dim"))
         for src in reversed(inputs.get(key, [])):
             stack.append((src, branch))
     if skipped:
         tree.add(Text(f"... {skipped} more lines not shown", style="dim"))
-    notes = [Text(f"note: {note}", style="dim italic") for note in view.notes]
+    notes = [Pieces(Text(f"note: {note}", style="dim italic")) for note in view.notes]
     return Group(tree, *notes)
