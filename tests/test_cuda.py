@@ -162,6 +162,6 @@ def test_cuda_without_cupy_says_how_to_install(monkeypatch):
         return real_import(name, *a, **k)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(RuntimeError, match=r"pip install 'gradscope\[cuda12\]'"):
+    with pytest.raises(RuntimeError, match=r"pip install cupy-cuda12x \(CUDA 12\) or cupy-cuda13x"):
         gs.zeros(3, device="cuda")
     assert gs.cuda.is_available() is False
