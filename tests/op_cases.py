@@ -530,6 +530,122 @@ CASES: list[Case] = [
         grad=(False, True),
         saved=False,
     ),
+    # ------------------------------------------------ losses: K-dim inputs, class probabilities
+    C(
+        "F_nll_loss_3d",
+        lambda m, a: _F(m).nll_loss(a, m.tensor([[0, 1, 2, -100], [1, 1, 0, 2]])),
+        ((2, 3, 4),),
+    ),
+    C(
+        "F_nll_loss_3d_weighted_none",
+        lambda m, a: _F(m).nll_loss(
+            a,
+            m.tensor([[0, 1, 2, 1], [1, 2, 0, 2]]),
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            ignore_index=1,
+            reduction="none",
+        ),
+        ((2, 3, 4),),
+    ),
+    C(
+        "F_nll_loss_4d_weighted_sum",
+        lambda m, a: _F(m).nll_loss(
+            a,
+            m.tensor([[[0, 1], [2, 2]], [[1, -100], [0, 2]]]),
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            reduction="sum",
+        ),
+        ((2, 3, 2, 2),),
+    ),
+    C(
+        "F_nll_loss_4d_none",
+        lambda m, a: _F(m).nll_loss(
+            a, m.tensor([[[0, 1], [2, 2]], [[1, 0], [0, 2]]]), reduction="none"
+        ),
+        ((2, 3, 2, 2),),
+    ),
+    C(
+        "F_nll_loss_5d",
+        lambda m, a: _F(m).nll_loss(a, m.tensor([[[[0, 1]], [[2, 2]]], [[[1, 0]], [[0, 2]]]])),
+        ((2, 3, 2, 1, 2),),
+    ),
+    C(
+        "F_cross_entropy_3d",
+        lambda m, a: _F(m).cross_entropy(a, m.tensor([[0, 1, 2, -100], [1, 1, 0, 2]])),
+        ((2, 3, 4),),
+    ),
+    C(
+        "F_cross_entropy_3d_smoothed_weighted",
+        lambda m, a: _F(m).cross_entropy(
+            a,
+            m.tensor([[0, 1, 2, -100], [1, 1, 0, 2]]),
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            label_smoothing=0.2,
+        ),
+        ((2, 3, 4),),
+    ),
+    C(
+        "F_cross_entropy_4d_smoothed_none",
+        lambda m, a: _F(m).cross_entropy(
+            a,
+            m.tensor([[[0, 1], [2, 2]], [[1, 0], [0, 2]]]),
+            label_smoothing=0.3,
+            reduction="none",
+        ),
+        ((2, 3, 2, 2),),
+    ),
+    C(
+        "F_cross_entropy_probs",
+        lambda m, a, p: _F(m).cross_entropy(a, p),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C("F_cross_entropy_probs_both", lambda m, a, p: _F(m).cross_entropy(a, p), (S43, S43)),
+    C(
+        "F_cross_entropy_probs_smoothed_weighted_sum",
+        lambda m, a, p: _F(m).cross_entropy(
+            a,
+            p,
+            weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype),
+            reduction="sum",
+            label_smoothing=0.2,
+        ),
+        (S43, S43),
+    ),
+    C(
+        "F_cross_entropy_probs_weight_grad_none",
+        lambda m, a, p, w: _F(m).cross_entropy(a, p, weight=w, reduction="none"),
+        (S43, S43, S3),
+        grad=(True, False, True),
+    ),
+    C(
+        "F_cross_entropy_probs_1d_smoothed",
+        lambda m, a, p: _F(m).cross_entropy(a, p, label_smoothing=0.1),
+        ((5,), (5,)),
+    ),
+    C(
+        "F_cross_entropy_probs_3d_weighted",
+        lambda m, a, p: _F(m).cross_entropy(a, p, weight=m.tensor([0.5, 2.0, 1.5], dtype=a.dtype)),
+        ((2, 3, 4), (2, 3, 4)),
+        grad=(True, False),
+    ),
+    C(
+        "F_mse_loss_f64_target",
+        lambda m, a, b: _F(m).mse_loss(a, b.double()),
+        (S43, S43),
+    ),
+    C(
+        "F_mse_loss_int_target_none",
+        lambda m, a: _F(m).mse_loss(a, m.tensor([[1, -1, 0]] * 4), reduction="none"),
+        (S43,),
+        forward_ad=False,  # torch's forward mode refuses an integer target
+    ),
+    C("F_linear_row_bias", lambda m, x, w, b: _F(m).linear(x, w, b), ((2, 4, 3), (2, 3), (1, 2))),
+    C(
+        "F_linear_noncontig_f64_bias",
+        lambda m, x, w, b: _F(m).linear(x.transpose(0, 1), w, b.double()),
+        ((4, 2, 3), (2, 3), (2,)),
+    ),
 ]
 
 
@@ -906,6 +1022,150 @@ ERRORS: list[tuple] = [
     E(("log_softmax_int32_dim0", lambda m: _F(m).log_softmax(m.ones(2, 2, dtype=m.int32), 0))),
     E(("zeros_without_size", lambda m: m.zeros())),
     E(("ones_size_twice", lambda m: m.ones(2, size=(2,)))),
+    # losses: shapes, dtypes and targets torch refuses
+    E(("nll_loss_0d_input", lambda m: _F(m).nll_loss(m.tensor(1.0), m.tensor(0)))),
+    E(
+        (
+            "nll_loss_3d_target_size",
+            lambda m: _F(m).nll_loss(_r(2, 3, 4)(m), m.zeros(2, 5, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "nll_loss_3d_batch",
+            lambda m: _F(m).nll_loss(_r(2, 3, 4)(m), m.zeros(3, 4, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "nll_loss_4d_target_dims",
+            lambda m: _F(m).nll_loss(_r(2, 3, 4, 5)(m), m.zeros(2, 4, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "nll_loss_4d_size",
+            lambda m: _F(m).nll_loss(_r(2, 3, 4, 5)(m), m.zeros(2, 4, 6, dtype=m.int64)),
+        )
+    ),
+    E(("nll_loss_3d_float_target", lambda m: _F(m).nll_loss(_r(2, 3, 4)(m), m.zeros(2, 4)))),
+    E(
+        (
+            "nll_loss_3d_byte_target",
+            lambda m: _F(m).nll_loss(_r(2, 3, 4)(m), m.zeros(2, 4, dtype=m.uint8)),
+        )
+    ),
+    E(
+        (
+            "nll_loss_3d_weight_size",
+            lambda m: _F(m).nll_loss(
+                _r(2, 3, 4)(m), m.zeros(2, 4, dtype=m.int64), weight=m.ones(2)
+            ),
+        )
+    ),
+    E(
+        (
+            "nll_loss_3d_weight_requiring_grad",
+            lambda m: _F(m).nll_loss(
+                _r(2, 3, 4)(m), m.zeros(2, 4, dtype=m.int64), weight=m.ones(3, requires_grad=True)
+            ),
+        )
+    ),
+    E(
+        (
+            "nll_loss_3d_target_out_of_bounds",
+            lambda m: _F(m).nll_loss(_r(2, 3, 4)(m), m.tensor([[0, 1, 2, 3], [0, 0, 0, 0]])),
+        )
+    ),
+    E(
+        (
+            "nll_loss_weight_requiring_grad_before_target_dtype",
+            lambda m: _F(m).nll_loss(_r(2, 3)(m), m.zeros(2), weight=m.ones(3, requires_grad=True)),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_3d_target_size",
+            lambda m: _F(m).cross_entropy(_r(2, 3, 4)(m), m.zeros(2, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_probs_long_target",
+            lambda m: _F(m).cross_entropy(_r(2, 3)(m), m.zeros(2, 3, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_probs_ignore_index",
+            lambda m: _F(m).cross_entropy(_r(2, 3)(m), m.zeros(2, 3), ignore_index=0),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_probs_weight_size",
+            lambda m: _F(m).cross_entropy(_r(2, 3)(m), m.zeros(2, 3), weight=m.ones(2)),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_probs_label_smoothing_out_of_range",
+            lambda m: _F(m).cross_entropy(_r(2, 3)(m), m.zeros(2, 3), label_smoothing=1.5),
+        )
+    ),
+    E(("cross_entropy_probs_0d", lambda m: _F(m).cross_entropy(m.tensor(1.0), m.tensor(0.0)))),
+    E(
+        (
+            "cross_entropy_bad_reduction_before_label_smoothing",
+            lambda m: _F(m).cross_entropy(
+                _r(2, 3)(m), m.tensor([0, 1]), reduction="x", label_smoothing=1.5
+            ),
+        )
+    ),
+    E(("mse_loss_shapes", lambda m: _F(m).mse_loss(_r(3)(m), _r(4)(m)))),
+    E(("mse_loss_shapes_before_reduction", lambda m: _F(m).mse_loss(_r(3)(m), _r(4)(m), "x"))),
+    E(
+        (
+            "mse_loss_int64",
+            lambda m: _F(m).mse_loss(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "mse_loss_bool",
+            lambda m: _F(m).mse_loss(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.bool)),
+        )
+    ),
+    E(("relu_bool", lambda m: _F(m).relu(m.tensor([True])))),
+    E(("relu_bool_inplace", lambda m: m.tensor([True]).relu_())),
+    E(("linear_0d_input", lambda m: _F(m).linear(m.tensor(1.0), _r(4, 1)(m)))),
+    E(("linear_bias_shape", lambda m: _F(m).linear(_r(2, 3)(m), _r(4, 3)(m), _r(3)(m)))),
+    E(("linear_bias_dims", lambda m: _F(m).linear(_r(2, 3)(m), _r(4, 3)(m), _r(1, 1, 4)(m)))),
+    E(("linear_3d_bias_shape", lambda m: _F(m).linear(_r(5, 2, 3)(m), _r(4, 3)(m), _r(3)(m)))),
+    E(("linear_1d_weight_bias", lambda m: _F(m).linear(_r(2, 3)(m), _r(3)(m), _r(2)(m)))),
+    E(("linear_product_bias_shape", lambda m: _F(m).linear(_r(3)(m), _r(4, 3)(m), _r(2, 4)(m)))),
+    E(
+        (
+            "linear_f64_weight_bias",
+            lambda m: _F(m).linear(_r(1, 2)(m), m.ones(3, 2, dtype=m.float64), _r(3)(m)),
+        )
+    ),
+    E(
+        (
+            "linear_f64_input_bias",
+            lambda m: _F(m).linear(m.ones(1, 2, dtype=m.float64), _r(3, 2)(m), _r(3)(m)),
+        )
+    ),
+    E(
+        (
+            "linear_int_product_float_bias",
+            lambda m: _F(m).linear(
+                m.ones(2, 5, 3, dtype=m.int64).transpose(0, 1),
+                m.ones(4, 3, dtype=m.int64),
+                _r(4)(m),
+            ),
+        )
+    ),
 ]
 ERRORS_BY_NAME = dict(ERRORS)
 assert len(ERRORS_BY_NAME) == len(ERRORS)

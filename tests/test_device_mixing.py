@@ -84,4 +84,3 @@ def test_a_0_dim_cpu_tensor_joins_cuda_tensors_and_gets_its_gradient_on_the_cpu(
     np.testing.assert_allclose(s.grad.numpy(), 6.0 + (1 + 0.5 + 1 / 3) - 3, rtol=1e-6)
     with pytest.raises(RuntimeError, match="same device"):
         x * gs.tensor([2.0])
-

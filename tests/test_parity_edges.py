@@ -208,11 +208,8 @@ ERRORS = {
     "minimum_shapes": lambda m: m.minimum(L(m), _o(m, 4)),
     "max_binary_shapes": lambda m: m.max(_o(m, 3), _o(m, 4)),
     "clamp_tensor_shapes": lambda m: L(m, 2, 3).clamp(_o(m, 4, 2)),
-    "mse_loss_shapes": (lambda m: F(m).mse_loss(_o(m, 3), _o(m, 4)), "mse_loss: " + BCAST),
-    "linear_bias_shape": (
-        lambda m: F(m).linear(_o(m, 2, 3), _o(m, 4, 3), _o(m, 3)),
-        "linear with a bias of the wrong size: NumPy's ValueError, not torch's expand error",
-    ),
+    "mse_loss_shapes": lambda m: F(m).mse_loss(_o(m, 3), _o(m, 4)),
+    "linear_bias_shape": lambda m: F(m).linear(_o(m, 2, 3), _o(m, 4, 3), _o(m, 3)),
     # matmul family
     "mm_1d": lambda m: m.mm(_o(m, 3), _o(m, 3, 2)),
     "mm_3d": lambda m: m.mm(_o(m, 2, 3, 4), _o(m, 4, 2)),
@@ -228,10 +225,7 @@ ERRORS = {
     "matmul_f32_by_f64": lambda m: _o(m, 2, 3) @ m.ones(3, 2, dtype=m.float64),
     "mm_f32_by_f64": lambda m: m.mm(_o(m, 2, 3), m.ones(3, 2, dtype=m.float64)),
     "linear_f64_weight": lambda m: F(m).linear(_o(m, 1, 2), m.ones(3, 2, dtype=m.float64)),
-    "linear_0d_input": (
-        lambda m: F(m).linear(m.tensor(1.0), _o(m, 4, 1)),
-        "linear of a 0-d input names 'matmul' in its message, torch names 'linear'",
-    ),
+    "linear_0d_input": lambda m: F(m).linear(m.tensor(1.0), _o(m, 4, 1)),
     # cat / stack
     "cat_dim_range": lambda m: m.cat([_o(m, 2, 3), _o(m, 2, 3)], dim=2),
     "cat_neg_dim_range": lambda m: m.cat([_o(m, 2, 3), _o(m, 2, 3)], dim=-3),
@@ -332,14 +326,8 @@ ERRORS = {
     "nll_int32_target": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([0, 1], dtype=m.int32)),
     "ce_int32_target": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([0, 1], dtype=m.int32)),
     "nll_batch_mismatch": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([0])),
-    "nll_0d_input": (
-        lambda m: F(m).nll_loss(m.tensor(1.0), m.tensor(0)),
-        "nll_loss of a 0-d input: IndexError, not torch's 'Expected 1 or more dimensions'",
-    ),
-    "mse_int": (
-        lambda m: F(m).mse_loss(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
-        "mse_loss of int64 tensors computes; torch raises NotImplementedError",
-    ),
+    "nll_0d_input": lambda m: F(m).nll_loss(m.tensor(1.0), m.tensor(0)),
+    "mse_int": lambda m: F(m).mse_loss(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
     # scalars, conversion, autograd misuse
     "item_empty": lambda m: m.ones(0).item(),
     "backward_int_tensor": lambda m: m.arange(3).sum().backward(),
@@ -444,7 +432,7 @@ ERRORS = {
         "randn(dtype=int64) gives zeros; torch raises NotImplementedError",
     ),
     "pow_int_negative_scalar": lambda m: m.tensor([2, 3]) ** -1,
-    "relu_bool": (lambda m: F(m).relu(m.tensor([True])), "relu of a bool tensor computes"),
+    "relu_bool": lambda m: F(m).relu(m.tensor([True])),
     "add_alpha_float_on_ints": lambda m: m.add(m.arange(2), m.arange(2), alpha=0.5),
 }
 
@@ -778,9 +766,8 @@ VALUES = {
     "rdiv_int_tensor": lambda m: 3 / m.arange(1, 3),
     "div_fn_scalar_by_int_tensor": lambda m: m.div(3, m.arange(1, 3)),
     "reciprocal_int": lambda m: m.arange(1, 3).reciprocal(),
-    "mse_f32_f64": (
-        lambda m: grads(m, lambda x: F(m).mse_loss(x, m.zeros(3, dtype=m.float64)), L(m)),
-        "mse_loss(float32, float64) gives float32; torch promotes to float64",
+    "mse_f32_f64": lambda m: grads(
+        m, lambda x: F(m).mse_loss(x, m.zeros(3, dtype=m.float64)), L(m)
     ),
     "bool_pow_int": lambda m: m.tensor([True, False]) ** 2,
     "int_pow_int_tensor_negative": lambda m: m.tensor([2, 3]) ** m.tensor([-1, 2]),
@@ -797,22 +784,13 @@ VALUES = {
         lambda m: _o(m, 2) == "a",
         "t == 'a' raises ValueError; torch returns False",
     ),
-    "ce_probability_targets": (
-        lambda m: grads(
-            m,
-            lambda x: F(m).cross_entropy(x, m.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])),
-            L(m, 2, 3),
-        ),
-        "cross_entropy with class-probability targets raises 'multi-target not supported'",
+    "ce_probability_targets": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])),
+        L(m, 2, 3),
     ),
-    "ce_k_dim": (
-        lambda m: F(m).cross_entropy(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
-        "cross_entropy of (N, C, d) input and (N, d) target raises 'multi-target not supported'",
-    ),
-    "nll_k_dim": (
-        lambda m: F(m).nll_loss(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
-        "nll_loss of (N, C, d) input raises 'multi-target not supported'",
-    ),
+    "ce_k_dim": lambda m: F(m).cross_entropy(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
+    "nll_k_dim": lambda m: F(m).nll_loss(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
     "mean_dtype_kwarg": lambda m: m.arange(4).mean(dtype=m.float32),
 }
 

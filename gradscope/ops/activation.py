@@ -18,6 +18,8 @@ class ReluBackward0(Function):
     saves_output = "result"
 
     def forward(self, a):
+        if a.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
         return xp_of(a).maximum(a, 0).astype(a.dtype, copy=False)
 
     def backward(self, g):

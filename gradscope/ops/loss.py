@@ -1,7 +1,10 @@
-"""Losses: nll_loss and mse_loss (cross_entropy is log_softmax followed by nll_loss).
+"""Losses: nll_loss (nll_loss2d where samples have dims of their own) and mse_loss.
+
+cross_entropy is log_softmax followed by nll_loss, or, against class probabilities, a few
+table ops (``AddBackward1`` among them: the smoothing of probability targets).
 
 Each backward is also an op of its own under ``create_graph=True``, as in torch
-(``NllLossBackwardBackward0``, ``MseLossBackwardBackward0``).
+(``NllLossBackwardBackward0``, ``NllLoss2DBackwardBackward0``, ``MseLossBackwardBackward0``).
 """
 
 from __future__ import annotations
@@ -10,46 +13,88 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import xp_of
-from ..errors import scalar_type_name
-from ._broadcast import unbroadcast
-from ._graph import constant, sum_to, zeros_grad
+from ..errors import scalar_type_name, shape_str
+from ._broadcast import cast_like, unbroadcast
+from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms
+
+# ---------------------------------------------------------------- nll_loss
+
+# Log-probabilities come as (C,), (N, C) or (N, C, H, W), with the class on dim 1 (dim 0
+# for one sample); the targets give one class per sample: (), (N,) or (N, H, W).
+
+
+def _sample_shape(shape) -> tuple:
+    """The shape of the samples of log-probabilities of ``shape``: every dim but the class."""
+    return () if len(shape) == 1 else (shape[0],) + tuple(shape[2:])
+
+
+def _at_targets(xp, shape, target, weight, ignore_index, dtype):
+    """Where each sample's target class sits in log-probabilities of ``shape`` (an index
+    tuple; class 0 where the target is ignored), and each sample's weight (0 there)."""
+    samples = _sample_shape(shape)
+    tg = target.reshape(samples)
+    valid = tg != ignore_index
+    safe = xp.where(valid, tg, 0)
+    w = valid.astype(dtype) if weight is None else xp.where(valid, weight.reshape(-1)[safe], 0)
+    index = list(xp.indices(samples))
+    index.insert(min(1, len(shape) - 1), safe)
+    return tuple(index), w
+
+
+def _nll_terms(u, target, weight, ignore_index):
+    """Minus each sample's weighted target entry of ``u`` (0 where ignored), and the weights."""
+    xp = xp_of(u)
+    index, w = _at_targets(xp, u.shape, target, weight, ignore_index, u.dtype)
+    # where, not a product with the mask: an ignored sample's loss is 0, not -0
+    return xp.where(w != 0, -u[index] * w, 0).astype(u.dtype, copy=False), w
+
+
+def _nll_picked(u, target, weight, ignore_index, reduction):
+    """nll_loss of ``u`` (log-probabilities, or the gradient of its backward): minus the
+    weighted target entries, reduced (a mean divides by the weights of the samples kept)."""
+    picked, w = _nll_terms(u, target, weight, ignore_index)
+    if reduction == "none":
+        return picked
+    s = picked.sum()
+    if reduction == "mean":
+        s = s / w.sum()
+    return xp_of(u).asarray(s, dtype=u.dtype)
+
+
+def _nll_backward(g, shape, dtype, target, weight, total_weight, reduction, ignore_index):
+    """nll_loss's gradient for log-probabilities of ``shape``: ``-g`` (over the total
+    weight for a mean, times the class weight) at each sample's target, zero elsewhere."""
+    xp = xp_of(g)
+    index, w = _at_targets(xp, shape, target, weight, ignore_index, dtype)
+    out = xp.zeros(shape, dtype=dtype)
+    scale = -(g / total_weight) if reduction == "mean" else -g
+    out[index] = xp.where(w != 0, scale * w, 0)
+    return out
 
 
 class NllLossBackward0(Function):
-    """Negative log-likelihood of class targets, run as ``(logp, target, weight or None)``;
-    saves self, target, total_weight and the class weights if any."""
+    """Negative log-likelihood of class targets, run as ``(logp, target, weight or None)``
+    on (C,) or (N, C) log-probabilities; saves self, target, total_weight (0 when nothing
+    is reduced, as torch) and the class weights if any."""
 
     _name = "NllLossBackward0"
     _edges = 1  # the target and the weights get no edge, as in torch
 
     def forward(self, logp, target, weight, reduction, ignore_index):
         xp = xp_of(logp)
-        batched = logp.ndim == 2
-        lp = logp if batched else logp[None, :]
-        rows, safe, w = self._rows(xp, lp.shape[0], target, weight, ignore_index, logp.dtype)
-        # where, not a product with the mask: an ignored row's loss is 0, not -0
-        picked = xp.where(w != 0, -lp[rows, safe] * w, 0).astype(logp.dtype, copy=False)
-        total_weight = xp.asarray(w.sum(), dtype=logp.dtype)
-        self.reduction, self.ignore_index, self.batched = reduction, ignore_index, batched
+        picked, w = _nll_terms(logp, target, weight, ignore_index)
+        total_weight = xp.asarray(0 if reduction == "none" else w.sum(), dtype=logp.dtype)
+        self.reduction, self.ignore_index = reduction, ignore_index
         self.save(self=logp, target=target, total_weight=total_weight)
         if weight is not None:
             self.save(weight=weight)
         if reduction == "none":
-            return picked if batched else picked[0]
+            return picked
         s = picked.sum()
         if reduction == "mean":
             s = s / total_weight
         return xp.asarray(s, dtype=logp.dtype)
-
-    @staticmethod
-    def _rows(xp, n, target, weight, ignore_index, dtype):
-        """Each row's index, its target class (0 where ignored) and its weight (0 there)."""
-        tg = target.reshape(-1)
-        valid = tg != ignore_index
-        safe = xp.where(valid, tg, 0)
-        w = valid.astype(dtype) if weight is None else xp.where(valid, weight[safe], 0)
-        return xp.arange(n), safe, w
 
     def backward(self, g):
         logp = self.saved("self")
@@ -71,97 +116,18 @@ class NllLossBackward0(Function):
         weight = self.saved("weight") if "weight" in self._saved else None
         args = (self.saved("target"), weight, self.saved("total_weight"))
         args += (self.reduction, self.ignore_index)
-        return (apply(NllLossBackwardBackward0, (g, self.saved_tensor("self")), *args),)
+        return (apply(self._backward_op, (g, self.saved_tensor("self")), *args),)
 
     def jvp(self, xs, out, tangents):
         t, target, weight = tangents[0], xs[1], xs[2]
-        xp = xp_of(out)
-        lt = t if self.batched else t[None, :]
-        rows, safe, w = self._rows(xp, lt.shape[0], target, weight, self.ignore_index, out.dtype)
-        picked = xp.where(w != 0, -lt[rows, safe] * w, 0)
-        if self.reduction == "none":
-            return picked if self.batched else picked[0]
-        s = picked.sum()
-        if self.reduction == "mean":
-            s = s / w.sum()
-        return s
+        return _nll_picked(t, target, weight, self.ignore_index, self.reduction)
 
 
-class MseLossBackward0(Function):
-    _name = "MseLossBackward0"
+class NllLoss2DBackward0(NllLossBackward0):
+    """nll_loss of (N, C, H, W) log-probabilities against (N, H, W) targets (torch runs
+    other shapes with dims past the class on a (N, C, 1, -1) view of them)."""
 
-    def forward(self, a, target, reduction):
-        self.save(self=a, target=target)
-        self.reduction = reduction
-        self.shapes = (a.shape, target.shape)  # a target may broadcast against the input
-        d = a - target
-        sq = d * d
-        if reduction == "none":
-            return sq
-        s = sq.sum() if reduction == "sum" else sq.mean()
-        return xp_of(a).asarray(s, dtype=a.dtype)
-
-    def backward(self, g):
-        a, t = self.saved("self"), self.saved("target")
-        d = _mse_backward(g, a, t, self.reduction)
-        na, nt = self.needs_input_grad
-        return (
-            unbroadcast(d, self.shapes[0]) if na else None,
-            unbroadcast(-d, self.shapes[1]) if nt else None,
-        )
-
-    def backward_graph(self, g):
-        # as torch: the target's gradient is the same op with the operands swapped
-        a, t = self.saved_tensor("self"), self.saved_tensor("target")
-        na, nt = self.needs_input_grad
-        ga = gt = None
-        if na:
-            ga = sum_to(apply(MseLossBackwardBackward0, (g, a, t), self.reduction), self.shapes[0])
-        if nt:
-            gt = sum_to(apply(MseLossBackwardBackward0, (g, t, a), self.reduction), self.shapes[1])
-        return ga, gt
-
-    def jvp(self, xs, out, tangents):
-        (a, target), (ta, tt) = xs, tangents
-        d = 2 * (a - target) * terms(ta, None if tt is None else -tt)
-        if self.reduction == "none":
-            return d
-        return d.sum() if self.reduction == "sum" else d.mean()
-
-
-def _nll_picked(u, target, weight, ignore_index, reduction):
-    """nll_loss of ``u`` (log-probabilities, or the gradient of its backward): minus the
-    weighted target entries, reduced (a mean divides by the weights of the rows kept)."""
-    xp = xp_of(u)
-    batched = u.ndim == 2
-    lu = u if batched else u[None, :]
-    rows, safe, w = NllLossBackward0._rows(xp, lu.shape[0], target, weight, ignore_index, u.dtype)
-    # where, not a product with the mask: an ignored row's loss is 0, not -0
-    picked = xp.where(w != 0, -lu[rows, safe] * w, 0).astype(u.dtype, copy=False)
-    if reduction == "none":
-        return picked if batched else picked[0]
-    s = picked.sum()
-    if reduction == "mean":
-        s = s / w.sum()
-    return xp.asarray(s, dtype=u.dtype)
-
-
-def _nll_backward(g, shape, dtype, target, weight, total_weight, reduction, ignore_index):
-    """nll_loss's gradient for log-probabilities of ``shape``: ``-g`` (over the total
-    weight for a mean, times the class weight) at each row's target, zero elsewhere."""
-    xp = xp_of(g)
-    batched = len(shape) == 2
-    lp_shape = tuple(shape) if batched else (1,) + tuple(shape)
-    rows, safe, w = NllLossBackward0._rows(xp, lp_shape[0], target, weight, ignore_index, dtype)
-    out = xp.zeros(lp_shape, dtype=dtype)
-    if reduction == "none":
-        scale = -(g.reshape(-1))
-    elif reduction == "mean":
-        scale = -(g / total_weight)
-    else:
-        scale = -g
-    out[rows, safe] = xp.where(w != 0, scale * w, 0)
-    return out if batched else out[0]
+    _name = "NllLoss2DBackward0"
 
 
 class NllLossBackwardBackward0(Function):
@@ -192,7 +158,7 @@ class NllLossBackwardBackward0(Function):
         if ng:
             weight = None if self.weight is None else constant(self.weight)
             inputs = (u, constant(self.target), weight)
-            gg = apply(NllLossBackward0, inputs, self.reduction, self.ignore_index)
+            gg = apply(self._forward_op, inputs, self.reduction, self.ignore_index)
         return gg, zeros_grad(self.shape, u) if nl else None
 
     def jvp(self, xs, out, tangents):
@@ -211,6 +177,112 @@ class NllLossBackwardBackward0(Function):
         )
 
 
+class NllLoss2DBackwardBackward0(NllLossBackwardBackward0):
+    """nll_loss2d's backward as an op (see ``NllLossBackwardBackward0``)."""
+
+    _name = "NllLoss2DBackwardBackward0"
+
+
+# each loss node and the op its backward is under create_graph=True, and back
+NllLossBackward0._backward_op = NllLossBackwardBackward0
+NllLoss2DBackward0._backward_op = NllLoss2DBackwardBackward0
+NllLossBackwardBackward0._forward_op = NllLossBackward0
+NllLoss2DBackwardBackward0._forward_op = NllLoss2DBackward0
+
+
+def check_target(logp_shape, target_shape, target_dtype) -> None:
+    """torch's checks of the targets of ``nll_loss`` of (C,) or (N, C) log-probabilities,
+    with its messages."""
+    if len(target_shape) > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if len(logp_shape) == 2 and tuple(target_shape) != (logp_shape[0],):
+        raise ValueError(
+            f"Expected input batch_size ({logp_shape[0]}) to match target batch_size "
+            f"({target_shape[0] if target_shape else 0})."
+        )
+    if len(logp_shape) == 1 and len(target_shape) == 1 and target_shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
+        )
+    _check_target_dtype(target_dtype)
+
+
+def _check_target_dtype(dtype) -> None:
+    if dtype not in (np.dtype(np.int64), np.dtype(np.uint8)):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {scalar_type_name(dtype)}"
+        )
+
+
+def check_target_2d(logp_shape, target_shape, target_dtype, weight_numel) -> None:
+    """torch's checks of ``nll_loss2d``: (N, C, H, W) log-probabilities, (N, H, W) targets
+    of int64 and class weights of C elements, with its messages."""
+    if len(target_shape) != 3:
+        raise RuntimeError(
+            "only batches of spatial targets supported (3D tensors) but got targets of "
+            f"dimension: {len(target_shape)}"
+        )
+    _check_target_dtype(target_dtype)
+    if weight_numel is not None and weight_numel != logp_shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    n, _, h, w = logp_shape
+    if (n, h, w) != tuple(target_shape):
+        raise RuntimeError(
+            f"size mismatch (got input: {shape_str(logp_shape)} , target: {shape_str(target_shape)}"
+        )
+    if target_dtype != np.dtype(np.int64):
+        raise RuntimeError(f"expected scalar type Long but found {scalar_type_name(target_dtype)}")
+
+
+# ---------------------------------------------------------------- mse_loss
+
+
+class MseLossBackward0(Function):
+    """Squared errors of ``a`` against ``target`` (which may broadcast), computed in
+    ``dtype`` (torch's result type of the pair); saves both as they came."""
+
+    _name = "MseLossBackward0"
+
+    def forward(self, a, target, reduction, dtype):
+        self.save(self=a, target=target)
+        self.reduction = reduction
+        self.shapes = (a.shape, target.shape)  # a target may broadcast against the input
+        self.dtypes = (a.dtype, target.dtype)
+        d = a.astype(dtype, copy=False) - target.astype(dtype, copy=False)
+        sq = d * d
+        if reduction == "none":
+            return sq
+        s = sq.sum() if reduction == "sum" else sq.mean()
+        return xp_of(a).asarray(s, dtype=dtype)
+
+    def backward(self, g):
+        a, t = self.saved("self"), self.saved("target")
+        d = _mse_backward(g, a, t, self.reduction)
+        na, nt = self.needs_input_grad
+        return (
+            cast_like(unbroadcast(d, self.shapes[0]), self.dtypes[0]) if na else None,
+            cast_like(unbroadcast(-d, self.shapes[1]), self.dtypes[1]) if nt else None,
+        )
+
+    def backward_graph(self, g):
+        # as torch: the target's gradient is the same op with the operands swapped
+        a, t = self.saved_tensor("self"), self.saved_tensor("target")
+        na, nt = self.needs_input_grad
+        ga = gt = None
+        if na:
+            ga = sum_to(apply(MseLossBackwardBackward0, (g, a, t), self.reduction), self.shapes[0])
+        if nt:
+            gt = sum_to(apply(MseLossBackwardBackward0, (g, t, a), self.reduction), self.shapes[1])
+        return ga, gt
+
+    def jvp(self, xs, out, tangents):
+        (a, target), (ta, tt) = xs, tangents
+        d = 2 * (a - target) * terms(ta, None if tt is None else -tt)
+        if self.reduction != "none":
+            d = d.sum() if self.reduction == "sum" else d.mean()
+        return xp_of(out).asarray(d, dtype=out.dtype)
+
+
 def _mse_backward(g, a, t, reduction):
     """mse_loss's gradient in ``a``: ``2 (a - t) g``, over the element count for a mean."""
     d = 2 * (a - t) * g
@@ -218,9 +290,9 @@ def _mse_backward(g, a, t, reduction):
 
 
 class MseLossBackwardBackward0(Function):
-    """mse_loss's backward as an op, ``2 (a - t) g`` (``/ n`` for a mean), run as
-    ``(g, a, t)``: the gradients are the same op on ``u`` summed to ``g``'s shape for
-    ``g``, and ``2 u g`` (``/ n``) summed to each operand's shape, negated for ``t``."""
+    """mse_loss's backward as an op, ``2 (a - t) g`` (``/ n`` for a mean) in ``a``'s dtype,
+    run as ``(g, a, t)``: the gradients are the same op on ``u`` summed to ``g``'s shape
+    for ``g``, and ``2 u g`` (``/ n``) summed to each operand's shape, negated for ``t``."""
 
     _name = "MseLossBackwardBackward0"
 
@@ -228,11 +300,12 @@ class MseLossBackwardBackward0(Function):
         ng, na, nt = self.needs_input_grad
         self.reduction = reduction
         self.shapes = (g.shape, a.shape, t.shape)
+        self.dtypes = (g.dtype, a.dtype, t.dtype)
         if ng:
             self.save(self=a, target=t)
         if na or nt:
             self.save(grad_output=g)
-        out = _mse_backward(g, a, t, reduction)
+        out = cast_like(_mse_backward(g, a, t, reduction), a.dtype)
         self.numel = out.size
         return out
 
@@ -247,10 +320,11 @@ class MseLossBackwardBackward0(Function):
                 _mse_backward(u, self.saved("self"), self.saved("target"), self.reduction),
                 self.shapes[0],
             )
+            gg = cast_like(gg, self.dtypes[0])
         if na or nt:
             c = self._scale(2 * u * self.saved("grad_output"))
-            ga = unbroadcast(c, self.shapes[1]) if na else None
-            gt = unbroadcast(-c, self.shapes[2]) if nt else None
+            ga = cast_like(unbroadcast(c, self.shapes[1]), self.dtypes[1]) if na else None
+            gt = cast_like(unbroadcast(-c, self.shapes[2]), self.dtypes[2]) if nt else None
         return gg, ga, gt
 
     def backward_graph(self, u):
@@ -258,11 +332,12 @@ class MseLossBackwardBackward0(Function):
         gg = ga = gt = None
         if ng:
             a, t = self.saved_tensor("self"), self.saved_tensor("target")
-            gg = sum_to(apply(MseLossBackwardBackward0, (u, a, t), self.reduction), self.shapes[0])
+            gg = apply(MseLossBackwardBackward0, (u, a, t), self.reduction)
+            gg = cast_to(sum_to(gg, self.shapes[0]), self.dtypes[0])
         if na or nt:
             c = self._scale(2 * (u * self.saved_tensor("grad_output")))
-            ga = sum_to(c, self.shapes[1]) if na else None
-            gt = sum_to(-c, self.shapes[2]) if nt else None
+            ga = cast_to(sum_to(c, self.shapes[1]), self.dtypes[1]) if na else None
+            gt = cast_to(sum_to(-c, self.shapes[2]), self.dtypes[2]) if nt else None
         return gg, ga, gt
 
     def jvp(self, xs, out, tangents):
@@ -275,23 +350,28 @@ class MseLossBackwardBackward0(Function):
         if tt is not None:
             terms_.append(-2 * tt * g)
         total = terms(*terms_)
-        return None if total is None else self._scale(total)
+        if total is None:
+            return None
+        return xp_of(out).asarray(self._scale(total), dtype=out.dtype)
 
 
-def check_target(logp_shape, target_shape, target_dtype) -> None:
-    """torch's checks of ``nll_loss`` targets, with its messages."""
-    if len(target_shape) > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if len(logp_shape) == 2 and tuple(target_shape) != (logp_shape[0],):
-        raise ValueError(
-            f"Expected input batch_size ({logp_shape[0]}) to match target batch_size "
-            f"({target_shape[0] if target_shape else 0})."
-        )
-    if len(logp_shape) == 1 and len(target_shape) == 1 and target_shape[0] != 1:
-        raise ValueError(
-            f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
-        )
-    if target_dtype not in (np.dtype(np.int64), np.dtype(np.uint8)):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {scalar_type_name(target_dtype)}"
-        )
+# ---------------------------------------------------------------- cross_entropy's smoothing
+
+
+class AddBackward1(Function):
+    """A tensor plus a number held as a number (torch's C++ scalar, as in the smoothing of
+    probability targets, ``target * (1 - ε) + ε / C``): nothing is saved for it."""
+
+    _name = "AddBackward1"
+
+    def forward(self, a, other):
+        return a + other
+
+    def backward(self, g):
+        return (g,)
+
+    def backward_graph(self, g):
+        return (g,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0]

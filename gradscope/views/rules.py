@@ -60,6 +60,7 @@ RULES: dict[str, str] = {
     "SoftmaxBackward0": "result * (grad - (grad * result).sum(dim))",
     "LogSoftmaxBackward0": "grad - exp(result) * grad.sum(dim)",
     "NllLossBackward0": "-grad / total_weight at each target, 0 elsewhere",
+    "NllLoss2DBackward0": "-grad / total_weight at each target, 0 elsewhere",
     "MseLossBackward0": "2 * (self - target) * grad / numel",
     # shape and indexing (views move the gradient, they do not change it)
     "ViewBackward0": "grad.reshape(self's shape)",
