@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
+from numbers import Number
+
 import numpy as np
 
 from . import backend, dtypes
+from .errors import py_type_name, scalar_type_name
 from .tensor import Tensor
 
 _rng = np.random.default_rng()
@@ -22,41 +27,57 @@ def manual_seed(seed: int):
 
 
 def _infer_dtype(data) -> np.dtype:
-    """torch's dtype for Python data: bool, int64, or the default float."""
-    flat = data
-    while isinstance(flat, (list, tuple)) and flat:
+    """torch's dtype for Python data: bool, int64, complex64 or the default float (also
+    for empty lists, at any depth)."""
+    if isinstance(data, (list, tuple)):
+        first = data
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        if isinstance(first, str):  # torch reads a string as one more level of nesting
+            raise ValueError("too many dimensions 'str'")
         kinds = set()
         stack = [data]
         while stack:
             v = stack.pop()
             if isinstance(v, (list, tuple)):
                 stack.extend(v)
+            elif type(v) is float:
+                kinds.add("f")
             elif isinstance(v, Tensor):
                 kinds.add(v._data.dtype.kind)
-            elif isinstance(v, bool) or isinstance(v, np.bool_):
-                kinds.add("b")
-            elif isinstance(v, (int, np.integer)):
-                kinds.add("i")
-            elif isinstance(v, complex):
-                kinds.add("c")
             else:
-                kinds.add("f")
+                kinds.add(_scalar_kind(v))
         if "c" in kinds:
             return np.dtype(np.complex64)
-        if "f" in kinds:
+        if "f" in kinds or not kinds:
             return dtypes.default_float.np
         if "i" in kinds or "u" in kinds:
             return np.dtype(np.int64)
         return np.dtype(np.bool_)
-    if isinstance(data, (list, tuple)):
-        return dtypes.default_float.np
-    if isinstance(data, bool):
+    kind = _scalar_kind(data)
+    if kind == "b":
         return np.dtype(np.bool_)
-    if isinstance(data, int):
+    if kind == "i":
         return np.dtype(np.int64)
-    if isinstance(data, complex):
+    if kind == "c":
         return np.dtype(np.complex64)
     return dtypes.default_float.np
+
+
+def _scalar_kind(v) -> str:
+    """The dtype kind of one item of Python data (other numbers, arrays and sequences
+    count as float); torch's error for a string, None or any other object."""
+    if isinstance(v, (bool, np.bool_)):
+        return "b"
+    if isinstance(v, (int, np.integer)):
+        return "i"
+    if isinstance(v, complex):
+        return "c"
+    if isinstance(v, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
+    if isinstance(v, (Number, Sequence, np.ndarray)) or hasattr(v, "__array__"):
+        return "f"
+    raise RuntimeError(f"Could not infer dtype of {py_type_name(v)}")
 
 
 def _to_array(data, dtype=None, device=None):
@@ -72,6 +93,14 @@ def _to_array(data, dtype=None, device=None):
     else:
         if np_dtype is None:
             np_dtype = _infer_dtype(data)
+        elif data is None:
+            raise TypeError(
+                "must be real number, not NoneType"
+                if np_dtype.kind in "fc"
+                else "'NoneType' object cannot be interpreted as an integer"
+            )
+        elif isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         if isinstance(data, (list, tuple)):
             data = _unwrap(data)
         try:
@@ -118,13 +147,35 @@ def _leaf(arr, requires_grad: bool, nbytes: int | None = None) -> Tensor:
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (nested lists, scalars, arrays)."""
+    _check_dtype("tensor", dtype)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than gradscope.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
     return _leaf(_to_array(data, dtype, device), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
+    _check_dtype("as_tensor", dtype)
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
-    return tensor(data, dtype=dtype, device=device)
+    return _leaf(_to_array(data, dtype, device), False)
+
+
+def _check_dtype(name: str, dtype) -> None:
+    """torch's TypeError for a ``dtype`` argument that is not a dtype (a string, a NumPy
+    type); Python's ``float``, ``int`` and ``bool`` are taken, as torch takes them."""
+    if dtype is None or isinstance(dtype, dtypes.dtype):
+        return
+    if dtype is float or dtype is int or dtype is bool:  # identity: np.float64 == float
+        return
+    raise TypeError(
+        f"{name}(): argument 'dtype' must be gradscope.dtype, not {py_type_name(dtype)}"
+    )
 
 
 def from_numpy(arr: np.ndarray) -> Tensor:
@@ -178,18 +229,21 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="zeros"
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
+    _check_dtype("zeros", dtype)
     size = _size_arg("zeros", sizes, size)
     return _filled(lambda xp, s, d: xp.zeros(s, d), size, dtype, device, requires_grad)
 
 
 def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
+    _check_dtype("ones", dtype)
     size = _size_arg("ones", sizes, size)
     return _filled(lambda xp, s, d: xp.ones(s, d), size, dtype, device, requires_grad, name="ones")
 
 
 def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor."""
+    _check_dtype("empty", dtype)
     size = _size_arg("empty", sizes, size)
     return _filled(
         lambda xp, s, d: xp.empty(s, d), size, dtype, device, requires_grad, name="empty"
@@ -198,6 +252,7 @@ def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = Fals
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value`` (its dtype follows the value, as torch)."""
+    _check_dtype("full", dtype)
     default = _infer_dtype(fill_value)
     return _filled(
         lambda xp, s, d: xp.full(s, fill_value, d),
@@ -206,6 +261,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         device,
         requires_grad,
         default,
+        name="full",
     )
 
 
@@ -217,6 +273,19 @@ def _random(sample, size, dtype, device, requires_grad, name="rand"):
     np_dtype = dtypes.resolve(dtype) or dtypes.default_float.np
     dev = backend.device(device)
     shape = _sizes(size, name)
+    if np_dtype.kind not in "fc":
+        # torch's kernels sample floats only; normal's is not reached when there is nothing
+        # to sample
+        if name == "rand":
+            kernel = "check_uniform_bounds"
+        elif 0 not in shape:
+            kernel = f"normal_kernel_{'cuda' if dev.type == 'cuda' else 'cpu'}"
+        else:
+            kernel = None
+        if kernel is not None:
+            raise NotImplementedError(
+                f"\"{kernel}\" not implemented for '{scalar_type_name(np_dtype)}'"
+            )
     if dev.type == "cuda":
         cp = backend.cupy()
         with cp.cuda.Device(dev.index):
@@ -246,7 +315,9 @@ def randn(*sizes, size=None, dtype=None, device=None, requires_grad: bool = Fals
     )
 
 
-def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
+def randint(
+    low, high=None, size=(), *, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     """Integers drawn uniformly from [low, high): ``randint(low, high, size)``, or
     ``randint(high, size)`` from 0, as torch takes them."""
     if isinstance(high, (tuple, list)):  # randint(high, size)
@@ -265,7 +336,7 @@ def randint(low, high=None, size=(), *, dtype=None, device=None) -> Tensor:
         arr = _rng.integers(low, high, size=_sizes((size,)), dtype=np.int64).astype(
             np_dtype, copy=False
         )
-    return _leaf(arr, False)
+    return _leaf(arr, requires_grad)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -274,6 +345,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if is_int else dtypes.default_float.np
@@ -289,8 +362,10 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     return _leaf(xp.linspace(start, end, steps, dtype=np_dtype), requires_grad)
 
 
-def _like(fn):
+def _like(fn, check_dtype: bool = True):
     def like(t: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        if check_dtype:
+            _check_dtype(like.__name__, dtype)
         return fn(
             t.shape,
             dtype=dtype if dtype is not None else t.dtype,
@@ -306,11 +381,12 @@ def _like(fn):
 zeros_like = _like(zeros)
 ones_like = _like(ones)
 empty_like = _like(empty)
-rand_like = _like(rand)
-randn_like = _like(randn)
+rand_like = _like(rand, check_dtype=False)  # torch's error there is another text
+randn_like = _like(randn, check_dtype=False)
 
 
 def full_like(t: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    _check_dtype("full_like", dtype)
     return full(
         t.shape,
         fill_value,

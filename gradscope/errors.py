@@ -8,6 +8,7 @@ M_FREED = (
     "calling backward."
 )
 M_SCALAR = "grad can be implicitly created only for scalar outputs"
+M_ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
 M_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 M_NO_GRAD_VIEW_WRITTEN = (
     "A view was created in no_grad mode and its base or another view of its base has been "
@@ -87,3 +88,15 @@ def shape_str(shape) -> str:
 def size_str(shape) -> str:
     """A shape as ``torch.Size([4, 3])``."""
     return f"torch.Size({shape_str(shape)})"
+
+
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
+
+
+def py_type_name(obj) -> str:
+    """The name torch's C++ messages give an object's type (CPython's ``tp_name``), e.g.
+    ``float``, ``NoneType``, ``Tensor`` or ``numpy.ndarray``."""
+    t = type(obj)
+    if t.__flags__ & _HEAPTYPE or t.__module__ == "builtins":
+        return t.__name__
+    return f"{t.__module__}.{t.__name__}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import warnings
 import weakref
+from numbers import Real
 from time import perf_counter
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from . import autograd as _autograd
 from . import backend, dtypes
 from .autograd import function as _function
-from .errors import M_NONLEAF_GRAD, cpp_type_name, scalar_type_name
+from .errors import M_NONLEAF_GRAD, M_ONE_ELEMENT, cpp_type_name, scalar_type_name
 from .events import emit
 from .events.callsite import user_frame
 from .events.emit import dtype_str
@@ -31,6 +32,47 @@ _ALLOCATED = TensorAllocated.kind
 
 def _device_str(arr) -> str:
     return "cpu" if type(arr) is np.ndarray else str(backend.device_of(arr))
+
+
+def _operator(fn, is_operand=None):
+    """``fn(self, other)`` as an operator method: NotImplemented for an ``other`` that is
+    neither a tensor, a number nor an array (Python then tries ``other``'s method, or
+    raises its TypeError)."""
+    is_operand = is_operand or _is_operand
+
+    def op(self, other):
+        if type(other) in _OPERANDS or is_operand(other):
+            return fn(self, other)
+        return NotImplemented
+
+    op.__name__ = op.__qualname__ = fn.__name__
+    return op
+
+
+def _reflected(fn, is_operand=None):
+    """As ``_operator``, for ``fn(other, self)``."""
+    is_operand = is_operand or _is_operand
+
+    def op(self, other):
+        if type(other) in _OPERANDS or is_operand(other):
+            return fn(other, self)
+        return NotImplemented
+
+    op.__name__ = op.__qualname__ = fn.__name__
+    return op
+
+
+def _is_operand(v) -> bool:
+    return isinstance(v, (Tensor, int, float, complex, np.generic)) or _is_array(v)
+
+
+def _is_exponent(v) -> bool:
+    """An operand of ``**``: torch takes any real number there (a ``Fraction`` too)."""
+    return _is_operand(v) or isinstance(v, Real)
+
+
+def _is_array(v) -> bool:
+    return isinstance(v, np.ndarray) or hasattr(v, "__cuda_array_interface__")
 
 
 class Tensor:
@@ -265,6 +307,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if type(value) is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             if value:  # it does already: nothing to change
                 return
@@ -281,6 +325,11 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place; returns self."""
+        if type(requires_grad) is not bool:
+            raise TypeError(
+                "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
@@ -507,15 +556,21 @@ class Tensor:
         return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        n = self._data.size
+        if n != 1:
+            what = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
         return bool(self._data.item())
 
     def __float__(self) -> float:
-        return float(self.item())
+        if self._data.size != 1:
+            raise ValueError(M_ONE_ELEMENT)
+        return float(self._data.item())
 
     def __int__(self) -> int:
-        return int(self.item())
+        if self._data.size != 1:
+            raise ValueError(M_ONE_ELEMENT)
+        return int(self._data.item())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -531,55 +586,43 @@ class Tensor:
         raise TypeError("gradscope tensors are not picklable; save arrays with .numpy()")
 
     # -- ops (one-line delegations) ---------------------------------------------------
-    __add__ = F.add
-    __mul__ = F.mul
-    __sub__ = F.sub
-    __truediv__ = F.div
-    __matmul__ = F.matmul
-    __pow__ = F.pow
+    # an operator gives way (NotImplemented) to an operand that is not a tensor, a number
+    # or an array, as torch's do: ``t == None`` is False, ``t + None`` a TypeError
+    __add__ = __radd__ = _operator(F.add)
+    __mul__ = __rmul__ = _operator(F.mul)
+    __sub__ = _operator(F.sub)
+    __rsub__ = _operator(F.rsub)
+    __truediv__ = _operator(F.div)
+    __rtruediv__ = _reflected(F.div)
+    __pow__ = _operator(F.pow, _is_exponent)
+    __rpow__ = _reflected(F.pow, _is_exponent)
     __neg__ = F.neg
     __abs__ = F.abs
     __getitem__ = F.getitem
     __setitem__ = F.setitem
-    __eq__ = F.eq
-    __ne__ = F.ne
-    __lt__ = F.lt
-    __le__ = F.le
-    __gt__ = F.gt
-    __ge__ = F.ge
+    __eq__ = _operator(F.eq)
+    __ne__ = _operator(F.ne)
+    __lt__ = _operator(F.lt)
+    __le__ = _operator(F.le)
+    __gt__ = _operator(F.gt)
+    __ge__ = _operator(F.ge)
+    __iadd__ = _operator(F.add_)
+    __isub__ = _operator(F.sub_)
+    __imul__ = _operator(F.mul_)
+    __itruediv__ = _operator(F.div_)
 
-    def __radd__(self, other):
-        return F.add(self, other)
-
-    def __rmul__(self, other):
-        return F.mul(self, other)
-
-    def __rsub__(self, other):
-        return F.rsub(self, other)
-
-    def __rtruediv__(self, other):
-        return F.div(other, self)
-
-    def __rpow__(self, other):
-        return F.pow(other, self)
+    def __matmul__(self, other):
+        if type(other) is Tensor or _is_array(other):  # a number is no matrix
+            return F.matmul(self, other)
+        return NotImplemented
 
     def __rmatmul__(self, other):
-        return F.matmul(F.as_tensor_like(other, self), self)
+        if _is_array(other):
+            return F.matmul(F.as_tensor_like(other, self), self)
+        return NotImplemented
 
     def __pos__(self):
         return self
-
-    def __iadd__(self, other):
-        return F.add_(self, other)
-
-    def __isub__(self, other):
-        return F.sub_(self, other)
-
-    def __imul__(self, other):
-        return F.mul_(self, other)
-
-    def __itruediv__(self, other):
-        return F.div_(self, other)
 
     def __invert__(self):
         return Tensor._make(~self._data, None)
@@ -711,6 +754,9 @@ def _assigned_name() -> str | None:
     m = re.match(r"\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=]", line)
     return m.group(1) if m else None
 
+
+# the operands an operator takes without a closer look
+_OPERANDS = frozenset((Tensor, float, int, bool))
 
 _function.Tensor = Tensor
 F.Tensor = Tensor

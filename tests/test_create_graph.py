@@ -390,3 +390,35 @@ def test_forward_over_reverse_matches_torch(case):
     ours = _hvp_forward_over_reverse(gs, case, arrays)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["leaf_hook_size", "leaf_hook_dtype", "node_post_hook_count", "pre_hook_drops", "ok_hook"],
+)
+def test_hooks_under_create_graph_are_checked_as_torch(case):
+    """A hook's result is held to the gradient it replaces, create_graph or not."""
+    torch = pytest.importorskip("torch", reason="torch is the reference")
+    results = []
+    for m in (torch, gs):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        if case == "leaf_hook_size":
+            x.register_hook(lambda g, m=m: m.ones(2))
+        elif case == "leaf_hook_dtype":
+            x.register_hook(lambda g: g.double())
+        elif case == "node_post_hook_count":
+            y.grad_fn.register_hook(lambda gi, go, m=m: (m.ones(1),))
+        elif case == "pre_hook_drops":
+            y.grad_fn.register_prehook(lambda go: (None,))
+        else:
+            x.register_hook(lambda g: g * 3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the reference-cycle warning
+            try:
+                (y * y).sum().backward(create_graph=True)
+            except (RuntimeError, TypeError) as e:
+                results.append((type(e).__name__, str(e).split(" (was ")[0]))
+                continue
+        results.append(None if x.grad is None else x.grad.detach().numpy().tolist())
+    assert results[0] == results[1]

@@ -599,3 +599,105 @@ def test_a_leaf_hook_sees_the_gradient_before_it_becomes_grad():
     (w * 3).sum().backward()
     assert not np.shares_memory(w.grad._data, seen[0]._data)
     assert w.grad.tolist() == [3.0] * 4
+
+
+def test_a_hook_must_return_a_gradient_of_the_same_size_and_dtype():
+    def grad_after(hook, leaf: bool):
+        x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x if leaf else x * 2
+        y.register_hook(hook)
+        with pytest.raises((RuntimeError, TypeError)) as e:
+            (y * y).sum().backward()
+        assert x.grad is None  # nothing reached .grad
+        return f"{e.type.__name__}: {e.value}"
+
+    def halve(g):
+        return gs.ones(2)
+
+    for leaf in (True, False):
+        assert grad_after(halve, leaf) == "RuntimeError: hook 'halve' has changed the size of value"
+        assert grad_after(lambda g: g.double(), leaf) == (
+            "RuntimeError: hook '<lambda>' has changed the type of value "
+            "(was torch.FloatTensor got torch.DoubleTensor)"
+        )
+        assert grad_after(lambda g: 3.0, leaf) == (
+            "TypeError: expected Variable, but hook returned 'float'"
+        )
+    x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x.register_hook(lambda g: gs.ones(3, 1))  # as many values, another shape
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        gs.autograd.grad((x * x).sum(), x)
+
+
+def test_node_hooks_must_return_a_tuple_of_matching_gradients():
+    def backward_with(register, hook):
+        x = gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2  # MulBackward0: a gradient for x, none for the 2
+        getattr(y.grad_fn, register)(hook)
+        y.sum().backward()
+        return x.grad
+
+    with pytest.raises(
+        RuntimeError,
+        match=r"hook '<lambda>' has returned an incorrect number of values \(got 1, but expected 2\)",
+    ):
+        backward_with("register_hook", lambda gi, go: (gs.ones(1),))
+    with pytest.raises(TypeError, match="expected tuple, but hook returned 'list'"):
+        backward_with("register_hook", lambda gi, go: [gi[0], None])
+    with pytest.raises(RuntimeError, match="can't replace a None gradient with a non-None value"):
+        backward_with("register_hook", lambda gi, go: (gi[0], gs.ones(3)))
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        backward_with("register_prehook", lambda go: (gs.ones(1),))
+    with pytest.raises(TypeError, match="expected tuple, but hook returned 'Tensor'"):
+        backward_with("register_prehook", lambda go: go[0])
+    assert backward_with("register_hook", lambda gi, go: (gi[0] * 5, None)).tolist() == [10.0] * 3
+    assert backward_with("register_prehook", lambda go: (go[0] * 3,)).tolist() == [6.0] * 3
+    x = gs.ones(2, requires_grad=True)
+    y = x * 2
+    y.grad_fn.next_functions[0][0].register_hook(lambda gi, go: (gs.ones(2),))  # AccumulateGrad
+    with pytest.raises(RuntimeError, match=r"\(got 1, but expected 0\)"):
+        y.sum().backward()
+
+
+def test_a_pre_hook_can_drop_the_gradient():
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    w = gs.tensor([3.0, 4.0], requires_grad=True)
+    y = x * w
+    y.grad_fn.register_prehook(lambda go: (None,))
+    (y.sum() + w.sum()).backward()
+    assert x.grad is None and w.grad.tolist() == [1.0, 1.0]  # w's other path still counts
+    z = gs.ones(2, requires_grad=True)
+    out = z * 2
+    out.grad_fn.next_functions[0][0].register_prehook(lambda go: (None,))
+    out.sum().backward()
+    assert z.grad is None
+
+
+def test_autograd_api_refuses_what_torch_refuses():
+    def make():
+        return gs.tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    x = make()
+    with pytest.raises(RuntimeError, match="^got 2 tensors and 1 gradients$"):
+        gs.autograd.backward([x.sum(), (x * 2).sum()], [gs.tensor(1.0)])
+    with pytest.raises(TypeError, match="gradients can be either Tensors or None, but got float"):
+        (x * 2).backward([1.0, 1.0, 1.0])
+    with pytest.raises(TypeError, match="'float' object is not iterable"):
+        x.sum().backward(2.0)
+    with pytest.raises(RuntimeError, match="`inputs` argument to `grad\\(\\)` cannot be empty."):
+        gs.autograd.grad(x.sum(), [])
+    with pytest.raises(
+        RuntimeError, match="`inputs` argument to `backward\\(\\)` cannot be empty."
+    ):
+        x.sum().backward(inputs=[])
+    with pytest.raises(
+        RuntimeError, match="all inputs have to be Tensors or GradientEdges, but got float"
+    ):
+        gs.autograd.grad(x.sum(), [1.0])
+    with pytest.raises(RuntimeError, match="^requires_grad must be a bool$"):
+        gs.ones(2).requires_grad = 1
+    with pytest.raises(TypeError, match="must be bool, not int"):
+        gs.ones(2).requires_grad_(1)
+    assert x.grad is None
+    gs.autograd.backward([x.sum()], [gs.tensor(2.0), gs.tensor(5.0)])  # extra ones ignored
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]

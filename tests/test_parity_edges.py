@@ -347,90 +347,41 @@ ERRORS = {
     "autograd_grad_twice": lambda m: (
         lambda x: (lambda y: (m.autograd.grad(y, x), m.autograd.grad(y, x)))((x * x).sum())
     )(L(m)),
-    "float_of_many": (
-        lambda m: float(_o(m, 2)),
-        "float() of a 2-element tensor: RuntimeError, torch ValueError",
+    "float_of_many": lambda m: float(_o(m, 2)),
+    "int_of_many": lambda m: int(_o(m, 2)),
+    "bool_of_empty": lambda m: bool(m.ones(0)),
+    "autograd_backward_counts": lambda m: m.autograd.backward(
+        [L(m).sum(), L(m).sum()], [m.tensor(1.0)]
     ),
-    "int_of_many": (
-        lambda m: int(_o(m, 2)),
-        "int() of a 2-element tensor: RuntimeError, torch ValueError",
-    ),
-    "bool_of_empty": (
-        lambda m: bool(m.ones(0)),
-        "bool() of an empty tensor: says 'more than one value', torch 'no values'",
-    ),
-    "autograd_backward_counts": (
-        lambda m: m.autograd.backward([L(m).sum(), L(m).sum()], [m.tensor(1.0)]),
-        "autograd.backward: 'got 1 tensors and 2 gradients' for 2 tensors and 1 gradient",
-    ),
-    "backward_gradient_as_list": (
-        lambda m: (L(m) * 2).backward([1.0, 1.0, 1.0]),
-        "backward(gradient=list): 'got 3 tensors and 1 gradients', torch's TypeError",
-    ),
-    "autograd_grad_inputs_empty": (
-        lambda m: m.autograd.grad(L(m).sum(), []),
-        "autograd.grad(inputs=[]) returns (); torch raises RuntimeError",
-    ),
-    "autograd_grad_input_float": (
-        lambda m: m.autograd.grad(L(m).sum(), [1.0]),
-        "autograd.grad with a float input: AttributeError, torch RuntimeError",
-    ),
-    "requires_grad_set_to_int": (
-        lambda m: setattr(_o(m, 2), "requires_grad", 1),
-        "t.requires_grad = 1 is accepted; torch raises 'requires_grad must be a bool'",
-    ),
-    "randint_requires_grad": (
-        lambda m: m.randint(0, 3, (2,), requires_grad=True),
-        "randint(requires_grad=True): TypeError, torch's 'Only Tensors of floating point...'",
-    ),
+    "backward_gradient_as_list": lambda m: (L(m) * 2).backward([1.0, 1.0, 1.0]),
+    "autograd_grad_inputs_empty": lambda m: m.autograd.grad(L(m).sum(), []),
+    "autograd_grad_input_float": lambda m: m.autograd.grad(L(m).sum(), [1.0]),
+    "requires_grad_set_to_int": lambda m: setattr(_o(m, 2), "requires_grad", 1),
+    "randint_requires_grad": lambda m: m.randint(0, 3, (2,), requires_grad=True),
     # hooks that return something else than a gradient of the same kind
-    "leaf_hook_changes_size": (
-        lambda m: leaf_hook(m, lambda g: m.ones(2)),
-        "a leaf hook returning a (2,) grad for a (3,) leaf is accepted: x.grad gets shape (2,)",
-    ),
-    "nonleaf_hook_changes_size": (
-        lambda m: nonleaf_hook(m, lambda g: m.ones(1)),
-        "a non-leaf hook that changes the gradient's size is accepted (x.grad of shape (1,))",
-    ),
-    "leaf_hook_changes_dtype": (
-        lambda m: leaf_hook(m, lambda g: g.double()),
-        "a hook that returns a float64 gradient is accepted; torch raises",
-    ),
-    "hook_returns_float": (
-        lambda m: leaf_hook(m, lambda g: 3.0),
-        "a hook returning a float: AttributeError '_data', torch's TypeError",
-    ),
-    "node_posthook_wrong_count": (
-        lambda m: (
-            lambda x: (
-                lambda y: (
-                    y.grad_fn.register_hook(lambda gi, go: (m.ones(1),)),
-                    y.sum().backward(),
-                )
-            )(x * 2)
-        )(L(m)),
-        "a Node post hook returning the wrong number of grads is accepted; x.grad shape (1,)",
-    ),
+    "leaf_hook_changes_size": lambda m: leaf_hook(m, lambda g: m.ones(2)),
+    "nonleaf_hook_changes_size": lambda m: nonleaf_hook(m, lambda g: m.ones(1)),
+    "leaf_hook_changes_dtype": lambda m: leaf_hook(m, lambda g: g.double()),
+    "hook_returns_float": lambda m: leaf_hook(m, lambda g: 3.0),
+    "node_posthook_wrong_count": lambda m: (
+        lambda x: (
+            lambda y: (
+                y.grad_fn.register_hook(lambda gi, go: (m.ones(1),)),
+                y.sum().backward(),
+            )
+        )(x * 2)
+    )(L(m)),
     # where
     "where_long_condition": lambda m: m.where(m.tensor([1, 0, 1]), _o(m, 3), m.zeros(3)),
     "where_float_condition": lambda m: m.where(m.tensor([1.0, 0.0, 1.0]), _o(m, 3), m.zeros(3)),
     # Python objects as operands and data
-    "add_none": (lambda m: _o(m, 2) + None, "t + None silently gives NaN; torch raises TypeError"),
-    "tensor_of_none": (lambda m: m.tensor(None), "tensor(None) silently gives tensor(nan)"),
-    "add_list": (lambda m: _o(m, 2) + [1.0, 2.0], "t + list is accepted; torch raises TypeError"),
-    "add_str": (lambda m: _o(m, 2) + "a", "t + 'a': ValueError, torch TypeError"),
-    "ones_dtype_str": (
-        lambda m: m.ones(2, dtype="float32"),
-        "dtype='float32' (a string) is accepted; torch raises TypeError",
-    ),
-    "arange_step_sign": (
-        lambda m: m.arange(0, 5, -1),
-        "arange(0, 5, -1) gives an empty tensor; torch raises RuntimeError",
-    ),
-    "randn_int_dtype": (
-        lambda m: m.randn(2, dtype=m.int64),
-        "randn(dtype=int64) gives zeros; torch raises NotImplementedError",
-    ),
+    "add_none": lambda m: _o(m, 2) + None,
+    "tensor_of_none": lambda m: m.tensor(None),
+    "add_list": lambda m: _o(m, 2) + [1.0, 2.0],
+    "add_str": lambda m: _o(m, 2) + "a",
+    "ones_dtype_str": lambda m: m.ones(2, dtype="float32"),
+    "arange_step_sign": lambda m: m.arange(0, 5, -1),
+    "randn_int_dtype": lambda m: m.randn(2, dtype=m.int64),
     "pow_int_negative_scalar": lambda m: m.tensor([2, 3]) ** -1,
     "relu_bool": lambda m: F(m).relu(m.tensor([True])),
     "add_alpha_float_on_ints": lambda m: m.add(m.arange(2), m.arange(2), alpha=0.5),
@@ -772,18 +723,9 @@ VALUES = {
     "bool_pow_int": lambda m: m.tensor([True, False]) ** 2,
     "int_pow_int_tensor_negative": lambda m: m.tensor([2, 3]) ** m.tensor([-1, 2]),
     "rpow_int_negative": lambda m: 2 ** m.tensor([-1, 2]),
-    "tensor_of_empty_nested": (
-        lambda m: m.tensor([[]]),
-        "tensor([[]]) is bool; torch float32",
-    ),
-    "eq_none": (
-        lambda m: _o(m, 2) == None,  # noqa: E711 - the comparison under test
-        "t == None gives an elementwise tensor; torch returns False",
-    ),
-    "eq_str": (
-        lambda m: _o(m, 2) == "a",
-        "t == 'a' raises ValueError; torch returns False",
-    ),
+    "tensor_of_empty_nested": lambda m: m.tensor([[]]),
+    "eq_none": lambda m: _o(m, 2) == None,  # noqa: E711 - the comparison under test
+    "eq_str": lambda m: _o(m, 2) == "a",
     "ce_probability_targets": lambda m: grads(
         m,
         lambda x: F(m).cross_entropy(x, m.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]])),
@@ -848,10 +790,7 @@ WARNINGS = {
         lambda m: F(m).mse_loss(m.ones(0), m.ones(0)),
         "mse_loss of empty tensors: " + NUMPY_WARNS,
     ),
-    "tensor_of_rg_tensor": (
-        lambda m: m.tensor(L(m)),
-        "tensor(t) of a tensor does not give torch's 'sourceTensor.detach().clone()' UserWarning",
-    ),
+    "tensor_of_rg_tensor": lambda m: m.tensor(L(m)),
     "where_uint8_condition": lambda m: m.where(
         m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)
     ),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
-from . import forward_ad, higher_order
+from ..errors import py_type_name
+from . import forward_ad, function, higher_order
 from .engine import root_gradients, run_backward
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled, state
@@ -32,12 +33,31 @@ __all__ = [
 ]
 
 
-def _as_list(x) -> list:
-    if x is None:
-        return []
-    if isinstance(x, (list, tuple)):
-        return list(x)
-    return [x]
+def _tensors(x) -> tuple:
+    """A tensor, or an iterable of them, as a tuple (as torch reads ``tensors`` and
+    ``inputs``: anything else that is not iterable raises Python's TypeError)."""
+    return (x,) if isinstance(x, function.Tensor) else tuple(x)
+
+
+def _gradients(grads, n: int) -> tuple:
+    """The gradients given for ``n`` roots (None: all implicit), as a tuple."""
+    if grads is None:
+        return (None,) * n
+    return _tensors(grads)
+
+
+def _check_inputs(inputs: tuple, accumulate: bool) -> None:
+    """torch's errors for ``inputs`` that are not tensors requiring grad (``backward``
+    words the second one as the ``retain_grad`` it does first)."""
+    for t in inputs:
+        if not isinstance(t, function.Tensor):
+            raise RuntimeError(
+                f"all inputs have to be Tensors or GradientEdges, but got {py_type_name(t)}"
+            )
+        if not t.requires_grad:
+            if accumulate:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
 
 
 def backward(
@@ -52,13 +72,14 @@ def backward(
     With ``create_graph=True`` the gradients are computed with tensor ops that record a
     graph (``.grad`` then has a ``grad_fn``), and ``retain_graph`` defaults to True.
     """
-    ts = _as_list(tensors)
-    gs = _as_list(grad_tensors) or [None] * len(ts)
-    if len(gs) != len(ts):
-        raise RuntimeError(f"got {len(gs)} tensors and {len(ts)} gradients")
+    if inputs is not None and not isinstance(inputs, function.Tensor) and len(inputs) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    ts = _tensors(tensors)
+    gs = _gradients(grad_tensors, len(ts))
     if retain_graph is None:
         retain_graph = create_graph
     roots = root_gradients(ts, gs)
+    gs = gs[: len(ts)]
     if create_graph:
         roots = tensor_roots(roots, gs)
     if inputs is None:
@@ -70,7 +91,8 @@ def backward(
         )
         return
     # backward(inputs=...): only these tensors' .grad receive the gradient
-    ins = _as_list(inputs)
+    ins = _tensors(inputs)
+    _check_inputs(ins, accumulate=True)
     grads = run_backward(
         roots,
         retain_graph=bool(retain_graph),
@@ -109,17 +131,18 @@ def grad(
     With ``create_graph=True`` they are computed with tensor ops that record a graph, so
     that they can be differentiated again; ``retain_graph`` then defaults to True.
     """
-    outs = _as_list(outputs)
-    ins = _as_list(inputs)
-    gos = _as_list(grad_outputs) or [None] * len(outs)
+    outs = _tensors(outputs)
+    ins = _tensors(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph
-    roots = root_gradients(outs, gos, what="grad")  # torch checks the outputs first
+    roots = root_gradients(outs, gos)  # torch checks the outputs first
+    gos = gos[: len(outs)]
     if create_graph:
         roots = tensor_roots(roots, gos)
-    for t in ins:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    _check_inputs(ins, accumulate=False)
     result = run_backward(
         roots,
         retain_graph=bool(retain_graph),

@@ -20,7 +20,7 @@ from time import perf_counter
 
 import numpy as np
 
-from ..errors import M_SCALAR, size_str
+from ..errors import M_SCALAR, py_type_name, size_str, tensor_type_name
 from ..events import emit
 from ..events.callsite import user_stacklevel
 from ..events.schema import (
@@ -46,10 +46,25 @@ _EXECUTED, _FREED = NodeExecuted.kind, GraphFreed.kind
 _ONLY_HERE = 4
 
 
-def root_gradients(tensors, grads, *, what: str = "backward"):
-    """Validate roots and their gradients; the implicit gradient is ones for 1-element outputs."""
+def root_gradients(tensors, grads):
+    """Validate roots and their gradients (a gradient per root; extra ones are ignored, as
+    torch ignores them); the implicit gradient is ones for 1-element outputs."""
     Tensor = function.Tensor
 
+    # torch's checks in its order: each gradient given, then their count, then the roots
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        if g is None:
+            if t.requires_grad and t._data.size != 1:
+                raise RuntimeError(M_SCALAR)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+        elif g._data.shape != t._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {size_str(g._data.shape)} "
+                f"and output[{i}] has a shape of {size_str(t._data.shape)}."
+            )
+    if len(grads) < len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     pairs = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
         if not t.requires_grad:
@@ -57,8 +72,6 @@ def root_gradients(tensors, grads, *, what: str = "backward"):
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
         if g is None:
-            if t._data.size != 1:
-                raise RuntimeError(M_SCALAR)
             data = t._data
             if type(data) is np.ndarray and not data.ndim:  # a loss: np.ones is Python
                 arr = np.array(1, dtype=data.dtype)
@@ -66,13 +79,6 @@ def root_gradients(tensors, grads, *, what: str = "backward"):
                 arr = t._xp().ones(data.shape, dtype=data.dtype)
             buf = None
         else:
-            if not isinstance(g, Tensor):
-                g = Tensor(g) if not hasattr(g, "shape") else Tensor._from_array(g)
-            if g._data.shape != t._data.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of {size_str(g._data.shape)} "
-                    f"and output[{i}] has a shape of {size_str(t._data.shape)}."
-                )
             arr = g._data
             buf = g._buffer
             if arr.dtype != t._data.dtype:
@@ -188,10 +194,11 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 _accumulate(node, g, gbuf, dev)
                 continue
             if node._pre_hooks:
-                g, gbuf = _run_prehooks(node, g, gbuf)
-            out = node.backward(g)
+                g, gbuf = _run_prehooks(node, g, gbuf, dev)
+            # a gradient that a pre-hook dropped gives its inputs none
+            out = node.backward(g) if g is not None else (None,) * len(node._next)
             if node._post_hooks:
-                out = _run_posthooks(node, out, g, gbuf)
+                out = _run_posthooks(node, out, g, gbuf, dev)
         else:
             out = node.backward(g)
         if anomaly and state.anomaly_check_nan:
@@ -341,7 +348,7 @@ def _tensor_hooks(node: Node, g, gbuf, dev):
     for hook in list(node._tensor_hooks or ()):
         r = hook(Tensor._share(g, gbuf, [0]))
         if r is not None:
-            g, gbuf = _hook_result(r, g, gbuf, dev, node)
+            g, gbuf = _hook_result(hook, r, g, gbuf, dev)
     if node._retain is not None:
         t = node._retain()
         if t is not None and t.grad_fn is node:
@@ -365,57 +372,111 @@ def _leaf_hooks(leaf, g, gbuf, dev):
     for hook in list(leaf._hooks):
         r = hook(Tensor._share(g, gbuf, [0]))
         if r is not None:
-            g, gbuf = _hook_result(r, g, gbuf, dev, None)
+            g, gbuf = _hook_result(hook, r, g, gbuf, dev)
     return g, gbuf
 
 
-def _hook_result(r, g, gbuf, dev, node):
+def _hook_result(hook, r, g, gbuf, dev):
+    """The gradient (array, buffer) that ``hook`` returned in place of ``g``."""
+    check_hook_value(hook, r, g.dtype, g.shape, dev)
     arr = r._data
     if arr is g:
         return g, gbuf
     return arr, r._buffer
 
 
+def _hook_name(hook) -> str:
+    name = getattr(hook, "__name__", None)
+    return name if isinstance(name, str) else "<unknown>"
+
+
+def check_hook_value(hook, r, dtype, shape, device: str) -> None:
+    """Raise torch's error unless ``r``, what ``hook`` returned for a gradient of ``dtype``
+    and ``shape`` on ``device``, is a tensor of that dtype, shape and kind of device."""
+    if not isinstance(r, function.Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{py_type_name(r)}'")
+    got, got_device = r._data.dtype, r._buffer.device
+    if got != dtype or got_device.startswith("cuda") != device.startswith("cuda"):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"{tensor_type_name(dtype, device)} got {tensor_type_name(got, got_device)})"
+        )
+    if r._data.shape != shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+
+
+def check_hook_values(hook, r, expected: tuple) -> None:
+    """Raise torch's error unless ``r``, what a Node ``hook`` returned in place of a tuple
+    of gradients, is a tuple as long as ``expected`` (one ``(dtype, shape, device)``, or
+    None for an absent gradient, per slot) whose tensors match their slots."""
+    if not isinstance(r, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{py_type_name(r)}'")
+    if len(r) != len(expected):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+            f"(got {len(r)}, but expected {len(expected)})"
+        )
+    for v, slot in zip(r, expected):
+        if v is None:
+            continue
+        if slot is None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        check_hook_value(hook, v, *slot)
+
+
+def _slot(arr, dev):
+    return None if arr is None else (arr.dtype, arr.shape, dev)
+
+
 def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
     leaf = node.variable
     g, gbuf = _leaf_hooks(leaf, g, gbuf, dev)
     if node._pre_hooks:
-        g, gbuf = _run_prehooks(node, g, gbuf)
-    node.accumulate(g, gbuf)
+        g, gbuf = _run_prehooks(node, g, gbuf, dev)
+    if g is not None:  # else a pre-hook dropped it: nothing to accumulate
+        node.accumulate(g, gbuf)
     if leaf._post_acc_hooks:
         for hook in list(leaf._post_acc_hooks):
             hook(leaf)
     if node._post_hooks:
         Tensor = function.Tensor
 
+        given = Tensor._share(g, gbuf, [0]) if g is not None else None
         for hook in list(node._post_hooks):
-            hook((), (Tensor._share(g, gbuf, [0]),))
+            r = hook((), (given,))
+            if r is not None:
+                check_hook_values(hook, r, ())
     if emit.sinks:
         emit.record(NodeExecuted, dev, buffers.live_total, node.id)
 
 
-def _run_prehooks(node: Node, g, gbuf):
+def _run_prehooks(node: Node, g, gbuf, dev):
     """Run a node's pre-hooks on its incoming gradient (its buffer shared, not counted
-    again); a hook's replacement brings its own buffer."""
+    again); a hook's replacement brings its own buffer. A gradient a hook replaced by
+    None comes back as ``(None, None)``."""
     Tensor = function.Tensor
 
     for hook in list(node._pre_hooks):
-        r = hook((Tensor._share(g, gbuf, [0]),))
+        r = hook((Tensor._share(g, gbuf, [0]) if g is not None else None,))
         if r is not None:
-            g, gbuf = r[0]._data, r[0]._buffer
+            check_hook_values(hook, r, (_slot(g, dev),))
+            g, gbuf = (r[0]._data, r[0]._buffer) if r[0] is not None else (None, None)
     return g, gbuf
 
 
-def _run_posthooks(node: Node, out, g, gbuf):
+def _run_posthooks(node: Node, out, g, gbuf, dev):
     Tensor = function.Tensor
 
     # the new gradients are counted from here (the edges count them again once the hook
     # tensors have gone); the incoming one is already
     grad_inputs = tuple(Tensor._from_array(o) if o is not None else None for o in out)
+    given = Tensor._share(g, gbuf, [0]) if g is not None else None
     for hook in list(node._post_hooks):
-        r = hook(grad_inputs, (Tensor._share(g, gbuf, [0]),))
+        r = hook(grad_inputs, (given,))
         if r is not None:
-            grad_inputs = tuple(r)
+            slots = tuple(None if t is None else _slot(t._data, dev) for t in grad_inputs)
+            check_hook_values(hook, r, slots)
+            grad_inputs = r
     return tuple(t._data if t is not None else None for t in grad_inputs)
 
 

@@ -19,7 +19,7 @@ from ..events.callsite import user_stacklevel
 from ..events.schema import GradAccumulated, NodeExecuted
 from ..memory import buffers
 from . import function
-from .engine import _check_nan, _release, order
+from .engine import _check_nan, _release, check_hook_value, check_hook_values, order
 from .function import Function, Node
 from .grad_mode import enable_grad, state
 from .leaf import AccumulateGrad
@@ -113,15 +113,15 @@ def _run_node(node, g, dev, captured, capture_nodes, needed, grads, cycles) -> b
             emit.record(NodeExecuted, dev, buffers.live_total, node.id)
         return True
     if node._pre_hooks:
-        for hook in list(node._pre_hooks):
-            r = hook((g,))
-            if r is not None:
-                g = r[0]
+        g = _prehooks(node, g)
+        if g is None:  # a pre-hook dropped it: nothing goes on from here
+            return True
     out = node.backward_graph(g)
     if node._post_hooks:
         for hook in list(node._post_hooks):
             r = hook(out, (g,))
             if r is not None:
+                check_hook_values(hook, r, tuple(_slot(o) for o in out))
                 out = tuple(r)
     if state.anomaly and state.anomaly_check_nan:
         _check_nan(node, [None if o is None else o._data for o in out])
@@ -140,10 +140,18 @@ def accumulate(node: AccumulateGrad, g, cycles: list | None = None) -> None:
     leaf = node.variable
     g = _hooks(leaf._hooks, g)
     if node._pre_hooks:
-        for hook in list(node._pre_hooks):
-            r = hook((g,))
-            if r is not None:
-                g = r[0]
+        g = _prehooks(node, g)
+    if g is not None:  # else a pre-hook dropped it: the hooks after still run
+        _accumulate_tensor(node, leaf, g, cycles)
+    if leaf._post_acc_hooks:
+        for hook in list(leaf._post_acc_hooks):
+            hook(leaf)
+    if node._post_hooks:
+        for hook in list(node._post_hooks):
+            hook((), (g,))
+
+
+def _accumulate_tensor(node: AccumulateGrad, leaf, g, cycles: list | None) -> None:
     old = leaf._grad
     if old is None:
         new = function.apply(CopyBackwards, (g,), leaf._data.dtype)
@@ -164,20 +172,32 @@ def accumulate(node: AccumulateGrad, g, cycles: list | None = None) -> None:
     leaf._grad = new
     if new._rg and cycles is not None:
         cycles.append(leaf)
-    if leaf._post_acc_hooks:
-        for hook in list(leaf._post_acc_hooks):
-            hook(leaf)
-    if node._post_hooks:
-        for hook in list(node._post_hooks):
-            hook((), (g,))
 
 
 def _hooks(hooks, g):
     for hook in list(hooks or ()):
         r = hook(g)
         if r is not None:
+            check_hook_value(hook, r, *_slot(g))
             g = r
     return g
+
+
+def _prehooks(node: Node, g):
+    """``g`` after ``node``'s pre-hooks (None: one of them dropped it)."""
+    for hook in list(node._pre_hooks):
+        r = hook((g,))
+        if r is not None:
+            check_hook_values(hook, r, (_slot(g),))
+            g = r[0]
+            if g is None:
+                return None
+    return g
+
+
+def _slot(t) -> tuple | None:
+    """What a hook must give back in place of gradient ``t``: its dtype, shape, device."""
+    return None if t is None else (t._data.dtype, t._data.shape, t._buffer.device)
 
 
 def _tensor_hooks(node: Node, g):
