@@ -705,13 +705,11 @@ VALUES = {
     "maximum_f32_int64": lambda m: grads(m, lambda x: m.maximum(x, m.arange(3)), L(m)),
     "maximum_f32_f64_0d": lambda m: m.maximum(_o(m, 2), m.tensor(0.5, dtype=m.float64)),
     "max_binary_int_0d": lambda m: m.max(_o(m, 2, 3), m.tensor(1)),
-    "clamp_tensor_bounds_f64": (
-        lambda m: m.ones(2).clamp(m.tensor(0.0, dtype=m.float64), m.tensor(0.5, dtype=m.float64)),
-        "clamp(float32, 0-d float64 bounds) gives float64; torch float32",
+    "clamp_tensor_bounds_f64": lambda m: m.ones(2).clamp(
+        m.tensor(0.0, dtype=m.float64), m.tensor(0.5, dtype=m.float64)
     ),
-    "clamp_tensor_bounds_int": (
-        lambda m: grads(m, lambda x: x.clamp(m.tensor(0), m.tensor(2)), L(m)),
-        "clamp(float32, 0-d int64 bounds) gives float64; torch float32",
+    "clamp_tensor_bounds_int": lambda m: grads(
+        m, lambda x: x.clamp(m.tensor(0), m.tensor(2)), L(m)
     ),
     "clamp_int_by_float_tensors": lambda m: m.arange(3).clamp(m.tensor(0.5), m.tensor(1.5)),
     "rdiv_int_tensor": lambda m: 3 / m.arange(1, 3),
@@ -755,16 +753,16 @@ WARNINGS = {
     "sqrt_of_negative": lambda m: m.tensor([-1.0]).sqrt(),
     "sqrt_grad_at_zero": lambda m: m.tensor([0.0], requires_grad=True).sqrt().sum().backward(),
     "T_of_2d": lambda m: _o(m, 2, 3).T,
-    "div_by_zero": (lambda m: m.tensor([1.0, 0.0]) / 0, "x / 0: " + NUMPY_WARNS),
-    "int_div_by_zero": (lambda m: m.tensor([1, 0]) / 0, "int / 0: " + NUMPY_WARNS),
+    "div_by_zero": lambda m: m.tensor([1.0, 0.0]) / 0,
+    "int_div_by_zero": lambda m: m.tensor([1, 0]) / 0,
     "pow_negative_half": (lambda m: m.tensor([-8.0]) ** 0.5, "(-8) ** 0.5: " + NUMPY_WARNS),
     "pow_negative_third": (
         lambda m: m.pow(m.tensor([-8.0]), 1 / 3),
         "(-8) ** (1/3): " + NUMPY_WARNS,
     ),
     "pow_zero_negative": (lambda m: m.tensor([0.0]) ** -1, "0 ** -1: " + NUMPY_WARNS),
-    "mean_empty": (lambda m: m.ones(0).mean(), "mean of an empty tensor: " + NUMPY_WARNS),
-    "mean_empty_dim": (lambda m: m.ones(0, 3).mean(0), "mean over an empty dim: " + NUMPY_WARNS),
+    "mean_empty": lambda m: m.ones(0).mean(),
+    "mean_empty_dim": lambda m: m.ones(0, 3).mean(0),
     "softmax_neg_inf": (
         lambda m: F(m).softmax(m.tensor([-INF, -INF]), dim=0),
         "softmax of all -inf: " + NUMPY_WARNS,
@@ -773,23 +771,13 @@ WARNINGS = {
         lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
         "softmax with inf: " + NUMPY_WARNS,
     ),
-    "ce_all_ignored": (
-        lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([-100, -100])),
-        "cross_entropy with every target ignored: " + NUMPY_WARNS,
-    ),
-    "nll_all_ignored": (
-        lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([-100, -100])),
-        "nll_loss with every target ignored: " + NUMPY_WARNS,
-    ),
+    "ce_all_ignored": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([-100, -100])),
+    "nll_all_ignored": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([-100, -100])),
     "max_nan_backward": lambda m: m.tensor([1.0, NAN], requires_grad=True).max().backward(),
-    "pow_half_backward_at_zero": (
-        lambda m: (m.tensor([0.0], requires_grad=True) ** 0.5).sum().backward(),
-        "backward of x ** 0.5 at 0: " + NUMPY_WARNS,
+    "pow_half_backward_at_zero": lambda m: (
+        (m.tensor([0.0], requires_grad=True) ** 0.5).sum().backward()
     ),
-    "mse_empty": (
-        lambda m: F(m).mse_loss(m.ones(0), m.ones(0)),
-        "mse_loss of empty tensors: " + NUMPY_WARNS,
-    ),
+    "mse_empty": lambda m: F(m).mse_loss(m.ones(0), m.ones(0)),
     "tensor_of_rg_tensor": lambda m: m.tensor(L(m)),
     "where_uint8_condition": lambda m: m.where(
         m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)

@@ -353,7 +353,7 @@ def clamp(a, min=None, max=None):  # noqa: A002
                 dtype = dtypes.result_type(dtype, ndim, None, bound._data.dtype, bound._data.ndim)
                 ndim = builtins.max(ndim, bound._data.ndim)
         try:
-            return apply(E.ClampBackward0, (a, min, max), dtype if dtype != a._data.dtype else None)
+            return apply(E.ClampBackward0, (a, min, max), dtype)
         except ValueError as e:
             if "broadcast" not in str(e):
                 raise

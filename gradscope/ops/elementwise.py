@@ -254,7 +254,11 @@ class DivBackward0(Function):
             self.save(self=a)
         self.shapes = (_shape(a), _shape(b))
         self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
-        out = a / b
+        if b == 0 if self.scalar is not None else False:  # inf and NaN, silently (torch)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a / b
+        else:
+            out = a / b
         if dtype is not None and out.dtype != dtype:
             out = out.astype(dtype)
         return out
@@ -338,6 +342,9 @@ class PowBackward0(Function):
         e = self.exponent
         if e == 0:
             return (g * 0,)
+        if e < 1:  # a ** (e - 1) is infinite at 0: torch says nothing, NumPy would warn
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (g * (e * a ** (e - 1)),)
         return (g * (e * a ** (e - 1)),)
 
     def backward_graph(self, g):

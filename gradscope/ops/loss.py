@@ -17,6 +17,7 @@ from ..errors import scalar_type_name, shape_str
 from ._broadcast import cast_like, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms
+from .reduce import _mean
 
 # ---------------------------------------------------------------- nll_loss
 
@@ -58,7 +59,8 @@ def _nll_picked(u, target, weight, ignore_index, reduction):
         return picked
     s = picked.sum()
     if reduction == "mean":
-        s = s / w.sum()
+        with np.errstate(invalid="ignore"):  # every target ignored: 0 / 0, NaN as in torch
+            s = s / w.sum()
     return xp_of(u).asarray(s, dtype=u.dtype)
 
 
@@ -68,6 +70,8 @@ def _nll_backward(g, shape, dtype, target, weight, total_weight, reduction, igno
     xp = xp_of(g)
     index, w = _at_targets(xp, shape, target, weight, ignore_index, dtype)
     out = xp.zeros(shape, dtype=dtype)
+    if reduction == "mean" and total_weight == 0:  # every target ignored: nothing to take
+        return out
     scale = -(g / total_weight) if reduction == "mean" else -g
     out[index] = xp.where(w != 0, scale * w, 0)
     return out
@@ -93,7 +97,8 @@ class NllLossBackward0(Function):
             return picked
         s = picked.sum()
         if reduction == "mean":
-            s = s / total_weight
+            with np.errstate(invalid="ignore"):  # every target ignored: 0 / 0, NaN as in torch
+                s = s / total_weight
         return xp.asarray(s, dtype=logp.dtype)
 
     def backward(self, g):
@@ -252,7 +257,7 @@ class MseLossBackward0(Function):
         sq = d * d
         if reduction == "none":
             return sq
-        s = sq.sum() if reduction == "sum" else sq.mean()
+        s = sq.sum() if reduction == "sum" else _mean(sq, None, False, sq.size)
         return xp_of(a).asarray(s, dtype=dtype)
 
     def backward(self, g):

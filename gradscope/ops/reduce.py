@@ -45,6 +45,10 @@ def _mean(a, axis, keepdim, n: int):
     division (``ndarray.mean`` spends about 4 us in Python)."""
     if type(a) is np.ndarray and 0 < n <= _EXACT_COUNT.get(a.dtype, 0):
         return np.add.reduce(a, axis, a.dtype, None, keepdim) / n
+    if n == 0 and a.dtype.kind in "fc":  # NaN, as torch gives it: without NumPy's warning
+        out = xp_of(a).array(_sum(a, axis, keepdim, a.dtype))
+        out[...] = np.nan
+        return out
     return a.mean(axis=axis, keepdims=keepdim, dtype=a.dtype)
 
 
