@@ -63,8 +63,8 @@ def resolve(d) -> np.dtype | None:
         return None
     if isinstance(d, dtype):
         return d.np
-    if d is float:
-        return default_float.np
+    if d is float:  # as torch reads Python's float: double, whatever the default
+        return np.dtype(np.float64)
     if d is int:
         return np.dtype(np.int64)
     if d is bool:

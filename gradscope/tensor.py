@@ -472,7 +472,7 @@ class Tensor:
         dev = kwargs.get("device")
         dt = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, dtypes.dtype):
+            if isinstance(a, dtypes.dtype) or a in (float, int, bool):  # Python's types too
                 dt = a
             elif isinstance(a, Tensor):
                 dt, dev = a.dtype, a.device

@@ -491,3 +491,14 @@ def test_dot_t_of_a_non_matrix_warns_once_as_torch():
         "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
     )
     assert gs.randn(2, 3, 4, requires_grad=True).T.grad_fn.name() == "PermuteBackward0"
+
+
+@pytest.mark.parametrize("pytype", [float, int, bool])
+def test_python_types_as_dtypes_as_torch(pytype):
+    """torch reads Python's float as float64 (not the default float), int as int64."""
+    for make in (
+        lambda m: m.zeros(2, dtype=pytype),
+        lambda m: m.tensor([1, 0], dtype=pytype),
+        lambda m: m.arange(3).to(pytype),
+    ):
+        assert str(make(gs).dtype).split(".")[-1] == str(make(torch).dtype).split(".")[-1]
