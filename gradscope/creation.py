@@ -91,6 +91,8 @@ def _to_array(data, dtype=None, device=None):
     elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as an array does
         arr = np.asarray(data)
     else:
+        if isinstance(data, range):  # a sequence of ints, as torch reads it
+            data = list(data)
         if np_dtype is None:
             np_dtype = _infer_dtype(data)
         elif data is None:

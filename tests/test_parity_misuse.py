@@ -554,3 +554,29 @@ def test_creation_error(fn):
 @pytest.mark.parametrize("fn", _params(CREATION_VALUES))
 def test_creation_value(fn):
     check_value(fn)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.autograd.backward([]),
+        lambda m, x: m.autograd.grad([], x),
+        lambda m, x: m.autograd.grad([], [x], allow_unused=True),
+        lambda m, x: m.tensor(range(3)),
+        lambda m, x: (m.ones(2) + 1j).dtype,
+    ],
+    ids=["backward_of_nothing", "grad_of_nothing", "grad_of_nothing_unused", "range", "complex"],
+)
+def test_nothing_to_differentiate_ranges_and_complex_numbers_as_torch(call):
+    results = []
+    for m in (torch, gs):
+        x = m.ones(2, requires_grad=True)
+        try:
+            r = call(m, x)
+        except RuntimeError as e:
+            results.append(("RuntimeError", str(e)))
+            continue
+        if isinstance(r, (torch.Tensor, gs.Tensor)):
+            r = (str(r.dtype).split(".")[-1], r.tolist())
+        results.append(str(r).replace("torch.", "").replace("gradscope.", ""))
+    assert results[0] == results[1]

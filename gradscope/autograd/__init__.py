@@ -75,6 +75,8 @@ def backward(
     if inputs is not None and not isinstance(inputs, function.Tensor) and len(inputs) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     ts = _tensors(tensors)
+    if not ts:  # nothing to differentiate: nothing happens, as in torch
+        return
     gs = _gradients(grad_tensors, len(ts))
     if retain_graph is None:
         retain_graph = create_graph
@@ -135,6 +137,18 @@ def grad(
     ins = _tensors(inputs)
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if not outs:  # no output: no input was used
+        _check_inputs(ins, accumulate=False)
+        if not (allow_unused or materialize_grads):
+            raise RuntimeError(
+                "The differentiated Tensor at index 0 appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
+            )
+        if materialize_grads:
+            from ..creation import zeros_like
+
+            return tuple(zeros_like(t) for t in ins)
+        return (None,) * len(ins)
     gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
         retain_graph = create_graph

@@ -50,6 +50,8 @@ def as_tensor_like(v, like):
         return v.item()
     if isinstance(v, _Scalar):
         return v
+    if isinstance(v, complex):
+        return v
     if isinstance(v, Number):
         return v.item()
     from ..creation import tensor
