@@ -148,6 +148,8 @@ def environment(cols: int) -> dict[str, str]:
         os.environ, COLUMNS=str(cols), LINES="40", NO_COLOR="1", TERM="dumb", PYTHONUNBUFFERED="1"
     )
     env.pop("FORCE_COLOR", None)
+    for name in ("CI", "BUILD_NUMBER"):  # pytest prints its summary in full under CI
+        env.pop(name, None)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -699,10 +699,7 @@ INPLACE_VALUES = {
         lambda m: _nograd_view_written(m, lambda m: 2.0),
         "in-place on a view made under no_grad is allowed; x.grad silently [1,1,1], torch raises",
     ),
-    "retain_grad_survives_inplace": (
-        _retain_then_inplace,
-        "after a.retain_grad(); a.mul_(3), a.grad stays None; torch moves retain_grad to the new node",
-    ),
+    "retain_grad_survives_inplace": _retain_then_inplace,
     "grad_version_after_backward": (
         lambda m: (lambda x: ((x * x).sum().backward(), x.grad._version, x.grad.zero_()._version))(
             L(m)
@@ -823,30 +820,21 @@ INPLACE_ERRORS = {
     "err_inplace_broadcast_shape": lambda m: P(m, 3).add_(P(m, 2, 3)),
     "err_inplace_float_into_int": lambda m: m.tensor([1, 2, 3]).mul_(1.5),
     # defects
-    "err_version_names_pow1": (
-        lambda m: _inplace_then_backward(m, lambda m, x: x ** L(m), lambda m, a: a.mul_(2)),
-        "version error names PowBackward1's output 'Pow'; torch says 'Pow1'",
+    "err_version_names_pow1": lambda m: _inplace_then_backward(
+        m, lambda m, x: x ** L(m), lambda m, a: a.mul_(2)
     ),
-    "err_version_names_pow2": (
-        lambda m: _inplace_then_backward(m, lambda m, x: 2**x, lambda m, a: a.mul_(2)),
-        "version error names PowBackward2's output 'Pow'; torch says 'Pow2'",
+    "err_version_names_pow2": lambda m: _inplace_then_backward(
+        m, lambda m, x: 2**x, lambda m, a: a.mul_(2)
     ),
-    "err_version_names_max1": (
-        lambda m: _inplace_then_backward(m, lambda m, x: x.max(), lambda m, a: a.add_(1)),
-        "version error names MaxBackward1's output 'Max'; torch says 'Max1'",
+    "err_version_names_max1": lambda m: _inplace_then_backward(
+        m, lambda m, x: x.max(), lambda m, a: a.add_(1)
     ),
-    "err_version_bool_type_name": (
-        lambda m: (
-            lambda x: (
-                lambda c: (lambda y: (c.fill_(False), y.sum().backward()))(m.where(c, x, 0.0))
-            )(x > 1)
-        )(L(m)),
-        "version error calls a bool tensor 'torch.BoolTensor'; torch says 'CPUBoolType'",
-    ),
-    "err_nograd_view_written": (
-        lambda m: _nograd_view_written(m, lambda m: 2.0),
-        "no error for an in-place write to a view made under no_grad (torch: 'A view was created in no_grad mode ...')",
-    ),
+    "err_version_bool_type_name": lambda m: (
+        lambda x: (lambda c: (lambda y: (c.fill_(False), y.sum().backward()))(m.where(c, x, 0.0)))(
+            x > 1
+        )
+    )(L(m)),
+    "err_nograd_view_written": lambda m: _nograd_view_written(m, lambda m: 2.0),
     "err_overlapping_inplace": (
         lambda m: (lambda a: a[1:].add_(a[:2]))(L(m) * 1),
         "a[1:].add_(a[:2]) is accepted; torch refuses the overlapping write",
@@ -1202,14 +1190,8 @@ HOOK_VALUES = {
         ]
     )(L(m), L(m)),
     # defects
-    "retained_grad_is_replaced_not_mutated": (
-        _retain_grad_accumulates,
-        "a second backward adds into the retained .grad in place: a .grad kept from the first changes",
-    ),
-    "hooks_run_with_grad_mode_off": (
-        _grad_mode_inside_hooks,
-        "tensor hooks run with grad mode on during a plain backward; torch turns it off",
-    ),
+    "retained_grad_is_replaced_not_mutated": _retain_grad_accumulates,
+    "hooks_run_with_grad_mode_off": _grad_mode_inside_hooks,
     "grad_captures_nonleaf_before_its_hooks": (
         _grad_hook_changes_captured_nonleaf,
         "autograd.grad([a, x]): a's result includes a's hook (torch captures it before, a torch quirk)",
@@ -1604,9 +1586,8 @@ ACCUMULATE_ERRORS = {
         m, lambda m, x: (lambda a: (a[1:].add_(1), a.sum())[1])(x * 1)
     ),
     # defects
-    "second_backward_index_tensor": (
-        lambda m: _backward_twice(m, lambda m, x: x[m.tensor([0, 2])].sum()),
-        "second backward through x[int tensor] raises TypeError ('NoneType' not iterable), not torch's",
+    "second_backward_index_tensor": lambda m: _backward_twice(
+        m, lambda m, x: x[m.tensor([0, 2])].sum()
     ),
     "user_grad_is_itself": (
         lambda m: (lambda x: setattr(x, "grad", x))(L(m)),

@@ -122,9 +122,12 @@ def run_backward(
         from .higher_order import run_graph as run
     else:
         run = _run
+    grad_mode = state.enabled
+    state.enabled = create_graph  # as torch: hooks see grad mode on only with create_graph
     try:
         return run(roots, retain_graph, inputs, allow_unused)
     finally:
+        state.enabled = grad_mode
         if emit.sinks:
             emit.record(
                 BackwardFinished,
@@ -359,10 +362,10 @@ def _tensor_hooks(node: Node, g, gbuf, dev):
 def _store_retained(t, g, node) -> None:
     Tensor = function.Tensor
 
-    if t._grad is None:
-        t._grad = Tensor._make(g.copy(), None, role="grad", node_id=node.id)
-    else:
-        t._grad._data += g
+    # a new tensor each time, as torch's retains_grad hook makes (grad = grad + new):
+    # a .grad kept from an earlier backward stays what it was
+    new = g.copy() if t._grad is None else t._grad._data + g
+    t._grad = Tensor._make(new, None, role="grad", node_id=node.id)
 
 
 def _leaf_hooks(leaf, g, gbuf, dev):

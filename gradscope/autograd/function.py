@@ -24,6 +24,7 @@ from ..errors import (
     M_FREED,
     M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
+    M_NO_GRAD_VIEW_INPLACE,
     M_NO_GRAD_VIEW_WRITTEN,
     M_VERSION_HINT,
     M_VERSION_HINT_ANOMALY,
@@ -341,12 +342,17 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     fn = cls.__new__(cls)
     fn._pending = None
     needs, record = _needs(inputs)
+    base = target._base
+    if base is not None and not target._view_in_grad_mode and (record or base._rg):
+        if state.enabled:  # the write would be recorded through a view made in no_grad
+            raise RuntimeError(M_NO_GRAD_VIEW_INPLACE)
     if record:
         if target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
         base = target._base
         if base is not None and base.grad_fn is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
+
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
     data = arrays[0]
@@ -376,7 +382,13 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
             )
         data[...] = out
     target._vc[0] += 1
+    if base is not None and not record and target._view_version == target._vc[0] - 1:
+        target._view_version = target._vc[0]  # a view written itself is not behind its base
     if record:
+        old = target._grad_fn
+        if old is not None and old._retain is not None and old._retain() is target:
+            fn._retain, old._retain = old._retain, None  # retain_grad follows the tensor
+            fn._watched = True
         target.grad_fn = fn
         target._rg = True
         _finish(fn, inputs, arrays, target, out, target)
@@ -589,7 +601,10 @@ def _saved_as_tensor(st: SavedTensor):
 def _version_message(node: Node, st: SavedTensor) -> str:
     data = _saved_array(st)
     dev = "cuda" if type(data).__module__.startswith("cupy") else "cpu"
-    desc = f"[{tensor_type_name(data.dtype, dev)} {shape_str(data.shape)}]"
+    kind = tensor_type_name(data.dtype, dev)
+    if data.dtype == np.bool_:  # torch names bools by their C++ type here
+        kind = "CUDABoolType" if dev == "cuda" else "CPUBoolType"
+    desc = f"[{kind} {shape_str(data.shape)}]"
     producer = None
     if st.is_output:
         producer = node._name
@@ -603,7 +618,11 @@ def _version_message(node: Node, st: SavedTensor) -> str:
         f"inplace operation: {desc}"
     )
     if producer is not None:
-        op = producer[: producer.rfind("Backward")] if "Backward" in producer else producer
+        op = producer
+        if "Backward" in op:  # torch's: PowBackward0 is Pow, PowBackward1 Pow1
+            i = op.rfind("Backward")
+            op = op[:i] + op[i + len("Backward") :]
+            op = op[:-1] if op.endswith("0") else op
         if op == "CopySlices":
             op = "torch::autograd::CopySlices"  # torch's C++ node name
         msg += f", which is output 0 of {op},"

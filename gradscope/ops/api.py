@@ -1294,6 +1294,8 @@ def setitem(a, index, value) -> None:
         if not recording and not _function._dual:
             writable(a._data)[spec] = value._data if type(value) is Tensor else value
             a._vc[0] += 1
+            if a._base is not None and a._view_version == a._vc[0] - 1:
+                a._view_version = a._vc[0]  # a view written itself is not behind its base
         elif only_tensors:
             tensors = tuple(t_ for _, t_ in advanced)
             apply_inplace(S.IndexPutBackward0, a, (a, value, *tensors), spec)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import device_of, to_device, xp_of
-from ..errors import M_INTERNAL_OVERLAP
+from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
 from ._broadcast import cast_like, unbroadcast
 from ._graph import cast_to, constant, linear_backward_graph, linear_grad, sum_to, zeros_grad
@@ -358,7 +358,9 @@ class IndexBackward0(Function):
         return a[index]
 
     def backward(self, g):
-        for slot in self._saved:  # raise if freed or modified
+        if self._saved is None:
+            raise RuntimeError(M_FREED)
+        for slot in self._saved:  # raise if modified
             self.saved(slot)
         xp = xp_of(g)
         out = xp.zeros(self.self_sym_sizes, dtype=g.dtype)
