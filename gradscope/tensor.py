@@ -347,6 +347,8 @@ class Tensor:
 
     @grad.setter
     def grad(self, value) -> None:
+        if value is self:
+            raise RuntimeError("can't assign Variable as its own grad")
         if value is not None:
             if not isinstance(value, Tensor):
                 kind = type(value)
@@ -405,7 +407,10 @@ class Tensor:
         return _function._Handle(self._hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
-        """Call ``hook(tensor)`` after a gradient is accumulated into this leaf's ``.grad``."""
+        """Call ``hook(tensor)`` after a gradient is accumulated into this leaf's ``.grad``;
+        it must return None."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
@@ -535,6 +540,12 @@ class Tensor:
     # -- autograd ---------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
+        if _autograd.forward_ad.jvp_depth:
+            raise RuntimeError(
+                "backward() called inside a functorch transform. This is not supported, "
+                "please use functorch.grad or functorch.vjp instead or call backward() "
+                "outside of functorch transforms."
+            )
         _autograd.backward(
             self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
         )

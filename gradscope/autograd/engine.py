@@ -427,6 +427,13 @@ def check_hook_values(hook, r, expected: tuple) -> None:
         check_hook_value(hook, v, *slot)
 
 
+def run_post_accumulate_hooks(leaf) -> None:
+    """Call ``leaf``'s post-accumulate-grad hooks, which act on it and return nothing."""
+    for hook in list(leaf._post_acc_hooks):
+        if hook(leaf) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
 def _slot(arr, dev):
     return None if arr is None else (arr.dtype, arr.shape, dev)
 
@@ -439,8 +446,7 @@ def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
     if g is not None:  # else a pre-hook dropped it: nothing to accumulate
         node.accumulate(g, gbuf)
     if leaf._post_acc_hooks:
-        for hook in list(leaf._post_acc_hooks):
-            hook(leaf)
+        run_post_accumulate_hooks(leaf)
     if node._post_hooks:
         Tensor = function.Tensor
 

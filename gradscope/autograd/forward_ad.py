@@ -10,7 +10,11 @@ its ``Function.jvp(xs, out, tangents)``. Outside a dual level ops pay nothing fo
         primal, tangent = unpack_dual(f(d))     # tangent == J_f(a) @ t
 
 One forward pass gives one column of the Jacobian (one JVP per op); reverse mode gives
-one row per backward. ``node_evaluations()`` counts the JVPs, so the two costs can be
+one row per backward. Reverse mode over forward mode (``backward`` through a tangent,
+``grad(jvp(f))``) is not supported: tangents are computed without a graph, so a tangent
+that depends on tensors requiring grad gets a ``TangentBackward`` grad_fn that raises
+``NotImplementedError`` when a backward reaches it. Forward over reverse
+(``jvp(grad(f))``) works. ``node_evaluations()`` counts the JVPs, so the two costs can be
 compared.
 """
 
@@ -20,9 +24,12 @@ import itertools
 import weakref
 from collections import namedtuple
 
+import numpy as np
+
 from ..backend import xp_of
 from ..errors import shape_str
 from . import function
+from .grad_mode import state
 
 __all__ = [
     "UnpackedDualTensor",
@@ -41,6 +48,7 @@ _levels = itertools.count()
 _level: int | None = None
 _tracked: list = []  # weak references to the tensors given a tangent at this level
 _evaluations = 0
+jvp_depth = 0  # how many ``gs.func.jvp`` calls are running their function (backward refuses)
 
 
 def enter_dual_level() -> int:
@@ -56,6 +64,8 @@ def enter_dual_level() -> int:
 def exit_dual_level(*, level: int | None = None) -> None:
     """End the dual level: every tangent made inside it is dropped."""
     global _level
+    if _level is None and level is None:
+        raise RuntimeError("Dual level must be a positive number.")
     if _level is None or (level is not None and level != _level):
         raise RuntimeError(
             "Trying to exit a forward AD level that was not the last one that was created. "
@@ -68,6 +78,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
         if t is not None:
             t.__dict__.pop("_tangent", None)
             t.__dict__.pop("_copied_tangent", None)
+            t.__dict__.pop("_fw_base", None)
     _tracked.clear()
 
 
@@ -92,6 +103,78 @@ def reset_node_evaluations() -> None:
 
 
 # --------------------------------------------------------------------------- tangents
+#
+# A tensor's tangent at the current level is ``t.__dict__["_tangent"]``: ``(level, tangent
+# tensor, the version of t it is the tangent of, link)``. Tangents are computed on arrays and
+# carry no graph; ``link`` (a ``_Link``, or None) says what reverse mode would have to
+# differentiate through to reach the tensors that require grad the tangent depends on.
+
+
+M_REVERSE_THROUGH_TANGENT = (
+    "reverse-mode AD through a forward-mode tangent is not supported: gradscope computes "
+    "tangents without a graph, so the gradient through a tangent that depends on tensors "
+    "requiring grad (backward() or grad() of it, as in grad(jvp(f))) cannot be computed"
+)
+
+
+class _Link:
+    """What a tangent depends on in reverse mode: ``node``, the grad_fn of the tensor it is
+    the tangent of (when that requires grad), and ``deps``, the graph nodes of other
+    tensors it depends on (tangents that require grad, primals of its inputs)."""
+
+    __slots__ = ("node", "deps", "graph")
+
+    def __init__(self, node, deps: tuple) -> None:
+        self.node = node
+        self.deps = deps
+        self.graph = None  # the TangentBackward node, once the tangent is unpacked
+
+    def nodes(self) -> tuple:
+        return self.deps if self.node is None else (self.node, *self.deps)
+
+
+class TangentBackward(function.Function):
+    """The grad_fn of an unpacked tangent that, in torch, would require grad: it leads to
+    what the tangent depends on, and refuses to be differentiated."""
+
+    _name = "TangentBackward"
+
+    def backward(self, grad):
+        raise NotImplementedError(M_REVERSE_THROUGH_TANGENT)
+
+    def backward_graph(self, grad):
+        raise NotImplementedError(M_REVERSE_THROUGH_TANGENT)
+
+
+def _link(node, entries) -> _Link | None:
+    """The link of a tangent computed (in grad mode) from the tangents ``entries`` for a
+    tensor whose grad_fn is ``node``: what they depend on, less what ``node`` leads to."""
+    if not state.enabled:
+        return None
+    deps: list = []
+    for entry in entries:
+        link = entry[3] if entry is not None and entry[0] == _level else None
+        if link is None:
+            continue
+        found = link.deps if node is not None else link.nodes()
+        for n in found:
+            if not any(n is m for m in deps):
+                deps.append(n)
+    if node is None and not deps:
+        return None
+    return _Link(node, tuple(deps))
+
+
+def _entries(inputs) -> list:
+    return [getattr(t, "_tangent", None) for t in inputs]
+
+
+def _fw_base(t):
+    """The tensor whose tangent ``t``'s is a view of: its storage base, except that a dual
+    made by ``make_dual`` is its own (its primal has no tangent), and so is the base of the
+    views made of it."""
+    d = t.__dict__
+    return d["_fw_base"] if "_fw_base" in d else t._base
 
 
 def _tangent(t):
@@ -99,30 +182,31 @@ def _tangent(t):
     entry = getattr(t, "_tangent", None)
     if entry is None or entry[0] != _level:
         return None
-    if entry[2] != t._vc[0] and t._base is not None:
-        return _view_tangent(t, entry)
+    if entry[2] != t._vc[0]:
+        base = _fw_base(t)
+        if base is not None:
+            return _view_tangent(t, entry, base)
     return entry[1]._data
 
 
-def _view_tangent(view, entry):
+def _view_tangent(view, entry, base):
     """A view's tangent after an in-place write to its base or a sibling view: its part of
     the base's tangent now (as torch's, a view's tangent is a view of its base's)."""
     from ..ops.shape import Geometry
 
-    base = view._base
     bt = _tangent(base)
-    if bt is None:  # the base has none (``make_dual``'s view): the view keeps its own
-        view.__dict__["_tangent"] = (entry[0], entry[1], view._vc[0])
+    if bt is None:  # the base has none: the view keeps its own
+        view.__dict__["_tangent"] = (entry[0], entry[1], view._vc[0], entry[3])
         return entry[1]._data
     geom = Geometry.of(base._data, view._data)
     xp = xp_of(bt)
     mem, _ = geom.base_copy(xp, bt)
     arr = geom.view_array(xp, mem).copy()
-    _set_tangent(view, arr)
+    _set_tangent(view, arr, link=_link(None, [base.__dict__.get("_tangent")]))
     return arr
 
 
-def _set_tangent(t, arr, sources=()) -> None:
+def _set_tangent(t, arr, sources=(), link=None) -> None:
     """Give ``t`` the tangent ``arr``. When ``arr`` is, or is a view of, the array of one of
     ``sources`` (tangent tensors: the inputs' tangents, the one ``make_dual`` was given),
     it shares that buffer; otherwise its bytes are new."""
@@ -136,7 +220,7 @@ def _set_tangent(t, arr, sources=()) -> None:
             break
     else:
         tan = Tensor._make(arr, None, role="temp", name="tangent")
-    t.__dict__["_tangent"] = (_level, tan, t._vc[0])  # the version it is the tangent of
+    t.__dict__["_tangent"] = (_level, tan, t._vc[0], link)  # the version it is the tangent of
     _tracked.append(weakref.ref(t))
 
 
@@ -146,7 +230,10 @@ def _remember(fn, t) -> None:
     saved = fn._saved
     entry = t.__dict__.get("_tangent")
     if entry is not None and saved and any(st.is_output for st in saved.values()):
-        fn.__dict__["_tangent"] = entry
+        link = entry[3]
+        if link is not None:  # (the node is the one that holds it: no cycle through it)
+            link = _Link(None, link.deps)
+        fn.__dict__["_tangent"] = (*entry[:3], link)
         _tracked.append(weakref.ref(fn))
 
 
@@ -155,7 +242,11 @@ def lend_tangent(node, t, key: str = "_tangent") -> None:
     (``_tangent``), or an in-place op's target's before the write (``_copied_tangent``)."""
     entry = node.__dict__.get(key)
     if entry is not None and entry[0] == _level:
-        t.__dict__["_tangent"] = (entry[0], entry[1], t._vc[0])
+        link = entry[3]
+        if link is not None:
+            node = t._grad_fn
+            link = _Link(node, tuple(n for n in link.nodes() if n is not node))
+        t.__dict__["_tangent"] = (entry[0], entry[1], t._vc[0], link)
         _tracked.append(weakref.ref(t))
 
 
@@ -185,6 +276,12 @@ def make_dual(tensor, tangent, *, level: int | None = None):
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
             "enter_dual_level() first."
         )
+    if _tangent(tensor) is not None:
+        # (one level at a time: torch numbers the only one 0)
+        raise RuntimeError(
+            "Making a dual Tensor based on a Tensor that already has a forward gradient at "
+            "the same level 0 is not supported."
+        )
     for what, t in (("primal", tensor), ("tangent", tangent)):
         if t._data.dtype.kind not in "fc":
             raise ValueError(f"Expected {what} to be floating point or complex, but got: {t.dtype}")
@@ -195,14 +292,44 @@ def make_dual(tensor, tangent, *, level: int | None = None):
             f"{shape_str(tensor.shape)} while the given forward gradient is of size "
             f"{shape_str(tangent.shape)}."
         )
+    dual = _quiet(_view_all, tensor)
+    dual.__dict__["_fw_base"] = None  # its tangent is its own, not a view of its primal's
+    link = None
+    if state.enabled and tangent._rg:
+        link = _Link(None, (function._edge(tangent),))
+    _set_tangent(dual, tangent._data, (tangent,), link)  # (of the tangent's dtype, as torch)
+    return dual
+
+
+def carry_tangent(dst, src, deps_of=None):
+    """``dst`` (a tensor without a tangent) as a dual carrying ``src``'s tangent, that
+    depends in reverse mode on what the tangents of ``deps_of`` (default: ``src``) depend
+    on; ``dst`` itself when ``src`` has no tangent (what ``gs.func``'s transforms use)."""
+    if _level is None or _tangent(src) is None:
+        return dst
+    tan = src.__dict__["_tangent"][1]
+    entries = _entries((src,) if deps_of is None else deps_of)
+    dual = _quiet(_view_all, dst)
+    dual.__dict__["_fw_base"] = None
+    _set_tangent(dual, tan._data, (tan,), _link(None, entries))
+    return dual
+
+
+def _view_all(t):
     from ..ops import api
 
-    dual = _quiet(api.view, tensor, tuple(tensor.shape))
-    arr = tangent._data
-    if arr.dtype != tensor._data.dtype:
-        arr = arr.astype(tensor._data.dtype)
-    _set_tangent(dual, arr, (tangent,))
-    return dual
+    return api.view(t, tuple(t.shape))
+
+
+def tangent_of(tensor):
+    """The tangent of ``tensor`` at the current level as a tensor without a graph, or None
+    (what the transforms of ``gs.func`` pass on internally)."""
+    from ..tensor import Tensor
+
+    if _level is None or _tangent(tensor) is None:
+        return None
+    tan = tensor.__dict__["_tangent"][1]
+    return Tensor._share(tan._data, tan._buffer, tan._vc)
 
 
 def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
@@ -219,14 +346,34 @@ def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
     else:
         tan = entry[1]
         tangent = Tensor._share(tan._data, tan._buffer, tan._vc)
+        if entry[3] is not None:
+            tangent._grad_fn, tangent._rg = _tangent_graph(entry[3], tangent), True
     return UnpackedDualTensor(_quiet(api.getitem, tensor, ...), tangent)
+
+
+def _tangent_graph(link: _Link, tangent):
+    """The ``TangentBackward`` node of the tangents with this link (made once)."""
+    node = link.graph
+    if node is None:
+        node = link.graph = TangentBackward.__new__(TangentBackward)
+        node._pending = None
+        nodes = link.nodes()
+        node.needs_input_grad = (True,) * len(nodes)
+        node.id = next(function._seq)
+        node._pre_hooks = node._post_hooks = node._tensor_hooks = node._retain = None
+        node._stack = None
+        node._next = nodes
+        function._finish(node, (), None, tangent, tangent._data, None)
+    return node
 
 
 # --------------------------------------------------------------------------- apply
 
 
 def _jvp(fn, xs, out, tangents):
-    """The output tangent of op ``fn`` (shaped and typed as ``out``), or None."""
+    """The output tangent of op ``fn`` (shaped as ``out``), or None. Its dtype is ``out``'s,
+    or a tangent's wider floating type (a float64 tangent of a float32 primal stays float64,
+    as in torch; a 0-dim one counts only for a 0-dim output)."""
     global _evaluations
     r = fn.jvp(xs, out, tangents)
     _evaluations += 1
@@ -236,9 +383,20 @@ def _jvp(fn, xs, out, tangents):
     r = xp.asarray(r)
     if r.shape != out.shape:
         r = xp.broadcast_to(r, out.shape).copy()
-    if r.dtype != out.dtype:
-        r = r.astype(out.dtype)
+    dtype = _tangent_dtype(out, tangents)
+    if r.dtype != dtype:
+        r = r.astype(dtype)
     return r
+
+
+def _tangent_dtype(out, tangents):
+    """``out``'s dtype, widened to a wider floating type of ``tangents`` (arrays or None)."""
+    dtype = out.dtype
+    if dtype.kind in "fc":
+        for t in tangents:
+            if t is not None and t.dtype != dtype and (t.ndim or not out.ndim):
+                dtype = np.promote_types(dtype, t.dtype)
+    return dtype
 
 
 def _jvp_of(fn) -> None:
@@ -271,7 +429,12 @@ def apply_dual(cls, inputs, args):
         result = function._wrap(out, inputs, cls, None)
     tangent = _jvp(fn, xs, result._data, tangents)
     if tangent is not None:
-        _set_tangent(result, tangent, _tangent_tensors(inputs))
+        src = inputs[0]
+        if result._base is not None and "_fw_base" in src.__dict__:  # a view of a dual
+            base = src.__dict__["_fw_base"]
+            result.__dict__["_fw_base"] = src if base is None else base
+        link = _link(fn if True in needs else None, _entries(inputs))
+        _set_tangent(result, tangent, _tangent_tensors(inputs), link)
         if True in needs:
             _remember(fn, result)
     return result
@@ -297,6 +460,7 @@ def apply_inplace_dual(cls, target, inputs, args):
     tangent = _jvp(probe, xs, out, tangents)
     _tangent(target)  # (a view's is brought up to date first)
     before = target.__dict__.get("_tangent")
+    entries = _entries(inputs)
     result = _quiet(function.apply_inplace, cls, target, inputs, *args)
     node = target.grad_fn
     base = target._base
@@ -307,10 +471,21 @@ def apply_inplace_dual(cls, target, inputs, args):
         _tracked.append(weakref.ref(node))
     if tangent is None:
         tangent = xp_of(target._data).zeros_like(target._data)
-    _set_tangent(target, tangent, _tangent_tensors(inputs))
+    # the target's tangent is updated in place (as torch's): its dtype stays, and so does a
+    # view's base's; a new one is the target's, widened by the tangents'
+    if before is not None and before[0] == _level:
+        dtype = before[1]._data.dtype
+    elif _fw_base(target) is not None:
+        dtype = target._data.dtype
+    else:
+        dtype = _tangent_dtype(target._data, tangents)
+    if tangent.dtype != dtype:
+        tangent = tangent.astype(dtype)
+    link = _link(target.grad_fn, entries)
+    _set_tangent(target, tangent, _tangent_tensors(inputs), link)
     if target.grad_fn is not None:
         _remember(target.grad_fn, target)
-    base = target._base
+    base = _fw_base(target)
     if base is not None:  # the base's tangent changes where the view is
         from ..ops.shape import Geometry
 
@@ -327,6 +502,7 @@ def apply_inplace_dual(cls, target, inputs, args):
             index = getattr(probe, "index", None)
             if index is not None:
                 part[index] = tangent[index]
-            _set_tangent(target, part.copy())  # and every element over it shows that
-        _set_tangent(base, new)
+            _set_tangent(target, part.copy(), link=link)  # and every element over it shows that
+        link = _link(base.grad_fn, [base.__dict__.get("_tangent"), target.__dict__["_tangent"]])
+        _set_tangent(base, new, link=link)
     return result

@@ -19,7 +19,14 @@ from ..events.callsite import user_stacklevel
 from ..events.schema import GradAccumulated, NodeExecuted
 from ..memory import buffers
 from . import function
-from .engine import _check_nan, _release, check_hook_value, check_hook_values, order
+from .engine import (
+    _check_nan,
+    _release,
+    check_hook_value,
+    check_hook_values,
+    order,
+    run_post_accumulate_hooks,
+)
 from .function import Function, Node
 from .grad_mode import enable_grad, state
 from .leaf import AccumulateGrad
@@ -144,8 +151,7 @@ def accumulate(node: AccumulateGrad, g, cycles: list | None = None) -> None:
     if g is not None:  # else a pre-hook dropped it: the hooks after still run
         _accumulate_tensor(node, leaf, g, cycles)
     if leaf._post_acc_hooks:
-        for hook in list(leaf._post_acc_hooks):
-            hook(leaf)
+        run_post_accumulate_hooks(leaf)
     if node._post_hooks:
         for hook in list(node._post_hooks):
             hook((), (g,))
