@@ -14,13 +14,11 @@ description; fixing one turns it into an XPASS failure, and the mark should then
 
 from __future__ import annotations
 
-import re
-import warnings
-
 import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import as_numpy, check_error, check_value, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
@@ -36,100 +34,6 @@ def _grad_mode_on():
     yield
     torch.set_grad_enabled(True)
     gs.set_grad_enabled(True)
-
-
-def _raised(fn, m):
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return None, fn(m)
-        except Exception as e:  # noqa: BLE001 - comparing whatever torch raises
-            return e, None
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\bgradscope\.", "torch.", s)
-
-
-def _np(t) -> np.ndarray:
-    if isinstance(t, gs.Tensor):
-        return np.asarray(t.detach())
-    return t.detach().numpy()
-
-
-def _sig(r):
-    if isinstance(r, (gs.Tensor, torch.Tensor)):
-        gf = r.grad_fn.name() if r.grad_fn is not None else None
-        return ("T", str(r.dtype).rsplit(".", 1)[-1], tuple(r.shape), r.requires_grad, gf, _np(r))
-    if isinstance(r, (tuple, list)):
-        return tuple(_sig(x) for x in r)
-    return r
-
-
-def _same(a, b, path="result") -> None:
-    if isinstance(a, tuple) and a and a[0] == "T":
-        assert isinstance(b, tuple) and b and b[0] == "T", f"{path}: torch {a[:5]}, gradscope {b}"
-        assert a[1:5] == b[1:5], f"{path}: torch {a[1:5]}, gradscope {b[1:5]}"
-        np.testing.assert_allclose(
-            b[5].astype(np.float64),
-            a[5].astype(np.float64),
-            rtol=1e-5,
-            atol=1e-6,
-            equal_nan=True,
-            err_msg=path,
-        )
-        return
-    if isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), f"{path}: torch {a!r}, gradscope {b!r}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            _same(x, y, f"{path}[{i}]")
-        return
-    assert a == b, f"{path}: torch {a!r}, gradscope {b!r}"
-
-
-def _check(cond: bool, msg) -> None:
-    if not cond:
-        pytest.fail(msg() if callable(msg) else msg, pytrace=False)
-
-
-def check_error(fn) -> None:
-    te, _ = _raised(fn, torch)
-    _check(te is not None, "torch raises")
-    ge, got = _raised(fn, gs)
-    _check(
-        ge is not None, lambda: f"gradscope gives {got!r}; torch raises {type(te).__name__}: {te}"
-    )
-    gm, tm = _norm(str(ge)), str(te)
-    _check(
-        type(ge).__name__ == type(te).__name__,
-        lambda: f"\ngradscope {type(ge).__name__}: {gm}\ntorch     {type(te).__name__}: {tm}",
-    )
-    _check(gm == tm or gm.startswith(tm + "\n"), lambda: f"\ngradscope: {gm}\ntorch:     {tm}")
-
-
-def check_value(fn) -> None:
-    te, t = _raised(fn, torch)
-    _check(te is None, lambda: f"torch raises {te!r}")
-    ge, g = _raised(fn, gs)
-    _check(ge is None, lambda: f"gradscope raises {type(ge).__name__}: {ge}")
-    try:
-        _same(_sig(t), _sig(g))
-    except AssertionError as e:
-        _check(False, str(e))
-
-
-def _xf(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-def _params(table: dict) -> list:
-    out = []
-    for name, spec in table.items():
-        fn, reason = spec if isinstance(spec, tuple) else (spec, None)
-        out.append(pytest.param(fn, id=name, marks=_xf(reason) if reason else ()))
-    return out
 
 
 def L(m, *s):  # noqa: N802 - short, for the tables
@@ -150,7 +54,7 @@ def T(m, *s):  # noqa: N802
 
 
 def _v(t):
-    return None if t is None else [round(float(a), 4) for a in _np(t).ravel()]
+    return None if t is None else [round(float(a), 4) for a in as_numpy(t).ravel()]
 
 
 def _name(node) -> str:
@@ -477,12 +381,12 @@ FORWARD_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(FORWARD_VALUES))
+@pytest.mark.parametrize("fn", params(FORWARD_VALUES))
 def test_forward_mode_value(fn):
     check_value(fn)
 
 
-@pytest.mark.parametrize("fn", _params(FORWARD_ERRORS))
+@pytest.mark.parametrize("fn", params(FORWARD_ERRORS))
 def test_forward_mode_error(fn):
     check_error(fn)
 
@@ -806,12 +710,12 @@ INPLACE_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(INPLACE_VALUES))
+@pytest.mark.parametrize("fn", params(INPLACE_VALUES))
 def test_inplace_value(fn):
     check_value(fn)
 
 
-@pytest.mark.parametrize("fn", _params(INPLACE_ERRORS))
+@pytest.mark.parametrize("fn", params(INPLACE_ERRORS))
 def test_inplace_error(fn):
     check_error(fn)
 
@@ -1175,12 +1079,12 @@ HOOK_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(HOOK_VALUES))
+@pytest.mark.parametrize("fn", params(HOOK_VALUES))
 def test_hook_value(fn):
     check_value(fn)
 
 
-@pytest.mark.parametrize("fn", _params(HOOK_ERRORS))
+@pytest.mark.parametrize("fn", params(HOOK_ERRORS))
 def test_hook_error(fn):
     check_error(fn)
 
@@ -1313,12 +1217,12 @@ GRAD_MODE_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(GRAD_MODE_VALUES))
+@pytest.mark.parametrize("fn", params(GRAD_MODE_VALUES))
 def test_grad_mode_value(fn):
     check_value(fn)
 
 
-@pytest.mark.parametrize("fn", _params(GRAD_MODE_ERRORS))
+@pytest.mark.parametrize("fn", params(GRAD_MODE_ERRORS))
 def test_grad_mode_error(fn):
     check_error(fn)
 
@@ -1544,11 +1448,11 @@ ACCUMULATE_ERRORS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(ACCUMULATE_VALUES))
+@pytest.mark.parametrize("fn", params(ACCUMULATE_VALUES))
 def test_accumulation_value(fn):
     check_value(fn)
 
 
-@pytest.mark.parametrize("fn", _params(ACCUMULATE_ERRORS))
+@pytest.mark.parametrize("fn", params(ACCUMULATE_ERRORS))
 def test_accumulation_error(fn):
     check_error(fn)

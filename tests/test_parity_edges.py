@@ -12,137 +12,25 @@ description; fixing one turns it into an XPASS failure, and the mark should then
 
 from __future__ import annotations
 
-import re
-import warnings
-
 import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import (
+    check_error,
+    check_value,
+    check_warns_as_torch,
+    fail_unless,
+    leaf_hook,
+    nonleaf_hook,
+    norm,
+    params,
+)
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _raised(fn, m):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            fn(m)
-        except Exception as e:  # noqa: BLE001 - comparing whatever torch raises
-            return e
-    return None
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\bgradscope\.", "torch.", s)
-
-
-def _is_tensor(x) -> bool:
-    return isinstance(x, (gs.Tensor, torch.Tensor))
-
-
-def _np(t) -> np.ndarray:
-    if isinstance(t, gs.Tensor):
-        return np.asarray(t.detach())
-    return t.detach().numpy()
-
-
-def _sig(r):
-    """A comparable summary: tensors as (dtype, shape, requires_grad, grad_fn, values)."""
-    if _is_tensor(r):
-        gf = r.grad_fn.name() if r.grad_fn is not None else None
-        return ("T", str(r.dtype).rsplit(".", 1)[-1], tuple(r.shape), r.requires_grad, gf, _np(r))
-    if isinstance(r, (tuple, list)):
-        return tuple(_sig(x) for x in r)
-    return r
-
-
-def _same(a, b, path="result") -> None:
-    if isinstance(a, tuple) and a and a[0] == "T":
-        assert isinstance(b, tuple) and b and b[0] == "T", f"{path}: torch {a[:5]}, gradscope {b}"
-        assert a[1:5] == b[1:5], f"{path}: torch {a[1:5]}, gradscope {b[1:5]}"
-        if a[5].dtype == np.bool_ or b[5].dtype == np.bool_:
-            assert a[5].tolist() == b[5].tolist(), f"{path}: {a[5]} / {b[5]}"
-        else:
-            np.testing.assert_allclose(
-                b[5].astype(np.float64),
-                a[5].astype(np.float64),
-                rtol=1e-5,
-                atol=1e-6,
-                equal_nan=True,
-                err_msg=path,
-            )
-        return
-    if isinstance(a, tuple):
-        assert isinstance(b, tuple) and len(a) == len(b), f"{path}: torch {a!r}, gradscope {b!r}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            _same(x, y, f"{path}[{i}]")
-        return
-    assert a == b, f"{path}: torch {a!r}, gradscope {b!r}"
-
-
-def _check(cond: bool, msg) -> None:
-    # a plain message, no traceback: cheap to build, and the xfail cases build one each
-    if not cond:
-        pytest.fail(msg() if callable(msg) else msg, pytrace=False)
-
-
-def check_error(fn) -> None:
-    te = _raised(fn, torch)
-    _check(te is not None, "torch raises")
-    ge = _raised(fn, gs)
-    _check(
-        ge is not None, lambda: f"gradscope does not raise; torch raises {type(te).__name__}: {te}"
-    )
-    gm, tm = _norm(str(ge)), str(te)
-    _check(
-        type(ge).__name__ == type(te).__name__,
-        lambda: f"\ngradscope {type(ge).__name__}: {gm}\ntorch     {type(te).__name__}: {tm}",
-    )
-    _check(gm == tm or gm.startswith(tm + "\n"), lambda: f"\ngradscope: {gm}\ntorch:     {tm}")
-
-
-def check_value(fn) -> None:
-    te, ge = _raised(fn, torch), _raised(fn, gs)
-    _check(te is None, lambda: f"torch raises {te!r}")
-    _check(ge is None, lambda: f"gradscope raises {type(ge).__name__}: {ge}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t, g = _sig(fn(torch)), _sig(fn(gs))
-    try:
-        _same(t, g)
-    except AssertionError as e:
-        _check(False, str(e))
-
-
-def _warnings_of(fn, m) -> list:
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        try:
-            fn(m)
-        except Exception:  # noqa: BLE001 - only the warnings matter here
-            pass
-    return [f"{w.category.__name__}: {w.message}" for w in rec]
-
-
-def check_warns_as_torch(fn) -> None:
-    tw, gw = _warnings_of(fn, torch), _warnings_of(fn, gs)
-    _check(bool(tw) == bool(gw), lambda: f"torch warns {tw}, gradscope warns {gw}")
-
-
-def _xf(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-def _params(table: dict) -> list:
-    out = []
-    for name, spec in table.items():
-        fn, reason = spec if isinstance(spec, tuple) else (spec, None)
-        out.append(pytest.param(fn, id=name, marks=_xf(reason) if reason else ()))
-    return out
 
 
 def _o(m, *s):  # noqa: N802 - a short name for the tables
@@ -165,21 +53,6 @@ def grads(m, f, *leaves):
     out = f(*leaves)
     out.sum().backward()
     return (out, *[leaf.grad for leaf in leaves])
-
-
-def leaf_hook(m, hook):
-    x = L(m)
-    x.register_hook(hook)
-    (x * x).sum().backward()
-    return x.grad
-
-
-def nonleaf_hook(m, hook):
-    x = L(m)
-    y = x * 2
-    y.register_hook(hook)
-    (y * y).sum().backward()
-    return x.grad
 
 
 NAN, INF = float("nan"), float("inf")
@@ -388,7 +261,7 @@ ERRORS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(ERRORS))
+@pytest.mark.parametrize("fn", params(ERRORS))
 def test_error(fn):
     check_error(fn)
 
@@ -736,7 +609,7 @@ VALUES = {
 
 
 @pytest.mark.filterwarnings("ignore")
-@pytest.mark.parametrize("fn", _params(VALUES))
+@pytest.mark.parametrize("fn", params(VALUES))
 def test_value(fn):
     check_value(fn)
 
@@ -785,7 +658,7 @@ WARNINGS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(WARNINGS))
+@pytest.mark.parametrize("fn", params(WARNINGS))
 def test_warns_as_torch(fn):
     check_warns_as_torch(fn)
 
@@ -838,7 +711,7 @@ REPRS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(REPRS))
+@pytest.mark.parametrize("fn", params(REPRS))
 def test_repr(fn):
-    ours, theirs = _norm(repr(fn(gs))), repr(fn(torch))
-    _check(ours == theirs, lambda: f"\ngradscope: {ours}\ntorch:     {theirs}")
+    ours, theirs = norm(repr(fn(gs))), repr(fn(torch))
+    fail_unless(ours == theirs, lambda: f"\ngradscope: {ours}\ntorch:     {theirs}")

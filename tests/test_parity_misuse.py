@@ -12,39 +12,18 @@ from __future__ import annotations
 
 import decimal
 import fractions
-import re
 import warnings
 
 import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import check_error, leaf_hook, nonleaf_hook, norm, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _raised(fn, m):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            fn(m)
-        except Exception as e:  # noqa: BLE001 - comparing whatever torch raises
-            return e
-    return None
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\bgradscope\.", "torch.", s)
-
-
-def check_error(fn) -> None:
-    te, ge = _raised(fn, torch), _raised(fn, gs)
-    assert te is not None, "torch raises"
-    assert ge is not None, f"gradscope does not raise; torch raises {type(te).__name__}: {te}"
-    assert (type(ge).__name__, _norm(str(ge))) == (type(te).__name__, str(te))
 
 
 def _plain(r):
@@ -64,28 +43,9 @@ def check_value(fn) -> None:
         assert _plain(fn(gs)) == _plain(fn(torch))
 
 
-def _params(table: dict) -> list:
-    return [pytest.param(fn, id=name) for name, fn in table.items()]
-
-
 def L(m):  # noqa: N802 - short, for the tables
     """A leaf that requires grad: [1, 2, 3]."""
     return m.tensor([1.0, 2.0, 3.0], requires_grad=True)
-
-
-def leaf_hook(m, hook):
-    x = L(m)
-    x.register_hook(hook)
-    (x * x).sum().backward()
-    return x.grad
-
-
-def nonleaf_hook(m, hook):
-    x = L(m)
-    y = x * 2
-    y.register_hook(hook)
-    (y * y).sum().backward()
-    return x.grad
 
 
 def post_hook(m, hook, two_inputs: bool = False):
@@ -200,12 +160,12 @@ HOOK_VALUES = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(HOOK_ERRORS))
+@pytest.mark.parametrize("fn", params(HOOK_ERRORS))
 def test_hook_error(fn):
     check_error(fn)
 
 
-@pytest.mark.parametrize("fn", _params(HOOK_VALUES))
+@pytest.mark.parametrize("fn", params(HOOK_VALUES))
 def test_hook_value(fn):
     check_value(fn)
 
@@ -271,12 +231,12 @@ API_VALUES = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(API_ERRORS))
+@pytest.mark.parametrize("fn", params(API_ERRORS))
 def test_autograd_api_error(fn):
     check_error(fn)
 
 
-@pytest.mark.parametrize("fn", _params(API_VALUES))
+@pytest.mark.parametrize("fn", params(API_VALUES))
 def test_autograd_api_value(fn):
     check_value(fn)
 
@@ -359,12 +319,12 @@ OPERATOR_VALUES = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(OPERATOR_ERRORS))
+@pytest.mark.parametrize("fn", params(OPERATOR_ERRORS))
 def test_operator_error(fn):
     check_error(fn)
 
 
-@pytest.mark.parametrize("fn", _params(OPERATOR_VALUES))
+@pytest.mark.parametrize("fn", params(OPERATOR_VALUES))
 def test_operator_value(fn):
     check_value(fn)
 
@@ -407,12 +367,12 @@ DATA_VALUES = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(DATA_ERRORS))
+@pytest.mark.parametrize("fn", params(DATA_ERRORS))
 def test_data_error(fn):
     check_error(fn)
 
 
-@pytest.mark.parametrize("fn", _params(DATA_VALUES))
+@pytest.mark.parametrize("fn", params(DATA_VALUES))
 def test_data_value(fn):
     check_value(fn)
 
@@ -421,7 +381,7 @@ def _warnings_of(fn, m) -> list[str]:
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         fn(m)
-    return [f"{w.category.__name__}: {_norm(str(w.message))}" for w in rec]
+    return [f"{w.category.__name__}: {norm(str(w.message))}" for w in rec]
 
 
 WARNINGS = {
@@ -436,7 +396,7 @@ WARNINGS = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(WARNINGS))
+@pytest.mark.parametrize("fn", params(WARNINGS))
 def test_warns_as_torch(fn):
     assert _warnings_of(fn, gs) == _warnings_of(fn, torch)
 
@@ -473,12 +433,12 @@ CONVERSION_VALUES = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(CONVERSION_ERRORS))
+@pytest.mark.parametrize("fn", params(CONVERSION_ERRORS))
 def test_conversion_error(fn):
     check_error(fn)
 
 
-@pytest.mark.parametrize("fn", _params(CONVERSION_VALUES))
+@pytest.mark.parametrize("fn", params(CONVERSION_VALUES))
 def test_conversion_value(fn):
     check_value(fn)
 
@@ -546,12 +506,12 @@ CREATION_VALUES = {
 }
 
 
-@pytest.mark.parametrize("fn", _params(CREATION_ERRORS))
+@pytest.mark.parametrize("fn", params(CREATION_ERRORS))
 def test_creation_error(fn):
     check_error(fn)
 
 
-@pytest.mark.parametrize("fn", _params(CREATION_VALUES))
+@pytest.mark.parametrize("fn", params(CREATION_VALUES))
 def test_creation_value(fn):
     check_value(fn)
 

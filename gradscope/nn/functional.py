@@ -11,10 +11,9 @@ from ..autograd.function import apply
 from ..errors import scalar_type_name, shape_str, tensor_type_name
 from ..events.callsite import user_stacklevel
 from ..ops import api
-from ..ops.elementwise import AddBackward0, DivBackward1, MulBackward1
+from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
 from ..ops.loss import (
-    AddBackward1,
     MseLossBackward0,
     NllLoss2DBackward0,
     NllLossBackward0,

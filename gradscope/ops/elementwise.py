@@ -201,6 +201,25 @@ class MulBackward0(Function):
         return terms(times(ta, b), times(tb, a))
 
 
+class AddBackward1(Function):
+    """A tensor plus a number held as a number (torch's C++ scalar, as in the smoothing of
+    probability targets, ``target * (1 - ε) + ε / C``): nothing is saved for it."""
+
+    _name = "AddBackward1"
+
+    def forward(self, a, other):
+        return a + other
+
+    def backward(self, g):
+        return (g,)
+
+    def backward_graph(self, g):
+        return (g,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0]
+
+
 class MulBackward1(Function):
     """A tensor times a number held as a number, not a tensor (torch's C++ scalar, as
     inside its composite ops: label smoothing's weights): nothing is saved for it."""

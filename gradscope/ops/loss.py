@@ -1,7 +1,7 @@
 """Losses: nll_loss (nll_loss2d where samples have dims of their own) and mse_loss.
 
 cross_entropy is log_softmax followed by nll_loss, or, against class probabilities, a few
-table ops (``AddBackward1`` among them: the smoothing of probability targets).
+table ops (``AddBackward1`` among them, in elementwise: the smoothing of the targets).
 
 Each backward is also an op of its own under ``create_graph=True``, as in torch
 (``NllLossBackwardBackward0``, ``NllLoss2DBackwardBackward0``, ``MseLossBackwardBackward0``).
@@ -358,25 +358,3 @@ class MseLossBackwardBackward0(Function):
         if total is None:
             return None
         return xp_of(out).asarray(self._scale(total), dtype=out.dtype)
-
-
-# ---------------------------------------------------------------- cross_entropy's smoothing
-
-
-class AddBackward1(Function):
-    """A tensor plus a number held as a number (torch's C++ scalar, as in the smoothing of
-    probability targets, ``target * (1 - ε) + ε / C``): nothing is saved for it."""
-
-    _name = "AddBackward1"
-
-    def forward(self, a, other):
-        return a + other
-
-    def backward(self, g):
-        return (g,)
-
-    def backward_graph(self, g):
-        return (g,)
-
-    def jvp(self, xs, out, tangents):
-        return tangents[0]

@@ -1,0 +1,169 @@
+"""One case run under torch and under gradscope, and the two outcomes compared.
+
+A case is a function of the module (``m`` is ``torch`` or ``gradscope``). An error case
+must raise the same exception type in both, and gradscope's message must be torch's (a
+gradscope hint may follow on a new line). A value case must give the same dtypes, shapes,
+``requires_grad``, ``grad_fn`` names and values. A warning case must warn in gradscope
+exactly when it warns in torch. Tables of cases map a name to the case, or to ``(case,
+reason)`` for a case gradscope gets wrong today: a strict xfail, so that fixing it shows.
+
+Example::
+
+    ERRORS = {"add_shapes": lambda m: m.ones(3) + m.ones(4)}
+
+    @pytest.mark.parametrize("fn", params(ERRORS))
+    def test_error(fn):
+        check_error(fn)
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+
+def _torch():
+    import torch  # the test files skip without it; this module is imported by them only
+
+    return torch
+
+
+def outcome(fn, m) -> tuple:
+    """``(exception, None)`` or ``(None, result)`` of ``fn(m)``, warnings silenced, run
+    with grad mode on (a case that failed half-way must not leave it off)."""
+    m.set_grad_enabled(True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return None, fn(m)
+        except Exception as e:  # noqa: BLE001 - comparing whatever torch raises
+            return e, None
+
+
+def norm(text: str) -> str:
+    """gradscope's text with its module named as torch's (``gradscope.float32``)."""
+    return re.sub(r"\bgradscope\.", "torch.", text)
+
+
+def as_numpy(t) -> np.ndarray:
+    if isinstance(t, gs.Tensor):
+        return np.asarray(t.detach())
+    return t.detach().numpy()
+
+
+def signature(r):
+    """A comparable summary: tensors as (dtype, shape, requires_grad, grad_fn, values)."""
+    if isinstance(r, (gs.Tensor, _torch().Tensor)):
+        gf = r.grad_fn.name() if r.grad_fn is not None else None
+        dtype = str(r.dtype).rsplit(".", 1)[-1]
+        return ("T", dtype, tuple(r.shape), r.requires_grad, gf, as_numpy(r))
+    if isinstance(r, (tuple, list)):
+        return tuple(signature(x) for x in r)
+    return r
+
+
+def assert_same(a, b, path: str = "result") -> None:
+    """``b`` (gradscope's signature) equals ``a`` (torch's): values to float32 precision."""
+    if isinstance(a, tuple) and a and a[0] == "T":
+        assert isinstance(b, tuple) and b and b[0] == "T", f"{path}: torch {a[:5]}, gradscope {b}"
+        assert a[1:5] == b[1:5], f"{path}: torch {a[1:5]}, gradscope {b[1:5]}"
+        if a[5].dtype == np.bool_ or b[5].dtype == np.bool_:
+            assert a[5].tolist() == b[5].tolist(), f"{path}: {a[5]} / {b[5]}"
+        else:
+            np.testing.assert_allclose(
+                b[5].astype(np.float64),
+                a[5].astype(np.float64),
+                rtol=1e-5,
+                atol=1e-6,
+                equal_nan=True,
+                err_msg=path,
+            )
+        return
+    if isinstance(a, tuple):
+        assert isinstance(b, tuple) and len(a) == len(b), f"{path}: torch {a!r}, gradscope {b!r}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f"{path}[{i}]")
+        return
+    assert a == b, f"{path}: torch {a!r}, gradscope {b!r}"
+
+
+def fail_unless(cond: bool, msg) -> None:
+    """A plain failure, no traceback (``msg`` may be a function: built only on failure)."""
+    if not cond:
+        pytest.fail(msg() if callable(msg) else msg, pytrace=False)
+
+
+def check_error(fn) -> None:
+    """torch raises; gradscope raises the same type with torch's message."""
+    te, _ = outcome(fn, _torch())
+    fail_unless(te is not None, "torch raises")
+    ge, got = outcome(fn, gs)
+    fail_unless(
+        ge is not None, lambda: f"gradscope gives {got!r}; torch raises {type(te).__name__}: {te}"
+    )
+    gm, tm = norm(str(ge)), str(te)
+    fail_unless(
+        type(ge).__name__ == type(te).__name__,
+        lambda: f"\ngradscope {type(ge).__name__}: {gm}\ntorch     {type(te).__name__}: {tm}",
+    )
+    fail_unless(gm == tm or gm.startswith(tm + "\n"), lambda: f"\ngradscope: {gm}\ntorch:     {tm}")
+
+
+def check_value(fn) -> None:
+    """Neither raises, and the results' signatures are the same."""
+    te, t = outcome(fn, _torch())
+    fail_unless(te is None, lambda: f"torch raises {te!r}")
+    ge, g = outcome(fn, gs)
+    fail_unless(ge is None, lambda: f"gradscope raises {type(ge).__name__}: {ge}")
+    try:
+        assert_same(signature(t), signature(g))
+    except AssertionError as e:
+        fail_unless(False, str(e))
+
+
+def warnings_of(fn, m) -> list[str]:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        try:
+            fn(m)
+        except Exception:  # noqa: BLE001 - only the warnings matter here
+            pass
+    return [f"{w.category.__name__}: {w.message}" for w in rec]
+
+
+def check_warns_as_torch(fn) -> None:
+    """gradscope warns exactly when torch does."""
+    tw, gw = warnings_of(fn, _torch()), warnings_of(fn, gs)
+    fail_unless(bool(tw) == bool(gw), lambda: f"torch warns {tw}, gradscope warns {gw}")
+
+
+def params(table: dict) -> list:
+    """A table's cases as pytest params; ``(case, reason)`` is a strict xfail."""
+    out = []
+    for name, spec in table.items():
+        fn, reason = spec if isinstance(spec, tuple) else (spec, None)
+        marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
+        out.append(pytest.param(fn, id=name, marks=marks))
+    return out
+
+
+def leaf_hook(m, hook):
+    """``hook`` on a leaf [1, 2, 3] of ``(x * x).sum()``; the leaf's gradient."""
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x.register_hook(hook)
+    (x * x).sum().backward()
+    return x.grad
+
+
+def nonleaf_hook(m, hook):
+    """``hook`` on ``y = x * 2`` of ``(y * y).sum()``; the leaf's gradient."""
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.register_hook(hook)
+    (y * y).sum().backward()
+    return x.grad
