@@ -145,7 +145,7 @@ class Tensor:
         t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
-        if emit.sinks:
+        if emit.sinks:  # without a node it is a leaf, as autograd calls any tensor without one
             if node is not None:
                 t._emit_alloc(role or "activation", node.id, name)
             else:
@@ -762,8 +762,24 @@ def _assigned_name() -> str | None:
     if f is None:
         return None
     line = linecache.getline(f.f_code.co_filename, f.f_lineno)
+    if ";" in line:  # several statements: the one that makes this call, where Python says
+        col = _call_column(f)
+        if col is None:
+            return None
+        line = line[line.rfind(";", 0, col) + 1 :]
     m = re.match(r"\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=]", line)
     return m.group(1) if m else None
+
+
+def _call_column(f) -> int | None:
+    """The column where frame ``f``'s current instruction starts (Python 3.11 and later)."""
+    positions = getattr(f.f_code, "co_positions", None)
+    if positions is None:
+        return None
+    for i, pos in enumerate(positions()):
+        if i == f.f_lasti // 2:
+            return pos[2]
+    return None
 
 
 # the operands an operator takes without a closer look

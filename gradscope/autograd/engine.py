@@ -27,6 +27,7 @@ from ..events.schema import (
     ANOMALY_LABEL,
     BackwardFinished,
     BackwardStarted,
+    GradAccumulated,
     GraphFreed,
     Mark,
     NodeExecuted,
@@ -364,8 +365,20 @@ def _store_retained(t, g, node) -> None:
 
     # a new tensor each time, as torch's retains_grad hook makes (grad = grad + new):
     # a .grad kept from an earlier backward stays what it was
-    new = g.copy() if t._grad is None else t._grad._data + g
-    t._grad = Tensor._make(new, None, role="grad", node_id=node.id)
+    first = t._grad is None
+    new = g.copy() if first else t._grad._data + g
+    name = f"{getattr(t, 'name', None) or t._id}.grad"
+    t._grad = Tensor._make(new, None, role="grad", node_id=node.id, name=name)
+    if emit.sinks:
+        record_grad_written(t, node, first)
+
+
+def record_grad_written(t, node, first: bool) -> None:
+    """The ``grad_accumulated`` event of a retained non-leaf's new ``.grad``."""
+    buf = t._grad._buffer
+    emit.record(
+        GradAccumulated, buf.device, buffers.live_total, t._id, node.id, buf.nbytes, first, buf.id
+    )
 
 
 def _leaf_hooks(leaf, g, gbuf, dev):

@@ -25,6 +25,7 @@ from .engine import (
     check_hook_value,
     check_hook_values,
     order,
+    record_grad_written,
     run_post_accumulate_hooks,
 )
 from .function import Function, Node
@@ -210,8 +211,11 @@ def _tensor_hooks(node: Node, g):
     g = _hooks(node._tensor_hooks, g)
     if node._retain is not None:
         t = node._retain()
-        if t is not None and t.grad_fn is node:
-            t._grad = g if t._grad is None else t._grad + g
+        if t is not None and t.grad_fn is node:  # a new tensor, as torch's: a clone first
+            first = t._grad is None
+            t._grad = g.clone() if first else t._grad + g
+            if emit.sinks:
+                record_grad_written(t, node, first)
     return g
 
 
