@@ -10,7 +10,7 @@ import numpy as np
 
 from . import backend, dtypes
 from .errors import py_type_name, scalar_type_name
-from .tensor import Tensor
+from .tensor import Tensor, exporter_buffer
 
 _rng = np.random.default_rng()
 _cuda_seed: int | None = None
@@ -186,6 +186,9 @@ def from_numpy(arr: np.ndarray) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
     # the caller's memory: counted as the extent this array spans (torch's storage), not
     # the whole array it may be a slice of (two slices of one array would count it twice)
+    buffer = exporter_buffer(arr)
+    if buffer is not None:  # a tensor's own memory, handed out by numpy(): counted already
+        return Tensor._share(arr, buffer, [0])
     extent = 0
     if arr.size:
         extent = arr.itemsize + sum((n - 1) * abs(s) for n, s in zip(arr.shape, arr.strides))

@@ -451,6 +451,7 @@ class Tensor:
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
                 "to copy the tensor to host memory first."
             )
+        _exported_by(self)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -751,6 +752,38 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+# NumPy arrays handed out by numpy(), by their root array's id: (the root, the tensor),
+# both weakly; ``from_numpy`` of one shares the tensor's buffer instead of counting its
+# bytes again
+_exported: dict[int, tuple] = {}
+
+
+def _root(arr):
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return arr
+
+
+def _exported_by(t: Tensor) -> None:
+    if len(_exported) > 4096:  # drop entries whose array or tensor has gone
+        for k, (r, owner) in list(_exported.items()):
+            if r() is None or owner() is None:
+                del _exported[k]
+    root = _root(t._data)
+    _exported[id(root)] = (weakref.ref(root), weakref.ref(t))
+
+
+def exporter_buffer(arr: np.ndarray):
+    """The buffer of the live tensor whose ``numpy()`` handed out (a view of) ``arr``'s
+    memory, or None."""
+    root = _root(arr)
+    entry = _exported.get(id(root))
+    if entry is None or entry[0]() is not root:
+        return None
+    t = entry[1]()
+    return None if t is None or _root(t._data) is not root else t._buffer
 
 
 def _assigned_name() -> str | None:
