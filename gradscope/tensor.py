@@ -473,6 +473,38 @@ class Tensor:
     def contiguous(self) -> Tensor:
         return self if self._data.flags.c_contiguous else self.clone()
 
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """Zeros of ``size``, in this tensor's dtype and on its device unless told."""
+        return self._new("zeros", size, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """Ones of ``size``, in this tensor's dtype and on its device unless told."""
+        return self._new("ones", size, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """An uninitialised tensor of ``size``, in this tensor's dtype and on its device."""
+        return self._new("empty", size, dtype, device, requires_grad)
+
+    def new_full(
+        self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False
+    ) -> Tensor:
+        """``fill_value`` everywhere in ``size``, in this tensor's dtype and on its device."""
+        return self._new("full", (size, fill_value), dtype, device, requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A new leaf holding ``data``, in this tensor's dtype and on its device unless told."""
+        return self._new("tensor", (data,), dtype, device, requires_grad)
+
+    def _new(self, name: str, args: tuple, dtype, device, requires_grad: bool) -> Tensor:
+        from . import creation  # (creation imports this module)
+
+        return getattr(creation, name)(
+            *args,
+            dtype=self.dtype if dtype is None else dtype,
+            device=self.device if device is None else device,
+            requires_grad=requires_grad,
+        )
+
     def to(self, *args, **kwargs) -> Tensor:
         """A copy on another device and/or of another dtype (self when nothing changes)."""
         dev = kwargs.get("device")
@@ -653,6 +685,7 @@ class Tensor:
     matmul = F.matmul
     mm = F.mm
     mv = F.mv
+    dot = F.dot
     bmm = F.bmm
     neg = F.neg
     abs = F.abs

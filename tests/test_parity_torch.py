@@ -502,3 +502,38 @@ def test_python_types_as_dtypes_as_torch(pytype):
         lambda m: m.arange(3).to(pytype),
     ):
         assert str(make(gs).dtype).split(".")[-1] == str(make(torch).dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.ones(2, 3).sum(axis=0),
+        lambda m: m.ones(2, 3).mean(axis=1, keepdim=True),
+        lambda m: m.dot(m.tensor([1.0, 2.0], requires_grad=True), m.tensor([3.0, 4.0])),
+        lambda m: m.tensor([1.0, 2.0]).dot(m.tensor([3.0, 4.0])),
+        lambda m: m.mv(m.ones(2, 3), m.ones(3)),
+        lambda m: m.ones(2, 3, dtype=m.float64).new_zeros(2, 3),
+        lambda m: m.ones(2, dtype=m.float64).new_ones((3,), requires_grad=True),
+        lambda m: m.ones(2).new_full((2,), 3.0),
+        lambda m: m.ones(2).new_tensor([1, 2]),
+        lambda m: m.ones(2).new_empty(3).shape,
+        lambda m: m.dot(m.ones(2, 2), m.ones(2, 2)),
+        lambda m: m.dot(m.ones(2), m.ones(3)),
+        lambda m: m.ones(2).dot(m.ones(2, dtype=m.float64)),
+    ],
+)
+def test_axis_dot_and_new_tensors_as_torch(call):
+    results = []
+    for m in (torch, gs):
+        try:
+            r = call(m)
+        except RuntimeError as e:
+            results.append(("RuntimeError", str(e)))
+            continue
+        if isinstance(r, (torch.Tensor, gs.Tensor)):
+            gf = r.grad_fn.name() if r.grad_fn is not None else None
+            r = (str(r.dtype).split(".")[-1], tuple(r.shape), r.requires_grad, gf, _np(r).tolist())
+        else:
+            r = tuple(r)
+        results.append(r)
+    assert results[0] == results[1]

@@ -521,8 +521,11 @@ ge = _compare(np.greater_equal)
 # ---------------------------------------------------------------- reductions
 
 
-def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
-    """Sum of all elements, or along ``dim`` (an int or a tuple)."""
+def sum(a, dim=None, keepdim=False, *, dtype=None, axis=None):  # noqa: A001
+    """Sum of all elements, or along ``dim`` (an int or a tuple; ``axis``, NumPy's name,
+    as torch takes it too)."""
+    if axis is not None and dim is None:
+        dim = axis
     np_dtype = dtypes.resolve(dtype)
     if np_dtype is None and a._data.dtype.kind in "bi" and a._data.dtype != np.int64:
         np_dtype = np.dtype(np.int64)
@@ -532,8 +535,10 @@ def sum(a, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     return apply(R.SumBackward1, (a,), dims, keepdim, np_dtype)
 
 
-def mean(a, dim=None, keepdim=False, *, dtype=None):
-    """Mean of all elements, or along ``dim`` (computed in ``dtype``, when given)."""
+def mean(a, dim=None, keepdim=False, *, dtype=None, axis=None):
+    """Mean of all elements, or along ``dim`` (or ``axis``), computed in ``dtype`` if given."""
+    if axis is not None and dim is None:
+        dim = axis
     np_dtype = dtypes.resolve(dtype)
     kind = (np_dtype or a._data.dtype).kind
     if kind not in "fc":
@@ -685,6 +690,23 @@ def mm(a, b):
     _check_device(a, b)
     _same_dtype("mm", a, b)
     return apply(L.MmBackward0, (a, b))
+
+
+def dot(a, b):
+    """The inner product of two 1-D tensors."""
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors"
+        )
+    _check_device(a, b)
+    _same_dtype("dot", a, b)
+    n, m = a._data.shape[0], b._data.shape[0]
+    if n != m:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    return apply(L.DotBackward0, (a, b))
 
 
 def mv(a, v):
