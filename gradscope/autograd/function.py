@@ -130,7 +130,7 @@ class Node:
             slot = attr[7:]
             saved = object.__getattribute__(self, "_saved")
             if saved is not None and slot in saved:
-                return _saved_as_tensor(saved[slot])
+                return _saved_as_tensor(saved[slot], self)
             if slot in self._slots:  # backward released it
                 raise RuntimeError(M_FREED)
             d = object.__getattribute__(self, "__dict__")
@@ -592,10 +592,18 @@ def _saved_array(st: SavedTensor):
     return np.asarray(data, dtype=_number_dtype(data))
 
 
-def _saved_as_tensor(st: SavedTensor):
+def _saved_as_tensor(st: SavedTensor, node: Node):
+    """A saved value as torch's ``_saved_<slot>`` gives it: an input is that tensor, the
+    node's own output a tensor whose grad_fn is the node, anything else a plain tensor."""
     if st.vc[0] != st.version:
         raise RuntimeError("the saved tensor was modified by an inplace operation")
-    return Tensor._share(_saved_array(st), st.buffer, st.vc)
+    ref = st.ref
+    if ref is not None and ref._data is st.data:
+        return ref
+    t = Tensor._share(_saved_array(st), st.buffer, st.vc)
+    if st.is_output:
+        t._grad_fn, t._rg = node, True
+    return t
 
 
 def _version_message(node: Node, st: SavedTensor) -> str:
