@@ -92,6 +92,18 @@ def assert_same(a, b, path: str = "result") -> None:
     assert a == b, f"{path}: torch {a!r}, gradscope {b!r}"
 
 
+def grad_fn_tree(node, depth: int) -> str:
+    """``Name(child, ...)`` of ``node`` down to ``depth`` levels (torch's C++ names without
+    their namespace; ``None`` where an input has no edge)."""
+    if node is None:
+        return "None"
+    name = node.name().replace("torch::autograd::", "")
+    kids = [n for n, _ in node.next_functions]
+    if depth == 0 or not kids:
+        return name
+    return f"{name}({', '.join(grad_fn_tree(k, depth - 1) for k in kids)})"
+
+
 def fail_unless(cond: bool, msg) -> None:
     """A plain failure, no traceback (``msg`` may be a function: built only on failure)."""
     if not cond:

@@ -14,6 +14,7 @@ import gradscope as gs
 from gradscope.autograd.function import apply
 from gradscope.ops import activation as A
 from gradscope.ops import loss as L
+from tests.parity import grad_fn_tree
 
 try:
     import torch
@@ -40,17 +41,6 @@ def _away_from_zero(shape, rng):
     """Values at least 0.2 from 0: relu's kink stays out of finite differences."""
     x = rng.standard_normal(shape)
     return np.where(np.abs(x) < 0.2, np.sign(x + 1e-12) * 0.5, x)
-
-
-def _tree(node, depth: int = 2) -> str:
-    """``Name(child, ...)`` down to ``depth`` (torch's C++ names without their namespace)."""
-    if node is None:
-        return "None"
-    name = node.name().replace("torch::autograd::", "")
-    kids = [n for n, _ in node.next_functions]
-    if depth == 0 or not kids:
-        return name
-    return f"{name}({', '.join(_tree(k, depth - 1) for k in kids)})"
 
 
 # ----------------------------------------------------------------------- the cases
@@ -236,7 +226,9 @@ def test_nll_loss_double_backward_node_gradcheck():
         node = loss.grad_fn
         v = _leaf(rng.standard_normal(loss.shape))
         (g,) = grad(loss, lp, v, create_graph=True)
-        assert _tree(g.grad_fn, 1) == "NllLossBackwardBackward0(AccumulateGrad, AccumulateGrad)"
+        assert (
+            grad_fn_tree(g.grad_fn, 1) == "NllLossBackwardBackward0(AccumulateGrad, AccumulateGrad)"
+        )
         args = (node.saved("target"), node.saved("weight") if weighted else None)
         args += (node.saved("total_weight"), node.reduction, node.ignore_index)
 
@@ -359,7 +351,7 @@ def test_activation_matches_torch(case):
     (g,), (t,) = _orders(fn, lambda x: tfn(torch, x), [x], seed=7)
     names = ACT_NAMES[case.split("_")[0] if not case.startswith("log") else "log_softmax"]
     expected = f"{names[0]}(AccumulateGrad, {names[1]}(AccumulateGrad))"
-    assert _tree(g.grad_fn) == _tree(t.grad_fn) == expected
+    assert grad_fn_tree(g.grad_fn, 2) == grad_fn_tree(t.grad_fn, 2) == expected
 
 
 @needs_torch
@@ -370,8 +362,8 @@ def test_relu_second_derivative_is_zero_not_missing():
     (g,) = grad(gs.relu(x_gs).sum(), x_gs, create_graph=True)
     (t,) = torch.autograd.grad(torch.relu(x_t).sum(), x_t, create_graph=True)
     assert (
-        _tree(g.grad_fn)
-        == _tree(t.grad_fn)
+        grad_fn_tree(g.grad_fn, 2)
+        == grad_fn_tree(t.grad_fn, 2)
         == ("ThresholdBackwardBackward0(None, ReluBackward0(AccumulateGrad))")
     )
     (h,) = grad(g.sum(), x_gs)
@@ -409,7 +401,7 @@ def test_nll_loss_matches_torch(case, how):
             "LogSoftmaxBackwardDataBackward0(NllLossBackwardBackward0(AccumulateGrad, "
             "LogSoftmaxBackward0), LogSoftmaxBackward0(AccumulateGrad))"
         )
-    assert _tree(g.grad_fn) == _tree(t.grad_fn) == expected
+    assert grad_fn_tree(g.grad_fn, 2) == grad_fn_tree(t.grad_fn, 2) == expected
 
 
 @needs_torch
@@ -419,7 +411,11 @@ def test_nll_loss_hessian_in_log_probabilities_is_zero():
     (t,) = torch.autograd.grad(
         torch.nn.functional.nll_loss(lp_t, torch.tensor(TARGET)), lp_t, create_graph=True
     )
-    assert _tree(g.grad_fn) == _tree(t.grad_fn) == "NllLossBackwardBackward0(None, AccumulateGrad)"
+    assert (
+        grad_fn_tree(g.grad_fn, 2)
+        == grad_fn_tree(t.grad_fn, 2)
+        == "NllLossBackwardBackward0(None, AccumulateGrad)"
+    )
     (h,) = grad(g.sum(), lp_gs)
     np.testing.assert_array_equal(h.numpy(), torch.autograd.grad(t.sum(), lp_t)[0].numpy())
     np.testing.assert_array_equal(h.numpy(), np.zeros((4, 5)))
@@ -441,14 +437,14 @@ def test_mse_loss_matches_torch(case, reduction):
     )
     if sa == st:
         expected = "MseLossBackwardBackward0(AccumulateGrad, AccumulateGrad, AccumulateGrad)"
-        assert _tree(ga.grad_fn) == _tree(ta.grad_fn) == expected
-        assert _tree(gt.grad_fn) == _tree(tt.grad_fn) == expected
+        assert grad_fn_tree(ga.grad_fn, 2) == grad_fn_tree(ta.grad_fn, 2) == expected
+        assert grad_fn_tree(gt.grad_fn, 2) == grad_fn_tree(tt.grad_fn, 2) == expected
     else:
         # torch expands the operands first (ExpandBackward0 nodes gradscope does not
         # record); the gradient is summed back alike
         for g, t in ((ga, ta), (gt, tt)):
-            assert _tree(g.grad_fn, 0) == _tree(t.grad_fn, 0)
-            assert "MseLossBackwardBackward0" in _tree(g.grad_fn, 3)
+            assert grad_fn_tree(g.grad_fn, 0) == grad_fn_tree(t.grad_fn, 0)
+            assert "MseLossBackwardBackward0" in grad_fn_tree(g.grad_fn, 3)
 
 
 @needs_torch

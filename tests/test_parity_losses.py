@@ -14,27 +14,13 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import grad_fn_tree
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
 
 def _np(t) -> np.ndarray:
     return np.asarray(t.detach().numpy(), dtype=np.float64)
-
-
-def _names(t, depth: int = 8) -> str:
-    """``Name(child, ...)`` of ``t.grad_fn`` (torch's C++ names without their namespace)."""
-
-    def walk(node, d):
-        if node is None:
-            return "None"
-        name = node.name().replace("torch::autograd::", "")
-        kids = [n for n, _ in node.next_functions]
-        if d == 0 or not kids:
-            return name
-        return f"{name}({', '.join(walk(k, d - 1) for k in kids)})"
-
-    return walk(t.grad_fn, depth)
 
 
 def _both(build, *arrays, grad=None, dtypes=None):
@@ -62,7 +48,7 @@ def _same_result(pair, seed: int = 0, tree: bool = True) -> None:
     assert str(g.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
     assert tuple(g.shape) == tuple(t.shape)
     if tree:
-        assert _names(g) == _names(t)
+        assert grad_fn_tree(g.grad_fn, 8) == grad_fn_tree(t.grad_fn, 8)
     np.testing.assert_allclose(_np(g), _np(t), rtol=1e-5, atol=1e-6, equal_nan=True)
     if not t.requires_grad:
         return
@@ -198,7 +184,9 @@ def test_k_dim_nll_loss_of_a_non_contiguous_input_copies_it_first():
         lambda m, x: m.nn.functional.nll_loss(x.transpose(0, 1), m.tensor(TARGET_3D)),
         RNG.standard_normal((3, 2, 4)),
     )
-    assert _names(pair[0][0]).startswith("NllLoss2DBackward0(ViewBackward0(CloneBackward0(")
+    assert grad_fn_tree(pair[0][0].grad_fn, 8).startswith(
+        "NllLoss2DBackward0(ViewBackward0(CloneBackward0("
+    )
     _same_result(pair)
 
 
@@ -259,7 +247,7 @@ def test_k_dim_nll_loss_gradient_graph(shape, target, reduction):
         )
         v = m.tensor(np.ones(tuple(loss.shape)), dtype=m.float64, requires_grad=True)
         (g,) = m.autograd.grad(loss, xt, v, create_graph=True)
-        trees.append(_names(g, 3))
+        trees.append(grad_fn_tree(g.grad_fn, 3))
         seconds.append([_np(s) for s in m.autograd.grad((g * m.tensor(w)).sum(), (xt, v))])
     assert trees[0] == trees[1]
     assert "NllLoss2DBackwardBackward0" in trees[0]

@@ -392,7 +392,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         target.grad_fn = fn
         target._rg = True
         _finish(fn, inputs, arrays, target, out, target)
-        if target._base is not None:  # through a view: the base's graph changes as well
+        if base is not None:  # through a view: the base's graph changes as well
             from ..ops.shape import rebase_view
 
             rebase_view(fn, target, inputs, needs)

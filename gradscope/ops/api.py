@@ -359,12 +359,8 @@ def clamp(a, min=None, max=None):  # noqa: A002
         except ValueError as e:
             if "broadcast" not in str(e):
                 raise
-            lo_hi = [b for b in (min, max) if type(b) is Tensor]
-            first = _broadcast_error("clamp", a, lo_hi[0])
-            if "must match" in str(first) or len(lo_hi) == 1:
-                raise first from None
-            both = _Shaped(np.broadcast_shapes(a._data.shape, lo_hi[0]._data.shape))
-            raise _broadcast_error("clamp", both, lo_hi[1]) from None
+            bounds = [b for b in (min, max) if type(b) is Tensor]
+            raise _broadcast_error_of("clamp", a, *bounds) from None
     return apply(E.ClampBackward1, (a,), min, max)
 
 
@@ -483,12 +479,19 @@ def where(condition, a=_NOTHING, b=_NOTHING):
     except ValueError as e:
         if "broadcast" not in str(e):
             raise
-        shapes = [tuple(getattr(v, "shape", ())) for v in (cond, a, b)]
-        first = _broadcast_error("where", cond, a)
-        if "must match" in str(first):
-            raise first from None
-        both = _Shaped(np.broadcast_shapes(shapes[0], shapes[1]))
-        raise _broadcast_error("where", both, b) from None
+        raise _broadcast_error_of("where", cond, a, b) from None
+
+
+def _broadcast_error_of(op: str, *operands) -> RuntimeError:
+    """torch's error for operands that do not broadcast together: that of the first one
+    that does not broadcast with those before it."""
+    joint, err = operands[0], None
+    for other in operands[1:]:
+        err = _broadcast_error(op, joint, other)
+        if "must match" in str(err):
+            break
+        joint = _Shaped(np.broadcast_shapes(tuple(joint.shape), tuple(getattr(other, "shape", ()))))
+    return err
 
 
 class _Shaped:

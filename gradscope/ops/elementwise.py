@@ -273,7 +273,7 @@ class DivBackward0(Function):
             self.save(self=a)
         self.shapes = (_shape(a), _shape(b))
         self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
-        if b == 0 if self.scalar is not None else False:  # inf and NaN, silently (torch)
+        if self.scalar is not None and b == 0:  # inf and NaN, silently (torch)
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = a / b
         else:
