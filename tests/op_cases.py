@@ -12,6 +12,7 @@ operands (indices, targets, masks) are built inside ``fn`` with ``m.tensor``.
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +106,13 @@ def _setitem(index_of, value_of):
         return t
 
     return fn
+
+
+def _broadcast_mse(m, a, b, reduction):
+    """mse_loss of operands of two shapes, without the warning torch and gradscope give."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _F(m).mse_loss(a, b, reduction=reduction)
 
 
 def _F(m):  # noqa: N802
@@ -635,6 +643,16 @@ CASES: list[Case] = [
         (S43, S43),
     ),
     C(
+        "F_mse_loss_broadcast_both",
+        lambda m, a, b: _broadcast_mse(m, a, b, "sum"),
+        ((4, 1), (1, 3)),
+    ),
+    C(
+        "F_mse_loss_broadcast_target_none",
+        lambda m, a, b: _broadcast_mse(m, a, b, "none"),
+        (S43, S3),
+    ),
+    C(
         "F_mse_loss_int_target_none",
         lambda m, a: _F(m).mse_loss(a, m.tensor([[1, -1, 0]] * 4), reduction="none"),
         (S43,),
@@ -878,6 +896,30 @@ ERRORS: list[tuple] = [
         (
             "cross_entropy_target_out_of_bounds",
             lambda m: _F(m).cross_entropy(m.ones(2, 3), m.tensor([0, 5])),
+        )
+    ),
+    E(
+        (
+            "nll_loss_weight_of_another_dtype",
+            lambda m: _F(m).nll_loss(
+                m.ones(2, 3), m.tensor([0, 5]), weight=m.ones(3, dtype=m.float64)
+            ),
+        )
+    ),
+    E(
+        (
+            "cross_entropy_integer_weight",
+            lambda m: _F(m).cross_entropy(
+                m.ones(2, 3), m.tensor([0, 1]), weight=m.tensor([1, 2, 3])
+            ),
+        )
+    ),
+    E(
+        (
+            "nll_loss_3d_weight_of_another_dtype",
+            lambda m: _F(m).nll_loss(
+                m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64), weight=m.ones(3, dtype=m.float64)
+            ),
         )
     ),
     E(("nll_loss_negative_target", lambda m: _F(m).nll_loss(m.ones(2, 3), m.tensor([-2, 1])))),

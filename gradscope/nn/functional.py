@@ -89,6 +89,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
             f"weight tensor should be defined either for all {classes} classes or no "
             f"classes but got weight tensor of shape: {list(weight.shape)}"
         )
+    _check_weight_dtype(input, weight)
     _check_classes(target, classes, ignore_index)
     return apply(NllLossBackward0, (input, target, weight), reduction, ignore_index)
 
@@ -117,6 +118,7 @@ def _nll_loss2d(input, target, weight, ignore_index, reduction):
     _check_weight_grad("nll_loss2d_forward", weight)
     numel = None if weight is None else weight.numel()
     check_target_2d(input.shape, target.shape, target._data.dtype, numel)
+    _check_weight_dtype(input, weight)
     _check_classes(target, input.shape[1], ignore_index)
     return apply(NllLoss2DBackward0, (input, target, weight), reduction, ignore_index)
 
@@ -126,6 +128,15 @@ def _check_weight_grad(kernel: str, weight) -> None:
         raise RuntimeError(
             f"The function '{kernel}' is not differentiable with respect to argument "
             "'weight'. This input cannot have requires_grad True."
+        )
+
+
+def _check_weight_dtype(input, weight) -> None:
+    """Class weights must be in the input's dtype (torch's kernels do not promote them)."""
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {scalar_type_name(input._data.dtype)} but found "
+            f"{scalar_type_name(weight._data.dtype)}"
         )
 
 
@@ -246,10 +257,15 @@ def mse_loss(input, target, reduction: str = "mean"):
             "broadcasting. Please ensure they have the same size.",
             stacklevel=2,
         )
-    try:
-        np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
-    except ValueError:
-        raise api._broadcast_error("mse_loss", input, target) from None
+        try:
+            shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise api._broadcast_error("mse_loss", input, target) from None
+        # as torch's broadcast_tensors: an operand that grows is expanded (ExpandBackward0)
+        if tuple(input.shape) != shape:
+            input = api.expand(input, shape)
+        if tuple(target.shape) != shape:
+            target = api.expand(target, shape)
     _check_reduction(reduction)
     # both broadcast before torch promotes them, so neither counts as 0-dim
     dtype = dtypes.result_type(input._data.dtype, 1, None, target._data.dtype, 1)
