@@ -144,6 +144,43 @@ def repeats_memory(arr) -> bool:
     return any(s == 0 and n > 1 for n, s in zip(arr.shape, arr.strides))
 
 
+def _dense(arr) -> bool:
+    """torch's ``is_non_overlapping_and_dense``: the elements fill a block of memory with
+    no gaps and no repeats, in some order of the dims."""
+    expected = arr.itemsize
+    for stride, n in sorted((s, n) for n, s in zip(arr.shape, arr.strides) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _address(arr) -> int:
+    iface = getattr(arr, "__array_interface__", None) or arr.__cuda_array_interface__
+    return iface["data"][0]
+
+
+def overlap(a, b) -> str:
+    """How the memory of ``a`` and ``b`` meets, as torch tells it: ``"full"`` (the same
+    elements in the same layout), ``"partial"``, ``"none"``, or ``"too hard"`` (one of them
+    has gaps or repeats, which torch does not check)."""
+    if a.size == 0 or b.size == 0:
+        return "none"
+    if not (_dense(a) and _dense(b)):
+        return "too hard"
+    sa, sb = _address(a), _address(b)
+    ea, eb = sa + a.nbytes, sb + b.nbytes
+    if sa == sb and ea == eb:
+        return "full" if a.strides == b.strides else "partial"
+    return "partial" if sa < eb and sb < ea else "none"
+
+
+def partially_overlaps(out, arr) -> bool:
+    """Whether an input ``arr`` shares some but not all of the memory an op writes ``out``
+    to, which torch refuses (``a[1:].add_(a[:-1])``)."""
+    return overlap(out, arr) == "partial"
+
+
 class _Alias:
     """What ``np.asarray`` needs to view memory through an array interface (as NumPy's
     own ``as_strided`` does), keeping the owner alive."""

@@ -693,16 +693,10 @@ INPLACE_ERRORS = {
         )
     )(L(m)),
     "err_nograd_view_written": lambda m: _nograd_view_written(m, lambda m: 2.0),
-    "err_inplace_with_itself": (
-        lambda m: _inplace_then_backward(
-            m, lambda m, x: x * 1, lambda m, a: None, lambda m, a: a.mul_(a)
-        ),
-        "a.mul_(a) on a saved tensor is accepted; torch raises the version error",
+    "err_inplace_with_itself": lambda m: _inplace_then_backward(
+        m, lambda m, x: x * 1, lambda m, a: None, lambda m, a: a.mul_(a)
     ),
-    "err_overlapping_inplace": (
-        lambda m: (lambda a: a[1:].add_(a[:2]))(L(m) * 1),
-        "a[1:].add_(a[:2]) is accepted; torch refuses the overlapping write",
-    ),
+    "err_overlapping_inplace": lambda m: (lambda a: a[1:].add_(a[:2]))(L(m) * 1),
 }
 
 
@@ -713,6 +707,133 @@ def test_inplace_value(fn):
 
 @pytest.mark.parametrize("fn", params(INPLACE_ERRORS))
 def test_inplace_error(fn):
+    check_error(fn)
+
+
+# --------------------------------------------------------------------------- memory overlap
+# An in-place op or an assignment whose input shares the memory it writes: torch refuses a
+# partial overlap (and an index_put_ value anywhere in the tensor) when both sides are dense,
+# lets the rest through, and saves an input that is the target at its version before the
+# write. Each case writes into a = arange(6.) (or x * 1, x a leaf, where it ends in backward).
+
+
+def _overlap(stmt: str, grad: bool = False):
+    def case(m):
+        x = m.arange(6.0, requires_grad=grad)
+        a = x * 1 if grad else x
+        exec(stmt, {"m": m, "a": a})
+        if not grad:
+            return a
+        a.sum().backward()
+        return a.detach(), x.grad  # (CopySlices's name differs: a case of its own above)
+
+    return case
+
+
+_OVERLAP_REFUSED = [
+    "a[1:].add_(a[:5])",
+    "a[1:4].mul_(a[:3])",
+    "a[:4].add_(a[2:])",
+    "a[2:4] += a[1:3]",
+    "a[1:3].add_(a[1])",
+    "a[1:3].add_(a[1:2])",
+    "a.view(2, 3).t().add_(a.view(3, 2))",
+    "a[1:].div_(a[:5])",
+    "a[1:3].clamp_(a[0:2], None)",
+    "a[1:] = a[:5]",
+    "a[m.tensor([1, 2])] = a[:2]",
+    "a[m.tensor([0, 1])] = a[3:5]",
+    "a[m.tensor([0])] = a[5]",
+    "a[[0, 1]] = a[3:5]",
+    "a[a > 2] = a[:3]",
+    "a.view(2, 3)[m.tensor([0])] = a.view(2, 3)[1]",
+]
+_OVERLAP_ALLOWED = [
+    "a.add_(a)",
+    "a[:3].add_(a[3:])",
+    "a[::2].add_(a[1::2])",
+    "a.view(2, 3)[:, :2].add_(a.view(2, 3)[:, 1:])",
+    "a[1:3].add_(a[0])",
+    "a[1:].div_(a[:5] + 1)",
+    "a[1:3] = a[1:3]",
+    "a[0:3] = a[3:6]",
+    "a[1:3] = a[0]",
+    "a[1:3] = a[1:2]",
+    "a[a > 4] = a[0]",
+    "a[a > 4] = a[0:1]",
+    "a[m.tensor([0, 1])] = a[3:5].clone()",
+    "a[m.tensor([0, 1])] = a[::2][:2]",
+    "a.view(2, 3)[:, 0] = a.view(2, 3)[:, 1]",
+    "a.fill_(a[1])",
+]
+OVERLAP_ERRORS = {s: _overlap(s) for s in _OVERLAP_REFUSED} | {
+    f"grad: {s}": _overlap(s, grad=True)
+    for s in ("a[1:] = a[:5]", "a.mul_(a)", "a.div_(a)", "a.clamp_(a, None)", "a.mul_(a.view(6))")
+}
+OVERLAP_VALUES = {s: _overlap(s) for s in _OVERLAP_ALLOWED} | {
+    f"grad: {s}": _overlap(s, grad=True)
+    for s in (
+        "a[0:3] = a[3:6]",
+        "a[a > 4] = a[0:1]",
+        "a[1:3] = a[1]",
+        "a.fill_(a[1])",
+        "a.sub_(a)",
+        "a.add_(a)",
+    )
+}
+
+
+@pytest.mark.parametrize("fn", params(OVERLAP_ERRORS))
+def test_overlapping_write_refused(fn):
+    check_error(fn)
+
+
+@pytest.mark.parametrize("fn", params(OVERLAP_VALUES))
+def test_overlapping_write_allowed(fn):
+    check_value(fn)
+
+
+def _clamp_by_tensors(stmt: str):
+    def case(m):
+        x = m.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        lo = m.tensor([0.0, 0.0, 3.0], requires_grad=True)
+        hi = m.tensor([1.0, 1.0, 1.5], requires_grad=True)
+        r = eval(stmt, {"m": m, "a": x * 1, "lo": lo, "hi": hi})
+        name = r.grad_fn.name() if r.grad_fn is not None else None
+        if r.requires_grad:
+            r.sum().backward()
+        return name, r, x.grad, lo.grad, hi.grad
+
+    return case
+
+
+CLAMP_INPLACE = {
+    s: _clamp_by_tensors(s)
+    for s in (
+        "a.clamp_(lo * 1)",
+        "a.clamp_(None, hi * 1)",
+        "a.clamp_(lo * 1, hi * 1)",
+        "a.clamp_(lo.double() * 1)",
+        "a.clamp_(m.tensor([0.0, 1.0, 1.0]))",
+    )
+}
+CLAMP_INPLACE_ERRORS = {
+    s: _clamp_by_tensors(s)
+    for s in (
+        "a.clamp_(m.tensor([0.0, 1.0]))",
+        "a.clamp_()",
+        "m.tensor([1, 2, 3]).clamp_(m.tensor([1.5, 1.0, 1.0]))",
+    )
+}
+
+
+@pytest.mark.parametrize("fn", params(CLAMP_INPLACE))
+def test_inplace_clamp_by_tensors(fn):
+    check_value(fn)
+
+
+@pytest.mark.parametrize("fn", params(CLAMP_INPLACE_ERRORS))
+def test_inplace_clamp_by_tensors_errors(fn):
     check_error(fn)
 
 

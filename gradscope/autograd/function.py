@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import repeats_memory, writable
+from ..backend import partially_overlaps, repeats_memory, writable
 from ..errors import (
     M_FREED,
     M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
     M_NO_GRAD_VIEW_INPLACE,
     M_NO_GRAD_VIEW_WRITTEN,
+    M_PARTIAL_OVERLAP,
     M_VERSION_HINT,
     M_VERSION_HINT_ANOMALY,
     scalar_type_name,
@@ -170,6 +171,9 @@ class Function(Node):
     # expand): torch allows writes of one value everywhere (zero_, fill_) and setitem, which
     # checks what it writes itself (the backward of such a write may refuse it still).
     writes_repeats = False
+    # As an in-place op, whether it refuses an input that shares part of the memory it
+    # writes, as torch's elementwise kernels do (``a[1:].add_(a[:-1])``).
+    refuses_partial_overlap = True
     # the saved slots that an in-place op had to save as copies (``apply_inplace``)
     _copied: tuple = ()
 
@@ -360,15 +364,24 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         if not cls.writes_repeats and repeats_memory(data):
             raise RuntimeError(M_INTERNAL_OVERLAP)
         arrays[0] = data = writable(data)
+    if cls.refuses_partial_overlap:
+        for t in inputs[1:]:
+            if (
+                type(t) is Tensor
+                and t._buffer is target._buffer
+                and partially_overlaps(data, t._data)
+            ):
+                raise RuntimeError(M_PARTIAL_OVERLAP)
     out = fn.forward(*arrays, *args)
     if record:
         _init_node(fn, inputs, needs)
         pending = fn._pending
-        if pending:  # keep a copy of what the write below would destroy
+        if pending:  # as torch, keep a copy of the target as it was (``original_self``)
             fn._pending = {
-                slot: arr.copy() if arr is arrays[0] else arr for slot, arr in pending.items()
+                slot: arr.copy() if arr is data and slot == "self" else arr
+                for slot, arr in pending.items()
             }
-            fn._copied = tuple(slot for slot, arr in pending.items() if arr is arrays[0])
+            fn._copied = ("self",) if pending.get("self") is data else ()
     if out is not data:
         if out.dtype != data.dtype and _KIND_RANK[out.dtype.kind] > _KIND_RANK[data.dtype.kind]:
             raise RuntimeError(
@@ -392,11 +405,22 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         target.grad_fn = fn
         target._rg = True
         _finish(fn, inputs, arrays, target, out, target)
+        if fn._saved:
+            _saved_before_write(fn._saved, target._vc)
         if base is not None:  # through a view: the base's graph changes as well
             from ..ops.shape import rebase_view
 
             rebase_view(fn, target, inputs, needs)
     return target
+
+
+def _saved_before_write(saved: dict, vc: list) -> None:
+    """Date back to before the write what an in-place op saved of a tensor that shares its
+    target's version counter (``a.mul_(a)`` saves ``other=a``): torch saves it at the
+    version it had, so backward through it raises the version error, as in torch."""
+    for slot, st in saved.items():
+        if st[2] is vc and not st[6]:
+            saved[slot] = SavedTensor((*st[:3], vc[0] - 1, *st[4:]))
 
 
 # torch's casting rule for an in-place result: not down these ranks (float into an integer

@@ -17,10 +17,11 @@ from .. import dtypes
 from ..autograd import function as _function
 from ..autograd.function import apply, apply_inplace
 from ..autograd.grad_mode import state
-from ..backend import repeats_memory, writable, xp_of
+from ..backend import overlap, repeats_memory, writable, xp_of
 from ..errors import (
     M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
+    M_PARTIAL_OVERLAP,
     cpp_type_name,
     scalar_type_name,
     shape_str,
@@ -348,20 +349,28 @@ def clamp(a, min=None, max=None):  # noqa: A002
     if _float_bounds_on_integers(a, min, max):
         a = a.to(dtypes.default_float)  # the result is a float, as in torch
     if type(min) is Tensor or type(max) is Tensor:
-        dtype, ndim = a._data.dtype, a._data.ndim  # torch's result type of the three
-        for bound in (min, max):
-            if type(bound) is Tensor:
-                _check_device(a, bound)
-                dtype = dtypes.result_type(dtype, ndim, None, bound._data.dtype, bound._data.ndim)
-                ndim = builtins.max(ndim, bound._data.ndim)
-        try:
-            return apply(E.ClampBackward0, (a, min, max), dtype)
-        except ValueError as e:
-            if "broadcast" not in str(e):
-                raise
-            bounds = [b for b in (min, max) if type(b) is Tensor]
-            raise _broadcast_error_of("clamp", a, *bounds) from None
+        return _clamp_by_tensors(apply, a, min, max)
     return apply(E.ClampBackward1, (a,), min, max)
+
+
+def _clamp_by_tensors(how, a, lo, hi):
+    """``clamp`` with tensor bounds, out of place (``how`` is ``apply``) or in place (the
+    result cast back to ``a``'s dtype), in torch's result dtype of the three."""
+    dtype, ndim = a._data.dtype, a._data.ndim
+    for bound in (lo, hi):
+        if type(bound) is Tensor:
+            _check_device(a, bound)
+            dtype = dtypes.result_type(dtype, ndim, None, bound._data.dtype, bound._data.ndim)
+            ndim = builtins.max(ndim, bound._data.ndim)
+    try:
+        if how is apply:
+            return apply(E.ClampBackward0, (a, lo, hi), dtype)
+        return apply_inplace(E.ClampBackward0, a, (a, lo, hi), dtype)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        bounds = [b for b in (lo, hi) if type(b) is Tensor]
+        raise _broadcast_error_of("clamp", a, *bounds) from None
 
 
 def _float_bounds_on_integers(a, lo, hi) -> bool:
@@ -1314,6 +1323,8 @@ def setitem(a, index, value) -> None:
     # such repeats (or through tensor indices, as index_put_)
     if not advanced and repeats_memory(region._data):
         raise RuntimeError(M_INTERNAL_OVERLAP)
+    if type(value) is Tensor and value._buffer is a._buffer:
+        _check_write_overlap(a, region, value, advanced, only_tensors, items)
     del region
     try:
         if not recording and not _function._dual:
@@ -1336,6 +1347,21 @@ def setitem(a, index, value) -> None:
             f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast to "
             f"indexing result of shape {shape_str(places)}"
         ) from None
+
+
+def _check_write_overlap(a, region, value, advanced, only_tensors, items) -> None:
+    """torch's refusal of ``a[index] = value`` where ``value`` is in ``a``'s memory: a copy
+    into a region that the value, broadcast to it, partly overlaps; or an ``index_put_``
+    whose value overlaps ``a`` at all (a one-element value under a mask is a fill)."""
+    v = value._data
+    if not advanced:
+        bad = overlap(region._data, xp_of(v).broadcast_to(v, region.shape)) == "partial"
+    elif only_tensors and not (len(items) == 1 and items[0]._data.dtype == bool and v.size == 1):
+        bad = overlap(a._data, v) in ("partial", "full")
+    else:
+        bad = False
+    if bad:
+        raise RuntimeError(M_PARTIAL_OVERLAP)
 
 
 def _expand_error(vshape, target) -> str:
@@ -1394,6 +1420,10 @@ def clamp_(a, min=None, max=None):  # noqa: A002
             f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to the "
             f"desired output type {cpp_type_name(a._data.dtype)}"
         )
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if type(min) is Tensor or type(max) is Tensor:
+        return _clamp_by_tensors(apply_inplace, a, min, max)
     return apply_inplace(E.ClampBackward1, a, (a,), min, max)
 
 

@@ -385,6 +385,7 @@ class CopySlices(Function):
     _name = "CopySlices"
     graph_name = "CopySlices"
     writes_repeats = True  # setitem checks the region it writes
+    refuses_partial_overlap = False  # likewise
     _released_with = ("index",)
 
     def forward(self, a, value, index):
@@ -508,6 +509,7 @@ class FillBackward3(Function):
     """``fill_(0-dim tensor)``: the value's gradient is the sum of the incoming one."""
 
     _name = "FillBackward3"
+    refuses_partial_overlap = False  # it reads one number, then writes
 
     def forward(self, a, value):
         out = xp_of(a).empty_like(a)
