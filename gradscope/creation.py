@@ -9,7 +9,8 @@ from numbers import Number
 import numpy as np
 
 from . import backend, dtypes
-from .errors import py_type_name, scalar_type_name
+from .errors import M_ONE_ELEMENT, M_SCALAR_OF_GRAD, py_type_name, scalar_type_name
+from .events.callsite import user_stacklevel
 from .tensor import Tensor, exporter_buffer
 
 _rng = np.random.default_rng()
@@ -122,8 +123,12 @@ def _to_array(data, dtype=None, device=None):
 def _unwrap(v):
     if isinstance(v, (list, tuple)):
         return [_unwrap(x) for x in v]
-    if isinstance(v, Tensor):
-        return v._data.tolist() if type(v._data) is np.ndarray else v._data.get().tolist()
+    if isinstance(v, Tensor):  # a number, as torch reads a tensor among Python data
+        if v._data.size != 1:
+            raise ValueError(M_ONE_ELEMENT)
+        if v._rg:
+            warnings.warn(M_SCALAR_OF_GRAD, UserWarning, stacklevel=user_stacklevel())
+        return v._data.item()
     return v
 
 

@@ -9,6 +9,13 @@ M_FREED = (
 )
 M_SCALAR = "grad can be implicitly created only for scalar outputs"
 M_ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
+M_SCALAR_OF_GRAD = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+    "behavior.\nConsider using tensor.detach() first."
+)
+M_NUMPY_OF_GRAD = (
+    "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
 M_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 M_NO_GRAD_VIEW_WRITTEN = (
     "A view was created in no_grad mode and its base or another view of its base has been "

@@ -17,9 +17,16 @@ import numpy as np
 from . import autograd as _autograd
 from . import backend, dtypes
 from .autograd import function as _function
-from .errors import M_NONLEAF_GRAD, M_ONE_ELEMENT, cpp_type_name, scalar_type_name
+from .errors import (
+    M_NONLEAF_GRAD,
+    M_NUMPY_OF_GRAD,
+    M_ONE_ELEMENT,
+    M_SCALAR_OF_GRAD,
+    cpp_type_name,
+    scalar_type_name,
+)
 from .events import emit
-from .events.callsite import user_frame
+from .events.callsite import user_frame, user_stacklevel
 from .events.emit import dtype_str
 from .events.schema import TensorAllocated
 from .memory import buffers
@@ -97,6 +104,9 @@ class Tensor:
         "__dict__",
     )
     __hash__ = object.__hash__
+    # NumPy's operators give way to a tensor's (``np.float64(2) * t`` is a tensor in the
+    # graph), as they do to torch's
+    __array_priority__ = 1000
 
     # rarely set attributes live in __dict__; these are their defaults
     _hooks = None
@@ -442,10 +452,7 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._rg and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
-            )
+            raise RuntimeError(M_NUMPY_OF_GRAD)
         if type(self._data) is not np.ndarray:
             raise TypeError(
                 f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() "
@@ -455,8 +462,14 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.numpy(force=True) if type(self._data) is np.ndarray else self._data.get()
-        return arr if dtype is None else arr.astype(dtype)
+        arr = self.numpy()  # torch's errors: requires grad, or not on the CPU
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        """A NumPy function's result on a tensor (``np.exp(t)``), as a new tensor, as in torch."""
+        return Tensor._make(np.asarray(arr), None)
 
     def detach(self) -> Tensor:
         """The same buffer and version counter, outside the graph."""
@@ -609,6 +622,8 @@ class Tensor:
     def __float__(self) -> float:
         if self._data.size != 1:
             raise ValueError(M_ONE_ELEMENT)
+        if self._rg:
+            warnings.warn(M_SCALAR_OF_GRAD, UserWarning, stacklevel=user_stacklevel())
         return float(self._data.item())
 
     def __int__(self) -> int:
@@ -624,7 +639,9 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
 
     def __reduce_ex__(self, proto):
         raise TypeError("gradscope tensors are not picklable; save arrays with .numpy()")

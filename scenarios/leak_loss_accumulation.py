@@ -41,7 +41,7 @@ def main(fixed: bool = False, batches: int = 6, size: int = 64) -> dict:
         del X, Y, loss
         gs.mark(f"batch {i + 1} ({variant})")
         live.append(gs.live_bytes() - base)
-    value = float(total)
+    value = total if fixed else total.item()
     print(f"{variant}: validation loss {value / batches:.4f}; live bytes after each batch:")
     print("  " + ", ".join(f"{n:,}" for n in live))
     return {"fixed": fixed, "loss": value / batches, "live": live}

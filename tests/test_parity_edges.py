@@ -258,6 +258,10 @@ ERRORS = {
     "pow_int_negative_scalar": lambda m: m.tensor([2, 3]) ** -1,
     "relu_bool": lambda m: F(m).relu(m.tensor([True])),
     "add_alpha_float_on_ints": lambda m: m.add(m.arange(2), m.arange(2), alpha=0.5),
+    "numpy_asarray_requires_grad": lambda m: np.asarray(L(m) * 2),
+    "numpy_function_requires_grad": lambda m: np.exp(L(m)),
+    "tensor_of_many_element_tensors": lambda m: m.tensor([m.ones(2), m.ones(2)]),
+    "format_spec_of_vector": lambda m: f"{m.ones(2):.2f}",
 }
 
 
@@ -605,6 +609,16 @@ VALUES = {
     "ce_k_dim": lambda m: F(m).cross_entropy(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
     "nll_k_dim": lambda m: F(m).nll_loss(m.ones(2, 3, 4), m.zeros(2, 4, dtype=m.int64)),
     "mean_dtype_kwarg": lambda m: m.arange(4).mean(dtype=m.float32),
+    # NumPy operands and functions meet tensors as they meet torch's
+    "numpy_scalar_times_leaf": lambda m: grads(m, lambda x: np.float64(3.0) * x, L(m)),
+    "numpy_scalar_minus_leaf": lambda m: grads(m, lambda x: np.float64(3.0) - x, L(m)),
+    "numpy_float32_plus_leaf": lambda m: grads(m, lambda x: np.float32(2.0) + x, L(m)),
+    "numpy_int_times_leaf": lambda m: grads(m, lambda x: np.int64(2) * x, L(m)),
+    "numpy_scalar_over_leaf": lambda m: grads(m, lambda x: np.float64(3.0) / x, L(m)),
+    "numpy_function_of_tensor": lambda m: np.exp(m.tensor([0.0, 1.0])),
+    "numpy_asarray_of_tensor": lambda m: m.tensor(np.asarray(m.tensor([1.0, 2.0]))),
+    "tensor_of_one_element_tensors": lambda m: m.tensor([m.tensor([1.0]), m.tensor(2.0), 3]),
+    "tensor_of_int_tensors": lambda m: m.tensor([m.tensor(1), m.tensor(2)]),
 }
 
 
@@ -655,6 +669,8 @@ WARNINGS = {
     "where_uint8_condition": lambda m: m.where(
         m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)
     ),
+    # (torch warns once a process: the first of these two to run is the one compared)
+    "float_of_requires_grad": lambda m: float(L(m)[0]),
 }
 
 
@@ -696,10 +712,7 @@ REPRS = {
     "3d_grad_fn": lambda m: m.ones(2, 2, 2, requires_grad=True) * 2,
     "max_indices": lambda m: L(m).max(0).indices,
     "str_of_sum": lambda m: L(m).sum(),
-    "max_dim_result": (
-        lambda m: m.tensor([[1.0, 5.0], [3.0, 2.0]]).max(1),
-        "max(dim)'s repr is 'max(values=..., indices=...)', not torch.return_types.max(...)",
-    ),
+    "max_dim_result": lambda m: m.tensor([[1.0, 5.0], [3.0, 2.0]]).max(1),
     "f64_requires_grad_wrapped": (
         lambda m: m.arange(20, dtype=m.float64).requires_grad_(),
         "suffix line-wrapping measured with 'gradscope.float64' (4 chars longer than torch's)",

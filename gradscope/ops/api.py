@@ -36,8 +36,28 @@ from . import shape as S
 Tensor = None  # set by gradscope.tensor
 
 _Scalar = (int, float, bool)
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+
+
+class _ReturnType:
+    """torch's ``return_types`` repr for a (values, indices) pair: one field a line."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        fields = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+        return f"gradscope.return_types.{type(self).__name__}(\n{fields})"
+
+
+class MaxResult(_ReturnType, namedtuple("max", ["values", "indices"])):
+    __slots__ = ()
+
+
+class MinResult(_ReturnType, namedtuple("min", ["values", "indices"])):
+    __slots__ = ()
+
+
+MaxResult.__name__ = MaxResult.__qualname__ = "max"
+MinResult.__name__ = MinResult.__qualname__ = "min"
 
 
 # ---------------------------------------------------------------- helpers
@@ -214,6 +234,7 @@ def _check_alpha(a, b) -> None:
 
 def rsub(a, scalar):
     """``scalar - a``."""
+    scalar = as_tensor_like(scalar, a)  # (a NumPy scalar counts as the number it holds)
     if type(scalar) is Tensor:
         return sub(scalar, a)
     _check_bool_sub(a, scalar)
