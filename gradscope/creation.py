@@ -9,9 +9,8 @@ from numbers import Number
 import numpy as np
 
 from . import backend, dtypes
-from .errors import M_ONE_ELEMENT, M_SCALAR_OF_GRAD, py_type_name, scalar_type_name
-from .events.callsite import user_stacklevel
-from .tensor import Tensor, exporter_buffer
+from .errors import M_ONE_ELEMENT, py_type_name, scalar_type_name
+from .tensor import Tensor, exporter_buffer, warn_scalar_of_grad
 
 _rng = np.random.default_rng()
 _cuda_seed: int | None = None
@@ -127,7 +126,7 @@ def _unwrap(v):
         if v._data.size != 1:
             raise ValueError(M_ONE_ELEMENT)
         if v._rg:
-            warnings.warn(M_SCALAR_OF_GRAD, UserWarning, stacklevel=user_stacklevel())
+            warn_scalar_of_grad()
         return v._data.item()
     return v
 

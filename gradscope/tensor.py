@@ -82,6 +82,18 @@ def _is_array(v) -> bool:
     return isinstance(v, np.ndarray) or hasattr(v, "__cuda_array_interface__")
 
 
+_warned_scalar_of_grad = False
+
+
+def warn_scalar_of_grad() -> None:
+    """torch's warning on reading a number out of a tensor that requires grad: once a
+    process, as torch gives it."""
+    global _warned_scalar_of_grad
+    if not _warned_scalar_of_grad:
+        _warned_scalar_of_grad = True
+        warnings.warn(M_SCALAR_OF_GRAD, UserWarning, stacklevel=user_stacklevel())
+
+
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -623,7 +635,7 @@ class Tensor:
         if self._data.size != 1:
             raise ValueError(M_ONE_ELEMENT)
         if self._rg:
-            warnings.warn(M_SCALAR_OF_GRAD, UserWarning, stacklevel=user_stacklevel())
+            warn_scalar_of_grad()
         return float(self._data.item())
 
     def __int__(self) -> int:

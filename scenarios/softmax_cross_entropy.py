@@ -44,20 +44,22 @@ def main(classes: int = 10, features: int = 784, y: int = 3, seed: int = 0) -> d
                 slots.setdefault(e.node, []).append(e)
         print("\nthe graph, from L back to the parameters (grad_fn.next_functions):")
         chain, saved_bytes = [], {}
-        for node in walk(L.grad_fn):
+        nodes = walk(L.grad_fn)
+        width = max(len(node.name()) for node in nodes)
+        for node in nodes:
             nexts = ", ".join(n.name() if n is not None else "None" for n, _ in node.next_functions)
             chain.append(node.name())
             leaf = getattr(node, "variable", None)
             name = {id(W): "W", id(b): "b"}.get(id(leaf), "a leaf")
             of = f"  writes {name}.grad {tuple(leaf.shape)}" if leaf is not None else ""
-            print(f"  {node.name():<17} next: ({nexts}){of}")
+            print(f"  {node.name():<{width}} next: ({nexts}){of}")
             for e in slots.get(node._sequence_nr(), []):
                 t = getattr(node, f"_saved_{e.slot}")
                 saved_bytes[(node.name(), e.slot)] = t.nbytes
                 what = "already live" if not e.new else "new"
                 print(f"      saves {e.slot}: {tuple(t.shape)} {e.dtype}, {t.nbytes:,} bytes "
                       f"(buffer {e.buffer}, {what})")  # fmt: skip
-        ops = [n for n in reversed(chain) if n != "AccumulateGrad"]
+        ops = [n for n in reversed(chain) if not n.endswith("AccumulateGrad")]
         print("  forward order: " + " -> ".join(ops))
         distinct = {e.buffer: e.nbytes for ss in slots.values() for e in ss}
         print(f"  {len(distinct)} distinct saved buffers, {sum(distinct.values()):,} bytes: "

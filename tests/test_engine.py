@@ -338,7 +338,11 @@ def test_accumulate_grad_is_cached_weakly_and_holds_leaf():
     z = x * 3
     acc = y.grad_fn.next_functions[0][0]
     assert acc is z.grad_fn.next_functions[0][0]
-    assert acc.name() == "AccumulateGrad" and acc.variable is x and acc.next_functions == ()
+    assert (
+        acc.name() == "torch::autograd::AccumulateGrad"
+        and acc.variable is x
+        and acc.next_functions == ()
+    )
     xref = weakref.ref(x)
     del x, z
     assert xref() is not None  # the graph keeps the leaf alive

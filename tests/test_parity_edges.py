@@ -12,6 +12,9 @@ description; fixing one turns it into an XPASS failure, and the mark should then
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -669,8 +672,6 @@ WARNINGS = {
     "where_uint8_condition": lambda m: m.where(
         m.tensor([1, 0], dtype=m.uint8), _o(m, 2), m.zeros(2)
     ),
-    # (torch warns once a process: the first of these two to run is the one compared)
-    "float_of_requires_grad": lambda m: float(L(m)[0]),
 }
 
 
@@ -728,3 +729,26 @@ REPRS = {
 def test_repr(fn):
     ours, theirs = norm(repr(fn(gs))), repr(fn(torch))
     fail_unless(ours == theirs, lambda: f"\ngradscope: {ours}\ntorch:     {theirs}")
+
+
+def test_scalar_of_a_tensor_that_requires_grad_warns_once_a_process_as_torch():
+    """``float(x)`` and ``tensor([x, ...])`` of tensors that require grad: torch's warning,
+    once a process (so each library runs in a fresh interpreter here)."""
+    script = (
+        "import warnings, {m} as t\n"
+        "warnings.simplefilter('always')\n"
+        "x = t.tensor([1.0, 2.0], requires_grad=True)\n"
+        "print(float(x[0] * 2), int(x[1].detach()), x[0].item())\n"
+        "print(t.tensor([x[0] * 2, 0.25]).tolist())\n"
+        "float(x[1])\n"
+    )
+    runs = []
+    for m in ("torch", "gradscope"):
+        r = subprocess.run(
+            [sys.executable, "-c", script.format(m=m)], capture_output=True, text=True, timeout=60
+        )
+        assert r.returncode == 0, r.stderr
+        warned = [line for line in r.stderr.splitlines() if "Warning" in line]
+        runs.append((r.stdout, [w.split("UserWarning: ", 1)[1] for w in warned]))
+    assert runs[0] == runs[1]
+    assert len(runs[1][1]) == 1

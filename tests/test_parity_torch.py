@@ -27,9 +27,7 @@ def _np(t) -> np.ndarray:
 
 
 def _name(node) -> str:
-    if isinstance(node, gs.autograd.Node):
-        return node.name()
-    return type(node).__name__
+    return node.name()
 
 
 def _walk(root) -> list:

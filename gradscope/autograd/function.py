@@ -71,6 +71,7 @@ class Node:
     # tuple per node; ``next_functions`` pairs them with torch's output index when asked
     __slots__ = ("id", "_next", "needs_input_grad", "__weakref__", "__dict__")
     _name = "Node"
+    _namespace = None  # ``torch::autograd::`` for what torch implements in C++ only
     _prio_offset = 0
     # Rarely set, so class-level defaults: a new node pays nothing for them.
     _saved = None  # slot -> SavedTensor, once forward has run; None when freed
@@ -84,8 +85,9 @@ class Node:
     _released_with: tuple[str, ...] = ()
 
     def name(self) -> str:
-        """torch's name for this node (``MulBackward0``, ``AccumulateGrad``, ...)."""
-        return self._name
+        """torch's name for this node (``MulBackward0``; its C++ nodes with their namespace:
+        ``torch::autograd::AccumulateGrad``, ``torch::autograd::CopySlices``)."""
+        return self._name if self._namespace is None else self._namespace + self._name
 
     @property
     def next_functions(self) -> tuple:
@@ -639,11 +641,11 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     desc = f"[{kind} {shape_str(data.shape)}]"
     producer = None
     if st.is_output:
-        producer = node._name
+        producer = node.name()
     elif st.ref is not None:
         t = st.ref
         if t.grad_fn is not None:
-            producer = t.grad_fn._name
+            producer = t.grad_fn.name()
     hint = M_VERSION_HINT_ANOMALY if state.anomaly else M_VERSION_HINT
     msg = (
         "one of the variables needed for gradient computation has been modified by an "
@@ -655,7 +657,5 @@ def _version_message(node: Node, st: SavedTensor) -> str:
             i = op.rfind("Backward")
             op = op[:i] + op[i + len("Backward") :]
             op = op[:-1] if op.endswith("0") else op
-        if op == "CopySlices":
-            op = "torch::autograd::CopySlices"  # torch's C++ node name
         msg += f", which is output 0 of {op},"
     return f"{msg} is at version {st.vc[0]}; expected version {st.version} instead. {hint}"

@@ -21,6 +21,7 @@ class AccumulateGrad(Node):
     """Holds its leaf strongly (``variable``); the leaf caches this node weakly."""
 
     _name = "AccumulateGrad"
+    _namespace = "torch::autograd::"
     _prio_offset = 1 << 62  # runs as soon as it is ready, as torch's (sequence_nr UINT64_MAX)
     _watched = True  # the engine's long way round is where leaves are accumulated
 

@@ -50,6 +50,8 @@ class _LinearBackward(Function):
     def forward(self, g, node, i):
         self.node, self.i = node, i
         self._name = node.graph_name
+        if self._name == node._name:  # the same op again (CopySlices): its full name too
+            self._namespace = node._namespace
         grads = node.backward(g)
         xp = xp_of(g)
         # jvp reads shapes from these: zero-byte stand-ins for the inputs and the output

@@ -383,6 +383,7 @@ class CopySlices(Function):
     """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
 
     _name = "CopySlices"
+    _namespace = "torch::autograd::"
     graph_name = "CopySlices"
     writes_repeats = True  # setitem checks the region it writes
     refuses_partial_overlap = False  # likewise
@@ -435,6 +436,7 @@ class IndexPutBackward0(CopySlices):
     """``t[tensor indices] = value``, run as ``(t, value, *indices)``: saves the indices."""
 
     _name = "IndexPutBackward0"
+    _namespace = None
     graph_name = "IndexPutBackward0"  # torch's self gradient: grad.index_put(indices, 0)
     _edges = 2
 
@@ -624,6 +626,7 @@ class ViewCopySlices(Function):
     """
 
     _name = "CopySlices"
+    _namespace = "torch::autograd::"
     _released_with = ("fn",)  # the in-place op's node, whose index its saves hold
 
     def backward(self, g):
@@ -747,6 +750,7 @@ class _PutView(Function):
     with the view's part replaced by the in-place op's gradient for it."""
 
     _name = "CopySlices"
+    _namespace = "torch::autograd::"
 
     def forward(self, base, part, geometry):
         self.geometry = geometry
