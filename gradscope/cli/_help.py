@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 
 import typer
+from typer.core import TyperCommand
 
 
 def paragraphs(doc: str | None) -> str | None:
@@ -22,4 +23,22 @@ def paragraphs(doc: str | None) -> str | None:
 
 def command(app: typer.Typer, name: str, fn: Callable, epilog: str) -> None:
     """Register ``fn`` as command ``name`` of ``app``, its help from its docstring."""
-    app.command(name, epilog=epilog, help=paragraphs(fn.__doc__))(fn)
+    takes_args = "args" in inspect.signature(fn).parameters  # a scenario's arguments
+    cls = ScriptCommand if takes_args else TyperCommand
+    app.command(name, epilog=epilog, help=paragraphs(fn.__doc__), cls=cls)(fn)
+
+
+class ScriptCommand(TyperCommand):
+    """A command that passes arguments on to a script: an unknown option is most likely
+    one of the script's, given before ``--``."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as e:
+            if not hasattr(e, "option_name") or not hasattr(e, "possibilities"):
+                raise  # not click's NoSuchOption (Typer carries its own copy of click)
+            e.possibilities = [p for p in e.possibilities or [] if p not in ("--help", "-h")]
+            if not e.possibilities:  # no option of ours it is a misspelling of
+                e.message = f"{e.message.rstrip('.')} (script arguments go after --)"
+            raise

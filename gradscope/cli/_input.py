@@ -106,7 +106,13 @@ def load(
     src = Source(path, tr.header, tr.events, "trace", warnings=list(tr.warnings))
     check_events(src)
     if save:
-        tr.save(save)
+        try:
+            folder = os.path.dirname(save)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            tr.save(save)
+        except OSError as e:
+            raise CliError(f"cannot write {save}: {e.strerror or e}") from None
     return src
 
 

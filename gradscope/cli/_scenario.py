@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import runpy
 import sys
@@ -89,7 +90,14 @@ def _compile(path: str) -> tuple[Any, str | None]:
 def run_scenario(
     path: str, args: list[str] | None = None, save: str | None = None
 ) -> ScenarioResult:
-    """Run the script at ``path`` under ``gs.trace(save, scenario=path)``."""
+    """Run the script at ``path`` under ``gs.trace(save, scenario=path)``.
+
+    What the script changes in this process is put back afterwards, so that what runs next
+    (a second scenario, gradscope's own report) does not inherit it: the modules it
+    imported from its own folder, grad and anomaly mode, the working directory,
+    ``sys.argv``, ``sys.path``, ``sys.stdout`` and ``sys.stderr``. ``save`` is taken
+    relative to the working directory the script started in.
+    """
     import gradscope as gs
 
     trace_fn = getattr(gs, "trace", None)
@@ -105,8 +113,11 @@ def run_scenario(
     if syntax_error is not None:
         tr = trace_fn(None, scenario=path)
         return ScenarioResult(tr, SCENARIO_FAILED, syntax_error, ran=False)
-    tr = trace_fn(save, scenario=path)
+    target = os.path.abspath(save) if save else None  # wherever the script moves to
     try:
+        if target:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+        tr = trace_fn(target, scenario=path)
         tr.start()
     except OSError as e:
         raise CliError(f"cannot write {save}: {e.strerror or e}") from None
@@ -115,7 +126,7 @@ def run_scenario(
     probe = Probe(tr, keep=_user_frames(script), stop=sys._getframe())
     probe.start()  # names the script's variables
 
-    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    saved = _ProcessState()
     sys.argv = [path, *(args or [])]
     sys.path.insert(0, os.path.dirname(script))
     result = ScenarioResult(tr)
@@ -141,17 +152,84 @@ def run_scenario(
         result.exit_code = SCENARIO_FAILED
         result.error = user_traceback(e, script)
     finally:
-        probe.stop()
-        _record_end(probe, keep)
-        tr.stop()
-        sys.argv, sys.path[:] = saved_argv, saved_path
+        try:  # an interrupt here still stops the recorder and puts the process back
+            try:
+                probe.stop()
+                _record_end(probe, keep)
+            finally:
+                tr.stop()
+        finally:
+            saved.restore()
     del keep
-    if save and probe.records:  # the streamed header had no names yet: write them in
+    saved.forget_modules(os.path.dirname(script))
+    if target and probe.records:  # the streamed header had no names yet: write them in
         try:
-            tr.save(save)
+            tr.save(target)
         except OSError as e:
             raise CliError(f"cannot write {save}: {e.strerror or e}") from None
     return result
+
+
+class _ProcessState:
+    """What a script may change in this process, taken before it runs, put back after."""
+
+    def __init__(self) -> None:
+        from gradscope.autograd import grad_mode
+
+        self.argv, self.path = sys.argv[:], sys.path[:]
+        self.stdout, self.stderr = sys.stdout, sys.stderr
+        self.modes = _modes(grad_mode.state)
+        self.modules = set(sys.modules)
+        try:
+            self.cwd: str | None = os.getcwd()
+        except OSError:  # the folder we started in is gone
+            self.cwd = None
+
+    def restore(self) -> None:
+        """Put back all but the modules (``forget_modules``, once the script's globals are
+        let go)."""
+        from gradscope.autograd import grad_mode
+
+        sys.argv, sys.path[:] = self.argv, self.path
+        sys.stdout = _open_stream(self.stdout, sys.__stdout__, 1)
+        sys.stderr = _open_stream(self.stderr, sys.__stderr__, 2)
+        for name, value in self.modes.items():
+            setattr(grad_mode.state, name, value)
+        if self.cwd is not None:
+            with contextlib.suppress(OSError):
+                os.chdir(self.cwd)
+
+    def forget_modules(self, folder: str) -> None:
+        """Drop the modules the script imported from its own folder, so that the next
+        script's ``import model`` finds its own ``model.py``. Extension modules stay: they
+        cannot be loaded twice."""
+        libs = _library_dirs()  # gradscope's own modules stay, wherever it lies
+        for name in set(sys.modules) - self.modules:
+            file = getattr(sys.modules.get(name), "__file__", None)
+            if not isinstance(file, str) or not file.endswith(".py"):
+                continue
+            file = os.path.abspath(file)
+            if file.startswith(os.path.join(folder, "")) and not file.startswith(libs):
+                sys.modules.pop(name, None)
+
+
+def _modes(state) -> dict[str, bool]:
+    return {name: getattr(state, name) for name in ("enabled", "anomaly", "anomaly_check_nan")}
+
+
+def _open_stream(saved, original, fd: int):
+    """``saved`` if it is still open, else the interpreter's own stream, else a new one on
+    file descriptor ``fd`` (a script that closed ``sys.stdout`` closed both)."""
+    for stream in (saved, original):
+        if stream is not None and not getattr(stream, "closed", False):
+            return stream
+    try:
+        return open(  # noqa: SIM115 - it is the process's stdout from now on
+            fd, "w", encoding=getattr(saved, "encoding", None) or "utf-8",
+            errors="backslashreplace", closefd=False, buffering=1,
+        )  # fmt: skip
+    except (OSError, ValueError):
+        return saved
 
 
 def _user_frames(script: str):

@@ -16,7 +16,7 @@ from gradscope.views.fmt import human_bytes
 from gradscope.views.render import RenderError, render_file, resolve_binary
 
 from ._input import Source
-from .errors import CliError, err, out
+from .errors import CliError, out, stderr_text
 
 
 def summary_line(graph: GraphState, led: Ledger) -> str:
@@ -57,14 +57,28 @@ def out_dir(path: str) -> str:
     return path
 
 
+def saved_line(src: Source, save: str | None) -> None:
+    """``trace saved to PATH``, when the trace was saved (a script that did not compile
+    recorded nothing)."""
+    if save and src.ran:
+        out().print(f"trace saved to {save}", soft_wrap=True, markup=False)
+
+
 def finish(src: Source, save: str | None = None) -> None:
     """Say where the trace went, print the scenario's error, and exit with its code."""
-    if save:
-        out().print(f"trace saved to {save}", soft_wrap=True, markup=False)
-    if src.error:
-        err().print(src.error.rstrip("\n"), markup=False, soft_wrap=True, highlight=False)
-        if src.exit_code == 1 and src.kind == "scenario" and src.ran:
-            err().print(f"gradscope: {src.path} failed; shown above is what it recorded before that",
-                        markup=False, soft_wrap=True)  # fmt: skip
-    if src.exit_code:
-        raise typer.Exit(src.exit_code)
+    saved_line(src, save)
+    finish_all(src)
+
+
+def finish_all(*sources: Source) -> None:
+    """Print each scenario's error, then exit with the worst of their codes."""
+    for src in sources:
+        if src.error:
+            stderr_text(src.error.rstrip("\n"))
+            if src.exit_code == 1 and src.kind == "scenario" and src.ran:
+                stderr_text(
+                    f"gradscope: {src.path} failed; shown above is what it recorded before that"
+                )
+    code = max(src.exit_code for src in sources)
+    if code:
+        raise typer.Exit(code)

@@ -50,7 +50,8 @@ def refuse_overwriting(
 
     ``outputs`` maps each file option to its path (None: not given). ``folder`` is
     ``(option, path, names)``: a folder the command writes files named ``names`` into,
-    refused when the input lies in it under such a name (or is the folder's path itself).
+    refused when the input or an output lies in it under such a name (or is the folder's
+    path itself).
     """
     path = input_file(source)
     given = [(option, out) for option, out in outputs.items() if out]
@@ -63,8 +64,19 @@ def refuse_overwriting(
     if folder is None or not folder[1]:
         return
     option, out, names = folder
-    inside = same_file(os.path.dirname(os.path.abspath(path)), out)
-    if same_file(out, path) or (inside and names.fullmatch(os.path.basename(path))):
+    if _named_in(path, out, names):
         raise CliError(
             f"{option} {out} would overwrite the input file {source}: give another folder"
         )
+    for other, out2 in given:
+        if _named_in(out2, out, names):
+            raise CliError(
+                f"{other} {out2} would be overwritten by the pictures of {option} {out}: "
+                "give another path"
+            )
+
+
+def _named_in(path: str, folder: str, names: re.Pattern) -> bool:
+    """Whether ``path`` is ``folder`` itself or a file in it named like ``names``."""
+    inside = same_file(os.path.dirname(os.path.abspath(path)), folder)
+    return same_file(folder, path) or bool(inside and names.fullmatch(os.path.basename(path)))

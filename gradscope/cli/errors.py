@@ -9,8 +9,11 @@ Example::
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -27,24 +30,60 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
+PIPE_CLOSED = 141  # the reader of stdout went away: 128 + SIGPIPE, as the shell reports it
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        pipe_closed()
+
+
 def out() -> Console:
     """The console for results (stdout); width from $COLUMNS when not a terminal."""
-    return Console(highlight=False)
+    return _Console(highlight=False, width=_width())
 
 
 def err() -> Console:
     """The console for warnings and errors (stderr)."""
-    return Console(stderr=True, highlight=False)
+    return _Console(stderr=True, highlight=False, width=_width())
+
+
+def pipe_closed() -> NoReturn:
+    """Stop quietly with ``PIPE_CLOSED``: whoever read stdout (``| head -1``) has all
+    they wanted. What is left to print at exit goes nowhere."""
+    with suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise SystemExit(PIPE_CLOSED)
+
+
+def _width() -> int | None:
+    """None (rich reads $COLUMNS, else the terminal, else 80), except where $COLUMNS is
+    0: rich would take it and print nothing. Then the terminal's width, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) == 0:
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def error_line(message: str) -> None:
     """Print one ``gradscope: error: ...`` line on stderr, never wrapped."""
-    err().print(f"gradscope: error: {message}", markup=False, soft_wrap=True)
+    stderr_text(f"gradscope: error: {message}")
 
 
 def warning_line(message: str) -> None:
     """Print one ``gradscope: warning: ...`` line on stderr, never wrapped."""
-    err().print(f"gradscope: warning: {message}", markup=False, soft_wrap=True)
+    stderr_text(f"gradscope: warning: {message}")
+
+
+def stderr_text(text: str) -> None:
+    """``text`` and a newline on stderr, as it is: whatever the terminal settings, no markup, no emoji
+    codes; a stream the scenario closed is replaced by the interpreter's own."""
+    stream = sys.stderr if not getattr(sys.stderr, "closed", False) else sys.__stderr__
+    if stream is None or getattr(stream, "closed", False):
+        return
+    stream.write(text + "\n")
+    stream.flush()
 
 
 @contextmanager
@@ -65,6 +104,8 @@ def boundary() -> Iterator[None]:
     except KeyboardInterrupt:
         error_line("interrupted")
         raise typer.Exit(130) from None
+    except BrokenPipeError:  # typer.echo (--json) to a reader that went away
+        pipe_closed()
     except Exception as e:
         if os.environ.get("GRADSCOPE_DEBUG"):
             raise

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from gradscope.events.schema import Event
-from gradscope.state import GraphState, SnapshotError, resolve, snapshot_at_index
+from gradscope.state import GraphState, SnapshotError, snapshot_at_index
+from gradscope.state.retention import point_index
 from gradscope.views.dot import to_dot
 from gradscope.views.graph_model import COLLAPSE_MIN, MAX_OPS, build_view
 from gradscope.views.tree import graph_tree
@@ -34,7 +35,7 @@ def graph(
     svg: Annotated[str | None, typer.Option("--svg", help="Write the graph as SVG.", metavar="FILE")] = None,
     png: Annotated[str | None, typer.Option("--png", help="Write the graph as PNG.", metavar="FILE")] = None,
     dot: Annotated[str | None, typer.Option("--dot", help="Write the DOT text.", metavar="FILE")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, an event seq, 'before' (the first backward), 'after' (the last) or 'end' (the default).", metavar="MARK|SEQ|before|after|end")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Where: a mark's label, an event seq, 'start', 'before' (the first backward), 'after' (the last), 'peak' or 'end' (the default).", metavar="MARK|SEQ|before|after|peak|...")] = None,
     dot_binary: Annotated[str | None, typer.Option("--dot-binary", help="Graphviz program: pure (default), system, or a path; else $GRADSCOPE_DOT.", metavar="BIN")] = None,
     max_nodes: Annotated[int, typer.Option("--max-nodes", help="Draw at most this many op boxes, those nearest the output (leaves, saved tensors and name tags come on top).", min=1)] = MAX_OPS,
     no_collapse: Annotated[bool, typer.Option("--no-collapse", help="Draw runs of identical ops one node each.")] = False,
@@ -51,7 +52,7 @@ def graph(
         if not src.ran:
             finish(src)
         try:
-            n = len(src.events) if at is None else resolve(src.events, at)
+            n = len(src.events) if at is None else point_index(src.events, at, src.baseline)
         except SnapshotError as e:
             raise CliError(str(e)) from None
         snap = src.final if at is None else snapshot_at_index(src.events, n, src.baseline, at)
@@ -62,15 +63,17 @@ def graph(
             max_ops=max_nodes,
         )
         where = "the end" if at is None else repr(at)
-        title = f"graph at {where} (seq {snap.seq})"
+        title = f"graph at {where} " + (
+            f"(seq {snap.seq})" if snap.seq is not None else "(before any event)"
+        )
+        text = to_dot(view, title)
+        # the files first: a picture that cannot be made fails before anything is printed
+        wrote = [write_picture(text, path, fmt, binary)
+                 for path, fmt in ((svg, "svg"), (png, "png"), (dot, "dot")) if path]  # fmt: skip
         c = out()
         c.print(graph_tree(view, title))
-        text = to_dot(view, title)
-        for path, fmt in ((svg, "svg"), (png, "png"), (dot, "dot")):
-            if path:
-                c.print(
-                    f"wrote {write_picture(text, path, fmt, binary)}", soft_wrap=True, markup=False
-                )
+        for path in wrote:
+            c.print(f"wrote {path}", soft_wrap=True, markup=False)
         finish(src)
 
 

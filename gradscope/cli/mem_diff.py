@@ -13,7 +13,7 @@ from gradscope.state.snapshot import snapshot_at_index
 from gradscope.views.diff import render_diff
 
 from ._input import Source, load
-from ._show import finish
+from ._show import finish, finish_all
 from .errors import CliError, boundary, out
 
 EPILOG = """[bold]Examples[/]
@@ -46,6 +46,8 @@ def diff(
     op and the line of your code that ran it)."""
     with boundary():
         src_a = load(a, quiet=as_json)
+        if src_a.exit_code == 130:  # Ctrl-C in A: the user wants to stop, not to run B
+            finish(src_a)
         src_b = load(b, quiet=as_json) if b is not None else src_a
         if src_a.ran and src_b.ran:
             start = from_ or ("start" if b is None else "end")
@@ -58,6 +60,4 @@ def diff(
                 typer.echo(json.dumps(d, indent=2))
             else:
                 render_diff(d, out(), label_a, label_b, top=top)
-        finish(src_a)
-        if src_b is not src_a:
-            finish(src_b)
+        finish_all(*([src_a] if src_b is src_a else [src_a, src_b]))

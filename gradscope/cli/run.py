@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from typing import Annotated
 
 import typer
@@ -22,9 +22,9 @@ from gradscope.views.memory_table import memory_table
 from gradscope.views.tree import graph_tree
 
 from ._input import load
-from ._show import binary_or_fail, finish, out_dir, summary_line, write_picture
+from ._show import binary_or_fail, finish, out_dir, saved_line, summary_line, write_picture
 from ._write import refuse_overwriting
-from .errors import boundary, out
+from .errors import CliError, boundary, out
 from .step import capture_gradients, show_steps
 
 STEP_ROWS = 40  # rows of the per-step table before the middle is cut
@@ -58,18 +58,36 @@ def run(
         folder = None if no_graph or step else out_
         refuse_overwriting(scenario, {"--save": save}, folder=("--out", folder, PICTURES))
         binary = None if no_graph or step else binary_or_fail(dot_binary)
+        made = folder is not None and not os.path.isdir(folder)
+        pictures = None if folder is None else out_dir(folder)  # before the script runs
         with (
             set_detect_anomaly(True) if anomaly else nullcontext(),
             capture_gradients(step) as grads,
         ):
-            src = load(scenario, args, save)
+            try:
+                src = load(scenario, args, save)
+            except BaseException:
+                _drop_if_empty(pictures, made)
+                raise
         if src.ran and step:
             show_steps(src, grads)
         elif src.ran:
-            pictures = None if no_graph else out_dir(out_)
-            show(src.events, src.baseline, pictures=pictures, binary=binary, explain=explain,
-                 title=src.path, final=src.final)  # fmt: skip
+            try:
+                show(src.events, src.baseline, pictures=pictures, binary=binary,
+                     explain=explain, title=src.path, final=src.final)  # fmt: skip
+            except CliError:  # a picture failed: the trace was saved all the same
+                saved_line(src, save)
+                raise
+        else:
+            _drop_if_empty(pictures, made)
         finish(src, save)
+
+
+def _drop_if_empty(folder: str | None, made: bool) -> None:
+    """Remove the --out folder made for a run that drew nothing into it."""
+    if folder is not None and made:
+        with suppress(OSError):
+            os.rmdir(folder)
 
 
 def show(

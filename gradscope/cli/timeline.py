@@ -43,10 +43,11 @@ def timeline(
             c = out()
             tl = fold_timeline(src.events, src.baseline, max_points=MAX_POINTS, top=top,
                                bands=BANDS if svg else 0)  # fmt: skip
-            c.print(timeline_chart(tl, width=c.width, height=height))
-            if svg:
+            if svg:  # first: a file that cannot be written fails before the chart is printed
                 title = src.header.get("scenario") or src.path
                 write_text(svg, timeline_svg(tl, title=short_name(title)))
+            c.print(timeline_chart(tl, width=c.width, height=height))
+            if svg:
                 c.print(f"wrote {svg}", soft_wrap=True, markup=False)
         finish(src)
 

@@ -465,6 +465,9 @@ class Retention:
         return [b.buffer for b in live[:top]]
 
 
+POINTS = ("start", "before", "after", "peak", "end")  # the points ``point_index`` names
+
+
 def point_index(events: Sequence[Event], at, baseline: dict | None = None) -> int:
     """How many leading events a point covers: ``snapshot.resolve``'s points, plus
     ``"peak"`` (the event where live bytes peaked) and ``"start"`` (no events). As there,
@@ -474,7 +477,7 @@ def point_index(events: Sequence[Event], at, baseline: dict | None = None) -> in
         if marked is not None:
             return marked
         return 0 if at == "start" else _peak_index(events, baseline)
-    return resolve(events, at)
+    return resolve(events, at, POINTS)
 
 
 def _peak_index(events: Sequence[Event], baseline: dict | None) -> int:
@@ -527,7 +530,10 @@ def _last_live(events: Sequence[Event], buffer: int) -> tuple[int | str, int]:
 
 
 def _not_live(ret: Retention, buffer: int) -> str:
-    where = "at the end" if ret.end else f"at seq {ret.seq}"
+    if ret.end:
+        where = "at the end"
+    else:
+        where = f"at seq {ret.seq}" if ret.seq is not None else "before any event"
     b = ret.led.buffers.get(buffer)
     if b is None:
         full = fold_memory(ret.events).buffers.get(buffer)

@@ -40,8 +40,16 @@ class Snapshot(NamedTuple):
     at: str | int | None
 
 
-def resolve(events: Sequence[Event], at: str | int | None) -> int:
-    """How many leading events ``at`` covers (an index to slice ``events`` with)."""
+KEYWORDS = ("before", "after", "end")  # the points ``resolve`` knows by name
+
+
+def resolve(
+    events: Sequence[Event], at: str | int | None, keywords: Sequence[str] = KEYWORDS
+) -> int:
+    """How many leading events ``at`` covers (an index to slice ``events`` with).
+
+    ``keywords`` are the names the caller accepts, for the message when ``at`` names no
+    point (a caller that knows more points than these passes them all)."""
     if at is None:
         return len(events)
     if isinstance(at, bool):
@@ -69,9 +77,8 @@ def resolve(events: Sequence[Event], at: str | int | None) -> int:
         return _at_seq(events, int(at))
     labels = (e.label for e in events if e.kind == "mark")
     known = ", ".join(repr(x) for x in dict.fromkeys(labels)) or "none"
-    raise SnapshotError(
-        f"no mark {at!r} in this trace (marks: {known}; or give a seq, 'before', 'after')"
-    )
+    words = ", ".join(repr(k) for k in keywords)
+    raise SnapshotError(f"no mark {at!r} in this trace (marks: {known}; or give a seq, {words})")
 
 
 def mark_index(events: Sequence[Event], label: str) -> int | None:

@@ -26,16 +26,24 @@ def read(path: str) -> tuple[dict, list[Event], list[str]]:
     warnings: list[str] = []
     events: list[Event] = []
     with open(path, "rb") as f, gc_paused():
+        _check_start(path, f.peek(_PEEK))
         first = f.readline()
         if not first.strip():
             raise TraceFileError(f"{path} is empty, not a gradscope trace")
         head = _parse_header(path, first)
         lineno = 1
         numbered = True  # so far, the events are numbered 0, 1, 2, ...
+        blank: list[bytes] = []  # blank lines at the end of the chunk so far
         while True:
             lines = f.readlines(_CHUNK_BYTES)
             if not lines:
-                break
+                break  # blank lines at the end of the file (an editor's, echo's) are skipped
+            lines = blank + lines  # more follows them: they are read, and refused
+            blank = []
+            while lines and not lines[-1].strip():
+                blank.append(lines.pop())
+            if not lines:
+                continue
             start = len(events)
             parsed = _parse_chunk(lines)
             if parsed is None:  # something is malformed or unusual: go line by line
@@ -47,6 +55,18 @@ def read(path: str) -> tuple[dict, list[Event], list[str]]:
         if not numbered:
             _check_order(path, events)
     return head, events, warnings
+
+
+_PEEK = 4096  # bytes looked at before the first line is read
+_BOM = b"\xef\xbb\xbf"
+
+
+def _check_start(path: str, start: bytes) -> None:
+    """Refuse a file that does not begin with a JSON object from its first bytes, before
+    reading a first line that may be the whole of a large file (a checkpoint, an archive)."""
+    text = start.removeprefix(_BOM).lstrip(b" \t\r\n")
+    if text and not text.startswith(b"{"):
+        raise TraceFileError(f"{path} is not a gradscope trace (line 1 is not a JSON header)")
 
 
 def _numbered(events: list[Event], start: int) -> bool:

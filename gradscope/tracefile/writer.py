@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
-from collections.abc import Iterable, Sequence
+import os
+import shutil
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 from ..events.bulk import gc_paused
@@ -40,7 +45,7 @@ def write_raw(path: str, head: dict, flat: list, starts: Sequence[int], t0: floa
     """``write`` for a recording's raw events, laid end to end in ``flat`` as ``kind, t,
     device, live_bytes, *fields`` (``t`` from ``perf_counter``, ``t0`` the start) and
     beginning at ``starts``: the same lines, without making the event records first."""
-    with open(path, "w", encoding="utf-8") as f, gc_paused():  # each line makes a list
+    with replacing(path) as f, gc_paused():  # each line makes a list
         f.write(_dumps(head) + "\n")
         write_raw_lines(f, line_writers(raw=True), flat, starts, t0)
 
@@ -116,6 +121,45 @@ def line_writers(raw: bool) -> dict:
 
 def write(path: str, head: dict, events: Iterable[Event]) -> None:
     """Write a whole trace file at ``path``."""
-    with open(path, "w", encoding="utf-8") as f:
+    with replacing(path) as f:
         f.write(_dumps(head) + "\n")
         write_lines(f, events)
+
+
+@contextlib.contextmanager
+def replacing(path: str) -> Iterator[IO[str]]:
+    """A text file to write that takes the place of ``path`` only once it is complete.
+
+    An interrupt or a full disk part way leaves ``path`` as it was (a streamed trace stays
+    whole). It is written next to ``path`` and renamed over it; a path that is not a
+    regular file (``/dev/null``, a pipe) is written in place.
+    """
+    target = os.path.realpath(path)  # a link keeps pointing at the trace
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except FileNotFoundError:
+        special = False
+    folder, name = os.path.split(target)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    try:
+        f = None if special else open(tmp, "w", encoding="utf-8")  # noqa: SIM115
+    except PermissionError:  # a folder closed to new files, and a file open to writing
+        if not os.path.exists(target):
+            raise
+        f = None
+    if f is None:
+        with open(path, "w", encoding="utf-8") as f:
+            yield f
+        return
+    try:
+        with f:
+            yield f
+        if os.path.exists(target):
+            shutil.copymode(target, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise

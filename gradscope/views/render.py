@@ -55,14 +55,21 @@ def render_dot(dot: str, fmt: str = "svg", binary: str | None = None) -> bytes:
     from graphviz.backend.execute import run_check
 
     exe = resolve_binary(binary)
-    try:
-        proc = run_check([exe, "-Kdot", f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True)
+    name = os.path.basename(exe)
+    try:  # quiet: the program's stderr goes into the one-line error, not onto the terminal
+        proc = run_check(
+            [exe, "-Kdot", f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True, quiet=True
+        )
     except ExecutableNotFound:
         raise RenderError(f"Graphviz binary {exe!r} could not be run") from None
     except CalledProcessError as e:
         err = (e.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         first = err[0] if err else f"exit status {e.returncode}"
-        raise RenderError(f"{os.path.basename(exe)} failed: {first}") from None
+        raise RenderError(f"{name} failed: {first}") from None
+    except OSError as e:  # not a program the OS can run: no #! line, a foreign binary
+        raise RenderError(f"Graphviz binary {exe!r} could not be run: {e.strerror or e}") from None
+    if not proc.stdout:
+        raise RenderError(f"{name} wrote no {fmt}")
     return proc.stdout
 
 
