@@ -100,6 +100,7 @@ from .ops.api import (
     t,
     tanh,
     transpose,
+    unbind,
     unsqueeze,
     where,
 )

@@ -309,6 +309,12 @@ class Tensor:
     def grad_fn(self):
         """The node that made this tensor (None for a leaf). A view whose base was written
         in place since gets a new one over the base's history, as in torch."""
+        fn = self._node()
+        return fn.node if fn is not None and fn._hidden else fn
+
+    def _node(self):
+        """Where this tensor's gradient goes: ``grad_fn``, or the edge to the one output
+        of a node of several (``unbind``'s) that this tensor is."""
         if self._view_is_stale():
             _function.refresh_view(self)
         return self._grad_fn
@@ -408,18 +414,19 @@ class Tensor:
         """Keep ``.grad`` for this non-leaf tensor after backward."""
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None:
+        node = self._node()
+        if node is None:
             return
         self._retains = True
-        self.grad_fn._retain = weakref.ref(self)
-        self.grad_fn._watched = True
+        node._retain = weakref.ref(self)
+        node._watched = True
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a result replaces it."""
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            node = self.grad_fn
+        node = self._node()
+        if node is not None:
             if node._tensor_hooks is None:
                 node._tensor_hooks = []
             node._watched = True
@@ -622,7 +629,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(F.unbind(self, 0))
 
     def __bool__(self) -> bool:
         n = self._data.size
@@ -743,6 +750,7 @@ class Tensor:
     transpose = F.transpose
     t = F.t
     permute = F.permute
+    unbind = F.unbind
     unsqueeze = F.unsqueeze
     squeeze = F.squeeze
     expand = F.expand

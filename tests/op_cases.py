@@ -642,6 +642,9 @@ CASES: list[Case] = [
         lambda m, a, b: _F(m).mse_loss(a, b.double()),
         (S43, S43),
     ),
+    C("unbind_rows", lambda m, a: (lambda r: r[0] * r[2] + r[1])(a.unbind(0)), (S43,)),
+    C("unbind_dim1", lambda m, a: (lambda r: r[1] - r[0])(m.unbind(a, -1)), (S43,)),
+    C("iterate_rows", lambda m, a: (lambda r: r[3] * r[1] - r[0])(list(a)), (S43,)),
     C(
         "F_mse_loss_broadcast_both",
         lambda m, a, b: _broadcast_mse(m, a, b, "sum"),

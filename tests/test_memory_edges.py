@@ -239,6 +239,27 @@ def _hook_raises():
         (x * x).sum().backward()
 
 
+def _unbind_and_iterate():
+    x = gs.randn(50, 20, requires_grad=True)
+    h = gs.zeros(20)
+    for row in x:  # one UnbindBackward0, 50 outputs
+        h = h * 0.5 + row
+    h.sum().backward(retain_graph=True)
+    rows = x.unbind(1)
+    (g,) = gs.autograd.grad((rows[3] * rows[5]).sum(), [x], create_graph=True)
+    (g * g).sum().backward()
+    y = x * 1
+    ys = list(y)
+    ys[0].register_hook(lambda g: None)
+
+    def bad(g):
+        raise ValueError("boom")
+
+    ys[1].register_hook(bad)
+    with pytest.raises(ValueError):  # after output 0 wrote its part, before the node ran
+        (ys[0] * 2 + ys[1] * 3).sum().backward(retain_graph=True)
+
+
 PROGRAMS = {
     "cross_entropy (N,C,d1,d2) label_smoothing": _loss_nd,
     "cross_entropy class probabilities, N-d": _loss_probs_nd,
@@ -253,6 +274,7 @@ PROGRAMS = {
     "dtype changes, ints, 0-d, empty": _dtypes_and_shapes,
     "retain_graph then second backward": _retain_graph_twice,
     "hooks raising mid-backward": _hook_raises,
+    "unbind and iterating over rows": _unbind_and_iterate,
 }
 
 
@@ -396,3 +418,39 @@ def test_from_numpy_shares_a_live_tensors_buffer_and_counts_an_orphaned_array():
     del y
     gc.collect()
     assert gs.live_bytes() - base == 0
+
+
+def test_iterating_records_one_node_and_one_input_sized_gradient():
+    """``for row in x``: one UnbindBackward0 in the trace, run once, whose gradient is
+    one buffer of x's size (torch stacks the rows' gradients into one), and every row's
+    gradient lands in it."""
+    x = gs.randn(6, 5, requires_grad=True)
+    with gs.trace() as tr:
+        total = gs.zeros(5)
+        for row in x:
+            total = total + row * row
+        total.sum().backward()
+    created = [e for e in tr.events if e.kind == "node_created" and e.op == "UnbindBackward0"]
+    assert len(created) == 1
+    node = created[0].node
+    assert [e.kind for e in tr.events if getattr(e, "node", None) == node].count(
+        "node_executed"
+    ) == 1
+    assert sum(node in e.inputs for e in tr.events if e.kind == "node_created") == 6
+    grads = [e for e in tr.events if e.kind == "tensor_allocated" and e.node == node]
+    assert [(tuple(e.shape), e.nbytes) for e in grads] == [((6, 5), 120)]
+    np.testing.assert_allclose(x.grad.numpy(), 2 * x.detach().numpy(), rtol=1e-6)
+
+
+def test_a_backward_cut_short_leaves_no_stale_gradient_in_unbind():
+    """A backward that fails after one row's gradient was written, then another: the
+    second sees only its own gradients."""
+    x = gs.ones(3, 2, requires_grad=True)
+    rows = list(x * 1)
+    rows[1].register_hook(lambda g: (_ for _ in ()).throw(ValueError("boom")))
+    loss = (rows[0] * 2 + rows[1]).sum()
+    with pytest.raises(ValueError):
+        loss.backward(retain_graph=True)
+    assert x.grad is None
+    (rows[0] * 5).sum().backward()
+    assert x.grad.tolist() == [[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]

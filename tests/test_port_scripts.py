@@ -1188,8 +1188,7 @@ attn[:, 0].sum().backward()
 print(q.grad)
 """
 
-SCRIPTS["iterate_rows_grad_fn"] = (
-    """
+SCRIPTS["iterate_rows_grad_fn"] = """
 import torch
 
 seq = torch.tensor([[0.5, -1.0], [1.0, 0.0], [0.2, 0.3]], requires_grad=True)
@@ -1201,10 +1200,7 @@ print(x_t.grad_fn)
 print(h.grad_fn.next_functions[0][0].next_functions[0][0].next_functions)
 h.sum().backward()
 print(seq.grad)
-""",
-    "iterating a tensor (for row in x) gives rows whose grad_fn is SelectBackward0; torch "
-    "unbinds: UnbindBackward0, with next_functions (UnbindBackward0, i)",
-)
+"""
 
 SCRIPTS["collect_predictions_tensor_of_list"] = """
 import torch

@@ -89,6 +89,11 @@ def root_gradients(tensors, grads):
     return pairs
 
 
+# this backward (a new object each, the one before restored after it): what a node of
+# several outputs fills its gradient for (``UnbindOutput``)
+current_run: object = None
+
+
 def run_backward(
     roots,
     *,
@@ -106,9 +111,7 @@ def run_backward(
     """
     tracing = emit.sinks
     first_root = roots[0][0]
-    root_node = first_root.grad_fn or (
-        first_root._accumulate_node() if first_root.grad_fn is None else None
-    )
+    root_node = first_root._node() or first_root._accumulate_node()
     if tracing:
         emit.record(
             BackwardStarted,
@@ -123,11 +126,14 @@ def run_backward(
         from .higher_order import run_graph as run
     else:
         run = _run
+    global current_run
+    outer, current_run = current_run, object()
     grad_mode = state.enabled
     state.enabled = create_graph  # as torch: hooks see grad mode on only with create_graph
     try:
         return run(roots, retain_graph, inputs, allow_unused)
     finally:
+        current_run = outer
         state.enabled = grad_mode
         if emit.sinks:
             emit.record(
@@ -144,7 +150,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
     grads: dict[Node, tuple] = {}  # node -> (summed grad array, its buffer)
     start_nodes = []
     for t, arr, buf in roots:
-        node = t.grad_fn if t.grad_fn is not None else t._accumulate_node()
+        node = t._node() or t._accumulate_node()
         dev = t._buffer.device
         if buf is None:
             buf = buffers.account(arr, dev, "temp", None)
@@ -207,7 +213,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
             out = node.backward(g)
         if anomaly and state.anomaly_check_nan:
             _check_nan(node, out)
-        if emit.sinks:
+        if emit.sinks and not node._hidden:
             emit.put((_EXECUTED, perf_counter(), dev, buffers.live_total, node.id))
         made = None
         for nxt, gi in zip(node._next, out):
@@ -300,7 +306,7 @@ def order(start_nodes: list, inputs) -> tuple[dict, dict | None, set | None]:
         return deps, None, None
     captures = {}
     for t in inputs:
-        node = t.grad_fn if t.grad_fn is not None else t._accumulate_cached()
+        node = t._node() or t._accumulate_cached()
         captures[id(t)] = node
     needed = _needed(set(n for n in captures.values() if n is not None), parents)
     return deps, captures, needed
@@ -355,7 +361,7 @@ def _tensor_hooks(node: Node, g, gbuf, dev):
             g, gbuf = _hook_result(hook, r, g, gbuf, dev)
     if node._retain is not None:
         t = node._retain()
-        if t is not None and t.grad_fn is node:
+        if t is not None and t._node() is node:
             _store_retained(t, g, node)
     return g, gbuf
 

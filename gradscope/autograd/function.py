@@ -71,6 +71,7 @@ class Node:
     # tuple per node; ``next_functions`` pairs them with torch's output index when asked
     __slots__ = ("id", "_next", "needs_input_grad", "__weakref__", "__dict__")
     _name = "Node"
+    _hidden = False  # a tensor's edge that users see as another node (``UnbindOutput``)
     _namespace = None  # ``torch::autograd::`` for what torch implements in C++ only
     _prio_offset = 0
     # Rarely set, so class-level defaults: a new node pays nothing for them.
@@ -93,7 +94,9 @@ class Node:
     def next_functions(self) -> tuple:
         """``((node, 0), ...)`` per input, as torch gives it (``(None, 0)`` for an input that
         needs no gradient)."""
-        return tuple([(n, 0) for n in self._next])
+        return tuple(
+            [(n, 0) if n is None or not n._hidden else (n.node, n.index) for n in self._next]
+        )
 
     @property
     def metadata(self) -> dict:
@@ -355,6 +358,15 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     if record:
         if target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
+        edge = target._grad_fn
+        if edge is not None and edge._hidden:  # an output of unbind
+            op = edge.node._name.replace("Backward0", "")
+            raise RuntimeError(
+                f"Output {edge.index} of {op} is a view and is being modified inplace. This "
+                "view is the output of a function that returns multiple views. Such functions "
+                "do not allow the output views to be modified inplace. You should replace the "
+                "inplace operation by an out-of-place one."
+            )
         base = target._base
         if base is not None and base.grad_fn is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
@@ -475,6 +487,26 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     if pending:
         fn._saved = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
         fn._pending = None
+
+
+def record_node(node, src, arr) -> None:
+    """Record ``node_created`` for a node made outside ``apply``, over input ``src``, with
+    no output tensor of its own (``unbind``'s: its outputs are views)."""
+    emit.put(
+        (
+            _CREATED,
+            perf_counter(),
+            src._buffer[2],
+            buffers.live_total,
+            node.id,
+            node._name,
+            tuple([None if n is None else n.id for n in node._next]),
+            None,
+            user_site(2),
+            arr.shape,
+            dtype_str(arr.dtype),
+        )
+    )
 
 
 class _TracedSaves(dict):

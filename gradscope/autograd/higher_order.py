@@ -62,7 +62,7 @@ def run_graph(roots: list, retain_graph: bool, inputs, allow_unused: bool):
     grads: dict[Node, object] = {}
     start_nodes = []
     for t, g in roots:
-        node = t.grad_fn if t.grad_fn is not None else t._accumulate_node()
+        node = t._node() or t._accumulate_node()
         grads[node] = g if node not in grads else grads[node] + g
         start_nodes.append(node)
     roots.clear()
@@ -133,7 +133,7 @@ def _run_node(node, g, dev, captured, capture_nodes, needed, grads, cycles) -> b
                 out = tuple(r)
     if state.anomaly and state.anomaly_check_nan:
         _check_nan(node, [None if o is None else o._data for o in out])
-    if emit.sinks:
+    if emit.sinks and not node._hidden:
         emit.record(NodeExecuted, dev, buffers.live_total, node.id)
     for nxt, gi in zip(node._next, out):
         if nxt is not None and gi is not None:
@@ -211,7 +211,7 @@ def _tensor_hooks(node: Node, g):
     g = _hooks(node._tensor_hooks, g)
     if node._retain is not None:
         t = node._retain()
-        if t is not None and t.grad_fn is node:  # a new tensor, as torch's: a clone first
+        if t is not None and t._node() is node:  # a new tensor, as torch's: a clone first
             first = t._grad is None
             t._grad = g.clone() if first else t._grad + g
             if emit.sinks:

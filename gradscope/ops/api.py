@@ -1001,6 +1001,13 @@ def _warn_t(zero_d: bool) -> None:
     warnings.warn(text, UserWarning, stacklevel=user_stacklevel())
 
 
+def unbind(a, dim=0) -> tuple:
+    """The slices of ``a`` along ``dim``, as views, recorded as one ``UnbindBackward0``."""
+    if a._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return S.unbind(a, _dim(dim, a._data.ndim))
+
+
 def unsqueeze(a, dim):
     return apply(S.UnsqueezeBackward0, (a,), _dim(dim, a._data.ndim + 1))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, apply
+from ..autograd.function import Function, Node, apply
 from ..backend import device_of, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
@@ -315,6 +315,101 @@ class SelectBackward0(Function):
         idx = [slice(None)] * tangents[0].ndim
         idx[self.dim] = self.index
         return tangents[0][tuple(idx)]
+
+
+class UnbindBackward0(Function):
+    """``unbind`` (and iterating over a tensor): one node for all the outputs, as torch's.
+
+    Output ``i`` reaches it through an ``UnbindOutput`` (its edge, which users see as this
+    node with output number ``i``); each writes its gradient into one gradient of the
+    input's shape, which this node passes on as it is.
+    """
+
+    _name = "UnbindBackward0"
+    _acc = _acc_run = None  # the input-shaped gradient being filled, and for which backward
+
+    def backward(self, g):
+        self._acc = self._acc_run = None
+        return (g,)
+
+    def backward_graph(self, g):
+        return (g,)
+
+
+class UnbindOutput(Node):
+    """Output ``index`` of an ``UnbindBackward0``: what the output tensor's gradient goes
+    to. Not a node of its own to users (``grad_fn`` and ``next_functions`` show its
+    ``node``) nor in the trace (it has the node's id, and records nothing)."""
+
+    _hidden = True
+    _released_with = ()
+
+    def __init__(self, node: UnbindBackward0, index: int, offset: float) -> None:
+        self.node, self.index = node, index
+        self.id = node.id  # the trace, and whatever reads node ids, sees the node
+        self._prio_offset = offset  # (a distinct place in backward's queue all the same)
+        self._next = (node,)
+        self.needs_input_grad = (True,)
+        self._saved = None
+
+    def name(self) -> str:
+        return self.node.name()
+
+    @property
+    def next_functions(self) -> tuple:
+        return self.node.next_functions
+
+    def register_hook(self, fn):
+        return self.node.register_hook(fn)
+
+    def register_prehook(self, fn):
+        return self.node.register_prehook(fn)
+
+    def backward(self, g):
+        """Write ``g`` into the node's gradient; hand that gradient on once per backward
+        (the first output to run), so that it is summed into the node's once."""
+        from ..autograd import engine
+
+        node = self.node
+        first = node._acc_run is not engine.current_run
+        if first:
+            node._acc = xp_of(g).zeros(node.shape, dtype=g.dtype)
+            node._acc_run = engine.current_run
+        idx = [slice(None)] * node._acc.ndim
+        idx[node.dim] = self.index
+        node._acc[tuple(idx)] = g
+        return (node._acc if first else None,)
+
+    def backward_graph(self, g):
+        select = SelectBackward0.__new__(SelectBackward0)
+        select.dim, select.index, select.self_sym_sizes = self.node.dim, self.index, self.node.shape
+        select.needs_input_grad = (True,)
+        return select.backward_graph(g)
+
+
+def unbind(a, dim: int) -> tuple:
+    """The views ``a.select(dim, i)`` for every ``i``, recorded as one ``UnbindBackward0``."""
+    from ..autograd import function as F
+    from ..autograd.grad_mode import state
+    from ..events import emit
+
+    n = a.shape[dim]
+    if F._dual:  # forward mode: tangents ride along selects
+        return tuple(apply(SelectBackward0, (a,), dim, i) for i in range(n))
+    arrays = [a._data[(slice(None),) * dim + (i, Ellipsis)] for i in range(n)]
+    if not (state.enabled and a.requires_grad):
+        return tuple(F.Tensor._view(arr, a, None) for arr in arrays)
+    node = UnbindBackward0.__new__(UnbindBackward0)
+    node._pending = None
+    node.dim, node.shape = dim, a._data.shape
+    F._init_node(node, (a,), (True,))
+    if emit.sinks:
+        F.record_node(node, a, a._data)
+    outs = []
+    for i, arr in enumerate(arrays):
+        t = F.Tensor._view(arr, a, UnbindOutput(node, i, -(i + 1) / (n + 2)))
+        outs.append(t)
+    return tuple(outs)
 
 
 class SliceBackward0(Function):
