@@ -349,7 +349,12 @@ class PowBackward0(Function):
         self.exponent = exponent
         if a.dtype.kind in "iu" and type(exponent) is int and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = a**exponent
+        te = type(exponent)
+        if (te is int or te is float) and exponent >= 0 and exponent % 1 == 0:
+            out = a**exponent
+        else:  # a negative base to a fraction, zero to a negative power: NaN, inf, silently
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a**exponent
         if a.dtype.kind in "iub" and isinstance(exponent, float):
             out = out.astype(np.float32)
         elif a.dtype.kind == "b" and type(exponent) is int:  # torch: bool ** int is int64
