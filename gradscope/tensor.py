@@ -751,6 +751,8 @@ class Tensor:
     t = F.t
     permute = F.permute
     unbind = F.unbind
+    split = F.split
+    chunk = F.chunk
     unsqueeze = F.unsqueeze
     squeeze = F.squeeze
     expand = F.expand

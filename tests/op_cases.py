@@ -645,6 +645,9 @@ CASES: list[Case] = [
     C("unbind_rows", lambda m, a: (lambda r: r[0] * r[2] + r[1])(a.unbind(0)), (S43,)),
     C("unbind_dim1", lambda m, a: (lambda r: r[1] - r[0])(m.unbind(a, -1)), (S43,)),
     C("iterate_rows", lambda m, a: (lambda r: r[3] * r[1] - r[0])(list(a)), (S43,)),
+    C("split_size", lambda m, a: (lambda p: p[0] * p[1][:1] + p[1][1:])(a.split(2)), (S43,)),
+    C("split_sizes_dim1", lambda m, a: (lambda p: p[1] * p[0])(m.split(a, [1, 2], 1)), (S43,)),
+    C("chunk_uneven", lambda m, a: (lambda p: p[0].sum(0) - p[1].sum(0))(a.chunk(3)), (S43,)),
     C(
         "F_mse_loss_broadcast_both",
         lambda m, a, b: _broadcast_mse(m, a, b, "sum"),
@@ -925,6 +928,16 @@ ERRORS: list[tuple] = [
             ),
         )
     ),
+    E(("split_zero_size", lambda m: m.ones(4, 2).split(0))),
+    E(("split_negative_size", lambda m: m.ones(4, 2).split(-1))),
+    E(("split_sizes_not_summing", lambda m: m.ones(4, 2).split([1, 2]))),
+    E(("split_sizes_negative", lambda m: m.ones(4, 2).split([2, -1, 3]))),
+    E(("split_of_0d", lambda m: m.tensor(1.0).split(1))),
+    E(("split_dim_out_of_range", lambda m: m.ones(4, 2).split(2, 2))),
+    E(("chunk_zero", lambda m: m.ones(4, 2).chunk(0))),
+    E(("unbind_of_0d", lambda m: m.tensor(1.0).unbind())),
+    E(("inplace_on_split_output", lambda m: (_leaf(m) * 1).split(2)[0].add_(1))),
+    E(("inplace_on_unbind_output", lambda m: (_leaf(m) * 1).unbind()[1].mul_(2))),
     E(("nll_loss_negative_target", lambda m: _F(m).nll_loss(m.ones(2, 3), m.tensor([-2, 1])))),
     # in-place results that do not cast back to the tensor's dtype
     E(("inplace_div_int", lambda m: m.tensor([1, 2, 3]).div_(2))),

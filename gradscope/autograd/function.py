@@ -94,9 +94,7 @@ class Node:
     def next_functions(self) -> tuple:
         """``((node, 0), ...)`` per input, as torch gives it (``(None, 0)`` for an input that
         needs no gradient)."""
-        return tuple(
-            [(n, 0) if n is None or not n._hidden else (n.node, n.index) for n in self._next]
-        )
+        return tuple([(n, 0) if n is None or not n._hidden else (n.node, n.nr) for n in self._next])
 
     @property
     def metadata(self) -> dict:
@@ -359,10 +357,10 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         if target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
         edge = target._grad_fn
-        if edge is not None and edge._hidden:  # an output of unbind
+        if edge is not None and edge._hidden:  # an output of unbind, split
             op = edge.node._name.replace("Backward0", "")
             raise RuntimeError(
-                f"Output {edge.index} of {op} is a view and is being modified inplace. This "
+                f"Output {edge.nr} of {op} is a view and is being modified inplace. This "
                 "view is the output of a function that returns multiple views. Such functions "
                 "do not allow the output views to be modified inplace. You should replace the "
                 "inplace operation by an out-of-place one."

@@ -1005,7 +1005,54 @@ def unbind(a, dim=0) -> tuple:
     """The slices of ``a`` along ``dim``, as views, recorded as one ``UnbindBackward0``."""
     if a._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    return S.unbind(a, _dim(dim, a._data.ndim))
+    d = _dim(dim, a._data.ndim)
+    return S.views(S.UnbindBackward0, a, d, list(range(a._data.shape[d])))
+
+
+def split(a, split_size_or_sections, dim=0) -> tuple:
+    """``a`` cut along ``dim`` into parts of one size (the last may be smaller) or of the
+    sizes listed, as views, recorded as one ``SplitBackward0`` (``SplitWithSizesBackward0``)."""
+    if a._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _dim(dim, a._data.ndim)
+    size = a._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(n) for n in split_size_or_sections]
+        if builtins.any(n < 0 for n in sizes):
+            raise RuntimeError(
+                "split_with_sizes expects split_sizes have only non-negative entries, but got "
+                f"split_sizes={sizes}"
+            )
+        if builtins.sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
+                f"tensor's size at dimension {d}), but got split_sizes={sizes}"
+            )
+        starts = np.cumsum([0, *sizes]).tolist()
+        parts = [slice(s, s + n) for s, n in zip(starts, sizes)]
+        return S.views(S.SplitWithSizesBackward0, a, d, parts, split_sizes=tuple(sizes))
+    n = int(split_size_or_sections)
+    if n < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
+    if n == 0 and size != 0:
+        raise RuntimeError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+        )
+    parts = [slice(s, builtins.min(s + n, size)) for s in range(0, size, n)] if n else [slice(0, 0)]
+    return S.views(S.SplitBackward0, a, d, parts, split_size=n)
+
+
+def chunk(a, chunks: int, dim=0) -> tuple:
+    """``a`` cut into ``chunks`` parts of equal size along ``dim`` (fewer, and the last one
+    smaller, where the size does not divide): ``split`` by ``ceil(size / chunks)``."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if a._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    size = a._data.shape[_dim(dim, a._data.ndim)]
+    if size == 0:  # as torch: that many empty parts
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-size // chunks), dim)
 
 
 def unsqueeze(a, dim):

@@ -317,15 +317,15 @@ class SelectBackward0(Function):
         return tangents[0][tuple(idx)]
 
 
-class UnbindBackward0(Function):
-    """``unbind`` (and iterating over a tensor): one node for all the outputs, as torch's.
+class _ViewsBackward(Function):
+    """A node for an op that returns several views of its input (``unbind``, ``split``),
+    one for all the outputs, as torch's.
 
-    Output ``i`` reaches it through an ``UnbindOutput`` (its edge, which users see as this
-    node with output number ``i``); each writes its gradient into one gradient of the
-    input's shape, which this node passes on as it is.
+    Output ``i`` reaches it through a ``ViewOutput`` (its edge, which users see as this
+    node with output number ``i``); each writes its gradient into its part of one
+    gradient of the input's shape, which this node passes on as it is.
     """
 
-    _name = "UnbindBackward0"
     _acc = _acc_run = None  # the input-shaped gradient being filled, and for which backward
 
     def backward(self, g):
@@ -336,16 +336,35 @@ class UnbindBackward0(Function):
         return (g,)
 
 
-class UnbindOutput(Node):
-    """Output ``index`` of an ``UnbindBackward0``: what the output tensor's gradient goes
-    to. Not a node of its own to users (``grad_fn`` and ``next_functions`` show its
-    ``node``) nor in the trace (it has the node's id, and records nothing)."""
+class UnbindBackward0(_ViewsBackward):
+    """``unbind`` (and iterating over a tensor)."""
+
+    _name = "UnbindBackward0"
+
+
+class SplitBackward0(_ViewsBackward):
+    """``split`` by one size, and ``chunk``."""
+
+    _name = "SplitBackward0"
+
+
+class SplitWithSizesBackward0(_ViewsBackward):
+    """``split`` by a list of sizes."""
+
+    _name = "SplitWithSizesBackward0"
+
+
+class ViewOutput(Node):
+    """Output ``nr`` of a ``_ViewsBackward`` node, the part ``index`` (an int or a slice)
+    of its input along its ``dim``: what the output tensor's gradient goes to. Not a node
+    of its own to users (``grad_fn`` and ``next_functions`` show its ``node``) nor in the
+    trace (it has the node's id, and records nothing)."""
 
     _hidden = True
     _released_with = ()
 
-    def __init__(self, node: UnbindBackward0, index: int, offset: float) -> None:
-        self.node, self.index = node, index
+    def __init__(self, node: _ViewsBackward, nr: int, index, offset: float) -> None:
+        self.node, self.nr, self.index = node, nr, index
         self.id = node.id  # the trace, and whatever reads node ids, sees the node
         self._prio_offset = offset  # (a distinct place in backward's queue all the same)
         self._next = (node,)
@@ -373,7 +392,7 @@ class UnbindOutput(Node):
         node = self.node
         first = node._acc_run is not engine.current_run
         if first:
-            node._acc = xp_of(g).zeros(node.shape, dtype=g.dtype)
+            node._acc = xp_of(g).zeros(node.self_sym_sizes, dtype=g.dtype)
             node._acc_run = engine.current_run
         idx = [slice(None)] * node._acc.ndim
         idx[node.dim] = self.index
@@ -381,35 +400,51 @@ class UnbindOutput(Node):
         return (node._acc if first else None,)
 
     def backward_graph(self, g):
-        select = SelectBackward0.__new__(SelectBackward0)
-        select.dim, select.index, select.self_sym_sizes = self.node.dim, self.index, self.node.shape
-        select.needs_input_grad = (True,)
-        return select.backward_graph(g)
+        # the part put back into zeros, as a select's or a slice's backward does
+        node, index = self.node, self.index
+        if type(index) is slice:
+            part = SliceBackward0.__new__(SliceBackward0)
+            idx = [slice(None)] * len(node.self_sym_sizes)
+            idx[node.dim] = index
+            part.idx = tuple(idx)
+        else:
+            part = SelectBackward0.__new__(SelectBackward0)
+            part.dim, part.index = node.dim, index
+        part.self_sym_sizes = node.self_sym_sizes
+        part.needs_input_grad = (True,)
+        return part.backward_graph(g)
 
 
-def unbind(a, dim: int) -> tuple:
-    """The views ``a.select(dim, i)`` for every ``i``, recorded as one ``UnbindBackward0``."""
+def views(cls: type[_ViewsBackward], a, dim: int, indices: list, **attrs) -> tuple:
+    """The views of ``a`` at ``indices`` (ints or slices) along ``dim``, recorded as one
+    node of ``cls`` (with torch's saved ``attrs``) when ``a`` requires grad."""
     from ..autograd import function as F
     from ..autograd.grad_mode import state
     from ..events import emit
 
-    n = a.shape[dim]
-    if F._dual:  # forward mode: tangents ride along selects
-        return tuple(apply(SelectBackward0, (a,), dim, i) for i in range(n))
-    arrays = [a._data[(slice(None),) * dim + (i, Ellipsis)] for i in range(n)]
+    lead = (slice(None),) * dim
+    if F._dual:  # forward mode: tangents ride along selects and slices
+        return tuple(
+            apply(SliceBackward0, (a,), dim, i.start, i.stop, 1)
+            if type(i) is slice
+            else apply(SelectBackward0, (a,), dim, i)
+            for i in indices
+        )
+    arrays = [a._data[(*lead, i, Ellipsis)] for i in indices]
     if not (state.enabled and a.requires_grad):
         return tuple(F.Tensor._view(arr, a, None) for arr in arrays)
-    node = UnbindBackward0.__new__(UnbindBackward0)
+    node = cls.__new__(cls)
     node._pending = None
-    node.dim, node.shape = dim, a._data.shape
+    node.dim, node.self_sym_sizes = dim, a._data.shape
+    node.__dict__.update(attrs)
     F._init_node(node, (a,), (True,))
     if emit.sinks:
         F.record_node(node, a, a._data)
-    outs = []
-    for i, arr in enumerate(arrays):
-        t = F.Tensor._view(arr, a, UnbindOutput(node, i, -(i + 1) / (n + 2)))
-        outs.append(t)
-    return tuple(outs)
+    n = len(indices)
+    return tuple(
+        F.Tensor._view(arr, a, ViewOutput(node, nr, index, -(nr + 1) / (n + 2)))
+        for nr, (arr, index) in enumerate(zip(arrays, indices))
+    )
 
 
 class SliceBackward0(Function):
