@@ -16,19 +16,11 @@ import time
 import pytest
 from test_cli_errors import _one_line_error
 from test_cli_hostile import invoke, script
+from test_cli_robustness import SQUARE
 
 from gradscope.events import emit
 from gradscope.recorder import load_trace
 from gradscope.tracefile import TraceFileError, reader, writer
-
-SQUARE = """\
-import gradscope as gs
-x = gs.ones(3, requires_grad=True)
-y = (x * x).sum()
-gs.mark("before backward")
-y.backward()
-gs.mark("after backward")
-"""
 
 
 @pytest.fixture(scope="module")
