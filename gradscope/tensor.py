@@ -312,6 +312,12 @@ class Tensor:
         fn = self._node()
         return fn.node if fn is not None and fn._hidden else fn
 
+    @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 but for unbind's, split's)."""
+        fn = self._grad_fn
+        return fn.nr if fn is not None and fn._hidden else 0
+
     def _node(self):
         """Where this tensor's gradient goes: ``grad_fn``, or the edge to the one output
         of a node of several (``unbind``'s) that this tensor is."""

@@ -89,9 +89,17 @@ def root_gradients(tensors, grads):
     return pairs
 
 
-# this backward (a new object each, the one before restored after it): what a node of
-# several outputs fills its gradient for (``UnbindOutput``)
-current_run: object = None
+class _Run:
+    """One backward, for what a node of several outputs fills its gradient for
+    (``ViewOutput``): ``partial`` holds the fillings it started, let go when it ends."""
+
+    __slots__ = ("partial",)
+
+    def __init__(self) -> None:
+        self.partial: list[dict] = []
+
+
+current_run: _Run | None = None  # the backward running now (the one before restored after)
 
 
 def run_backward(
@@ -127,12 +135,14 @@ def run_backward(
     else:
         run = _run
     global current_run
-    outer, current_run = current_run, object()
+    outer, current_run = current_run, _Run()
     grad_mode = state.enabled
     state.enabled = create_graph  # as torch: hooks see grad mode on only with create_graph
     try:
         return run(roots, retain_graph, inputs, allow_unused)
     finally:
+        for accs in current_run.partial:
+            accs.pop(current_run, None)
         current_run = outer
         state.enabled = grad_mode
         if emit.sinks:
@@ -509,6 +519,8 @@ def _run_posthooks(node: Node, out, g, gbuf, dev):
 
 
 def _check_nan(node: Node, out) -> None:
+    if node._hidden:  # an output's edge: the node is the one to name
+        node = node.node
     for i, o in enumerate(out):
         if o is None:
             continue

@@ -408,7 +408,8 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         data[...] = out
     target._vc[0] += 1
     if base is not None and not record and target._view_version == target._vc[0] - 1:
-        target._view_version = target._vc[0]  # a view written itself is not behind its base
+        if not (target._grad_fn is not None and target._grad_fn._hidden):  # (refused on use)
+            target._view_version = target._vc[0]  # a view written itself is not behind its base
     if record:
         old = target._grad_fn
         if old is not None and old._retain is not None and old._retain() is target:
@@ -534,6 +535,15 @@ def refresh_view(view) -> None:
     sibling view, as torch does when the view is next used: a new ``AsStridedBackward0``
     over the base's current node, if the base now requires grad. A view made in no_grad
     mode raises torch's error instead. (Its values need nothing: it shares the memory.)"""
+    edge = view._grad_fn
+    if edge is not None and edge._hidden:  # an output of unbind, split: torch refuses it
+        op = edge.node._name.replace("Backward0", "")
+        raise RuntimeError(
+            f"Output {edge.nr} of {op} is a view and its base or another view of its base has "
+            "been modified inplace. This view is the output of a function that returns "
+            "multiple views. Such functions do not allow the output views to be modified "
+            "inplace. You should replace the inplace operation by an out-of-place one."
+        )
     base = view._base
     if not base._rg:
         view._view_version = view._vc[0]

@@ -1001,22 +1001,42 @@ def _warn_t(zero_d: bool) -> None:
     warnings.warn(text, UserWarning, stacklevel=user_stacklevel())
 
 
+def _int_arg(fn: str, name: str, pos: int, v) -> int:
+    """``v`` as an int, or torch's TypeError for an argument that must be one."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return int(v)
+    if type(v) is Tensor and v._data.ndim == 0 and v._data.dtype.kind in "iu":
+        return int(v._data)
+    what = "Tensor" if type(v) is Tensor else type(v).__name__
+    raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be int, not {what}")
+
+
 def unbind(a, dim=0) -> tuple:
     """The slices of ``a`` along ``dim``, as views, recorded as one ``UnbindBackward0``."""
+    dim = _int_arg("unbind", "dim", 1, dim)
     if a._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _dim(dim, a._data.ndim)
     return S.views(S.UnbindBackward0, a, d, list(range(a._data.shape[d])))
 
 
-def split(a, split_size_or_sections, dim=0) -> tuple:
+def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
     """``a`` cut along ``dim`` into parts of one size (the last may be smaller) or of the
-    sizes listed, as views, recorded as one ``SplitBackward0`` (``SplitWithSizesBackward0``)."""
+    sizes listed, as views, recorded as one ``SplitBackward0`` (``SplitWithSizesBackward0``).
+    (``split_size=`` is the name ``Tensor.split`` gives the first argument in torch.)"""
+    if split_size_or_sections is None:
+        split_size_or_sections = split_size
     if a._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _dim(dim, a._data.ndim)
+    d = _dim(_int_arg("split", "dim", 2, dim), a._data.ndim)
     size = a._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
+        for n in split_size_or_sections:
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+                raise TypeError(
+                    "split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of "
+                    f"ints, not {type(n).__name__}"
+                )
         sizes = [int(n) for n in split_size_or_sections]
         if builtins.any(n < 0 for n in sizes):
             raise RuntimeError(
@@ -1030,21 +1050,31 @@ def split(a, split_size_or_sections, dim=0) -> tuple:
             )
         starts = np.cumsum([0, *sizes]).tolist()
         parts = [slice(s, s + n) for s, n in zip(starts, sizes)]
-        return S.views(S.SplitWithSizesBackward0, a, d, parts, split_sizes=tuple(sizes))
-    n = int(split_size_or_sections)
+        return S.views(
+            S.SplitWithSizesBackward0, a, d, parts, self_sym_sizes=a.shape, split_sizes=tuple(sizes)
+        )
+    n = split_size_or_sections
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):  # torch: sizes, then
+        raise TypeError(
+            "split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
+            f"not {'Tensor' if type(n) is Tensor else type(n).__name__}"
+        )
+    n = int(n)
     if n < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
     if n == 0 and size != 0:
         raise RuntimeError(
             f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
         )
-    parts = [slice(s, builtins.min(s + n, size)) for s in range(0, size, n)] if n else [slice(0, 0)]
-    return S.views(S.SplitBackward0, a, d, parts, split_size=n)
+    parts = [slice(s, builtins.min(s + n, size)) for s in range(0, size, n)] if n else []
+    parts = parts or [slice(0, 0)]
+    return S.views(S.SplitBackward0, a, d, parts, self_sym_sizes=a.shape, split_size=n)
 
 
 def chunk(a, chunks: int, dim=0) -> tuple:
     """``a`` cut into ``chunks`` parts of equal size along ``dim`` (fewer, and the last one
     smaller, where the size does not divide): ``split`` by ``ceil(size / chunks)``."""
+    chunks = _int_arg("chunk", "chunks", 1, chunks)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if a._data.ndim == 0:
@@ -1406,7 +1436,8 @@ def setitem(a, index, value) -> None:
             writable(a._data)[spec] = value._data if type(value) is Tensor else value
             a._vc[0] += 1
             if a._base is not None and a._view_version == a._vc[0] - 1:
-                a._view_version = a._vc[0]  # a view written itself is not behind its base
+                if not (a._grad_fn is not None and a._grad_fn._hidden):  # (refused on use)
+                    a._view_version = a._vc[0]  # a view written itself is not behind its base
         elif only_tensors:
             tensors = tuple(t_ for _, t_ in advanced)
             apply_inplace(S.IndexPutBackward0, a, (a, value, *tensors), spec)

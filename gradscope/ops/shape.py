@@ -326,10 +326,10 @@ class _ViewsBackward(Function):
     gradient of the input's shape, which this node passes on as it is.
     """
 
-    _acc = _acc_run = None  # the input-shaped gradient being filled, and for which backward
-
     def backward(self, g):
-        self._acc = self._acc_run = None
+        from ..autograd import engine
+
+        self.__dict__.get("_accs", {}).pop(engine.current_run, None)
         return (g,)
 
     def backward_graph(self, g):
@@ -389,28 +389,30 @@ class ViewOutput(Node):
         (the first output to run), so that it is summed into the node's once."""
         from ..autograd import engine
 
-        node = self.node
-        first = node._acc_run is not engine.current_run
+        node, run = self.node, engine.current_run
+        accs = node.__dict__.setdefault("_accs", {})  # one per backward: they may nest
+        acc = accs.get(run)
+        first = acc is None
         if first:
-            node._acc = xp_of(g).zeros(node.self_sym_sizes, dtype=g.dtype)
-            node._acc_run = engine.current_run
-        idx = [slice(None)] * node._acc.ndim
+            acc = accs[run] = xp_of(g).zeros(node._shape, dtype=g.dtype)
+            run.partial.append(accs)  # a backward cut short lets go of it all the same
+        idx = [slice(None)] * acc.ndim
         idx[node.dim] = self.index
-        node._acc[tuple(idx)] = g
-        return (node._acc if first else None,)
+        acc[tuple(idx)] = g
+        return (acc if first else None,)
 
     def backward_graph(self, g):
         # the part put back into zeros, as a select's or a slice's backward does
         node, index = self.node, self.index
         if type(index) is slice:
             part = SliceBackward0.__new__(SliceBackward0)
-            idx = [slice(None)] * len(node.self_sym_sizes)
+            idx = [slice(None)] * len(node._shape)
             idx[node.dim] = index
             part.idx = tuple(idx)
         else:
             part = SelectBackward0.__new__(SelectBackward0)
             part.dim, part.index = node.dim, index
-        part.self_sym_sizes = node.self_sym_sizes
+        part.self_sym_sizes = node._shape
         part.needs_input_grad = (True,)
         return part.backward_graph(g)
 
@@ -435,7 +437,7 @@ def views(cls: type[_ViewsBackward], a, dim: int, indices: list, **attrs) -> tup
         return tuple(F.Tensor._view(arr, a, None) for arr in arrays)
     node = cls.__new__(cls)
     node._pending = None
-    node.dim, node.self_sym_sizes = dim, a._data.shape
+    node.dim, node._shape = dim, a._data.shape
     node.__dict__.update(attrs)
     F._init_node(node, (a,), (True,))
     if emit.sinks:
