@@ -251,6 +251,8 @@ def _unbind_and_iterate():
     y = x * 1
     ys = list(y)
     ys[0].register_hook(lambda g: None)
+    ys[0].grad_fn.register_prehook(lambda go: tuple(None if g is None else g * 2 for g in go))
+    ys[0].grad_fn.register_hook(lambda gi, go: None)
 
     def bad(g):
         raise ValueError("boom")

@@ -494,6 +494,8 @@ def _run_prehooks(node: Node, g, gbuf, dev):
     None comes back as ``(None, None)``."""
     Tensor = function.Tensor
 
+    if node._several:
+        return _run_prehooks_several(node, g, gbuf, dev)
     for hook in list(node._pre_hooks):
         r = hook((Tensor._share(g, gbuf, [0]) if g is not None else None,))
         if r is not None:
@@ -502,15 +504,38 @@ def _run_prehooks(node: Node, g, gbuf, dev):
     return g, gbuf
 
 
+def _run_prehooks_several(node: Node, g, gbuf, dev):
+    """``_run_prehooks`` for a node of several outputs: each hook sees (and may replace)
+    one gradient per output; a replacement is put together into one new gradient."""
+    Tensor = function.Tensor
+
+    parts = node.grad_outputs(g)
+    new = False
+    for hook in list(node._pre_hooks):
+        r = hook(tuple(None if p is None else Tensor._share(p, gbuf, [0]) for p in parts))
+        if r is not None:
+            check_hook_values(hook, r, tuple(_slot(p, dev) for p in parts))
+            parts, new = tuple(None if t is None else t._data for t in r), True
+    if not new:
+        return g, gbuf
+    g = node.gradient_of(parts, g)
+    return (None, None) if g is None else (g, buffers.account(g, dev, "temp", node.id))
+
+
 def _run_posthooks(node: Node, out, g, gbuf, dev):
     Tensor = function.Tensor
 
     # the new gradients are counted from here (the edges count them again once the hook
     # tensors have gone); the incoming one is already
     grad_inputs = tuple(Tensor._from_array(o) if o is not None else None for o in out)
-    given = Tensor._share(g, gbuf, [0]) if g is not None else None
+    if node._several:
+        given = tuple(
+            None if p is None else Tensor._share(p, gbuf, [0]) for p in node.grad_outputs(g)
+        )
+    else:
+        given = (Tensor._share(g, gbuf, [0]) if g is not None else None,)
     for hook in list(node._post_hooks):
-        r = hook(grad_inputs, (given,))
+        r = hook(grad_inputs, given)
         if r is not None:
             slots = tuple(None if t is None else _slot(t._data, dev) for t in grad_inputs)
             check_hook_values(hook, r, slots)

@@ -71,7 +71,8 @@ class Node:
     # tuple per node; ``next_functions`` pairs them with torch's output index when asked
     __slots__ = ("id", "_next", "needs_input_grad", "__weakref__", "__dict__")
     _name = "Node"
-    _hidden = False  # a tensor's edge that users see as another node (``UnbindOutput``)
+    _hidden = False  # a tensor's edge that users see as another node (``ViewOutput``)
+    _several = False  # a node of several outputs: hooks see one gradient per output
     _namespace = None  # ``torch::autograd::`` for what torch implements in C++ only
     _prio_offset = 0
     # Rarely set, so class-level defaults: a new node pays nothing for them.

@@ -326,11 +326,39 @@ class _ViewsBackward(Function):
     gradient of the input's shape, which this node passes on as it is.
     """
 
+    _several = True  # its hooks see one gradient per output
+
     def backward(self, g):
         from ..autograd import engine
 
-        self.__dict__.get("_accs", {}).pop(engine.current_run, None)
+        entry = self.__dict__.get("_accs", {}).get(engine.current_run)
+        if entry is not None:  # the engine holds the gradient now; which outputs wrote stays
+            entry[0] = None
         return (g,)
+
+    def grad_outputs(self, g) -> tuple:
+        """``g`` as one gradient per output (views of it), None for an output that got none
+        in this backward: what hooks on this node see, as in torch."""
+        from ..autograd import engine
+
+        entry = self.__dict__.get("_accs", {}).get(engine.current_run)
+        written = entry[1] if entry is not None else ()
+        lead = (slice(None),) * self.dim
+        return tuple(
+            g[(*lead, index, Ellipsis)] if nr in written else None
+            for nr, index in enumerate(self._parts)
+        )
+
+    def gradient_of(self, parts: tuple, like):
+        """One input-sized gradient of per-output ``parts`` (zeros where None), or None."""
+        if all(p is None for p in parts):
+            return None
+        g = xp_of(like).zeros(self._shape, dtype=like.dtype)
+        lead = (slice(None),) * self.dim
+        for p, index in zip(parts, self._parts):
+            if p is not None:
+                g[(*lead, index, Ellipsis)] = p
+        return g
 
     def backward_graph(self, g):
         return (g,)
@@ -391,14 +419,16 @@ class ViewOutput(Node):
 
         node, run = self.node, engine.current_run
         accs = node.__dict__.setdefault("_accs", {})  # one per backward: they may nest
-        acc = accs.get(run)
-        first = acc is None
-        if first:
-            acc = accs[run] = xp_of(g).zeros(node._shape, dtype=g.dtype)
+        entry = accs.get(run)
+        first = entry is None
+        if first:  # [the gradient being filled, the outputs that wrote into it]
+            entry = accs[run] = [xp_of(g).zeros(node._shape, dtype=g.dtype), set()]
             run.partial.append(accs)  # a backward cut short lets go of it all the same
+        acc = entry[0]
         idx = [slice(None)] * acc.ndim
         idx[node.dim] = self.index
         acc[tuple(idx)] = g
+        entry[1].add(self.nr)
         return (acc if first else None,)
 
     def backward_graph(self, g):
@@ -437,7 +467,7 @@ def views(cls: type[_ViewsBackward], a, dim: int, indices: list, **attrs) -> tup
         return tuple(F.Tensor._view(arr, a, None) for arr in arrays)
     node = cls.__new__(cls)
     node._pending = None
-    node.dim, node._shape = dim, a._data.shape
+    node.dim, node._shape, node._parts = dim, a._data.shape, tuple(indices)
     node.__dict__.update(attrs)
     F._init_node(node, (a,), (True,))
     if emit.sinks:
