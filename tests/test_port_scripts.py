@@ -1,7 +1,7 @@
 """Whole PyTorch scripts ported to gradscope by changing the import.
 
-The contract (docs: /work/shared/spec/api.md section 1) says a script written for torch's
-eager autograd, restricted to the listed ops, runs under gradscope after
+gradscope's promise: a script written for torch's eager autograd, restricted to the ops
+gradscope has, runs under gradscope after
 ``import gradscope as torch`` (and ``import gradscope.nn.functional as F``) and gives the
 same values, gradients, grad_fn names and errors. Each script below is written the way
 tutorials, lecture notebooks and Stack Overflow answers write it; it is run once under
