@@ -361,25 +361,44 @@ class _ViewsBackward(Function):
         return g
 
     def backward_graph(self, g):
-        return (g,)
+        """The outputs' gradients, as this backward's outputs handed them over, joined into
+        one (zeros for an output that got none), as torch's stack or cat of them."""
+        from ..autograd import engine
+
+        got = self.__dict__.get("_graph_parts", {}).pop(engine.current_run, {})
+        pieces = []
+        for nr, index in enumerate(self._parts):
+            piece = got.get(nr)
+            if piece is None:
+                shape = list(self._shape)
+                if type(index) is slice:
+                    shape[self.dim] = len(range(*index.indices(shape[self.dim])))
+                else:
+                    del shape[self.dim]
+                piece = zeros_grad(tuple(shape), g)
+            pieces.append(piece)
+        return (getattr(api, self._join)(pieces, self.dim),)
 
 
 class UnbindBackward0(_ViewsBackward):
     """``unbind`` (and iterating over a tensor)."""
 
     _name = "UnbindBackward0"
+    _join = "stack"  # (torch's StackBackward0 in the gradient's graph)
 
 
 class SplitBackward0(_ViewsBackward):
     """``split`` by one size, and ``chunk``."""
 
     _name = "SplitBackward0"
+    _join = "cat"
 
 
 class SplitWithSizesBackward0(_ViewsBackward):
     """``split`` by a list of sizes."""
 
     _name = "SplitWithSizesBackward0"
+    _join = "cat"
 
 
 class ViewOutput(Node):
@@ -432,19 +451,19 @@ class ViewOutput(Node):
         return (acc if first else None,)
 
     def backward_graph(self, g):
-        # the part put back into zeros, as a select's or a slice's backward does
-        node, index = self.node, self.index
-        if type(index) is slice:
-            part = SliceBackward0.__new__(SliceBackward0)
-            idx = [slice(None)] * len(node._shape)
-            idx[node.dim] = index
-            part.idx = tuple(idx)
-        else:
-            part = SelectBackward0.__new__(SelectBackward0)
-            part.dim, part.index = node.dim, index
-        part.self_sym_sizes = node._shape
-        part.needs_input_grad = (True,)
-        return part.backward_graph(g)
+        """Hand ``g`` to the node, which joins its outputs' gradients (the first output to
+        run passes ``g`` on as well, so that the node runs; the node does not read it)."""
+        from ..autograd import engine
+
+        node, run = self.node, engine.current_run
+        parts = node.__dict__.setdefault("_graph_parts", {})
+        got = parts.get(run)
+        first = got is None
+        if first:
+            got = parts[run] = {}
+            run.partial.append(parts)
+        got[self.nr] = g
+        return (g if first else None,)
 
 
 def views(cls: type[_ViewsBackward], a, dim: int, indices: list, **attrs) -> tuple:
