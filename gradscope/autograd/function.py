@@ -359,13 +359,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
             raise RuntimeError(M_LEAF_INPLACE)
         edge = target._grad_fn
         if edge is not None and edge._hidden:  # an output of unbind, split
-            op = edge.node._name.replace("Backward0", "")
-            raise RuntimeError(
-                f"Output {edge.nr} of {op} is a view and is being modified inplace. This "
-                "view is the output of a function that returns multiple views. Such functions "
-                "do not allow the output views to be modified inplace. You should replace the "
-                "inplace operation by an out-of-place one."
-            )
+            raise RuntimeError(_multi_view_message(edge, "is being modified inplace"))
         base = target._base
         if base is not None and base.grad_fn is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
@@ -531,6 +525,18 @@ def _edge(t) -> Node:
     return fn if fn is not None else t._accumulate_node()
 
 
+def _multi_view_message(edge, what: str) -> str:
+    """torch's refusal of an in-place write that touches output ``edge.nr`` of a node of
+    several views (``Unbind``, ``Split``)."""
+    op = edge.node._name.replace("Backward0", "")
+    return (
+        f"Output {edge.nr} of {op} is a view and {what}. This view is the output of a "
+        "function that returns multiple views. Such functions do not allow the output views "
+        "to be modified inplace. You should replace the inplace operation by an out-of-place "
+        "one."
+    )
+
+
 def refresh_view(view) -> None:
     """Bring a view's grad_fn up to date after an in-place write to its base or to a
     sibling view, as torch does when the view is next used: a new ``AsStridedBackward0``
@@ -538,13 +544,8 @@ def refresh_view(view) -> None:
     mode raises torch's error instead. (Its values need nothing: it shares the memory.)"""
     edge = view._grad_fn
     if edge is not None and edge._hidden:  # an output of unbind, split: torch refuses it
-        op = edge.node._name.replace("Backward0", "")
-        raise RuntimeError(
-            f"Output {edge.nr} of {op} is a view and its base or another view of its base has "
-            "been modified inplace. This view is the output of a function that returns "
-            "multiple views. Such functions do not allow the output views to be modified "
-            "inplace. You should replace the inplace operation by an out-of-place one."
-        )
+        what = "its base or another view of its base has been modified inplace"
+        raise RuntimeError(_multi_view_message(edge, what))
     base = view._base
     if not base._rg:
         view._view_version = view._vc[0]
