@@ -128,6 +128,9 @@ class Tensor:
     _base = None  # a view's base (the tensor that owns the memory)
     _view_version = 0  # a view: the version counter's value when its grad_fn was set
     _view_in_grad_mode = False  # a view made while grad mode was on
+    # an output of a function of several views (unbind, split) made in grad mode, or a view
+    # made in grad mode of such a tensor: torch refuses to record writes into it
+    _multi_view = False
     name = None
 
     def __init__(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> None:
@@ -185,7 +188,13 @@ class Tensor:
         t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
-        t._base = src if src._base is None else src._base
+        base = src._base
+        if base is None:
+            t._base = src
+        else:
+            t._base = base
+            if src._multi_view and _function.state.enabled:  # as torch, a view of one is one
+                t._multi_view = True
         t._view_version = src._vc[0]
         t._view_in_grad_mode = _function.state.enabled
         return t
@@ -334,8 +343,8 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         if self._view_is_stale():
-            if not self._view_in_grad_mode:  # as torch: a view requires grad with its base
-                return self._rg or self._base._rg
+            if not self._view_in_grad_mode or self._multi_view:
+                return self._rg or self._base._rg  # as torch: a view requires grad with its base
             _function.refresh_view(self)
         return self._rg
 
@@ -501,6 +510,15 @@ class Tensor:
         return Tensor._share(self._data, self._buffer, self._vc)
 
     def detach_(self) -> Tensor:
+        """Take this tensor out of the graph, in place (a view refuses: use ``detach()``)."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self.grad_fn = None
         self._rg = False
         return self

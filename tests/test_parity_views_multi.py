@@ -567,6 +567,52 @@ def _transpose_of_part_written(m):
     b.t().mul_(2)
 
 
+def _view_of_view_of_row_written(m):
+    x, y = Y(m)
+    rows = list(y)
+    rows[1][None].mul_(2)
+
+
+def _view_of_part_written_by_setitem(m):
+    x, y = Y(m)
+    a, b = y.chunk(2)
+    a.t()[...] = 5
+
+
+def _view_of_part_written_under_no_grad(m):
+    x, y = Y(m)
+    a, b, c = y.unbind()
+    v = a[0:1]
+    with m.no_grad():
+        v.mul_(2)
+    return y
+
+
+def _view_of_part_written_under_no_grad_then_used(m):
+    x, y = Y(m)
+    a, b, c = y.unbind()
+    v = a[0:1]
+    with m.no_grad():
+        v.mul_(2)
+    return v * 1
+
+
+def _view_of_part_used_after_base_written(m):
+    x, y = Y(m)
+    a, b, c = y.unbind()
+    v = a[0]
+    y.add_(1)
+    return v.grad_fn
+
+
+def _part_written_after_base_written_under_no_grad(m):
+    x, y = Y(m)
+    a, b, c = y.unbind()
+    with m.no_grad():
+        y.add_(1)
+    a.add_(1)
+
+
 def _data_tricks(m):
     x, y = Y(m)
     a, b, c = y.unbind()
@@ -590,10 +636,47 @@ def _plain_parts_written(m):
     return y
 
 
+def _views_of_plain_parts_written(m):
+    y = m.arange(6.0).reshape(3, 2)
+    a, b = y.split([1, 2])
+    a[0].add_(1)
+    b.t().mul_(2)
+    return y
+
+
+def _view_of_plain_part_written_with_grad(m):
+    y = m.arange(6.0).reshape(3, 2)
+    a, b, c = y.unbind()
+    a[0:1].mul_(m.ones(1, requires_grad=True))
+
+
+def _part_written_through(m, index):
+    """``part[index] = 5`` on an output of unbind: torch refuses, naming the last view its
+    index makes (``Select``, ``Slice``, ``Unsqueeze``) or, with none, the part itself."""
+    x = X(m, 2, 3, 4)
+    a, b = (x * 1).unbind()
+    index = tuple(m.tensor(i) if type(i) is list else i for i in index)
+    a[index] = 5.0
+
+
 def _detach_in_place_part(m):
     x, y = Y(m)
     a, b, c = y.unbind()
     a.detach_()
+
+
+def _detach_in_place_view(m, which):
+    x, y = Y(m)
+    if which == "no_grad":
+        with m.no_grad():
+            a, b, c = y.unbind()
+        a.detach_()
+    view = {
+        "plain": lambda: y[0],
+        "of_part": lambda: y.unbind()[0][0],
+        "plain_part": lambda: m.arange(6.0).reshape(3, 2).unbind()[1],
+    }[which]()
+    view.detach_()
 
 
 def _part_hook_bad_shape(m):
@@ -672,6 +755,8 @@ VALUES = {
     "func_vjp_and_grad": _vjp_and_grad,
     "data_tricks": _data_tricks,
     "plain_parts_written": _plain_parts_written,
+    "views_of_plain_parts_written": _views_of_plain_parts_written,
+    "view_of_part_written_under_no_grad": _view_of_part_written_under_no_grad,
     "anomaly_mode_clean": _anomaly_clean,
     # defects
     "nested_backward_same_node": lambda m: _nested_same_node(m, "backward"),
@@ -708,6 +793,16 @@ ERRORS = {
     "inplace_split_with_sizes_part": _inplace("sizes"),
     "inplace_chunk_part": _inplace("chunk"),
     "parts_made_under_no_grad_written": _no_grad_parts_written,
+    "view_of_view_of_row_written": _view_of_view_of_row_written,
+    "view_of_part_written_by_setitem": _view_of_part_written_by_setitem,
+    "view_of_part_written_under_no_grad_then_used": _view_of_part_written_under_no_grad_then_used,
+    "view_of_part_used_after_base_written": _view_of_part_used_after_base_written,
+    "part_written_after_base_written_under_no_grad": _part_written_after_base_written_under_no_grad,
+    "view_of_plain_part_written_with_grad": _view_of_plain_part_written_with_grad,
+    "detach_in_place_view": lambda m: _detach_in_place_view(m, "plain"),
+    "detach_in_place_view_of_part": lambda m: _detach_in_place_view(m, "of_part"),
+    "detach_in_place_part_made_under_no_grad": lambda m: _detach_in_place_view(m, "no_grad"),
+    "detach_in_place_part_of_plain_tensor": lambda m: _detach_in_place_view(m, "plain_part"),
     "second_backward_refused": _second_backward_refused,
     "grad_unused_part_refused": _grad_unused_part_refused,
     "unbind_dim_out_of_range": lambda m: X(m, 3, 2).unbind(-3),
@@ -732,16 +827,33 @@ ERRORS = {
     "part_written_under_no_grad_then_backward": _part_written_under_no_grad,
     "leaf_written_under_no_grad_then_backward": _leaf_written_under_no_grad,
     "detached_alias_written_then_backward": _detached_alias_written,
-    "view_of_part_written": (
-        _view_of_part_written,
-        'part[0].add_(1) with grad on: torch refuses ("Output 0 of Select is a view ... '
-        'returns multiple views"); gradscope allows it',
+    "view_of_part_written": _view_of_part_written,
+    "transpose_of_part_written": _transpose_of_part_written,
+    "detach_in_place_part": _detach_in_place_part,
+    "part_written_through_int": lambda m: _part_written_through(m, (0,)),
+    "part_written_through_slice": lambda m: _part_written_through(m, (slice(0, 1),)),
+    "part_written_through_two_ints": lambda m: _part_written_through(m, (0, 1)),
+    "part_written_through_full_slice_then_int": lambda m: _part_written_through(
+        m, (slice(None), 0)
     ),
-    "transpose_of_part_written": (
-        _transpose_of_part_written,
-        'part.t().mul_(2): torch refuses ("Output 0 of T ..."); gradscope allows it',
+    "part_written_through_int_then_full_slice": lambda m: _part_written_through(
+        m, (0, slice(None))
     ),
-    "detach_in_place_part": (_detach_in_place_part, "part.detach_(): torch refuses views"),
+    "part_written_through_int_then_slice": lambda m: _part_written_through(m, (0, slice(1, 2))),
+    "part_written_through_none": lambda m: _part_written_through(m, (None,)),
+    "part_written_through_none_then_int": lambda m: _part_written_through(m, (None, 0)),
+    "part_written_through_ellipsis": lambda m: _part_written_through(m, (Ellipsis,)),
+    "part_written_through_ellipsis_then_int": lambda m: _part_written_through(m, (Ellipsis, 0)),
+    "part_written_through_whole_range_slice": lambda m: _part_written_through(m, (slice(0, 3),)),
+    "part_written_through_step_slice": lambda m: _part_written_through(m, (slice(None, None, 2),)),
+    "part_written_through_int_then_tensor": lambda m: _part_written_through(m, (0, [1])),
+    "part_written_through_slice_then_tensor": lambda m: _part_written_through(
+        m, (slice(0, 2), [1])
+    ),
+    "part_written_through_tensor_then_int": lambda m: _part_written_through(m, ([0], 0)),
+    "part_written_through_true": lambda m: _part_written_through(m, (True,)),
+    "part_written_through_int_then_none": lambda m: _part_written_through(m, (0, None)),
+    "part_written_through_tensor": lambda m: _part_written_through(m, ([0],)),
     "split_float_size": lambda m: X(m, 3, 2).split(1.5),
     "chunk_float_chunks": lambda m: X(m, 3, 2).chunk(1.5),
     "unbind_bool_dim": lambda m: X(m, 3, 2).unbind(True),

@@ -347,6 +347,8 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         from .forward_ad import apply_inplace_dual
 
         return apply_inplace_dual(cls, target, inputs, args)
+    if target._multi_view and state.enabled:  # before ``_needs`` refreshes it, as torch
+        _refuse_multi_view_write(target, inputs)
     fn = cls.__new__(cls)
     fn._pending = None
     needs, record = _needs(inputs)
@@ -357,9 +359,6 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     if record:
         if target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
-        edge = target._grad_fn
-        if edge is not None and edge._hidden:  # an output of unbind, split
-            raise RuntimeError(_multi_view_message(edge, "is being modified inplace"))
         base = target._base
         if base is not None and base.grad_fn is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
@@ -403,7 +402,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         data[...] = out
     target._vc[0] += 1
     if base is not None and not record and target._view_version == target._vc[0] - 1:
-        if not (target._grad_fn is not None and target._grad_fn._hidden):  # (refused on use)
+        if not target._multi_view:  # (which is refused on use)
             target._view_version = target._vc[0]  # a view written itself is not behind its base
     if record:
         old = target._grad_fn
@@ -525,28 +524,55 @@ def _edge(t) -> Node:
     return fn if fn is not None else t._accumulate_node()
 
 
-def _multi_view_message(edge, what: str) -> str:
-    """torch's refusal of an in-place write that touches output ``edge.nr`` of a node of
-    several views (``Unbind``, ``Split``)."""
-    op = edge.node._name.replace("Backward0", "")
-    return (
-        f"Output {edge.nr} of {op} is a view and {what}. This view is the output of a "
-        "function that returns multiple views. Such functions do not allow the output views "
-        "to be modified inplace. You should replace the inplace operation by an out-of-place "
-        "one."
+def _refuse_multi_view_write(target, inputs, op: str | None = None) -> None:
+    """Raise torch's error for a write into ``target``, an output of a function of several
+    views (``unbind``, ``split``) or a view of one, if the write would be recorded; ``op``
+    names the view of ``target`` written through, if any (``Select`` for ``t[0] = v``)."""
+    if target._rg or any(type(t) is Tensor and t._rg for t in inputs[1:]):
+        raise RuntimeError(_multi_view_message(target, "is being", op))
+
+
+def _multi_view_message(view, what: str, op: str | None = None) -> str:
+    """torch's refusal of an in-place write that touches ``view``, an output of a function
+    of several views or a view of one; ``what`` says whether it ``is being`` written, or
+    ``its base or another view of its base has been``; ``op`` names a view of ``view`` that
+    the write goes through."""
+    tail = (
+        " This view is the output of a function that returns multiple views. Such functions "
+        "do not allow the output views to be modified inplace. You should replace the inplace "
+        "operation by an out-of-place one."
     )
+    edge = view._grad_fn
+    if edge is None:  # a view of a tensor that did not require grad
+        return (
+            f"A view was created in no_grad mode and {what} modified inplace with grad mode "
+            f"enabled.{tail}"
+        )
+    if op is not None:
+        nr = 0
+    else:
+        nr, node = (edge.nr, edge.node) if edge._hidden else (0, edge)
+        op = _short_name(node._name)
+    return f"Output {nr} of {op} is a view and {what} modified inplace.{tail}"
+
+
+def _short_name(name: str) -> str:
+    """A node's name as torch's view errors give it: ``SelectBackward0`` is ``Select``,
+    ``SqueezeBackward1`` ``Squeeze1``."""
+    op = name.replace("Backward", "", 1)
+    return op[:-1] if op.endswith("0") else op
 
 
 def refresh_view(view) -> None:
     """Bring a view's grad_fn up to date after an in-place write to its base or to a
     sibling view, as torch does when the view is next used: a new ``AsStridedBackward0``
     over the base's current node, if the base now requires grad. A view made in no_grad
-    mode raises torch's error instead. (Its values need nothing: it shares the memory.)"""
-    edge = view._grad_fn
-    if edge is not None and edge._hidden:  # an output of unbind, split: torch refuses it
-        what = "its base or another view of its base has been modified inplace"
-        raise RuntimeError(_multi_view_message(edge, what))
+    mode raises torch's error instead, as does an output of ``unbind`` or ``split`` or a
+    view of one. (Its values need nothing: it shares the memory.)"""
     base = view._base
+    if view._multi_view and (view._grad_fn is not None or base._rg):  # torch refuses it
+        what = "its base or another view of its base has been"
+        raise RuntimeError(_multi_view_message(view, what))
     if not base._rg:
         view._view_version = view._vc[0]
         return

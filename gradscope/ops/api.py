@@ -1320,6 +1320,36 @@ def _basic_index(a, items):
     return out, advanced
 
 
+def _written_view_op(items, shape) -> str | None:
+    """The last view that torch's ``t[items] = v`` makes of ``t`` to write through, as its
+    errors name it (``Select``, ``Slice``, ``Unsqueeze``); None if it writes ``t`` itself.
+    (Unlike reading, writing skips a slice over a whole dimension even when it is alone.)"""
+    shape = list(shape)
+    n_spec = builtins.sum(_dims_used(i) for i in items)
+    op, dim, seen = None, 0, 0
+    for item in items:
+        if item is Ellipsis:
+            dim += len(shape) - dim - (n_spec - seen)
+        elif item is None or type(item) is bool:
+            op = "Unsqueeze"
+            shape.insert(dim, 1)
+            dim += 1
+        elif type(item) is Tensor:
+            used = _dims_used(item)
+            seen += used
+            dim += used
+        elif isinstance(item, slice):
+            seen += 1
+            if item.indices(shape[dim]) != (0, shape[dim], 1):
+                op = "Slice"
+            dim += 1
+        else:
+            seen += 1
+            op = "Select"
+            del shape[dim]
+    return op
+
+
 def _advanced_spec(advanced) -> tuple:
     """The NumPy index for the tensor indices: full slices up to each of them."""
     spec = []
@@ -1431,12 +1461,14 @@ def setitem(a, index, value) -> None:
     if type(value) is Tensor and value._buffer is a._buffer:
         _check_write_overlap(a, region, value, advanced, only_tensors, items)
     del region
+    if a._multi_view and state.enabled and not only_tensors:
+        _function._refuse_multi_view_write(a, (a, value), _written_view_op(items, a.shape))
     try:
         if not recording and not _function._dual:
             writable(a._data)[spec] = value._data if type(value) is Tensor else value
             a._vc[0] += 1
             if a._base is not None and a._view_version == a._vc[0] - 1:
-                if not (a._grad_fn is not None and a._grad_fn._hidden):  # (refused on use)
+                if not a._multi_view:  # (which is refused on use)
                     a._view_version = a._vc[0]  # a view written itself is not behind its base
         elif only_tensors:
             tensors = tuple(t_ for _, t_ in advanced)

@@ -471,16 +471,29 @@ def views(cls: type[_ViewsBackward], a, dim: int, indices: list, **attrs) -> tup
     node of ``cls`` (with torch's saved ``attrs``) when ``a`` requires grad."""
     from ..autograd import function as F
     from ..autograd.grad_mode import state
-    from ..events import emit
 
-    lead = (slice(None),) * dim
     if F._dual:  # forward mode: tangents ride along selects and slices
-        return tuple(
+        parts = tuple(
             apply(SliceBackward0, (a,), dim, i.start, i.stop, 1)
             if type(i) is slice
             else apply(SelectBackward0, (a,), dim, i)
             for i in indices
         )
+    else:
+        parts = _parts(cls, a, dim, indices, attrs)
+    if state.enabled:  # as torch's, they refuse recorded writes (so do views made of them)
+        for p in parts:
+            p._multi_view = True
+    return parts
+
+
+def _parts(cls: type[_ViewsBackward], a, dim: int, indices: list, attrs: dict) -> tuple:
+    """``views`` outside forward mode (one node for all, when ``a`` requires grad)."""
+    from ..autograd import function as F
+    from ..autograd.grad_mode import state
+    from ..events import emit
+
+    lead = (slice(None),) * dim
     arrays = [a._data[(*lead, i, Ellipsis)] for i in indices]
     if not (state.enabled and a.requires_grad):
         return tuple(F.Tensor._view(arr, a, None) for arr in arrays)
