@@ -144,7 +144,7 @@ def repeats_memory(arr) -> bool:
     return any(s == 0 and n > 1 for n, s in zip(arr.shape, arr.strides))
 
 
-def _dense(arr) -> bool:
+def dense(arr) -> bool:
     """torch's ``is_non_overlapping_and_dense``: the elements fill a block of memory with
     no gaps and no repeats, in some order of the dims."""
     expected = arr.itemsize
@@ -166,7 +166,7 @@ def overlap(a, b) -> str:
     has gaps or repeats, which torch does not check)."""
     if a.size == 0 or b.size == 0:
         return "none"
-    if not (_dense(a) and _dense(b)):
+    if not (dense(a) and dense(b)):
         return "too hard"
     sa, sb = _address(a), _address(b)
     ea, eb = sa + a.nbytes, sb + b.nbytes

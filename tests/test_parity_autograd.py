@@ -458,6 +458,23 @@ def _data_assigned_after_graph(m):
     return x.grad
 
 
+def _grad_versions(m):
+    """.grad's version after a first backward, a second, zero_, and a backward after
+    ``grad = None``."""
+    x = L(m)
+    versions = []
+    for step in ("backward", "backward", "zero_", "backward", "none", "backward"):
+        if step == "backward":
+            (x * x).sum().backward()
+        elif step == "zero_":
+            x.grad.zero_()
+        else:
+            x.grad = None
+            continue
+        versions.append(x.grad._version)
+    return versions
+
+
 INPLACE_VALUES = {
     "version_every_inplace_op": lambda m: (
         lambda a: (
@@ -562,14 +579,28 @@ INPLACE_VALUES = {
         lambda x: (lambda a: (a.mul_(m.tensor([1, 2, 3])), a.sum().backward(), x.grad)[2])(x * 1)
     )(L(m)),
     "leaf_inplace_under_no_grad": _leaf_inplace_under_no_grad,
+    "grad_version_backward_twice_zero_none": _grad_versions,
+    "grad_version_copied_gradients": lambda m: tuple(
+        (lambda x: (backward(x), x.grad._version)[1])(L(m))
+        for backward in (
+            lambda x: x.sum().backward(),  # an expanded gradient: copied
+            lambda x: x.backward(m.ones(3)),  # the caller's gradient: copied
+            lambda x: (x * 2 + x * 3).sum().backward(),  # two gradients summed
+        )
+    ),
+    "grad_version_taken_gradients": lambda m: tuple(
+        (lambda x: (backward(x), x.grad._version)[1])(L(m))
+        for backward in (
+            lambda x: (x * 2).sum().backward(),
+            lambda x: x.exp().sum().backward(),
+            lambda x: (x.register_hook(lambda g: g * 2), (x * 3).sum().backward()),
+        )
+    ),
     # defects
     "retain_grad_survives_inplace": _retain_then_inplace,
-    "grad_version_after_backward": (
-        lambda m: (lambda x: ((x * x).sum().backward(), x.grad._version, x.grad.zero_()._version))(
-            L(m)
-        )[1:],
-        ".grad's _version is one lower than torch's (0 after the first backward, torch 1)",
-    ),
+    "grad_version_after_backward": lambda m: (
+        lambda x: ((x * x).sum().backward(), x.grad._version, x.grad.zero_()._version)
+    )(L(m))[1:],
     "node_name_copy_slices": lambda m: (lambda a: (a[1:].mul_(2), a.grad_fn.name())[1])(L(m) * 1),
     "data_assigned_after_graph": (
         _data_assigned_after_graph,
@@ -1378,6 +1409,12 @@ def _user_grad(m, grad, twice=False):
     return x.grad
 
 
+def _layout(t):
+    """Whether ``t`` is C-ordered, and whether it is once its dims are put back in the
+    order of a leaf permuted by ``permute(2, 0, 1)``."""
+    return t.is_contiguous(), t.permute(1, 2, 0).is_contiguous()
+
+
 ACCUMULATE_VALUES = {
     "leaf_used_in_several_places": lambda m: (
         lambda x: (
@@ -1480,13 +1517,23 @@ ACCUMULATE_VALUES = {
             )[1:]
         )((x * x).sum())
     )(L(m)),
-    # defects
-    "grad_of_noncontiguous_leaf_keeps_layout": (
-        lambda m: (lambda w: ((w * P(m, 2, 3)).sum().backward(), w.grad.is_contiguous())[1])(
-            L(m, 3, 2).detach().T.requires_grad_()
-        ),
-        "the .grad of a transposed leaf is contiguous; torch gives it the leaf's strides",
+    "grad_of_noncontiguous_leaf_keeps_layout": lambda m: (
+        lambda w: ((w * P(m, 2, 3)).sum().backward(), w.grad.is_contiguous())[1]
+    )(L(m, 3, 2).detach().T.requires_grad_()),
+    "grad_of_permuted_leaf_keeps_layout": lambda m: tuple(
+        (lambda w: (backward(w), w.grad, _layout(w.grad), w.grad._version)[1:])(
+            L(m, 2, 3, 4).detach().permute(2, 0, 1).requires_grad_()
+        )
+        for backward in (
+            lambda w: (w * P(m, 4, 2, 3)).sum().backward(),  # a C-ordered gradient: copied
+            lambda w: w.exp().sum().backward(),  # a gradient in the leaf's layout: taken
+            lambda w: ((w * 2).sum().backward(), (w * 3).sum().backward()),
+        )
     ),
+    "grad_of_strided_leaf_is_contiguous": lambda m: (
+        lambda w: (w.sum().backward(), w.grad, w.grad.is_contiguous(), w.grad._version)[1:]
+    )(L(m, 4, 6).detach()[:, ::2].requires_grad_()),
+    # defects
     "saved_input_is_the_input": lambda m: (
         lambda x: (lambda y: (y.grad_fn._saved_self is x, y.grad_fn._saved_self))(x * x)
     )(L(m)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sys import getrefcount
 
+from ..backend import dense, xp_of
 from ..events import emit
 from ..events.emit import dtype_str
 from ..events.schema import GradAccumulated, NodeCreated
@@ -51,17 +52,19 @@ class AccumulateGrad(Node):
     def can_take(self, g, view: bool = False) -> bool:
         """Whether a new gradient array, held by backward alone, can become the leaf's
         ``.grad`` as it is, without a copy (as torch steals it): the first gradient, in
-        the leaf's dtype and C order, with nothing (hooks) to see or replace it first."""
+        the leaf's dtype and layout (C order, or a dense leaf's own strides), with nothing
+        (hooks) to see or replace it first."""
         leaf = self.variable
-        return (
+        v = leaf._data
+        return (  # inline: backward asks this of every gradient bound for a leaf
             leaf._grad is None
             and leaf._hooks is None
             and self._pre_hooks is None
             and self._post_hooks is None
-            and type(g) is type(leaf._data)
+            and type(g) is type(v)
             and (view or g.base is None)
-            and g.dtype == leaf._data.dtype
-            and g.flags.c_contiguous
+            and g.dtype == v.dtype
+            and (g.flags.c_contiguous if v.flags.c_contiguous else _in_layout_of(g, v))
         )
 
     def hand_over(self, g):
@@ -91,6 +94,11 @@ class AccumulateGrad(Node):
         """Add ``g`` into the leaf's ``.grad`` (in place when it exists).
 
         A gradient that backward handed over (``hand_over``) becomes ``.grad`` as it is.
+        Any other first gradient is copied into a new ``.grad`` laid out as torch's
+        gradient layout contract says (the leaf's strides where the leaf is dense, else C
+        order), with torch's version: 1 for its ``copy_`` (or for its in-place sum of the
+        gradients that met here), 0 for a new gradient that torch takes as it is, which
+        gradscope copies only because hooks saw it after backward made it.
         """
         leaf = self.variable
         old = leaf._grad
@@ -104,10 +112,17 @@ class AccumulateGrad(Node):
                 # the gradient's own buffer becomes .grad: grad_accumulated says so
                 new = Tensor._share(g, gbuf, [0])
             else:
-                data = g.astype(leaf._data.dtype, order="C", copy=True)  # C-ordered
+                v = leaf._data
+                data, version = _copy_as_grad(g, v)
+                hooked = not (
+                    leaf._hooks is None and self._pre_hooks is None and self._post_hooks is None
+                )
+                if version and hooked and g.base is None and _fits(g, v):
+                    version = 0  # a new gradient that torch would take as it is
                 new = Tensor._make(
                     data, None, role="grad", node_id=self.id, name=f"{leaf.name or leaf._id}.grad"
                 )
+                new._vc[0] = version
             leaf._grad = new
             buf, first = new._buffer, True
         else:
@@ -125,3 +140,35 @@ class AccumulateGrad(Node):
                 first,
                 buf.id,
             )
+
+
+def _fits(g, v) -> bool:
+    """Whether ``g`` can be the ``.grad`` of a leaf ``v`` as it is: ``v``'s kind of array,
+    dtype and layout."""
+    return (
+        type(g) is type(v)
+        and g.dtype == v.dtype
+        and (g.flags.c_contiguous if v.flags.c_contiguous else _in_layout_of(g, v))
+    )
+
+
+def _in_layout_of(g, v) -> bool:
+    """torch's gradient layout contract for a gradient ``g`` of a leaf ``v`` not in C
+    order: ``v``'s strides where ``v`` is dense (a dimension of one element may have any
+    stride but 0), else C order."""
+    if not dense(v):
+        return g.flags.c_contiguous
+    return all(sg == sv if n != 1 else sg != 0 for n, sg, sv in zip(g.shape, g.strides, v.strides))
+
+
+def _copy_as_grad(g, v) -> tuple:
+    """A copy of ``g`` in ``v``'s dtype, laid out as torch lays out a new ``.grad`` of ``v``,
+    and its version: torch copies into an empty tensor with ``v``'s strides where ``v`` is
+    dense (``copy_``: version 1), and clones to C order where it is not (version 0)."""
+    if v.flags.c_contiguous:
+        return g.astype(v.dtype, order="C", copy=True), 1
+    if not dense(v):
+        return g.astype(v.dtype, order="C", copy=True), 0
+    out = xp_of(v).empty_like(v)
+    out[...] = g
+    return out, 1
