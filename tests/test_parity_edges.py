@@ -179,9 +179,27 @@ ERRORS = {
     "setitem_row_shape": lambda m: _o(m, 2, 3).__setitem__(0, _o(m, 2)),
     "index_second_dim_out_of_range": lambda m: _o(m, 4, 3)[0, 3],
     "index_second_dim_neg_out_of_range": lambda m: _o(m, 4, 3)[0, -4],
-    "index_tensor_second_dim": (
-        lambda m: _o(m, 4, 3)[:, m.tensor([3])],
-        "x[:, t] out of range: 'dimension 1'; torch says 'dimension 0'",
+    # an index tensor out of range: torch names its place among the indexed dimensions
+    "index_tensor_second_dim": lambda m: _o(m, 4, 3)[:, m.tensor([3])],
+    "index_tensor_after_ellipsis": lambda m: _o(m, 2, 4, 3)[..., m.tensor([3])],
+    "index_tensor_after_int": lambda m: _o(m, 2, 4, 3)[0, :, m.tensor([3])],
+    "index_tensor_after_none": lambda m: _o(m, 4, 3)[:, None, m.tensor([3])],
+    "index_second_of_two_tensors": lambda m: _o(m, 2, 4, 3)[m.tensor([0]), :, m.tensor([3])],
+    "index_tensor_after_mask": lambda m: _o(m, 2, 4, 3)[
+        :, m.tensor([True, False, True, False]), m.tensor([3])
+    ],
+    "index_tensor_after_2d_mask": lambda m: _o(m, 2, 4, 3)[
+        m.ones(2, 4, dtype=m.bool), m.tensor([3])
+    ],
+    "index_tensors_first_bad_place": lambda m: _o(m, 4, 3)[m.tensor([0, 9]), m.tensor([7, 0])],
+    "index_tensors_broadcast_first_bad_place": lambda m: _o(m, 2, 4, 3)[
+        :, m.tensor([[1], [9]]), m.tensor([0, 7])
+    ],
+    "setitem_tensor_second_dim": lambda m: _o(m, 4, 3).__setitem__(
+        (slice(None), m.tensor([3])), 1.0
+    ),
+    "setitem_tensor_after_ellipsis": lambda m: _o(m, 2, 4, 3).__setitem__(
+        (Ellipsis, m.tensor([3])), _o(m, 2, 4, 1)
     ),
     "index_0d_int": lambda m: m.tensor(2.0)[0],
     "index_too_many_with_ellipsis": lambda m: _o(m, 2)[..., 0, 0],
@@ -289,6 +307,18 @@ def _w0(v):
 def _set(t, index, value):
     t[index] = value
     return t
+
+
+def _set_false(m):
+    """``t[False] = v`` writes, records and checks nothing, even into a leaf or with a value
+    of another shape; ``t[0, False] = v`` is a write."""
+    leaf = _o(m, 2, 3).requires_grad_()
+    leaf[False] = 5.0
+    y = leaf * 1
+    y[False] = m.ones(5)
+    before = y._version
+    y[0, False] = 5.0
+    return leaf._version, y._version - before, y.grad_fn.name(), y
 
 
 VALUES = {
@@ -408,6 +438,7 @@ VALUES = {
     "setitem_mask_tensor_value": lambda m: _set(
         m.tensor([1.0, -1.0, 2.0]), m.tensor([True, False, True]), m.tensor([5.0, 6.0])
     ),
+    "setitem_false_writes_nothing": lambda m: _set_false(m),
     # views share memory as torch's
     "view_alias": lambda m: _alias(m, lambda x: x.view(6), _w0),
     "reshape_alias": lambda m: _alias(m, lambda x: x.reshape(6), _w0),
@@ -463,6 +494,27 @@ VALUES = {
     ),
     "relu_nan": lambda m: m.tensor([NAN, -1.0]).relu(),
     "softmax_inf": lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
+    "softmax_neg_inf_grad": lambda m: grads(
+        m, lambda x: x.softmax(0), m.tensor([-INF, -INF, 0.0], requires_grad=True)
+    ),
+    "log_softmax_inf_grad": lambda m: grads(
+        m, lambda x: x.log_softmax(1), m.tensor([[INF, 0.0], [-INF, 0.0]], requires_grad=True)
+    ),
+    "ce_inf_logit_grad": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([0, 1, 2])),
+        m.tensor([[INF, 0.0, 1.0], [-INF, -INF, -INF], [-INF, 0.0, 1.0]], requires_grad=True),
+    ),
+    "nll_weight_0_neg_inf": lambda m: grads(
+        m,
+        lambda x: F(m).nll_loss(
+            x, m.tensor([0, 1, -100]), weight=m.tensor([0.0, 1.0, 2.0]), reduction="none"
+        ),
+        m.tensor([[-INF, 0.0, 1.0], [1.0, 0.0, 1.0], [-INF, 0.0, 1.0]], requires_grad=True),
+    ),
+    "nll_weight_0_neg_inf_mean": lambda m: F(m).nll_loss(
+        m.tensor([[-INF, 0.0], [1.0, 0.0]]), m.tensor([0, 1]), weight=m.tensor([0.0, 1.0])
+    ),
     # losses
     "ce_sum": lambda m: grads(
         m, lambda x: F(m).cross_entropy(x, m.tensor([0, 2]), reduction="sum"), L(m, 2, 3)
@@ -633,7 +685,13 @@ def test_value(fn):
 
 # --------------------------------------------------------------------------- warnings
 
-NUMPY_WARNS = "a NumPy RuntimeWarning reaches the user where torch is silent"
+
+def _softmax_double_backward(m, logits):
+    """The gradient of the sum of softmax's gradient, for ``logits``."""
+    x = m.tensor(logits, requires_grad=True)
+    (g,) = m.autograd.grad((x.softmax(0) * m.tensor([1.0, 2.0])).sum(), x, create_graph=True)
+    return m.autograd.grad(g.sum(), x)
+
 
 WARNINGS = {
     "mse_loss_broadcast": lambda m: F(m).mse_loss(_o(m, 3), _o(m, 2, 3)),
@@ -652,13 +710,60 @@ WARNINGS = {
     "pow_negative_nan_exponent": lambda m: m.tensor([-1.0]) ** float("nan"),
     "mean_empty": lambda m: m.ones(0).mean(),
     "mean_empty_dim": lambda m: m.ones(0, 3).mean(0),
-    "softmax_neg_inf": (
-        lambda m: F(m).softmax(m.tensor([-INF, -INF]), dim=0),
-        "softmax of all -inf: " + NUMPY_WARNS,
+    "softmax_neg_inf": lambda m: F(m).softmax(m.tensor([-INF, -INF]), dim=0),
+    "softmax_inf": lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
+    "log_softmax_neg_inf": lambda m: F(m).log_softmax(m.tensor([-INF, -INF]), dim=0),
+    "log_softmax_inf": lambda m: F(m).log_softmax(m.tensor([[INF, 0.0], [1.0, INF]]), dim=1),
+    "softmax_inf_backward": lambda m: grads(
+        m, lambda x: x.softmax(0), m.tensor([INF, 0.0], requires_grad=True)
     ),
-    "softmax_inf": (
-        lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
-        "softmax with inf: " + NUMPY_WARNS,
+    "softmax_backward_inf_grad": lambda m: (
+        F(m)
+        .softmax(m.tensor([-INF, 0.0], requires_grad=True), dim=0)
+        .backward(m.tensor([INF, 1.0]))
+    ),
+    "log_softmax_backward_inf_grad": lambda m: (
+        m.tensor([-INF, 0.0], requires_grad=True).log_softmax(0).backward(m.tensor([1.0, INF]))
+    ),
+    "softmax_double_backward_inf": lambda m: _softmax_double_backward(m, [INF, 0.0]),
+    "ce_inf_logit": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([0, 1])),
+        m.tensor([[INF, 0.0, 1.0], [-INF, -INF, -INF]], requires_grad=True),
+    ),
+    "ce_label_smoothing_inf_logit": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([0]), label_smoothing=0.1),
+        m.tensor([[INF, 0.0, 1.0]], requires_grad=True),
+    ),
+    "ce_ignored_sample_neg_inf_logit": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([-100, 1])),
+        m.tensor([[-INF, 0.0, 1.0], [0.0, 1.0, 2.0]], requires_grad=True),
+    ),
+    "ce_label_smoothing_weight_neg_inf_logit": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(
+            x, m.tensor([1]), weight=m.tensor([0.0, 1.0, 2.0]), label_smoothing=0.1
+        ),
+        m.tensor([[-INF, 0.0, 1.0]], requires_grad=True),
+    ),
+    "nll_weight_0_neg_inf": lambda m: grads(
+        m,
+        lambda x: F(m).nll_loss(x, m.tensor([0]), weight=m.tensor([0.0, 1.0, 2.0])),
+        m.tensor([[-INF, 0.0, 1.0]], requires_grad=True),
+    ),
+    "ce_probs_neg_inf_logit": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(x, m.tensor([[0.0, 0.5, 0.5], [0.2, 0.3, 0.5]])),
+        m.tensor([[-INF, 0.0, 1.0], [INF, 0.0, 1.0]], requires_grad=True),
+    ),
+    "ce_probs_weight_inf_logit": lambda m: grads(
+        m,
+        lambda x: F(m).cross_entropy(
+            x, m.tensor([[0.0, 0.5, 0.5]]), weight=m.tensor([1.0, 0.0, 2.0])
+        ),
+        m.tensor([[0.0, INF, 1.0]], requires_grad=True),
     ),
     "ce_all_ignored": lambda m: F(m).cross_entropy(L(m, 2, 3), m.tensor([-100, -100])),
     "nll_all_ignored": lambda m: F(m).nll_loss(L(m, 2, 3), m.tensor([-100, -100])),

@@ -185,7 +185,8 @@ def cross_entropy(
     else:
         shape = [1] * input.ndim
         shape[dim] = weight.shape[0]
-        smooth = -(logp * (weight if dim == 0 else api.view(weight, tuple(shape)))).sum(dim)
+        with np.errstate(invalid="ignore"):  # a -inf log-probability times 0: NaN, as torch
+            smooth = -(logp * (weight if dim == 0 else api.view(weight, tuple(shape)))).sum(dim)
     ignored = target == ignore_index
     smooth.masked_fill_(ignored, 0.0)
     if reduction == "mean":
@@ -233,11 +234,12 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
         _check_label_smoothing(label_smoothing)
         target = apply(MulBackward1, (target,), 1 - label_smoothing)
         target = apply(AddBackward1, (target,), label_smoothing / classes)
-    losses = logp * target
-    if weight is not None:
-        shape = [1] * input.ndim
-        shape[dim] = classes
-        losses = losses * (weight if dim == 0 else api.view(weight, tuple(shape)))
+    with np.errstate(invalid="ignore"):  # a -inf log-probability times 0: NaN, as torch
+        losses = logp * target
+        if weight is not None:
+            shape = [1] * input.ndim
+            shape[dim] = classes
+            losses = losses * (weight if dim == 0 else api.view(weight, tuple(shape)))
     if reduction == "none":
         return -losses.sum(dim)
     total = losses.sum()

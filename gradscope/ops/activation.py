@@ -7,6 +7,8 @@ second derivative.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function, apply
 from ..backend import half_like, one_like, xp_of
 from ._graph import zeros_grad
@@ -167,17 +169,25 @@ class TanhBackwardBackward0(Function):
         )
 
 
+def _quiet():
+    """NumPy's floating-point warnings off: an inf logit (inf - inf) or an inf gradient
+    (inf * 0) gives NaN here silently, as in torch. CuPy arrays never warn."""
+    return np.errstate(all="ignore")
+
+
 def _softmax(a, dim):
     xp = xp_of(a)
-    e = xp.exp(a - a.max(axis=dim, keepdims=True))
-    e /= e.sum(axis=dim, keepdims=True)
+    with _quiet():
+        e = xp.exp(a - a.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
     return e
 
 
 def _log_softmax(a, dim):
     xp = xp_of(a)
-    shifted = a - a.max(axis=dim, keepdims=True)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+    with _quiet():
+        shifted = a - a.max(axis=dim, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
 
 
 class SoftmaxBackward0(Function):
@@ -191,7 +201,8 @@ class SoftmaxBackward0(Function):
 
     def backward(self, g):
         r = self.saved("result")
-        return (r * (g - (g * r).sum(axis=self.dim, keepdims=True)),)
+        with _quiet():
+            return (r * (g - (g * r).sum(axis=self.dim, keepdims=True)),)
 
     def backward_graph(self, g):
         r = self.saved_tensor("result")
@@ -216,7 +227,8 @@ class SoftmaxBackwardDataBackward0(Function):
         self.save(output=y)
         if self.needs_input_grad[1]:
             self.save(grad_output=g)
-        return y * (g - (g * y).sum(axis=dim, keepdims=True))
+        with _quiet():
+            return y * (g - (g * y).sum(axis=dim, keepdims=True))
 
     def backward(self, u):
         y, d = self.saved("output"), self.dim
@@ -264,7 +276,8 @@ class LogSoftmaxBackward0(Function):
 
     def backward(self, g):
         r = self.saved("result")
-        return (g - xp_of(g).exp(r) * g.sum(axis=self.dim, keepdims=True),)
+        with _quiet():
+            return (g - xp_of(g).exp(r) * g.sum(axis=self.dim, keepdims=True),)
 
     def backward_graph(self, g):
         r = self.saved_tensor("result")
@@ -287,7 +300,8 @@ class LogSoftmaxBackwardDataBackward0(Function):
         self.save(output=y)
         if self.needs_input_grad[1]:
             self.save(grad_output=g)
-        return g - xp_of(y).exp(y) * g.sum(axis=dim, keepdims=True)
+        with _quiet():
+            return g - xp_of(y).exp(y) * g.sum(axis=dim, keepdims=True)
 
     def backward(self, u):
         y, d = self.saved("output"), self.dim

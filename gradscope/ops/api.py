@@ -1363,6 +1363,48 @@ def _advanced_spec(advanced) -> tuple:
     return tuple(spec)
 
 
+def _index_error(e: IndexError, shape, advanced) -> IndexError:
+    """torch's IndexError for NumPy's ``e``, raised indexing a tensor of ``shape`` with the
+    tensors of ``advanced`` (each with the dimension it starts at)."""
+    if "out of bounds" in str(e):
+        text = _out_of_bounds(shape, advanced)
+        if text is not None:
+            return IndexError(text)
+    return _numpy_index_error(e)
+
+
+def _out_of_bounds(shape, advanced) -> str | None:
+    """torch's text for the first index out of bounds, or None if none is.
+
+    torch moves the indexed dimensions first, so it names a dimension by its place among
+    them (a mask counts one per dimension); it checks the indices place by place of their
+    broadcast shape, each tensor in turn at each place.
+    """
+    columns, sizes = [], []
+    for pos, t_ in advanced:
+        arr = t_._data
+        if arr.dtype.kind == "b":
+            columns.extend(xp_of(arr).nonzero(arr))
+            sizes.extend(shape[pos : pos + arr.ndim])
+        else:
+            columns.append(arr)
+            sizes.append(shape[pos])
+    if not columns:
+        return None
+    xp = xp_of(columns[0])
+    try:
+        columns = [c.ravel() for c in xp.broadcast_arrays(*columns)]
+    except ValueError:
+        return None
+    bad = xp.stack([(c < -s) | (c >= s) for c, s in zip(columns, sizes)])
+    at = bad.any(axis=0)
+    if not at.any():
+        return None
+    place = int(at.argmax())
+    k = int(bad[:, place].argmax())
+    return f"index {int(columns[k][place])} is out of bounds for dimension {k} with size {sizes[k]}"
+
+
 def _numpy_index_error(e: IndexError) -> IndexError:
     text = str(e).replace(" for axis ", " for dimension ")
     if text.startswith("shape mismatch: indexing arrays could not be broadcast"):
@@ -1402,7 +1444,7 @@ def getitem(a, index):
         try:
             return apply(S.IndexBackward0, (a, *items), tuple([t_._data for t_ in items]))
         except IndexError as e:
-            raise _numpy_index_error(e) from None
+            raise _index_error(e, a.shape, list(enumerate(items))) from None
     items = _index_items(a, index)
     out, advanced = _basic_index(a, items)
     if advanced:
@@ -1411,7 +1453,7 @@ def getitem(a, index):
                 S.IndexBackward0, (out, *[t_ for _, t_ in advanced]), _advanced_spec(advanced)
             )
         except IndexError as e:
-            raise _numpy_index_error(e) from None
+            raise _index_error(e, out.shape, advanced) from None
     if out is a:
         out = apply(S.AliasBackward0, (a,))
     return out
@@ -1431,6 +1473,8 @@ def setitem(a, index, value) -> None:
                 )
     items = _index_items(a, index)
     value = as_tensor_like(value, a)
+    if index is False:  # torch writes nothing, records nothing and checks nothing more
+        return
     recording = state.enabled and (a._rg or (type(value) is Tensor and value._rg))
     if recording and a.grad_fn is None and a._rg:
         pure = builtins.all(type(i) is Tensor and i._data.ndim for i in items)
@@ -1447,7 +1491,8 @@ def setitem(a, index, value) -> None:
         vshape = vshape[1:]
     if type(value) is Tensor and vshape != tuple(value.shape):
         value = view(value, vshape)
-    target = tuple(region.shape) if not advanced else None
+    shape = region._data.shape
+    target = shape if not advanced else None
     if target is not None and vshape != target:
         try:
             if tuple(np.broadcast_shapes(vshape, target)) != target:
@@ -1476,7 +1521,7 @@ def setitem(a, index, value) -> None:
         else:
             apply_inplace(S.CopySlices, a, (a, value), spec)
     except IndexError as e:
-        raise _numpy_index_error(e) from None
+        raise _index_error(e, shape, advanced) from None
     except ValueError:  # NumPy's: the values do not fit the places indexed
         if not advanced:
             raise

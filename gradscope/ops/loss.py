@@ -32,7 +32,8 @@ def _sample_shape(shape) -> tuple:
 
 def _at_targets(xp, shape, target, weight, ignore_index, dtype):
     """Where each sample's target class sits in log-probabilities of ``shape`` (an index
-    tuple; class 0 where the target is ignored), and each sample's weight (0 there)."""
+    tuple; class 0 where the target is ignored), each sample's weight (0 there), and
+    which samples are kept."""
     samples = _sample_shape(shape)
     tg = target.reshape(samples)
     valid = tg != ignore_index
@@ -40,15 +41,17 @@ def _at_targets(xp, shape, target, weight, ignore_index, dtype):
     w = valid.astype(dtype) if weight is None else xp.where(valid, weight.reshape(-1)[safe], 0)
     index = list(xp.indices(samples))
     index.insert(min(1, len(shape) - 1), safe)
-    return tuple(index), w
+    return tuple(index), w, valid
 
 
 def _nll_terms(u, target, weight, ignore_index):
     """Minus each sample's weighted target entry of ``u`` (0 where ignored), and the weights."""
     xp = xp_of(u)
-    index, w = _at_targets(xp, u.shape, target, weight, ignore_index, u.dtype)
-    # where, not a product with the mask: an ignored sample's loss is 0, not -0
-    return xp.where(w != 0, -u[index] * w, 0).astype(u.dtype, copy=False), w
+    index, w, valid = _at_targets(xp, u.shape, target, weight, ignore_index, u.dtype)
+    with np.errstate(invalid="ignore"):  # a -inf entry of class weight 0: NaN, as torch
+        picked = -u[index] * w
+    # where, not a product with the mask: an ignored sample's loss is 0, not -0 (nor NaN)
+    return xp.where(valid, picked, 0).astype(u.dtype, copy=False), w
 
 
 def _nll_picked(u, target, weight, ignore_index, reduction):
@@ -68,7 +71,7 @@ def _nll_backward(g, shape, dtype, target, weight, total_weight, reduction, igno
     """nll_loss's gradient for log-probabilities of ``shape``: ``-g`` (over the total
     weight for a mean, times the class weight) at each sample's target, zero elsewhere."""
     xp = xp_of(g)
-    index, w = _at_targets(xp, shape, target, weight, ignore_index, dtype)
+    index, w, _ = _at_targets(xp, shape, target, weight, ignore_index, dtype)
     out = xp.zeros(shape, dtype=dtype)
     if reduction == "mean" and total_weight == 0:  # every target ignored: nothing to take
         return out
