@@ -37,6 +37,49 @@ def test_shared_leaf_accumulates_once_with_summed_gradient():
     assert x.grad.tolist() == [2.0, 4.0]
 
 
+def test_gradients_meeting_at_a_node_are_summed_in_place_and_become_grad():
+    """As torch's: x * x's two 4,000-byte gradients are summed into the first, which then
+    becomes x.grad (version 1: one in-place sum); no third or fourth buffer is made."""
+    x = gs.ones(1000, requires_grad=True)
+    base = gs.live_bytes() - 4000  # what other tests left alive
+    with gs.trace() as tr:
+        y = (x * x).sum()
+        gs.mark("before")
+        y.backward()
+    start = next(e.seq for e in tr.events if e.kind == "backward_started")
+    made = [e for e in tr.events[start:] if e.kind == "tensor_allocated"]
+    assert [(e.nbytes, e.role) for e in made] == [(4, "temp"), (4000, "temp"), (4000, "temp")]
+    (acc,) = [e for e in tr.events if e.kind == "grad_accumulated"]
+    assert acc.buffer == made[1].buffer and acc.first
+    assert tr.peak_bytes - base == 4000 + 4 + 4 + 4000 + 4000  # x, y, the root's 1, 2 grads
+    assert x.grad._version == 1 and x.grad.tolist() == [2.0] * 1000
+
+
+def test_in_place_sums_spare_gradients_that_others_hold():
+    """A gradient the caller passed, a node's post-hook kept or a tensor hook kept is never
+    the one summed into; the sums are right all the same."""
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    u = x * 2
+    given = gs.tensor([1.0, 1.0])
+    (u + u).backward(given)  # AddBackward0 hands `given` to u's node twice
+    assert given.tolist() == [1.0, 1.0] and x.grad.tolist() == [4.0, 4.0]
+
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 3
+    kept = []
+    b = a + 1  # passes its gradient to a's node as it is
+    b.grad_fn.register_hook(lambda grad_inputs, grad_outputs: kept.append(grad_inputs[0]))
+    ((b * 5) + (a * 7)).sum().backward()
+    assert kept[0].tolist() == [5.0, 5.0] and x.grad.tolist() == [36.0, 36.0]
+
+    x = gs.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 3
+    b = a + 1
+    b.register_hook(lambda g: kept.append(g))
+    ((b * 5) + (a * 7)).sum().backward()
+    assert kept[1].tolist() == [5.0, 5.0] and x.grad.tolist() == [36.0, 36.0]
+
+
 def test_hook_order_matches_torch():
     log = []
     x = gs.tensor([1.0, 2.0], requires_grad=True)

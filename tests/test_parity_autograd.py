@@ -588,6 +588,17 @@ INPLACE_VALUES = {
             lambda x: (x * 2 + x * 3).sum().backward(),  # two gradients summed
         )
     ),
+    "grad_version_summed_in_place": lambda m: tuple(
+        (lambda x: (f(x).sum().backward(), x.grad._version, x.grad)[1:])(L(m))
+        for f in (
+            lambda x: x * x * x,  # three gradients: two in-place sums
+            lambda x: x * 2 + x * 3 + x * 4,
+            lambda x: x + x,  # one gradient twice: summed out of place
+            lambda x: x[:2].sum() + x[1:].sum(),  # two expanded views: out of place
+            lambda x: (x * x).sum() * x,
+            lambda x: x.exp() * x.sin() + x.tanh(),
+        )
+    ),
     "grad_version_taken_gradients": lambda m: tuple(
         (lambda x: (backward(x), x.grad._version)[1])(L(m))
         for backward in (

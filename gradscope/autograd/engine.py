@@ -45,6 +45,9 @@ _EXECUTED, _FREED = NodeExecuted.kind, GraphFreed.kind
 # name, the node's output tuple, the result tuple zip() keeps for reuse, and
 # getrefcount's own argument. Anything else holding it raises the count: no take-over.
 _ONLY_HERE = 4
+# getrefcount(old) in _add_grad for a gradient that only ``grads`` holds: the dict's tuple,
+# the local name and getrefcount's own argument
+_ONLY_SUMMED = 3
 
 
 def root_gradients(tensors, grads):
@@ -158,6 +161,7 @@ def run_backward(
 def _run(roots, retain_graph, inputs, allow_unused):
     # -- phase 1: order the graph ------------------------------------------------------
     grads: dict[Node, tuple] = {}  # node -> (summed grad array, its buffer)
+    added_in_place: dict[Node, int] = {}  # node -> gradients summed into its one in place
     start_nodes = []
     for t, arr, buf in roots:
         node = t._node() or t._accumulate_node()
@@ -211,7 +215,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
             if needed is not None and (node not in needed or isinstance(node, AccumulateGrad)):
                 continue
             if isinstance(node, AccumulateGrad):
-                _accumulate(node, g, gbuf, dev)
+                _accumulate(node, g, gbuf, dev, added_in_place.pop(node, 0))
                 continue
             if node._pre_hooks:
                 g, gbuf = _run_prehooks(node, g, gbuf, dev)
@@ -250,7 +254,8 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 else:
                     gb = buffers.new(gi.nbytes if base is None else array_nbytes(gi), dev)
                 if nxt in grads:
-                    _add_grad(grads, nxt, gi, gb, dev)
+                    if _add_grad(grads, nxt, gi, gb, dev, out):
+                        added_in_place[nxt] = added_in_place.get(nxt, 0) + 1
                 else:
                     grads[nxt] = (gi, gb, dev)
             left = deps[nxt] - 1
@@ -351,15 +356,36 @@ def _needed(targets: set, parents: dict) -> set:
     return needed
 
 
-def _add_grad(grads, node, arr, buf, dev) -> None:
+def _add_grad(grads, node, arr, buf, dev, out: tuple = ()) -> bool:
+    """Add gradient ``arr`` (from a node's outputs ``out``) into ``node``'s; True when that
+    was done in place.
+
+    As torch's InputBuffer, the sum goes into the gradient already there when only the
+    sum holds it (not another node's input, a hook's tensor or the caller's ``gradient``;
+    ``out`` holds it until its node is done) and it is a whole array of the same shape
+    and dtype; else it is a new array.
+    """
     prev = grads.get(node)
     if prev is None:
         grads[node] = (arr, buf, dev)
-    else:
-        total = prev[0] + arr
-        if type(total) is not np.ndarray and isinstance(total, np.generic):
-            total = np.asarray(total)
-        grads[node] = (total, buffers.account(total, dev, "temp", None), dev)
+        return False
+    old = prev[0]
+    if (
+        type(old) is np.ndarray
+        and old is not arr
+        and old.base is None
+        and getrefcount(old) == _ONLY_SUMMED + sum([o is old for o in out])
+        and old.shape == arr.shape
+        and old.dtype == arr.dtype
+        and old.flags.writeable
+    ):
+        old += arr
+        return True
+    total = old + arr
+    if type(total) is not np.ndarray and isinstance(total, np.generic):
+        total = np.asarray(total)
+    grads[node] = (total, buffers.account(total, dev, "temp", None), dev)
+    return False
 
 
 def _tensor_hooks(node: Node, g, gbuf, dev):
@@ -467,13 +493,15 @@ def _slot(arr, dev):
     return None if arr is None else (arr.dtype, arr.shape, dev)
 
 
-def _accumulate(node: AccumulateGrad, g, gbuf, dev) -> None:
+def _accumulate(node: AccumulateGrad, g, gbuf, dev, added: int = 0) -> None:
+    """Run leaf ``node``: hooks, then ``g`` into ``.grad``; ``added`` gradients were summed
+    into ``g`` in place on the way (torch's version of a ``.grad`` made of it)."""
     leaf = node.variable
     g, gbuf = _leaf_hooks(leaf, g, gbuf, dev)
     if node._pre_hooks:
         g, gbuf = _run_prehooks(node, g, gbuf, dev)
     if g is not None:  # else a pre-hook dropped it: nothing to accumulate
-        node.accumulate(g, gbuf)
+        node.accumulate(g, gbuf, added)
     if leaf._post_acc_hooks:
         run_post_accumulate_hooks(leaf)
     if node._post_hooks:

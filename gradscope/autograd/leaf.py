@@ -78,22 +78,25 @@ class AccumulateGrad(Node):
         return new._buffer
 
     def _can_adopt(self, g, gbuf) -> bool:
-        """Whether ``g``, a view over a whole gradient buffer in flight (``W.t()``'s
-        gradient, a transpose of a new array), can become ``.grad`` with that buffer: only
-        backward holds them, not another gradient in flight or the caller's ``gradient``."""
+        """Whether ``g``, a gradient in flight over a whole buffer (a sum of several
+        gradients, ``W.t()``'s gradient: a transpose of a new array), can become ``.grad``
+        with that buffer: only backward holds them, not another gradient in flight, a hook
+        or the caller's ``gradient``."""
         base = g.base
         return (
-            base is not None
-            and g.nbytes == gbuf[1] == base.nbytes
+            g.nbytes == gbuf[1]
+            and (base is None or base.nbytes == g.nbytes)
             and getrefcount(g) == _ONLY_BACKWARD
             and getrefcount(gbuf) == _ONLY_BACKWARD
-            and self.can_take(g, view=True)
+            and self.can_take(g, view=base is not None)
         )
 
-    def accumulate(self, g, gbuf) -> None:
+    def accumulate(self, g, gbuf, added: int = 0) -> None:
         """Add ``g`` into the leaf's ``.grad`` (in place when it exists).
 
-        A gradient that backward handed over (``hand_over``) becomes ``.grad`` as it is.
+        A gradient that backward handed over (``hand_over``) becomes ``.grad`` as it is,
+        as does one that only backward holds (at version ``added``: the gradients summed
+        into it in place).
         Any other first gradient is copied into a new ``.grad`` laid out as torch's
         gradient layout contract says (the leaf's strides where the leaf is dense, else C
         order), with torch's version: 1 for its ``copy_`` (or for its in-place sum of the
@@ -110,7 +113,7 @@ class AccumulateGrad(Node):
                 new = handed
             elif self._can_adopt(g, gbuf):
                 # the gradient's own buffer becomes .grad: grad_accumulated says so
-                new = Tensor._share(g, gbuf, [0])
+                new = Tensor._share(g, gbuf, [added])
             else:
                 v = leaf._data
                 data, version = _copy_as_grad(g, v)
