@@ -131,6 +131,9 @@ class Tensor:
     # an output of a function of several views (unbind, split) made in grad mode, or a view
     # made in grad mode of such a tensor: torch refuses to record writes into it
     _multi_view = False
+    # a view made in grad mode of a view made in no_grad mode: the op that made it (torch
+    # counts it as made in no_grad mode too, and names it in its errors)
+    _no_grad_via = None
     name = None
 
     def __init__(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> None:
@@ -178,8 +181,9 @@ class Tensor:
         return t
 
     @staticmethod
-    def _view(data, src: Tensor, node) -> Tensor:
-        """A tensor over part of ``src``'s buffer (shares its version counter)."""
+    def _view(data, src: Tensor, node, op: str | None = None) -> Tensor:
+        """A tensor over part of ``src``'s buffer (shares its version counter), made by the
+        view op named ``op``."""
         t = Tensor.__new__(Tensor)
         t._data = data
         t._buffer = src._buffer
@@ -188,15 +192,19 @@ class Tensor:
         t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
+        t._view_version = src._vc[0]
+        t._view_in_grad_mode = enabled = _function.state.enabled
         base = src._base
         if base is None:
             t._base = src
         else:
             t._base = base
-            if src._multi_view and _function.state.enabled:  # as torch, a view of one is one
-                t._multi_view = True
-        t._view_version = src._vc[0]
-        t._view_in_grad_mode = _function.state.enabled
+            if enabled and (src._multi_view or not src._view_in_grad_mode):
+                if src._multi_view:  # as torch, a view of one is one
+                    t._multi_view = True
+                elif op is not None:  # as torch, a view of one made in no_grad mode is too
+                    t._view_in_grad_mode = False
+                    t._no_grad_via = op
         return t
 
     @staticmethod

@@ -398,6 +398,23 @@ def _vers(*ts):
     return tuple(t._version for t in ts)
 
 
+def _through_nograd_view(m, write, leaf=False, base_requires_grad=True):
+    """``write(m, v)`` in grad mode, ``v`` a view made under no_grad of ``x * 1`` (or of the
+    leaf ``x``); torch refuses a write autograd would record through ``v`` or any view made
+    of it, naming the view written when it has a grad_fn."""
+    x = m.ones(3, requires_grad=base_requires_grad)
+    y = x if leaf else x * 1
+    with m.no_grad():
+        v = y[0:2]
+    write(m, v)
+    return y
+
+
+def _set_under_no_grad(m, v):
+    with m.no_grad():
+        v[0] = 3.0
+
+
 def _inplace_then_backward(m, make, modify, upstream=None):
     """``a = make(x)``, ``y = upstream(a)``, then ``modify(a)`` and ``y.sum().backward()``."""
     x = L(m)
@@ -579,6 +596,10 @@ INPLACE_VALUES = {
         lambda x: (lambda a: (a.mul_(m.tensor([1, 2, 3])), a.sum().backward(), x.grad)[2])(x * 1)
     )(L(m)),
     "leaf_inplace_under_no_grad": _leaf_inplace_under_no_grad,
+    "nograd_view_written_under_no_grad": lambda m: _through_nograd_view(m, _set_under_no_grad),
+    "nograd_view_of_plain_tensor_written": lambda m: _through_nograd_view(
+        m, lambda m, v: (v.__setitem__(0, 5.0), v[1:].mul_(2)), base_requires_grad=False
+    ),
     "grad_version_backward_twice_zero_none": _grad_versions,
     "grad_version_copied_gradients": lambda m: tuple(
         (lambda x: (backward(x), x.grad._version)[1])(L(m))
@@ -736,6 +757,35 @@ INPLACE_ERRORS = {
         m, lambda m, x: x * 1, lambda m, a: None, lambda m, a: a.mul_(a)
     ),
     "err_overlapping_inplace": lambda m: (lambda a: a[1:].add_(a[:2]))(L(m) * 1),
+    "err_view_of_nograd_view_written": lambda m: _through_nograd_view(
+        m, lambda m, v: v[0:1].mul_(2)
+    ),
+    "err_select_of_nograd_view_written": lambda m: _through_nograd_view(
+        m, lambda m, v: v[0].mul_(2)
+    ),
+    "err_reshape_of_nograd_view_of_leaf_written": lambda m: _through_nograd_view(
+        m, lambda m, v: v.view(2).add_(1), leaf=True
+    ),
+    "err_view_of_nograd_view_used_after_base_written": lambda m: _through_nograd_view(
+        m, lambda m, v: (lambda w: (v._base.mul_(2), w * 1))(v[0:1])
+    ),
+    "err_nograd_view_setitem_int": lambda m: _through_nograd_view(
+        m, lambda m, v: v.__setitem__(0, 5.0)
+    ),
+    "err_nograd_view_setitem_ellipsis": lambda m: _through_nograd_view(
+        m, lambda m, v: v.__setitem__(Ellipsis, 5.0)
+    ),
+    "err_nograd_view_setitem_tensor": lambda m: _through_nograd_view(
+        m, lambda m, v: v.__setitem__(m.tensor([0]), 5.0)
+    ),
+    "err_view_of_nograd_view_setitem_slice": lambda m: _through_nograd_view(
+        m, lambda m, v: v.view(2).__setitem__(slice(None), 1.0)
+    ),
+    "err_plain_nograd_view_setitem_requires_grad_value": lambda m: _through_nograd_view(
+        m,
+        lambda m, v: v.__setitem__(0, m.tensor(2.0, requires_grad=True)),
+        base_requires_grad=False,
+    ),
 }
 
 

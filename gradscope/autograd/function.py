@@ -355,7 +355,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     base = target._base
     if base is not None and not target._view_in_grad_mode and (record or base._rg):
         if state.enabled:  # the write would be recorded through a view made in no_grad
-            raise RuntimeError(M_NO_GRAD_VIEW_INPLACE)
+            raise RuntimeError(no_grad_view_message(target, M_NO_GRAD_VIEW_INPLACE))
     if record:
         if target.grad_fn is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
@@ -556,6 +556,21 @@ def _multi_view_message(view, what: str, op: str | None = None) -> str:
     return f"Output {nr} of {op} is a view and {what} modified inplace.{tail}"
 
 
+def no_grad_view_message(view, message: str, op: str | None = None) -> str:
+    """torch's refusal ``message`` (``M_NO_GRAD_VIEW_INPLACE``, ``M_NO_GRAD_VIEW_WRITTEN``)
+    for ``view``, made in no_grad mode; where the view written is one made of such a view
+    (by ``op``, else by ``view``'s own op) and so has a grad_fn in torch (its base requires
+    grad), torch names it."""
+    op = op or view._no_grad_via
+    if op is None or not view._base._rg:
+        return message
+    lead = "A view was created in"
+    return (
+        f"Output 0 of {_short_name(op)} is a view of a view which was created in"
+        + message[len(lead) :]
+    )
+
+
 def _short_name(name: str) -> str:
     """A node's name as torch's view errors give it: ``SelectBackward0`` is ``Select``,
     ``SqueezeBackward1`` ``Squeeze1``."""
@@ -577,7 +592,7 @@ def refresh_view(view) -> None:
         view._view_version = view._vc[0]
         return
     if not view._view_in_grad_mode:
-        raise RuntimeError(M_NO_GRAD_VIEW_WRITTEN)
+        raise RuntimeError(no_grad_view_message(view, M_NO_GRAD_VIEW_WRITTEN))
     view._view_version = view._vc[0]
     from ..ops.shape import AsStridedBackward0, Geometry
 
@@ -600,7 +615,7 @@ def _wrap(out, inputs, cls, node):
         base = out.base
         sd = src._data
         if out is sd or (base is not None and (base is sd or base is sd.base)):
-            return Tensor._view(out, src, node)
+            return Tensor._view(out, src, node, cls._name)
     return Tensor._make(out, node)
 
 

@@ -21,6 +21,7 @@ from ..backend import overlap, repeats_memory, writable, xp_of
 from ..errors import (
     M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
+    M_NO_GRAD_VIEW_INPLACE,
     M_PARTIAL_OVERLAP,
     cpp_type_name,
     scalar_type_name,
@@ -1508,6 +1509,14 @@ def setitem(a, index, value) -> None:
     del region
     if a._multi_view and state.enabled and not only_tensors:
         _function._refuse_multi_view_write(a, (a, value), _written_view_op(items, a.shape))
+    if (
+        a._base is not None
+        and not a._view_in_grad_mode
+        and state.enabled
+        and (a._base._rg or (type(value) is Tensor and value._rg))
+    ):  # a write through a view made in no_grad mode, that autograd would have to record
+        op = None if only_tensors else _written_view_op(items, a.shape)
+        raise RuntimeError(_function.no_grad_view_message(a, M_NO_GRAD_VIEW_INPLACE, op))
     try:
         if not recording and not _function._dual:
             writable(a._data)[spec] = value._data if type(value) is Tensor else value
