@@ -139,8 +139,10 @@ def check_value(fn) -> None:
 
 
 def warnings_of(fn, m) -> list[str]:
+    """The warnings ``fn(m)`` gives, each time it gives them, under the filters in force (a
+    library's own filters included, as its users see them)."""
     with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", append=True)
         try:
             fn(m)
         except Exception:  # noqa: BLE001 - only the warnings matter here

@@ -748,3 +748,21 @@ def test_autograd_api_refuses_what_torch_refuses():
     assert x.grad is None
     gs.autograd.backward([x.sum()], [gs.tensor(2.0), gs.tensor(5.0)])  # extra ones ignored
     assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_numpy_floating_point_warnings_are_quiet_in_ops_but_kept_in_user_code():
+    """As torch, inf * 0 or an overflowing exp gives nan or inf silently inside an op;
+    the same NumPy call in the user's own code still warns."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always", append=True)
+        x = gs.tensor([1000.0, float("inf")], requires_grad=True)
+        y = x.exp() * 0
+        y.sum().backward()
+    assert rec == []
+    assert np.isnan(y.detach().numpy()).all() and np.isnan(x.grad.numpy()).all()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always", append=True)
+        np.exp(np.array([1000.0]))
+    assert [w.category for w in rec] == [RuntimeWarning]
