@@ -495,3 +495,35 @@ def test_a_closed_pipe_is_quiet_and_not_a_scenario_failure(work):
     )  # fmt: skip
     assert "Traceback" not in r.stderr and r.stderr == ""
     assert r.returncode != 1
+
+
+OUTPUT_OPTIONS = {
+    "run --save": ["run", "{s}", "--no-graph", "--save", "{o}"],
+    "graph --svg": ["graph", "{s}", "--svg", "{o}"],
+    "graph --dot": ["graph", "{s}", "--dot", "{o}"],
+    "timeline --svg": ["mem", "timeline", "{s}", "--svg", "{o}"],
+    "export --chrome": ["export", "{s}", "--chrome", "{o}"],
+    "report --html": ["report", "{s}", "--html", "{o}", "--no-graph"],
+}
+
+
+@pytest.mark.parametrize("where", ["folder", "under a file", "closed folder"])
+@pytest.mark.parametrize("command", OUTPUT_OPTIONS)
+def test_an_output_that_cannot_be_written_is_refused_before_the_scenario_runs(
+    tmp_path, monkeypatch, command, where
+):
+    s = script(tmp_path, "loud.py", SQUARE + "print('the scenario ran')\n")
+    (tmp_path / "a_file").write_text("")
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    out = {"folder": tmp_path, "under a file": tmp_path / "a_file" / "x" / "out.f"}.get(
+        where, closed / "out.f"
+    )
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: p != str(closed) and real_access(p, mode))
+    r = invoke(*[a.format(s=s, o=out) for a in OUTPUT_OPTIONS[command]])
+    reason = {"folder": "Is a directory", "under a file": "Not a directory"}.get(
+        where, "Permission denied"
+    )
+    assert _one_line_error(r, "cannot write") == f"gradscope: error: cannot write {out}: {reason}"
+    assert "the scenario ran" not in r.output

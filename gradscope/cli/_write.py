@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 
@@ -56,6 +57,7 @@ def refuse_overwriting(
     path = input_file(source)
     given = [(option, out) for option, out in outputs.items() if out]
     for i, (option, out) in enumerate(given):
+        _check_writable(out)
         if same_file(out, path):
             raise CliError(f"{option} {out} is the input file {source}: give another path")
         for other, out2 in given[:i]:
@@ -74,6 +76,28 @@ def refuse_overwriting(
                 f"{other} {out2} would be overwritten by the pictures of {option} {out}: "
                 "give another path"
             )
+
+
+def _check_writable(path: str) -> None:
+    """Refuse now, before a scenario runs for minutes, an output path that cannot be
+    written: a folder, a file that is not open to writing, or one under a path through a
+    file or a folder closed to new files (``write_text`` creates the missing folders)."""
+    reason = None
+    if os.path.isdir(path):
+        reason = errno.EISDIR
+    elif os.path.exists(path):
+        if not os.access(path, os.W_OK):
+            reason = errno.EACCES
+    else:
+        folder = os.path.dirname(os.path.abspath(path))
+        while not os.path.exists(folder):
+            folder = os.path.dirname(folder)
+        if not os.path.isdir(folder):
+            reason = errno.ENOTDIR
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            reason = errno.EACCES
+    if reason is not None:
+        raise CliError(f"cannot write {path}: {os.strerror(reason)}")
 
 
 def _named_in(path: str, folder: str, names: re.Pattern) -> bool:
