@@ -321,6 +321,25 @@ def _set_false(m):
     return leaf._version, y._version - before, y.grad_fn.name(), y
 
 
+# IEEE specials inside ops: the values torch gives (VALUES), and no warning (WARNINGS)
+SPECIALS = {
+    "exp_overflow": lambda m: m.tensor([1000.0]).exp(),
+    "exp_overflow_grad": lambda m: m.tensor([100.0], requires_grad=True).exp().sum().backward(),
+    "inf_times_zero": lambda m: m.tensor([INF]) * 0,
+    "inf_minus_inf": lambda m: m.tensor([INF]) - m.tensor([INF]),
+    "inf_grad_times_zero": lambda m: grads(m, lambda x: x * m.tensor([INF, 0.0]), L(m, 2)),
+    "zero_div_zero_tensor": lambda m: m.tensor([0.0]) / m.tensor([0.0]),
+    "sigmoid_of_minus_large": lambda m: (
+        m.tensor([-1000.0], requires_grad=True).sigmoid().sum().backward()
+    ),
+    "tanh_grad_of_inf": lambda m: m.tensor([INF], requires_grad=True).tanh().sum().backward(),
+    "mean_of_inf_and_minus_inf": lambda m: m.tensor([INF, -INF]).mean(),
+    "float16_overflow": lambda m: m.tensor([60000.0], dtype=m.float16) * 2,
+    "cast_nan_to_int": lambda m: m.tensor([float("nan")]).to(m.int64),
+    "mse_of_inf": lambda m: F(m).mse_loss(m.tensor([INF]), m.tensor([INF])),
+}
+
+
 VALUES = {
     # shapes of edge results
     "stack_new_last_dim": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=2),
@@ -459,20 +478,7 @@ VALUES = {
     "int_div_by_zero": lambda m: m.tensor([1, -1, 0]) / 0,
     "pow_negative_base_half": lambda m: m.tensor([-8.0, 4.0]) ** 0.5,
     "pow_zero_negative": lambda m: m.tensor([0.0]) ** -1,
-    "exp_overflow": lambda m: m.tensor([1000.0]).exp(),
-    "exp_overflow_grad": lambda m: m.tensor([100.0], requires_grad=True).exp().sum().backward(),
-    "inf_times_zero": lambda m: m.tensor([INF]) * 0,
-    "inf_minus_inf": lambda m: m.tensor([INF]) - m.tensor([INF]),
-    "inf_grad_times_zero": lambda m: grads(m, lambda x: x * m.tensor([INF, 0.0]), L(m, 2)),
-    "zero_div_zero_tensor": lambda m: m.tensor([0.0]) / m.tensor([0.0]),
-    "sigmoid_of_minus_large": lambda m: (
-        m.tensor([-1000.0], requires_grad=True).sigmoid().sum().backward()
-    ),
-    "tanh_grad_of_inf": lambda m: m.tensor([INF], requires_grad=True).tanh().sum().backward(),
-    "mean_of_inf_and_minus_inf": lambda m: m.tensor([INF, -INF]).mean(),
-    "float16_overflow": lambda m: m.tensor([60000.0], dtype=m.float16) * 2,
-    "cast_nan_to_int": lambda m: m.tensor([float("nan")]).to(m.int64),
-    "mse_of_inf": lambda m: F(m).mse_loss(m.tensor([INF]), m.tensor([INF])),
+    **SPECIALS,
     "pow_zero_zero": lambda m: m.tensor([0.0]) ** 0,
     "pow_grad_at_zero": lambda m: grads(
         m, lambda x: x**2, m.tensor([0.0, -1.0], requires_grad=True)
@@ -720,20 +726,7 @@ WARNINGS = {
     "pow_negative_half": lambda m: m.tensor([-8.0]) ** 0.5,
     "pow_negative_third": lambda m: m.pow(m.tensor([-8.0]), 1 / 3),
     "pow_zero_negative": lambda m: m.tensor([0.0]) ** -1,
-    "exp_overflow": lambda m: m.tensor([1000.0]).exp(),
-    "exp_overflow_grad": lambda m: m.tensor([100.0], requires_grad=True).exp().sum().backward(),
-    "inf_times_zero": lambda m: m.tensor([INF]) * 0,
-    "inf_minus_inf": lambda m: m.tensor([INF]) - m.tensor([INF]),
-    "inf_grad_times_zero": lambda m: grads(m, lambda x: x * m.tensor([INF, 0.0]), L(m, 2)),
-    "zero_div_zero_tensor": lambda m: m.tensor([0.0]) / m.tensor([0.0]),
-    "sigmoid_of_minus_large": lambda m: (
-        m.tensor([-1000.0], requires_grad=True).sigmoid().sum().backward()
-    ),
-    "tanh_grad_of_inf": lambda m: m.tensor([INF], requires_grad=True).tanh().sum().backward(),
-    "mean_of_inf_and_minus_inf": lambda m: m.tensor([INF, -INF]).mean(),
-    "float16_overflow": lambda m: m.tensor([60000.0], dtype=m.float16) * 2,
-    "cast_nan_to_int": lambda m: m.tensor([float("nan")]).to(m.int64),
-    "mse_of_inf": lambda m: F(m).mse_loss(m.tensor([INF]), m.tensor([INF])),
+    **SPECIALS,
     "pow_zero_negative_half": lambda m: m.tensor([0.0, 4.0]) ** -0.5,
     "pow_negative_nan_exponent": lambda m: m.tensor([-1.0]) ** float("nan"),
     "mean_empty": lambda m: m.ones(0).mean(),

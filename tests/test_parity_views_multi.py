@@ -579,22 +579,14 @@ def _view_of_part_written_by_setitem(m):
     a.t()[...] = 5
 
 
-def _view_of_part_written_under_no_grad(m):
+def _view_of_part_written_under_no_grad(m, then_used=False):
+    """Allowed, as in torch; using the view afterwards is refused."""
     x, y = Y(m)
     a, b, c = y.unbind()
     v = a[0:1]
     with m.no_grad():
         v.mul_(2)
-    return y
-
-
-def _view_of_part_written_under_no_grad_then_used(m):
-    x, y = Y(m)
-    a, b, c = y.unbind()
-    v = a[0:1]
-    with m.no_grad():
-        v.mul_(2)
-    return v * 1
+    return v * 1 if then_used else y
 
 
 def _view_of_part_used_after_base_written(m):
@@ -795,7 +787,9 @@ ERRORS = {
     "parts_made_under_no_grad_written": _no_grad_parts_written,
     "view_of_view_of_row_written": _view_of_view_of_row_written,
     "view_of_part_written_by_setitem": _view_of_part_written_by_setitem,
-    "view_of_part_written_under_no_grad_then_used": _view_of_part_written_under_no_grad_then_used,
+    "view_of_part_written_under_no_grad_then_used": lambda m: _view_of_part_written_under_no_grad(
+        m, then_used=True
+    ),
     "view_of_part_used_after_base_written": _view_of_part_used_after_base_written,
     "part_written_after_base_written_under_no_grad": _part_written_after_base_written_under_no_grad,
     "view_of_plain_part_written_with_grad": _view_of_plain_part_written_with_grad,
