@@ -177,6 +177,14 @@ ERRORS = {
     "setitem_out_of_range": lambda m: _o(m, 3).__setitem__(5, 1.0),
     "setitem_tensor_out_of_range": lambda m: _o(m, 3).__setitem__(m.tensor([5]), 1.0),
     "setitem_row_shape": lambda m: _o(m, 2, 3).__setitem__(0, _o(m, 2)),
+    "setitem_str_value": lambda m: _o(m, 2, 3).__setitem__(0, "x"),
+    "setitem_none_value": lambda m: _o(m, 2).__setitem__(0, None),
+    "setitem_dict_value_into_int": lambda m: m.ones(2, dtype=m.int64).__setitem__(0, {}),
+    "setitem_object_value": lambda m: _o(m, 2).__setitem__(0, object()),
+    "setitem_complex_into_float": lambda m: _o(m, 2).__setitem__(0, 1 + 2j),
+    "setitem_complex_into_double": lambda m: m.ones(2, dtype=m.float64).__setitem__(0, 2j),
+    "setitem_complex_into_int32": lambda m: m.ones(2, dtype=m.int32).__setitem__(0, 1 + 2j),
+    "setitem_numpy_complex_into_float": lambda m: _o(m, 2).__setitem__(0, np.complex128(1j)),
     "index_second_dim_out_of_range": lambda m: _o(m, 4, 3)[0, 3],
     "index_second_dim_neg_out_of_range": lambda m: _o(m, 4, 3)[0, -4],
     # an index tensor out of range: torch names its place among the indexed dimensions
@@ -458,6 +466,8 @@ VALUES = {
         m.tensor([1.0, -1.0, 2.0]), m.tensor([True, False, True]), m.tensor([5.0, 6.0])
     ),
     "setitem_false_writes_nothing": lambda m: _set_false(m),
+    "setitem_real_complex_into_float": lambda m: _set(_o(m, 2), 0, 3 + 0j),
+    "setitem_complex_into_bool": lambda m: _set(m.ones(2, dtype=m.bool), 0, 0j),
     # views share memory as torch's
     "view_alias": lambda m: _alias(m, lambda x: x.view(6), _w0),
     "reshape_alias": lambda m: _alias(m, lambda x: x.reshape(6), _w0),

@@ -1321,6 +1321,30 @@ def _basic_index(a, items):
     return out, advanced
 
 
+# what setitem takes as a value besides a tensor: a number, or what tensor() reads (lists
+# and arrays, which torch refuses, work too)
+_SETTABLE = (Number, np.generic, np.ndarray, list, tuple)
+
+
+# the C++ type torch names when a complex value does not fit a real tensor's elements
+_C_SCALAR_NAMES = {
+    "float32": "float",
+    "int64": "int64_t",
+    "int32": "int",
+    "int16": "int16_t",
+    "int8": "int8_t",
+    "uint8": "uint8_t",
+}
+
+
+def _c_type_name(kind: type) -> str:
+    """A type's name as CPython's C API (and so torch's messages) gives it: ``Foo`` for a
+    class defined in Python, ``numpy.float32`` for one defined in C outside the builtins."""
+    if kind.__flags__ & (1 << 9) or kind.__module__ == "builtins":  # Py_TPFLAGS_HEAPTYPE
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 def _written_view_op(items, shape) -> str | None:
     """The last view that torch's ``t[items] = v`` makes of ``t`` to write through, as its
     errors name it (``Select``, ``Slice``, ``Unsqueeze``); None if it writes ``t`` itself.
@@ -1472,6 +1496,13 @@ def setitem(a, index, value) -> None:
                     "masked_fill_ only supports boolean masks, but got mask with dtype "
                     "unsigned char"
                 )
+    if type(value) is not Tensor and not isinstance(value, _SETTABLE):
+        raise TypeError(f"can't assign a {_c_type_name(type(value))} to a {_torch_type(a)}")
+    if isinstance(value, complex) and a._data.dtype.kind not in "cb":  # (np.complex128 too)
+        if value.imag:
+            name = _C_SCALAR_NAMES.get(str(a._data.dtype), "double")
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        value = value.real
     items = _index_items(a, index)
     value = as_tensor_like(value, a)
     if index is False:  # torch writes nothing, records nothing and checks nothing more
