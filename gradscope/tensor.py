@@ -308,6 +308,33 @@ class Tensor:
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The step, in elements, from one element to the next along each dimension (or
+        along ``dim``), as torch gives it: a view shares its base's memory with its own."""
+        data = self._data
+        if data.size:
+            strides = tuple(s // data.itemsize for s in data.strides)
+        else:  # NumPy's are arbitrary here; torch's are those of C order
+            strides, step = [], 1
+            for n in reversed(data.shape):
+                strides.insert(0, step)
+                step *= max(n, 1)
+            strides = tuple(strides)
+        if dim is None:
+            return strides
+        if not data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        from .ops.api import _dim
+
+        return strides[_dim(dim, data.ndim)]
+
+    def storage_offset(self) -> int:
+        """Where this tensor's first element lies in its buffer, in elements (0 unless it
+        is a view that starts further in)."""
+        if self._base is None:
+            return 0
+        return (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
+
     def data_ptr(self) -> int:
         if type(self._data) is np.ndarray:
             return self._data.__array_interface__["data"][0]

@@ -178,6 +178,8 @@ ERRORS = {
     "setitem_tensor_out_of_range": lambda m: _o(m, 3).__setitem__(m.tensor([5]), 1.0),
     "setitem_row_shape": lambda m: _o(m, 2, 3).__setitem__(0, _o(m, 2)),
     "setitem_str_value": lambda m: _o(m, 2, 3).__setitem__(0, "x"),
+    "stride_dim_out_of_range": lambda m: _o(m, 2, 3).stride(2),
+    "stride_dim_of_0d": lambda m: m.tensor(1.0).stride(0),
     "setitem_none_value": lambda m: _o(m, 2).__setitem__(0, None),
     "setitem_dict_value_into_int": lambda m: m.ones(2, dtype=m.int64).__setitem__(0, {}),
     "setitem_object_value": lambda m: _o(m, 2).__setitem__(0, object()),
@@ -466,6 +468,38 @@ VALUES = {
         m.tensor([1.0, -1.0, 2.0]), m.tensor([True, False, True]), m.tensor([5.0, 6.0])
     ),
     "setitem_false_writes_nothing": lambda m: _set_false(m),
+    # strides and offsets in elements, as torch's
+    "stride": lambda m: _o(m, 2, 3, 4).stride(),
+    "stride_dims": lambda m: tuple(_o(m, 2, 3, 4).stride(d) for d in (0, 1, -1)),
+    "stride_of_views": lambda m: (
+        lambda x: (
+            x.transpose(0, 2).stride(),
+            x.permute(2, 0, 1).stride(),
+            x[None].expand(2, 2, 3, 4).stride(),
+            x[..., ::2].stride(),
+            x[:, 1:, 2].stride(),
+            x.split(1, 2)[3].stride(),
+        )
+    )(_o(m, 2, 3, 4)),
+    "stride_of_empty_and_0d": lambda m: (
+        m.ones(0, 3).stride(),
+        m.ones(3, 0).stride(),
+        m.ones(2, 0, 3).stride(),
+        m.tensor(1.0).stride(),
+    ),
+    "storage_offset_of_views": lambda m: (
+        lambda x: (
+            x.storage_offset(),
+            x[1].storage_offset(),
+            x[:, 1:, 2].storage_offset(),
+            x.unbind(1)[2].storage_offset(),
+            x.view(6, 4)[2:].storage_offset(),
+            x[1][2].storage_offset(),
+        )
+    )(_o(m, 2, 3, 4)),
+    "grad_strides_of_permuted_leaf": lambda m: (
+        lambda w: ((w * 2).sum().backward(), w.grad.stride())[1]
+    )(_o(m, 2, 3, 4).permute(2, 0, 1).requires_grad_()),
     "setitem_real_complex_into_float": lambda m: _set(_o(m, 2), 0, 3 + 0j),
     "setitem_complex_into_bool": lambda m: _set(m.ones(2, dtype=m.bool), 0, 0j),
     # views share memory as torch's
