@@ -41,7 +41,7 @@ def test_backward_create_graph_gives_grad_a_graph_and_warns():
     with pytest.warns(UserWarning) as rec:
         y.backward(create_graph=True)
     assert str(rec[0].message) == M_CYCLE
-    assert x.grad.grad_fn.name() == "CopyBackwards"
+    assert x.grad.grad_fn.name() == "torch::autograd::CopyBackwards"
     np.testing.assert_allclose(x.grad.detach().numpy(), [3.0, 12.0])
     first = x.grad
     x.grad.sum().backward()  # plain backward: into the same .grad, in place

@@ -475,6 +475,22 @@ def _data_assigned_after_graph(m):
     return x.grad
 
 
+def _grad_under_create_graph(m):
+    """The first .grad under create_graph: its node, version and layout (a transposed
+    leaf's strides), then a second backward's new .grad."""
+    import warnings
+
+    out = []
+    for leaf in (L(m), m.ones(3, 2).t().detach().requires_grad_()):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the reference cycle's warning
+            (leaf * leaf).sum().backward(create_graph=True)
+            first = (leaf.grad.grad_fn.name(), leaf.grad._version, leaf.grad.stride())
+            (leaf * 2).sum().backward(create_graph=True)
+        out.append((first, leaf.grad.grad_fn.name(), leaf.grad._version, leaf.grad))
+    return out
+
+
 def _grad_versions(m):
     """.grad's version after a first backward, a second, zero_, and a backward after
     ``grad = None``."""
@@ -620,6 +636,7 @@ INPLACE_VALUES = {
             lambda x: x.exp() * x.sin() + x.tanh(),
         )
     ),
+    "grad_under_create_graph": lambda m: _grad_under_create_graph(m),
     "grad_version_taken_gradients": lambda m: tuple(
         (lambda x: (backward(x), x.grad._version)[1])(L(m))
         for backward in (

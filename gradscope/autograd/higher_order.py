@@ -30,7 +30,7 @@ from .engine import (
 )
 from .function import Function, Node
 from .grad_mode import enable_grad, state
-from .leaf import AccumulateGrad
+from .leaf import AccumulateGrad, copy_as_grad, grad_copy_version
 
 M_CYCLE = (
     "Using backward() with create_graph=True will create a reference cycle between the "
@@ -161,7 +161,8 @@ def accumulate(node: AccumulateGrad, g, cycles: list | None = None) -> None:
 def _accumulate_tensor(node: AccumulateGrad, leaf, g, cycles: list | None) -> None:
     old = leaf._grad
     if old is None:
-        new = function.apply(CopyBackwards, (g,), leaf._data.dtype)
+        new = function.apply(CopyBackwards, (g,), leaf._data)
+        new._vc[0] = grad_copy_version(leaf._data)
     else:
         new = old + g
     if emit.sinks:  # the memory views learn that this buffer is a .grad now
@@ -220,14 +221,16 @@ def _tensor_hooks(node: Node, g):
 
 
 class CopyBackwards(Function):
-    """The copy that becomes a leaf's ``.grad`` under ``create_graph`` (C-ordered, in
-    the leaf's dtype); its backward passes the gradient through."""
+    """The copy that becomes a leaf's ``.grad`` under ``create_graph`` (in the leaf's
+    dtype, laid out as torch lays out a new ``.grad`` of ``like``, the leaf's array); its
+    backward passes the gradient through."""
 
     _name = "CopyBackwards"
+    _namespace = "torch::autograd::"  # a C++ node in torch
 
-    def forward(self, g, dtype):
+    def forward(self, g, like):
         self.dtype = g.dtype
-        return g.astype(dtype, order="C", copy=True)
+        return copy_as_grad(g, like)[0]
 
     def backward(self, u):
         return (u if u.dtype == self.dtype else u.astype(self.dtype),)

@@ -116,7 +116,7 @@ class AccumulateGrad(Node):
                 new = Tensor._share(g, gbuf, [added])
             else:
                 v = leaf._data
-                data, version = _copy_as_grad(g, v)
+                data, version = copy_as_grad(g, v)
                 hooked = not (
                     leaf._hooks is None and self._pre_hooks is None and self._post_hooks is None
                 )
@@ -164,14 +164,18 @@ def _in_layout_of(g, v) -> bool:
     return all(sg == sv if n != 1 else sg != 0 for n, sg, sv in zip(g.shape, g.strides, v.strides))
 
 
-def _copy_as_grad(g, v) -> tuple:
+def copy_as_grad(g, v) -> tuple:
     """A copy of ``g`` in ``v``'s dtype, laid out as torch lays out a new ``.grad`` of ``v``,
-    and its version: torch copies into an empty tensor with ``v``'s strides where ``v`` is
-    dense (``copy_``: version 1), and clones to C order where it is not (version 0)."""
-    if v.flags.c_contiguous:
-        return g.astype(v.dtype, order="C", copy=True), 1
-    if not dense(v):
-        return g.astype(v.dtype, order="C", copy=True), 0
+    and its version (``grad_copy_version``): torch copies into an empty tensor with ``v``'s
+    strides where ``v`` is dense, and clones to C order where it is not."""
+    if v.flags.c_contiguous or not dense(v):
+        return g.astype(v.dtype, order="C", copy=True), grad_copy_version(v)
     out = xp_of(v).empty_like(v)
     out[...] = g
     return out, 1
+
+
+def grad_copy_version(v) -> int:
+    """The version of a new ``.grad`` copied for leaf array ``v``: 1 for torch's ``copy_``
+    into it (a dense leaf), 0 for its ``clone`` (any other)."""
+    return 1 if v.flags.c_contiguous or dense(v) else 0
