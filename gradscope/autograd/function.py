@@ -572,9 +572,12 @@ def no_grad_view_message(view, message: str, op: str | None = None) -> str:
 
 
 def _short_name(name: str) -> str:
-    """A node's name as torch's view errors give it: ``SelectBackward0`` is ``Select``,
-    ``SqueezeBackward1`` ``Squeeze1``."""
-    op = name.replace("Backward", "", 1)
+    """A node's name as torch's errors give it: ``SelectBackward0`` is ``Select``,
+    ``SqueezeBackward1`` ``Squeeze1``; a name without ``Backward`` is kept."""
+    i = name.rfind("Backward")
+    if i < 0:
+        return name
+    op = name[:i] + name[i + len("Backward") :]
     return op[:-1] if op.endswith("0") else op
 
 
@@ -735,10 +738,5 @@ def _version_message(node: Node, st: SavedTensor) -> str:
         f"inplace operation: {desc}"
     )
     if producer is not None:
-        op = producer
-        if "Backward" in op:  # torch's: PowBackward0 is Pow, PowBackward1 Pow1
-            i = op.rfind("Backward")
-            op = op[:i] + op[i + len("Backward") :]
-            op = op[:-1] if op.endswith("0") else op
-        msg += f", which is output 0 of {op},"
+        msg += f", which is output 0 of {_short_name(producer)},"
     return f"{msg} is at version {st.vc[0]}; expected version {st.version} instead. {hint}"

@@ -55,16 +55,13 @@ class AccumulateGrad(Node):
         the leaf's dtype and layout (C order, or a dense leaf's own strides), with nothing
         (hooks) to see or replace it first."""
         leaf = self.variable
-        v = leaf._data
-        return (  # inline: backward asks this of every gradient bound for a leaf
+        return (
             leaf._grad is None
             and leaf._hooks is None
             and self._pre_hooks is None
             and self._post_hooks is None
-            and type(g) is type(v)
             and (view or g.base is None)
-            and g.dtype == v.dtype
-            and (g.flags.c_contiguous if v.flags.c_contiguous else _in_layout_of(g, v))
+            and _fits(g, leaf._data)
         )
 
     def hand_over(self, g):
