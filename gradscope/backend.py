@@ -106,6 +106,11 @@ def cuda_available() -> bool:
         return False
 
 
+def cupy_ndarray():
+    """CuPy's array type where CuPy is loaded, else None."""
+    return None if _cupy is None else _cupy.ndarray
+
+
 def xp_for(dev: Device):
     """The array module (numpy or cupy) for a device."""
     return np if dev.type == "cpu" else cupy()

@@ -135,6 +135,36 @@ def test_lecture_relu_chain_on_gpu():
     assert all(e.device == "cuda:0" for e in tr.events if e.kind == "tensor_allocated")
 
 
+@needs_gpu
+@pytest.mark.cuda
+def test_gradients_meeting_at_a_node_are_summed_in_place_on_the_gpu():
+    """As on the CPU: x * x's two gradients are summed into the first on the device, which
+    becomes x.grad (version 1); backward allocates the root's 1 and two gradients only."""
+    x = gs.ones(1000, requires_grad=True, device="cuda")
+    base = gs.live_bytes() - 4000  # all devices: the events count every live byte
+    with gs.trace() as tr:
+        y = (x * x).sum()
+        y.backward()
+    start = next(e.seq for e in tr.events if e.kind == "backward_started")
+    made = [e for e in tr.events[start:] if e.kind == "tensor_allocated"]
+    assert [(e.nbytes, e.role, e.device) for e in made] == [
+        (4, "temp", "cuda:0"),
+        (4000, "temp", "cuda:0"),
+        (4000, "temp", "cuda:0"),
+    ]
+    (acc,) = [e for e in tr.events if e.kind == "grad_accumulated"]
+    assert acc.buffer == made[1].buffer and acc.first
+    assert tr.peak_bytes - base == 4000 + 4 + 4 + 4000 + 4000
+    assert x.grad._version == 1 and x.grad.cpu().tolist() == [2.0] * 1000
+
+    # a gradient someone else holds is never the one summed into
+    x = gs.tensor([1.0, 2.0], requires_grad=True, device="cuda")
+    u = x * 2
+    given = gs.tensor([1.0, 1.0], device="cuda")
+    (u + u).backward(given)
+    assert given.cpu().tolist() == [1.0, 1.0] and x.grad.cpu().tolist() == [4.0, 4.0]
+
+
 def test_ops_never_copy_to_the_host():
     """Op and engine code must not call .get()/asnumpy: CUDA work stays on the GPU."""
     root = pathlib.Path(gs.__file__).parent

@@ -78,8 +78,14 @@ def test_a_0_dim_cpu_tensor_joins_cuda_tensors_and_gets_its_gradient_on_the_cpu(
     s = gs.tensor(2.0, requires_grad=True)
     y = (x * s + s / x - s).sum()
     assert y.device.type == "cuda"
-    y.backward()
+    cpu_before = gs.live_bytes("cpu")
+    with gs.trace() as tr:
+        y.backward()
     assert x.grad.device.type == "cuda" and s.grad.device.type == "cpu"
+    # s's three gradients come back through ToCopyBackward0 and are counted on the CPU
+    assert gs.live_bytes("cpu") - cpu_before == 4
+    acc = {e.node: e.device for e in tr.events if e.kind == "grad_accumulated"}
+    assert sorted(acc.values()) == ["cpu", "cuda:0"]
     np.testing.assert_allclose(x.grad.cpu().numpy(), 2.0 - 2.0 / np.array([1.0, 4.0, 9.0]))
     np.testing.assert_allclose(s.grad.numpy(), 6.0 + (1 + 0.5 + 1 / 3) - 3, rtol=1e-6)
     with pytest.raises(RuntimeError, match="same device"):

@@ -20,6 +20,7 @@ from time import perf_counter
 
 import numpy as np
 
+from .. import backend
 from ..errors import M_SCALAR, py_type_name, size_str, tensor_type_name
 from ..events import emit
 from ..events.callsite import user_stacklevel
@@ -230,12 +231,15 @@ def _run(roots, retain_graph, inputs, allow_unused):
         if emit.sinks and not node._hidden:
             emit.put((_EXECUTED, perf_counter(), dev, buffers.live_total, node.id))
         made = None
+        moves, gdev = node._moves_device, dev
         for nxt, gi in zip(node._next, out):
             if nxt is None:
                 continue
             if gi is not None:
                 if type(gi) is not np.ndarray and isinstance(gi, np.generic):
                     gi = np.asarray(gi)
+                if moves:
+                    gdev = str(backend.device_of(gi))  # ToCopyBackward0's
                 # a view of the incoming gradient costs no new bytes
                 base = gi.base
                 if gi is g or (base is not None and (base is g or base is g.base)):
@@ -250,14 +254,14 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 ):
                     gb = nxt.hand_over(gi)  # becomes .grad as it is: accounted as that now
                 elif emit.sinks:
-                    gb = buffers.account(gi, dev, "temp", node.id)
+                    gb = buffers.account(gi, gdev, "temp", node.id)
                 else:
-                    gb = buffers.new(gi.nbytes if base is None else array_nbytes(gi), dev)
+                    gb = buffers.new(gi.nbytes if base is None else array_nbytes(gi), gdev)
                 if nxt in grads:
-                    if _add_grad(grads, nxt, gi, gb, dev, out):
+                    if _add_grad(grads, nxt, gi, gb, gdev, out):
                         added_in_place[nxt] = added_in_place.get(nxt, 0) + 1
                 else:
-                    grads[nxt] = (gi, gb, dev)
+                    grads[nxt] = (gi, gb, gdev)
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
@@ -360,24 +364,24 @@ def _add_grad(grads, node, arr, buf, dev, out: tuple = ()) -> bool:
     """Add gradient ``arr`` (from a node's outputs ``out``) into ``node``'s; True when that
     was done in place.
 
-    As torch's InputBuffer, the sum goes into the gradient already there when only the
-    sum holds it (not another node's input, a hook's tensor or the caller's ``gradient``;
-    ``out`` holds it until its node is done) and it is a whole array of the same shape
-    and dtype; else it is a new array.
+    As torch's InputBuffer, the sum goes into the gradient already there (a NumPy or CuPy
+    array) when only the sum holds it (not another node's input, a hook's tensor or the
+    caller's ``gradient``; ``out`` holds it until its node is done) and it is a whole array
+    of the same shape and dtype; else it is a new array.
     """
     prev = grads.get(node)
     if prev is None:
         grads[node] = (arr, buf, dev)
         return False
     old = prev[0]
+    kind = type(old)
     if (
-        type(old) is np.ndarray
+        ((kind is np.ndarray and old.flags.writeable) or kind is backend.cupy_ndarray())
         and old is not arr
         and old.base is None
         and getrefcount(old) == _ONLY_SUMMED + sum([o is old for o in out])
         and old.shape == arr.shape
         and old.dtype == arr.dtype
-        and old.flags.writeable
     ):
         old += arr
         return True

@@ -75,6 +75,7 @@ class Node:
     _several = False  # a node of several outputs: hooks see one gradient per output
     _namespace = None  # ``torch::autograd::`` for what torch implements in C++ only
     _prio_offset = 0
+    _moves_device = False  # its gradients may leave on another device than they came on
     # Rarely set, so class-level defaults: a new node pays nothing for them.
     _saved = None  # slot -> SavedTensor, once forward has run; None when freed
     _pending = None  # (slot, array) pairs that forward asked to save

@@ -646,6 +646,7 @@ class ToCopyBackward0(Function):
     """A copy to another dtype or device; the gradient goes back to the original's."""
 
     _name = "ToCopyBackward0"
+    _moves_device = True
 
     def forward(self, a, np_dtype, dev):
         self.src_dtype = a.dtype
