@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -187,6 +189,15 @@ ERRORS = {
     "setitem_complex_into_double": lambda m: m.ones(2, dtype=m.float64).__setitem__(0, 2j),
     "setitem_complex_into_int32": lambda m: m.ones(2, dtype=m.int32).__setitem__(0, 1 + 2j),
     "setitem_numpy_complex_into_float": lambda m: _o(m, 2).__setitem__(0, np.complex128(1j)),
+    # torch takes Python numbers and NumPy integers only
+    "setitem_list_value": lambda m: _o(m, 2, 3).__setitem__(0, [1.0, 2.0, 3.0]),
+    "setitem_tuple_value": lambda m: _o(m, 2, 3).__setitem__(0, (1.0, 2.0, 3.0)),
+    "setitem_ndarray_value": lambda m: _o(m, 2, 3).__setitem__(0, np.ones(3)),
+    "setitem_0d_ndarray_value": lambda m: _o(m, 2, 3).__setitem__(0, np.array(2.0)),
+    "setitem_numpy_float32_value": lambda m: _o(m, 2).__setitem__(0, np.float32(2)),
+    "setitem_numpy_bool_value": lambda m: _o(m, 2).__setitem__(0, np.bool_(True)),
+    "setitem_fraction_value": lambda m: _o(m, 2).__setitem__(0, Fraction(1, 2)),
+    "setitem_decimal_value": lambda m: _o(m, 2).__setitem__(0, Decimal(1)),
     "index_second_dim_out_of_range": lambda m: _o(m, 4, 3)[0, 3],
     "index_second_dim_neg_out_of_range": lambda m: _o(m, 4, 3)[0, -4],
     # an index tensor out of range: torch names its place among the indexed dimensions
@@ -501,6 +512,8 @@ VALUES = {
         lambda w: ((w * 2).sum().backward(), w.grad.stride())[1]
     )(_o(m, 2, 3, 4).permute(2, 0, 1).requires_grad_()),
     "setitem_real_complex_into_float": lambda m: _set(_o(m, 2), 0, 3 + 0j),
+    "setitem_numpy_float64_value": lambda m: _set(_o(m, 2), 0, np.float64(2.5)),
+    "setitem_numpy_int_values": lambda m: _set(_set(_o(m, 3), 0, np.int8(-2)), 1, np.uint8(7)),
     "setitem_complex_into_bool": lambda m: _set(m.ones(2, dtype=m.bool), 0, 0j),
     # views share memory as torch's
     "view_alias": lambda m: _alias(m, lambda x: x.view(6), _w0),

@@ -1321,9 +1321,9 @@ def _basic_index(a, items):
     return out, advanced
 
 
-# what setitem takes as a value besides a tensor: a number, or what tensor() reads (lists
-# and arrays, which torch refuses, work too)
-_SETTABLE = (Number, np.generic, np.ndarray, list, tuple)
+# what setitem takes as a value besides a tensor, as torch: a Python number (np.float64 and
+# np.complex128 are ones) or a NumPy integer; not lists, arrays or other NumPy scalars
+_SETTABLE = (bool, int, float, complex, np.integer)
 
 
 # the C++ type torch names when a complex value does not fit a real tensor's elements
