@@ -221,11 +221,20 @@ def _run(roots, retain_graph, inputs, allow_unused):
             if node._pre_hooks:
                 g, gbuf = _run_prehooks(node, g, gbuf, dev)
             # a gradient that a pre-hook dropped gives its inputs none
-            out = node.backward(g) if g is not None else (None,) * len(node._next)
+            if g is None:
+                out = (None,) * len(node._next)
+            else:
+                try:
+                    out = node.backward(g)
+                except backend.FP_SIGNALS:
+                    out = backend.quietly(node.backward, g)
             if node._post_hooks:
                 out = _run_posthooks(node, out, g, gbuf, dev)
         else:
-            out = node.backward(g)
+            try:
+                out = node.backward(g)
+            except backend.FP_SIGNALS:
+                out = backend.quietly(node.backward, g)
         if anomaly and state.anomaly_check_nan:
             _check_nan(node, out)
         if emit.sinks and not node._hidden:
@@ -383,9 +392,15 @@ def _add_grad(grads, node, arr, buf, dev, out: tuple = ()) -> bool:
         and old.shape == arr.shape
         and old.dtype == arr.dtype
     ):
-        old += arr
+        try:
+            old += arr
+        except backend.FP_SIGNALS:
+            pass  # raised once the sum was written
         return True
-    total = old + arr
+    try:
+        total = old + arr
+    except backend.FP_SIGNALS:
+        total = backend.quietly(old.__add__, arr)
     if type(total) is not np.ndarray and isinstance(total, np.generic):
         total = np.asarray(total)
     grads[node] = (total, buffers.account(total, dev, "temp", None), dev)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import partially_overlaps, repeats_memory, writable
+from ..backend import FP_SIGNALS, partially_overlaps, quietly, repeats_memory, writable
 from ..errors import (
     M_FREED,
     M_INTERNAL_OVERLAP,
@@ -281,7 +281,10 @@ def apply(cls: type[Function], inputs: tuple, *args):
             na = nb = False
         fn.needs_input_grad = _NEEDS2[na][nb]
         a_, b_ = a._data if ta else a, b._data if tb else b
-        out = fn.forward(a_, b_, *args) if args else fn.forward(a_, b_)
+        try:
+            out = fn.forward(a_, b_, *args) if args else fn.forward(a_, b_)
+        except FP_SIGNALS:
+            out = quietly(fn.forward, a_, b_, *args)
         if not (na or nb):
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
@@ -292,7 +295,10 @@ def apply(cls: type[Function], inputs: tuple, *args):
             refresh_view(a)
         na = state.enabled and a._rg
         fn.needs_input_grad = _NEEDS1[na]
-        out = fn.forward(a._data, *args) if args else fn.forward(a._data)
+        try:
+            out = fn.forward(a._data, *args) if args else fn.forward(a._data)
+        except FP_SIGNALS:
+            out = quietly(fn.forward, a._data, *args)
         if not na:
             return _wrap(out, inputs, cls, None)
         fn.id = next(_seq)
@@ -329,7 +335,10 @@ def _apply_any(fn, cls, inputs, args):
     needs, record = _needs(inputs)
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
-    out = fn.forward(*arrays, *args)
+    try:
+        out = fn.forward(*arrays, *args)
+    except FP_SIGNALS:
+        out = quietly(fn.forward, *arrays, *args)
     if not record:
         return _wrap(out, inputs, cls, None)
     _init_node(fn, inputs, needs)
@@ -379,7 +388,10 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
                 and partially_overlaps(data, t._data)
             ):
                 raise RuntimeError(M_PARTIAL_OVERLAP)
-    out = fn.forward(*arrays, *args)
+    try:
+        out = fn.forward(*arrays, *args)
+    except FP_SIGNALS:
+        out = quietly(fn.forward, *arrays, *args)
     if record:
         _init_node(fn, inputs, needs)
         pending = fn._pending

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sys import getrefcount
 
-from ..backend import dense, xp_of
+from ..backend import FP_SIGNALS, dense, xp_of
 from ..events import emit
 from ..events.emit import dtype_str
 from ..events.schema import GradAccumulated, NodeCreated
@@ -126,7 +126,10 @@ class AccumulateGrad(Node):
             leaf._grad = new
             buf, first = new._buffer, True
         else:
-            old._data += g
+            try:
+                old._data += g
+            except FP_SIGNALS:
+                pass  # raised once the sum was written
             old._vc[0] += 1
             buf, first = old._buffer, False
         if tracing:
