@@ -134,6 +134,9 @@ class Tensor:
     # a view made in grad mode of a view made in no_grad mode: the op that made it (torch
     # counts it as made in no_grad mode too, and names it in its errors)
     _no_grad_via = None
+    # a view made in no_grad mode of a tensor that requires grad: as in torch it requires
+    # grad too, with no grad_fn, and the ops that use it record edges that lead nowhere
+    _grad_to_nowhere = False
     name = None
 
     def __init__(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> None:
@@ -189,11 +192,16 @@ class Tensor:
         t._buffer = src._buffer
         t._vc = src._vc
         t._grad_fn = node
-        t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
         t._view_version = src._vc[0]
         t._view_in_grad_mode = enabled = _function.state.enabled
+        if node is not None:
+            t._rg = True
+        elif not enabled and src._rg:
+            t._rg = t._grad_to_nowhere = True
+        else:
+            t._rg = False
         base = src._base
         if base is None:
             t._base = src
@@ -399,6 +407,8 @@ class Tensor:
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients"
             )
+        if self._grad_to_nowhere:
+            return  # as torch: it requires grad with its base, whatever it is told
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

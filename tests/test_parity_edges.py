@@ -198,6 +198,11 @@ ERRORS = {
     "setitem_numpy_bool_value": lambda m: _o(m, 2).__setitem__(0, np.bool_(True)),
     "setitem_fraction_value": lambda m: _o(m, 2).__setitem__(0, Fraction(1, 2)),
     "setitem_decimal_value": lambda m: _o(m, 2).__setitem__(0, Decimal(1)),
+    "no_grad_view_backward_from_itself": lambda m: _no_grad_view(m)[2].backward(m.ones(2)),
+    "no_grad_view_grad_of_it": lambda m: _no_grad_view_grad(m),
+    "no_grad_view_setitem": lambda m: _no_grad_view(m)[2].__setitem__(0, 1.0),
+    "no_grad_view_mul_": lambda m: _no_grad_view(m)[2].mul_(2),
+    "no_grad_view_numpy": lambda m: _no_grad_view(m)[2].numpy(),
     "index_second_dim_out_of_range": lambda m: _o(m, 4, 3)[0, 3],
     "index_second_dim_neg_out_of_range": lambda m: _o(m, 4, 3)[0, -4],
     # an index tensor out of range: torch names its place among the indexed dimensions
@@ -328,6 +333,57 @@ def _w0(v):
 def _set(t, index, value):
     t[index] = value
     return t
+
+
+def _no_grad_view(m, base_is_leaf=True):
+    """A view made under no_grad of a tensor that requires grad: as torch, it requires
+    grad with no grad_fn, and the ops that use it record edges that lead nowhere."""
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = x if base_is_leaf else x * 2
+    with m.no_grad():
+        v = b[:2]
+    return x, b, v
+
+
+def _no_grad_view_backward(m, base_is_leaf=True):
+    x, b, v = _no_grad_view(m, base_is_leaf)
+    seen = []
+    v.register_hook(seen.append)
+    y = (v * 2).sum()
+    flags = (v.requires_grad, v.grad_fn is None, v.is_leaf, y.requires_grad)
+    edges = [n is None for n, _ in y.grad_fn.next_functions[0][0].next_functions]
+    y.backward()
+    v.retain_grad()
+    return flags, edges, x.grad, v.grad, seen, v.retains_grad
+
+
+def _no_grad_view_flags(m):
+    x, b, v = _no_grad_view(m)
+    with m.no_grad():
+        w = v[:1]
+    u = v[0]  # a view made in grad mode records a node, whose edge leads nowhere
+    return (
+        v.requires_grad_(False).requires_grad,
+        w.requires_grad,
+        w.grad_fn is None,
+        u.grad_fn.name(),
+        u.grad_fn.next_functions[0][0] is None,
+        v.detach().requires_grad,
+        repr(v),
+    )
+
+
+def _no_grad_view_grad(m):
+    x, b, v = _no_grad_view(m)
+    return m.autograd.grad((v * 2).sum(), v)
+
+
+def _no_grad_view_in_no_grad(m):
+    x, b, v = _no_grad_view(m)
+    with m.no_grad():
+        v.mul_(2)  # written in no_grad mode: allowed, not recorded
+        r = (v * 2).requires_grad
+    return x, r
 
 
 def _set_false(m):
@@ -479,6 +535,10 @@ VALUES = {
         m.tensor([1.0, -1.0, 2.0]), m.tensor([True, False, True]), m.tensor([5.0, 6.0])
     ),
     "setitem_false_writes_nothing": lambda m: _set_false(m),
+    "no_grad_view_backward": lambda m: _no_grad_view_backward(m),
+    "no_grad_view_of_non_leaf_backward": lambda m: _no_grad_view_backward(m, False),
+    "no_grad_view_flags": _no_grad_view_flags,
+    "no_grad_view_written_in_no_grad": _no_grad_view_in_no_grad,
     # strides and offsets in elements, as torch's
     "stride": lambda m: _o(m, 2, 3, 4).stride(),
     "stride_dims": lambda m: tuple(_o(m, 2, 3, 4).stride(d) for d in (0, 1, -1)),

@@ -771,11 +771,7 @@ VALUES = {
     ),
     "split_keyword_split_size": _split_kw_split_size,
     "output_nr": _output_nr,
-    "parts_made_under_no_grad_require_grad": (
-        _no_grad_parts_require_grad,
-        "views made under no_grad of a tensor that requires grad: torch says requires_grad "
-        "True (grad_fn None), gradscope False (as for every view op)",
-    ),
+    "parts_made_under_no_grad_require_grad": _no_grad_parts_require_grad,
 }
 
 

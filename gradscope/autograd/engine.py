@@ -72,7 +72,7 @@ def root_gradients(tensors, grads):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     pairs = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
-        if not t.requires_grad:
+        if not t.requires_grad or (t._grad_to_nowhere and t.grad_fn is None):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )

@@ -534,7 +534,9 @@ def _edge(t) -> Node:
     """Where input ``t``'s gradient goes: its grad_fn, or its leaf's ``AccumulateGrad``
     (``apply`` has brought a view's grad_fn up to date first)."""
     fn = t._grad_fn
-    return fn if fn is not None else t._accumulate_node()
+    if fn is not None:
+        return fn
+    return None if t._grad_to_nowhere else t._accumulate_node()
 
 
 def _refuse_multi_view_write(target, inputs, op: str | None = None) -> None:
