@@ -108,7 +108,11 @@ def _to_array(data, dtype=None, device=None):
         try:
             arr = np.array(data, dtype=np_dtype)
         except (ValueError, TypeError) as e:
+            if np_dtype.kind in "iu" and "NaN" in str(e):
+                raise RuntimeError(_no_fit(np_dtype)) from None
             raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
+        except OverflowError:  # a number that does not fit np_dtype
+            arr = _numbers_into(data, np_dtype)
     if np_dtype is not None and arr.dtype != np_dtype:
         arr = arr.astype(np_dtype)
     arr = backend.to_device(arr, dev)
@@ -117,6 +121,34 @@ def _to_array(data, dtype=None, device=None):
     if isinstance(arr, np.ndarray) and not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)
     return arr
+
+
+def _numbers_into(data, np_dtype):
+    """Numbers as torch reads them into an integer dtype: a float must fit it; an int is
+    read as int64 (past it, torch's ValueError), then must fit, a negative one wrapping
+    into an unsigned type."""
+    if np_dtype.kind not in "iu":
+        raise ValueError("Overflow when unpacking long long")
+    info = np.iinfo(np_dtype)
+    try:
+        wide = np.array(data, dtype=np.int64)
+    except OverflowError:
+        floats = np.array(data, dtype=np.float64)
+        if np.array(data).dtype.kind != "f":
+            raise ValueError("Overflow when unpacking long long") from None
+        if not (
+            np.isfinite(floats).all() and info.min <= floats.min() and floats.max() <= info.max
+        ):
+            raise RuntimeError(_no_fit(np_dtype)) from None
+        return floats.astype(np_dtype)
+    low = -info.max if np_dtype.kind == "u" else info.min
+    if wide.size and (wide.min() < low or wide.max() > info.max):
+        raise RuntimeError(_no_fit(np_dtype))
+    return wide.astype(np_dtype)
+
+
+def _no_fit(np_dtype) -> str:
+    return f"value cannot be converted to type {np_dtype} without overflow"
 
 
 def _unwrap(v):
@@ -264,7 +296,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     _check_dtype("full", dtype)
     default = _infer_dtype(fill_value)
     return _filled(
-        lambda xp, s, d: xp.full(s, fill_value, d),
+        lambda xp, s, d: xp.full(s, dtypes.checked_scalar(fill_value, d), d),
         (size,),
         dtype,
         device,

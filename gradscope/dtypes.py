@@ -108,3 +108,64 @@ def result_type(a_dtype: np.dtype, a_dim: int, b, b_dtype: np.dtype | None, b_di
     if (a_dim == 0) != (b_dim == 0):
         return a_dtype if a_dim > 0 else b_dtype
     return np.promote_types(a_dtype, b_dtype)
+
+
+# the C++ type torch names when a number does not fit a tensor's elements
+_C_SCALAR_NAMES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "int64": "int64_t",
+    "int32": "int",
+    "int16": "int16_t",
+    "int8": "int8_t",
+    "uint8": "uint8_t",
+}
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def c_scalar_name(np_dtype: np.dtype) -> str:
+    """The C++ name torch gives ``np_dtype`` where a number does not fit it."""
+    return _C_SCALAR_NAMES.get(str(np_dtype), "double")
+
+
+def checked_scalar(value, np_dtype: np.dtype):
+    """``value`` (a Python number) as torch converts it to fill a tensor of ``np_dtype``
+    (``full``, ``fill_``, ``masked_fill``, setitem, ``clamp``'s and ``where``'s scalars):
+    torch's RuntimeError where it overflows the type (inf and NaN fit floating types only);
+    a negative int wraps into an unsigned type down to minus its largest value, as in
+    torch. Other values (bools, complex, tensors) come back as they are."""
+    kind = np_dtype.kind
+    tv = type(value)
+    if kind == "b":
+        return bool(value) if tv is int else value  # any number is a bool, as in torch
+    if tv is bool or tv is complex or not isinstance(value, (int, float)):
+        return value
+    if kind == "f":
+        if tv is not float and not _INT64[0] <= value <= _INT64[1] * 2 + 1:
+            return value  # past uint64: torch's own OverflowError comes first elsewhere
+        v = float(value)
+        if v == v and abs(v) != float("inf") and abs(v) > float(np.finfo(np_dtype).max):
+            raise _overflow(np_dtype)
+        return value
+    if kind not in "iu":
+        return value
+    info = np.iinfo(np_dtype)
+    if isinstance(value, float):
+        if not (value == value and info.min <= value <= info.max):
+            raise _overflow(np_dtype)
+        return value
+    if kind == "u" and value < 0:
+        if -value > info.max:
+            raise _overflow(np_dtype)
+        return value + info.max + 1  # two's complement, as torch wraps it
+    if not info.min <= value <= info.max:
+        raise _overflow(np_dtype)
+    return value
+
+
+def _overflow(np_dtype) -> RuntimeError:
+    return RuntimeError(
+        f"value cannot be converted to type {c_scalar_name(np_dtype)} without overflow"
+    )

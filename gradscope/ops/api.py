@@ -372,7 +372,14 @@ def clamp(a, min=None, max=None):  # noqa: A002
         a = a.to(dtypes.default_float)  # the result is a float, as in torch
     if type(min) is Tensor or type(max) is Tensor:
         return _clamp_by_tensors(apply, a, min, max)
+    min, max = _checked_bounds(a, min, max)
     return apply(E.ClampBackward1, (a,), min, max)
+
+
+def _checked_bounds(a, lo, hi) -> tuple:
+    """``clamp``'s number bounds, checked to fit ``a``'s dtype as torch checks them."""
+    dtype = a._data.dtype
+    return dtypes.checked_scalar(lo, dtype), dtypes.checked_scalar(hi, dtype)
 
 
 def _clamp_by_tensors(how, a, lo, hi):
@@ -447,7 +454,7 @@ def _masked_fill_args(a, mask, value, inplace: bool):
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
-    return value
+    return dtypes.checked_scalar(value, a._data.dtype)
 
 
 def masked_fill(a, mask, value):
@@ -505,6 +512,11 @@ def where(condition, a=_NOTHING, b=_NOTHING):
             + scalar_type_name(cdt)
         )
     cond = condition if cdt == np.bool_ else condition.bool()
+    if type(a) is not Tensor or type(b) is not Tensor:  # a number fills in the result's dtype
+        t = a if type(a) is Tensor else b
+        out_dtype = dtype if dtype is not None else t._data.dtype
+        if out_dtype != np.float16:  # (torch fills a half's result unchecked)
+            a, b = dtypes.checked_scalar(a, out_dtype), dtypes.checked_scalar(b, out_dtype)
     try:
         return apply(E.WhereBackward0, (a, b, cond), dtype)
     except ValueError as e:
@@ -1326,17 +1338,6 @@ def _basic_index(a, items):
 _SETTABLE = (bool, int, float, complex, np.integer)
 
 
-# the C++ type torch names when a complex value does not fit a real tensor's elements
-_C_SCALAR_NAMES = {
-    "float32": "float",
-    "int64": "int64_t",
-    "int32": "int",
-    "int16": "int16_t",
-    "int8": "int8_t",
-    "uint8": "uint8_t",
-}
-
-
 def _c_type_name(kind: type) -> str:
     """A type's name as CPython's C API (and so torch's messages) gives it: ``Foo`` for a
     class defined in Python, ``numpy.float32`` for one defined in C outside the builtins."""
@@ -1500,9 +1501,13 @@ def setitem(a, index, value) -> None:
         raise TypeError(f"can't assign a {_c_type_name(type(value))} to a {_torch_type(a)}")
     if isinstance(value, complex) and a._data.dtype.kind not in "cb":  # (np.complex128 too)
         if value.imag:
-            name = _C_SCALAR_NAMES.get(str(a._data.dtype), "double")
+            name = dtypes.c_scalar_name(a._data.dtype)
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
         value = value.real
+    if type(value) is int and not -(2**63) <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    if a._data.dtype != np.float16:  # (torch writes a half's value unchecked)
+        value = dtypes.checked_scalar(value, a._data.dtype)
     items = _index_items(a, index)
     value = as_tensor_like(value, a)
     if index is False:  # torch writes nothing, records nothing and checks nothing more
@@ -1647,6 +1652,7 @@ def clamp_(a, min=None, max=None):  # noqa: A002
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if type(min) is Tensor or type(max) is Tensor:
         return _clamp_by_tensors(apply_inplace, a, min, max)
+    min, max = _checked_bounds(a, min, max)
     return apply_inplace(E.ClampBackward1, a, (a,), min, max)
 
 
@@ -1662,4 +1668,4 @@ def fill_(a, value):
                 f"{value._data.ndim} dimensions."
             )
         return apply_inplace(S.FillBackward3, a, (a, value))
-    return apply_inplace(S.FillBackward2, a, (a,), value)
+    return apply_inplace(S.FillBackward2, a, (a,), dtypes.checked_scalar(value, a._data.dtype))
