@@ -291,8 +291,8 @@ def reciprocal(a):
 def _division_dtype(a, b):
     """``a / b``'s dtype where NumPy's is not torch's: integers divide into the default float."""
     promoted = _promoted(a, b)
-    if promoted is None and a._data.dtype.kind in "iub":
-        return dtypes.default_float.np
+    if (a._data.dtype if promoted is None else promoted).kind in "iub":
+        return dtypes.default_float.np  # int32 / int64 too, which NumPy keeps as integers
     return promoted
 
 
