@@ -28,7 +28,9 @@ def _expand_graph(g, shape, dims, keepdim):
 
 def _sum(a, axis, keepdim, dtype):
     """``a.sum(...)``; on NumPy the ufunc's reduce itself, which ``ndarray.sum`` wraps in
-    Python."""
+    Python. Integers sum as int64, as in torch (NumPy sums unsigned ones as uint64)."""
+    if dtype is None and a.dtype.kind == "u":
+        dtype = np.int64
     if type(a) is np.ndarray:
         return np.add.reduce(a, axis, dtype, None, keepdim)
     return a.sum(axis=axis, keepdims=keepdim, dtype=dtype)
