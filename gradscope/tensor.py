@@ -839,6 +839,7 @@ class Tensor:
     div_ = F.div_
     zero_ = F.zero_
     fill_ = F.fill_
+    copy_ = F.copy_
     relu_ = F.relu_
     clamp_ = F.clamp_
 

@@ -203,6 +203,10 @@ ERRORS = {
     "no_grad_view_setitem": lambda m: _no_grad_view(m)[2].__setitem__(0, 1.0),
     "no_grad_view_mul_": lambda m: _no_grad_view(m)[2].mul_(2),
     "no_grad_view_numpy": lambda m: _no_grad_view(m)[2].numpy(),
+    "copy_shape_mismatch": lambda m: m.zeros(3).copy_(m.ones(2)),
+    "copy_more_dims_than_target": lambda m: m.zeros(3).copy_(m.ones(2, 3)),
+    "copy_into_a_leaf": lambda m: m.ones(3, requires_grad=True).copy_(m.zeros(3)),
+    "copy_a_list": lambda m: m.zeros(3).copy_([1, 2, 3]),
     "index_second_dim_out_of_range": lambda m: _o(m, 4, 3)[0, 3],
     "index_second_dim_neg_out_of_range": lambda m: _o(m, 4, 3)[0, -4],
     # an index tensor out of range: torch names its place among the indexed dimensions
@@ -386,6 +390,25 @@ def _no_grad_view_in_no_grad(m):
     return x, r
 
 
+def _copy_records(m):
+    """copy_ into a non-leaf: CopyBackwards, a zero gradient for the old values, the
+    incoming one (summed to its shape, in its dtype) for the source."""
+    a = m.ones(2, 3, dtype=m.float64, requires_grad=True)
+    t = a * 1
+    src = m.tensor([5.0, 6.0, 7.0], requires_grad=True)
+    t.copy_(src)
+    names = (t.grad_fn.name(), [n.name() for n, _ in t.grad_fn.next_functions], t._version)
+    (t * m.arange(6.0, dtype=m.float64).reshape(2, 3)).sum().backward()
+    return names, a.grad, src.grad, src.grad.dtype == m.float32
+
+
+def _copy_in_no_grad(m):
+    q = m.ones(3, requires_grad=True)
+    with m.no_grad():
+        q.copy_(m.tensor([4.0, 5.0, 6.0]))
+    return q, q._version, q.requires_grad
+
+
 def _set_false(m):
     """``t[False] = v`` writes, records and checks nothing, even into a leaf or with a value
     of another shape; ``t[0, False] = v`` is a write."""
@@ -536,6 +559,10 @@ VALUES = {
     ),
     "setitem_false_writes_nothing": lambda m: _set_false(m),
     "no_grad_view_backward": lambda m: _no_grad_view_backward(m),
+    "copy_records_copy_backwards": _copy_records,
+    "copy_a_number": lambda m: m.zeros(3).copy_(5.0),
+    "copy_floats_into_ints": lambda m: m.zeros(3, dtype=m.int64).copy_(m.tensor([1.7, -2.5, 3.2])),
+    "copy_in_no_grad": lambda m: _copy_in_no_grad(m),
     "no_grad_view_of_non_leaf_backward": lambda m: _no_grad_view_backward(m, False),
     "no_grad_view_flags": _no_grad_view_flags,
     "no_grad_view_written_in_no_grad": _no_grad_view_in_no_grad,

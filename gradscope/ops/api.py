@@ -1660,6 +1660,29 @@ def zero_(a):
     return apply_inplace(S.ZeroBackward0, a, (a,), 0)
 
 
+def copy_(a, src, non_blocking: bool = False):
+    """Write ``src`` (a tensor broadcast to ``a``'s shape, or a number) into ``a``, in
+    ``a``'s dtype and on its device; recorded as torch's ``CopyBackwards``."""
+    if type(src) is not Tensor:
+        if not isinstance(src, (int, float, complex)):
+            raise TypeError(
+                f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+            )
+        from ..creation import tensor
+
+        src = tensor(src, device=a.device)
+    try:
+        joint = np.broadcast_shapes(a._data.shape, src._data.shape)
+    except ValueError:
+        raise _broadcast_error("copy_", a, src) from None
+    if joint != a._data.shape:
+        raise RuntimeError(
+            f"output with shape {shape_str(a._data.shape)} doesn't match the broadcast shape "
+            f"{shape_str(joint)}"
+        )
+    return apply_inplace(S.CopyBackwards, a, (a, src))
+
+
 def fill_(a, value):
     if type(value) is Tensor:
         if value._data.ndim:

@@ -729,6 +729,44 @@ class FillBackward3(Function):
         return t
 
 
+class CopyBackwards(Function):
+    """``copy_(src)``: ``src`` broadcast into the target's shape, dtype and device. The
+    target's old values get a zero gradient; ``src`` gets the incoming one, summed to its
+    shape, in its dtype and on its device."""
+
+    _name = "CopyBackwards"
+    _namespace = "torch::autograd::"
+    _moves_device = True  # src may live on another device
+
+    def forward(self, a, src):
+        self.src_shape, self.src_dtype, self.src_device = src.shape, src.dtype, device_of(src)
+        out = xp_of(a).empty_like(a)
+        out[...] = to_device(src, device_of(a))
+        return out
+
+    def backward(self, g):
+        na, ns = self.needs_input_grad
+        gs = None
+        if ns:
+            gs = to_device(
+                cast_like(unbroadcast(g, self.src_shape), self.src_dtype), self.src_device
+            )
+        return (xp_of(g).zeros_like(g) if na else None, gs)
+
+    def backward_graph(self, g):
+        na, ns = self.needs_input_grad
+        gs = None
+        if ns:
+            gs = cast_to(sum_to(g, self.src_shape), self.src_dtype).to(self.src_device)
+        return (zeros_grad(g.shape, g) if na else None, gs)
+
+    def jvp(self, xs, out, tangents):
+        t = xp_of(out).zeros_like(out)
+        if tangents[1] is not None:
+            t[...] = to_device(tangents[1], device_of(out))
+        return t
+
+
 # ------------------------------------------------------------- in place through a view
 
 
