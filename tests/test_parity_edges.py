@@ -390,6 +390,19 @@ def _no_grad_view_in_no_grad(m):
     return x, r
 
 
+def _grad_at_edges(m, f):
+    x = m.tensor([-1.0, 0.0, 0.5, 2.0], requires_grad=True)
+    f(x).sum().backward()
+    return x.grad
+
+
+def _second_at_edges(m, f):
+    x = m.tensor([-1.0, 0.0, 0.5, 2.0], requires_grad=True)
+    (g,) = m.autograd.grad(f(x).sum(), x, create_graph=True)
+    g.sum().backward()
+    return g, x.grad
+
+
 def _copy_records(m):
     """copy_ into a non-leaf: CopyBackwards, a zero gradient for the old values, the
     incoming one (summed to its shape, in its dtype) for the source."""
@@ -560,6 +573,24 @@ VALUES = {
     "setitem_false_writes_nothing": lambda m: _set_false(m),
     "no_grad_view_backward": lambda m: _no_grad_view_backward(m),
     "copy_records_copy_backwards": _copy_records,
+    # an inf gradient where relu, clamp or maximum masks it out gives 0, not NaN
+    "relu_then_log_at_zero": lambda m: _grad_at_edges(m, lambda x: x.relu().log()),
+    "relu_then_sqrt_at_zero": lambda m: _grad_at_edges(m, lambda x: x.relu().sqrt()),
+    "clamp_then_log": lambda m: _grad_at_edges(m, lambda x: x.clamp(0, 1).log()),
+    "clamp_min_then_log": lambda m: _grad_at_edges(m, lambda x: x.clamp(min=0).log()),
+    "clamp_max_then_reciprocal": lambda m: _grad_at_edges(m, lambda x: 1 / x.clamp(max=0.0)),
+    "clamp_by_tensor_then_log": lambda m: _grad_at_edges(
+        m, lambda x: x.clamp(min=m.zeros(4)).log()
+    ),
+    "maximum_then_log": lambda m: _grad_at_edges(m, lambda x: m.maximum(x, m.zeros(4)).log()),
+    "minimum_then_log": lambda m: _grad_at_edges(m, lambda x: (-m.minimum(x, m.zeros(4))).log()),
+    "relu_keeps_a_nan_it_passes": lambda m: _grad_at_edges(
+        m, lambda x: x.relu() * m.tensor([1.0, 1.0, float("nan"), 1.0])
+    ),
+    "relu_log_second_order": lambda m: _second_at_edges(m, lambda x: (x.relu() ** 3).log()),
+    "relu_log_forward_mode": lambda m: m.func.jvp(
+        lambda x: x.relu().log(), (m.tensor([-1.0, 0.0, 0.5, 2.0]),), (m.ones(4),)
+    ),
     "copy_a_number": lambda m: m.zeros(3).copy_(5.0),
     "copy_floats_into_ints": lambda m: m.zeros(3, dtype=m.int64).copy_(m.tensor([1.7, -2.5, 3.2])),
     "copy_in_no_grad": lambda m: _copy_in_no_grad(m),

@@ -1,8 +1,10 @@
-"""Undoing broadcasting: the one helper every binary op's backward uses."""
+"""Helpers of the backward rules: undoing broadcasting, casting back, masking."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..backend import xp_of
 
 
 def unbroadcast(grad, shape: tuple):
@@ -27,3 +29,19 @@ def unbroadcast(grad, shape: tuple):
 def cast_like(grad, dtype):
     """``grad`` in ``dtype`` (the input's), when type promotion changed it."""
     return grad if grad.dtype == dtype else grad.astype(dtype)
+
+
+def keep(g, mask):
+    """``g`` where ``mask`` holds and 0 elsewhere, as torch's masking backwards (relu's
+    threshold, clamp, maximum) give it: an inf or NaN gradient where the mask is off gives
+    0, not the NaN of ``g * mask``. On NumPy it is that product (``np.where`` takes ten
+    times longer on a random mask), redone with ``where`` only when it holds a NaN."""
+    if mask is True:
+        return g
+    if type(g) is np.ndarray:
+        out = g * mask
+        if out.dtype.kind == "f" and out.size and np.isnan(np.maximum.reduce(out, axis=None)):
+            return np.where(mask, g, out.dtype.type(0))
+        return out
+    xp = xp_of(g)
+    return xp.where(mask, g, xp.zeros((), g.dtype))

@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function, apply
 from ..backend import xp_of
 from . import api
-from ._broadcast import cast_like, unbroadcast
+from ._broadcast import cast_like, keep, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms, times
 
@@ -612,7 +612,7 @@ class ClampBackward1(Function):
             mask = a >= self.min
         if self.max is not None:
             mask = mask & (a <= self.max)
-        return (g * mask,)
+        return (keep(g, mask),)
 
     def backward_graph(self, g):
         a = self.saved("self")
@@ -630,7 +630,7 @@ class ClampBackward1(Function):
             mask = a >= self.min
         if self.max is not None:
             mask = mask & (a <= self.max)
-        return tangents[0] * mask
+        return keep(tangents[0], mask)
 
 
 class ClampBackward0(Function):
@@ -673,7 +673,7 @@ class ClampBackward0(Function):
         m_a, m_lo, m_hi = self._masks(a, lo, hi)
         n0, n1, n2 = self.needs_input_grad
         return tuple(
-            cast_like(unbroadcast(g * m, shape), dtype) if need and m is not None else None
+            cast_like(unbroadcast(keep(g, m), shape), dtype) if need and m is not None else None
             for need, m, shape, dtype in zip(
                 (n0, n1, n2), (m_a, m_lo, m_hi), self.shapes, self.dtypes
             )
@@ -821,8 +821,8 @@ class MaximumBackward0(Function):
         a, b = self.saved("self"), self.saved("other")
         half = xp_of(g).where(a == b, g * 0.5, g)
         na, nb = self.needs_input_grad
-        ga = half * ~self._pick(b, a) if na else None
-        gb = half * ~self._pick(a, b) if nb else None
+        ga = keep(half, ~self._pick(b, a)) if na else None
+        gb = keep(half, ~self._pick(a, b)) if nb else None
         return (
             None if ga is None else cast_like(unbroadcast(ga, self.shapes[0]), self.dtypes[0]),
             None if gb is None else cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1]),
