@@ -45,3 +45,15 @@ def keep(g, mask):
         return out
     xp = xp_of(g)
     return xp.where(mask, g, xp.zeros((), g.dtype))
+
+
+def sgn(a):
+    """torch's sign of ``a``: -1, 0 or 1, and 0 for NaN (NumPy's sign gives NaN)."""
+    if type(a) is np.ndarray:
+        s = np.sign(a)
+        if s.dtype.kind == "f" and s.size and np.isnan(np.maximum.reduce(s, axis=None)):
+            s = np.nan_to_num(s, copy=False, nan=0.0)
+        return s
+    xp = xp_of(a)
+    s = xp.sign(a)
+    return xp.nan_to_num(s, nan=0.0) if s.dtype.kind == "f" else s

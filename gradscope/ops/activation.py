@@ -26,13 +26,13 @@ class ReluBackward0(Function):
         return xp_of(a).maximum(a, 0).astype(a.dtype, copy=False)
 
     def backward(self, g):
-        return (keep(g, self.saved("result") > 0),)
+        return (keep(g, ~(self.saved("result") <= 0)),)  # a NaN passes g on, as torch
 
     def backward_graph(self, g):
         return (apply(ThresholdBackwardBackward0, (g, self.saved_tensor("result"))),)
 
     def jvp(self, xs, out, tangents):
-        return keep(tangents[0], out > 0)
+        return keep(tangents[0], ~(out <= 0))
 
 
 class ThresholdBackwardBackward0(Function):
@@ -43,12 +43,15 @@ class ThresholdBackwardBackward0(Function):
 
     def forward(self, g, result):
         self.save(result=result)
-        return keep(g, result > 0)
+        return keep(g, ~(result <= 0))
 
     def backward(self, u):
         r = self.saved("result")
         ng, nr = self.needs_input_grad
-        return (keep(u, r > 0) if ng else None, xp_of(u).zeros(r.shape, u.dtype) if nr else None)
+        return (
+            keep(u, ~(r <= 0)) if ng else None,
+            xp_of(u).zeros(r.shape, u.dtype) if nr else None,
+        )
 
     def backward_graph(self, u):
         r = self.saved_tensor("result")
@@ -58,7 +61,7 @@ class ThresholdBackwardBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         tg = tangents[0]
-        return None if tg is None else keep(tg, xs[1] > 0)
+        return None if tg is None else keep(tg, ~(xs[1] <= 0))
 
 
 class SigmoidBackward0(Function):

@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function, apply
 from ..backend import xp_of
 from . import api
-from ._broadcast import cast_like, keep, unbroadcast
+from ._broadcast import cast_like, keep, sgn, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms, times
 
@@ -292,7 +292,7 @@ class DivBackward0(Function):
             ga = cast_like(unbroadcast(g / b, self.shapes[0]), self.dtypes[0])
         if nb:
             a = self.saved("self")
-            gb = cast_like(unbroadcast(-g * a / (b * b), self.shapes[1]), self.dtypes[1])
+            gb = cast_like(unbroadcast(-g * ((a / b) / b), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
     def backward_graph(self, g):
@@ -568,13 +568,13 @@ class AbsBackward0(Function):
         return xp_of(a).abs(a)
 
     def backward(self, g):
-        return (g * xp_of(g).sign(self.saved("self")),)
+        return (g * sgn(self.saved("self")),)
 
     def backward_graph(self, g):
         return (g * apply(SgnBackward0, (self.saved_tensor("self"),)),)
 
     def jvp(self, xs, out, tangents):
-        return tangents[0] * xp_of(out).sign(xs[0])
+        return tangents[0] * sgn(xs[0])
 
 
 class SgnBackward0(Function):
@@ -583,7 +583,7 @@ class SgnBackward0(Function):
     _name = "SgnBackward0"
 
     def forward(self, a):
-        return xp_of(a).sign(a)
+        return sgn(a)
 
     def backward(self, g):
         return (xp_of(g).zeros_like(g),)
@@ -654,16 +654,13 @@ class ClampBackward0(Function):
 
     @staticmethod
     def _masks(a, lo, hi):
-        """Where the output is ``a``, ``min`` and ``max`` (a max below min wins, as torch)."""
+        """Which of ``a``, ``min`` and ``max`` gets the gradient at each place, by torch's
+        comparisons (a max below min wins; a NaN among them gives none of them any)."""
         if lo is None:
-            m_a = a <= hi
-            return m_a, None, ~m_a
-        m_lo = a < lo
+            return a <= hi, None, a > hi
         if hi is None:
-            return ~m_lo, m_lo, None
-        m_a = ~m_lo & (a <= hi)
-        m_lo = m_lo & (lo <= hi)
-        return m_a, m_lo, ~(m_a | m_lo)
+            return a >= lo, a < lo, None
+        return (a >= lo) & (a <= hi), (a < lo) & (lo < hi), (a > hi) | (hi < lo)
 
     def backward(self, g):
         a = self.saved("self")
