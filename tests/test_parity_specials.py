@@ -1,6 +1,6 @@
 """Every op of the table on inputs full of IEEE specials (0, -0, inf, -inf, NaN, 1e30,
--1e-30, ...) against torch 2.13: values and gradients, NaN where torch gives NaN and
-nowhere else. (A relu or clamp that masks an inf gradient out gives 0, not NaN; abs of a
+-1e-30, ...) against torch 2.13: values, gradients and forward-mode tangents, NaN where
+torch gives NaN and nowhere else. (A relu or clamp that masks an inf gradient out gives 0, not NaN; abs of a
 NaN has gradient 0; a NaN passes relu's gradient on.)
 """
 
@@ -61,5 +61,41 @@ def test_values_and_gradients_of_specials_as_torch(case, start):
         if w is None or g is None:
             assert w is None and g is None
             continue
+        assert w.shape == g.shape
+        np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-5, equal_nan=True)
+
+
+# forward mode: also a full max or min over a NaN (torch's tangent is NaN there)
+KNOWN_JVP = KNOWN | {"max_full", "min_full"}
+
+
+def _jvp(m, case, arrays):
+    inputs = [t.detach() for t in (to_gs if m is gs else to_torch)(case, arrays)]
+    tangents = tuple(m.ones_like(t) * 0.5 for t in inputs)
+
+    def f(*xs):
+        out = case.fn(m, *xs)
+        return out[0] if isinstance(out, tuple) else out
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out, tangent = m.func.jvp(f, tuple(inputs), tangents)
+    except (RuntimeError, ValueError, IndexError, TypeError) as e:
+        return type(e).__name__
+    return [np.asarray(out.numpy(), np.float64), np.asarray(tangent.numpy(), np.float64)]
+
+
+@pytest.mark.parametrize("start", [0, 6])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.forward_ad and c.name not in KNOWN_JVP], ids=lambda c: c.name
+)
+def test_tangents_of_specials_as_torch(case, start):
+    arrays = [_filled(s, start + 5 * j) for j, s in enumerate(case.shapes)]
+    want, got = _jvp(torch, case, arrays), _jvp(gs, case, arrays)
+    if isinstance(want, str) or isinstance(got, str):
+        assert isinstance(want, str) == isinstance(got, str), (want, got)
+        return
+    for w, g in zip(want, got):
         assert w.shape == g.shape
         np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-5, equal_nan=True)

@@ -309,6 +309,8 @@ class DivBackward0(Function):
     def jvp(self, xs, out, tangents):
         b = xs[1]
         ta, tb = tangents[:2]
+        if ta is not None and tb is not None:  # torch's (self_t - other_t * result) / other
+            return (ta - tb * out) / b
         return terms(None if ta is None else ta / b, None if tb is None else -tb * out / b)
 
 
@@ -690,9 +692,15 @@ class ClampBackward0(Function):
         )
 
     def jvp(self, xs, out, tangents):
-        m_a, m_lo, m_hi = self._masks(*xs)
-        ta, tlo, thi = tangents
-        return terms(times(ta, m_a), times(tlo, m_lo), times(thi, m_hi))
+        # torch's clamp_jvp: picks a tangent by its own comparisons (not the backward's)
+        a, lo, hi = xs
+        xp = xp_of(out)
+        ta, tlo, thi = (xp.zeros_like(out) if t is None else t for t in tangents)
+        if lo is None:
+            return xp.where(a < hi, ta, thi)
+        if hi is None:
+            return xp.where(a > lo, ta, tlo)
+        return xp.where(lo > hi, thi, xp.where(a < lo, tlo, xp.where(a > hi, thi, ta)))
 
 
 class WhereBackward0(Function):
