@@ -186,7 +186,9 @@ class MaxBackward1(Function):
         return (zeros.masked_fill(constant(mask), g / int(mask.sum())),)
 
     def jvp(self, xs, out, tangents):
-        mask = _extremes(xs[0], out)
+        # torch's evenly_read_jvp: the elements equal to the result (none for a NaN result,
+        # whose tangent is then 0 / 0, NaN), unlike the backward's
+        mask = xs[0] == out
         return (tangents[0] * mask).sum() / mask.sum()
 
 
