@@ -33,6 +33,16 @@ def quietly(call, *args):
         return call(*args)
 
 
+def run_rule(call, *args):
+    """``call(*args)``, an op's rule, run again ``quietly`` if it raised one of
+    ``FP_SIGNALS``. (The per-op fast paths of ``apply`` and of the engine write this
+    ``try`` out, to spare a call.)"""
+    try:
+        return call(*args)
+    except FP_SIGNALS:
+        return quietly(call, *args)
+
+
 class Device:
     """A device, as ``gs.device("cuda:0")``: ``type`` ("cpu" or "cuda") and ``index``."""
 

@@ -109,7 +109,7 @@ def _to_array(data, dtype=None, device=None):
             arr = np.array(data, dtype=np_dtype)
         except (ValueError, TypeError) as e:
             if np_dtype.kind in "iu" and "NaN" in str(e):
-                raise RuntimeError(_no_fit(np_dtype)) from None
+                raise dtypes.overflow_error(str(np_dtype)) from None
             raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
         except OverflowError:  # a number that does not fit np_dtype
             arr = _numbers_into(data, np_dtype)
@@ -133,22 +133,18 @@ def _numbers_into(data, np_dtype):
     try:
         wide = np.array(data, dtype=np.int64)
     except OverflowError:
-        floats = np.array(data, dtype=np.float64)
         if np.array(data).dtype.kind != "f":
             raise ValueError("Overflow when unpacking long long") from None
+        floats = np.array(data, dtype=np.float64)
         if not (
             np.isfinite(floats).all() and info.min <= floats.min() and floats.max() <= info.max
         ):
-            raise RuntimeError(_no_fit(np_dtype)) from None
+            raise dtypes.overflow_error(str(np_dtype)) from None
         return floats.astype(np_dtype)
     low = -info.max if np_dtype.kind == "u" else info.min
     if wide.size and (wide.min() < low or wide.max() > info.max):
-        raise RuntimeError(_no_fit(np_dtype))
+        raise dtypes.overflow_error(str(np_dtype))
     return wide.astype(np_dtype)
-
-
-def _no_fit(np_dtype) -> str:
-    return f"value cannot be converted to type {np_dtype} without overflow"
 
 
 def _unwrap(v):

@@ -165,7 +165,11 @@ def checked_scalar(value, np_dtype: np.dtype):
     return value
 
 
+def overflow_error(type_name: str) -> RuntimeError:
+    """torch's error for a number that does not fit a type (``type_name`` as torch names
+    it there: ``float`` from a fill, ``uint8`` from ``tensor()``)."""
+    return RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+
+
 def _overflow(np_dtype) -> RuntimeError:
-    return RuntimeError(
-        f"value cannot be converted to type {c_scalar_name(np_dtype)} without overflow"
-    )
+    return overflow_error(c_scalar_name(np_dtype))

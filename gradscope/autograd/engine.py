@@ -224,10 +224,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
             if g is None:
                 out = (None,) * len(node._next)
             else:
-                try:
-                    out = node.backward(g)
-                except backend.FP_SIGNALS:
-                    out = backend.quietly(node.backward, g)
+                out = backend.run_rule(node.backward, g)
             if node._post_hooks:
                 out = _run_posthooks(node, out, g, gbuf, dev)
         else:
@@ -397,10 +394,7 @@ def _add_grad(grads, node, arr, buf, dev, out: tuple = ()) -> bool:
         except backend.FP_SIGNALS:
             pass  # raised once the sum was written
         return True
-    try:
-        total = old + arr
-    except backend.FP_SIGNALS:
-        total = backend.quietly(old.__add__, arr)
+    total = backend.run_rule(old.__add__, arr)
     if type(total) is not np.ndarray and isinstance(total, np.generic):
         total = np.asarray(total)
     grads[node] = (total, buffers.account(total, dev, "temp", None), dev)

@@ -26,7 +26,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..backend import FP_SIGNALS, quietly, xp_of
+from ..backend import run_rule, xp_of
 from ..errors import shape_str
 from . import function
 from .grad_mode import state
@@ -375,10 +375,7 @@ def _jvp(fn, xs, out, tangents):
     or a tangent's wider floating type (a float64 tangent of a float32 primal stays float64,
     as in torch; a 0-dim one counts only for a 0-dim output)."""
     global _evaluations
-    try:
-        r = fn.jvp(xs, out, tangents)
-    except FP_SIGNALS:
-        r = quietly(fn.jvp, xs, out, tangents)
+    r = run_rule(fn.jvp, xs, out, tangents)
     _evaluations += 1
     if r is None:
         return None
@@ -423,10 +420,7 @@ def apply_dual(cls, inputs, args):
     needs, _ = function._needs(inputs)  # (brings stale views' grad_fn up to date)
     fn.needs_input_grad = needs
     xs = [t._data if type(t) is Tensor else t for t in inputs]
-    try:
-        out = fn.forward(*xs, *args)
-    except FP_SIGNALS:
-        out = quietly(fn.forward, *xs, *args)
+    out = run_rule(fn.forward, *xs, *args)
     if True in needs:
         function._init_node(fn, inputs, needs)
         result = function._wrap(out, inputs, cls, fn)
@@ -462,10 +456,7 @@ def apply_inplace_dual(cls, target, inputs, args):
     probe._pending = None
     probe.needs_input_grad = (False,) * len(inputs)
     xs = [t._data.copy() if t is target else (t._data if type(t) is Tensor else t) for t in inputs]
-    try:
-        out = probe.forward(*xs, *args)
-    except FP_SIGNALS:
-        out = quietly(probe.forward, *xs, *args)
+    out = run_rule(probe.forward, *xs, *args)
     tangent = _jvp(probe, xs, out, tangents)
     _tangent(target)  # (a view's is brought up to date first)
     before = target.__dict__.get("_tangent")

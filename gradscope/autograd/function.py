@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import FP_SIGNALS, partially_overlaps, quietly, repeats_memory, writable
+from ..backend import (
+    FP_SIGNALS,
+    partially_overlaps,
+    quietly,
+    repeats_memory,
+    run_rule,
+    writable,
+)
 from ..errors import (
     M_FREED,
     M_INTERNAL_OVERLAP,
@@ -335,10 +342,7 @@ def _apply_any(fn, cls, inputs, args):
     needs, record = _needs(inputs)
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
-    try:
-        out = fn.forward(*arrays, *args)
-    except FP_SIGNALS:
-        out = quietly(fn.forward, *arrays, *args)
+    out = run_rule(fn.forward, *arrays, *args)
     if not record:
         return _wrap(out, inputs, cls, None)
     _init_node(fn, inputs, needs)
@@ -388,10 +392,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
                 and partially_overlaps(data, t._data)
             ):
                 raise RuntimeError(M_PARTIAL_OVERLAP)
-    try:
-        out = fn.forward(*arrays, *args)
-    except FP_SIGNALS:
-        out = quietly(fn.forward, *arrays, *args)
+    out = run_rule(fn.forward, *arrays, *args)
     if record:
         _init_node(fn, inputs, needs)
         pending = fn._pending

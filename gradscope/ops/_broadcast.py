@@ -31,18 +31,19 @@ def cast_like(grad, dtype):
     return grad if grad.dtype == dtype else grad.astype(dtype)
 
 
+def _has_nan(arr) -> bool:
+    """Whether a NumPy array holds a NaN, in one max-reduction (NaN propagates through it)."""
+    return arr.dtype.kind == "f" and arr.size > 0 and bool(np.isnan(np.maximum.reduce(arr, None)))
+
+
 def keep(g, mask):
     """``g`` where ``mask`` holds and 0 elsewhere, as torch's masking backwards (relu's
     threshold, clamp, maximum) give it: an inf or NaN gradient where the mask is off gives
     0, not the NaN of ``g * mask``. On NumPy it is that product (``np.where`` takes ten
     times longer on a random mask), redone with ``where`` only when it holds a NaN."""
-    if mask is True:
-        return g
     if type(g) is np.ndarray:
         out = g * mask
-        if out.dtype.kind == "f" and out.size and np.isnan(np.maximum.reduce(out, axis=None)):
-            return np.where(mask, g, out.dtype.type(0))
-        return out
+        return np.where(mask, g, out.dtype.type(0)) if _has_nan(out) else out
     xp = xp_of(g)
     return xp.where(mask, g, xp.zeros((), g.dtype))
 
@@ -51,9 +52,7 @@ def sgn(a):
     """torch's sign of ``a``: -1, 0 or 1, and 0 for NaN (NumPy's sign gives NaN)."""
     if type(a) is np.ndarray:
         s = np.sign(a)
-        if s.dtype.kind == "f" and s.size and np.isnan(np.maximum.reduce(s, axis=None)):
-            s = np.nan_to_num(s, copy=False, nan=0.0)
-        return s
+        return np.nan_to_num(s, copy=False, nan=0.0) if _has_nan(s) else s
     xp = xp_of(a)
     s = xp.sign(a)
     return xp.nan_to_num(s, nan=0.0) if s.dtype.kind == "f" else s

@@ -1501,8 +1501,7 @@ def setitem(a, index, value) -> None:
         raise TypeError(f"can't assign a {_c_type_name(type(value))} to a {_torch_type(a)}")
     if isinstance(value, complex) and a._data.dtype.kind not in "cb":  # (np.complex128 too)
         if value.imag:
-            name = dtypes.c_scalar_name(a._data.dtype)
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+            raise dtypes.overflow_error(dtypes.c_scalar_name(a._data.dtype))
         value = value.real
     if type(value) is int and not -(2**63) <= value < 2**63:
         raise ValueError("Overflow when unpacking long long")
