@@ -88,7 +88,9 @@ def _to_array(data, dtype=None, device=None):
         arr = data._data
     elif isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
         arr = data
-    elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as an array does
+    elif isinstance(data, np.generic) and not (
+        np_dtype is not None and np_dtype.kind in "iu" and isinstance(data, (float, np.integer))
+    ):  # a NumPy scalar keeps its dtype, as an array does (torch reads these two as numbers)
         arr = np.asarray(data)
     else:
         if isinstance(data, range):  # a sequence of ints, as torch reads it
@@ -105,14 +107,7 @@ def _to_array(data, dtype=None, device=None):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         if isinstance(data, (list, tuple)):
             data = _unwrap(data)
-        try:
-            arr = np.array(data, dtype=np_dtype)
-        except (ValueError, TypeError) as e:
-            if np_dtype.kind in "iu" and "NaN" in str(e):
-                raise dtypes.overflow_error(str(np_dtype)) from None
-            raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
-        except OverflowError:  # a number that does not fit np_dtype
-            arr = _numbers_into(data, np_dtype)
+        arr = _numbers_into(data, np_dtype) if np_dtype.kind in "iu" else _array_of(data, np_dtype)
     if np_dtype is not None and arr.dtype != np_dtype:
         arr = arr.astype(np_dtype)
     arr = backend.to_device(arr, dev)
@@ -123,28 +118,58 @@ def _to_array(data, dtype=None, device=None):
     return arr
 
 
+def _array_of(data, np_dtype=None):
+    """``np.array(data, dtype=np_dtype)``, with a one-line error for what is not numbers."""
+    try:
+        return np.array(data, dtype=np_dtype)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
+
+
 def _numbers_into(data, np_dtype):
-    """Numbers as torch reads them into an integer dtype: a float must fit it; an int is
-    read as int64 (past it, torch's ValueError), then must fit, a negative one wrapping
-    into an unsigned type."""
-    if np_dtype.kind not in "iu":
-        raise ValueError("Overflow when unpacking long long")
+    """Numbers as torch reads them into an integer dtype, each by its own type: a float
+    must fit the dtype (then truncates); an int is read as int64 (past it, torch's
+    ValueError), then must fit, a negative one wrapping into an unsigned type."""
     info = np.iinfo(np_dtype)
     try:
-        wide = np.array(data, dtype=np.int64)
-    except OverflowError:
-        if np.array(data).dtype.kind != "f":
-            raise ValueError("Overflow when unpacking long long") from None
-        floats = np.array(data, dtype=np.float64)
-        if not (
-            np.isfinite(floats).all() and info.min <= floats.min() and floats.max() <= info.max
+        natural = _array_of(data)
+    except OverflowError:  # ints past uint64
+        raise ValueError("Overflow when unpacking long long") from None
+    kind = natural.dtype.kind
+    if kind == "f":
+        if natural.size == 0 or (
+            np.isfinite(natural).all()
+            and info.min <= natural.min()
+            and natural.max() <= info.max
+            and natural.max() < 2.0**63  # the float 2.0**63 fits int64 in torch, the int not
         ):
-            raise dtypes.overflow_error(str(np_dtype)) from None
-        return floats.astype(np_dtype)
+            return natural.astype(np_dtype)
+        # Some float does not fit, or an int read as a float with them may wrap or be too
+        # big: check each number as its own type (rare, so one by one).
+        each = [_number_into(v, np_dtype) for v in np.array(data, dtype=object).flat]
+        return np.array(each).astype(np_dtype).reshape(natural.shape)
+    if kind == "c":
+        raise TypeError("'complex' object cannot be interpreted as an integer")
+    try:
+        wide = natural.astype(np.int64, casting="safe") if kind != "O" else np.array(data, np.int64)
+    except (OverflowError, TypeError):
+        raise ValueError("Overflow when unpacking long long") from None
     low = -info.max if np_dtype.kind == "u" else info.min
     if wide.size and (wide.min() < low or wide.max() > info.max):
         raise dtypes.overflow_error(str(np_dtype))
     return wide.astype(np_dtype)
+
+
+def _number_into(v, np_dtype):
+    """One number of ``_numbers_into``'s data, checked as its own type."""
+    if isinstance(v, np.integer):
+        v = int(v)
+    if type(v) is int and not -(2**63) <= v < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    try:
+        return dtypes.checked_scalar(v, np_dtype)
+    except RuntimeError:  # named as tensor() names the type, not as a fill does
+        raise dtypes.overflow_error(str(np_dtype)) from None
 
 
 def _unwrap(v):

@@ -152,9 +152,11 @@ def checked_scalar(value, np_dtype: np.dtype):
     if kind not in "iu":
         return value
     info = np.iinfo(np_dtype)
-    if isinstance(value, float):
-        if not (value == value and info.min <= value <= info.max):
+    if isinstance(value, float):  # compared as doubles, as torch: 2.0**63 fits int64
+        if not (value == value and float(info.min) <= value <= float(info.max)):
             raise _overflow(np_dtype)
+        if value >= 2.0**63:  # int64's max as a double: torch's cast gives int64's min
+            return int(info.min)
         return value
     if kind == "u" and value < 0:
         if -value > info.max:

@@ -26,13 +26,16 @@ OPS = {
     "clamp_min_": lambda m, d, v: m.zeros(2, dtype=d).clamp_(min=v),
     "where": lambda m, d, v: m.where(m.tensor([True, False]), m.zeros(2, dtype=d), v),
     "tensor": lambda m, d, v: m.tensor([v], dtype=d),
+    "tensor_0d": lambda m, d, v: m.tensor(v, dtype=d),
+    # each number is checked as its own type: an int among floats still wraps into uint8
+    "tensor_among_floats": lambda m, d, v: m.tensor([[1.5], [v]], dtype=d),
 }
-DTYPES = ["float32", "float16", "float64", "int64", "int32", "uint8", "bool"]
+DTYPES = ["float32", "float16", "float64", "int64", "int32", "int8", "uint8", "bool"]
 VALUES = [1e40, -1e40, 70000.0, 300, -1, -300, 2**31, 2**63, -(2**63), math.inf, math.nan, 3.5]
+VALUES += [-3.5, -0.5, 255.9, 127.9, -128.9, 2.0**63]  # a float must fit, then truncates
 
-# torch's own quirks, left alone: clamp of a bool tensor by a number promotes it to the
-# number's type, and a bound of 2**63 on a bool tensor asks for uint64
-KNOWN = {("clamp_max", "bool"), ("clamp_min_", "bool"), ("where", "bool")}
+# torch's own quirk, left alone: where() on bool tensors with a number promotes it
+KNOWN = {("where", "bool")}
 
 
 def _set(t, v):
