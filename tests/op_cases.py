@@ -158,6 +158,7 @@ CASES: list[Case] = [
     # ---------------------------------------------------------------- pow
     C("pow_2", lambda m, a: a**2, (S43,)),
     C("pow_half", lambda m, a: a**0.5, (S43,), domain="pos"),
+    C("pow_neg_half", lambda m, a: a**-0.5, (S43,), domain="pos"),
     C("pow_fn_3", lambda m, a: m.pow(a, 3), (S43,)),
     C("pow_0d_int", lambda m, a: a**2, (S0,)),
     C("pow_tensor", lambda m, a, b: a**b, (S43, S43), domain="pos"),

@@ -310,11 +310,18 @@ def pow(a, exponent):  # noqa: A001 - torch's name
     if type(a) is not Tensor:
         if isinstance(a, float) and exponent._data.dtype.kind in "iub":
             exponent = exponent.to(dtypes.default_float)
+        if type(a) is bool and exponent._data.dtype.kind == "b":
+            raise _NO_BOOL_POW
         return apply(E.PowBackward2, (exponent,), a)
     exponent = as_tensor_like(exponent, a)
     if type(exponent) is Tensor:
+        if a._data.dtype.kind == "b" and exponent._data.dtype.kind == "b":
+            raise _NO_BOOL_POW  # (a bool tensor to a Python bool is a bool, as in torch)
         return _binary(E.PowBackward1, "pow", a, exponent)
     return apply(E.PowBackward0, (a,), exponent)
+
+
+_NO_BOOL_POW = NotImplementedError("\"pow\" not implemented for 'Bool'")
 
 
 def square(a):
@@ -372,8 +379,31 @@ def clamp(a, min=None, max=None):  # noqa: A002
         a = a.to(dtypes.default_float)  # the result is a float, as in torch
     if type(min) is Tensor or type(max) is Tensor:
         return _clamp_by_tensors(apply, a, min, max)
+    if a._data.dtype.kind == "b":
+        _check_bool_bounds(min, max)
+        a = a.to(dtypes.int64)  # by an int, in the int's type, as torch promotes
     min, max = _checked_bounds(a, min, max)
     return apply(E.ClampBackward1, (a,), min, max)
+
+
+def _check_bool_bounds(lo, hi) -> None:
+    """torch's errors for clamping a bool tensor by numbers: by bools (it has no bool
+    kernel), and by an int that only uint64 holds (which it does not promote to)."""
+    for b in (lo, hi):
+        if type(b) is int and 2**63 <= b < 2**64:
+            raise RuntimeError(
+                "Promotion for uint16, uint32, uint64 types is not supported, attempted to "
+                "promote Bool and UInt64"
+            )
+    if all(type(b) is bool for b in (lo, hi) if b is not None):
+        kernel = (
+            "clamp"
+            if lo is not None and hi is not None
+            else "clamp_min"
+            if hi is None
+            else "clamp_max"
+        )
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
 
 
 def _checked_bounds(a, lo, hi) -> tuple:
@@ -1651,6 +1681,9 @@ def clamp_(a, min=None, max=None):  # noqa: A002
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if type(min) is Tensor or type(max) is Tensor:
         return _clamp_by_tensors(apply_inplace, a, min, max)
+    if a._data.dtype.kind == "b":
+        _check_bool_bounds(min, max)
+        raise RuntimeError("result type Long can't be cast to the desired output type bool")
     min, max = _checked_bounds(a, min, max)
     return apply_inplace(E.ClampBackward1, a, (a,), min, max)
 

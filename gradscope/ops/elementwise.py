@@ -42,6 +42,14 @@ def _power(a, b):
     return xp.where(negative, special, out).astype(out.dtype)
 
 
+def _scalar_power(a, e):
+    """``a ** e`` for a number ``e``, as torch's pow kernel computes it: ``e = -0.5`` as a
+    reciprocal square root, which keeps -0's sign (-inf there) and gives NaN at -inf."""
+    if e == -0.5 and a.dtype.kind == "f":
+        return 1 / xp_of(a).sqrt(a)
+    return a**e
+
+
 # ---------------------------------------------------------------- add / sub / neg
 
 
@@ -356,11 +364,11 @@ class PowBackward0(Function):
             out = a**exponent
         else:  # a negative base to a fraction, zero to a negative power: NaN, inf, silently
             with np.errstate(divide="ignore", invalid="ignore"):
-                out = a**exponent
+                out = _scalar_power(a, exponent)
         if a.dtype.kind in "iub" and isinstance(exponent, float):
             out = out.astype(np.float32)
-        elif a.dtype.kind == "b" and type(exponent) is int:  # torch: bool ** int is int64
-            out = out.astype(np.int64)
+        elif a.dtype.kind == "b":  # torch: bool ** int is int64, bool ** bool a bool
+            out = out.astype(np.bool_ if te is bool else np.int64)
         return out
 
     def backward(self, g):
@@ -370,7 +378,7 @@ class PowBackward0(Function):
             return (g * 0,)
         if e < 1:  # a ** (e - 1) is infinite at 0: torch says nothing, NumPy would warn
             with np.errstate(divide="ignore", invalid="ignore"):
-                return (g * (e * a ** (e - 1)),)
+                return (g * (e * _scalar_power(a, e - 1)),)
         return (g * (e * a ** (e - 1)),)
 
     def backward_graph(self, g):
@@ -384,7 +392,7 @@ class PowBackward0(Function):
         a, e = xs[0], self.exponent
         if e == 0:
             return tangents[0] * 0
-        return tangents[0] * (e * a ** (e - 1))
+        return tangents[0] * (e * _scalar_power(a, e - 1))
 
 
 class PowBackward1(Function):
@@ -566,6 +574,8 @@ class AbsBackward0(Function):
     _name = "AbsBackward0"
 
     def forward(self, a):
+        if a.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         self.save(self=a)
         return xp_of(a).abs(a)
 

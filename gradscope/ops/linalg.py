@@ -16,6 +16,12 @@ def _transposed(b) -> bool:
     return not b.flags.c_contiguous and b.flags.f_contiguous
 
 
+def _no_bools(kernel: str, a) -> None:
+    """torch's products have no bool kernel: its error, named as on the CPU."""
+    if a.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _mat2_grad(a, g, transposed: bool):
     """``a.T @ g`` laid out like mat2, so that a weight used as ``W.t()`` gets a C-ordered
     gradient and ``.grad`` needs no transposing copy (torch does the same)."""
@@ -33,6 +39,7 @@ class MmBackward0(Function):
                 f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                 f"{b.shape[0]}x{b.shape[1]})"
             )
+        _no_bools("addmm_impl_cpu_", a)
         na, nb = self.needs_input_grad
         if na:
             self.save(mat2=b)
@@ -67,6 +74,7 @@ class MvBackward0(Function):
                 f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
                 f"vec ({v.shape[0]})"
             )
+        _no_bools("addmv_impl_cpu", a)
         na, nv = self.needs_input_grad
         if nv:
             self.save(self=a)
@@ -100,6 +108,7 @@ class DotBackward0(Function):
                 f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
                 f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
             )
+        _no_bools("dot", a)
         na, nb = self.needs_input_grad
         if nb:
             self.save(self=a)
@@ -133,6 +142,7 @@ class BmmBackward0(Function):
                 f"Expected size for first two dimensions of batch2 tensor to be: "
                 f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
             )
+        _no_bools("bmm", a)
         na, nb = self.needs_input_grad
         if na:
             self.save(mat2=b)
@@ -168,6 +178,7 @@ class AddmmBackward0(Function):
                 f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                 f"{b.shape[0]}x{b.shape[1]})"
             )
+        _no_bools("addmm_impl_cpu_", a)
         _, na, nb = self.needs_input_grad
         if na:
             self.save(mat2=b)
