@@ -1283,8 +1283,10 @@ def _dims_used(item) -> int:
     return 1
 
 
-def _basic_index(a, items):
-    """Apply the ints, slices, None and Ellipsis of ``items`` as views, torch's way.
+def _basic_index(a, items, bare: bool):
+    """Apply the ints, slices, None and Ellipsis of ``items`` as views, torch's way (a
+    ``bare`` index, not in a tuple, that is a full slice is still a slice; in a tuple, it
+    is skipped).
 
     Returns the view and the tensor indices left for ``IndexBackward0``, each with the
     dimension of the view it applies to.
@@ -1343,7 +1345,7 @@ def _basic_index(a, items):
                     else "step must be greater than zero"
                 )
             start, stop, step = item.indices(size)
-            if (start, stop, step) != (0, size, 1) or len(items) == 1:
+            if (start, stop, step) != (0, size, 1) or bare:
                 out = apply(S.SliceBackward0, (out,), dim, start, builtins.max(stop, start), step)
             dim += 1
         else:
@@ -1502,7 +1504,7 @@ def getitem(a, index):
         except IndexError as e:
             raise _index_error(e, a.shape, list(enumerate(items))) from None
     items = _index_items(a, index)
-    out, advanced = _basic_index(a, items)
+    out, advanced = _basic_index(a, items, type(index) is not tuple)
     if advanced:
         try:
             return apply(
@@ -1547,7 +1549,7 @@ def setitem(a, index, value) -> None:
         raise RuntimeError(("" if pure else "a view of ") + M_LEAF_INPLACE)
     prev, state.enabled = state.enabled, False
     try:
-        region, advanced = _basic_index(a, items)  # checks the index as getitem does
+        region, advanced = _basic_index(a, items, type(index) is not tuple)  # as getitem
     finally:
         state.enabled = prev
     spec = tuple(t_._data if type(t_) is Tensor else t_ for t_ in items)
@@ -1555,16 +1557,25 @@ def setitem(a, index, value) -> None:
     vshape = tuple(getattr(value, "shape", ()))
     while len(vshape) > 0 and vshape[0] == 1:  # leading 1s are dropped, as torch does
         vshape = vshape[1:]
-    if type(value) is Tensor and vshape != tuple(value.shape):
-        value = view(value, vshape)
     shape = region._data.shape
     target = shape if not advanced else None
+    # torch's copy into a region: a value of the region's shape as it is, a 0-dim one on
+    # the CPU as a fill; any other viewed without its leading 1s (even with none), then
+    # expanded to the region. Through tensor indices, only the 1s go.
+    widen = (
+        type(value) is Tensor
+        and target is not None
+        and value.shape != target
+        and not (value._data.ndim == 0 and value._buffer.device == "cpu")
+    )
+    if type(value) is Tensor and (widen or (vshape != value.shape and value.shape != target)):
+        value = view(value, vshape)
     if target is not None and vshape != target:
         try:
             if tuple(np.broadcast_shapes(vshape, target)) != target:
                 raise ValueError
         except ValueError:
-            raise RuntimeError(_expand_error(vshape, target)) from None
+            raise RuntimeError(_expand_error(vshape, target, value)) from None
     # into a view whose elements share memory (an expand), torch writes a region without
     # such repeats (or through tensor indices, as index_put_)
     if not advanced and repeats_memory(region._data):
@@ -1593,7 +1604,12 @@ def setitem(a, index, value) -> None:
             tensors = tuple(t_ for _, t_ in advanced)
             apply_inplace(S.IndexPutBackward0, a, (a, value, *tensors), spec)
         else:
-            apply_inplace(S.CopySlices, a, (a, value), spec)
+            if widen and value.shape != shape:
+                value = expand(value, shape)
+            if not advanced and _written_view_op(items, a.shape) is None:
+                _write_whole(a, value)  # no view to write through: torch's fill_ or copy_
+            else:
+                apply_inplace(S.CopySlices, a, (a, value), spec)
     except IndexError as e:
         raise _index_error(e, shape, advanced) from None
     except ValueError:  # NumPy's: the values do not fit the places indexed
@@ -1604,6 +1620,19 @@ def setitem(a, index, value) -> None:
             f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast to "
             f"indexing result of shape {shape_str(places)}"
         ) from None
+
+
+def _write_whole(a, value) -> None:
+    """``a[...] = value``, recorded as torch records it: a number or a 0-dim value on the
+    CPU as ``fill_`` (``FillBackward3``), any other (of ``a``'s shape by now) as ``copy_``."""
+    if type(value) is not Tensor:
+        from ..creation import tensor
+
+        value = tensor(value, dtype=a.dtype, device=a.device)
+    if value._data.ndim == 0 and value._buffer.device == "cpu":
+        apply_inplace(S.FillBackward3, a, (a, value))
+    else:
+        apply_inplace(S.CopyBackwards, a, (a, value))
 
 
 def _check_write_overlap(a, region, value, advanced, only_tensors, items) -> None:
@@ -1621,7 +1650,15 @@ def _check_write_overlap(a, region, value, advanced, only_tensors, items) -> Non
         raise RuntimeError(M_PARTIAL_OVERLAP)
 
 
-def _expand_error(vshape, target) -> str:
+def _expand_error(vshape, target, value) -> str:
+    """torch's error for a setitem value (viewed to ``vshape``) that does not expand to the
+    region's shape ``target``."""
+    if len(vshape) > len(target):
+        return (
+            f"expand({_torch_type(value)}{{{shape_str(vshape)}}}, size={shape_str(target)}): the "
+            f"number of sizes provided ({len(target)}) must be greater or equal to the number "
+            f"of dimensions in the tensor ({len(vshape)})"
+        )
     n = builtins.max(len(vshape), len(target))
     pv = (1,) * (n - len(vshape)) + tuple(vshape)
     pt = (1,) * (n - len(target)) + tuple(target)

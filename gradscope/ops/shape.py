@@ -613,7 +613,9 @@ class CopySlices(Function):
         gv = None
         if nv:
             items = self.index if type(self.index) is tuple else (self.index,)
-            if self.basic or all(hasattr(i, "shape") for i in items):
+            if self.basic:  # torch's CopySlices hands its inner copy a clone of the part
+                gv = sum_to(apply(CloneBackward0, (api.getitem(g, self.index),)), self.value_shape)
+            elif all(hasattr(i, "shape") for i in items):
                 gv = sum_to(api.getitem(g, self.index), self.value_shape)
             else:  # ints among index arrays: NumPy's and torch's layouts may differ
                 gv = linear_grad(self, g, 1)
