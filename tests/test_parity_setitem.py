@@ -2,8 +2,8 @@
 (``CopySlices`` through a view, ``FillBackward3`` or ``CopyBackwards`` where the index is
 the whole tensor, ``IndexPutBackward0`` for tensor indices), the nodes between the value
 and its leaf (a view without leading 1s, then an expand to the region), and the
-gradients of both. Also the node of reading ``t[index]`` where a one-tuple of a full
-slice reads the whole tensor.
+gradients of both. Also reading ``t[index]``: the node of a one-tuple of a full slice,
+masks checked against the whole index's view, several ellipses.
 """
 
 from __future__ import annotations
@@ -102,3 +102,42 @@ def test_reading_the_whole_tensor_through_a_tuple_is_an_alias(index):
         return type(m.ones(4, 3, requires_grad=True)[index].grad_fn).__name__
 
     assert node(gs) == node(torch)
+
+
+READS = {
+    "mask_after_none": lambda m: (None, m.tensor([False, False, True]), True),
+    "mask_before_false": lambda m: (Ellipsis, m.tensor([True, False, True]), False),
+    "int_out_of_range_before_mask": lambda m: (m.tensor([True, False, True, False]), 4),
+    "two_ellipses_then_index": lambda m: (Ellipsis, m.tensor(0), Ellipsis),
+    "index_then_two_ellipses": lambda m: (m.tensor([0, 1]), Ellipsis, Ellipsis),
+    "ellipsis_alone_twice": lambda m: (Ellipsis, Ellipsis),
+    "one_ellipsis_between": lambda m: (0, Ellipsis, m.tensor([1, 2])),
+}
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_reading_masks_and_ellipses_as_torch(name):
+    """A mask is checked against the view the whole index makes; several ellipses each
+    skip the dims one would (torch's reading), and an index past the end then raises."""
+
+    def outcome(m):
+        x = m.tensor(np.arange(60.0).reshape(4, 3, 5), requires_grad=True)
+        try:
+            y = x[READS[name](m)]
+        except IndexError as e:
+            return ("IndexError", str(e))
+        y.sum().backward()
+        return (tuple(y.shape), y.tolist(), x.grad.tolist())
+
+    assert outcome(gs) == outcome(torch)
+
+
+@pytest.mark.parametrize(
+    "index", [lambda m: (Ellipsis, Ellipsis, 0), lambda m: (Ellipsis, Ellipsis, None)]
+)
+def test_an_index_past_the_end_through_two_ellipses_raises(index):
+    x = gs.ones(4, 3, 5)
+    with pytest.raises(IndexError):
+        x[index(gs)]
+    with pytest.raises(IndexError):
+        torch.ones(4, 3, 5)[index(torch)]

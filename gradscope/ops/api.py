@@ -1305,7 +1305,7 @@ def _basic_index(a, items, bare: bool):
     seen = 0
     for pos, item in enumerate(items):  # torch's messages name an int by its position
         if item is Ellipsis:
-            dim += out._data.ndim - dim - (n_spec - seen)
+            dim += a._data.ndim - n_spec  # as torch: each ellipsis, if several
             continue
         if item is None:
             out = unsqueeze(out, dim)
@@ -1324,15 +1324,6 @@ def _basic_index(a, items, bare: bool):
                 raise IndexError("slice() cannot be applied to a 0-dim tensor.")
             raise IndexError(f"too many indices for tensor of dimension {a._data.ndim}")
         if type(item) is Tensor:
-            if used > 1 or item._data.dtype.kind == "b":
-                mask, have = tuple(item.shape), tuple(out.shape[dim : dim + used])
-                for k, (m, h) in enumerate(zip(mask, have)):
-                    if m != h:
-                        raise IndexError(
-                            f"The shape of the mask {shape_str(mask)} at index {k} does not match "
-                            f"the shape of the indexed tensor {shape_str(out.shape)} at index "
-                            f"{dim + k}"
-                        )
             advanced.append((dim, item))
             dim += used
             continue
@@ -1362,6 +1353,15 @@ def _basic_index(a, items, bare: bool):
                     f"index {idx} is out of bounds for dimension {pos} with size {size}"
                 )
             out = apply(S.SelectBackward0, (out,), dim, idx % size)
+    for dim, item in advanced:  # masks are checked against the view all of it made, as torch
+        if item._data.dtype.kind == "b":
+            mask, have = tuple(item.shape), tuple(out.shape[dim : dim + item._data.ndim])
+            for k, (m, h) in enumerate(zip(mask, have)):
+                if m != h:
+                    raise IndexError(
+                        f"The shape of the mask {shape_str(mask)} at index {k} does not match "
+                        f"the shape of the indexed tensor {shape_str(out.shape)} at index {dim + k}"
+                    )
     return out, advanced
 
 
