@@ -180,6 +180,8 @@ def _quiet():
 
 
 def _softmax(a, dim):
+    if a.size == 0:  # nothing to normalise (and NumPy's max of nothing raises)
+        return a.copy()
     xp = xp_of(a)
     with _quiet():
         e = xp.exp(a - a.max(axis=dim, keepdims=True))
@@ -188,6 +190,8 @@ def _softmax(a, dim):
 
 
 def _log_softmax(a, dim):
+    if a.size == 0:
+        return a.copy()
     xp = xp_of(a)
     with _quiet():
         shifted = a - a.max(axis=dim, keepdims=True)
