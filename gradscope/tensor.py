@@ -849,6 +849,12 @@ class Tensor:
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
+        if self._data.ndim < 2:  # as torch: a 0-dim tensor is its own, a vector has none
+            if self._data.ndim == 0:
+                return self
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+            )
         return F.transpose(self, -2, -1)
 
     def expand_as(self, other: Tensor) -> Tensor:

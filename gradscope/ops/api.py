@@ -997,6 +997,8 @@ def t(a):
 
 
 def permute(a, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     nd = a._data.ndim
     given = _sizes(dims)
     if len(given) != nd:
@@ -1058,6 +1060,7 @@ def unbind(a, dim=0) -> tuple:
     """The slices of ``a`` along ``dim``, as views, recorded as one ``UnbindBackward0``."""
     dim = _int_arg("unbind", "dim", 1, dim)
     if a._data.ndim == 0:
+        _dim(dim, 0)  # out of range first, as torch
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _dim(dim, a._data.ndim)
     return S.views(S.UnbindBackward0, a, d, list(range(a._data.shape[d])))
@@ -1071,7 +1074,11 @@ def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
         split_size_or_sections = split_size
     if a._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = _dim(_int_arg("split", "dim", 2, dim), a._data.ndim)
+    dim = _int_arg("split", "dim", 2, dim)
+    n = split_size_or_sections
+    if type(n) is int and n < 0:  # before the dim, as torch checks
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
+    d = _dim(dim, a._data.ndim)
     size = a._data.shape[d]
     if isinstance(split_size_or_sections, (list, tuple)):
         for n in split_size_or_sections:
@@ -1118,10 +1125,10 @@ def chunk(a, chunks: int, dim=0) -> tuple:
     """``a`` cut into ``chunks`` parts of equal size along ``dim`` (fewer, and the last one
     smaller, where the size does not divide): ``split`` by ``ceil(size / chunks)``."""
     chunks = _int_arg("chunk", "chunks", 1, chunks)
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     if a._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = a._data.shape[_dim(dim, a._data.ndim)]
     if size == 0:  # as torch: that many empty parts
         return split(a, [0] * chunks, dim)
@@ -1143,6 +1150,8 @@ def squeeze(a, dim=None):
 
 
 def expand(a, *sizes):
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _sizes(sizes)
     shape = a.shape
     if len(sizes) < len(shape):
@@ -1153,22 +1162,23 @@ def expand(a, *sizes):
             f"tensor ({len(shape)})"
         )
     lead = len(sizes) - len(shape)
-    out = []
-    for i, s in enumerate(sizes):
+    out = list(sizes)
+    for i in range(len(sizes) - 1, -1, -1):  # from the last, as torch checks them
+        s = sizes[i]
+        have = shape[i - lead] if i >= lead else 1
         if s == -1:
             if i < lead:
                 raise RuntimeError(
                     "The expanded size of the tensor (-1) isn't allowed in a leading, "
-                    "non-existing dimension 0"
+                    f"non-existing dimension {i}"
                 )
-            s = shape[i - lead]
-        elif i >= lead and shape[i - lead] != 1 and shape[i - lead] != s:
+            out[i] = s = have
+        if have != s and have != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({s}) must match the existing size "
-                f"({shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                f"({have}) at non-singleton dimension {i}.  Target sizes: "
                 f"{shape_str(sizes)}.  Tensor sizes: {shape_str(shape)}"
             )
-        out.append(s)
     return apply(S.ExpandBackward0, (a,), tuple(out))
 
 
