@@ -225,7 +225,13 @@ def sub(a, b, *, alpha=1):
 
 
 def _check_alpha(a, b) -> None:
-    """torch refuses a float ``alpha`` when both operands are integers (or bools)."""
+    """torch refuses a float ``alpha`` when both operands are integers (or bools), once
+    their shapes broadcast (the op's own error for shapes that do not comes first)."""
+    if type(b) is Tensor:
+        try:
+            np.broadcast_shapes(a._data.shape, b._data.shape)
+        except ValueError:
+            return
     b_integral = b._data.dtype.kind in "iub" if type(b) is Tensor else type(b) in (int, bool)
     if a._data.dtype.kind in "iub" and b_integral:
         raise RuntimeError(
@@ -737,14 +743,7 @@ def matmul(a, b):
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
         )
-    if a._data.dtype != b._data.dtype:  # torch multiplies one dtype, naming the kernel's
-        if na == 1 and nb == 1:
-            _same_dtype("dot", a, b)
-        elif nb == 1:
-            _same_dtype("mv", a, b)
-        elif (na >= 3 or nb >= 3) and not _should_fold(a, b):
-            _same_dtype("bmm", a, b)
-        _same_dtype("mm", a, b)
+    # (torch multiplies one dtype: each product's kernel checks, after the shapes but dot)
     if na == 1 and nb == 1:
         return apply(L.DotBackward0, (a, b))
     if na == 2 and nb == 1:
@@ -764,7 +763,6 @@ def mm(a, b):
     if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     _check_device(a, b)
-    _same_dtype("mm", a, b)
     return apply(L.MmBackward0, (a, b))
 
 
@@ -791,7 +789,6 @@ def mv(a, v):
             f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}"
         )
     _check_device(a, v)
-    _same_dtype("mv", a, v)
     return apply(L.MvBackward0, (a, v))
 
 
@@ -800,33 +797,12 @@ def bmm(a, b):
         if t_._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
     _check_device(a, b)
-    _same_dtype("bmm", a, b)
     return apply(L.BmmBackward0, (a, b))
 
 
 def _same_dtype(kernel: str, a, b) -> None:
     """torch's error when the two operands of a product differ in dtype."""
-    da, db = a._data.dtype, b._data.dtype
-    if da == db:
-        return
-    if kernel == "dot":
-        text = (
-            "dot : expected both vectors to have same dtype, but found "
-            f"{scalar_type_name(da)} and {scalar_type_name(db)}"
-        )
-    elif kernel == "mv":  # addmv lists (self, mat, vec), self taking the vector's dtype
-        text = (
-            f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
-            f"{scalar_type_name(da)}, and {scalar_type_name(db)}"
-        )
-    elif kernel == "bmm":
-        text = f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}"
-    else:
-        text = (
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{cpp_type_name(da)} != {cpp_type_name(db)}"
-        )
-    raise RuntimeError(text)
+    L.same_dtype(kernel, a._data, b._data)
 
 
 def _should_fold(a, b) -> bool:

@@ -6,7 +6,7 @@ Each saves an operand only when the other one requires grad, as torch does.
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..errors import shape_str
+from ..errors import cpp_type_name, scalar_type_name, shape_str
 from ._graph import sum_to
 from ._jvp import terms
 
@@ -14,6 +14,32 @@ from ._jvp import terms
 def _transposed(b) -> bool:
     """True when ``b`` is the transpose of a C-ordered matrix (``W.t()`` in ``linear``)."""
     return not b.flags.c_contiguous and b.flags.f_contiguous
+
+
+def same_dtype(kernel: str, a, b) -> None:
+    """torch's error when the two operands of a product (arrays) differ in dtype; its
+    kernels check after the shapes, but ``dot`` before them."""
+    da, db = a.dtype, b.dtype
+    if da == db:
+        return
+    if kernel == "dot":
+        text = (
+            "dot : expected both vectors to have same dtype, but found "
+            f"{scalar_type_name(da)} and {scalar_type_name(db)}"
+        )
+    elif kernel == "mv":  # addmv lists (self, mat, vec), self taking the vector's dtype
+        text = (
+            f"addmv input tensors must have the same dtype, but got {scalar_type_name(db)}, "
+            f"{scalar_type_name(da)}, and {scalar_type_name(db)}"
+        )
+    elif kernel == "bmm":
+        text = f"expected scalar type {scalar_type_name(da)} but found {scalar_type_name(db)}"
+    else:
+        text = (
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{cpp_type_name(da)} != {cpp_type_name(db)}"
+        )
+    raise RuntimeError(text)
 
 
 def _no_bools(kernel: str, a) -> None:
@@ -39,6 +65,7 @@ class MmBackward0(Function):
                 f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
                 f"{b.shape[0]}x{b.shape[1]})"
             )
+        same_dtype("mm", a, b)
         _no_bools("addmm_impl_cpu_", a)
         na, nb = self.needs_input_grad
         if na:
@@ -74,6 +101,7 @@ class MvBackward0(Function):
                 f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
                 f"vec ({v.shape[0]})"
             )
+        same_dtype("mv", a, v)
         _no_bools("addmv_impl_cpu", a)
         na, nv = self.needs_input_grad
         if nv:
@@ -103,6 +131,7 @@ class DotBackward0(Function):
     _name = "DotBackward0"
 
     def forward(self, a, b):
+        same_dtype("dot", a, b)
         if a.shape[0] != b.shape[0]:
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
@@ -142,6 +171,7 @@ class BmmBackward0(Function):
                 f"Expected size for first two dimensions of batch2 tensor to be: "
                 f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
             )
+        same_dtype("bmm", a, b)
         _no_bools("bmm", a)
         na, nb = self.needs_input_grad
         if na:

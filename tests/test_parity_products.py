@@ -1,0 +1,79 @@
+"""``a @ b`` over 1-D, 2-D and batched shapes that do and do not fit, in the same and in
+different dtypes, against torch 2.13: the result's shape, dtype, values and gradients,
+or torch's error, whose kernels check shapes before dtypes (``dot`` the other way).
+Also ``add``/``sub`` with ``alpha``: shapes are checked before an integral alpha.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+SHAPES = [
+    ((3,), (4,)),
+    ((3,), (3,)),
+    ((2, 3), (4,)),
+    ((2, 3), (3,)),
+    ((3,), (4, 2)),
+    ((3,), (3, 2)),
+    ((2, 3), (4, 2)),
+    ((2, 3), (3, 2)),
+    ((5, 2, 3), (4, 2)),
+    ((5, 2, 3), (3, 2)),
+    ((2, 3), (5, 4, 2)),
+    ((2, 3), (5, 3, 2)),
+    ((5, 2, 3), (5, 4, 2)),
+    ((5, 2, 3), (5, 3, 2)),
+    ((5, 2, 3), (6, 3, 2)),
+    ((5, 2, 3), (4,)),
+    ((5, 2, 3), (3,)),
+    ((3,), (5, 4, 2)),
+    ((3,), (5, 3, 2)),
+    ((2, 1, 2, 3), (4, 3, 2)),
+]
+DTYPES = [("float64", "float64"), ("float32", "float64"), ("int64", "float32")]
+
+
+def _plain(arr) -> str:
+    return str((np.asarray(arr, dtype=float).round(6) + 0.0).tolist())
+
+
+def _matmul(m, sa, sb, da, db):
+    a = m.tensor(np.arange(np.prod(sa)).reshape(sa) % 5 / 2, dtype=getattr(m, da))
+    b = m.tensor(np.arange(np.prod(sb)).reshape(sb) % 3 / 2, dtype=getattr(m, db))
+    a.requires_grad_(a.is_floating_point())
+    b.requires_grad_(b.is_floating_point())
+    try:
+        y = a @ b
+    except RuntimeError as e:
+        return ("RuntimeError", str(e))
+    y.sum().backward()
+    grads = [_plain(t.grad.numpy()) for t in (a, b) if t.requires_grad]
+    return (tuple(y.shape), str(y.dtype).split(".")[-1], _plain(y.detach().numpy()), grads)
+
+
+@pytest.mark.parametrize(
+    "shapes, dtypes", list(itertools.product(SHAPES, DTYPES)), ids=lambda v: str(v)
+)
+def test_matmul_checks_and_results_as_torch(shapes, dtypes):
+    assert _matmul(gs, *shapes, *dtypes) == _matmul(torch, *shapes, *dtypes)
+
+
+@pytest.mark.parametrize("op", ["add", "sub"])
+@pytest.mark.parametrize("alpha", [2, 0.5])
+@pytest.mark.parametrize("shape_b", [(3,), (0,), (2,)])
+def test_alpha_is_checked_after_the_shapes(op, alpha, shape_b):
+    def outcome(m):
+        a, b = m.ones(3, dtype=m.int64), m.ones(shape_b, dtype=m.int64)
+        try:
+            return getattr(a, op)(b, alpha=alpha).tolist()
+        except RuntimeError as e:
+            return str(e)
+
+    assert outcome(gs) == outcome(torch)
