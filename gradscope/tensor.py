@@ -179,6 +179,8 @@ class Tensor:
         if emit.sinks:  # without a node it is a leaf, as autograd calls any tensor without one
             if node is not None:
                 t._emit_alloc(role or "activation", node.id, name)
+            elif role is None and _function._custom_alloc is not None:  # a user's function
+                t._emit_alloc(*_function._custom_alloc, name)
             else:
                 t._emit_alloc(role or "leaf", node_id, name)
         return t

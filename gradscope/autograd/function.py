@@ -12,6 +12,7 @@ output tensor, so a graph is freed by reference counting alone.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 from operator import itemgetter
 from time import perf_counter
@@ -51,6 +52,7 @@ Tensor: Any = None  # set by gradscope.tensor (which imports this module)
 _seq = itertools.count()
 _CREATED, _SAVED, _FREED = NodeCreated.kind, TensorSaved.kind, GraphFreed.kind
 _dual = False  # a forward-AD dual level is active (set by gradscope.autograd.forward_ad)
+_custom_alloc = None  # (role, node id) for tensors a user's function makes as it runs
 
 
 class SavedTensor(tuple):
@@ -188,6 +190,27 @@ class Function(Node):
     refuses_partial_overlap = True
     # the saved slots that an in-place op had to save as copies (``apply_inplace``)
     _copied: tuple = ()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):  # a user's own
+            from .custom import CustomNode
+
+            name = cls.__name__ + "Backward"
+            cls._backward_cls = type(name, (CustomNode,), {"_forward_cls": cls, "_name": name})
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run a function defined as torch's are (static ``forward(ctx, ...)`` and
+        ``backward(ctx, ...)``) and record its node, ``<Name>Backward``."""
+        if getattr(cls, "_backward_cls", None) is None:
+            raise TypeError(
+                f"{cls.__name__}.apply needs forward(ctx, ...) and backward(ctx, ...) defined "
+                "as static methods, as for torch.autograd.Function"
+            )
+        from .custom import apply_custom
+
+        return apply_custom(cls, args, kwargs)
 
     def forward(self, *args):  # pragma: no cover - abstract
         raise NotImplementedError
