@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from . import engine
-from .function import Function, Tensor, _finish, _init_node
+from .function import Function, OutputEdge, Tensor, _finish, _init_node
 from .grad_mode import enable_grad, no_grad, state
 
 M_NO_JVP = (
@@ -170,28 +170,10 @@ def _borrowed(device: str) -> object:
     return buf
 
 
-class CustomOutput(Function):
-    """Output ``nr`` of a custom function of several outputs: what that output's gradient
-    goes to. It hands the gradient to the node's list for this backward; the first output
-    to run passes one on, so that the node runs once, after all of them. Users see the
-    node itself (``grad_fn``, ``next_functions``), and the trace records nothing of it."""
-
-    _hidden = True
-
-    def __init__(self, node: CustomNode, nr: int, n: int) -> None:
-        self.node, self.nr = node, nr
-        self.id = node.id
-        self._prio_offset = -(nr + 1) / (n + 2)
-        self._next = (node,)
-        self.needs_input_grad = (True,)
-        self._saved = None
-
-    def name(self) -> str:
-        return self.node.name()
-
-    @property
-    def next_functions(self) -> tuple:
-        return self.node.next_functions
+class CustomOutput(OutputEdge):
+    """Output ``nr`` of a custom function of several outputs. It hands the gradient to the
+    node's list for this backward; the first output to run passes one on, so that the
+    node runs once, after all of them."""
 
     def backward(self, g):
         return (self._hand(g, "_accs"),)
@@ -254,7 +236,7 @@ def apply_custom(cls: type, args: tuple, kwargs: dict):
     results = list(outs)
     for i in diff:
         results[i] = t = _output(node, outs[i], args)
-        edge = node if node._n_out == 1 else CustomOutput(node, i, node._n_out)
+        edge = node if node._n_out == 1 else CustomOutput(node, i, -(i + 1) / (node._n_out + 2))
         t._grad_fn, t._rg = edge, True
     _save(node, args, outs, results[diff[0]])
     return results[0] if single else tuple(results)

@@ -171,6 +171,36 @@ class _Handle:
             pass
 
 
+class OutputEdge(Node):
+    """Output ``nr`` of a node of several outputs: what that output's gradient goes to.
+    Not a node of its own to users (``grad_fn``, ``next_functions`` and hooks are its
+    ``node``'s) nor in the trace (it has the node's id, and records nothing)."""
+
+    _hidden = True
+    _released_with = ()
+
+    def __init__(self, node: Node, nr: int, offset: float) -> None:
+        self.node, self.nr = node, nr
+        self.id = node.id  # the trace, and whatever reads node ids, sees the node
+        self._prio_offset = offset  # (a distinct place in backward's queue all the same)
+        self._next = (node,)
+        self.needs_input_grad = (True,)
+        self._saved = None
+
+    def name(self) -> str:
+        return self.node.name()
+
+    @property
+    def next_functions(self) -> tuple:
+        return self.node.next_functions
+
+    def register_hook(self, fn):
+        return self.node.register_hook(fn)
+
+    def register_prehook(self, fn):
+        return self.node.register_prehook(fn)
+
+
 class Function(Node):
     """Base of every op: ``forward(*arrays) -> array`` and ``backward(grad) -> grads``.
 

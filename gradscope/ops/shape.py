@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, Node, apply
+from ..autograd.function import Function, OutputEdge, apply
 from ..backend import device_of, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
@@ -401,35 +401,13 @@ class SplitWithSizesBackward0(_ViewsBackward):
     _join = "cat"
 
 
-class ViewOutput(Node):
+class ViewOutput(OutputEdge):
     """Output ``nr`` of a ``_ViewsBackward`` node, the part ``index`` (an int or a slice)
-    of its input along its ``dim``: what the output tensor's gradient goes to. Not a node
-    of its own to users (``grad_fn`` and ``next_functions`` show its ``node``) nor in the
-    trace (it has the node's id, and records nothing)."""
-
-    _hidden = True
-    _released_with = ()
+    of its input along its ``dim``."""
 
     def __init__(self, node: _ViewsBackward, nr: int, index, offset: float) -> None:
-        self.node, self.nr, self.index = node, nr, index
-        self.id = node.id  # the trace, and whatever reads node ids, sees the node
-        self._prio_offset = offset  # (a distinct place in backward's queue all the same)
-        self._next = (node,)
-        self.needs_input_grad = (True,)
-        self._saved = None
-
-    def name(self) -> str:
-        return self.node.name()
-
-    @property
-    def next_functions(self) -> tuple:
-        return self.node.next_functions
-
-    def register_hook(self, fn):
-        return self.node.register_hook(fn)
-
-    def register_prehook(self, fn):
-        return self.node.register_prehook(fn)
+        super().__init__(node, nr, offset)
+        self.index = index
 
     def backward(self, g):
         """Write ``g`` into the node's gradient; hand that gradient on once per backward
