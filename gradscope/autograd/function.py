@@ -455,16 +455,16 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
                 for slot, arr in pending.items()
             }
             fn._copied = ("self",) if pending.get("self") is data else ()
-    if out is not data:
-        if out.dtype != data.dtype and _KIND_RANK[out.dtype.kind] > _KIND_RANK[data.dtype.kind]:
-            raise RuntimeError(
-                f"result type {scalar_type_name(out.dtype)} can't be cast to the desired "
-                f"output type {scalar_type_name(data.dtype)}"
-            )
+    if out is not data:  # the shape is checked first, as torch does
         if out.shape != data.shape:
             raise RuntimeError(
                 f"output with shape {shape_str(data.shape)} doesn't match the broadcast "
                 f"shape {shape_str(out.shape)}"
+            )
+        if out.dtype != data.dtype and _KIND_RANK[out.dtype.kind] > _KIND_RANK[data.dtype.kind]:
+            raise RuntimeError(
+                f"result type {scalar_type_name(out.dtype)} can't be cast to the desired "
+                f"output type {scalar_type_name(data.dtype)}"
             )
         data[...] = out
     target._vc[0] += 1

@@ -427,6 +427,8 @@ def _clamp_by_tensors(how, a, lo, hi):
             _check_device(a, bound)
             dtype = dtypes.result_type(dtype, ndim, None, bound._data.dtype, bound._data.ndim)
             ndim = builtins.max(ndim, bound._data.ndim)
+    if dtype.kind == "b" and type(lo) is Tensor and type(hi) is Tensor:
+        raise NotImplementedError("\"clamp_cpu\" not implemented for 'Bool'")
     try:
         if how is apply:
             return apply(E.ClampBackward0, (a, lo, hi), dtype)
