@@ -312,3 +312,11 @@ def test_docs_links_and_pictures_exist():
         for when in ("before", "after"):
             svg = DOCS / "images" / f"{name}-{when}.svg"
             assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_custom_function(capsys):
+    r = load("custom_function")["main"]()
+    assert (r["name"], r["next"]) == ("MyReLUBackward", ["MulBackward0"])
+    assert r["matches"] and r["freed"]
+    # x, h (saved by MyReLU: no new bytes), y, the loss and MulBackward0's saved 2
+    assert "live before backward: 12,012 bytes" in capsys.readouterr().out
