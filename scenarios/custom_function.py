@@ -46,8 +46,7 @@ def main() -> dict:
     matches = bool(x.grad.equal(expected))
     print(f"x.grad == 2 where x > 0, else 0: {matches}")
     try:
-        node.saved_tensors
-        freed = False
+        freed = not node.saved_tensors  # raises once backward has freed them
     except RuntimeError:
         freed = True
     print(f"saved tensors freed by backward: {freed}")
