@@ -124,15 +124,19 @@ def array_str(arr: np.ndarray, indent: int) -> str:
 
 
 def _add_suffixes(body: str, suffixes: list, indent: int) -> str:
+    """``body`` with its suffixes (``dtype=``, ``grad_fn=``, ...), each on a new line where
+    torch starts one: lengths are measured as torch's text (``torch.float64``), so that the
+    lines break at the same places, 4 characters longer for each ``gradscope.``."""
     parts = [body]
     last_line_len = len(body) - body.rfind("\n") + 1
     for suffix in suffixes:
-        if last_line_len + len(suffix) + 2 > LINEWIDTH:
+        n = len(suffix.replace("gradscope.", "torch."))
+        if last_line_len + n + 2 > LINEWIDTH:
             parts.append(",\n" + " " * indent + suffix)
-            last_line_len = indent + len(suffix)
+            last_line_len = indent + n
         else:
             parts.append(", " + suffix)
-            last_line_len += len(suffix) + 2
+            last_line_len += n + 2
     parts.append(")")
     return "".join(parts)
 

@@ -1014,13 +1014,10 @@ REPRS = {
     "max_indices": lambda m: L(m).max(0).indices,
     "str_of_sum": lambda m: L(m).sum(),
     "max_dim_result": lambda m: m.tensor([[1.0, 5.0], [3.0, 2.0]]).max(1),
-    "f64_requires_grad_wrapped": (
-        lambda m: m.arange(20, dtype=m.float64).requires_grad_(),
-        "suffix line-wrapping measured with 'gradscope.float64' (4 chars longer than torch's)",
-    ),
-    "f64_grad_fn_near_80_cols": (
-        lambda m: m.tensor([NAN, 5.157e-06], dtype=m.float64, requires_grad=True) * 1,
-        "suffix line-wrapping measured with 'gradscope.float64' (4 chars longer than torch's)",
+    # lines break where torch's do (gradscope.float64 measured as torch.float64)
+    "f64_requires_grad_wrapped": lambda m: m.arange(20, dtype=m.float64).requires_grad_(),
+    "f64_grad_fn_near_80_cols": lambda m: (
+        m.tensor([NAN, 5.157e-06], dtype=m.float64, requires_grad=True) * 1
     ),
 }
 
