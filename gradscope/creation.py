@@ -80,6 +80,13 @@ def _scalar_kind(v) -> str:
     raise RuntimeError(f"Could not infer dtype of {py_type_name(v)}")
 
 
+def _numeric(arr):
+    """``arr``, refused with torch's error when its dtype is not one a tensor holds."""
+    if isinstance(arr, np.ndarray):
+        dtypes.from_numpy(arr.dtype)
+    return arr
+
+
 def _to_array(data, dtype=None, device=None):
     """A fresh array (never aliasing the caller's) for ``data`` on ``device``."""
     dev = backend.device(device)
@@ -87,7 +94,7 @@ def _to_array(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
-        arr = data
+        arr = _numeric(data)
     elif isinstance(data, np.generic) and not (
         np_dtype is not None and np_dtype.kind in "iu" and isinstance(data, (float, np.integer))
     ):  # a NumPy scalar keeps its dtype, as an array does (torch reads these two as numbers)
@@ -123,7 +130,43 @@ def _array_of(data, np_dtype=None):
     try:
         return np.array(data, dtype=np_dtype)
     except (ValueError, TypeError) as e:
+        ragged = _ragged(data) if isinstance(data, (list, tuple)) else None
+        if ragged is not None:
+            raise ragged from None
         raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
+
+
+_SEQUENCES = (list, tuple, np.ndarray)
+
+
+def _ragged(data) -> Exception | None:
+    """torch's error for nested sequences that do not make a box (the shape is read from
+    the first element at each depth): a sequence of another length, or a number where a
+    sequence belongs. None when neither is the trouble."""
+    shape = []
+    first = data
+    while isinstance(first, _SEQUENCES):
+        shape.append(len(first))
+        if not len(first):
+            break
+        first = first[0]
+
+    def walk(seq, dim: int) -> Exception | None:
+        if dim == len(shape):
+            return None
+        if not isinstance(seq, _SEQUENCES):
+            return TypeError("not a sequence")
+        if len(seq) != shape[dim]:
+            return ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})"
+            )
+        for item in seq:
+            err = walk(item, dim + 1)
+            if err is not None:
+                return err
+        return None
+
+    return walk(data, 0)
 
 
 def _numbers_into(data, np_dtype):
@@ -241,6 +284,7 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     """A tensor over ``arr``'s memory (writes show through both ways, as torch)."""
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    _numeric(arr)
     # the caller's memory: counted as the extent this array spans (torch's storage), not
     # the whole array it may be a slice of (two slices of one array would count it twice)
     buffer = exporter_buffer(arr)
@@ -328,6 +372,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _filled(lambda xp, s, d: xp.eye(n, m, dtype=d), (), dtype, device, requires_grad)
 
 
@@ -390,6 +437,10 @@ def randint(
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     np_dtype = dtypes.resolve(dtype) or np.dtype(np.int64)
     dev = backend.device(device)
     if dev.type == "cuda":
@@ -419,6 +470,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     np_dtype = dtypes.resolve(dtype) or dtypes.default_float.np
     xp = backend.xp_for(backend.device(device))
     return _leaf(xp.linspace(start, end, steps, dtype=np_dtype), requires_grad)

@@ -45,11 +45,16 @@ default_float = float32
 
 
 def from_numpy(np_dtype) -> dtype:
-    """The gradscope dtype of a NumPy dtype."""
+    """The gradscope dtype of a NumPy dtype; torch's TypeError for one a tensor does not
+    hold (objects, strings, long doubles; gradscope has no uint16/32/64 either)."""
     try:
         return _BY_NP[np.dtype(np_dtype)]
     except KeyError:
-        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}") from None
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The "
+            "only supported types are: float64, float32, float16, complex64, complex128, "
+            "int64, int32, int16, int8, uint8, and bool."
+        ) from None
 
 
 def from_name(name: str) -> dtype:
