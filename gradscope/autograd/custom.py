@@ -238,7 +238,7 @@ def apply_custom(cls: type, args: tuple, kwargs: dict):
         results[i] = t = _output(node, outs[i], args)
         edge = node if node._n_out == 1 else CustomOutput(node, i, -(i + 1) / (node._n_out + 2))
         t._grad_fn, t._rg = edge, True
-    _save(node, args, outs, results[diff[0]])
+    _save(node, args, results[diff[0]])
     return results[0] if single else tuple(results)
 
 
@@ -286,7 +286,7 @@ def _output(node: CustomNode, o, args) -> Tensor:
     return o
 
 
-def _save(node: CustomNode, args, outs, result) -> None:
+def _save(node: CustomNode, args, result) -> None:
     """Resolve what forward saved (an input, an output or another tensor, each keeping its
     own buffer) and record the node's creation."""
     tensors = node._to_save
