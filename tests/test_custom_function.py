@@ -193,6 +193,10 @@ def functions(m) -> dict:
     return locals()
 
 
+def _listed(g):
+    return None if g is None else g.tolist()
+
+
 def _names(node) -> list:
     return [None if n is None else type(n).__name__ for n, _ in node.next_functions]
 
@@ -291,6 +295,19 @@ def _case(m, name: str):
             y.grad_fn.register_hook(lambda gi, go: seen.append((len(gi), len(go))))
             y.sum().backward()
             return seen
+        if name in ("hooks_several", "prehook_second_only"):
+            a, b = f["Split2"].apply(x)
+            seen = []
+            node = a.grad_fn
+            node.register_prehook(lambda go: seen.append([_listed(g) for g in go]))
+            node.register_hook(lambda gi, go: seen.append(([_listed(g) for g in gi], len(go))))
+            ((a.sum() * 2 + b * 5) if name == "hooks_several" else b * 5).backward()
+            return [seen, x.grad.tolist()]
+        if name == "prehook_replaces":
+            a, b = f["Split2"].apply(x)
+            a.grad_fn.register_prehook(lambda go: (go[0] * 10, go[1]))
+            (a.sum() + b).backward()
+            return x.grad.tolist()
         if name == "autograd_grad":
             a, b = f["Split2"].apply(x)
             return [g.tolist() for g in m.autograd.grad(a.sum() + b, [x])]
@@ -324,6 +341,9 @@ CASES = [
     "double_backward",
     "no_grad",
     "hook",
+    "hooks_several",
+    "prehook_second_only",
+    "prehook_replaces",
     "autograd_grad",
 ]
 

@@ -81,8 +81,7 @@ class CustomNode(Function):
             parts = [g]
         else:
             key = "_graph_parts" if graph else "_accs"
-            parts = self.__dict__.get(key, {}).pop(engine.current_run, None) or [None]
-            parts = list(parts) + [None] * (self._n_out - len(parts))
+            parts = self.__dict__.get(key, {}).get(engine.current_run) or [None] * self._n_out
         out = []
         for p, meta in zip(parts, self._out_meta):
             if p is None:
@@ -98,6 +97,18 @@ class CustomNode(Function):
             else:
                 out.append(Tensor._share(p, _borrowed(meta[2]), [0]))
         return tuple(out)
+
+    def grad_outputs(self, g) -> tuple:
+        """This backward's gradient of each output (None where none came), as the engine
+        hands a node of several outputs to its hooks."""
+        got = self.__dict__.get("_accs", {}).get(engine.current_run)
+        return tuple(got) if got is not None else (g,)
+
+    def gradient_of(self, parts: tuple, like):
+        """Take ``parts`` (a hook's replacement) as this backward's output gradients; the
+        one gradient the engine carries to the node is the first of them."""
+        self.__dict__.setdefault("_accs", {})[engine.current_run] = list(parts)
+        return next((p for p in parts if p is not None), None)
 
     def _call_user(self, grads: tuple) -> tuple:
         with _allocating("temp", self.id):
@@ -230,6 +241,7 @@ def apply_custom(cls: type, args: tuple, kwargs: dict):
     node.id = nid  # the number its forward's tensors were recorded under
     node._in_meta = tuple((tuple(a.shape), a.dtype) if type(a) is Tensor else None for a in args)
     node._n_out = len(outs)
+    node._several = node._n_out > 1  # hooks see one gradient per output
     node._out_meta = tuple(
         (tuple(o.shape), o.dtype, o._buffer[2]) if type(o) is Tensor else None for o in outs
     )
