@@ -130,7 +130,7 @@ def _array_of(data, np_dtype=None):
     try:
         return np.array(data, dtype=np_dtype)
     except (ValueError, TypeError) as e:
-        ragged = _ragged(data) if isinstance(data, (list, tuple)) else None
+        ragged = _ragged(data, np_dtype) if isinstance(data, (list, tuple)) else None
         if ragged is not None:
             raise ragged from None
         raise ValueError(f"could not build a tensor from {type(data).__name__}: {e}") from None
@@ -139,10 +139,11 @@ def _array_of(data, np_dtype=None):
 _SEQUENCES = (list, tuple, np.ndarray)
 
 
-def _ragged(data) -> Exception | None:
+def _ragged(data, np_dtype=None) -> Exception | None:
     """torch's error for nested sequences that do not make a box (the shape is read from
-    the first element at each depth): a sequence of another length, or a number where a
-    sequence belongs. None when neither is the trouble."""
+    the first element at each depth): a sequence of another length, a number where a
+    sequence belongs, or a sequence where a number of ``np_dtype`` does. None when none of
+    these is the trouble."""
     shape = []
     first = data
     while isinstance(first, _SEQUENCES):
@@ -153,7 +154,12 @@ def _ragged(data) -> Exception | None:
 
     def walk(seq, dim: int) -> Exception | None:
         if dim == len(shape):
-            return None
+            if not isinstance(seq, _SEQUENCES):
+                return None
+            kind = type(seq).__name__
+            if np_dtype is not None and np_dtype.kind in "fc":
+                return TypeError(f"must be real number, not {kind}")
+            return TypeError(f"'{kind}' object cannot be interpreted as an integer")
         if not isinstance(seq, _SEQUENCES):
             return TypeError("not a sequence")
         if len(seq) != shape[dim]:
@@ -217,7 +223,8 @@ def _number_into(v, np_dtype):
 
 def _unwrap(v):
     if isinstance(v, (list, tuple)):
-        return [_unwrap(x) for x in v]
+        items = [_unwrap(x) for x in v]
+        return items if isinstance(v, list) else tuple(items)  # (errors name the type)
     if isinstance(v, Tensor):  # a number, as torch reads a tensor among Python data
         if v._data.size != 1:
             raise ValueError(M_ONE_ELEMENT)
