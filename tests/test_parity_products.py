@@ -77,3 +77,43 @@ def test_alpha_is_checked_after_the_shapes(op, alpha, shape_b):
             return str(e)
 
     assert outcome(gs) == outcome(torch)
+
+
+def _nodes(node) -> str:
+    """The graph below ``node`` as nested names (leaves as ``A``)."""
+    if node is None:
+        return "None"
+    kids = [n for n, _ in node.next_functions if n is not None]
+    inner = ",".join("A" if type(n).__name__ == "AccumulateGrad" else _nodes(n) for n in kids)
+    return type(node).__name__ + (f"[{inner}]" if inner else "")
+
+
+@pytest.mark.parametrize(
+    "sa, sb, ra, rb",
+    [
+        ((1, 2, 3), (4, 3, 2), True, True),
+        ((1, 2, 3), (4, 3, 2), True, False),
+        ((1, 2, 3), (4, 3, 2), False, True),
+        ((4, 2, 3), (1, 3, 2), False, True),
+        ((4, 2, 3), (1, 3, 2), True, False),
+        ((1, 2, 3), (1, 3, 2), True, True),
+        ((1, 2, 1), (3, 1, 2), True, True),
+        ((1, 0, 3), (4, 3, 2), True, True),
+        ((4, 1, 3), (1, 1, 1), True, True),
+    ],
+)
+def test_a_3d_batch_of_one_that_requires_grad_folds_as_torch(sa, sb, ra, rb):
+    """torch squeezes it and runs one mm (its gradient one mm too), not a bmm."""
+
+    def outcome(m):
+        a = m.tensor(np.arange(np.prod(sa)).reshape(sa) % 3 / 2, requires_grad=ra)
+        b = m.tensor(np.arange(np.prod(sb)).reshape(sb) % 4 / 2, requires_grad=rb)
+        try:
+            y = a @ b
+        except RuntimeError as e:
+            return str(e)
+        y.sum().backward()
+        grads = [_plain(t.grad.numpy()) for t in (a, b) if t.requires_grad]
+        return (tuple(y.shape), _nodes(y.grad_fn), _plain(y.detach().numpy()), grads)
+
+    assert outcome(gs) == outcome(torch)

@@ -746,6 +746,12 @@ def matmul(a, b):
             f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
         )
     # (torch multiplies one dtype: each product's kernel checks, after the shapes but dot)
+    if na == 3 and nb == 3:  # as torch: a batch of one that requires grad is squeezed, so
+        # that the product folds into one mm and its gradient is one mm too
+        if a.shape[0] == 1 and b.shape[0] != 1 and a._rg:
+            a, na = squeeze(a, 0), 2
+        elif b.shape[0] == 1 and a.shape[0] != 1 and b._rg:
+            b, nb = squeeze(b, 0), 2
     if na == 1 and nb == 1:
         return apply(L.DotBackward0, (a, b))
     if na == 2 and nb == 1:
