@@ -781,14 +781,7 @@ def dot(a, b):
             f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D tensors"
         )
     _check_device(a, b)
-    _same_dtype("dot", a, b)
-    n, m = a._data.shape[0], b._data.shape[0]
-    if n != m:
-        raise RuntimeError(
-            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
-            f"number of elements, but got {n} and {m} elements respectively"
-        )
-    return apply(L.DotBackward0, (a, b))
+    return apply(L.DotBackward0, (a, b))  # (its forward checks the dtypes, then the sizes)
 
 
 def mv(a, v):
@@ -806,11 +799,6 @@ def bmm(a, b):
             raise RuntimeError(f"{name} must be a 3D tensor")
     _check_device(a, b)
     return apply(L.BmmBackward0, (a, b))
-
-
-def _same_dtype(kernel: str, a, b) -> None:
-    """torch's error when the two operands of a product differ in dtype."""
-    L.same_dtype(kernel, a._data, b._data)
 
 
 def _should_fold(a, b) -> bool:
@@ -1060,7 +1048,7 @@ def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = _int_arg("split", "dim", 2, dim)
     n = split_size_or_sections
-    if type(n) is int and n < 0:  # before the dim, as torch checks
+    if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n < 0:  # before dim
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
     d = _dim(dim, a._data.ndim)
     size = a._data.shape[d]
@@ -1094,8 +1082,6 @@ def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
             f"not {'Tensor' if type(n) is Tensor else type(n).__name__}"
         )
     n = int(n)
-    if n < 0:
-        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
     if n == 0 and size != 0:
         raise RuntimeError(
             f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
