@@ -514,6 +514,8 @@ def _init_node(fn, inputs, needs) -> None:
 def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     """Record the node and resolve what it saved."""
     tracing = emit.sinks
+    pending = fn._pending
+    slot = fn.saves_output
     if tracing:
         nf = fn._next
         a = nf[0]
@@ -525,23 +527,46 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
             ids = (a, None if b is None else b.id)
         else:
             ids = tuple([n.id if n is not None else None for n in nf])
+        shape, dtype = out.shape, dtype_str(out.dtype)
+        device = result._buffer[2]
         emit.put(
             (
                 _CREATED,
                 perf_counter(),
-                result._buffer[2],  # its device
+                device,
                 buffers.live_total,
                 fn.id,
                 fn._name,
                 ids,
                 result._id,
                 user_site(3),
-                out.shape,
-                dtype_str(out.dtype),
+                shape,
+                dtype,
             )
         )
-    pending = fn._pending
-    slot = fn.saves_output
+        if pending is None and slot is not None and inplace_target is None:
+            # the usual save, its output alone, written out
+            buf, vc = result._buffer, result._vc
+            saved = fn._saved = _TracedSaves()
+            saved.node_id, saved.device = fn.id, device
+            saved[slot] = SavedTensor((result._data, buf, vc, vc[0], result._id, None, True))
+            emit.put(
+                (
+                    _SAVED,
+                    perf_counter(),
+                    device,
+                    buffers.live_total,
+                    fn.id,
+                    buf[0],
+                    result._id,
+                    slot,
+                    buf[1],
+                    False,
+                    shape,
+                    dtype,
+                )
+            )
+            return
     if slot is not None:
         pending = {slot: out} if pending is None else {slot: out, **pending}
     if pending:
