@@ -1,5 +1,7 @@
 """Error texts, worded as torch words them (tests compare them)."""
 
+from typing import NoReturn
+
 M_FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -15,6 +17,10 @@ M_SCALAR_OF_GRAD = (
 )
 M_NUMPY_OF_GRAD = (
     "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+)
+M_BOOL_SUB = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+    "invert a mask, use the `~` or `logical_not()` operator instead."
 )
 M_LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 M_NO_GRAD_VIEW_WRITTEN = (
@@ -119,3 +125,9 @@ def py_type_name(obj) -> str:
     if t.__flags__ & _HEAPTYPE or t.__module__ == "builtins":
         return t.__name__
     return f"{t.__module__}.{t.__name__}"
+
+
+def refuse_kernel(kernel: str, np_dtype) -> NoReturn:
+    """Raise torch's error for a dtype its kernel ``kernel`` has no loop for (named as on
+    the CPU): ``"frac_cpu" not implemented for 'Long'``."""
+    raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(np_dtype)}'")

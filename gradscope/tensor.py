@@ -745,6 +745,10 @@ class Tensor:
     __rsub__ = _operator(F.rsub)
     __truediv__ = _operator(F.div)
     __rtruediv__ = _reflected(F.div)
+    __floordiv__ = _operator(F.floor_divide)
+    __rfloordiv__ = _reflected(F.floor_divide)
+    __mod__ = _operator(F.remainder)
+    __rmod__ = _reflected(F.remainder)
     __pow__ = _operator(F.pow, _is_exponent)
     __rpow__ = _reflected(F.pow, _is_exponent)
     __neg__ = F.neg
@@ -761,6 +765,9 @@ class Tensor:
     __isub__ = _operator(F.sub_)
     __imul__ = _operator(F.mul_)
     __itruediv__ = _operator(F.div_)
+    __ifloordiv__ = _operator(F.floor_divide_)
+    __imod__ = _operator(F.remainder_)
+    __ipow__ = _operator(F.pow_, _is_exponent)
 
     def __matmul__(self, other):
         if type(other) is Tensor or _is_array(other):  # a number is no matrix
@@ -789,6 +796,9 @@ class Tensor:
     mul = F.mul
     div = F.div
     pow = F.pow
+    floor_divide = F.floor_divide
+    remainder = F.remainder
+    fmod = F.fmod
     matmul = F.matmul
     mm = F.mm
     mv = F.mv
@@ -796,6 +806,13 @@ class Tensor:
     bmm = F.bmm
     neg = F.neg
     abs = F.abs
+    sign = F.sign
+    sgn = F.sgn
+    floor = F.floor
+    ceil = F.ceil
+    trunc = F.trunc
+    round = F.round
+    frac = F.frac
     exp = F.exp
     log = F.log
     sqrt = F.sqrt
@@ -839,6 +856,17 @@ class Tensor:
     sub_ = F.sub_
     mul_ = F.mul_
     div_ = F.div_
+    pow_ = F.pow_
+    floor_divide_ = F.floor_divide_
+    remainder_ = F.remainder_
+    fmod_ = F.fmod_
+    floor_ = F.floor_
+    ceil_ = F.ceil_
+    trunc_ = F.trunc_
+    round_ = F.round_
+    frac_ = F.frac_
+    sign_ = F.sign_
+    sgn_ = F.sgn_
     zero_ = F.zero_
     fill_ = F.fill_
     copy_ = F.copy_

@@ -196,6 +196,59 @@ CASES: list[Case] = [
     # ---------------------------------------------------------------- math
     C("abs", lambda m, a: a.abs(), (S43,), domain="away"),
     C("abs_op", lambda m, a: abs(a), (S43,), domain="away"),
+    # ---------------------------------------------------------------- rounding
+    C("sign", lambda m, a: a.sign(), (S43,), domain="away"),
+    C("sgn", lambda m, a: m.sgn(a), (S43,), domain="away"),
+    C("floor", lambda m, a: a.floor(), (S43,)),
+    C("ceil", lambda m, a: m.ceil(a), (S43,)),
+    C("trunc", lambda m, a: a.trunc(), (S43,)),
+    C("round", lambda m, a: m.round(a), (S43,)),
+    C("round_decimals", lambda m, a: a.round(decimals=2), (S43,)),
+    C("round_negative_decimals", lambda m, a: (a * 50).round(decimals=-1), (S43,)),
+    C("frac", lambda m, a: a.frac(), (S43,)),
+    C("frac_fn_0d", lambda m, a: m.frac(a * 3), (S0,)),
+    C("remainder_scalar", lambda m, a: a % 0.75, (S43,)),
+    C("remainder_fn_scalar", lambda m, a: m.remainder(a, -0.75), (S43,)),
+    C("remainder", lambda m, a, b: a % b, (S43, S43), domain=("real", "pos")),
+    C("remainder_negative", lambda m, a, b: a.remainder(-b), (S43, S43), domain=("real", "pos")),
+    C("remainder_broadcast", lambda m, a, b: a % b, (S43, S3), domain=("real", "pos")),
+    C(
+        "remainder_const_divisor",
+        lambda m, a, b: a % b,
+        (S43, S43),
+        grad=(True, False),
+        domain=("real", "pos"),
+    ),
+    C(
+        "remainder_const_dividend",
+        lambda m, a, b: a % b,
+        (S43, S3),
+        grad=(False, True),
+        domain=("real", "pos"),
+    ),
+    C("fmod_scalar", lambda m, a: a.fmod(0.75), (S43,)),
+    C("fmod", lambda m, a, b: m.fmod(a, b), (S43, S43), domain=("real", "pos")),
+    C("fmod_broadcast", lambda m, a, b: a.fmod(-b), (S3, S43), domain=("real", "pos")),
+    C(
+        "div_floor",
+        lambda m, a, b: a.div(b, rounding_mode="floor"),
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "div_trunc_broadcast",
+        lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+        (S43, S3),
+        domain=("real", "pos"),
+    ),
+    C("div_floor_scalar", lambda m, a: a.div(0.5, rounding_mode="floor"), (S43,)),
+    C(
+        "div_mode_none",
+        lambda m, a, b: a.div(b, rounding_mode=None),
+        (S43, S3),
+        domain=("real", "pos"),
+    ),
+    C("div_mode_none_scalar", lambda m, a: a.div(4, rounding_mode=None), (S43,)),
     C("exp", lambda m, a: a.exp(), (S43,)),
     C("exp_0d", lambda m, a: m.exp(a), (S0,)),
     C("log", lambda m, a: a.log(), (S43,), domain="pos"),
@@ -444,6 +497,17 @@ CASES: list[Case] = [
     C("idiv", _inplace("div_"), (S43, S43), domain=("real", "pos")),
     C("idiv_scalar", _inplace("div_", 4), (S43,)),
     C("irelu", _inplace("relu_"), (S43,), domain="away"),
+    C("ipow_scalar", _inplace("pow_", 2), (S43,)),
+    C("ipow", _inplace("pow_"), (S43, S43), domain="pos"),
+    C("ipow_op", lambda m, a: _ipow(a * 1, 3), (S43,)),
+    C("iremainder", _inplace("remainder_"), (S43, S3), domain=("real", "pos")),
+    C("imod_op_scalar", lambda m, a: _imod(a * 1, 0.75), (S43,)),
+    C("ifmod_scalar", _inplace("fmod_", 0.75), (S43,)),
+    C("idiv_floor", _inplace("div_", rounding_mode="floor"), (S43, S43), domain=("real", "pos")),
+    C("ifloor", _inplace("floor_"), (S43,)),
+    C("iround_decimals", _inplace("round_", decimals=1), (S43,)),
+    C("ifrac", _inplace("frac_"), (S43,)),
+    C("isign", _inplace("sign_"), (S43,), domain="away"),
     C("izero", _inplace("zero_"), (S43,)),
     C("ifill", _inplace("fill_", 2.0), (S43,)),
     C("icopy", _inplace("copy_"), (S43, S43)),
@@ -702,6 +766,16 @@ def _view_then_use(t):
     v = t[1:]
     v.mul_(3)
     return v * v
+
+
+def _ipow(t, e):
+    t **= e
+    return t
+
+
+def _imod(t, b):
+    t %= b
+    return t
 
 
 def _iadd(t, b):

@@ -455,17 +455,8 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
                 for slot, arr in pending.items()
             }
             fn._copied = ("self",) if pending.get("self") is data else ()
-    if out is not data:  # the shape is checked first, as torch does
-        if out.shape != data.shape:
-            raise RuntimeError(
-                f"output with shape {shape_str(data.shape)} doesn't match the broadcast "
-                f"shape {shape_str(out.shape)}"
-            )
-        if out.dtype != data.dtype and _KIND_RANK[out.dtype.kind] > _KIND_RANK[data.dtype.kind]:
-            raise RuntimeError(
-                f"result type {scalar_type_name(out.dtype)} can't be cast to the desired "
-                f"output type {scalar_type_name(data.dtype)}"
-            )
+    if out is not data:
+        check_inplace_result(data, out.shape, out.dtype)
         data[...] = out
     target._vc[0] += 1
     if base is not None and not record and target._view_version == target._vc[0] - 1:
@@ -486,6 +477,21 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
 
             rebase_view(fn, target, inputs, needs)
     return target
+
+
+def check_inplace_result(data, shape: tuple, dtype) -> None:
+    """torch's checks that a result of ``shape`` and ``dtype`` may be written into array
+    ``data`` in place: the shape first, then the cast (not down a kind)."""
+    if shape != data.shape:
+        raise RuntimeError(
+            f"output with shape {shape_str(data.shape)} doesn't match the broadcast "
+            f"shape {shape_str(shape)}"
+        )
+    if dtype != data.dtype and _KIND_RANK[dtype.kind] > _KIND_RANK[data.dtype.kind]:
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtype)} can't be cast to the desired "
+            f"output type {scalar_type_name(data.dtype)}"
+        )
 
 
 def _saved_before_write(saved: dict, vc: list) -> None:

@@ -15,10 +15,11 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import function as _function
-from ..autograd.function import apply, apply_inplace
+from ..autograd.function import apply, apply_inplace, check_inplace_result
 from ..autograd.grad_mode import state
 from ..backend import overlap, repeats_memory, writable, xp_of
 from ..errors import (
+    M_BOOL_SUB,
     M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
     M_NO_GRAD_VIEW_INPLACE,
@@ -260,10 +261,7 @@ def _check_bool_sub(a, b) -> None:
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
             "`^` or `logical_xor()` operator instead."
         )
-    raise RuntimeError(
-        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-        "trying to invert a mask, use the `~` or `logical_not()` operator instead."
-    )
+    raise RuntimeError(M_BOOL_SUB)
 
 
 def mul(a, b):
@@ -275,8 +273,14 @@ def mul(a, b):
     return _binary(E.MulBackward0, "mul", a, b)
 
 
-def div(a, b):
-    """Elementwise true division."""
+_TRUE_DIVISION = object()  # div without rounding_mode: DivBackward0, not DivBackward2
+
+
+def div(a, b, *, rounding_mode: str | None = _TRUE_DIVISION):
+    """Elementwise division; ``rounding_mode`` ``"floor"`` or ``"trunc"`` rounds the
+    quotient (``DivBackward2``, whose gradients are zero), as torch's."""
+    if rounding_mode is not _TRUE_DIVISION:
+        return _rounded_div(a, b, _rounding(rounding_mode))
     if type(a) is not Tensor:
         return mul(reciprocal(b), a)
     b = as_tensor_like(b, a)
@@ -288,6 +292,100 @@ def div(a, b):
         if "broadcast" in str(e):
             raise _broadcast_error("div", a, b) from None
         raise
+
+
+def _rounding(mode):
+    if mode not in (None, "floor", "trunc"):
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
+        )
+    return mode
+
+
+def _rounded_div(a, b, mode):
+    a = as_tensor_like(a, b) if type(a) is not Tensor else a
+    if type(a) is not Tensor:  # a number by a tensor: torch wraps the number
+        a = _number_tensor(a, b)
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        a, b = _on_one_device(a, b)
+    dtype = _division_dtype(a, b) if mode is None else _result_dtype(a, b)
+    try:
+        return apply(E.DivBackward2, (a, b), mode, dtype)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error("div", a, b) from None
+        raise
+
+
+def _number_tensor(v, like):
+    """A Python number as the 0-dim tensor torch wraps it in, on ``like``'s device."""
+    from ..creation import tensor
+
+    return tensor(v, device=like.device)
+
+
+def _result_dtype(a, b):
+    """The dtype torch gives ``a op b`` (tensor ``a``)."""
+    return _promoted(a, b) or a._data.dtype
+
+
+def floor_divide(a, b):
+    """``a // b``: the quotient rounded down, as ``div(a, b, rounding_mode="floor")``, but
+    with no derivative, as in torch: backward through it raises."""
+    return _without_derivative("floor_divide", E.div_floor, a, b)
+
+
+def remainder(a, b):
+    """``a % b``: ``a - b * floor(a / b)``, with ``b``'s sign, as Python's ``%``."""
+    if type(a) is not Tensor:  # torch gives a number % a tensor no derivative
+        return _without_derivative("remainder", E.remainder, a, b)
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        return _rounded_remainder(E.RemainderBackward1, "remainder", a, b)
+    return _rounded_remainder(E.RemainderBackward0, "remainder", a, b)
+
+
+def fmod(a, b):
+    """C's ``fmod``: the remainder of ``a / b`` rounded toward zero, with ``a``'s sign."""
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        return _rounded_remainder(E.FmodBackward1, "fmod", a, b)
+    return _rounded_remainder(E.FmodBackward0, "fmod", a, b)
+
+
+def _rounded_remainder(cls, op: str, a, b):
+    if type(b) is not Tensor:  # torch's Scalar overload: an edge for ``a`` alone
+        return apply(cls, (a,), b, _result_dtype(a, b))
+    a, b = _on_one_device(a, b)
+    try:
+        return apply(cls, (a, b), _result_dtype(a, b))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+
+
+def _without_derivative(op: str, kernel, a, b):
+    """``kernel(a, b)`` under a ``NotImplemented`` node over the operands that require
+    grad (a number on either side)."""
+    t = a if type(a) is Tensor else b
+    a, b = as_tensor_like(a, t), as_tensor_like(b, t)
+    if type(a) is Tensor and type(b) is Tensor:
+        a, b = _on_one_device(a, b)
+        dtype = _result_dtype(a, b)
+    else:
+        dtype = _result_dtype(t, b if t is a else a)
+    arrays = [v._data if type(v) is Tensor else v for v in (a, b)]
+    try:
+        out = kernel(*arrays, dtype)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+    # its edges: the operands that require grad (under forward AD, any: a tangent refuses)
+    grads = tuple(v for v in (a, b) if type(v) is Tensor and (v._rg or _function._dual))
+    return apply(E.NotImplementedBackward, grads, op, out)
 
 
 def reciprocal(a):
@@ -320,9 +418,7 @@ def pow(a, exponent):  # noqa: A001 - torch's name
             raise _NO_BOOL_POW
         return apply(E.PowBackward2, (exponent,), a)
     exponent = as_tensor_like(exponent, a)
-    if type(exponent) is Tensor:
-        if a._data.dtype.kind == "b" and exponent._data.dtype.kind == "b":
-            raise _NO_BOOL_POW  # (a bool tensor to a Python bool is a bool, as in torch)
+    if type(exponent) is Tensor:  # (a bool tensor to a Python bool is a bool, as in torch)
         return _binary(E.PowBackward1, "pow", a, exponent)
     return apply(E.PowBackward0, (a,), exponent)
 
@@ -363,6 +459,46 @@ def cos(a):
 
 def abs(a):  # noqa: A001
     return apply(E.AbsBackward0, (a,))
+
+
+def sign(a):
+    return apply(E.SignBackward0, (a,))
+
+
+def sgn(a):
+    return apply(E.SgnBackward0, (a,))
+
+
+def floor(a):
+    return apply(E.FloorBackward0, (a,))
+
+
+def ceil(a):
+    return apply(E.CeilBackward0, (a,))
+
+
+def trunc(a):
+    return apply(E.TruncBackward0, (a,))
+
+
+def frac(a):
+    return apply(E.FracBackward0, (a,))
+
+
+def round(a, *, decimals: int | None = None):  # noqa: A001
+    """Half to even, as torch; ``decimals`` rounds to that many decimal places."""
+    if decimals is None:
+        return apply(E.RoundBackward0, (a,))
+    return apply(E.RoundBackward1, (a,), _decimals(decimals))
+
+
+def _decimals(decimals) -> int:
+    if type(decimals) is not int:
+        raise TypeError(
+            f"round() received an invalid combination of arguments - got (Tensor, "
+            f"decimals={type(decimals).__name__}), but expected (Tensor input, *, int decimals)"
+        )
+    return decimals
 
 
 def tanh(a):
@@ -1680,8 +1816,80 @@ def mul_(a, b):
     return _binary_(E.MulBackward0, "mul_", a, b)
 
 
-def div_(a, b):
-    return _binary_(E.DivBackward0, "div_", a, b, dtype_of=_division_dtype)
+def div_(a, b, *, rounding_mode: str | None = _TRUE_DIVISION):
+    if rounding_mode is _TRUE_DIVISION:
+        return _binary_(E.DivBackward0, "div_", a, b, dtype_of=_division_dtype)
+    mode = _rounding(rounding_mode)
+    b = as_tensor_like(b, a)
+    dtype = _division_dtype(a, b) if mode is None else _result_dtype(a, b)
+    _fits_in_place("div_", a, b, dtype)
+    return apply_inplace(E.DivBackward2, a, (a, b), mode, dtype)
+
+
+def remainder_(a, b):
+    return _rounded_remainder_(E.RemainderBackward1, E.RemainderBackward0, "remainder_", a, b)
+
+
+def fmod_(a, b):
+    return _rounded_remainder_(E.FmodBackward1, E.FmodBackward0, "fmod_", a, b)
+
+
+def _rounded_remainder_(by_tensor, by_number, op: str, a, b):
+    b = as_tensor_like(b, a)
+    dtype = _result_dtype(a, b)
+    _fits_in_place(op, a, b, dtype)
+    if type(b) is Tensor:
+        return apply_inplace(by_tensor, a, (a, b), dtype)
+    return apply_inplace(by_number, a, (a,), b, dtype)
+
+
+def floor_divide_(a, b):
+    b = as_tensor_like(b, a)
+    dtype = _result_dtype(a, b)
+    _fits_in_place("floor_divide_", a, b, dtype)
+    out = E.div_floor(a._data, b._data if type(b) is Tensor else b, dtype)
+    inputs = (a, b) if type(b) is Tensor and b._rg else (a,)
+    return apply_inplace(E.NotImplementedBackward, a, inputs, "floor_divide_", out)
+
+
+def pow_(a, exponent):
+    exponent = as_tensor_like(exponent, a)
+    if type(exponent) is Tensor:
+        _fits_in_place("pow_", a, exponent, _result_dtype(a, exponent))
+        return _binary_(E.PowBackward1, "pow_", a, exponent)
+    return apply_inplace(E.PowBackward0, a, (a,), exponent)
+
+
+def _fits_in_place(op: str, a, b, dtype) -> None:
+    """torch's checks of ``a op= b`` before its kernel runs: ``b`` broadcasts to ``a``'s
+    shape, and the result's ``dtype`` casts to ``a``'s."""
+    try:
+        shape = np.broadcast_shapes(a._data.shape, getattr(b, "shape", ()))
+    except ValueError:
+        raise _broadcast_error(op, a, b) from None
+    check_inplace_result(a._data, shape, np.dtype(dtype))
+
+
+def _unary_(cls):
+    def op(a):
+        return apply_inplace(cls, a, (a,))
+
+    op.__name__ = op.__qualname__ = cls._name[: cls._name.index("Backward")].lower() + "_"
+    return op
+
+
+floor_ = _unary_(E.FloorBackward0)
+ceil_ = _unary_(E.CeilBackward0)
+trunc_ = _unary_(E.TruncBackward0)
+frac_ = _unary_(E.FracBackward0)
+sign_ = _unary_(E.SignBackward0)
+sgn_ = _unary_(E.SgnBackward0)
+
+
+def round_(a, *, decimals: int | None = None):
+    if decimals is None:
+        return apply_inplace(E.RoundBackward0, a, (a,))
+    return apply_inplace(E.RoundBackward1, a, (a,), _decimals(decimals))
 
 
 def relu_(a):

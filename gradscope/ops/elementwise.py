@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import xp_of
+from ..errors import M_BOOL_SUB, refuse_kernel
 from . import api
 from ._broadcast import cast_like, keep, sgn, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
@@ -357,7 +358,7 @@ class PowBackward0(Function):
     def forward(self, a, exponent):
         self.save(self=a)
         self.exponent = exponent
-        if a.dtype.kind in "iu" and type(exponent) is int and exponent < 0:
+        if a.dtype.kind in "iub" and type(exponent) is int and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         te = type(exponent)
         if (te is int or te is float) and exponent >= 0 and exponent % 1 == 0:
@@ -401,7 +402,13 @@ class PowBackward1(Function):
     _name = "PowBackward1"
 
     def forward(self, a, b, dtype=None):
-        out = _promote(_power(a, b), dtype)
+        if a.dtype.kind == "b" and b.dtype.kind == "b":  # after the shapes, as torch
+            np.broadcast_shapes(a.shape, b.shape)
+            refuse_kernel("pow", a.dtype)
+        if dtype is None:
+            out = _power(a, b)
+        else:  # in the result's dtype, as torch: a uint8 exponent of -2 is 254
+            out = _promote(_power(_in(a, dtype), _in(b, dtype)), dtype)
         self.save(self=a, exponent=b, result=out)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
@@ -412,6 +419,8 @@ class PowBackward1(Function):
         a, b = self.saved("self"), self.saved("exponent")
         ga = gb = None
         if na:
+            if b.dtype.kind == "b":  # torch's rule computes ``exponent - 1``
+                raise RuntimeError(M_BOOL_SUB)
             ga = g * b * xp_of(a).where(b == 0, 0, a ** (b - 1))
             ga = cast_like(unbroadcast(ga, self.shapes[0]), self.dtypes[0])
         if nb:
@@ -473,6 +482,217 @@ class PowBackward2(Function):
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * out * float(np.log(self.base)) if self.base > 0 else tangents[0] * 0
+
+
+# ---------------------------------------------------------------- rounded division
+
+
+def _operands(kernel: str, a, b, dtype):
+    """``a`` and ``b`` in ``dtype``, the one torch computes ``a op b`` in, after torch's
+    checks: the shapes broadcast, there is a bool kernel (there is none), and no integer
+    is divided by zero (NumPy would give 0 and a warning)."""
+    a, b = _in(a, dtype), _in(b, dtype)
+    shape = np.broadcast_shapes(_shape(a), _shape(b))
+    kind = dtype.kind
+    if kind == "b":
+        refuse_kernel(kernel, dtype)
+    if kind in "iu" and 0 not in shape and bool((b == 0).any()):
+        raise RuntimeError("ZeroDivisionError")
+    return a, b
+
+
+def _in(v, dtype):
+    """An operand in ``dtype``. A Python number stays one (NumPy keeps an array's dtype
+    for it), but an integer goes into an integer dtype as torch casts it, wrapping
+    around (``-3`` is 253 in uint8), where NumPy refuses one out of range."""
+    if hasattr(v, "dtype"):
+        return v if v.dtype == dtype else v.astype(dtype)
+    if type(v) in (int, bool) and dtype.kind in "iu":
+        return np.int64(v).astype(dtype)
+    return v
+
+
+def div_floor(a, b, dtype):
+    """``a / b`` rounded down, in ``dtype``, as torch's ``div_floor`` (for floats the
+    same steps as Python's ``//``; a division by zero gives ``a / b``: inf or NaN)."""
+    a, b = _operands("div_floor_cpu", a, b, dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return xp_of(a if hasattr(a, "shape") else b).floor_divide(a, b)
+
+
+def div_trunc(a, b, dtype):
+    """``a / b`` rounded toward zero, in ``dtype``, as torch's ``div_trunc``."""
+    a, b = _operands("div_trunc_cpu", a, b, dtype)
+    xp = xp_of(a if hasattr(a, "shape") else b)
+    if dtype.kind == "f":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp.trunc(a / b)
+    q = xp.floor_divide(a, b)  # one above the floor where the division is inexact and < 0
+    return q + ((q * b != a) & ((a < 0) != (b < 0))).astype(q.dtype)
+
+
+def remainder(a, b, dtype):
+    """``a - b * floor(a / b)``, with ``b``'s sign, in ``dtype``, as torch computes it:
+    ``fmod`` moved by ``b`` where the signs differ (a zero keeps ``fmod``'s sign, where
+    NumPy's ``remainder`` gives it ``b``'s)."""
+    a, b = _operands("remainder_cpu", a, b, dtype)
+    xp = xp_of(a if hasattr(a, "shape") else b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mod = xp.fmod(a, b)
+        return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
+def fmod(a, b, dtype):
+    """C's ``fmod``: the remainder with ``a``'s sign, in ``dtype``."""
+    a, b = _operands("fmod_cpu", a, b, dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return xp_of(a if hasattr(a, "shape") else b).fmod(a, b)
+
+
+class NotImplementedBackward(Function):
+    """The node torch records for an op it gives no derivative (``floor_divide``, a number
+    ``%`` a tensor): over the inputs that require grad, and backward through it raises.
+    Its value comes computed: ``forward(*arrays, op, out)``."""
+
+    _name = "NotImplemented"
+    _namespace = "torch::autograd::"
+
+    def forward(self, *xs):
+        self.op, out = xs[-2:]
+        return out
+
+    def backward(self, g):
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+    backward_graph = backward
+
+    def jvp(self, xs, out, tangents):
+        raise NotImplementedError(
+            f"Trying to use forward AD with aten::{self.op} that does not support it."
+        )
+
+
+class _RemainderByNumber(Function):
+    """``tensor op number`` for a remainder ``kernel``: its gradient passes unchanged."""
+
+    kernel = None
+
+    def forward(self, a, other, dtype):
+        return type(self).kernel(a, other, dtype)
+
+    def backward(self, g):
+        return (g,)
+
+    def backward_graph(self, g):
+        return (g,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0]
+
+
+class RemainderBackward0(_RemainderByNumber):
+    _name, kernel = "RemainderBackward0", remainder
+
+
+class FmodBackward0(_RemainderByNumber):
+    _name, kernel = "FmodBackward0", fmod
+
+
+class _RemainderByTensor(Function):
+    """``a op b`` for a remainder ``kernel`` of two tensors, ``a - b * quotient(a, b)``:
+    ``a``'s gradient passes, ``b``'s is ``-g * quotient``. Saves both only when ``b``
+    requires grad, as torch."""
+
+    kernel = quotient = None
+    rounding = ""  # ``div``'s rounding mode that ``quotient`` is
+
+    def forward(self, a, b, dtype):
+        if self.needs_input_grad[1]:
+            self.save(self=a, other=b)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        self.dtype = dtype
+        return type(self).kernel(a, b, dtype)
+
+    def _quotient(self, a, b):
+        return type(self).quotient(a, b, self.dtype)
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        ga = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = None
+        if nb:
+            q = self._quotient(self.saved("self"), self.saved("other"))
+            gb = cast_like(unbroadcast(-g * q, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        ga = cast_to(sum_to(g, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = None
+        if nb:
+            a, b = self.saved_tensor("self"), self.saved_tensor("other")
+            q = api.div(a, b, rounding_mode=self.rounding)
+            gb = cast_to(sum_to(-g * q, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        return terms(ta, None if tb is None else -tb * self._quotient(a, b))
+
+
+class RemainderBackward1(_RemainderByTensor):
+    _name, kernel, quotient, rounding = "RemainderBackward1", remainder, div_floor, "floor"
+
+
+class FmodBackward1(_RemainderByTensor):
+    _name, kernel, quotient, rounding = "FmodBackward1", fmod, div_trunc, "trunc"
+
+
+class DivBackward2(Function):
+    """``div(a, b, rounding_mode=...)``: for None true division (``DivBackward0``'s
+    gradients), for ``"floor"`` and ``"trunc"`` a step, whose gradients are zero. Saves
+    ``other`` always, ``self`` when ``other`` requires grad, as torch."""
+
+    _name = "DivBackward2"
+
+    def forward(self, a, b, mode, dtype):
+        self.save(other=b)
+        if self.needs_input_grad[1]:
+            self.save(self=a)
+        self.mode = mode
+        self.scalar = None if hasattr(b, "shape") else b
+        self.shapes = (_shape(a), _shape(b))
+        self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
+        if mode == "floor":
+            return div_floor(a, b, dtype)
+        if mode == "trunc":
+            return div_trunc(a, b, dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _promote(a / b, dtype)
+
+    def _zeros(self, g, k):
+        return xp_of(g).zeros(self.shapes[k], self.dtypes[k] or g.dtype)
+
+    def backward(self, g):
+        if self.mode is None:
+            return DivBackward0.backward(self, g)
+        na, nb = self.needs_input_grad
+        return (self._zeros(g, 0) if na else None, self._zeros(g, 1) if nb else None)
+
+    def backward_graph(self, g):
+        if self.mode is None:
+            return DivBackward0.backward_graph(self, g)
+        return tuple(
+            constant(self._zeros(g._data, k)) if need else None
+            for k, need in enumerate(self.needs_input_grad)
+        )
+
+    def jvp(self, xs, out, tangents):
+        if self.mode is not None:
+            return xp_of(out).zeros_like(out)
+        (a, b), (ta, tb) = xs[:2], tangents[:2]  # torch's terms, each on its own
+        return terms(None if ta is None else ta / b, None if tb is None else -tb * (a / b) / b)
 
 
 # ---------------------------------------------------------------- math functions
@@ -575,7 +795,7 @@ class AbsBackward0(Function):
 
     def forward(self, a):
         if a.dtype.kind == "b":
-            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+            refuse_kernel("abs_cpu", a.dtype)
         self.save(self=a)
         return xp_of(a).abs(a)
 
@@ -589,13 +809,9 @@ class AbsBackward0(Function):
         return tangents[0] * sgn(xs[0])
 
 
-class SgnBackward0(Function):
-    """``sign(a)``, as ``abs``'s gradient uses it: a step, whose gradient is zero."""
-
-    _name = "SgnBackward0"
-
-    def forward(self, a):
-        return sgn(a)
+class _Step(Function):
+    """A piecewise constant op (a sign, a rounding): its gradient is zero, at the jumps
+    too, as torch's is."""
 
     def backward(self, g):
         return (xp_of(g).zeros_like(g),)
@@ -605,6 +821,96 @@ class SgnBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         return xp_of(out).zeros_like(out)
+
+
+class SignBackward0(_Step):
+    """``sign(a)``: -1, 0 or 1 (0 for NaN, as torch); a bool is its own sign."""
+
+    _name = "SignBackward0"
+
+    def forward(self, a):
+        return a.copy() if a.dtype.kind == "b" else sgn(a)
+
+
+class SgnBackward0(SignBackward0):
+    """``sgn(a)``, which is ``sign`` for real numbers (``abs``'s gradient uses it); saves
+    ``self`` and its result, which torch's rule reads for complex numbers."""
+
+    _name = "SgnBackward0"
+    saves_output = "result"
+
+    def forward(self, a):
+        self.save(self=a)
+        return super().forward(a)
+
+
+class _Rounding(_Step):
+    """Rounding to an integral value by NumPy's ``ufunc`` (an integer is its own); torch
+    has no kernel ``kernel`` for bools."""
+
+    ufunc = kernel = ""
+
+    def forward(self, a):
+        kind = a.dtype.kind
+        if kind == "b":
+            refuse_kernel(self.kernel, a.dtype)
+        if kind in "iu":
+            return a.copy()
+        return getattr(xp_of(a), self.ufunc)(a)
+
+
+class FloorBackward0(_Rounding):
+    _name, ufunc, kernel = "FloorBackward0", "floor", "floor_vml_cpu"
+
+
+class CeilBackward0(_Rounding):
+    _name, ufunc, kernel = "CeilBackward0", "ceil", "ceil_vml_cpu"
+
+
+class TruncBackward0(_Rounding):
+    _name, ufunc, kernel = "TruncBackward0", "trunc", "trunc_vml_cpu"
+
+
+class RoundBackward0(_Rounding):
+    """Half to even, as torch (and NumPy's ``rint``)."""
+
+    _name, ufunc, kernel = "RoundBackward0", "rint", "round_vml_cpu"
+
+
+class RoundBackward1(_Step):
+    """``round(a, decimals=d)``, computed as torch does: ``rint(a * 10**d) / 10**d``, or
+    ``rint(a / 10**-d) * 10**-d`` for negative ``d``, in ``a``'s dtype."""
+
+    _name = "RoundBackward1"
+
+    def forward(self, a, decimals):
+        if a.dtype.kind != "f":  # torch names its plain kernel where decimals is 0
+            refuse_kernel("round_vml_cpu" if decimals == 0 else "round_cpu", a.dtype)
+        xp = xp_of(a)
+        scale = a.dtype.type(10.0 ** abs(decimals))
+        if decimals >= 0:
+            return xp.rint(a * scale) / scale
+        return xp.rint(a / scale) * scale
+
+
+class FracBackward0(Function):
+    """``a - trunc(a)``: its gradient passes unchanged."""
+
+    _name = "FracBackward0"
+
+    def forward(self, a):
+        if a.dtype.kind != "f":
+            refuse_kernel("frac_cpu", a.dtype)
+        return a - xp_of(a).trunc(a)
+
+    def backward(self, g):
+        return (g,)
+
+    def backward_graph(self, g):
+        return (g,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0]
 
 
 class ClampBackward1(Function):

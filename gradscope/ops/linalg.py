@@ -6,7 +6,7 @@ Each saves an operand only when the other one requires grad, as torch does.
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..errors import cpp_type_name, scalar_type_name, shape_str
+from ..errors import cpp_type_name, refuse_kernel, scalar_type_name, shape_str
 from ._graph import sum_to
 from ._jvp import terms
 
@@ -45,7 +45,7 @@ def same_dtype(kernel: str, a, b) -> None:
 def _no_bools(kernel: str, a) -> None:
     """torch's products have no bool kernel: its error, named as on the CPU."""
     if a.dtype.kind == "b":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        refuse_kernel(kernel, a.dtype)
 
 
 def _mat2_grad(a, g, transposed: bool):
