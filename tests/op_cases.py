@@ -745,6 +745,20 @@ CASES: list[Case] = [
     ),
 ]
 
+# One list per family of ops, each grown at its end.
+CASES += [
+    # ---------------------------------------------------------------- more math
+]
+CASES += [
+    # ---------------------------------------------------------------- more reductions
+]
+CASES += [
+    # ---------------------------------------------------------------- nn.functional
+]
+CASES += [
+    # ---------------------------------------------------------------- shapes and indexing
+]
+
 
 def _setitem_expanded(a, s):
     w = (a * 1)[:, :1].expand(4, 3)
