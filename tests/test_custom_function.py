@@ -415,3 +415,51 @@ def test_forward_mode_through_a_custom_function_without_jvp_refuses(lib):
         assert cube.apply(m.ones(3)).tolist() == [1.0, 1.0, 1.0]  # no tangent: runs
         with pytest.raises(NotImplementedError, match="must implement the jvp function"):
             cube.apply(fw.make_dual(m.ones(3), m.ones(3)))
+
+
+def _once(m):
+    """A square whose backward is marked ``once_differentiable``; what its backward saw."""
+    from importlib import import_module
+
+    once_differentiable = import_module(m.__name__ + ".autograd.function").once_differentiable
+    seen = []
+
+    class Square(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            seen.append((m.is_grad_enabled(), g.requires_grad))
+            return 2 * x * g
+
+    return Square, seen
+
+
+def _once_case(m) -> list:
+    square, seen = _once(m)
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    out = []
+    (g,) = m.autograd.grad(square.apply(x).sum(), x, create_graph=True)
+    out.append((g.tolist(), g.requires_grad, g.grad_fn))
+    (g,) = m.autograd.grad((square.apply(x) ** 2).sum(), x, create_graph=True)
+    node = g.grad_fn
+    out.append((g.tolist(), node.name(), [n.name() for n, _ in node.next_functions]))
+    try:
+        g.sum().backward()
+    except RuntimeError as e:
+        out.append(str(e))
+    square.apply(x).sum().backward()
+    out.append(x.grad.tolist())
+    return out + seen
+
+
+def test_once_differentiable_as_torch():
+    torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+    got = _once_case(gs)
+    assert got == _once_case(torch)
+    assert "trying to differentiate twice" in got[2]

@@ -11,9 +11,10 @@ creation, what it saved (bytes shared with the tensors saved), its run and its r
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
-from . import engine
+from . import engine, function
 from .function import Function, OutputEdge, Tensor, _finish, _init_node
 from .grad_mode import enable_grad, no_grad, state
 
@@ -310,3 +311,45 @@ def _save(node: CustomNode, args, result) -> None:
     others = tuple(t for t in tensors if t is not None and t is not result)
     _finish(node, (*args, *others), None, result, result._data, None)
     node._to_save = None
+
+
+M_TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class DelayedError(Function):
+    """The node a ``once_differentiable`` backward's gradients hang from while a graph of
+    backward is recorded: differentiating through it raises (torch's ``Error`` node)."""
+
+    _name = "Error"
+    _namespace = "torch::autograd::"
+    is_view = True  # the gradient's own memory: no new bytes, as torch's alias
+
+    def forward(self, a):
+        return a
+
+    def backward(self, g):
+        raise RuntimeError(M_TWICE)
+
+    backward_graph = backward
+
+
+def once_differentiable(fn):
+    """Mark a custom function's ``backward`` as not differentiable itself, as torch's
+    decorator: it runs with grad mode off; where the gradients it is given require grad
+    (a graph of backward is being recorded), what it returns comes out of an ``Error``
+    node, and backward through that raises."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args, **kwargs):
+        with no_grad():
+            outputs = fn(ctx, *args, **kwargs)
+        if not state.enabled or not any(type(a) is Tensor and a.requires_grad for a in args):
+            return outputs
+        several = isinstance(outputs, tuple)
+        marked = tuple(
+            None if o is None else function.apply(DelayedError, (o.detach().requires_grad_(),))
+            for o in (outputs if several else (outputs,))
+        )
+        return marked if several else marked[0]
+
+    return wrapper

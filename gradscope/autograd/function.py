@@ -840,3 +840,11 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     if producer is not None:
         msg += f", which is output 0 of {_short_name(producer)},"
     return f"{msg} is at version {st.vc[0]}; expected version {st.version} instead. {hint}"
+
+
+def once_differentiable(fn):
+    """Mark a custom function's ``backward`` as not differentiable itself (where torch has
+    it, ``torch.autograd.function.once_differentiable``)."""
+    from .custom import once_differentiable as mark
+
+    return mark(fn)
