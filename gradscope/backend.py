@@ -5,6 +5,7 @@ CuPy is imported only when a CUDA tensor is asked for.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -266,6 +267,18 @@ def half_like(arr):
 def one_like(arr):
     """1, as ``half_like`` gives 0.5."""
     return _ONES.get(arr.dtype, 1) if type(arr) is np.ndarray else 1
+
+
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(arr):
+    """The error function of each element, in ``arr``'s dtype (NumPy has none of its own)."""
+    if _cupy is not None and isinstance(arr, _cupy.ndarray):
+        from cupyx.scipy.special import erf as cupy_erf
+
+        return cupy_erf(arr).astype(arr.dtype, copy=False)
+    return np.asarray(_ERF(arr), dtype=arr.dtype)
 
 
 def device_of(arr) -> Device:

@@ -786,10 +786,36 @@ class Tensor:
         return Tensor._make(~self._data, None)
 
     def __and__(self, other):
-        return Tensor._make(self._data & _raw(other), None)
+        return F.bitwise("and", self, other)
 
     def __or__(self, other):
-        return Tensor._make(self._data | _raw(other), None)
+        return F.bitwise("or", self, other)
+
+    def __xor__(self, other):
+        return F.bitwise("xor", self, other)
+
+    __rxor__ = __xor__
+
+    def __iand__(self, other):
+        return F.bitwise("and", self, other, inplace=True)
+
+    def __ior__(self, other):
+        return F.bitwise("or", self, other, inplace=True)
+
+    def __ixor__(self, other):
+        return F.bitwise("xor", self, other, inplace=True)
+
+    def atan2(self, other):
+        return F._atan2(self, other, 1)
+
+    def logical_and(self, other):
+        return F._logical("logical_and", self, other, 1)
+
+    def logical_or(self, other):
+        return F._logical("logical_or", self, other, 1)
+
+    def logical_xor(self, other):
+        return F._logical("logical_xor", self, other, 1)
 
     add = F.add
     sub = F.sub
@@ -818,6 +844,7 @@ class Tensor:
     sqrt = F.sqrt
     sin = F.sin
     cos = F.cos
+    erf = F.erf
     tanh = F.tanh
     sigmoid = F.sigmoid
     relu = F.relu
@@ -832,6 +859,15 @@ class Tensor:
     argmin = F.argmin
     softmax = F.softmax
     log_softmax = F.log_softmax
+    var = F.var
+    std = F.std
+    logsumexp = F.logsumexp
+    amax = F.amax
+    amin = F.amin
+    prod = F.prod
+    norm = F.norm
+    cumsum = F.cumsum
+    cumprod = F.cumprod
     reshape = F.reshape
     view = F.view
     flatten = F.flatten
@@ -844,6 +880,26 @@ class Tensor:
     unsqueeze = F.unsqueeze
     squeeze = F.squeeze
     expand = F.expand
+    gather = F.gather
+    index_select = F.index_select
+    scatter = F.scatter
+    scatter_add = F.scatter_add
+    masked_select = F.masked_select
+    repeat = F.repeat
+    flip = F.flip
+    roll = F.roll
+    narrow = F.narrow
+    movedim = F.movedim
+    swapaxes = F.swapaxes
+    swapdims = F.swapdims
+    unflatten = F.unflatten
+    tril = F.tril
+    triu = F.triu
+    diagonal = F.diagonal
+    outer = F.outer
+    sort = F.sort
+    argsort = F.argsort
+    topk = F.topk
     eq = F.eq
     ne = F.ne
     lt = F.lt
@@ -872,6 +928,52 @@ class Tensor:
     copy_ = F.copy_
     relu_ = F.relu_
     clamp_ = F.clamp_
+    log1p = F.log1p
+    expm1 = F.expm1
+    log2 = F.log2
+    log10 = F.log10
+    exp2 = F.exp2
+    rsqrt = F.rsqrt
+    tan = F.tan
+    atan = F.atan
+    asin = F.asin
+    acos = F.acos
+    sinh = F.sinh
+    cosh = F.cosh
+    clamp_min = F.clamp_min
+    clamp_max = F.clamp_max
+    clip = F.clip
+    nan_to_num = F.nan_to_num
+    isnan = F.isnan
+    isinf = F.isinf
+    isfinite = F.isfinite
+    logical_not = F.logical_not
+    exp_ = F.exp_
+    log_ = F.log_
+    sqrt_ = F.sqrt_
+    neg_ = F.neg_
+    abs_ = F.abs_
+    sigmoid_ = F.sigmoid_
+    tanh_ = F.tanh_
+    reciprocal_ = F.reciprocal_
+    square_ = F.square_
+    log1p_ = F.log1p_
+    expm1_ = F.expm1_
+    log2_ = F.log2_
+    log10_ = F.log10_
+    exp2_ = F.exp2_
+    rsqrt_ = F.rsqrt_
+    tan_ = F.tan_
+    atan_ = F.atan_
+    asin_ = F.asin_
+    acos_ = F.acos_
+    sinh_ = F.sinh_
+    cosh_ = F.cosh_
+    atan2_ = F.atan2_
+    clamp_min_ = F.clamp_min_
+    clamp_max_ = F.clamp_max_
+    clip_ = F.clip_
+    nan_to_num_ = F.nan_to_num_
 
     @property
     def T(self) -> Tensor:  # noqa: N802

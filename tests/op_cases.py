@@ -748,16 +748,420 @@ CASES: list[Case] = [
 # One list per family of ops, each grown at its end.
 CASES += [
     # ---------------------------------------------------------------- more math
+    C("log1p", lambda m, a: a.log1p(), (S43,), domain="pos"),
+    C("log1p_0d", lambda m, a: m.log1p(a - 1.2), (S0,), domain="pos"),
+    C("expm1", lambda m, a: m.expm1(a), (S43,)),
+    C("log2", lambda m, a: m.log2(a), (S43,), domain="pos"),
+    C("log10", lambda m, a: a.log10(), (S43,), domain="pos"),
+    C("exp2", lambda m, a: a.exp2(), (S43,)),
+    C("rsqrt", lambda m, a: m.rsqrt(a), (S43,), domain="pos"),
+    C("tan", lambda m, a: (a - 1.25).tan(), (S43,), domain="pos"),
+    C("atan", lambda m, a: m.atan(a), (S43,)),
+    C("asin", lambda m, a: m.asin(a - 1.25), (S43,), domain="pos"),
+    C("acos", lambda m, a: (a - 1.25).acos(), (S43,), domain="pos"),
+    C("sinh", lambda m, a: a.sinh(), (S43,)),
+    C("cosh", lambda m, a: m.cosh(a), (S43,)),
+    C("atan2", lambda m, a, b: m.atan2(a, b), (S43, S43)),
+    C("atan2_method_broadcast", lambda m, a, b: a.atan2(b), (S43, S3)),
+    C("atan2_const_other", lambda m, a, b: m.atan2(a, b), (S43, S43), grad=(True, False)),
+    C("atan2_const_self", lambda m, a, b: m.atan2(a, b), (S3, S43), grad=(False, True)),
+    C("atan2_0d", lambda m, a, s: m.atan2(s, a), (S43, S0)),
+    C("clamp_min_number", lambda m, a: m.clamp_min(a, 0.5), (S43,), domain="away"),
+    C("clamp_max_number", lambda m, a: a.clamp_max(-0.5), (S43,), domain="away"),
+    C("clamp_min_tensor", lambda m, a, b: m.clamp_min(a, b), (S43, S43)),
+    C("clamp_max_tensor_broadcast", lambda m, a, b: a.clamp_max(b), (S3, S43)),
+    C("clamp_min_tensor_const", lambda m, a, b: a.clamp_min(b), (S43, S3), grad=(True, False)),
+    C("clip", lambda m, a: m.clip(a, -0.5, 0.5), (S43,), domain="away"),
+    C("clip_tensor_min", lambda m, a, b: a.clip(b), (S43, S43)),
+    C("nan_to_num", lambda m, a: m.nan_to_num(a), (S43,)),
+    C("nan_to_num_log", lambda m, a: m.nan_to_num(a.log(), nan=0.5, neginf=-3.0), (S43,)),
+    C("iexp", _inplace("exp_"), (S43,)),
+    C("ilog", _inplace("log_"), (S43,), domain="pos"),
+    C("isqrt", _inplace("sqrt_"), (S43,), domain="pos"),
+    C("ineg", _inplace("neg_"), (S43,)),
+    C("iabs", _inplace("abs_"), (S43,), domain="away"),
+    C("isigmoid", _inplace("sigmoid_"), (S43,)),
+    C("itanh", _inplace("tanh_"), (S43,)),
+    C("ireciprocal", _inplace("reciprocal_"), (S43,), domain="pos"),
+    C("isquare", _inplace("square_"), (S43,)),
+    C("ilog1p", _inplace("log1p_"), (S43,), domain="pos"),
+    C("iexpm1", _inplace("expm1_"), (S43,)),
+    C("ilog2", _inplace("log2_"), (S43,), domain="pos"),
+    C("ilog10", _inplace("log10_"), (S43,), domain="pos"),
+    C("iexp2", _inplace("exp2_"), (S43,)),
+    C("irsqrt", _inplace("rsqrt_"), (S43,), domain="pos"),
+    C("itan", lambda m, a: (a - 1.25).tan_(), (S43,), domain="pos"),
+    C("iatan", _inplace("atan_"), (S43,)),
+    C("iasin", lambda m, a: (a - 1.25).asin_(), (S43,), domain="pos"),
+    C("iacos", lambda m, a: (a - 1.25).acos_(), (S43,), domain="pos"),
+    C("isinh", _inplace("sinh_"), (S43,)),
+    C("icosh", _inplace("cosh_"), (S43,)),
+    C("iatan2", _inplace("atan2_"), (S43, S3)),
+    C("iclamp_min", _inplace("clamp_min_", 0.5), (S43,), domain="away"),
+    C("iclamp_max_tensor", _inplace("clamp_max_"), (S43, S43)),
+    C("iclip", _inplace("clip_", -0.5, 0.5), (S43,), domain="away"),
+    C("inan_to_num", _inplace("nan_to_num_", posinf=2.0), (S43,)),
+    C(
+        "ilog_on_view",
+        lambda m, a: _on_view(a * 1, lambda v: v.log_(), slice(1, 3)),
+        (S43,),
+        domain="pos",
+        saved=False,  # torch's CopySlices hides what its LogBackward0 saved
+    ),
+    C("erf", lambda m, a: m.erf(a), (S43,)),
+    C("erf_method_3d", lambda m, a: (a * 2).erf(), ((2, 3, 2),)),
 ]
 CASES += [
     # ---------------------------------------------------------------- more reductions
+    C("var", lambda m, a: a.var(), (S43,)),
+    C("var_dim", lambda m, a: a.var(1), (S43,)),
+    C("var_dims_keepdim", lambda m, a: m.var(a, (0, 2), keepdim=True), ((2, 3, 4),)),
+    C("var_unbiased_false", lambda m, a: a.var(-1, False), (S43,)),
+    C("var_correction", lambda m, a: a.var(0, correction=2), (S43,)),
+    C("var_correction_float_full", lambda m, a: m.var(a, correction=0.5), (S43,)),
+    C("var_0d", lambda m, a: a.var(correction=0), (S0,)),
+    # torch's backward counts 1 element for dim=[] (not the 12 it reduces): not a true
+    # derivative, so compared with torch alone
+    C(
+        "var_dim_empty_list",
+        lambda m, a: a.var([], correction=0),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C("std", lambda m, a: a.std(), (S43,)),
+    C("std_dim", lambda m, a: m.std(a, 0), (S43,)),
+    C("std_dims_correction", lambda m, a: a.std((0, -1), correction=0), ((2, 3, 4),)),
+    C("std_keepdim", lambda m, a: a.std(1, keepdim=True), (S43,)),
+    C("var_mean_var", lambda m, a: m.var_mean(a, 1)[0], (S43,)),
+    C("var_mean_mean", lambda m, a: m.var_mean(a, (0, 2), keepdim=True)[1], ((2, 3, 4),)),
+    C("var_mean_both", lambda m, a: _joined(m.var_mean(a, correction=0)), (S43,)),
+    C("std_mean_both", lambda m, a: _joined(m.std_mean(a, -1)), (S43,)),
+    C("std_mean_std", lambda m, a: m.std_mean(a, unbiased=False)[0], (S43,)),
+    C("logsumexp", lambda m, a: a.logsumexp(1), (S43,)),
+    C("logsumexp_dims_keepdim", lambda m, a: m.logsumexp(a, (0, -1), True), ((2, 3, 4),)),
+    C("logsumexp_0d", lambda m, a: a.logsumexp(0), (S0,)),
+    C("logsumexp_big", lambda m, a: (a * 100).logsumexp(0), (S43,)),
+    C("amax", lambda m, a: a.amax(), (S43,)),
+    C("amax_dim", lambda m, a: a.amax(1), (S43,)),
+    C("amin_dims_keepdim", lambda m, a: m.amin(a, (0, 2), keepdim=True), ((2, 3, 4),)),
+    # every value twice: ties, whose gradient is split evenly between the copies
+    C("amax_ties", lambda m, a: m.cat([a, a], 1).amax(-1), (S43,)),
+    C("amin_ties_full", lambda m, a: m.cat([a, a]).amin(), (S43,)),
+    C("prod", lambda m, a: a.prod(), (S43,)),
+    C("prod_dim", lambda m, a: a.prod(1), (S43,)),
+    C("prod_dim_keepdim", lambda m, a: m.prod(a, -1, keepdim=True), ((2, 3, 4),)),
+    C("prod_0d", lambda m, a: a.prod(), (S0,)),
+    C("prod_0d_dim", lambda m, a: a.prod(0), (S0,)),
+    C("prod_dtype", lambda m, a: a.prod(0, dtype=m.float64), (S43,)),
+    # zeros, where the gradient is the product of the others: one, then several
+    C("prod_one_zero", lambda m, a: _zeros_at(m, a, [5]).prod(), (S43,)),
+    C("prod_two_zeros", lambda m, a: _zeros_at(m, a, [1, 6]).prod(), (S43,)),
+    C("prod_dim_zeros", lambda m, a: _zeros_at(m, a, [0, 4, 5, 10]).prod(1), ((3, 4),)),
+    C("norm", lambda m, a: a.norm(), (S43,)),
+    C("norm_dim", lambda m, a: a.norm(dim=1), (S43,)),
+    C("norm_p1", lambda m, a: m.norm(a, 1, 0), (S43,), domain="away"),
+    C("norm_inf_keepdim", lambda m, a: a.norm(float("inf"), 1, True), (S43,)),
+    C("norm_neg_inf", lambda m, a: a.norm(float("-inf")), (S43,)),
+    C("norm_fro_dims", lambda m, a: a.norm("fro", (0, 2)), ((2, 3, 4),)),
+    C("norm_p3", lambda m, a: a.norm(3, -1), (S43,)),
+    C("norm_p1_5", lambda m, a: a.norm(1.5), (S43,), domain="away"),
+    C("norm_p0_5", lambda m, a: a.norm(0.5, 0), (S43,), domain="away"),
+    C("norm_p_neg1", lambda m, a: a.norm(-1, 1), (S43,), domain="away"),
+    # a zero row: the gradient there is what torch gives (0 for p >= 1); its second
+    # derivative is torch's NaN, so no finite differences
+    C(
+        "norm_zero_row",
+        lambda m, a: (a * _rows(m, 0, 1, 1, 0)).norm(dim=1),
+        (S43,),
+        gradcheck=False,
+    ),
+    C(
+        "norm_p3_zero_row",
+        lambda m, a: (a * _rows(m, 0, 1, 1, 1)).norm(3, 1),
+        (S43,),
+        gradcheck=False,
+    ),
+    C("vector_norm", lambda m, a: m.linalg.vector_norm(a, 2, (0, 1), True), (S43,)),
+    C("vector_norm_dtype", lambda m, a: m.linalg.vector_norm(a, dtype=m.float64), (S43,)),
+    C("cumsum", lambda m, a: a.cumsum(1), (S43,)),
+    C("cumsum_dim0_3d", lambda m, a: m.cumsum(a, -3), ((2, 3, 4),)),
+    C("cumsum_0d", lambda m, a: a.cumsum(0), (S0,)),
+    C("cumsum_dtype", lambda m, a: a.cumsum(0, dtype=m.float64), (S43,)),
+    C("cumprod", lambda m, a: a.cumprod(1), (S43,)),
+    C("cumprod_dim0", lambda m, a: m.cumprod(a, 0), (S43,)),
+    C("cumprod_0d", lambda m, a: a.cumprod(0), (S0,)),
+    # zeros: one, two in a row, none in a row; the gradient past a zero is torch's
+    C("cumprod_zeros", lambda m, a: _zeros_at(m, a, [1, 4, 6, 11]).cumprod(1), ((3, 4),)),
+    C("cumprod_zeros_dim0", lambda m, a: _zeros_at(m, a, [0, 5, 9]).cumprod(0), ((3, 4),)),
 ]
 CASES += [
     # ---------------------------------------------------------------- nn.functional
+    C("F_gelu", lambda m, a: _F(m).gelu(a), (S43,)),
+    C("F_gelu_tanh", lambda m, a: _F(m).gelu(a, approximate="tanh"), ((2, 3, 2),)),
+    C("F_silu", lambda m, a: _F(m).silu(a), (S43,)),
+    C("F_silu_inplace", lambda m, a: _F(m).silu(a * 1, inplace=True), (S43,)),
+    C("F_leaky_relu", lambda m, a: _F(m).leaky_relu(a, 0.2), (S43,), domain="away"),
+    C(
+        "F_leaky_relu_inplace",
+        lambda m, a: _F(m).leaky_relu(a * 1, inplace=True),
+        (S43,),
+        domain="away",
+    ),
+    C("F_softplus", lambda m, a: _F(m).softplus(a), (S43,)),
+    C(
+        "F_softplus_beta_threshold",
+        lambda m, a: _F(m).softplus(a, beta=2, threshold=1.0),
+        (S43,),
+        domain="away",
+    ),
+    C("F_elu", lambda m, a: _F(m).elu(a, alpha=0.5), (S43,), domain="away"),
+    C("F_elu_inplace", lambda m, a: _F(m).elu(a * 1, inplace=True), (S43,), domain="away"),
+    C("F_logsigmoid", lambda m, a: _F(m).logsigmoid(a), (S43,)),
+    C("F_hardtanh", lambda m, a: _F(m).hardtanh(a, -0.5, 0.5), (S43,), domain="away"),
+    C(
+        "F_hardtanh_inplace",
+        lambda m, a: _F(m).hardtanh(a * 1, inplace=True),
+        (S43,),
+        domain="away",
+    ),
+    C("F_relu6", lambda m, a: _F(m).relu6(a * 4), (S43,), domain="away"),
+    C("F_relu6_inplace", lambda m, a: _F(m).relu6(a * 1, inplace=True), (S43,), domain="away"),
+    C(
+        "F_bce_with_logits",
+        lambda m, a, t: _F(m).binary_cross_entropy_with_logits(a, t.sigmoid()),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C(
+        "F_bce_with_logits_weights_none",
+        lambda m, a, t: _F(m).binary_cross_entropy_with_logits(
+            a,
+            t.sigmoid(),
+            weight=m.tensor([0.5, 1.0, 2.0]),
+            reduction="none",
+            pos_weight=m.tensor([3.0]),
+        ),
+        (S43, S43),
+    ),
+    C(
+        "F_bce_with_logits_pos_weight_sum",
+        lambda m, a, t: _F(m).binary_cross_entropy_with_logits(
+            a, t, reduction="sum", pos_weight=m.tensor([[0.5], [1.0], [2.0], [1.5]])
+        ),
+        (S43, S43),
+    ),
+    C(
+        "F_bce_with_logits_target_grad",
+        lambda m, a, t: _F(m).binary_cross_entropy_with_logits(a, t),
+        (S43, S43),
+    ),
+    C(
+        "F_bce",
+        lambda m, a, t: _F(m).binary_cross_entropy(a.sigmoid(), t.sigmoid()),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C(
+        "F_bce_weighted_none",
+        lambda m, a, t: _F(m).binary_cross_entropy(
+            a.sigmoid(), t.sigmoid(), weight=m.tensor([0.5, 1.0, 2.0]), reduction="none"
+        ),
+        (S43, S43),
+    ),
+    C(
+        "F_bce_sum",
+        lambda m, a, t: _F(m).binary_cross_entropy(a.sigmoid(), t.sigmoid(), reduction="sum"),
+        (S43, S43),
+    ),
+    C(
+        "F_l1_loss",
+        lambda m, a, t: _F(m).l1_loss(a, t),
+        (S43, S43),
+        grad=(True, False),
+        domain="away",
+    ),
+    C(
+        "F_l1_loss_none",
+        lambda m, a, t: _F(m).l1_loss(a, t * 0.5, reduction="none"),
+        (S43, S43),
+        domain="away",
+    ),
+    C(
+        "F_l1_loss_sum",
+        lambda m, a, t: _F(m).l1_loss(a, t, reduction="sum"),
+        (S43, S43),
+        domain="away",
+    ),
+    C("F_smooth_l1_loss", lambda m, a, t: _F(m).smooth_l1_loss(a, t), (S43, S43)),
+    C(
+        "F_smooth_l1_loss_beta_none",
+        lambda m, a, t: _F(m).smooth_l1_loss(a, t * 0, reduction="none", beta=0.5),
+        (S43, S43),
+        domain="away",
+    ),
+    C(
+        "F_smooth_l1_loss_sum",
+        lambda m, a, t: _F(m).smooth_l1_loss(a, t, reduction="sum", beta=2.0),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C("F_huber_loss", lambda m, a, t: _F(m).huber_loss(a, t), (S43, S43)),
+    C(
+        "F_huber_loss_delta_none",
+        lambda m, a, t: _F(m).huber_loss(a, t * 0, reduction="none", delta=0.5),
+        (S43, S43),
+        domain="away",
+    ),
+    C(
+        "F_huber_loss_sum",
+        lambda m, a, t: _F(m).huber_loss(a, t, "sum", 2.0),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C("F_dropout_p1", lambda m, a: _F(m).dropout(a, 1.0), (S43,)),
+    C("F_dropout_p1_inplace", lambda m, a: _F(m).dropout(a * 2, p=1.0, inplace=True), (S43,)),
+    C("F_dropout_eval", lambda m, a: _F(m).dropout(a * 2, 0.5, training=False), (S43,)),
+    C("F_dropout_p0", lambda m, a: _F(m).dropout(a * 2, 0.0), (S43,)),
+    C("F_embedding", lambda m, w: _F(m).embedding(m.tensor([[1, 3], [0, 1]]), w), (S43,)),
+    C(
+        "F_embedding_padding_idx",
+        lambda m, w: _F(m).embedding(m.tensor([2, 0, 2, 3]), w, padding_idx=2),
+        ((5, 2),),
+        gradcheck=False,  # the padding row is picked but gets no gradient: not the derivative
+    ),
+    C(
+        "F_embedding_freq_negative_padding",
+        lambda m, w: _F(m).embedding(
+            m.tensor([1, 1, 4, 0, 1]), w, padding_idx=-1, scale_grad_by_freq=True
+        ),
+        ((5, 3),),
+        gradcheck=False,  # the gradient is scaled by frequency: not the derivative
+    ),
+    C("F_embedding_int32_0d", lambda m, w: _F(m).embedding(m.tensor(2, dtype=m.int32), w), (S43,)),
+    C("F_layer_norm", lambda m, x: _F(m).layer_norm(x, (3,)), (S43,)),
+    C(
+        "F_layer_norm_affine_2d",
+        lambda m, x, w, b: _F(m).layer_norm(x, [3, 4], w, b, eps=1e-3),
+        ((2, 3, 4), (3, 4), (3, 4)),
+    ),
+    C("F_layer_norm_weight_only", lambda m, x, w: _F(m).layer_norm(x, (5,), w), ((2, 3, 5), (5,))),
+    C(
+        "F_layer_norm_bias_only_const_x",
+        # with a weight: without one, torch's double backward drops the bias's term
+        lambda m, x, b: _F(m).layer_norm(x, (3,), m.tensor([0.5, 1.0, 2.0], dtype=x.dtype), bias=b),
+        (S43, S3),
+        grad=(False, True),
+    ),
 ]
 CASES += [
     # ---------------------------------------------------------------- shapes and indexing
+    C("gather", lambda m, a: a.gather(0, m.tensor([[0, 1, 2], [1, 0, 3]])), (S43,)),
+    C("gather_dim1_repeats", lambda m, a: m.gather(a, 1, m.tensor([[2, 2], [0, 1]])), (S43,)),
+    C("gather_neg_dim", lambda m, a: m.gather(a, -1, m.tensor([[[1], [0]]])), ((2, 3, 4),)),
+    C("gather_0d", lambda m, a: a.gather(0, m.tensor(0)), (S0,)),
+    C("index_select", lambda m, a: a.index_select(0, m.tensor([3, 0, 3])), (S43,)),
+    C("index_select_dim1", lambda m, a: m.index_select(a, -1, m.tensor([2, 0])), ((2, 3, 4),)),
+    C("index_select_0d_index", lambda m, a: a.index_select(1, m.tensor(1)), (S43,)),
+    C("index_select_0d", lambda m, a: a.index_select(0, m.tensor([0])), (S0,)),
+    C(
+        "scatter_add",
+        lambda m, a, s: a.scatter_add(0, m.tensor([[0, 1, 2], [0, 0, 3]]), s),
+        (S43, (2, 3)),
+    ),
+    C(
+        "scatter_add_dim1",
+        lambda m, a, s: m.scatter_add(a, 1, m.tensor([[2, 2], [0, 1], [1, 1], [0, 0]]), s),
+        (S43, (4, 2)),
+    ),
+    C(
+        "scatter_add_const_self",
+        lambda m, a, s: m.scatter_add(a, 0, m.tensor([[3, 1, 0]]), s),
+        (S43, (1, 3)),
+        grad=(False, True),
+    ),
+    C(
+        "scatter_src",
+        lambda m, a, s: a.scatter(0, m.tensor([[0, 1, 2], [1, 0, 3]]), s),
+        (S43, (2, 3)),
+    ),
+    C(
+        "scatter_src_dim1",
+        lambda m, a, s: m.scatter(a, -1, m.tensor([[2], [0], [1], [1]]), s),
+        (S43, (4, 1)),
+    ),
+    C("scatter_value", lambda m, a: a.scatter(0, m.tensor([[0, 1, 2], [1, 0, 3]]), 2.5), (S43,)),
+    C("scatter_value_kw", lambda m, a: m.scatter(a, 1, m.tensor([[0], [2]]), value=-1), (S43,)),
+    C("masked_select", lambda m, a: a.masked_select(m.tensor([True, False, True])), (S43,)),
+    C(
+        "masked_select_broadcast",
+        lambda m, a: m.masked_select(a, m.tensor([[True], [False], [True], [True]])),
+        (S3,),
+    ),
+    C("masked_select_0d", lambda m, a: a.masked_select(m.tensor(True)), (S0,)),
+    C("repeat", lambda m, a: a.repeat(2, 1, 3), (S43,)),
+    C("repeat_list", lambda m, a: a.repeat([1, 2]), (S43,)),
+    C("repeat_ones", lambda m, a: a.repeat(1, 1), (S43,)),
+    C("repeat_zero", lambda m, a: a.repeat(0, 2), (S43,)),
+    C("repeat_0d", lambda m, a: a.repeat(3, 2), (S0,)),
+    C("flip", lambda m, a: a.flip(0), (S43,)),
+    C("flip_dims", lambda m, a: m.flip(a, (-1, 0)), ((2, 3, 4),)),
+    C("flip_0d", lambda m, a: a.flip(0), (S0,)),
+    C("roll", lambda m, a: a.roll(1, 0), (S43,)),
+    C("roll_dims", lambda m, a: m.roll(a, (-1, 5), (2, 0)), ((2, 3, 4),)),
+    C("roll_flat", lambda m, a: a.roll(5), (S43,)),
+    C("narrow", lambda m, a: a.narrow(0, 1, 2), (S43,)),
+    C("narrow_neg_start", lambda m, a: m.narrow(a, -1, -2, 2), ((2, 3, 4),)),
+    C("movedim", lambda m, a: a.movedim(0, -1), ((2, 3, 4),)),
+    C("movedim_lists", lambda m, a: m.movedim(a, (2, 0), (0, 1)), ((2, 3, 4),)),
+    C("swapaxes", lambda m, a: a.swapaxes(0, 1), (S43,)),
+    C("swapdims", lambda m, a: m.swapdims(a, -1, 0), ((2, 3, 4),)),
+    C("unflatten", lambda m, a: a.unflatten(0, (2, 2)), (S43,)),
+    C("unflatten_infer", lambda m, a: m.unflatten(a, -1, (2, -1)), ((2, 3, 4),)),
+    C("unflatten_noncontig", lambda m, a: a.T.unflatten(1, (2, 1, 2)), (S43,)),
+    C(
+        "narrow_then_write",
+        _view_then_write(lambda b: b.narrow(1, 1, 2), lambda b, s: b.mul_(s)),
+        (S43, S0),
+    ),
+    C("tril", lambda m, a: a.tril(), (S43,)),
+    C("tril_diagonal", lambda m, a: m.tril(a, diagonal=-1), ((2, 3, 4),)),
+    C("triu", lambda m, a: a.triu(1), (S43,)),
+    C("triu_neg", lambda m, a: m.triu(a, -2), ((3, 3),)),
+    C("diagonal", lambda m, a: a.diagonal(), (S43,)),
+    C("diagonal_offset", lambda m, a: m.diagonal(a, 1), (S43,)),
+    C("diagonal_dims", lambda m, a: a.diagonal(-1, 2, 0), ((2, 3, 4),)),
+    C("diagonal_in_place", lambda m, a: _diagonal_doubled(a * 1) * a, ((3, 3),), saved=False),
+    C("outer", lambda m, a, b: m.outer(a, b), (S4, S3)),
+    C("outer_method", lambda m, a, b: a.outer(b), (S3, S3)),
+    C("outer_const", lambda m, a, b: m.outer(a, b), (S4, S3), grad=(False, True)),
+    C("sort", lambda m, a: a.sort()[0], (S43,)),
+    C("sort_desc_dim0", lambda m, a: m.sort(a, 0, descending=True).values, (S43,)),
+    C("sort_stable", lambda m, a: m.sort(a, stable=True, dim=1).values, ((2, 3, 4),)),
+    C("sort_0d", lambda m, a: a.sort().values, (S0,)),
+    C("sort_indices_gather", lambda m, a: a.gather(1, a.argsort(1, descending=True)), (S43,)),
+    C("topk", lambda m, a: a.topk(2).values, (S43,)),
+    C("topk_smallest_dim0", lambda m, a: m.topk(a, 3, 0, largest=False)[0], (S43,)),
+    C("topk_0d", lambda m, a: a.topk(1).values, (S0,)),
 ]
+
+
+def _joined(pair):
+    """Both outputs of a two-output op in one result: a gradient reaches the node by both."""
+    first, second = pair
+    return first * 2 + second * second
+
+
+def _rows(m, *scale):
+    """A column of per-row factors (0 zeroes a row)."""
+    return m.tensor([[float(v)] for v in scale])
+
+
+def _zeros_at(m, a, flat: list):
+    """``a`` with zeros at the ``flat`` positions (a gradient still flows to the others)."""
+    mask = np.zeros(a.shape, dtype=bool)
+    mask.reshape(-1)[flat] = True
+    return a.masked_fill(m.tensor(mask), 0.0)
 
 
 def _setitem_expanded(a, s):
@@ -773,6 +1177,11 @@ def _fill_tensor(t, s):
 
 def _on_view(t, op, index):
     op(t[index])
+    return t
+
+
+def _diagonal_doubled(t):
+    t.diagonal().mul_(2)
     return t
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import apply
-from ..errors import scalar_type_name, shape_str, tensor_type_name
+from ..autograd.function import apply, apply_inplace
+from ..backend import xp_of
+from ..errors import refuse_kernel, scalar_type_name, shape_str, tensor_type_name
 from ..events.callsite import user_stacklevel
+from ..ops import activation as A
 from ..ops import api
+from ..ops import loss as L
+from ..ops import shape as S
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
 from ..ops.loss import (
@@ -56,14 +61,31 @@ sigmoid = api.sigmoid
 tanh = api.tanh
 
 __all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "dropout",
+    "elu",
+    "embedding",
+    "gelu",
+    "hardtanh",
+    "huber_loss",
+    "l1_loss",
+    "layer_norm",
+    "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
+    "relu6",
     "sigmoid",
+    "silu",
+    "smooth_l1_loss",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -252,22 +274,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
 
 def mse_loss(input, target, reduction: str = "mean"):
     """Mean squared error, in the dtype torch gives ``input - target`` once broadcast."""
-    if input.shape != target.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size "
-            f"({input.shape}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
-            stacklevel=2,
-        )
-        try:
-            shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
-        except ValueError:
-            raise api._broadcast_error("mse_loss", input, target) from None
-        # as torch's broadcast_tensors: an operand that grows is expanded (ExpandBackward0)
-        if tuple(input.shape) != shape:
-            input = api.expand(input, shape)
-        if tuple(target.shape) != shape:
-            target = api.expand(target, shape)
+    input, target = _broadcast_pair("mse_loss", input, target)
     _check_reduction(reduction)
     # both broadcast before torch promotes them, so neither counts as 0-dim
     dtype = dtypes.result_type(input._data.dtype, 1, None, target._data.dtype, 1)
@@ -275,6 +282,27 @@ def mse_loss(input, target, reduction: str = "mean"):
         kernel = "mse_cuda" if input._buffer.device.startswith("cuda") else "mse_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
     return apply(MseLossBackward0, (input, target), reduction, dtype)
+
+
+def _broadcast_pair(op: str, input, target) -> tuple:
+    """``input`` and ``target`` broadcast together, with torch's warning where they differ."""
+    if input.shape != target.shape:
+        warnings.warn(
+            f"Using a target size ({_size(target.shape)}) that is different to the input size "
+            f"({_size(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=user_stacklevel(),
+        )
+        try:
+            shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise api._broadcast_error(op, input, target) from None
+        # as torch's broadcast_tensors: an operand that grows is expanded (ExpandBackward0)
+        if tuple(input.shape) != shape:
+            input = api.expand(input, shape)
+        if tuple(target.shape) != shape:
+            target = api.expand(target, shape)
+    return input, target
 
 
 def linear(input, weight, bias=None):
@@ -369,3 +397,443 @@ def _prod(sizes) -> int:
     for s in sizes:
         n *= s
     return n
+
+
+# ---------------------------------------------------------------- pointwise activations
+
+
+def _float_kernel(kernel: str, input) -> None:
+    """torch's error for an activation whose kernel has no integer or bool loop."""
+    if input._data.dtype.kind not in "fc":
+        refuse_kernel(kernel, input._data.dtype)
+
+
+def _activation(cls, input, inplace: bool, *args):
+    return apply_inplace(cls, input, (input,), *args) if inplace else apply(cls, (input,), *args)
+
+
+def gelu(input, approximate: str = "none"):
+    """``x * Phi(x)`` (Phi the standard normal's CDF); ``approximate='tanh'`` uses the tanh
+    approximation of it."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _float_kernel("GeluKernelImpl", input)
+    return apply(A.GeluBackward0, (input,), approximate)
+
+
+def silu(input, inplace: bool = False):
+    """``x * sigmoid(x)``."""
+    _float_kernel("silu_cpu", input)
+    return _activation(A.SiluBackward0, input, inplace)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+    _float_kernel("leaky_relu_cpu", input)
+    if inplace:
+        return apply_inplace(A.LeakyReluBackward1, input, (input,), negative_slope)
+    return apply(A.LeakyReluBackward0, (input,), negative_slope)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    """``log(1 + exp(beta x)) / beta``, and ``x`` where ``beta x > threshold``."""
+    _float_kernel("softplus_cpu", input)
+    return apply(A.SoftplusBackward0, (input,), beta, threshold)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere."""
+    _float_kernel("elu_cpu", input)
+    if inplace:
+        return apply_inplace(A.EluBackward1, input, (input,), alpha, 1, 1)
+    return apply(A.EluBackward0, (input,), alpha, 1, 1)
+
+
+def logsigmoid(input):
+    """``log(sigmoid(x))``, without overflow."""
+    _float_kernel("log_sigmoid_cpu", input)
+    return apply(A.LogSigmoidBackward0, (input,))
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+    """``x`` clipped to ``[min_val, max_val]``."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    return _activation(A.HardtanhBackward0, input, inplace, min_val, max_val)
+
+
+def relu6(input, inplace: bool = False):
+    """``x`` clipped to ``[0, 6]`` (a hardtanh)."""
+    return hardtanh(input, 0, 6, inplace)
+
+
+# ---------------------------------------------------------------- pointwise losses
+
+
+def _no_weight_grad(op: str, name: str, weight) -> None:
+    if weight is not None and weight.requires_grad:
+        raise RuntimeError(
+            f"The function '{op}' is not differentiable with respect to argument '{name}'. "
+            "This input cannot have requires_grad True."
+        )
+
+
+def _size(shape) -> str:
+    return f"torch.Size({list(shape)})"
+
+
+def _weight_into(op: str, weight, input):
+    """A weight's array for a loss over ``input``, checked as torch's in-place ``mul_``
+    into the loss checks it (it broadcasts to ``input``'s shape, the loss keeping its own)."""
+    if weight is None:
+        return None
+    shape = tuple(input.shape)
+    try:
+        joint = np.broadcast_shapes(shape, tuple(weight.shape))
+    except ValueError:
+        raise api._broadcast_error(op, input, weight) from None
+    if joint != shape:
+        raise RuntimeError(
+            f"output with shape {shape_str(shape)} doesn't match the broadcast shape "
+            f"{shape_str(joint)}"
+        )
+    return weight._data
+
+
+def binary_cross_entropy_with_logits(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight=None,
+):
+    """Binary cross entropy of ``sigmoid(input)`` against ``target``, computed from the
+    logits without overflow; ``pos_weight`` weighs the positive term, ``weight`` each
+    element."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input.shape != target.shape:
+        raise ValueError(
+            f"Target size ({_size(target.shape)}) must be the same as input size "
+            f"({_size(input.shape)})"
+        )
+    _float_kernel("log_sigmoid_cpu", input)
+    dtype = dtypes.result_type(input._data.dtype, 1, None, target._data.dtype, 1)
+    kind = target._data.dtype.kind
+    if kind == "b":  # torch's ``(1 - target)``, then its product written into that
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if kind in "iu":
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtype)} can't be cast to the desired output type "
+            f"{scalar_type_name(target._data.dtype)}"
+        )
+    op = "binary_cross_entropy_with_logits"
+    _no_weight_grad(op, "weight", weight)
+    _no_weight_grad(op, "pos_weight", pos_weight)
+    w = _weight_into(op, weight, input)
+    pw = _weight_into(op, pos_weight, input)
+    cls = L.BinaryCrossEntropyWithLogitsBackward0
+    return apply(cls, (input, target), reduction, dtype, w, pw)
+
+
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"
+):
+    """Binary cross entropy of probabilities ``input`` against ``target``, each log
+    clamped at -100."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input.shape != target.shape:
+        raise ValueError(
+            f"Using a target size ({_size(target.shape)}) that is different to the input size "
+            f"({_size(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
+    op = "binary_cross_entropy"
+    if weight is not None:
+        _check_expandable(weight.shape, target.shape)
+        _no_weight_grad(op, "weight", weight)
+        weight = api.expand(weight, tuple(target.shape))
+    dtype = input._data.dtype
+    if target._data.dtype != dtype:
+        raise RuntimeError(
+            f"Found dtype {scalar_type_name(target._data.dtype)} but expected "
+            f"{scalar_type_name(dtype)}"
+        )
+    _float_kernel("binary_cross_entropy", input)
+    for name, t in (("input", input), ("target", target)):
+        v = t._data
+        if not ((v >= 0) & (v <= 1)).all():
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    w = None if weight is None else weight._data
+    return apply(L.BinaryCrossEntropyBackward0, (input, target), reduction, dtype, w)
+
+
+def _check_expandable(shape, target) -> None:
+    """torch's ``_infer_size(target, weight)`` as binary_cross_entropy runs it."""
+    n = max(len(shape), len(target))
+    for i in range(n - 1, -1, -1):
+        a = target[i - n + len(target)] if i - n + len(target) >= 0 else 1
+        b = shape[i - n + len(shape)] if i - n + len(shape) >= 0 else 1
+        if a != b and a != 1 and b != 1:
+            raise RuntimeError(
+                f"Attempting to broadcast a dimension of length {b} at {i - n}! Mismatching "
+                f"argument at index 1 had {_size(shape)}; but expected shape should be "
+                f"broadcastable to {list(target)}"
+            )
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
+    """Mean absolute error: ``|input - target|``, then its mean or sum (torch's nodes);
+    with ``weight``, each error weighed and a mean taken over the weights."""
+    in_shape = input.shape
+    input, target = _broadcast_pair("l1_loss", input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if weight is None:
+        _check_reduction(reduction)
+        return _l1(input, target, reduction)
+    _check_weight_shape(weight, in_shape)
+    loss = api.abs(api.sub(input, target)) * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    return _weighted_reduction(loss, reduction)
+
+
+def _check_weight_shape(weight, shape) -> None:
+    if weight.shape != shape:
+        raise ValueError("Weights and input must have the same size.")
+
+
+def _weighted_reduction(loss, reduction: str):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """``reduction``, or what torch's deprecated ``size_average``/``reduce`` make of it."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    out = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{out}' instead.",
+        stacklevel=user_stacklevel(),
+    )
+    return out
+
+
+def _l1(input, target, reduction):
+    loss = api.abs(api.sub(input, target))
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
+def _pair_dtype(kernel: str, input, target):
+    dtype = dtypes.result_type(input._data.dtype, 1, None, target._data.dtype, 1)
+    if dtype.kind != "f":
+        refuse_kernel(kernel, dtype)
+    return dtype
+
+
+def smooth_l1_loss(
+    input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0
+):
+    """``0.5 d**2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere (``d =
+    input - target``), reduced; ``beta=0`` is ``l1_loss``."""
+    input, target = _broadcast_pair("smooth_l1_loss", input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta == 0.0:
+        return _l1(input, target, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    dtype = _pair_dtype("smooth_l1_cpu", input, target)
+    return apply(L.SmoothL1LossBackward0, (input, target), reduction, dtype, beta)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
+    """``0.5 d**2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)`` elsewhere (``d =
+    input - target``), reduced, in ``input``'s dtype; with ``weight``, each term weighed."""
+    in_shape = input.shape
+    input, target = _broadcast_pair("huber_loss", input, target)
+    if weight is not None:
+        _check_weight_shape(weight, in_shape)
+        return _weighted_reduction(_huber(input, target, "none", delta) * weight, reduction)
+    return _huber(input, target, reduction, delta)
+
+
+def _huber(input, target, reduction: str, delta: float):
+    _check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _pair_dtype("huber_cpu", input, target)
+    if input._data.dtype.kind != "f":
+        refuse_kernel("huber_cpu", input._data.dtype)
+    return apply(L.HuberLossBackward0, (input, target), reduction, input._data.dtype, delta)
+
+
+# ---------------------------------------------------------------- one_hot, dropout
+
+
+def one_hot(tensor, num_classes: int = -1):
+    """``tensor``'s class indices (int64) as rows of ``num_classes`` zeros with a one at the
+    class (``-1``: one more than the largest index); no gradient."""
+    from .. import creation
+
+    if type(num_classes) is not int:
+        raise TypeError(
+            "one_hot(): argument 'num_classes' (position 2) must be int, not "
+            f"{type(num_classes).__name__}"
+        )
+    t = tensor._data
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if t.size == 0 and num_classes <= 0:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if t.size:
+        if int(t.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if num_classes == -1:
+            num_classes = int(t.max()) + 1
+        elif int(t.max()) >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    xp = xp_of(t)
+    out = (t[..., None] == xp.arange(num_classes)).astype(np.int64)
+    return creation._leaf(out, False)
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Each element zeroed with probability ``p`` and the rest scaled by ``1 / (1 - p)``
+    while ``training`` (torch's ``input * mask``, one ``MulBackward0``); the mask is drawn
+    from gradscope's generator (``gs.manual_seed``)."""
+    from .. import creation
+
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    dtype = input._data.dtype
+    if dtype.kind not in "fc":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {scalar_type_name(dtype)}"
+        )
+    xp = xp_of(input._data)
+    if p == 1:
+        noise = xp.zeros((), dtype)
+    else:
+        rng = creation._rng if xp is np else xp.random
+        with _on_device(input):
+            kept = rng.random(tuple(input.shape)) < 1 - p
+            noise = kept.astype(dtype) / dtype.type(1 - p)
+    noise = creation._leaf(noise, False)
+    return api.mul_(input, noise) if inplace else api.mul(input, noise)
+
+
+def _on_device(t):
+    """A context on ``t``'s GPU (CuPy draws and allocates on the current one)."""
+    if type(t._data) is np.ndarray:
+        return contextlib.nullcontext()
+    return xp_of(t._data).cuda.Device(t._data.device.id)
+
+
+# ---------------------------------------------------------------- embedding, layer_norm
+
+
+def embedding(
+    input,
+    weight,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+):
+    """The rows of ``weight`` at the indices ``input`` (int64 or int32); ``padding_idx``'s
+    row gets no gradient, and with ``max_norm`` each row picked is first scaled down in
+    place to that norm at most."""
+    if padding_idx is not None:
+        n = weight.shape[0]
+        if not -n <= padding_idx < n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx = padding_idx % n
+    else:
+        padding_idx = -1
+    if sparse:
+        raise NotImplementedError("embedding(sparse=True): gradscope has no sparse gradients")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    idx = input._data
+    if idx.dtype not in (np.dtype(np.int64), np.dtype(np.int32)):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {tensor_type_name(idx.dtype, input._buffer.device)} "
+            "instead (while checking arguments for embedding)"
+        )
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= weight.shape[0]):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _embedding_renorm(weight, idx, max_norm, norm_type)
+    return apply(S.EmbeddingBackward0, (weight, input), padding_idx, scale_grad_by_freq, False)
+
+
+def _embedding_renorm(weight, idx, max_norm: float, norm_type: float) -> None:
+    """torch's ``embedding_renorm_``: each row picked whose norm exceeds ``max_norm``
+    scaled (in place, outside the graph) to ``max_norm``."""
+    w = weight._data
+    xp = xp_of(w)
+    rows = xp.unique(idx.reshape(-1))
+    picked = w[rows]
+    norms = (xp.abs(picked) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    over = norms > max_norm
+    scale = (max_norm / (norms + 1e-7)).astype(w.dtype)
+    w[rows[over]] = picked[over] * scale[over, None]
+    weight._vc[0] += 1
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """``input`` normalised to mean 0 and variance 1 over its last dims (those of
+    ``normalized_shape``), then scaled by ``weight`` and shifted by ``bias``."""
+    if isinstance(normalized_shape, int) or not all(type(n) is int for n in normalized_shape):
+        raise TypeError(
+            "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"{type(normalized_shape).__name__}"
+        )
+    shape = tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {list(shape)}"
+            )
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("LayerNormKernelImpl", dtype)
+    for t in (weight, bias):
+        if t is not None and t._data.dtype != dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
+            )
+    return apply(A.NativeLayerNormBackward0, (input, weight, bias), shape, eps)

@@ -7,12 +7,14 @@ second derivative.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import half_like, one_like, xp_of
+from ..backend import erf, half_like, one_like, xp_of
 from ._broadcast import keep
-from ._graph import zeros_grad
+from ._graph import constant, zeros_grad
 from ._jvp import terms
 
 
@@ -337,3 +339,384 @@ class LogSoftmaxBackwardDataBackward0(Function):
         if ty is not None:
             t = terms(t, -p * ty * g.sum(axis=d, keepdims=True))
         return t
+
+
+# ---------------------------------------------------------------- pointwise activations
+# Each saves its input (or, run in place, its output) and computes as torch's CPU kernels
+# do, so that infinities and NaN land where torch's do (where torch's vectorised loop and
+# its scalar one part, at a NaN in hardtanh's and elu's backward, as the scalar one). Under create_graph=True the
+# backward is ``g * f'(x)`` in tensor ops (torch records one ``...BackwardBackward0`` node).
+
+
+class _Pointwise(Function):
+    """``f(x)`` saving ``x``: ``_f`` and ``_df`` on arrays, ``_df_graph`` on a tensor."""
+
+    def forward(self, a, *args):
+        self._args(*args)
+        self.save(self=a)
+        with _quiet():
+            return self._f(a)
+
+    def _args(self):
+        pass
+
+    def backward(self, g):
+        with _quiet():
+            return (g * self._df(self.saved("self")),)
+
+    def backward_graph(self, g):
+        return (g * self._df_graph(self.saved_tensor("self")),)
+
+    def jvp(self, xs, out, tangents):
+        with _quiet():
+            return tangents[0] * self._df(xs[0])
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 1 / math.sqrt(2 * math.pi)  # torch's M_2_SQRTPI * M_SQRT1_2 * 0.5
+_GELU_BETA = math.sqrt(2 / math.pi)  # torch's M_SQRT2 * M_2_SQRTPI * 0.5
+_GELU_KAPPA = 0.044715
+
+
+class GeluBackward0(_Pointwise):
+    """``x * Phi(x)``, or with ``approximate='tanh'`` its tanh form."""
+
+    _name = "GeluBackward0"
+
+    def _args(self, approximate):
+        self.approximate = approximate
+
+    def _f(self, x):
+        if self.approximate == "tanh":
+            inner = _GELU_BETA * (x + _GELU_KAPPA * (x * x * x))
+            return 0.5 * x * (1 + xp_of(x).tanh(inner))
+        return x * 0.5 * (1 + erf(x * _SQRT1_2))
+
+    def _df(self, x):
+        xp = xp_of(x)
+        if self.approximate == "tanh":
+            sq = x * x
+            t = xp.tanh(_GELU_BETA * (x + _GELU_KAPPA * (sq * x)))
+            right = 0.5 * x * (1 - t * t) * _GELU_BETA * (1 + 3 * _GELU_KAPPA * sq)
+            return 0.5 * (1 + t) + right
+        cdf = 0.5 * (1 + erf(x * _SQRT1_2))
+        return cdf + x * (_GELU_PDF * xp.exp(-0.5 * x * x))
+
+    def _df_graph(self, x):
+        if self.approximate == "tanh":
+            sq = x * x
+            t = (_GELU_BETA * (x + _GELU_KAPPA * (sq * x))).tanh()
+            right = 0.5 * x * (1 - t * t) * _GELU_BETA * (1 + 3 * _GELU_KAPPA * sq)
+            return 0.5 * (1 + t) + right
+        return 0.5 * (1 + (x * _SQRT1_2).erf()) + x * (_GELU_PDF * (-0.5 * x * x).exp())
+
+
+class SiluBackward0(_Pointwise):
+    """``x * sigmoid(x)``."""
+
+    _name = "SiluBackward0"
+
+    def _f(self, x):
+        return x / (1 + xp_of(x).exp(-x))
+
+    def _df(self, x):
+        s = 1 / (1 + xp_of(x).exp(-x))
+        return s * (1 + x * (1 - s))
+
+    def _df_graph(self, x):
+        s = x.sigmoid()
+        return s * (1 + x * (1 - s))
+
+
+class SoftplusBackward0(_Pointwise):
+    """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold``."""
+
+    _name = "SoftplusBackward0"
+
+    def _args(self, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+
+    def _f(self, x):
+        xp = xp_of(x)
+        bx = x * self.beta
+        return xp.where(bx > self.threshold, x, xp.log1p(xp.exp(bx)) / self.beta)
+
+    def _df(self, x):
+        xp = xp_of(x)
+        bx = x * self.beta
+        z = xp.exp(bx)
+        return xp.where(bx > self.threshold, 1, z / (z + 1)).astype(x.dtype, copy=False)
+
+    def _df_graph(self, x):
+        linear = constant((x._data * self.beta > self.threshold).astype(x._data.dtype))
+        return linear + (1 - linear) * (x * self.beta).sigmoid()
+
+
+class LogSigmoidBackward0(Function):
+    """``log(sigmoid(x))``, as ``min(x, 0) - log1p(exp(-|x|))``; saves ``x`` and the
+    ``exp(-|x|)`` it computed (``buffer``)."""
+
+    _name = "LogSigmoidBackward0"
+
+    def forward(self, a):
+        xp = xp_of(a)
+        with _quiet():
+            buffer = xp.exp(-xp.abs(a))
+            self.save(self=a, buffer=buffer)
+            return xp.minimum(a, 0) - xp.log1p(buffer)
+
+    @staticmethod
+    def _df(x, z):
+        xp = xp_of(x)
+        neg = x < 0
+        sign = xp.where(neg, 1, -1).astype(x.dtype)
+        with _quiet():
+            return neg.astype(x.dtype) - sign * (z / (1 + z))
+
+    def backward(self, g):
+        return (g * self._df(self.saved("self"), self.saved("buffer")),)
+
+    def backward_graph(self, g):
+        return (g * (-self.saved_tensor("self")).sigmoid(),)
+
+    def jvp(self, xs, out, tangents):
+        xp = xp_of(xs[0])
+        return tangents[0] * self._df(xs[0], xp.exp(-xp.abs(xs[0])))
+
+
+class LeakyReluBackward0(Function):
+    """``x`` where positive, ``negative_slope * x`` elsewhere."""
+
+    _name = "LeakyReluBackward0"
+
+    def forward(self, a, negative_slope):
+        self.negative_slope = negative_slope
+        self.save(self=a)
+        return xp_of(a).where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False)
+
+    def _slopes(self, x):
+        return xp_of(x).where(x > 0, 1, self.negative_slope).astype(x.dtype)
+
+    def backward(self, g):
+        return (g * self._slopes(self.saved("self")),)
+
+    def backward_graph(self, g):
+        return (g * constant(self._slopes(self.saved("self"))),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * self._slopes(xs[0])
+
+
+class LeakyReluBackward1(LeakyReluBackward0):
+    """``leaky_relu_``: the same, from its output (a negative slope has no backward)."""
+
+    _name = "LeakyReluBackward1"
+    saves_output = "result"
+
+    def forward(self, a, negative_slope):
+        self.negative_slope = negative_slope
+        return xp_of(a).where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False)
+
+    def _result_slopes(self):
+        if self.negative_slope < 0:
+            raise RuntimeError(M_LEAKY_NEGATIVE_SLOPE)
+        return self._slopes(self.saved("result"))
+
+    def backward(self, g):
+        return (g * self._result_slopes(),)
+
+    def backward_graph(self, g):
+        return (g * constant(self._result_slopes()),)
+
+
+M_LEAKY_NEGATIVE_SLOPE = (
+    "In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+    "supported. This is caused by calling in-place forward function with a negative slope, "
+    "please call out-of-place version instead. File an issue at "
+    "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
+    "backward calculation with negative slope"
+)
+M_ELU_NEGATIVE_SLOPE = (
+    "In-place elu backward calculation is triggered with a negative slope which is not "
+    "supported. This is caused by calling in-place forward function with a negative slope, "
+    "please call out-of-place version instead."
+)
+
+
+class EluBackward0(_Pointwise):
+    """``scale * x`` where positive, ``scale * alpha * (exp(input_scale * x) - 1)`` elsewhere."""
+
+    _name = "EluBackward0"
+
+    def _args(self, alpha, scale, input_scale):
+        self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
+
+    def _f(self, x):
+        xp = xp_of(x)
+        neg = xp.expm1(x * self.input_scale) * (self.alpha * self.scale)
+        return xp.where(x > 0, x * self.scale, neg).astype(x.dtype, copy=False)
+
+    def _df(self, x):
+        xp = xp_of(x)
+        c = self.input_scale * self.alpha * self.scale
+        return xp.where(x <= 0, c * xp.exp(x * self.input_scale), self.scale).astype(x.dtype)
+
+    def _df_graph(self, x):
+        neg = constant(x._data <= 0).to(x.dtype)
+        c = self.input_scale * self.alpha * self.scale
+        return neg * (c * (x * self.input_scale).exp()) + (1 - neg) * self.scale
+
+
+class EluBackward1(EluBackward0):
+    """``elu_``: the same, from its output (a negative alpha has no backward)."""
+
+    _name = "EluBackward1"
+    saves_output = "result"
+
+    def forward(self, a, alpha, scale, input_scale):
+        self._args(alpha, scale, input_scale)
+        with _quiet():
+            return self._f(a)
+
+    def _result_df(self, r):
+        if self.alpha < 0:
+            raise RuntimeError(M_ELU_NEGATIVE_SLOPE)
+        xp = xp_of(r)
+        neg = self.input_scale * (r + self.alpha * self.scale)
+        return xp.where(r <= 0, neg, self.scale).astype(r.dtype)
+
+    def backward(self, g):
+        return (g * self._result_df(self.saved("result")),)
+
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        self._result_df(r._data)  # refuses a negative alpha
+        neg = constant(r._data <= 0).to(r.dtype)
+        c = self.input_scale * (r + self.alpha * self.scale)
+        return (g * (neg * c + (1 - neg) * self.scale),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * self._result_df(out)
+
+
+class HardtanhBackward0(Function):
+    """``x`` clipped to ``[min_val, max_val]``; the gradient passes strictly inside."""
+
+    _name = "HardtanhBackward0"
+
+    def forward(self, a, min_val, max_val):
+        self.min_val, self.max_val = min_val, max_val
+        self.save(self=a)
+        xp = xp_of(a)
+        # NaN stays NaN, as torch's clamp
+        return xp.where(a < min_val, min_val, xp.where(a > max_val, max_val, a)).astype(
+            a.dtype, copy=False
+        )
+
+    def _inside(self, x):
+        return ~((x <= self.min_val) | (x >= self.max_val))
+
+    def backward(self, g):
+        return (keep(g, self._inside(self.saved("self"))),)
+
+    def backward_graph(self, g):
+        outside = constant(~self._inside(self.saved("self")))
+        return (g.masked_fill(outside, 0.0),)
+
+    def jvp(self, xs, out, tangents):
+        return keep(tangents[0], self._inside(xs[0]))
+
+
+# ---------------------------------------------------------------- layer_norm
+
+
+class NativeLayerNormBackward0(Function):
+    """Each sample normalised over its last ``len(normalized_shape)`` dims, then scaled by
+    ``weight`` and shifted by ``bias`` (either may be None), run as ``(input, weight,
+    bias)``; saves them, the mean (``result1``) and the reciprocal standard deviation
+    (``result2``), both shaped as the input with those dims kept as 1."""
+
+    _name = "NativeLayerNormBackward0"
+
+    def forward(self, x, weight, bias, normalized_shape, eps):
+        self.normalized_shape, self.eps = normalized_shape, eps
+        self.axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+        mean, rstd, xhat = self._stats(x)
+        self.save(input=x, result1=mean, result2=rstd)
+        if weight is not None:
+            self.save(weight=weight)
+        if bias is not None:
+            self.save(bias=bias)
+        out = xhat if weight is None else xhat * weight
+        return out if bias is None else out + bias
+
+    def _stats(self, x):
+        """The mean, the reciprocal standard deviation and the normalised ``x``."""
+        with _quiet():
+            mean = x.mean(axis=self.axes, keepdims=True, dtype=np.float64).astype(x.dtype)
+            d = x - mean
+            var = (d * d).mean(axis=self.axes, keepdims=True, dtype=np.float64).astype(x.dtype)
+            xp = xp_of(x)
+            # a variance past the dtype's range is NaN in torch's kernel, not inf
+            var = xp.where(xp.isinf(var), xp.nan, var).astype(x.dtype, copy=False)
+            rstd = (1 / xp.sqrt(var + self.eps)).astype(x.dtype, copy=False)
+        return mean, rstd, d * rstd
+
+    def _weight(self, saved):
+        return saved("weight") if "weight" in self._saved else None
+
+    def _normalised_grad(self, gh, xhat, rstd):
+        """The input's gradient (or tangent) from that of the normalised input."""
+        axes = self.axes
+        return rstd * (
+            gh
+            - gh.mean(axis=axes, keepdims=True)
+            - xhat * (gh * xhat).mean(axis=axes, keepdims=True)
+        )
+
+    def backward(self, g):
+        x, w = self.saved("input"), self._weight(self.saved)
+        mean, rstd = self.saved("result1"), self.saved("result2")
+        nx, nw, nb = self.needs_input_grad
+        lead = tuple(range(self.axes[0]))
+        xhat = (x - mean) * rstd
+        with _quiet():
+            gx = None
+            if nx:  # in float64 at least: the terms cancel, and float32 loses digits to that
+                acc = np.promote_types(x.dtype, np.float64)
+                x64, r64 = x.astype(acc), rstd.astype(acc)
+                gh = g.astype(acc) if w is None else g.astype(acc) * w.astype(acc)
+                gx = self._normalised_grad(gh, (x64 - mean.astype(acc)) * r64, r64)
+                gx = gx.astype(x.dtype, copy=False)
+            gw = (g * xhat).sum(axis=lead) if nw else None
+            gb = g.sum(axis=lead) if nb else None
+        return gx, gw, gb
+
+    def backward_graph(self, g):
+        x, w = self.saved_tensor("input"), self._weight(self.saved_tensor)
+        nx, nw, nb = self.needs_input_grad
+        dims, lead = self.axes, tuple(range(self.axes[0]))
+        # the statistics again, in tensor ops: the gradient's graph runs through them
+        d = x - x.mean(dims, keepdim=True)
+        rstd = ((d * d).mean(dims, keepdim=True) + self.eps) ** -0.5
+        xhat = d * rstd
+        gx = gw = gb = None
+        if nx:
+            gh = g if w is None else g * w
+            gx = gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True)
+            gx = rstd * gx
+        if nw:
+            gw = (g * xhat).sum(lead) if lead else g * xhat
+        if nb:
+            gb = g.sum(lead) if lead else g
+        return gx, gw, gb
+
+    def jvp(self, xs, out, tangents):
+        (x, w, _), (tx, tw, tb) = xs, tangents
+        _, rstd, xhat = self._stats(x)
+        t = None
+        if tx is not None:
+            with _quiet():
+                t = self._normalised_grad(tx, xhat, rstd)
+            t = t if w is None else t * w
+        return terms(t, None if tw is None else xhat * tw, tb)

@@ -25,12 +25,15 @@ from ..errors import (
     M_NO_GRAD_VIEW_INPLACE,
     M_PARTIAL_OVERLAP,
     cpp_type_name,
+    py_type_name,
+    refuse_kernel,
     scalar_type_name,
     shape_str,
 )
 from ..events.callsite import user_stacklevel
 from . import activation as A
 from . import elementwise as E
+from . import index as I
 from . import linalg as L
 from . import reduce as R
 from . import shape as S
@@ -58,8 +61,18 @@ class MinResult(_ReturnType, namedtuple("min", ["values", "indices"])):
     __slots__ = ()
 
 
+class SortResult(_ReturnType, namedtuple("sort", ["values", "indices"])):
+    __slots__ = ()
+
+
+class TopkResult(_ReturnType, namedtuple("topk", ["values", "indices"])):
+    __slots__ = ()
+
+
 MaxResult.__name__ = MaxResult.__qualname__ = "max"
 MinResult.__name__ = MinResult.__qualname__ = "min"
+SortResult.__name__ = SortResult.__qualname__ = "sort"
+TopkResult.__name__ = TopkResult.__qualname__ = "topk"
 
 
 # ---------------------------------------------------------------- helpers
@@ -457,6 +470,10 @@ def cos(a):
     return apply(E.CosBackward0, (_floating(a),))
 
 
+def erf(a):
+    return apply(E.ErfBackward0, (_floating(a),))
+
+
 def abs(a):  # noqa: A001
     return apply(E.AbsBackward0, (a,))
 
@@ -738,6 +755,218 @@ gt = _compare(np.greater)
 ge = _compare(np.greater_equal)
 
 
+def log1p(a):
+    return apply(E.Log1PBackward0, (_floating(a),))
+
+
+def expm1(a):
+    return apply(E.Expm1Backward0, (_floating(a),))
+
+
+def log2(a):
+    return apply(E.Log2Backward0, (_floating(a),))
+
+
+def log10(a):
+    return apply(E.Log10Backward0, (_floating(a),))
+
+
+def exp2(a):
+    return apply(E.Exp2Backward0, (_floating(a),))
+
+
+def rsqrt(a):
+    return apply(E.RsqrtBackward0, (_floating(a),))
+
+
+def tan(a):
+    return apply(E.TanBackward0, (_floating(a),))
+
+
+def atan(a):
+    return apply(E.AtanBackward0, (_floating(a),))
+
+
+def asin(a):
+    return apply(E.AsinBackward0, (_floating(a),))
+
+
+def acos(a):
+    return apply(E.AcosBackward0, (_floating(a),))
+
+
+def sinh(a):
+    return apply(E.SinhBackward0, (_floating(a),))
+
+
+def cosh(a):
+    return apply(E.CoshBackward0, (_floating(a),))
+
+
+def atan2(a, other):
+    """The angle of the point ``(other, a)``, elementwise, in ``[-pi, pi]``."""
+    return _atan2(a, other, 2)
+
+
+def _atan2(a, other, position: int):
+    _check_tensor_arg("atan2", "other", position, other)
+    _check_device(a, other)
+    try:
+        return apply(E.Atan2Backward0, (a, other), _division_dtype(a, other))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error("atan2", a, other) from None
+        raise
+
+
+def _check_tensor_arg(fn: str, name: str, position: int, v) -> None:
+    if type(v) is not Tensor:
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {py_type_name(v)}"
+        )
+
+
+def clamp_min(a, min):  # noqa: A002
+    """``a`` raised to ``min`` (a number or a tensor) where it is below."""
+    return _clamp_side(apply, "min", a, min)
+
+
+def clamp_max(a, max):  # noqa: A002
+    """``a`` lowered to ``max`` (a number or a tensor) where it is above."""
+    return _clamp_side(apply, "max", a, max)
+
+
+def _clamp_side(how, side: str, a, bound):
+    """``clamp_min``/``clamp_max``, out of place (``how`` is ``apply``) or in place, with
+    ``clamp``'s dtypes and errors."""
+    by_number, by_tensor = (
+        (E.ClampMinBackward0, E.ClampMinBackward1)
+        if side == "min"
+        else (E.ClampMaxBackward0, E.ClampMaxBackward1)
+    )
+    op = "clamp_" + side
+    if bound is None:
+        raise TypeError(
+            f"{op}() received an invalid combination of arguments - got (Tensor, NoneType), "
+            f"but expected one of:\n * (Tensor input, Tensor {side}, *, Tensor out = None)\n"
+            f" * (Tensor input, Number {side}, *, Tensor out = None)\n"
+        )
+    if type(bound) is Tensor:
+        _check_device(a, bound)
+        try:
+            if how is apply:
+                return apply(by_tensor, (a, bound), _promoted(a, bound))
+            return apply_inplace(by_tensor, a, (a, bound), _promoted(a, bound))
+        except ValueError as e:
+            if "broadcast" in str(e):
+                raise _broadcast_error(op, a, bound) from None
+            raise
+    lo, hi = (bound, None) if side == "min" else (None, bound)
+    if how is apply:
+        if _float_bounds_on_integers(a, lo, hi):
+            a = a.to(dtypes.default_float)
+        elif a._data.dtype.kind == "b":
+            _check_bool_bounds(lo, hi)
+            a = a.to(dtypes.int64)
+        return apply(by_number, (a,), dtypes.checked_scalar(bound, a._data.dtype))
+    if _float_bounds_on_integers(a, lo, hi):
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to the "
+            f"desired output type {cpp_type_name(a._data.dtype)}"
+        )
+    if a._data.dtype.kind == "b":
+        _check_bool_bounds(lo, hi)
+        raise RuntimeError("result type Long can't be cast to the desired output type bool")
+    return apply_inplace(by_number, a, (a,), dtypes.checked_scalar(bound, a._data.dtype))
+
+
+clip = clamp
+
+
+def nan_to_num(
+    a, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None
+):
+    """``a`` with NaN, +inf and -inf replaced (by 0 and the dtype's largest and lowest
+    finite values unless given)."""
+    return apply(E.NanToNumBackward0, (a,), 0.0 if nan is None else nan, posinf, neginf)
+
+
+def isnan(a):
+    """Where ``a`` is NaN, as a bool tensor."""
+    return _classify(a, "isnan", False)
+
+
+def isinf(a):
+    """Where ``a`` is infinite, as a bool tensor."""
+    return _classify(a, "isinf", False)
+
+
+def isfinite(a):
+    """Where ``a`` is neither infinite nor NaN, as a bool tensor."""
+    return _classify(a, "isfinite", True)
+
+
+def _classify(a, name: str, of_integers: bool):
+    """A bool tensor of a test of each element; integers and bools are all ``of_integers``."""
+    _check_tensor_arg(name, "input", 1, a)
+    x = a._data
+    xp = xp_of(x)
+    if x.dtype.kind in "fc":
+        return Tensor._make(getattr(xp, name)(x), None)
+    return Tensor._make(xp.full(x.shape, of_integers), None)
+
+
+def logical_not(a):
+    """``not`` of each element's truth, as a bool tensor."""
+    return Tensor._make(xp_of(a._data).logical_not(a._data), None)
+
+
+def logical_and(a, other):
+    return _logical("logical_and", a, other)
+
+
+def logical_or(a, other):
+    return _logical("logical_or", a, other)
+
+
+def logical_xor(a, other):
+    return _logical("logical_xor", a, other)
+
+
+def _logical(name: str, a, other, position: int = 2):
+    """A logical op of two tensors' truth values, broadcast, as a bool tensor."""
+    _check_tensor_arg(name, "other", position, other)
+    _check_device(a, other)
+    try:
+        return Tensor._make(getattr(xp_of(a._data), name)(a._data, other._data), None)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(name, a, other) from None
+        raise
+
+
+def bitwise(op: str, a, other, inplace: bool = False):
+    """``a & other``, ``|`` or ``^`` (``op``: and, or, xor) of bool or integer tensors
+    (and Python numbers), in torch's result dtype; with ``inplace``, written into ``a``."""
+    other = as_tensor_like(other, a)
+    if type(other) is Tensor:
+        a, other = _on_one_device(a, other)
+    dtype = _promoted(a, other)
+    result = a._data.dtype if dtype is None else dtype
+    if inplace:
+        _fits_in_place("bitwise_" + op + "_", a, other, result)
+    else:
+        try:
+            np.broadcast_shapes(a._data.shape, getattr(other, "shape", ()))
+        except ValueError:
+            raise _broadcast_error("bitwise_" + op, a, other) from None
+    if result.kind not in "biu":
+        refuse_kernel(f"bitwise_{op}_cpu", result)
+    if inplace:
+        return apply_inplace(E.BitwiseOp, a, (a, other), op, dtype)
+    return apply(E.BitwiseOp, (a, other), op, dtype)
+
+
 # ---------------------------------------------------------------- reductions
 
 
@@ -867,6 +1096,315 @@ def _softmax_args(name: str, a, dim, dtype):
             f"\"{name}{last}_kernel_impl\" not implemented for '{scalar_type_name(a._data.dtype)}'"
         )
     return a, dim
+
+
+def var(a, dim=_NOTHING, unbiased=_NOTHING, keepdim=_NOTHING, *, correction=_NOTHING):
+    """The variance of all elements, or along ``dim``, with Bessel's ``correction`` (1
+    unless ``unbiased=False`` or ``correction=`` says otherwise)."""
+    return _var_std(R.VarBackward0, "var", a, dim, unbiased, keepdim, correction)
+
+
+def std(a, dim=_NOTHING, unbiased=_NOTHING, keepdim=_NOTHING, *, correction=_NOTHING):
+    """The standard deviation: the square root of ``var`` with the same arguments."""
+    return _var_std(R.StdBackward0, "std", a, dim, unbiased, keepdim, correction)
+
+
+def var_mean(a, dim=_NOTHING, unbiased=_NOTHING, keepdim=_NOTHING, *, correction=_NOTHING):
+    """``(var, mean)`` of all elements, or along ``dim``, with ``var``'s arguments."""
+    return _with_mean(R.VarMeanBackward0, "var_mean", a, dim, unbiased, keepdim, correction)
+
+
+def std_mean(a, dim=_NOTHING, unbiased=_NOTHING, keepdim=_NOTHING, *, correction=_NOTHING):
+    """``(std, mean)`` of all elements, or along ``dim``, with ``std``'s arguments."""
+    return _with_mean(R.StdMeanBackward0, "std_mean", a, dim, unbiased, keepdim, correction)
+
+
+def _with_mean(cls, name: str, a, dim, unbiased, keepdim, correction) -> tuple:
+    """Both outputs of one node: the first from ``apply``, the mean made alongside and both
+    given edges into that node, as torch's node of two outputs (under forward mode the
+    mean is ``mean``'s own op, which carries its tangent)."""
+    dims, correction, keepdim = _var_args(name, a, dim, unbiased, keepdim, correction)
+    first = apply(cls, (a,), dims, correction, keepdim)
+    node = first._grad_fn
+    if _function._dual:
+        return first, mean(a, list(dims or ()), keepdim)
+    if node is None:
+        return first, Tensor._make(R._mean_of(a._data, dims, keepdim), None)
+    second = Tensor._make(node.mean_out, node)
+    node.out_edges = [None, None]  # (weak references to the edges, as they are made)
+    first._grad_fn, second._grad_fn = R.output_edge(node, 0), R.output_edge(node, 1)
+    del node.mean_out
+    return first, second
+
+
+def _var_std(cls, name: str, a, dim, unbiased, keepdim, correction):
+    dims, correction, keepdim = _var_args(name, a, dim, unbiased, keepdim, correction)
+    return apply(cls, (a,), dims, correction, keepdim)
+
+
+def _var_args(name: str, a, dim, unbiased, keepdim, correction) -> tuple:
+    """``var``'s arguments as torch's three overloads read them: ``(dims, correction,
+    keepdim)``, the correction as torch's node keeps it (None when none was given in any
+    form); torch's errors, and its warning when the count is not above the correction."""
+    if type(dim) is bool and unbiased is _NOTHING:  # ``var(False)``: the unbiased overload
+        dim, unbiased = _NOTHING, dim
+    given = {"unbiased": unbiased, "keepdim": keepdim, "correction": correction}
+    bad = (
+        (unbiased is not _NOTHING and (correction is not _NOTHING or type(unbiased) is not bool))
+        or (unbiased is not _NOTHING and keepdim is not _NOTHING and dim is _NOTHING)
+        or (keepdim is not _NOTHING and type(keepdim) is not bool)
+        or (correction not in (_NOTHING, None) and not isinstance(correction, _Scalar))
+        or not _dims_arg(dim)
+    )
+    if bad:
+        shown = [] if dim is _NOTHING else [type(dim).__name__]
+        kw = [f"{k}={type(v).__name__}" for k, v in given.items() if v is not _NOTHING]
+        lead = "Tensor input, " if name.endswith("_mean") else ""  # (functions only)
+        shown = (["Tensor"] if lead else []) + shown
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got "
+            f"({', '.join(shown + kw)}), but expected one of:\n"
+            f" * ({lead}tuple of ints dim, bool unbiased = True, bool keepdim = False)\n"
+            f" * ({lead}tuple of ints dim = None, *, Number correction = None, "
+            "bool keepdim = False)\n"
+            f" * ({lead}bool unbiased = True)\n"
+        )
+    if a._data.dtype.kind not in "fc":
+        what = name if name.endswith("_mean") else "std and var"
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
+    if unbiased is not _NOTHING:
+        correction = 1 if unbiased else 0
+    elif correction is _NOTHING:
+        correction = None if dim is _NOTHING else 1
+    keepdim = keepdim is True
+    nd = a._data.ndim
+    if dim is _NOTHING or dim is None:
+        dims = None
+    elif isinstance(dim, (list, tuple)) and not dim:
+        dims = ()  # torch reduces every dim, and its backward counts 1 element
+    else:
+        dims = _dims(int(dim.item()) if type(dim) is Tensor else dim, nd)
+        dims = dims if nd else None  # a 0-dim tensor's one element, as without dims
+    shape = a._data.shape
+    kept = 1 if not dims else _prod(n for i, n in enumerate(shape) if i not in dims)
+    count = a._data.size // kept if kept else 0  # torch's: input numel / output numel, or 0
+    if count - (1 if correction is None else correction) <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than "
+            "the reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return dims, correction, keepdim
+
+
+def _dims_arg(dim) -> bool:
+    """Whether ``dim`` is what torch takes for a reduction's dims (an int, an int tensor of
+    one element, a list or tuple of ints, None) or not given."""
+    if dim is _NOTHING or dim is None or type(dim) is int:
+        return True
+    if type(dim) is Tensor:
+        return dim._data.dtype.kind in "iu" and dim._data.size == 1
+    return isinstance(dim, (list, tuple)) and all(type(d) is int for d in dim)
+
+
+def logsumexp(a, dim=_NOTHING, keepdim=False):
+    """``log(sum(exp(a)))`` along ``dim`` (an int or a tuple), without overflow."""
+    if dim is _NOTHING:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    dims = _reduction_dims("logsumexp", a, dim)
+    nd = a._data.ndim
+    if isinstance(dim, (list, tuple)) and not dim and a._data.size and nd and not keepdim:
+        raise RuntimeError(  # torch's kernel writes its kept dims into a 0-dim result
+            f"output with shape [] doesn't match the broadcast shape {shape_str((1,) * nd)}"
+        )
+    return apply(R.LogsumexpBackward0, (_floating(a),), dims, keepdim)
+
+
+def amax(a, dim=(), keepdim=False):
+    """The largest value along ``dim`` (an int or a tuple; all dims when empty); ties
+    share the gradient evenly."""
+    return _amax_amin(R.AmaxBackward0, "amax", a, dim, keepdim)
+
+
+def amin(a, dim=(), keepdim=False):
+    """The smallest value along ``dim`` (an int or a tuple; all dims when empty); ties
+    share the gradient evenly."""
+    return _amax_amin(R.AminBackward0, "amin", a, dim, keepdim)
+
+
+def _amax_amin(cls, name: str, a, dim, keepdim):
+    shape = a._data.shape
+    for d in [dim] if type(dim) is int else dim if isinstance(dim, (list, tuple)) else ():
+        if type(d) is int and shape and shape[_dim(d, len(shape))] == 0:  # (before repeats)
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    dims = _reduction_dims(name, a, () if dim is None else dim)
+    if not dims and a._data.size == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+    return apply(cls, (a,), dims, keepdim)
+
+
+def _reduction_dims(name: str, a, dim) -> tuple:
+    """``dim`` of a reduction that takes ``int[1] dim`` (an int, an int tensor, a list or
+    tuple of ints), checked and sorted; ``()`` for none (all dims), as for a 0-dim tensor."""
+    if type(dim) is Tensor:
+        dim = int(dim.item())
+    if isinstance(dim, (list, tuple)):
+        for i, d in enumerate(dim):
+            if type(d) is not int:
+                raise TypeError(
+                    f"{name}(): argument 'dim' failed to unpack the object at pos {i + 1} with "
+                    f'error "type must be tuple of ints,but got {type(d).__name__}"'
+                )
+        if not dim:
+            return ()
+    elif type(dim) is not int:
+        raise TypeError(
+            f"{name}(): argument 'dim' (position 1) must be tuple of ints, not {type(dim).__name__}"
+        )
+    return _dims(dim, a._data.ndim)
+
+
+def prod(a, dim=_NOTHING, keepdim=_NOTHING, *, dtype=None):
+    """The product of all elements, or along ``dim`` (one int), in ``dtype`` if given
+    (integers and bools multiply as int64)."""
+    int_dim = type(dim) is int or (type(dim) is Tensor and dim._data.ndim == 0)
+    if dim is not _NOTHING and keepdim is not _NOTHING and not int_dim:  # one overload left
+        raise TypeError(
+            f"prod(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
+    if (dim is _NOTHING and keepdim is not _NOTHING) or not (dim is _NOTHING or int_dim):
+        got = [] if dim is _NOTHING else [type(dim).__name__]
+        kw = [] if keepdim is _NOTHING else [f"keepdim={type(keepdim).__name__}"]
+        raise TypeError(
+            f"prod() received an invalid combination of arguments - got "
+            f"({', '.join(got + kw)}{', ' if not got else ''}), but expected one of:\n"
+            " * (*, torch.dtype dtype = None)\n"
+            " * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n"
+        )
+    if keepdim is not _NOTHING and type(keepdim) is not bool:
+        raise TypeError(
+            f"prod(): argument 'keepdim' (position 2) must be bool, not {type(keepdim).__name__}"
+        )
+    np_dtype = dtypes.resolve(dtype)
+    if np_dtype is None and a._data.dtype.kind in "biu":
+        np_dtype = np.dtype(np.int64)
+    if np_dtype is not None and np_dtype.kind not in "fc" and a._rg and state.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(np_dtype)}")
+    if dim is _NOTHING:
+        return apply(R.ProdBackward0, (a,), np_dtype)
+    d = _dim(int(dim.item()) if type(dim) is Tensor else dim, a._data.ndim)
+    return apply(R.ProdBackward1, (a,), d, keepdim is True, np_dtype)
+
+
+def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002 - torch's name
+    """``linalg.vector_norm``: the ``ord``-norm of all elements, or along ``dim`` (an int
+    or a tuple), computed in ``dtype`` if given."""
+    if not isinstance(ord, _Scalar):
+        raise TypeError(
+            f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}"
+        )
+    if type(dim) is Tensor and dim._data.ndim == 0:
+        dim = int(dim.item())
+    if dim is not None and not isinstance(dim, (int, list, tuple)):
+        raise TypeError(
+            "linalg_vector_norm(): argument 'dim' (position 3) must be tuple of ints, not "
+            f"{type(dim).__name__}"
+        )
+    if builtins.abs(float(ord)) == float("inf"):  # (before repeated dims)
+        _check_identity(a, float(ord), dim)
+    dims = None if dim is None else _reduction_dims("linalg_vector_norm", a, dim)
+    kind = a._data.dtype
+    if kind.kind not in "fc":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {scalar_type_name(kind)}"
+        )
+    np_dtype = dtypes.resolve(dtype)
+    if np_dtype is not None:
+        if np_dtype.kind not in "fc":
+            raise RuntimeError(
+                "linalg.vector_norm: dtype should be floating point or complex, but got "
+                f"{scalar_type_name(np_dtype)}"
+            )
+        if np.promote_types(kind, np_dtype) != np_dtype:
+            raise RuntimeError(
+                f"linalg.vector_norm: the dtype of the input ({scalar_type_name(kind)}) should "
+                "be convertible without narrowing to the specified dtype "
+                f"({scalar_type_name(np_dtype)})"
+            )
+    return apply(R.LinalgVectorNormBackward0, (a,), ord, dims, keepdim, np_dtype)
+
+
+def _check_identity(a, ord: float, dim) -> None:
+    """torch's refusal of an inf norm over nothing (it has no identity)."""
+    shape = a._data.shape
+    name = "inf" if ord > 0 else "-inf"
+    given = [dim] if type(dim) is int else list(dim) if isinstance(dim, (list, tuple)) else []
+    if not given:
+        if a._data.size == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because "
+                "the operation does not have an identity"
+            )
+        return
+    for d in given:
+        if type(d) is int and shape and shape[_dim(d, len(shape))] == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {name} norm on the dimension {d}"
+                "because this dimension is empty and the operation does not have an identity"
+            )
+
+
+def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
+    """``torch.norm``: a vector norm (``p`` a number, or ``"fro"`` over at most two dims) of
+    all elements or along ``dim``, as ``linalg.vector_norm`` computes it."""
+    if isinstance(p, str):
+        dims = [dim] if type(dim) is int else dim
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if p == "nuc" or (dims is not None and len(dims) > 2):  # torch's matrix_norm
+            if a._data.ndim < 2:
+                raise RuntimeError(
+                    "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+                )
+            if dims is not None and len(dims) != 2:
+                got = " ".join(str(d) for d in dims)
+                raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+            raise NotImplementedError("norm(p='nuc'): gradscope has no nuclear (matrix) norm")
+        p = 2
+    dim = [dim] if type(dim) is int else dim
+    return vector_norm(a, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+def cumsum(a, dim=_NOTHING, *, dtype=None):
+    """Running sums along ``dim``, in ``dtype`` if given (integers and bools as int64)."""
+    return _running(R.CumsumBackward0, "cumsum", a, dim, dtype)
+
+
+def cumprod(a, dim=_NOTHING, *, dtype=None):
+    """Running products along ``dim``, in ``dtype`` if given (integers and bools as int64)."""
+    return _running(R.CumprodBackward0, "cumprod", a, dim, dtype)
+
+
+def _running(cls, name: str, a, dim, dtype):
+    if dim is _NOTHING:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    if type(dim) is Tensor and dim._data.ndim == 0 and dim._data.dtype.kind in "iu":
+        dim = int(dim.item())
+    if type(dim) is not int:
+        raise TypeError(
+            f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
+    np_dtype = dtypes.resolve(dtype)
+    if np_dtype is None and a._data.dtype.kind in "biu":
+        np_dtype = np.dtype(np.int64)
+    if np_dtype is not None and np_dtype.kind not in "fc" and a._rg and state.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(np_dtype)}")
+    return apply(cls, (a,), _dim(dim, a._data.ndim), np_dtype)
 
 
 # ---------------------------------------------------------------- linear algebra
@@ -1359,6 +1897,194 @@ def stack(tensors, dim=0):
     )
 
 
+def repeat(a, *repeats):
+    """``a`` tiled ``repeats`` times along each dim (new leading dims for extra repeats)."""
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    repeats = _repeats(repeats)
+    shape = a.shape
+    if len(repeats) < len(shape):
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
+    out = [n * r for n, r in zip(padded, repeats)]
+    for n in out:
+        if n < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {shape_str(out)}"
+            )
+    return apply(S.RepeatBackward0, (a,), repeats)
+
+
+def _repeats(given: tuple) -> tuple:
+    """``repeat``'s sizes as ints, or torch's TypeError for what is not one."""
+    one = given[0] if len(given) == 1 else None
+    if type(one) is Tensor or isinstance(one, float):
+        raise TypeError(
+            "repeat(): argument 'repeats' (position 1) must be tuple of ints, not "
+            f"{type(one).__name__}"
+        )
+    sizes = tuple(one) if isinstance(one, (tuple, list)) else given
+    for i, r in enumerate(sizes):
+        if not isinstance(r, (int, np.integer)) or isinstance(r, bool):
+            if one is None:
+                raise TypeError(f"repeat() takes 1 positional argument but {len(given)} were given")
+            raise TypeError(
+                "repeat(): argument 'repeats' (position 1) must be tuple of ints, but found "
+                f"element of type {type(r).__name__} at pos {i}"
+            )
+    return tuple(int(r) for r in sizes)
+
+
+def flip(a, *dims):
+    """A copy of ``a`` with the order of elements along ``dims`` reversed."""
+    if not dims:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
+    nd = a._data.ndim
+    found = [_dim(d, nd) for d in _sizes(dims)]
+    for i, d in enumerate(found):
+        if d in found[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return apply(S.FlipBackward0, (a,), tuple(found) if nd else ())
+
+
+def roll(a, shifts, dims=None):
+    """``a`` with its elements moved ``shifts`` places along ``dims`` (of the flattened
+    tensor, when no dims are given), those past the end coming back at the start."""
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    dims = () if dims is None else (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if (dims or len(shifts) != 1) and len(shifts) != len(dims):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    nd = a._data.ndim
+    if nd == 0 and dims:
+        _dim(dims[0], 0)
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    dims = tuple(_dim(d, nd) for d in dims)
+    return apply(S.RollBackward0, (a,), tuple(int(s) for s in shifts), dims)
+
+
+def narrow(a, dim, start, length):
+    """The view of ``length`` elements of ``a`` from ``start`` along ``dim``."""
+    nd = a._data.ndim
+    if nd == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    dim = _dim(dim, nd)
+    size = a._data.shape[dim]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return apply(S.SliceBackward0, (a,), dim, start, start + length, 1)
+
+
+def movedim(a, source, destination):
+    """A view of ``a`` with the dims ``source`` moved to ``destination``, the others
+    keeping their order."""
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({shape_str(src)} dims) "
+            f"should contain the same number of dims as destination ({shape_str(dst)} dims)"
+        )
+    nd = a._data.ndim
+    given = {"source": src, "destination": dst}
+    src = [_dim(d, nd) for d in src]
+    dst = [_dim(d, nd) for d in dst]
+    for name, ds in (("source", src), ("destination", dst)):
+        if len(set(ds)) < len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({shape_str(given[name])})")
+    if nd == 0:  # as torch: an alias of a 0-dim tensor
+        return apply(S.AliasBackward0, (a,))
+    order = [None] * nd
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(nd) if d not in src)
+    dims = tuple(next(rest) if o is None else o for o in order)
+    return apply(S.PermuteBackward0, (a,), dims)
+
+
+def swapaxes(a, axis0, axis1):
+    """``transpose`` under NumPy's name."""
+    return transpose(a, axis0, axis1)
+
+
+def swapdims(a, dim0, dim1):
+    """``transpose`` under another name."""
+    return transpose(a, dim0, dim1)
+
+
+def unflatten(a, dim, sizes):
+    """A view of ``a`` with dim ``dim`` split into ``sizes`` (one of them may be -1)."""
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    nd = a._data.ndim
+    dim = _dim(dim, nd)
+    if nd == 0 or sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:")
+    size = a._data.shape[dim]
+    known = _prod(s for s in sizes if s != -1)
+    if (-1 in sizes and (known == 0 or size % known)) or (-1 not in sizes and known != size):
+        raise RuntimeError(
+            f"unflatten: Provided sizes {shape_str(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({size}) in the input tensor"
+        )
+    sizes = tuple(size // known if s == -1 else s for s in sizes)
+    shape = a.shape
+    return view(a, tuple(shape[:dim]) + sizes + tuple(shape[dim + 1 :]))
+
+
+def tril(a, diagonal: int = 0):
+    """The lower triangle of (each matrix of) ``a``, from ``diagonal`` down; zeros above."""
+    return _triangle("tril", S.TrilBackward0, a, diagonal)
+
+
+def triu(a, diagonal: int = 0):
+    """The upper triangle of (each matrix of) ``a``, from ``diagonal`` up; zeros below."""
+    return _triangle("triu", S.TriuBackward0, a, diagonal)
+
+
+def _triangle(name: str, cls, a, diagonal):
+    diagonal = _int_arg(name, "diagonal", 2, diagonal)
+    if a._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return apply(cls, (a,), diagonal)
+
+
+def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """A view of the diagonal ``offset`` of ``a`` over ``dim1`` and ``dim2``, as the last
+    dim of the result."""
+    nd = a._data.ndim
+    d1, d2 = _dim(dim1, nd), _dim(dim2, nd)
+    if nd == 0:  # torch checks dim2 against one dim
+        _dim(dim2, 1)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return apply(S.DiagonalBackward0, (a,), int(offset), d1, d2)
+
+
+def outer(a, vec2):
+    """The outer product ``a[i] * vec2[j]`` of two vectors."""
+    for name, v in (("self", a), ("vec2", vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.ndim}-D")
+    return mul(reshape(a, (a.shape[0], 1)), vec2)
+
+
 # ---------------------------------------------------------------- indexing
 
 
@@ -1788,6 +2514,213 @@ def _expand_error(vshape, target, value) -> str:
     return f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be broadcast"
 
 
+def _check_index_dtype(op: str, index, wanted: str = "int32/int64") -> None:
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{op}(): Expected dtype {wanted} for index")
+
+
+def _check_index_bounds(index, dim: int, size: int) -> None:
+    """torch's error for the first index outside ``[0, size)``."""
+    idx = index._data
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        v = int(idx.reshape(-1)[int(bad.reshape(-1).argmax())])
+        raise RuntimeError(f"index {v} is out of bounds for dimension {dim} with size {size}")
+
+
+def _same_ndim(index, t, what: str) -> None:
+    if builtins.max(index._data.ndim, 1) != builtins.max(t._data.ndim, 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
+
+
+def _larger_apart_from(dim: int, index, a) -> bool:
+    """Whether a non-empty ``index`` is larger than ``a`` in a dim other than ``dim``."""
+    ishape, ashape = index.shape or (1,), a.shape or (1,)
+    return index._data.size > 0 and builtins.any(
+        i > n for d, (i, n) in enumerate(zip(ishape, ashape)) if d != dim
+    )
+
+
+def _gather_fits(a, dim: int, index) -> None:
+    """torch's checks of a gather index: as many dims as ``a``, no larger apart from
+    ``dim``, its values in bounds."""
+    _same_ndim(index, a, "input")
+    if _larger_apart_from(dim, index, a):
+        d = next(d for d, (i, n) in enumerate(zip(index.shape, a.shape)) if d != dim and i > n)
+        raise RuntimeError(
+            f"Size does not match at dimension {d} expected index {shape_str(index.shape)} to be "
+            f"no larger than self {shape_str(a.shape)} apart from dimension {dim}"
+        )
+    _check_index_bounds(index, dim, (a.shape or (1,))[dim])
+
+
+def _scatter_fits(a, dim: int, index, src) -> None:
+    """torch's checks of a scatter index: as many dims as ``a`` and ``src`` (a tensor or
+    None), no larger than ``a`` apart from ``dim`` nor than ``src``, its values in bounds."""
+    _same_ndim(index, a, "self")
+    if src is not None:
+        _same_ndim(index, src, "src")
+    too_big = _larger_apart_from(dim, index, a)
+    if src is not None and index._data.size:
+        too_big |= builtins.any(i > n for i, n in zip(index.shape or (1,), src.shape or (1,)))
+    if too_big:
+        tail = "" if src is None else f" and to be no larger size than src {shape_str(src.shape)}"
+        raise RuntimeError(
+            f"Expected index {shape_str(index.shape)} to be no larger than self "
+            f"{shape_str(a.shape)} apart from dimension {dim}{tail}"
+        )
+    _check_index_bounds(index, dim, (a.shape or (1,))[dim])
+
+
+def gather(a, dim, index, *, sparse_grad: bool = False):
+    """``out[i][j] = a[index[i][j]][j]`` (for ``dim=0``): values picked along ``dim``."""
+    dim = _dim(dim, a._data.ndim)
+    _check_index_dtype("gather", index)
+    _gather_fits(a, dim, index)
+    return apply(I.GatherBackward0, (a, index), dim)
+
+
+def index_select(a, dim, index):
+    """The slices of ``a`` along ``dim`` at the positions listed in ``index`` (1-D)."""
+    _check_index_dtype("index_select", index, "int32 or int64")
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    dim = _dim(dim, a._data.ndim)
+    n = index._data.size
+    if a._data.ndim == 0 and n != 1:
+        raise RuntimeError(
+            f"index_select(): Index to scalar can have only 1 value, got {n} value(s)"
+        )
+    size = a.shape[dim] if a._data.ndim else 1
+    idx = index._data.reshape(-1)
+    bad = (idx < 0) | (idx >= size)
+    if n and bool(bad.any()):
+        d = a._data
+        if d.ndim > 1 and d.size == 0 and size == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if d.ndim > 1 and dim == 1:  # torch's kernel for dim 1 words it so
+            first = int(idx[int(bad.argmax())])
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={first} axis_dim={size}")
+        raise IndexError("index out of range in self")
+    return apply(I.IndexSelectBackward0, (a, index), dim)
+
+
+def _scatter_args(a, dim, index, src):
+    dim = _dim(dim, a._data.ndim)
+    _check_index_dtype("scatter", index)
+    if src is not None and src._data.dtype != a._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _scatter_fits(a, dim, index, src)
+    return dim
+
+
+def scatter(a, dim, index, src=_NOTHING, *, value=_NOTHING, reduce: str | None = None):
+    """A copy of ``a`` with ``src``'s values (or one ``value``) written along ``dim`` at
+    ``index``: ``out[index[i][j]][j] = src[i][j]`` (for ``dim=0``); with ``reduce``
+    (``"add"``, ``"multiply"``) combined with what is there instead, with no derivative."""
+    if src is _NOTHING:
+        src = value
+    if isinstance(src, np.generic):
+        src = src.item()
+    tensor_src = type(src) is Tensor
+    dim = _scatter_args(a, dim, index, src if tensor_src else None)
+    if reduce is not None:
+        return _scatter_reduced(a, dim, index, src, reduce)
+    if tensor_src:
+        return apply(I.ScatterBackward0, (a, src, index), dim)
+    return apply(I.ScatterBackward1, (a, index), dim, src)
+
+
+def _scatter_reduced(a, dim: int, index, src, reduce: str):
+    """``scatter(..., reduce=)``: torch's deprecated form, under a ``NotImplemented`` node."""
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    tensor_src = type(src) is Tensor
+    if tensor_src:
+        warnings.warn(
+            "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+            "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+            "reduction options.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    values = src._data if tensor_src else src
+    out = I.scatter_reduced(a._data, dim, index._data, values, reduce)
+    grads = tuple(t for t in (a, src) if type(t) is Tensor and (t._rg or _function._dual))
+    return apply(E.NotImplementedBackward, grads, "scatter", out)
+
+
+def scatter_add(a, dim, index, src):
+    """A copy of ``a`` with ``src``'s values added along ``dim`` at ``index`` (repeated
+    indices add up): ``out[index[i][j]][j] += src[i][j]`` (for ``dim=0``)."""
+    if type(src) is not Tensor:
+        raise TypeError(
+            f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
+        )
+    dim = _scatter_args(a, dim, index, src)
+    return apply(I.ScatterAddBackward0, (a, src, index), dim)
+
+
+def masked_select(a, mask):
+    """The elements of ``a`` where ``mask`` holds (both broadcast), as one dimension."""
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    try:
+        np.broadcast_shapes(a.shape, mask.shape)
+    except ValueError:
+        raise _broadcast_error("masked_select", mask, a) from None
+    return apply(I.MaskedSelectBackward0, (a, mask))
+
+
+def sort(a, dim=-1, descending: bool = False, *, stable=_NOTHING):
+    """``(values, indices)``: ``a`` sorted along ``dim`` (NaN above every number; equal
+    values keep their order, as torch's sort on the CPU)."""
+    dim = _dim(dim, a._data.ndim)
+    cls = I.SortBackward0 if stable is _NOTHING else I.SortBackward1
+    return _selected(SortResult, cls, a, dim, bool(descending), None)
+
+
+def argsort(a, dim=-1, descending: bool = False, *, stable: bool = False):
+    """The indices that sort ``a`` along ``dim`` (as ``sort`` orders it)."""
+    dim = _dim(dim, a._data.ndim)
+    d = a._data
+    if d.ndim == 0:
+        return Tensor._make(xp_of(d).zeros((), np.int64), None)
+    return Tensor._make(I.sort_indices(d, dim, bool(descending)).astype(np.int64), None)
+
+
+def topk(a, k, dim=-1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """``(values, indices)``: the ``k`` largest (or smallest) elements of ``a`` along
+    ``dim``, largest (smallest) first."""
+    k = _int_arg("topk", "k", 1, k)
+    dim = _dim(dim, a._data.ndim)
+    size = a.shape[dim] if a._data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    if a._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    return _selected(TopkResult, I.TopkBackward0, a, dim, bool(largest), k, bool(sorted))
+
+
+def _selected(result_type, cls, a, dim: int, descending: bool, k, sorted_: bool = True):
+    """sort's or topk's ``(values, indices)``, the indices those the node saved."""
+    values = apply(cls, (a,), dim, descending, k, sorted_)
+    node = values.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["indices"]
+        indices = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        d = a._data
+        if d.ndim == 0:
+            idx = xp_of(d).zeros((), np.int64)
+        elif k is not None:
+            idx = I.topk_indices(d, dim, k, descending, sorted_)
+        else:
+            idx = I.sort_indices(d, dim, descending)
+        indices = Tensor._make(idx.astype(np.int64, copy=False), None)
+    return result_type(values, indices)
+
+
 # ---------------------------------------------------------------- in place
 
 
@@ -1870,8 +2803,17 @@ def _fits_in_place(op: str, a, b, dtype) -> None:
     check_inplace_result(a._data, shape, np.dtype(dtype))
 
 
-def _unary_(cls):
+def _unary_(cls, floating: bool = False):
+    """Op ``cls`` in place, as a function of the tensor; a ``floating`` op's float result
+    does not cast back into an integer or bool tensor, which torch refuses."""
+
     def op(a):
+        dtype = a._data.dtype
+        if floating and dtype.kind in "iub":
+            raise RuntimeError(
+                f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to "
+                f"the desired output type {scalar_type_name(dtype)}"
+            )
         return apply_inplace(cls, a, (a,))
 
     op.__name__ = op.__qualname__ = cls._name[: cls._name.index("Backward")].lower() + "_"
@@ -1949,3 +2891,56 @@ def fill_(a, value):
             )
         return apply_inplace(S.FillBackward3, a, (a, value))
     return apply_inplace(S.FillBackward2, a, (a,), dtypes.checked_scalar(value, a._data.dtype))
+
+
+exp_ = _unary_(E.ExpBackward0, floating=True)
+log_ = _unary_(E.LogBackward0, floating=True)
+sqrt_ = _unary_(E.SqrtBackward0, floating=True)
+sigmoid_ = _unary_(A.SigmoidBackward0, floating=True)
+tanh_ = _unary_(A.TanhBackward0, floating=True)
+reciprocal_ = _unary_(E.ReciprocalBackward0, floating=True)
+log1p_ = _unary_(E.Log1PBackward0, floating=True)
+expm1_ = _unary_(E.Expm1Backward0, floating=True)
+log2_ = _unary_(E.Log2Backward0, floating=True)
+log10_ = _unary_(E.Log10Backward0, floating=True)
+exp2_ = _unary_(E.Exp2Backward0, floating=True)
+rsqrt_ = _unary_(E.RsqrtBackward0, floating=True)
+tan_ = _unary_(E.TanBackward0, floating=True)
+atan_ = _unary_(E.AtanBackward0, floating=True)
+asin_ = _unary_(E.AsinBackward0, floating=True)
+acos_ = _unary_(E.AcosBackward0, floating=True)
+sinh_ = _unary_(E.SinhBackward0, floating=True)
+cosh_ = _unary_(E.CoshBackward0, floating=True)
+abs_ = _unary_(E.AbsBackward0)
+
+
+def neg_(a):
+    if a._data.dtype.kind == "b":
+        neg(a)  # torch's error
+    return apply_inplace(E.NegBackward0, a, (a,))
+
+
+def square_(a):
+    return pow_(a, 2)
+
+
+def atan2_(a, other):
+    _check_tensor_arg("atan2_", "other", 1, other)
+    return _binary_(E.Atan2Backward0, "atan2_", a, other, dtype_of=_division_dtype)
+
+
+def clamp_min_(a, min):  # noqa: A002
+    return _clamp_side(apply_inplace, "min", a, min)
+
+
+def clamp_max_(a, max):  # noqa: A002
+    return _clamp_side(apply_inplace, "max", a, max)
+
+
+clip_ = clamp_
+
+
+def nan_to_num_(
+    a, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None
+):
+    return apply_inplace(E.NanToNumBackward0, a, (a,), 0.0 if nan is None else nan, posinf, neginf)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import erf, xp_of
 from ..errors import M_BOOL_SUB, refuse_kernel
 from . import api
 from ._broadcast import cast_like, keep, sgn, unbroadcast
@@ -788,6 +790,407 @@ class CosBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         return -tangents[0] * xp_of(out).sin(xs[0])
+
+
+class ErfBackward0(Function):
+    _name = "ErfBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        return erf(a)
+
+    def backward(self, g):
+        a = self.saved("self")
+        return (g * (_TWO_OVER_SQRT_PI * xp_of(a).exp(-(a * a))).astype(a.dtype, copy=False),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        return (_TWO_OVER_SQRT_PI * (-(a * a)).exp() * g,)
+
+    def jvp(self, xs, out, tangents):
+        a = xs[0]
+        return tangents[0] * (_TWO_OVER_SQRT_PI * xp_of(a).exp(-(a * a))).astype(a.dtype)
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+_LN2, _LN10 = 0.6931471805599453, 2.302585092994046  # torch's M_LN2 and ln(10)
+
+
+class Log1PBackward0(Function):
+    _name = "Log1PBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp_of(a).log1p(a)
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (self.saved("self") + 1),)
+
+    def backward_graph(self, g):
+        return (g / apply(AddBackward1, (self.saved_tensor("self"),), 1),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tangents[0] / (xs[0] + 1)
+
+
+class Expm1Backward0(Function):
+    _name = "Expm1Backward0"
+    saves_output = "result"
+
+    def forward(self, a):
+        with np.errstate(over="ignore"):
+            return xp_of(a).expm1(a)
+
+    def backward(self, g):
+        return (g * (self.saved("result") + 1),)
+
+    def backward_graph(self, g):
+        return (g * apply(AddBackward1, (self.saved_tensor("result"),), 1),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * (out + 1)
+
+
+class Log2Backward0(Function):
+    """``log2``; log10 is the same with another base."""
+
+    _name = "Log2Backward0"
+    ufunc, ln = "log2", _LN2
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return getattr(xp_of(a), self.ufunc)(a)
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g / (self.saved("self") * self.ln),)
+
+    def backward_graph(self, g):
+        return (g / apply(MulBackward1, (self.saved_tensor("self"),), self.ln),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tangents[0] / (xs[0] * self.ln)
+
+
+class Log10Backward0(Log2Backward0):
+    _name, ufunc, ln = "Log10Backward0", "log10", _LN10
+
+
+class Exp2Backward0(Function):
+    _name = "Exp2Backward0"
+    saves_output = "result"
+
+    def forward(self, a):
+        with np.errstate(over="ignore"):
+            return xp_of(a).exp2(a)
+
+    def backward(self, g):
+        return (g * self.saved("result") * _LN2,)
+
+    def backward_graph(self, g):
+        return (apply(MulBackward1, (g * self.saved_tensor("result"),), _LN2),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * out * _LN2
+
+
+class RsqrtBackward0(Function):
+    """``1 / sqrt(a)``: -inf at -0, as torch."""
+
+    _name = "RsqrtBackward0"
+    saves_output = "result"
+
+    def forward(self, a):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / xp_of(a).sqrt(a)
+
+    def backward(self, g):
+        r = self.saved("result")
+        with np.errstate(invalid="ignore"):
+            return (-0.5 * g * r**3,)
+
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        return (apply(MulBackward1, (g,), -0.5) * r.pow(3),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(invalid="ignore"):
+            return -0.5 * tangents[0] * out**3
+
+
+class TanBackward0(Function):
+    _name = "TanBackward0"
+    saves_output = "result"
+
+    def forward(self, a):
+        with np.errstate(invalid="ignore"):
+            return xp_of(a).tan(a)
+
+    def backward(self, g):
+        return (g * (1 + self.saved("result") ** 2),)
+
+    def backward_graph(self, g):
+        return (g * apply(AddBackward1, (self.saved_tensor("result").pow(2),), 1),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * (1 + out**2)
+
+
+class AtanBackward0(Function):
+    _name = "AtanBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        return xp_of(a).arctan(a)
+
+    def backward(self, g):
+        a = self.saved("self")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (g / (a * a + 1),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        return (g / apply(AddBackward1, (a * a,), 1),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return tangents[0] / (xs[0] * xs[0] + 1)
+
+
+def _rsqrt_one_minus_square(a):
+    """``rsqrt(1 - a * a)``, as torch's asin and acos gradients compute it."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        return 1 / xp_of(a).sqrt(-a * a + 1)
+
+
+class AsinBackward0(Function):
+    """``asin``; acos is the same with its gradient negated."""
+
+    _name = "AsinBackward0"
+    ufunc, sign = "arcsin", 1
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(invalid="ignore"):
+            return getattr(xp_of(a), self.ufunc)(a)
+
+    def backward(self, g):
+        r = _rsqrt_one_minus_square(self.saved("self"))
+        with np.errstate(invalid="ignore"):
+            return (g * (r if self.sign > 0 else -r),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        r = apply(RsqrtBackward0, (apply(AddBackward1, (-a * a,), 1),))
+        return (g * (r if self.sign > 0 else -r),)
+
+    def jvp(self, xs, out, tangents):
+        r = _rsqrt_one_minus_square(xs[0])
+        with np.errstate(invalid="ignore"):
+            return tangents[0] * (r if self.sign > 0 else -r)
+
+
+class AcosBackward0(AsinBackward0):
+    _name, ufunc, sign = "AcosBackward0", "arccos", -1
+
+
+class SinhBackward0(Function):
+    """``sinh``, whose gradient is ``cosh``; cosh is the same the other way round."""
+
+    _name = "SinhBackward0"
+    ufunc, derivative = "sinh", "cosh"
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(over="ignore"):
+            return getattr(xp_of(a), self.ufunc)(a)
+
+    def backward(self, g):
+        a = self.saved("self")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (g * getattr(xp_of(a), self.derivative)(a),)
+
+    def backward_graph(self, g):
+        cls = CoshBackward0 if self.derivative == "cosh" else SinhBackward0
+        return (g * apply(cls, (self.saved_tensor("self"),)),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return tangents[0] * getattr(xp_of(out), self.derivative)(xs[0])
+
+
+class CoshBackward0(SinhBackward0):
+    _name, ufunc, derivative = "CoshBackward0", "cosh", "sinh"
+
+
+class Atan2Backward0(Function):
+    """``atan2(a, b)``, the angle of ``(b, a)``: saves both. The gradients share
+    ``1 / (a² + b²)``, which torch takes as 0 where ``a² + b²`` is 0."""
+
+    _name = "Atan2Backward0"
+
+    def forward(self, a, b, dtype=None):
+        self.save(self=a, other=b)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        if dtype is None:
+            return xp_of(a).arctan2(a, b)
+        return xp_of(a).arctan2(_in(a, dtype), _in(b, dtype))  # (bools would give halves)
+
+    @staticmethod
+    def _recip(a, b):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            d = a * a + b * b
+            return xp_of(d).where(d == 0, d.dtype.type(0), 1 / d)
+
+    def backward(self, g):
+        a, b = self.saved("self"), self.saved("other")
+        r = self._recip(a, b)
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        with np.errstate(over="ignore", invalid="ignore"):
+            if na:
+                ga = cast_like(unbroadcast(g * b * r, self.shapes[0]), self.dtypes[0])
+            if nb:
+                gb = cast_like(unbroadcast(g * -a * r, self.shapes[1]), self.dtypes[1])
+        return ga, gb
+
+    def backward_graph(self, g):
+        a, b = self.saved_tensor("self"), self.saved_tensor("other")
+        d = a * a + b * b
+        r = d.reciprocal().masked_fill(constant(d._data == 0), 0)
+        na, nb = self.needs_input_grad
+        ga = cast_to(sum_to(g * b * r, self.shapes[0]), self.dtypes[0]) if na else None
+        gb = cast_to(sum_to(g * -a * r, self.shapes[1]), self.dtypes[1]) if nb else None
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        # torch's: (-self * other_t + other * self_t) / (self² + other²), unmasked
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return terms(times(tb, -a), times(ta, b)) / (a**2 + b**2)
+
+
+class ClampMinBackward0(Function):
+    """``clamp_min`` by a number: saves ``self``; the gradient passes where ``self >= min``."""
+
+    _name = "ClampMinBackward0"
+
+    def forward(self, a, bound):
+        self.save(self=a)
+        self.min = bound
+        return xp_of(a).maximum(a, bound).astype(a.dtype, copy=False)
+
+    def _mask(self, a):
+        return a >= self.min
+
+    def backward(self, g):
+        return (keep(g, self._mask(self.saved("self"))),)
+
+    def backward_graph(self, g):
+        return (api.where(constant(self._mask(self.saved("self"))), g, 0.0),)
+
+    def jvp(self, xs, out, tangents):
+        return keep(tangents[0], self._mask(xs[0]))
+
+
+class ClampMaxBackward0(ClampMinBackward0):
+    """``clamp_max`` by a number: the gradient passes where ``self <= max``."""
+
+    _name = "ClampMaxBackward0"
+
+    def forward(self, a, bound):
+        self.save(self=a)
+        self.max = bound
+        return xp_of(a).minimum(a, bound).astype(a.dtype, copy=False)
+
+    def _mask(self, a):
+        return a <= self.max
+
+
+class ClampMinBackward1(Function):
+    """``clamp_min`` by a tensor: saves self and min; ``self`` gets the gradient where
+    ``self >= min``, ``min`` where ``self < min`` (neither at a NaN)."""
+
+    _name = "ClampMinBackward1"
+    slot = "min"
+
+    def forward(self, a, bound, dtype=None):
+        self.save(**{"self": a, self.slot: bound})
+        self.shapes = (a.shape, bound.shape)
+        self.dtypes = (a.dtype, bound.dtype)
+        xp = xp_of(a)
+        return _promote(xp.maximum(a, bound) if self.slot == "min" else xp.minimum(a, bound), dtype)
+
+    def _masks(self, a, bound):
+        if self.slot == "min":
+            return a >= bound, a < bound
+        return a <= bound, a > bound
+
+    def backward(self, g):
+        masks = self._masks(self.saved("self"), self.saved(self.slot))
+        return tuple(
+            cast_like(unbroadcast(keep(g, m), shape), dtype) if need else None
+            for need, m, shape, dtype in zip(self.needs_input_grad, masks, self.shapes, self.dtypes)
+        )
+
+    def backward_graph(self, g):
+        masks = self._masks(self.saved("self"), self.saved(self.slot))
+        return tuple(
+            cast_to(sum_to(api.where(constant(m), g, 0.0), shape), dtype) if need else None
+            for need, m, shape, dtype in zip(self.needs_input_grad, masks, self.shapes, self.dtypes)
+        )
+
+    def jvp(self, xs, out, tangents):
+        a, bound = xs
+        ta, tb = (xp_of(out).zeros_like(out) if t is None else t for t in tangents)
+        return xp_of(out).where(self._masks(a, bound)[0], ta, tb)
+
+
+class ClampMaxBackward1(ClampMinBackward1):
+    _name, slot = "ClampMaxBackward1", "max"
+
+
+class NanToNumBackward0(Function):
+    """``nan_to_num``: saves ``self``; the gradient passes where ``self`` is finite."""
+
+    _name = "NanToNumBackward0"
+
+    def forward(self, a, nan, posinf, neginf):
+        self.save(self=a)
+        if a.dtype.kind != "f":
+            return a.copy()
+        return xp_of(a).nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, g):
+        return (g * xp_of(g).isfinite(self.saved("self")),)
+
+    def backward_graph(self, g):
+        return (g * constant(xp_of(g._data).isfinite(self.saved("self"))),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * xp_of(out).isfinite(xs[0])
+
+
+class BitwiseOp(Function):
+    """``a & b``, ``|``, ``^`` (``op``: and, or, xor) of bool or integer operands, in
+    ``dtype`` where NumPy's differs: no gradient, as such tensors have none."""
+
+    _name = "NotImplemented"
+    _namespace = "torch::autograd::"
+
+    def forward(self, a, b, op, dtype=None):
+        xp = xp_of(a if hasattr(a, "shape") else b)
+        if dtype is not None:
+            a, b = _in(a, dtype), _in(b, dtype)
+        return _promote(getattr(xp, "bitwise_" + op)(a, b), dtype)
 
 
 class AbsBackward0(Function):

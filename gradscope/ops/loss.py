@@ -17,6 +17,7 @@ from ..errors import scalar_type_name, shape_str
 from ._broadcast import cast_like, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms
+from .activation import LogSigmoidBackward0
 from .reduce import _mean
 
 # ---------------------------------------------------------------- nll_loss
@@ -361,3 +362,219 @@ class MseLossBackwardBackward0(Function):
         if total is None:
             return None
         return xp_of(out).asarray(self._scale(total), dtype=out.dtype)
+
+
+# ---------------------------------------------------------------- pointwise losses
+# binary_cross_entropy(_with_logits), smooth_l1_loss and huber_loss: one term per element
+# of an input and a target of one shape (the functional expands them first), reduced.
+
+
+def _reduce(loss, reduction):
+    """``loss`` summed, averaged (NaN over no elements, as torch) or left as it is."""
+    if reduction == "none":
+        return loss
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = loss.sum() if reduction == "sum" else loss.sum() / loss.size
+    return xp_of(loss).asarray(s, dtype=loss.dtype)
+
+
+class _PairLoss(Function):
+    """A pointwise loss of ``(input, target)`` computed in ``dtype`` and reduced.
+
+    Subclasses give the terms (``_loss``) and their derivatives in the input and the
+    target (``_grads`` on arrays, ``_grads_graph`` on tensors, for ``create_graph``).
+    """
+
+    _edges = 2
+
+    def forward(self, x, t, reduction, dtype, *args):
+        self.reduction, self.dtype = reduction, dtype
+        self.dtypes, self.numel = (x.dtype, t.dtype), x.size
+        self.save(self=x, target=t)
+        self._args(*args)
+        with np.errstate(all="ignore"):
+            loss = self._loss(x.astype(dtype, copy=False), t.astype(dtype, copy=False))
+        return _reduce(loss.astype(dtype, copy=False), reduction)
+
+    def _scale(self, g):
+        return g / self.numel if self.reduction == "mean" else g
+
+    def backward(self, g):
+        x, t = self.saved("self"), self.saved("target")
+        nx, nt = self.needs_input_grad
+        with np.errstate(all="ignore"):
+            dx, dt = self._grads(x.astype(self.dtype, copy=False), t.astype(self.dtype, copy=False))
+            g = self._scale(g)
+            return (
+                cast_like(dx * g, self.dtypes[0]) if nx else None,
+                cast_like(dt * g, self.dtypes[1]) if nt else None,
+            )
+
+    def backward_graph(self, g):
+        x, t = self.saved_tensor("self"), self.saved_tensor("target")
+        nx, nt = self.needs_input_grad
+        dx, dt = self._grads_graph(x, t)
+        g = self._scale(g)
+        return (
+            cast_to(dx * g, self.dtypes[0]) if nx else None,
+            cast_to(dt * g, self.dtypes[1]) if nt else None,
+        )
+
+    def jvp(self, xs, out, tangents):
+        (x, t), (tx, tt) = xs, tangents
+        with np.errstate(all="ignore"):
+            dx, dt = self._grads(x.astype(self.dtype, copy=False), t.astype(self.dtype, copy=False))
+            total = terms(None if tx is None else tx * dx, None if tt is None else tt * dt)
+            return _reduce(total.astype(out.dtype, copy=False), self.reduction)
+
+
+def _log_sigmoid(x):
+    xp = xp_of(x)
+    return xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def _weighted(w, *terms_):
+    return terms_ if w is None else tuple(d * w for d in terms_)
+
+
+class BinaryCrossEntropyWithLogitsBackward0(_PairLoss):
+    """``-w [p t log(sigmoid(x)) + (1 - t) log(1 - sigmoid(x))]`` of logits ``x``, with
+    ``p`` the ``pos_weight``; saves the (unexpanded) weights given."""
+
+    _name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    def _args(self, weight, pos_weight):
+        self.weight, self.pos_weight = weight, pos_weight
+        if weight is not None:
+            self.save(weight=weight)
+        if pos_weight is not None:
+            self.save(pos_weight=pos_weight)
+
+    def _loss(self, x, t):
+        log_sigmoid = _log_sigmoid(x)
+        if self.pos_weight is not None:
+            log_sigmoid = log_sigmoid * ((self.pos_weight - 1) * t + 1)
+        loss = (1 - t) * x - log_sigmoid
+        return loss if self.weight is None else loss * self.weight
+
+    def _grads(self, x, t):
+        xp = xp_of(x)
+        s = (xp.tanh(x * 0.5) + 1) * 0.5
+        pw = self.pos_weight
+        if pw is None:
+            return _weighted(self.weight, s - t, -x)
+        pt = pw * t
+        return _weighted(
+            self.weight, (pt + 1 - t) * s - pt, _log_sigmoid(-x) - pw * _log_sigmoid(x)
+        )
+
+    def jvp(self, xs, out, tangents):
+        # torch's rule: both tangents taken, zero or not (an infinite logit times a zero
+        # tangent gives NaN), and the target's factor as log_sigmoid(x) - x, not
+        # log_sigmoid(-x) as in its backward
+        (x, t), xp = xs, xp_of(out)
+        tx, tt = (xp.zeros_like(v) if d is None else d for d, v in zip(tangents, xs))
+        with np.errstate(all="ignore"):
+            x, t = x.astype(self.dtype, copy=False), t.astype(self.dtype, copy=False)
+            dx, _ = self._grads(x, t)
+            ls = _log_sigmoid(x)
+            dt = -x if self.pos_weight is None else (ls - x) - self.pos_weight * ls
+            if self.weight is not None:
+                dt = dt * self.weight
+            return _reduce((tx * dx + tt * dt).astype(out.dtype, copy=False), self.reduction)
+
+    def _grads_graph(self, x, t):
+        s = x.sigmoid()
+        w = None if self.weight is None else constant(self.weight)
+        if self.pos_weight is None:
+            return _weighted(w, s - t, -x)
+        pw = constant(self.pos_weight)
+        pt = pw * t
+        log_sigmoid = apply(LogSigmoidBackward0, (-x,)) - pw * apply(LogSigmoidBackward0, (x,))
+        return _weighted(w, (pt + 1 - t) * s - pt, log_sigmoid)
+
+
+class BinaryCrossEntropyBackward0(_PairLoss):
+    """``-w [t log(x) + (1 - t) log(1 - x)]`` of probabilities ``x``, each log clamped at
+    -100; saves the weight, expanded to the target's shape."""
+
+    _name = "BinaryCrossEntropyBackward0"
+
+    def _args(self, weight):
+        self.weight = weight
+        if weight is not None:
+            self.save(weight=weight)
+
+    def _loss(self, x, t):
+        xp = xp_of(x)
+        loss = (t - 1) * xp.maximum(xp.log1p(-x), -100) - t * xp.maximum(xp.log(x), -100)
+        return loss if self.weight is None else loss * self.weight
+
+    def _grads(self, x, t):
+        xp = xp_of(x)
+        dx = (x - t) / xp.maximum((1 - x) * x, 1e-12)
+        return _weighted(self.weight, dx, -xp.log(x / (1 - x)))
+
+    def _grads_graph(self, x, t):
+        w = None if self.weight is None else constant(self.weight)
+        dx = (x - t) / ((1 - x) * x).clamp(min=1e-12)
+        return _weighted(w, dx, -(x / (1 - x)).log())
+
+
+class SmoothL1LossBackward0(_PairLoss):
+    """``0.5 d**2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere (``d = x - t``)."""
+
+    _name = "SmoothL1LossBackward0"
+
+    def _args(self, beta):
+        self.beta = beta
+
+    def _loss(self, x, t):
+        xp = xp_of(x)
+        z = xp.abs(x - t)
+        return xp.where(z < self.beta, 0.5 * z * z / self.beta, z - 0.5 * self.beta)
+
+    def _grads(self, x, t):
+        xp = xp_of(x)
+        d = x - t
+        dx = xp.where(d <= -self.beta, -1, xp.where(d >= self.beta, 1, d / self.beta))
+        dx = dx.astype(x.dtype, copy=False)
+        return dx, -dx
+
+    def _grads_graph(self, x, t):
+        dx = ((x - t) / self.beta).clamp(-1, 1)
+        return dx, -dx
+
+
+class HuberLossBackward0(_PairLoss):
+    """``0.5 d**2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)`` elsewhere (``d = x - t``)."""
+
+    _name = "HuberLossBackward0"
+
+    def _args(self, delta):
+        self.delta = delta
+
+    def backward(self, g):
+        if self.needs_input_grad[1] and self.dtypes[1] != self.dtype:
+            # torch's kernel writes the target's gradient in the input's dtype
+            raise RuntimeError(
+                f"Found dtype {scalar_type_name(self.dtypes[1])} but expected "
+                f"{scalar_type_name(self.dtype)}"
+            )
+        return super().backward(g)
+
+    def _loss(self, x, t):
+        xp = xp_of(x)
+        z = xp.abs(x - t)
+        return xp.where(z < self.delta, 0.5 * z * z, self.delta * (z - 0.5 * self.delta))
+
+    def _grads(self, x, t):
+        xp = xp_of(x)
+        d = x - t
+        dx = xp.where(d <= -self.delta, -self.delta, xp.where(d >= self.delta, self.delta, d))
+        dx = dx.astype(x.dtype, copy=False)
+        return dx, -dx
+
+    def _grads_graph(self, x, t):
+        dx = (x - t).clamp(-self.delta, self.delta)
+        return dx, -dx

@@ -223,6 +223,152 @@ class ExpandBackward0(Function):
         return xp_of(out).broadcast_to(tangents[0], out.shape)
 
 
+class RepeatBackward0(Function):
+    """``repeat(*repeats)``: ``a`` tiled ``repeats`` times (a copy); the gradient sums
+    the tiles."""
+
+    _name = "RepeatBackward0"
+
+    def forward(self, a, repeats):
+        self.repeats, self.self_sym_sizes = repeats, a.shape
+        return xp_of(a).tile(a, repeats)
+
+    def _plan(self) -> tuple:
+        """torch's ``repeat_backward``: how many leading dims to sum, then the shape that
+        splits each repeated dim in (repeat, size) and the repeat dims to sum."""
+        sizes, repeats = self.self_sym_sizes, self.repeats
+        lead = len(repeats) - len(sizes)
+        shape, dims = [], []
+        for n, r in zip(sizes, repeats[lead:]):
+            if r != 1:
+                shape.append(r)
+                dims.append(len(shape) - 1)
+            shape.append(n)
+        return lead, tuple(shape), tuple(dims)
+
+    def backward(self, g):
+        if 0 in self.repeats:
+            return (xp_of(g).zeros(self.self_sym_sizes, dtype=g.dtype),)
+        lead, shape, dims = self._plan()
+        if lead:
+            g = g.sum(axis=tuple(range(lead)))
+        return (g.reshape(shape).sum(axis=dims) if dims else g,)
+
+    def backward_graph(self, g):
+        if 0 in self.repeats:
+            return (zeros_grad(self.self_sym_sizes, g),)
+        lead, shape, dims = self._plan()
+        for _ in range(lead):
+            g = g.sum(0)
+        return (g.reshape(shape).sum(dims) if dims else g,)
+
+    def jvp(self, xs, out, tangents):
+        return xp_of(out).tile(tangents[0], self.repeats)
+
+
+class FlipBackward0(Function):
+    """``flip(dims)``: a copy with the order along ``dims`` reversed."""
+
+    _name = "FlipBackward0"
+
+    def forward(self, a, dims):
+        self.dims = dims
+        return self._flip(a)
+
+    def _flip(self, a):
+        return xp_of(a).flip(a, self.dims).copy() if self.dims else a.copy()
+
+    def backward(self, g):
+        return (self._flip(g),)
+
+    def backward_graph(self, g):
+        return (api.flip(g, self.dims),)
+
+    def jvp(self, xs, out, tangents):
+        return self._flip(tangents[0])
+
+
+class RollBackward0(Function):
+    """``roll(shifts, dims)``: a copy with elements moved ``shifts`` places along ``dims``
+    (of the flattened tensor, when no dims are given), the last ones wrapping round."""
+
+    _name = "RollBackward0"
+
+    def forward(self, a, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+        return self._roll(a, shifts)
+
+    def _roll(self, a, shifts):
+        xp = xp_of(a)
+        if not self.dims:
+            return xp.roll(a.reshape(-1), shifts[0]).reshape(a.shape)
+        return xp.roll(a, shifts, self.dims)
+
+    def backward(self, g):
+        return (self._roll(g, tuple(-s for s in self.shifts)),)
+
+    def backward_graph(self, g):
+        return (api.roll(g, tuple(-s for s in self.shifts), self.dims),)
+
+    def jvp(self, xs, out, tangents):
+        return self._roll(tangents[0], self.shifts)
+
+
+class TrilBackward0(Function):
+    """``tril(diagonal)``: the lower triangle of the last two dims, zeros above it."""
+
+    _name = "TrilBackward0"
+    _part = "tril"
+
+    def forward(self, a, diagonal):
+        self.diagonal = diagonal
+        return getattr(xp_of(a), self._part)(a, diagonal)
+
+    def backward(self, g):
+        return (getattr(xp_of(g), self._part)(g, self.diagonal),)
+
+    def backward_graph(self, g):
+        return (getattr(api, self._part)(g, self.diagonal),)
+
+    def jvp(self, xs, out, tangents):
+        return getattr(xp_of(out), self._part)(tangents[0], self.diagonal)
+
+
+class TriuBackward0(TrilBackward0):
+    """``triu(diagonal)``: the upper triangle of the last two dims, zeros below it."""
+
+    _name = "TriuBackward0"
+    _part = "triu"
+
+
+def diagonal_view(a, offset: int, dim1: int, dim2: int):
+    """The diagonal of ``a`` over ``dim1`` and ``dim2``, as a view that writes go through
+    (NumPy's own is read-only)."""
+    d = a.diagonal(offset, dim1, dim2)
+    if type(d) is np.ndarray and a.flags.writeable:
+        d.flags.writeable = True
+    return d
+
+
+class DiagonalBackward0(Function):
+    _name = "DiagonalBackward0"
+    is_view = True
+
+    def forward(self, a, offset, dim1, dim2):
+        self.offset, self.dim1, self.dim2, self.self_sym_sizes = offset, dim1, dim2, a.shape
+        return diagonal_view(a, offset, dim1, dim2)
+
+    def backward(self, g):
+        out = xp_of(g).zeros(self.self_sym_sizes, dtype=g.dtype)
+        diagonal_view(out, self.offset, self.dim1, self.dim2)[...] = g
+        return (out,)
+
+    backward_graph = linear_backward_graph  # graph_name: DiagonalBackwardBackward0
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].diagonal(self.offset, self.dim1, self.dim2)
+
+
 def _all_in(arrays, dtype) -> list:
     """``arrays``, each in ``dtype`` (torch's result type of them all) when one is given."""
     return arrays if dtype is None else [a.astype(dtype, copy=False) for a in arrays]
@@ -549,6 +695,85 @@ class IndexBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         return tangents[0][self.index]
+
+
+class EmbeddingBackward0(Function):
+    """Rows of ``weight`` picked by ``indices``, run as ``(weight, indices)``: saves the
+    indices, which get no edge. A ``padding_idx`` row gets no gradient; with
+    ``scale_grad_by_freq`` each row's gradient is divided by how often it was picked."""
+
+    _name = "EmbeddingBackward0"
+    _edges = 1
+
+    def forward(self, weight, indices, padding_idx, scale_grad_by_freq, sparse):
+        self.weight_sym_argsize_0 = weight.shape[0]
+        self.padding_idx, self.scale_grad_by_freq, self.sparse = (
+            padding_idx,
+            scale_grad_by_freq,
+            sparse,
+        )
+        self.save(indices=indices)
+        return weight[indices]
+
+    def _args(self) -> tuple:
+        return (
+            self.saved("indices"),
+            self.weight_sym_argsize_0,
+            self.padding_idx,
+            self.scale_grad_by_freq,
+        )
+
+    def backward(self, g):
+        return (_embedding_backward(g, *self._args()),)
+
+    def backward_graph(self, g):
+        return (apply(EmbeddingDenseBackward0, (g,), *self._args()),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0][xs[1]]
+
+
+def _embedding_rows(indices, num_weights, padding_idx, scale_grad_by_freq, dtype):
+    """The picked rows (flat) and each pick's factor: 0 at ``padding_idx``, else 1 or one
+    over the row's count."""
+    xp = xp_of(indices)
+    flat = indices.reshape(-1).astype(np.int64, copy=False)
+    factor = (flat != padding_idx).astype(dtype)
+    if scale_grad_by_freq:
+        factor /= xp.bincount(flat, minlength=num_weights)[flat].astype(dtype)
+    return flat, factor
+
+
+def _embedding_backward(g, indices, num_weights, padding_idx, scale_grad_by_freq):
+    """embedding's gradient in its weight: each pick's gradient row added into its row."""
+    dim = g.shape[-1]
+    flat, factor = _embedding_rows(indices, num_weights, padding_idx, scale_grad_by_freq, g.dtype)
+    out = xp_of(g).zeros((num_weights, dim), dtype=g.dtype)
+    scatter_add(out, flat, g.reshape(-1, dim) * factor[:, None])
+    return out
+
+
+class EmbeddingDenseBackward0(Function):
+    """embedding's backward as an op, run as ``(g,)``: linear in ``g``, whose gradient is
+    the rows picked again, 0 at ``padding_idx`` (and, as torch's, never scaled by
+    frequency)."""
+
+    _name = "EmbeddingDenseBackward0"
+
+    def forward(self, g, indices, num_weights, padding_idx, scale_grad_by_freq):
+        self.args = (indices, num_weights, padding_idx, scale_grad_by_freq)
+        self.shape = g.shape
+        return _embedding_backward(g, *self.args)
+
+    def backward(self, u):
+        indices, num_weights, padding_idx, _ = self.args
+        flat, factor = _embedding_rows(indices, num_weights, padding_idx, False, u.dtype)
+        return ((u[flat] * factor[:, None]).reshape(self.shape),)
+
+    backward_graph = linear_backward_graph
+
+    def jvp(self, xs, out, tangents):
+        return _embedding_backward(tangents[0], *self.args)
 
 
 class CopySlices(Function):
