@@ -172,6 +172,15 @@ def checked_scalar(value, np_dtype: np.dtype):
     return value
 
 
+def wrapped_scalar(value: int, np_dtype: np.dtype):
+    """A Python int as torch casts an operand of arithmetic or a comparison into integer
+    ``np_dtype``: modulo the type's range (into uint8, 300 is 44 and -1 is 255), where
+    NumPy refuses one out of range; past 64 bits, torch's OverflowError."""
+    if not -(2**63) <= value < 2**64:
+        raise OverflowError("int too big to convert")
+    return np.uint64(value % 2**64).astype(np_dtype)
+
+
 def overflow_error(type_name: str) -> RuntimeError:
     """torch's error for a number that does not fit a type (``type_name`` as torch names
     it there: ``float`` from a fill, ``uint8`` from ``tensor()``)."""

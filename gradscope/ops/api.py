@@ -174,12 +174,24 @@ def _binary(cls, op: str, a, b, *extra):
         if type(b) is Tensor:
             a, b = _on_one_device(a, b)
         promoted = _promoted(a, b)
+        if type(b) is int:
+            b, extra = _integral_operands(b, promoted or a._data.dtype, extra)
     try:
         return apply(cls, (a, b), *extra, promoted)
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(op, a, b) from None
         raise
+
+
+def _integral_operands(b: int, dtype, extra: tuple) -> tuple:
+    """A Python int operand ``b`` (and an ``alpha`` in ``extra``) as torch applies them to
+    a tensor of integer ``dtype``: ``b`` cast, wrapping around; ``alpha`` checked."""
+    if dtype.kind not in "iu":
+        return b, extra
+    if extra and type(extra[0]) is int:
+        extra = (dtypes.checked_scalar(extra[0], dtype), *extra[1:])
+    return dtypes.wrapped_scalar(b, dtype), extra
 
 
 def _dim(d: int, ndim: int) -> int:
@@ -259,7 +271,10 @@ def rsub(a, scalar):
     if type(scalar) is Tensor:
         return sub(scalar, a)
     _check_bool_sub(a, scalar)
-    return apply(E.RsubBackward1, (a,), scalar, _promoted(a, scalar))
+    promoted = _promoted(a, scalar)
+    if type(scalar) is int:
+        scalar, _ = _integral_operands(scalar, promoted or a._data.dtype, ())
+    return apply(E.RsubBackward1, (a,), scalar, promoted)
 
 
 def _check_bool_sub(a, b) -> None:
@@ -736,6 +751,8 @@ class _Shaped:
 def _compare(ufunc):
     def op(a, b):
         b = as_tensor_like(b, a)
+        if type(b) is int:
+            b, _ = _integral_operands(b, a._data.dtype, ())
         try:
             return Tensor._make(ufunc(a._data, b._data if type(b) is Tensor else b), None)
         except ValueError as e:
@@ -2728,8 +2745,11 @@ def _binary_(cls, op: str, a, b, *extra, dtype_of=_promoted):
     """``a op= b``: ``apply_inplace``, computed in the dtype torch gives ``a op b`` (which
     must cast back to ``a``'s), with torch's error for shapes that do not broadcast."""
     b = as_tensor_like(b, a)
+    dtype = dtype_of(a, b)
+    if type(b) is int:
+        b, extra = _integral_operands(b, dtype or a._data.dtype, extra)
     try:
-        return apply_inplace(cls, a, (a, b), *extra, dtype_of(a, b))
+        return apply_inplace(cls, a, (a, b), *extra, dtype)
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(op, a, b) from None

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import erf, xp_of
+from ..dtypes import checked_scalar, wrapped_scalar
 from ..errors import M_BOOL_SUB, refuse_kernel
 from . import api
 from ._broadcast import cast_like, keep, sgn, unbroadcast
@@ -362,6 +363,8 @@ class PowBackward0(Function):
         self.exponent = exponent
         if a.dtype.kind in "iub" and type(exponent) is int and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if a.dtype.kind in "iu" and type(exponent) is int:  # it must fit the type, as torch
+            checked_scalar(exponent, a.dtype)
         te = type(exponent)
         if (te is int or te is float) and exponent >= 0 and exponent % 1 == 0:
             out = a**exponent
@@ -510,7 +513,7 @@ def _in(v, dtype):
     if hasattr(v, "dtype"):
         return v if v.dtype == dtype else v.astype(dtype)
     if type(v) in (int, bool) and dtype.kind in "iu":
-        return np.int64(v).astype(dtype)
+        return wrapped_scalar(int(v), dtype)
     return v
 
 
