@@ -690,6 +690,8 @@ class Tensor:
     def __repr__(self) -> str:
         from .printing import tensor_repr
 
+        if self.__dict__.get("_is_param"):  # a module's parameter (``gs.nn.Parameter``)
+            return "Parameter containing:\n" + tensor_repr(self)
         return tensor_repr(self)
 
     def __len__(self) -> int:
