@@ -239,6 +239,16 @@ def test_mlp_training():
     assert len(set(r["live"])) == 1, "live bytes change from step to step: a leak"
 
 
+def test_optimizer_state():
+    r = load("optimizer_state")["main"]()
+    n = 20 * 64 + 64 + 64 * 5 + 5
+    for name, copies in [("SGD", 0), ("SGD, momentum 0.9", 1), ("Adam", 2)]:
+        counters = 4 * 4 if name == "Adam" else 0  # a 4-byte step per parameter tensor
+        assert r[name]["held"] == [4 * n + copies * 4 * n + counters] * 3, name
+    assert r["Adam"]["held"][0] == 20_044
+    assert r["SGD"]["loss"][-1] < r["SGD"]["loss"][0]
+
+
 # -- the docs ------------------------------------------------------------------------------
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
