@@ -25,7 +25,7 @@ from .errors import (
     cpp_type_name,
     scalar_type_name,
 )
-from .events import emit
+from .events import callsite, emit
 from .events.callsite import user_frame, user_stacklevel
 from .events.emit import dtype_str
 from .events.schema import TensorAllocated
@@ -231,7 +231,7 @@ class Tensor:
     def _emit_alloc(self, role: str, node_id, name) -> None:
         buffer_id, nbytes, device = self._buffer
         if name is None and role == "leaf":
-            name = _assigned_name()
+            name = callsite.leaf_name or _assigned_name()
             if name is not None:
                 self.name = name  # so its gradient can be called "<name>.grad"
         emit.put(

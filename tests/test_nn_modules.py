@@ -493,9 +493,10 @@ def test_traced_linear_records_parameters_as_leaves():
         model = gs.nn.Linear(5, 3)
         model(gs.randn(4, 5)).sum().backward()
     leaves = {e.tensor: e for e in tr.events if e.kind == "tensor_allocated" and e.role == "leaf"}
-    for p in model.parameters():
+    for (name, p), shown in zip(model.named_parameters(), ["Linear.weight", "Linear.bias"]):
         assert p._id in leaves
         assert leaves[p._id].nbytes == 4 * p.numel()
+        assert leaves[p._id].name == shown, name  # not "model", the variable assigned
     grads = {e.tensor for e in tr.events if e.kind == "grad_accumulated"}
     assert {p._id for p in model.parameters()} <= grads
 

@@ -7,6 +7,10 @@ import sys
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
+# What the leaves made now are called, where a trace records them: set while a layer makes
+# its parameters (``Linear.weight``), which the user's line would name after the model.
+leaf_name: str | None = None
+
 
 def user_frame(skip: int = 1):
     """The innermost frame that is not gradscope's own code (None if there is none)."""

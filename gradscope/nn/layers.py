@@ -8,7 +8,7 @@ from .. import creation
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .modules import Module, Parameter, _as_parameter
+from .modules import Module, Parameter, _new_parameter
 
 
 class Identity(Module):
@@ -30,11 +30,15 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = _as_parameter(
-            creation.empty((out_features, in_features), device=device, dtype=dtype)
+        self.weight = _new_parameter(
+            self,
+            "weight",
+            lambda: creation.empty((out_features, in_features), device=device, dtype=dtype),
         )
         if bias:
-            self.bias = _as_parameter(creation.empty(out_features, device=device, dtype=dtype))
+            self.bias = _new_parameter(
+                self, "bias", lambda: creation.empty(out_features, device=device, dtype=dtype)
+            )
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -193,8 +197,11 @@ class Embedding(Module):
         self.sparse = sparse
         if _weight is None:
             shape = (num_embeddings, embedding_dim)
-            self.weight = _as_parameter(
-                creation.empty(shape, device=device, dtype=dtype), requires_grad=not _freeze
+            self.weight = _new_parameter(
+                self,
+                "weight",
+                lambda: creation.empty(shape, device=device, dtype=dtype),
+                requires_grad=not _freeze,
             )
             self.reset_parameters()
         else:
@@ -255,9 +262,13 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
             shape = self.normalized_shape
-            self.weight = _as_parameter(creation.ones(shape, device=device, dtype=dtype))
+            self.weight = _new_parameter(
+                self, "weight", lambda: creation.ones(shape, device=device, dtype=dtype)
+            )
             if bias:
-                self.bias = _as_parameter(creation.zeros(shape, device=device, dtype=dtype))
+                self.bias = _new_parameter(
+                    self, "bias", lambda: creation.zeros(shape, device=device, dtype=dtype)
+                )
             else:
                 self.register_parameter("bias", None)
         else:

@@ -10,6 +10,7 @@ from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..creation import empty
 from ..errors import size_str
+from ..events import callsite
 from ..tensor import Tensor
 
 
@@ -25,6 +26,17 @@ class Parameter(metaclass=_ParameterMeta):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Tensor:
         return _as_parameter(empty(0) if data is None else data.detach(), requires_grad)
+
+
+def _new_parameter(module, attr: str, make: Callable[[], Tensor], requires_grad: bool = True):
+    """A parameter ``make()`` for ``module.attr``, which a trace names ``<Layer>.<attr>``
+    (``Linear.weight``) rather than after the variable the user's line assigns."""
+    callsite.leaf_name = f"{type(module).__name__}.{attr}"
+    try:
+        t = make()
+    finally:
+        callsite.leaf_name = None
+    return _as_parameter(t, requires_grad)
 
 
 def _as_parameter(t: Tensor, requires_grad: bool = True) -> Tensor:
