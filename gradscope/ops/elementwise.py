@@ -213,14 +213,8 @@ class MulBackward0(Function):
         return terms(times(ta, b), times(tb, a))
 
 
-class AddBackward1(Function):
-    """A tensor plus a number held as a number (torch's C++ scalar, as in the smoothing of
-    probability targets, ``target * (1 - ε) + ε / C``): nothing is saved for it."""
-
-    _name = "AddBackward1"
-
-    def forward(self, a, other):
-        return a + other
+class _Passes(Function):
+    """An op of one tensor whose gradient passes to it unchanged."""
 
     def backward(self, g):
         return (g,)
@@ -230,6 +224,16 @@ class AddBackward1(Function):
 
     def jvp(self, xs, out, tangents):
         return tangents[0]
+
+
+class AddBackward1(_Passes):
+    """A tensor plus a number held as a number (torch's C++ scalar, as in the smoothing of
+    probability targets, ``target * (1 - ε) + ε / C``): nothing is saved for it."""
+
+    _name = "AddBackward1"
+
+    def forward(self, a, other):
+        return a + other
 
 
 class MulBackward1(Function):
@@ -577,22 +581,13 @@ class NotImplementedBackward(Function):
         )
 
 
-class _RemainderByNumber(Function):
+class _RemainderByNumber(_Passes):
     """``tensor op number`` for a remainder ``kernel``: its gradient passes unchanged."""
 
     kernel = None
 
     def forward(self, a, other, dtype):
         return type(self).kernel(a, other, dtype)
-
-    def backward(self, g):
-        return (g,)
-
-    def backward_graph(self, g):
-        return (g,)
-
-    def jvp(self, xs, out, tangents):
-        return tangents[0]
 
 
 class RemainderBackward0(_RemainderByNumber):
@@ -1299,7 +1294,7 @@ class RoundBackward1(_Step):
         return xp.rint(a / scale) * scale
 
 
-class FracBackward0(Function):
+class FracBackward0(_Passes):
     """``a - trunc(a)``: its gradient passes unchanged."""
 
     _name = "FracBackward0"
@@ -1308,15 +1303,6 @@ class FracBackward0(Function):
         if a.dtype.kind != "f":
             refuse_kernel("frac_cpu", a.dtype)
         return a - xp_of(a).trunc(a)
-
-    def backward(self, g):
-        return (g,)
-
-    def backward_graph(self, g):
-        return (g,)
-
-    def jvp(self, xs, out, tangents):
-        return tangents[0]
 
 
 class ClampBackward1(Function):

@@ -9,6 +9,7 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
@@ -154,6 +155,17 @@ class Optimizer:
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Perform one optimization step; ``closure`` re-evaluates the loss."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        """Update the parameters of one group from their gradients (and the state)."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, Any]:
