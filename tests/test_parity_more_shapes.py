@@ -226,6 +226,19 @@ def test_topk_gives_equal_elements_in_torchs_order(seed):
     assert got[0] == got[1]
 
 
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_with_equal_elements_away_from_the_k_chosen_as_torch(largest):
+    """Equal elements outside the k chosen leave the sorted result unique: those rows take
+    the vectorised path, and still give torch's indices."""
+    rng = np.random.default_rng(3)
+    arr = np.zeros((4, 500))
+    arr[:, :20] = rng.permutation(40)[:20] + 1.0
+    arr[1, 5] = arr[1, 6]  # one row with a tie among the chosen
+    arr = -arr if not largest else arr
+    got = [m.tensor(arr.tolist()).topk(8, 1, largest).indices.tolist() for m in (gs, torch)]
+    assert got[0] == got[1]
+
+
 def test_sort_and_topk_results_are_named_tuples():
     x = gs.tensor([[2.0, 1.0, 3.0]])
     r = x.sort(1)

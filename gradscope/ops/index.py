@@ -366,8 +366,13 @@ def topk_indices(a, dim: int, k: int, largest: bool, sorted_: bool):
     same = ranked[:, 1:] == ranked[:, :-1]
     if ranked.dtype.kind == "f":  # NaNs are equal to one another here
         same |= np.isnan(ranked[:, 1:]) & np.isnan(ranked[:, :-1])
-    # the rows where the algorithms' order shows: those with equal elements, or all
-    redo = np.arange(len(rows)) if not sorted_ else np.flatnonzero(same.any(axis=1))
+    # the rows where the algorithms' order shows: unsorted, all; sorted, those with equal
+    # elements among the k chosen or across the cut (elsewhere the sorted order is unique)
+    if sorted_:
+        near = same[:, max(n - k - 1, 0) :] if largest else same[:, : min(k, n - 1)]
+        redo = np.flatnonzero(near.any(axis=1))
+    else:
+        redo = np.arange(len(rows))
     if not len(redo):
         return np.ascontiguousarray(order)
     out = np.moveaxis(order, dim, -1).reshape(-1, k).copy()
