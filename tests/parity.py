@@ -51,9 +51,37 @@ def norm(text: str) -> str:
 
 
 def as_numpy(t) -> np.ndarray:
+    """``t``'s values (torch's ZeroTensor, as ``sgn``'s gradient, needs ``force``)."""
     if isinstance(t, gs.Tensor):
         return np.asarray(t.detach())
-    return t.detach().numpy()
+    return t.detach().numpy(force=True)
+
+
+def edges(node) -> list:
+    """The names of what ``node.next_functions`` point at (None for no edge)."""
+    return [None if n is None else n.name() for n, _ in node.next_functions]
+
+
+INTS = [-7, -2, 0, 3, 7, 5, -4, 1, 2]
+
+
+def operand(m, spec, k: int, floats: list):
+    """For ``spec`` (shape, dtype), a tensor of ``m`` with values drawn in turn from
+    ``floats`` (or ``INTS``; bools every third), floats requiring grad; any other ``spec``
+    (a Python number) as it is. ``k`` shifts where the values start."""
+    if not isinstance(spec, tuple):
+        return spec
+    shape, dtype = spec
+    n = int(np.prod(shape))
+    if dtype == "bool":
+        vals = [(i + k) % 3 == 0 for i in range(n)]
+    else:
+        pool = floats if dtype.startswith("float") else INTS
+        vals = [pool[(i * 5 + k) % len(pool)] for i in range(n)]
+        vals = [abs(v) for v in vals] if dtype == "uint8" else vals
+    arr = np.array(vals, dtype=dtype).reshape(shape)
+    t = m.tensor(arr.tolist(), dtype=getattr(m, dtype))
+    return t.requires_grad_() if t.is_floating_point() else t
 
 
 def signature(r):

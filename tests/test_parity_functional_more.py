@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import edges
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
@@ -21,10 +22,6 @@ def _F(m):  # noqa: N802
 
 def _plain(arr) -> str:
     return str(np.asarray(arr, dtype=float).round(4).tolist())
-
-
-def _edges(node) -> list:
-    return [None if n is None else n.name() for n, _ in node.next_functions]
 
 
 def _x(m, dtype="float32", shape=(2, 3), grad=True):
@@ -52,7 +49,7 @@ def _outcome(m, run):
         return (type(e).__name__, str(e).splitlines()[0])
     got = [tuple(y.shape), str(y.dtype).split(".")[-1], _plain(y.detach().numpy())]
     node = y.grad_fn
-    got += [None, None] if node is None else [node.name(), _edges(node)]
+    got += [None, None] if node is None else [node.name(), edges(node)]
     if y.requires_grad and y.numel():
         try:
             y.double().sum().backward()
@@ -342,7 +339,7 @@ def test_dropout_scales_what_it_keeps_and_its_gradient_is_the_mask(p):
     x = gs.tensor(np.linspace(-2, 2, 2000).reshape(40, 50), dtype=gs.float32, requires_grad=True)
     y = _F(gs).dropout(x, p)
     node = y.grad_fn
-    assert node.name() == "MulBackward0" and _edges(node) == [
+    assert node.name() == "MulBackward0" and edges(node) == [
         "torch::autograd::AccumulateGrad",
         None,
     ]
@@ -373,7 +370,7 @@ def test_dropout_in_place_writes_the_input_and_records_the_product():
     t = x * 1
     y = _F(gs).dropout(t, 0.5, inplace=True)
     assert y is t and y.grad_fn.name() == "MulBackward0"
-    assert _edges(y.grad_fn) == ["MulBackward0", None]
+    assert edges(y.grad_fn) == ["MulBackward0", None]
     noise = y.grad_fn._saved_other.numpy()
     np.testing.assert_array_equal(y.detach().numpy(), np.arange(1.0, 13.0).reshape(3, 4) * noise)
 

@@ -16,48 +16,18 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import as_numpy, edges, operand
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
 DTYPES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
 FLOATS = [-7.5, -2.0, -0.0, 0.0, 0.5, 2.5, 0.25, -0.75, -1.0, float("inf"), -float("inf"), np.nan]
-INTS = [-7, -2, 0, 3, 7, 5, -4, 1, 2]
-
-
-def _values(shape, dtype, k):
-    n = int(np.prod(shape))
-    if dtype == "bool":
-        return [(i + k) % 3 == 0 for i in range(n)]
-    pool = FLOATS if dtype.startswith("float") else INTS
-    vals = [pool[(i * 5 + k) % len(pool)] for i in range(n)]
-    return [abs(v) for v in vals] if dtype == "uint8" else vals
-
-
-def _operand(m, spec, k):
-    """A tensor of (shape, dtype), floats requiring grad; or a Python value as it is."""
-    if not isinstance(spec, tuple):
-        return spec
-    shape, dtype = spec
-    arr = np.array(_values(shape, dtype, k), dtype=dtype).reshape(shape)
-    t = m.tensor(arr.tolist(), dtype=getattr(m, dtype))
-    return t.requires_grad_() if t.is_floating_point() else t
-
-
-def _array(t):
-    """``t``'s values as float64 (torch's ZeroTensor needs ``force``)."""
-    t = t.detach()
-    arr = t.numpy() if isinstance(t, gs.Tensor) else t.numpy(force=True)
-    return np.asarray(arr, dtype=np.float64)
-
-
-def _edges(node) -> list:
-    return [None if n is None else n.name() for n, _ in node.next_functions]
 
 
 def _outcome(m, run, *specs):
     """What ``run`` gives on these operands: torch's error (type and first line), or the
     result's shape, dtype, node and edges, its values and the gradients of its sum."""
-    xs = [_operand(m, s, k) for k, s in enumerate(specs)]
+    xs = [operand(m, s, k, FLOATS) for k, s in enumerate(specs)]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -66,8 +36,8 @@ def _outcome(m, run, *specs):
         return (type(e).__name__, str(e).splitlines()[0]), []
     node = y.grad_fn
     head = [tuple(y.shape), str(y.dtype).split(".")[-1], y.requires_grad]
-    head += [None, None] if node is None else [node.name(), _edges(node)]
-    arrays = [_array(y)]
+    head += [None, None] if node is None else [node.name(), edges(node)]
+    arrays = [as_numpy(y)]
     if y.requires_grad and y.numel():
         try:
             y.double().sum().backward()
@@ -77,7 +47,7 @@ def _outcome(m, run, *specs):
             g = getattr(t, "grad", None)
             head.append(g is None)
             if g is not None:
-                arrays.append(_array(g))
+                arrays.append(as_numpy(g))
     return ("ok", *head), arrays
 
 
@@ -242,7 +212,7 @@ def test_atan2_of_zeros_has_zero_gradients_as_torch():
             a = m.tensor([0.0, -0.0, 1e-30, 1e-20, 0.0], dtype=kind, requires_grad=True)
             b = m.tensor([0.0, 0.0, 0.0, 0.0, -0.0], dtype=kind, requires_grad=True)
             m.atan2(a, b).sum().backward()
-            grads.append([_array(a.grad), _array(b.grad)])
+            grads.append([as_numpy(a.grad), as_numpy(b.grad)])
         for ours, theirs in zip(*grads):
             np.testing.assert_array_equal(ours, theirs)
             assert np.array_equal(np.signbit(ours), np.signbit(theirs))
@@ -256,7 +226,7 @@ def test_in_place_math_writes_the_tensor_every_name_sees():
         out = y.log1p_()
         assert out is y and alias.grad_fn.name() == "Log1PBackward0"
         y.sum().backward()
-        np.testing.assert_allclose(_array(x.grad), 1 / (1 + np.array([0.5, 1.0, 2.0])), rtol=1e-6)
+        np.testing.assert_allclose(as_numpy(x.grad), 1 / (1 + np.array([0.5, 1.0, 2.0])), rtol=1e-6)
 
 
 def test_backward_after_in_place_write_of_a_saved_input_refuses_as_torch():

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import as_numpy
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
@@ -33,11 +34,6 @@ class _Values:
 
 
 _plain = _Values
-
-
-def _array(t):
-    """``t``'s values (torch's ZeroTensor, as ``sgn``'s gradient, needs ``force``)."""
-    return t.detach().numpy() if isinstance(t, gs.Tensor) else t.detach().numpy(force=True)
 
 
 def _data(shape, dtype: str, ties: bool = False) -> np.ndarray:
@@ -292,7 +288,7 @@ def test_norm_second_derivative_at_a_zero_vector_as_torch(p):
         x = m.tensor([[0.0, 0.0], [1.0, -2.0]], dtype=m.float64, requires_grad=True)
         (g,) = m.autograd.grad(x.norm(p, 1).sum(), x, create_graph=True)
         (gg,) = m.autograd.grad((g * m.tensor([[1.0, 2.0], [3.0, 4.0]])).sum(), x)
-        got.append((_plain(_array(g)), _plain(_array(gg))))
+        got.append((_plain(as_numpy(g)), _plain(as_numpy(gg))))
     assert got[0] == got[1]
 
 

@@ -15,42 +15,18 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.parity import as_numpy, edges, operand
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
 DTYPES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
 SHAPES = [(), (4,), (2, 4), (1, 4), (2, 1), (0, 4)]
 FLOATS = [-7.5, -2.0, -0.0, 0.0, 0.5, 2.5, 3.0, 7.25, -1.5, float("inf"), -float("inf"), np.nan]
-INTS = [-7, -2, 0, 3, 7, 5, -4, 1, 2]
 NUMBERS = [2, -3, 0, 2.5, -0.75, 0.0, -0.0, True, float("inf")]
-
-
-def _values(shape, dtype, k):
-    n = int(np.prod(shape))
-    if dtype == "bool":
-        return [(i + k) % 3 == 0 for i in range(n)]
-    pool = FLOATS if dtype.startswith("float") else INTS
-    vals = [pool[(i * 5 + k) % len(pool)] for i in range(n)]
-    return [abs(v) for v in vals] if dtype == "uint8" else vals
-
-
-def _operand(m, spec, k):
-    """A tensor of (shape, dtype), floats requiring grad; or a Python number as it is."""
-    if not isinstance(spec, tuple):
-        return spec
-    shape, dtype = spec
-    arr = np.array(_values(shape, dtype, k), dtype=dtype).reshape(shape)
-    t = m.tensor(arr.tolist(), dtype=getattr(m, dtype))
-    return t.requires_grad_() if t.is_floating_point() else t
 
 
 def _plain(arr) -> str:
     return str(np.asarray(arr, dtype=float).round(4).tolist())  # keeps -0.0
-
-
-def _array(t):
-    """``t``'s values (torch's ZeroTensor, as ``sgn``'s gradient, needs ``force``)."""
-    return t.numpy() if isinstance(t, gs.Tensor) else t.numpy(force=True)
 
 
 def _inplace(name: str, **kw):
@@ -110,12 +86,8 @@ UNARY = {
 }
 
 
-def _edges(node) -> list:
-    return [None if n is None else n.name() for n, _ in node.next_functions]
-
-
 def _outcome(m, run, *specs):
-    xs = [_operand(m, s, k) for k, s in enumerate(specs)]
+    xs = [operand(m, s, k, FLOATS) for k, s in enumerate(specs)]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -124,14 +96,14 @@ def _outcome(m, run, *specs):
         return (type(e).__name__, str(e).splitlines()[0])
     got = [tuple(y.shape), str(y.dtype).split(".")[-1], _plain(y.detach().numpy())]
     node = y.grad_fn
-    got += [None, None] if node is None else [node.name(), _edges(node)]
+    got += [None, None] if node is None else [node.name(), edges(node)]
     if y.requires_grad and y.numel():
         try:
             y.double().sum().backward()
         except RuntimeError as e:
             return (*got, str(e))
         grads = [getattr(t, "grad", None) for t in xs]
-        got += [None if g is None else _plain(_array(g)) for g in grads]
+        got += [None if g is None else _plain(as_numpy(g)) for g in grads]
     return ("ok", *got)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 import gradscope as gs
 from tests.op_cases import CASES, to_gs, to_torch
+from tests.parity import as_numpy
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
@@ -44,14 +45,9 @@ def _run(m, case, arrays):
     except (RuntimeError, ValueError, IndexError, TypeError) as e:
         return type(e).__name__
     grads = [t.grad for t in inputs if t.requires_grad]
-    return [np.asarray(_array(out), np.float64)] + [
-        None if g is None else np.asarray(_array(g), np.float64) for g in grads
+    return [np.asarray(as_numpy(out), np.float64)] + [
+        None if g is None else np.asarray(as_numpy(g), np.float64) for g in grads
     ]
-
-
-def _array(t):
-    """``t``'s values (torch's ZeroTensor, as ``sgn``'s gradient, needs ``force``)."""
-    return t.detach().numpy() if isinstance(t, gs.Tensor) else t.detach().numpy(force=True)
 
 
 @pytest.mark.parametrize("start", [0, 3, 6, 9])

@@ -13,17 +13,12 @@ import pytest
 
 import gradscope as gs
 from tests.op_cases import CASES, ERRORS, to_gs, to_torch
+from tests.parity import as_numpy
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _np(t) -> np.ndarray:
-    if isinstance(t, gs.Tensor):
-        return np.asarray(t.detach())
-    return t.detach().numpy(force=True)  # (a ZeroTensor, as sgn's gradient, needs force)
 
 
 def _name(node) -> str:
@@ -109,7 +104,7 @@ def test_values_and_gradients(case):
     gi, go, ti, to = _run_both(case)
     assert tuple(go.shape) == tuple(to.shape)
     assert _dtype_name(go.dtype) == _dtype_name(to.dtype)
-    np.testing.assert_allclose(_np(go), _np(to), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(go), as_numpy(to), rtol=1e-5, atol=1e-6)
     assert go.requires_grad == to.requires_grad
     seed = np.random.default_rng(7).standard_normal(tuple(to.shape))
     go.backward(gs.tensor(seed, dtype=go.dtype))
@@ -119,7 +114,7 @@ def test_values_and_gradients(case):
             assert a.grad is None, f"input {k}"
         else:
             assert a.grad is not None, f"input {k}"
-            np.testing.assert_allclose(_np(a.grad), _np(b.grad), rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(as_numpy(a.grad), as_numpy(b.grad), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("case", CASES, ids=ids)
@@ -279,7 +274,9 @@ def test_dtype_promotion(name):
     assert _dtype_name(g.dtype) == _dtype_name(t.dtype)
     assert tuple(g.shape) == tuple(t.shape)
     assert g.requires_grad == t.requires_grad
-    np.testing.assert_allclose(_np(g).astype(np.float64), _np(t).astype(np.float64), rtol=1e-3)
+    np.testing.assert_allclose(
+        as_numpy(g).astype(np.float64), as_numpy(t).astype(np.float64), rtol=1e-3
+    )
 
 
 # --------------------------------------------------------------------------- repr
@@ -382,7 +379,7 @@ def test_functional_softmax_without_dim_picks_torchs_dim_and_warns(fn, shape):
     results = []
     for m in (gs, torch):
         with pytest.warns(UserWarning, match=f"Implicit dimension choice for {fn}") as rec:
-            results.append(_np(getattr(m.nn.functional, fn)(m.tensor(x))))
+            results.append(as_numpy(getattr(m.nn.functional, fn)(m.tensor(x))))
         assert rec[0].filename == __file__  # the user's line
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
 
@@ -399,7 +396,7 @@ def test_softmax_of_an_integer_tensor_in_a_float_dtype():
     for fn in ("softmax", "log_softmax"):
         ours = getattr(gs.arange(3), fn)(0, dtype=gs.float32)
         theirs = getattr(torch.arange(3), fn)(0, dtype=torch.float32)
-        np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-6)
+        np.testing.assert_allclose(as_numpy(ours), as_numpy(theirs), rtol=1e-6)
 
 
 # --------------------------------------------------------------------------- index dtypes
@@ -425,7 +422,9 @@ def test_index_tensor_dtypes_as_torch(dtype):
             warnings.simplefilter("ignore")  # torch warns again in its backward
             out.sum().backward()
         warned = [str(w.message).split(" (Triggered")[0] for w in rec]
-        results.append((_np(out).tolist(), _np(a.grad).tolist(), out.grad_fn.name(), warned))
+        results.append(
+            (as_numpy(out).tolist(), as_numpy(a.grad).tolist(), out.grad_fn.name(), warned)
+        )
     assert results[0] == results[1]
 
 
@@ -442,7 +441,7 @@ def test_writes_through_a_byte_mask_as_torch(value):
             except RuntimeError as e:
                 results.append(str(e))
                 continue
-        results.append(_np(a).tolist())
+        results.append(as_numpy(a).tolist())
     assert results[0] == results[1]
 
 
@@ -470,7 +469,7 @@ def test_indexing_with_integer_tensors_alone_as_torch(index):
             results.append(("IndexError", re.sub(r"dimension|axis", "dim", str(e))))
             continue
         (out * m.arange(out.numel(), dtype=m.float64).reshape(out.shape)).sum().backward()
-        results.append((_np(out).tolist(), _np(a.grad).tolist(), out.grad_fn.name()))
+        results.append((as_numpy(out).tolist(), as_numpy(a.grad).tolist(), out.grad_fn.name()))
     assert results[0] == results[1]
 
 
@@ -530,7 +529,13 @@ def test_axis_dot_and_new_tensors_as_torch(call):
             continue
         if isinstance(r, (torch.Tensor, gs.Tensor)):
             gf = r.grad_fn.name() if r.grad_fn is not None else None
-            r = (str(r.dtype).split(".")[-1], tuple(r.shape), r.requires_grad, gf, _np(r).tolist())
+            r = (
+                str(r.dtype).split(".")[-1],
+                tuple(r.shape),
+                r.requires_grad,
+                gf,
+                as_numpy(r).tolist(),
+            )
         else:
             r = tuple(r)
         results.append(r)
