@@ -6,9 +6,13 @@ a list of events. Everything else (memory state, graph state, reports) folds ove
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 import time
 from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from typing import IO, Any
 
 from .events import emit
@@ -43,12 +47,21 @@ class Trace:
         self.header: dict = writer.header(scenario=scenario)
         self.warnings: list[str] = []
         # Raw events arrive as their items laid end to end in ``_flat`` (one list.extend
-        # each): unlike a list of tuples, that gives Python's cycle collector nothing new
-        # to walk, and a traced op records seven or eight events. ``_starts`` says where
-        # each begins; it is brought up to date when the events are read.
+        # each, no tuple kept per event: a traced op records seven or eight). Every full
+        # collection of Python's cycle collector would still walk that list item by item,
+        # so as each collection starts (and whenever the events are read) the new items
+        # move into a tuple in ``_chunks``, while they are still in the CPU's cache: the
+        # collector stops walking a tuple of numbers and strings once it has looked at it.
+        # Items are numbered across the chunks; ``_bases`` says where each chunk begins,
+        # ``_starts`` where each event does (brought up to date when the events are read).
+        # A chunk always begins with an event.
         self._flat: list = []
+        self._chunks: list[tuple] = []
+        self._bases: list[int] = []
+        self._frozen = 0  # items in ``_chunks``
+        self._freezing = False
         self._starts = array("q")
-        self._indexed = 0  # items of ``_flat`` that ``_starts`` covers
+        self._indexed = 0  # items that ``_starts`` covers
         self._unwritten = 0  # events added since the last write
         self._events: list[Event] = []
         self._t0 = 0.0
@@ -81,6 +94,7 @@ class Trace:
             self._file.write(writer._dumps(self.header) + "\n")
             self._file.flush()
         self._recording = True
+        gc.callbacks.append(self._on_collect)
         # in memory, each event is one list.extend (no Python call between)
         emit.attach(self, self._flat.extend if self._file is None else self.add)
         return self
@@ -91,6 +105,9 @@ class Trace:
             return
         emit.detach(self)
         self._recording = False
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._on_collect)
+        self._freeze()
         if self._file is not None:
             self._flush()
             self._file.close()
@@ -103,17 +120,58 @@ class Trace:
         if self._unwritten >= _FLUSH_EVERY or event[0] in _CHECKPOINTS:
             self._flush()
 
+    def _on_collect(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._freeze()
+
+    def _freeze(self) -> None:
+        """Move the items recorded since the last call into a new chunk."""
+        tail = self._flat
+        if not tail or self._freezing:
+            return
+        self._freezing = True  # making the chunk can set off a collection, which calls here
+        try:
+            # a copy first, then the tuple: the tuple's allocation can run the collector,
+            # whose frees append events to ``tail`` (they stay there, for the next chunk)
+            chunk = tuple(tail[:])
+            del tail[: len(chunk)]
+            self._bases.append(self._frozen)
+            self._chunks.append(chunk)
+            self._frozen += len(chunk)
+        finally:
+            self._freezing = False
+
     def _index(self) -> array:
-        """Where each raw event recorded so far starts in ``_flat``."""
-        flat, starts = self._flat, self._starts
-        i, end = self._indexed, len(flat)
-        if i < end:
+        """Where each raw event recorded so far starts (its first item's number); every
+        such event is in ``_chunks`` afterwards."""
+        self._freeze()
+        starts, i = self._starts, self._indexed
+        if i < self._frozen:
             append, width = starts.append, _WIDTH
-            while i < end:
-                append(i)
-                i += width[flat[i]]
+            for j in range(bisect_right(self._bases, i) - 1, len(self._chunks)):
+                chunk, base = self._chunks[j], self._bases[j]
+                end = base + len(chunk)
+                while i < end:
+                    append(i)
+                    i += width[chunk[i - base]]
             self._indexed = i
         return starts
+
+    def _spans(self, first: int = 0) -> Iterator[tuple[tuple, int, int, int]]:
+        """``(chunk, base, s0, s1)`` for each chunk holding indexed events from seq
+        ``first`` on: events ``s0`` to ``s1`` (exclusive) lie in ``chunk``, whose first item
+        is number ``base``."""
+        starts = self._starts
+        n = len(starts)
+        if first >= n:
+            return
+        j = bisect_right(self._bases, starts[first]) - 1
+        s0 = first
+        while s0 < n:
+            chunk, base = self._chunks[j], self._bases[j]
+            s1 = bisect_left(starts, base + len(chunk), s0, n)
+            yield chunk, base, s0, s1
+            s0, j = s1, j + 1
 
     def _flush(self) -> None:
         # Writing can set off the cycle collector, whose frees record events of their own
@@ -127,7 +185,7 @@ class Trace:
             starts = self._index()
             end = len(starts)
             writer.write_raw_lines(
-                self._file, self._lines, self._flat, starts, self._t0, self._written
+                self._file, self._lines, self._spans(self._written), starts, self._t0
             )
             self._file.flush()  # into the OS: a process killed later leaves these lines
             self._written = end
@@ -142,14 +200,15 @@ class Trace:
         evs = self._events
         starts = self._index()
         if len(evs) < len(starts):
-            t0, flat, by_kind, width = self._t0, self._flat, BY_KIND, _WIDTH
+            t0, by_kind, width = self._t0, BY_KIND, _WIDTH
             seconds = seconds_since
-            for seq in range(len(evs), len(starts)):
-                i = starts[seq]  # kind, t, device, live_bytes, *fields
-                kind = flat[i]
-                evs.append(
-                    by_kind[kind](seq, seconds(t0, flat[i + 1]), *flat[i + 2 : i + width[kind]])
-                )
+            for flat, base, s0, s1 in self._spans(len(evs)):
+                for seq in range(s0, s1):
+                    i = starts[seq] - base  # kind, t, device, live_bytes, *fields
+                    kind = flat[i]
+                    evs.append(
+                        by_kind[kind](seq, seconds(t0, flat[i + 1]), *flat[i + 2 : i + width[kind]])
+                    )
         return evs
 
     @property
@@ -161,9 +220,10 @@ class Trace:
     def peak_bytes(self) -> int:
         """The most bytes live at any point of the trace."""
         peak = self.baseline_bytes
-        starts, flat = self._index(), self._flat
+        starts = self._index()
         if starts:
-            peak = max(peak, max([flat[i + 3] for i in starts]))
+            for flat, base, s0, s1 in self._spans():
+                peak = max(peak, max([flat[i - base + 3] for i in starts[s0:s1]]))
         elif self._events:
             peak = max(peak, max(e.live_bytes for e in self._events))
         return peak
@@ -173,13 +233,14 @@ class Trace:
         """Bytes live at the end of the trace (now, while it records)."""
         starts = self._index()
         if starts:
-            return self._flat[starts[-1] + 3]
+            *_, (flat, base, _, _) = self._spans(len(starts) - 1)
+            return flat[starts[-1] - base + 3]
         return self._events[-1].live_bytes if self._events else self.baseline_bytes
 
     def save(self, path: str) -> None:
         """Write the trace file (JSON Lines, see docs/trace-format.md)."""
         if self._index():  # recorded here: straight from the raw events
-            writer.write_raw(path, self.header, self._flat, self._starts, self._t0)
+            writer.write_raw(path, self.header, self._spans(), self._starts, self._t0)
         else:
             writer.write(path, self.header, self.events)
 

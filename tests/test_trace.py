@@ -1,5 +1,6 @@
 """The recorder and the trace file."""
 
+import gc
 import json
 import signal
 import subprocess
@@ -455,3 +456,62 @@ def test_negative_sizes_ids_and_seqs_are_refused_on_either_path(tmp_path, field,
             build(bad)
         fixed = [None if v is None else abs(v) for v in value] if field == "inputs" else -value
         assert build({**bad, field: fixed}).kind == bad["kind"]
+
+
+def _recorded(collect_every: int | None, path=None):
+    """A small training-like loop recorded, with a full collection every ``collect_every``
+    steps (each one moves what was recorded so far into a chunk)."""
+    x = gs.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    with gs.trace(None if path is None else str(path)) as tr:
+        for step in range(40):
+            y = (x.tanh() * 3.0).exp().sum()
+            if collect_every and step % collect_every == 0:
+                gc.collect()
+            y.backward()
+            if step == 20:
+                early = list(tr.events)  # read while recording: later reads go on from here
+    return tr, early
+
+
+def _fields(events, baseline: int):
+    """What an event says apart from ids and times, which differ between recordings."""
+    return [
+        (e.kind, getattr(e, "op", None), getattr(e, "nbytes", None), getattr(e, "shape", None),
+         getattr(e, "role", None), getattr(e, "slot", None), e.live_bytes - baseline)
+        for e in events
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("every", [1, 3, 7])
+def test_a_trace_reads_the_same_however_its_recording_was_cut_into_chunks(tmp_path, every):
+    gc.collect()
+    whole, early_whole = _recorded(None)
+    gc.collect()
+    cut, early_cut = _recorded(every, tmp_path / "streamed.gstrace")
+    assert len(cut._chunks) > 5  # the collections did cut it
+    w, c = whole.baseline_bytes, cut.baseline_bytes
+    assert len(cut) == len(whole) and _fields(cut.events, c) == _fields(whole.events, w)
+    assert _fields(early_cut, c) == _fields(early_whole, w)
+    assert early_cut == cut.events[: len(early_cut)]
+    assert cut.peak_bytes - cut.baseline_bytes == whole.peak_bytes - whole.baseline_bytes
+    assert cut.live_bytes - cut.baseline_bytes == whole.live_bytes - whole.baseline_bytes
+    saved = tmp_path / "saved.gstrace"
+    cut.save(str(saved))
+    assert gs.load_trace(str(saved)).events == cut.events
+    assert gs.load_trace(str(tmp_path / "streamed.gstrace")).events == cut.events
+
+
+def test_a_finished_trace_gives_the_cycle_collector_nothing_to_walk():
+    """Every full collection walks each item of a list; a tuple of numbers and strings it
+    stops tracking once it has looked at it. A trace kept after recording (in a notebook, a test)
+    would otherwise cost every later collection its millions of items."""
+    with gs.trace() as tr:
+        for _ in range(30):
+            (gs.ones(4, requires_grad=True) * 2).sum().backward()
+        assert tr._on_collect in gc.callbacks
+    assert tr._on_collect not in gc.callbacks  # stop() unhooks it
+    gc.collect()
+    gc.collect()  # a tuple inside a chunk may take one look of its own first
+    assert not tr._flat and tr._chunks
+    assert not any(gc.is_tracked(c) for c in tr._chunks)
+    assert len(tr.events) == len(tr) > 300

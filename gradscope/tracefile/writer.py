@@ -41,26 +41,33 @@ def write_lines(f: IO[str], events: Iterable[Event]) -> int:
     return n + len(out)
 
 
-def write_raw(path: str, head: dict, flat: list, starts: Sequence[int], t0: float) -> None:
-    """``write`` for a recording's raw events, laid end to end in ``flat`` as ``kind, t,
-    device, live_bytes, *fields`` (``t`` from ``perf_counter``, ``t0`` the start) and
-    beginning at ``starts``: the same lines, without making the event records first."""
+# A recording's raw events: ``(items, base, s0, s1)`` spans, events ``s0`` to ``s1``
+# (exclusive) laid end to end in ``items`` as ``kind, t, device, live_bytes, *fields`` (``t``
+# from ``perf_counter``), event ``seq`` beginning at item ``starts[seq] - base``.
+RawSpans = Iterable[tuple[Sequence, int, int, int]]
+
+
+def write_raw(path: str, head: dict, spans: RawSpans, starts: Sequence[int], t0: float) -> None:
+    """``write`` for a recording's raw events (``t0`` the start): the same lines, without
+    making the event records first."""
     with replacing(path) as f, gc_paused():  # each line makes a list
         f.write(_dumps(head) + "\n")
-        write_raw_lines(f, line_writers(raw=True), flat, starts, t0)
+        write_raw_lines(f, line_writers(raw=True), spans, starts, t0)
 
 
 def write_raw_lines(
-    f: IO[str], lines: dict, flat: list, starts: Sequence[int], t0: float, first: int = 0
+    f: IO[str], lines: dict, spans: RawSpans, starts: Sequence[int], t0: float
 ) -> None:
-    """Write the raw events from ``starts[first]`` on as lines to ``f``, with ``lines``
-    from ``line_writers(raw=True)`` (a streamed trace makes them once)."""
+    """Write the raw events of ``spans`` as lines to ``f``, with ``lines`` from
+    ``line_writers(raw=True)`` (a streamed trace makes them once)."""
     out: list[str] = []
-    for seq, i in enumerate(starts[first:], first):
-        out.append(lines[flat[i]](flat, i, seq, t0))
-        if len(out) >= _CHUNK:
-            f.write("".join(out))
-            out.clear()
+    for flat, base, s0, s1 in spans:
+        for seq in range(s0, s1):
+            i = starts[seq] - base
+            out.append(lines[flat[i]](flat, i, seq, t0))
+            if len(out) >= _CHUNK:
+                f.write("".join(out))
+                out.clear()
     f.write("".join(out))
 
 
