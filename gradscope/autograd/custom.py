@@ -139,8 +139,9 @@ class CustomNode(Function):
                     f"function {name} returned a gradient of type {type(r).__name__} at "
                     f"position {i + 1}; expected a Tensor or None"
                 )
-            if r is None or self._next[len(out)] is None:  # needs none: dropped, as torch
-                out.append(None)
+            if r is None or self._next[len(out)] is None:
+                # an input that needs none: the engine drops it, but hooks see it as given
+                out.append(r)
             else:
                 out.append(_fit(r, meta, name, i))
         return tuple(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator
 
@@ -11,7 +12,17 @@ from ..autograd.grad_mode import no_grad
 from ..creation import empty
 from ..errors import size_str
 from ..events import callsite
+from ..events.callsite import user_stacklevel
 from ..tensor import Tensor
+from .hooks import BackwardHook, RemovableHandle, add_hook
+
+# a module's hooks by kind, each an OrderedDict from a handle's id to the hook
+_HOOK_TABLES = (
+    "_forward_pre_hooks",
+    "_forward_hooks",
+    "_backward_pre_hooks",
+    "_backward_hooks",
+)
 
 
 class _ParameterMeta(type):
@@ -91,6 +102,11 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        for table in _HOOK_TABLES:
+            object.__setattr__(self, table, OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_always_called", set())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -98,7 +114,124 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+        ):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        """``forward`` with the hooks around it, in torch's order: forward pre-hooks, the
+        backward hooks' node on the inputs, forward, forward hooks, the node on the output."""
+        result, called = None, set()
+        try:
+            for hid, hook in list(self._forward_pre_hooks.items()):
+                if hid in self._forward_pre_hooks_with_kwargs:
+                    got = hook(self, args, kwargs)
+                    if got is not None:
+                        if not (isinstance(got, tuple) and len(got) == 2):
+                            raise RuntimeError(
+                                "forward pre-hook must return None or a tuple of (new_args, "
+                                f"new_kwargs), but got {got}."
+                            )
+                        args, kwargs = got
+                else:
+                    got = hook(self, args)
+                    if got is not None:
+                        args = got if isinstance(got, tuple) else (got,)
+            bw = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                bw = BackwardHook(
+                    self,
+                    list(self._backward_hooks.values()),
+                    list(self._backward_pre_hooks.values()),
+                )
+                args = bw.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            for hid, hook in list(self._forward_hooks.items()):
+                if hid in self._forward_hooks_always_called:
+                    called.add(hid)
+                if hid in self._forward_hooks_with_kwargs:
+                    got = hook(self, args, kwargs, result)
+                else:
+                    got = hook(self, args, result)
+                if got is not None:
+                    result = got
+            if bw is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn(
+                        "For backward hooks to be called, module output should be a Tensor or "
+                        f"a tuple of Tensors but received {type(result)}",
+                        stacklevel=user_stacklevel(),
+                    )
+                result = bw.setup_output_hook(result)
+            return result
+        except Exception:
+            # hooks registered with ``always_call`` run even when forward raised
+            for hid, hook in list(self._forward_hooks.items()):
+                if hid not in self._forward_hooks_always_called or hid in called:
+                    continue
+                try:
+                    if hid in self._forward_hooks_with_kwargs:
+                        got = hook(self, args, kwargs, result)
+                    else:
+                        got = hook(self, args, result)
+                    if got is not None:
+                        result = got
+                except Exception as e:
+                    warnings.warn(
+                        "module forward hook with ``always_call=True`` raised an exception that "
+                        f"was silenced as another error was raised in forward: {e}",
+                        stacklevel=user_stacklevel(),
+                    )
+            raise
+
+    # -- hooks ------------------------------------------------------------------------
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each ``forward`` (``hook(module, args,
+        kwargs)`` with ``with_kwargs``); what it returns, if not None, becomes the input."""
+        extra = (self._forward_pre_hooks_with_kwargs,)
+        handle = add_hook(self._forward_pre_hooks, hook, prepend, extra)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_forward_hook(
+        self,
+        hook: Callable,
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each ``forward`` (``hook(module, args,
+        kwargs, output)`` with ``with_kwargs``); what it returns, if not None, becomes the
+        output. With ``always_call`` it runs even when ``forward`` raised."""
+        extra = (self._forward_hooks_with_kwargs, self._forward_hooks_always_called)
+        handle = add_hook(self._forward_hooks, hook, prepend, extra)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
+        return handle
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients of the module's output
+        arrive in backward; what it returns, if not None, replaces them."""
+        return add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when backward has made the
+        gradients of the module's inputs; what it returns, if not None, replaces
+        ``grad_input``."""
+        return add_hook(self._backward_hooks, hook, prepend)
 
     # -- registration ---------------------------------------------------------------
     def register_parameter(self, name: str, param: Tensor | None) -> None:
