@@ -501,6 +501,44 @@ def test_traced_linear_records_parameters_as_leaves():
     assert {p._id for p in model.parameters()} <= grads
 
 
+def test_a_users_parameter_made_in_a_trace_is_drawn_with_its_name_and_bytes():
+    """``nn.Parameter(gs.randn(3, 2))`` in a module of one's own: the parameter is a new
+    tensor object, but to the trace it is the ``randn`` tensor the trace saw allocated."""
+    import io
+
+    from rich.console import Console
+
+    from gradscope.state import fold_graph
+    from gradscope.views.graph_model import build_view
+    from gradscope.views.tree import graph_tree
+
+    class Affine(gs.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = gs.nn.Parameter(gs.randn(3, 2))
+            self.b = gs.nn.Parameter(gs.zeros(2))
+
+        def forward(self, x):
+            return x @ self.w + self.b
+
+    with gs.trace() as tr:
+        m = Affine()
+        m(gs.randn(4, 3)).sum().backward()
+    leaves = {e.tensor: e for e in tr.events if e.kind == "tensor_allocated" and e.role == "leaf"}
+    assert [(leaves[p._id].name, leaves[p._id].nbytes) for p in m.parameters()] == [
+        ("self.w", 24),
+        ("self.b", 8),
+    ]
+    grads = {e.tensor for e in tr.events if e.kind == "grad_accumulated"}
+    assert {p._id for p in m.parameters()} <= grads
+    buf = io.StringIO()
+    Console(file=buf, width=120, color_system=None).print(
+        graph_tree(build_view(fold_graph(tr.events)), "g")
+    )
+    drawn = buf.getvalue()
+    assert "self.w  (3, 2) float32  leaf, requires grad" in drawn and "tensor " not in drawn
+
+
 def test_clip_grad_norm_as_torch():
     g, t = _pair(_mlp)
     x = np.random.default_rng(4).standard_normal((6, 4)).astype(np.float32)

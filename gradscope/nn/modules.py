@@ -36,7 +36,19 @@ class Parameter(metaclass=_ParameterMeta):
     tensor class); ``isinstance(p, Parameter)`` tells the marked ones apart."""
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Tensor:
-        return _as_parameter(empty(0) if data is None else data.detach(), requires_grad)
+        if data is None:
+            return _as_parameter(empty(0), requires_grad)
+        p = data.detach()
+        if data._grad_fn is None and not data._rg:
+            # ``Parameter(gs.randn(3, 2))``: to a trace, the parameter is the tensor it was
+            # made of (its id and name are those of the allocation the trace recorded),
+            # so the graph draws it with its name and bytes; a trace has no event for a
+            # new tensor over a buffer it already holds
+            p._id = data._id
+            name = data.__dict__.get("name")
+            if name is not None:
+                p.name = name
+        return _as_parameter(p, requires_grad)
 
 
 def _new_parameter(module, attr: str, make: Callable[[], Tensor], requires_grad: bool = True):
