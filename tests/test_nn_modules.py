@@ -272,6 +272,37 @@ def test_load_state_dict_not_strict():
         assert (lin.weight.detach().numpy() == 0).all()
 
 
+def _assigned(m) -> list:
+    net = m.nn.Sequential(m.nn.Linear(2, 3), m.nn.LayerNorm(3))
+    net[1].weight.requires_grad_(False)
+    given = {
+        "0.weight": m.zeros(3, 2, dtype=m.float64),
+        "0.bias": m.nn.Parameter(m.ones(3), requires_grad=False),
+        "1.weight": m.full((3,), 2.0),
+        "1.bias": m.zeros(3),
+    }
+    res = net.load_state_dict(given, assign=True)
+    out = [repr(res)]
+    for name, p in net.named_parameters():
+        src = given[name]
+        same = p.data_ptr() == src.data_ptr()
+        out.append(
+            (
+                name,
+                p.dtype is m.float64,
+                p.requires_grad,
+                isinstance(p, m.nn.Parameter),
+                same,
+                p is src,
+            )
+        )
+    return out
+
+
+def test_load_state_dict_assign_takes_the_tensors_as_torch():
+    assert _assigned(gs) == _assigned(torch)
+
+
 def _sd(m, **over):
     sd = {k: v for k, v in m.nn.Linear(2, 3).state_dict().items()}
     sd.update(over)

@@ -224,6 +224,34 @@ def test_schedulers_match_torch(make):
     assert _sched_lrs(gs, make) == _sched_lrs(torch, make)
 
 
+def _epoch_lrs(m, make) -> list:
+    opt = m.optim.SGD([m.zeros(1, requires_grad=True)], lr=2.0)
+    sched = make(m, opt)
+    out = []
+    for epoch in (1, 2, 5, 3, 0):
+        opt.step()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sched.step(epoch)
+        out.append((sched.last_epoch, sched.get_last_lr(), [str(w.message)[:40] for w in caught]))
+    opt.step()
+    sched.step()  # and on from there without an epoch
+    return out + [sched.get_last_lr()]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m, opt: m.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),  # closed form
+        lambda m, opt: m.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (e + 1)),
+    ],
+)
+def test_scheduler_step_with_an_epoch_as_torch(make):
+    got = _epoch_lrs(gs, make)
+    assert got == _epoch_lrs(torch, make)
+    assert got[0][2] == ["The epoch parameter in `scheduler.step()"]
+
+
 def test_scheduler_step_before_optimizer_step_warns():
     for m in (gs, torch):
         opt = m.optim.SGD([m.zeros(1, requires_grad=True)], lr=0.1)

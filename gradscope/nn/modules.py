@@ -522,9 +522,8 @@ class Module:
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy ``state_dict``'s tensors into the parameters and buffers (with ``strict``,
-        its keys must be exactly this module's)."""
-        if assign:
-            raise NotImplementedError("load_state_dict(assign=True)")
+        its keys must be exactly this module's); with ``assign``, the module takes the
+        tensors themselves (a parameter's ``requires_grad`` stays the module's)."""
         missing, unexpected, errors = [], [], []
         for prefix, m in self.named_modules(prefix=""):
             prefix = prefix + "." if prefix else ""
@@ -546,6 +545,13 @@ class Module:
                         f"{size_str(given.shape)} from checkpoint, the shape in current model "
                         f"is {size_str(param.shape)}."
                     )
+                elif assign:
+                    if isinstance(param, Parameter):
+                        if isinstance(given, Parameter):
+                            given.requires_grad_(param.requires_grad)
+                        else:
+                            given = Parameter(given, requires_grad=param.requires_grad)
+                    setattr(m, key[len(prefix) :], given)
                 else:
                     with no_grad():
                         param.copy_(given)

@@ -11,6 +11,14 @@ from weakref import ref
 
 from .optimizer import Optimizer
 
+_EPOCH_DEPRECATION = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+    "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
+    "epoch is different from None, the closed form is used instead of the new chainable form, "
+    "where available. Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
+
 
 class LRScheduler:
     """Base class of the schedulers, as ``torch.optim.lr_scheduler.LRScheduler``."""
@@ -73,8 +81,9 @@ class LRScheduler:
         """The learning rates for the current epoch."""
         raise NotImplementedError
 
-    def step(self) -> None:
-        """Advance one epoch and set the optimizer's learning rates."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch and set the optimizer's learning rates (deprecated in torch,
+        as here: ``epoch`` sets the epoch, and a scheduler with a closed form uses it)."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
@@ -87,8 +96,14 @@ class LRScheduler:
                 stacklevel=2,
             )
         self._step_count += 1
-        self.last_epoch += 1
-        values = self.get_lr()
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
+            closed = getattr(self, "_get_closed_form_lr", None)
+            values = closed() if closed is not None else self.get_lr()
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -103,6 +118,9 @@ class StepLR(LRScheduler):
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
     def get_lr(self) -> list[float]:
         """The learning rates for the current epoch."""
