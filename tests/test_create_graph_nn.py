@@ -570,3 +570,95 @@ def test_cross_entropy_weight_hvp_gradgradcheck():
         lambda w, b: F.cross_entropy(F.linear(x, w, b), target),
         (w, b),
     )
+
+
+# ------------------------------------ the pointwise activations' double-backward nodes
+
+# name -> (call with F = gs.nn.functional or torch's; kink at 0 (keep x away from it);
+#          torch's first-gradient graph, three levels deep, with the gradient from `y * w`)
+_TREE = "{}(MulBackward0(None, AccumulateGrad), AccumulateGrad)"
+POINTWISE = {
+    "gelu": (lambda F, x: F.gelu(x), False, _TREE.format("GeluBackwardBackward0")),
+    "gelu_tanh": (
+        lambda F, x: F.gelu(x, approximate="tanh"),
+        False,
+        _TREE.format("GeluBackwardBackward0"),
+    ),
+    "softplus": (
+        lambda F, x: F.softplus(x, beta=2.0, threshold=1.5),
+        True,  # beta x = 1.5 is where it turns linear
+        _TREE.format("SoftplusBackwardBackward0"),
+    ),
+    "elu": (lambda F, x: F.elu(x, alpha=0.7), True, _TREE.format("EluBackwardBackward0")),
+    "selu": (lambda F, x: F.selu(x), True, _TREE.format("EluBackwardBackward0")),
+    "leaky_relu": (
+        lambda F, x: F.leaky_relu(x, 0.1),
+        True,
+        _TREE.format("LeakyReluBackwardBackward0"),
+    ),
+    "hardtanh": (
+        lambda F, x: F.hardtanh(x, -1.0, 1.0),
+        True,
+        _TREE.format("HardtanhBackwardBackward0"),
+    ),
+    "relu6": (lambda F, x: F.relu6(x), True, _TREE.format("HardtanhBackwardBackward0")),
+    "logsigmoid": (
+        lambda F, x: F.logsigmoid(x),
+        False,
+        _TREE.format("LogSigmoidBackwardBackward0"),
+    ),
+    # torch records silu's backward as ops: (g * s) * (x * (1 - s) + 1)
+    "silu": (
+        lambda F, x: F.silu(x),
+        False,
+        "MulBackward0(MulBackward0(MulBackward0(None, AccumulateGrad), "
+        "SigmoidBackward0(AccumulateGrad)), AddBackward1(MulBackward0(AccumulateGrad, "
+        "SubBackward0)))",
+    ),
+}
+
+
+def _pointwise_x(kink: bool, seed: int):
+    rng = _rng(seed)
+    x = _away_from_zero((3, 4), rng) * 1.3
+    if kink:  # away from the kinks at 0, +-1, 6 and the softplus switch at 0.75
+        x = np.where(np.abs(np.abs(x) - 1) < 0.15, x * 1.3, x)
+        x = np.where(np.abs(x - 0.75) < 0.1, 0.5, x)
+    return x
+
+
+@pytest.mark.parametrize("case", sorted(POINTWISE))
+def test_pointwise_third_derivatives_gradgradcheck(case):
+    call, kink, _ = POINTWISE[case]
+    x = _leaf(_pointwise_x(kink, 8))
+    v = _leaf(_rng(9).standard_normal((3, 4)))
+
+    def first(x, v):
+        return grad(call(F, x), x, v, create_graph=True)[0]
+
+    assert gs.autograd.gradgradcheck(first, (x, v))
+
+
+@needs_torch
+@pytest.mark.parametrize("case", sorted(POINTWISE))
+def test_pointwise_double_backward_graph_and_values_match_torch(case):
+    call, kink, tree = POINTWISE[case]
+    x = _pointwise_x(kink, 10)
+    w = _rng(11).standard_normal((3, 4))
+    _orders(lambda a, b: call(F, a) * b, lambda a, b: call(torch.nn.functional, a) * b, [x, w], 12)
+    trees, saved = [], []
+    for m, Fm in ((gs, F), (torch, torch.nn.functional)):
+        xl = m.tensor(x, dtype=m.float64, requires_grad=True)
+        wl = m.tensor(w, dtype=m.float64, requires_grad=True)
+        (g,) = m.autograd.grad((call(Fm, xl) * wl).sum(), xl, create_graph=True)
+        trees.append(grad_fn_tree(g.grad_fn, 3))
+        fn = g.grad_fn
+        if m is gs:
+            saved.append(sorted(fn._slot_names()))
+        else:
+            names = [a[len("_saved_") :] for a in dir(fn) if a.startswith("_saved_")]
+            saved.append(
+                sorted(n for n in names if isinstance(getattr(fn, "_saved_" + n), torch.Tensor))
+            )
+    assert trees[0] == trees[1] == tree
+    assert saved[0] == saved[1]

@@ -81,6 +81,7 @@ __all__ = [
     "one_hot",
     "relu",
     "relu6",
+    "selu",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
@@ -447,6 +448,18 @@ def elu(input, alpha: float = 1.0, inplace: bool = False):
     if inplace:
         return apply_inplace(A.EluBackward1, input, (input,), alpha, 1, 1)
     return apply(A.EluBackward0, (input,), alpha, 1, 1)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace: bool = False):
+    """``scale * elu(x, alpha)`` with the self-normalising constants (an elu node)."""
+    _float_kernel("elu_cpu", input)
+    if inplace:
+        return apply_inplace(A.EluBackward1, input, (input,), _SELU_ALPHA, _SELU_SCALE, 1)
+    return apply(A.EluBackward0, (input,), _SELU_ALPHA, _SELU_SCALE, 1)
 
 
 def logsigmoid(input):

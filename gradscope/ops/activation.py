@@ -16,6 +16,7 @@ from ..backend import erf, half_like, one_like, xp_of
 from ._broadcast import keep
 from ._graph import constant, zeros_grad
 from ._jvp import terms
+from .elementwise import AddBackward1
 
 
 class ReluBackward0(Function):
@@ -357,19 +358,86 @@ class _Pointwise(Function):
         with _quiet():
             return self._f(a)
 
+    # its backward as an op of its own under create_graph=True, where torch records one
+    # (``GeluBackwardBackward0``); None: the backward in tensor ops, as torch's silu
+    _bb: type | None = None
+
     def _args(self):
         pass
 
+    def _grad(self, g, x):
+        """The backward's kernel: ``g * f'(x)``."""
+        return g * self._df(x)
+
     def backward(self, g):
         with _quiet():
-            return (g * self._df(self.saved("self")),)
+            return (self._grad(g, self.saved("self")),)
+
+    def _params(self) -> tuple:
+        """What ``_args`` took, for the double-backward node to rebuild ``_df`` from."""
+        return ()
 
     def backward_graph(self, g):
-        return (g * self._df_graph(self.saved_tensor("self")),)
+        x = self.saved_tensor("self")
+        if self._bb is not None:
+            return (apply(self._bb, (g, x), type(self), self._params()),)
+        return (g * self._df_graph(x),)
 
     def jvp(self, xs, out, tangents):
         with _quiet():
             return tangents[0] * self._df(xs[0])
+
+
+class _PointwiseBackwardBackward(Function):
+    """A pointwise activation's backward as an op, ``g * f'(x)``, run as ``(g, x)`` with
+    the activation's class and arguments: the gradients are ``u * f'(x)`` for ``g`` and
+    ``u * g * f''(x)`` for ``x`` (zeros where ``f''`` is, as torch's ``zeros_like``)."""
+
+    x_slot = "self"
+    zero_second = False  # f'' is 0 wherever it is defined (a piecewise-linear activation)
+
+    def forward(self, g, x, fwd_cls, params):
+        self.fwd_cls, self.params = fwd_cls, params
+        self.f = f = fwd_cls.__new__(fwd_cls)
+        f._args(*params)
+        self.save(**{self.x_slot: x})
+        if self.needs_input_grad[1] and not self.zero_second:
+            self.save(grad_output=g)
+        with _quiet():
+            return f._grad(g, x)
+
+    def backward(self, u):
+        x = self.saved(self.x_slot)
+        ng, nx = self.needs_input_grad
+        with _quiet():
+            gg = self.f._grad(u, x) if ng else None
+            if not nx:
+                gx = None
+            elif self.zero_second:
+                gx = xp_of(u).zeros(x.shape, u.dtype)
+            else:
+                gx = u * self.saved("grad_output") * self.f._d2f(x)
+        return gg, gx
+
+    def backward_graph(self, u):
+        x = self.saved_tensor(self.x_slot)
+        ng, nx = self.needs_input_grad
+        gg = apply(type(self), (u, x), self.fwd_cls, self.params) if ng else None
+        if not nx:
+            gx = None
+        elif self.zero_second:
+            gx = zeros_grad(x.shape, u)
+        else:
+            gx = u * self.saved_tensor("grad_output") * self.f._d2f_graph(x)
+        return gg, gx
+
+    def jvp(self, xs, out, tangents):
+        (g, x), (tg, tx) = xs, tangents
+        with _quiet():
+            return terms(
+                None if tg is None else self.f._grad(tg, x),
+                None if tx is None or self.zero_second else tx * g * self.f._d2f(x),
+            )
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -410,6 +478,34 @@ class GeluBackward0(_Pointwise):
             return 0.5 * (1 + t) + right
         return 0.5 * (1 + (x * _SQRT1_2).erf()) + x * (_GELU_PDF * (-0.5 * x * x).exp())
 
+    def _params(self) -> tuple:
+        return (self.approximate,)
+
+    def _d2f(self, x):
+        xp = xp_of(x)
+        sq = x * x
+        if self.approximate == "tanh":
+            # inner = beta (x + kappa x^3), t = tanh(inner):
+            # f'' = (1 - t^2) (inner' + x (inner'' / 2 - t inner'^2))
+            t = xp.tanh(_GELU_BETA * (x + _GELU_KAPPA * (sq * x)))
+            d1 = _GELU_BETA * (1 + 3 * _GELU_KAPPA * sq)
+            d2 = _GELU_BETA * 6 * _GELU_KAPPA * x
+            return (1 - t * t) * (d1 + x * (0.5 * d2 - t * d1 * d1))
+        return _GELU_PDF * xp.exp(-0.5 * sq) * (2 - sq)  # phi(x) (2 - x^2)
+
+    def _d2f_graph(self, x):
+        sq = x * x
+        if self.approximate == "tanh":
+            t = (_GELU_BETA * (x + _GELU_KAPPA * (sq * x))).tanh()
+            d1 = _GELU_BETA * (1 + 3 * _GELU_KAPPA * sq)
+            d2 = _GELU_BETA * 6 * _GELU_KAPPA * x
+            return (1 - t * t) * (d1 + x * (0.5 * d2 - t * d1 * d1))
+        return _GELU_PDF * (-0.5 * sq).exp() * (2 - sq)
+
+
+class GeluBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "GeluBackwardBackward0"
+
 
 class SiluBackward0(_Pointwise):
     """``x * sigmoid(x)``."""
@@ -426,6 +522,13 @@ class SiluBackward0(_Pointwise):
     def _df_graph(self, x):
         s = x.sigmoid()
         return s * (1 + x * (1 - s))
+
+    def backward_graph(self, g):
+        # torch records silu's backward as these ops, in this order (no node of its own)
+        x = self.saved_tensor("self")
+        s = x.sigmoid()
+        one = constant(xp_of(x._data).ones((), x._data.dtype))  # C++'s 1 - t: a sub of two
+        return ((g * s) * apply(AddBackward1, (x * (one - s),), 1),)
 
 
 class SoftplusBackward0(_Pointwise):
@@ -450,6 +553,24 @@ class SoftplusBackward0(_Pointwise):
     def _df_graph(self, x):
         linear = constant((x._data * self.beta > self.threshold).astype(x._data.dtype))
         return linear + (1 - linear) * (x * self.beta).sigmoid()
+
+    def _params(self) -> tuple:
+        return (self.beta, self.threshold)
+
+    def _d2f(self, x):
+        xp = xp_of(x)
+        bx = x * self.beta
+        z = 1 / (1 + xp.exp(-bx))
+        return xp.where(bx > self.threshold, 0, self.beta * z * (1 - z)).astype(x.dtype, copy=False)
+
+    def _d2f_graph(self, x):
+        curved = constant((x._data * self.beta <= self.threshold).astype(x._data.dtype))
+        z = (x * self.beta).sigmoid()
+        return curved * (self.beta * z * (1 - z))
+
+
+class SoftplusBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "SoftplusBackwardBackward0"
 
 
 class LogSigmoidBackward0(Function):
@@ -477,11 +598,56 @@ class LogSigmoidBackward0(Function):
         return (g * self._df(self.saved("self"), self.saved("buffer")),)
 
     def backward_graph(self, g):
-        return (g * (-self.saved_tensor("self")).sigmoid(),)
+        x, buffer = self.saved_tensor("self"), self.saved("buffer")
+        return (apply(LogSigmoidBackwardBackward0, (g, x), buffer),)
 
     def jvp(self, xs, out, tangents):
         xp = xp_of(xs[0])
         return tangents[0] * self._df(xs[0], xp.exp(-xp.abs(xs[0])))
+
+
+class LogSigmoidBackwardBackward0(Function):
+    """logsigmoid's backward as an op, ``g * f'(x)`` (with the forward's ``buffer``), run
+    as ``(g, x)``: the gradients are ``u * f'(x)`` for ``g`` and ``-u g z (1 - z)`` for
+    ``x``, ``z = sigmoid(x)``."""
+
+    _name = "LogSigmoidBackwardBackward0"
+
+    def forward(self, g, x, buffer):
+        self.save(self=x, buffer=buffer)
+        if self.needs_input_grad[1]:
+            self.save(grad_output=g)
+        return g * LogSigmoidBackward0._df(x, buffer)
+
+    @staticmethod
+    def _d2f(x):
+        with _quiet():
+            z = 1 / (1 + xp_of(x).exp(-x))
+        return (z - 1) * z
+
+    def backward(self, u):
+        x = self.saved("self")
+        ng, nx = self.needs_input_grad
+        gg = u * LogSigmoidBackward0._df(x, self.saved("buffer")) if ng else None
+        gx = u * self.saved("grad_output") * self._d2f(x) if nx else None
+        return gg, gx
+
+    def backward_graph(self, u):
+        x = self.saved_tensor("self")
+        ng, nx = self.needs_input_grad
+        gg = apply(LogSigmoidBackwardBackward0, (u, x), self.saved("buffer")) if ng else None
+        if nx:
+            z = x.sigmoid()
+            gx = u * self.saved_tensor("grad_output") * ((z - 1) * z)
+        else:
+            gx = None
+        return gg, gx
+
+    def jvp(self, xs, out, tangents):
+        (g, x), (tg, tx) = xs, tangents
+        xp = xp_of(x)
+        df = LogSigmoidBackward0._df(x, xp.exp(-xp.abs(x)))
+        return terms(None if tg is None else tg * df, None if tx is None else tx * g * self._d2f(x))
 
 
 class LeakyReluBackward0(Function):
@@ -490,21 +656,35 @@ class LeakyReluBackward0(Function):
     _name = "LeakyReluBackward0"
 
     def forward(self, a, negative_slope):
-        self.negative_slope = negative_slope
+        self._args(negative_slope)
         self.save(self=a)
         return xp_of(a).where(a > 0, a, a * negative_slope).astype(a.dtype, copy=False)
+
+    def _args(self, negative_slope):
+        self.negative_slope = negative_slope
 
     def _slopes(self, x):
         return xp_of(x).where(x > 0, 1, self.negative_slope).astype(x.dtype)
 
+    def _grad(self, g, x):
+        return g * self._slopes(x)
+
     def backward(self, g):
-        return (g * self._slopes(self.saved("self")),)
+        return (self._grad(g, self.saved("self")),)
 
     def backward_graph(self, g):
-        return (g * constant(self._slopes(self.saved("self"))),)
+        x = self.saved_tensor("self")
+        return (
+            apply(LeakyReluBackwardBackward0, (g, x), LeakyReluBackward0, (self.negative_slope,)),
+        )
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * self._slopes(xs[0])
+
+
+class LeakyReluBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "LeakyReluBackwardBackward0"
+    zero_second = True
 
 
 class LeakyReluBackward1(LeakyReluBackward0):
@@ -566,6 +746,25 @@ class EluBackward0(_Pointwise):
         c = self.input_scale * self.alpha * self.scale
         return neg * (c * (x * self.input_scale).exp()) + (1 - neg) * self.scale
 
+    def _params(self) -> tuple:
+        return (self.alpha, self.scale, self.input_scale)
+
+    def _d2f(self, x):
+        # 0 at x == 0 itself, where f' took the negative side: torch's mask is x < 0
+        xp = xp_of(x)
+        c = self.input_scale * self.input_scale * self.alpha * self.scale
+        return xp.where(x < 0, c * xp.exp(x * self.input_scale), 0).astype(x.dtype, copy=False)
+
+    def _d2f_graph(self, x):
+        neg = constant(x._data < 0).to(x.dtype)
+        c = self.input_scale * self.input_scale * self.alpha * self.scale
+        return neg * (c * (x * self.input_scale).exp())
+
+
+class EluBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "EluBackwardBackward0"
+    x_slot = "self_or_result"
+
 
 class EluBackward1(EluBackward0):
     """``elu_``: the same, from its output (a negative alpha has no backward)."""
@@ -605,7 +804,7 @@ class HardtanhBackward0(Function):
     _name = "HardtanhBackward0"
 
     def forward(self, a, min_val, max_val):
-        self.min_val, self.max_val = min_val, max_val
+        self._args(min_val, max_val)
         self.save(self=a)
         xp = xp_of(a)
         # NaN stays NaN, as torch's clamp
@@ -613,18 +812,34 @@ class HardtanhBackward0(Function):
             a.dtype, copy=False
         )
 
+    def _args(self, min_val, max_val):
+        self.min_val, self.max_val = min_val, max_val
+
     def _inside(self, x):
         return ~((x <= self.min_val) | (x >= self.max_val))
 
+    def _grad(self, g, x):
+        return keep(g, self._inside(x))
+
     def backward(self, g):
-        return (keep(g, self._inside(self.saved("self"))),)
+        return (self._grad(g, self.saved("self")),)
 
     def backward_graph(self, g):
-        outside = constant(~self._inside(self.saved("self")))
-        return (g.masked_fill(outside, 0.0),)
+        x, args = self.saved_tensor("self"), (self.min_val, self.max_val)
+        return (apply(HardtanhBackwardBackward0, (g, x), HardtanhBackward0, args),)
 
     def jvp(self, xs, out, tangents):
         return keep(tangents[0], self._inside(xs[0]))
+
+
+class HardtanhBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "HardtanhBackwardBackward0"
+    zero_second = True
+
+
+GeluBackward0._bb = GeluBackwardBackward0
+SoftplusBackward0._bb = SoftplusBackwardBackward0
+EluBackward0._bb = EluBackwardBackward0  # (elu_, from its output, has its own rule)
 
 
 # ---------------------------------------------------------------- layer_norm
