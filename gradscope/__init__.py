@@ -100,6 +100,7 @@ from .ops.api import (
     log,
     log10,
     log1p,
+    logit,
     log2,
     log_softmax,
     logsumexp,

@@ -931,6 +931,7 @@ class Tensor:
     relu_ = F.relu_
     clamp_ = F.clamp_
     log1p = F.log1p
+    logit = F.logit
     expm1 = F.expm1
     log2 = F.log2
     log10 = F.log10
@@ -960,6 +961,7 @@ class Tensor:
     reciprocal_ = F.reciprocal_
     square_ = F.square_
     log1p_ = F.log1p_
+    logit_ = F.logit_
     expm1_ = F.expm1_
     log2_ = F.log2_
     log10_ = F.log10_

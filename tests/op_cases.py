@@ -750,6 +750,9 @@ CASES += [
     # ---------------------------------------------------------------- more math
     C("log1p", lambda m, a: a.log1p(), (S43,), domain="pos"),
     C("log1p_0d", lambda m, a: m.log1p(a - 1.2), (S0,), domain="pos"),
+    C("logit", lambda m, a: (a * 0.4).logit(), (S43,), domain="pos"),
+    C("logit_eps", lambda m, a: m.logit(a * 0.4, eps=0.1), (S43,), domain="pos"),
+    C("logit_clamped", lambda m, a: m.logit(a * 0.02, 0.1), (S43,), domain="pos"),
     C("expm1", lambda m, a: m.expm1(a), (S43,)),
     C("log2", lambda m, a: m.log2(a), (S43,), domain="pos"),
     C("log10", lambda m, a: a.log10(), (S43,), domain="pos"),
@@ -785,6 +788,7 @@ CASES += [
     C("ireciprocal", _inplace("reciprocal_"), (S43,), domain="pos"),
     C("isquare", _inplace("square_"), (S43,)),
     C("ilog1p", _inplace("log1p_"), (S43,), domain="pos"),
+    C("ilogit", lambda m, a: (a * 0.4).logit_(0.05), (S43,), domain="pos"),
     C("iexpm1", _inplace("expm1_"), (S43,)),
     C("ilog2", _inplace("log2_"), (S43,), domain="pos"),
     C("ilog10", _inplace("log10_"), (S43,), domain="pos"),

@@ -776,6 +776,21 @@ def log1p(a):
     return apply(E.Log1PBackward0, (_floating(a),))
 
 
+def logit(a, eps: float | None = None):
+    """``log(a / (1 - a))``, of ``a`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    return apply(E.LogitBackward0, (_floating(a),), None if eps is None else float(eps))
+
+
+def logit_(a, eps: float | None = None):
+    dtype = a._data.dtype
+    if dtype.kind in "iub":
+        raise RuntimeError(
+            f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to "
+            f"the desired output type {scalar_type_name(dtype)}"
+        )
+    return apply_inplace(E.LogitBackward0, a, (a,), None if eps is None else float(eps))
+
+
 def expm1(a):
     return apply(E.Expm1Backward0, (_floating(a),))
 

@@ -813,6 +813,60 @@ class ErfBackward0(Function):
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
+class LogitBackward0(Function):
+    """``log(x / (1 - x))``; with ``eps`` (0 or more) of ``x`` clamped to ``[eps, 1 - eps]``,
+    whose gradient is 0 where the clamp holds; without it NaN outside ``[0, 1]``."""
+
+    _name = "LogitBackward0"
+
+    def forward(self, a, eps):
+        self.eps = eps
+        self.save(self=a)
+        xp = xp_of(a)
+        z = a if eps is None or eps < 0 else xp.clip(a, eps, 1 - eps)
+        with np.errstate(all="ignore"):
+            return xp.log(z / (1 - z)).astype(a.dtype, copy=False)
+
+    def _outside(self, x):
+        """Where the gradient is NaN (no eps) or 0 (clamped), and which of the two."""
+        eps = self.eps
+        if eps is None or eps < 0:
+            return (x < 0) | (x > 1), math.nan
+        return (x < eps) | (x > 1 - eps), 0
+
+    def _grad(self, g, x):
+        # torch's kernel: g * inf at 0 and 1 themselves (an inf of g's sign, whatever the
+        # zero's), g / (x (1 - x)) elsewhere inside
+        xp = xp_of(x)
+        outside, fill = self._outside(x)
+        with np.errstate(all="ignore"):
+            d = xp.where((x == 0) | (x == 1), g * math.inf, g / (x * (1 - x)))
+        return xp.where(outside, fill, d).astype(d.dtype, copy=False)
+
+    def backward(self, g):
+        return (self._grad(g, self.saved("self")),)
+
+    def _inside(self, x):
+        """torch's mask under create_graph and in forward mode (its infinitely
+        differentiable form): ``g / (x (1 - x))`` where it holds, else 0 with eps (a NaN
+        ``x`` too) or NaN without."""
+        eps = self.eps
+        lo, fill = (0.0, math.nan) if eps is None or eps < 0 else (eps, 0.0)
+        return (x >= lo) & (x <= 1 - lo), fill
+
+    def backward_graph(self, g):
+        x = self.saved_tensor("self")
+        inside, fill = self._inside(x._data)
+        return (api.where(constant(inside), g / (x * (1 - x)), fill),)
+
+    def jvp(self, xs, out, tangents):
+        x = xs[0]
+        inside, fill = self._inside(x)
+        with np.errstate(all="ignore"):
+            d = tangents[0] / (x * (1 - x))
+        return xp_of(x).where(inside, d, fill).astype(d.dtype, copy=False)
+
+
 _LN2, _LN10 = 0.6931471805599453, 2.302585092994046  # torch's M_LN2 and ln(10)
 
 
