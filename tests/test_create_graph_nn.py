@@ -662,3 +662,129 @@ def test_pointwise_double_backward_graph_and_values_match_torch(case):
             )
     assert trees[0] == trees[1] == tree
     assert saved[0] == saved[1]
+
+
+# ---------------------------- smooth_l1 and huber: their backward as torch's node, twice
+
+_PAIR_TREE = "{0}(None, AccumulateGrad, AccumulateGrad)"
+CLIPPED = {
+    f"{name}_{reduction}": (
+        lambda Fm, a, b, fn=fn, reduction=reduction, kw=kw: getattr(Fm, fn)(
+            a, b, reduction=reduction, **kw
+        ),
+        node,
+    )
+    for name, fn, kw, node in [
+        ("smooth_l1", "smooth_l1_loss", {"beta": 0.5}, "SmoothL1LossBackwardBackward0"),
+        ("huber", "huber_loss", {"delta": 0.5}, "HuberLossBackwardBackward0"),
+    ]
+    for reduction in REDUCTIONS
+}
+
+
+def _clipped_xt(seed: int):
+    rng = _rng(seed)
+    x, t = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    d = x - t  # away from the clip at |d| = 0.5, where the slope jumps
+    return np.where(np.abs(np.abs(d) - 0.5) < 0.1, t + np.sign(d) * 0.8, x), t
+
+
+@pytest.mark.parametrize("case", sorted(CLIPPED))
+def test_clipped_loss_third_derivatives_gradgradcheck(case):
+    call, _ = CLIPPED[case]
+    x, t = (_leaf(a) for a in _clipped_xt(13))
+
+    def first(x, t):
+        y = call(F, x, t)
+        return grad(y if y.dim() == 0 else (y * y).sum(), (x, t), create_graph=True)
+
+    assert gs.autograd.gradgradcheck(first, (x, t))
+
+
+@needs_torch
+@pytest.mark.parametrize("case", sorted(CLIPPED))
+def test_clipped_loss_double_backward_graph_and_values_match_torch(case):
+    call, node = CLIPPED[case]
+    x, t = _clipped_xt(14)
+    _orders(lambda a, b: call(F, a, b), lambda a, b: call(torch.nn.functional, a, b), [x, t], 15)
+    trees = []
+    for m, Fm in ((gs, F), (torch, torch.nn.functional)):
+        xl, tl = (m.tensor(a, dtype=m.float64, requires_grad=True) for a in (x, t))
+        y = call(Fm, xl, tl)
+        gx, gt = m.autograd.grad(y.sum(), (xl, tl), create_graph=True)
+        trees.append((grad_fn_tree(gx.grad_fn, 1), grad_fn_tree(gt.grad_fn, 1)))
+        # the target's node runs the same op with the operands swapped
+        assert gt.grad_fn.next_functions[1][0].variable is tl
+    assert trees[0] == trees[1] == (_PAIR_TREE.format(node),) * 2
+
+
+# ------------------- binary cross-entropy: torch's node for the input, its ops for the target
+
+_W = np.array([0.5, 1.0, 2.0, 1.5])
+
+
+def _bce(Fm, a, b, reduction="mean", weighted=False, logits=False, pos=False):
+    m = torch if Fm is not F else gs
+    w = m.tensor(_W, dtype=m.float64) if weighted else None
+    if logits:
+        pw = m.tensor(_W[::-1].copy(), dtype=m.float64) if pos else None
+        return Fm.binary_cross_entropy_with_logits(
+            a, b, weight=w, pos_weight=pw, reduction=reduction
+        )
+    return Fm.binary_cross_entropy(a, b, weight=w, reduction=reduction)
+
+
+BCE = {
+    "bce_mean": ({}, "BinaryCrossEntropyBackwardBackward0", "DivBackward1(MulBackward0)"),
+    "bce_sum": ({"reduction": "sum"}, "BinaryCrossEntropyBackwardBackward0", "MulBackward0(NegBackward0, None)"),
+    "bce_none_weighted": (
+        {"reduction": "none", "weighted": True},
+        "BinaryCrossEntropyBackwardBackward0",
+        "MulBackward0(MulBackward0, None)",
+    ),
+    "logits_mean": ({"logits": True}, "DivBackward1(MulBackward0)", "DivBackward1(MulBackward0)"),
+    "logits_pos_weighted": (
+        {"logits": True, "pos": True, "weighted": True},
+        "DivBackward1(MulBackward0)",
+        "DivBackward1(MulBackward0)",
+    ),
+    "logits_none": ({"logits": True, "reduction": "none"}, "MulBackward0(SubBackward0, None)",
+                    "MulBackward0(NegBackward0, None)"),
+}  # fmt: skip
+
+
+def _bce_xt(kw, seed: int):
+    rng = _rng(seed)
+    x, t = rng.standard_normal((3, 4)), rng.uniform(0.1, 0.9, (3, 4))
+    return (x if kw.get("logits") else 1 / (1 + np.exp(-x))), t
+
+
+@pytest.mark.parametrize("case", sorted(BCE))
+def test_bce_third_derivatives_gradgradcheck(case):
+    kw = BCE[case][0]
+    x, t = (_leaf(a) for a in _bce_xt(kw, 16))
+
+    def first(x, t):
+        y = _bce(F, x, t, **kw)
+        return grad(y if y.dim() == 0 else (y * y).sum(), (x, t), create_graph=True)
+
+    assert gs.autograd.gradgradcheck(first, (x, t))
+
+
+@needs_torch
+@pytest.mark.parametrize("case", sorted(BCE))
+def test_bce_double_backward_graph_and_values_match_torch(case):
+    kw, x_tree, t_tree = BCE[case]
+    x, t = _bce_xt(kw, 17)
+    tf = torch.nn.functional
+    _orders(lambda a, b: _bce(F, a, b, **kw), lambda a, b: _bce(tf, a, b, **kw), [x, t], 18)
+    trees = []
+    for m, Fm in ((gs, F), (torch, tf)):
+        xl, tl = (m.tensor(a, dtype=m.float64, requires_grad=True) for a in (x, t))
+        y = _bce(Fm, xl, tl, **kw)
+        gx, gt = m.autograd.grad(y.sum(), (xl, tl), create_graph=True)
+        trees.append((grad_fn_tree(gx.grad_fn, 1), grad_fn_tree(gt.grad_fn, 1)))
+    assert trees[0] == trees[1]
+    assert trees[0][0].startswith(x_tree.split("(")[0]) and trees[0][1].startswith(
+        t_tree.split("(")[0]
+    )

@@ -18,6 +18,7 @@ from ._broadcast import cast_like, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
 from ._jvp import terms
 from .activation import LogSigmoidBackward0
+from .elementwise import AddBackward1, DivBackward1, LogitBackward0
 from .reduce import _mean
 
 # ---------------------------------------------------------------- nll_loss
@@ -382,7 +383,7 @@ class _PairLoss(Function):
     """A pointwise loss of ``(input, target)`` computed in ``dtype`` and reduced.
 
     Subclasses give the terms (``_loss``) and their derivatives in the input and the
-    target (``_grads`` on arrays, ``_grads_graph`` on tensors, for ``create_graph``).
+    target (``_grads``, on arrays); under ``create_graph`` each records torch's nodes.
     """
 
     _edges = 2
@@ -410,15 +411,26 @@ class _PairLoss(Function):
                 cast_like(dt * g, self.dtypes[1]) if nt else None,
             )
 
+    # its backward as an op of its own under create_graph=True, as torch records it
+    # (``SmoothL1LossBackwardBackward0``); a subclass without one has its own backward_graph
+    _bb: type | None = None
+
     def backward_graph(self, g):
+        # as torch: the target's gradient is the same op with the operands swapped
         x, t = self.saved_tensor("self"), self.saved_tensor("target")
         nx, nt = self.needs_input_grad
-        dx, dt = self._grads_graph(x, t)
-        g = self._scale(g)
+        args = (self.reduction, self._limit())
         return (
-            cast_to(dx * g, self.dtypes[0]) if nx else None,
-            cast_to(dt * g, self.dtypes[1]) if nt else None,
+            cast_to(apply(self._bb, (g, x, t), *args), self.dtypes[0]) if nx else None,
+            cast_to(apply(self._bb, (g, t, x), *args), self.dtypes[1]) if nt else None,
         )
+
+    def _finish_graph(self, v, g):
+        """``v * g``, weighted, over the element count for a mean: torch's order of ops."""
+        v = v * g
+        if self.weight is not None:
+            v = v * constant(self.weight)
+        return apply(DivBackward1, (v,), self.numel) if self.reduction == "mean" else v
 
     def jvp(self, xs, out, tangents):
         (x, t), (tx, tt) = xs, tangents
@@ -483,15 +495,27 @@ class BinaryCrossEntropyWithLogitsBackward0(_PairLoss):
                 dt = dt * self.weight
             return _reduce((tx * dx + tt * dt).astype(out.dtype, copy=False), self.reduction)
 
-    def _grads_graph(self, x, t):
-        s = x.sigmoid()
-        w = None if self.weight is None else constant(self.weight)
-        if self.pos_weight is None:
-            return _weighted(w, s - t, -x)
-        pw = constant(self.pos_weight)
-        pt = pw * t
-        log_sigmoid = apply(LogSigmoidBackward0, (-x,)) - pw * apply(LogSigmoidBackward0, (x,))
-        return _weighted(w, (pt + 1 - t) * s - pt, log_sigmoid)
+    def backward_graph(self, g):
+        # torch's ops, in its order: (sigmoid(x) - t) or ((p t + 1 - t) sigmoid(x) - p t)
+        # for x, -x or log_sigmoid(-x) - log_sigmoid(x) p for t; then * g (* w) (/ n)
+        x, t = self.saved_tensor("self"), self.saved_tensor("target")
+        nx, nt = self.needs_input_grad
+        pw = None if self.pos_weight is None else constant(self.pos_weight)
+        gx = gt = None
+        if nx:
+            if pw is None:
+                dx = x.sigmoid() - t
+            else:
+                pt = pw * t
+                dx = (apply(AddBackward1, (pt,), 1) - t) * x.sigmoid() - pt
+            gx = cast_to(self._finish_graph(dx, g), self.dtypes[0])
+        if nt:
+            if pw is None:
+                dt = -x
+            else:
+                dt = apply(LogSigmoidBackward0, (-x,)) - apply(LogSigmoidBackward0, (x,)) * pw
+            gt = cast_to(self._finish_graph(dt, g), self.dtypes[1])
+        return gx, gt
 
 
 class BinaryCrossEntropyBackward0(_PairLoss):
@@ -515,10 +539,103 @@ class BinaryCrossEntropyBackward0(_PairLoss):
         dx = (x - t) / xp.maximum((1 - x) * x, 1e-12)
         return _weighted(self.weight, dx, -xp.log(x / (1 - x)))
 
-    def _grads_graph(self, x, t):
+    def backward_graph(self, g):
+        x, t = self.saved_tensor("self"), self.saved_tensor("target")
+        nx, nt = self.needs_input_grad
+        gx = gt = None
+        if nx:
+            gx = apply(BinaryCrossEntropyBackwardBackward0, (g, x, t), self.reduction, self.weight)
+            gx = cast_to(gx, self.dtypes[0])
+        if nt:  # torch's ops, in its order: -logit(x) * g (* w) (/ n)
+            gt = self._finish_graph(-apply(LogitBackward0, (x,), None), g)
+            gt = cast_to(gt, self.dtypes[1])
+        return gx, gt
+
+
+_BCE_EPS = 1e-12  # torch's, added to x and 1 - x in the second derivatives
+
+
+class BinaryCrossEntropyBackwardBackward0(Function):
+    """binary_cross_entropy's backward as an op, ``g (x - t) / max(x (1 - x), eps)`` (``w``,
+    ``/ n``), run as ``(g, x, t)``: the gradients are ``(x - t) / (x' (1 - x)')`` times ``u``
+    summed to ``g``'s shape for ``g``, ``u g (x^2 - 2 x t + t) / (x' (1 - x)')^2`` for ``x``
+    and ``-u g / (x' (1 - x)')`` for ``t``, each weighted and over ``n`` for a mean (``x'``
+    and ``(1 - x)'`` with torch's ``1e-12`` added)."""
+
+    _name = "BinaryCrossEntropyBackwardBackward0"
+
+    def forward(self, g, x, t, reduction, weight):
+        self.reduction, self.weight = reduction, weight
+        self.shapes, self.dtypes, self.numel = (
+            (g.shape, x.shape, t.shape),
+            (g.dtype, x.dtype, t.dtype),
+            x.size,
+        )
+        self.save(self=x, target=t)
+        if weight is not None:
+            self.save(weight=weight)
+        if self.needs_input_grad[1] or self.needs_input_grad[2]:
+            self.save(grad_output=g)
+        with np.errstate(all="ignore"):
+            d = (x - t) / xp_of(x).maximum((1 - x) * x, _BCE_EPS)
+            return cast_like(self._finish(d * g), x.dtype)
+
+    def _finish(self, v):
+        """``v`` weighted, and over the element count for a mean."""
+        if self.weight is not None:
+            v = v * self.weight
+        return v / self.numel if self.reduction == "mean" else v
+
+    def backward(self, u):
+        x, t = self.saved("self"), self.saved("target")
+        ng, nx, nt = self.needs_input_grad
+        gg = gx = gt = None
+        with np.errstate(all="ignore"):
+            den = (x + _BCE_EPS) * (1 - x + _BCE_EPS)
+            if ng:
+                gg = self._finish(u * ((x - t) / den))
+                gg = cast_like(unbroadcast(gg, self.shapes[0]), self.dtypes[0])
+            if nx or nt:
+                ug = u * self.saved("grad_output")
+                if nx:
+                    gx = self._finish(ug * ((x * x - 2 * x * t + t) / (den * den)))
+                    gx = cast_like(gx, self.dtypes[1])
+                if nt:
+                    gt = cast_like(self._finish(-ug / den), self.dtypes[2])
+        return gg, gx, gt
+
+    def backward_graph(self, u):
+        x, t = self.saved_tensor("self"), self.saved_tensor("target")
+        ng, nx, nt = self.needs_input_grad
+        gg = gx = gt = None
+        den = (x + _BCE_EPS) * (1 - x + _BCE_EPS)
         w = None if self.weight is None else constant(self.weight)
-        dx = (x - t) / ((1 - x) * x).clamp(min=1e-12)
-        return _weighted(w, dx, -(x / (1 - x)).log())
+        n = self.numel if self.reduction == "mean" else 1
+
+        def finish(v):
+            v = v if w is None else v * w
+            return v / n if n != 1 else v
+
+        if ng:
+            gg = cast_to(sum_to(finish(u * ((x - t) / den)), self.shapes[0]), self.dtypes[0])
+        if nx or nt:
+            ug = u * self.saved_tensor("grad_output")
+            if nx:
+                gx = cast_to(finish(ug * ((x * x - 2 * x * t + t) / (den * den))), self.dtypes[1])
+            if nt:
+                gt = cast_to(finish(-ug / den), self.dtypes[2])
+        return gg, gx, gt
+
+    def jvp(self, xs, out, tangents):
+        (g, x, t), (tg, tx, tt) = xs, tangents
+        with np.errstate(all="ignore"):
+            den = (x + _BCE_EPS) * (1 - x + _BCE_EPS)
+            total = terms(
+                None if tg is None else tg * ((x - t) / den),
+                None if tx is None else tx * g * ((x * x - 2 * x * t + t) / (den * den)),
+                None if tt is None else -tt * g / den,
+            )
+            return None if total is None else cast_like(self._finish(total), out.dtype)
 
 
 class SmoothL1LossBackward0(_PairLoss):
@@ -528,6 +645,9 @@ class SmoothL1LossBackward0(_PairLoss):
 
     def _args(self, beta):
         self.beta = beta
+
+    def _limit(self):
+        return self.beta
 
     def _loss(self, x, t):
         xp = xp_of(x)
@@ -541,9 +661,91 @@ class SmoothL1LossBackward0(_PairLoss):
         dx = dx.astype(x.dtype, copy=False)
         return dx, -dx
 
-    def _grads_graph(self, x, t):
-        dx = ((x - t) / self.beta).clamp(-1, 1)
-        return dx, -dx
+
+class _ClippedBackwardBackward(Function):
+    """The backward of a loss whose slope is the clipped difference (smooth_l1, huber) as
+    an op, run as ``(g, a, b)`` with the reduction and the clip: ``c(a - b) g`` (``/ n``
+    for a mean). The gradients are the same op on ``u`` summed to ``g``'s shape for ``g``,
+    and ``u g c'(a - b)`` (``/ n``) for ``a``, negated for ``b``; ``c'`` is 0 where the
+    difference is clipped (at the clip itself too, as torch)."""
+
+    def forward(self, g, a, b, reduction, limit):
+        self.reduction, self.limit = reduction, limit
+        self.shapes, self.dtypes = (g.shape, a.shape, b.shape), (g.dtype, a.dtype, b.dtype)
+        ng, na, nb = self.needs_input_grad
+        self.save(self=a, target=b)
+        if na or nb:
+            self.save(grad_output=g)
+        with np.errstate(all="ignore"):
+            out = cast_like(self._clipped(a - b) * g, a.dtype)
+        self.numel = out.size
+        return self._scale(out)
+
+    def _scale(self, x):
+        return x / self.numel if self.reduction == "mean" else x
+
+    def backward(self, u):
+        a, b = self.saved("self"), self.saved("target")
+        ng, na, nb = self.needs_input_grad
+        gg = ga = gb = None
+        with np.errstate(all="ignore"):
+            d = a - b
+            if ng:
+                gg = cast_like(
+                    unbroadcast(self._scale(self._clipped(d) * u), self.shapes[0]), self.dtypes[0]
+                )
+            if na or nb:
+                c = self._scale(u * self.saved("grad_output") * self._slope(d))
+                ga = cast_like(c, self.dtypes[1]) if na else None
+                gb = cast_like(-c, self.dtypes[2]) if nb else None
+        return gg, ga, gb
+
+    def backward_graph(self, u):
+        a, b = self.saved_tensor("self"), self.saved_tensor("target")
+        ng, na, nb = self.needs_input_grad
+        gg = ga = gb = None
+        if ng:
+            gg = apply(type(self), (u, a, b), self.reduction, self.limit)
+            gg = cast_to(sum_to(gg, self.shapes[0]), self.dtypes[0])
+        if na or nb:
+            slope = constant(self._slope(a._data - b._data))
+            c = self._scale(u * self.saved_tensor("grad_output") * slope)
+            ga = cast_to(c, self.dtypes[1]) if na else None
+            gb = cast_to(-c, self.dtypes[2]) if nb else None
+        return gg, ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (g, a, b), (tg, ta, tb) = xs, tangents
+        d = a - b
+        slope = self._slope(d)
+        total = terms(
+            None if tg is None else self._clipped(d) * tg,
+            None if ta is None else ta * g * slope,
+            None if tb is None else -tb * g * slope,
+        )
+        if total is None:
+            return None
+        return xp_of(out).asarray(self._scale(total), dtype=out.dtype)
+
+
+class SmoothL1LossBackwardBackward0(_ClippedBackwardBackward):
+    _name = "SmoothL1LossBackwardBackward0"
+
+    def _clipped(self, d):
+        return xp_of(d).clip(d / self.limit, -1, 1)
+
+    def _slope(self, d):
+        return (xp_of(d).abs(d) < self.limit).astype(d.dtype) / self.limit
+
+
+class HuberLossBackwardBackward0(_ClippedBackwardBackward):
+    _name = "HuberLossBackwardBackward0"
+
+    def _clipped(self, d):
+        return xp_of(d).clip(d, -self.limit, self.limit)
+
+    def _slope(self, d):
+        return (xp_of(d).abs(d) < self.limit).astype(d.dtype)
 
 
 class HuberLossBackward0(_PairLoss):
@@ -553,6 +755,9 @@ class HuberLossBackward0(_PairLoss):
 
     def _args(self, delta):
         self.delta = delta
+
+    def _limit(self):
+        return self.delta
 
     def backward(self, g):
         if self.needs_input_grad[1] and self.dtypes[1] != self.dtype:
@@ -575,6 +780,6 @@ class HuberLossBackward0(_PairLoss):
         dx = dx.astype(x.dtype, copy=False)
         return dx, -dx
 
-    def _grads_graph(self, x, t):
-        dx = (x - t).clamp(-self.delta, self.delta)
-        return dx, -dx
+
+SmoothL1LossBackward0._bb = SmoothL1LossBackwardBackward0
+HuberLossBackward0._bb = HuberLossBackwardBackward0
