@@ -166,12 +166,7 @@ class Module:
             for hid, hook in list(self._forward_hooks.items()):
                 if hid in self._forward_hooks_always_called:
                     called.add(hid)
-                if hid in self._forward_hooks_with_kwargs:
-                    got = hook(self, args, kwargs, result)
-                else:
-                    got = hook(self, args, result)
-                if got is not None:
-                    result = got
+                result = self._forward_hook(hid, hook, args, kwargs, result)
             if bw is not None:
                 if not isinstance(result, (Tensor, tuple)):
                     warnings.warn(
@@ -187,12 +182,7 @@ class Module:
                 if hid not in self._forward_hooks_always_called or hid in called:
                     continue
                 try:
-                    if hid in self._forward_hooks_with_kwargs:
-                        got = hook(self, args, kwargs, result)
-                    else:
-                        got = hook(self, args, result)
-                    if got is not None:
-                        result = got
+                    result = self._forward_hook(hid, hook, args, kwargs, result)
                 except Exception as e:
                     warnings.warn(
                         "module forward hook with ``always_call=True`` raised an exception that "
@@ -200,6 +190,14 @@ class Module:
                         stacklevel=user_stacklevel(),
                     )
             raise
+
+    def _forward_hook(self, hid: int, hook: Callable, args: tuple, kwargs: dict, result):
+        """The output after forward hook ``hook`` (registered as ``hid``) saw it."""
+        if hid in self._forward_hooks_with_kwargs:
+            got = hook(self, args, kwargs, result)
+        else:
+            got = hook(self, args, result)
+        return result if got is None else got
 
     # -- hooks ------------------------------------------------------------------------
     def register_forward_pre_hook(
