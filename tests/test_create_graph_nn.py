@@ -788,3 +788,18 @@ def test_bce_double_backward_graph_and_values_match_torch(case):
     assert trees[0][0].startswith(x_tree.split("(")[0]) and trees[0][1].startswith(
         t_tree.split("(")[0]
     )
+
+
+@needs_torch
+@pytest.mark.parametrize("eps", [None, 0.1])
+def test_logit_double_backward_records_torchs_ops(eps):
+    """torch's logit gradient under create_graph is ops (where, div, mul, sub), not a node."""
+    x = _rng(19).uniform(0.05, 0.95, (3, 4))
+    _orders(lambda a: gs.logit(a, eps), lambda a: torch.logit(a, eps), [x], 20)
+    trees = []
+    for m in (gs, torch):
+        xl = m.tensor(x, dtype=m.float64, requires_grad=True)
+        w = m.tensor(x[::-1].copy(), dtype=m.float64, requires_grad=True)
+        (g,) = m.autograd.grad((m.logit(xl, eps) * w).sum(), xl, create_graph=True)
+        trees.append(grad_fn_tree(g.grad_fn, 4))
+    assert trees[0] == trees[1]

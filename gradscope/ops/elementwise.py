@@ -857,7 +857,8 @@ class LogitBackward0(Function):
     def backward_graph(self, g):
         x = self.saved_tensor("self")
         inside, fill = self._inside(x._data)
-        return (api.where(constant(inside), g / (x * (1 - x)), fill),)
+        one = constant(xp_of(x._data).ones((), x._data.dtype))  # C++'s 1 - x: a sub of two
+        return (api.where(constant(inside), g / (x * (one - x)), fill),)
 
     def jvp(self, xs, out, tangents):
         x = xs[0]
