@@ -5,6 +5,7 @@ CuPy is imported only when a CUDA tensor is asked for.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -278,7 +279,53 @@ def erf(arr):
         from cupyx.scipy.special import erf as cupy_erf
 
         return cupy_erf(arr).astype(arr.dtype, copy=False)
+    if arr.dtype.kind == "f" and arr.dtype.itemsize <= 4:
+        return _erf_float64(arr.astype(np.float64)).astype(arr.dtype)
     return np.asarray(_ERF(arr), dtype=arr.dtype)
+
+
+@functools.cache
+def _erf_fits() -> tuple[np.ndarray, np.ndarray]:
+    """Power-series coefficients, fitted to ``math.erf`` at Chebyshev nodes: of
+    ``erf(x) / x`` in ``x**2`` on ``|x| < 1``, and of ``erfc(x) exp(x**2)`` in ``1 / x`` on
+    ``1 <= |x| <= 4``."""
+    from numpy.polynomial import Chebyshev, Polynomial
+
+    def nodes(n, lo, hi):
+        return lo + (hi - lo) * (np.cos(np.pi * (np.arange(n) + 0.5) / n) + 1) / 2
+
+    u = nodes(200, 0.0, 1.0)
+    small = Chebyshev.fit(u, [math.erf(v) / v for v in np.sqrt(u)], 10)
+    s = nodes(200, 0.25, 1.0)
+    tail = Chebyshev.fit(s, [math.erfc(1 / v) * math.exp(1 / (v * v)) for v in s], 18)
+    return small.convert(kind=Polynomial).coef, tail.convert(kind=Polynomial).coef
+
+
+def _horner(coef: np.ndarray, u: np.ndarray) -> np.ndarray:
+    r = coef[-1] * u
+    r += coef[-2]
+    for c in coef[-3::-1]:
+        r *= u
+        r += c
+    return r
+
+
+def _erf_float64(x: np.ndarray) -> np.ndarray:
+    """``erf`` in float64 to within a few units in the last place: rounded to float32 or
+    float16 it is ``math.erf`` rounded (equal on millions of samples), at several times
+    the speed of calling ``math.erf`` per element. Beyond ``|x| = 4`` a float32 erf is 1."""
+    small_c, tail_c = _erf_fits()
+    out = np.empty_like(x)
+    ax = np.abs(x)
+    small = ax < 1.0
+    xs = x[small]
+    out[small] = xs * _horner(small_c, xs * xs)
+    mid = ~small & (ax < 4.0)
+    am = ax[mid]
+    out[mid] = np.copysign(1.0 - np.exp(-am * am) * _horner(tail_c, 1.0 / am), x[mid])
+    rest = ~(small | mid)
+    out[rest] = np.sign(x[rest])  # +-1, and NaN stays NaN
+    return out
 
 
 def device_of(arr) -> Device:

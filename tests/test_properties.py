@@ -358,3 +358,28 @@ def test_mean_and_sum_are_numpys_bit_for_bit(case):
         want = np.asarray(want)
         assert got.dtype == want.dtype and got.shape == want.shape
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_erf_of_float32_and_float16_is_math_erf_rounded(dtype):
+    """NumPy has no erf: float32 and float16 take a vectorised float64 one, which must round
+    to what ``math.erf`` per element gives (float64 keeps ``math.erf`` itself)."""
+    import math
+
+    from gradscope.backend import erf
+
+    rng = np.random.default_rng(21)
+    x = np.concatenate(
+        [
+            rng.uniform(-4.5, 4.5, 100_000),
+            rng.standard_normal(50_000),
+            rng.uniform(-1, 1, 50_000) * 10.0 ** rng.uniform(-40, 0, 50_000),
+            [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 4.0, -3.9, 1e-45, 0.99999994],
+        ]
+    ).astype(dtype)
+    with np.errstate(all="ignore"):
+        got = erf(x)
+        want = np.asarray(np.frompyfunc(math.erf, 1, 1)(x), dtype=dtype)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, want)  # NaN where NaN
+    assert (np.signbit(got) == np.signbit(want)).all()  # erf(-0.0) is -0.0
