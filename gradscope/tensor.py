@@ -961,6 +961,7 @@ class Tensor:
     reciprocal_ = F.reciprocal_
     square_ = F.square_
     log1p_ = F.log1p_
+    erf_ = F.erf_
     logit_ = F.logit_
     expm1_ = F.expm1_
     log2_ = F.log2_

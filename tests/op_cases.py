@@ -788,6 +788,7 @@ CASES += [
     C("ireciprocal", _inplace("reciprocal_"), (S43,), domain="pos"),
     C("isquare", _inplace("square_"), (S43,)),
     C("ilog1p", _inplace("log1p_"), (S43,), domain="pos"),
+    C("ierf", _inplace("erf_"), (S43,)),
     C("ilogit", lambda m, a: (a * 0.4).logit_(0.05), (S43,), domain="pos"),
     C("iexpm1", _inplace("expm1_"), (S43,)),
     C("ilog2", _inplace("log2_"), (S43,), domain="pos"),
