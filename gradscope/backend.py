@@ -13,12 +13,20 @@ import numpy as np
 
 _cupy = None
 
+
 # NumPy reports floating-point specials in its ufuncs (inf * 0, exp overflowing to inf) as
 # RuntimeWarnings raised at the Python line that called it; torch computes the same IEEE
 # results without a word. Those raised in gradscope's own modules are ignored here, once,
 # rather than with an ``np.errstate`` around every op (about 2.5 us each): a user's own
 # NumPy code keeps its warnings.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"gradscope(\.|$)")
+def ignore_own_runtime_warnings() -> None:
+    """Install (again) the filter above. A ``warnings.catch_warnings`` block that imported
+    gradscope drops it on exit with every filter made inside; pytest 9.2 loads its
+    plugins, this package's among them, inside one."""
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"gradscope(\.|$)")
+
+
+ignore_own_runtime_warnings()
 
 # What NumPy raises for a floating-point special when ``np.seterr`` says "raise" or a
 # warnings filter says "error" (pytest's ``-W error``), which the filter above cannot undo

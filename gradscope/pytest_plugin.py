@@ -51,6 +51,12 @@ REPORT_WIDTH = 110
 _KEY = pytest.StashKey[tuple]()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from .backend import ignore_own_runtime_warnings
+
+    ignore_own_runtime_warnings()  # pytest may have loaded this plugin inside catch_warnings
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``gradscope`` marker."""
     config.addinivalue_line("markers", MARKER_HELP)
