@@ -706,7 +706,11 @@ class LeakyReluBackward1(LeakyReluBackward0):
         return (g * self._result_slopes(),)
 
     def backward_graph(self, g):
-        return (g * constant(self._result_slopes()),)
+        self._result_slopes()  # refuses a negative slope
+        r = self.saved_tensor("result")  # its signs are the input's: the same slopes
+        return (
+            apply(LeakyReluBackwardBackward0, (g, r), LeakyReluBackward0, (self.negative_slope,)),
+        )
 
 
 M_LEAKY_NEGATIVE_SLOPE = (
@@ -790,12 +794,22 @@ class EluBackward1(EluBackward0):
     def backward_graph(self, g):
         r = self.saved_tensor("result")
         self._result_df(r._data)  # refuses a negative alpha
-        neg = constant(r._data <= 0).to(r.dtype)
-        c = self.input_scale * (r + self.alpha * self.scale)
-        return (g * (neg * c + (1 - neg) * self.scale),)
+        return (apply(EluBackwardBackward0, (g, r), EluBackward1, self._params()),)
 
     def jvp(self, xs, out, tangents):
         return tangents[0] * self._result_df(out)
+
+    # for its double-backward node, run on the result (torch's ``is_result``): f' is
+    # ``input_scale (r + alpha scale)`` where ``r <= 0``, and its derivative in ``r`` is
+    # ``input_scale`` where ``r < 0``
+    def _grad(self, g, r):
+        return g * self._result_df(r)
+
+    def _d2f(self, r):
+        return xp_of(r).where(r < 0, self.input_scale, 0).astype(r.dtype, copy=False)
+
+    def _d2f_graph(self, r):
+        return constant(r._data < 0).to(r.dtype) * self.input_scale
 
 
 class HardtanhBackward0(Function):
