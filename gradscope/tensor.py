@@ -961,6 +961,12 @@ class Tensor:
     reciprocal_ = F.reciprocal_
     square_ = F.square_
     log1p_ = F.log1p_
+    sin_ = F.sin_
+    cos_ = F.cos_
+    tril_ = F.tril_
+    triu_ = F.triu_
+    uniform_ = F.uniform_
+    normal_ = F.normal_
     erf_ = F.erf_
     logit_ = F.logit_
     expm1_ = F.expm1_

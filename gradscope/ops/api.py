@@ -2090,11 +2090,11 @@ def triu(a, diagonal: int = 0):
     return _triangle("triu", S.TriuBackward0, a, diagonal)
 
 
-def _triangle(name: str, cls, a, diagonal):
+def _triangle(name: str, cls, a, diagonal, inplace: bool = False):
     diagonal = _int_arg(name, "diagonal", 2, diagonal)
     if a._data.ndim < 2:
-        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
-    return apply(cls, (a,), diagonal)
+        raise RuntimeError(f"{name.rstrip('_')}: input tensor must have at least 2 dimensions")
+    return apply_inplace(cls, a, (a,), diagonal) if inplace else apply(cls, (a,), diagonal)
 
 
 def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1):
@@ -2929,6 +2929,50 @@ def fill_(a, value):
 
 
 exp_ = _unary_(E.ExpBackward0, floating=True)
+sin_ = _unary_(E.SinBackward0, floating=True)
+cos_ = _unary_(E.CosBackward0, floating=True)
+
+
+def tril_(a, diagonal: int = 0):
+    return _triangle("tril_", S.TrilBackward0, a, diagonal, inplace=True)
+
+
+def triu_(a, diagonal: int = 0):
+    return _triangle("triu_", S.TriuBackward0, a, diagonal, inplace=True)
+
+
+def uniform_(a, from_: float = 0.0, to: float = 1.0):
+    """``a`` filled in place from U(from, to), drawn from gradscope's generator."""
+    from .. import creation
+
+    dtype = a._data.dtype
+    if dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"check_uniform_bounds\" not implemented for '{scalar_type_name(dtype)}'"
+        )
+    if from_ > to:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+        )
+    values = creation.rand(tuple(a.shape), dtype=a.dtype, device=a.device)._data
+    return apply_inplace(S.UniformBackward0, a, (a,), values * (to - from_) + from_)
+
+
+def normal_(a, mean: float = 0.0, std: float = 1.0):
+    """``a`` filled in place from N(mean, std**2), drawn from gradscope's generator."""
+    from .. import creation
+
+    dtype = a._data.dtype
+    if dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"normal_kernel_cpu\" not implemented for '{scalar_type_name(dtype)}'"
+        )
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    values = creation.randn(tuple(a.shape), dtype=a.dtype, device=a.device)._data
+    return apply_inplace(S.NormalBackward0, a, (a,), values * std + mean)
+
+
 log_ = _unary_(E.LogBackward0, floating=True)
 sqrt_ = _unary_(E.SqrtBackward0, floating=True)
 sigmoid_ = _unary_(A.SigmoidBackward0, floating=True)

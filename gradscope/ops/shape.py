@@ -907,6 +907,23 @@ class FillBackward2(ZeroBackward0):
         return xp_of(a).full_like(a, value)
 
 
+class UniformBackward0(ZeroBackward0):
+    """``uniform_(from, to)``: the values drawn (by the caller, from gradscope's generator)
+    written in; nothing flows back through it."""
+
+    _name = "UniformBackward0"
+    writes_repeats = False
+
+    def forward(self, a, values):
+        return values.astype(a.dtype, copy=False)
+
+
+class NormalBackward0(UniformBackward0):
+    """``normal_(mean, std)``."""
+
+    _name = "NormalBackward0"
+
+
 class FillBackward3(Function):
     """``fill_(0-dim tensor)``: the value's gradient is the sum of the incoming one."""
 
