@@ -961,6 +961,12 @@ class Tensor:
     reciprocal_ = F.reciprocal_
     square_ = F.square_
     log1p_ = F.log1p_
+    lerp = F.lerp
+    lerp_ = F.lerp_
+    addcmul = F.addcmul
+    addcmul_ = F.addcmul_
+    addcdiv = F.addcdiv
+    addcdiv_ = F.addcdiv_
     sin_ = F.sin_
     cos_ = F.cos_
     tril_ = F.tril_

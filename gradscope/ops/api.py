@@ -776,6 +776,81 @@ def log1p(a):
     return apply(E.Log1PBackward0, (_floating(a),))
 
 
+def lerp(start, end, weight):
+    """``start + weight * (end - start)``; ``weight`` a number or a tensor."""
+    if type(end) is not Tensor:
+        raise TypeError(
+            f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
+        )
+    others = (("end", end),) + ((("weight", weight),) if type(weight) is Tensor else ())
+    if start._data.dtype.kind not in "fc":
+        kernel = "lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar"
+        refuse_kernel(kernel, start._data.dtype)
+    for name, t in others:
+        if t._data.dtype != start._data.dtype:
+            raise RuntimeError(
+                f"expected dtype {scalar_type_name(start._data.dtype).lower()} for `{name}` but "
+                f"got dtype {scalar_type_name(t._data.dtype).lower()}"
+            )
+    if type(weight) is Tensor:
+        return apply(E.LerpBackward1, (start, end, weight))
+    return apply(E.LerpBackward0, (start, end), float(weight))
+
+
+def lerp_(start, end, weight):
+    lerp(start.detach(), end, weight)  # its checks, before anything is written
+    if type(weight) is Tensor:
+        return apply_inplace(E.LerpBackward1, start, (start, end, weight))
+    return apply_inplace(E.LerpBackward0, start, (start, end), float(weight))
+
+
+def _addc(name: str, a, t1, t2):
+    """The result dtype of ``addcmul``/``addcdiv``, after torch's refusal of an integer
+    division."""
+    ad, ndim = a._data.dtype, a._data.ndim
+    for t in (t1, t2):  # torch's promotion over the three: a dimensioned tensor outranks
+        ad = dtypes.result_type(ad, ndim, None, t._data.dtype, t._data.ndim)
+        ndim = builtins.max(ndim, t._data.ndim)
+    promoted = ad
+    if name == "addcdiv" and t1._data.dtype.kind in "iub" and t2._data.dtype.kind in "iub":
+        raise RuntimeError(M_ADDCDIV_INT)
+    return promoted
+
+
+def addcmul(a, tensor1, tensor2, *, value=1):
+    """``a + value * tensor1 * tensor2``."""
+    return apply(
+        E.AddcmulBackward0, (a, tensor1, tensor2), value, _addc("addcmul", a, tensor1, tensor2)
+    )
+
+
+def addcdiv(a, tensor1, tensor2, *, value=1):
+    """``a + value * tensor1 / tensor2``."""
+    return apply(
+        E.AddcdivBackward0, (a, tensor1, tensor2), value, _addc("addcdiv", a, tensor1, tensor2)
+    )
+
+
+def addcmul_(a, tensor1, tensor2, *, value=1):
+    _addc("addcmul", a, tensor1, tensor2)
+    return apply_inplace(E.AddcmulBackward0, a, (a, tensor1, tensor2), value, a._data.dtype)
+
+
+def addcdiv_(a, tensor1, tensor2, *, value=1):
+    _addc("addcdiv", a, tensor1, tensor2)
+    return apply_inplace(E.AddcdivBackward0, a, (a, tensor1, tensor2), value, a._data.dtype)
+
+
+M_ADDCDIV_INT = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+    "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+    "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+    "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+    "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+    "for all dtypes."
+)
+
+
 def logit(a, eps: float | None = None):
     """``log(a / (1 - a))``, of ``a`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     return apply(E.LogitBackward0, (_floating(a),), None if eps is None else float(eps))

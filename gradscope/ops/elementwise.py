@@ -1621,3 +1621,203 @@ class MaximumBackward0(Function):
 class MinimumBackward0(MaximumBackward0):
     _name = "MinimumBackward0"
     _pick = staticmethod(lambda a, b: a < b)
+
+
+# ---------------------------------------------------------------- lerp, addcmul, addcdiv
+
+
+def _lerp(a, b, w):
+    """torch's kernel: ``a + w (b - a)`` for ``|w| < 0.5``, else ``b - (b - a) (1 - w)``
+    (elementwise where ``w`` is an array)."""
+    xp = xp_of(a)
+    d = b - a
+    if isinstance(w, (int, float)):
+        return a + w * d if abs(w) < 0.5 else b - d * (1 - w)
+    return xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+
+class LerpBackward0(Function):
+    """``lerp(start, end, weight)`` with a number weight (saved as a number)."""
+
+    _name = "LerpBackward0"
+
+    def forward(self, a, b, weight):
+        self.weight, self.shapes = weight, (a.shape, b.shape)
+        return _lerp(a, b, weight).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        w = self.weight
+        return (
+            unbroadcast(g * (1 - w), self.shapes[0]) if na else None,
+            unbroadcast(g * w, self.shapes[1]) if nb else None,
+        )
+
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        w = self.weight
+        return (
+            sum_to(apply(MulBackward1, (g,), 1 - w), self.shapes[0]) if na else None,
+            sum_to(apply(MulBackward1, (g,), w), self.shapes[1]) if nb else None,
+        )
+
+    def jvp(self, xs, out, tangents):
+        # torch's: lerp(self_t, end_t, weight), a missing tangent a zero
+        ta, tb = tangents
+        if ta is None and tb is None:
+            return None
+        xp = xp_of(out)
+        ta = xp.zeros_like(out) if ta is None else ta
+        tb = xp.zeros_like(out) if tb is None else tb
+        return _lerp(ta, tb, self.weight).astype(out.dtype, copy=False)
+
+
+class LerpBackward1(Function):
+    """``lerp(start, end, weight)`` with a tensor weight; saves all three."""
+
+    _name = "LerpBackward1"
+
+    def forward(self, a, b, w):
+        self.shapes = (a.shape, b.shape, w.shape)
+        self.save(self=a, end=b, weight=w)
+        return _lerp(a, b, w).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        na, nb, nw = self.needs_input_grad
+        a, b, w = self.saved("self"), self.saved("end"), self.saved("weight")
+        return (
+            unbroadcast(g * (1 - w), self.shapes[0]) if na else None,
+            unbroadcast(g * w, self.shapes[1]) if nb else None,
+            unbroadcast(g * (b - a), self.shapes[2]) if nw else None,
+        )
+
+    def backward_graph(self, g):
+        na, nb, nw = self.needs_input_grad
+        a, b = self.saved_tensor("self"), self.saved_tensor("end")
+        w = self.saved_tensor("weight")
+        return (
+            sum_to(g * (1 - w), self.shapes[0]) if na else None,
+            sum_to(g * w, self.shapes[1]) if nb else None,
+            sum_to(g * (b - a), self.shapes[2]) if nw else None,
+        )
+
+    def jvp(self, xs, out, tangents):
+        # torch's: lerp(self_t, end_t, weight) + weight_t * (end - self)
+        (a, b, w), (ta, tb, tw) = xs, tangents
+        first = None
+        if ta is not None or tb is not None:
+            xp = xp_of(out)
+            ta = xp.zeros_like(out) if ta is None else ta
+            tb = xp.zeros_like(out) if tb is None else tb
+            first = _lerp(ta, tb, w)
+        return terms(first, None if tw is None else tw * (b - a))
+
+
+class AddcmulBackward0(Function):
+    """``input + value * tensor1 * tensor2`` (torch's order: ``value * t1``, then ``* t2``),
+    in the promoted dtype; saves each factor only where the other one needs a gradient."""
+
+    _name = "AddcmulBackward0"
+
+    def forward(self, a, t1, t2, value, dtype):
+        self.value, self.dtype = value, dtype
+        self.shapes, self.dtypes = (a.shape, t1.shape, t2.shape), (a.dtype, t1.dtype, t2.dtype)
+        _, n1, n2 = self.needs_input_grad
+        if n2:
+            self.save(tensor1=t1)
+        if n1:
+            self.save(tensor2=t2)
+        with np.errstate(all="ignore"):
+            return (a + (value * t1) * t2).astype(dtype, copy=False)
+
+    def backward(self, g):
+        na, n1, n2 = self.needs_input_grad
+        v = self.value
+        return (
+            cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None,
+            cast_like(unbroadcast(g * v * self.saved("tensor2"), self.shapes[1]), self.dtypes[1])
+            if n1
+            else None,
+            cast_like(unbroadcast(g * v * self.saved("tensor1"), self.shapes[2]), self.dtypes[2])
+            if n2
+            else None,
+        )
+
+    def backward_graph(self, g):
+        na, n1, n2 = self.needs_input_grad
+        v = self.value
+        return (
+            cast_to(sum_to(g, self.shapes[0]), self.dtypes[0]) if na else None,
+            cast_to(sum_to(g * v * self.saved_tensor("tensor2"), self.shapes[1]), self.dtypes[1])
+            if n1
+            else None,
+            cast_to(sum_to(g * v * self.saved_tensor("tensor1"), self.shapes[2]), self.dtypes[2])
+            if n2
+            else None,
+        )
+
+    def jvp(self, xs, out, tangents):
+        # torch's: self_t + (tensor1_t * tensor2) * value + (tensor2_t * tensor1) * value
+        (_, t1, t2), (ta, t1t, t2t), v = xs, tangents, self.value
+        total = terms(
+            ta, None if t1t is None else (t1t * t2) * v, None if t2t is None else (t2t * t1) * v
+        )
+        return None if total is None else total.astype(out.dtype, copy=False)
+
+
+class AddcdivBackward0(AddcmulBackward0):
+    """``input + value * tensor1 / tensor2`` (``value * t1``, then ``/ t2``)."""
+
+    _name = "AddcdivBackward0"
+
+    def forward(self, a, t1, t2, value, dtype):
+        self.value, self.dtype = value, dtype
+        self.shapes, self.dtypes = (a.shape, t1.shape, t2.shape), (a.dtype, t1.dtype, t2.dtype)
+        _, n1, n2 = self.needs_input_grad
+        if n2:
+            self.save(tensor1=t1)
+        if n1 or n2:
+            self.save(tensor2=t2)
+        with np.errstate(all="ignore"):
+            return (a + (value * t1) / t2).astype(dtype, copy=False)
+
+    def backward(self, g):
+        na, n1, n2 = self.needs_input_grad
+        v = self.value
+        gb = g1 = g2 = None
+        with np.errstate(all="ignore"):
+            if na:
+                gb = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0])
+            t2 = self.saved("tensor2") if (n1 or n2) else None
+            if n1:
+                g1 = cast_like(unbroadcast(g * v / t2, self.shapes[1]), self.dtypes[1])
+            if n2:
+                t1 = self.saved("tensor1")
+                g2 = cast_like(unbroadcast(-g * v * t1 / (t2 * t2), self.shapes[2]), self.dtypes[2])
+        return gb, g1, g2
+
+    def backward_graph(self, g):
+        na, n1, n2 = self.needs_input_grad
+        v = self.value
+        gb = g1 = g2 = None
+        if na:
+            gb = cast_to(sum_to(g, self.shapes[0]), self.dtypes[0])
+        t2 = self.saved_tensor("tensor2") if (n1 or n2) else None
+        if n1:
+            g1 = cast_to(sum_to(g * v / t2, self.shapes[1]), self.dtypes[1])
+        if n2:
+            t1 = self.saved_tensor("tensor1")
+            g2 = cast_to(sum_to(-g * v * t1 / (t2 * t2), self.shapes[2]), self.dtypes[2])
+        return gb, g1, g2
+
+    def jvp(self, xs, out, tangents):
+        (_, t1, t2), (ta, t1t, t2t), v = xs, tangents, self.value
+        with np.errstate(all="ignore"):
+            # torch's: self_t + (tensor1_t / tensor2) * value
+            #   - (tensor2_t * (tensor1 / tensor2) / tensor2) * value
+            total = terms(
+                ta,
+                None if t1t is None else (t1t / t2) * v,
+                None if t2t is None else -((t2t * (t1 / t2) / t2) * v),
+            )
+        return None if total is None else total.astype(out.dtype, copy=False)
