@@ -778,6 +778,21 @@ def log1p(a):
 
 def lerp(start, end, weight):
     """``start + weight * (end - start)``; ``weight`` a number or a tensor."""
+    _lerp_checks(start, end, weight)
+    if type(weight) is Tensor:
+        return apply(E.LerpBackward1, (start, end, weight))
+    return apply(E.LerpBackward0, (start, end), float(weight))
+
+
+def lerp_(start, end, weight):
+    _lerp_checks(start, end, weight)
+    if type(weight) is Tensor:
+        return apply_inplace(E.LerpBackward1, start, (start, end, weight))
+    return apply_inplace(E.LerpBackward0, start, (start, end), float(weight))
+
+
+def _lerp_checks(start, end, weight) -> None:
+    """torch's refusals of ``lerp``'s operands, in its order."""
     if type(end) is not Tensor:
         raise TypeError(
             f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
@@ -792,16 +807,6 @@ def lerp(start, end, weight):
                 f"expected dtype {scalar_type_name(start._data.dtype).lower()} for `{name}` but "
                 f"got dtype {scalar_type_name(t._data.dtype).lower()}"
             )
-    if type(weight) is Tensor:
-        return apply(E.LerpBackward1, (start, end, weight))
-    return apply(E.LerpBackward0, (start, end), float(weight))
-
-
-def lerp_(start, end, weight):
-    lerp(start.detach(), end, weight)  # its checks, before anything is written
-    if type(weight) is Tensor:
-        return apply_inplace(E.LerpBackward1, start, (start, end, weight))
-    return apply_inplace(E.LerpBackward0, start, (start, end), float(weight))
 
 
 def _addc(name: str, a, t1, t2):

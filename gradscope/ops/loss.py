@@ -387,6 +387,7 @@ class _PairLoss(Function):
     """
 
     _edges = 2
+    weight = None  # the element weights of a weighted loss (binary cross-entropy's)
 
     def forward(self, x, t, reduction, dtype, *args):
         self.reduction, self.dtype = reduction, dtype

@@ -8,16 +8,7 @@ from typing import Any
 from ..creation import tensor, zeros_like
 from ..dtypes import float32
 from ..ops.api import maximum
-from ..tensor import Tensor
 from .optimizer import Optimizer
-
-
-def _lerp_(start: Tensor, end: Tensor, weight: float) -> None:
-    """``start.lerp_(end, weight)``, with torch's two formulas for small and large weights."""
-    if abs(weight) < 0.5:
-        start.add_((end - start).mul_(weight))
-    else:
-        start.copy_(end - (end - start).mul_(1 - weight))
 
 
 class Adam(Optimizer):
@@ -90,9 +81,8 @@ class Adam(Optimizer):
                 else:
                     grad = grad.add(param, alpha=weight_decay)
 
-            _lerp_(exp_avg, grad, 1 - beta1)
-            # addcmul_ computes (value * t1) * t2, in the tensor's dtype
-            exp_avg_sq.mul_(beta2).add_(grad.mul(1 - beta2).mul_(grad))
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
 
             step = step_t.item()
             step_size = lr / (1 - beta1**step)
@@ -103,8 +93,7 @@ class Adam(Optimizer):
                 denom = max_exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)
             else:
                 denom = exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)
-            # addcdiv_ computes (value * t1) / t2
-            param.add_(exp_avg.mul(-step_size).div_(denom))
+            param.addcdiv_(exp_avg, denom, value=-step_size)
 
 
 class AdamW(Adam):
