@@ -17,6 +17,7 @@ import numpy as np
 from . import autograd as _autograd
 from . import backend, dtypes
 from .autograd import function as _function
+from .autograd.leaf import AccumulateGrad
 from .errors import (
     M_NONLEAF_GRAD,
     M_NUMPY_OF_GRAD,
@@ -259,8 +260,6 @@ class Tensor:
         ref = self._accum
         node = ref() if ref is not None else None
         if node is None:
-            from .autograd.leaf import AccumulateGrad
-
             node = AccumulateGrad(self)
             self._accum = weakref.ref(node)
         return node

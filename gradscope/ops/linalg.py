@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..errors import cpp_type_name, refuse_kernel, scalar_type_name, shape_str
+from ._broadcast import unbroadcast
 from ._graph import sum_to
 from ._jvp import terms
 
@@ -225,8 +226,6 @@ class AddmmBackward0(Function):
         nbias, na, nb = self.needs_input_grad
         gbias = None
         if nbias:
-            from ._broadcast import unbroadcast
-
             gbias = unbroadcast(g, self.bias_shape)
         ga = g @ self.saved("mat2").T if na else None
         gb = _mat2_grad(self.saved("mat1"), g, self.mat2_t) if nb else None
