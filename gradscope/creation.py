@@ -402,33 +402,45 @@ def _random(sample, size, dtype, device, requires_grad, name="rand"):
             raise NotImplementedError(
                 f"\"{kernel}\" not implemented for '{scalar_type_name(np_dtype)}'"
             )
+    return _leaf(_draw(sample, shape, np_dtype, dev), requires_grad)
+
+
+def _draw(sample, shape: tuple, np_dtype, dev):
+    """An array of ``shape`` drawn by ``sample(generator, shape)`` from the generator of
+    ``dev`` (NumPy's seeded one, or CuPy's), in ``np_dtype``."""
     if dev.type == "cuda":
         cp = backend.cupy()
         with cp.cuda.Device(dev.index):
-            arr = sample(cp.random, shape).astype(np_dtype, copy=False)
-    else:
-        arr = sample(_rng, shape).astype(np_dtype, copy=False)
-    return _leaf(arr, requires_grad)
+            return sample(cp.random, shape).astype(np_dtype, copy=False)
+    return sample(_rng, shape).astype(np_dtype, copy=False)
+
+
+def _uniform(r, s):
+    return r.random(s) if hasattr(r, "random") else r.rand(*s)
+
+
+def _normal(r, s):
+    return r.standard_normal(s)
+
+
+def sample_array(kind: str, shape: tuple, np_dtype, device) -> object:
+    """Samples of ``kind`` ("uniform": U[0, 1), or "normal") as a bare array on ``device``,
+    from the stream ``rand``/``randn`` draw from, without a tensor: what an in-place fill
+    writes (torch's fills allocate nothing either)."""
+    sample = _uniform if kind == "uniform" else _normal
+    return _draw(sample, shape, np_dtype, backend.device(device))
 
 
 def rand(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
     size = _size_arg("rand", sizes, size)
-    return _random(
-        lambda r, s: r.random(s) if hasattr(r, "random") else r.rand(*s),
-        size,
-        dtype,
-        device,
-        requires_grad,
-    )
+    return _random(_uniform, size, dtype, device, requires_grad)
 
 
 def randn(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     size = _size_arg("randn", sizes, size)
-    return _random(
-        lambda r, s: r.standard_normal(s), size, dtype, device, requires_grad, name="randn"
-    )
+    return _random(_normal, size, dtype, device, requires_grad, name="randn")
 
 
 def randint(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import warnings
 
-from .. import creation
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -40,25 +39,16 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def _fill(tensor: Tensor, values: Tensor) -> Tensor:
-    with no_grad():
-        tensor.copy_(values)
-    return tensor
-
-
-def _sample(kind: str, tensor: Tensor) -> Tensor:
-    draw = creation.rand if kind == "uniform" else creation.randn
-    return draw(tuple(tensor.shape), dtype=tensor.dtype, device=tensor.device)
-
-
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    """``tensor`` filled from U(a, b)."""
-    return _fill(tensor, _sample("uniform", tensor) * (b - a) + a)
+    """``tensor`` filled from U(a, b) in place (no temporary tensors, as torch)."""
+    with no_grad():
+        return tensor.uniform_(a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    """``tensor`` filled from N(mean, std**2)."""
-    return _fill(tensor, _sample("normal", tensor) * std + mean)
+    """``tensor`` filled from N(mean, std**2) in place (no temporary tensors, as torch)."""
+    with no_grad():
+        return tensor.normal_(mean, std)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:

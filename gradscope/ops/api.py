@@ -3032,9 +3032,9 @@ def uniform_(a, from_: float = 0.0, to: float = 1.0):
         )
     if from_ > to:
         raise RuntimeError(
-            f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}"
+            f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}"
         )
-    values = creation.rand(tuple(a.shape), dtype=a.dtype, device=a.device)._data
+    values = creation.sample_array("uniform", a._data.shape, dtype, a._buffer[2])
     return apply_inplace(S.UniformBackward0, a, (a,), values * (to - from_) + from_)
 
 
@@ -3048,8 +3048,8 @@ def normal_(a, mean: float = 0.0, std: float = 1.0):
             f"\"normal_kernel_cpu\" not implemented for '{scalar_type_name(dtype)}'"
         )
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    values = creation.randn(tuple(a.shape), dtype=a.dtype, device=a.device)._data
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")  # C++'s %g
+    values = creation.sample_array("normal", a._data.shape, dtype, a._buffer[2])
     return apply_inplace(S.NormalBackward0, a, (a,), values * std + mean)
 
 
