@@ -109,6 +109,33 @@ def test_live_and_replayed_output_agree(tmp_path):
     assert _no_ids(a) == _no_ids(b)
 
 
+def test_garbage_left_in_the_process_is_not_in_a_scenarios_baseline(tmp_path):
+    """Unreachable tensors from earlier work in the process (a cycle) are collected before
+    recording starts: the baseline holds only what is reachable, and no buffer of theirs
+    is freed inside the trace."""
+    import gc
+
+    import gradscope as gs
+    from gradscope.cli._scenario import run_scenario
+
+    gc.collect()
+    before = gs.live_bytes()
+    gc.disable()  # so that only the run itself can collect the cycle
+    try:
+        cycle = [gs.zeros(1000)]
+        cycle.append(cycle)
+        del cycle
+        assert gs.live_bytes() == before + 4000
+        result = run_scenario(script(tmp_path, "sq.py", SQUARE))
+    finally:
+        gc.enable()
+    assert result.exit_code == 0
+    tr = result.trace
+    assert tr.header["baseline_bytes"].get("cpu", 0) == before
+    allocated = {e.buffer for e in tr.events if e.kind == "tensor_allocated"}
+    assert all(e.buffer in allocated for e in tr.events if e.kind == "tensor_freed")
+
+
 def _no_ids(obj):
     if isinstance(obj, str):
         return re.sub(r"[ ─━]+", " ", re.sub(r"#\d+", "#N", obj))  # ids change column widths

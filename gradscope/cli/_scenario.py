@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import runpy
 import sys
@@ -114,6 +115,10 @@ def run_scenario(
         tr = trace_fn(None, scenario=path)
         return ScenarioResult(tr, SCENARIO_FAILED, syntax_error, ran=False)
     target = os.path.abspath(save) if save else None  # wherever the script moves to
+    # Unreachable buffers left by earlier work in this process (cycles of a scenario run
+    # before) go now, not at some collection during the recording: the baseline counts
+    # only what is held, and the collector's schedule restarts the same for every run.
+    gc.collect()
     try:
         if target:
             os.makedirs(os.path.dirname(target), exist_ok=True)
