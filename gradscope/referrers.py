@@ -48,6 +48,22 @@ def _tensor_type():
     return Tensor
 
 
+def _holder_types() -> tuple[type, type]:
+    from .nn.modules import Module
+    from .optim.optimizer import Optimizer
+
+    return Module, Optimizer
+
+
+def _attrs(obj) -> dict:
+    """``obj.__dict__``, read without running the object's own ``__getattr__``."""
+    try:
+        attrs = object.__getattribute__(obj, "__dict__")
+    except (AttributeError, TypeError):
+        return {}
+    return attrs if isinstance(attrs, dict) else {}
+
+
 def library_dirs() -> tuple[str, ...]:
     """Folders whose frames are not the user's: gradscope itself, the standard library and
     installed packages."""
@@ -89,15 +105,19 @@ class _Scan:
 
     def __init__(self) -> None:
         self.Tensor = _tensor_type()
+        self.Module, self.Optimizer = _holder_types()
         self.refs: list[dict] = []
         self.seen: set[tuple[int, str]] = set()
         self.hooked: set[int] = set()  # tensors whose hooks were looked at
+        self.first_name: dict[int, str] = {}  # tensor id -> the first name found for it
+        self.optimizers: list[tuple] = []  # named once every namespace was read: ``finish``
 
     def add(self, t, name: str, site: str | None, scope: str | None, via: str) -> None:
         key = (t._id, name)
         if key in self.seen or len(self.refs) >= MAX_REFS:
             return
         self.seen.add(key)
+        self.first_name.setdefault(t._id, name)
         node = t._grad_fn  # as it is: looking must not update a view's graph
         self.refs.append(
             {
@@ -138,6 +158,10 @@ class _Scan:
                     break
                 key = repr(k) if isinstance(k, (str, int)) else "..."
                 self.value(x, f"{name}[{key}]", site, scope, "item", depth + 1)
+        elif isinstance(v, self.Module):
+            self.module(v, name, site, scope)
+        elif isinstance(v, self.Optimizer):
+            self.optimizers.append((v, name, site, scope))
         elif not isinstance(v, _SKIP_TYPES) and not type(v).__module__.startswith("gradscope"):
             try:
                 attrs = object.__getattribute__(v, "__dict__")
@@ -150,6 +174,56 @@ class _Scan:
                     break
                 if isinstance(k, str) and not k.startswith("__"):
                     self.value(x, f"{name}.{k}", site, scope, "attribute", depth + 1)
+
+    def module(self, m, name: str, site, scope) -> None:
+        """The parameters, buffers and tensor attributes of module ``m`` and the modules
+        under it, by the dotted names ``named_parameters`` gives (``model.0.weight``); read
+        from the modules' tables, without calling their methods."""
+        stack, memo, n = [(name, m)], set(), 0
+        while stack and n < MAX_ITEMS:
+            prefix, mod = stack.pop()
+            if id(mod) in memo:
+                continue
+            memo.add(id(mod))
+            n += 1
+            attrs = _attrs(mod)
+            for table in ("_parameters", "_buffers"):
+                for k, x in list((attrs.get(table) or {}).items())[:MAX_ITEMS]:
+                    if isinstance(x, self.Tensor):
+                        self.add(x, f"{prefix}.{k}", site, scope, "attribute")
+            for k, x in list(attrs.items())[:MAX_ITEMS]:  # a tensor kept as a plain attribute
+                if isinstance(k, str) and not k.startswith("_") and isinstance(x, self.Tensor):
+                    self.add(x, f"{prefix}.{k}", site, scope, "attribute")
+            subs = (attrs.get("_modules") or {}).items()
+            stack += reversed([(f"{prefix}.{k}", s) for k, s in subs if isinstance(s, self.Module)])
+
+    def finish(self) -> None:
+        """Name what the optimizers found hold, once the modules have named the parameters:
+        each parameter's state as ``opt.state[model.0.weight]['exp_avg']`` (by its index in
+        ``state_dict()``, ``opt.state[0]['exp_avg']``, where nothing else names it), and a
+        parameter that only an optimizer holds as ``opt.param_groups[0]['params'][1]``."""
+        for opt, name, site, scope in self.optimizers:
+            attrs = _attrs(opt)
+            index: dict[int, int] = {}
+            for g, group in enumerate(attrs.get("param_groups") or ()):
+                params = group.get("params", ()) if isinstance(group, dict) else ()
+                for i, p in enumerate(list(params)[:MAX_ITEMS]):
+                    if isinstance(p, self.Tensor):
+                        index.setdefault(id(p), len(index))
+                        if p._id not in self.first_name:
+                            where = f"{name}.param_groups[{g}]['params'][{i}]"
+                            self.add(p, where, site, scope, "item")
+            state = attrs.get("state") or {}
+            for p, st in list(state.items())[:MAX_ITEMS]:
+                if not isinstance(st, dict):
+                    continue
+                if isinstance(p, self.Tensor) and p._id in self.first_name:
+                    key = self.first_name[p._id]
+                else:
+                    key = str(index.get(id(p), "..."))
+                for k, x in list(st.items())[:MAX_ITEMS]:
+                    if isinstance(x, self.Tensor):
+                        self.add(x, f"{name}.state[{key}][{k!r}]", site, scope, "item")
 
     def hooks(self, t, owner: str) -> None:
         """Tensors captured by the hooks registered on ``t`` (or on its grad_fn)."""
@@ -217,6 +291,7 @@ def scan_frame_list(frames: Iterable, keep: Callable[[Any], bool]) -> tuple[list
                 # before 3.13, f_locals is a snapshot the frame keeps: it would hold the
                 # values seen now (even after the function deletes them) until read again
                 names.clear()
+    scan.finish()
     return scan.refs, site
 
 
@@ -224,6 +299,7 @@ def scan_namespace(ns: Mapping, site: str | None = None, scope: str = "<module>"
     """References to tensors held by the names of one namespace (a module's globals)."""
     scan = _Scan()
     scan.namespace(ns, site, scope)
+    scan.finish()
     return scan.refs
 
 

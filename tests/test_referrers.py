@@ -1,6 +1,7 @@
 """The holders probe on live code: what it names, that it changes no lifetime, where it goes."""
 
 import gc
+import re
 import weakref
 
 import gradscope as gs
@@ -138,3 +139,60 @@ def test_trace_why_names_what_the_caller_holds():
     top = tr.why(top=1, at="end")
     assert "held by total" in str(top) and "saved as `result`" in str(top)
     assert tr.why(b.buffer).buffers[0].buffer == b.buffer
+
+
+class _Net(gs.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = gs.nn.Sequential(gs.nn.Linear(3, 4), gs.nn.ReLU(), gs.nn.Linear(4, 2))
+        self.register_buffer("running", gs.zeros(2))
+        self.mask = gs.ones(2)  # a plain tensor attribute
+
+    @property
+    def report(self):  # the probe reads the modules' tables, and runs none of their code
+        raise AssertionError("the probe ran a property")
+
+
+def test_modules_and_optimizers_name_what_they_hold_as_torch_names_it():
+    """Parameters and buffers by ``named_parameters``' dotted names under the variable that
+    holds the model; an optimizer's state by the parameter it belongs to; a ``.grad`` by
+    its parameter's name."""
+    net = _Net()
+    model = gs.nn.Sequential(gs.nn.Linear(2, 2))
+    opt = gs.optim.Adam(list(net.parameters()) + list(model.parameters()), lr=0.1)
+    loss = net.body(gs.randn(5, 3)).sum() + model(gs.ones(1, 2)).sum()
+    loss.backward()
+    opt.step()
+    names = {r["name"]: r["tensor"] for r in scan_namespace({"net": net, "opt": opt, "m": model})}
+    w0 = net.body[0].weight
+    assert names["net.body.0.weight"] == w0._id
+    assert names["net.body.2.bias"] == net.body[2].bias._id
+    assert names["net.running"] == net.running._id and names["net.mask"] == net.mask._id
+    assert names["m.0.weight"] == model[0].weight._id
+    state = opt.state[w0]
+    assert names["opt.state[net.body.0.weight]['exp_avg']"] == state["exp_avg"]._id
+    assert names["opt.state[net.body.0.weight]['exp_avg_sq']"] == state["exp_avg_sq"]._id
+    assert names["opt.state[m.0.bias]['step']"] == opt.state[model[0].bias]["step"]._id
+    assert not [n for n in names if "param_groups" in n]  # named already, by the modules
+    # with the model out of reach, the optimizer names its parameters and their state
+    alone = {r["name"]: r["tensor"] for r in scan_namespace({"opt": opt})}
+    assert alone["opt.param_groups[0]['params'][0]"] == w0._id
+    assert alone["opt.state[opt.param_groups[0]['params'][0]]['exp_avg']"] == state["exp_avg"]._id
+
+
+def test_mem_why_names_a_models_parameters_its_gradients_and_adams_state(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import gradscope as gs\n"
+        "model = gs.nn.Sequential(gs.nn.Linear(8, 16), gs.nn.ReLU(), gs.nn.Linear(16, 2))\n"
+        "opt = gs.optim.Adam(model.parameters())\n"
+        "model(gs.randn(4, 8)).sum().backward()\n"
+        "opt.step()\n"
+        "gs.mark('after step')\n"
+    )
+    tr = run_scenario(str(script)).trace
+    text = str(tr.why(at="after step", top=40))
+    for name in ("model.0.weight", "model.2.bias", "opt.state[model.0.weight]['exp_avg_sq']"):
+        assert f"held by {name} " in text, name
+    assert re.search(r"\.grad of tensor #\d+, held by model\.0\.weight ", text)
+    assert "no holder recorded" not in text
