@@ -515,3 +515,17 @@ def test_a_finished_trace_gives_the_cycle_collector_nothing_to_walk():
     assert not tr._flat and tr._chunks
     assert not any(gc.is_tracked(c) for c in tr._chunks)
     assert len(tr.events) == len(tr) > 300
+
+
+def test_a_weights_gradient_made_transposed_is_recorded_in_the_weights_shape():
+    """``linear``'s weight gradient is computed as the transpose of a new array and becomes
+    ``W.grad`` without a copy: the allocation is recorded as the array behind it, in W's
+    shape, so that its shape and bytes agree with the ``.grad`` it becomes."""
+    W = gs.randn(4, 3, requires_grad=True)
+    x = gs.randn(5, 3)
+    with gs.trace() as tr:
+        gs.nn.functional.linear(x, W).sum().backward()
+    acc = next(e for e in tr.events if e.kind == "grad_accumulated" and e.tensor == W._id)
+    alloc = next(e for e in tr.events if e.kind == "tensor_allocated" and e.buffer == acc.buffer)
+    assert W.grad._buffer.id == acc.buffer
+    assert (alloc.shape, alloc.nbytes, alloc.role) == ((4, 3), 48, "temp")

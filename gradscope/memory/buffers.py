@@ -83,7 +83,12 @@ def account(arr, device: str, role: str, node_id: int | None, name: str | None =
     nbytes = arr.nbytes if base is None else array_nbytes(arr)
     if not emit.sinks:
         return new(nbytes, device)
-    return account_bytes(nbytes, arr.shape, dtype_str(arr.dtype), device, role, node_id, name)
+    shape = arr.shape
+    if base is not None and getattr(base, "dtype", None) == arr.dtype:
+        # a view of a new array (a weight's gradient made transposed, then read as W.grad):
+        # the allocation is the array behind it, and its shape is what the bytes hold
+        shape = base.shape
+    return account_bytes(nbytes, shape, dtype_str(arr.dtype), device, role, node_id, name)
 
 
 def account_bytes(
