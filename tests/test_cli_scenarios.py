@@ -109,6 +109,36 @@ def test_live_and_replayed_output_agree(tmp_path):
     assert _no_ids(a) == _no_ids(b)
 
 
+MODEL = """\
+import gradscope as gs
+model = gs.nn.Sequential(gs.nn.Linear(3, 4), gs.nn.ReLU(), gs.nn.Linear(4, 2))
+X, y = gs.randn(5, 3), gs.randint(0, 2, (5,))
+w = gs.randn(2, requires_grad=True)
+loss = gs.nn.functional.cross_entropy(model(X) * w, y)
+gs.mark("before backward")
+loss.backward()
+"""
+
+
+def test_graphs_call_leaves_by_the_names_the_script_held_them_by(tmp_path):
+    """A model's parameters are drawn as ``model.0.weight`` (not the layer's generic
+    ``Linear.weight``), a tensor made in a tuple assignment by its variable, and a tensor
+    assigned to a variable by that variable, live and from the saved trace alike."""
+    path = script(tmp_path, "model.py", MODEL)
+    saved = tmp_path / "model.gstrace"
+    r = invoke("run", path, "--save", saved, "--out", tmp_path / "pics")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.count("model.2.weight  ") == 2 and "Linear." not in r.stdout
+    for source in (path, saved):
+        g = invoke("graph", source, "--at", "before backward")
+        assert g.exit_code == 0, g.output
+        for name in ("model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"):
+            assert f"{name}  " in g.stdout, (source, name)
+        assert "input X saved as mat1" in g.stdout and "input y saved as target" in g.stdout
+        assert "── w  (2,) float32  leaf, requires grad" in g.stdout
+        assert "Linear." not in g.stdout
+
+
 def test_garbage_left_in_the_process_is_not_in_a_scenarios_baseline(tmp_path):
     """Unreachable tensors from earlier work in the process (a cycle) are collected before
     recording starts: the baseline holds only what is reachable, and no buffer of theirs

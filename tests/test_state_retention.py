@@ -58,6 +58,22 @@ def test_holders_parse_and_look_up_by_tensor_buffer_and_node():
     assert Holders(None).probes == [] and not Holders([])
 
 
+def test_the_namer_keeps_a_tensors_own_name_while_it_holds_it():
+    """What a graph picture calls a tensor: its own (allocation) name while a name that
+    holds it is that one or nothing named holds it; else the first name holding it then;
+    a hook's capture is no name for a picture."""
+    probe = {"seq": 5, "at": "mark", "site": "m.py:3", "refs": [
+        ref(1, "x"), ref(1, "alias"), ref(2, "model.0.weight", via="attribute"),
+        ref(3, "h in hook f on x", via="hook"),
+    ]}  # fmt: skip
+    name = Holders([probe]).namer(7)
+    assert name(1, "x") == "x" and name(1, None) == "x"
+    assert name(2, "Linear.weight") == "model.0.weight"
+    assert name(3, None) is None and name(3, "h") == "h"
+    assert name(4, "t") == "t" and name(None, "t") == "t"
+    assert Holders(None).namer(7)(2, "Linear.weight") == "Linear.weight"
+
+
 def test_a_saved_buffer_is_held_by_the_accumulated_total():
     ev, holders = accumulated()
     ans = explain(ev.events, None, holders, buffer=11)

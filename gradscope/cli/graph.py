@@ -9,6 +9,7 @@ import typer
 
 from gradscope.events.schema import Event
 from gradscope.state import GraphState, SnapshotError, snapshot_at_index
+from gradscope.state.holders import Holders
 from gradscope.state.retention import point_index
 from gradscope.views.dot import to_dot
 from gradscope.views.graph_model import COLLAPSE_MIN, MAX_OPS, build_view
@@ -61,6 +62,7 @@ def graph(
             loss=coming_loss(src.events, n, snap.graph),
             collapse_min=0 if no_collapse else COLLAPSE_MIN,
             max_ops=max_nodes,
+            names=Holders(src.header.get("holders")).namer(snap.seq),
         )
         where = "the end" if at is None else repr(at)
         title = f"graph at {where} " + (

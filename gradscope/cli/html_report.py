@@ -9,6 +9,7 @@ import typer
 
 from gradscope import __version__
 from gradscope.state import resolve, snapshot_at_index
+from gradscope.state.holders import Holders
 from gradscope.state.timeline import fold_timeline
 from gradscope.views.dot import to_dot
 from gradscope.views.graph_model import backward_roots, build_view
@@ -91,8 +92,9 @@ def build_page(
                     "after",
                 ),
             )
+            named = Holders(src.header.get("holders"))
             for snap, roots, when in drawn:
-                view = build_view(snap.graph, roots, loss=span.root)
+                view = build_view(snap.graph, roots, loss=span.root, names=named.namer(snap.seq))
                 if not aliases:
                     aliases = {m: op.members[0] for op in view.ops for m in op.members}
                 caption = f"graph {when} {which}"

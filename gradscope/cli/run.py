@@ -14,6 +14,7 @@ from rich.table import Table
 
 from gradscope.autograd import set_detect_anomaly
 from gradscope.state import Snapshot, resolve, snapshot_at_index
+from gradscope.state.holders import Holders
 from gradscope.views.dot import to_dot
 from gradscope.views.explain import backward_steps, steps_table
 from gradscope.views.fmt import human_bytes, short_site
@@ -74,7 +75,8 @@ def run(
         elif src.ran:
             try:
                 show(src.events, src.baseline, pictures=pictures, binary=binary,
-                     explain=explain, title=src.path, final=src.final)  # fmt: skip
+                     explain=explain, title=src.path, final=src.final,
+                     holders=src.header.get("holders"))  # fmt: skip
             except CliError:  # a picture failed: the trace was saved all the same
                 saved_line(src, save)
                 raise
@@ -100,10 +102,14 @@ def show(
     title: str = "",
     console: Console | None = None,
     final: Snapshot | None = None,
+    holders: list | None = None,
 ) -> None:
     """Print the run report of ``events``; graph pictures go to the folder ``pictures``
-    (None: no graphs at all). ``final`` is the state at the end, if already folded."""
+    (None: no graphs at all). ``final`` is the state at the end, if already folded;
+    ``holders`` the trace header's records of the names the script held tensors by (the
+    graphs call leaves by them)."""
     c = console or out()
+    named = Holders(holders)
     if final is None:
         final = snapshot_at_index(events, len(events), baseline)
     led, graph = final.memory, final.graph
@@ -111,11 +117,11 @@ def show(
     c.print(f"[bold]{escape(title)}[/]: {len(events)} events, {len(graph.nodes)} graph nodes, "
             f"{len(spans)} backward call{'s' * (len(spans) != 1)}", soft_wrap=True)  # fmt: skip
     if not spans:
-        _show_end(c, final, pictures, binary)
+        _show_end(c, final, pictures, binary, named)
     full = list(range(len(spans))) if len(spans) <= 2 else [0, len(spans) - 1]
     for i, span in enumerate(spans):
         if i in full:
-            _show_backward(c, events, baseline, span, len(spans), pictures, binary, explain)
+            _show_backward(c, events, baseline, span, len(spans), pictures, binary, explain, named)
         if i == 0 and len(spans) > 2:
             c.print(_steps_table(spans[1:-1], graph))
     c.print(summary_line(graph, led), soft_wrap=True)
@@ -129,7 +135,7 @@ def _heading(graph, root: int | None) -> str:
     return f"from {n.op} #{n.id}" + (f" ({site})" if site else "")
 
 
-def _show_backward(c, events, baseline, span, total, out, binary, explain) -> None:
+def _show_backward(c, events, baseline, span, total, out, binary, explain, named) -> None:
     i = span.index - 1
     start = resolve(events, span.start_seq) - 1  # the state just before backward_started
     end = resolve(events, span.end_seq) if span.end_seq is not None else len(events)
@@ -147,9 +153,10 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain) -> No
             memory_table(after.memory, before.memory, device=dev, title="memory after backward")
         )
     if out is not None:
-        vb = build_view(before.graph, [root] if root is not None else None, loss=root)
+        vb = build_view(before.graph, [root] if root is not None else None, loss=root,
+                        names=named.namer(before.seq))  # fmt: skip
         roots = backward_roots(after.graph, root, span.start_seq, span.end_seq)
-        va = build_view(after.graph, roots, loss=root)
+        va = build_view(after.graph, roots, loss=root, names=named.namer(after.seq))
         c.print(graph_tree(vb, "graph before backward"))
         c.print(graph_tree(va, "graph after backward"))
         paths = []
@@ -165,10 +172,10 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain) -> No
         )
 
 
-def _show_end(c, end: Snapshot, out, binary) -> None:
+def _show_end(c, end: Snapshot, out, binary, named: Holders) -> None:
     c.print(memory_table(end.memory, title="memory at the end (no backward ran)"))
     if out is not None:
-        view = build_view(end.graph)
+        view = build_view(end.graph, names=named.namer(end.seq))
         c.print(graph_tree(view, "graph at the end"))
         path = os.path.join(out, "graph.svg")
         c.print("picture: " + write_picture(to_dot(view, "graph at the end"), path, "svg", binary),

@@ -180,6 +180,20 @@ class Holders:
         """Names that held a tensor whose ``grad_fn`` is ``node`` at ``seq``."""
         return self._lookup(self.by_node.get(node, []), seq, born, born_of)
 
+    def namer(self, seq: int | None) -> Callable[[int | None, str | None], str | None]:
+        """``name(tensor, own)``: what a picture of the state at ``seq`` calls ``tensor``. Its
+        own name (the variable it was assigned to when made) while a name that held it then
+        is that one, or while nothing named held it; else the first name that held it (a
+        model's ``model.0.weight`` over the layer's ``Linear.weight``)."""
+
+        def name(tensor: int | None, own: str | None) -> str | None:
+            if not self.probes or tensor is None:
+                return own
+            names = [r.name for r in self.for_tensor(tensor, seq) if r.via != "hook"]
+            return own if not names or own in names else names[0]
+
+        return name
+
     def at_or_before(self, seq: int | None) -> Probe | None:
         """The last probe at or before ``seq`` (the last one when ``seq`` is None)."""
         if not self.probes:

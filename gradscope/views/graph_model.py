@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..state.graph import GraphState, NodeState
@@ -202,12 +203,16 @@ def build_view(
     loss: int | None = None,
     collapse_min: int = COLLAPSE_MIN,
     max_ops: int = MAX_OPS,
+    names: Callable[[int | None, str | None], str | None] | None = None,
 ) -> GraphView:
     """The drawable items of the nodes reachable from ``roots`` (default: ``focus_roots``).
 
     ``loss`` is the node to highlight (default: the last backward's root);
-    ``collapse_min=0`` turns collapsing off.
+    ``collapse_min=0`` turns collapsing off. ``names(tensor, own)`` says what to call a
+    leaf (``Holders.namer``: the names the user's code held it by); by default, its own.
     """
+    if names is None:
+        names = _own_name
     nodes = graph.nodes
     if roots is None:
         roots = focus_roots(graph)
@@ -246,7 +251,7 @@ def build_view(
         if n.is_accumulate:
             t = graph.tensors.get(n.output) if n.output is not None else None
             leaves[key] = LeafItem(
-                key, n.output, nid, t.name if t else None, n.shape, n.dtype,
+                key, n.output, nid, names(n.output, t.name if t else None), n.shape, n.dtype,
                 t.nbytes if t else 0, n.executed > 0,
             )  # fmt: skip
             g = graph.grads.get(n.output)
@@ -310,7 +315,7 @@ def build_view(
         used = {s for s, _ in edge_count} | {d for _, d in edge_count}
         leaves = {k: v for k, v in leaves.items() if k in used or k in top}
 
-    saved = _saved_items(graph, ops, leaves)
+    saved = _saved_items(graph, ops, leaves, names)
     edges = [(s, d, c) for (s, d), c in edge_count.items()]
     return GraphView(list(ops.values()), list(leaves.values()), saved, edges, top, notes, omitted)
 
@@ -336,8 +341,12 @@ def _cap(
     return kept, omitted
 
 
+def _own_name(tensor: int | None, own: str | None) -> str | None:
+    return own
+
+
 def _saved_items(
-    graph: GraphState, ops: dict[str, OpItem], leaves: dict[str, LeafItem]
+    graph: GraphState, ops: dict[str, OpItem], leaves: dict[str, LeafItem], names
 ) -> list[SavedItem]:
     nodes = graph.nodes
     by_buffer: dict[int, SavedItem] = {}
@@ -367,7 +376,7 @@ def _saved_items(
                 t = graph.tensors.get(s.tensor) if s.tensor is not None else None
                 if t is not None and t.role == "leaf":
                     si.leaf = "param" if graph.requires_grad(t.id) else "input"
-                    si.name = t.name
+                    si.name = names(t.id, t.name)
                 by_buffer[s.buffer] = si
                 out.append(si)
             if s.slot not in si.slots:
