@@ -321,6 +321,10 @@ def _evil_trace(evil_dir):
     assert f"({s.name}:3)" in r.stdout
     lines = plain.read_text().splitlines()
     head = {**json.loads(lines[0]), "scenario": str(s)}
+    for rec in head.get("holders") or ():  # the names the script held tensors by, too
+        for ref in rec["refs"]:
+            if ref["name"] == "W":
+                ref["name"] = EVIL
     out = [json.dumps(head)]
     for line in lines[1:]:
         d = json.loads(line)

@@ -196,3 +196,19 @@ def test_mem_why_names_a_models_parameters_its_gradients_and_adams_state(tmp_pat
         assert f"held by {name} " in text, name
     assert re.search(r"\.grad of tensor #\d+, held by model\.0\.weight ", text)
     assert "no holder recorded" not in text
+
+
+def test_a_reports_holder_column_keeps_the_attribute_path_of_a_container():
+    """Items of one container count as one holder, named down to the container:
+    ``opt.state[...]`` for an optimizer's state, ``outputs[...]`` for a list."""
+    from gradscope.views.why import _names
+
+    refs = [
+        {"name": "opt.state[model.0.weight]['exp_avg']", "via": "item"},
+        {"name": "opt.state[model.0.bias]['exp_avg_sq']", "via": "item"},
+        {"name": "opt.param_groups[0]['params'][1]", "via": "item"},
+        {"name": "outputs[3]", "via": "item"},
+        {"name": "model.0.weight", "via": "attribute"},
+    ]
+    assert _names(refs) == ["opt.state[...]", "opt.param_groups[...]", "outputs[...]",
+                            "model.0.weight"]  # fmt: skip

@@ -34,12 +34,15 @@ SHORT = {  # the patterns' names in a table cell
 
 
 def _names(refs: list[dict]) -> list[str]:
-    """The holders' names; the items of one container as one name: ``outputs[...]``."""
+    """The holders' names; the items of one container as one name: ``outputs[...]``,
+    ``opt.state[...]``."""
     out = []
     for r in refs:
         name = r["name"]
         if r.get("via") == "item":
-            cut = min((i for i in (name.find("["), name.find(".")) if i > 0), default=len(name))
+            cut = name.find("[")
+            if cut <= 0:
+                cut = name.find(".") if name.find(".") > 0 else len(name)
             name = name[:cut] + "[...]"
         out.append(name)
     return list(dict.fromkeys(out))
