@@ -187,11 +187,21 @@ long = int64
 int = int32  # noqa: A001
 half = float16
 
+# torch's other names for the same ops: each records the same node as the op it names
 multiply = mul
 divide = div
 subtract = sub
 negative = neg
+absolute = abs  # noqa: A001
+arccos, arcsin, arctan, arctan2 = acos, asin, atan, atan2
+fix = trunc
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 concat = concatenate = cat
+
+
+def true_divide(input, other):  # noqa: A002
+    """``input / other``, as torch's ``true_divide`` (``div`` without a rounding mode)."""
+    return div(input, other)
 
 
 def is_tensor(obj) -> bool:  # noqa: D103

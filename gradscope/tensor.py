@@ -991,6 +991,35 @@ class Tensor:
     clip_ = F.clip_
     nan_to_num_ = F.nan_to_num_
 
+    # torch's other names for the same methods (the same nodes: x.multiply_(2) records
+    # MulBackward0, x.fix() TruncBackward0)
+    multiply, multiply_ = F.mul, F.mul_
+    divide, divide_ = F.div, F.div_
+    subtract, subtract_ = F.sub, F.sub_
+    negative, negative_ = F.neg, F.neg_
+    absolute, absolute_ = F.abs, F.abs_
+    fix, fix_ = F.trunc, F.trunc_
+    arccos, arccos_ = F.acos, F.acos_
+    arcsin, arcsin_ = F.asin, F.asin_
+    arctan, arctan_ = F.atan, F.atan_
+    arctan2, arctan2_ = F.atan2, F.atan2_
+    greater, greater_equal, less, less_equal, not_equal = F.gt, F.ge, F.lt, F.le, F.ne
+
+    def true_divide(self, other) -> Tensor:
+        """``self / other`` (``div`` without a rounding mode)."""
+        return F.div(self, other)
+
+    def true_divide_(self, other) -> Tensor:
+        """``self /= other`` in place (``div_`` without a rounding mode)."""
+        return F.div_(self, other)
+
+    def ndimension(self) -> int:
+        return self._data.ndim
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor in ``other``'s dtype and on its device (itself when it already is)."""
+        return self.to(other.device, other.dtype)
+
     @property
     def T(self) -> Tensor:  # noqa: N802
         return F.T(self)
