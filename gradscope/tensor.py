@@ -1004,6 +1004,11 @@ class Tensor:
     arctan, arctan_ = F.atan, F.atan_
     arctan2, arctan2_ = F.atan2, F.atan2_
     greater, greater_equal, less, less_equal, not_equal = F.gt, F.ge, F.lt, F.le, F.ne
+    unsqueeze_ = F.unsqueeze_
+    squeeze_ = F.squeeze_
+    transpose_ = F.transpose_
+    swapaxes_ = swapdims_ = F.transpose_
+    t_ = F.t_
 
     def true_divide(self, other) -> Tensor:
         """``self / other`` (``div`` without a rounding mode)."""

@@ -479,6 +479,48 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     return target
 
 
+def apply_view_inplace(cls: type[Function], target, *args):
+    """Give ``target`` a new shape or order of dims in place (``unsqueeze_``, ``t_``, ...):
+    the same memory seen through a new view op ``cls``, its version bumped, and, where
+    autograd records it, ``cls``'s node (torch's in-place one, ``UnsqueezeBackward1``)
+    over the node ``target`` had."""
+    if _dual:
+        raise RuntimeError(
+            f"{cls._name}: gradscope does not change a tensor's shape in place under "
+            "forward-mode AD; use the out-of-place op"
+        )
+    if target._multi_view and state.enabled:
+        _refuse_multi_view_write(target, (target,))
+    record = state.enabled and target._rg
+    base = target._base
+    if record:
+        if target._grad_fn is None:
+            raise RuntimeError(M_LEAF_INPLACE)
+        if base is not None and not target._view_in_grad_mode:
+            raise RuntimeError(no_grad_view_message(target, M_NO_GRAD_VIEW_INPLACE))
+        if base is not None and target._vc[0] != target._view_version:
+            refresh_view(target)
+    fn = cls.__new__(cls)
+    fn._pending = None
+    fn.needs_input_grad = (record,)
+    old = target._data
+    out = run_rule(fn.forward, old, *args)
+    if record:
+        _init_node(fn, (target,), (True,))
+    target._data = out
+    target._vc[0] += 1
+    if base is not None:
+        target._view_version = target._vc[0]
+    if record:
+        prev = target._grad_fn
+        if prev is not None and prev._retain is not None and prev._retain() is target:
+            fn._retain, prev._retain = prev._retain, None  # retain_grad follows the tensor
+            fn._watched = True
+        target.grad_fn = fn
+        _finish(fn, (target,), [old], target, out, target)
+    return target
+
+
 def check_inplace_result(data, shape: tuple, dtype) -> None:
     """torch's checks that a result of ``shape`` and ``dtype`` may be written into array
     ``data`` in place: the shape first, then the cast (not down a kind)."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import function as _function
-from ..autograd.function import apply, apply_inplace, check_inplace_result
+from ..autograd.function import apply, apply_inplace, apply_view_inplace, check_inplace_result
 from ..autograd.grad_mode import state
 from ..backend import overlap, repeats_memory, writable, xp_of
 from ..errors import (
@@ -2127,6 +2127,38 @@ def movedim(a, source, destination):
     rest = iter(d for d in range(nd) if d not in src)
     dims = tuple(next(rest) if o is None else o for o in order)
     return apply(S.PermuteBackward0, (a,), dims)
+
+
+def unsqueeze_(a, dim):
+    """``unsqueeze`` in place: ``a`` itself, with a dim of size 1 inserted."""
+    return apply_view_inplace(S.UnsqueezeBackward1, a, _dim(dim, a._data.ndim + 1))
+
+
+def squeeze_(a, dim=None):
+    """``squeeze`` in place: ``a`` itself, without its (listed) dims of size 1."""
+    nd = a._data.ndim
+    if dim is None:
+        return apply_view_inplace(S.SqueezeBackward3, a, None)
+    listed = _dims(dim, nd) if dim != [] and dim != () else ()
+    dims = tuple(d for d in listed if nd and a.shape[d] == 1)
+    cls = S.SqueezeBackward4 if not isinstance(dim, (tuple, list)) else S.SqueezeBackward5
+    return apply_view_inplace(cls, a, dims)
+
+
+def transpose_(a, dim0, dim1):
+    """``transpose`` in place: ``a`` itself, with two dims swapped."""
+    nd = a._data.ndim
+    return apply_view_inplace(S.TransposeBackward1, a, _dim(dim0, nd), _dim(dim1, nd))
+
+
+def t_(a):
+    """``t`` in place."""
+    if a._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {a.ndim}D")
+    return apply_view_inplace(S.TBackward1, a)
+
+
+swapaxes_ = swapdims_ = transpose_
 
 
 def swapaxes(a, axis0, axis1):

@@ -201,8 +201,37 @@ class SqueezeBackward2(SqueezeBackward0):
     _name = "SqueezeBackward2"
 
 
+class SqueezeBackward3(SqueezeBackward0):
+    """``squeeze_()`` in place (all size-1 dims); ``SqueezeBackward4`` is ``squeeze_(dim)``
+    (and matmul's own squeeze of a vector), ``SqueezeBackward5`` ``squeeze_(dims)``."""
+
+    _name = "SqueezeBackward3"
+
+
 class SqueezeBackward4(SqueezeBackward0):
     _name = "SqueezeBackward4"
+
+
+class SqueezeBackward5(SqueezeBackward0):
+    _name = "SqueezeBackward5"
+
+
+class UnsqueezeBackward1(UnsqueezeBackward0):
+    """``unsqueeze_`` in place."""
+
+    _name = "UnsqueezeBackward1"
+
+
+class TBackward1(TBackward0):
+    """``t_`` in place."""
+
+    _name = "TBackward1"
+
+
+class TransposeBackward1(TransposeBackward0):
+    """``transpose_`` (``swapaxes_``, ``swapdims_``) in place."""
+
+    _name = "TransposeBackward1"
 
 
 class ExpandBackward0(Function):
