@@ -53,6 +53,7 @@ from .memory.buffers import live_bytes
 from .ops.api import (
     abs,  # noqa: A004
     acos,
+    acosh,
     add,
     amax,
     amin,
@@ -60,7 +61,9 @@ from .ops.api import (
     argmin,
     argsort,
     asin,
+    asinh,
     atan,
+    atanh,
     atan2,
     bmm,
     cat,
@@ -194,6 +197,7 @@ subtract = sub
 negative = neg
 absolute = abs  # noqa: A001
 arccos, arcsin, arctan, arctan2 = acos, asin, atan, atan2
+arccosh, arcsinh, arctanh = acosh, asinh, atanh
 fix = trunc
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 concat = concatenate = cat

@@ -1003,6 +1003,9 @@ class Tensor:
     arcsin, arcsin_ = F.asin, F.asin_
     arctan, arctan_ = F.atan, F.atan_
     arctan2, arctan2_ = F.atan2, F.atan2_
+    acosh, acosh_, arccosh, arccosh_ = F.acosh, F.acosh_, F.acosh, F.acosh_
+    asinh, asinh_, arcsinh, arcsinh_ = F.asinh, F.asinh_, F.asinh, F.asinh_
+    atanh, atanh_, arctanh, arctanh_ = F.atanh, F.atanh_, F.atanh, F.atanh_
     greater, greater_equal, less, less_equal, not_equal = F.gt, F.ge, F.lt, F.le, F.ne
     unsqueeze_ = F.unsqueeze_
     squeeze_ = F.squeeze_

@@ -1,6 +1,8 @@
 """torch's other names for the same ops (``multiply``, ``divide``, ``fix``, ``arccos``,
 ``greater``, ``type_as``, ...) as tensor methods, in-place methods and ``gs.`` functions,
-against torch 2.13: values, dtype, the node recorded, gradients and version counts."""
+against torch 2.13: values, dtype, the node recorded, gradients and version counts; and
+the in-place inverse hyperbolic functions, which torch records without a derivative (the
+out-of-place ones are in op_cases.py)."""
 
 from __future__ import annotations
 
@@ -100,3 +102,36 @@ def test_divide_takes_a_rounding_mode_and_type_as_moves_to_the_others_dtype():
                 y.ndimension())  # fmt: skip
 
     assert run(gs) == run(torch)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's forward AD loads torch.jit
+@pytest.mark.parametrize("name", ["acosh_", "asinh_", "atanh_", "arccosh_", "arctanh_"])
+def test_in_place_inverse_hyperbolics_have_no_derivative_as_in_torch(name):
+    """torch records ``AcoshBackward1`` (and so on) with nothing saved; backward through it,
+    and forward mode, raise its NotImplementedError."""
+
+    def run(m):
+        x = m.tensor([1.5, 0.5, 2.0], dtype=m.float64, requires_grad=True)
+        y = x * 1
+        out = getattr(y, name)()
+        node = out.grad_fn
+        saved = [a for a in dir(node) if a.startswith("_saved_")] if m is torch else []
+        try:
+            out.sum().backward()
+            error = None
+        except NotImplementedError as e:
+            error = str(e)
+        with m.autograd.forward_ad.dual_level():
+            fw = m.autograd.forward_ad
+            d = fw.make_dual(m.tensor([1.5, 0.5]), m.tensor([1.0, 1.0])) * 1
+            try:
+                getattr(d, name)()
+                jvp_error = None
+            except NotImplementedError as e:
+                jvp_error = str(e)
+        values = np.asarray(out.tolist())
+        return out is y, node.name(), saved, y._version, error, jvp_error, values
+
+    got, want = run(gs), run(torch)
+    assert got[:6] == want[:6]
+    np.testing.assert_allclose(got[6], want[6], rtol=1e-15)

@@ -903,6 +903,18 @@ def asin(a):
     return apply(E.AsinBackward0, (_floating(a),))
 
 
+def acosh(a):
+    return apply(E.AcoshBackward0, (_floating(a),))
+
+
+def asinh(a):
+    return apply(E.AsinhBackward0, (_floating(a),))
+
+
+def atanh(a):
+    return apply(E.AtanhBackward0, (_floating(a),))
+
+
 def acos(a):
     return apply(E.AcosBackward0, (_floating(a),))
 
@@ -3101,6 +3113,10 @@ tan_ = _unary_(E.TanBackward0, floating=True)
 atan_ = _unary_(E.AtanBackward0, floating=True)
 asin_ = _unary_(E.AsinBackward0, floating=True)
 acos_ = _unary_(E.AcosBackward0, floating=True)
+# torch records these in place with no derivative: backward through one raises its error
+acosh_ = _unary_(E.AcoshBackward1, floating=True)
+asinh_ = _unary_(E.AsinhBackward1, floating=True)
+atanh_ = _unary_(E.AtanhBackward1, floating=True)
 sinh_ = _unary_(E.SinhBackward0, floating=True)
 cosh_ = _unary_(E.CoshBackward0, floating=True)
 abs_ = _unary_(E.AbsBackward0)

@@ -1054,6 +1054,107 @@ class AcosBackward0(AsinBackward0):
     _name, ufunc, sign = "AcosBackward0", "arccos", -1
 
 
+class AcoshBackward0(Function):
+    """``acosh``: the gradient ``g * rsqrt(a ** 2 - 1)``, in torch's order of operations;
+    ``asinh`` is the same with ``+ 1``."""
+
+    _name = "AcoshBackward0"
+    ufunc, one = "arccosh", -1
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return getattr(xp_of(a), self.ufunc)(a)
+
+    def _factor(self, a):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return 1 / xp_of(a).sqrt(a * a + self.one)
+
+    def backward(self, g):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (g * self._factor(self.saved("self")),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        shifted = a.pow(2) - 1 if self.one < 0 else a.pow(2) + 1
+        return (g * shifted.rsqrt(),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return tangents[0] * self._factor(xs[0])
+
+
+class AsinhBackward0(AcoshBackward0):
+    _name, ufunc, one = "AsinhBackward0", "arcsinh", 1
+
+
+class _NoInPlaceDerivative(Function):
+    """An in-place op that torch gives no derivative (``acosh_``, ``asinh_``, ``atanh_``):
+    its node (``AcoshBackward1``) saves nothing, and backward or forward mode through it
+    raises torch's error."""
+
+    op = ufunc = ""
+
+    def forward(self, a):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return getattr(xp_of(a), self.ufunc)(a)
+
+    def backward(self, g):
+        raise NotImplementedError(
+            f"the derivative for 'inplace version of {self.op}' is not implemented."
+        )
+
+    backward_graph = backward
+
+    def jvp(self, xs, out, tangents):
+        raise NotImplementedError(
+            f"Trying to use forward AD with {self.op}_ that does not support it because it "
+            "has not been implemented yet.\nPlease file an issue to PyTorch at "
+            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
+            "that we can prioritize its implementation."
+        )
+
+
+class AcoshBackward1(_NoInPlaceDerivative):
+    _name, op, ufunc = "AcoshBackward1", "acosh", "arccosh"
+
+
+class AsinhBackward1(_NoInPlaceDerivative):
+    _name, op, ufunc = "AsinhBackward1", "asinh", "arcsinh"
+
+
+class AtanhBackward1(_NoInPlaceDerivative):
+    _name, op, ufunc = "AtanhBackward1", "atanh", "arctanh"
+
+
+class AtanhBackward0(Function):
+    """``atanh``: the gradient ``g * reciprocal(1 - a ** 2)``, as torch computes it."""
+
+    _name = "AtanhBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return xp_of(a).arctanh(a)
+
+    @staticmethod
+    def _factor(a):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            return 1 / (1 - a * a)
+
+    def backward(self, g):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return (g * self._factor(self.saved("self")),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        return (g * (1 - a.pow(2)).reciprocal(),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return tangents[0] * self._factor(xs[0])
+
+
 class SinhBackward0(Function):
     """``sinh``, whose gradient is ``cosh``; cosh is the same the other way round."""
 
