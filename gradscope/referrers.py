@@ -199,9 +199,10 @@ class _Scan:
 
     def finish(self) -> None:
         """Name what the optimizers found hold, once the modules have named the parameters:
-        each parameter's state as ``opt.state[model.0.weight]['exp_avg']`` (by its index in
-        ``state_dict()``, ``opt.state[0]['exp_avg']``, where nothing else names it), and a
-        parameter that only an optimizer holds as ``opt.param_groups[0]['params'][1]``."""
+        a parameter that only an optimizer holds as ``opt.param_groups[0]['params'][1]``,
+        and each parameter's state by the parameter's name,
+        ``opt.state[model.0.weight]['exp_avg']`` (by its index in ``state_dict()``,
+        ``opt.state[0]['exp_avg']``, for state kept for a tensor in no group)."""
         for opt, name, site, scope in self.optimizers:
             attrs = _attrs(opt)
             index: dict[int, int] = {}
