@@ -463,11 +463,7 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         if not target._multi_view:  # (which is refused on use)
             target._view_version = target._vc[0]  # a view written itself is not behind its base
     if record:
-        old = target._grad_fn
-        if old is not None and old._retain is not None and old._retain() is target:
-            fn._retain, old._retain = old._retain, None  # retain_grad follows the tensor
-            fn._watched = True
-        target.grad_fn = fn
+        _rebase(target, fn)
         target._rg = True
         _finish(fn, inputs, arrays, target, out, target)
         if fn._saved:
@@ -512,13 +508,19 @@ def apply_view_inplace(cls: type[Function], target, *args):
     if base is not None:
         target._view_version = target._vc[0]
     if record:
-        prev = target._grad_fn
-        if prev is not None and prev._retain is not None and prev._retain() is target:
-            fn._retain, prev._retain = prev._retain, None  # retain_grad follows the tensor
-            fn._watched = True
-        target.grad_fn = fn
+        _rebase(target, fn)
         _finish(fn, (target,), [old], target, out, target)
     return target
+
+
+def _rebase(target, fn) -> None:
+    """Make node ``fn`` of an in-place op ``target``'s grad_fn; a ``retain_grad`` on
+    ``target`` follows the tensor to it."""
+    old = target._grad_fn
+    if old is not None and old._retain is not None and old._retain() is target:
+        fn._retain, old._retain = old._retain, None
+        fn._watched = True
+    target.grad_fn = fn
 
 
 def check_inplace_result(data, shape: tuple, dtype) -> None:
