@@ -868,7 +868,10 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     kind = tensor_type_name(data.dtype, dev)
     if data.dtype == np.bool_:  # torch names bools by their C++ type here
         kind = "CUDABoolType" if dev == "cuda" else "CPUBoolType"
-    desc = f"[{kind} {shape_str(data.shape)}]"
+    # an input is described as it is now, as torch's saved variable shares the tensor
+    # (``unsqueeze_`` after the save shows the new shape); the node's own output as saved
+    shape = st.ref._data.shape if st.ref is not None and not st.is_output else data.shape
+    desc = f"[{kind} {shape_str(shape)}]"
     producer = None
     if st.is_output:
         producer = node.name()
