@@ -476,7 +476,7 @@ class Tensor:
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         node = self._node()
-        if node is None:
+        if node is None or self._retains:  # asked before: its node keeps it, as in torch
             return
         self._retains = True
         node._retain = weakref.ref(self)
