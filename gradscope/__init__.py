@@ -178,6 +178,20 @@ from .ops.api import (
     var_mean,
     where,
 )
+from .ops.counting import (
+    argwhere,
+    bincount,
+    count_nonzero,
+    histc,
+    isclose,
+    isneginf,
+    isposinf,
+    isreal,
+    nonzero,
+    signbit,
+    unique,
+    unique_consecutive,
+)
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError

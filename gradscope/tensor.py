@@ -314,6 +314,42 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "ifc"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._buffer.device == "cpu"
+
+    def get_device(self) -> int:
+        """The index of the GPU this tensor is on; -1 on the CPU."""
+        dev = self._buffer.device
+        return -1 if dev == "cpu" else int(dev.partition(":")[2] or 0)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._data.itemsize)
+
+    def is_inference(self) -> bool:
+        return False  # gradscope has no inference mode
+
+    def is_same_size(self, other: Tensor) -> bool:
+        F._check_tensor_arg("is_same_size", "other", 1, other)
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> bool:
+        """Whether this one-element tensor is not zero."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with "
+                + ("no values" if self._data.size == 0 else "more than one value")
+                + " is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
@@ -1153,3 +1189,13 @@ _OPERANDS = frozenset((Tensor, float, int, bool))
 
 _function.Tensor = Tensor
 F.Tensor = Tensor
+
+# these ops make tensors at import: bound once the class exists
+from .ops import counting as _counting  # noqa: E402
+
+Tensor.nonzero, Tensor.argwhere = _counting.nonzero, _counting.argwhere
+Tensor.count_nonzero, Tensor.bincount = _counting.count_nonzero, _counting.bincount
+Tensor.histc, Tensor.isclose = _counting.histc, _counting.isclose
+Tensor.unique, Tensor.unique_consecutive = _counting.unique, _counting.unique_consecutive
+Tensor.signbit, Tensor.isreal = _counting.signbit, _counting.isreal
+Tensor.isposinf, Tensor.isneginf = _counting.isposinf, _counting.isneginf
