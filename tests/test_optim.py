@@ -1,6 +1,7 @@
-"""``gs.optim`` against ``torch.optim``: SGD, Adam and AdamW steps (parameters, states and
-version counters), a small training loop, ``state_dict`` round trips, the schedulers, the
-errors for bad arguments, and what a step records in a trace."""
+"""``gs.optim`` against ``torch.optim``: SGD, Adam, AdamW, Adamax, RMSprop, Adagrad and
+Adadelta steps (parameters, states and version counters), a small training loop,
+``state_dict`` round trips, the schedulers, the errors for bad arguments, and what a step
+records in a trace."""
 
 from __future__ import annotations
 
@@ -30,7 +31,19 @@ CASES = {
     "adamw": ("AdamW", {"lr": 0.1}),
     "adamw_amsgrad": ("AdamW", {"lr": 0.1, "weight_decay": 0.5, "amsgrad": True}),
     "adamw_maximize_betas": ("AdamW", {"lr": 0.02, "betas": (0.5, 0.99), "maximize": True}),
-}
+    "adamax": ("Adamax", {}),
+    "adamax_wd_maximize": ("Adamax", {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.1, "maximize": True}),
+    "rmsprop": ("RMSprop", {}),
+    "rmsprop_momentum_wd": ("RMSprop", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1, "alpha": 0.8}),
+    "rmsprop_centered_maximize": ("RMSprop", {"lr": 0.01, "centered": True, "maximize": True, "eps": 1e-4}),
+    "rmsprop_centered_momentum": ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+    "adagrad": ("Adagrad", {}),
+    "adagrad_decay_init": ("Adagrad", {"lr": 0.1, "lr_decay": 0.05, "initial_accumulator_value": 0.3}),
+    "adagrad_wd_maximize": ("Adagrad", {"lr": 0.1, "weight_decay": 0.2, "maximize": True, "eps": 1e-6}),
+    "adadelta": ("Adadelta", {}),
+    "adadelta_rho_wd": ("Adadelta", {"lr": 0.5, "rho": 0.5, "weight_decay": 0.1, "eps": 1e-4}),
+    "adadelta_maximize": ("Adadelta", {"maximize": True}),
+}  # fmt: skip
 
 
 def _pair(name: str, kwargs: dict, dtype, rng, groups: bool = False):
@@ -57,13 +70,19 @@ def _set_grads(gp, tp, rng, skip: int | None = None) -> None:
         g.grad, t.grad = gs.tensor(a.copy()), torch.tensor(a.copy())
 
 
-def _close(g, t, what: str) -> None:
-    np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-6, atol=1e-7, err_msg=what)
+def _close(g, t, what: str, rtol: float = 1e-6) -> None:
+    np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=rtol, atol=1e-7, err_msg=what)
 
 
-def _assert_same_state(gp, tp, go, to) -> None:
+# torch's float32 sqrt on the CPU is not correctly rounded (on one machine 16,555 of
+# 100,000 values were 1 ulp from NumPy's, which is); RMSprop's momentum sums quotients by
+# such roots, whose sum can be much smaller than its terms, so the last bits grow there
+_RTOL = {"RMSprop": 1e-5}
+
+
+def _assert_same_state(gp, tp, go, to, rtol: float = 1e-6) -> None:
     for i, (g, t) in enumerate(zip(gp, tp)):
-        _close(g.detach(), t.detach(), f"param {i}")
+        _close(g.detach(), t.detach(), f"param {i}", rtol)
         assert g._version == t._version, f"param {i} version"
         assert set(go.state[g]) == set(to.state[t]), f"param {i} state keys"
         for key, tv in to.state[t].items():
@@ -73,7 +92,7 @@ def _assert_same_state(gp, tp, go, to) -> None:
             assert tuple(gv.shape) == tuple(tv.shape), key
             assert gv._version == tv._version, f"param {i} {key} version"
             assert not gv.requires_grad
-            _close(gv, tv, f"param {i} {key}")
+            _close(gv, tv, f"param {i} {key}", rtol)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -87,13 +106,13 @@ def test_steps_match_torch(case, dtype):
         _set_grads(gp, tp, rng, skip=1 if step < 2 else None)
         go.step()
         to.step()
-        _assert_same_state(gp, tp, go, to)
+        _assert_same_state(gp, tp, go, to, _RTOL.get(name, 1e-6) if dtype == np.float32 else 1e-6)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "Adamax", "RMSprop", "Adagrad", "Adadelta"])
 def test_param_groups_and_defaults(name):
     rng = np.random.default_rng(1)
-    kwargs = {"lr": 0.1, "momentum": 0.9} if name == "SGD" else {"lr": 0.1}
+    kwargs = {"lr": 0.1, "momentum": 0.9} if name in ("SGD", "RMSprop") else {"lr": 0.1}
     gp, tp, go, to = _pair(name, kwargs, np.float32, rng, groups=True)
     assert len(go.param_groups) == 2
     for gg, tg in zip(go.param_groups, to.param_groups):
@@ -107,7 +126,7 @@ def test_param_groups_and_defaults(name):
         _set_grads(gp, tp, rng)
         go.step()
         to.step()
-    _assert_same_state(gp, tp, go, to)
+    _assert_same_state(gp, tp, go, to, _RTOL.get(name, 1e-6))
 
 
 def test_add_param_group():
@@ -181,6 +200,10 @@ def _mlp_losses(m, arrays, opt_name: str, kwargs: dict, steps: int) -> list[floa
         ("SGD", {"lr": 0.05, "momentum": 0.9}),
         ("Adam", {"lr": 0.01}),
         ("AdamW", {"lr": 0.01, "amsgrad": True}),
+        ("Adamax", {"lr": 0.01}),
+        ("RMSprop", {"lr": 0.01, "momentum": 0.5}),
+        ("Adagrad", {"lr": 0.05}),
+        ("Adadelta", {"lr": 1.0}),
     ],
 )
 def test_training_loop_losses_match_torch(opt_name, kwargs):
@@ -267,10 +290,20 @@ def test_scheduler_step_before_optimizer_step_warns():
             sched2.step()
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam"])
+_ROUND_TRIP = {
+    "SGD": {"lr": 0.1, "momentum": 0.9},
+    "Adam": {"lr": 0.1, "amsgrad": True},
+    "RMSprop": {"lr": 0.1, "centered": True, "momentum": 0.5},
+    "Adagrad": {"lr": 0.1, "lr_decay": 0.1},
+    "Adadelta": {"lr": 0.1},
+    "Adamax": {"lr": 0.1},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ROUND_TRIP))
 def test_state_dict_round_trip(name):
     rng = np.random.default_rng(4)
-    kwargs = {"lr": 0.1, "momentum": 0.9} if name == "SGD" else {"lr": 0.1, "amsgrad": True}
+    kwargs = _ROUND_TRIP[name]
     gp, tp, go, to = _pair(name, kwargs, np.float32, rng)
     for _ in range(2):
         _set_grads(gp, tp, rng)
@@ -288,7 +321,7 @@ def test_state_dict_round_trip(name):
         go2.step()
         to.step()
     for g, t in zip(gp, tp):
-        _close(g.detach(), t.detach(), "param")
+        _close(g.detach(), t.detach(), "param", _RTOL.get(name, 1e-6))
 
 
 def test_load_state_dict_errors():
@@ -316,6 +349,17 @@ ERRORS = {
     "adam_beta1": lambda m: m.optim.Adam([_leaf(m)], betas=(0.9, -0.1)),
     "adam_int_betas": lambda m: m.optim.Adam([_leaf(m)], betas=(0, 0.5)),
     "adamw_negative_wd": lambda m: m.optim.AdamW([_leaf(m)], weight_decay=-1),
+    "adamax_negative_lr": lambda m: m.optim.Adamax([_leaf(m)], lr=-1),
+    "adamax_beta1": lambda m: m.optim.Adamax([_leaf(m)], betas=(0.9, 1.0)),
+    "adamax_negative_eps": lambda m: m.optim.Adamax([_leaf(m)], eps=-1.0),
+    "rmsprop_negative_alpha": lambda m: m.optim.RMSprop([_leaf(m)], alpha=-0.1),
+    "rmsprop_negative_momentum": lambda m: m.optim.RMSprop([_leaf(m)], momentum=-1),
+    "rmsprop_negative_wd": lambda m: m.optim.RMSprop([_leaf(m)], weight_decay=-1),
+    "adagrad_negative_lr_decay": lambda m: m.optim.Adagrad([_leaf(m)], lr_decay=-1),
+    "adagrad_negative_initial": lambda m: m.optim.Adagrad([_leaf(m)], initial_accumulator_value=-1),
+    "adagrad_negative_eps": lambda m: m.optim.Adagrad([_leaf(m)], eps=-1),
+    "adadelta_rho": lambda m: m.optim.Adadelta([_leaf(m)], rho=1.5),
+    "adadelta_negative_lr": lambda m: m.optim.Adadelta([_leaf(m)], lr=-0.5),
     "empty_list": lambda m: m.optim.SGD([], lr=0.1),
     "tensor_not_iterable": lambda m: m.optim.SGD(_leaf(m), lr=0.1),
     "float64_tensor_not_iterable": lambda m: m.optim.Adam(m.zeros(2, dtype=m.float64)),
