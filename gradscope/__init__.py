@@ -178,6 +178,24 @@ from .ops.api import (
     var_mean,
     where,
 )
+from .ops.api import (
+    copysign,
+    deg2rad,
+    deg2rad_,
+    float_power,
+    fmax,
+    fmin,
+    heaviside,
+    hypot,
+    logaddexp,
+    logaddexp2,
+    rad2deg,
+    rad2deg_,
+    sinc,
+    sinc_,
+    xlogy,
+    xlogy_,
+)
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError
