@@ -1736,7 +1736,7 @@ def _sum_to_as(g, shape, dtype):
     return cast_to(sum_to(g, shape), dtype)
 
 
-def _operands(a, b, dtype):
+def _in_dtype(a, b, dtype):
     """``a`` and ``b`` in the result ``dtype`` (None: as they are)."""
     return (a, b) if dtype is None else (_in(a, dtype), _in(b, dtype))
 
@@ -1760,7 +1760,7 @@ class HypotBackward0(Function):
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
         with np.errstate(over="ignore"):
-            return xp_of(a).hypot(*_operands(a, b, dtype))
+            return xp_of(a).hypot(*_in_dtype(a, b, dtype))
 
     def backward(self, g):
         r = self.saved("result")
@@ -1802,7 +1802,7 @@ class LogaddexpBackward0(Function):
         self.dtypes = (a.dtype, b.dtype)
         xp = xp_of(a)
         with np.errstate(over="ignore", invalid="ignore"):
-            return (xp.logaddexp2 if self.base2 else xp.logaddexp)(*_operands(a, b, dtype))
+            return (xp.logaddexp2 if self.base2 else xp.logaddexp)(*_in_dtype(a, b, dtype))
 
     def _factor(self, a, b):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -1869,7 +1869,7 @@ class XlogyBackward0(Function):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
-        return xlogy(*_operands(a, b, dtype))
+        return xlogy(*_in_dtype(a, b, dtype))
 
     def backward(self, g):
         a, b = self.saved("self"), self.saved("other")
