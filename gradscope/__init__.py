@@ -181,6 +181,7 @@ from .ops.api import (
 from .ops.api import (
     copysign,
     deg2rad,
+    diff,
     deg2rad_,
     float_power,
     fmax,
@@ -189,6 +190,8 @@ from .ops.api import (
     hypot,
     logaddexp,
     logaddexp2,
+    nanmean,
+    nansum,
     rad2deg,
     rad2deg_,
     sinc,

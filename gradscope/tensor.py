@@ -1000,6 +1000,7 @@ class Tensor:
     sinc, sinc_ = F.sinc, F.sinc_
     deg2rad, deg2rad_ = F.deg2rad, F.deg2rad_
     rad2deg, rad2deg_ = F.rad2deg, F.rad2deg_
+    nansum, nanmean, diff = F.nansum, F.nanmean, F.diff
 
     # torch's other names for the same methods (the same nodes: x.multiply_(2) records
     # MulBackward0, x.fix() TruncBackward0)

@@ -1296,6 +1296,44 @@ CASES += [
     C("ifloat_power_number", lambda m, a: (a.double() * 1).float_power_(0.5), (S43,), domain="pos"),
 ]
 
+
+def _with_nans(a):
+    return a.masked_fill(a > 0.5, float("nan"))
+
+
+CASES += [
+    C("nansum", lambda m, a: m.nansum(a), (S43,)),
+    C("nansum_nan_dim", lambda m, a: _with_nans(a).nansum(1), (S43,), domain="away"),
+    C(
+        "nansum_dims_keepdim",
+        lambda m, a: m.nansum(_with_nans(a), (0, 1), True),
+        (S43,),
+        domain="away",
+    ),
+    C("nansum_0d", lambda m, a: m.nansum(a, 0), (S0,)),
+    C("nanmean", lambda m, a: m.nanmean(_with_nans(a)), (S43,), domain="away"),
+    C(
+        "nanmean_dim_keepdim",
+        lambda m, a: _with_nans(a).nanmean(0, keepdim=True),
+        (S43,),
+        domain="away",
+    ),
+    C("diff", lambda m, a: m.diff(a), (S43,)),
+    C("diff_method_n2_dim0", lambda m, a: a.diff(2, 0), (S43,)),
+    C("diff_n0", lambda m, a: m.diff(a, 0), (S43,)),
+    C(
+        "diff_prepend_append",
+        lambda m, a, p, q: m.diff(a, prepend=p, append=q),
+        (S43, (4, 1), (4, 2)),
+    ),
+    C(
+        "diff_append_const",
+        lambda m, a, q: m.diff(a, dim=0, append=q),
+        (S43, (1, 3)),
+        grad=(True, False),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

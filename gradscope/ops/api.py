@@ -3355,3 +3355,65 @@ def rad2deg(a):
 sinc_ = _unary_(E.SincBackward0, floating=True)
 deg2rad_ = _unary_(E.Deg2RadBackward0, floating=True)
 rad2deg_ = _unary_(E.Rad2DegBackward0, floating=True)
+
+
+# ---------------------------------------------------------------- nansum, nanmean, diff
+
+
+def nansum(a, dim=None, keepdim: bool = False, *, dtype=None):
+    """Sum of all elements, or along ``dim``, counting NaN as zero."""
+    np_dtype = dtypes.resolve(dtype)
+    if np_dtype is None and a._data.dtype.kind in "bi" and a._data.dtype != np.int64:
+        np_dtype = np.dtype(np.int64)
+    dims = None if dim is None else _dims(dim, a._data.ndim)
+    if dims == ():  # torch's empty dim list: every dim
+        dims = tuple(range(a._data.ndim))
+    return apply(R.NansumBackward0, (a,), dims, keepdim, np_dtype)
+
+
+def nanmean(a, dim=None, keepdim: bool = False, *, dtype=None):
+    """Mean of the elements that are not NaN, of all or along ``dim``: ``nansum`` over
+    their count, as torch composes it."""
+    if a._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{scalar_type_name(a._data.dtype)}"
+        )
+    count = logical_not(isnan(a)).sum(dim, keepdim)
+    return nansum(a, dim, keepdim, dtype=dtype).div(count)
+
+
+def diff(a, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim`` (after joining ``prepend`` and
+    ``append`` to ``a``): ``n`` times ``a[1:] - a[:-1]``, composed of slices and ``sub``
+    (``logical_xor`` for bools) as torch composes it."""
+    if a._data.ndim < 1:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _dim(dim, a._data.ndim)
+    for other in (prepend, append):
+        if other is None:
+            continue
+        if other._data.ndim != a._data.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i, (x, y) in enumerate(zip(a.shape, other.shape)):
+            if i != d and x != y:
+                raise IndexError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({i}) = {x}, "
+                    f"but got tensor.size({i}) = {y}"
+                )
+    if n == 0:
+        from ..creation import zeros_like
+
+        return zeros_like(a).copy_(a)
+    if prepend is not None or append is not None:
+        a = cat([t for t in (prepend, a, append) if t is not None], d)
+    size = a.shape[d]
+    out_len = size - 1
+    for _ in range(builtins.min(n, size)):
+        later, earlier = narrow(a, d, 1, out_len), narrow(a, d, 0, out_len)
+        a = logical_xor(later, earlier) if a._data.dtype.kind == "b" else later - earlier
+        out_len -= 1
+    return a
