@@ -3399,7 +3399,7 @@ def diff(a, n: int = 1, dim: int = -1, prepend=None, append=None):
             raise RuntimeError("diff expects prepend or append to be the same dimension as input")
         for i, (x, y) in enumerate(zip(a.shape, other.shape)):
             if i != d and x != y:
-                raise IndexError(
+                raise RuntimeError(
                     "diff expects the shape of tensor to prepend or append to match that of "
                     f"input except along the differencing dimension; input.size({i}) = {x}, "
                     f"but got tensor.size({i}) = {y}"
