@@ -1026,6 +1026,17 @@ class Tensor:
     clamp_max_ = F.clamp_max_
     clip_ = F.clip_
     nan_to_num_ = F.nan_to_num_
+    xlogy, xlogy_ = F.xlogy, F.xlogy_
+    copysign, copysign_ = F.copysign, F.copysign_
+    hypot, hypot_ = F._hypot_method, F.hypot_
+    logaddexp, logaddexp2 = F._logaddexp_method, F._logaddexp2_method
+    fmax, fmin = F._fmax_method, F._fmin_method
+    heaviside, heaviside_ = F._heaviside_method, F.heaviside_
+    float_power, float_power_ = F.float_power, F.float_power_
+    sinc, sinc_ = F.sinc, F.sinc_
+    deg2rad, deg2rad_ = F.deg2rad, F.deg2rad_
+    rad2deg, rad2deg_ = F.rad2deg, F.rad2deg_
+    nansum, nanmean, diff = F.nansum, F.nanmean, F.diff
 
     # torch's other names for the same methods (the same nodes: x.multiply_(2) records
     # MulBackward0, x.fix() TruncBackward0)

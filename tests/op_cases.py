@@ -1233,6 +1233,107 @@ def _iadd(t, b):
     return t
 
 
+def _float_power_(m, a, b):
+    t = a.double() * 1  # float_power_ writes into float64 tensors only
+    t.float_power_(b)
+    return t
+
+
+CASES += [
+    C("hypot", lambda m, a, b: m.hypot(a, b), (S43, S43)),
+    C("hypot_method_broadcast", lambda m, a, b: a.hypot(b), (S43, S3)),
+    C("hypot_const_other", lambda m, a, b: m.hypot(a, b), (S43, S3), grad=(True, False)),
+    C("hypot_0d", lambda m, a, s: m.hypot(s, a), (S43, S0)),
+    C("ihypot", _inplace("hypot_"), (S43, S3)),
+    C("logaddexp", lambda m, a, b: m.logaddexp(a, b), (S43, S43)),
+    C("logaddexp_method_broadcast", lambda m, a, b: a.logaddexp(b), (S3, S43)),
+    C("logaddexp_const_self", lambda m, a, b: m.logaddexp(a, b), (S43, S43), grad=(False, True)),
+    C("logaddexp2", lambda m, a, b: m.logaddexp2(a, b), (S43, S43)),
+    C("logaddexp2_method_0d", lambda m, a, s: a.logaddexp2(s), (S43, S0)),
+    C("xlogy", lambda m, a, b: m.xlogy(a, b), (S43, S43), domain=("real", "pos")),
+    C("xlogy_method_broadcast", lambda m, a, b: a.xlogy(b), (S43, S3), domain=("real", "pos")),
+    C(
+        "xlogy_const_other",
+        lambda m, a, b: m.xlogy(a, b),
+        (S3, S43),
+        grad=(True, False),
+        domain=("real", "pos"),
+    ),
+    C("xlogy_number_other", lambda m, a: m.xlogy(a, 2.5), (S43,)),
+    C("xlogy_number_self", lambda m, b: m.xlogy(1.5, b), (S43,), domain="pos"),
+    C("xlogy_0d", lambda m, a, s: m.xlogy(s, a), (S43, S0), domain=("pos", "real")),
+    C("ixlogy", _inplace("xlogy_"), (S43, S3), domain=("real", "pos")),
+    C("ixlogy_number", _inplace("xlogy_", 3.0), (S43,)),
+    C("copysign", lambda m, a, b: m.copysign(a, b), (S43, S43), domain="away"),
+    C("copysign_method_broadcast", lambda m, a, b: a.copysign(b), (S43, S3), domain="away"),
+    C("copysign_number", lambda m, a: m.copysign(a, -1.0), (S43,), domain="away"),
+    C(
+        "copysign_const_other",
+        lambda m, a, b: m.copysign(a, b),
+        (S43, S3),
+        grad=(True, False),
+        domain="away",
+    ),
+    C("icopysign", _inplace("copysign_"), (S43, S3), domain="away"),
+    C("icopysign_number", _inplace("copysign_", -2), (S43,), domain="away"),
+    C("fmax", lambda m, a, b: m.fmax(a, b), (S43, S43)),
+    C("fmax_method_broadcast", lambda m, a, b: a.fmax(b), (S43, S3)),
+    C("fmax_const_other", lambda m, a, b: m.fmax(a, b), (S43, S3), grad=(True, False)),
+    C("fmin", lambda m, a, b: m.fmin(a, b), (S43, S43)),
+    C("fmin_method_0d", lambda m, a, s: a.fmin(s), (S43, S0)),
+    C("sinc", lambda m, a: m.sinc(a), (S43,)),
+    C("sinc_method", lambda m, a: (a * 3).sinc(), (S43,)),
+    C("isinc", _inplace("sinc_"), (S43,)),
+    C("deg2rad", lambda m, a: m.deg2rad(a), (S43,)),
+    C("rad2deg_method", lambda m, a: a.rad2deg(), (S43,)),
+    C("ideg2rad", _inplace("deg2rad_"), (S43,)),
+    C("irad2deg", _inplace("rad2deg_"), (S43,)),
+    C("float_power", lambda m, a, b: m.float_power(a, b), (S43, S43), domain=("pos", "real")),
+    C("float_power_method", lambda m, a, b: a.float_power(b), (S43, S3), domain=("pos", "real")),
+    C("float_power_number", lambda m, a: m.float_power(a, 2), (S43,)),
+    C("float_power_self_number", lambda m, b: m.float_power(2.5, b), (S43,)),
+    C("ifloat_power", _float_power_, (S43, S3), domain=("pos", "real")),
+    C("ifloat_power_number", lambda m, a: (a.double() * 1).float_power_(0.5), (S43,), domain="pos"),
+]
+
+
+def _with_nans(a):
+    return a.masked_fill(a > 0.5, float("nan"))
+
+
+CASES += [
+    C("nansum", lambda m, a: m.nansum(a), (S43,)),
+    C("nansum_nan_dim", lambda m, a: _with_nans(a).nansum(1), (S43,), domain="away"),
+    C(
+        "nansum_dims_keepdim",
+        lambda m, a: m.nansum(_with_nans(a), (0, 1), True),
+        (S43,),
+        domain="away",
+    ),
+    C("nansum_0d", lambda m, a: m.nansum(a, 0), (S0,)),
+    C("nanmean", lambda m, a: m.nanmean(_with_nans(a)), (S43,), domain="away"),
+    C(
+        "nanmean_dim_keepdim",
+        lambda m, a: _with_nans(a).nanmean(0, keepdim=True),
+        (S43,),
+        domain="away",
+    ),
+    C("diff", lambda m, a: m.diff(a), (S43,)),
+    C("diff_method_n2_dim0", lambda m, a: a.diff(2, 0), (S43,)),
+    C("diff_n0", lambda m, a: m.diff(a, 0), (S43,)),
+    C(
+        "diff_prepend_append",
+        lambda m, a, p, q: m.diff(a, prepend=p, append=q),
+        (S43, (4, 1), (4, 2)),
+    ),
+    C(
+        "diff_append_const",
+        lambda m, a, q: m.diff(a, dim=0, append=q),
+        (S43, (1, 3)),
+        grad=(True, False),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
