@@ -1981,14 +1981,15 @@ def cat(tensors, dim=0):
     for i, t_ in enumerate(tensors):
         if t_._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = tensors
     if len(tensors) > 1 and any(t_.shape == (0,) for t_ in tensors):
-        kept = [t_ for t_ in tensors if t_.shape != (0,)]  # torch skips legacy empty tensors
-        tensors = kept or tensors[:1]
-    first = tensors[0]
-    for t_ in tensors[1:]:
+        # torch checks shapes without the 1-d empty tensors, but keeps their edges
+        kept = [t_ for t_ in tensors if t_.shape != (0,)] or tensors[:1]
+    first = kept[0]
+    for t_ in tensors:
         _check_device(first, t_)
     d = _dim(dim, first._data.ndim)
-    for i, t_ in enumerate(tensors[1:], 1):
+    for i, t_ in enumerate(kept[1:], 1):
         if t_._data.ndim != first._data.ndim:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {first.ndim} and {t_.ndim}"

@@ -404,40 +404,58 @@ def _all_in(arrays, dtype) -> list:
 
 
 class CatBackward0(Function):
+    """``cat``: an edge to every input, the 1-d empty tensors included, which torch joins
+    with any shape (they add nothing, and each gets an empty gradient)."""
+
     _name = "CatBackward0"
 
     def forward(self, *args):
         *arrays, dim, dtype = args
         self.dim = dim
-        self.sizes = [a.shape[dim] for a in arrays]
+        empty = [a.shape == (0,) for a in arrays]
+        self.empty = empty if not all(empty) else [False] * len(arrays)
+        self.sizes = [0 if e else a.shape[dim] for a, e in zip(arrays, self.empty)]
         self.dtypes = [a.dtype for a in arrays]
-        return xp_of(arrays[0]).concatenate(_all_in(arrays, dtype), axis=dim)
+        joined = [a for a, e in zip(arrays, self.empty) if not e]
+        return xp_of(arrays[0]).concatenate(_all_in(joined, dtype), axis=dim)
 
     def backward(self, g):
         out = []
         start = 0
-        for n, need, dtype in zip(self.sizes, self.needs_input_grad, self.dtypes):
-            if need:
+        for n, need, dtype, empty in zip(
+            self.sizes, self.needs_input_grad, self.dtypes, self.empty
+        ):
+            if not need:
+                out.append(None)
+            elif empty:
+                out.append(xp_of(g).zeros(0, dtype))
+            else:
                 idx = [slice(None)] * g.ndim
                 idx[self.dim] = slice(start, start + n)
                 out.append(cast_like(g[tuple(idx)], dtype))
-            else:
-                out.append(None)
             start += n
         return tuple(out)
 
     def backward_graph(self, g):
         out = []
         start = 0
-        for n, need, dtype in zip(self.sizes, self.needs_input_grad, self.dtypes):
-            part = apply(SliceBackward0, (g,), self.dim, start, start + n, 1) if need else None
-            out.append(None if part is None else cast_to(part, dtype))
+        for n, need, dtype, empty in zip(
+            self.sizes, self.needs_input_grad, self.dtypes, self.empty
+        ):
+            if not need:
+                part = None
+            elif empty:
+                part = constant(xp_of(g._data).zeros(0, dtype))
+            else:
+                part = cast_to(apply(SliceBackward0, (g,), self.dim, start, start + n, 1), dtype)
+            out.append(part)
             start += n
         return tuple(out)
 
     def jvp(self, xs, out, tangents):
         xp = xp_of(out)
-        return xp.concatenate(each(tangents, xs, xp), axis=self.dim)
+        kept = [(t, x) for t, x, e in zip(tangents, xs, self.empty) if not e]
+        return xp.concatenate(each([t for t, _ in kept], [x for _, x in kept], xp), axis=self.dim)
 
 
 class StackBackward0(Function):
