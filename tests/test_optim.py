@@ -1,5 +1,5 @@
-"""``gs.optim`` against ``torch.optim``: SGD, Adam, AdamW, Adamax, RMSprop, Adagrad and
-Adadelta steps (parameters, states and version counters), a small training loop,
+"""``gs.optim`` against ``torch.optim``: SGD, Adam, AdamW, Adamax, NAdam, RAdam, RMSprop,
+Adagrad and Adadelta steps (parameters, states and version counters), a small training loop,
 ``state_dict`` round trips, the schedulers, the errors for bad arguments, and what a step
 records in a trace."""
 
@@ -43,6 +43,13 @@ CASES = {
     "adadelta": ("Adadelta", {}),
     "adadelta_rho_wd": ("Adadelta", {"lr": 0.5, "rho": 0.5, "weight_decay": 0.1, "eps": 1e-4}),
     "adadelta_maximize": ("Adadelta", {"maximize": True}),
+    "nadam": ("NAdam", {}),
+    "nadam_wd_decay": ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "momentum_decay": 0.01}),
+    "nadam_decoupled_maximize": ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    "radam": ("RAdam", {}),
+    "radam_rectified": ("RAdam", {"lr": 0.05, "betas": (0.5, 0.6)}),
+    "radam_wd": ("RAdam", {"lr": 0.05, "betas": (0.8, 0.7), "weight_decay": 0.1}),
+    "radam_decoupled_maximize": ("RAdam", {"lr": 0.05, "betas": (0.8, 0.5), "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
 }  # fmt: skip
 
 
@@ -204,6 +211,8 @@ def _mlp_losses(m, arrays, opt_name: str, kwargs: dict, steps: int) -> list[floa
         ("RMSprop", {"lr": 0.01, "momentum": 0.5}),
         ("Adagrad", {"lr": 0.05}),
         ("Adadelta", {"lr": 1.0}),
+        ("NAdam", {"lr": 0.01}),
+        ("RAdam", {"lr": 0.05}),
     ],
 )
 def test_training_loop_losses_match_torch(opt_name, kwargs):
@@ -297,6 +306,8 @@ _ROUND_TRIP = {
     "Adagrad": {"lr": 0.1, "lr_decay": 0.1},
     "Adadelta": {"lr": 0.1},
     "Adamax": {"lr": 0.1},
+    "NAdam": {"lr": 0.1},
+    "RAdam": {"lr": 0.1, "betas": (0.5, 0.6)},
 }
 
 
@@ -360,6 +371,10 @@ ERRORS = {
     "adagrad_negative_eps": lambda m: m.optim.Adagrad([_leaf(m)], eps=-1),
     "adadelta_rho": lambda m: m.optim.Adadelta([_leaf(m)], rho=1.5),
     "adadelta_negative_lr": lambda m: m.optim.Adadelta([_leaf(m)], lr=-0.5),
+    "nadam_momentum_decay": lambda m: m.optim.NAdam([_leaf(m)], momentum_decay=-1),
+    "nadam_beta0": lambda m: m.optim.NAdam([_leaf(m)], betas=(1.5, 0.9)),
+    "radam_negative_wd": lambda m: m.optim.RAdam([_leaf(m)], weight_decay=-1),
+    "radam_beta1": lambda m: m.optim.RAdam([_leaf(m)], betas=(0.5, 1.0)),
     "empty_list": lambda m: m.optim.SGD([], lr=0.1),
     "tensor_not_iterable": lambda m: m.optim.SGD(_leaf(m), lr=0.1),
     "float64_tensor_not_iterable": lambda m: m.optim.Adam(m.zeros(2, dtype=m.float64)),
