@@ -251,6 +251,17 @@ def _sched_lrs(m, make, steps: int = 8) -> list[list[float]]:
         lambda m, opt: m.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),
         lambda m, opt: m.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.9**e),
         lambda m, opt: m.optim.lr_scheduler.LambdaLR(opt, [lambda e: 1 / (e + 1), lambda e: e]),
+        lambda m, opt: m.optim.lr_scheduler.MultiplicativeLR(opt, lambda e: 0.9),
+        lambda m, opt: m.optim.lr_scheduler.MultiplicativeLR(opt, [lambda e: 0.5, lambda e: 1.1]),
+        lambda m, opt: m.optim.lr_scheduler.MultiStepLR(opt, [2, 5, 5], gamma=0.5),
+        lambda m, opt: m.optim.lr_scheduler.ExponentialLR(opt, 0.7),
+        lambda m, opt: m.optim.lr_scheduler.ConstantLR(opt),
+        lambda m, opt: m.optim.lr_scheduler.ConstantLR(opt, factor=0.25, total_iters=3),
+        lambda m, opt: m.optim.lr_scheduler.LinearLR(opt),
+        lambda m, opt: m.optim.lr_scheduler.LinearLR(opt, 0.5, 0.1, total_iters=4),
+        lambda m, opt: m.optim.lr_scheduler.PolynomialLR(opt, total_iters=6, power=2.0),
+        lambda m, opt: m.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=3),
+        lambda m, opt: m.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=5, eta_min=0.01),
     ],
 )
 def test_schedulers_match_torch(make):
@@ -277,6 +288,12 @@ def _epoch_lrs(m, make) -> list:
     [
         lambda m, opt: m.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5),  # closed form
         lambda m, opt: m.optim.lr_scheduler.LambdaLR(opt, lambda e: 1 / (e + 1)),
+        lambda m, opt: m.optim.lr_scheduler.MultiStepLR(opt, [1, 3, 3], gamma=0.5),
+        lambda m, opt: m.optim.lr_scheduler.ExponentialLR(opt, 0.7),
+        lambda m, opt: m.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3),
+        lambda m, opt: m.optim.lr_scheduler.LinearLR(opt, 0.5, 1.0, total_iters=4),
+        lambda m, opt: m.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=0.5),
+        lambda m, opt: m.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4, eta_min=0.1),
     ],
 )
 def test_scheduler_step_with_an_epoch_as_torch(make):
@@ -392,6 +409,19 @@ ERRORS = {
         m.optim.SGD([_leaf(m)]), 1, last_epoch=3
     ),
     "scheduler_not_optimizer": lambda m: m.optim.lr_scheduler.StepLR(object(), 1),
+    "constant_factor": lambda m: m.optim.lr_scheduler.ConstantLR(m.optim.SGD([_leaf(m)]), factor=2),
+    "linear_start_factor": lambda m: m.optim.lr_scheduler.LinearLR(
+        m.optim.SGD([_leaf(m)]), start_factor=0
+    ),
+    "linear_end_factor": lambda m: m.optim.lr_scheduler.LinearLR(
+        m.optim.SGD([_leaf(m)]), end_factor=1.5
+    ),
+    "multiplicative_not_callable": lambda m: m.optim.lr_scheduler.MultiplicativeLR(
+        m.optim.SGD([_leaf(m)]), 0.5
+    ),
+    "multiplicative_count": lambda m: m.optim.lr_scheduler.MultiplicativeLR(
+        m.optim.SGD([_leaf(m)]), [lambda e: 1.0] * 2
+    ),
 }
 
 
