@@ -302,6 +302,40 @@ def test_scheduler_step_with_an_epoch_as_torch(make):
     assert got[0][2] == ["The epoch parameter in `scheduler.step()"]
 
 
+PLATEAU_METRICS = [5.0, 4.0, 4.0, 4.0, 3.9999, 4.5, 4.5, 4.5, 4.5, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"patience": 2},
+        {"patience": 1, "factor": 0.5, "cooldown": 2},
+        {"patience": 0, "mode": "max", "threshold": 0.1},
+        {"patience": 1, "threshold_mode": "abs", "threshold": 0.5, "min_lr": [0.3, 0.5]},
+        {"patience": 0, "factor": 0.5, "min_lr": 0.2, "eps": 0.15},
+    ],
+    ids=["patience", "cooldown", "max_rel", "abs_min_lrs", "eps"],
+)
+def test_reduce_lr_on_plateau_as_torch(kwargs):
+    def run(m):
+        opt = m.optim.SGD(
+            [{"params": [m.zeros(1, requires_grad=True)]}, {"params": [_leaf(m)], "lr": 2.0}]
+        )
+        sched = m.optim.lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+        out = []
+        for metric in PLATEAU_METRICS:
+            opt.step()
+            sched.step(m.tensor(metric) if len(out) % 2 else metric)
+            out.append(
+                (sched.get_last_lr(), sched.num_bad_epochs, sched.cooldown_counter, sched.best)
+            )
+        state = sched.state_dict()
+        assert "optimizer" not in state
+        return out, state["last_epoch"]
+
+    assert run(gs) == run(torch)
+
+
 def test_scheduler_step_before_optimizer_step_warns():
     for m in (gs, torch):
         opt = m.optim.SGD([m.zeros(1, requires_grad=True)], lr=0.1)
@@ -419,6 +453,19 @@ ERRORS = {
     "multiplicative_not_callable": lambda m: m.optim.lr_scheduler.MultiplicativeLR(
         m.optim.SGD([_leaf(m)]), 0.5
     ),
+    "plateau_factor": lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(
+        m.optim.SGD([_leaf(m)]), factor=1.0
+    ),
+    "plateau_mode": lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(
+        m.optim.SGD([_leaf(m)]), mode="up"
+    ),
+    "plateau_threshold_mode": lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(
+        m.optim.SGD([_leaf(m)]), threshold_mode="x"
+    ),
+    "plateau_min_lrs": lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(
+        m.optim.SGD([_leaf(m)]), min_lr=[0.1, 0.2]
+    ),
+    "plateau_not_optimizer": lambda m: m.optim.lr_scheduler.ReduceLROnPlateau(object()),
     "multiplicative_count": lambda m: m.optim.lr_scheduler.MultiplicativeLR(
         m.optim.SGD([_leaf(m)]), [lambda e: 1.0] * 2
     ),
