@@ -1078,6 +1078,103 @@ CASES += [
         (S43, S3),
         grad=(False, True),
     ),
+    # ---------------------------------------------------------------- convolution, pooling
+    C("F_conv2d", lambda m, x, w, b: _F(m).conv2d(x, w, b), ((2, 3, 5, 5), (4, 3, 3, 3), S4)),
+    C(
+        "F_conv2d_stride_pad",
+        lambda m, x, w, b: _F(m).conv2d(x, w, b, stride=2, padding=1),
+        ((2, 3, 6, 6), (2, 3, 3, 3), (2,)),
+    ),
+    C(
+        "F_conv2d_dilation_groups",
+        lambda m, x, w: _F(m).conv2d(x, w, stride=(1, 2), padding=(2, 1), dilation=2, groups=2),
+        ((2, 4, 7, 7), (4, 2, 3, 2)),
+    ),
+    C(
+        "F_conv2d_same_even",
+        lambda m, x, w: _F(m).conv2d(x, w, padding="same"),
+        ((2, 2, 5, 5), (3, 2, 4, 3)),
+    ),
+    C(
+        "F_conv2d_valid_unbatched",
+        lambda m, x, w, b: _F(m).conv2d(x, w, b, padding="valid"),
+        ((3, 5, 5), (2, 3, 2, 2), (2,)),
+    ),
+    C(
+        "F_conv2d_const_weight",
+        lambda m, x, w: _F(m).conv2d(x, w, padding=1),
+        ((2, 2, 5, 5), (3, 2, 3, 3)),
+        grad=(True, False),
+    ),
+    C(
+        "F_conv2d_const_input",
+        lambda m, x, w, b: _F(m).conv2d(x, w, b),
+        ((2, 2, 5, 5), (3, 2, 3, 3), (3,)),
+        grad=(False, True, True),
+    ),
+    C("F_conv1d", lambda m, x, w, b: _F(m).conv1d(x, w, b), ((2, 3, 7), (4, 3, 3), S4)),
+    C(
+        "F_conv1d_stride_dilation_groups",
+        lambda m, x, w: _F(m).conv1d(x, w, stride=2, padding=2, dilation=2, groups=3),
+        ((2, 3, 7), (6, 1, 3)),
+    ),
+    C(
+        "F_conv1d_same",
+        lambda m, x, w, b: _F(m).conv1d(x, w, b, padding="same", dilation=2),
+        ((2, 2, 6), (3, 2, 3), (3,)),
+    ),
+    C(
+        "F_conv_transpose2d",
+        lambda m, x, w, b: _F(m).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        ((2, 3, 4, 4), (3, 2, 3, 3), (2,)),
+    ),
+    C(
+        "F_conv_transpose2d_groups_dilation",
+        lambda m, x, w: _F(m).conv_transpose2d(x, w, stride=(2, 1), groups=2, dilation=2),
+        ((2, 4, 3, 3), (4, 1, 2, 2)),
+    ),
+    C("F_max_pool2d", lambda m, x: _F(m).max_pool2d(x, 2), ((2, 3, 5, 5),)),
+    C(
+        "F_max_pool2d_pad_ceil",
+        lambda m, x: _F(m).max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+        ((2, 2, 6, 6),),
+    ),
+    C(
+        "F_max_pool2d_dilation_unbatched",
+        lambda m, x: _F(m).max_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 1)),
+        ((2, 7, 6),),
+    ),
+    C(
+        "F_max_pool2d_indices",
+        lambda m, x: _F(m).max_pool2d(x, 2, return_indices=True)[0],
+        ((2, 2, 5, 5),),
+    ),
+    C(
+        "F_max_pool1d",
+        lambda m, x: _F(m).max_pool1d(x, 3, stride=2, padding=1, ceil_mode=True),
+        ((2, 3, 8),),
+    ),
+    C("F_avg_pool2d", lambda m, x: _F(m).avg_pool2d(x, 2), ((2, 3, 5, 5),)),
+    C(
+        "F_avg_pool2d_pad_ceil_exclude",
+        lambda m, x: _F(m).avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        ((2, 2, 6, 6),),
+    ),
+    C(
+        "F_avg_pool2d_divisor_unbatched",
+        lambda m, x: _F(m).avg_pool2d(x, (2, 3), stride=1, padding=1, divisor_override=4),
+        ((2, 5, 5),),
+    ),
+    C("F_avg_pool1d", lambda m, x: _F(m).avg_pool1d(x, 3, 2, 1, ceil_mode=True), ((2, 3, 8),)),
+    C("F_adaptive_avg_pool2d", lambda m, x: _F(m).adaptive_avg_pool2d(x, (3, 2)), ((2, 3, 7, 5),)),
+    C(
+        "F_adaptive_avg_pool2d_none_unbatched",
+        lambda m, x: _F(m).adaptive_avg_pool2d(x, (None, 4)),
+        ((2, 5, 7),),
+    ),
+    C("F_adaptive_avg_pool2d_1", lambda m, x: _F(m).adaptive_avg_pool2d(x, 1), ((2, 3, 5, 5),)),
+    C("F_adaptive_avg_pool1d", lambda m, x: _F(m).adaptive_avg_pool1d(x, 3), ((2, 3, 7),)),
+    C("F_adaptive_avg_pool1d_1", lambda m, x: _F(m).adaptive_avg_pool1d(x, 1), ((2, 3, 7),)),
 ]
 CASES += [
     # ---------------------------------------------------------------- shapes and indexing
