@@ -781,7 +781,7 @@ class Tensor:
         return NotImplemented
 
     def __pos__(self):
-        return self
+        return F.positive(self)
 
     def __invert__(self):
         return Tensor._make(~self._data, None)
@@ -897,6 +897,16 @@ class Tensor:
     tril = F.tril
     triu = F.triu
     diagonal = F.diagonal
+    ravel = F.ravel
+    broadcast_to = F.broadcast_to
+    moveaxis = F.moveaxis
+    select = F.select
+    trace = F.trace
+    positive = F.positive
+    tile = F.tile_method
+    fliplr = F.fliplr
+    flipud = F.flipud
+    rot90 = F.rot90
     outer = F.outer
     sort = F.sort
     argsort = F.argsort

@@ -2141,6 +2141,137 @@ def movedim(a, source, destination):
     return apply(S.PermuteBackward0, (a,), dims)
 
 
+moveaxis = movedim
+
+
+def ravel(a):
+    """``a`` as one dimension: a view of a contiguous tensor, else a view of a contiguous
+    copy (as torch's ``contiguous().view(-1)``)."""
+    if not a._data.flags.c_contiguous:
+        a = apply(S.CloneBackward0, (a,))
+    return apply(S.ViewBackward0, (a,), (a._data.size,))
+
+
+def broadcast_to(a, size):
+    """A view of ``a`` broadcast to ``size`` (``expand``, -1 keeping a dim's size)."""
+    return expand(a, _int_list("broadcast_to", "size", 2, size))
+
+
+def _int_list(fn: str, arg: str, pos: int, seq) -> tuple:
+    """``seq`` (a tuple or list of ints) as ints, or torch's TypeError for argument ``arg``
+    at ``pos`` of ``fn``; after the first element, bools pass as ints, as torch's."""
+    if not isinstance(seq, (tuple, list)):
+        what = "Tensor" if type(seq) is Tensor else type(seq).__name__
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {pos}) must be tuple of ints, not {what}"
+        )
+    for i, n in enumerate(seq):
+        if isinstance(n, (int, np.integer)) and not (i == 0 and isinstance(n, bool)):
+            continue
+        if i == 0:
+            raise TypeError(
+                f"{fn}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
+                f"element of type {type(n).__name__} at pos 0"
+            )
+        raise TypeError(
+            f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+            f'"type must be tuple of ints,but got {type(n).__name__}"'
+        )
+    return tuple(int(n) for n in seq)
+
+
+def select(a, dim, index):
+    """The view of ``a`` at ``index`` along ``dim``, without that dim."""
+    dim = _int_arg("select", "dim", 1, dim)
+    index = _int_arg("select", "index", 2, index)
+    nd = a._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _dim(dim, nd)
+    size = a._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {shape_str(a.shape)} at "
+            f"dimension {d}"
+        )
+    return apply(S.SelectBackward0, (a,), d, index % size)
+
+
+def trace(a):
+    """The sum of the diagonal of matrix ``a`` (``Tensor.trace``; ``gs.trace`` is the
+    recorder)."""
+    if a._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+    if a._data.dtype.kind == "b":
+        refuse_kernel("trace", a._data.dtype)
+    return apply(S.TraceBackward0, (a,))
+
+
+def positive(a):
+    """``a`` itself (``+a``); refused for bool tensors, as torch."""
+    if a._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return a
+
+
+def tile(a, dims):
+    """``a`` repeated ``dims`` times along each dim, ``dims`` padded with leading ones to
+    ``a``'s dims (``repeat``)."""
+    return _tile(a, dims, 2)
+
+
+def tile_method(a, *dims):
+    """``Tensor.tile``: ``tile`` with the counts as one sequence or several ints."""
+    if not dims:
+        raise TypeError('tile() missing 1 required positional arguments: "dims"')
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        return _tile(a, dims[0], 1)
+    first = dims[0]
+    if len(dims) > 1 and not (isinstance(first, (int, np.integer)) and type(first) is not bool):
+        raise TypeError(f"tile() takes 1 positional argument but {len(dims)} were given")
+    if len(dims) == 1 and (type(first) is bool or not isinstance(first, (int, np.integer))):
+        return _tile(a, first, 1)  # refused: not a sequence
+    return _tile(a, dims, 1)
+
+
+def _tile(a, dims, pos: int):
+    dims = _int_list("tile", "dims", pos, dims)
+    lead = builtins.max(a._data.ndim - len(dims), 0)
+    return repeat(a, (1,) * lead + dims)
+
+
+def fliplr(a):
+    """A copy of ``a`` with its columns (dim 1) in reverse order."""
+    if a._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return apply(S.FlipBackward0, (a,), (1,))
+
+
+def flipud(a):
+    """A copy of ``a`` with its rows (dim 0) in reverse order."""
+    if a._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return apply(S.FlipBackward0, (a,), (0,))
+
+
+def rot90(a, k: int = 1, dims=(0, 1)):
+    """A copy of ``a`` turned ``k`` quarter turns in the plane of ``dims``, from the first
+    towards the second."""
+    k = _int_arg("rot90", "k", 1, k)
+    dims = tuple(dims)
+    nd = a._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = _dim(dims[0], nd), _dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+        )
+    return apply(S.Rot90Backward0, (a,), k, (d0, d1))
+
+
 def unsqueeze_(a, dim):
     """``unsqueeze`` in place: ``a`` itself, with a dim of size 1 inserted."""
     return apply_view_inplace(S.UnsqueezeBackward1, a, _dim(dim, a._data.ndim + 1))

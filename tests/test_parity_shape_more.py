@@ -1,0 +1,172 @@
+"""More of torch's shape and view ops (``ravel``, ``broadcast_to``, ``moveaxis``,
+``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``)
+against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
+and layouts. Values, gradients, nodes and double backward are in op_cases.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from parity import check_error, check_value, params
+
+import gradscope as gs
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+def _o(m, *shape):
+    return m.ones(*shape)
+
+
+ERRORS = {
+    # ravel has no refusals of its own
+    "broadcast_to_mismatch": lambda m: m.broadcast_to(_o(m, 2, 3), (2, 4)),
+    "broadcast_to_fewer_dims": lambda m: m.broadcast_to(_o(m, 2, 3), (3,)),
+    "broadcast_to_leading_neg1": lambda m: m.broadcast_to(_o(m, 2, 3), (-1, 2, 3)),
+    "broadcast_to_int": lambda m: m.broadcast_to(_o(m, 2, 3), 3),
+    "broadcast_to_float_size": lambda m: m.broadcast_to(_o(m, 3), (2.0, 3)),
+    "moveaxis_out_of_range": lambda m: m.moveaxis(_o(m, 2, 3), 0, 5),
+    "moveaxis_lengths": lambda m: m.moveaxis(_o(m, 2, 3), (0, 1), (0,)),
+    "moveaxis_repeated": lambda m: _o(m, 2, 3).moveaxis((0, 0), (0, 1)),
+    "select_index_past_end": lambda m: _o(m, 2, 3).select(1, 3),
+    "select_index_before_start": lambda m: m.select(_o(m, 2, 3), 1, -4),
+    "select_0d": lambda m: m.tensor(1.0).select(0, 0),
+    "select_0d_bad_dim": lambda m: m.tensor(1.0).select(3, 0),
+    "select_dim_out_of_range": lambda m: _o(m, 2, 3).select(2, 0),
+    "select_empty": lambda m: _o(m, 0, 3).select(0, 0),
+    "select_float_index": lambda m: _o(m, 2, 3).select(0, 1.0),
+    "select_float_dim": lambda m: _o(m, 2, 3).select(0.0, 1),
+    "trace_3d": lambda m: _o(m, 2, 2, 2).trace(),
+    "trace_vector": lambda m: _o(m, 2).trace(),
+    "trace_0d": lambda m: m.tensor(1.0).trace(),
+    "trace_bool": lambda m: m.ones(2, 3, dtype=m.bool).trace(),
+    "positive_bool": lambda m: m.positive(m.ones(2, dtype=m.bool)),
+    "positive_bool_method": lambda m: m.ones(2, dtype=m.bool).positive(),
+    "unary_plus_bool": lambda m: +m.ones(2, dtype=m.bool),
+    "tile_negative": lambda m: _o(m, 2, 3).tile(-1),
+    "tile_float": lambda m: _o(m, 2, 3).tile(2.0),
+    "tile_float_in_list": lambda m: _o(m, 2, 3).tile([2, 1.5]),
+    "tile_nothing": lambda m: _o(m, 2, 3).tile(),
+    "tile_function_int": lambda m: m.tile(_o(m, 2, 3), 2),
+    "tile_float_first_in_list": lambda m: _o(m, 2, 3).tile([1.5, 2]),
+    "tile_float_later_in_args": lambda m: _o(m, 2, 3).tile(2, 2, 1.5),
+    "tile_float_first_in_args": lambda m: _o(m, 2, 3).tile(1.5, 2),
+    "tile_str_in_list": lambda m: _o(m, 2, 3).tile([2, "a"]),
+    "tile_bool": lambda m: _o(m, 2, 3).tile(True),
+    "tile_bool_first_in_list": lambda m: _o(m, 2, 3).tile([True, 2]),
+    "tile_none": lambda m: _o(m, 2, 3).tile(None),
+    "tile_tensor": lambda m: m.tile(_o(m, 2, 3), m.tensor([2, 1])),
+    "broadcast_to_float_later": lambda m: m.broadcast_to(_o(m, 2, 3), (2, 3, 1.5)),
+    "broadcast_to_tensor": lambda m: m.broadcast_to(_o(m, 2, 3), m.tensor([2, 3])),
+    "tile_function_float_in_tuple": lambda m: m.tile(_o(m, 2, 3), (2, 1.5)),
+    "fliplr_vector": lambda m: _o(m, 3).fliplr(),
+    "fliplr_0d": lambda m: m.fliplr(m.tensor(1.0)),
+    "flipud_0d": lambda m: m.tensor(1.0).flipud(),
+    "rot90_vector": lambda m: _o(m, 3).rot90(),
+    "rot90_0d": lambda m: m.rot90(m.tensor(1.0)),
+    "rot90_three_dims": lambda m: _o(m, 2, 3).rot90(1, [0, 1, 1]),
+    "rot90_one_dim": lambda m: m.rot90(_o(m, 2, 3), 1, [0]),
+    "rot90_same_dims": lambda m: _o(m, 2, 3).rot90(1, [1, 1]),
+    "rot90_same_dim_wrapped": lambda m: _o(m, 2, 3).rot90(1, [1, -1]),
+    "rot90_dim_out_of_range": lambda m: _o(m, 2, 3).rot90(1, [0, 2]),
+    "rot90_negative_dim_out_of_range": lambda m: _o(m, 2, 3).rot90(1, [-3, 1]),
+    "rot90_float_k": lambda m: _o(m, 2, 3).rot90(1.0),
+}
+
+
+@pytest.mark.parametrize("fn", params(ERRORS))
+def test_refusals_as_torch(fn):
+    check_error(fn)
+
+
+def _ints(m, dtype: str = "int32"):
+    return m.arange(12, dtype=getattr(m, dtype)).reshape(3, 4)
+
+
+VALUES = {
+    "trace_int32": lambda m: _ints(m).trace(),
+    "trace_uint8": lambda m: _ints(m, "uint8").trace(),
+    "trace_float64": lambda m: _ints(m).to(m.float64).trace(),
+    "trace_empty": lambda m: m.ones(0, 3, requires_grad=True).trace(),
+    "ravel_int": lambda m: _ints(m).t().ravel(),
+    "ravel_empty": lambda m: m.ones(0, 3, requires_grad=True).t().ravel(),
+    "broadcast_to_bool": lambda m: m.broadcast_to(m.tensor([True, False]), (3, 2)),
+    "select_tensor_index": lambda m: _ints(m).select(0, m.tensor(1)),
+    "select_keywords": lambda m: m.select(_ints(m), dim=1, index=-1),
+    "positive_int": lambda m: m.positive(_ints(m)),
+    "tile_int": lambda m: _ints(m, "int64").tile((2, 1, 2)),
+    "tile_0d_empty": lambda m: m.tile(m.tensor(1.5, requires_grad=True), ()),
+    "tile_bool_later_in_list": lambda m: m.ones(2, 3, requires_grad=True).tile([2, True]),
+    "fliplr_bool": lambda m: m.fliplr(_ints(m) > 5),
+    "flipud_int": lambda m: _ints(m).flipud(),
+    "rot90_int": lambda m: _ints(m, "int64").rot90(),
+    "rot90_tuple_dims": lambda m: m.rot90(m.ones(2, 3, requires_grad=True), 1, (1, 0)),
+    "moveaxis_0d": lambda m: m.moveaxis(m.tensor(1.0, requires_grad=True) * 1, 0, 0),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_values_as_torch(fn):
+    check_value(fn)
+
+
+def test_trace_is_the_recorder_and_the_method_is_torchs():
+    assert gs.trace.__module__ == "gradscope.recorder"
+    with gs.trace() as tr:
+        y = (gs.ones(2, 2, requires_grad=True) * 3).trace()
+    assert y.item() == 6.0
+    assert "TraceBackward0" in [e.op for e in tr.events if e.kind == "node_created"]
+
+
+def test_positive_is_the_tensor_itself():
+    for m in (gs, torch):
+        x = m.ones(3, requires_grad=True) * 2
+        assert m.positive(x) is x and x.positive() is x and +x is x
+
+
+def _layout(m, op):
+    x = m.arange(24.0).reshape(2, 3, 4).requires_grad_()
+    y = op(m, x * 1)
+    base = y._base
+    return tuple(y.stride()), y.is_contiguous(), base is not None, y.grad_fn.name()
+
+
+LAYOUTS = {
+    "ravel": lambda m, x: x.ravel(),
+    "ravel_noncontig": lambda m, x: x.transpose(0, 2).ravel(),
+    "broadcast_to": lambda m, x: m.broadcast_to(x[:, :1], (2, 5, 4)),
+    "select": lambda m, x: x.select(2, 1),
+    "moveaxis": lambda m, x: m.moveaxis(x, 2, 0),
+    "tile": lambda m, x: x.tile(2),
+    "fliplr": lambda m, x: m.fliplr(x),
+    "rot90_k1": lambda m, x: x.rot90(),
+    "rot90_k2": lambda m, x: x.rot90(2, (2, 1)),
+    "rot90_k3": lambda m, x: m.rot90(x, 3, (0, 2)),
+    "rot90_k0": lambda m, x: m.rot90(x, -4),
+}
+
+
+@pytest.mark.parametrize("op", sorted(LAYOUTS))
+def test_strides_and_views_as_torch(op):
+    assert _layout(gs, LAYOUTS[op]) == _layout(torch, LAYOUTS[op])
+
+
+def test_a_view_writes_through_to_its_base():
+    def run(m):
+        x = m.zeros(2, 3)
+        x.select(1, -1).fill_(5.0)
+        x.ravel()[0] = 1.0
+        return x.tolist()
+
+    assert run(gs) == run(torch)
+
+
+def test_double_backward_of_rot90_and_trace():
+    def run(m):
+        x = m.tensor(np.arange(1.0, 7.0).reshape(2, 3), dtype=m.float64, requires_grad=True)
+        y = (x.rot90() ** 3).sum() + (x.t() @ x).trace() ** 2
+        (g,) = m.autograd.grad(y, x, create_graph=True)
+        (h,) = m.autograd.grad(g.sum(), x)
+        return np.array([g.tolist(), h.tolist()])
+
+    np.testing.assert_allclose(run(gs), run(torch), rtol=1e-12)
