@@ -907,6 +907,11 @@ class Tensor:
     fliplr = F.fliplr
     flipud = F.flipud
     rot90 = F.rot90
+    split_with_sizes = F.split_with_sizes_method
+    tensor_split = F.tensor_split_method
+    hsplit = F.hsplit_method
+    vsplit = F.vsplit_method
+    dsplit = F.dsplit_method
     outer = F.outer
     sort = F.sort
     argsort = F.argsort

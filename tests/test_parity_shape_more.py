@@ -1,6 +1,6 @@
 """More of torch's shape and view ops (``ravel``, ``broadcast_to``, ``moveaxis``,
-``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``)
-against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
+``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``,
+``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``, ``split_with_sizes``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
 and layouts. Values, gradients, nodes and double backward are in op_cases.py."""
 
 from __future__ import annotations
@@ -71,6 +71,39 @@ ERRORS = {
     "rot90_dim_out_of_range": lambda m: _o(m, 2, 3).rot90(1, [0, 2]),
     "rot90_negative_dim_out_of_range": lambda m: _o(m, 2, 3).rot90(1, [-3, 1]),
     "rot90_float_k": lambda m: _o(m, 2, 3).rot90(1.0),
+    "tensor_split_zero_sections": lambda m: _o(m, 7, 2).tensor_split(0),
+    "tensor_split_negative_sections": lambda m: m.tensor_split(_o(m, 7, 2), -1),
+    "tensor_split_0d": lambda m: m.tensor(1.0).tensor_split(2),
+    "tensor_split_dim_out_of_range": lambda m: _o(m, 7, 2).tensor_split(2, 2),
+    "tensor_split_float": lambda m: _o(m, 7, 2).tensor_split(2.0),
+    "tensor_split_float_function": lambda m: m.tensor_split(_o(m, 7, 2), 2.0),
+    "tensor_split_bool": lambda m: _o(m, 7, 2).tensor_split(True),
+    "tensor_split_float_first_index": lambda m: _o(m, 7, 2).tensor_split([1.5, 2]),
+    "tensor_split_float_later_index": lambda m: _o(m, 7, 2).tensor_split([1, 2.0]),
+    "tensor_split_float_tensor": lambda m: _o(m, 7, 2).tensor_split(m.tensor([2.0])),
+    "tensor_split_int32_tensor": lambda m: _o(m, 7, 2).tensor_split(m.tensor([2], dtype=m.int32)),
+    "tensor_split_2d_tensor": lambda m: _o(m, 7, 2).tensor_split(m.tensor([[2]])),
+    "hsplit_not_dividing": lambda m: _o(m, 2, 5).hsplit(2),
+    "hsplit_vector_not_dividing": lambda m: m.hsplit(_o(m, 5), 2),
+    "hsplit_0d": lambda m: m.tensor(1.0).hsplit(2),
+    "hsplit_zero": lambda m: _o(m, 2, 6).hsplit(0),
+    "hsplit_float": lambda m: _o(m, 2, 6).hsplit(2.0),
+    "hsplit_float_function": lambda m: m.hsplit(_o(m, 2, 6), 2.0),
+    "hsplit_float_index": lambda m: _o(m, 2, 6).hsplit([1.5]),
+    "hsplit_float_tensor": lambda m: _o(m, 2, 6).hsplit(m.tensor(1.0)),
+    "vsplit_vector": lambda m: _o(m, 6).vsplit(3),
+    "vsplit_not_dividing": lambda m: m.vsplit(_o(m, 5, 2), 2),
+    "vsplit_float": lambda m: _o(m, 6, 2).vsplit(2.0),
+    "dsplit_matrix": lambda m: _o(m, 6, 2).dsplit(2),
+    "dsplit_not_dividing": lambda m: m.dsplit(_o(m, 2, 2, 5), 2),
+    "split_with_sizes_not_summing": lambda m: _o(m, 6, 2).split_with_sizes([2, 3]),
+    "split_with_sizes_negative": lambda m: m.split_with_sizes(_o(m, 6, 2), [7, -1]),
+    "split_with_sizes_int": lambda m: _o(m, 6, 2).split_with_sizes(2),
+    "split_with_sizes_int_function": lambda m: m.split_with_sizes(_o(m, 6, 2), 2),
+    "split_with_sizes_float_first": lambda m: _o(m, 6, 2).split_with_sizes([2.0, 4]),
+    "split_with_sizes_float_later": lambda m: _o(m, 6, 2).split_with_sizes([2, 4.0]),
+    "split_with_sizes_0d": lambda m: m.tensor(1.0).split_with_sizes([1]),
+    "split_with_sizes_dim_out_of_range": lambda m: _o(m, 6, 2).split_with_sizes([1, 1], 2),
 }
 
 
@@ -102,7 +135,27 @@ VALUES = {
     "rot90_int": lambda m: _ints(m, "int64").rot90(),
     "rot90_tuple_dims": lambda m: m.rot90(m.ones(2, 3, requires_grad=True), 1, (1, 0)),
     "moveaxis_0d": lambda m: m.moveaxis(m.tensor(1.0, requires_grad=True) * 1, 0, 0),
+    "tensor_split_sections": lambda m: _ints(m).tensor_split(3, 1),
+    "tensor_split_indices": lambda m: m.tensor_split(_ints(m), [-9, 2, 1, 9]),
+    "tensor_split_no_indices": lambda m: _ints(m).tensor_split([]),
+    "tensor_split_keywords": lambda m: m.tensor_split(_ints(m), indices=[1], dim=1),
+    "tensor_split_sections_keyword": lambda m: m.tensor_split(_ints(m), sections=2, dim=-1),
+    "tensor_split_0d_tensor": lambda m: _ints(m).tensor_split(m.tensor(2)),
+    "tensor_split_parts_written": lambda m: _written_part(m, lambda t: t.tensor_split(2)),
+    "hsplit_0d_tensor": lambda m: _ints(m).hsplit(m.tensor(2)),
+    "hsplit_parts_written": lambda m: _written_part(m, lambda t: t.hsplit(2)),
+    "vsplit_indices": lambda m: m.vsplit(_ints(m), [1, 1]),
+    "dsplit_bool": lambda m: m.dsplit(_ints(m).reshape(1, 3, 4) > 3, [3]),
+    "split_with_sizes_keywords": lambda m: _ints(m).split_with_sizes(split_sizes=[1, 3], dim=1),
 }
+
+
+def _written_part(m, split):
+    """A part written in place, then used: torch allows it (each part is a plain view)."""
+    x = m.ones(4, 2, requires_grad=True)
+    parts = split(x * 1)
+    parts[0].mul_(3)
+    return parts[0] * 2
 
 
 @pytest.mark.parametrize("fn", params(VALUES))
@@ -143,6 +196,9 @@ LAYOUTS = {
     "rot90_k2": lambda m, x: x.rot90(2, (2, 1)),
     "rot90_k3": lambda m, x: m.rot90(x, 3, (0, 2)),
     "rot90_k0": lambda m, x: m.rot90(x, -4),
+    "tensor_split": lambda m, x: x.tensor_split(3, -1)[1],
+    "hsplit": lambda m, x: m.hsplit(x, [1])[1],
+    "split_with_sizes": lambda m, x: x.split_with_sizes([1, 2], 1)[1],
 }
 
 
