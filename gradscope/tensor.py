@@ -912,6 +912,9 @@ class Tensor:
     hsplit = F.hsplit_method
     vsplit = F.vsplit_method
     dsplit = F.dsplit_method
+    diag = F.diag
+    diagflat = F.diagflat
+    diag_embed = F.diag_embed
     outer = F.outer
     sort = F.sort
     argsort = F.argsort

@@ -1,6 +1,7 @@
 """More of torch's shape and view ops (``ravel``, ``broadcast_to``, ``moveaxis``,
 ``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``,
-``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``, ``split_with_sizes``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
+``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``, ``split_with_sizes``, ``diag``,
+``diagflat``, ``diag_embed``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
 and layouts. Values, gradients, nodes and double backward are in op_cases.py."""
 
 from __future__ import annotations
@@ -104,6 +105,15 @@ ERRORS = {
     "split_with_sizes_float_later": lambda m: _o(m, 6, 2).split_with_sizes([2, 4.0]),
     "split_with_sizes_0d": lambda m: m.tensor(1.0).split_with_sizes([1]),
     "split_with_sizes_dim_out_of_range": lambda m: _o(m, 6, 2).split_with_sizes([1, 1], 2),
+    "diag_embed_0d": lambda m: m.diag_embed(m.tensor(1.0)),
+    "diag_embed_same_dims": lambda m: m.diag_embed(_o(m, 3, 4), 0, 1, 1),
+    "diag_embed_same_dims_wrapped": lambda m: _o(m, 3, 4).diag_embed(0, 2, -1),
+    "diag_embed_dim_out_of_range": lambda m: m.diag_embed(_o(m, 3, 4), 0, 3, 1),
+    "diag_embed_float_dim": lambda m: m.diag_embed(_o(m, 3), 0, 0.0, 1),
+    "diag_3d": lambda m: _o(m, 2, 2, 2).diag(),
+    "diag_0d": lambda m: m.diag(m.tensor(1.0)),
+    "diag_float_diagonal": lambda m: m.diag(_o(m, 3), 1.0),
+    "diagflat_float_offset": lambda m: m.diagflat(_o(m, 3), 1.0),
 }
 
 
@@ -147,6 +157,13 @@ VALUES = {
     "vsplit_indices": lambda m: m.vsplit(_ints(m), [1, 1]),
     "dsplit_bool": lambda m: m.dsplit(_ints(m).reshape(1, 3, 4) > 3, [3]),
     "split_with_sizes_keywords": lambda m: _ints(m).split_with_sizes(split_sizes=[1, 3], dim=1),
+    "diag_embed_int": lambda m: m.diag_embed(_ints(m, "int64"), 1, 0, 2),
+    "diag_embed_bool": lambda m: (_ints(m) > 4).diag_embed(),
+    "diag_int_vector": lambda m: m.diag(m.arange(3, dtype=m.int32), 2),
+    "diag_bool_matrix": lambda m: (_ints(m) > 4).diag(-1),
+    "diag_past_the_corner": lambda m: m.diag(m.ones(3, 4, requires_grad=True), 7),
+    "diagflat_leaf": lambda m: m.ones(2, 3, requires_grad=True).diagflat(),
+    "diagflat_int": lambda m: m.diagflat(_ints(m).t(), -2),
 }
 
 
@@ -199,6 +216,9 @@ LAYOUTS = {
     "tensor_split": lambda m, x: x.tensor_split(3, -1)[1],
     "hsplit": lambda m, x: m.hsplit(x, [1])[1],
     "split_with_sizes": lambda m, x: x.split_with_sizes([1, 2], 1)[1],
+    "diag_embed": lambda m, x: x.diag_embed(1, 0, 2),
+    "diag": lambda m, x: m.diag(x[0], 1),
+    "diagflat": lambda m, x: x.diagflat(),
 }
 
 

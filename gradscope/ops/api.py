@@ -2534,6 +2534,37 @@ def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1):
     return apply(S.DiagonalBackward0, (a,), int(offset), d1, d2)
 
 
+def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """A new tensor, zero but for its diagonal ``offset`` over ``dim1`` and ``dim2`` (dims
+    of the result), which holds the last dim of ``a``."""
+    offset = _int_arg("diag_embed", "offset", 2, offset)
+    dim1 = _int_arg("diag_embed", "dim1", 3, dim1)
+    dim2 = _int_arg("diag_embed", "dim2", 4, dim2)
+    nd = a._data.ndim + 1
+    d1, d2 = _dim(dim1, nd), _dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return apply(S.DiagEmbedBackward0, (a,), offset, d1, d2)
+
+
+def diag(a, diagonal: int = 0):
+    """The matrix with vector ``a`` on its diagonal ``diagonal``; or of a matrix ``a``,
+    that diagonal as a new vector."""
+    diagonal = _int_arg("diag", "diagonal", 2, diagonal)
+    nd = a._data.ndim
+    if nd == 1:
+        return apply(S.DiagEmbedBackward0, (a,), diagonal, 0, 1)
+    if nd != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+    return apply(S.DiagonalCopyBackward0, (a,), diagonal, 0, 1)
+
+
+def diagflat(a, offset: int = 0):
+    """The matrix with the elements of ``a`` (flattened) on its diagonal ``offset``."""
+    offset = _int_arg("diagflat", "offset", 2, offset)
+    return apply(S.DiagEmbedBackward0, (ravel(a),), offset, 0, 1)
+
+
 def outer(a, vec2):
     """The outer product ``a[i] * vec2[j]`` of two vectors."""
     for name, v in (("self", a), ("vec2", vec2)):

@@ -433,6 +433,53 @@ class DiagonalBackward0(Function):
         return tangents[0].diagonal(self.offset, self.dim1, self.dim2)
 
 
+class DiagonalCopyBackward0(DiagonalBackward0):
+    """``diag`` of a matrix: its diagonal ``offset`` as a new tensor (torch's
+    ``diagonal_copy``, whose node torch names ``DiagonalBackward0_copy``)."""
+
+    _name = "DiagonalBackward0_copy"
+    graph_name = "DiagonalBackwardBackward0"
+    is_view = False
+
+    def forward(self, a, offset, dim1, dim2):
+        return super().forward(a, offset, dim1, dim2).copy()
+
+    def jvp(self, xs, out, tangents):
+        return super().jvp(xs, out, tangents).copy()
+
+
+class DiagEmbedBackward0(Function):
+    """``diag_embed(offset, dim1, dim2)``: a new tensor, zero but for its diagonal
+    ``offset`` over ``dim1`` and ``dim2``, which holds the input's last dim."""
+
+    _name = "DiagEmbedBackward0"
+
+    def forward(self, a, offset, dim1, dim2):
+        self.offset, self.dim1, self.dim2 = offset, dim1, dim2
+        return diag_embed_array(a, offset, dim1, dim2)
+
+    def backward(self, g):
+        return (g.diagonal(self.offset, self.dim1, self.dim2).copy(),)
+
+    def backward_graph(self, g):
+        return (api.diagonal(g, self.offset, self.dim1, self.dim2),)
+
+    def jvp(self, xs, out, tangents):
+        return diag_embed_array(tangents[0], self.offset, self.dim1, self.dim2)
+
+
+def diag_embed_array(a, offset: int, dim1: int, dim2: int):
+    """A zero array with ``a``'s last dim as its diagonal ``offset`` over ``dim1`` and
+    ``dim2`` (dims of the result, one more than ``a`` has)."""
+    n = a.shape[-1] + abs(offset)
+    shape = list(a.shape[:-1])
+    for d in sorted((dim1, dim2)):
+        shape.insert(d, n)
+    out = xp_of(a).zeros(shape, dtype=a.dtype)
+    diagonal_view(out, offset, dim1, dim2)[...] = a
+    return out
+
+
 class TraceBackward0(Function):
     """``trace()``: the sum of a matrix's diagonal (in int64 for integers)."""
 
