@@ -180,6 +180,8 @@ from .ops.api import (
     t,
     tan,
     tanh,
+    take,
+    take_along_dim,
     tensor_split,
     tile,
     topk,

@@ -915,6 +915,8 @@ class Tensor:
     diag = F.diag
     diagflat = F.diagflat
     diag_embed = F.diag_embed
+    take_along_dim = F.take_along_dim
+    take = F.take
     outer = F.outer
     sort = F.sort
     argsort = F.argsort

@@ -1,7 +1,7 @@
 """More of torch's shape and view ops (``ravel``, ``broadcast_to``, ``moveaxis``,
 ``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``,
 ``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``, ``split_with_sizes``, ``diag``,
-``diagflat``, ``diag_embed``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
+``diagflat``, ``diag_embed``, ``take_along_dim``, ``take``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
 and layouts. Values, gradients, nodes and double backward are in op_cases.py."""
 
 from __future__ import annotations
@@ -114,6 +114,28 @@ ERRORS = {
     "diag_0d": lambda m: m.diag(m.tensor(1.0)),
     "diag_float_diagonal": lambda m: m.diag(_o(m, 3), 1.0),
     "diagflat_float_offset": lambda m: m.diagflat(_o(m, 3), 1.0),
+    "take_along_dim_float_indices": lambda m: m.take_along_dim(_o(m, 3, 4), m.tensor([[0.0]]), 1),
+    "take_along_dim_int32_indices": lambda m: _o(m, 3, 4).take_along_dim(
+        m.tensor([[0]], dtype=m.int32), 1
+    ),
+    "take_along_dim_dims": lambda m: _o(m, 3, 4).take_along_dim(m.tensor([0]), 1),
+    "take_along_dim_dims_before_dtype": lambda m: _o(m, 3, 4).take_along_dim(m.tensor([1.0]), 1),
+    "take_along_dim_not_broadcasting": lambda m: _o(m, 3, 4).take_along_dim(
+        m.tensor([[0], [1]]), 1
+    ),
+    "take_along_dim_not_broadcasting_back": lambda m: m.take_along_dim(
+        _o(m, 3, 4), m.tensor([[0, 1, 0, 1, 2]]).t(), 1
+    ),
+    "take_along_dim_dim_out_of_range": lambda m: _o(m, 3, 4).take_along_dim(m.tensor([[0]]), 2),
+    "take_along_dim_flat_float_indices": lambda m: _o(m, 3, 4).take_along_dim(m.tensor([1.0])),
+    "take_along_dim_flat_not_viewable": lambda m: _o(m, 3, 4).t().take_along_dim(m.tensor([0])),
+    "take_along_dim_list": lambda m: m.take_along_dim(_o(m, 3, 4), [1], 1),
+    "take_past_end": lambda m: _o(m, 3, 4).take(m.tensor([12])),
+    "take_before_start": lambda m: m.take(_o(m, 3, 4), m.tensor([[0, -13]])),
+    "take_float_index": lambda m: _o(m, 3, 4).take(m.tensor([1.0])),
+    "take_int32_index": lambda m: _o(m, 3, 4).take(m.tensor([1], dtype=m.int32)),
+    "take_list": lambda m: m.take(_o(m, 3, 4), [1]),
+    "take_from_empty": lambda m: _o(m, 0).take(m.tensor([0])),
 }
 
 
@@ -164,6 +186,12 @@ VALUES = {
     "diag_past_the_corner": lambda m: m.diag(m.ones(3, 4, requires_grad=True), 7),
     "diagflat_leaf": lambda m: m.ones(2, 3, requires_grad=True).diagflat(),
     "diagflat_int": lambda m: m.diagflat(_ints(m).t(), -2),
+    "take_along_dim_int": lambda m: m.take_along_dim(_ints(m), m.tensor([[3], [0], [1]]), 1),
+    "take_along_dim_same_shape": lambda m: m.ones(3, 4, requires_grad=True).take_along_dim(
+        m.zeros(3, 4, dtype=m.int64), 1
+    ),
+    "take_int": lambda m: _ints(m).take(m.tensor([[1, -1]])),
+    "take_empty_index": lambda m: m.ones(0, requires_grad=True).take(m.tensor([], dtype=m.int64)),
 }
 
 

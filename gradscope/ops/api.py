@@ -3068,6 +3068,68 @@ def gather(a, dim, index, *, sparse_grad: bool = False):
     return apply(I.GatherBackward0, (a, index), dim)
 
 
+def take_along_dim(a, indices, dim=None):
+    """The values of ``a`` at ``indices`` along ``dim`` (the two broadcast to each other
+    but in ``dim``): ``gather`` of them; of the flattened ``a`` when ``dim`` is None."""
+    if type(indices) is not Tensor:
+        raise TypeError(
+            "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
+            f"{type(indices).__name__}"
+        )
+    if dim is None:
+        return gather(view(a, -1), 0, view(indices, -1))
+    nd = a._data.ndim
+    if indices._data.ndim != nd:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {nd} dimensions for input, and {indices.ndim} dimensions "
+            "for indices"
+        )
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{scalar_type_name(indices._data.dtype)}"
+        )
+    d = _dim(_int_arg("take_along_dim", "dim", 3, dim), nd)
+    sizes, isizes = list(a.shape), list(indices.shape)
+    sizes[d] = isizes[d]
+    indices = expand(indices, _infer_size(sizes, isizes))
+    isizes[d] = a.shape[d]
+    return gather(expand(a, _infer_size(isizes, list(a.shape))), d, indices)
+
+
+def _infer_size(sa, sb) -> tuple:
+    """The shape ``sa`` and ``sb`` broadcast to (torch's ``infer_size``)."""
+    if len(sa) == len(sb) and builtins.all(x == y or 1 in (x, y) for x, y in zip(sa, sb)):
+        return tuple(builtins.max(x, y) if 0 not in (x, y) else 0 for x, y in zip(sa, sb))
+    raise _broadcast_error("take_along_dim", np.empty(sa), np.empty(sb))
+
+
+def take(a, index):
+    """The elements of the flattened ``a`` at ``index`` (negative counting from the end),
+    in ``index``'s shape."""
+    if type(index) is not Tensor:
+        raise TypeError(
+            f"take(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}"
+        )
+    if index._data.dtype != np.int64:
+        raise RuntimeError(
+            "take(): Expected a long tensor for index, but got "
+            f"{scalar_type_name(index._data.dtype)}"
+        )
+    n = a._data.size
+    if index._data.size:
+        if n == 0:
+            raise IndexError("take(): tried to take from an empty tensor")
+        bad = (index._data < -n) | (index._data >= n)
+        if bad.any():
+            i = int(index._data[bad].reshape(-1)[0])
+            raise IndexError(
+                f"out of range: tried to access index {i} on a tensor of {n} elements."
+            )
+    return apply(I.TakeBackward0, (a, index))
+
+
 def index_select(a, dim, index):
     """The slices of ``a`` along ``dim`` at the positions listed in ``index`` (1-D)."""
     _check_index_dtype("index_select", index, "int32 or int64")

@@ -10,7 +10,7 @@ from ..backend import xp_of
 from ..errors import shape_str
 from . import api
 from ._broadcast import unbroadcast
-from ._graph import linear_backward_graph, zeros_grad
+from ._graph import constant, linear_backward_graph, zeros_grad
 from .shape import scatter_add
 
 
@@ -65,6 +65,34 @@ class GatherBackward0(Function):
         i1 = _at_least_1d(xs[1])
         t = _at_least_1d(tangents[0])
         return leading(t, i1.shape, self.dim)[grid(i1, self.dim)].reshape(out.shape)
+
+
+class TakeBackward0(Function):
+    """``take(index)``: elements of the flattened input at ``index`` (negative from the
+    end), in ``index``'s shape; run as ``(self, index)``, the index gets no edge."""
+
+    _name = "TakeBackward0"
+    _edges = 1
+
+    def forward(self, a, index):
+        self.save(self=a, index=index)
+        return a.reshape(-1)[index]
+
+    def backward(self, g):
+        a, index = self.saved("self"), self.saved("index")
+        out = xp_of(g).zeros(a.size, dtype=g.dtype)
+        scatter_add(out, index, g)  # repeated indices accumulate
+        return (out.reshape(a.shape),)
+
+    def backward_graph(self, g):
+        # torch's zeros_like(self).put_(index, grad, accumulate=True), as a scatter_add
+        a, index = self.saved("self"), self.saved("index")
+        flat = constant(index.reshape(-1) % a.size)  # take refuses an empty self
+        out = api.scatter_add(zeros_grad((a.size,), g), 0, flat, g.reshape(-1))
+        return (out.reshape(a.shape),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].reshape(-1)[xs[1]]
 
 
 class IndexSelectBackward0(Function):
