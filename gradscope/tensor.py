@@ -917,6 +917,9 @@ class Tensor:
     diag_embed = F.diag_embed
     take_along_dim = F.take_along_dim
     take = F.take
+    select_scatter = F.select_scatter
+    slice_scatter = F.slice_scatter
+    diagonal_scatter = F.diagonal_scatter
     outer = F.outer
     sort = F.sort
     argsort = F.argsort

@@ -1,7 +1,8 @@
 """More of torch's shape and view ops (``ravel``, ``broadcast_to``, ``moveaxis``,
 ``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``,
 ``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``, ``split_with_sizes``, ``diag``,
-``diagflat``, ``diag_embed``, ``take_along_dim``, ``take``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
+``diagflat``, ``diag_embed``, ``take_along_dim``, ``take``, ``select_scatter``,
+``slice_scatter``, ``diagonal_scatter``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
 and layouts. Values, gradients, nodes and double backward are in op_cases.py."""
 
 from __future__ import annotations
@@ -136,6 +137,23 @@ ERRORS = {
     "take_int32_index": lambda m: _o(m, 3, 4).take(m.tensor([1], dtype=m.int32)),
     "take_list": lambda m: m.take(_o(m, 3, 4), [1]),
     "take_from_empty": lambda m: _o(m, 0).take(m.tensor([0])),
+    "select_scatter_src_shape": lambda m: _o(m, 3, 4).select_scatter(_o(m, 4), 1, 0),
+    "select_scatter_src_not_broadcast": lambda m: m.select_scatter(_o(m, 3, 4), _o(m, 1), 0, 0),
+    "select_scatter_index_out_of_range": lambda m: _o(m, 3, 4).select_scatter(_o(m, 4), 0, 3),
+    "select_scatter_dim_out_of_range": lambda m: _o(m, 3, 4).select_scatter(_o(m, 4), 2, 0),
+    "select_scatter_0d": lambda m: m.select_scatter(m.tensor(1.0), m.tensor(2.0), 0, 0),
+    "slice_scatter_src_shape": lambda m: _o(m, 6, 2).slice_scatter(_o(m, 3, 2), 0, 4),
+    "slice_scatter_src_not_broadcast": lambda m: m.slice_scatter(_o(m, 6, 2), _o(m, 2), 0, 0, 2),
+    "slice_scatter_step_0": lambda m: _o(m, 6, 2).slice_scatter(_o(m, 3, 2), 0, 0, 6, 0),
+    "slice_scatter_step_negative": lambda m: m.slice_scatter(_o(m, 6, 2), _o(m, 3, 2), 0, 0, 6, -1),
+    "slice_scatter_0d": lambda m: m.slice_scatter(m.tensor(1.0), m.tensor(2.0)),
+    "slice_scatter_dim_out_of_range": lambda m: _o(m, 6, 2).slice_scatter(_o(m, 6, 2), 2),
+    "diagonal_scatter_src_shape": lambda m: _o(m, 3, 4).diagonal_scatter(_o(m, 4)),
+    "diagonal_scatter_dims_src_shape": lambda m: m.diagonal_scatter(
+        _o(m, 2, 3, 4), _o(m, 4, 2), -1, 2, 0
+    ),
+    "diagonal_scatter_same_dims": lambda m: _o(m, 3, 4).diagonal_scatter(_o(m, 3), 0, 1, 1),
+    "diagonal_scatter_vector": lambda m: m.diagonal_scatter(_o(m, 3), _o(m, 3)),
 }
 
 
@@ -192,6 +210,11 @@ VALUES = {
     ),
     "take_int": lambda m: _ints(m).take(m.tensor([[1, -1]])),
     "take_empty_index": lambda m: m.ones(0, requires_grad=True).take(m.tensor([], dtype=m.int64)),
+    "select_scatter_int": lambda m: _ints(m).select_scatter(m.tensor([7, 8, 9]), 1, 2),
+    "slice_scatter_empty": lambda m: m.slice_scatter(
+        _ints(m), m.zeros(3, 0, dtype=m.int32), 1, 3, 1
+    ),
+    "diagonal_scatter_bool": lambda m: (_ints(m) > 4).diagonal_scatter(m.ones(3, dtype=m.bool)),
 }
 
 
@@ -274,3 +297,22 @@ def test_double_backward_of_rot90_and_trace():
         return np.array([g.tolist(), h.tolist()])
 
     np.testing.assert_allclose(run(gs), run(torch), rtol=1e-12)
+
+
+SRC_OF_ANOTHER_DTYPE = {
+    "select_scatter": lambda m, a, src: m.select_scatter(a, src[0], 0, 1),
+    "slice_scatter": lambda m, a, src: a.slice_scatter(src[:3, :2], 1, 1, 3),
+    "diagonal_scatter": lambda m, a, src: m.diagonal_scatter(a, src[1, :3], 1),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SRC_OF_ANOTHER_DTYPE))
+def test_a_src_of_another_dtype_gets_its_gradient_in_its_dtype(op):
+    def run(m):
+        a = m.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        src = m.tensor(np.ones((4, 4)) / 3, dtype=m.float64, requires_grad=True)
+        out = SRC_OF_ANOTHER_DTYPE[op](m, a, src)
+        (out * m.arange(12.0).reshape(3, 4)).sum().backward()
+        return str(out.dtype)[-7:], a.grad.tolist(), str(src.grad.dtype)[-7:], src.grad.tolist()
+
+    assert run(gs) == run(torch)

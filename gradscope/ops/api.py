@@ -2352,6 +2352,11 @@ def _int_list(fn: str, arg: str, pos: int, seq) -> tuple:
 
 def select(a, dim, index):
     """The view of ``a`` at ``index`` along ``dim``, without that dim."""
+    return apply(S.SelectBackward0, (a,), *_select_args(a, dim, index))
+
+
+def _select_args(a, dim, index) -> tuple:
+    """``select``'s dim and index, both wrapped, or torch's errors."""
     dim = _int_arg("select", "dim", 1, dim)
     index = _int_arg("select", "index", 2, index)
     nd = a._data.ndim
@@ -2364,7 +2369,61 @@ def select(a, dim, index):
             f"select(): index {index} out of range for tensor of size {shape_str(a.shape)} at "
             f"dimension {d}"
         )
-    return apply(S.SelectBackward0, (a,), d, index % size)
+    return d, index % size
+
+
+def _slice_args(a, dim, start, end, step) -> tuple:
+    """``slice``'s dim, start, end and step, as non-negative bounds within the dim."""
+    nd = a._data.ndim
+    if nd == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    d = _dim(_int_arg("slice_scatter", "dim", 3, dim), nd)
+    step = _int_arg("slice_scatter", "step", 6, step)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    size = a._data.shape[d]
+
+    def bound(v, default: int) -> int:
+        if v is None:
+            return default
+        v = _int_arg("slice_scatter", "start", 4, v)
+        return builtins.min(builtins.max(v + size if v < 0 else v, 0), size)
+
+    start, end = bound(start, 0), bound(end, size)
+    return d, start, builtins.max(start, end), step
+
+
+def _check_src(src, part_shape) -> None:
+    if tuple(src.shape) != tuple(part_shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{shape_str(src.shape)}, slice size = {shape_str(part_shape)}"
+        )
+
+
+def select_scatter(a, src, dim, index):
+    """A copy of ``a`` with its slice at ``index`` along ``dim`` replaced by ``src``."""
+    d, i = _select_args(a, dim, index)
+    _check_src(src, a.shape[:d] + a.shape[d + 1 :])
+    return apply(I.SelectScatterBackward0, (a, src), d, i)
+
+
+def slice_scatter(a, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``a`` with its slice ``start:end:step`` along ``dim`` replaced by
+    ``src``."""
+    d, start, end, step = _slice_args(a, dim, start, end, step)
+    shape = list(a.shape)
+    shape[d] = len(range(start, end, step))
+    _check_src(src, shape)
+    return apply(I.SliceScatterBackward0, (a, src), d, start, end, step)
+
+
+def diagonal_scatter(a, src, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """A copy of ``a`` with its diagonal ``offset`` over ``dim1`` and ``dim2`` replaced by
+    ``src``."""
+    offset, d1, d2 = _diagonal_args(a, offset, dim1, dim2)
+    _check_src(src, S.diagonal_view(a._data, offset, d1, d2).shape)
+    return apply(I.DiagonalScatterBackward0, (a, src), offset, d1, d2)
 
 
 def trace(a):
@@ -2525,13 +2584,18 @@ def _triangle(name: str, cls, a, diagonal, inplace: bool = False):
 def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """A view of the diagonal ``offset`` of ``a`` over ``dim1`` and ``dim2``, as the last
     dim of the result."""
+    return apply(S.DiagonalBackward0, (a,), *_diagonal_args(a, offset, dim1, dim2))
+
+
+def _diagonal_args(a, offset, dim1, dim2) -> tuple:
+    """``diagonal``'s offset and dims, wrapped, or torch's errors."""
     nd = a._data.ndim
     d1, d2 = _dim(dim1, nd), _dim(dim2, nd)
     if nd == 0:  # torch checks dim2 against one dim
         _dim(dim2, 1)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return apply(S.DiagonalBackward0, (a,), int(offset), d1, d2)
+    return int(offset), d1, d2
 
 
 def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1):
