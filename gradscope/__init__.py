@@ -151,6 +151,7 @@ from .ops.api import (
     reciprocal,
     relu,
     remainder,
+    repeat_interleave,
     reshape,
     roll,
     rot90,

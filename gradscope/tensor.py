@@ -920,6 +920,7 @@ class Tensor:
     select_scatter = F.select_scatter
     slice_scatter = F.slice_scatter
     diagonal_scatter = F.diagonal_scatter
+    repeat_interleave = F.repeat_interleave_method
     outer = F.outer
     sort = F.sort
     argsort = F.argsort

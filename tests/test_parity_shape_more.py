@@ -2,7 +2,7 @@
 ``select``, ``Tensor.trace``, ``positive``, ``tile``, ``fliplr``, ``flipud``, ``rot90``,
 ``tensor_split``, ``hsplit``, ``vsplit``, ``dsplit``, ``split_with_sizes``, ``diag``,
 ``diagflat``, ``diag_embed``, ``take_along_dim``, ``take``, ``select_scatter``,
-``slice_scatter``, ``diagonal_scatter``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
+``slice_scatter``, ``diagonal_scatter``, ``repeat_interleave``) against torch 2.13: refusals with torch's error texts, integer and bool dtypes, views
 and layouts. Values, gradients, nodes and double backward are in op_cases.py."""
 
 from __future__ import annotations
@@ -154,6 +154,36 @@ ERRORS = {
     ),
     "diagonal_scatter_same_dims": lambda m: _o(m, 3, 4).diagonal_scatter(_o(m, 3), 0, 1, 1),
     "diagonal_scatter_vector": lambda m: m.diagonal_scatter(_o(m, 3), _o(m, 3)),
+    "repeat_interleave_negative": lambda m: m.repeat_interleave(_o(m, 3, 4), -1, 0),
+    "repeat_interleave_dim_out_of_range": lambda m: _o(m, 3, 4).repeat_interleave(2, 2),
+    "repeat_interleave_0d_dim": lambda m: m.repeat_interleave(m.tensor(2.0), 3, 0),
+    "repeat_interleave_output_size": lambda m: _o(m, 3, 4).repeat_interleave(2, 0, output_size=5),
+    "repeat_interleave_negative_count": lambda m: m.repeat_interleave(
+        _o(m, 3, 4), m.tensor([1, -1, 2]), 0
+    ),
+    "repeat_interleave_counts_length": lambda m: _o(m, 3, 4).repeat_interleave(m.tensor([1, 2]), 0),
+    "repeat_interleave_no_counts": lambda m: _o(m, 3, 4).repeat_interleave(
+        m.tensor([], dtype=m.int64), 0
+    ),
+    "repeat_interleave_float_counts": lambda m: m.repeat_interleave(
+        _o(m, 3, 4), m.tensor([1.0, 2, 1]), 0
+    ),
+    "repeat_interleave_2d_counts": lambda m: _o(m, 3, 4).repeat_interleave(
+        m.tensor([[1, 2, 1]]), 5
+    ),
+    "repeat_interleave_counts_dim_out_of_range": lambda m: _o(m, 3, 4).repeat_interleave(
+        m.tensor([1, 2, 1]), 5
+    ),
+    "repeat_interleave_counts_output_size": lambda m: m.repeat_interleave(
+        _o(m, 3, 4), m.tensor([1, 2, 0]), 0, output_size=4
+    ),
+    "repeat_interleave_bool": lambda m: m.repeat_interleave(_o(m, 3, 4), True),
+    "repeat_interleave_float_method": lambda m: _o(m, 2).repeat_interleave(2.0),
+    "repeat_interleave_method_alone": lambda m: m.tensor([1, 2]).repeat_interleave(),
+    "repeat_interleave_indices_0d": lambda m: m.repeat_interleave(m.tensor(2)),
+    "repeat_interleave_indices_2d": lambda m: m.repeat_interleave(m.tensor([[1, 2]])),
+    "repeat_interleave_indices_float": lambda m: m.repeat_interleave(m.tensor([1.0, 2])),
+    "repeat_interleave_indices_negative": lambda m: m.repeat_interleave(m.tensor([-1, 2])),
 }
 
 
@@ -215,6 +245,20 @@ VALUES = {
         _ints(m), m.zeros(3, 0, dtype=m.int32), 1, 3, 1
     ),
     "diagonal_scatter_bool": lambda m: (_ints(m) > 4).diagonal_scatter(m.ones(3, dtype=m.bool)),
+    "repeat_interleave_indices": lambda m: m.repeat_interleave(m.tensor([1, 0, 3])),
+    "repeat_interleave_indices_int32": lambda m: m.repeat_interleave(
+        m.tensor([1, 2], dtype=m.int32)
+    ),
+    "repeat_interleave_int": lambda m: _ints(m, "int64").repeat_interleave(2, 1),
+    "repeat_interleave_int32_counts": lambda m: m.repeat_interleave(
+        m.ones(3, 4, requires_grad=True), m.tensor([1, 2, 1], dtype=m.int32), 0
+    ),
+    "repeat_interleave_output_size": lambda m: m.ones(3, 4, requires_grad=True).repeat_interleave(
+        m.tensor([1, 2, 0]), 0, output_size=3
+    ),
+    "repeat_interleave_0d_counts": lambda m: m.repeat_interleave(
+        m.tensor(2.0, requires_grad=True), m.tensor(3)
+    ),
 }
 
 
@@ -270,6 +314,8 @@ LAYOUTS = {
     "diag_embed": lambda m, x: x.diag_embed(1, 0, 2),
     "diag": lambda m, x: m.diag(x[0], 1),
     "diagflat": lambda m, x: x.diagflat(),
+    "repeat_interleave": lambda m, x: x.repeat_interleave(2, 1),
+    "repeat_interleave_flat": lambda m, x: m.repeat_interleave(x.transpose(0, 1), 2),
 }
 
 

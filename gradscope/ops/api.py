@@ -2212,6 +2212,92 @@ def repeat(a, *repeats):
     return apply(S.RepeatBackward0, (a,), repeats)
 
 
+def repeat_interleave(a, repeats=_NOTHING, dim=None, *, output_size=None):
+    """Each element of ``a`` (flattened, when ``dim`` is None) repeated ``repeats`` times
+    along ``dim``: an int, or a tensor of counts (one, or one per element along ``dim``).
+    With ``a`` alone, an int tensor of counts: each index repeated as often as it says."""
+    return _repeat_interleave(a, repeats, dim, output_size, True)
+
+
+def repeat_interleave_method(a, repeats=_NOTHING, dim=None, *, output_size=None):
+    """``Tensor.repeat_interleave``."""
+    return _repeat_interleave(a, repeats, dim, output_size, False)
+
+
+def _repeat_interleave(a, repeats, dim, output_size, function: bool):
+    if repeats is _NOTHING:
+        if not function:
+            raise _invalid_repeat_interleave((), False)
+        if a._data.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        return _repeated_indices(a._data, output_size)
+    if type(repeats) is not Tensor and not _is_int(repeats):
+        raise _invalid_repeat_interleave((repeats,) if dim is None else (repeats, dim), function)
+    inp = a if dim is not None else flatten(a)
+    d = 0 if dim is None else _int_arg("repeat_interleave", "dim", 3, dim)
+    if type(repeats) is Tensor:  # torch's index_select at the repeated indices
+        counts = repeats._data
+        if counts.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        d = _dim(d, inp._data.ndim)
+        size = inp._data.shape[d] if inp._data.ndim else 1
+        if counts.ndim == 0 or counts.shape[0] == 1:
+            counts = xp_of(counts).broadcast_to(counts.reshape(1), (size,))
+        elif counts.shape[0] != size:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {counts.shape[0]} and input.size({d}) = {size}"
+            )
+        return index_select(inp, d, _repeated_indices(counts, output_size))
+    d = _dim(d, a._data.ndim)
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    x = unsqueeze(inp, d + 1)
+    shape = list(x.shape)
+    shape[d + 1] = repeats
+    x = expand(x, shape)
+    if output_size is not None and output_size != repeats * shape[d]:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {repeats * shape[d]} but got "
+            f"{output_size}"
+        )
+    return flatten(apply(S.CloneBackward0, (x,)), d, d + 1)
+
+
+def _repeated_indices(counts, output_size):
+    """Index ``i`` repeated ``counts[i]`` times, in ``counts``' dtype (torch's
+    ``repeat_interleave`` of a tensor of counts)."""
+    if counts.dtype not in (np.int32, np.int64):
+        refuse_kernel("repeat_interleave_cpu", counts.dtype)
+    if counts.size and (counts < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    xp = xp_of(counts)
+    out = xp.repeat(xp.arange(counts.shape[0], dtype=counts.dtype), counts)
+    if output_size is not None and output_size != out.shape[0]:
+        raise RuntimeError("allocated size does not match required size")
+    return Tensor._make(out, None)
+
+
+def _invalid_repeat_interleave(given: tuple, function: bool) -> TypeError:
+    got = ", ".join((["Tensor"] if function else []) + [_arg_desc(v) for v in given])
+    if function:
+        forms = (
+            "Tensor input, Tensor repeats, int dim = None, *, int output_size = None",
+            "Tensor repeats, *, int output_size = None",
+            "Tensor input, int repeats, int dim = None, *, int output_size = None",
+        )
+    else:
+        forms = (
+            "Tensor repeats, int dim = None, *, int output_size = None",
+            "int repeats, int dim = None, *, int output_size = None",
+        )
+    lines = "".join(f" * ({f})\n" for f in forms)
+    return TypeError(
+        f"repeat_interleave() received an invalid combination of arguments - got ({got}), "
+        f"but expected one of:\n{lines}"
+    )
+
+
 def _repeats(given: tuple) -> tuple:
     """``repeat``'s sizes as ints, or torch's TypeError for what is not one."""
     one = given[0] if len(given) == 1 else None
