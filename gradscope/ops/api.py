@@ -2272,7 +2272,11 @@ def _repeated_indices(counts, output_size):
     if counts.size and (counts < 0).any():
         raise RuntimeError("repeats can not be negative")
     xp = xp_of(counts)
-    out = xp.repeat(xp.arange(counts.shape[0], dtype=counts.dtype), counts)
+    # CuPy's repeat takes the counts as a list only
+    out = xp.repeat(
+        xp.arange(counts.shape[0], dtype=counts.dtype),
+        counts if xp is np else counts.tolist(),
+    )
     if output_size is not None and output_size != out.shape[0]:
         raise RuntimeError("allocated size does not match required size")
     return Tensor._make(out, None)
