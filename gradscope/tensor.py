@@ -817,7 +817,7 @@ class Tensor:
         return NotImplemented
 
     def __pos__(self):
-        return self
+        return F.positive(self)
 
     def __invert__(self):
         return Tensor._make(~self._data, None)
@@ -933,6 +933,30 @@ class Tensor:
     tril = F.tril
     triu = F.triu
     diagonal = F.diagonal
+    ravel = F.ravel
+    broadcast_to = F.broadcast_to
+    moveaxis = F.moveaxis
+    select = F.select
+    trace = F.trace
+    positive = F.positive
+    tile = F.tile_method
+    fliplr = F.fliplr
+    flipud = F.flipud
+    rot90 = F.rot90
+    split_with_sizes = F.split_with_sizes_method
+    tensor_split = F.tensor_split_method
+    hsplit = F.hsplit_method
+    vsplit = F.vsplit_method
+    dsplit = F.dsplit_method
+    diag = F.diag
+    diagflat = F.diagflat
+    diag_embed = F.diag_embed
+    take_along_dim = F.take_along_dim
+    take = F.take
+    select_scatter = F.select_scatter
+    slice_scatter = F.slice_scatter
+    diagonal_scatter = F.diagonal_scatter
+    repeat_interleave = F.repeat_interleave_method
     outer = F.outer
     sort = F.sort
     argsort = F.argsort
