@@ -119,6 +119,15 @@ def _F(m):  # noqa: N802
     return m.nn.functional
 
 
+def _bn_mean(m, x):
+    """Running means for batch_norm's eval cases, over 3 channels."""
+    return m.tensor([0.1, -0.2, 0.3], dtype=x.dtype)
+
+
+def _bn_var(m, x):
+    return m.tensor([0.5, 1.5, 2.0], dtype=x.dtype)
+
+
 C = Case
 S43, S3, S4, S0 = (4, 3), (3,), (4,), ()
 
@@ -1077,6 +1086,35 @@ CASES += [
         lambda m, x, b: _F(m).layer_norm(x, (3,), m.tensor([0.5, 1.0, 2.0], dtype=x.dtype), bias=b),
         (S43, S3),
         grad=(False, True),
+    ),
+    C(
+        "F_batch_norm_train",
+        lambda m, x, w, b: _F(m).batch_norm(
+            x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), w, b, training=True
+        ),
+        ((4, 3, 2), S3, S3),
+    ),
+    C(
+        "F_batch_norm_train_no_stats",
+        lambda m, x: _F(m).batch_norm(x, None, None, training=True, eps=1e-3),
+        ((5, 3),),
+    ),
+    C(
+        "F_batch_norm_train_4d_weight_only",
+        lambda m, x, w: _F(m).batch_norm(x, None, None, w, training=True),
+        ((2, 3, 2, 2), S3),
+    ),
+    C(
+        "F_batch_norm_eval",
+        lambda m, x, w, b: _F(m).batch_norm(
+            x, _bn_mean(m, x), _bn_var(m, x), w, b, training=False, eps=1e-3
+        ),
+        ((4, 3, 2), S3, S3),
+    ),
+    C(
+        "F_batch_norm_eval_no_affine",
+        lambda m, x: _F(m).batch_norm(x, _bn_mean(m, x), _bn_var(m, x)),
+        ((5, 3),),
     ),
 ]
 CASES += [

@@ -4,6 +4,8 @@ from . import functional, init, utils
 from .layers import (
     GELU,
     BCELoss,
+    BatchNorm1d,
+    BatchNorm2d,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     Dropout,
@@ -29,6 +31,8 @@ from .modules import Module, ModuleList, Parameter, Sequential
 
 __all__ = [
     "BCELoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",

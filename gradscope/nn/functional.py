@@ -15,6 +15,7 @@ from ..events.callsite import user_stacklevel
 from ..ops import activation as A
 from ..ops import api
 from ..ops import loss as L
+from ..ops import norm as N
 from ..ops import shape as S
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
@@ -61,6 +62,7 @@ sigmoid = api.sigmoid
 tanh = api.tanh
 
 __all__ = [
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -850,3 +852,53 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
                 f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
             )
     return apply(A.NativeLayerNormBackward0, (input, weight, bias), shape, eps)
+
+
+# ---------------------------------------------------------------- batch_norm, group_norm
+
+
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
+    """Each channel (dim 1) normalised to mean 0 and variance 1 over the other dims, then
+    scaled by ``weight`` and shifted by ``bias``. Training, with the batch's statistics,
+    and ``running_mean``/``running_var`` (if given) moved towards them by ``momentum``, in
+    place; otherwise with the running statistics."""
+    if type(momentum) not in (int, float):
+        raise TypeError(
+            "batch_norm(): argument 'momentum' (position 7) must be float, not "
+            f"{type(momentum).__name__}"
+        )
+    if training:
+        size = tuple(input.shape)
+        if size[0] * _prod(size[2:]) == 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {_size(size)}"
+            )
+    if input.ndim < 2:
+        api._dim(1, input.ndim)
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("batch_norm", dtype)
+    c = input.shape[1]
+    named = (("weight", weight), ("bias", bias))
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)) + named:
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        name = "running_mean" if running_mean is None else "running_var"
+        raise RuntimeError(f"{name} must be defined in evaluation mode")
+    for t in (weight, bias, running_mean, running_var):
+        if t is not None and t._data.dtype != dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
+            )
+    inputs = (input, weight, bias, running_mean, running_var)
+    return apply(N.NativeBatchNormBackward0, inputs, bool(training), float(momentum), eps)
