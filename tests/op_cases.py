@@ -1116,6 +1116,19 @@ CASES += [
         lambda m, x: _F(m).batch_norm(x, _bn_mean(m, x), _bn_var(m, x)),
         ((5, 3),),
     ),
+    C(
+        "F_group_norm_affine",
+        lambda m, x, w, b: _F(m).group_norm(x, 2, w, b, eps=1e-3),
+        ((2, 4, 3), S4, S4),
+    ),
+    C("F_group_norm_2d", lambda m, x: _F(m).group_norm(x, 3), ((2, 6),)),
+    C("F_group_norm_4d_weight_only", lambda m, x, w: _F(m).group_norm(x, 1, w), ((2, 3, 2, 2), S3)),
+    C(
+        "F_group_norm_bias_only_const_x",
+        lambda m, x, b: _F(m).group_norm(x, 2, m.tensor([0.5, 1.0, 2.0, 1.5], dtype=x.dtype), b),
+        ((3, 4, 2), S4),
+        grad=(False, True),
+    ),
 ]
 CASES += [
     # ---------------------------------------------------------------- shapes and indexing

@@ -67,6 +67,15 @@ ERRORS = {
     "BatchNorm2d_3d": lambda m: m.nn.BatchNorm2d(3)(_x(m, (2, 3, 2))),
     "BatchNorm1d_one_sample": lambda m: m.nn.BatchNorm1d(3)(_x(m, (1, 3))),
     "bn_saved_running_mean_modified": lambda m: _bn_then_write(m),
+    "gn_groups_divide": lambda m: _F(m).group_norm(_x(m, (2, 6, 3)), 4),
+    "gn_weight_size": lambda m: _F(m).group_norm(_x(m, (2, 6, 3)), 3, m.ones(5)),
+    "gn_bias_size_no_weight": lambda m: _F(m).group_norm(_x(m, (2, 6, 3)), 3, None, m.ones(5)),
+    "gn_bias_size": lambda m: _F(m).group_norm(_x(m, (2, 6, 3)), 3, m.ones(6), m.ones(5)),
+    "gn_1d": lambda m: _F(m).group_norm(_x(m, (6,)), 3),
+    "gn_one_value": lambda m: _F(m).group_norm(_x(m, (1, 3)), 3),
+    "gn_long": lambda m: _F(m).group_norm(m.ones(2, 6, dtype=m.int64), 3),
+    "gn_mixed_dtype": lambda m: _F(m).group_norm(_x(m, (2, 6)), 3, m.ones(6, dtype=m.float64)),
+    "GroupNorm_groups_divide": lambda m: m.nn.GroupNorm(4, 6),
 }
 
 
@@ -135,6 +144,9 @@ def test_value(fn):
         lambda m: m.nn.BatchNorm1d(4, eps=1e-3, momentum=None, affine=False),
         lambda m: m.nn.BatchNorm2d(2, track_running_stats=False),
         lambda m: m.nn.BatchNorm2d(2, bias=False),
+        lambda m: m.nn.GroupNorm(3, 6),
+        lambda m: m.nn.GroupNorm(2, 4, eps=1e-3, affine=False),
+        lambda m: m.nn.GroupNorm(1, 4, bias=False),
     ],
 )
 def test_module_repr_and_keys(build):
@@ -177,11 +189,11 @@ def test_batchnorm_without_running_stats_uses_batch_stats_in_eval():
     _close(*ys)
 
 
-def test_small_model_training_step_matches_torch():
+@pytest.mark.parametrize("norm", ["BatchNorm1d", "GroupNorm"])
+def test_small_model_training_step_matches_torch(norm):
     def build(m):
-        return m.nn.Sequential(
-            m.nn.Linear(4, 6), m.nn.BatchNorm1d(6), m.nn.ReLU(), m.nn.Linear(6, 2)
-        )
+        layer = m.nn.BatchNorm1d(6) if norm == "BatchNorm1d" else m.nn.GroupNorm(3, 6)
+        return m.nn.Sequential(m.nn.Linear(4, 6), layer, m.nn.ReLU(), m.nn.Linear(6, 2))
 
     g, t = build(gs), build(torch)
     _copy_into_torch(g, t)

@@ -70,6 +70,7 @@ __all__ = [
     "elu",
     "embedding",
     "gelu",
+    "group_norm",
     "hardtanh",
     "huber_loss",
     "l1_loss",
@@ -902,3 +903,42 @@ def batch_norm(
             )
     inputs = (input, weight, bias, running_mean, running_var)
     return apply(N.NativeBatchNormBackward0, inputs, bool(training), float(momentum), eps)
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Each sample's channels split into ``num_groups`` groups, each normalised to mean 0
+    and variance 1 over its channels and the other dims, then scaled by ``weight`` and
+    shifted by ``bias`` per channel."""
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}"
+        )
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+    if size[0] * _prod(size[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+    shape = list(input.shape)
+    c = shape[1]
+    if c % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got "
+            f"input of shape {shape} and num_groups={num_groups}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            # torch's text shows the weight's shape for either
+            wshape = list(weight.shape) if weight is not None else [0]
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {wshape} and input of shape {shape}"
+            )
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("GroupNormKernelImpl", dtype)
+    for t in (weight, bias):
+        if t is not None and t._data.dtype != dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
+            )
+    return apply(N.NativeGroupNormBackward0, (input, weight, bias), num_groups, eps)

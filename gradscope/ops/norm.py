@@ -168,3 +168,101 @@ class NativeBatchNormBackward0(Function):
             tw_ = None if tw is None else xhat * tw.reshape(bshape)
             tb_ = None if tb is None else xp_of(x).broadcast_to(tb.reshape(bshape), x.shape)
         return terms(t, tw_, tb_)
+
+
+class NativeGroupNormBackward0(Function):
+    """Each sample's channels (dim 1) split into ``group`` groups, each normalised over its
+    channels and the spatial dims, then scaled by ``weight`` and shifted by ``bias`` per
+    channel (either may be None), run as ``(input, weight, bias)``. Saves the input, the
+    weight, and the mean (``result1``) and reciprocal standard deviation (``result2``) of
+    each group, (N, group); ``N``, ``C``, ``HxW``, ``group`` and ``eps`` as numbers."""
+
+    _name = "NativeGroupNormBackward0"
+
+    def forward(self, x, weight, bias, group, eps):
+        n, c = x.shape[0], x.shape[1]
+        self.N, self.C, self.HxW, self.group, self.eps = n, c, x.size // max(n * c, 1), group, eps
+        self.bshape = (1, c) + (1,) * (x.ndim - 2)
+        self.gshape = (n, group, -1) if x.size else (n, group, 0)
+        mean, rstd, xhat = self._stats(x)
+        self.save(input=x, weight=weight, result1=mean, result2=rstd)
+        if weight is None:
+            self.weight = None  # torch's _saved_weight is None then
+        out = xhat if weight is None else xhat * weight.reshape(self.bshape)
+        return out if bias is None else out + bias.reshape(self.bshape)
+
+    def _stats(self, x):
+        """Each group's mean and reciprocal standard deviation, (N, group), and the
+        normalised ``x``."""
+        xp = xp_of(x)
+        with _quiet():
+            xg = x.reshape(self.gshape).astype(_acc(x.dtype))
+            mean = xg.mean(axis=2)
+            d = xg - mean[..., None]
+            rstd = 1 / xp.sqrt((d * d).mean(axis=2) + self.eps)
+            xhat = (d * rstd[..., None]).reshape(x.shape).astype(x.dtype, copy=False)
+        return mean.astype(x.dtype), rstd.astype(x.dtype), xhat
+
+    def _weight(self, saved):
+        return saved("weight") if "weight" in self._saved else None
+
+    def _sum_axes(self, ndim: int) -> tuple:
+        return (0,) + tuple(range(2, ndim))
+
+    def backward(self, g):
+        x, w = self.saved("input"), self._weight(self.saved)
+        mean, rstd = self.saved("result1"), self.saved("result2")
+        nx, nw, nb = self.needs_input_grad
+        gx = gw = gb = None
+        with _quiet():
+            acc = _acc(x.dtype)
+            xg = x.reshape(self.gshape).astype(acc)
+            r = rstd.astype(acc)[..., None]
+            xhat = (xg - mean.astype(acc)[..., None]) * r
+            if nx:  # in float64 at least: the terms cancel
+                gh = g.astype(acc)
+                if w is not None:
+                    gh = gh * w.astype(acc).reshape(self.bshape)
+                gx = _normalised_grad(gh.reshape(self.gshape), xhat, r, 2)
+                gx = gx.reshape(x.shape).astype(x.dtype, copy=False)
+            axes = self._sum_axes(x.ndim)
+            if nw:
+                gw = (g * xhat.reshape(x.shape)).sum(axis=axes).astype(x.dtype, copy=False)
+            if nb:
+                gb = g.sum(axis=axes)
+        return gx, gw, gb
+
+    def backward_graph(self, g):
+        x, w = self.saved_tensor("input"), self._weight(self.saved_tensor)
+        nx, nw, nb = self.needs_input_grad
+        shape, gshape = tuple(x.shape), self.gshape
+        xg = x.reshape(gshape)  # the statistics again, in tensor ops
+        d = xg - xg.mean(2, keepdim=True)
+        rstd = ((d * d).mean(2, keepdim=True) + self.eps) ** -0.5
+        xhat = d * rstd
+        gx = gw = gb = None
+        axes = self._sum_axes(len(shape))
+        if nx:
+            gh = (g if w is None else g * w.view(self.bshape)).reshape(gshape)
+            gh = gh - gh.mean(2, keepdim=True) - xhat * (gh * xhat).mean(2, keepdim=True)
+            gx = (rstd * gh).reshape(shape)
+        if nw:
+            gw = (g * xhat.reshape(shape)).sum(axes)
+        if nb:
+            gb = g.sum(axes)
+        return gx, gw, gb
+
+    def jvp(self, xs, out, tangents):
+        (x, w, _), (tx, tw, tb) = xs, tangents
+        _, rstd, xhat = self._stats(x)
+        bshape = self.bshape
+        t = None
+        with _quiet():
+            if tx is not None:
+                xg = xhat.reshape(self.gshape)
+                t = _normalised_grad(tx.reshape(self.gshape), xg, rstd[..., None], 2)
+                t = t.reshape(x.shape)
+                t = t if w is None else t * w.reshape(bshape)
+            tw_ = None if tw is None else xhat * tw.reshape(bshape)
+            tb_ = None if tb is None else xp_of(x).broadcast_to(tb.reshape(bshape), x.shape)
+        return terms(t, tw_, tb_)
