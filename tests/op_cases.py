@@ -1129,6 +1129,20 @@ CASES += [
         ((3, 4, 2), S4),
         grad=(False, True),
     ),
+    C("F_rms_norm", lambda m, x: _F(m).rms_norm(x, (3,)), (S43,)),
+    C(
+        "F_rms_norm_weight_2d",
+        lambda m, x, w: _F(m).rms_norm(x, [3, 4], w, eps=1e-3),
+        ((2, 3, 4), (3, 4)),
+    ),
+    C("F_normalize", lambda m, x: _F(m).normalize(x), (S43,)),
+    C("F_normalize_p1_dim0", lambda m, x: _F(m).normalize(x, p=1.0, dim=0), (S43,), domain="away"),
+    C("F_cosine_similarity", lambda m, a, b: _F(m).cosine_similarity(a, b), (S43, S43)),
+    C(
+        "F_cosine_similarity_broadcast",
+        lambda m, a, b: _F(m).cosine_similarity(a, b, dim=-1, eps=1e-6),
+        ((2, 3, 4), S4),
+    ),
 ]
 CASES += [
     # ---------------------------------------------------------------- shapes and indexing

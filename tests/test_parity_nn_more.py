@@ -76,6 +76,17 @@ ERRORS = {
     "gn_long": lambda m: _F(m).group_norm(m.ones(2, 6, dtype=m.int64), 3),
     "gn_mixed_dtype": lambda m: _F(m).group_norm(_x(m, (2, 6)), 3, m.ones(6, dtype=m.float64)),
     "GroupNorm_groups_divide": lambda m: m.nn.GroupNorm(4, 6),
+    "rms_shape": lambda m: _F(m).rms_norm(_x(m, (3, 4)), (3,)),
+    "rms_shape_2d": lambda m: _F(m).rms_norm(_x(m, (3, 4)), (2, 4)),
+    "rms_weight_shape": lambda m: _F(m).rms_norm(_x(m, (3, 4)), (4,), m.ones(3)),
+    "rms_long": lambda m: _F(m).rms_norm(m.ones(3, 4, dtype=m.int64), (4,)),
+    "rms_int_shape": lambda m: _F(m).rms_norm(_x(m, (3, 4)), 4),
+    "cos_broadcast": lambda m: _F(m).cosine_similarity(_x(m, (3, 4)), _x(m, (2, 4))),
+    "cos_dim": lambda m: _F(m).cosine_similarity(_x(m, (3, 4)), _x(m, (3, 4)), dim=2),
+    "cos_long": lambda m: _F(m).cosine_similarity(
+        m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)
+    ),
+    "normalize_dim": lambda m: _F(m).normalize(_x(m, (3, 4)), dim=2),
 }
 
 
@@ -112,6 +123,16 @@ VALUES = {
         _F(m).batch_norm(_x(m, (4, 3), rg=True), None, None, training=True).grad_fn._saved_training,
     ),
     "bn_eval_grad_of_weight_only": lambda m: _bn_weight_grad(m),
+    "rms_default_eps_float64": lambda m: _F(m).rms_norm(
+        m.zeros(2, 3, dtype=m.float64) + 1e-9, (3,)
+    ),
+    "rms_default_eps_float32": lambda m: _F(m).rms_norm(m.zeros(2, 3) + 1e-4, (3,)),
+    "normalize_zero_row": lambda m: _F(m).normalize(m.zeros(2, 3)),
+    "cos_zero_vector": lambda m: _F(m).cosine_similarity(m.zeros(2, 3), _x(m, (2, 3))),
+    "CosineSimilarity_module": lambda m: m.nn.CosineSimilarity(0, 1e-6)(
+        _x(m, (3, 2)), _x(m, (3, 2), 1)
+    ),
+    "RMSNorm_module": lambda m: m.nn.RMSNorm([2, 3])(_x(m, (4, 2, 3), rg=True)),
 }
 
 
@@ -147,6 +168,9 @@ def test_value(fn):
         lambda m: m.nn.GroupNorm(3, 6),
         lambda m: m.nn.GroupNorm(2, 4, eps=1e-3, affine=False),
         lambda m: m.nn.GroupNorm(1, 4, bias=False),
+        lambda m: m.nn.RMSNorm(4),
+        lambda m: m.nn.RMSNorm([2, 4], eps=1e-3, elementwise_affine=False),
+        lambda m: m.nn.CosineSimilarity(dim=0, eps=1e-6),
     ],
 )
 def test_module_repr_and_keys(build):

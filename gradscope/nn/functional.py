@@ -65,6 +65,7 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
@@ -81,9 +82,11 @@ __all__ = [
     "logsigmoid",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
     "relu",
     "relu6",
+    "rms_norm",
     "selu",
     "sigmoid",
     "silu",
@@ -942,3 +945,72 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
                 f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
             )
     return apply(N.NativeGroupNormBackward0, (input, weight, bias), num_groups, eps)
+
+
+# ---------------------------------------------------------------- rms_norm, normalize, distances
+
+
+def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
+    """``input`` divided by its root mean square over its last dims (those of
+    ``normalized_shape``), then scaled by ``weight``: torch's composite of Pow, Mean, Add,
+    Rsqrt and Mul nodes. ``eps`` defaults to the dtype's machine epsilon."""
+    if isinstance(normalized_shape, int) or not all(type(n) is int for n in normalized_shape):
+        raise TypeError(
+            "rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"{type(normalized_shape).__name__}"
+        )
+    shape = tuple(normalized_shape)
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of "
+            f"shape {list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("rms_norm", dtype)
+    if eps is None:
+        eps = float(np.finfo(dtype).eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    ms = api.pow(input, 2).mean(dims, keepdim=True)
+    out = api.mul(input, apply(AddBackward1, (ms,), eps).rsqrt())
+    return out if weight is None else api.mul(out, weight)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """``input`` divided by its ``p``-norm along ``dim`` (at least ``eps``)."""
+    if out is not None:
+        raise NotImplementedError("normalize(out=...): gradscope has no out= arguments")
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """The cosine of the angle between ``x1`` and ``x2`` (broadcast) along ``dim``: each
+    divided by its norm (at least ``eps``) first, then their product summed."""
+    dtype = np.result_type(x1._data.dtype, x2._data.dtype)
+    if dtype.kind != "f":
+        raise RuntimeError(
+            "expected common dtype to be floating point, yet common dtype is "
+            f"{scalar_type_name(dtype)}"
+        )
+    try:
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise api._broadcast_error("cosine_similarity", x1, x2) from None
+    api._dim(dim, len(shape))
+    if tuple(x1.shape) != tuple(x2.shape):  # torch expands both then, either may be full
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    from .. import linalg
+    from ..autograd.grad_mode import no_grad
+
+    n1 = linalg.vector_norm(x1, 2, dim=dim, keepdim=True).clone()
+    n2 = linalg.vector_norm(x2, 2, dim=dim, keepdim=True).clone()
+    with no_grad():  # as torch: the clamp is not part of the gradient
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
