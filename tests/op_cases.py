@@ -1073,6 +1073,26 @@ CASES += [
         gradcheck=False,  # the gradient is scaled by frequency: not the derivative
     ),
     C("F_embedding_int32_0d", lambda m, w: _F(m).embedding(m.tensor(2, dtype=m.int32), w), (S43,)),
+    C("F_mish", lambda m, a: _F(m).mish(a), (S43,)),
+    C("F_mish_inplace", lambda m, a: _F(m).mish(a * 1, inplace=True), (S43,)),
+    C(
+        "F_hardsigmoid",
+        lambda m, a: _F(m).hardsigmoid(a * 4),
+        (S43,),
+        domain="away",
+        gradcheck=False,  # torch has no double backward for it (first order: test_parity_nn_more)
+    ),
+    C("F_hardswish", lambda m, a: _F(m).hardswish(a * 4), (S43,), domain="away"),
+    C(
+        "F_hardswish_inplace",
+        lambda m, a: _F(m).hardswish(a * 4, inplace=True),
+        (S43,),
+        domain="away",
+    ),
+    C("F_softsign", lambda m, a: _F(m).softsign(a), (S43,), domain="away"),
+    C("F_tanhshrink", lambda m, a: _F(m).tanhshrink(a), (S43,)),
+    C("F_softmin", lambda m, a: _F(m).softmin(a, 1), (S43,)),
+    C("F_softmin_dtype", lambda m, a: _F(m).softmin(a, dim=0, dtype=m.float64), (S43,)),
     C("F_layer_norm", lambda m, x: _F(m).layer_norm(x, (3,)), (S43,)),
     C(
         "F_layer_norm_affine_2d",

@@ -87,6 +87,11 @@ ERRORS = {
         m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)
     ),
     "normalize_dim": lambda m: _F(m).normalize(_x(m, (3, 4)), dim=2),
+    "mish_long": lambda m: _F(m).mish(m.ones(3, dtype=m.int64)),
+    "hardswish_long": lambda m: _F(m).hardswish(m.ones(3, dtype=m.int64)),
+    "hardsigmoid_long": lambda m: _F(m).hardsigmoid(m.ones(3, dtype=m.int64)),
+    "softmin_long": lambda m: _F(m).softmin(m.ones(3, dtype=m.int64), 0),
+    "Hardtanh_bounds": lambda m: m.nn.Hardtanh(1.0, 1.0),
 }
 
 
@@ -133,6 +138,26 @@ VALUES = {
         _x(m, (3, 2)), _x(m, (3, 2), 1)
     ),
     "RMSNorm_module": lambda m: m.nn.RMSNorm([2, 3])(_x(m, (4, 2, 3), rg=True)),
+    "activation_modules": lambda m: [
+        mod(_x(m, (3, 4), rg=True) * 4)
+        for mod in (
+            m.nn.ELU(0.5),
+            m.nn.ELU(inplace=True),
+            m.nn.Softplus(2, 1.0),
+            m.nn.Hardtanh(-2, 3),
+            m.nn.ReLU6(),
+            m.nn.ReLU6(True),
+            m.nn.SELU(),
+            m.nn.SELU(True),
+            m.nn.Mish(),
+            m.nn.Hardsigmoid(),
+            m.nn.Hardswish(True),
+            m.nn.Softsign(),
+            m.nn.Tanhshrink(),
+            m.nn.Softmin(0),
+        )
+    ],
+    "softmin_implicit_dim": lambda m: _F(m).softmin(_x(m, (3, 4))),
 }
 
 
@@ -171,6 +196,24 @@ def test_value(fn):
         lambda m: m.nn.RMSNorm(4),
         lambda m: m.nn.RMSNorm([2, 4], eps=1e-3, elementwise_affine=False),
         lambda m: m.nn.CosineSimilarity(dim=0, eps=1e-6),
+        lambda m: m.nn.Sequential(
+            m.nn.ELU(),
+            m.nn.ELU(0.5, True),
+            m.nn.Softplus(2, 10),
+            m.nn.Hardtanh(),
+            m.nn.Hardtanh(-2, 3, True),
+            m.nn.ReLU6(),
+            m.nn.ReLU6(True),
+            m.nn.SELU(),
+            m.nn.SELU(True),
+            m.nn.Mish(),
+            m.nn.Mish(True),
+            m.nn.Hardsigmoid(True),
+            m.nn.Hardswish(),
+            m.nn.Softsign(),
+            m.nn.Tanhshrink(),
+            m.nn.Softmin(1),
+        ),
     ],
 )
 def test_module_repr_and_keys(build):
@@ -229,3 +272,9 @@ def test_small_model_training_step_matches_torch(norm):
         _close(p.grad, tp.grad, 1e-4)
     for k, v in g.state_dict().items():
         _close(v, t.state_dict()[k])
+
+
+def test_hardsigmoid_gradcheck():
+    """First order by finite differences (torch has no second order to compare with)."""
+    x = gs.tensor(np.random.default_rng(3).uniform(-5, 5, (4, 3)), requires_grad=True)
+    assert gs.autograd.gradcheck(gs.nn.functional.hardsigmoid, (x,))

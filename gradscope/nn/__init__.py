@@ -2,6 +2,17 @@
 
 from . import functional, init, utils
 from .layers import (
+    ELU,
+    SELU,
+    Mish,
+    Hardsigmoid,
+    Hardswish,
+    Softplus,
+    Hardtanh,
+    ReLU6,
+    Softsign,
+    Tanhshrink,
+    Softmin,
     GELU,
     BCELoss,
     BatchNorm1d,
@@ -33,6 +44,17 @@ from .layers import (
 from .modules import Module, ModuleList, Parameter, Sequential
 
 __all__ = [
+    "ELU",
+    "SELU",
+    "Mish",
+    "Hardsigmoid",
+    "Hardswish",
+    "Softplus",
+    "Hardtanh",
+    "ReLU6",
+    "Softsign",
+    "Tanhshrink",
+    "Softmin",
     "BCELoss",
     "BatchNorm1d",
     "BatchNorm2d",

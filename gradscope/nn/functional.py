@@ -72,6 +72,8 @@ __all__ = [
     "embedding",
     "gelu",
     "group_norm",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
     "l1_loss",
@@ -80,6 +82,7 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "mish",
     "mse_loss",
     "nll_loss",
     "normalize",
@@ -92,8 +95,11 @@ __all__ = [
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softsign",
     "tanh",
+    "tanhshrink",
 ]
 
 
@@ -486,6 +492,41 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
 def relu6(input, inplace: bool = False):
     """``x`` clipped to ``[0, 6]`` (a hardtanh)."""
     return hardtanh(input, 0, 6, inplace)
+
+
+def mish(input, inplace: bool = False):
+    """``x * tanh(softplus(x))``."""
+    _float_kernel("mish_cpu", input)
+    return _activation(A.MishBackward0, input, inplace)
+
+
+def hardsigmoid(input, inplace: bool = False):
+    """``relu6(x + 3) / 6``."""
+    _float_kernel("hardsigmoid_cpu", input)
+    return _activation(A.HardsigmoidBackward0, input, inplace)
+
+
+def hardswish(input, inplace: bool = False):
+    """``x * relu6(x + 3) / 6``."""
+    _float_kernel("hardswish_cpu", input)
+    return _activation(A.HardswishBackward0, input, inplace)
+
+
+def softsign(input):
+    """``x / (1 + |x|)`` (torch's Abs, Add and Div nodes)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """``x - tanh(x)``."""
+    return input - input.tanh()
+
+
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """``softmax(-input)`` along ``dim``; without one, torch's implicit choice, warned."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input)
+    return api.softmax(-input, dim, dtype)
 
 
 # ---------------------------------------------------------------- pointwise losses
