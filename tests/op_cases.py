@@ -119,6 +119,15 @@ def _F(m):  # noqa: N802
     return m.nn.functional
 
 
+def _bn_mean(m, x):
+    """Running means for batch_norm's eval cases, over 3 channels."""
+    return m.tensor([0.1, -0.2, 0.3], dtype=x.dtype)
+
+
+def _bn_var(m, x):
+    return m.tensor([0.5, 1.5, 2.0], dtype=x.dtype)
+
+
 C = Case
 S43, S3, S4, S0 = (4, 3), (3,), (4,), ()
 
@@ -1064,6 +1073,26 @@ CASES += [
         gradcheck=False,  # the gradient is scaled by frequency: not the derivative
     ),
     C("F_embedding_int32_0d", lambda m, w: _F(m).embedding(m.tensor(2, dtype=m.int32), w), (S43,)),
+    C("F_mish", lambda m, a: _F(m).mish(a), (S43,)),
+    C("F_mish_inplace", lambda m, a: _F(m).mish(a * 1, inplace=True), (S43,)),
+    C(
+        "F_hardsigmoid",
+        lambda m, a: _F(m).hardsigmoid(a * 4),
+        (S43,),
+        domain="away",
+        gradcheck=False,  # torch has no double backward for it (first order: test_parity_nn_more)
+    ),
+    C("F_hardswish", lambda m, a: _F(m).hardswish(a * 4), (S43,), domain="away"),
+    C(
+        "F_hardswish_inplace",
+        lambda m, a: _F(m).hardswish(a * 4, inplace=True),
+        (S43,),
+        domain="away",
+    ),
+    C("F_softsign", lambda m, a: _F(m).softsign(a), (S43,), domain="away"),
+    C("F_tanhshrink", lambda m, a: _F(m).tanhshrink(a), (S43,)),
+    C("F_softmin", lambda m, a: _F(m).softmin(a, 1), (S43,)),
+    C("F_softmin_dtype", lambda m, a: _F(m).softmin(a, dim=0, dtype=m.float64), (S43,)),
     C("F_layer_norm", lambda m, x: _F(m).layer_norm(x, (3,)), (S43,)),
     C(
         "F_layer_norm_affine_2d",
@@ -1175,6 +1204,62 @@ CASES += [
     C("F_adaptive_avg_pool2d_1", lambda m, x: _F(m).adaptive_avg_pool2d(x, 1), ((2, 3, 5, 5),)),
     C("F_adaptive_avg_pool1d", lambda m, x: _F(m).adaptive_avg_pool1d(x, 3), ((2, 3, 7),)),
     C("F_adaptive_avg_pool1d_1", lambda m, x: _F(m).adaptive_avg_pool1d(x, 1), ((2, 3, 7),)),
+    C(
+        "F_batch_norm_train",
+        lambda m, x, w, b: _F(m).batch_norm(
+            x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), w, b, training=True
+        ),
+        ((4, 3, 2), S3, S3),
+    ),
+    C(
+        "F_batch_norm_train_no_stats",
+        lambda m, x: _F(m).batch_norm(x, None, None, training=True, eps=1e-3),
+        ((5, 3),),
+    ),
+    C(
+        "F_batch_norm_train_4d_weight_only",
+        lambda m, x, w: _F(m).batch_norm(x, None, None, w, training=True),
+        ((2, 3, 2, 2), S3),
+    ),
+    C(
+        "F_batch_norm_eval",
+        lambda m, x, w, b: _F(m).batch_norm(
+            x, _bn_mean(m, x), _bn_var(m, x), w, b, training=False, eps=1e-3
+        ),
+        ((4, 3, 2), S3, S3),
+    ),
+    C(
+        "F_batch_norm_eval_no_affine",
+        lambda m, x: _F(m).batch_norm(x, _bn_mean(m, x), _bn_var(m, x)),
+        ((5, 3),),
+    ),
+    C(
+        "F_group_norm_affine",
+        lambda m, x, w, b: _F(m).group_norm(x, 2, w, b, eps=1e-3),
+        ((2, 4, 3), S4, S4),
+    ),
+    C("F_group_norm_2d", lambda m, x: _F(m).group_norm(x, 3), ((2, 6),)),
+    C("F_group_norm_4d_weight_only", lambda m, x, w: _F(m).group_norm(x, 1, w), ((2, 3, 2, 2), S3)),
+    C(
+        "F_group_norm_bias_only_const_x",
+        lambda m, x, b: _F(m).group_norm(x, 2, m.tensor([0.5, 1.0, 2.0, 1.5], dtype=x.dtype), b),
+        ((3, 4, 2), S4),
+        grad=(False, True),
+    ),
+    C("F_rms_norm", lambda m, x: _F(m).rms_norm(x, (3,)), (S43,)),
+    C(
+        "F_rms_norm_weight_2d",
+        lambda m, x, w: _F(m).rms_norm(x, [3, 4], w, eps=1e-3),
+        ((2, 3, 4), (3, 4)),
+    ),
+    C("F_normalize", lambda m, x: _F(m).normalize(x), (S43,)),
+    C("F_normalize_p1_dim0", lambda m, x: _F(m).normalize(x, p=1.0, dim=0), (S43,), domain="away"),
+    C("F_cosine_similarity", lambda m, a, b: _F(m).cosine_similarity(a, b), (S43, S43)),
+    C(
+        "F_cosine_similarity_broadcast",
+        lambda m, a, b: _F(m).cosine_similarity(a, b, dim=-1, eps=1e-6),
+        ((2, 3, 4), S4),
+    ),
 ]
 CASES += [
     # ---------------------------------------------------------------- shapes and indexing

@@ -12,6 +12,9 @@ from .modules import Module, _new_parameter
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
+# a set, written as torch writes it: its printed order is the same as torch's in a process
+_PADDING_STRINGS = {"same", "valid"}
+
 
 def _ntuple(v, n: int) -> tuple:
     return (v,) * n if isinstance(v, int) else tuple(v)
@@ -48,9 +51,9 @@ class _ConvNd(Module):
             raise ValueError("out_channels must be divisible by groups")
         stride_t = _ntuple(stride, nd)
         if isinstance(padding, str):
-            if padding not in ("valid", "same"):
+            if padding not in _PADDING_STRINGS:
                 raise ValueError(
-                    f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}"
+                    f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}"
                 )
             if padding == "same" and any(s != 1 for s in stride_t):
                 raise ValueError("padding='same' is not supported for strided convolutions")
