@@ -71,21 +71,14 @@ def _inv(a, name: str = "linalg.inv"):
         raise singular_error(name, a) from None
 
 
-def cofactor(a):
-    """``det(A) A^-T`` of each matrix (the gradient of det), through the SVD: defined for
-    singular matrices too."""
+def _inv_or_eye(a, det):
+    """The inverse of each matrix whose determinant is not zero, the identity in place of
+    the others: the gradient of det, ``det * A^-T``, is then zero at a singular matrix, as
+    torch's first-order one is (it perturbs a zero pivot of the LU factorisation)."""
     xp = xp_of(a)
-    u, s, vh = xp.linalg.svd(a)
-    n = s.shape[-1]
-    others = xp.stack(
-        [
-            xp.prod(xp.concatenate([s[..., :i], s[..., i + 1 :]], axis=-1), axis=-1)
-            for i in range(n)
-        ],
-        axis=-1,
-    )
-    sign = xp.linalg.det(u) * xp.linalg.det(vh)
-    return (u * others[..., None, :]) @ vh * sign[..., None, None]
+    singular = (det == 0)[..., None, None]
+    eye = xp.eye(a.shape[-1], dtype=a.dtype)
+    return xp.where(singular, eye, xp.linalg.inv(xp.where(singular, eye, a)))
 
 
 class LinalgInvExBackward0(Function):
@@ -122,8 +115,8 @@ class LinalgDetBackward0(Function):
         return out
 
     def backward(self, g):
-        a = self.saved("A")
-        return (g[..., None, None] * cofactor(a),)
+        a, det = self.saved("A"), self.saved("result")
+        return ((g * det)[..., None, None] * _mT(_inv_or_eye(a, det)),)
 
     def backward_graph(self, g):
         from ..linalg import inv
@@ -132,7 +125,8 @@ class LinalgDetBackward0(Function):
         return ((g * det).unsqueeze(-1).unsqueeze(-1) * inv(a).mT,)
 
     def jvp(self, xs, out, tangents):
-        return (cofactor(xs[0]) * tangents[0]).sum(axis=(-2, -1))
+        inv = _inv_or_eye(xs[0], out)
+        return out * (_mT(inv) * tangents[0]).sum(axis=(-2, -1))
 
 
 class LinalgSlogdetBackward0(Function):

@@ -222,7 +222,7 @@ def _matrix_dims(A, dim) -> tuple:
     _check_float("linalg.matrix_norm", A)
     dim = tuple(dim)
     if len(dim) != 2:
-        got = "[" + ", ".join(str(d) for d in dim) + "]"
+        got = " ".join(str(d) for d in dim)
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
     d0, d1 = (_wrap(d, A._data.ndim) for d in dim)
     if d0 == d1:
