@@ -259,6 +259,15 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 concat = concatenate = cat
 
 
+# the linear-algebra functions torch also has at the top level, and their aliases
+inverse = linalg.inv
+det = linalg.det
+matrix_power = linalg.matrix_power
+from .ops.linalg_api import logdet  # noqa: E402
+from .ops.linalg_api import torch_cross as cross  # noqa: E402
+from .ops.linalg_api import torch_slogdet as slogdet  # noqa: E402
+
+
 def true_divide(input, other):  # noqa: A002
     """``input / other``, as torch's ``true_divide`` (``div`` without a rounding mode)."""
     return div(input, other)

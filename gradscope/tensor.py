@@ -33,6 +33,7 @@ from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
+from .ops import linalg_api as _linalg
 
 _ids = itertools.count(1)
 _ALLOCATED = TensorAllocated.kind
@@ -903,6 +904,25 @@ class Tensor:
     amin = F.amin
     prod = F.prod
     norm = F.norm
+
+    def inverse(self) -> Tensor:
+        return _linalg.inv(self)
+
+    def det(self) -> Tensor:
+        return _linalg.det(self)
+
+    def logdet(self) -> Tensor:
+        return _linalg.logdet(self)
+
+    def slogdet(self) -> tuple:
+        return _linalg.torch_slogdet(self)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return _linalg.matrix_power(self, n)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return _linalg.torch_cross(self, other, dim)
+
     cumsum = F.cumsum
     cumprod = F.cumprod
     reshape = F.reshape

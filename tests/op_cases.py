@@ -1633,6 +1633,106 @@ CASES += [
     ),
 ]
 
+# ------------------------------------------------------------------ linear algebra
+# Matrices are made well conditioned inside ``fn`` (a diagonal added, or ``a a^T + I``).
+
+
+def _wc(m, a):
+    """``a`` plus 4 on its diagonal: far from singular."""
+    return a + 4 * m.eye(a.shape[-1])
+
+
+def _spd(m, a):
+    """``a a^T + I``: symmetric positive definite (a positive determinant)."""
+    return a @ a.mT + m.eye(a.shape[-1])
+
+
+S33, B233 = (3, 3), (2, 3, 3)
+CASES += [
+    C("linalg_inv", lambda m, a: m.linalg.inv(_wc(m, a)), (S33,)),
+    C("linalg_inv_batched", lambda m, a: m.linalg.inv(_wc(m, a)), (B233,)),
+    C("inverse_method", lambda m, a: _wc(m, a).inverse(), (S33,)),
+    C("linalg_det", lambda m, a: m.linalg.det(a), (S33,)),
+    C("linalg_det_batched", lambda m, a: m.linalg.det(a), (B233,)),
+    C("det_method", lambda m, a: m.det(a) + a.det(), (S33,)),
+    C("linalg_slogdet", lambda m, a: m.linalg.slogdet(a).logabsdet, (S33,)),
+    C("linalg_slogdet_batched", lambda m, a: m.linalg.slogdet(a)[1], (B233,)),
+    C("slogdet_both", lambda m, a: m.slogdet(a)[0] * m.slogdet(a)[1], (S33,)),
+    C("logdet", lambda m, a: m.logdet(_spd(m, a)), (S33,)),
+    C("logdet_method_batched", lambda m, a: _spd(m, a).logdet(), (B233,)),
+    C("linalg_solve", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (S33, (3, 2))),
+    C("linalg_solve_vector", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (S33, (3,))),
+    C(
+        "linalg_solve_right",
+        lambda m, a, b: m.linalg.solve(_wc(m, a), b, left=False),
+        (S33, (2, 3)),
+    ),
+    C("linalg_solve_broadcast", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (B233, (3, 2))),
+    C("linalg_solve_batched_vectors", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (B233, (2, 3))),
+    C(
+        "linalg_solve_b_only",
+        lambda m, a, b: m.linalg.solve(_wc(m, a), b),
+        (S33, (3, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "linalg_solve_a_only",
+        lambda m, a, b: m.linalg.solve(_wc(m, a), b),
+        (S33, (3, 2)),
+        grad=(True, False),
+    ),
+    C("matrix_norm_fro", lambda m, a: m.linalg.matrix_norm(a), (B233,)),
+    C("matrix_norm_1", lambda m, a: m.linalg.matrix_norm(a, 1), (S43,), domain="away"),
+    C(
+        "matrix_norm_neg_inf_keepdim",
+        lambda m, a: m.linalg.matrix_norm(a, -float("inf"), keepdim=True),
+        (B233,),
+        domain="away",
+    ),
+    C(
+        "matrix_norm_inf_dims",
+        lambda m, a: m.linalg.matrix_norm(a, float("inf"), dim=(0, 2)),
+        ((3, 2, 4),),
+        domain="away",
+    ),
+    C("linalg_norm_matrix", lambda m, a: m.linalg.norm(a), (S43,)),
+    C("linalg_norm_ord1", lambda m, a: m.linalg.norm(a, 1), (S43,), domain="away"),
+    C("linalg_norm_vector_dim", lambda m, a: m.linalg.norm(a, 3, dim=1), (S43,)),
+    C(
+        "linalg_norm_fro_dims",
+        lambda m, a: m.linalg.norm(a, "fro", dim=(0, 2), keepdim=True),
+        ((2, 3, 4),),
+    ),
+    C("matrix_power_0", lambda m, a: m.linalg.matrix_power(a, 0), (S33,)),
+    C("matrix_power_1", lambda m, a: m.linalg.matrix_power(a, 1), (S33,)),
+    C("matrix_power_3", lambda m, a: m.linalg.matrix_power(a, 3), (S33,)),
+    C("matrix_power_6", lambda m, a: m.matrix_power(a * 0.5, 6), (S33,)),
+    C("matrix_power_neg2", lambda m, a: _wc(m, a).matrix_power(-2), (S33,)),
+    C("matrix_power_batched", lambda m, a: m.linalg.matrix_power(a, 5), (B233,)),
+    C(
+        "multi_dot_4",
+        lambda m, a, b, c, d: m.linalg.multi_dot([a, b, c, d]),
+        ((2, 5), (5, 3), (3, 4), (4, 2)),
+    ),
+    C("multi_dot_3", lambda m, a, b, c: m.linalg.multi_dot([a, b, c]), ((2, 5), (5, 3), (3, 6))),
+    C(
+        "multi_dot_vectors",
+        lambda m, v, a, b, w: m.linalg.multi_dot([v, a, b, w]),
+        ((3,), S33, (3, 4), (4,)),
+    ),
+    C("multi_dot_2_vector", lambda m, a, v: m.linalg.multi_dot([a, v]), ((2, 3), (3,))),
+    C("linalg_cross", lambda m, a, b: m.linalg.cross(a, b), ((4, 3), (4, 3))),
+    C(
+        "linalg_cross_broadcast",
+        lambda m, a, b: m.linalg.cross(a, b, dim=1),
+        ((1, 3, 2), (4, 3, 2)),
+    ),
+    C("cross_dim", lambda m, a, b: m.cross(a, b, dim=0), ((3, 2), (3, 2))),
+    C("cross_method_one_grad", lambda m, a, b: a.cross(b, 1), ((2, 3), (2, 3)), grad=(True, False)),
+    C("linalg_vecdot", lambda m, a, b: m.linalg.vecdot(a, b, dim=0), (S43, (4, 1))),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
