@@ -12,6 +12,23 @@ from typing import Any
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
+_WHAT = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_nonnegative(**values: float) -> None:
+    """torch's ``ValueError`` for the first of ``values`` (in order) that is not ``>= 0``
+    (NaN included): ``Invalid learning rate: -1``, ``Invalid momentum value: -0.5``."""
+    for name, value in values.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {_WHAT.get(name, name + ' value')}: {value}")
+
+
+def check_betas(betas: tuple[float, float]) -> None:
+    """torch's ``ValueError`` unless both of Adam's ``betas`` are in ``[0, 1)``."""
+    for i, beta in enumerate(betas[:2]):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
 
 def new_step() -> Tensor:
     """A parameter's step count in its state: a float32 scalar tensor, as torch's."""
