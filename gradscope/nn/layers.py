@@ -333,6 +333,28 @@ class Embedding(Module):
         return s
 
 
+def _affine(
+    module: Module, shape, affine: bool, bias: bool | None, device, dtype,
+    weight_fill=creation.empty, bias_fill=creation.empty,
+) -> None:  # fmt: skip
+    """A normalisation's ``weight`` and ``bias`` of ``shape`` (registered as None when not
+    ``affine``; ``bias=None``: the module has no bias at all)."""
+    if not affine:
+        module.register_parameter("weight", None)
+        if bias is not None:
+            module.register_parameter("bias", None)
+        return
+    module.weight = _new_parameter(
+        module, "weight", lambda: weight_fill(shape, device=device, dtype=dtype)
+    )
+    if bias:
+        module.bias = _new_parameter(
+            module, "bias", lambda: bias_fill(shape, device=device, dtype=dtype)
+        )
+    elif bias is not None:
+        module.register_parameter("bias", None)
+
+
 class LayerNorm(Module):
     """Normalisation over the last dims (``normalized_shape``), with a learnt scale (ones)
     and shift (zeros)."""
@@ -352,20 +374,8 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            shape = self.normalized_shape
-            self.weight = _new_parameter(
-                self, "weight", lambda: creation.ones(shape, device=device, dtype=dtype)
-            )
-            if bias:
-                self.bias = _new_parameter(
-                    self, "bias", lambda: creation.zeros(shape, device=device, dtype=dtype)
-                )
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, elementwise_affine, bias, device, dtype,
+                creation.ones, creation.zeros)  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -399,19 +409,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = _new_parameter(
-                self, "weight", lambda: creation.empty(num_features, device=device, dtype=dtype)
-            )
-            if bias:
-                self.bias = _new_parameter(
-                    self, "bias", lambda: creation.empty(num_features, device=device, dtype=dtype)
-                )
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_features, affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer(
                 "running_mean", creation.zeros(num_features, device=device, dtype=dtype)
@@ -515,19 +513,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = _new_parameter(
-                self, "weight", lambda: creation.empty(num_channels, device=device, dtype=dtype)
-            )
-            if bias:
-                self.bias = _new_parameter(
-                    self, "bias", lambda: creation.empty(num_channels, device=device, dtype=dtype)
-                )
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, num_channels, affine, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -564,13 +550,7 @@ class RMSNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            shape = self.normalized_shape
-            self.weight = _new_parameter(
-                self, "weight", lambda: creation.ones(shape, device=device, dtype=dtype)
-            )
-        else:
-            self.register_parameter("weight", None)
+        _affine(self, self.normalized_shape, elementwise_affine, None, device, dtype, creation.ones)
 
     def reset_parameters(self) -> None:
         if self.elementwise_affine:
