@@ -178,6 +178,7 @@ from .ops.api import (
     var_mean,
     where,
 )
+from .ops.products import addbmm, addmm, addmv, addr, baddbmm
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError

@@ -33,6 +33,7 @@ from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
+from .ops import products as P
 
 _ids = itertools.count(1)
 _ALLOCATED = TensorAllocated.kind
@@ -898,6 +899,11 @@ class Tensor:
     triu = F.triu
     diagonal = F.diagonal
     outer = F.outer
+    addmm, addmm_ = P.addmm, P.addmm_
+    addmv, addmv_ = P.addmv, P.addmv_
+    addr, addr_ = P.addr, P.addr_
+    baddbmm, baddbmm_ = P.baddbmm, P.baddbmm_
+    addbmm, addbmm_ = P.addbmm, P.addbmm_
     sort = F.sort
     argsort = F.argsort
     topk = F.topk

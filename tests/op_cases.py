@@ -1233,6 +1233,56 @@ def _iadd(t, b):
     return t
 
 
+CASES += [
+    # ---------------------------------------------------------------- fused products
+    C("addmm", lambda m, c, a, b: m.addmm(c, a, b), ((5, 3), (5, 4), S43)),
+    C(
+        "addmm_beta_alpha",
+        lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=-2),
+        (S3, (5, 4), S43),
+    ),
+    C("addmm_beta0", lambda m, c, a, b: c.addmm(a, b, beta=0, alpha=3), ((1, 3), (5, 4), S43)),
+    C(
+        "addmm_only_mat2",
+        lambda m, c, a, b: m.addmm(c, a, b),
+        (S3, (5, 4), S43),
+        grad=(False, False, True),
+    ),
+    C("addmm_in_place", _inplace("addmm_", beta=2, alpha=0.5), ((5, 3), (5, 4), S43)),
+    C("addmv", lambda m, c, a, v: m.addmv(c, a, v, beta=2, alpha=0.5), ((5,), (5, 4), S4)),
+    C("addmv_bcast", lambda m, c, a, v: c.addmv(a, v), ((1,), (5, 4), S4)),
+    C(
+        "addmv_only_vec",
+        lambda m, c, a, v: m.addmv(c, a, v),
+        ((5,), (5, 4), S4),
+        grad=(False, False, True),
+    ),
+    C("addmv_in_place", _inplace("addmv_", alpha=3), ((5,), (5, 4), S4)),
+    C("addr", lambda m, c, a, b: m.addr(c, a, b, beta=-1, alpha=2), ((5, 3), (5,), S3)),
+    C("addr_bcast", lambda m, c, a, b: c.addr(a, b), (S3, (5,), S3)),
+    C("addr_in_place", _inplace("addr_", beta=0.5), ((5, 3), (5,), S3)),
+    C(
+        "baddbmm",
+        lambda m, c, a, b: m.baddbmm(c, a, b, beta=0.5, alpha=2),
+        ((2, 5, 3), (2, 5, 4), (2, 4, 3)),
+    ),
+    C("baddbmm_bcast", lambda m, c, a, b: c.baddbmm(a, b), ((5, 1), (2, 5, 4), (2, 4, 3))),
+    C("baddbmm_in_place", _inplace("baddbmm_", alpha=-1), ((2, 5, 3), (2, 5, 4), (2, 4, 3))),
+    C(
+        "addbmm",
+        lambda m, c, a, b: m.addbmm(c, a, b, beta=2, alpha=0.5),
+        ((5, 3), (2, 5, 4), (2, 4, 3)),
+    ),
+    C("addbmm_bcast", lambda m, c, a, b: c.addbmm(a, b), (S3, (2, 5, 4), (2, 4, 3))),
+    C(
+        "addbmm_only_batch1",
+        lambda m, c, a, b: m.addbmm(c, a, b),
+        (S3, (2, 5, 4), (2, 4, 3)),
+        grad=(False, True, False),
+    ),
+    C("addbmm_in_place", _inplace("addbmm_", beta=0), ((5, 3), (2, 5, 4), (2, 4, 3))),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
