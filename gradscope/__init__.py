@@ -179,6 +179,15 @@ from .ops.api import (
     where,
 )
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.writes import (
+    index_add,
+    index_copy,
+    index_fill,
+    index_put,
+    index_put_,
+    masked_scatter,
+    put,
+)
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError

@@ -34,6 +34,7 @@ from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
 from .ops import products as P
+from .ops import writes as WR
 
 _ids = itertools.count(1)
 _ALLOCATED = TensorAllocated.kind
@@ -886,6 +887,13 @@ class Tensor:
     index_select = F.index_select
     scatter = F.scatter
     scatter_add = F.scatter_add
+    scatter_, scatter_add_ = WR.scatter_, WR.scatter_add_
+    index_add, index_add_ = WR.index_add, WR.index_add_
+    index_copy, index_copy_ = WR.index_copy, WR.index_copy_
+    index_fill, index_fill_ = WR.index_fill, WR.index_fill_
+    masked_scatter, masked_scatter_ = WR.masked_scatter, WR.masked_scatter_
+    index_put, index_put_ = WR.index_put, WR.index_put_
+    put, put_ = WR.put, WR.put_
     masked_select = F.masked_select
     repeat = F.repeat
     flip = F.flip

@@ -1283,6 +1283,121 @@ CASES += [
     C("addbmm_in_place", _inplace("addbmm_", beta=0), ((5, 3), (2, 5, 4), (2, 4, 3))),
 ]
 
+CASES += [
+    # ---------------------------------------------------------------- index writes
+    C("index_add", lambda m, a, s: a.index_add(0, m.tensor([3, 0]), s), (S43, (2, 3))),
+    C(
+        "index_add_alpha_dim1",
+        lambda m, a, s: m.index_add(a, 1, m.tensor([2, 0, 2]), s, alpha=-2),
+        (S43, (4, 3)),
+    ),
+    C(
+        "index_add_only_src",
+        lambda m, a, s: a.index_add(0, m.tensor([1]), s),
+        (S43, (1, 3)),
+        grad=(False, True),
+    ),
+    C(
+        "index_add_in_place",
+        lambda m, a, s: (a * 1).index_add_(0, m.tensor([3, 3]), s, alpha=0.5),
+        (S43, (2, 3)),
+    ),
+    C("index_copy", lambda m, a, s: a.index_copy(0, m.tensor([3, 0]), s), (S43, (2, 3))),
+    C("index_copy_dim1", lambda m, a, s: m.index_copy(a, -1, m.tensor([2, 0]), s), (S43, (4, 2))),
+    C(
+        "index_copy_only_self",
+        lambda m, a, s: a.index_copy(0, m.tensor([1]), s),
+        (S43, (1, 3)),
+        grad=(True, False),
+    ),
+    C(
+        "index_copy_in_place",
+        lambda m, a, s: (a * 1).index_copy_(1, m.tensor([1]), s),
+        (S43, (4, 1)),
+    ),
+    C("index_fill", lambda m, a: a.index_fill(0, m.tensor([3, 0, 3]), -1.5), (S43,)),
+    C("index_fill_tensor", lambda m, a, v: m.index_fill(a, 1, m.tensor([2, 2, 0]), v), (S43, S0)),
+    C("index_fill_in_place", lambda m, a: (a * 1).index_fill_(1, m.tensor([-1]), 2), (S43,)),
+    C(
+        "index_fill_tensor_in_place",
+        lambda m, a, v: (a * 1).index_fill_(0, m.tensor(1), v),
+        (S43, S0),
+    ),
+    C(
+        "scatter_in_place",
+        lambda m, a, s: (a * 1).scatter_(0, m.tensor([[0, 1, 2], [1, 0, 3]]), s),
+        (S43, (2, 3)),
+    ),
+    C(
+        "scatter_value_in_place",
+        lambda m, a: (a * 1).scatter_(1, m.tensor([[0], [2]]), 2.5),
+        (S43,),
+    ),
+    C(
+        "scatter_add_in_place",
+        lambda m, a, s: (a * 1).scatter_add_(0, m.tensor([[0, 1, 2], [0, 0, 3]]), s),
+        (S43, (2, 3)),
+    ),
+    C(
+        "masked_scatter",
+        lambda m, a, s: a.masked_scatter(
+            m.tensor(
+                [
+                    [True, False, True],
+                    [False, False, True],
+                    [True, True, True],
+                    [False, False, False],
+                ]
+            ),
+            s,
+        ),
+        (S43, (2, 4)),
+    ),
+    C(
+        "masked_scatter_bcast",
+        lambda m, a, s: m.masked_scatter(a, m.tensor([True, False, True]), s),
+        (S43, (9,)),
+    ),
+    C(
+        "masked_scatter_in_place",
+        lambda m, a, s: (a * 1).masked_scatter_(m.tensor([[True], [False], [True], [True]]), s),
+        (S43, (3, 4)),
+    ),
+    C("put", lambda m, a, s: a.put(m.tensor([0, 5, -1]), s), (S43, S3)),
+    C(
+        "put_accumulate",
+        lambda m, a, s: m.put(a, m.tensor([[0, 5], [0, 11]]), s, accumulate=True),
+        (S43, (2, 2)),
+    ),
+    C("put_in_place", lambda m, a, s: (a * 1).put_(m.tensor([2, 4]), s), (S43, (2,))),
+    C(
+        "put_in_place_accumulate",
+        lambda m, a, s: (a * 1).put_(m.tensor([2, 2]), s, True),
+        (S43, (2,)),
+    ),
+    C("index_put", lambda m, a, v: m.index_put(a, (m.tensor([3, 0]),), v), (S43, (2, 3))),
+    C(
+        "index_put_bcast",
+        lambda m, a, v: a.index_put((m.tensor([3, 0]), m.tensor([1, 1])), v),
+        (S43, (1,)),
+    ),
+    C(
+        "index_put_accumulate",
+        lambda m, a, v: a.index_put((m.tensor([3, 3, 0]),), v, accumulate=True),
+        (S43, S3),
+    ),
+    C(
+        "index_put_in_place",
+        lambda m, a, v: (a * 1).index_put_((m.tensor([1]), m.tensor([2])), v),
+        (S43, (1,)),
+    ),
+    C(
+        "index_put_in_place_accumulate",
+        lambda m, a, v: (a * 1).index_put_((m.tensor([1, 1]),), v, accumulate=True),
+        (S43, (2, 3)),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

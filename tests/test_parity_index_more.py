@@ -134,3 +134,140 @@ PRODUCT_VALUES = {
 @pytest.mark.parametrize("fn", params(PRODUCT_VALUES))
 def test_product_values(fn):
     check_value(fn)
+
+
+# ---------------------------------------------------------------- index writes
+
+X43 = _f(4, 3)
+
+
+def _i(*vals, dtype="int64"):
+    return lambda m: m.tensor(list(vals), dtype=getattr(m, dtype))
+
+
+I30 = _i(3, 0)
+S23 = _f(2, 3)
+
+INDEX_ERRORS = {
+    "index_add_source_type": lambda m: m.index_add(X43(m), 0, I30(m), 1.0),
+    "index_add_index_float": lambda m: m.index_add(X43(m), 0, I30(m).float(), S23(m)),
+    "index_add_source_dtype": lambda m: m.index_add(X43(m), 0, I30(m), _f(2, 3, dtype=F64)(m)),
+    "index_add_index_2d": lambda m: m.index_add(X43(m), 0, m.tensor([[3, 0]]), S23(m)),
+    "index_add_dim": lambda m: m.index_add(X43(m), 2, I30(m), S23(m)),
+    "index_add_count": lambda m: m.index_add(X43(m), 0, I30(m), _f(3, 3)(m)),
+    "index_add_slice": lambda m: m.index_add(X43(m), 0, I30(m), _f(2, 4)(m)),
+    "index_add_dims": lambda m: m.index_add(X43(m), 0, I30(m), _f(2, 3, 1)(m)),
+    "index_add_bounds": lambda m: m.index_add(X43(m), 0, _i(4, 0)(m), S23(m)),
+    "index_add_negative": lambda m: m.index_add(X43(m), 0, _i(-1, 0)(m), S23(m)),
+    "index_add_leaf": lambda m: m.ones(4, 3, requires_grad=True).index_add_(0, I30(m), S23(m)),
+    "index_copy_index_int": lambda m: m.index_copy(X43(m), 0, I30(m).int(), S23(m)),
+    "index_copy_source_dtype": lambda m: m.index_copy(X43(m), 0, I30(m), _f(2, 3, dtype=F64)(m)),
+    "index_copy_count": lambda m: m.index_copy(X43(m), 0, I30(m), _f(3, 3)(m)),
+    "index_copy_slice": lambda m: m.index_copy(X43(m), 0, I30(m), _f(2, 4)(m)),
+    "index_copy_dims": lambda m: m.index_copy(X43(m), 0, I30(m), _f(2, 3, 1)(m)),
+    "index_copy_bounds": lambda m: m.index_copy(X43(m), 0, _i(4, 0)(m), S23(m)),
+    "index_copy_dim": lambda m: m.index_copy(X43(m), 2, I30(m), S23(m)),
+    "index_copy_source_dims": lambda m: m.index_copy(X43(m), 1, m.tensor(2), _f(4)(m)),
+    "index_copy_index_2d": lambda m: m.index_copy(X43(m), 0, m.tensor([[3, 0]]), S23(m)),
+    "index_fill_index_int": lambda m: m.index_fill(X43(m), 0, I30(m).int(), 1.0),
+    "index_fill_bounds": lambda m: m.index_fill(X43(m), 0, _i(4)(m), 1.0),
+    "index_fill_dim": lambda m: m.index_fill(X43(m), 2, I30(m), 1.0),
+    "index_fill_value_1d": lambda m: m.index_fill(X43(m), 0, I30(m), m.tensor([1.0, 2.0])),
+    "index_fill_index_2d": lambda m: m.index_fill(X43(m), 0, m.tensor([[3, 0]]), 1.0),
+    "scatter__dtype": lambda m: X43(m).scatter_(0, m.tensor([[0, 1, 2]]), _f(1, 3, dtype=F64)(m)),
+    "scatter_add__dtype": lambda m: X43(m).scatter_add_(
+        0, m.tensor([[0, 1, 2]]), _f(1, 3, dtype=F64)(m)
+    ),
+    "scatter__bounds": lambda m: X43(m).scatter_(0, m.tensor([[4, 1, 2]]), _f(1, 3)(m)),
+    "scatter__reduce": lambda m: X43(m).scatter_(0, m.tensor([[0, 1, 2]]), 2.0, reduce="max"),
+    "masked_scatter_source_type": lambda m: m.masked_scatter(X43(m), X43(m) > 0, 1.0),
+    "masked_scatter_byte_mask": lambda m: m.masked_scatter(
+        X43(m), m.ones(4, 3).to(m.uint8), _f(12)(m)
+    ),
+    "masked_scatter_dtype": lambda m: m.masked_scatter(
+        X43(m), m.ones(3).bool(), _f(12, dtype=F64)(m)
+    ),
+    "masked_scatter_broadcast": lambda m: m.masked_scatter(X43(m), m.ones(5).bool(), _f(12)(m)),
+    "masked_scatter_too_few": lambda m: m.masked_scatter(X43(m), m.ones(4, 3).bool(), S23(m)),
+    "masked_scatter__bigger_mask": lambda m: _f(3)(m).masked_scatter_(
+        m.ones(4, 3).bool(), _f(12)(m)
+    ),
+    "masked_scatter__mask_shape": lambda m: _f(2, 3)(m).masked_scatter_(
+        m.ones(4, 3).bool(), _f(12)(m)
+    ),
+    "put_index_int": lambda m: X43(m).put(_i(0, 1)(m).int(), _f(2)(m)),
+    "put_dtype": lambda m: X43(m).put(_i(0, 1)(m), _f(2, dtype=F64)(m)),
+    "put_count": lambda m: X43(m).put(_i(0, 1)(m), _f(3)(m)),
+    "put_bounds": lambda m: X43(m).put_(_i(12)(m), _f(1)(m)),
+    "put_negative_bounds": lambda m: X43(m).put_(_i(-13)(m), _f(1)(m)),
+    "index_put_dtype": lambda m: m.index_put(X43(m), (I30(m),), _f(2, 3, dtype=F64)(m)),
+    "index_put_value_shape": lambda m: m.index_put(X43(m), (I30(m),), _f(3, 3)(m)),
+    "index_put_bounds": lambda m: m.index_put(X43(m), (_i(5)(m),), _f(3)(m)),
+    "index_put_float_index": lambda m: m.index_put(X43(m), (I30(m).float(),), S23(m)),
+    "index_put_not_tuple": lambda m: m.index_put(X43(m), I30(m), S23(m)),
+    "index_put_index_shapes": lambda m: m.index_put(X43(m), (I30(m), _i(0, 1, 2)(m)), _f(2)(m)),
+    "index_put__leaf": lambda m: m.ones(4, 3, requires_grad=True).index_put_((I30(m),), S23(m)),
+}
+
+
+@pytest.mark.parametrize("fn", params(INDEX_ERRORS))
+def test_index_write_errors(fn):
+    check_error(fn)
+
+
+def _version_bump(m, op, *args, **kw):
+    y = X43(m)
+    v = y._version
+    out = getattr(y, op)(*args, **kw)
+    return out is y, y._version - v, y
+
+
+INDEX_VALUES = {
+    "index_add_int32_index": lambda m: m.index_add(X43(m), 0, I30(m).int(), S23(m), alpha=2),
+    "index_add_int_alpha_float": lambda m: m.index_add(
+        X43(m).long(), 0, I30(m), S23(m).long(), alpha=1.5
+    ),
+    "index_add_repeats": lambda m: m.index_add(X43(m), 1, _i(1, 1, 1)(m), _f(4, 3)(m)),
+    "index_add_no_grad": lambda m: m.index_add(X43(m), 0, I30(m), S23(m).requires_grad_()),
+    "index_add_self_grad": lambda m: m.index_add(X43(m).requires_grad_(), 0, I30(m), S23(m)),
+    "index_add_0d": lambda m: m.index_add(m.tensor(1.0), 0, _i(0)(m), m.tensor(2.0)),
+    "index_add_version": lambda m: _version_bump(m, "index_add_", 0, I30(m), S23(m)),
+    "index_copy_0d_index": lambda m: m.index_copy(X43(m), 1, m.tensor(2), _f(4, 1)(m)),
+    "index_copy_version": lambda m: _version_bump(m, "index_copy_", 0, I30(m), S23(m)),
+    "index_fill_int_float_value": lambda m: m.index_fill(X43(m).long(), 0, I30(m), 1.5),
+    "index_fill_negative": lambda m: m.index_fill(X43(m), 0, _i(-1)(m), 1.0),
+    "index_fill_f64_value": lambda m: m.index_fill(X43(m), 0, I30(m), m.tensor(1.0).double()),
+    "index_fill_grad_value": lambda m: m.index_fill(
+        X43(m), 0, I30(m), m.tensor(1.0).requires_grad_()
+    ),
+    "index_fill_version": lambda m: _version_bump(m, "index_fill_", 1, _i(0)(m), -2),
+    "scatter__version": lambda m: _version_bump(m, "scatter_", 0, m.tensor([[0, 1, 2]]), 2.0),
+    "scatter__reduce_add": lambda m: X43(m).scatter_(
+        0, m.tensor([[0, 1, 2]]), _f(1, 3)(m), reduce="add"
+    ),
+    "scatter__reduce_grad": lambda m: (X43(m).requires_grad_() * 1).scatter_(
+        0, m.tensor([[0, 1, 2]]), 2.0, reduce="multiply"
+    ),
+    "scatter_add__version": lambda m: _version_bump(
+        m, "scatter_add_", 0, m.tensor([[0, 1, 2]]), _f(1, 3)(m)
+    ),
+    "masked_scatter_smaller_self": lambda m: m.masked_scatter(
+        _f(3)(m).requires_grad_(), X43(m) > 0, _f(12)(m)
+    ),
+    "masked_scatter_version": lambda m: _version_bump(m, "masked_scatter_", X43(m) > 0, _f(12)(m)),
+    "put_negative": lambda m: X43(m).put(_i(-12, -1)(m), _f(2)(m)),
+    "put_2d_index": lambda m: X43(m).put(m.tensor([[0], [1]]), _f(2)(m)),
+    "put_version": lambda m: _version_bump(m, "put_", _i(0, 1)(m), _f(2)(m), accumulate=True),
+    "index_put_list": lambda m: m.index_put(X43(m), [I30(m)], S23(m)),
+    "index_put_bool_mask": lambda m: m.index_put(
+        X43(m), (m.tensor([True, False, True, False]),), m.tensor(2.0)
+    ),
+    "index_put_int32": lambda m: m.index_put(X43(m), (I30(m).int(), _i(1, 1)(m)), _f(1)(m)),
+    "index_put_negative": lambda m: m.index_put(X43(m), (_i(-1)(m),), _f(3)(m), True),
+    "index_put_version": lambda m: _version_bump(m, "index_put_", (_i(1)(m),), m.tensor(1.0)),
+}
+
+
+@pytest.mark.parametrize("fn", params(INDEX_VALUES))
+def test_index_write_values(fn):
+    check_value(fn)
