@@ -187,6 +187,7 @@ from .ops.writes import (
     index_put_,
     masked_scatter,
     put,
+    scatter_reduce,
 )
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor

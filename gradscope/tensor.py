@@ -894,6 +894,7 @@ class Tensor:
     masked_scatter, masked_scatter_ = WR.masked_scatter, WR.masked_scatter_
     index_put, index_put_ = WR.index_put, WR.index_put_
     put, put_ = WR.put, WR.put_
+    scatter_reduce, scatter_reduce_ = WR.scatter_reduce, WR.scatter_reduce_
     masked_select = F.masked_select
     repeat = F.repeat
     flip = F.flip

@@ -1398,6 +1398,54 @@ CASES += [
     ),
 ]
 
+
+def _scatter_reduce_case(reduce: str, include_self: bool):
+    def fn(m, a, s):
+        index = m.tensor([[0, 1, 2], [0, 1, 1], [3, 1, 1]])
+        return a.scatter_reduce(0, index, s, reduce, include_self=include_self)
+
+    return fn
+
+
+CASES += [
+    # ---------------------------------------------------------------- scatter_reduce
+    *[
+        C(
+            f"scatter_reduce_{red}{'' if inc else '_exclude'}",
+            _scatter_reduce_case(red, inc),
+            (S43, (3, 3)),
+            forward_ad=red != "prod",  # torch has no forward-mode rule for prod
+        )
+        for red in ("sum", "prod", "mean", "amax", "amin")
+        for inc in (True, False)
+    ],
+    C(
+        "scatter_reduce_dim1_only_src",
+        lambda m, a, s: m.scatter_reduce(
+            a, 1, m.tensor([[2, 2], [0, 1], [1, 1], [0, 0]]), s, "mean"
+        ),
+        (S43, (4, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "scatter_reduce_in_place",
+        lambda m, a, s: (a * 1).scatter_reduce_(0, m.tensor([[0, 1, 2], [0, 1, 1]]), s, "amax"),
+        (S43, (2, 3)),
+    ),
+    C(
+        "scatter_reduce_prod_zeros",
+        lambda m, a, s: m.scatter_reduce(
+            a * m.tensor([[0.0, 1, 1], [1, 1, 1], [1, 1, 0], [1, 1, 1]]),
+            0,
+            m.tensor([[0, 1, 2], [3, 1, 2]]),
+            s * m.tensor([[1.0, 0, 1], [1, 1, 0]]),
+            "prod",
+        ),
+        (S43, (2, 3)),
+        forward_ad=False,
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

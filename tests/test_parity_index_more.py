@@ -271,3 +271,59 @@ INDEX_VALUES = {
 @pytest.mark.parametrize("fn", params(INDEX_VALUES))
 def test_index_write_values(fn):
     check_value(fn)
+
+
+# ---------------------------------------------------------------- scatter_reduce
+
+J = lambda m: m.tensor([[0, 1, 2], [0, 1, 1]])  # noqa: E731
+
+
+def _small_index_backward(m):
+    a, s = X43(m).requires_grad_(), S23(m).requires_grad_()
+    m.scatter_reduce(a, 0, J(m)[:1], s, "sum").sum().backward()
+
+
+REDUCE_ERRORS = {
+    "scatter_reduce_name": lambda m: m.scatter_reduce(X43(m), 0, J(m), S23(m), "foo"),
+    "scatter_reduce_dtype": lambda m: m.scatter_reduce(
+        X43(m), 0, J(m), _f(2, 3, dtype=F64)(m), "sum"
+    ),
+    "scatter_reduce_bounds": lambda m: m.scatter_reduce(X43(m), 0, J(m) + 3, S23(m), "amax"),
+    "scatter_reduce_index_dims": lambda m: m.scatter_reduce(
+        X43(m), 0, m.tensor([0, 1, 2]), S23(m), "sum"
+    ),
+    "scatter_reduce_src_type": lambda m: m.scatter_reduce(X43(m), 0, J(m), 1.0, "sum"),
+    "scatter_reduce_smaller_index_backward": _small_index_backward,
+    "scatter_reduce__leaf": lambda m: m.ones(4, 3, requires_grad=True).scatter_reduce_(
+        0, J(m), S23(m), "sum"
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(REDUCE_ERRORS))
+def test_scatter_reduce_errors(fn):
+    check_error(fn)
+
+
+def _reduce(red, inc=True, dtype="float32"):
+    return lambda m: m.scatter_reduce(
+        _f(4, 3, dtype=dtype)(m), 0, J(m), _f(2, 3, dtype=dtype)(m), red, include_self=inc
+    )
+
+
+REDUCE_VALUES = {
+    **{
+        f"{red}_{dtype}_{inc}": _reduce(red, inc, dtype)
+        for red in ("sum", "prod", "mean", "amax", "amin")
+        for inc in (True, False)
+        for dtype in ("float32", "int64")
+    },
+    "int32_index": lambda m: m.scatter_reduce(X43(m), 0, J(m).int(), S23(m), reduce="sum"),
+    "grad_fn": lambda m: m.scatter_reduce(X43(m).requires_grad_(), 0, J(m), S23(m), "prod"),
+    "version": lambda m: _version_bump(m, "scatter_reduce_", 0, J(m), S23(m), "amin"),
+}
+
+
+@pytest.mark.parametrize("fn", params(REDUCE_VALUES))
+def test_scatter_reduce_values(fn):
+    check_value(fn)

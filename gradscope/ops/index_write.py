@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import xp_of
+from . import api
 from ._broadcast import unbroadcast
-from ._graph import linear_backward_graph
+from ._graph import constant, linear_backward_graph
+from .index import ScatterAddBackward0, grid, leading
 from .shape import IndexPutBackward0 as _IndexPut
 from .shape import scatter_add
 
@@ -304,3 +306,184 @@ class IndexPutBackward0(_IndexPut):
         if tv is not None:
             scatter_add(t, self.index, xp_of(out).broadcast_to(tv, t[self.index].shape))
         return t
+
+
+# ---------------------------------------------------------------- scatter_reduce
+
+
+def _reduce_at(out, where: tuple, part, op) -> None:
+    """``out[where] = op(out[where], part)``, a repeated position taking each value in
+    turn (NumPy's ``op.at``, which CuPy lacks for most ops): one pass per repeat."""
+    xp = xp_of(out)
+    flat = out.reshape(-1)
+    pos = xp.ravel_multi_index(xp.broadcast_arrays(*where), out.shape)
+    lin, part = pos.reshape(-1), xp.broadcast_to(xp.asarray(part), pos.shape).reshape(-1)
+    order = xp.argsort(lin, kind="stable")
+    ranked = lin[order]
+    nth = xp.empty_like(lin)  # which occurrence of its position each entry is
+    nth[order] = xp.arange(lin.size) - xp.searchsorted(ranked, ranked, side="left")
+    for r in range(int(nth.max()) + 1 if lin.size else 0):
+        hit = nth == r
+        flat[lin[hit]] = op(flat[lin[hit]], part[hit])
+
+
+def scatter_reduce(a, src, index, dim: int, reduce: str, include_self: bool):
+    """``a`` with ``src`` reduced into it along ``dim`` at ``index`` (arrays, ``a`` and
+    ``src`` at least 1-D)."""
+    xp = xp_of(a)
+    out = a.copy()
+    where = grid(index, dim)
+    part = leading(src, index.shape)
+    if reduce in ("sum", "mean"):
+        if not include_self:
+            out[where] = 0
+        scatter_add(out, where, part)
+        if reduce == "mean":
+            n = _counts(a, index, dim, include_self)
+            if out.dtype.kind in "iu":
+                out //= n
+            else:
+                out /= n
+        return out
+    ops = {"prod": (xp.multiply, 1), "amax": (xp.maximum, None), "amin": (xp.minimum, None)}
+    op, start = ops[reduce]
+    if not include_self:
+        if start is None:
+            info = xp.finfo if out.dtype.kind == "f" else xp.iinfo
+            start = info(out.dtype).min if reduce == "amax" else info(out.dtype).max
+            if out.dtype.kind == "f":
+                start = -xp.inf if reduce == "amax" else xp.inf
+        out[where] = start
+    _reduce_at(out, where, part, op)
+    return out
+
+
+def _counts(a, index, dim: int, include_self: bool):
+    """How many values each position of ``a`` averages (1 where none)."""
+    n = xp_of(a).full(a.shape, 1 if include_self else 0, dtype=a.dtype)
+    scatter_add(n, grid(index, dim), 1)
+    n[n == 0] = 1
+    return n
+
+
+def _gather(arr, index, dim: int):
+    return arr[grid(index, dim)].reshape(index.shape)
+
+
+class ScatterReduceBackward0(ScatterAddBackward0):
+    """``scatter_reduce(dim, index, src, reduce, include_self=)``, run as
+    ``(self, src, index)``. Each gradient is the incoming one (for ``src``, gathered at
+    ``index``) times a weight: what ``_weights`` gives."""
+
+    _name = "ScatterReduceBackward0"
+    _edges = 2
+
+    def forward(self, a, src, index, dim, reduce, include_self):
+        self.dim, self.src_shape = dim, src.shape
+        self.reduce, self.include_self = reduce, include_self
+        out = scatter_reduce(_1d(a), _1d(src), _1d(index), dim, reduce, include_self)
+        out = out.reshape(a.shape)
+        self.save(self=a, src=src, index=index, result=out)
+        return out
+
+    def _weights(self, a, src, index, result):
+        """The weights of the incoming gradient: ``self``'s, and ``src``'s at ``index``
+        (of ``index``'s shape), as torch's ``scatter_reduce_backward`` computes them."""
+        xp, dim, reduce = xp_of(a), self.dim, self.reduce
+        src = leading(src, index.shape)
+        if reduce == "sum":
+            ws, wr = xp.ones_like(a), xp.ones(index.shape, a.dtype)
+        elif reduce == "mean":
+            n = _counts(a, index, dim, self.include_self)
+            ws, wr = 1 / n, 1 / _gather(n, index, dim)
+        elif reduce == "prod":
+            masked_self = xp.where(a == 0, 1, a).astype(a.dtype)
+            ws = scatter_reduce(masked_self, src, index, dim, "prod", self.include_self)
+            ws = ws / masked_self
+            zero = src == 0
+            zeros = xp.zeros_like(a)
+            scatter_add(zeros, grid(index, dim), zero.astype(a.dtype))
+            single = zero & (_gather(zeros, index, dim) == 1)
+            masked = xp.where(single, 1, src).astype(a.dtype)
+            msr = scatter_reduce(a, masked, index, dim, "prod", self.include_self)
+            wr = xp.where(
+                single,
+                _gather(msr, index, dim),
+                _gather(result, index, dim) / xp.where(zero, 1, src),
+            )
+        else:  # amax, amin: shared evenly among the values equal to the result
+            self_is = (a == result).astype(a.dtype)
+            src_is = (src == _gather(result, index, dim)).astype(a.dtype)
+            n = self_is.copy()
+            scatter_add(n, grid(index, dim), src_is)
+            ws, wr = self_is / n, src_is / _gather(n, index, dim)
+        if not self.include_self:
+            ws = ws.copy()
+            ws[grid(index, dim)] = 0
+        return ws, wr
+
+    def _saved_weights(self):
+        arrays = [_1d(self.saved(k)) for k in ("self", "src", "index", "result")]
+        return (*self._weights(*arrays), arrays[2])
+
+    def backward(self, g):
+        na, ns = self.needs_input_grad[:2]
+        if ns:
+            self._check_src()
+        ws, wr, index = self._saved_weights()
+        g1 = _1d(g)
+        ga = (g1 * ws).reshape(g.shape) if na else None
+        gs = (_gather(g1, index, self.dim) * wr).reshape(self.src_shape) if ns else None
+        return ga, gs
+
+    def backward_graph(self, g):
+        na, ns = self.needs_input_grad[:2]
+        if ns:
+            self._check_src()
+        index = self.saved_tensor("index")
+        if self.reduce == "prod":
+            return _prod_backward_graph(self, g, index)
+        ws, wr, _ = self._saved_weights()  # constants: their own derivative is zero
+        ga = g * constant(ws.reshape(g.shape)) if na else None
+        gs = api.gather(g, self.dim, index) * constant(wr.reshape(index.shape)) if ns else None
+        return ga, gs
+
+    def jvp(self, xs, out, tangents):
+        a, src, index = (_1d(x) for x in xs[:3])
+        ws, wr = self._weights(a, src, index, _1d(out))
+        ta, ts = tangents[:2]
+        t = xp_of(out).zeros(ws.shape, out.dtype) if ta is None else _1d(ta) * ws
+        if ts is not None:
+            scatter_add(t, grid(index, self.dim), leading(_1d(ts), index.shape) * wr)
+        return t.reshape(out.shape)
+
+
+def _prod_backward_graph(node, g, index):
+    """torch's gradient of ``scatter_reduce(..., "prod")`` in tensor ops (its values
+    depend on ``self`` and ``src``, so a second derivative goes through them)."""
+    na, ns = node.needs_input_grad[:2]
+    dim, inc = node.dim, node.include_self
+    a, src = node.saved_tensor("self"), node.saved_tensor("src")
+    result = node.saved_tensor("result")
+    from ..creation import zeros_like
+    from .writes import scatter_reduce as reduce_
+
+    ga = gs = None
+    if na:
+        masked_self = a.masked_fill(a == 0, 1)
+        masked_result = reduce_(masked_self, dim, index, src, "prod", include_self=inc)
+        ga = g * masked_result / masked_self
+        if not inc:
+            ga = api.scatter(ga, dim, index, 0)
+    if ns:
+        zero = src == 0
+        zeros = zeros_like(a).scatter_add(dim, index, zero.to(a.dtype))
+        single = zero & (api.gather(zeros, dim, index) == 1)
+        masked_src = src.masked_fill(single, 1)
+        msr = reduce_(a, dim, index, masked_src, "prod", include_self=inc)
+        gs = api.where(
+            single,
+            api.gather(g * msr, dim, index),
+            api.gather(g * result, dim, index) / src.masked_fill(zero, 1),
+        )
+    return ga, gs

@@ -384,3 +384,36 @@ def index_put(input, indices, values, accumulate: bool = False):  # noqa: A002
 def index_put_(input, indices, values, accumulate: bool = False):  # noqa: A002
     """``index_put`` written into ``input``."""
     return _index_put("index_put_", input, indices, values, accumulate, inplace=True)
+
+
+# ---------------------------------------------------------------- scatter_reduce
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _scatter_reduce(op: str, a, dim, index, src, reduce: str, include_self: bool, inplace: bool):
+    _tensor_arg(op, "src", 4 if not inplace else 3, src)
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    dim = api._scatter_args(a, dim, index, src)
+    return _run(
+        W.ScatterReduceBackward0, inplace, a, (a, src, index), dim, reduce, bool(include_self)
+    )
+
+
+def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bool = True):  # noqa: A002
+    """A copy of ``input`` with ``src``'s values reduced into it along ``dim`` at
+    ``index`` (``reduce``: sum, prod, mean, amax or amin; without ``input``'s own values
+    where ``include_self`` is False)."""
+    return _scatter_reduce(
+        "scatter_reduce", input, dim, index, src, reduce, include_self, inplace=False
+    )
+
+
+def scatter_reduce_(input, dim: int, index, src, reduce: str, *, include_self: bool = True):  # noqa: A002
+    """``scatter_reduce`` written into ``input``."""
+    return _scatter_reduce(
+        "scatter_reduce_", input, dim, index, src, reduce, include_self, inplace=True
+    )
