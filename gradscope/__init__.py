@@ -178,6 +178,14 @@ from .ops.api import (
     var_mean,
     where,
 )
+from .ops.inplace import (
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+)
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
 from .ops.writes import (
     index_add,

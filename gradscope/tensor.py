@@ -33,6 +33,7 @@ from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
+from .ops import inplace as IP
 from .ops import products as P
 from .ops import writes as WR
 
@@ -895,6 +896,19 @@ class Tensor:
     index_put, index_put_ = WR.index_put, WR.index_put_
     put, put_ = WR.put, WR.put_
     scatter_reduce, scatter_reduce_ = WR.scatter_reduce, WR.scatter_reduce_
+    eq_, ne_, lt_, le_, gt_, ge_ = IP.eq_, IP.ne_, IP.lt_, IP.le_, IP.gt_, IP.ge_
+    greater_, greater_equal_, less_, less_equal_ = IP.gt_, IP.ge_, IP.lt_, IP.le_
+    not_equal_ = IP.ne_
+    logical_and_, logical_or_ = IP.logical_and_, IP.logical_or_
+    logical_xor_, logical_not_ = IP.logical_xor_, IP.logical_not_
+    bitwise_and, bitwise_and_ = IP.bitwise_and, IP.bitwise_and_
+    bitwise_or, bitwise_or_ = IP.bitwise_or, IP.bitwise_or_
+    bitwise_xor, bitwise_xor_ = IP.bitwise_xor, IP.bitwise_xor_
+    bitwise_not, bitwise_not_ = IP.bitwise_not, IP.bitwise_not_
+    bitwise_left_shift, bitwise_left_shift_ = IP.bitwise_left_shift, IP.bitwise_left_shift_
+    bitwise_right_shift, bitwise_right_shift_ = IP.bitwise_right_shift, IP.bitwise_right_shift_
+    cumsum_, cumprod_ = IP.cumsum_, IP.cumprod_
+    fill_diagonal_ = IP.fill_diagonal_
     masked_select = F.masked_select
     repeat = F.repeat
     flip = F.flip

@@ -1446,6 +1446,23 @@ CASES += [
     ),
 ]
 
+CASES += [
+    # ---------------------------------------------------------------- in-place comparisons
+    *[
+        C(f"i{op}_scalar", _inplace(op + "_", 0.25), (S43,), domain="away")
+        for op in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "less_equal", "not_equal")
+    ],
+    C("ieq_tensor", _inplace("eq_"), (S43, S3)),
+    C("ige_tensor_const", _inplace("ge_"), (S43, S43), grad=(True, False)),
+    C("igreater_equal_tensor", _inplace("greater_equal_"), (S43, S43)),
+    C("icumsum", _inplace("cumsum_", 1), (S43,)),
+    C("icumprod", _inplace("cumprod_", 0), (S43,)),
+    C("icumprod_neg_dim", _inplace("cumprod_", -1, dtype=None), (S43,)),
+    C("ifill_diagonal", _inplace("fill_diagonal_", 2.5), (S43,), saved=False),
+    C("ifill_diagonal_wrap", _inplace("fill_diagonal_", -1, wrap=True), ((7, 2),), saved=False),
+    C("ifill_diagonal_3d", _inplace("fill_diagonal_", 0.5), ((2, 2, 2),), saved=False),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

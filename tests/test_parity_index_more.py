@@ -327,3 +327,149 @@ REDUCE_VALUES = {
 @pytest.mark.parametrize("fn", params(REDUCE_VALUES))
 def test_scatter_reduce_values(fn):
     check_value(fn)
+
+
+# ---------------------------------------------------------------- in-place logic, bits
+
+XI = lambda m: m.tensor([[1, -2, 3], [0, 5, -1]])  # noqa: E731
+XF = lambda m: m.tensor([[1.0, -2.0, 3.0], [0.0, 5.0, -1.0]])  # noqa: E731
+XB = lambda m: XI(m) > 0  # noqa: E731
+
+
+def _grad_target(m):
+    return XF(m).requires_grad_() * 1
+
+
+def _after(fn):
+    """``fn``'s target, with its version and whether ``fn`` returned the target itself."""
+
+    def case(m):
+        t, out = fn(m)
+        return out is t, t._version, t
+
+    return case
+
+
+_COMPARES = (
+    "eq_",
+    "ne_",
+    "lt_",
+    "le_",
+    "gt_",
+    "ge_",
+    "greater_",
+    "greater_equal_",
+    "less_",
+    "less_equal_",
+    "not_equal_",
+)
+
+
+def _compare(op: str, target, other):
+    return lambda m: getattr(target(m), op)(other)
+
+
+def _bits(op: str, kind: str):
+    def case(m):
+        name = "bitwise_" + op
+        if kind == "scalar":
+            return getattr(m, name)(XI(m), 3)
+        if kind == "bool":
+            return getattr(XI(m), name)(XB(m))
+        if kind == "int32":
+            return getattr(m, name)(XI(m), XI(m).int().abs())
+        if kind == "in_place":
+            return getattr(XI(m), name + "_")(2)
+        return getattr(m, name)(2, XI(m))
+
+    return case
+
+
+def _bits_error(op: str, kind: str):
+    def case(m):
+        if kind == "float":
+            return getattr(m, "bitwise_" + op)(XF(m), 1)
+        return getattr(XB(m), "bitwise_" + op + "_")(XI(m))
+
+    return case
+
+
+_BIT_OPS = ("and", "or", "xor", "left_shift", "right_shift")
+
+LOGIC_VALUES = {
+    **{f"{op}_float_grad": _compare(op, _grad_target, 0) for op in _COMPARES},
+    **{f"{op}_int": _compare(op, XI, 1.5) for op in _COMPARES},
+    "eq__tensor_grad": lambda m: _grad_target(m).eq_(m.tensor([1.0, 2, 3], requires_grad=True)),
+    "lt__bool": lambda m: XB(m).lt_(1),
+    "eq__broadcast": lambda m: XI(m).eq_(m.tensor([1, 2, 3])),
+    "ge__version": _after(lambda m: (lambda t: (t, t.ge_(0)))(XF(m))),
+    "logical_and__grad": lambda m: _grad_target(m).logical_and_(XF(m)),
+    "logical_or__int_bool": lambda m: XI(m).logical_or_(XB(m)),
+    "logical_xor__bool_int": lambda m: XB(m).logical_xor_(XI(m)),
+    "logical_not__grad": lambda m: _grad_target(m).logical_not_(),
+    "logical_not__int": lambda m: XI(m).logical_not_(),
+    "logical_not__leaf": lambda m: XF(m).requires_grad_().logical_not_(),
+    "logical_and__leaf_version": _after(
+        lambda m: (lambda t: (t, t.logical_and_(t)))(XF(m).requires_grad_())
+    ),
+    **{
+        f"bitwise_{op}_{kind}": _bits(op, kind)
+        for op in _BIT_OPS
+        for kind in ("scalar", "bool", "int32", "in_place", "number_first")
+    },
+    "right_shift_edges": lambda m: m.tensor([1, -8, 16]).bitwise_right_shift(m.tensor([-1, 70, 2])),
+    "left_shift_edges": lambda m: m.tensor([1, -8, 16]).bitwise_left_shift(m.tensor([-1, 64, 63])),
+    "left_shift_int32": lambda m: m.tensor([1, -8, 16], dtype=m.int32).bitwise_left_shift(
+        m.tensor([31, 32, 33], dtype=m.int32)
+    ),
+    "right_shift_uint8": lambda m: m.tensor([1, 248, 16], dtype=m.uint8).bitwise_right_shift(
+        m.tensor([1, 9, 2], dtype=m.uint8)
+    ),
+    "bitwise_not_int": lambda m: m.bitwise_not(XI(m)),
+    "bitwise_not_bool": lambda m: XB(m).bitwise_not(),
+    "bitwise_not__int": lambda m: XI(m).bitwise_not_(),
+    "bitwise_and__version": _after(lambda m: (lambda t: (t, t.bitwise_and_(6)))(XI(m))),
+    "cumsum__int32": lambda m: XI(m).int().cumsum_(0),
+    "cumsum__same_dtype": lambda m: XI(m).cumsum_(0, dtype=m.int64),
+    "cumprod__grad": lambda m: _grad_target(m).cumprod_(1),
+    "cumsum__version": _after(lambda m: (lambda t: (t, t.cumsum_(1)))(XF(m))),
+    "fill_diagonal__int": lambda m: XI(m).fill_diagonal_(1.5),
+    "fill_diagonal__wrap": lambda m: m.zeros(7, 3).fill_diagonal_(1, wrap=True),
+    "fill_diagonal__no_wrap": lambda m: m.zeros(7, 3).fill_diagonal_(1),
+    "fill_diagonal__wide_wrap": lambda m: m.zeros(2, 5).fill_diagonal_(1, wrap=True),
+    "fill_diagonal__3d": lambda m: m.zeros(2, 2, 2).fill_diagonal_(1),
+    "fill_diagonal__grad": lambda m: _grad_target(m).fill_diagonal_(7),
+    "fill_diagonal__version": _after(lambda m: (lambda t: (t, t.fill_diagonal_(0)))(XF(m))),
+}
+
+
+@pytest.mark.parametrize("fn", params(LOGIC_VALUES))
+def test_logic_and_bits_in_place_values(fn):
+    check_value(fn)
+
+
+LOGIC_ERRORS = {
+    "eq__shape": lambda m: XI(m).eq_(m.ones(3, 3)),
+    "eq__broadcast_up": lambda m: XI(m).eq_(m.ones(4, 2, 3)),
+    "lt__leaf": lambda m: XF(m).requires_grad_().lt_(0),
+    "logical_and__shape": lambda m: XI(m).logical_and_(m.ones(3, 3)),
+    "logical_or__broadcast_up": lambda m: XI(m).logical_or_(m.ones(4, 2, 3)),
+    **{f"bitwise_{op}_float": _bits_error(op, "float") for op in _BIT_OPS},
+    **{f"bitwise_{op}__bool_int": _bits_error(op, "bool_int") for op in _BIT_OPS},
+    "bitwise_and_float_number": lambda m: m.bitwise_and(XI(m), 2.5),
+    "bitwise_and_int_float": lambda m: XI(m).bitwise_and(XF(m)),
+    "bitwise_not_float": lambda m: m.bitwise_not(XF(m)),
+    "bitwise_not_number": lambda m: m.bitwise_not(2),
+    "cumsum__dtype": lambda m: XI(m).cumsum_(0, dtype=m.float32),
+    "cumprod__dtype": lambda m: _grad_target(m).cumprod_(1, dtype=m.float64),
+    "cumsum__dim": lambda m: XF(m).cumsum_(2),
+    "cumsum__bool": lambda m: XB(m).cumsum_(0),
+    "fill_diagonal__1d": lambda m: m.zeros(3).fill_diagonal_(1),
+    "fill_diagonal__unequal": lambda m: m.zeros(2, 3, 2).fill_diagonal_(1),
+    "fill_diagonal__leaf": lambda m: XF(m).requires_grad_().fill_diagonal_(1),
+}
+
+
+@pytest.mark.parametrize("fn", params(LOGIC_ERRORS))
+def test_logic_and_bits_in_place_errors(fn):
+    check_error(fn)
