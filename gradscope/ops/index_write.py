@@ -8,6 +8,10 @@ and their ``jvp`` reads only shapes and the indices kept on the node.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from ..autograd.function import Function
 from ..backend import xp_of
 from . import api
@@ -172,7 +176,7 @@ class MaskedScatterBackward0(Function):
 
     def forward(self, a, src, mask):
         xp = xp_of(a)
-        shape = xp.broadcast_shapes(a.shape, mask.shape)
+        shape = np.broadcast_shapes(a.shape, mask.shape)
         self.mask, self.shapes = xp.broadcast_to(mask, shape), (a.shape, src.shape, shape)
         self.save(mask=mask)
         self.source_sym_sizes = src.shape
@@ -190,7 +194,7 @@ class MaskedScatterBackward0(Function):
         if na:
             ga = unbroadcast(g * ~self.mask, self.shapes[0])
         if ns:
-            flat = _zeros((int(_size(self.shapes[1])),), g)
+            flat = _zeros((math.prod(self.shapes[1]),), g)
             picked = g[self.mask]
             flat[: picked.size] = picked
             gs = flat.reshape(self.shapes[1])
@@ -204,13 +208,6 @@ class MaskedScatterBackward0(Function):
         xp = xp_of(out)
         t = xp.zeros(shape, out.dtype) if ta is None else xp.broadcast_to(ta, shape).copy()
         return self._write(t, _zeros(self.shapes[1], out) if ts is None else ts)
-
-
-def _size(shape) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 # ---------------------------------------------------------------- put
