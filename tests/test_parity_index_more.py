@@ -4,8 +4,10 @@ result dtypes, values without grad, version counters and grad_fn names."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import gradscope as gs
 from tests.parity import check_error, check_value, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
@@ -473,3 +475,61 @@ LOGIC_ERRORS = {
 @pytest.mark.parametrize("fn", params(LOGIC_ERRORS))
 def test_logic_and_bits_in_place_errors(fn):
     check_error(fn)
+
+
+# ---------------------------------------------------------------- create_graph
+
+
+def _tree(node, depth: int = 4) -> str:
+    if node is None or depth == 0:
+        return ""
+    kids = [_tree(n, depth - 1) for n, _ in node.next_functions if n is not None]
+    name = node.name().replace("torch::autograd::", "")
+    return name + (f"({','.join(kids)})" if any(kids) else "")
+
+
+_J2 = lambda m: m.tensor([[0, 1, 2], [0, 1, 1]])  # noqa: E731
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _reduced(reduce: str):
+    def fn(m, a, s):
+        return a.scatter_reduce(0, _J2(m), s, reduce, include_self=reduce != "mean")
+
+    return fn
+
+
+GRAPH_CASES = {
+    "addmm": (lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=2), [(4,), (3, 5), (5, 4)]),
+    "addmm_default": (lambda m, c, a, b: m.addmm(c, a, b), [(3, 4), (3, 5), (5, 4)]),
+    "addmv": (lambda m, c, a, b: m.addmv(c, a, b, beta=2, alpha=3), [(3,), (3, 5), (5,)]),
+    "addr": (lambda m, c, a, b: m.addr(c, a, b, alpha=2), [(3, 5), (3,), (5,)]),
+    "baddbmm": (lambda m, c, a, b: m.baddbmm(c, a, b, alpha=2), [(2, 3, 4), (2, 3, 5), (2, 5, 4)]),
+    "addbmm": (lambda m, c, a, b: m.addbmm(c, a, b, beta=3), [(3, 4), (2, 3, 5), (2, 5, 4)]),
+    "index_add": (lambda m, a, s: a.index_add(1, m.tensor([1, 0, 1]), s, alpha=2), [(4, 3)] * 2),
+    "index_copy": (lambda m, a, s: a.index_copy(0, m.tensor([1, 3]), s), [(4, 3), (2, 3)]),
+    "index_fill": (lambda m, a: a.index_fill(0, m.tensor([1, 3]), 2.0), [(4, 3)]),
+    "index_fill_tensor": (lambda m, a, v: a.index_fill(0, m.tensor([1, 3, 1]), v), [(4, 3), ()]),
+    "masked_scatter": (
+        lambda m, a, s: a.masked_scatter(m.tensor([[True, False, True]] * 4), s),
+        [(3,), (3, 4)],
+    ),
+    **{f"scatter_reduce_{r}": (_reduced(r), [(4, 3), (2, 3)]) for r in _REDUCTIONS},
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAPH_CASES))
+def test_first_order_gradient_graphs_have_torchs_nodes(name):
+    """The grad_fn tree of each first gradient, taken with create_graph, is torch's."""
+    fn, shapes = GRAPH_CASES[name]
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    trees = []
+    for m in (gs, torch):
+        ins = [m.tensor(a, requires_grad=True) for a in arrays]
+        y = fn(m, *ins)
+        go = m.tensor(np.ones(tuple(y.shape)), requires_grad=True)
+        grads = m.autograd.grad(y, ins, go, create_graph=True, allow_unused=True)
+        trees.append([None if g is None else _tree(g.grad_fn) for g in grads])
+    assert trees[0] == trees[1]

@@ -12,11 +12,12 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import xp_of
 from . import api
 from ._broadcast import unbroadcast
-from ._graph import constant, linear_backward_graph
+from ._graph import constant, linear_backward_graph, linear_grad, sum_to
+from .elementwise import MulBackward1
 from .index import ScatterAddBackward0, grid, leading
 from .shape import IndexPutBackward0 as _IndexPut
 from .shape import scatter_add
@@ -68,7 +69,17 @@ class IndexAddBackward0(Function):
         na, ns = self.needs_input_grad[:2]
         return (g if na else None, self._src_grad(g) if ns else None)
 
-    backward_graph = linear_backward_graph
+    def backward_graph(self, g):
+        na, ns = self.needs_input_grad[:2]
+        return (g if na else None), (self._src_grad_graph(g) if ns else None)
+
+    def _src_grad_graph(self, g):
+        """torch's ``grad.index_select(dim, index).expand_as(source)`` (times alpha)."""
+        if not self.source_dim or not len(self.shapes[0]):  # 0-dim: as the forward rule
+            return linear_grad(self, g, 1)
+        picked = api.index_select(g, self.dim, self.saved_tensor("index"))
+        picked = api.expand(picked, self.shapes[1])
+        return picked if self.alpha == 1 else apply(MulBackward1, (picked,), self.alpha)
 
     def jvp(self, xs, out, tangents):
         ta, ts = tangents[:2]
@@ -101,10 +112,22 @@ class IndexCopyBackward0(IndexAddBackward0):
             _1d(ga)[_along(self.dim, self.index)] = 0
         return (ga, self._src_grad(g) if ns else None)
 
+    def backward_graph(self, g):
+        na, ns = self.needs_input_grad[:2]
+        ga = _filled_graph(g, self.dim, self.saved_tensor("index")) if na else None
+        return ga, (self._src_grad_graph(g) if ns else None)
+
     def jvp(self, xs, out, tangents):
         ta, ts = tangents[:2]
         t = _zeros(self.shapes[0], out) if ta is None else ta.astype(out.dtype, copy=True)
         return self._write(t, _zeros(self.shapes[1], out) if ts is None else ts)
+
+
+def _filled_graph(g, dim: int, index):
+    """torch's ``grad.index_fill(dim, index, 0)``, in the gradient's graph."""
+    from .writes import index_fill
+
+    return index_fill(g, dim, index, 0)
 
 
 # ---------------------------------------------------------------- index_fill
@@ -132,7 +155,8 @@ class IndexFillBackward0(Function):
     def backward(self, g):
         return (self._self_grad(g),)
 
-    backward_graph = linear_backward_graph
+    def backward_graph(self, g):
+        return (_filled_graph(g, self.dim, self.saved_tensor("index")),)
 
     def jvp(self, xs, out, tangents):
         return None if tangents[0] is None else self._self_grad(tangents[0])
@@ -155,6 +179,15 @@ class IndexFillBackward1(IndexFillBackward0):
     def backward(self, g):
         na, nv = self.needs_input_grad[:2]
         return (self._self_grad(g) if na else None, self._value_grad(g) if nv else None)
+
+    def backward_graph(self, g):
+        na, nv = self.needs_input_grad[:2]
+        ga = _filled_graph(g, self.dim, self.saved_tensor("index")) if na else None
+        gv = None
+        if nv:
+            unique = constant(xp_of(self.index).unique(self.index))
+            gv = api.index_select(g, self.dim, unique).sum()
+        return ga, gv
 
     def jvp(self, xs, out, tangents):
         ta, tv = tangents[:2]
@@ -200,7 +233,14 @@ class MaskedScatterBackward0(Function):
             gs = flat.reshape(self.shapes[1])
         return ga, gs
 
-    backward_graph = linear_backward_graph
+    def backward_graph(self, g):
+        """torch's ``grad.masked_fill(mask, 0)``, and its ``masked_scatter_backward`` op
+        (``MaskedScatterBackwardBackward0``) for the source."""
+        na, ns = self.needs_input_grad[:2]
+        ga = None
+        if na:
+            ga = sum_to(g.masked_fill(self.saved_tensor("mask"), 0), self.shapes[0])
+        return ga, (linear_grad(self, g, 1) if ns else None)
 
     def jvp(self, xs, out, tangents):
         ta, ts = tangents[:2]
@@ -440,10 +480,36 @@ class ScatterReduceBackward0(ScatterAddBackward0):
         index = self.saved_tensor("index")
         if self.reduce == "prod":
             return _prod_backward_graph(self, g, index)
-        ws, wr, _ = self._saved_weights()  # constants: their own derivative is zero
-        ga = g * constant(ws.reshape(g.shape)) if na else None
-        gs = api.gather(g, self.dim, index) * constant(wr.reshape(index.shape)) if ns else None
-        return ga, gs
+        return self._graph_of_constants(g, index)
+
+    def _graph_of_constants(self, g, index):
+        """sum, mean, amax, amin: torch's ops on ``g``, with weights that are constants
+        (counts and masks, whose own derivative is zero)."""
+        na, ns = self.needs_input_grad[:2]
+        dim, reduce = self.dim, self.reduce
+        a, src, idx, result = (_1d(self.saved(k)) for k in ("self", "src", "index", "result"))
+        src = leading(src, idx.shape)
+        shape = g.shape
+        ga = gs = None
+        if reduce == "sum":
+            ga, gs = g, (api.gather(g, dim, index) if ns else None)
+        elif reduce == "mean":
+            n = _counts(a, idx, dim, self.include_self)
+            ga = g / constant(n.reshape(shape)) if na else None
+            if ns:
+                gs = api.gather(g, dim, index) / constant(_gather(n, idx, dim).reshape(index.shape))
+        else:
+            self_is = a == result
+            src_is = src == _gather(result, idx, dim)
+            n = self_is.astype(a.dtype)
+            scatter_add(n, grid(idx, dim), src_is.astype(a.dtype))
+            spread = g / constant(n.reshape(shape))
+            ga = constant(self_is.reshape(shape)) * spread if na else None
+            if ns:
+                gs = constant(src_is.reshape(index.shape)) * api.gather(spread, dim, index)
+        if na and not self.include_self:
+            ga = api.scatter(ga, dim, index, 0)
+        return (ga if na else None), gs
 
     def jvp(self, xs, out, tangents):
         a, src, index = (_1d(x) for x in xs[:3])

@@ -6,12 +6,13 @@ Each saves an operand only when the other one requires grad, as torch does.
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import xp_of
 from ..errors import cpp_type_name, refuse_kernel, scalar_type_name, shape_str
 from ._broadcast import unbroadcast
 from ._graph import cast_to, sum_to
 from ._jvp import terms
+from .elementwise import MulBackward1
 
 
 def _transposed(b) -> bool:
@@ -225,7 +226,8 @@ def _plus(product, bias, beta, alpha):
 
 
 def _graph_times(t, s):
-    return t if s == 1 else t * s
+    """``maybe_multiply`` in the gradient's graph: torch's scalar product, ``MulBackward1``."""
+    return t if s == 1 else apply(MulBackward1, (t,), s)
 
 
 class _Fused(Function):
