@@ -131,3 +131,11 @@ def refuse_kernel(kernel: str, np_dtype) -> NoReturn:
     """Raise torch's error for a dtype its kernel ``kernel`` has no loop for (named as on
     the CPU): ``"frac_cpu" not implemented for 'Long'``."""
     raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(np_dtype)}'")
+
+
+class _LinAlgError(RuntimeError):
+    """A linear-algebra routine failed on its input (a singular matrix), as torch's
+    ``torch.linalg.LinAlgError`` (whose class is named ``_LinAlgError`` too)."""
+
+
+LinAlgError = _LinAlgError

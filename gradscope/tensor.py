@@ -34,6 +34,7 @@ from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
 from .ops import inplace as IP
+from .ops import linalg_api as _linalg
 from .ops import products as P
 from .ops import writes as WR
 
@@ -317,6 +318,42 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "ifc"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._buffer.device == "cpu"
+
+    def get_device(self) -> int:
+        """The index of the GPU this tensor is on; -1 on the CPU."""
+        dev = self._buffer.device
+        return -1 if dev == "cpu" else int(dev.partition(":")[2] or 0)
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._data.itemsize)
+
+    def is_inference(self) -> bool:
+        return False  # gradscope has no inference mode
+
+    def is_same_size(self, other: Tensor) -> bool:
+        F._check_tensor_arg("is_same_size", "other", 1, other)
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> bool:
+        """Whether this one-element tensor is not zero."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with "
+                + ("no values" if self._data.size == 0 else "more than one value")
+                + " is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
     def is_contiguous(self) -> bool:
         return bool(self._data.flags.c_contiguous)
 
@@ -479,7 +516,7 @@ class Tensor:
         if not self._rg:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         node = self._node()
-        if node is None:
+        if node is None or self._retains:  # asked before: its node keeps it, as in torch
             return
         self._retains = True
         node._retain = weakref.ref(self)
@@ -784,7 +821,7 @@ class Tensor:
         return NotImplemented
 
     def __pos__(self):
-        return self
+        return F.positive(self)
 
     def __invert__(self):
         return Tensor._make(~self._data, None)
@@ -870,6 +907,25 @@ class Tensor:
     amin = F.amin
     prod = F.prod
     norm = F.norm
+
+    def inverse(self) -> Tensor:
+        return _linalg.inv(self)
+
+    def det(self) -> Tensor:
+        return _linalg.det(self)
+
+    def logdet(self) -> Tensor:
+        return _linalg.logdet(self)
+
+    def slogdet(self) -> tuple:
+        return _linalg.torch_slogdet(self)
+
+    def matrix_power(self, n: int) -> Tensor:
+        return _linalg.matrix_power(self, n)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return _linalg.torch_cross(self, other, dim)
+
     cumsum = F.cumsum
     cumprod = F.cumprod
     reshape = F.reshape
@@ -921,6 +977,30 @@ class Tensor:
     tril = F.tril
     triu = F.triu
     diagonal = F.diagonal
+    ravel = F.ravel
+    broadcast_to = F.broadcast_to
+    moveaxis = F.moveaxis
+    select = F.select
+    trace = F.trace
+    positive = F.positive
+    tile = F.tile_method
+    fliplr = F.fliplr
+    flipud = F.flipud
+    rot90 = F.rot90
+    split_with_sizes = F.split_with_sizes_method
+    tensor_split = F.tensor_split_method
+    hsplit = F.hsplit_method
+    vsplit = F.vsplit_method
+    dsplit = F.dsplit_method
+    diag = F.diag
+    diagflat = F.diagflat
+    diag_embed = F.diag_embed
+    take_along_dim = F.take_along_dim
+    take = F.take
+    select_scatter = F.select_scatter
+    slice_scatter = F.slice_scatter
+    diagonal_scatter = F.diagonal_scatter
+    repeat_interleave = F.repeat_interleave_method
     outer = F.outer
     addmm, addmm_ = P.addmm, P.addmm_
     addmv, addmv_ = P.addmv, P.addmv_
@@ -1019,6 +1099,17 @@ class Tensor:
     clamp_max_ = F.clamp_max_
     clip_ = F.clip_
     nan_to_num_ = F.nan_to_num_
+    xlogy, xlogy_ = F.xlogy, F.xlogy_
+    copysign, copysign_ = F.copysign, F.copysign_
+    hypot, hypot_ = F._hypot_method, F.hypot_
+    logaddexp, logaddexp2 = F._logaddexp_method, F._logaddexp2_method
+    fmax, fmin = F._fmax_method, F._fmin_method
+    heaviside, heaviside_ = F._heaviside_method, F.heaviside_
+    float_power, float_power_ = F.float_power, F.float_power_
+    sinc, sinc_ = F.sinc, F.sinc_
+    deg2rad, deg2rad_ = F.deg2rad, F.deg2rad_
+    rad2deg, rad2deg_ = F.rad2deg, F.rad2deg_
+    nansum, nanmean, diff = F.nansum, F.nanmean, F.diff
 
     # torch's other names for the same methods (the same nodes: x.multiply_(2) records
     # MulBackward0, x.fix() TruncBackward0)
@@ -1182,3 +1273,13 @@ _OPERANDS = frozenset((Tensor, float, int, bool))
 
 _function.Tensor = Tensor
 F.Tensor = Tensor
+
+# these ops make tensors at import: bound once the class exists
+from .ops import counting as _counting  # noqa: E402
+
+Tensor.nonzero, Tensor.argwhere = _counting.nonzero, _counting.argwhere
+Tensor.count_nonzero, Tensor.bincount = _counting.count_nonzero, _counting.bincount
+Tensor.histc, Tensor.isclose = _counting.histc, _counting.isclose
+Tensor.unique, Tensor.unique_consecutive = _counting.unique, _counting.unique_consecutive
+Tensor.signbit, Tensor.isreal = _counting.signbit, _counting.isreal
+Tensor.isposinf, Tensor.isneginf = _counting.isposinf, _counting.isneginf

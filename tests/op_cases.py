@@ -119,6 +119,15 @@ def _F(m):  # noqa: N802
     return m.nn.functional
 
 
+def _bn_mean(m, x):
+    """Running means for batch_norm's eval cases, over 3 channels."""
+    return m.tensor([0.1, -0.2, 0.3], dtype=x.dtype)
+
+
+def _bn_var(m, x):
+    return m.tensor([0.5, 1.5, 2.0], dtype=x.dtype)
+
+
 C = Case
 S43, S3, S4, S0 = (4, 3), (3,), (4,), ()
 
@@ -1064,6 +1073,26 @@ CASES += [
         gradcheck=False,  # the gradient is scaled by frequency: not the derivative
     ),
     C("F_embedding_int32_0d", lambda m, w: _F(m).embedding(m.tensor(2, dtype=m.int32), w), (S43,)),
+    C("F_mish", lambda m, a: _F(m).mish(a), (S43,)),
+    C("F_mish_inplace", lambda m, a: _F(m).mish(a * 1, inplace=True), (S43,)),
+    C(
+        "F_hardsigmoid",
+        lambda m, a: _F(m).hardsigmoid(a * 4),
+        (S43,),
+        domain="away",
+        gradcheck=False,  # torch has no double backward for it (first order: test_parity_nn_more)
+    ),
+    C("F_hardswish", lambda m, a: _F(m).hardswish(a * 4), (S43,), domain="away"),
+    C(
+        "F_hardswish_inplace",
+        lambda m, a: _F(m).hardswish(a * 4, inplace=True),
+        (S43,),
+        domain="away",
+    ),
+    C("F_softsign", lambda m, a: _F(m).softsign(a), (S43,), domain="away"),
+    C("F_tanhshrink", lambda m, a: _F(m).tanhshrink(a), (S43,)),
+    C("F_softmin", lambda m, a: _F(m).softmin(a, 1), (S43,)),
+    C("F_softmin_dtype", lambda m, a: _F(m).softmin(a, dim=0, dtype=m.float64), (S43,)),
     C("F_layer_norm", lambda m, x: _F(m).layer_norm(x, (3,)), (S43,)),
     C(
         "F_layer_norm_affine_2d",
@@ -1077,6 +1106,159 @@ CASES += [
         lambda m, x, b: _F(m).layer_norm(x, (3,), m.tensor([0.5, 1.0, 2.0], dtype=x.dtype), bias=b),
         (S43, S3),
         grad=(False, True),
+    ),
+    # ---------------------------------------------------------------- convolution, pooling
+    C("F_conv2d", lambda m, x, w, b: _F(m).conv2d(x, w, b), ((2, 3, 5, 5), (4, 3, 3, 3), S4)),
+    C(
+        "F_conv2d_stride_pad",
+        lambda m, x, w, b: _F(m).conv2d(x, w, b, stride=2, padding=1),
+        ((2, 3, 6, 6), (2, 3, 3, 3), (2,)),
+    ),
+    C(
+        "F_conv2d_dilation_groups",
+        lambda m, x, w: _F(m).conv2d(x, w, stride=(1, 2), padding=(2, 1), dilation=2, groups=2),
+        ((2, 4, 7, 7), (4, 2, 3, 2)),
+    ),
+    C(
+        "F_conv2d_same_even",
+        lambda m, x, w: _F(m).conv2d(x, w, padding="same"),
+        ((2, 2, 5, 5), (3, 2, 4, 3)),
+    ),
+    C(
+        "F_conv2d_valid_unbatched",
+        lambda m, x, w, b: _F(m).conv2d(x, w, b, padding="valid"),
+        ((3, 5, 5), (2, 3, 2, 2), (2,)),
+    ),
+    C(
+        "F_conv2d_const_weight",
+        lambda m, x, w: _F(m).conv2d(x, w, padding=1),
+        ((2, 2, 5, 5), (3, 2, 3, 3)),
+        grad=(True, False),
+    ),
+    C(
+        "F_conv2d_const_input",
+        lambda m, x, w, b: _F(m).conv2d(x, w, b),
+        ((2, 2, 5, 5), (3, 2, 3, 3), (3,)),
+        grad=(False, True, True),
+    ),
+    C("F_conv1d", lambda m, x, w, b: _F(m).conv1d(x, w, b), ((2, 3, 7), (4, 3, 3), S4)),
+    C(
+        "F_conv1d_stride_dilation_groups",
+        lambda m, x, w: _F(m).conv1d(x, w, stride=2, padding=2, dilation=2, groups=3),
+        ((2, 3, 7), (6, 1, 3)),
+    ),
+    C(
+        "F_conv1d_same",
+        lambda m, x, w, b: _F(m).conv1d(x, w, b, padding="same", dilation=2),
+        ((2, 2, 6), (3, 2, 3), (3,)),
+    ),
+    C(
+        "F_conv_transpose2d",
+        lambda m, x, w, b: _F(m).conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        ((2, 3, 4, 4), (3, 2, 3, 3), (2,)),
+    ),
+    C(
+        "F_conv_transpose2d_groups_dilation",
+        lambda m, x, w: _F(m).conv_transpose2d(x, w, stride=(2, 1), groups=2, dilation=2),
+        ((2, 4, 3, 3), (4, 1, 2, 2)),
+    ),
+    C("F_max_pool2d", lambda m, x: _F(m).max_pool2d(x, 2), ((2, 3, 5, 5),)),
+    C(
+        "F_max_pool2d_pad_ceil",
+        lambda m, x: _F(m).max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True),
+        ((2, 2, 6, 6),),
+    ),
+    C(
+        "F_max_pool2d_dilation_unbatched",
+        lambda m, x: _F(m).max_pool2d(x, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 1)),
+        ((2, 7, 6),),
+    ),
+    C(
+        "F_max_pool2d_indices",
+        lambda m, x: _F(m).max_pool2d(x, 2, return_indices=True)[0],
+        ((2, 2, 5, 5),),
+    ),
+    C(
+        "F_max_pool1d",
+        lambda m, x: _F(m).max_pool1d(x, 3, stride=2, padding=1, ceil_mode=True),
+        ((2, 3, 8),),
+    ),
+    C("F_avg_pool2d", lambda m, x: _F(m).avg_pool2d(x, 2), ((2, 3, 5, 5),)),
+    C(
+        "F_avg_pool2d_pad_ceil_exclude",
+        lambda m, x: _F(m).avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        ((2, 2, 6, 6),),
+    ),
+    C(
+        "F_avg_pool2d_divisor_unbatched",
+        lambda m, x: _F(m).avg_pool2d(x, (2, 3), stride=1, padding=1, divisor_override=4),
+        ((2, 5, 5),),
+    ),
+    C("F_avg_pool1d", lambda m, x: _F(m).avg_pool1d(x, 3, 2, 1, ceil_mode=True), ((2, 3, 8),)),
+    C("F_adaptive_avg_pool2d", lambda m, x: _F(m).adaptive_avg_pool2d(x, (3, 2)), ((2, 3, 7, 5),)),
+    C(
+        "F_adaptive_avg_pool2d_none_unbatched",
+        lambda m, x: _F(m).adaptive_avg_pool2d(x, (None, 4)),
+        ((2, 5, 7),),
+    ),
+    C("F_adaptive_avg_pool2d_1", lambda m, x: _F(m).adaptive_avg_pool2d(x, 1), ((2, 3, 5, 5),)),
+    C("F_adaptive_avg_pool1d", lambda m, x: _F(m).adaptive_avg_pool1d(x, 3), ((2, 3, 7),)),
+    C("F_adaptive_avg_pool1d_1", lambda m, x: _F(m).adaptive_avg_pool1d(x, 1), ((2, 3, 7),)),
+    C(
+        "F_batch_norm_train",
+        lambda m, x, w, b: _F(m).batch_norm(
+            x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), w, b, training=True
+        ),
+        ((4, 3, 2), S3, S3),
+    ),
+    C(
+        "F_batch_norm_train_no_stats",
+        lambda m, x: _F(m).batch_norm(x, None, None, training=True, eps=1e-3),
+        ((5, 3),),
+    ),
+    C(
+        "F_batch_norm_train_4d_weight_only",
+        lambda m, x, w: _F(m).batch_norm(x, None, None, w, training=True),
+        ((2, 3, 2, 2), S3),
+    ),
+    C(
+        "F_batch_norm_eval",
+        lambda m, x, w, b: _F(m).batch_norm(
+            x, _bn_mean(m, x), _bn_var(m, x), w, b, training=False, eps=1e-3
+        ),
+        ((4, 3, 2), S3, S3),
+    ),
+    C(
+        "F_batch_norm_eval_no_affine",
+        lambda m, x: _F(m).batch_norm(x, _bn_mean(m, x), _bn_var(m, x)),
+        ((5, 3),),
+    ),
+    C(
+        "F_group_norm_affine",
+        lambda m, x, w, b: _F(m).group_norm(x, 2, w, b, eps=1e-3),
+        ((2, 4, 3), S4, S4),
+    ),
+    C("F_group_norm_2d", lambda m, x: _F(m).group_norm(x, 3), ((2, 6),)),
+    C("F_group_norm_4d_weight_only", lambda m, x, w: _F(m).group_norm(x, 1, w), ((2, 3, 2, 2), S3)),
+    C(
+        "F_group_norm_bias_only_const_x",
+        lambda m, x, b: _F(m).group_norm(x, 2, m.tensor([0.5, 1.0, 2.0, 1.5], dtype=x.dtype), b),
+        ((3, 4, 2), S4),
+        grad=(False, True),
+    ),
+    C("F_rms_norm", lambda m, x: _F(m).rms_norm(x, (3,)), (S43,)),
+    C(
+        "F_rms_norm_weight_2d",
+        lambda m, x, w: _F(m).rms_norm(x, [3, 4], w, eps=1e-3),
+        ((2, 3, 4), (3, 4)),
+    ),
+    C("F_normalize", lambda m, x: _F(m).normalize(x), (S43,)),
+    C("F_normalize_p1_dim0", lambda m, x: _F(m).normalize(x, p=1.0, dim=0), (S43,), domain="away"),
+    C("F_cosine_similarity", lambda m, a, b: _F(m).cosine_similarity(a, b), (S43, S43)),
+    C(
+        "F_cosine_similarity_broadcast",
+        lambda m, a, b: _F(m).cosine_similarity(a, b, dim=-1, eps=1e-6),
+        ((2, 3, 4), S4),
     ),
 ]
 CASES += [
@@ -1159,6 +1341,123 @@ CASES += [
     C("diagonal_offset", lambda m, a: m.diagonal(a, 1), (S43,)),
     C("diagonal_dims", lambda m, a: a.diagonal(-1, 2, 0), ((2, 3, 4),)),
     C("diagonal_in_place", lambda m, a: _diagonal_doubled(a * 1) * a, ((3, 3),), saved=False),
+    C("ravel", lambda m, a: a.ravel(), ((2, 3, 4),)),
+    C("ravel_noncontig", lambda m, a: m.ravel(a.transpose(0, 1)), ((2, 3, 4),)),
+    C("ravel_0d", lambda m, a: a.ravel(), (S0,)),
+    C("broadcast_to", lambda m, a: m.broadcast_to(a, (2, 4, 3)), (S3,)),
+    C("broadcast_to_neg1", lambda m, a: a.broadcast_to((2, -1, 3)), ((4, 1),)),
+    C("broadcast_to_same", lambda m, a: m.broadcast_to(a, [4, 3]), (S43,)),
+    C("moveaxis", lambda m, a: a.moveaxis(0, -1), ((2, 3, 4),)),
+    C("moveaxis_lists", lambda m, a: m.moveaxis(a, (2, 0), (0, 1)), ((2, 3, 4),)),
+    C("select", lambda m, a: a.select(1, -1), ((2, 3, 4),)),
+    C("select_function", lambda m, a: m.select(a, -1, 2), (S43,)),
+    C("select_to_0d", lambda m, a: a.select(0, 1), (S4,)),
+    C("trace", lambda m, a: a.trace(), (S43,)),
+    C("trace_square", lambda m, a: (a * 2).trace(), ((3, 3),)),
+    C("trace_wide", lambda m, a: a.t().trace(), (S43,)),
+    C("positive", lambda m, a: m.positive(a * 2), (S43,)),
+    C("positive_method", lambda m, a: (a - 1).positive(), ((2, 3, 4),)),
+    C("tile", lambda m, a: a.tile((2,)), ((2, 3, 4),)),
+    C("tile_more_dims", lambda m, a: m.tile(a, (2, 1, 3)), (S43,)),
+    C("tile_ints", lambda m, a: a.tile(2, 2), (S43,)),
+    C("tile_empty", lambda m, a: a.tile(()), (S43,)),
+    C("tile_0d", lambda m, a: m.tile(a, [3]), (S0,)),
+    C("fliplr", lambda m, a: m.fliplr(a), (S43,)),
+    C("fliplr_3d", lambda m, a: a.fliplr(), ((2, 3, 4),)),
+    C("flipud", lambda m, a: a.flipud(), (S4,)),
+    C("flipud_2d", lambda m, a: m.flipud(a), (S43,)),
+    C("rot90", lambda m, a: a.rot90(), (S43,)),
+    C("rot90_k2", lambda m, a: m.rot90(a, 2), (S43,)),
+    C("rot90_k3", lambda m, a: m.rot90(a, 3, [1, 0]), (S43,)),
+    C("rot90_neg", lambda m, a: m.rot90(a, -1, [2, 0]), ((2, 3, 4),)),
+    C("rot90_k4", lambda m, a: a.rot90(4), (S43,)),
+    C("rot90_k5_neg_dims", lambda m, a: a.rot90(5, (-1, 0)), ((2, 3, 4),)),
+    C("tensor_split", lambda m, a: m.cat(a.tensor_split(3)[::-1]), ((7, 2),)),
+    C("tensor_split_indices", lambda m, a: m.cat(m.tensor_split(a, [1, 5], 1)[::-1], 1), ((2, 7),)),
+    C("tensor_split_overlapping", lambda m, a: m.cat(a.tensor_split([5, 1, -2])), ((7, 2),)),
+    C(
+        "tensor_split_tensor",
+        lambda m, a: m.cat(a.tensor_split(m.tensor([2, 9]), -1)[::-1], -1),
+        ((2, 3, 4),),
+        forward_ad=False,  # torch's forward mode reads the index tensor's data, which it lacks
+    ),
+    C("tensor_split_more_than_size", lambda m, a: m.cat(a.tensor_split(5)[::-1]), ((3, 2),)),
+    C("hsplit", lambda m, a: (lambda p: p[0] * p[1])(a.hsplit(2)), ((3, 4),)),
+    C("hsplit_vector", lambda m, a: m.cat(m.hsplit(a, [1, 3])[::-1]), (S4,)),
+    C("vsplit", lambda m, a: (lambda p: p[1] - p[0])(a.vsplit(2)), (S43,)),
+    C("vsplit_indices", lambda m, a: m.cat(m.vsplit(a, [3])[::-1]), (S43,)),
+    C("dsplit", lambda m, a: m.cat(m.dsplit(a, [1])[::-1], 2), ((2, 3, 4),)),
+    C("dsplit_sections", lambda m, a: (lambda p: p[0] * p[1])(a.dsplit(2)), ((2, 3, 4),)),
+    C(
+        "split_with_sizes",
+        lambda m, a: (lambda p: p[1] * p[0][:1])(a.split_with_sizes([1, 3])),
+        (S43,),
+    ),
+    C(
+        "split_with_sizes_function",
+        lambda m, a: (lambda p: p[0] - p[1])(m.split_with_sizes(a, [2, 2], -1)),
+        ((3, 4),),
+    ),
+    C("diag_embed", lambda m, a: a.diag_embed(), (S43,)),
+    C("diag_embed_offset_dims", lambda m, a: m.diag_embed(a, -2, 2, 0), (S43,)),
+    C("diag_embed_vector", lambda m, a: m.diag_embed(a, 1), (S4,)),
+    C("diag_vector", lambda m, a: a.diag(), (S4,)),
+    C("diag_vector_offset", lambda m, a: m.diag(a, -2), (S3,)),
+    C("diag_matrix", lambda m, a: m.diag(a, 1), (S43,)),
+    C("diag_matrix_transposed", lambda m, a: a.t().diag(-1), (S43,)),
+    C("diagflat", lambda m, a: a.diagflat(), ((2, 3),)),
+    C("diagflat_offset", lambda m, a: m.diagflat(a.t(), 1), ((2, 3),)),
+    C("diagflat_0d", lambda m, a: a.diagflat(-1), (S0,)),
+    C(
+        "take_along_dim",
+        lambda m, a: m.take_along_dim(a, m.tensor([[0, 2], [1, 1], [2, 0], [0, 0]]), 1),
+        (S43,),
+    ),
+    C(
+        "take_along_dim_broadcast",
+        lambda m, a: a.take_along_dim(m.tensor([[[0], [2]]]), -2),
+        ((2, 3, 1),),
+    ),
+    C("take_along_dim_flat", lambda m, a: a.take_along_dim(m.tensor([[0, 5], [11, 5]])), (S43,)),
+    C("take", lambda m, a: a.take(m.tensor([[0, 5], [11, -1]])), (S43,)),
+    C("take_repeats", lambda m, a: m.take(a.t(), m.tensor([2, 2, -12, 7])), (S43,)),
+    C("take_0d_index", lambda m, a: a.take(m.tensor(3)), ((2, 3, 4),)),
+    C("select_scatter", lambda m, a, b: m.select_scatter(a, b, 0, 1), (S43, S3)),
+    C("select_scatter_method", lambda m, a, b: a.select_scatter(b, -1, -1), (S43, S4)),
+    C(
+        "select_scatter_const_src",
+        lambda m, a, b: m.select_scatter(a * 2, b, 1, 0),
+        (S43, S4),
+        grad=(True, False),
+    ),
+    C("slice_scatter", lambda m, a, b: m.slice_scatter(a, b, 1, 0, 4, 2), ((3, 4), (3, 2))),
+    C("slice_scatter_defaults", lambda m, a, b: a.slice_scatter(b), (S43, S43)),
+    C("slice_scatter_negative", lambda m, a, b: a.slice_scatter(b, 0, -3, -1), ((6, 2), (2, 2))),
+    C(
+        "slice_scatter_const_self",
+        lambda m, a, b: m.slice_scatter(a, b, start=3),
+        ((6, 2), (3, 2)),
+        grad=(False, True),
+    ),
+    C("diagonal_scatter", lambda m, a, b: m.diagonal_scatter(a, b), ((3, 4), S3)),
+    C("diagonal_scatter_offset", lambda m, a, b: a.diagonal_scatter(b, 2), ((3, 4), (2,))),
+    C(
+        "diagonal_scatter_dims",
+        lambda m, a, b: m.diagonal_scatter(a, b, -1, 2, 0),
+        ((2, 3, 4), (3, 2)),
+    ),
+    C("repeat_interleave", lambda m, a: a.repeat_interleave(2), (S43,)),
+    C("repeat_interleave_dim", lambda m, a: m.repeat_interleave(a, 3, dim=1), (S43,)),
+    C("repeat_interleave_neg_dim", lambda m, a: a.repeat_interleave(2, -2), ((2, 3, 4),)),
+    C("repeat_interleave_noncontig", lambda m, a: m.repeat_interleave(a.t(), 2), (S43,)),
+    C("repeat_interleave_0d", lambda m, a: a.repeat_interleave(3), (S0,)),
+    C("repeat_interleave_zero", lambda m, a: m.repeat_interleave(a, 0, 0), (S43,)),
+    C(
+        "repeat_interleave_tensor",
+        lambda m, a: a.repeat_interleave(m.tensor([1, 0, 2, 1]), 0),
+        (S43,),
+    ),
+    C("repeat_interleave_one_count", lambda m, a: m.repeat_interleave(a, m.tensor([2])), (S43,)),
     C("outer", lambda m, a, b: m.outer(a, b), (S4, S3)),
     C("outer_method", lambda m, a, b: a.outer(b), (S3, S3)),
     C("outer_const", lambda m, a, b: m.outer(a, b), (S4, S3), grad=(False, True)),
@@ -1461,6 +1760,207 @@ CASES += [
     C("ifill_diagonal", _inplace("fill_diagonal_", 2.5), (S43,), saved=False),
     C("ifill_diagonal_wrap", _inplace("fill_diagonal_", -1, wrap=True), ((7, 2),), saved=False),
     C("ifill_diagonal_3d", _inplace("fill_diagonal_", 0.5), ((2, 2, 2),), saved=False),
+]
+
+
+def _float_power_(m, a, b):
+    t = a.double() * 1  # float_power_ writes into float64 tensors only
+    t.float_power_(b)
+    return t
+
+
+CASES += [
+    C("hypot", lambda m, a, b: m.hypot(a, b), (S43, S43)),
+    C("hypot_method_broadcast", lambda m, a, b: a.hypot(b), (S43, S3)),
+    C("hypot_const_other", lambda m, a, b: m.hypot(a, b), (S43, S3), grad=(True, False)),
+    C("hypot_0d", lambda m, a, s: m.hypot(s, a), (S43, S0)),
+    C("ihypot", _inplace("hypot_"), (S43, S3)),
+    C("logaddexp", lambda m, a, b: m.logaddexp(a, b), (S43, S43)),
+    C("logaddexp_method_broadcast", lambda m, a, b: a.logaddexp(b), (S3, S43)),
+    C("logaddexp_const_self", lambda m, a, b: m.logaddexp(a, b), (S43, S43), grad=(False, True)),
+    C("logaddexp2", lambda m, a, b: m.logaddexp2(a, b), (S43, S43)),
+    C("logaddexp2_method_0d", lambda m, a, s: a.logaddexp2(s), (S43, S0)),
+    C("xlogy", lambda m, a, b: m.xlogy(a, b), (S43, S43), domain=("real", "pos")),
+    C("xlogy_method_broadcast", lambda m, a, b: a.xlogy(b), (S43, S3), domain=("real", "pos")),
+    C(
+        "xlogy_const_other",
+        lambda m, a, b: m.xlogy(a, b),
+        (S3, S43),
+        grad=(True, False),
+        domain=("real", "pos"),
+    ),
+    C("xlogy_number_other", lambda m, a: m.xlogy(a, 2.5), (S43,)),
+    C("xlogy_number_self", lambda m, b: m.xlogy(1.5, b), (S43,), domain="pos"),
+    C("xlogy_0d", lambda m, a, s: m.xlogy(s, a), (S43, S0), domain=("pos", "real")),
+    C("ixlogy", _inplace("xlogy_"), (S43, S3), domain=("real", "pos")),
+    C("ixlogy_number", _inplace("xlogy_", 3.0), (S43,)),
+    C("copysign", lambda m, a, b: m.copysign(a, b), (S43, S43), domain="away"),
+    C("copysign_method_broadcast", lambda m, a, b: a.copysign(b), (S43, S3), domain="away"),
+    C("copysign_number", lambda m, a: m.copysign(a, -1.0), (S43,), domain="away"),
+    C(
+        "copysign_const_other",
+        lambda m, a, b: m.copysign(a, b),
+        (S43, S3),
+        grad=(True, False),
+        domain="away",
+    ),
+    C("icopysign", _inplace("copysign_"), (S43, S3), domain="away"),
+    C("icopysign_number", _inplace("copysign_", -2), (S43,), domain="away"),
+    C("fmax", lambda m, a, b: m.fmax(a, b), (S43, S43)),
+    C("fmax_method_broadcast", lambda m, a, b: a.fmax(b), (S43, S3)),
+    C("fmax_const_other", lambda m, a, b: m.fmax(a, b), (S43, S3), grad=(True, False)),
+    C("fmin", lambda m, a, b: m.fmin(a, b), (S43, S43)),
+    C("fmin_method_0d", lambda m, a, s: a.fmin(s), (S43, S0)),
+    C("sinc", lambda m, a: m.sinc(a), (S43,)),
+    C("sinc_method", lambda m, a: (a * 3).sinc(), (S43,)),
+    C("isinc", _inplace("sinc_"), (S43,)),
+    C("deg2rad", lambda m, a: m.deg2rad(a), (S43,)),
+    C("rad2deg_method", lambda m, a: a.rad2deg(), (S43,)),
+    C("ideg2rad", _inplace("deg2rad_"), (S43,)),
+    C("irad2deg", _inplace("rad2deg_"), (S43,)),
+    C("float_power", lambda m, a, b: m.float_power(a, b), (S43, S43), domain=("pos", "real")),
+    C("float_power_method", lambda m, a, b: a.float_power(b), (S43, S3), domain=("pos", "real")),
+    C("float_power_number", lambda m, a: m.float_power(a, 2), (S43,)),
+    C("float_power_self_number", lambda m, b: m.float_power(2.5, b), (S43,)),
+    C("ifloat_power", _float_power_, (S43, S3), domain=("pos", "real")),
+    C("ifloat_power_number", lambda m, a: (a.double() * 1).float_power_(0.5), (S43,), domain="pos"),
+]
+
+
+def _with_nans(a):
+    return a.masked_fill(a > 0.5, float("nan"))
+
+
+CASES += [
+    C("nansum", lambda m, a: m.nansum(a), (S43,)),
+    C("nansum_nan_dim", lambda m, a: _with_nans(a).nansum(1), (S43,), domain="away"),
+    C(
+        "nansum_dims_keepdim",
+        lambda m, a: m.nansum(_with_nans(a), (0, 1), True),
+        (S43,),
+        domain="away",
+    ),
+    C("nansum_0d", lambda m, a: m.nansum(a, 0), (S0,)),
+    C("nanmean", lambda m, a: m.nanmean(_with_nans(a)), (S43,), domain="away"),
+    C(
+        "nanmean_dim_keepdim",
+        lambda m, a: _with_nans(a).nanmean(0, keepdim=True),
+        (S43,),
+        domain="away",
+    ),
+    C("diff", lambda m, a: m.diff(a), (S43,)),
+    C("diff_method_n2_dim0", lambda m, a: a.diff(2, 0), (S43,)),
+    C("diff_n0", lambda m, a: m.diff(a, 0), (S43,)),
+    C(
+        "diff_prepend_append",
+        lambda m, a, p, q: m.diff(a, prepend=p, append=q),
+        (S43, (4, 1), (4, 2)),
+    ),
+    C(
+        "diff_append_const",
+        lambda m, a, q: m.diff(a, dim=0, append=q),
+        (S43, (1, 3)),
+        grad=(True, False),
+    ),
+]
+
+# ------------------------------------------------------------------ linear algebra
+# Matrices are made well conditioned inside ``fn`` (a diagonal added, or ``a a^T + I``).
+
+
+def _wc(m, a):
+    """``a`` plus 4 on its diagonal: far from singular."""
+    return a + 4 * m.eye(a.shape[-1])
+
+
+def _spd(m, a):
+    """``a a^T + I``: symmetric positive definite (a positive determinant)."""
+    return a @ a.mT + m.eye(a.shape[-1])
+
+
+S33, B233 = (3, 3), (2, 3, 3)
+CASES += [
+    C("linalg_inv", lambda m, a: m.linalg.inv(_wc(m, a)), (S33,)),
+    C("linalg_inv_batched", lambda m, a: m.linalg.inv(_wc(m, a)), (B233,)),
+    C("inverse_method", lambda m, a: _wc(m, a).inverse(), (S33,)),
+    C("linalg_det", lambda m, a: m.linalg.det(a), (S33,)),
+    C("linalg_det_batched", lambda m, a: m.linalg.det(a), (B233,)),
+    C("det_method", lambda m, a: m.det(a) + a.det(), (S33,)),
+    C("linalg_slogdet", lambda m, a: m.linalg.slogdet(a).logabsdet, (S33,)),
+    C("linalg_slogdet_batched", lambda m, a: m.linalg.slogdet(a)[1], (B233,)),
+    C("slogdet_both", lambda m, a: m.slogdet(a)[0] * m.slogdet(a)[1], (S33,)),
+    C("logdet", lambda m, a: m.logdet(_spd(m, a)), (S33,)),
+    C("logdet_method_batched", lambda m, a: _spd(m, a).logdet(), (B233,)),
+    C("linalg_solve", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (S33, (3, 2))),
+    C("linalg_solve_vector", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (S33, (3,))),
+    C(
+        "linalg_solve_right",
+        lambda m, a, b: m.linalg.solve(_wc(m, a), b, left=False),
+        (S33, (2, 3)),
+    ),
+    C("linalg_solve_broadcast", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (B233, (3, 2))),
+    C("linalg_solve_batched_vectors", lambda m, a, b: m.linalg.solve(_wc(m, a), b), (B233, (2, 3))),
+    C(
+        "linalg_solve_b_only",
+        lambda m, a, b: m.linalg.solve(_wc(m, a), b),
+        (S33, (3, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "linalg_solve_a_only",
+        lambda m, a, b: m.linalg.solve(_wc(m, a), b),
+        (S33, (3, 2)),
+        grad=(True, False),
+    ),
+    C("matrix_norm_fro", lambda m, a: m.linalg.matrix_norm(a), (B233,)),
+    C("matrix_norm_1", lambda m, a: m.linalg.matrix_norm(a, 1), (S43,), domain="away"),
+    C(
+        "matrix_norm_neg_inf_keepdim",
+        lambda m, a: m.linalg.matrix_norm(a, -float("inf"), keepdim=True),
+        (B233,),
+        domain="away",
+    ),
+    C(
+        "matrix_norm_inf_dims",
+        lambda m, a: m.linalg.matrix_norm(a, float("inf"), dim=(0, 2)),
+        ((3, 2, 4),),
+        domain="away",
+    ),
+    C("linalg_norm_matrix", lambda m, a: m.linalg.norm(a), (S43,)),
+    C("linalg_norm_ord1", lambda m, a: m.linalg.norm(a, 1), (S43,), domain="away"),
+    C("linalg_norm_vector_dim", lambda m, a: m.linalg.norm(a, 3, dim=1), (S43,)),
+    C(
+        "linalg_norm_fro_dims",
+        lambda m, a: m.linalg.norm(a, "fro", dim=(0, 2), keepdim=True),
+        ((2, 3, 4),),
+    ),
+    C("matrix_power_0", lambda m, a: m.linalg.matrix_power(a, 0), (S33,)),
+    C("matrix_power_1", lambda m, a: m.linalg.matrix_power(a, 1), (S33,)),
+    C("matrix_power_3", lambda m, a: m.linalg.matrix_power(a, 3), (S33,)),
+    C("matrix_power_6", lambda m, a: m.matrix_power(a * 0.5, 6), (S33,)),
+    C("matrix_power_neg2", lambda m, a: _wc(m, a).matrix_power(-2), (S33,)),
+    C("matrix_power_batched", lambda m, a: m.linalg.matrix_power(a, 5), (B233,)),
+    C(
+        "multi_dot_4",
+        lambda m, a, b, c, d: m.linalg.multi_dot([a, b, c, d]),
+        ((2, 5), (5, 3), (3, 4), (4, 2)),
+    ),
+    C("multi_dot_3", lambda m, a, b, c: m.linalg.multi_dot([a, b, c]), ((2, 5), (5, 3), (3, 6))),
+    C(
+        "multi_dot_vectors",
+        lambda m, v, a, b, w: m.linalg.multi_dot([v, a, b, w]),
+        ((3,), S33, (3, 4), (4,)),
+    ),
+    C("multi_dot_2_vector", lambda m, a, v: m.linalg.multi_dot([a, v]), ((2, 3), (3,))),
+    C("linalg_cross", lambda m, a, b: m.linalg.cross(a, b), ((4, 3), (4, 3))),
+    C(
+        "linalg_cross_broadcast",
+        lambda m, a, b: m.linalg.cross(a, b, dim=1),
+        ((1, 3, 2), (4, 3, 2)),
+    ),
+    C("cross_dim", lambda m, a, b: m.cross(a, b, dim=0), ((3, 2), (3, 2))),
+    C("cross_method_one_grad", lambda m, a, b: a.cross(b, 1), ((2, 3), (2, 3)), grad=(True, False)),
+    C("linalg_vecdot", lambda m, a, b: m.linalg.vecdot(a, b, dim=0), (S43, (4, 1))),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

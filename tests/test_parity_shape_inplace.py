@@ -113,3 +113,45 @@ def test_double_backward_through_in_place_shape_ops():
         return g.tolist(), g.grad_fn.name(), h.tolist()
 
     assert run(gs) == run(torch)
+
+
+def _retained(m, op, create_graph=False):
+    """``.grad`` of a tensor that retained its gradient, then changed shape in place (and,
+    for ``detach_``, left the graph): torch keeps the retain with the node it was asked on,
+    so the gradient has the shape the tensor had then."""
+    x = m.tensor(DATA.reshape(1, 6), requires_grad=True)
+    y = x * 2
+    seen = []
+    y.register_hook(lambda g: seen.append(tuple(g.shape)))
+    y.retain_grad()
+    z = y * 3
+    OPS[op](y) if op in OPS else getattr(y, op)()
+    if y.requires_grad:
+        y.retain_grad()  # asked again: nothing changes
+    z.sum().backward(create_graph=create_graph)
+    return tuple(y.shape), y.retains_grad, seen, tuple(y.grad.shape), y.grad.tolist()
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["plain", "create_graph"])
+@pytest.mark.parametrize(
+    "op", ["t_", "unsqueeze_0", "squeeze_all", "transpose_negative", "detach_"]
+)
+def test_a_retained_gradient_keeps_the_shape_it_was_asked_for(op, create_graph):
+    assert _retained(gs, op, create_graph) == _retained(torch, op, create_graph)
+
+
+def test_a_retained_gradient_follows_an_in_place_value_op_but_not_a_shape_op():
+    def run(m):
+        x = m.tensor(DATA.reshape(1, 6), requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.mul_(3)  # the retain moves to MulBackward0 of the in-place op ...
+        w = m.arange(6, dtype=m.float64).reshape(1, 6)
+        (y * w).sum().backward(retain_graph=True)
+        first = y.grad.tolist()
+        y.grad = None
+        y.t_()  # ... and stays there through a change of shape
+        (y * w.t()).sum().backward()
+        return first, tuple(y.grad.shape), y.grad.tolist()
+
+    assert run(gs) == run(torch)

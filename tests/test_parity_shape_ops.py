@@ -115,3 +115,24 @@ def _outcome(m, shape, fn):
 @pytest.mark.parametrize("shape, fn", _cases(600))
 def test_a_shape_op_as_torch(shape, fn):
     assert _outcome(gs, shape, fn) == _outcome(torch, shape, fn)
+
+
+@pytest.mark.parametrize(
+    "shapes,dim",
+    [(((0,), (0,)), 0), (((0,), (2, 3), (0,)), 1), (((2, 3), (0,)), -1), (((0,), (4,)), 0)],
+    ids=["empty_empty", "empty_2d_empty", "2d_empty", "empty_1d"],
+)
+def test_cat_keeps_an_edge_to_each_empty_tensor_as_torch(shapes, dim):
+    def run(m):
+        ts = [m.ones(s, requires_grad=True) for s in shapes]
+        r = m.cat(ts, dim=dim)
+        edges = len(r.grad_fn.next_functions)
+        (r * 2).sum().backward()
+        return (
+            tuple(r.shape),
+            edges,
+            [tuple(t.grad.shape) for t in ts],
+            [t.grad.sum().item() for t in ts],
+        )
+
+    assert run(gs) == run(torch)

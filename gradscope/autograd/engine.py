@@ -410,7 +410,7 @@ def _tensor_hooks(node: Node, g, gbuf, dev):
             g, gbuf = _hook_result(hook, r, g, gbuf, dev)
     if node._retain is not None:
         t = node._retain()
-        if t is not None and t._node() is node:
+        if t is not None:
             _store_retained(t, g, node)
     return g, gbuf
 

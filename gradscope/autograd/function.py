@@ -508,16 +508,17 @@ def apply_view_inplace(cls: type[Function], target, *args):
     if base is not None:
         target._view_version = target._vc[0]
     if record:
-        _rebase(target, fn)
+        _rebase(target, fn, moves_retain=False)
         _finish(fn, (target,), [old], target, out, target)
     return target
 
 
-def _rebase(target, fn) -> None:
+def _rebase(target, fn, moves_retain: bool = True) -> None:
     """Make node ``fn`` of an in-place op ``target``'s grad_fn; a ``retain_grad`` on
-    ``target`` follows the tensor to it."""
+    ``target`` follows the tensor to it, but for an in-place change of shape (``t_``),
+    where torch leaves it with the old node: ``.grad`` keeps the shape it was asked for."""
     old = target._grad_fn
-    if old is not None and old._retain is not None and old._retain() is target:
+    if moves_retain and old is not None and old._retain is not None and old._retain() is target:
         fn._retain, old._retain = old._retain, None
         fn._watched = True
     target.grad_fn = fn

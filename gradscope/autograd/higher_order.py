@@ -212,7 +212,7 @@ def _tensor_hooks(node: Node, g):
     g = _hooks(node._tensor_hooks, g)
     if node._retain is not None:
         t = node._retain()
-        if t is not None and t._node() is node:  # a new tensor, as torch's: a clone first
+        if t is not None:  # a new tensor, as torch's: a clone first
             first = t._grad is None
             t._grad = g.clone() if first else t._grad + g
             if emit.sinks:

@@ -15,6 +15,7 @@ from ..events.callsite import user_stacklevel
 from ..ops import activation as A
 from ..ops import api
 from ..ops import loss as L
+from ..ops import norm as N
 from ..ops import shape as S
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
@@ -61,14 +62,40 @@ def _implicit_dim(name: str, input) -> int:
 sigmoid = api.sigmoid
 tanh = api.tanh
 
+from ._conv import (  # noqa: E402 - the convolutions and pools, kept in a module of their own
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    max_pool1d,
+    max_pool2d,
+)
+
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "max_pool1d",
+    "max_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "elu",
     "embedding",
     "gelu",
+    "group_norm",
+    "hardsigmoid",
+    "hardswish",
     "hardtanh",
     "huber_loss",
     "l1_loss",
@@ -77,18 +104,24 @@ __all__ = [
     "linear",
     "log_softmax",
     "logsigmoid",
+    "mish",
     "mse_loss",
     "nll_loss",
+    "normalize",
     "one_hot",
     "relu",
     "relu6",
+    "rms_norm",
     "selu",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
+    "softmin",
     "softplus",
+    "softsign",
     "tanh",
+    "tanhshrink",
 ]
 
 
@@ -468,6 +501,41 @@ def relu6(input, inplace: bool = False):
     return hardtanh(input, 0, 6, inplace)
 
 
+def mish(input, inplace: bool = False):
+    """``x * tanh(softplus(x))``."""
+    _float_kernel("mish_cpu", input)
+    return _activation(A.MishBackward0, input, inplace)
+
+
+def hardsigmoid(input, inplace: bool = False):
+    """``relu6(x + 3) / 6``."""
+    _float_kernel("hardsigmoid_cpu", input)
+    return _activation(A.HardsigmoidBackward0, input, inplace)
+
+
+def hardswish(input, inplace: bool = False):
+    """``x * relu6(x + 3) / 6``."""
+    _float_kernel("hardswish_cpu", input)
+    return _activation(A.HardswishBackward0, input, inplace)
+
+
+def softsign(input):
+    """``x / (1 + |x|)`` (torch's Abs, Add and Div nodes)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """``x - tanh(x)``."""
+    return input - input.tanh()
+
+
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
+    """``softmax(-input)`` along ``dim``; without one, torch's implicit choice, warned."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input)
+    return api.softmax(-input, dim, dtype)
+
+
 # ---------------------------------------------------------------- pointwise losses
 
 
@@ -836,3 +904,161 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
                 f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
             )
     return apply(A.NativeLayerNormBackward0, (input, weight, bias), shape, eps)
+
+
+# ---------------------------------------------------------------- batch_norm, group_norm
+
+
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
+    """Each channel (dim 1) normalised to mean 0 and variance 1 over the other dims, then
+    scaled by ``weight`` and shifted by ``bias``. Training, with the batch's statistics,
+    and ``running_mean``/``running_var`` (if given) moved towards them by ``momentum``, in
+    place; otherwise with the running statistics."""
+    if type(momentum) not in (int, float):
+        raise TypeError(
+            "batch_norm(): argument 'momentum' (position 7) must be float, not "
+            f"{type(momentum).__name__}"
+        )
+    if training:
+        size = tuple(input.shape)
+        if size[0] * _prod(size[2:]) == 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {_size(size)}"
+            )
+    if input.ndim < 2:
+        api._dim(1, input.ndim)
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("batch_norm", dtype)
+    c = input.shape[1]
+    named = (("weight", weight), ("bias", bias))
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)) + named:
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        name = "running_mean" if running_mean is None else "running_var"
+        raise RuntimeError(f"{name} must be defined in evaluation mode")
+    for t in (weight, bias, running_mean, running_var):
+        if t is not None and t._data.dtype != dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
+            )
+    inputs = (input, weight, bias, running_mean, running_var)
+    return apply(N.NativeBatchNormBackward0, inputs, bool(training), float(momentum), eps)
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Each sample's channels split into ``num_groups`` groups, each normalised to mean 0
+    and variance 1 over its channels and the other dims, then scaled by ``weight`` and
+    shifted by ``bias`` per channel."""
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}"
+        )
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+    if size[0] * _prod(size[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+    shape = list(input.shape)
+    c = shape[1]
+    if c % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got "
+            f"input of shape {shape} and num_groups={num_groups}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            # torch's text shows the weight's shape for either
+            wshape = list(weight.shape) if weight is not None else [0]
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {wshape} and input of shape {shape}"
+            )
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("GroupNormKernelImpl", dtype)
+    for t in (weight, bias):
+        if t is not None and t._data.dtype != dtype:
+            raise RuntimeError(
+                f"mixed dtype (CPU): expect parameter to have scalar type of {scalar_type_name(dtype)}"
+            )
+    return apply(N.NativeGroupNormBackward0, (input, weight, bias), num_groups, eps)
+
+
+# ---------------------------------------------------------------- rms_norm, normalize, distances
+
+
+def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
+    """``input`` divided by its root mean square over its last dims (those of
+    ``normalized_shape``), then scaled by ``weight``: torch's composite of Pow, Mean, Add,
+    Rsqrt and Mul nodes. ``eps`` defaults to the dtype's machine epsilon."""
+    if isinstance(normalized_shape, int) or not all(type(n) is int for n in normalized_shape):
+        raise TypeError(
+            "rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"{type(normalized_shape).__name__}"
+        )
+    shape = tuple(normalized_shape)
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of "
+            f"shape {list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        refuse_kernel("rms_norm", dtype)
+    if eps is None:
+        eps = float(np.finfo(dtype).eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    ms = api.pow(input, 2).mean(dims, keepdim=True)
+    out = api.mul(input, apply(AddBackward1, (ms,), eps).rsqrt())
+    return out if weight is None else api.mul(out, weight)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """``input`` divided by its ``p``-norm along ``dim`` (at least ``eps``)."""
+    if out is not None:
+        raise NotImplementedError("normalize(out=...): gradscope has no out= arguments")
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """The cosine of the angle between ``x1`` and ``x2`` (broadcast) along ``dim``: each
+    divided by its norm (at least ``eps``) first, then their product summed."""
+    dtype = np.result_type(x1._data.dtype, x2._data.dtype)
+    if dtype.kind != "f":
+        raise RuntimeError(
+            "expected common dtype to be floating point, yet common dtype is "
+            f"{scalar_type_name(dtype)}"
+        )
+    try:
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise api._broadcast_error("cosine_similarity", x1, x2) from None
+    api._dim(dim, len(shape))
+    if tuple(x1.shape) != tuple(x2.shape):  # torch expands both then, either may be full
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    from .. import linalg
+    from ..autograd.grad_mode import no_grad
+
+    n1 = linalg.vector_norm(x1, 2, dim=dim, keepdim=True).clone()
+    n2 = linalg.vector_norm(x2, 2, dim=dim, keepdim=True).clone()
+    with no_grad():  # as torch: the clamp is not part of the gradient
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)

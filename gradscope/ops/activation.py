@@ -859,6 +859,68 @@ EluBackward0._bb = EluBackwardBackward0  # (elu_, from its output, has its own r
 # ---------------------------------------------------------------- layer_norm
 
 
+class MishBackward0(_Pointwise):
+    """``x * tanh(softplus(x))``."""
+
+    _name = "MishBackward0"
+
+    def _f(self, x):
+        return x * xp_of(x).tanh(xp_of(x).logaddexp(0, x)).astype(x.dtype, copy=False)
+
+    def _df(self, x):
+        xp = xp_of(x)
+        t = xp.tanh(xp.logaddexp(0, x))
+        s = 1 / (1 + xp.exp(-x))
+        return (t + x * s * (1 - t * t)).astype(x.dtype, copy=False)
+
+    def _df_graph(self, x):
+        from ..nn import functional as F
+
+        t = F.softplus(x).tanh()
+        return t + x * x.sigmoid() * (1 - t * t)
+
+
+class _PiecewiseLinear(_Pointwise):
+    """An activation whose slope is constant between kinks: its backward in tensor ops
+    multiplies by that slope held as a constant, except where it depends on ``x``."""
+
+    def _df_graph(self, x):
+        return constant(self._df(x._data))
+
+
+class HardsigmoidBackward0(_PiecewiseLinear):
+    """``relu6(x + 3) / 6``."""
+
+    _name = "HardsigmoidBackward0"
+
+    def _f(self, x):
+        return (xp_of(x).clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    def _df(self, x):
+        # torch's kernel takes 1/6 as a float (1.0f / 6.0f) for every dtype
+        return ((x > -3) & (x < 3)).astype(x.dtype) * x.dtype.type(np.float32(1) / np.float32(6))
+
+
+class HardswishBackward0(_Pointwise):
+    """``x * relu6(x + 3) / 6``."""
+
+    _name = "HardswishBackward0"
+
+    def _f(self, x):
+        return (x * xp_of(x).clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    def _df(self, x):
+        xp = xp_of(x)
+        mid = x / 3 + 0.5
+        return xp.where(x < -3, 0, xp.where(x <= 3, mid, 1)).astype(x.dtype, copy=False)
+
+    def _df_graph(self, x):
+        a = x._data
+        mid = constant(((a >= -3) & (a <= 3)).astype(a.dtype))
+        hi = constant((a > 3).astype(a.dtype))
+        return (x / 3 + 0.5) * mid + hi
+
+
 class NativeLayerNormBackward0(Function):
     """Each sample normalised over its last ``len(normalized_shape)`` dims, then scaled by
     ``weight`` and shifted by ``bias`` (either may be None), run as ``(input, weight,

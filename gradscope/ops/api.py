@@ -1889,6 +1889,176 @@ def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
     return S.views(S.SplitBackward0, a, d, parts, self_sym_sizes=a.shape, split_size=n)
 
 
+def split_with_sizes(a, split_sizes, dim=0) -> tuple:
+    """``split`` by a list of sizes (``SplitWithSizesBackward0``)."""
+    return split(a, list(_int_list("split_with_sizes", "split_sizes", 2, split_sizes)), dim)
+
+
+def split_with_sizes_method(a, split_sizes, dim=0) -> tuple:
+    """``Tensor.split_with_sizes``."""
+    return split(a, list(_int_list("split_with_sizes", "split_sizes", 1, split_sizes)), dim)
+
+
+_TENSOR_SPLIT_FORMS = ("tuple of ints indices", "Tensor tensor_indices_or_sections", "int sections")
+_HSPLIT_FORMS = ("int sections", "tuple of ints indices")
+
+
+def _arg_desc(v, detail: bool = False) -> str:
+    """An argument's type as torch's argument parser names it in its errors."""
+    if isinstance(v, (tuple, list)) and detail:
+        return f"{type(v).__name__} of [{', '.join(type(x).__name__ for x in v)}]"
+    return "Tensor" if type(v) is Tensor else type(v).__name__
+
+
+def _invalid_split_args(name: str, forms: tuple, given: tuple, function: bool) -> TypeError:
+    """torch's TypeError for arguments that match none of ``name``'s forms (``given``
+    after the tensor; the tensor is an argument too for the function)."""
+    got = ", ".join((["Tensor"] if function else []) + [_arg_desc(v) for v in given])
+    lead = "Tensor input, " if function else ""
+    lines = [f"{name}() received an invalid combination of arguments - got ({got}), but "
+             "expected one of:"]  # fmt: skip
+    for form in forms:
+        if name == "tensor_split":
+            lines.append(f" * ({lead}{form}, int dim = 0)")
+            continue
+        lines.append(f" * ({lead}{form})")
+        marks = ", ".join(
+            (["Tensor"] if function else []) + [f"!{_arg_desc(v, True)}!" for v in given]
+        )
+        lines.append(
+            f"      didn't match because some of the arguments have invalid types: ({marks})"
+        )
+    return TypeError("\n".join(lines) + "\n")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def tensor_split(
+    a,
+    indices_or_sections=_NOTHING,
+    dim=0,
+    *,
+    indices=_NOTHING,
+    sections=_NOTHING,
+    tensor_indices_or_sections=_NOTHING,
+) -> tuple:
+    """``a`` cut along ``dim`` into ``sections`` parts of sizes differing by at most one
+    (the larger first), or at the ``indices`` given: each part a view, recorded as a
+    ``SliceBackward0`` of its own."""
+    given = [v for v in (indices_or_sections, indices, sections, tensor_indices_or_sections)
+             if v is not _NOTHING]  # fmt: skip
+    if len(given) != 1:
+        raise TypeError('tensor_split() missing 1 required positional arguments: "indices"')
+    return _tensor_split(a, given[0], dim, True)
+
+
+def tensor_split_method(a, indices_or_sections=_NOTHING, dim=0, **kwargs) -> tuple:
+    """``Tensor.tensor_split``."""
+    if indices_or_sections is not _NOTHING and not kwargs:
+        return _tensor_split(a, indices_or_sections, dim, False)
+    return tensor_split(a, indices_or_sections, dim, **kwargs)
+
+
+def _tensor_split(a, how, dim, function: bool) -> tuple:
+    if type(how) is Tensor:
+        arr = how._data
+        if arr.dtype != np.int64:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to have dtype of long, but "
+                f"got {scalar_type_name(arr.dtype)}"
+            )
+        if arr.ndim > 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                f"one-dimensional tensor, but got a tensor with {arr.ndim} dims"
+            )
+        how = int(arr) if arr.ndim == 0 else [int(i) for i in arr.tolist()]
+    elif isinstance(how, (tuple, list)):
+        if how and not _is_int(how[0]):
+            raise _invalid_split_args("tensor_split", _TENSOR_SPLIT_FORMS, (how,), function)
+        how = list(_int_list("tensor_split", "indices", 2 if function else 1, how))
+    elif not _is_int(how):
+        raise _invalid_split_args("tensor_split", _TENSOR_SPLIT_FORMS, (how,), function)
+    nd = a._data.ndim
+    if nd == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    d = _dim(_int_arg("tensor_split", "dim", 2, dim), nd)
+    size = a._data.shape[d]
+    if isinstance(how, int):
+        if how <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {how}")
+        small, extra = divmod(size, how)
+        bounds = np.cumsum([0] + [small + 1] * extra + [small] * (how - extra)).tolist()
+    else:  # each index wrapped and clamped, as slicing takes it
+        bounds = [0] + [builtins.min(builtins.max(i + size if i < 0 else i, 0), size) for i in how]
+        bounds.append(size)
+    return tuple(
+        apply(S.SliceBackward0, (a,), d, start, builtins.max(start, end), 1)
+        for start, end in zip(bounds[:-1], bounds[1:])
+    )
+
+
+def _split_along(name: str, dim: int, least: int, a, how, function: bool) -> tuple:
+    """``hsplit``, ``vsplit``, ``dsplit``: ``tensor_split`` along ``dim``, sections that
+    must divide the size."""
+    if type(how) is Tensor and how._data.ndim == 0 and how._data.dtype.kind in "iu":
+        how = int(how._data)
+    if not (_is_int(how) or (isinstance(how, (tuple, list)) and builtins.all(map(_is_int, how)))):
+        raise _invalid_split_args(name, _HSPLIT_FORMS, (how,), function)
+    nd = a._data.ndim
+    if nd < least:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "
+            f"with {nd} dimensions!"
+        )
+    if _is_int(how):
+        size = a._data.shape[dim]
+        if how == 0 or size % how:
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                f"dimension {size} is not divisible by the split_size {how}!"
+            )
+    return _tensor_split(a, how, dim, function)
+
+
+def hsplit(a, indices_or_sections) -> tuple:
+    """``tensor_split`` along dim 1 (dim 0 of a vector); sections must divide the size."""
+    return _hsplit(a, indices_or_sections, True)
+
+
+def vsplit(a, indices_or_sections) -> tuple:
+    """``tensor_split`` along dim 0 of a tensor of 2 dims or more."""
+    return _split_along("vsplit", 0, 2, a, indices_or_sections, True)
+
+
+def dsplit(a, indices_or_sections) -> tuple:
+    """``tensor_split`` along dim 2 of a tensor of 3 dims or more."""
+    return _split_along("dsplit", 2, 3, a, indices_or_sections, True)
+
+
+def _hsplit(a, how, function: bool) -> tuple:
+    return _split_along("hsplit", 1 if a._data.ndim > 1 else 0, 1, a, how, function)
+
+
+def hsplit_method(a, indices_or_sections) -> tuple:
+    """``Tensor.hsplit``."""
+    return _hsplit(a, indices_or_sections, False)
+
+
+def vsplit_method(a, indices_or_sections) -> tuple:
+    """``Tensor.vsplit``."""
+    return _split_along("vsplit", 0, 2, a, indices_or_sections, False)
+
+
+def dsplit_method(a, indices_or_sections) -> tuple:
+    """``Tensor.dsplit``."""
+    return _split_along("dsplit", 2, 3, a, indices_or_sections, False)
+
+
 def chunk(a, chunks: int, dim=0) -> tuple:
     """``a`` cut into ``chunks`` parts of equal size along ``dim`` (fewer, and the last one
     smaller, where the size does not divide): ``split`` by ``ceil(size / chunks)``."""
@@ -1981,14 +2151,15 @@ def cat(tensors, dim=0):
     for i, t_ in enumerate(tensors):
         if t_._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = tensors
     if len(tensors) > 1 and any(t_.shape == (0,) for t_ in tensors):
-        kept = [t_ for t_ in tensors if t_.shape != (0,)]  # torch skips legacy empty tensors
-        tensors = kept or tensors[:1]
-    first = tensors[0]
-    for t_ in tensors[1:]:
+        # torch checks shapes without the 1-d empty tensors, but keeps their edges
+        kept = [t_ for t_ in tensors if t_.shape != (0,)] or tensors[:1]
+    first = kept[0]
+    for t_ in tensors:
         _check_device(first, t_)
     d = _dim(dim, first._data.ndim)
-    for i, t_ in enumerate(tensors[1:], 1):
+    for i, t_ in enumerate(kept[1:], 1):
         if t_._data.ndim != first._data.ndim:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {first.ndim} and {t_.ndim}"
@@ -2040,6 +2211,96 @@ def repeat(a, *repeats):
                 f"Trying to create tensor with negative dimension {n}: {shape_str(out)}"
             )
     return apply(S.RepeatBackward0, (a,), repeats)
+
+
+def repeat_interleave(a, repeats=_NOTHING, dim=None, *, output_size=None):
+    """Each element of ``a`` (flattened, when ``dim`` is None) repeated ``repeats`` times
+    along ``dim``: an int, or a tensor of counts (one, or one per element along ``dim``).
+    With ``a`` alone, an int tensor of counts: each index repeated as often as it says."""
+    return _repeat_interleave(a, repeats, dim, output_size, True)
+
+
+def repeat_interleave_method(a, repeats=_NOTHING, dim=None, *, output_size=None):
+    """``Tensor.repeat_interleave``."""
+    return _repeat_interleave(a, repeats, dim, output_size, False)
+
+
+def _repeat_interleave(a, repeats, dim, output_size, function: bool):
+    if repeats is _NOTHING:
+        if not function:
+            raise _invalid_repeat_interleave((), False)
+        if a._data.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        return _repeated_indices(a._data, output_size)
+    if type(repeats) is not Tensor and not _is_int(repeats):
+        raise _invalid_repeat_interleave((repeats,) if dim is None else (repeats, dim), function)
+    inp = a if dim is not None else flatten(a)
+    d = 0 if dim is None else _int_arg("repeat_interleave", "dim", 3, dim)
+    if type(repeats) is Tensor:  # torch's index_select at the repeated indices
+        counts = repeats._data
+        if counts.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        d = _dim(d, inp._data.ndim)
+        size = inp._data.shape[d] if inp._data.ndim else 1
+        if counts.ndim == 0 or counts.shape[0] == 1:
+            counts = xp_of(counts).broadcast_to(counts.reshape(1), (size,))
+        elif counts.shape[0] != size:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {counts.shape[0]} and input.size({d}) = {size}"
+            )
+        return index_select(inp, d, _repeated_indices(counts, output_size))
+    d = _dim(d, a._data.ndim)
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    x = unsqueeze(inp, d + 1)
+    shape = list(x.shape)
+    shape[d + 1] = repeats
+    x = expand(x, shape)
+    if output_size is not None and output_size != repeats * shape[d]:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {repeats * shape[d]} but got "
+            f"{output_size}"
+        )
+    return flatten(apply(S.CloneBackward0, (x,)), d, d + 1)
+
+
+def _repeated_indices(counts, output_size):
+    """Index ``i`` repeated ``counts[i]`` times, in ``counts``' dtype (torch's
+    ``repeat_interleave`` of a tensor of counts)."""
+    if counts.dtype not in (np.int32, np.int64):
+        refuse_kernel("repeat_interleave_cpu", counts.dtype)
+    if counts.size and (counts < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    xp = xp_of(counts)
+    # CuPy's repeat takes the counts as a list only
+    out = xp.repeat(
+        xp.arange(counts.shape[0], dtype=counts.dtype),
+        counts if xp is np else counts.tolist(),
+    )
+    if output_size is not None and output_size != out.shape[0]:
+        raise RuntimeError("allocated size does not match required size")
+    return Tensor._make(out, None)
+
+
+def _invalid_repeat_interleave(given: tuple, function: bool) -> TypeError:
+    got = ", ".join((["Tensor"] if function else []) + [_arg_desc(v) for v in given])
+    if function:
+        forms = (
+            "Tensor input, Tensor repeats, int dim = None, *, int output_size = None",
+            "Tensor repeats, *, int output_size = None",
+            "Tensor input, int repeats, int dim = None, *, int output_size = None",
+        )
+    else:
+        forms = (
+            "Tensor repeats, int dim = None, *, int output_size = None",
+            "int repeats, int dim = None, *, int output_size = None",
+        )
+    lines = "".join(f" * ({f})\n" for f in forms)
+    return TypeError(
+        f"repeat_interleave() received an invalid combination of arguments - got ({got}), "
+        f"but expected one of:\n{lines}"
+    )
 
 
 def _repeats(given: tuple) -> tuple:
@@ -2141,6 +2402,196 @@ def movedim(a, source, destination):
     return apply(S.PermuteBackward0, (a,), dims)
 
 
+moveaxis = movedim
+
+
+def ravel(a):
+    """``a`` as one dimension: a view of a contiguous tensor, else a view of a contiguous
+    copy (as torch's ``contiguous().view(-1)``)."""
+    if not a._data.flags.c_contiguous:
+        a = apply(S.CloneBackward0, (a,))
+    return apply(S.ViewBackward0, (a,), (a._data.size,))
+
+
+def broadcast_to(a, size):
+    """A view of ``a`` broadcast to ``size`` (``expand``, -1 keeping a dim's size)."""
+    return expand(a, _int_list("broadcast_to", "size", 2, size))
+
+
+def _int_list(fn: str, arg: str, pos: int, seq) -> tuple:
+    """``seq`` (a tuple or list of ints) as ints, or torch's TypeError for argument ``arg``
+    at ``pos`` of ``fn``; after the first element, bools pass as ints, as torch's."""
+    if not isinstance(seq, (tuple, list)):
+        what = "Tensor" if type(seq) is Tensor else type(seq).__name__
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {pos}) must be tuple of ints, not {what}"
+        )
+    for i, n in enumerate(seq):
+        if isinstance(n, (int, np.integer)) and not (i == 0 and isinstance(n, bool)):
+            continue
+        if i == 0:
+            raise TypeError(
+                f"{fn}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
+                f"element of type {type(n).__name__} at pos 0"
+            )
+        raise TypeError(
+            f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+            f'"type must be tuple of ints,but got {type(n).__name__}"'
+        )
+    return tuple(int(n) for n in seq)
+
+
+def select(a, dim, index):
+    """The view of ``a`` at ``index`` along ``dim``, without that dim."""
+    return apply(S.SelectBackward0, (a,), *_select_args(a, dim, index))
+
+
+def _select_args(a, dim, index) -> tuple:
+    """``select``'s dim and index, both wrapped, or torch's errors."""
+    dim = _int_arg("select", "dim", 1, dim)
+    index = _int_arg("select", "index", 2, index)
+    nd = a._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _dim(dim, nd)
+    size = a._data.shape[d]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {shape_str(a.shape)} at "
+            f"dimension {d}"
+        )
+    return d, index % size
+
+
+def _slice_args(a, dim, start, end, step) -> tuple:
+    """``slice``'s dim, start, end and step, as non-negative bounds within the dim."""
+    nd = a._data.ndim
+    if nd == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    d = _dim(_int_arg("slice_scatter", "dim", 3, dim), nd)
+    step = _int_arg("slice_scatter", "step", 6, step)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    size = a._data.shape[d]
+
+    def bound(v, default: int) -> int:
+        if v is None:
+            return default
+        v = _int_arg("slice_scatter", "start", 4, v)
+        return builtins.min(builtins.max(v + size if v < 0 else v, 0), size)
+
+    start, end = bound(start, 0), bound(end, size)
+    return d, start, builtins.max(start, end), step
+
+
+def _check_src(src, part_shape) -> None:
+    if tuple(src.shape) != tuple(part_shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{shape_str(src.shape)}, slice size = {shape_str(part_shape)}"
+        )
+
+
+def select_scatter(a, src, dim, index):
+    """A copy of ``a`` with its slice at ``index`` along ``dim`` replaced by ``src``."""
+    d, i = _select_args(a, dim, index)
+    _check_src(src, a.shape[:d] + a.shape[d + 1 :])
+    return apply(I.SelectScatterBackward0, (a, src), d, i)
+
+
+def slice_scatter(a, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``a`` with its slice ``start:end:step`` along ``dim`` replaced by
+    ``src``."""
+    d, start, end, step = _slice_args(a, dim, start, end, step)
+    shape = list(a.shape)
+    shape[d] = len(range(start, end, step))
+    _check_src(src, shape)
+    return apply(I.SliceScatterBackward0, (a, src), d, start, end, step)
+
+
+def diagonal_scatter(a, src, offset: int = 0, dim1: int = 0, dim2: int = 1):
+    """A copy of ``a`` with its diagonal ``offset`` over ``dim1`` and ``dim2`` replaced by
+    ``src``."""
+    offset, d1, d2 = _diagonal_args(a, offset, dim1, dim2)
+    _check_src(src, S.diagonal_view(a._data, offset, d1, d2).shape)
+    return apply(I.DiagonalScatterBackward0, (a, src), offset, d1, d2)
+
+
+def trace(a):
+    """The sum of the diagonal of matrix ``a`` (``Tensor.trace``; ``gs.trace`` is the
+    recorder)."""
+    if a._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")
+    if a._data.dtype.kind == "b":
+        refuse_kernel("trace", a._data.dtype)
+    return apply(S.TraceBackward0, (a,))
+
+
+def positive(a):
+    """``a`` itself (``+a``); refused for bool tensors, as torch."""
+    if a._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return a
+
+
+def tile(a, dims):
+    """``a`` repeated ``dims`` times along each dim, ``dims`` padded with leading ones to
+    ``a``'s dims (``repeat``)."""
+    return _tile(a, dims, 2)
+
+
+def tile_method(a, *dims):
+    """``Tensor.tile``: ``tile`` with the counts as one sequence or several ints."""
+    if not dims:
+        raise TypeError('tile() missing 1 required positional arguments: "dims"')
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        return _tile(a, dims[0], 1)
+    first = dims[0]
+    if len(dims) > 1 and not (isinstance(first, (int, np.integer)) and type(first) is not bool):
+        raise TypeError(f"tile() takes 1 positional argument but {len(dims)} were given")
+    if len(dims) == 1 and (type(first) is bool or not isinstance(first, (int, np.integer))):
+        return _tile(a, first, 1)  # refused: not a sequence
+    return _tile(a, dims, 1)
+
+
+def _tile(a, dims, pos: int):
+    dims = _int_list("tile", "dims", pos, dims)
+    lead = builtins.max(a._data.ndim - len(dims), 0)
+    return repeat(a, (1,) * lead + dims)
+
+
+def fliplr(a):
+    """A copy of ``a`` with its columns (dim 1) in reverse order."""
+    if a._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return apply(S.FlipBackward0, (a,), (1,))
+
+
+def flipud(a):
+    """A copy of ``a`` with its rows (dim 0) in reverse order."""
+    if a._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return apply(S.FlipBackward0, (a,), (0,))
+
+
+def rot90(a, k: int = 1, dims=(0, 1)):
+    """A copy of ``a`` turned ``k`` quarter turns in the plane of ``dims``, from the first
+    towards the second."""
+    k = _int_arg("rot90", "k", 1, k)
+    dims = tuple(dims)
+    nd = a._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = _dim(dims[0], nd), _dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+        )
+    return apply(S.Rot90Backward0, (a,), k, (d0, d1))
+
+
 def unsqueeze_(a, dim):
     """``unsqueeze`` in place: ``a`` itself, with a dim of size 1 inserted."""
     return apply_view_inplace(S.UnsqueezeBackward1, a, _dim(dim, a._data.ndim + 1))
@@ -2224,13 +2675,49 @@ def _triangle(name: str, cls, a, diagonal, inplace: bool = False):
 def diagonal(a, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """A view of the diagonal ``offset`` of ``a`` over ``dim1`` and ``dim2``, as the last
     dim of the result."""
+    return apply(S.DiagonalBackward0, (a,), *_diagonal_args(a, offset, dim1, dim2))
+
+
+def _diagonal_args(a, offset, dim1, dim2) -> tuple:
+    """``diagonal``'s offset and dims, wrapped, or torch's errors."""
     nd = a._data.ndim
     d1, d2 = _dim(dim1, nd), _dim(dim2, nd)
     if nd == 0:  # torch checks dim2 against one dim
         _dim(dim2, 1)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return apply(S.DiagonalBackward0, (a,), int(offset), d1, d2)
+    return int(offset), d1, d2
+
+
+def diag_embed(a, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """A new tensor, zero but for its diagonal ``offset`` over ``dim1`` and ``dim2`` (dims
+    of the result), which holds the last dim of ``a``."""
+    offset = _int_arg("diag_embed", "offset", 2, offset)
+    dim1 = _int_arg("diag_embed", "dim1", 3, dim1)
+    dim2 = _int_arg("diag_embed", "dim2", 4, dim2)
+    nd = a._data.ndim + 1
+    d1, d2 = _dim(dim1, nd), _dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return apply(S.DiagEmbedBackward0, (a,), offset, d1, d2)
+
+
+def diag(a, diagonal: int = 0):
+    """The matrix with vector ``a`` on its diagonal ``diagonal``; or of a matrix ``a``,
+    that diagonal as a new vector."""
+    diagonal = _int_arg("diag", "diagonal", 2, diagonal)
+    nd = a._data.ndim
+    if nd == 1:
+        return apply(S.DiagEmbedBackward0, (a,), diagonal, 0, 1)
+    if nd != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+    return apply(S.DiagonalCopyBackward0, (a,), diagonal, 0, 1)
+
+
+def diagflat(a, offset: int = 0):
+    """The matrix with the elements of ``a`` (flattened) on its diagonal ``offset``."""
+    offset = _int_arg("diagflat", "offset", 2, offset)
+    return apply(S.DiagEmbedBackward0, (ravel(a),), offset, 0, 1)
 
 
 def outer(a, vec2):
@@ -2736,6 +3223,68 @@ def gather(a, dim, index, *, sparse_grad: bool = False):
     return apply(I.GatherBackward0, (a, index), dim)
 
 
+def take_along_dim(a, indices, dim=None):
+    """The values of ``a`` at ``indices`` along ``dim`` (the two broadcast to each other
+    but in ``dim``): ``gather`` of them; of the flattened ``a`` when ``dim`` is None."""
+    if type(indices) is not Tensor:
+        raise TypeError(
+            "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
+            f"{type(indices).__name__}"
+        )
+    if dim is None:
+        return gather(view(a, -1), 0, view(indices, -1))
+    nd = a._data.ndim
+    if indices._data.ndim != nd:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {nd} dimensions for input, and {indices.ndim} dimensions "
+            "for indices"
+        )
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{scalar_type_name(indices._data.dtype)}"
+        )
+    d = _dim(_int_arg("take_along_dim", "dim", 3, dim), nd)
+    sizes, isizes = list(a.shape), list(indices.shape)
+    sizes[d] = isizes[d]
+    indices = expand(indices, _infer_size(sizes, isizes))
+    isizes[d] = a.shape[d]
+    return gather(expand(a, _infer_size(isizes, list(a.shape))), d, indices)
+
+
+def _infer_size(sa, sb) -> tuple:
+    """The shape ``sa`` and ``sb`` broadcast to (torch's ``infer_size``)."""
+    if len(sa) == len(sb) and builtins.all(x == y or 1 in (x, y) for x, y in zip(sa, sb)):
+        return tuple(builtins.max(x, y) if 0 not in (x, y) else 0 for x, y in zip(sa, sb))
+    raise _broadcast_error("take_along_dim", np.empty(sa), np.empty(sb))
+
+
+def take(a, index):
+    """The elements of the flattened ``a`` at ``index`` (negative counting from the end),
+    in ``index``'s shape."""
+    if type(index) is not Tensor:
+        raise TypeError(
+            f"take(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}"
+        )
+    if index._data.dtype != np.int64:
+        raise RuntimeError(
+            "take(): Expected a long tensor for index, but got "
+            f"{scalar_type_name(index._data.dtype)}"
+        )
+    n = a._data.size
+    if index._data.size:
+        if n == 0:
+            raise IndexError("take(): tried to take from an empty tensor")
+        bad = (index._data < -n) | (index._data >= n)
+        if bad.any():
+            i = int(index._data[bad].reshape(-1)[0])
+            raise IndexError(
+                f"out of range: tried to access index {i} on a tensor of {n} elements."
+            )
+    return apply(I.TakeBackward0, (a, index))
+
+
 def index_select(a, dim, index):
     """The slices of ``a`` along ``dim`` at the positions listed in ``index`` (1-D)."""
     _check_index_dtype("index_select", index, "int32 or int64")
@@ -3152,3 +3701,268 @@ def nan_to_num_(
     a, nan: float | None = 0.0, posinf: float | None = None, neginf: float | None = None
 ):
     return apply_inplace(E.NanToNumBackward0, a, (a,), 0.0 if nan is None else nan, posinf, neginf)
+
+
+# ---------------------------------------------------------------- hypot, logaddexp, xlogy,
+# copysign, fmax, fmin, heaviside, float_power, sinc, deg2rad, rad2deg
+
+
+def _applied(op: str, cls, a, b, inputs: tuple, *args):
+    """``apply(cls, inputs, *args)``, with torch's error where ``a`` and ``b`` do not
+    broadcast."""
+    try:
+        return apply(cls, inputs, *args)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+
+
+def _tensor_pair(cls, op: str, a, other, position: int, floating: bool = False):
+    """``op(a, other)`` of two tensors, promoted as torch's binary ops; a ``floating``
+    op refuses an integer or bool result as torch's kernel does."""
+    if position == 2:
+        _check_tensor_arg(op, "input", 1, a)
+    _check_tensor_arg(op, "other", position, other)
+    _check_device(a, other)
+    dtype = _result_dtype(a, other)
+    if floating and dtype.kind in "iub":
+        try:
+            np.broadcast_shapes(a._data.shape, other._data.shape)
+        except ValueError:
+            raise _broadcast_error(op, a, other) from None
+        refuse_kernel(f"{op}_cpu", dtype)
+    return _applied(op, cls, a, other, (a, other), _promoted(a, other))
+
+
+def hypot(input, other):  # noqa: A002
+    """``sqrt(input² + other²)``, elementwise, without overflow in the squares."""
+    return _tensor_pair(E.HypotBackward0, "hypot", input, other, 2, floating=True)
+
+
+def logaddexp(input, other):  # noqa: A002
+    """``log(exp(input) + exp(other))``, elementwise, without overflow."""
+    return _tensor_pair(E.LogaddexpBackward0, "logaddexp", input, other, 2, floating=True)
+
+
+def logaddexp2(input, other):  # noqa: A002
+    """``log2(2**input + 2**other)``, elementwise, without overflow."""
+    return _tensor_pair(E.Logaddexp2Backward0, "logaddexp2", input, other, 2, floating=True)
+
+
+def fmax(input, other):  # noqa: A002
+    """The larger of ``input`` and ``other``, elementwise; a NaN loses to a number."""
+    return _tensor_pair(E.FmaxBackward0, "fmax", input, other, 2)
+
+
+def fmin(input, other):  # noqa: A002
+    """The smaller of ``input`` and ``other``, elementwise; a NaN loses to a number."""
+    return _tensor_pair(E.FminBackward0, "fmin", input, other, 2)
+
+
+def _as_method(cls, op: str, floating: bool = False):
+    """The method form of a two-tensor op (where torch counts ``other`` as argument 1)."""
+
+    def method(self, other):
+        return _tensor_pair(cls, op, self, other, 1, floating)
+
+    method.__name__ = method.__qualname__ = op
+    return method
+
+
+_hypot_method = _as_method(E.HypotBackward0, "hypot", floating=True)
+_logaddexp_method = _as_method(E.LogaddexpBackward0, "logaddexp", floating=True)
+_logaddexp2_method = _as_method(E.Logaddexp2Backward0, "logaddexp2", floating=True)
+_fmax_method = _as_method(E.FmaxBackward0, "fmax")
+_fmin_method = _as_method(E.FminBackward0, "fmin")
+
+
+def hypot_(a, other):
+    """``hypot`` written into ``a``."""
+    _check_tensor_arg("hypot_", "other", 1, other)
+    dtype = _result_dtype(a, other)
+    _fits_in_place("hypot_", a, other, dtype)
+    if dtype.kind in "iub":
+        refuse_kernel("hypot_cpu", dtype)
+    return _binary_(E.HypotBackward0, "hypot_", a, other)
+
+
+def xlogy(input, other):  # noqa: A002
+    """``input * log(other)``, elementwise, 0 where ``input`` is 0 (unless ``other`` is
+    NaN); either side may be a number."""
+    if type(input) is not Tensor:
+        _check_tensor_arg("xlogy", "other", 2, other)
+        return apply(E.XlogyBackward1, (other,), input, _division_dtype(other, input))
+    other = as_tensor_like(other, input)
+    if type(other) is not Tensor:
+        return apply(E.XlogyBackward2, (input,), other, _division_dtype(input, other))
+    _check_device(input, other)
+    dtype = _division_dtype(input, other)
+    return _applied("xlogy", E.XlogyBackward0, input, other, (input, other), dtype)
+
+
+def xlogy_(a, other):
+    """``xlogy`` written into ``a``."""
+    other = as_tensor_like(other, a)
+    dtype = _division_dtype(a, other)
+    _fits_in_place("xlogy_", a, other, dtype if dtype is not None else a._data.dtype)
+    if type(other) is Tensor:
+        return apply_inplace(E.XlogyBackward0, a, (a, other), dtype)
+    return apply_inplace(E.XlogyBackward2, a, (a,), other, dtype)
+
+
+def copysign(input, other):  # noqa: A002
+    """``|input|`` with the sign of ``other`` (a tensor or a number), elementwise."""
+    other = as_tensor_like(other, input)
+    dtype = _division_dtype(input, other)
+    if type(other) is not Tensor:
+        return apply(E.CopysignBackward1, (input,), other, dtype)
+    _check_device(input, other)
+    return _applied("copysign", E.CopysignBackward0, input, other, (input, other), dtype)
+
+
+def copysign_(a, other):
+    """``copysign`` written into ``a``."""
+    other = as_tensor_like(other, a)
+    dtype = _division_dtype(a, other)
+    _fits_in_place("copysign_", a, other, dtype if dtype is not None else a._data.dtype)
+    if type(other) is Tensor:
+        return apply_inplace(E.CopysignBackward0, a, (a, other), dtype)
+    return apply_inplace(E.CopysignBackward1, a, (a,), other, dtype)
+
+
+_HEAVISIDE_DTYPES = "heaviside is not yet implemented for tensors with different dtypes."
+
+
+def heaviside(input, values):  # noqa: A002
+    """The step function: ``values`` where ``input`` is 0, else 1 where it is positive and
+    0 where not. It has no derivative (backward through it raises, as in torch)."""
+    return _heaviside(input, values, 2)
+
+
+def _heaviside(a, values, position: int):
+    if position == 2:
+        _check_tensor_arg("heaviside", "input", 1, a)
+    _check_tensor_arg("heaviside", "values", position, values)
+    if a._data.dtype != values._data.dtype:
+        raise RuntimeError(_HEAVISIDE_DTYPES)
+    return _without_derivative("heaviside", E.heaviside, a, values)
+
+
+def _heaviside_method(self, values):
+    return _heaviside(self, values, 1)
+
+
+def heaviside_(a, values):
+    """``heaviside`` written into ``a``."""
+    _check_tensor_arg("heaviside_", "values", 1, values)
+    if a._data.dtype != values._data.dtype:
+        raise RuntimeError(_HEAVISIDE_DTYPES)
+    _fits_in_place("heaviside_", a, values, a._data.dtype)
+    out = E.heaviside(a._data, values._data)
+    inputs = (a, values) if values._rg else (a,)
+    return apply_inplace(E.NotImplementedBackward, a, inputs, "heaviside_", out)
+
+
+def _double(v):
+    """``v`` in float64, as ``float_power`` takes its operands (a number as a float)."""
+    if type(v) is Tensor:
+        return v if v._data.dtype == np.float64 else v.to(dtypes.float64)
+    return builtins.float(v)
+
+
+def float_power(input, exponent):  # noqa: A002
+    """``input ** exponent`` in float64, whatever the operands' dtypes."""
+    return pow(_double(input), _double(as_tensor_like(exponent, input)))
+
+
+def float_power_(a, exponent):
+    """``float_power`` written into ``a``, which must be float64."""
+    if a._data.dtype != np.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {scalar_type_name(a._data.dtype)} but "
+            "the operation's result requires dtype Double"
+        )
+    return pow_(a, _double(as_tensor_like(exponent, a)))
+
+
+def sinc(a):
+    """``sin(pi a) / (pi a)``, 1 at 0."""
+    return apply(E.SincBackward0, (_floating(a),))
+
+
+def deg2rad(a):
+    """Degrees to radians."""
+    return apply(E.Deg2RadBackward0, (_floating(a),))
+
+
+def rad2deg(a):
+    """Radians to degrees."""
+    return apply(E.Rad2DegBackward0, (_floating(a),))
+
+
+sinc_ = _unary_(E.SincBackward0, floating=True)
+deg2rad_ = _unary_(E.Deg2RadBackward0, floating=True)
+rad2deg_ = _unary_(E.Rad2DegBackward0, floating=True)
+
+
+# ---------------------------------------------------------------- nansum, nanmean, diff
+
+
+def nansum(a, dim=None, keepdim: bool = False, *, dtype=None):
+    """Sum of all elements, or along ``dim``, counting NaN as zero."""
+    np_dtype = dtypes.resolve(dtype)
+    if np_dtype is None and a._data.dtype.kind in "bi" and a._data.dtype != np.int64:
+        np_dtype = np.dtype(np.int64)
+    dims = None if dim is None else _dims(dim, a._data.ndim)
+    if dims == ():  # torch's empty dim list: every dim
+        dims = tuple(range(a._data.ndim))
+    return apply(R.NansumBackward0, (a,), dims, keepdim, np_dtype)
+
+
+def nanmean(a, dim=None, keepdim: bool = False, *, dtype=None):
+    """Mean of the elements that are not NaN, of all or along ``dim``: ``nansum`` over
+    their count, as torch composes it."""
+    if a._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{scalar_type_name(a._data.dtype)}"
+        )
+    count = logical_not(isnan(a)).sum(dim, keepdim)
+    return nansum(a, dim, keepdim, dtype=dtype).div(count)
+
+
+def diff(a, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim`` (after joining ``prepend`` and
+    ``append`` to ``a``): ``n`` times ``a[1:] - a[:-1]``, composed of slices and ``sub``
+    (``logical_xor`` for bools) as torch composes it."""
+    if a._data.ndim < 1:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _dim(dim, a._data.ndim)
+    for other in (prepend, append):
+        if other is None:
+            continue
+        if other._data.ndim != a._data.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i, (x, y) in enumerate(zip(a.shape, other.shape)):
+            if i != d and x != y:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({i}) = {x}, "
+                    f"but got tensor.size({i}) = {y}"
+                )
+    if n == 0:
+        from ..creation import zeros_like
+
+        return zeros_like(a).copy_(a)
+    if prepend is not None or append is not None:
+        a = cat([t for t in (prepend, a, append) if t is not None], d)
+    size = a.shape[d]
+    out_len = size - 1
+    for _ in range(builtins.min(n, size)):
+        later, earlier = narrow(a, d, 1, out_len), narrow(a, d, 0, out_len)
+        a = logical_xor(later, earlier) if a._data.dtype.kind == "b" else later - earlier
+        out_len -= 1
+    return a

@@ -1724,6 +1724,408 @@ class MinimumBackward0(MaximumBackward0):
     _pick = staticmethod(lambda a, b: a < b)
 
 
+# ---------------------------------------------------------------- hypot, logaddexp, xlogy,
+# copysign, fmax, fmin, sinc, deg2rad, rad2deg
+
+
+def _unbroadcast_to(g, shape, dtype):
+    return cast_like(unbroadcast(g, shape), dtype)
+
+
+def _sum_to_as(g, shape, dtype):
+    return cast_to(sum_to(g, shape), dtype)
+
+
+def _in_dtype(a, b, dtype):
+    """``a`` and ``b`` in the result ``dtype`` (None: as they are)."""
+    return (a, b) if dtype is None else (_in(a, dtype), _in(b, dtype))
+
+
+class HypotBackward0(Function):
+    """``hypot(a, b) = sqrt(a² + b²)``: saves both and the result; the gradients are
+    ``a / result`` and ``b / result`` (NaN where the result is 0, as in torch)."""
+
+    _name = "HypotBackward0"
+    saves_output = "result"
+
+    def forward(self, a, b, dtype=None):
+        # each gradient reads its own operand only: torch saves just the ones it will read
+        na, nb = self.needs_input_grad
+        if na and nb:
+            self.save(self=a, other=b)
+        elif na:
+            self.save(self=a)
+        else:
+            self.save(other=b)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        with np.errstate(over="ignore"):
+            return xp_of(a).hypot(*_in_dtype(a, b, dtype))
+
+    def backward(self, g):
+        r = self.saved("result")
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if na:
+                ga = _unbroadcast_to(g * self.saved("self") / r, self.shapes[0], self.dtypes[0])
+            if nb:
+                gb = _unbroadcast_to(g * self.saved("other") / r, self.shapes[1], self.dtypes[1])
+        return ga, gb
+
+    def backward_graph(self, g):
+        r = self.saved_tensor("result")
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = _sum_to_as(g * self.saved_tensor("self") / r, self.shapes[0], self.dtypes[0])
+        if nb:
+            gb = _sum_to_as(g * self.saved_tensor("other") / r, self.shapes[1], self.dtypes[1])
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return terms(times(ta, a), times(tb, b)) / out
+
+
+class LogaddexpBackward0(Function):
+    """``log(exp(a) + exp(b))``: saves both; ``a``'s gradient is ``1 / (1 + exp(b - a))``,
+    ``b``'s the same the other way round."""
+
+    _name = "LogaddexpBackward0"
+    base2 = False
+
+    def forward(self, a, b, dtype=None):
+        self.save(self=a, other=b)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        xp = xp_of(a)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (xp.logaddexp2 if self.base2 else xp.logaddexp)(*_in_dtype(a, b, dtype))
+
+    def _factor(self, a, b):
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = b - a
+            return 1 / (1 + (xp_of(d).exp2(d) if self.base2 else xp_of(d).exp(d)))
+
+    def _factor_graph(self, a, b):
+        d = b - a
+        return (d.exp2() if self.base2 else d.exp()).add(1).reciprocal()
+
+    def backward(self, g):
+        a, b = self.saved("self"), self.saved("other")
+        na, nb = self.needs_input_grad
+        ga = _unbroadcast_to(g * self._factor(a, b), self.shapes[0], self.dtypes[0]) if na else None
+        gb = _unbroadcast_to(g * self._factor(b, a), self.shapes[1], self.dtypes[1]) if nb else None
+        return ga, gb
+
+    def backward_graph(self, g):
+        a, b = self.saved_tensor("self"), self.saved_tensor("other")
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = _sum_to_as(g * self._factor_graph(a, b), self.shapes[0], self.dtypes[0])
+        if nb:
+            gb = _sum_to_as(g * self._factor_graph(b, a), self.shapes[1], self.dtypes[1])
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        return terms(times(ta, self._factor(a, b)), times(tb, self._factor(b, a)))
+
+
+class Logaddexp2Backward0(LogaddexpBackward0):
+    """``log2(2**a + 2**b)``: ``a``'s gradient is ``1 / (1 + 2**(b - a))``."""
+
+    _name = "Logaddexp2Backward0"
+    base2 = True
+
+
+def xlogy(x, y):
+    """torch's ``xlogy`` kernel: ``x * log(y)``, 0 where ``x`` is 0, NaN where ``y`` is."""
+    xp = xp_of(y if hasattr(y, "dtype") else x)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if hasattr(y, "dtype"):
+            log_y = xp.log(y)
+        else:  # a Python float, which keeps x's dtype (NumPy's log would give a float64)
+            log_y = math.log(y) if y > 0 else (-math.inf if y == 0 else math.nan)
+        out = x * log_y
+        return xp.where((x == 0) & ~xp.isnan(y), out.dtype.type(0), out)
+
+
+def _xlogy_self_grad(g, a, b):
+    """``xlogy(g, b)``, 0 where ``a == 0`` and ``b <= 0`` (torch's rule for ``self``)."""
+    out = xlogy(g, b)
+    return xp_of(out).where((a == 0) & (b <= 0), out.dtype.type(0), out)
+
+
+class XlogyBackward0(Function):
+    """``xlogy(a, b) = a * log(b)`` (0 where ``a`` is 0) of two tensors: saves both."""
+
+    _name = "XlogyBackward0"
+
+    def forward(self, a, b, dtype=None):
+        self.save(self=a, other=b)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        return xlogy(*_in_dtype(a, b, dtype))
+
+    def backward(self, g):
+        a, b = self.saved("self"), self.saved("other")
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = _unbroadcast_to(_xlogy_self_grad(g, a, b), self.shapes[0], self.dtypes[0])
+        if nb:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = _unbroadcast_to(g * a / b, self.shapes[1], self.dtypes[1])
+        return ga, gb
+
+    def backward_graph(self, g):
+        a, b = self.saved_tensor("self"), self.saved_tensor("other")
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            mask = constant((a._data == 0) & (b._data <= 0))
+            ga = _sum_to_as(api.xlogy(g, b).masked_fill(mask, 0), self.shapes[0], self.dtypes[0])
+        if nb:
+            gb = _sum_to_as(g * a / b, self.shapes[1], self.dtypes[1])
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = None if ta is None else _xlogy_self_grad(ta, a, b)
+            return terms(ga, None if tb is None else tb * a / b)
+
+
+class XlogyBackward1(Function):
+    """``xlogy(number, b)``: saves ``b``; its gradient is ``self / b``."""
+
+    _name = "XlogyBackward1"
+
+    def forward(self, b, x, dtype=None):
+        self.save(other=b)
+        self.__dict__["self"] = x  # torch's ``_saved_self``: the number
+        self.dtype = b.dtype
+        return xlogy(x, b if dtype is None else _in(b, dtype))
+
+    def backward(self, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (cast_like(g * self.__dict__["self"] / self.saved("other"), self.dtype),)
+
+    def backward_graph(self, g):
+        return (cast_to(g * self.__dict__["self"] / self.saved_tensor("other"), self.dtype),)
+
+    def jvp(self, xs, out, tangents):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return tangents[0] * self.__dict__["self"] / xs[0]
+
+
+class XlogyBackward2(Function):
+    """``xlogy(a, number)``: saves ``a``; its gradient is ``log(number)``, 0 where ``a``
+    is 0 unless the number is positive (NaN included, unlike ``XlogyBackward0``)."""
+
+    _name = "XlogyBackward2"
+
+    def forward(self, a, y, dtype=None):
+        self.save(self=a)
+        self.other = y
+        self.dtype = a.dtype
+        return xlogy(a if dtype is None else _in(a, dtype), y)
+
+    def _grad(self, g, a):
+        out = xlogy(g, self.other)
+        if self.other > 0:
+            return out
+        return xp_of(out).where(a == 0, out.dtype.type(0), out)
+
+    def backward(self, g):
+        return (cast_like(self._grad(g, self.saved("self")), self.dtype),)
+
+    def backward_graph(self, g):
+        out = api.xlogy(g, self.other)
+        if not self.other > 0:
+            out = out.masked_fill(constant(self.saved("self") == 0), 0)
+        return (cast_to(out, self.dtype),)
+
+    def jvp(self, xs, out, tangents):
+        return self._grad(tangents[0], xs[0])
+
+
+class CopysignBackward0(Function):
+    """``copysign(a, b)``: ``|a|`` with ``b``'s sign. Saves ``a`` and the result; ``a``'s
+    gradient is ``result / a`` (0 where ``a`` is 0), ``b``'s is zeros."""
+
+    _name = "CopysignBackward0"
+    saves_output = "result"
+
+    def forward(self, a, b, dtype=None):
+        self.save(self=a)
+        self.shapes = (a.shape, _shape(b))
+        self.dtypes = (a.dtype, getattr(b, "dtype", None))
+        if dtype is None:
+            return xp_of(a).copysign(a, b)
+        return xp_of(a).copysign(_in(a, dtype), _in(b, dtype))
+
+    @staticmethod
+    def _ratio(a, r):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = r / a
+        return xp_of(ratio).where(a == 0, ratio.dtype.type(0), ratio)
+
+    def backward(self, g):
+        ratio = self._ratio(self.saved("self"), self.saved("result"))
+        na = self.needs_input_grad[0]
+        ga = _unbroadcast_to(g * ratio, self.shapes[0], self.dtypes[0]) if na else None
+        if len(self.needs_input_grad) == 1:
+            return (ga,)
+        gb = None
+        if self.needs_input_grad[1]:
+            gb = xp_of(g).zeros(self.shapes[1], dtype=self.dtypes[1])
+        return ga, gb
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        ratio = (self.saved_tensor("result") / a).masked_fill(constant(a._data == 0), 0)
+        na = self.needs_input_grad[0]
+        ga = _sum_to_as(g * ratio, self.shapes[0], self.dtypes[0]) if na else None
+        if len(self.needs_input_grad) == 1:
+            return (ga,)
+        gb = None
+        if self.needs_input_grad[1]:
+            gb = constant(xp_of(g._data).zeros(self.shapes[1], dtype=self.dtypes[1]))
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        ta = tangents[0]  # (b's tangent does not count: None alone gives None, as torch)
+        return None if ta is None else ta * self._ratio(xs[0], out)
+
+
+class CopysignBackward1(CopysignBackward0):
+    """``copysign(a, number)``: as ``CopysignBackward0``, over ``a`` alone."""
+
+    _name = "CopysignBackward1"
+
+
+class FmaxBackward0(Function):
+    """``fmax(a, b)``: the larger, ignoring a NaN. Saves both; ``a`` gets the gradient
+    where ``a >= b`` or ``b`` is NaN, ``b`` elsewhere (ties go to ``a``, as in torch)."""
+
+    _name = "FmaxBackward0"
+    ufunc = "fmax"
+
+    def forward(self, a, b, dtype=None):
+        self.save(self=a, other=b)
+        self.shapes = (a.shape, b.shape)
+        self.dtypes = (a.dtype, b.dtype)
+        out = getattr(xp_of(a), self.ufunc)(a, b)
+        return out if dtype is None or out.dtype == dtype else out.astype(dtype)
+
+    def _self_wins(self, a, b, tie: bool = True):
+        xp = xp_of(a)
+        if self.ufunc == "fmax":
+            wins = a >= b if tie else a > b
+        else:
+            wins = a <= b if tie else a < b
+        return wins | xp.isnan(b) if b.dtype.kind in "fc" else wins
+
+    def backward(self, g):
+        mask = self._self_wins(self.saved("self"), self.saved("other"))
+        na, nb = self.needs_input_grad
+        ga = _unbroadcast_to(keep(g, mask), self.shapes[0], self.dtypes[0]) if na else None
+        gb = _unbroadcast_to(keep(g, ~mask), self.shapes[1], self.dtypes[1]) if nb else None
+        return ga, gb
+
+    def backward_graph(self, g):
+        mask = self._self_wins(self.saved("self"), self.saved("other"))
+        na, nb = self.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = _sum_to_as(g.masked_fill(constant(~mask), 0), self.shapes[0], self.dtypes[0])
+        if nb:
+            gb = _sum_to_as(g.masked_fill(constant(mask), 0), self.shapes[1], self.dtypes[1])
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        # torch's forward rules send a tie to b under fmax but to a under fmin
+        (a, b), (ta, tb) = xs[:2], tangents[:2]
+        mask = self._self_wins(a, b, tie=self.ufunc == "fmin")
+        return terms(times(ta, mask), times(tb, ~mask))
+
+
+class FminBackward0(FmaxBackward0):
+    """``fmin(a, b)``: the smaller, ignoring a NaN; ties send the gradient to ``a``."""
+
+    _name = "FminBackward0"
+    ufunc = "fmin"
+
+
+class SincBackward0(Function):
+    """``sin(pi a) / (pi a)`` (1 at 0): saves ``a``."""
+
+    _name = "SincBackward0"
+
+    def forward(self, a):
+        self.save(self=a)
+        with np.errstate(invalid="ignore"):
+            return xp_of(a).sinc(a)
+
+    @staticmethod
+    def _derivative(a):
+        xp = xp_of(a)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            pa = a * math.pi
+            d = (pa * xp.cos(pa) - xp.sin(pa)) / (pa * a)
+        return xp.where(a == 0, d.dtype.type(0), d)
+
+    def backward(self, g):
+        return (g * self._derivative(self.saved("self")),)
+
+    def backward_graph(self, g):
+        a = self.saved_tensor("self")
+        pa = a * math.pi
+        d = (pa * pa.cos() - pa.sin()) / (pa * a)
+        return (g * d.masked_fill(constant(a._data == 0), 0),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * self._derivative(xs[0])
+
+
+class Deg2RadBackward0(Function):
+    """``a * pi / 180``: saves nothing."""
+
+    _name = "Deg2RadBackward0"
+    factor = math.pi / 180
+
+    def forward(self, a):
+        return a * self.factor
+
+    def backward(self, g):
+        return (g * self.factor,)
+
+    def backward_graph(self, g):
+        return (g * self.factor,)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0] * self.factor
+
+
+class Rad2DegBackward0(Deg2RadBackward0):
+    """``a * 180 / pi``: saves nothing."""
+
+    _name = "Rad2DegBackward0"
+    factor = 180 / math.pi
+
+
+def heaviside(a, values, dtype=None):
+    """torch's ``heaviside`` kernel: ``values`` where ``a`` is 0, else ``a > 0`` (0 at NaN)."""
+    xp = xp_of(a)
+    out = xp.where(a == 0, values, a > 0)
+    return out.astype(dtype or a.dtype, copy=False)
+
+
 # ---------------------------------------------------------------- lerp, addcmul, addcdiv
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import xp_of
 from ..errors import shape_str
 from . import api
-from ._broadcast import unbroadcast
-from ._graph import linear_backward_graph, zeros_grad
-from .shape import scatter_add
+from ._broadcast import cast_like, unbroadcast
+from ._graph import cast_to, constant, linear_backward_graph, zeros_grad
+from .shape import SliceBackward0, diagonal_view, scatter_add
 
 
 def grid(index, dim: int) -> tuple:
@@ -65,6 +65,34 @@ class GatherBackward0(Function):
         i1 = _at_least_1d(xs[1])
         t = _at_least_1d(tangents[0])
         return leading(t, i1.shape, self.dim)[grid(i1, self.dim)].reshape(out.shape)
+
+
+class TakeBackward0(Function):
+    """``take(index)``: elements of the flattened input at ``index`` (negative from the
+    end), in ``index``'s shape; run as ``(self, index)``, the index gets no edge."""
+
+    _name = "TakeBackward0"
+    _edges = 1
+
+    def forward(self, a, index):
+        self.save(self=a, index=index)
+        return a.reshape(-1)[index]
+
+    def backward(self, g):
+        a, index = self.saved("self"), self.saved("index")
+        out = xp_of(g).zeros(a.size, dtype=g.dtype)
+        scatter_add(out, index, g)  # repeated indices accumulate
+        return (out.reshape(a.shape),)
+
+    def backward_graph(self, g):
+        # torch's zeros_like(self).put_(index, grad, accumulate=True), as a scatter_add
+        a, index = self.saved("self"), self.saved("index")
+        flat = constant(index.reshape(-1) % a.size)  # take refuses an empty self
+        out = api.scatter_add(zeros_grad((a.size,), g), 0, flat, g.reshape(-1))
+        return (out.reshape(a.shape),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].reshape(-1)[xs[1]]
 
 
 class IndexSelectBackward0(Function):
@@ -560,3 +588,112 @@ def _adjust_heap(q, first, hole, n, val, less) -> None:
         hole = parent
         parent = (hole - 1) // 2
     q[first + hole] = val
+
+
+# ------------------------------------------------------------- one view of a copy written
+
+
+class _ViewScatter(Function):
+    """``select_scatter``, ``slice_scatter``, ``diagonal_scatter``: a copy of ``self`` with
+    one view of it (``_part``) replaced by ``src``, run as ``(self, src, *where)``. The
+    gradient of ``self`` is the incoming one with that part zeroed; ``src``'s, that part."""
+
+    def _write(self, a, src):
+        self.src_dtype = src.dtype
+        out = a.copy()
+        self._part(out)[...] = src
+        return out
+
+    def _part(self, arr):
+        """The view of ``arr`` that ``src`` replaces."""
+        raise NotImplementedError
+
+    def _part_graph(self, g):
+        """``_part`` of tensor ``g``, as torch's view op of it."""
+        raise NotImplementedError
+
+    def _scatter_graph(self, g, src):
+        """This op again, on tensors."""
+        raise NotImplementedError
+
+    def backward(self, g):
+        na, ns = self.needs_input_grad
+        ga = gs = None
+        if na:
+            ga = g.copy()
+            self._part(ga)[...] = 0
+        if ns:
+            gs = cast_like(self._part(g).copy(), self.src_dtype)
+        return ga, gs
+
+    def backward_graph(self, g):
+        na, ns = self.needs_input_grad
+        ga = gs = None
+        if na:  # torch's grad.<op>_scatter(zeros_like(src), ...)
+            ga = self._scatter_graph(g, zeros_grad(self._part(g._data).shape, g))
+        if ns:
+            gs = cast_to(self._part_graph(g), self.src_dtype)
+        return ga, gs
+
+    def jvp(self, xs, out, tangents):
+        ta, ts = tangents[:2]
+        t = xp_of(out).zeros_like(out) if ta is None else ta.astype(out.dtype, copy=True)
+        self._part(t)[...] = 0 if ts is None else ts
+        return t
+
+
+class SelectScatterBackward0(_ViewScatter):
+    """``select_scatter(src, dim, index)``."""
+
+    _name = "SelectScatterBackward0"
+
+    def forward(self, a, src, dim, index):
+        self.dim, self.index = dim, index
+        return self._write(a, src)
+
+    def _part(self, arr):
+        return arr[(slice(None),) * self.dim + (self.index, Ellipsis)]
+
+    def _part_graph(self, g):
+        return api.select(g, self.dim, self.index)
+
+    def _scatter_graph(self, g, src):
+        return api.select_scatter(g, src, self.dim, self.index)
+
+
+class SliceScatterBackward0(_ViewScatter):
+    """``slice_scatter(src, dim, start, end, step)``."""
+
+    _name = "SliceScatterBackward0"
+
+    def forward(self, a, src, dim, start, end, step):
+        self.dim, self.start, self.end, self.step = dim, start, end, step
+        return self._write(a, src)
+
+    def _part(self, arr):
+        return arr[(slice(None),) * self.dim + (slice(self.start, self.end, self.step),)]
+
+    def _part_graph(self, g):
+        return apply(SliceBackward0, (g,), self.dim, self.start, self.end, self.step)
+
+    def _scatter_graph(self, g, src):
+        return api.slice_scatter(g, src, self.dim, self.start, self.end, self.step)
+
+
+class DiagonalScatterBackward0(_ViewScatter):
+    """``diagonal_scatter(src, offset, dim1, dim2)``."""
+
+    _name = "DiagonalScatterBackward0"
+
+    def forward(self, a, src, offset, dim1, dim2):
+        self.offset, self.dim1, self.dim2 = offset, dim1, dim2
+        return self._write(a, src)
+
+    def _part(self, arr):
+        return diagonal_view(arr, self.offset, self.dim1, self.dim2)
+
+    def _part_graph(self, g):
+        return api.diagonal(g, self.offset, self.dim1, self.dim2)
+
+    def _scatter_graph(self, g, src):
+        return api.diagonal_scatter(g, src, self.offset, self.dim1, self.dim2)

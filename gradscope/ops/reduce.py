@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max, min, var, std, logsumexp, amax, amin, prod and vector
+"""Reductions: sum, nansum, mean, max, min, var, std, logsumexp, amax, amin, prod and vector
 norms (full and along dimensions); running sums and products."""
 
 from __future__ import annotations
@@ -95,6 +95,38 @@ class SumBackward1(Function):
 
     def jvp(self, xs, out, tangents):
         return tangents[0].sum(axis=self.dim, keepdims=self.keepdim)
+
+
+class NansumBackward0(Function):
+    """Sum ignoring NaN (as zeros), of all elements (``dim`` None) or along dims: saves
+    ``self``, whose NaN get no gradient."""
+
+    _name = "NansumBackward0"
+
+    def forward(self, a, dims, keepdim, dtype=None):
+        self.save(self=a)
+        self.dim, self.keepdim = dims, keepdim
+        xp = xp_of(a)
+        if a.dtype.kind in "fc":
+            a = xp.where(xp.isnan(a), a.dtype.type(0), a)
+        return xp.asarray(_sum(a, dims, keepdim, dtype))
+
+    def _mask(self, a):
+        return ~xp_of(a).isnan(a)
+
+    def backward(self, g):
+        a = self.saved("self")
+        return (_expand_to(g, a.shape, self.dim, self.keepdim) * self._mask(a),)
+
+    def backward_graph(self, g):
+        a = self.saved("self")
+        ones = constant(self._mask(a).astype(a.dtype))
+        return (_expand_graph(g, a.shape, self.dim, self.keepdim) * ones,)
+
+    def jvp(self, xs, out, tangents):
+        a, t = xs[0], tangents[0]
+        t = xp_of(t).where(self._mask(a), t, t.dtype.type(0))
+        return xp_of(t).asarray(_sum(t, self.dim, self.keepdim, out.dtype))
 
 
 def _in(grad, dtype):

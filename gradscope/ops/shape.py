@@ -343,6 +343,41 @@ class RollBackward0(Function):
         return self._roll(tangents[0], self.shifts)
 
 
+class Rot90Backward0(Function):
+    """``rot90(k, dims)``: a copy turned ``k`` quarter turns from ``dims[0]`` towards
+    ``dims[1]``; the gradient is turned back."""
+
+    _name = "Rot90Backward0"
+
+    def forward(self, a, k, dims):
+        self.k, self.dims = k, dims
+        return rot90_array(a, k, dims)
+
+    def backward(self, g):
+        return (rot90_array(g, -self.k, self.dims),)
+
+    def backward_graph(self, g):
+        return (api.rot90(g, -self.k, self.dims),)
+
+    def jvp(self, xs, out, tangents):
+        return rot90_array(tangents[0], self.k, self.dims)
+
+
+def rot90_array(a, k: int, dims: tuple):
+    """``a`` turned ``k`` quarter turns, laid out as torch's (a flipped copy, transposed
+    for an odd ``k``)."""
+    d0, d1 = dims
+    xp = xp_of(a)
+    k %= 4
+    if k == 1:
+        return xp.flip(a, d1).copy().swapaxes(d0, d1)
+    if k == 2:
+        return xp.flip(a, (d0, d1)).copy()
+    if k == 3:
+        return xp.flip(a, d0).copy().swapaxes(d0, d1)
+    return a.copy()
+
+
 class TrilBackward0(Function):
     """``tril(diagonal)``: the lower triangle of the last two dims, zeros above it."""
 
@@ -398,46 +433,132 @@ class DiagonalBackward0(Function):
         return tangents[0].diagonal(self.offset, self.dim1, self.dim2)
 
 
+class DiagonalCopyBackward0(DiagonalBackward0):
+    """``diag`` of a matrix: its diagonal ``offset`` as a new tensor (torch's
+    ``diagonal_copy``, whose node torch names ``DiagonalBackward0_copy``)."""
+
+    _name = "DiagonalBackward0_copy"
+    graph_name = "DiagonalBackwardBackward0"
+    is_view = False
+
+    def forward(self, a, offset, dim1, dim2):
+        return super().forward(a, offset, dim1, dim2).copy()
+
+    def jvp(self, xs, out, tangents):
+        return super().jvp(xs, out, tangents).copy()
+
+
+class DiagEmbedBackward0(Function):
+    """``diag_embed(offset, dim1, dim2)``: a new tensor, zero but for its diagonal
+    ``offset`` over ``dim1`` and ``dim2``, which holds the input's last dim."""
+
+    _name = "DiagEmbedBackward0"
+
+    def forward(self, a, offset, dim1, dim2):
+        self.offset, self.dim1, self.dim2 = offset, dim1, dim2
+        return diag_embed_array(a, offset, dim1, dim2)
+
+    def backward(self, g):
+        return (g.diagonal(self.offset, self.dim1, self.dim2).copy(),)
+
+    def backward_graph(self, g):
+        return (api.diagonal(g, self.offset, self.dim1, self.dim2),)
+
+    def jvp(self, xs, out, tangents):
+        return diag_embed_array(tangents[0], self.offset, self.dim1, self.dim2)
+
+
+def diag_embed_array(a, offset: int, dim1: int, dim2: int):
+    """A zero array with ``a``'s last dim as its diagonal ``offset`` over ``dim1`` and
+    ``dim2`` (dims of the result, one more than ``a`` has)."""
+    n = a.shape[-1] + abs(offset)
+    shape = list(a.shape[:-1])
+    for d in sorted((dim1, dim2)):
+        shape.insert(d, n)
+    out = xp_of(a).zeros(shape, dtype=a.dtype)
+    diagonal_view(out, offset, dim1, dim2)[...] = a
+    return out
+
+
+class TraceBackward0(Function):
+    """``trace()``: the sum of a matrix's diagonal (in int64 for integers)."""
+
+    _name = "TraceBackward0"
+
+    def forward(self, a):
+        self.self_sym_sizes = a.shape
+        dtype = np.int64 if a.dtype.kind in "iu" else a.dtype
+        return xp_of(a).asarray(a.trace(dtype=dtype))
+
+    def backward(self, g):
+        out = xp_of(g).zeros(self.self_sym_sizes, dtype=g.dtype)
+        diagonal_view(out, 0, 0, 1)[...] = g
+        return (out,)
+
+    backward_graph = linear_backward_graph  # graph_name: TraceBackwardBackward0
+
+    def jvp(self, xs, out, tangents):
+        return xp_of(out).asarray(tangents[0].trace())
+
+
 def _all_in(arrays, dtype) -> list:
     """``arrays``, each in ``dtype`` (torch's result type of them all) when one is given."""
     return arrays if dtype is None else [a.astype(dtype, copy=False) for a in arrays]
 
 
 class CatBackward0(Function):
+    """``cat``: an edge to every input, the 1-d empty tensors included, which torch joins
+    with any shape (they add nothing, and each gets an empty gradient)."""
+
     _name = "CatBackward0"
 
     def forward(self, *args):
         *arrays, dim, dtype = args
         self.dim = dim
-        self.sizes = [a.shape[dim] for a in arrays]
+        empty = [a.shape == (0,) for a in arrays]
+        self.empty = empty if not all(empty) else [False] * len(arrays)
+        self.sizes = [0 if e else a.shape[dim] for a, e in zip(arrays, self.empty)]
         self.dtypes = [a.dtype for a in arrays]
-        return xp_of(arrays[0]).concatenate(_all_in(arrays, dtype), axis=dim)
+        joined = [a for a, e in zip(arrays, self.empty) if not e]
+        return xp_of(arrays[0]).concatenate(_all_in(joined, dtype), axis=dim)
 
     def backward(self, g):
         out = []
         start = 0
-        for n, need, dtype in zip(self.sizes, self.needs_input_grad, self.dtypes):
-            if need:
+        for n, need, dtype, empty in zip(
+            self.sizes, self.needs_input_grad, self.dtypes, self.empty
+        ):
+            if not need:
+                out.append(None)
+            elif empty:
+                out.append(xp_of(g).zeros(0, dtype))
+            else:
                 idx = [slice(None)] * g.ndim
                 idx[self.dim] = slice(start, start + n)
                 out.append(cast_like(g[tuple(idx)], dtype))
-            else:
-                out.append(None)
             start += n
         return tuple(out)
 
     def backward_graph(self, g):
         out = []
         start = 0
-        for n, need, dtype in zip(self.sizes, self.needs_input_grad, self.dtypes):
-            part = apply(SliceBackward0, (g,), self.dim, start, start + n, 1) if need else None
-            out.append(None if part is None else cast_to(part, dtype))
+        for n, need, dtype, empty in zip(
+            self.sizes, self.needs_input_grad, self.dtypes, self.empty
+        ):
+            if not need:
+                part = None
+            elif empty:
+                part = constant(xp_of(g._data).zeros(0, dtype))
+            else:
+                part = cast_to(apply(SliceBackward0, (g,), self.dim, start, start + n, 1), dtype)
+            out.append(part)
             start += n
         return tuple(out)
 
     def jvp(self, xs, out, tangents):
         xp = xp_of(out)
-        return xp.concatenate(each(tangents, xs, xp), axis=self.dim)
+        kept = [(t, x) for t, x, e in zip(tangents, xs, self.empty) if not e]
+        return xp.concatenate(each([t for t, _ in kept], [x for _, x in kept], xp), axis=self.dim)
 
 
 class StackBackward0(Function):

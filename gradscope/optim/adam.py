@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..creation import tensor, zeros_like
-from ..dtypes import float32
+from ..creation import zeros_like
 from ..ops.api import maximum
-from .optimizer import Optimizer
+from .optimizer import Optimizer, new_step
 
 
 class Adam(Optimizer):
@@ -65,7 +64,7 @@ class Adam(Optimizer):
                 continue
             state = self.state[param]
             if len(state) == 0:
-                state["step"] = tensor(0.0, dtype=float32)
+                state["step"] = new_step()
                 state["exp_avg"] = zeros_like(param)
                 state["exp_avg_sq"] = zeros_like(param)
                 if amsgrad:

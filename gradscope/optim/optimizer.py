@@ -13,6 +13,14 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
+def new_step() -> Tensor:
+    """A parameter's step count in its state: a float32 scalar tensor, as torch's."""
+    from ..creation import tensor
+    from ..dtypes import float32
+
+    return tensor(0.0, dtype=float32)
+
+
 class _RequiredParameter:
     """Marks a hyperparameter that every parameter group must set."""
 

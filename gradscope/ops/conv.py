@@ -1,0 +1,508 @@
+"""Convolution and pooling: ``ConvolutionBackward0`` (conv1d, conv2d, conv_transpose2d),
+``MaxPool2DWithIndicesBackward0``, ``AvgPool2DBackward0``, ``AdaptiveAvgPool2DBackward0``
+and the padding node ``ConstantPadNdBackward0`` that ``padding='same'`` may add.
+
+Convolutions run as im2col (a strided view of the padded input, one column per output
+position) and one matrix product per group; the input's gradient scatters the column
+gradients back (col2im). Average pools are separable: one (out, in) matrix per spatial dim.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from ..autograd.function import Function, apply
+from ..backend import xp_of
+from ._graph import linear_backward_graph
+from ._jvp import terms
+
+# ---------------------------------------------------------------- im2col and col2im
+
+
+def out_size(size: int, k: int, s: int, lo: int, hi: int, d: int) -> int:
+    """How many windows of ``k`` taps ``d`` apart, ``s`` apart, fit a dim of ``size``
+    padded by ``lo`` and ``hi``."""
+    return (size + lo + hi - d * (k - 1) - 1) // s + 1
+
+
+def _pad(x, pads, value=0):
+    """``x`` with its last ``len(pads)`` dims padded by ``(lo, hi)`` each."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    xp = xp_of(x)
+    width = [(0, 0)] * (x.ndim - len(pads)) + [tuple(p) for p in pads]
+    return xp.pad(x, width, constant_values=value)
+
+
+def windows(x, kernel, stride, dilation, pads, value=0):
+    """A read-only strided view ``(..., *out, *kernel)`` of ``x`` padded by ``pads``: the
+    taps of every window."""
+    nd = len(kernel)
+    x = _pad(x, pads, value)
+    lead = x.ndim - nd
+    sp = x.shape[lead:]
+    out = tuple(out_size(sp[i], kernel[i], stride[i], 0, 0, dilation[i]) for i in range(nd))
+    st = x.strides[lead:]
+    strides = (
+        x.strides[:lead]
+        + tuple(st[i] * stride[i] for i in range(nd))
+        + tuple(st[i] * dilation[i] for i in range(nd))
+    )
+    xp = xp_of(x)
+    return xp.lib.stride_tricks.as_strided(x, x.shape[:lead] + out + tuple(kernel), strides)
+
+
+def im2col(x, kernel, stride, dilation, pads):
+    """``(N, C, *spatial)`` -> ``(N, C * prod(kernel), prod(out))`` columns (a copy)."""
+    nd = len(kernel)
+    w = windows(x, kernel, stride, dilation, pads)
+    n, c = x.shape[:2]
+    # (N, C, *out, *k) -> (N, C, *k, *out)
+    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    return w.transpose(order).reshape(n, c * math.prod(kernel), -1)
+
+
+def col2im(cols, spatial, kernel, stride, dilation, pads):
+    """The adjoint of ``im2col``: ``(N, C * prod(kernel), prod(out))`` columns summed back
+    into ``(N, C, *spatial)``."""
+    xp = xp_of(cols)
+    nd = len(kernel)
+    padded = tuple(spatial[i] + pads[i][0] + pads[i][1] for i in range(nd))
+    out = tuple(out_size(padded[i], kernel[i], stride[i], 0, 0, dilation[i]) for i in range(nd))
+    n = cols.shape[0]
+    c = cols.shape[1] // math.prod(kernel)
+    cols = cols.reshape((n, c) + tuple(kernel) + out)
+    acc = xp.zeros((n, c) + padded, dtype=cols.dtype)
+    for taps in itertools.product(*[range(k) for k in kernel]):
+        dst = tuple(
+            slice(t * d, t * d + s * (o - 1) + 1, s)
+            for t, d, s, o in zip(taps, dilation, stride, out)
+        )
+        acc[(slice(None), slice(None)) + dst] += cols[(slice(None), slice(None)) + taps]
+    crop = tuple(slice(lo, lo + size) for (lo, _), size in zip(pads, spatial))
+    return acc[(slice(None), slice(None)) + crop]
+
+
+class Im2ColBackward0(Function):
+    """Columns of a padded input's windows (``F.unfold``), linear in the input: what the
+    gradients of a convolution are built of under ``create_graph``."""
+
+    _name = "Im2ColBackward0"
+
+    def forward(self, x, kernel, stride, dilation, pads):
+        self.spatial, self.args = x.shape[2:], (kernel, stride, dilation, pads)
+        return im2col(x, *self.args)
+
+    def backward(self, g):
+        return (col2im(g, self.spatial, *self.args),)
+
+    def backward_graph(self, g):
+        return linear_backward_graph(self, g)
+
+    def jvp(self, xs, out, tangents):
+        return im2col(tangents[0], *self.args)
+
+
+class Col2ImBackward0(Function):
+    """Columns summed back into an image (``F.fold``), the adjoint of ``Im2ColBackward0``."""
+
+    _name = "Col2ImBackward0"
+
+    def forward(self, cols, spatial, kernel, stride, dilation, pads):
+        self.spatial, self.args = spatial, (kernel, stride, dilation, pads)
+        return col2im(cols, spatial, *self.args)
+
+    def backward(self, g):
+        return (im2col(g, *self.args),)
+
+    def backward_graph(self, g):
+        return linear_backward_graph(self, g)
+
+    def jvp(self, xs, out, tangents):
+        return col2im(tangents[0], self.spatial, *self.args)
+
+
+# ---------------------------------------------------------------- convolution
+
+
+class ConvolutionBackward0(Function):
+    """``convolution(input, weight, bias, ...)``, direct or transposed, over 1 or 2 spatial
+    dims, ``groups`` groups of channels; saves the input and the weight, as torch does,
+    whichever needs a gradient."""
+
+    _name = "ConvolutionBackward0"
+
+    def forward(self, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.transposed, self.output_padding, self.groups = transposed, output_padding, groups
+        self.bias_sym_sizes_opt = (0,) if b is None else tuple(b.shape)
+        self.save(input=x, weight=w)
+        out = conv_forward(x, w, stride, padding, dilation, transposed, output_padding, groups)
+        if b is not None:
+            out += b.reshape((-1,) + (1,) * len(stride))
+        return out
+
+    def _args(self):
+        return (
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.transposed,
+            self.output_padding,
+            self.groups,
+        )
+
+    def backward(self, g):
+        nx, nw, nb = self.needs_input_grad
+        x, w = self.saved("input"), self.saved("weight")
+        gx, gw = conv_grads(_ARRAYS, x, w, g, nx, nw, *self._args())
+        gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))) if nb else None
+        return gx, gw, gb
+
+    def backward_graph(self, g):
+        nx, nw, nb = self.needs_input_grad
+        x, w = self.saved_tensor("input"), self.saved_tensor("weight")
+        gx, gw = conv_grads(_TENSORS, x, w, g, nx, nw, *self._args())
+        gb = g.sum((0,) + tuple(range(2, g.ndim))) if nb else None
+        return gx, gw, gb
+
+    def jvp(self, xs, out, tangents):
+        (x, w, _), (tx, tw, tb) = xs, tangents
+        args = self._args()
+        return terms(
+            None if tx is None else conv_forward(tx, w, *args),
+            None if tw is None else conv_forward(x, tw, *args),
+            None if tb is None else tb.reshape((-1,) + (1,) * len(self.stride)),
+        )
+
+
+def _pads(padding) -> tuple:
+    return tuple((p, p) for p in padding)
+
+
+def _transposed_pads(padding, output_padding) -> tuple:
+    """The padded frame a transposed convolution writes into, as ``(lo, hi)`` crops."""
+    return tuple((p, p - op) for p, op in zip(padding, output_padding))
+
+
+def conv_forward(x, w, stride, padding, dilation, transposed, output_padding, groups):
+    """The convolution of arrays ``x`` and ``w`` (no bias)."""
+    kernel, nd = w.shape[2:], len(stride)
+    n, g = x.shape[0], groups
+    p = math.prod(x.shape[2:])
+    if not transposed:
+        cols = im2col(x, kernel, stride, dilation, _pads(padding))
+        out = tuple(
+            out_size(x.shape[2 + i], kernel[i], stride[i], padding[i], padding[i], dilation[i])
+            for i in range(nd)
+        )
+        wm = w.reshape(g, w.shape[0] // g, -1)
+        y = wm @ cols.reshape(n, g, wm.shape[2], -1)
+        return y.reshape((n, w.shape[0]) + out)
+    cin, coutg = w.shape[:2]
+    wm = w.reshape(g, cin // g, -1)
+    cols = wm.swapaxes(1, 2) @ x.reshape(n, g, cin // g, p)
+    spatial = tuple(
+        (x.shape[2 + i] - 1) * stride[i]
+        - 2 * padding[i]
+        + dilation[i] * (kernel[i] - 1)
+        + output_padding[i]
+        + 1
+        for i in range(nd)
+    )
+    pads = _transposed_pads(padding, output_padding)
+    return col2im(cols.reshape(n, -1, p), spatial, kernel, stride, dilation, pads)
+
+
+class _Arrays:
+    """The raw-array versions of the steps ``conv_grads`` takes."""
+
+    @staticmethod
+    def im2col(x, *args):
+        return im2col(x, *args)
+
+    @staticmethod
+    def col2im(cols, spatial, *args):
+        return col2im(cols, spatial, *args)
+
+    @staticmethod
+    def t(a):
+        return a.swapaxes(-1, -2)
+
+
+class _Tensors:
+    """The same steps as tensor ops, so that the gradients have a graph of their own."""
+
+    @staticmethod
+    def im2col(x, *args):
+        return apply(Im2ColBackward0, (x,), *args)
+
+    @staticmethod
+    def col2im(cols, spatial, *args):
+        return apply(Col2ImBackward0, (cols,), tuple(spatial), *args)
+
+    @staticmethod
+    def t(a):
+        return a.transpose(-1, -2)
+
+
+_ARRAYS, _TENSORS = _Arrays(), _Tensors()
+
+
+def conv_grads(ops, x, w, g, nx, nw, stride, padding, dilation, transposed, output_padding, groups):
+    """The gradients of a convolution's input and weight (None where not needed), written
+    once for arrays and for tensors (``ops``)."""
+    kernel = tuple(w.shape[2:])
+    n, grp = x.shape[0], groups
+    gx = gw = None
+    if not transposed:
+        oc, cg = w.shape[0], w.shape[1]
+        wm = w.reshape(grp, oc // grp, -1)
+        g4 = g.reshape(n, grp, oc // grp, -1)
+        pads = _pads(padding)
+        if nx:
+            cols = (ops.t(wm) @ g4).reshape(n, grp * cg * math.prod(kernel), -1)
+            gx = ops.col2im(cols, tuple(x.shape[2:]), kernel, stride, dilation, pads)
+        if nw:
+            cols = ops.im2col(x, kernel, stride, dilation, pads)
+            cols = cols.reshape(n, grp, cg * math.prod(kernel), -1)
+            gw = (g4 @ ops.t(cols)).sum(0).reshape(tuple(w.shape))
+        return gx, gw
+    cin, coutg = w.shape[0], w.shape[1]
+    wm = w.reshape(grp, cin // grp, -1)
+    colsg = ops.im2col(g, kernel, stride, dilation, _pads(padding))
+    colsg = colsg.reshape(n, grp, coutg * math.prod(kernel), -1)
+    if nx:
+        gx = (wm @ colsg).reshape(tuple(x.shape))
+    if nw:
+        x4 = x.reshape(n, grp, cin // grp, -1)
+        gw = (x4 @ ops.t(colsg)).sum(0).reshape(tuple(w.shape))
+    return gx, gw
+
+
+class ConstantPadNdBackward0(Function):
+    """The input padded with ``value`` by ``pad`` (``(lo, hi)`` pairs from the last dim
+    back, as torch's ``F.pad``)."""
+
+    _name = "ConstantPadNdBackward0"
+
+    def forward(self, x, pad, value):
+        self.pad = tuple(pad)
+        return _pad(x, self._pairs(x.ndim), value)
+
+    def _pairs(self, ndim):
+        k = len(self.pad) // 2
+        return [(self.pad[2 * (k - 1 - i)], self.pad[2 * (k - 1 - i) + 1]) for i in range(k)]
+
+    def backward(self, g):
+        pairs = self._pairs(g.ndim)
+        lead = g.ndim - len(pairs)
+        idx = (slice(None),) * lead + tuple(
+            slice(lo, g.shape[lead + i] - hi) for i, (lo, hi) in enumerate(pairs)
+        )
+        return (g[idx].copy(),)
+
+    def backward_graph(self, g):
+        return linear_backward_graph(self, g)
+
+    def jvp(self, xs, out, tangents):
+        return _pad(tangents[0], self._pairs(tangents[0].ndim), 0)
+
+
+# ---------------------------------------------------------------- pooling
+
+
+def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """torch's pooling output size (``pooling_output_shape``)."""
+    span = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = span // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_pads(sizes, kernel, stride, padding, dilation, outs):
+    """``(lo, hi)`` per dim: the padding, and on the right whatever the last window of a
+    ``ceil_mode`` pool reaches past it."""
+    return tuple(
+        (p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
+        for n, k, s, p, d, o in zip(sizes, kernel, stride, padding, dilation, outs)
+    )
+
+
+class MaxPool2DWithIndicesBackward0(Function):
+    """The largest value of each window of a ``(N, C, H, W)`` or ``(C, H, W)`` input;
+    saves the input (``self``) and the flat ``H * W`` index of each maximum (``result1``)."""
+
+    _name = "MaxPool2DWithIndicesBackward0"
+
+    def forward(self, x, kernel_size, stride, padding, dilation, ceil_mode):
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.ceil_mode = dilation, ceil_mode
+        values, idx = max_pool(x, kernel_size, stride or kernel_size, padding, dilation, ceil_mode)
+        self.save(self=x, result1=idx)
+        self.in_shape = x.shape
+        return values
+
+    def backward(self, g):
+        xp = xp_of(g)
+        idx = self.saved("result1")
+        shape = self.in_shape
+        plane = shape[-2] * shape[-1]
+        planes = math.prod(shape[:-2])
+        flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
+        gx = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
+        return (gx.astype(g.dtype, copy=False).reshape(shape),)
+
+    def backward_graph(self, g):
+        return linear_backward_graph(self, g)
+
+    def jvp(self, xs, out, tangents):
+        if self._saved is not None and "result1" in self._saved:
+            idx = self.saved("result1")
+        else:
+            _, idx = max_pool(
+                xs[0],
+                self.kernel_size,
+                self.stride or self.kernel_size,
+                self.padding,
+                self.dilation,
+                self.ceil_mode,
+            )
+        t = tangents[0]
+        xp = xp_of(t)
+        flat = t.reshape(t.shape[:-2] + (-1,))
+        picked = xp.take_along_axis(flat, idx.reshape(idx.shape[:-2] + (-1,)), axis=-1)
+        return picked.reshape(idx.shape)
+
+
+def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
+    """The maxima of the windows of ``x``'s last two dims and their flat indices (int64)."""
+    xp = xp_of(x)
+    sizes = x.shape[-2:]
+    outs = tuple(
+        pool_out_size(n, k, s, p, d, ceil_mode)
+        for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)
+    )
+    pads = _pool_pads(sizes, kernel, stride, padding, dilation, outs)
+    low = -np.inf if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
+    w = windows(x, kernel, stride, dilation, pads, low)
+    w = w[..., : outs[0], : outs[1], :, :]
+    taps = w.reshape(w.shape[:-2] + (-1,))
+    arg = taps.argmax(axis=-1)
+    values = xp.take_along_axis(taps, arg[..., None], axis=-1)[..., 0]
+    kh, kw = arg // kernel[1], arg % kernel[1]
+    rows = xp.arange(outs[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
+    cols = xp.arange(outs[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
+    return values, (rows * sizes[1] + cols).astype(xp.int64)
+
+
+def avg_matrix(size, k, s, p, ceil_mode, count_include_pad, scaled=True):
+    """The ``(out, size)`` matrix of one dim of an average pool: row ``o`` holds
+    ``1 / count`` over the elements of window ``o`` (1 where ``scaled`` is False)."""
+    out = pool_out_size(size, k, s, p, 1, ceil_mode)
+    m = np.zeros((out, size))
+    for o in range(out):
+        start = o * s - p
+        end = min(start + k, size + p)
+        count = end - start
+        start, end = max(start, 0), min(end, size)
+        if not count_include_pad:
+            count = end - start
+        m[o, start:end] = 1.0 / count if scaled else 1.0
+    return m
+
+
+def adaptive_matrix(size, out):
+    """The ``(out, size)`` matrix of one dim of an adaptive average pool."""
+    m = np.zeros((out, size))
+    for o in range(out):
+        start = (o * size) // out
+        end = -((-(o + 1) * size) // out)
+        m[o, start:end] = 1.0 / (end - start)
+    return m
+
+
+class _Separable(Function):
+    """A pool that is ``A @ x @ B.T`` on the last two dims, ``A`` and ``B`` small constant
+    matrices, rebuilt from the input's shape when needed rather than kept on the node."""
+
+    scale = None
+
+    def _apply(self, x, a, b):
+        xp = xp_of(x)
+        a, b = xp.asarray(a, dtype=x.dtype), xp.asarray(b, dtype=x.dtype)
+        y = a @ x @ b.T
+        return y if self.scale is None else y * x.dtype.type(self.scale)
+
+    def backward(self, g):
+        a, b = self._mats()
+        xp = xp_of(g)
+        a, b = xp.asarray(a, dtype=g.dtype), xp.asarray(b, dtype=g.dtype)
+        gx = a.T @ g @ b
+        if self.scale is not None:
+            gx = gx * g.dtype.type(self.scale)
+        return (gx,)
+
+    def backward_graph(self, g):
+        return linear_backward_graph(self, g)
+
+    def jvp(self, xs, out, tangents):
+        return self._apply(tangents[0], *self._mats())
+
+
+class AvgPool2DBackward0(_Separable):
+    """The mean of each window of a ``(N, C, H, W)`` or ``(C, H, W)`` input; saves the
+    input (``self``) as torch does."""
+
+    _name = "AvgPool2DBackward0"
+
+    def forward(
+        self, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    ):
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        self.divisor_override = divisor_override
+        self.save(self=x)
+        self.in_shape = x.shape
+        if divisor_override is not None:
+            self.scale = 1.0 / divisor_override
+        if x.dtype.kind in "fc":
+            return self._apply(x, *self._mats())
+        # integer pools divide as torch's kernel does: the window's sum, truncated
+        xp = xp_of(x)
+        ones = [xp.asarray(m != 0, dtype=np.int64) for m in self._mats()]
+        total = ones[0] @ x.astype(np.int64) @ ones[1].T
+        if divisor_override is None:
+            a, b = (xp.asarray(m.max(axis=1)) for m in self._mats())
+            div = xp.rint(1.0 / xp.outer(a, b)).astype(np.int64)
+        else:
+            div = divisor_override
+        q = xp.abs(total) // xp.abs(div)
+        return (xp.sign(total) * xp.sign(div) * q).astype(x.dtype)
+
+    def _mats(self):
+        s = self.stride or self.kernel_size
+        scaled = self.divisor_override is None
+        return tuple(
+            avg_matrix(n, k, st, p, self.ceil_mode, self.count_include_pad, scaled)
+            for n, k, st, p in zip(self.in_shape[-2:], self.kernel_size, s, self.padding)
+        )
+
+
+class AdaptiveAvgPool2DBackward0(_Separable):
+    """The mean of each of ``output_size`` near-equal windows of a ``(N, C, H, W)`` or
+    ``(C, H, W)`` input; saves the input (``self``)."""
+
+    _name = "AdaptiveAvgPool2DBackward0"
+
+    def forward(self, x, output_size):
+        self.save(self=x)
+        self.in_shape, self.output_size = x.shape, output_size
+        return self._apply(x, *self._mats())
+
+    def _mats(self):
+        return tuple(adaptive_matrix(n, o) for n, o in zip(self.in_shape[-2:], self.output_size))

@@ -1,0 +1,419 @@
+"""The functions of ``gs.linalg`` beyond ``vector_norm``, with torch's checks and errors.
+
+Where torch records a node of its own (``LinalgInvExBackward0``, ``LinalgDetBackward0``
+...) the function runs that node; where torch composes other ops (``matrix_norm``,
+``matrix_power``, ``multi_dot``, ``vecdot``) it composes gradscope's, so that the graph
+is torch's.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd import function as _function
+from ..autograd.function import apply
+from ..errors import scalar_type_name, shape_str
+from ..events.callsite import user_stacklevel
+from . import api as F
+from . import decompositions as D
+
+_Scalar = (int, float, bool)
+
+
+class _ReturnType:
+    """torch's ``return_types`` repr: one field a line."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        fields = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+        return f"gradscope.return_types.{type(self).__name__}(\n{fields})"
+
+
+class SlogdetResult(_ReturnType, namedtuple("linalg_slogdet", ["sign", "logabsdet"])):
+    __slots__ = ()
+
+
+class TorchSlogdetResult(_ReturnType, namedtuple("slogdet", ["sign", "logabsdet"])):
+    __slots__ = ()
+
+
+SlogdetResult.__name__ = SlogdetResult.__qualname__ = "linalg_slogdet"
+TorchSlogdetResult.__name__ = TorchSlogdetResult.__qualname__ = "slogdet"
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def _check_matrix(name: str, a, arg: str = "A") -> None:
+    if a._data.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor {arg} must have at least 2 dimensions.")
+
+
+def _check_square(name: str, a, arg: str = "A") -> None:
+    _check_matrix(name, a, arg)
+    m, n = a._data.shape[-2:]
+    if m != n:
+        raise RuntimeError(
+            f"{name}: {arg} must be batches of square matrices, but they are {m} by {n} matrices"
+        )
+
+
+def _check_float(name: str, a) -> None:
+    kind = a._data.dtype
+    if kind.kind not in "fc":
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. "
+            f"Got {scalar_type_name(kind)}"
+        )
+
+
+def _square_float(name: str, a) -> None:
+    _check_square(name, a)
+    _check_float(name, a)
+
+
+# ------------------------------------------------------------------------------ inverse, det
+
+
+def inv(A):
+    """The inverse of each square matrix of ``A`` (``(..., n, n)``); a singular matrix
+    raises ``LinAlgError``."""
+    _square_float("linalg.inv", A)
+    return apply(D.LinalgInvExBackward0, (A,))
+
+
+def det(A):
+    """The determinant of each square matrix of ``A``."""
+    _square_float("linalg.det", A)
+    return apply(D.LinalgDetBackward0, (A,))
+
+
+def _slogdet(name: str, A) -> tuple:
+    _square_float(name, A)
+    logabsdet = apply(D.LinalgSlogdetBackward0, (A,))
+    node = logabsdet._grad_fn
+    if node is None:
+        return F.Tensor._make(_sign_of(A), None), logabsdet
+    sign_out = node.sign_out
+    del node.sign_out
+    if _function._dual:  # logabsdet's tangent is the node's own; the sign is a constant
+        return F.Tensor._make(sign_out, None), logabsdet
+    from .reduce import output_edge
+
+    sign = F.Tensor._make(sign_out, node)
+    node.out_edges = [None, None]  # (weak references to the edges, as they are made)
+    sign._grad_fn, logabsdet._grad_fn = output_edge(node, 0), output_edge(node, 1)
+    return sign, logabsdet
+
+
+def _sign_of(A):
+    xp = D.xp_of(A._data)
+    return xp.linalg.slogdet(A._data)[0].astype(A._data.dtype)
+
+
+def slogdet(A) -> SlogdetResult:
+    """``(sign, logabsdet)`` of each square matrix of ``A``: its determinant is
+    ``sign * exp(logabsdet)``; only ``logabsdet`` carries a gradient."""
+    return SlogdetResult(*_slogdet("linalg.slogdet", A))
+
+
+def torch_slogdet(A) -> TorchSlogdetResult:
+    """``gs.slogdet``: as ``gs.linalg.slogdet``."""
+    return TorchSlogdetResult(*_slogdet("linalg.slogdet", A))
+
+
+def logdet(A):
+    """The log of each matrix's determinant: NaN where it is negative."""
+    _square_float("logdet", A)
+    sign, logabsdet = _slogdet("linalg.slogdet", A)
+    return F.where(sign == -1.0, math.nan, logabsdet)
+
+
+# ------------------------------------------------------------------------------ solve
+
+
+def solve(A, B, *, left: bool = True):
+    """``X`` with ``A @ X = B`` (``left``) or ``X @ A = B``, for each square ``A`` of a
+    batch; ``B`` may be a batch of vectors. A singular ``A`` raises ``LinAlgError``."""
+    _check_float("linalg.solve", A)
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(
+            "linalg.solve: Expected A and B to have the same dtype, but found A of type "
+            f"{scalar_type_name(A._data.dtype)} and B of type "
+            f"{scalar_type_name(B._data.dtype)} instead"
+        )
+    a, b = A._data, B._data
+    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
+    _check_square("linalg.solve", A)
+    bshape = b.shape + (1,) if vector else b.shape
+    if len(bshape) < 2:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    n = a.shape[-1]
+    if (bshape[-2] if left else bshape[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(
+            f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
+            f"({n}x{n} and {bshape[-2]}x{bshape[-1]})"
+        )
+    try:
+        np.broadcast_shapes(a.shape[:-2], bshape[:-2])
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({a.shape[-3]}) must match the size of tensor b "
+            f"({bshape[-3]}) at non-singleton dimension 0"
+        ) from None
+    return apply(D.LinalgSolveExBackward0, (A, B), bool(left), vector)
+
+
+# ------------------------------------------------------------------------------ norms
+
+
+def _ord_text(ord) -> str:
+    f = float(ord)
+    if math.isinf(f):
+        return "inf" if f > 0 else "-inf"
+    return str(int(f)) if f == int(f) else repr(f)
+
+
+def _wrap(d: int, ndim: int) -> int:
+    return F._dim(d, ndim)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None):  # noqa: A002
+    """The ``ord`` norm of each matrix of ``A`` over the two dims ``dim``: ``"fro"``, or 1,
+    -1, inf, -inf (the largest or smallest column or row sum of absolute values)."""
+    if isinstance(ord, str):
+        _check_float("linalg.matrix_norm", A)
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        dims = _matrix_dims(A, dim)
+        if ord == "nuc":
+            raise NotImplementedError("linalg.matrix_norm: gradscope has no 'nuc' norm (no svd)")
+        return F.vector_norm(A, 2, list(dim), keepdim, dtype=dtype)
+    if not isinstance(ord, _Scalar):
+        raise TypeError(
+            f"linalg_matrix_norm(): argument 'ord' must be Number, not {type(ord).__name__}"
+        )
+    a = abs(float(ord))
+    if a not in (1.0, 2.0, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {_ord_text(ord)} not supported.")
+    dims = _matrix_dims(A, dim)
+    if a == 2.0:
+        raise NotImplementedError(
+            "linalg.matrix_norm: gradscope has no 2-norm of a matrix (no svd)"
+        )
+    d0, d1 = dims
+    if a == math.inf:
+        d0, d1 = d1, d0
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    rows = F.vector_norm(A, 1.0, [d0], keepdim, dtype=dtype)
+    return F.amax(rows, d1, keepdim) if float(ord) > 0 else F.amin(rows, d1, keepdim)
+
+
+def _matrix_dims(A, dim) -> tuple:
+    """``dim`` wrapped, after torch's checks of ``A`` and ``dim``."""
+    _check_matrix("linalg.matrix_norm", A)
+    _check_float("linalg.matrix_norm", A)
+    dim = tuple(dim)
+    if len(dim) != 2:
+        got = " ".join(str(d) for d in dim)
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+    d0, d1 = (_wrap(d, A._data.ndim) for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    return d0, d1
+
+
+def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A002
+    """``linalg.norm``: a matrix norm over two dims (``dim`` of two, or a 2-D ``A`` with
+    ``ord`` given), else a vector norm."""
+    if type(dim) is int:
+        dim = (dim,)
+    ndim = A._data.ndim
+    if dim is not None:
+        dim = tuple(dim)
+        if len(dim) not in (1, 2):
+            got = "[" + ", ".join(str(d) for d in dim) + "]"
+            raise RuntimeError(
+                f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {got}"
+            )
+    elif ord is not None and ndim not in (1, 2):
+        raise RuntimeError(
+            "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+            f"Got {ndim}D."
+        )
+    if isinstance(ord, str) or (
+        ord is not None and ((dim is not None and len(dim) == 2) or (dim is None and ndim == 2))
+    ):
+        return matrix_norm(A, ord, dim if dim is not None else (0, 1), keepdim, dtype=dtype)
+    return F.vector_norm(A, 2.0 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+# ------------------------------------------------------------------------------ products
+
+
+def matrix_power(A, n: int):
+    """``A`` multiplied by itself ``n`` times (its inverse's ``-n`` times for ``n < 0``; the
+    identity for 0), by repeated squaring as torch."""
+    _check_square("linalg.matrix_power", A)
+    if n == 0:
+        from ..creation import eye
+
+        eye_ = eye(A.shape[-1], dtype=A.dtype, device=A.device)
+        return F.copy_(A.clone(), eye_.expand(tuple(A.shape)))
+    if n < 0:
+        A, n = inv(A), -n
+    if n == 1:
+        return A.clone()
+    if n == 2:
+        return F.matmul(A, A)
+    if n == 3:
+        return F.matmul(F.matmul(A, A), A)
+    z = result = None
+    while n > 0:
+        bit, n = n % 2, n // 2
+        z = A if z is None else F.matmul(z, z)
+        if bit:
+            result = z if result is None else F.matmul(result, z)
+    return result
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices in the order that costs the fewest
+    multiplications; the first and last may be vectors."""
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    ts = list(tensors)
+    out_shape = []
+    first, last = ts[0], ts[-1]
+    if first.ndim == 1:
+        ts[0] = F.unsqueeze(first, 0)
+    elif first.ndim == 2:
+        out_shape.append(first.shape[0])
+    else:
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {first.ndim}D")
+    if last.ndim == 1:
+        ts[-1] = F.unsqueeze(last, -1)
+    elif last.ndim == 2:
+        out_shape.append(last.shape[1])
+    else:
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {last.ndim}D")
+    for i in range(1, n - 1):
+        if ts[i].ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {ts[i].ndim}D")
+    dtype = ts[0]._data.dtype
+    for i in range(1, n):
+        if ts[i]._data.dtype != dtype:
+            raise RuntimeError(
+                "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                f"{_c_name(dtype)} and tensor {i} {_c_name(ts[i]._data.dtype)}"
+            )
+    for i in range(n - 1):
+        if ts[i].shape[-1] != ts[i + 1].shape[0]:
+            raise RuntimeError(
+                f"multi_dot(): tensors {i} and {i + 1} with shapes "
+                f"{shape_str(tuple(tensors[i].shape))} and "
+                f"{shape_str(tuple(tensors[i + 1].shape))} cannot be multiplied"
+            )
+    if n == 2:
+        return F.mm(ts[0], ts[1]).view(*out_shape)
+    if n == 3:
+        a, b = ts[0].shape[0], ts[1].shape[0]
+        c, d = ts[2].shape
+        if a * c * (b + d) > b * d * (a + c):
+            return F.mm(ts[0], F.mm(ts[1], ts[2])).view(*out_shape)
+        return F.mm(F.mm(ts[0], ts[1]), ts[2]).view(*out_shape)
+    split = _chain_order([t.shape[0] for t in ts] + [ts[-1].shape[1]])
+    return _chain(ts, split, 0, n - 1).view(*out_shape)
+
+
+def _c_name(dtype) -> str:
+    """The C name torch's multi_dot error gives a dtype (``float``, ``double``)."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        str(dtype), str(dtype)
+    )
+
+
+def _chain_order(p: list) -> list:
+    """Where to split each sub-chain ``i..j``, by the textbook dynamic programme (ties to
+    the first split, as torch's)."""
+    n = len(p) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = math.inf
+            for k in range(i, j):
+                q = cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]
+                if q < cost[i][j]:
+                    cost[i][j], split[i][j] = q, k
+    return split
+
+
+def _chain(ts: list, split: list, i: int, j: int):
+    if i == j:
+        return ts[i]
+    k = split[i][j]
+    return F.mm(_chain(ts, split, i, k), _chain(ts, split, k + 1, j))
+
+
+def vecdot(x, y, *, dim: int = -1):
+    """The dot product of ``x`` and ``y`` (broadcast) along ``dim``."""
+    _check_float("linalg.vecdot", x)
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(
+            "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+            f"{scalar_type_name(x._data.dtype)} and y of type "
+            f"{scalar_type_name(y._data.dtype)} instead"
+        )
+    return F.sum(F.mul(x, y), dim)
+
+
+def cross(input, other, *, dim: int = -1):  # noqa: A002 - torch's names
+    """The cross product of 3-vectors along ``dim`` of ``input`` and ``other`` (broadcast)."""
+    a, b = input._data, other._data
+    if a.ndim != b.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = _wrap(dim, a.ndim)
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. "
+            f"Got {a.shape[d]} and {b.shape[d]}"
+        )
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise F._broadcast_error("linalg.cross", input, other) from None
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"expected scalar type {scalar_type_name(a.dtype)} but found "
+            f"{scalar_type_name(b.dtype)}"
+        )
+    return apply(D.LinalgCrossBackward0, (input, other), dim)
+
+
+def torch_cross(input, other, dim: int | None = None):  # noqa: A002 - torch's names
+    """``gs.cross``: as ``linalg.cross``; without ``dim``, along the first dim of size 3
+    (deprecated in torch, which warns)."""
+    if dim is None:
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\n"
+            "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
+            "The default value of dim will change to agree with that of linalg.cross in a "
+            "future release.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        sizes = input._data.shape
+        dim = next((i for i, s in enumerate(sizes) if s == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return cross(input, other, dim=dim)

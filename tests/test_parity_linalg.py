@@ -1,0 +1,162 @@
+"""``gs.linalg`` against torch 2.13: the errors of each function (shapes, dtypes, singular
+matrices) with torch's text and type, the named tuple of ``slogdet``, values of special
+matrices, torch's deprecation warning of ``cross`` without ``dim``, and what each node
+saves once backward has run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+from tests.parity import check_error, check_value, params
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
+
+
+def _singular_batch(m):
+    return m.stack([m.eye(2), m.tensor(SINGULAR)])
+
+
+ERRORS = {
+    "inv_singular": lambda m: m.linalg.inv(m.tensor(SINGULAR)),
+    "inv_singular_batch": lambda m: m.linalg.inv(_singular_batch(m)),
+    "inverse_singular": lambda m: m.inverse(m.zeros(3, 3)),
+    "inv_not_square": lambda m: m.linalg.inv(m.ones(2, 3)),
+    "inv_vector": lambda m: m.linalg.inv(m.ones(3)),
+    "inv_int": lambda m: m.linalg.inv(m.eye(2, dtype=m.int64)),
+    "det_int": lambda m: m.linalg.det(m.eye(2, dtype=m.int64)),
+    "det_not_square": lambda m: m.linalg.det(m.ones(2, 3)),
+    "det_vector": lambda m: m.det(m.ones(3)),
+    "slogdet_not_square": lambda m: m.linalg.slogdet(m.ones(2, 3)),
+    "slogdet_int": lambda m: m.slogdet(m.eye(2, dtype=m.int64)),
+    "solve_singular": lambda m: m.linalg.solve(m.tensor(SINGULAR), m.ones(2)),
+    "solve_not_square": lambda m: m.linalg.solve(m.ones(2, 3), m.ones(2)),
+    "solve_shapes_vector": lambda m: m.linalg.solve(m.eye(2), m.ones(3)),
+    "solve_shapes_matrix": lambda m: m.linalg.solve(m.eye(2), m.ones(3, 1)),
+    "solve_shapes_right": lambda m: m.linalg.solve(m.eye(2), m.ones(3, 1), left=False),
+    "solve_vector_right": lambda m: m.linalg.solve(m.eye(2), m.ones(2), left=False),
+    "solve_dtypes": lambda m: m.linalg.solve(m.eye(2), m.ones(2, dtype=m.float64)),
+    "solve_int": lambda m: m.linalg.solve(m.eye(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    "matrix_power_not_square": lambda m: m.linalg.matrix_power(m.ones(2, 3), 2),
+    "matrix_power_vector": lambda m: m.linalg.matrix_power(m.ones(3), 2),
+    "matrix_power_int_negative": lambda m: m.linalg.matrix_power(m.eye(2, dtype=m.int64), -1),
+    "multi_dot_one": lambda m: m.linalg.multi_dot([m.ones(2, 2)]),
+    "multi_dot_3d_first": lambda m: m.linalg.multi_dot([m.ones(2, 2, 2), m.ones(2, 2)]),
+    "multi_dot_3d_last": lambda m: m.linalg.multi_dot([m.ones(2, 2), m.ones(2, 2, 2)]),
+    "multi_dot_shapes": lambda m: m.linalg.multi_dot([m.ones(2, 3), m.ones(2, 2)]),
+    "multi_dot_middle_vector": lambda m: m.linalg.multi_dot([m.ones(2, 3), m.ones(3), m.ones(3)]),
+    "multi_dot_dtypes": lambda m: m.linalg.multi_dot([m.ones(2, 3), m.ones(3, 2, dtype=m.float64)]),
+    "cross_length": lambda m: m.linalg.cross(m.ones(4, 2), m.ones(4, 2)),
+    "cross_broadcast": lambda m: m.linalg.cross(m.ones(4, 3), m.ones(2, 3)),
+    "cross_dim_range": lambda m: m.linalg.cross(m.ones(4, 3), m.ones(4, 3), dim=2),
+    "cross_ndims": lambda m: m.linalg.cross(m.ones(4, 3), m.ones(3)),
+    "cross_no_size_3": lambda m: m.cross(m.ones(4, 2), m.ones(4, 2)),
+    "cross_dtypes": lambda m: m.linalg.cross(m.ones(3), m.ones(3, dtype=m.float64)),
+    "vecdot_dtypes": lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.float64)),
+    "vecdot_int": lambda m: m.linalg.vecdot(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+    "matrix_norm_int": lambda m: m.linalg.matrix_norm(m.eye(2, dtype=m.int64)),
+    "matrix_norm_vector": lambda m: m.linalg.matrix_norm(m.ones(3)),
+    "matrix_norm_order": lambda m: m.linalg.matrix_norm(m.ones(3, 3), 3),
+    "matrix_norm_order_half": lambda m: m.linalg.matrix_norm(m.ones(3, 3), 0.5),
+    "matrix_norm_order_text": lambda m: m.linalg.matrix_norm(m.ones(3, 3), "abc"),
+    "matrix_norm_same_dims": lambda m: m.linalg.matrix_norm(m.ones(3, 3), 1, dim=(0, -2)),
+    "matrix_norm_three_dims": lambda m: m.linalg.matrix_norm(m.ones(3, 3, 3), dim=(0, 1, 2)),
+    "norm_3d_with_ord": lambda m: m.linalg.norm(m.ones(3, 3, 3), 1),
+    "norm_fro_of_vector": lambda m: m.linalg.norm(m.ones(3), "fro"),
+    "norm_three_dims": lambda m: m.linalg.norm(m.ones(3, 3, 3), dim=(0, 1, 2)),
+}
+
+
+@pytest.mark.parametrize("fn", params(ERRORS))
+def test_error(fn):
+    check_error(fn)
+
+
+VALUES = {
+    "det_singular": lambda m: m.linalg.det(m.tensor(SINGULAR)),
+    "det_of_ones": lambda m: m.linalg.det(m.ones(2, 2)),
+    "slogdet_singular": lambda m: m.linalg.slogdet(m.zeros(2, 2)),
+    "slogdet_negative": lambda m: m.linalg.slogdet(-m.eye(3)),
+    "slogdet_batched": lambda m: tuple(m.linalg.slogdet(_singular_batch(m) + 1)),
+    "slogdet_fields": lambda m: m.slogdet(m.eye(2) * 2).logabsdet,
+    "logdet_negative": lambda m: m.logdet(-m.eye(3)),
+    "logdet_singular": lambda m: m.logdet(m.zeros(2, 2)),
+    "det_float64": lambda m: m.linalg.det(m.eye(3, dtype=m.float64) * 2),
+    "inv_batched_broadcast": lambda m: m.linalg.inv(m.eye(2).expand(3, 2, 2) * 2),
+    "cross_int": lambda m: m.linalg.cross(m.ones(3, dtype=m.int64), m.arange(3)),
+    "matrix_power_int": lambda m: m.linalg.matrix_power(m.eye(2, dtype=m.int64) * 2, 3),
+    "matrix_power_empty_batch": lambda m: m.linalg.matrix_power(m.ones(0, 2, 2), 3),
+    "solve_broadcast_vectors": lambda m: m.linalg.solve(m.eye(2).expand(4, 2, 2), m.ones(2, 2)),
+    "norm_vector": lambda m: m.linalg.norm(m.tensor([3.0, 4.0], requires_grad=True)),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_value(fn):
+    check_value(fn)
+
+
+def test_slogdet_is_a_named_tuple_as_torchs():
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    ours, theirs = gs.linalg.slogdet(gs.tensor(a)), torch.linalg.slogdet(torch.tensor(a))
+    assert type(ours).__name__ == type(theirs).__name__ == "linalg_slogdet"
+    assert ours._fields == ("sign", "logabsdet") and theirs.sign is theirs[0]
+    assert type(gs.slogdet(gs.tensor(a))).__name__ == type(torch.slogdet(torch.tensor(a))).__name__
+    assert repr(ours).replace("gradscope", "torch") == repr(theirs)
+
+
+def test_slogdet_outputs_share_one_node():
+    for m in (gs, torch):
+        a = m.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
+        sign, logabsdet = m.linalg.slogdet(a)
+        assert sign.grad_fn.name() == logabsdet.grad_fn.name() == "LinalgSlogdetBackward0"
+        edge = m.logdet(a).grad_fn.next_functions[1]
+        assert edge[0].name() == "LinalgSlogdetBackward0" and edge[1] == 1
+        (sign * logabsdet).backward()
+        np.testing.assert_allclose(np.asarray(a.grad.detach()), np.linalg.inv([[2, 1], [1, 3]]).T)
+
+
+def test_cross_without_dim_warns_with_torchs_text():
+    # (torch warns once per process, so its own warning cannot be counted on here)
+    with pytest.warns(UserWarning) as rec:
+        gs.cross(gs.ones(4, 3), gs.ones(4, 3))
+    assert str(rec[0].message).startswith(
+        "Using torch.cross without specifying the dim arg is deprecated.\n"
+    )
+    assert rec[0].filename == __file__
+
+
+def test_det_gradient_of_a_singular_matrix_is_torchs():
+    """Zero at an exactly singular matrix, as torch's first-order gradient."""
+    grads = []
+    for m in (gs, torch):
+        a = m.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]], requires_grad=True)
+        m.linalg.det(a).backward()
+        grads.append(np.asarray(a.grad.detach()))
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-5)
+
+
+def test_saved_slots_and_their_bytes_are_torchs():
+    a = np.random.default_rng(0).standard_normal((2, 3, 3)) + 4 * np.eye(3)
+    for name in ("inv", "det", "slogdet", "solve"):
+        slots = []
+        for m in (gs, torch):
+            x = m.tensor(a, requires_grad=True)
+            fn = getattr(m.linalg, name)
+            out = fn(x, x[..., 0]) if name == "solve" else fn(x)
+            node = (out[1] if name == "slogdet" else out).grad_fn
+            if m is gs:
+                names = sorted("_saved_" + s for s in node._saved)
+            else:
+                names = sorted(s for s in dir(node) if s.startswith("_saved_"))
+            slots.append(
+                [
+                    (s, str(v.dtype).rsplit(".", 1)[-1], tuple(v.shape))
+                    for s in names
+                    if isinstance(v := getattr(node, s), (gs.Tensor, torch.Tensor))
+                ]
+            )
+        assert slots[0] == slots[1], name
