@@ -515,6 +515,11 @@ GRAPH_CASES = {
         lambda m, a, s: a.masked_scatter(m.tensor([[True, False, True]] * 4), s),
         [(3,), (3, 4)],
     ),
+    "put": (lambda m, a, s: a.put(m.tensor([0, 5, -1]), s), [(4, 3), (3,)]),
+    "put_accumulate": (
+        lambda m, a, s: a.put(m.tensor([[0, 5], [0, 11]]), s, accumulate=True),
+        [(4, 3), (2, 2)],
+    ),
     **{f"scatter_reduce_{r}": (_reduced(r), [(4, 3), (2, 3)]) for r in _REDUCTIONS},
 }
 

@@ -290,7 +290,22 @@ class PutBackward0(Function):
             gs = g.reshape(-1)[self.index].reshape(self.shapes[1])
         return ga, gs
 
-    backward_graph = linear_backward_graph
+    def backward_graph(self, g):
+        """torch's ``grad.put(index, zeros_like(source))`` (``grad`` itself with
+        ``accumulate``) and ``grad.take(index).reshape_as(source)``."""
+        from ..creation import zeros
+        from .writes import put
+
+        na, ns = self.needs_input_grad[:2]
+        index = self.saved_tensor("index")
+        ga = gs = None
+        if na:
+            ga = g
+            if not self.accumulate:
+                ga = put(g, index, zeros(self.shapes[1], dtype=g.dtype, device=g.device))
+        if ns:
+            gs = api.reshape(api.take(g, index), self.shapes[1])
+        return ga, gs
 
     def jvp(self, xs, out, tangents):
         ta, ts = tangents[:2]
