@@ -520,6 +520,11 @@ GRAPH_CASES = {
         lambda m, a, s: a.put(m.tensor([[0, 5], [0, 11]]), s, accumulate=True),
         [(4, 3), (2, 2)],
     ),
+    "index_put": (lambda m, a, s: m.index_put(a, (m.tensor([3, 0]),), s), [(4, 3), (2, 3)]),
+    "index_put_accumulate": (
+        lambda m, a, s: m.index_put(a, (m.tensor([3, 3, 0]),), s, accumulate=True),
+        [(4, 3), (3,)],
+    ),
     **{f"scatter_reduce_{r}": (_reduced(r), [(4, 3), (2, 3)]) for r in _REDUCTIONS},
 }
 

@@ -2,8 +2,10 @@
 with ``accumulate`` and scatter_reduce.
 
 Their gradients but scatter_reduce's are linear in the incoming gradient alone (the
-indices and masks are constants), so their ``backward_graph`` is ``linear_backward_graph``
-and their ``jvp`` reads only shapes and the indices kept on the node.
+indices and masks are constants): ``backward_graph`` runs the ops torch's formulas name
+(``index_select``, ``index_fill``, ``masked_fill``, ``take``, ...), or, where torch has an
+op of its own for the gradient, ``linear_grad``; ``jvp`` reads only shapes and the
+indices kept on the node.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..autograd.function import Function, apply
 from ..backend import xp_of
 from . import api
 from ._broadcast import unbroadcast
-from ._graph import constant, linear_backward_graph, linear_grad, sum_to
+from ._graph import constant, linear_grad, sum_to
 from .elementwise import MulBackward1
 from .index import ScatterAddBackward0, grid, leading
 from .shape import IndexPutBackward0 as _IndexPut
@@ -348,7 +350,9 @@ class IndexPutBackward0(_IndexPut):
     def backward_graph(self, g):
         if not self.accumulate:
             return super().backward_graph(g)
-        return linear_backward_graph(self, g)[:2]
+        na, nv = self.needs_input_grad[:2]
+        gv = sum_to(api.getitem(g, self.index), self.value_shape) if nv else None
+        return (g if na else None), gv
 
     def jvp(self, xs, out, tangents):
         if not self.accumulate:
