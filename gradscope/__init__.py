@@ -234,6 +234,25 @@ from .ops.counting import (
     unique,
     unique_consecutive,
 )
+from .ops.inplace import (
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+)
+from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.writes import (
+    index_add,
+    index_copy,
+    index_fill,
+    index_put,
+    index_put_,
+    masked_scatter,
+    put,
+    scatter_reduce,
+)
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError

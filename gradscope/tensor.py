@@ -33,7 +33,10 @@ from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
+from .ops import inplace as IP
 from .ops import linalg_api as _linalg
+from .ops import products as P
+from .ops import writes as WR
 
 _ids = itertools.count(1)
 _ALLOCATED = TensorAllocated.kind
@@ -941,6 +944,27 @@ class Tensor:
     index_select = F.index_select
     scatter = F.scatter
     scatter_add = F.scatter_add
+    scatter_, scatter_add_ = WR.scatter_, WR.scatter_add_
+    index_add, index_add_ = WR.index_add, WR.index_add_
+    index_copy, index_copy_ = WR.index_copy, WR.index_copy_
+    index_fill, index_fill_ = WR.index_fill, WR.index_fill_
+    masked_scatter, masked_scatter_ = WR.masked_scatter, WR.masked_scatter_
+    index_put, index_put_ = WR.index_put, WR.index_put_
+    put, put_ = WR.put, WR.put_
+    scatter_reduce, scatter_reduce_ = WR.scatter_reduce, WR.scatter_reduce_
+    eq_, ne_, lt_, le_, gt_, ge_ = IP.eq_, IP.ne_, IP.lt_, IP.le_, IP.gt_, IP.ge_
+    greater_, greater_equal_, less_, less_equal_ = IP.gt_, IP.ge_, IP.lt_, IP.le_
+    not_equal_ = IP.ne_
+    logical_and_, logical_or_ = IP.logical_and_, IP.logical_or_
+    logical_xor_, logical_not_ = IP.logical_xor_, IP.logical_not_
+    bitwise_and, bitwise_and_ = IP.bitwise_and, IP.bitwise_and_
+    bitwise_or, bitwise_or_ = IP.bitwise_or, IP.bitwise_or_
+    bitwise_xor, bitwise_xor_ = IP.bitwise_xor, IP.bitwise_xor_
+    bitwise_not, bitwise_not_ = IP.bitwise_not, IP.bitwise_not_
+    bitwise_left_shift, bitwise_left_shift_ = IP.bitwise_left_shift, IP.bitwise_left_shift_
+    bitwise_right_shift, bitwise_right_shift_ = IP.bitwise_right_shift, IP.bitwise_right_shift_
+    cumsum_, cumprod_ = IP.cumsum_, IP.cumprod_
+    fill_diagonal_ = IP.fill_diagonal_
     masked_select = F.masked_select
     repeat = F.repeat
     flip = F.flip
@@ -978,6 +1002,11 @@ class Tensor:
     diagonal_scatter = F.diagonal_scatter
     repeat_interleave = F.repeat_interleave_method
     outer = F.outer
+    addmm, addmm_ = P.addmm, P.addmm_
+    addmv, addmv_ = P.addmv, P.addmv_
+    addr, addr_ = P.addr, P.addr_
+    baddbmm, baddbmm_ = P.baddbmm, P.baddbmm_
+    addbmm, addbmm_ = P.addbmm, P.addbmm_
     sort = F.sort
     argsort = F.argsort
     topk = F.topk

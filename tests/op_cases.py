@@ -1532,6 +1532,237 @@ def _iadd(t, b):
     return t
 
 
+CASES += [
+    # ---------------------------------------------------------------- fused products
+    C("addmm", lambda m, c, a, b: m.addmm(c, a, b), ((5, 3), (5, 4), S43)),
+    C(
+        "addmm_beta_alpha",
+        lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=-2),
+        (S3, (5, 4), S43),
+    ),
+    C("addmm_beta0", lambda m, c, a, b: c.addmm(a, b, beta=0, alpha=3), ((1, 3), (5, 4), S43)),
+    C(
+        "addmm_only_mat2",
+        lambda m, c, a, b: m.addmm(c, a, b),
+        (S3, (5, 4), S43),
+        grad=(False, False, True),
+    ),
+    C("addmm_in_place", _inplace("addmm_", beta=2, alpha=0.5), ((5, 3), (5, 4), S43)),
+    C("addmv", lambda m, c, a, v: m.addmv(c, a, v, beta=2, alpha=0.5), ((5,), (5, 4), S4)),
+    C("addmv_bcast", lambda m, c, a, v: c.addmv(a, v), ((1,), (5, 4), S4)),
+    C(
+        "addmv_only_vec",
+        lambda m, c, a, v: m.addmv(c, a, v),
+        ((5,), (5, 4), S4),
+        grad=(False, False, True),
+    ),
+    C("addmv_in_place", _inplace("addmv_", alpha=3), ((5,), (5, 4), S4)),
+    C("addr", lambda m, c, a, b: m.addr(c, a, b, beta=-1, alpha=2), ((5, 3), (5,), S3)),
+    C("addr_bcast", lambda m, c, a, b: c.addr(a, b), (S3, (5,), S3)),
+    C("addr_in_place", _inplace("addr_", beta=0.5), ((5, 3), (5,), S3)),
+    C(
+        "baddbmm",
+        lambda m, c, a, b: m.baddbmm(c, a, b, beta=0.5, alpha=2),
+        ((2, 5, 3), (2, 5, 4), (2, 4, 3)),
+    ),
+    C("baddbmm_bcast", lambda m, c, a, b: c.baddbmm(a, b), ((5, 1), (2, 5, 4), (2, 4, 3))),
+    C("baddbmm_in_place", _inplace("baddbmm_", alpha=-1), ((2, 5, 3), (2, 5, 4), (2, 4, 3))),
+    C(
+        "addbmm",
+        lambda m, c, a, b: m.addbmm(c, a, b, beta=2, alpha=0.5),
+        ((5, 3), (2, 5, 4), (2, 4, 3)),
+    ),
+    C("addbmm_bcast", lambda m, c, a, b: c.addbmm(a, b), (S3, (2, 5, 4), (2, 4, 3))),
+    C(
+        "addbmm_only_batch1",
+        lambda m, c, a, b: m.addbmm(c, a, b),
+        (S3, (2, 5, 4), (2, 4, 3)),
+        grad=(False, True, False),
+    ),
+    C("addbmm_in_place", _inplace("addbmm_", beta=0), ((5, 3), (2, 5, 4), (2, 4, 3))),
+]
+
+CASES += [
+    # ---------------------------------------------------------------- index writes
+    C("index_add", lambda m, a, s: a.index_add(0, m.tensor([3, 0]), s), (S43, (2, 3))),
+    C(
+        "index_add_alpha_dim1",
+        lambda m, a, s: m.index_add(a, 1, m.tensor([2, 0, 2]), s, alpha=-2),
+        (S43, (4, 3)),
+    ),
+    C(
+        "index_add_only_src",
+        lambda m, a, s: a.index_add(0, m.tensor([1]), s),
+        (S43, (1, 3)),
+        grad=(False, True),
+    ),
+    C(
+        "index_add_in_place",
+        lambda m, a, s: (a * 1).index_add_(0, m.tensor([3, 3]), s, alpha=0.5),
+        (S43, (2, 3)),
+    ),
+    C("index_copy", lambda m, a, s: a.index_copy(0, m.tensor([3, 0]), s), (S43, (2, 3))),
+    C("index_copy_dim1", lambda m, a, s: m.index_copy(a, -1, m.tensor([2, 0]), s), (S43, (4, 2))),
+    C(
+        "index_copy_only_self",
+        lambda m, a, s: a.index_copy(0, m.tensor([1]), s),
+        (S43, (1, 3)),
+        grad=(True, False),
+    ),
+    C(
+        "index_copy_in_place",
+        lambda m, a, s: (a * 1).index_copy_(1, m.tensor([1]), s),
+        (S43, (4, 1)),
+    ),
+    C("index_fill", lambda m, a: a.index_fill(0, m.tensor([3, 0, 3]), -1.5), (S43,)),
+    C("index_fill_tensor", lambda m, a, v: m.index_fill(a, 1, m.tensor([2, 2, 0]), v), (S43, S0)),
+    C("index_fill_in_place", lambda m, a: (a * 1).index_fill_(1, m.tensor([-1]), 2), (S43,)),
+    C(
+        "index_fill_tensor_in_place",
+        lambda m, a, v: (a * 1).index_fill_(0, m.tensor(1), v),
+        (S43, S0),
+    ),
+    C(
+        "scatter_in_place",
+        lambda m, a, s: (a * 1).scatter_(0, m.tensor([[0, 1, 2], [1, 0, 3]]), s),
+        (S43, (2, 3)),
+    ),
+    C(
+        "scatter_value_in_place",
+        lambda m, a: (a * 1).scatter_(1, m.tensor([[0], [2]]), 2.5),
+        (S43,),
+    ),
+    C(
+        "scatter_add_in_place",
+        lambda m, a, s: (a * 1).scatter_add_(0, m.tensor([[0, 1, 2], [0, 0, 3]]), s),
+        (S43, (2, 3)),
+    ),
+    C(
+        "masked_scatter",
+        lambda m, a, s: a.masked_scatter(
+            m.tensor(
+                [
+                    [True, False, True],
+                    [False, False, True],
+                    [True, True, True],
+                    [False, False, False],
+                ]
+            ),
+            s,
+        ),
+        (S43, (2, 4)),
+    ),
+    C(
+        "masked_scatter_bcast",
+        lambda m, a, s: m.masked_scatter(a, m.tensor([True, False, True]), s),
+        (S43, (9,)),
+    ),
+    C(
+        "masked_scatter_in_place",
+        lambda m, a, s: (a * 1).masked_scatter_(m.tensor([[True], [False], [True], [True]]), s),
+        (S43, (3, 4)),
+    ),
+    C("put", lambda m, a, s: a.put(m.tensor([0, 5, -1]), s), (S43, S3)),
+    C(
+        "put_accumulate",
+        lambda m, a, s: m.put(a, m.tensor([[0, 5], [0, 11]]), s, accumulate=True),
+        (S43, (2, 2)),
+    ),
+    C("put_in_place", lambda m, a, s: (a * 1).put_(m.tensor([2, 4]), s), (S43, (2,))),
+    C(
+        "put_in_place_accumulate",
+        lambda m, a, s: (a * 1).put_(m.tensor([2, 2]), s, True),
+        (S43, (2,)),
+    ),
+    C("index_put", lambda m, a, v: m.index_put(a, (m.tensor([3, 0]),), v), (S43, (2, 3))),
+    C(
+        "index_put_bcast",
+        lambda m, a, v: a.index_put((m.tensor([3, 0]), m.tensor([1, 1])), v),
+        (S43, (1,)),
+    ),
+    C(
+        "index_put_accumulate",
+        lambda m, a, v: a.index_put((m.tensor([3, 3, 0]),), v, accumulate=True),
+        (S43, S3),
+    ),
+    C(
+        "index_put_in_place",
+        lambda m, a, v: (a * 1).index_put_((m.tensor([1]), m.tensor([2])), v),
+        (S43, (1,)),
+    ),
+    C(
+        "index_put_in_place_accumulate",
+        lambda m, a, v: (a * 1).index_put_((m.tensor([1, 1]),), v, accumulate=True),
+        (S43, (2, 3)),
+    ),
+]
+
+
+def _scatter_reduce_case(reduce: str, include_self: bool):
+    def fn(m, a, s):
+        index = m.tensor([[0, 1, 2], [0, 1, 1], [3, 1, 1]])
+        return a.scatter_reduce(0, index, s, reduce, include_self=include_self)
+
+    return fn
+
+
+CASES += [
+    # ---------------------------------------------------------------- scatter_reduce
+    *[
+        C(
+            f"scatter_reduce_{red}{'' if inc else '_exclude'}",
+            _scatter_reduce_case(red, inc),
+            (S43, (3, 3)),
+            forward_ad=red != "prod",  # torch has no forward-mode rule for prod
+        )
+        for red in ("sum", "prod", "mean", "amax", "amin")
+        for inc in (True, False)
+    ],
+    C(
+        "scatter_reduce_dim1_only_src",
+        lambda m, a, s: m.scatter_reduce(
+            a, 1, m.tensor([[2, 2], [0, 1], [1, 1], [0, 0]]), s, "mean"
+        ),
+        (S43, (4, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "scatter_reduce_in_place",
+        lambda m, a, s: (a * 1).scatter_reduce_(0, m.tensor([[0, 1, 2], [0, 1, 1]]), s, "amax"),
+        (S43, (2, 3)),
+    ),
+    C(
+        "scatter_reduce_prod_zeros",
+        lambda m, a, s: m.scatter_reduce(
+            a * m.tensor([[0.0, 1, 1], [1, 1, 1], [1, 1, 0], [1, 1, 1]]),
+            0,
+            m.tensor([[0, 1, 2], [3, 1, 2]]),
+            s * m.tensor([[1.0, 0, 1], [1, 1, 0]]),
+            "prod",
+        ),
+        (S43, (2, 3)),
+        forward_ad=False,
+    ),
+]
+
+CASES += [
+    # ---------------------------------------------------------------- in-place comparisons
+    *[
+        C(f"i{op}_scalar", _inplace(op + "_", 0.25), (S43,), domain="away")
+        for op in ("eq", "ne", "lt", "le", "gt", "ge", "greater", "less_equal", "not_equal")
+    ],
+    C("ieq_tensor", _inplace("eq_"), (S43, S3)),
+    C("ige_tensor_const", _inplace("ge_"), (S43, S43), grad=(True, False)),
+    C("igreater_equal_tensor", _inplace("greater_equal_"), (S43, S43)),
+    C("icumsum", _inplace("cumsum_", 1), (S43,)),
+    C("icumprod", _inplace("cumprod_", 0), (S43,)),
+    C("icumprod_neg_dim", _inplace("cumprod_", -1, dtype=None), (S43,)),
+    C("ifill_diagonal", _inplace("fill_diagonal_", 2.5), (S43,), saved=False),
+    C("ifill_diagonal_wrap", _inplace("fill_diagonal_", -1, wrap=True), ((7, 2),), saved=False),
+    C("ifill_diagonal_3d", _inplace("fill_diagonal_", 0.5), ((2, 2, 2),), saved=False),
+]
+
+
 def _float_power_(m, a, b):
     t = a.double() * 1  # float_power_ writes into float64 tensors only
     t.float_power_(b)
@@ -1731,7 +1962,6 @@ CASES += [
     C("cross_method_one_grad", lambda m, a, b: a.cross(b, 1), ((2, 3), (2, 3)), grad=(True, False)),
     C("linalg_vecdot", lambda m, a, b: m.linalg.vecdot(a, b, dim=0), (S43, (4, 1))),
 ]
-
 
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"

@@ -26,6 +26,7 @@ from ..ops.loss import (
     check_target,
     check_target_2d,
 )
+from ..ops.products import check_expands
 
 
 def relu(input, inplace: bool = False):
@@ -408,22 +409,7 @@ def _check_addmm(bias, mat1, mat2) -> None:
             f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[1]} "
             f"and {mat2.shape[0]}x{mat2.shape[1]})"
         )
-    sizes, shape = (mat1.shape[0], mat2.shape[1]), tuple(bias.shape)
-    if len(shape) > len(sizes):
-        raise RuntimeError(
-            f"expand({tensor_type_name(bias._data.dtype, bias._buffer.device)}"
-            f"{{{shape_str(shape)}}}, size={shape_str(sizes)}): the number of sizes provided "
-            f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
-            f"tensor ({len(shape)})"
-        )
-    lead = len(sizes) - len(shape)
-    for i in range(len(shape) - 1, -1, -1):  # torch reports the last mismatch first
-        if shape[i] not in (1, sizes[lead + i]):
-            raise RuntimeError(
-                f"The expanded size of the tensor ({sizes[lead + i]}) must match the existing "
-                f"size ({shape[i]}) at non-singleton dimension {lead + i}.  Target sizes: "
-                f"{shape_str(sizes)}.  Tensor sizes: {shape_str(shape)}"
-            )
+    check_expands(bias, (mat1.shape[0], mat2.shape[1]))
 
 
 def _prod(sizes) -> int:
