@@ -284,7 +284,9 @@ det = linalg.det
 matrix_power = linalg.matrix_power
 from .ops.linalg_api import logdet  # noqa: E402
 from .ops.linalg_api import torch_cross as cross  # noqa: E402
+from .ops.linalg_api import pinverse  # noqa: E402
 from .ops.linalg_api import torch_slogdet as slogdet  # noqa: E402
+from .ops.linalg_api import torch_svd as svd  # noqa: E402
 
 
 def true_divide(input, other):  # noqa: A002

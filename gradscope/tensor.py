@@ -926,6 +926,12 @@ class Tensor:
     def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
         return _linalg.torch_cross(self, other, dim)
 
+    def svd(self, some: bool = True, compute_uv: bool = True) -> tuple:
+        return _linalg.torch_svd(self, some, compute_uv)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return _linalg.pinverse(self, rcond)
+
     cumsum = F.cumsum
     cumprod = F.cumprod
     reshape = F.reshape

@@ -1963,6 +1963,75 @@ CASES += [
     C("linalg_vecdot", lambda m, a, b: m.linalg.vecdot(a, b, dim=0), (S43, (4, 1))),
 ]
 
+
+# Singular vectors are fixed up to their signs only: the cases see them through functions
+# that do not depend on the signs (``U * U``, the product of the factors).
+def _svd_product(m, r, k=None):
+    u, s, vh = r
+    if k is not None:
+        u, vh = u[..., :k], vh[..., :k, :]
+    return (u * s[..., None, :]) @ vh
+
+
+def _svd_squares(m, a, full=False):
+    u, s, vh = m.linalg.svd(a, full_matrices=full)
+    k = s.shape[-1]
+    return (u[..., :k] ** 2 * s[..., None, :]) @ vh[..., :k, :] ** 2
+
+
+def _sym(m, a):
+    return _wc(m, a + a.mT)
+
+
+CASES += [
+    C("svd_product", lambda m, a: _svd_product(m, m.linalg.svd(a, False)), ((3, 4),)),
+    C("svd_product_tall", lambda m, a: _svd_product(m, m.linalg.svd(a, False)), (S43,)),
+    C("svd_u_squared", lambda m, a: m.linalg.svd(a, full_matrices=False).U ** 2, (S43,)),
+    C("svd_vh_squared", lambda m, a: m.linalg.svd(a, full_matrices=False).Vh ** 2, ((3, 4),)),
+    C(
+        "svd_squares_batched",
+        lambda m, a: (lambda r: r.U**2 * r.S[..., None, :] + r.Vh**2)(m.linalg.svd(a)),
+        (B233,),
+    ),
+    C("svd_squares_full_square", lambda m, a: _svd_squares(m, a, True), (S33,)),
+    C("svd_squares_full_tall", lambda m, a: _svd_squares(m, a, True), (S43,)),
+    C("svd_squares_full_wide", lambda m, a: _svd_squares(m, a, True), ((3, 4),)),
+    C("svd_product_full_wide", lambda m, a: _svd_product(m, m.linalg.svd(a), 3), ((3, 4),)),
+    C("svdvals", lambda m, a: m.linalg.svdvals(a), (S43,)),
+    C("svdvals_batched", lambda m, a: m.linalg.svdvals(a), ((2, 3, 4),)),
+    C("svd_s_only", lambda m, a: m.linalg.svd(a).S * 2, (B233,)),
+    C(
+        "torch_svd",
+        lambda m, a: (lambda r: (r.U * r.S[..., None, :]) @ r.V.mT + r.V[0] ** 2)(m.svd(a)),
+        (S43,),
+    ),
+    C("torch_svd_not_some", lambda m, a: m.svd(a, some=False).V[..., :3] ** 2, ((3, 4),)),
+    C("torch_svd_no_uv", lambda m, a: m.svd(a, compute_uv=False).S, (B233,)),
+    C("svd_method", lambda m, a: a.svd().U ** 2, (S33,)),
+    C("matrix_norm_nuc", lambda m, a: m.linalg.matrix_norm(a, "nuc"), (B233,)),
+    C(
+        "matrix_norm_nuc_keepdim",
+        lambda m, a: m.linalg.matrix_norm(a, "nuc", (0, 2), True),
+        (B233,),
+    ),
+    C("matrix_norm_2", lambda m, a: m.linalg.matrix_norm(a, 2), (S43,)),
+    C("matrix_norm_2_dims", lambda m, a: m.linalg.matrix_norm(a, 2, dim=(-1, -3)), ((2, 3, 4),)),
+    C("matrix_norm_minus_2", lambda m, a: m.linalg.matrix_norm(a, -2, keepdim=True), (B233,)),
+    C("linalg_norm_nuc", lambda m, a: m.linalg.norm(a, "nuc"), (S43,)),
+    C("linalg_norm_2", lambda m, a: m.linalg.norm(a, 2), ((3, 4),)),
+    C("linalg_norm_minus_2_dims", lambda m, a: m.linalg.norm(a, -2, dim=(0, 2)), (B233,)),
+    C("linalg_pinv", lambda m, a: m.linalg.pinv(a), ((3, 4),)),
+    C("linalg_pinv_tall", lambda m, a: m.linalg.pinv(a), (S43,)),
+    C("linalg_pinv_batched", lambda m, a: m.linalg.pinv(a), (B233,)),
+    C("linalg_pinv_hermitian", lambda m, a: m.linalg.pinv(_sym(m, a), hermitian=True), (B233,)),
+    C("pinverse", lambda m, a: m.pinverse(a), (S43,)),
+    C("pinverse_method", lambda m, a: a.pinverse(), ((3, 4),)),
+    C("linalg_cond", lambda m, a: m.linalg.cond(a), (B233,)),
+    C("linalg_cond_2_wide", lambda m, a: m.linalg.cond(a, 2), ((3, 4),)),
+    C("linalg_cond_minus_2", lambda m, a: m.linalg.cond(a, -2), (S33,)),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

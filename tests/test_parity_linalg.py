@@ -1,7 +1,7 @@
 """``gs.linalg`` against torch 2.13: the errors of each function (shapes, dtypes, singular
-matrices) with torch's text and type, the named tuple of ``slogdet``, values of special
-matrices, torch's deprecation warning of ``cross`` without ``dim``, and what each node
-saves once backward has run."""
+matrices) with torch's text and type, the named tuples of ``slogdet`` and ``svd``, values of
+special matrices, torch's deprecation warning of ``cross`` without ``dim``, and what each
+node saves once backward has run."""
 
 from __future__ import annotations
 
@@ -67,6 +67,20 @@ ERRORS = {
     "norm_3d_with_ord": lambda m: m.linalg.norm(m.ones(3, 3, 3), 1),
     "norm_fro_of_vector": lambda m: m.linalg.norm(m.ones(3), "fro"),
     "norm_three_dims": lambda m: m.linalg.norm(m.ones(3, 3, 3), dim=(0, 1, 2)),
+    "svd_int": lambda m: m.linalg.svd(m.ones(2, 2, dtype=m.int64)),
+    "svd_vector": lambda m: m.linalg.svd(m.ones(2)),
+    "svd_nan": lambda m: m.linalg.svd(m.tensor([[float("nan"), 1.0], [1.0, 1.0]])),
+    "svdvals_vector": lambda m: m.linalg.svdvals(m.ones(2)),
+    "svdvals_int": lambda m: m.linalg.svdvals(m.ones(2, 2, dtype=m.int64)),
+    "torch_svd_vector": lambda m: m.svd(m.ones(2)),
+    "torch_svd_int": lambda m: m.svd(m.ones(2, 2, dtype=m.int64)),
+    "pinv_vector": lambda m: m.linalg.pinv(m.ones(2)),
+    "pinv_int": lambda m: m.linalg.pinv(m.ones(2, 2, dtype=m.int64)),
+    "matrix_rank_vector": lambda m: m.linalg.matrix_rank(m.ones(2)),
+    "matrix_rank_int": lambda m: m.linalg.matrix_rank(m.ones(2, 2, dtype=m.int64)),
+    "matrix_norm_nuc_int": lambda m: m.linalg.matrix_norm(m.eye(2, dtype=m.int64), "nuc"),
+    "matrix_norm_2_same_dims": lambda m: m.linalg.matrix_norm(m.ones(3, 3), 2, dim=(1, 1)),
+    "matrix_norm_nuc_vector": lambda m: m.linalg.matrix_norm(m.ones(3), "nuc"),
 }
 
 
@@ -91,6 +105,21 @@ VALUES = {
     "matrix_power_empty_batch": lambda m: m.linalg.matrix_power(m.ones(0, 2, 2), 3),
     "solve_broadcast_vectors": lambda m: m.linalg.solve(m.eye(2).expand(4, 2, 2), m.ones(2, 2)),
     "norm_vector": lambda m: m.linalg.norm(m.tensor([3.0, 4.0], requires_grad=True)),
+    "svdvals_float32": lambda m: m.linalg.svdvals(m.tensor([[3.0, 0.0], [0.0, -4.0]])),
+    "svd_values_of_diagonal": lambda m: m.linalg.svd(m.tensor([[3.0, 0.0], [0.0, 4.0]])).S,
+    "torch_svd_no_uv": lambda m: tuple(m.svd(m.ones(2, 3), compute_uv=False)),
+    "matrix_rank": lambda m: m.linalg.matrix_rank(m.ones(2, 3, 3)),
+    "matrix_rank_full": lambda m: m.linalg.matrix_rank(m.eye(3, dtype=m.float64) * 2),
+    "matrix_rank_hermitian": lambda m: m.linalg.matrix_rank(m.ones(3, 3), hermitian=True),
+    "matrix_rank_tolerances": lambda m: m.linalg.matrix_rank(m.eye(3) * 0.4, atol=0.5),
+    "matrix_rank_tol": lambda m: m.linalg.matrix_rank(m.eye(3) * 0.4, tol=0.3),
+    "matrix_rank_rtol": lambda m: m.linalg.matrix_rank(m.diag(m.tensor([1.0, 0.1])), rtol=0.2),
+    "matrix_rank_of_grad": lambda m: m.linalg.matrix_rank(m.ones(2, 2, requires_grad=True)),
+    "pinv_singular": lambda m: m.linalg.pinv(m.tensor(SINGULAR)),
+    "pinv_atol": lambda m: m.linalg.pinv(m.diag(m.tensor([1.0, 0.1])), atol=0.5),
+    "pinverse_rcond": lambda m: m.pinverse(m.diag(m.tensor([1.0, 0.1])), rcond=0.2),
+    "cond_diagonal": lambda m: m.linalg.cond(m.diag(m.tensor([4.0, 0.5])), -2),
+    "matrix_norm_2_of_grad": lambda m: m.linalg.matrix_norm(m.eye(2, requires_grad=True), 2),
 }
 
 
@@ -119,6 +148,47 @@ def test_slogdet_outputs_share_one_node():
         np.testing.assert_allclose(np.asarray(a.grad.detach()), np.linalg.inv([[2, 1], [1, 3]]).T)
 
 
+def test_svd_results_are_named_tuples_as_torchs():
+    a = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0]])
+    ours, theirs = gs.linalg.svd(gs.tensor(a)), torch.linalg.svd(torch.tensor(a))
+    assert type(ours).__name__ == type(theirs).__name__ == "linalg_svd"
+    assert ours._fields == ("U", "S", "Vh") and theirs.Vh is theirs[2]
+    old, told = gs.svd(gs.tensor(a)), torch.svd(torch.tensor(a))
+    assert type(old).__name__ == type(told).__name__ == "svd"
+    assert old._fields == ("U", "S", "V") and told.V is told[2]
+    assert tuple(old.V.shape) == tuple(told.V.shape) == (3, 2)
+    ours = gs.linalg.svd(gs.eye(2))
+    assert repr(ours).replace("gradscope", "torch") == repr(torch.linalg.svd(torch.eye(2)))
+
+
+def test_svd_outputs_share_one_node_and_its_saved_bytes():
+    for m in (gs, torch):
+        a = m.tensor([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0]], requires_grad=True)
+        U, S, Vh = m.linalg.svd(a, full_matrices=False)
+        node = S.grad_fn
+        assert U.grad_fn.name() == Vh.grad_fn.name() == node.name() == "LinalgSvdBackward0"
+        assert node._saved_full_matrices is False and node._saved_S_sym_argsize_minus_1 == 2
+        V = m.svd(a).V
+        assert V.grad_fn.name() == "TransposeBackward0"
+        assert V.grad_fn.next_functions[0][1] == 2
+    x = gs.tensor([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0]], requires_grad=True)
+    U, S, Vh = gs.linalg.svd(x)
+    node = S.grad_fn
+    assert U._buffer is node._saved["U"].buffer and Vh._buffer is node._saved["Vh"].buffer
+    assert S._buffer is node._saved["S"].buffer
+
+
+def test_svd_factor_changed_in_place_refuses_backward():
+    for m in (gs, torch):
+        a = m.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
+        U, S, Vh = m.linalg.svd(a)
+        y = (U * U).sum() + S.sum()
+        with m.no_grad():
+            U.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()
+
+
 def test_cross_without_dim_warns_with_torchs_text():
     # (torch warns once per process, so its own warning cannot be counted on here)
     with pytest.warns(UserWarning) as rec:
@@ -141,13 +211,13 @@ def test_det_gradient_of_a_singular_matrix_is_torchs():
 
 def test_saved_slots_and_their_bytes_are_torchs():
     a = np.random.default_rng(0).standard_normal((2, 3, 3)) + 4 * np.eye(3)
-    for name in ("inv", "det", "slogdet", "solve"):
+    for name in ("inv", "det", "slogdet", "solve", "svd", "svdvals", "pinv"):
         slots = []
         for m in (gs, torch):
             x = m.tensor(a, requires_grad=True)
             fn = getattr(m.linalg, name)
             out = fn(x, x[..., 0]) if name == "solve" else fn(x)
-            node = (out[1] if name == "slogdet" else out).grad_fn
+            node = (out[1] if name in ("slogdet", "svd") else out).grad_fn
             if m is gs:
                 names = sorted("_saved_" + s for s in node._saved)
             else:

@@ -76,9 +76,10 @@ def exit_dual_level(*, level: int | None = None) -> None:
     for ref in _tracked:
         t = ref()
         if t is not None:
-            t.__dict__.pop("_tangent", None)
-            t.__dict__.pop("_copied_tangent", None)
-            t.__dict__.pop("_fw_base", None)
+            d = t.__dict__
+            for key in [k for k in d if k.endswith("_tangent") or k.startswith("_tangent_")]:
+                del d[key]  # (``_tangent``, ``_copied_tangent``, a node's ``_tangent_<slot>``)
+            d.pop("_fw_base", None)
     _tracked.clear()
 
 

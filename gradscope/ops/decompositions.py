@@ -1,4 +1,5 @@
-"""Square-matrix ops of ``gs.linalg``: inv, det, slogdet, solve, and cross.
+"""Matrix ops of ``gs.linalg`` with nodes of their own: inv, det, slogdet, solve, cross,
+svd and pinv.
 
 Each works on a batch of matrices ``(..., n, n)`` and saves what torch's node saves:
 ``det`` and ``slogdet`` keep the LU factorisation (``LU``, and ``pivots`` as int32, one
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import function as _function
 from ..autograd.function import Function
 from ..backend import xp_of
 from ..errors import LinAlgError
@@ -317,3 +319,255 @@ class LinalgCrossBackward0(Function):
             None if ta is None else _cross(xp, ta, b, self.axis) * xp.ones_like(out),
             None if tb is None else _cross(xp, a, tb, self.axis) * xp.ones_like(out),
         )
+
+
+# ------------------------------------------------------------------------------ svd, pinv
+
+
+# What the last svd made beside ``S`` (its ``U`` and ``Vh``, and under forward mode their
+# tangents), for the api to take at once: the node is not kept when nothing needs a gradient.
+LAST: dict = {}
+
+
+def _svd(a, full_matrices: bool):
+    """``(U, S, Vh)`` of each matrix of ``a``; a matrix with a NaN or an infinity raises
+    torch's ``LinAlgError``."""
+    xp = xp_of(a)
+    if not bool(xp.isfinite(a).all()):
+        raise LinAlgError(
+            "linalg.svd: The algorithm failed to converge because the input matrix contained "
+            "non-finite values."
+        )
+    u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+    return u, s.astype(a.dtype, copy=False), vh
+
+
+def _svd_gap(s):
+    """``E[j, k] = S_k^2 - S_j^2``, with ones on the diagonal (the terms there are 0 / 1)."""
+    s2 = s * s
+    e = s2[..., None, :] - s2[..., :, None]
+    return e + _eye_like(s, s.shape[-1])
+
+
+def _eye_like(like, n: int):
+    from ..tensor import Tensor
+
+    if isinstance(like, Tensor):
+        from ..creation import eye
+
+        return eye(n, dtype=like.dtype, device=like.device)
+    return xp_of(like).eye(n, dtype=like.dtype)
+
+
+def svd_backward(gu, gs, gvh, u, s, vh, mt):
+    """torch's ``svd_backward`` (real matrices, reduced factors): the gradient of ``A``
+    from those of ``U``, ``S`` and ``Vh`` (None where none came). Works on arrays or, for
+    ``create_graph``, on tensors; ``mt`` transposes the last two dims."""
+    m, n = u.shape[-2], vh.shape[-1]
+    if gu is None and gvh is None:
+        if gs is None:
+            return None
+        return u @ (gs[..., :, None] * vh) if m >= n else (u * gs[..., None, :]) @ vh
+    e = _svd_gap(s)
+    uhgu = None if gu is None else mt(u) @ gu
+    vhgv = None if gvh is None else vh @ mt(gvh)
+    uhgu = None if uhgu is None else uhgu - mt(uhgu)
+    vhgv = None if vhgv is None else vhgv - mt(vhgv)
+    if gu is not None and gvh is not None:
+        ga = (uhgu * s[..., None, :] + s[..., :, None] * vhgv) / e
+    elif gu is None:
+        ga = s[..., :, None] * vhgv / e
+    else:
+        ga = uhgu * s[..., None, :] / e
+    if gs is not None:
+        ga = ga + _eye_like(s, s.shape[-1]) * gs[..., None, :]
+    if m > n and gu is not None:
+        ga = u @ ga
+        gu_sinv = gu / s[..., None, :]
+        ga = ga + gu_sinv - u @ (mt(u) @ gu_sinv)
+        return ga @ vh
+    if m < n and gvh is not None:
+        ga = ga @ vh
+        sinv_gvh = gvh / s[..., :, None]
+        ga = ga + sinv_gvh - (sinv_gvh @ mt(vh)) @ vh
+        return u @ ga
+    return u @ (ga @ vh) if m >= n else (u @ ga) @ vh
+
+
+def _tmT(t):
+    return t.mT
+
+
+class LinalgSvdBackward0(Function):
+    """``linalg.svd`` (and ``svdvals``, ``svd``): one node for ``U``, ``S`` and ``Vh``; saves
+    the three, ``full_matrices`` and the number of singular values. ``forward`` returns
+    ``S``; ``U`` and ``Vh`` are made by the api over the arrays saved."""
+
+    _name = "LinalgSvdBackward0"
+    _several = True  # its hooks see one gradient per output
+    _n_out = 3
+    saves_output = "S"
+    _NR = {"U": 0, "S": 1, "Vh": 2}
+
+    def forward(self, a, full_matrices):
+        u, s, vh = _svd(a, full_matrices)
+        self.full_matrices = full_matrices
+        self.S_sym_argsize_minus_1 = s.shape[-1]
+        if self.needs_input_grad[0]:
+            self.save(U=u, Vh=vh)
+        self.uv_out = LAST["uv"] = (u, vh)
+        return s
+
+    def _parts(self, g, key: str) -> list:
+        """This backward's gradient of each output; one that reaches the node itself is
+        ``S``'s."""
+        from ..autograd import engine
+
+        parts = self.__dict__.get(key, {}).get(engine.current_run)
+        return list(parts) if parts is not None else [None, g, None]
+
+    def grad_outputs(self, g) -> tuple:
+        """The gradients hooks on this node see, one per output."""
+        return tuple(self._parts(g, "_accs"))
+
+    def gradient_of(self, parts: tuple, like):
+        """Take ``parts`` (a hook's replacement) as this backward's output gradients."""
+        from ..autograd import engine
+
+        self.__dict__.setdefault("_accs", {})[engine.current_run] = list(parts)
+        return next((p for p in parts if p is not None), None)
+
+    def saved_tensor(self, slot: str):
+        """As ``Function.saved_tensor``; a saved factor leads back through its own output's
+        edge, as torch's saved outputs do."""
+        t = super().saved_tensor(slot)
+        if slot in self._NR and "out_edges" in self.__dict__:
+            from .reduce import output_edge
+
+            t._grad_fn, t._rg = output_edge(self, self._NR[slot]), True
+            if slot != "S" and _function._dual:  # forward mode: the factor's tangent with it
+                from ..autograd.forward_ad import lend_tangent
+
+                lend_tangent(self, t, "_tangent_" + slot)
+        return t
+
+    def _reduced(self, gu, gvh, u, vh):
+        """The factors and their gradients cut to the first ``k`` columns of ``U`` and rows
+        of ``Vh`` (what torch's formula takes for ``full_matrices``)."""
+        if not self.full_matrices:
+            return gu, gvh, u, vh
+        k = self.S_sym_argsize_minus_1
+        cut_u = (lambda x: x[..., :k]) if u.shape[-1] != k else (lambda x: x)
+        cut_vh = (lambda x: x[..., :k, :]) if vh.shape[-2] != k else (lambda x: x)
+        return (
+            None if gu is None else cut_u(gu),
+            None if gvh is None else cut_vh(gvh),
+            cut_u(u),
+            cut_vh(vh),
+        )
+
+    def backward(self, g):
+        gu, gs, gvh = self._parts(g, "_accs")
+        u, s, vh = self.saved("U"), self.saved("S"), self.saved("Vh")
+        gu, gvh, u, vh = self._reduced(gu, gvh, u, vh)
+        return (svd_backward(gu, gs, gvh, u, s, vh, _mT),)
+
+    def backward_graph(self, g):
+        gu, gs, gvh = self._parts(g, "_graph_parts")
+        u, s, vh = (self.saved_tensor(k) for k in ("U", "S", "Vh"))
+        gu, gvh, u, vh = self._reduced(gu, gvh, u, vh)
+        return (svd_backward(gu, gs, gvh, u, s, vh, _tmT),)
+
+    def jvp(self, xs, out, tangents):
+        """``S``'s tangent; those of ``U`` and ``Vh`` are left in ``uv_tangents`` for the api
+        (torch's ``linalg_svd_jvp``)."""
+        xp = xp_of(out)
+        da, s = tangents[0], out
+        u, vh = self.uv_out
+        m, n = da.shape[-2:]
+        k = s.shape[-1]
+        full = self.full_matrices
+        u = u[..., :k] if full else u
+        vh = vh[..., :k, :] if full else vh
+        v = _mT(vh)
+        dp = _mT(u) @ (da @ v) if m >= n else (_mT(u) @ da) @ v
+        ds = xp.diagonal(dp, axis1=-2, axis2=-1)
+        dp = dp - ds[..., None] * xp.eye(k, dtype=dp.dtype)
+        e = _svd_gap(s)
+        x = dp * s[..., None, :]
+        du = u @ ((x + _mT(x)) / e)
+        if m > n:
+            dav_sinv = da @ (v / s[..., None, :])
+            du = du + dav_sinv - u @ (_mT(u) @ dav_sinv)
+            if full:
+                du = xp.concatenate([du, xp.zeros(du.shape[:-1] + (m - n,), du.dtype)], -1)
+        y = dp * (-s)[..., :, None]
+        dvh = ((y + _mT(y)) / e) @ vh
+        if m < n:
+            uhda_sinv = (_mT(u) / s[..., :, None]) @ da
+            dvh = dvh + uhda_sinv - (uhda_sinv @ v) @ vh
+            if full:
+                zeros = xp.zeros(dvh.shape[:-2] + (n - m, n), dvh.dtype)
+                dvh = xp.concatenate([dvh, zeros], -2)
+        LAST["uv_tangents"] = (du, dvh)
+        return ds
+
+
+def pinv_backward(g, pinv, a, mt):
+    """torch's ``pinv_backward`` (real matrices), on arrays or tensors."""
+    m, n = a.shape[-2:]
+    pinvh, gh = mt(pinv), mt(g)
+    if m <= n:
+        k = gh @ pinv
+        kpinvh = k @ pinvh
+        return -mt(pinv @ k) + kpinvh - (a @ pinv) @ kpinvh + (pinvh @ pinv) @ (gh - k @ a)
+    k = pinv @ gh
+    pinvhk = pinvh @ k
+    return -mt(k @ pinv) + ((gh - a @ k) @ pinv) @ pinvh + pinvhk - (pinvhk @ pinv) @ a
+
+
+def pinv_of(a, atol, rtol, hermitian: bool):
+    """The pseudo-inverse of each matrix of ``a``: singular values at most
+    ``max(atol, rtol * largest)`` count as zero (eigenvalues by magnitude for
+    ``hermitian``)."""
+    xp = xp_of(a)
+    if hermitian:
+        w, q = xp.linalg.eigh(a)
+        s, u, vh = xp.abs(w), q, _mT(q) * xp.sign(w)[..., :, None]
+    else:
+        u, s, vh = _svd(a, False)
+    top = s.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,))
+    tol = xp.maximum(atol, rtol * top)
+    with np.errstate(divide="ignore"):
+        sinv = xp.where(s > tol, 1 / xp.where(s > tol, s, 1), 0).astype(a.dtype)
+    return (_mT(vh) * sinv[..., None, :]) @ _mT(u)
+
+
+class LinalgPinvBackward0(Function):
+    """``linalg.pinv``: saves ``A`` and the result."""
+
+    _name = "LinalgPinvBackward0"
+    saves_output = "result"
+
+    def forward(self, a, atol, rtol, hermitian):
+        if self.needs_input_grad[0]:
+            self.save(self=a)
+        return pinv_of(a, atol, rtol, hermitian)
+
+    def backward(self, g):
+        return (pinv_backward(g, self.saved("result"), self.saved("self"), _mT),)
+
+    def backward_graph(self, g):
+        pinv, a = self.saved_tensor("result"), self.saved_tensor("self")
+        return (pinv_backward(g, pinv, a, _tmT),)
+
+    def jvp(self, xs, out, tangents):
+        a, pinv, da = xs[0], out, tangents[0]
+        m, n = a.shape[-2:]
+        dah, pinvh = _mT(da), _mT(pinv)
+        if m <= n:
+            k = pinvh @ dah
+            return pinv @ (k - _mT(k) - k @ (a @ pinv)) + (dah - pinv @ (a @ dah)) @ (pinvh @ pinv)
+        k = pinv @ da
+        kh = _mT(k)
+        return (kh - k - (pinv @ a) @ kh) @ pinv + (pinv @ pinvh) @ (dah - (dah @ a) @ pinv)

@@ -2,8 +2,8 @@
 
 Where torch records a node of its own (``LinalgInvExBackward0``, ``LinalgDetBackward0``
 ...) the function runs that node; where torch composes other ops (``matrix_norm``,
-``matrix_power``, ``multi_dot``, ``vecdot``) it composes gradscope's, so that the graph
-is torch's.
+``matrix_power``, ``multi_dot``, ``vecdot``, ``svdvals``'s norms, ``cond``) it composes
+gradscope's, so that the graph is torch's.
 """
 
 from __future__ import annotations
@@ -185,15 +185,17 @@ def _wrap(d: int, ndim: int) -> int:
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None):  # noqa: A002
-    """The ``ord`` norm of each matrix of ``A`` over the two dims ``dim``: ``"fro"``, or 1,
-    -1, inf, -inf (the largest or smallest column or row sum of absolute values)."""
+    """The ``ord`` norm of each matrix of ``A`` over the two dims ``dim``: ``"fro"``,
+    ``"nuc"`` (the sum of the singular values), 2 or -2 (the largest or smallest singular
+    value), or 1, -1, inf, -inf (the largest or smallest column or row sum of absolute
+    values)."""
     if isinstance(ord, str):
         _check_float("linalg.matrix_norm", A)
         if ord not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
-        dims = _matrix_dims(A, dim)
         if ord == "nuc":
-            raise NotImplementedError("linalg.matrix_norm: gradscope has no 'nuc' norm (no svd)")
+            return _svd_norm(A, ord, dim, keepdim, dtype)
+        _matrix_dims(A, dim)
         return F.vector_norm(A, 2, list(dim), keepdim, dtype=dtype)
     if not isinstance(ord, _Scalar):
         raise TypeError(
@@ -202,12 +204,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     a = abs(float(ord))
     if a not in (1.0, 2.0, math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {_ord_text(ord)} not supported.")
-    dims = _matrix_dims(A, dim)
     if a == 2.0:
-        raise NotImplementedError(
-            "linalg.matrix_norm: gradscope has no 2-norm of a matrix (no svd)"
-        )
-    d0, d1 = dims
+        return _svd_norm(A, ord, dim, keepdim, dtype)
+    d0, d1 = _matrix_dims(A, dim)
     if a == math.inf:
         d0, d1 = d1, d0
     if not keepdim and d0 < d1:
@@ -417,3 +416,168 @@ def torch_cross(input, other, dim: int | None = None):  # noqa: A002 - torch's n
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     return cross(input, other, dim=dim)
+
+
+# ------------------------------------------------------------------------------ svd
+
+
+class SvdResult(_ReturnType, namedtuple("linalg_svd", ["U", "S", "Vh"])):
+    __slots__ = ()
+
+
+class TorchSvdResult(_ReturnType, namedtuple("svd", ["U", "S", "V"])):
+    __slots__ = ()
+
+
+SvdResult.__name__ = SvdResult.__qualname__ = "linalg_svd"
+TorchSvdResult.__name__ = TorchSvdResult.__qualname__ = "svd"
+
+
+def _svd_parts(A, full_matrices: bool) -> tuple:
+    """``(U, S, Vh)``, all three outputs of one ``LinalgSvdBackward0`` (when ``A`` needs a
+    gradient): ``U`` and ``Vh`` share the bytes the node saved of them, as in torch."""
+    _check_matrix("linalg.svd", A)
+    _check_float("linalg.svd", A)
+    S = apply(D.LinalgSvdBackward0, (A,), bool(full_matrices))
+    u, vh = D.LAST.pop("uv")
+    tangents = D.LAST.pop("uv_tangents", None)
+    node = S._grad_fn
+    if node is None:
+        U, Vh = F.Tensor._make(u, None), F.Tensor._make(vh, None)
+    else:
+        from .reduce import output_edge
+
+        del node.uv_out
+        saved = node._saved
+        U, Vh = (F.Tensor._share(saved[k].data, saved[k].buffer, saved[k].vc) for k in ("U", "Vh"))
+        node.out_edges = [None, None, None]  # (weak references to the edges, as they are made)
+        for nr, t in enumerate((U, S, Vh)):
+            t._grad_fn, t._rg = output_edge(node, nr), True
+    if tangents is not None and _function._dual:
+        from ..autograd import forward_ad as fw
+
+        entry = S.__dict__.get("_tangent")
+        link = None if entry is None else entry[3]
+        fw._set_tangent(U, tangents[0], (), link)
+        fw._set_tangent(Vh, tangents[1], (), link)
+        if node is not None:  # for the factors rebuilt from the node's saves
+            for key, t in (("_tangent_U", U), ("_tangent_Vh", Vh)):
+                entry = t.__dict__["_tangent"]
+                kept = None if entry[3] is None else fw._Link(None, entry[3].deps)
+                node.__dict__[key] = (*entry[:3], kept)
+            fw._tracked.append(fw.weakref.ref(node))
+    return U, S, Vh
+
+
+def svd(A, full_matrices: bool = True) -> SvdResult:
+    """``(U, S, Vh)`` with ``A = U @ diag(S) @ Vh`` for each matrix of ``A``: ``S`` in
+    descending order; ``U`` and ``Vh`` square with ``full_matrices``, else ``k = min(m, n)``
+    columns and rows. The gradient is defined where the singular values are distinct (and,
+    for a loss of ``U`` or ``Vh``, not zero)."""
+    return SvdResult(*_svd_parts(A, full_matrices))
+
+
+def svdvals(A):
+    """The singular values of each matrix of ``A``, in descending order."""
+    return _svd_parts(A, False)[1]
+
+
+def torch_svd(input, some: bool = True, compute_uv: bool = True) -> TorchSvdResult:  # noqa: A002
+    """``gs.svd``: ``(U, S, V)`` with ``A = U @ diag(S) @ V.mT`` (reduced factors with
+    ``some``); without ``compute_uv``, ``U`` and ``V`` are zeros."""
+    if input._data.ndim < 2:
+        raise RuntimeError(
+            "linalg.svd: input should have at least 2 dimensions, but has "
+            f"{input._data.ndim} dimensions instead"
+        )
+    U, S, Vh = _svd_parts(input, not some)
+    if not compute_uv:
+        from ..creation import zeros
+
+        batch, (m, n) = tuple(input.shape[:-2]), tuple(input.shape[-2:])
+        U = zeros(*batch, m, m, dtype=input.dtype, device=input.device)
+        V = zeros(*batch, n, n, dtype=input.dtype, device=input.device)
+        return TorchSvdResult(U, S, V)
+    return TorchSvdResult(U, S, F.transpose(Vh, -2, -1))
+
+
+def _rtol_default(A, atol, rtol):
+    """torch's tolerance rule: ``rtol`` is ``eps * max(m, n)`` when neither is given, 0 when
+    only a positive ``atol`` is."""
+    if rtol is None:
+        m, n = A._data.shape[-2:]
+        rtol = 0.0 if atol is not None and atol > 0 else np.finfo(A._data.dtype).eps * max(m, n)
+    return 0.0 if atol is None else atol, rtol
+
+
+def pinv(A, rcond=None, hermitian: bool = False, *, atol=None, rtol=None):
+    """The Moore-Penrose pseudo-inverse of each matrix of ``A``: singular values at most
+    ``max(atol, rtol * largest)`` count as zero (``rcond`` is ``rtol``'s old name)."""
+    a = A._data
+    if a.ndim < 2 or a.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"linalg.pinv({scalar_type_name(a.dtype)}{{{shape_str(a.shape)}}}): expected a "
+            "tensor with 2 or more dimensions of float, double, cfloat or cdouble types"
+        )
+    if rcond is not None:
+        rtol = rcond
+    atol, rtol = _rtol_default(A, atol, rtol)
+    return apply(D.LinalgPinvBackward0, (A,), float(atol), float(rtol), bool(hermitian))
+
+
+def pinverse(input, rcond: float = 1e-15):  # noqa: A002 - torch's names
+    """``gs.pinverse``: ``linalg.pinv`` with ``rcond`` as the relative tolerance."""
+    return pinv(input, atol=0.0, rtol=rcond)
+
+
+def matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=None):
+    """The number of singular values of each matrix of ``A`` above
+    ``max(atol, rtol * largest)`` (``tol``: an absolute tolerance alone), as int64."""
+    _check_matrix("torch.linalg.matrix_rank", A, "input")
+    a = A._data
+    if a.dtype.kind not in "fc":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    atol, rtol = _rtol_default(A, atol, rtol)
+    xp = D.xp_of(a)
+    if hermitian:
+        s = xp.abs(xp.linalg.eigvalsh(a))
+    else:
+        s = D._svd(a, False)[1]
+    top = s.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,))
+    rank = (s > xp.maximum(atol, rtol * top)).sum(axis=-1).astype(np.int64)
+    return F.Tensor._make(xp.asarray(rank), None)
+
+
+def cond(A, p=None):
+    """The condition number of each matrix of ``A`` for ``p`` None or 2 (the largest
+    singular value over the smallest) or -2 (the smallest over the largest)."""
+    if p not in (None, 2, -2):
+        raise NotImplementedError(f"linalg.cond: gradscope has only p=None, 2 and -2 (got {p})")
+    _check_matrix("linalg.cond", A)
+    S = svdvals(A)
+    k = S.shape[-1]
+    big, small = F.narrow(S, -1, 0, 1), F.narrow(S, -1, k - 1, 1)
+    return F.squeeze(big / small if p != -2 else small / big, -1)
+
+
+def _svd_norm(A, ord, dim, keepdim: bool, dtype):  # noqa: A002
+    """The ``nuc``, 2 or -2 norm, as torch composes it: the two dims moved to the end, the
+    singular values summed, or their largest or smallest taken."""
+    d0, d1 = _matrix_dims(A, dim)
+    if dtype is not None:
+        A = A.to(dtype)
+    nd = A._data.ndim
+    perm = [d for d in range(nd) if d not in (d0, d1)] + [d0, d1]
+    S = svdvals(F.permute(A, *perm))
+    if ord == "nuc":
+        out = F.sum(S, -1, keepdim)
+    elif float(ord) > 0:
+        out = F.amax(S, -1, keepdim)
+    else:
+        out = F.amin(S, -1, keepdim)
+    if keepdim:
+        back = [perm.index(d) for d in range(nd)]
+        out = F.permute(F.unsqueeze(out, -1), *back)
+    return out
