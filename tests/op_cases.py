@@ -1260,6 +1260,37 @@ CASES += [
         lambda m, a, b: _F(m).cosine_similarity(a, b, dim=-1, eps=1e-6),
         ((2, 3, 4), S4),
     ),
+    # ---------------------------------------------------------------- padding
+    C("F_pad_constant", lambda m, x: _F(m).pad(x, (1, 2)), ((2, 3, 4),)),
+    C(
+        "F_pad_constant_crop_value",
+        lambda m, x: _F(m).pad(x, (1, -2, 0, 1), value=0.5),
+        ((2, 3, 4),),
+    ),
+    C("F_pad_constant_all_crop", lambda m, x: _F(m).pad(x, (-1, 0)), (S43,)),
+    C("F_pad_reflect_1d", lambda m, x: _F(m).pad(x, (2, 1), mode="reflect"), ((2, 2, 4),)),
+    C("F_pad_reflect_1d_unbatched", lambda m, x: _F(m).pad(x, (-1, 2), "reflect"), (S43,)),
+    C("F_pad_reflect_2d", lambda m, x: _F(m).pad(x, (1, 2, 2, 0), "reflect"), ((1, 2, 3, 4),)),
+    C(
+        "F_pad_reflect_3d",
+        lambda m, x: _F(m).pad(x, (1, 0, 1, 2, 1, 1), "reflect"),
+        ((2, 2, 3, 3),),
+    ),
+    C("F_pad_replicate_1d", lambda m, x: _F(m).pad(x, (3, -1), "replicate"), ((2, 2, 4),)),
+    C("F_pad_replicate_2d", lambda m, x: _F(m).pad(x, (1, 2, 2, 0), "replicate"), ((2, 3, 4),)),
+    C(
+        "F_pad_replicate_3d",
+        lambda m, x: _F(m).pad(x, (1, 0, 1, 2, 1, 1), "replicate"),
+        ((1, 2, 2, 3, 3),),
+    ),
+    C("F_pad_circular_1d", lambda m, x: _F(m).pad(x, (2, 1), "circular"), ((2, 2, 4),)),
+    C("F_pad_circular_crop", lambda m, x: _F(m).pad(x, (-1, 2), "circular"), (S43,)),
+    C("F_pad_circular_2d", lambda m, x: _F(m).pad(x, (1, 2, 2, 0), "circular"), ((1, 2, 3, 4),)),
+    C(
+        "F_pad_circular_3d",
+        lambda m, x: _F(m).pad(x, (1, 0, 1, 2, 1, 1), "circular"),
+        ((2, 2, 3, 3),),
+    ),
 ]
 CASES += [
     # ---------------------------------------------------------------- shapes and indexing

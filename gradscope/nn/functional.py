@@ -16,6 +16,7 @@ from ..ops import activation as A
 from ..ops import api
 from ..ops import loss as L
 from ..ops import norm as N
+from ..ops import pad as P
 from ..ops import shape as S
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
@@ -108,6 +109,7 @@ __all__ = [
     "nll_loss",
     "normalize",
     "one_hot",
+    "pad",
     "relu",
     "relu6",
     "rms_norm",
@@ -1076,3 +1078,124 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
         n1.clamp_min_(eps)
         n2.clamp_min_(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input, pad, mode: str = "constant", value: float | None = None):
+    """``input`` padded by ``pad``, (left, right) pairs from the last dim backwards:
+    with ``value`` (``constant``; negative entries crop), or by reflecting, replicating or
+    wrapping (``circular``) its edges, over the last 1, 2 or 3 dims."""
+    pad = _int_tuple("pad", "pad", 2, pad)
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    nd = input.ndim
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * nd:
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {nd}"
+        )
+    if mode == "constant":
+        _check_constant_pad(input.shape, pad)
+        return apply(P.ConstantPadNdBackward0, (input,), pad, 0.0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {nd}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if mode == "circular":
+        return _pad_circular(input, pad)
+    shape = tuple(input.shape)
+    if mode == "reflect":
+        for i, arg in enumerate((4, 6, 8)[:k]):
+            left, right, n = pad[2 * i], pad[2 * i + 1], shape[nd - 1 - i]
+            if not (left < n and right < n):
+                raise RuntimeError(
+                    f"Argument #{arg}: Padding size should be less than the corresponding input "
+                    f"dimension, but got: padding ({left}, {right}) at dimension {nd - 1 - i} of "
+                    f"input {list(shape)}"
+                )
+    out = list(shape)
+    for i in range(k):
+        out[nd - 1 - i] += pad[2 * i] + pad[2 * i + 1]
+    if k == 1 and out[-1] < 1:
+        raise RuntimeError(f"input (W: {shape[-1]}) is too small. Calculated output W: {out[-1]}")
+    bad = [n for n in out if n < 0]
+    if bad:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad[0]}: {out}")
+    table = P.REFLECTION if mode == "reflect" else P.REPLICATION
+    return apply(table[k], (input,), pad)
+
+
+def _int_tuple(op: str, arg: str, pos: int, values) -> tuple:
+    """``values`` as a tuple of ints, refused as torch's argument parser does."""
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(
+                f"{op}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
+                f"element of type {type(v).__name__} at pos {i}"
+            )
+    return tuple(int(v) for v in values)
+
+
+def _check_constant_pad(shape, pad) -> None:
+    """torch's checks of ``constant_pad_nd``, which crops with ``narrow`` first."""
+    nd = len(shape)
+    for i in range(len(pad) // 2):
+        n = shape[nd - 1 - i]
+        left, right = pad[2 * i], pad[2 * i + 1]
+        if left < 0:
+            n += left
+        if right < 0:
+            n += right
+        if n < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+
+
+def _pad_circular(input, pad):
+    """torch's ``_pad_circular``: the input copied into a new tensor, then the wrapped
+    edges copied from it, a slice at a time (so a graph of ``CopySlices``)."""
+    k = len(pad) // 2
+    nd = input.ndim
+    in_shape = tuple(input.shape)
+    out_shape = list(in_shape)
+    for i in range(k):  # the first padded dim first, as torch
+        d = nd - k + i
+        left, right = pad[2 * (k - i - 1)], pad[2 * (k - i - 1) + 1]
+        out_shape[d] = in_shape[d] + left + right
+        if not (left <= in_shape[d] and right <= in_shape[d]):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if out_shape[d] < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    out = input.new_empty(tuple(out_shape))
+    out_slice, in_slice = out, input
+    for i in range(k):
+        d = nd - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        out_slice = _slice(out_slice, d, max(left, 0), out_shape[d] - max(right, 0))
+        in_slice = _slice(in_slice, d, max(-left, 0), in_shape[d] - max(-right, 0))
+    out_slice.copy_(in_slice)
+    for i in range(k):
+        d = nd - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        n = out_shape[d]
+        if left > 0:
+            src = _slice(out, d, n - left - max(right, 0), n - max(right, 0))
+            _slice(out, d, 0, left).copy_(src)
+        if right > 0:
+            src = _slice(out, d, max(left, 0), max(left, 0) + right)
+            _slice(out, d, n - right, n).copy_(src)
+    return out
+
+
+def _slice(t, dim: int, start: int, end: int):
+    return api.narrow(t, dim, start, end - start)

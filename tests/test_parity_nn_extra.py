@@ -1,0 +1,148 @@
+"""Padding, containers and the further losses and activations of ``gs.nn`` against
+torch's: error texts, module reprs, parameter and state_dict keys, and the graphs that
+modules built on ``pad`` record."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+from tests.parity import check_error, check_value, grad_fn_tree, params
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+def _F(m):  # noqa: N802
+    return m.nn.functional
+
+
+def _x(m, shape, seed=0, rg=False):
+    a = np.random.default_rng(seed).standard_normal(shape)
+    return m.tensor(a, dtype=m.float32, requires_grad=rg)
+
+
+def _copy_into_torch(gmod, tmod) -> None:
+    state = {k: torch.tensor(v.numpy()) for k, v in gmod.state_dict().items()}
+    tmod.load_state_dict(state)
+
+
+# ---------------------------------------------------------------- pad
+
+ERRORS = {
+    "pad_odd_length": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (1, 2, 3)),
+    "pad_too_long": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (1,) * 8),
+    "pad_float_entry": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (1.5, 2)),
+    "pad_unknown_mode": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (1, 2), mode="wrap"),
+    "pad_constant_crop_too_much": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (-3, -3)),
+    "pad_constant_crop_right": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (0, -6)),
+    "pad_reflect_value": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (1, 2), "reflect", value=2.0),
+    "pad_reflect_1d_input": lambda m: _F(m).pad(_x(m, (5,)), (1, 2), "reflect"),
+    "pad_reflect_4d_two": lambda m: _F(m).pad(_x(m, (2, 3, 5, 6)), (1, 2), "reflect"),
+    "pad_circular_1d_input": lambda m: _F(m).pad(_x(m, (5,)), (1, 2), "circular"),
+    "pad_reflect_too_wide": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (5, 2), "reflect"),
+    "pad_reflect_2d_height": lambda m: _F(m).pad(_x(m, (2, 3, 5, 6)), (1, 2, 5, 1), "reflect"),
+    "pad_reflect_3d_width": lambda m: _F(m).pad(
+        _x(m, (2, 3, 4, 5, 6)), (1, 6, 0, 1, 1, 1), "reflect"
+    ),
+    "pad_reflect_3d_depth": lambda m: _F(m).pad(
+        _x(m, (2, 3, 4, 5, 6)), (1, 1, 0, 1, 4, 1), "reflect"
+    ),
+    "pad_reflect_too_small": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (-3, -2), "reflect"),
+    "pad_replicate_too_small": lambda m: _F(m).pad(_x(m, (3, 5)), (-3, -3), "replicate"),
+    "pad_replicate_2d_negative": lambda m: _F(m).pad(
+        _x(m, (2, 3, 5, 6)), (0, 0, -3, -3), "replicate"
+    ),
+    "pad_circular_wraps_twice": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (6, 2), "circular"),
+    "pad_circular_empty": lambda m: _F(m).pad(_x(m, (2, 3, 5)), (-3, -3), "circular"),
+    "circular_pad2d_1d_input": lambda m: m.nn.CircularPad2d(1)(_x(m, (5,))),
+    "zero_pad2d_1d_input": lambda m: m.nn.ZeroPad2d(1)(_x(m, (5,))),
+    "conv_transpose_padding_mode": lambda m: m.nn.ConvTranspose2d(2, 3, 3, padding_mode="reflect"),
+}
+
+
+@pytest.mark.parametrize("fn", params(ERRORS))
+def test_errors(fn):
+    check_error(fn)
+
+
+VALUES = {
+    "pad_list": lambda m: _F(m).pad(_x(m, (2, 3), rg=True), [1, 2]),
+    "pad_replicate_value_zero": lambda m: _F(m).pad(_x(m, (2, 3), rg=True), (1, 2), "replicate", 0),
+    "pad_constant_nothing": lambda m: _F(m).pad(_x(m, (2, 3), rg=True), (0, 0)),
+    "pad_int_reflect": lambda m: _F(m).pad(m.arange(6).reshape(1, 6), (2, 3), "reflect"),
+    "pad_int_value": lambda m: _F(m).pad(m.arange(6).reshape(1, 6), (2, 3), value=7),
+    "pad_reflect_to_nothing": lambda m: _F(m).pad(_x(m, (2, 3, 5, 6)), (-3, -3, 0, 0), "reflect"),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_values(fn):
+    check_value(fn)
+
+
+def test_pad_saves_what_torch_saves():
+    for mode, pad in (("constant", (1, -2)), ("reflect", (-1, 2)), ("replicate", (2, 1))):
+        out = []
+        for m in (gs, torch):
+            y = _F(m).pad(_x(m, (2, 3, 5), rg=True), pad, mode)
+            fn = y.grad_fn
+            slot = "_saved_pad" if mode == "constant" else "_saved_padding"
+            saved_self = None if mode == "constant" else tuple(fn._saved_self.shape)
+            out.append((fn.name(), tuple(getattr(fn, slot)), saved_self))
+        assert out[0] == out[1]
+
+
+PAD_MODULES = [
+    ("ZeroPad1d", (2,), (2, 3, 4)),
+    ("ZeroPad2d", ((1, 2, 0, 1),), (2, 3, 4)),
+    ("ZeroPad3d", (1,), (1, 2, 3, 4)),
+    ("ConstantPad1d", ((1, 2), 1.5), (2, 3, 4)),
+    ("ConstantPad2d", (1, -0.5), (2, 3, 4)),
+    ("ConstantPad3d", (1, 2), (1, 2, 3, 4)),
+    ("ReflectionPad1d", (2,), (2, 3, 4)),
+    ("ReflectionPad2d", ((1, 2, 0, 1),), (1, 2, 3, 4)),
+    ("ReflectionPad3d", (1,), (1, 2, 3, 4)),
+    ("ReplicationPad1d", ((3, 1),), (2, 3, 4)),
+    ("ReplicationPad2d", (2,), (2, 3, 4)),
+    ("ReplicationPad3d", (1,), (1, 1, 2, 3, 4)),
+    ("CircularPad1d", (2,), (2, 3, 4)),
+    ("CircularPad2d", ((1, 2, 0, 1),), (1, 2, 3, 4)),
+    ("CircularPad3d", (1,), (1, 2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("name,args,shape", PAD_MODULES, ids=[p[0] for p in PAD_MODULES])
+def test_pad_modules(name, args, shape):
+    mods = [getattr(m.nn, name)(*args) for m in (gs, torch)]
+    assert repr(mods[0]) == repr(mods[1])
+    assert mods[0].padding == mods[1].padding
+    assert list(mods[0].state_dict()) == list(mods[1].state_dict()) == []
+    check_value(lambda m: mods[m is torch](_x(m, shape, rg=True)))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize(
+    "cls,kw,shape",
+    [
+        ("Conv1d", {"padding": 2}, (2, 2, 6)),
+        ("Conv2d", {"padding": (1, 2), "stride": 2}, (1, 2, 5, 6)),
+        ("Conv2d", {"padding": "same", "kernel_size": (3, 4)}, (1, 2, 5, 6)),
+        ("Conv1d", {"padding": "valid"}, (2, 2, 6)),
+    ],
+)
+def test_conv_padding_modes_pad_first(cls, kw, shape, mode):
+    kw = {"kernel_size": 3, **kw}
+    g = getattr(gs.nn, cls)(2, 3, padding_mode=mode, **kw)
+    t = getattr(torch.nn, cls)(2, 3, padding_mode=mode, **kw)
+    _copy_into_torch(g, t)
+    assert repr(g) == repr(t)
+    assert list(g._reversed_padding_repeated_twice) == list(t._reversed_padding_repeated_twice)
+    xs = [_x(m, shape, rg=True) for m in (gs, torch)]
+    ys = [g(xs[0]), t(xs[1])]
+    assert grad_fn_tree(ys[0].grad_fn, 3) == grad_fn_tree(ys[1].grad_fn, 3)
+    np.testing.assert_allclose(ys[0].detach().numpy(), ys[1].detach().numpy(), atol=1e-5)
+    for y in ys:
+        y.square().sum().backward()
+    np.testing.assert_allclose(xs[0].grad.numpy(), xs[1].grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(g.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
