@@ -146,3 +146,128 @@ def test_conv_padding_modes_pad_first(cls, kw, shape, mode):
         y.square().sum().backward()
     np.testing.assert_allclose(xs[0].grad.numpy(), xs[1].grad.numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(g.weight.grad.numpy(), t.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+# ---------------------------------------------------------------- containers
+
+
+def _both(build):
+    """``build(m)`` for gradscope and for torch, with the same seed for each."""
+    out = []
+    for m in (gs, torch):
+        m.manual_seed(0)
+        out.append(build(m))
+    return out
+
+
+def _summary(mod) -> tuple:
+    """What a container shows: repr (dtypes named as torch's), parameter and state_dict
+    keys with shapes, and its children's names."""
+    text = repr(mod).replace("gradscope.", "torch.")
+    params = [(k, tuple(p.shape)) for k, p in mod.named_parameters()]
+    return text, params, list(mod.state_dict()), [k for k, _ in mod.named_children()]
+
+
+def _module_dict(m):
+    d = m.nn.ModuleDict({"lin": m.nn.Linear(2, 3), "act": m.nn.ReLU()})
+    d["out"] = m.nn.Linear(3, 1)
+    d.update([("act", m.nn.Tanh()), ("drop", m.nn.Dropout(0.1))])
+    d.update(m.nn.ModuleDict({"z": m.nn.Identity()}))
+    popped = d.pop("drop")
+    del d["z"]
+    return d, popped
+
+
+def test_module_dict_as_torch():
+    (g, gp), (t, tp) = _both(_module_dict)
+    assert _summary(g) == _summary(t)
+    assert repr(gp) == repr(tp)
+    assert list(g) == list(t) == list(g.keys())
+    assert [repr(v) for v in g.values()] == [repr(v) for v in t.values()]
+    assert ("lin" in g, "drop" in g, len(g)) == ("lin" in t, "drop" in t, len(t))
+    assert [k for k, _ in g.items()] == [k for k, _ in t.items()]
+    g.clear()
+    t.clear()
+    assert _summary(g) == _summary(t)
+
+
+def _parameter_list(m):
+    pl = m.nn.ParameterList([m.nn.Parameter(m.zeros(2, 3)), m.ones(2, dtype=m.float64)])
+    pl.append(m.zeros(4))
+    pl += [3, m.nn.Parameter(m.ones(1))]
+    pl[0] = m.nn.Parameter(m.ones(5))  # keeps its place
+    pl[-1] = m.zeros(2, 2)
+    return pl
+
+
+def test_parameter_list_as_torch():
+    g, t = _both(_parameter_list)
+    assert _summary(g) == _summary(t)
+    assert len(g) == len(t) == 5
+    kinds = [[isinstance(p, m.nn.Parameter) for p in pl] for m, pl in ((gs, g), (torch, t))]
+    assert kinds[0] == kinds[1] == [True, True, True, False, True]
+    assert all(p.requires_grad for p in g.parameters())
+    assert _summary(g[1:4]) == _summary(t[1:4])
+    assert tuple(g[-1].shape) == tuple(t[-1].shape) == (2, 2)
+    assert [k for k in dir(g) if k.isdigit()] == []
+
+
+def _parameter_dict(m):
+    pd = m.nn.ParameterDict({"w": m.zeros(2, 3), "b": m.nn.Parameter(m.ones(3))})  # sorted
+    pd["a"] = m.zeros(1, dtype=m.float64)
+    pd.update([("z", m.ones(2)), ("c", 7)])
+    pd.setdefault("b", m.zeros(9))
+    pd.setdefault("d", m.zeros(2))
+    popped = pd.pop("w")
+    key, last = pd.popitem()
+    return pd, (tuple(popped.shape), key, tuple(last.shape))
+
+
+def test_parameter_dict_as_torch():
+    (g, gp), (t, tp) = _both(_parameter_dict)
+    assert _summary(g) == _summary(t)
+    assert gp == tp
+    assert list(g) == list(t) and list(reversed(g)) == list(reversed(t))
+    assert g.get("c") == t.get("c") == 7 and g.get("nope", 1) == 1
+    assert "b" in g and "w" not in g
+    merged = g | g.fromkeys(["x"], gs.zeros(1))
+    merged_t = t | t.fromkeys(["x"], torch.zeros(1))
+    assert _summary(merged) == _summary(merged_t)
+    c = g.copy()
+    assert _summary(c) == _summary(t.copy())
+    g.clear()
+    t.clear()
+    assert _summary(g) == _summary(t)
+
+
+CONTAINER_ERRORS = {
+    "module_dict_update_scalar": lambda m: m.nn.ModuleDict().update(3),
+    "module_dict_update_element": lambda m: m.nn.ModuleDict().update([3]),
+    "module_dict_update_length": lambda m: m.nn.ModuleDict().update([("a", m.nn.ReLU(), 1)]),
+    "module_dict_not_module": lambda m: m.nn.ModuleDict({"a": 3}),
+    "module_dict_missing": lambda m: m.nn.ModuleDict()["a"],
+    "parameter_list_index": lambda m: m.nn.ParameterList([m.zeros(1)])[1],
+    "parameter_list_extend_tensor": lambda m: m.nn.ParameterList().extend(m.zeros(2)),
+    "parameter_list_called": lambda m: m.nn.ParameterList()(1),
+    "parameter_list_int_tensor": lambda m: m.nn.ParameterList([m.zeros(2, dtype=m.int64)]),
+    "parameter_dict_key": lambda m: m.nn.ParameterDict()[1],
+    "parameter_dict_update_scalar": lambda m: m.nn.ParameterDict().update(3),
+    "parameter_dict_update_length": lambda m: m.nn.ParameterDict().update([("a",)]),
+    "parameter_dict_called": lambda m: m.nn.ParameterDict()(1),
+    "unflatten_size_type": lambda m: m.nn.Unflatten(1, 6),
+    "unflatten_size_element": lambda m: m.nn.Unflatten(1, (2, 3.0)),
+    "unflatten_wrong_size": lambda m: m.nn.Unflatten(1, (2, 4))(m.zeros(2, 6)),
+}
+
+
+@pytest.mark.parametrize("fn", params(CONTAINER_ERRORS))
+def test_container_errors(fn):
+    check_error(fn)
+
+
+def test_unflatten_as_torch():
+    mods = [m.nn.Unflatten(-1, [2, -1]) for m in (gs, torch)]
+    assert repr(mods[0]) == repr(mods[1])
+    check_value(lambda m: mods[m is torch](_x(m, (3, 6), rg=True)))
+    seqs = _both(lambda m: m.nn.Sequential(m.nn.Linear(6, 6), m.nn.Unflatten(1, (2, 3))))
+    assert _summary(seqs[0]) == _summary(seqs[1])

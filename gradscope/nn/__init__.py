@@ -40,6 +40,7 @@ from .layers import (
     SmoothL1Loss,
     Softmax,
     Tanh,
+    Unflatten,
 )
 from .layers_conv import (
     AdaptiveAvgPool1d,
@@ -69,7 +70,15 @@ from .layers_pad import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from .modules import Module, ModuleList, Parameter, Sequential
+from .modules import (
+    Module,
+    ModuleDict,
+    ModuleList,
+    Parameter,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 
 __all__ = [
     "ZeroPad1d",
@@ -127,7 +136,11 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
     "ModuleList",
+    "ParameterDict",
+    "ParameterList",
+    "Unflatten",
     "NLLLoss",
     "Parameter",
     "ReLU",
