@@ -115,6 +115,13 @@ def _broadcast_mse(m, a, b, reduction):
         return _F(m).mse_loss(a, b, reduction=reduction)
 
 
+def _kl_div_mean(m, x, t):
+    """kl_div's default reduction, without the warning torch and gradscope give for it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _F(m).kl_div(x, t)
+
+
 def _F(m):  # noqa: N802
     return m.nn.functional
 
@@ -1259,6 +1266,60 @@ CASES += [
         "F_cosine_similarity_broadcast",
         lambda m, a, b: _F(m).cosine_similarity(a, b, dim=-1, eps=1e-6),
         ((2, 3, 4), S4),
+    ),
+    # ---------------------------------------------------------------- kl_div, distances
+    C(
+        "F_kl_div_none",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="none"),
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_kl_div_mean",
+        _kl_div_mean,
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_kl_div_batchmean",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="batchmean"),
+        ((2, 3, 2), (3, 2)),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_kl_div_log_target_sum",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="sum", log_target=True),
+        (S43, S43),
+    ),
+    C(
+        "F_kl_div_log_target_batchmean",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="batchmean", log_target=True),
+        (S43, S43),
+    ),
+    C("F_pairwise_distance", lambda m, a, b: _F(m).pairwise_distance(a, b), (S43, S43)),
+    C(
+        "F_pairwise_distance_p1_keepdim",
+        lambda m, a, b: _F(m).pairwise_distance(a, b, p=1.0, keepdim=True),
+        (S43, S3),
+        domain="away",
+    ),
+    C(
+        "F_pairwise_distance_p3_1d",
+        lambda m, a, b: _F(m).pairwise_distance(a, b, 3.0, eps=1e-3),
+        (S4, S4),
+    ),
+    C(
+        "F_triplet_margin_loss",
+        lambda m, a, p, n: _F(m).triplet_margin_loss(a, p, n),
+        (S43, S43, S43),
+    ),
+    C(
+        "F_triplet_margin_loss_swap_sum",
+        lambda m, a, p, n: _F(m).triplet_margin_loss(
+            a, p, n, margin=2.0, p=1, swap=True, reduction="sum"
+        ),
+        (S43, S43, S43),
+        domain="away",
     ),
     # ---------------------------------------------------------------- padding
     C("F_pad_constant", lambda m, x: _F(m).pad(x, (1, 2)), ((2, 3, 4),)),

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 import gradscope as gs
-from tests.parity import check_error, check_value, grad_fn_tree, params
+from tests.parity import (
+    check_error,
+    check_value,
+    check_warns_as_torch,
+    grad_fn_tree,
+    params,
+    warnings_of,
+)
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
@@ -271,3 +278,83 @@ def test_unflatten_as_torch():
     check_value(lambda m: mods[m is torch](_x(m, (3, 6), rg=True)))
     seqs = _both(lambda m: m.nn.Sequential(m.nn.Linear(6, 6), m.nn.Unflatten(1, (2, 3))))
     assert _summary(seqs[0]) == _summary(seqs[1])
+
+
+# ---------------------------------------------------------------- kl_div, distances
+
+LOSS_ERRORS = {
+    "kl_div_int_target": lambda m: _F(m).kl_div(_x(m, (3, 4)), m.ones(3, 4, dtype=m.int64)),
+    "kl_div_int_input": lambda m: _F(m).kl_div(m.ones(3, dtype=m.int64), _x(m, (3,))),
+    "kl_div_bool_input": lambda m: _F(m).kl_div(m.ones(3, dtype=m.bool), _x(m, (3,))),
+    "kl_div_reduction": lambda m: _F(m).kl_div(_x(m, (3,)), _x(m, (3,)), reduction="avg"),
+    "kl_div_shapes": lambda m: _F(m).kl_div(_x(m, (3, 4)), _x(m, (2, 4)), reduction="sum"),
+    "pairwise_distance_shapes": lambda m: _F(m).pairwise_distance(_x(m, (3,)), _x(m, (4,))),
+    "triplet_margin": lambda m: _F(m).triplet_margin_loss(
+        _x(m, (2, 3)), _x(m, (2, 3)), _x(m, (2, 3)), margin=0
+    ),
+    "triplet_dims": lambda m: _F(m).triplet_margin_loss(_x(m, (2, 3)), _x(m, (2, 3)), _x(m, (3,))),
+    "triplet_reduction": lambda m: _F(m).triplet_margin_loss(
+        _x(m, (2, 3)), _x(m, (2, 3)), _x(m, (2, 3)), reduction="x"
+    ),
+    "triplet_module_margin": lambda m: m.nn.TripletMarginLoss(margin=-1.0),
+}
+
+
+@pytest.mark.parametrize("fn", params(LOSS_ERRORS))
+def test_loss_errors(fn):
+    check_error(fn)
+
+
+LOSS_VALUES = {
+    "kl_div_0d_batchmean": lambda m: _F(m).kl_div(
+        _x(m, (), rg=True), _x(m, (), 1).abs(), reduction="batchmean"
+    ),
+    "kl_div_broadcast": lambda m: _F(m).kl_div(
+        _x(m, (3, 4), rg=True), _x(m, (4,), 1).exp(), reduction="none"
+    ),
+    "kl_div_legacy": lambda m: _F(m).kl_div(
+        _x(m, (3, 4), rg=True), _x(m, (3, 4), 1).exp(), size_average=False
+    ),
+    "kl_div_module": lambda m: m.nn.KLDivLoss(reduction="batchmean", log_target=True)(
+        _x(m, (3, 4), rg=True), _x(m, (3, 4), 1)
+    ),
+    "pairwise_distance_int": lambda m: _F(m).pairwise_distance(
+        m.arange(6).reshape(2, 3), m.ones(3, dtype=m.int64)
+    ),
+    "pairwise_distance_0d": lambda m: _F(m).pairwise_distance(_x(m, (), rg=True), _x(m, (), 1)),
+    "pairwise_distance_4d": lambda m: _F(m).pairwise_distance(
+        _x(m, (2, 3, 1, 5), rg=True), _x(m, (4, 5), 1), p=0.0
+    ),
+    "pairwise_module": lambda m: m.nn.PairwiseDistance(p=1.0, keepdim=True)(
+        _x(m, (3, 4), rg=True), _x(m, (3, 4), 1)
+    ),
+    "triplet_module": lambda m: m.nn.TripletMarginLoss(margin=0.5, swap=True, reduction="none")(
+        _x(m, (3, 4), rg=True), _x(m, (3, 4), 1), _x(m, (3, 4), 2)
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(LOSS_VALUES))
+def test_loss_values(fn):
+    check_value(fn)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"reduction": "mean"}, {"reduction": "sum"}])
+def test_kl_div_warns_for_mean_as_torch(kwargs):
+    fn = lambda m: _F(m).kl_div(_x(m, (2, 3)), _x(m, (2, 3)).exp(), **kwargs)  # noqa: E731
+    check_warns_as_torch(fn)
+    assert warnings_of(fn, gs) == warnings_of(fn, torch)
+
+
+def test_loss_module_reprs_and_attributes():
+    for build in (
+        lambda m: m.nn.KLDivLoss(reduction="sum", log_target=True),
+        lambda m: m.nn.PairwiseDistance(3.0, 1e-3, True),
+        lambda m: m.nn.TripletMarginLoss(2.0, 1.0, swap=True),
+    ):
+        g, t = build(gs), build(torch)
+        assert repr(g) == repr(t)
+        keys = ("reduction", "log_target", "norm", "eps", "keepdim", "margin", "p", "swap")
+        assert {k: getattr(g, k) for k in keys if hasattr(t, k)} == {
+            k: getattr(t, k) for k in keys if hasattr(t, k)
+        }

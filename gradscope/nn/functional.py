@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes
+from .. import creation, dtypes
 from ..autograd.function import apply, apply_inplace
 from ..backend import xp_of
 from ..errors import refuse_kernel, scalar_type_name, shape_str, tensor_type_name
@@ -17,6 +17,7 @@ from ..ops import api
 from ..ops import loss as L
 from ..ops import norm as N
 from ..ops import pad as P
+from ..ops import reduce as R
 from ..ops import shape as S
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
@@ -98,6 +99,7 @@ __all__ = [
     "hardswish",
     "hardtanh",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -109,6 +111,7 @@ __all__ = [
     "nll_loss",
     "normalize",
     "one_hot",
+    "pairwise_distance",
     "pad",
     "relu",
     "relu6",
@@ -123,6 +126,7 @@ __all__ = [
     "softsign",
     "tanh",
     "tanhshrink",
+    "triplet_margin_loss",
 ]
 
 
@@ -1199,3 +1203,87 @@ def _pad_circular(input, pad):
 
 def _slice(t, dim: int, start: int, end: int):
     return api.narrow(t, dim, start, end - start)
+
+
+_KL_MEAN_WARNING = (
+    "reduction: 'mean' divides the total loss by both the batch size and the support size."
+    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+    "'mean' will be changed to behave the same as 'batchmean' in the next major release."
+)
+
+
+def kl_div(
+    input,
+    target,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+):
+    """The pointwise KL divergence ``target * (log(target) - input)`` of log-probabilities
+    ``input`` from ``target`` (itself log-probabilities with ``log_target``), reduced;
+    ``batchmean`` divides the sum by the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=user_stacklevel())
+    kernel_reduction = "sum" if reduction == "batchmean" else reduction
+    _check_reduction(kernel_reduction)
+    for t in (input, target):
+        if t.dtype.is_complex:
+            raise RuntimeError("kl_div: Complex inputs not supported.")
+        if not t.dtype.is_floating_point:
+            raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        loss = api.mul(api.exp(target), api.sub(target, input))
+    else:
+        loss = api.sub(api.xlogy(target, target), api.mul(target, input))
+    loss = _weighted_reduction(loss, kernel_reduction)
+    if reduction == "batchmean" and input.ndim != 0:
+        # torch divides by the batch size as a 0-d int64 tensor (a DivBackward0)
+        loss = api.div(loss, creation.tensor(input.shape[0], device=input.device))
+    return loss
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """The ``p``-norm of ``x1 - x2 + eps`` along the last dim (the inputs broadcast)."""
+    diff = api.sub(x1, x2)
+    if not (diff.dtype.is_floating_point or diff.dtype.is_complex):
+        diff = diff.to(dtypes.default_float)  # integers (never in a graph) + eps: floats
+    diff = apply(AddBackward1, (diff,), eps)
+    last = max(x1.ndim, x2.ndim) - 1
+    dims = api._reduction_dims("norm", diff, [last])
+    return apply(R.NormBackward1, (diff,), p, dims, keepdim, None)
+
+
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+):
+    """``max(margin + d(anchor, positive) - d(anchor, negative), 0)``, reduced, with ``d``
+    the ``pairwise_distance``; ``swap`` takes the smaller of d(a, n) and d(p, n)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs"
+        )
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = api.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    loss = api.clamp_min(api.sub(apply(AddBackward1, (dist_pos,), margin), dist_neg), 0)
+    return _weighted_reduction(loss, reduction)
