@@ -358,3 +358,94 @@ def test_loss_module_reprs_and_attributes():
         assert {k: getattr(g, k) for k in keys if hasattr(t, k)} == {
             k: getattr(t, k) for k in keys if hasattr(t, k)
         }
+
+
+# ---------------------------------------------------------------- activations
+
+ACTIVATION_ERRORS = {
+    "celu_alpha_zero": lambda m: _F(m).celu(_x(m, (3,)), 0.0),
+    "celu_long": lambda m: _F(m).celu(m.ones(3, dtype=m.int64)),
+    "glu_odd": lambda m: _F(m).glu(_x(m, (3, 5))),
+    "glu_odd_dim0": lambda m: _F(m).glu(_x(m, (3, 4)), 0),
+    "glu_scalar": lambda m: _F(m).glu(_x(m, ())),
+    "glu_dim_range": lambda m: _F(m).glu(_x(m, (3, 4)), 2),
+    "glu_long": lambda m: _F(m).glu(m.ones(3, 4, dtype=m.int64)),
+    "softshrink_negative": lambda m: _F(m).softshrink(_x(m, (3,)), -0.5),
+    "softshrink_negative_double": lambda m: _F(m).softshrink(_x(m, (3,)).to(m.float64), -1.0),
+    "softshrink_long": lambda m: _F(m).softshrink(m.ones(3, dtype=m.int64)),
+    "hardshrink_long": lambda m: _F(m).hardshrink(m.ones(3, dtype=m.int64)),
+    "prelu_channels": lambda m: _F(m).prelu(_x(m, (3, 4)), _x(m, (3,))),
+    "prelu_weight_dims": lambda m: _F(m).prelu(_x(m, (3, 4)), _x(m, (4, 1))),
+    "prelu_dtypes": lambda m: _F(m).prelu(_x(m, (3, 4)), _x(m, (4,)).to(m.float64)),
+    "prelu_zero_dim": lambda m: _F(m).prelu(_x(m, ()), _x(m, (4,))),
+    "prelu_1d_channels": lambda m: _F(m).prelu(_x(m, (5,)), _x(m, (5,))),
+    "prelu_long": lambda m: _F(m).prelu(m.ones(3, dtype=m.int64), m.ones(1, dtype=m.int64)),
+    "prelu_module_channels": lambda m: m.nn.PReLU(3)(_x(m, (2, 4))),
+    "threshold_leaf_inplace": lambda m: _F(m).threshold(_x(m, (3,), rg=True), 0.0, 1.0, True),
+}
+
+
+@pytest.mark.parametrize("fn", params(ACTIVATION_ERRORS))
+def test_activation_errors(fn):
+    check_error(fn)
+
+
+ACTIVATION_VALUES = {
+    "threshold_long": lambda m: _F(m).threshold(m.arange(-3, 3), 0, 7),
+    "threshold_nan": lambda m: _F(m).threshold(m.tensor([float("nan"), 1.0]), 0.5, 2.0),
+    "hardshrink_negative_lambd": lambda m: _F(m).hardshrink(_x(m, (4,), rg=True), -0.5),
+    "prelu_module": lambda m: m.nn.PReLU(3, init=0.1)(_x(m, (2, 3, 4), rg=True)),
+    "glu_module": lambda m: m.nn.GLU(1)(_x(m, (2, 4, 3), rg=True)),
+    "celu_module_inplace": lambda m: m.nn.CELU(0.5, inplace=True)(_x(m, (2, 3), rg=True) * 1),
+    "threshold_module": lambda m: m.nn.Threshold(0.1, 20.0)(_x(m, (2, 3), rg=True)),
+    "softshrink_module": lambda m: m.nn.Softshrink(0.3)(_x(m, (2, 3), rg=True)),
+    "hardshrink_module": lambda m: m.nn.Hardshrink()(_x(m, (2, 3), rg=True)),
+}
+
+
+@pytest.mark.parametrize("fn", params(ACTIVATION_VALUES))
+def test_activation_values(fn):
+    check_value(fn)
+
+
+ACTIVATION_MODULES = [
+    ("Threshold", (0.1, 20.0)),
+    ("Threshold", (0.1, 20.0, True)),
+    ("GLU", ()),
+    ("GLU", (0,)),
+    ("PReLU", ()),
+    ("PReLU", (3, 0.1)),
+    ("CELU", ()),
+    ("CELU", (0.5, True)),
+    ("Softshrink", ()),
+    ("Softshrink", (0.3,)),
+    ("Hardshrink", ()),
+    ("Hardshrink", (0.2,)),
+]
+
+
+@pytest.mark.parametrize("name,args", ACTIVATION_MODULES)
+def test_activation_modules(name, args):
+    g, t = getattr(gs.nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(g) == repr(t)
+    assert _summary(g) == _summary(t)
+    for k, v in g.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), t.state_dict()[k].numpy())
+
+
+def test_activation_saved_values_as_torch():
+    """The non-tensor values each node saves, as torch shows them."""
+    cases = [
+        (lambda m, x: _F(m).threshold(x, 0.1, 2.0), ("threshold",)),
+        (lambda m, x: _F(m).glu(x), ("dim",)),
+        (lambda m, x: _F(m).glu(x, 0), ("dim",)),
+        (lambda m, x: _F(m).softshrink(x, 0.3), ("lambd",)),
+        (lambda m, x: _F(m).hardshrink(x, 0.3), ("lambd",)),
+        (lambda m, x: _F(m).celu(x, 0.5), ("alpha",)),
+    ]
+    for fn, slots in cases:
+        got = []
+        for m in (gs, torch):
+            node = fn(m, _x(m, (4, 6), rg=True)).grad_fn
+            got.append([getattr(node, "_saved_" + s) for s in slots])
+        assert got[0] == got[1], fn

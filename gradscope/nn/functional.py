@@ -76,6 +76,14 @@ from ._conv import (  # noqa: E402 - the convolutions and pools, kept in a modul
 )
 
 __all__ = [
+    "hardshrink",
+    "softshrink",
+    "celu_",
+    "celu",
+    "prelu",
+    "glu",
+    "threshold_",
+    "threshold",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "avg_pool1d",
@@ -1287,3 +1295,95 @@ def triplet_margin_loss(
         dist_neg = api.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
     loss = api.clamp_min(api.sub(apply(AddBackward1, (dist_pos,), margin), dist_neg), 0)
     return _weighted_reduction(loss, reduction)
+
+
+# ---------------------------------------------------------------- threshold, glu, prelu,
+# celu and the shrinks
+
+
+def threshold(input, threshold: float, value: float, inplace: bool = False):
+    """``x`` where ``x > threshold``, ``value`` elsewhere."""
+    if inplace:
+        return apply_inplace(A.ThresholdBackward1, input, (input,), threshold, value)
+    return apply(A.ThresholdBackward0, (input,), threshold, value)
+
+
+def threshold_(input, threshold: float, value: float):
+    """``threshold`` written into ``input``."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def glu(input, dim: int = -1):
+    """``a * sigmoid(b)``, with ``a`` and ``b`` the two halves of ``input`` along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = api._dim(dim, input.ndim)
+    if input.shape[d] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}"
+        )
+    _float_kernel("glu_cpu", input)
+    return apply(A.GluBackward0, (input,), dim)
+
+
+def prelu(input, weight):
+    """``x`` where positive, ``weight * x`` elsewhere: one weight, or one per channel (dim 1)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            "prelu: Type promoting not supported. Got "
+            f"{scalar_type_name(input._data.dtype)} and {scalar_type_name(weight._data.dtype)}"
+        )
+    n = weight.numel()
+    if n != 1:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim > 1 else 1
+        if channels != n:
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter "
+                f"numbers = {n} and channel size = {channels}."
+            )
+    if weight.ndim > 1:
+        raise RuntimeError(
+            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}"
+        )
+    if input.ndim != weight.ndim:
+        shape = [1] * input.ndim
+        if input.ndim > 1:
+            shape[1] = n
+        weight = weight.reshape(shape)
+    _float_kernel("prelu_cpu", input)
+    return apply(A.PreluKernelBackward0, (input, weight))
+
+
+def celu(input, alpha: float = 1.0, inplace: bool = False):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _float_kernel("elu_cpu", input)
+    if inplace:
+        return apply_inplace(A.CeluBackward1, input, (input,), alpha, 1, 1 / alpha)
+    return apply(A.CeluBackward0, (input,), alpha, 1, 1 / alpha)
+
+
+def celu_(input, alpha: float = 1.0):
+    """``celu`` written into ``input``."""
+    return celu(input, alpha, inplace=True)
+
+
+def softshrink(input, lambd: float = 0.5):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 between."""
+    _float_kernel("softshrink_check", input)
+    top = float(np.finfo(input._data.dtype).max)
+    if not 0 <= lambd <= top:
+        raise RuntimeError(
+            f"lambda must be in range [0, {top:g}] for input dtype "
+            f"{scalar_type_name(input._data.dtype)}, but found {lambd:g}"
+        )
+    return apply(A.SoftshrinkBackward0, (input,), lambd)
+
+
+def hardshrink(input, lambd: float = 0.5):
+    """``x`` where ``|x| > lambd``, 0 elsewhere."""
+    _float_kernel("hardshrink_cpu", input)
+    return apply(A.HardshrinkBackward0, (input,), lambd)
