@@ -1058,8 +1058,11 @@ class _Shrink(_Pointwise):
     def _params(self) -> tuple:
         return (self.lambd,)
 
+    def _inside(self, x):
+        return (x >= -self.lambd) & (x <= self.lambd)  # False for NaN, as torch's test
+
     def _df(self, x):
-        return ((x < -self.lambd) | (x > self.lambd)).astype(x.dtype)
+        return (~self._inside(x)).astype(x.dtype)
 
     def _df_graph(self, x):
         return constant(self._df(x._data))
@@ -1077,7 +1080,7 @@ class SoftshrinkBackward0(_Shrink):
         xp = xp_of(x)
         lam = self.lambd
         out = xp.where(x > lam, x - lam, xp.where(x < -lam, x + lam, 0))
-        return out.astype(x.dtype, copy=False)
+        return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)  # NaN passes
 
 
 class HardshrinkBackward0(_Shrink):
@@ -1086,8 +1089,7 @@ class HardshrinkBackward0(_Shrink):
     _name = "HardshrinkBackward0"
 
     def _f(self, x):
-        keep_ = (x < -self.lambd) | (x > self.lambd)
-        return xp_of(x).where(keep_, x, 0).astype(x.dtype, copy=False)
+        return xp_of(x).where(self._inside(x), 0, x).astype(x.dtype, copy=False)
 
 
 class SoftshrinkBackwardBackward0(_PointwiseBackwardBackward):
@@ -1206,7 +1208,8 @@ class PreluKernelBackward0(Function):
         x, w = xs
         tx, tw = tangents
         xp = xp_of(x)
+        # torch's rule: where(x >= 0, tx, w * tx + tw * x)
         return terms(
-            None if tx is None else xp.where(x > 0, tx, w * tx),
-            None if tw is None else xp.where(x > 0, 0, tw * x),
+            None if tx is None else xp.where(x >= 0, tx, w * tx),
+            None if tw is None else xp.where(x >= 0, 0, tw * x),
         )
