@@ -115,6 +115,13 @@ def _broadcast_mse(m, a, b, reduction):
         return _F(m).mse_loss(a, b, reduction=reduction)
 
 
+def _kl_div_mean(m, x, t):
+    """kl_div's default reduction, without the warning torch and gradscope give for it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _F(m).kl_div(x, t)
+
+
 def _F(m):  # noqa: N802
     return m.nn.functional
 
@@ -1259,6 +1266,120 @@ CASES += [
         "F_cosine_similarity_broadcast",
         lambda m, a, b: _F(m).cosine_similarity(a, b, dim=-1, eps=1e-6),
         ((2, 3, 4), S4),
+    ),
+    # ---------------------------------------------------------------- threshold, glu, prelu,
+    # celu, shrinks
+    C("F_threshold", lambda m, a: _F(m).threshold(a, 0.5, 2.0), (S43,), domain="away"),
+    C(
+        "F_threshold_inplace",
+        lambda m, a: _F(m).threshold(a * 1, -0.5, 0.0, inplace=True),
+        (S43,),
+        domain="away",
+    ),
+    C("F_threshold_", lambda m, a: _F(m).threshold_(a * 1, 0.0, 3.0), (S43,), domain="away"),
+    C("F_glu", lambda m, a: _F(m).glu(a), ((2, 3, 4),)),
+    C("F_glu_dim0", lambda m, a: _F(m).glu(a, 0), (S43,)),
+    C("F_prelu", lambda m, a, w: _F(m).prelu(a, w), ((2, 3, 4), S3), domain="away"),
+    C("F_prelu_one_weight", lambda m, a, w: _F(m).prelu(a, w), (S43, (1,)), domain="away"),
+    C("F_prelu_0d_weight", lambda m, a, w: _F(m).prelu(a, w), ((2, 3), S0), domain="away"),
+    C("F_prelu_1d", lambda m, a, w: _F(m).prelu(a, w), (S4, (1,)), domain="away"),
+    C(
+        "F_prelu_const_weight",
+        lambda m, a, w: _F(m).prelu(a, w),
+        (S43, S3),
+        grad=(True, False),
+        domain="away",
+    ),
+    C("F_celu", lambda m, a: _F(m).celu(a, 0.5), (S43,), domain="away"),
+    C("F_celu_inplace", lambda m, a: _F(m).celu(a * 1, 2.0, inplace=True), (S43,), domain="away"),
+    C("F_celu_", lambda m, a: _F(m).celu_(a * 1), (S43,), domain="away"),
+    C("F_softshrink", lambda m, a: _F(m).softshrink(a), (S43,), domain="away"),
+    C("F_softshrink_0", lambda m, a: _F(m).softshrink(a, 0.0), (S43,), domain="away"),
+    C("F_hardshrink", lambda m, a: _F(m).hardshrink(a, lambd=0.5), (S43,), domain="away"),
+    # ---------------------------------------------------------------- kl_div, distances
+    C(
+        "F_kl_div_none",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="none"),
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_kl_div_mean",
+        _kl_div_mean,
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_kl_div_batchmean",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="batchmean"),
+        ((2, 3, 2), (3, 2)),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_kl_div_log_target_sum",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="sum", log_target=True),
+        (S43, S43),
+    ),
+    C(
+        "F_kl_div_log_target_batchmean",
+        lambda m, x, t: _F(m).kl_div(x, t, reduction="batchmean", log_target=True),
+        (S43, S43),
+    ),
+    C("F_pairwise_distance", lambda m, a, b: _F(m).pairwise_distance(a, b), (S43, S43)),
+    C(
+        "F_pairwise_distance_p1_keepdim",
+        lambda m, a, b: _F(m).pairwise_distance(a, b, p=1.0, keepdim=True),
+        (S43, S3),
+        domain="away",
+    ),
+    C(
+        "F_pairwise_distance_p3_1d",
+        lambda m, a, b: _F(m).pairwise_distance(a, b, 3.0, eps=1e-3),
+        (S4, S4),
+    ),
+    C(
+        "F_triplet_margin_loss",
+        lambda m, a, p, n: _F(m).triplet_margin_loss(a, p, n),
+        (S43, S43, S43),
+    ),
+    C(
+        "F_triplet_margin_loss_swap_sum",
+        lambda m, a, p, n: _F(m).triplet_margin_loss(
+            a, p, n, margin=2.0, p=1, swap=True, reduction="sum"
+        ),
+        (S43, S43, S43),
+        domain="away",
+    ),
+    # ---------------------------------------------------------------- padding
+    C("F_pad_constant", lambda m, x: _F(m).pad(x, (1, 2)), ((2, 3, 4),)),
+    C(
+        "F_pad_constant_crop_value",
+        lambda m, x: _F(m).pad(x, (1, -2, 0, 1), value=0.5),
+        ((2, 3, 4),),
+    ),
+    C("F_pad_constant_all_crop", lambda m, x: _F(m).pad(x, (-1, 0)), (S43,)),
+    C("F_pad_reflect_1d", lambda m, x: _F(m).pad(x, (2, 1), mode="reflect"), ((2, 2, 4),)),
+    C("F_pad_reflect_1d_unbatched", lambda m, x: _F(m).pad(x, (-1, 2), "reflect"), (S43,)),
+    C("F_pad_reflect_2d", lambda m, x: _F(m).pad(x, (1, 2, 2, 0), "reflect"), ((1, 2, 3, 4),)),
+    C(
+        "F_pad_reflect_3d",
+        lambda m, x: _F(m).pad(x, (1, 0, 1, 2, 1, 1), "reflect"),
+        ((2, 2, 3, 3),),
+    ),
+    C("F_pad_replicate_1d", lambda m, x: _F(m).pad(x, (3, -1), "replicate"), ((2, 2, 4),)),
+    C("F_pad_replicate_2d", lambda m, x: _F(m).pad(x, (1, 2, 2, 0), "replicate"), ((2, 3, 4),)),
+    C(
+        "F_pad_replicate_3d",
+        lambda m, x: _F(m).pad(x, (1, 0, 1, 2, 1, 1), "replicate"),
+        ((1, 2, 2, 3, 3),),
+    ),
+    C("F_pad_circular_1d", lambda m, x: _F(m).pad(x, (2, 1), "circular"), ((2, 2, 4),)),
+    C("F_pad_circular_crop", lambda m, x: _F(m).pad(x, (-1, 2), "circular"), (S43,)),
+    C("F_pad_circular_2d", lambda m, x: _F(m).pad(x, (1, 2, 2, 0), "circular"), ((1, 2, 3, 4),)),
+    C(
+        "F_pad_circular_3d",
+        lambda m, x: _F(m).pad(x, (1, 0, 1, 2, 1, 1), "circular"),
+        ((2, 2, 3, 3),),
     ),
 ]
 CASES += [

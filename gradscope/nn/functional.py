@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes
+from .. import creation, dtypes
 from ..autograd.function import apply, apply_inplace
 from ..backend import xp_of
 from ..errors import refuse_kernel, scalar_type_name, shape_str, tensor_type_name
@@ -16,6 +16,8 @@ from ..ops import activation as A
 from ..ops import api
 from ..ops import loss as L
 from ..ops import norm as N
+from ..ops import pad as P
+from ..ops import reduce as R
 from ..ops import shape as S
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
@@ -75,6 +77,14 @@ from ._conv import (  # noqa: E402 - the convolutions and pools, kept in a modul
 )
 
 __all__ = [
+    "hardshrink",
+    "softshrink",
+    "celu_",
+    "celu",
+    "prelu",
+    "glu",
+    "threshold_",
+    "threshold",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "avg_pool1d",
@@ -98,6 +108,7 @@ __all__ = [
     "hardswish",
     "hardtanh",
     "huber_loss",
+    "kl_div",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -109,6 +120,8 @@ __all__ = [
     "nll_loss",
     "normalize",
     "one_hot",
+    "pairwise_distance",
+    "pad",
     "relu",
     "relu6",
     "rms_norm",
@@ -122,6 +135,7 @@ __all__ = [
     "softsign",
     "tanh",
     "tanhshrink",
+    "triplet_margin_loss",
 ]
 
 
@@ -1062,3 +1076,300 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
         n1.clamp_min_(eps)
         n2.clamp_min_(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input, pad, mode: str = "constant", value: float | None = None):
+    """``input`` padded by ``pad``, (left, right) pairs from the last dim backwards:
+    with ``value`` (``constant``; negative entries crop), or by reflecting, replicating or
+    wrapping (``circular``) its edges, over the last 1, 2 or 3 dims."""
+    pad = _int_tuple("pad", "pad", 2, pad)
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    nd = input.ndim
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * nd:
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {nd}"
+        )
+    if mode == "constant":
+        _check_constant_pad(input.shape, pad)
+        return apply(P.ConstantPadNdBackward0, (input,), pad, 0.0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pad) // 2
+    if k not in (1, 2, 3) or nd not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {nd}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if mode == "circular":
+        return _pad_circular(input, pad)
+    shape = tuple(input.shape)
+    if mode == "reflect":
+        for i, arg in enumerate((4, 6, 8)[:k]):
+            left, right, n = pad[2 * i], pad[2 * i + 1], shape[nd - 1 - i]
+            if not (left < n and right < n):
+                raise RuntimeError(
+                    f"Argument #{arg}: Padding size should be less than the corresponding input "
+                    f"dimension, but got: padding ({left}, {right}) at dimension {nd - 1 - i} of "
+                    f"input {list(shape)}"
+                )
+    out = list(shape)
+    for i in range(k):
+        out[nd - 1 - i] += pad[2 * i] + pad[2 * i + 1]
+    if k == 1 and out[-1] < 1:
+        raise RuntimeError(f"input (W: {shape[-1]}) is too small. Calculated output W: {out[-1]}")
+    bad = [n for n in out if n < 0]
+    if bad:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad[0]}: {out}")
+    table = P.REFLECTION if mode == "reflect" else P.REPLICATION
+    return apply(table[k], (input,), pad)
+
+
+def _int_tuple(op: str, arg: str, pos: int, values) -> tuple:
+    """``values`` as a tuple of ints, refused as torch's argument parser does."""
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(
+                f"{op}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
+                f"element of type {type(v).__name__} at pos {i}"
+            )
+    return tuple(int(v) for v in values)
+
+
+def _check_constant_pad(shape, pad) -> None:
+    """torch's checks of ``constant_pad_nd``, which crops with ``narrow`` first."""
+    nd = len(shape)
+    for i in range(len(pad) // 2):
+        n = shape[nd - 1 - i]
+        left, right = pad[2 * i], pad[2 * i + 1]
+        if left < 0:
+            n += left
+        if right < 0:
+            n += right
+        if n < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+
+
+def _pad_circular(input, pad):
+    """torch's ``_pad_circular``: the input copied into a new tensor, then the wrapped
+    edges copied from it, a slice at a time (so a graph of ``CopySlices``)."""
+    k = len(pad) // 2
+    nd = input.ndim
+    in_shape = tuple(input.shape)
+    out_shape = list(in_shape)
+    for i in range(k):  # the first padded dim first, as torch
+        d = nd - k + i
+        left, right = pad[2 * (k - i - 1)], pad[2 * (k - i - 1) + 1]
+        out_shape[d] = in_shape[d] + left + right
+        if not (left <= in_shape[d] and right <= in_shape[d]):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if out_shape[d] < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    out = input.new_empty(tuple(out_shape))
+    out_slice, in_slice = out, input
+    for i in range(k):
+        d = nd - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        out_slice = _slice(out_slice, d, max(left, 0), out_shape[d] - max(right, 0))
+        in_slice = _slice(in_slice, d, max(-left, 0), in_shape[d] - max(-right, 0))
+    out_slice.copy_(in_slice)
+    for i in range(k):
+        d = nd - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        n = out_shape[d]
+        if left > 0:
+            src = _slice(out, d, n - left - max(right, 0), n - max(right, 0))
+            _slice(out, d, 0, left).copy_(src)
+        if right > 0:
+            src = _slice(out, d, max(left, 0), max(left, 0) + right)
+            _slice(out, d, n - right, n).copy_(src)
+    return out
+
+
+def _slice(t, dim: int, start: int, end: int):
+    return api.narrow(t, dim, start, end - start)
+
+
+_KL_MEAN_WARNING = (
+    "reduction: 'mean' divides the total loss by both the batch size and the support size."
+    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+    "'mean' will be changed to behave the same as 'batchmean' in the next major release."
+)
+
+
+def kl_div(
+    input,
+    target,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+):
+    """The pointwise KL divergence ``target * (log(target) - input)`` of log-probabilities
+    ``input`` from ``target`` (itself log-probabilities with ``log_target``), reduced;
+    ``batchmean`` divides the sum by the batch size."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=user_stacklevel())
+    kernel_reduction = "sum" if reduction == "batchmean" else reduction
+    _check_reduction(kernel_reduction)
+    for t in (input, target):
+        if t.dtype.is_complex:
+            raise RuntimeError("kl_div: Complex inputs not supported.")
+        if not t.dtype.is_floating_point:
+            raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        loss = api.mul(api.exp(target), api.sub(target, input))
+    else:
+        loss = api.sub(api.xlogy(target, target), api.mul(target, input))
+    loss = _weighted_reduction(loss, kernel_reduction)
+    if reduction == "batchmean" and input.ndim != 0:
+        # torch divides by the batch size as a 0-d int64 tensor (a DivBackward0)
+        loss = api.div(loss, creation.tensor(input.shape[0], device=input.device))
+    return loss
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """The ``p``-norm of ``x1 - x2 + eps`` along the last dim (the inputs broadcast)."""
+    diff = api.sub(x1, x2)
+    if not (diff.dtype.is_floating_point or diff.dtype.is_complex):
+        diff = diff.to(dtypes.default_float)  # integers (never in a graph) + eps: floats
+    diff = apply(AddBackward1, (diff,), eps)
+    last = max(x1.ndim, x2.ndim) - 1
+    dims = api._reduction_dims("norm", diff, [last])
+    return apply(R.NormBackward1, (diff,), p, dims, keepdim, None)
+
+
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+):
+    """``max(margin + d(anchor, positive) - d(anchor, negative), 0)``, reduced, with ``d``
+    the ``pairwise_distance``; ``swap`` takes the smaller of d(a, n) and d(p, n)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs"
+        )
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = api.minimum(dist_neg, pairwise_distance(positive, negative, p, eps))
+    loss = api.clamp_min(api.sub(apply(AddBackward1, (dist_pos,), margin), dist_neg), 0)
+    return _weighted_reduction(loss, reduction)
+
+
+# ---------------------------------------------------------------- threshold, glu, prelu,
+# celu and the shrinks
+
+
+def threshold(input, threshold: float, value: float, inplace: bool = False):
+    """``x`` where ``x > threshold``, ``value`` elsewhere."""
+    if inplace:
+        return apply_inplace(A.ThresholdBackward1, input, (input,), threshold, value)
+    return apply(A.ThresholdBackward0, (input,), threshold, value)
+
+
+def threshold_(input, threshold: float, value: float):
+    """``threshold`` written into ``input``."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def glu(input, dim: int = -1):
+    """``a * sigmoid(b)``, with ``a`` and ``b`` the two halves of ``input`` along ``dim``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = api._dim(dim, input.ndim)
+    if input.shape[d] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}"
+        )
+    _float_kernel("glu_cpu", input)
+    return apply(A.GluBackward0, (input,), dim)
+
+
+def prelu(input, weight):
+    """``x`` where positive, ``weight * x`` elsewhere: one weight, or one per channel (dim 1)."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            "prelu: Type promoting not supported. Got "
+            f"{scalar_type_name(input._data.dtype)} and {scalar_type_name(weight._data.dtype)}"
+        )
+    n = weight.numel()
+    if n != 1:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim > 1 else 1
+        if channels != n:
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter "
+                f"numbers = {n} and channel size = {channels}."
+            )
+    if weight.ndim > 1:
+        raise RuntimeError(
+            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}"
+        )
+    if input.ndim != weight.ndim:
+        shape = [1] * input.ndim
+        if input.ndim > 1:
+            shape[1] = n
+        weight = weight.reshape(shape)
+    _float_kernel("prelu_cpu", input)
+    return apply(A.PreluKernelBackward0, (input, weight))
+
+
+def celu(input, alpha: float = 1.0, inplace: bool = False):
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _float_kernel("elu_cpu", input)
+    if inplace:
+        return apply_inplace(A.CeluBackward1, input, (input,), alpha, 1, 1 / alpha)
+    return apply(A.CeluBackward0, (input,), alpha, 1, 1 / alpha)
+
+
+def celu_(input, alpha: float = 1.0):
+    """``celu`` written into ``input``."""
+    return celu(input, alpha, inplace=True)
+
+
+def softshrink(input, lambd: float = 0.5):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 between."""
+    _float_kernel("softshrink_check", input)
+    top = float(np.finfo(input._data.dtype).max)
+    if not 0 <= lambd <= top:
+        raise RuntimeError(
+            f"lambda must be in range [0, {top:g}] for input dtype "
+            f"{scalar_type_name(input._data.dtype)}, but found {lambd:g}"
+        )
+    return apply(A.SoftshrinkBackward0, (input,), lambd)
+
+
+def hardshrink(input, lambd: float = 0.5):
+    """``x`` where ``|x| > lambd``, 0 elsewhere."""
+    _float_kernel("hardshrink_cpu", input)
+    return apply(A.HardshrinkBackward0, (input,), lambd)

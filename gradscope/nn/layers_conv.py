@@ -62,10 +62,8 @@ class _ConvNd(Module):
                 f"padding_mode must be one of {sorted(_PADDING_MODES)!r}, but got "
                 f"padding_mode='{padding_mode}'".replace("[", "{").replace("]", "}")
             )
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"padding_mode={padding_mode!r}: gradscope pads convolutions with zeros only"
-            )
+        if padding_mode != "zeros" and self._transposed:
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _ntuple(kernel_size, nd)
         self.stride = stride_t
@@ -75,6 +73,20 @@ class _ConvNd(Module):
         self.output_padding = _ntuple(output_padding, nd)
         self.groups = groups
         self.padding_mode = padding_mode
+        # what F.pad takes for the other padding modes: (left, right) from the last dim back
+        if isinstance(self.padding, str):
+            self._reversed_padding_repeated_twice = [0, 0] * nd
+            if padding == "same":
+                for i, (d, k) in enumerate(
+                    zip(reversed(self.dilation), reversed(self.kernel_size))
+                ):
+                    total = d * (k - 1)
+                    self._reversed_padding_repeated_twice[2 * i] = total // 2
+                    self._reversed_padding_repeated_twice[2 * i + 1] = total - total // 2
+        else:
+            self._reversed_padding_repeated_twice = tuple(
+                p for p in reversed(self.padding) for _ in range(2)
+            )
         if self._transposed:
             shape = (in_channels, out_channels // groups) + self.kernel_size
         else:
@@ -153,6 +165,11 @@ class Conv1d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return F.conv1d(
+                padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
+            )
         return F.conv1d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
@@ -190,6 +207,11 @@ class Conv2d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return F.conv2d(
+                padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
+            )
         return F.conv2d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )

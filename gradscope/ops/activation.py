@@ -13,7 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import erf, half_like, one_like, xp_of
-from ._broadcast import keep
+from ._broadcast import keep, unbroadcast
 from ._graph import constant, zeros_grad
 from ._jvp import terms
 from .elementwise import AddBackward1
@@ -39,32 +39,34 @@ class ReluBackward0(Function):
 
 
 class ThresholdBackwardBackward0(Function):
-    """relu's backward as an op, ``g * (result > 0)``, run as ``(g, result)``: linear in
-    ``g``, and a step in ``result``, whose gradient is zero (torch's ``zeros_like``)."""
+    """relu's or threshold's backward as an op, ``g * (x > threshold)``, run as ``(g, x)``
+    (relu's ``x`` is its result): linear in ``g``, and a step in ``x``, whose gradient is
+    zero (torch's ``zeros_like``)."""
 
     _name = "ThresholdBackwardBackward0"
 
-    def forward(self, g, result):
-        self.save(result=result)
-        return keep(g, ~(result <= 0))
+    def forward(self, g, x, threshold=0):
+        self.threshold = threshold
+        self.save(self=x)
+        return keep(g, ~(x <= threshold))
 
     def backward(self, u):
-        r = self.saved("result")
-        ng, nr = self.needs_input_grad
+        x = self.saved("self")
+        ng, nx = self.needs_input_grad
         return (
-            keep(u, ~(r <= 0)) if ng else None,
-            xp_of(u).zeros(r.shape, u.dtype) if nr else None,
+            keep(u, ~(x <= self.threshold)) if ng else None,
+            xp_of(u).zeros(x.shape, u.dtype) if nx else None,
         )
 
     def backward_graph(self, u):
-        r = self.saved_tensor("result")
-        ng, nr = self.needs_input_grad
-        gg = apply(ThresholdBackwardBackward0, (u, r)) if ng else None
-        return gg, zeros_grad(r.shape, u) if nr else None
+        x = self.saved_tensor("self")
+        ng, nx = self.needs_input_grad
+        gg = apply(ThresholdBackwardBackward0, (u, x), self.threshold) if ng else None
+        return gg, zeros_grad(x.shape, u) if nx else None
 
     def jvp(self, xs, out, tangents):
         tg = tangents[0]
-        return None if tg is None else keep(tg, ~(xs[1] <= 0))
+        return None if tg is None else keep(tg, ~(xs[1] <= self.threshold))
 
 
 class SigmoidBackward0(Function):
@@ -1011,3 +1013,203 @@ class NativeLayerNormBackward0(Function):
                 t = self._normalised_grad(tx, xhat, rstd)
             t = t if w is None else t * w
         return terms(t, None if tw is None else xhat * tw, tb)
+
+
+# ---------------------------------------------------------------- threshold, shrinks, celu
+
+
+class ThresholdBackward0(Function):
+    """``value`` where ``x <= threshold``, ``x`` elsewhere; saves the input."""
+
+    _name = "ThresholdBackward0"
+
+    def forward(self, a, threshold, value):
+        self.threshold = threshold
+        self.save(self=a)
+        # NaN is kept, as torch's ``x <= threshold ? value : x``
+        return xp_of(a).where(a <= threshold, value, a).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        return (keep(g, ~(self.saved("self") <= self.threshold)),)
+
+    def backward_graph(self, g):
+        x = self.saved_tensor("self")
+        return (apply(ThresholdBackwardBackward0, (g, x), self.threshold),)
+
+    def jvp(self, xs, out, tangents):
+        return keep(tangents[0], ~(xs[0] <= self.threshold))
+
+
+class ThresholdBackward1(ThresholdBackward0):
+    """``threshold_``: the same rule, on a copy of the input kept before the write."""
+
+    _name = "ThresholdBackward1"
+
+    def jvp(self, xs, out, tangents):
+        return None if tangents[0] is None else super().jvp(xs, out, tangents)
+
+
+class _Shrink(_Pointwise):
+    """A shrink by ``lambd``: the gradient passes where ``|x| > lambd``."""
+
+    def _args(self, lambd):
+        self.lambd = lambd
+
+    def _params(self) -> tuple:
+        return (self.lambd,)
+
+    def _inside(self, x):
+        return (x >= -self.lambd) & (x <= self.lambd)  # False for NaN, as torch's test
+
+    def _df(self, x):
+        return (~self._inside(x)).astype(x.dtype)
+
+    def _df_graph(self, x):
+        return constant(self._df(x._data))
+
+    def _d2f(self, x):
+        return xp_of(x).zeros_like(x)
+
+
+class SoftshrinkBackward0(_Shrink):
+    """``x - lambd`` above ``lambd``, ``x + lambd`` below ``-lambd``, 0 between."""
+
+    _name = "SoftshrinkBackward0"
+
+    def _f(self, x):
+        xp = xp_of(x)
+        lam = self.lambd
+        out = xp.where(x > lam, x - lam, xp.where(x < -lam, x + lam, 0))
+        return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)  # NaN passes
+
+
+class HardshrinkBackward0(_Shrink):
+    """``x`` where ``|x| > lambd``, 0 elsewhere."""
+
+    _name = "HardshrinkBackward0"
+
+    def _f(self, x):
+        return xp_of(x).where(self._inside(x), 0, x).astype(x.dtype, copy=False)
+
+
+class SoftshrinkBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "SoftshrinkBackwardBackward0"
+    zero_second = True
+
+
+class HardshrinkBackwardBackward0(_PointwiseBackwardBackward):
+    _name = "HardshrinkBackwardBackward0"
+    zero_second = True
+
+
+SoftshrinkBackward0._bb = SoftshrinkBackwardBackward0
+HardshrinkBackward0._bb = HardshrinkBackwardBackward0
+
+
+class CeluBackward0(EluBackward0):
+    """``celu``: ``elu`` with ``input_scale = 1 / alpha`` (run as ``(x, alpha, 1, 1/alpha)``);
+    its double backward is elu's, as in torch."""
+
+    _name = "CeluBackward0"
+
+
+class CeluBackward1(EluBackward1):
+    """``celu_``: the same, from its output."""
+
+    _name = "CeluBackward1"
+
+
+# ---------------------------------------------------------------- glu, prelu
+
+
+def _halves(x, dim: int):
+    n = x.shape[dim] // 2
+    idx = [slice(None)] * x.ndim
+    idx[dim] = slice(0, n)
+    a = x[tuple(idx)]
+    idx[dim] = slice(n, None)
+    return a, x[tuple(idx)]
+
+
+def _sigmoid(b):
+    with _quiet():
+        return (1 / (1 + xp_of(b).exp(-b))).astype(b.dtype, copy=False)
+
+
+class GluBackward0(Function):
+    """``a * sigmoid(b)`` of the halves ``a``, ``b`` of the input along ``dim``; saves the
+    input. Its double backward is written in tensor ops (torch has ``GluBackwardBackward0``)."""
+
+    _name = "GluBackward0"
+
+    def forward(self, x, dim):
+        self._dim = dim % x.ndim
+        self.dim = dim % (1 << 64)  # as torch shows its saved int64 dim
+        self.save(self=x)
+        a, b = _halves(x, self._dim)
+        return a * _sigmoid(b)
+
+    def _grad(self, g, x):
+        a, b = _halves(x, self._dim)
+        s = _sigmoid(b)
+        return xp_of(x).concatenate([g * s, g * a * s * (1 - s)], axis=self._dim)
+
+    def backward(self, g):
+        return (self._grad(g, self.saved("self")),)
+
+    def backward_graph(self, g):
+        x = self.saved_tensor("self")
+        a, b = x.chunk(2, self._dim)
+        s = b.sigmoid()
+        from . import api
+
+        return (api.cat([g * s, g * a * s * (1 - s)], self._dim),)
+
+    def jvp(self, xs, out, tangents):
+        x, t = xs[0], tangents[0]
+        a, b = _halves(x, self._dim)
+        ta, tb = _halves(t, self._dim)
+        s = _sigmoid(b)
+        return ta * s + a * s * (1 - s) * tb
+
+
+class PreluKernelBackward0(Function):
+    """``x`` where positive, ``weight * x`` elsewhere, ``weight`` broadcast over ``x``;
+    saves both. Its double backward is written in tensor ops (torch has
+    ``PreluKernelBackwardBackward0``)."""
+
+    _name = "PreluKernelBackward0"
+
+    def forward(self, x, w):
+        self.save(self=x, weight=w)
+        return xp_of(x).where(x > 0, x, w * x).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        x, w = self.saved("self"), self.saved("weight")
+        xp = xp_of(x)
+        nx, nw = self.needs_input_grad
+        gx = xp.where(x > 0, g, w * g).astype(g.dtype, copy=False) if nx else None
+        gw = None
+        if nw:
+            gw = unbroadcast(xp.where(x > 0, 0, x * g).astype(g.dtype, copy=False), w.shape)
+        return gx, gw
+
+    def backward_graph(self, g):
+        from ._graph import sum_to
+
+        x, w = self.saved_tensor("self"), self.saved_tensor("weight")
+        pos = constant((x._data > 0).astype(x._data.dtype))
+        nx, nw = self.needs_input_grad
+        gx = g * pos + (g * w) * (1 - pos) if nx else None
+        gw = sum_to(x * g * (1 - pos), tuple(w.shape)) if nw else None
+        return gx, gw
+
+    def jvp(self, xs, out, tangents):
+        x, w = xs
+        tx, tw = tangents
+        xp = xp_of(x)
+        # torch's rule: where(x >= 0, tx, w * tx + tw * x)
+        return terms(
+            None if tx is None else xp.where(x >= 0, tx, w * tx),
+            None if tw is None else xp.where(x >= 0, 0, tw * x),
+        )

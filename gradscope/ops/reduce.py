@@ -837,6 +837,21 @@ class LinalgVectorNormBackward0(Function):
             return _where0(out == 0, s.sum(axis=axes, keepdims=kd) / out ** (p - 1))
 
 
+class NormBackward1(LinalgVectorNormBackward0):
+    """``at::norm(self, p, dim, keepdim)``, which ``pairwise_distance`` records: the vector
+    norm's rules, its order saved as ``p``."""
+
+    _name = "NormBackward1"
+
+    @property
+    def ord(self) -> float:
+        return self.p
+
+    @ord.setter
+    def ord(self, value) -> None:
+        self.p = float(value)
+
+
 def _reversed_cumsum(w, dim: int):
     """Sums from each element to the end along ``dim`` (torch's ``reversed_cumsum``)."""
     xp = xp_of(w)
