@@ -131,10 +131,9 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
-    """A 1-d convolution over ``(N, C, L)`` inputs, weight ``(out, in / groups, k)``."""
-
-    _nd = 1
+class _Conv(_ConvNd):
+    """A convolution's constructor, torch's arguments in torch's order (no
+    ``output_padding``)."""
 
     def __init__(
         self,
@@ -163,6 +162,12 @@ class Conv1d(_ConvNd):
             device=device,
             dtype=dtype,
         )
+
+
+class Conv1d(_Conv):
+    """A 1-d convolution over ``(N, C, L)`` inputs, weight ``(out, in / groups, k)``."""
+
+    _nd = 1
 
     def forward(self, input: Tensor) -> Tensor:
         if self.padding_mode != "zeros":
@@ -175,36 +180,8 @@ class Conv1d(_ConvNd):
         )
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """A 2-d convolution over ``(N, C, H, W)`` inputs, weight ``(out, in / groups, kh, kw)``."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size,
-        stride=1,
-        padding=0,
-        dilation=1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            bias,
-            padding_mode,
-            device=device,
-            dtype=dtype,
-        )
 
     def forward(self, input: Tensor) -> Tensor:
         if self.padding_mode != "zeros":
