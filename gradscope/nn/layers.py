@@ -155,17 +155,25 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
-class ELU(Module):
+class _AlphaActivation(Module):
+    """An activation of ``alpha`` that may work in place (ELU, CELU)."""
+
+    _fn = None
+
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = alpha
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha, self.inplace)
+        return self._fn(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(_AlphaActivation):
+    _fn = staticmethod(F.elu)
 
 
 class SELU(_Inplace):
@@ -292,17 +300,8 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class CELU(Module):
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+class CELU(_AlphaActivation):
+    _fn = staticmethod(F.celu)
 
 
 class Softshrink(Module):
