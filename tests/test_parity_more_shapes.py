@@ -377,8 +377,13 @@ ERRORS = {
 def test_scatter_with_reduce_has_no_derivative_as_torch():
     for m in (gs, torch):
         x, src = _x(m), m.ones(2, 3, requires_grad=True)
-        with pytest.warns(UserWarning, match="reduce argument of torch.scatter with Tensor src"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             y = x.scatter(0, m.tensor([[0, 1, 2], [0, 0, 3]]), src, reduce="add")
+        # torch warns once a process (an earlier test may have had it); gradscope each time
+        assert m is torch or any(
+            "reduce argument of torch.scatter" in str(w.message) for w in caught
+        )
         assert y.grad_fn.name() == "torch::autograd::NotImplemented"
         assert len(y.grad_fn.next_functions) == 2
         with pytest.raises(RuntimeError, match="^derivative for aten::scatter is not implemented"):

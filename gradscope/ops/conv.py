@@ -4,7 +4,7 @@ and the padding node ``ConstantPadNdBackward0`` that ``padding='same'`` may add.
 
 Convolutions run as im2col (a strided view of the padded input, one column per output
 position) and one matrix product per group; the input's gradient scatters the column
-gradients back (col2im). Average pools are separable: one (out, in) matrix per spatial dim.
+gradients back (col2im). Average pools sum each window's own elements, one spatial dim at a time.
 """
 
 from __future__ import annotations
@@ -400,58 +400,78 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
     return values, (rows * sizes[1] + cols).astype(xp.int64)
 
 
-def avg_matrix(size, k, s, p, ceil_mode, count_include_pad, scaled=True):
-    """The ``(out, size)`` matrix of one dim of an average pool: row ``o`` holds
-    ``1 / count`` over the elements of window ``o`` (1 where ``scaled`` is False)."""
+def avg_windows(size, k, s, p, ceil_mode, count_include_pad) -> tuple[list, list]:
+    """One dim of an average pool: each window's ``(start, end)`` in the input, and the
+    count it divides by (with ``count_include_pad``, the padding it covers counts)."""
     out = pool_out_size(size, k, s, p, 1, ceil_mode)
-    m = np.zeros((out, size))
+    bounds, counts = [], []
     for o in range(out):
         start = o * s - p
         end = min(start + k, size + p)
         count = end - start
         start, end = max(start, 0), min(end, size)
-        if not count_include_pad:
-            count = end - start
-        m[o, start:end] = 1.0 / count if scaled else 1.0
-    return m
+        bounds.append((start, end))
+        counts.append(count if count_include_pad else end - start)
+    return bounds, counts
 
 
-def adaptive_matrix(size, out):
-    """The ``(out, size)`` matrix of one dim of an adaptive average pool."""
-    m = np.zeros((out, size))
-    for o in range(out):
-        start = (o * size) // out
-        end = -((-(o + 1) * size) // out)
-        m[o, start:end] = 1.0 / (end - start)
-    return m
+def adaptive_windows(size, out) -> tuple[list, list]:
+    """One dim of an adaptive average pool: each window's ``(start, end)`` and size."""
+    bounds = [((o * size) // out, -((-(o + 1) * size) // out)) for o in range(out)]
+    return bounds, [end - start for start, end in bounds]
+
+
+def _sum_windows(x, axis: int, bounds):
+    """``x`` summed over each window of ``bounds`` along ``axis`` (only the window's own
+    elements: an inf elsewhere stays out, as in torch's kernels)."""
+    xp = xp_of(x)
+    lead = (slice(None),) * (axis % x.ndim)
+    return xp.concatenate(
+        [x[lead + (slice(a, b),)].sum(axis=axis, keepdims=True) for a, b in bounds], axis=axis
+    )
+
+
+def _spread_windows(g, axis: int, bounds, size: int):
+    """The adjoint of ``_sum_windows``: each window's value added to its elements."""
+    xp = xp_of(g)
+    axis = axis % g.ndim
+    lead = (slice(None),) * axis
+    shape = g.shape[:axis] + (size,) + g.shape[axis + 1 :]
+    out = xp.zeros(shape, dtype=g.dtype)
+    for i, (a, b) in enumerate(bounds):
+        out[lead + (slice(a, b),)] += g[lead + (slice(i, i + 1),)]
+    return out
 
 
 class _Separable(Function):
-    """A pool that is ``A @ x @ B.T`` on the last two dims, ``A`` and ``B`` small constant
-    matrices, rebuilt from the input's shape when needed rather than kept on the node."""
+    """A pool that sums rectangular windows of the last two dims and divides each sum by
+    its count; the windows are rebuilt from the input's shape when needed rather than
+    kept on the node."""
 
-    scale = None
+    def _windows(self):
+        """Per dim, the windows' bounds and counts."""
+        raise NotImplementedError
 
-    def _apply(self, x, a, b):
-        xp = xp_of(x)
-        a, b = xp.asarray(a, dtype=x.dtype), xp.asarray(b, dtype=x.dtype)
-        y = a @ x @ b.T
-        return y if self.scale is None else y * x.dtype.type(self.scale)
+    def _divisor(self, dtype):
+        (_, ch), (_, cw) = self._windows()
+        return np.outer(ch, cw).astype(dtype)
+
+    def _pool(self, x):
+        (bh, _), (bw, _) = self._windows()
+        total = _sum_windows(_sum_windows(x, -2, bh), -1, bw)
+        return total / xp_of(x).asarray(self._divisor(x.dtype))
 
     def backward(self, g):
-        a, b = self._mats()
-        xp = xp_of(g)
-        a, b = xp.asarray(a, dtype=g.dtype), xp.asarray(b, dtype=g.dtype)
-        gx = a.T @ g @ b
-        if self.scale is not None:
-            gx = gx * g.dtype.type(self.scale)
-        return (gx,)
+        (bh, _), (bw, _) = self._windows()
+        h, w = self.in_shape[-2:]
+        share = g / xp_of(g).asarray(self._divisor(g.dtype))
+        return (_spread_windows(_spread_windows(share, -1, bw, w), -2, bh, h),)
 
     def backward_graph(self, g):
         return linear_backward_graph(self, g)
 
     def jvp(self, xs, out, tangents):
-        return self._apply(tangents[0], *self._mats())
+        return self._pool(tangents[0])
 
 
 class AvgPool2DBackward0(_Separable):
@@ -468,29 +488,28 @@ class AvgPool2DBackward0(_Separable):
         self.divisor_override = divisor_override
         self.save(self=x)
         self.in_shape = x.shape
-        if divisor_override is not None:
-            self.scale = 1.0 / divisor_override
         if x.dtype.kind in "fc":
-            return self._apply(x, *self._mats())
+            return self._pool(x)
         # integer pools divide as torch's kernel does: the window's sum, truncated
         xp = xp_of(x)
-        ones = [xp.asarray(m != 0, dtype=np.int64) for m in self._mats()]
-        total = ones[0] @ x.astype(np.int64) @ ones[1].T
-        if divisor_override is None:
-            a, b = (xp.asarray(m.max(axis=1)) for m in self._mats())
-            div = xp.rint(1.0 / xp.outer(a, b)).astype(np.int64)
-        else:
-            div = divisor_override
+        (bh, _), (bw, _) = self._windows()
+        total = _sum_windows(_sum_windows(x.astype(np.int64), -2, bh), -1, bw)
+        div = xp.asarray(self._divisor(np.int64))
         q = xp.abs(total) // xp.abs(div)
         return (xp.sign(total) * xp.sign(div) * q).astype(x.dtype)
 
-    def _mats(self):
+    def _windows(self):
         s = self.stride or self.kernel_size
-        scaled = self.divisor_override is None
         return tuple(
-            avg_matrix(n, k, st, p, self.ceil_mode, self.count_include_pad, scaled)
+            avg_windows(n, k, st, p, self.ceil_mode, self.count_include_pad)
             for n, k, st, p in zip(self.in_shape[-2:], self.kernel_size, s, self.padding)
         )
+
+    def _divisor(self, dtype):
+        if self.divisor_override is not None:
+            (bh, _), (bw, _) = self._windows()
+            return np.full((len(bh), len(bw)), self.divisor_override, dtype=dtype)
+        return super()._divisor(dtype)
 
 
 class AdaptiveAvgPool2DBackward0(_Separable):
@@ -502,7 +521,7 @@ class AdaptiveAvgPool2DBackward0(_Separable):
     def forward(self, x, output_size):
         self.save(self=x)
         self.in_shape, self.output_size = x.shape, output_size
-        return self._apply(x, *self._mats())
+        return self._pool(x)
 
-    def _mats(self):
-        return tuple(adaptive_matrix(n, o) for n, o in zip(self.in_shape[-2:], self.output_size))
+    def _windows(self):
+        return tuple(adaptive_windows(n, o) for n, o in zip(self.in_shape[-2:], self.output_size))

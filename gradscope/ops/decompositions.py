@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import function as _function
 from ..autograd.function import Function
-from ..backend import xp_of
+from ..backend import CPU, to_device, xp_of
 from ..errors import LinAlgError
 from ._broadcast import unbroadcast
 from ._graph import sum_to
@@ -52,7 +52,7 @@ def singular_error(name: str, a) -> LinAlgError:
     """torch's error for a singular ``a``: which diagonal element of U is zero, and in which
     matrix of a batch."""
     _, _, info = lu_factor(a)
-    flat = np.asarray(info.get() if hasattr(info, "get") else info).reshape(-1)
+    flat = to_device(info, CPU).reshape(-1)  # for the message only
     bad = int(np.flatnonzero(flat)[0]) if flat.any() else 0
     where = f"(Batch element {bad}): " if a.ndim > 2 else ""
     return LinAlgError(

@@ -2073,24 +2073,28 @@ class SincBackward0(Function):
             return xp_of(a).sinc(a)
 
     @staticmethod
-    def _derivative(a):
+    def _times_derivative(g, a):
+        # torch's sinc_backward: g * (pi a cos(pi a) - sin(pi a)) / (a a pi), 0 where that
+        # denominator is 0 (so also where a * a underflows)
         xp = xp_of(a)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             pa = a * math.pi
-            d = (pa * xp.cos(pa) - xp.sin(pa)) / (pa * a)
-        return xp.where(a == 0, d.dtype.type(0), d)
+            squared = a * a * math.pi
+            d = g * (pa * xp.cos(pa) - xp.sin(pa)) / squared
+        return xp.where(squared == 0, d.dtype.type(0), d)
 
     def backward(self, g):
-        return (g * self._derivative(self.saved("self")),)
+        return (self._times_derivative(g, self.saved("self")),)
 
     def backward_graph(self, g):
         a = self.saved_tensor("self")
         pa = a * math.pi
-        d = (pa * pa.cos() - pa.sin()) / (pa * a)
-        return (g * d.masked_fill(constant(a._data == 0), 0),)
+        squared = a * a * math.pi
+        d = g * (pa * pa.cos() - pa.sin()) / squared
+        return (d.masked_fill(constant(squared._data == 0), 0),)
 
     def jvp(self, xs, out, tangents):
-        return tangents[0] * self._derivative(xs[0])
+        return self._times_derivative(tangents[0], xs[0])
 
 
 class Deg2RadBackward0(Function):
