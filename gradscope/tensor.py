@@ -928,6 +928,14 @@ class Tensor:
 
     cumsum = F.cumsum
     cumprod = F.cumprod
+    cummax = F.cummax
+    cummin = F.cummin
+    logcumsumexp = F.logcumsumexp
+    median = F.median
+    nanmedian = F.nanmedian
+    kthvalue = F.kthvalue
+    mode = F.mode
+    msort = F.msort
     reshape = F.reshape
     view = F.view
     flatten = F.flatten

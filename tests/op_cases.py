@@ -1963,6 +1963,40 @@ CASES += [
     C("linalg_vecdot", lambda m, a, b: m.linalg.vecdot(a, b, dim=0), (S43, (4, 1))),
 ]
 
+
+def _nan_at(m, a, flat: list):
+    """``a`` with NaN at the ``flat`` positions (no gradient reaches them)."""
+    mask = np.zeros(a.shape, dtype=bool)
+    mask.reshape(-1)[flat] = True
+    return a.masked_fill(m.tensor(mask), float("nan"))
+
+
+CASES += [
+    # ------------------------------------------------------- order statistics, running extremes
+    C("median_full", lambda m, a: a.median(), (S43,)),
+    C("median_full_even", lambda m, a: m.median(a), ((2, 3),)),
+    C("median_dim", lambda m, a: a.median(1).values, (S43,)),
+    C("median_dim_keepdim", lambda m, a: m.median(a, 0, keepdim=True)[0], (S43,)),
+    C("median_0d", lambda m, a: a.median(0)[0], (S0,)),
+    C("nanmedian_full", lambda m, a: _nan_at(m, a, [1, 5, 6]).nanmedian(), (S43,)),
+    C("nanmedian_dim", lambda m, a: m.nanmedian(_nan_at(m, a, [0, 4, 5]), 1).values, (S43,)),
+    C("kthvalue", lambda m, a: a.kthvalue(2, 1).values, (S43,)),
+    C("kthvalue_dim0_keepdim", lambda m, a: m.kthvalue(a, 3, 0, True)[0], (S43,)),
+    C("kthvalue_last", lambda m, a: a.kthvalue(3).values, ((2, 3, 3),)),
+    # a repeated column makes each row's mode that column's value (both copies move together)
+    C("mode", lambda m, a: m.cat([a, a[:, :1]], 1).mode(1).values, (S43,)),
+    C("mode_keepdim", lambda m, a: m.mode(a, 0, keepdim=True)[0], (S43,)),
+    C("cummax", lambda m, a: a.cummax(1).values, (S43,)),
+    C("cummax_dim0", lambda m, a: m.cummax(a, 0)[0], (S43,)),
+    C("cummin", lambda m, a: a.cummin(-1).values, ((2, 3, 4),)),
+    C("cummax_0d", lambda m, a: a.cummax(0).values, (S0,)),
+    C("logcumsumexp", lambda m, a: a.logcumsumexp(1), (S43,)),
+    C("logcumsumexp_dim0", lambda m, a: m.logcumsumexp(a * 3, 0), (S43,)),
+    C("logcumsumexp_0d", lambda m, a: a.logcumsumexp(0), (S0,)),
+    C("msort", lambda m, a: a.msort(), (S43,)),
+    C("msort_fn", lambda m, a: m.msort(a), ((5,),)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

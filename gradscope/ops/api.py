@@ -35,6 +35,7 @@ from . import activation as A
 from . import elementwise as E
 from . import index as I
 from . import linalg as L
+from . import order as O
 from . import reduce as R
 from . import shape as S
 
@@ -68,6 +69,20 @@ class SortResult(_ReturnType, namedtuple("sort", ["values", "indices"])):
 class TopkResult(_ReturnType, namedtuple("topk", ["values", "indices"])):
     __slots__ = ()
 
+
+def _return_type(name: str, fields=("values", "indices")):
+    """A ``gradscope.return_types`` named tuple called ``name``."""
+    cls = type(name, (_ReturnType, namedtuple(name, list(fields))), {"__slots__": ()})
+    cls.__qualname__ = name
+    return cls
+
+
+MedianResult = _return_type("median")
+NanmedianResult = _return_type("nanmedian")
+KthvalueResult = _return_type("kthvalue")
+ModeResult = _return_type("mode")
+CummaxResult = _return_type("cummax")
+CumminResult = _return_type("cummin")
 
 MaxResult.__name__ = MaxResult.__qualname__ = "max"
 MinResult.__name__ = MinResult.__qualname__ = "min"
@@ -3966,3 +3981,117 @@ def diff(a, n: int = 1, dim: int = -1, prepend=None, append=None):
         a = logical_xor(later, earlier) if a._data.dtype.kind == "b" else later - earlier
         out_len -= 1
     return a
+
+
+# ---------------------------------------------------------------- order statistics
+
+
+def _picked(result_type, cls, a, dim: int, keepdim: bool, *args):
+    """``(values, indices)`` of a node that picks one element per slice, the indices those
+    it saved."""
+    values = apply(cls, (a,), dim, bool(keepdim), *args)
+    node = values.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["indices"]
+        indices = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        idx = O.picked_indices(cls, a._data, dim, bool(keepdim), *args)
+        indices = Tensor._make(idx, None)
+    return result_type(values, indices)
+
+
+def _order_dim(name: str, a, dim, pos: int = 1) -> int:
+    """``dim`` checked as torch's order statistics check it (an int, in range, of a
+    non-zero size)."""
+    dim = _dim(_int_arg(name, "dim", pos, dim), a._data.ndim)
+    if a._data.ndim and a._data.shape[dim] == 0:
+        name = "median" if name == "nanmedian" else name
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    return dim
+
+
+def median(a, dim=_NOTHING, keepdim: bool = False):
+    """The lower median of all elements (NaN if any is NaN), or ``(values, indices)`` along
+    ``dim``."""
+    return _median("median", a, dim, keepdim)
+
+
+def nanmedian(a, dim=_NOTHING, keepdim: bool = False):
+    """``median`` ignoring NaN: the lower median of the numbers (NaN where all are NaN)."""
+    return _median("nanmedian", a, dim, keepdim)
+
+
+def _median(name: str, a, dim, keepdim):
+    nan = name == "nanmedian"
+    if dim is _NOTHING:
+        if a._data.dtype == np.bool_:
+            refuse_kernel("median_cpu", a._data.dtype)
+        return apply(O.NanmedianBackward0 if nan else O.MedianBackward0, (a,))
+    dim = _order_dim(name, a, dim)
+    if a._data.dtype == np.bool_:
+        refuse_kernel("median_out", a._data.dtype)
+    cls, result = (
+        (O.NanmedianBackward1, NanmedianResult) if nan else (O.MedianBackward1, MedianResult)
+    )
+    return _picked(result, cls, a, dim, keepdim)
+
+
+def kthvalue(a, k, dim=-1, keepdim: bool = False):
+    """``(values, indices)``: the ``k``-th smallest element along ``dim`` (NaN above every
+    number)."""
+    k = _int_arg("kthvalue", "k", 1, k)
+    dim = _order_dim("kthvalue", a, dim, 2)
+    size = a._data.shape[dim] if a._data.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    if a._data.dtype == np.bool_:
+        refuse_kernel("kthvalue_cpu", a._data.dtype)
+    return _picked(KthvalueResult, O.KthvalueBackward0, a, dim, keepdim, k)
+
+
+def mode(a, dim=-1, keepdim: bool = False):
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest of those
+    equally frequent)."""
+    dim = _order_dim("mode", a, dim)
+    return _picked(ModeResult, O.ModeBackward0, a, dim, keepdim)
+
+
+def _cumulative_extreme(name: str, result_type, cls, a, dim):
+    dim = _int_arg(name, "dim", 1, dim)
+    if a._data.ndim == 0 and dim not in (0, -1):
+        raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+    dim = _dim(dim, a._data.ndim)
+    values = apply(cls, (a,), dim)
+    node = values.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["indices"]
+        indices = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        _, idx = O.cumulative_extreme(a._data, dim, cls is O.CummaxBackward0)
+        indices = Tensor._make(idx, None)
+    return result_type(values, indices)
+
+
+def cummax(a, dim):
+    """``(values, indices)``: the running maximum along ``dim`` and where it was reached (the
+    latest of equal values)."""
+    return _cumulative_extreme("cummax", CummaxResult, O.CummaxBackward0, a, dim)
+
+
+def cummin(a, dim):
+    """``(values, indices)``: the running minimum along ``dim`` and where it was reached (the
+    latest of equal values)."""
+    return _cumulative_extreme("cummin", CumminResult, O.CumminBackward0, a, dim)
+
+
+def logcumsumexp(a, dim):
+    """``log(cumsum(exp(a), dim))``, computed without overflow."""
+    dim = _dim(_int_arg("logcumsumexp", "dim", 1, dim), a._data.ndim)
+    if a._data.dtype.kind not in "fc":
+        refuse_kernel("logcumsumexp_out_cpu", a._data.dtype)
+    return apply(O.LogcumsumexpBackward0, (a,), dim)
+
+
+def msort(a):
+    """``a`` sorted along its first dimension (``sort(a, 0).values``)."""
+    return sort(a, 0).values

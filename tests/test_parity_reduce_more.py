@@ -1,0 +1,147 @@
+"""Order statistics and running extremes (``median``, ``nanmedian``, ``kthvalue``, ``mode``,
+``cummax``, ``cummin``, ``logcumsumexp``, ``msort``) against torch 2.13: values and
+indices at ties and NaN, dtypes, empty and 0-dim inputs, the named tuples, and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from parity import check_error, check_value, params
+
+import gradscope as gs
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+NAN, INF = float("nan"), float("inf")
+TIES = [[2.0, 2.0, 2.0, 1.0, 1.0], [3.0, 1.0, 3.0, 1.0, 0.0]]
+WITH_NAN = [[1.0, NAN, 3.0, NAN, 0.0], [NAN, NAN, NAN, NAN, NAN], [2.0, 2.0, 2.0, 1.0, 1.0]]
+INTS = [[3, 1, 3, 2, 1, 1, 0, 7], [5, 5, 4, 4, 4, 9, 9, 9]]
+
+
+def _f(m, rows=TIES, rg=True):
+    return m.tensor(rows, requires_grad=rg)
+
+
+VALUES = {
+    "median": lambda m: _f(m).median(),
+    "median_nan": lambda m: m.median(_f(m, WITH_NAN)),
+    "median_ints": lambda m: m.tensor(INTS).median(),
+    "median_empty": lambda m: m.tensor([]).median(),
+    "median_empty_ints": lambda m: m.tensor([], dtype=m.int64).median(),
+    "median_dim": lambda m: _f(m).median(1),
+    "median_dim_nan": lambda m: _f(m, WITH_NAN).median(dim=1, keepdim=True),
+    "median_dim0": lambda m: m.median(_f(m), 0),
+    "median_dim_ints": lambda m: m.tensor(INTS).median(-1),
+    "median_0d": lambda m: m.tensor(3.0, requires_grad=True).median(0),
+    "median_dim_empty_rows": lambda m: m.zeros(0, 2).median(1),
+    "nanmedian": lambda m: _f(m, WITH_NAN).nanmedian(),
+    "nanmedian_all_nan": lambda m: m.tensor([NAN, NAN]).nanmedian(),
+    "nanmedian_dim": lambda m: m.nanmedian(_f(m, WITH_NAN), 1),
+    "nanmedian_dim_ints": lambda m: m.tensor(INTS).nanmedian(0),
+    "kthvalue": lambda m: _f(m).kthvalue(2, 1),
+    "kthvalue_nan": lambda m: _f(m, WITH_NAN).kthvalue(2, 1),
+    "kthvalue_last_nan": lambda m: m.kthvalue(_f(m, WITH_NAN), 5, 1, True),
+    "kthvalue_ints": lambda m: m.tensor(INTS).kthvalue(4),
+    "kthvalue_0d": lambda m: m.tensor(2.0).kthvalue(1),
+    "mode": lambda m: _f(m).mode(1),
+    "mode_nan": lambda m: _f(m, WITH_NAN).mode(),
+    "mode_ints": lambda m: m.mode(m.tensor(INTS), 1, keepdim=True),
+    "mode_bool": lambda m: m.tensor([True, False, True]).mode(),
+    "mode_long_row": lambda m: m.tensor([i % 5 for i in range(40)]).mode(),
+    "cummax": lambda m: _f(m).cummax(1),
+    "cummin": lambda m: m.cummin(_f(m), 1),
+    "cummax_nan": lambda m: _f(m, WITH_NAN).cummax(1),
+    "cummin_nan": lambda m: _f(m, WITH_NAN).cummin(-1),
+    "cummax_ints": lambda m: m.tensor(INTS).cummax(0),
+    "cummin_bool": lambda m: m.tensor([True, False, True]).cummin(0),
+    "cummax_0d": lambda m: m.tensor(3.0).cummax(0),
+    "cummax_empty": lambda m: m.zeros(0).cummax(0),
+    "logcumsumexp": lambda m: _f(m).logcumsumexp(1),
+    "logcumsumexp_extremes": lambda m: m.logcumsumexp(m.tensor([-1000.0, 0.0, -1000.0, 700.0]), 0),
+    "logcumsumexp_infs": lambda m: m.tensor([-INF, -INF, INF, 1.0, NAN]).logcumsumexp(0),
+    "logcumsumexp_float64": lambda m: m.tensor(TIES, dtype=m.float64).logcumsumexp(0),
+    "logcumsumexp_empty": lambda m: m.zeros(0).logcumsumexp(0),
+    "msort": lambda m: _f(m).msort(),
+    "msort_fn": lambda m: m.msort(m.tensor(INTS)),
+    "msort_0d": lambda m: m.tensor(2.0).msort(),
+}
+
+ERRORS = {
+    "median_bool": lambda m: m.tensor([True, False]).median(),
+    "median_dim_bool": lambda m: m.tensor([True, False]).median(0),
+    "nanmedian_dim_bool": lambda m: m.tensor([True, False]).nanmedian(0),
+    "median_dim_none": lambda m: m.tensor([1.0, 2.0]).median(None),
+    "median_dim_out_of_range": lambda m: _f(m).median(5),
+    "median_empty_dim": lambda m: m.zeros(2, 0).median(1),
+    "nanmedian_empty_dim": lambda m: m.zeros(0, 2).nanmedian(0),
+    "kthvalue_k_zero": lambda m: _f(m).kthvalue(0, 1),
+    "kthvalue_k_too_big": lambda m: _f(m).kthvalue(6, 1),
+    "kthvalue_k_float": lambda m: _f(m).kthvalue(1.5),
+    "kthvalue_k_bool": lambda m: _f(m).kthvalue(True),
+    "kthvalue_0d_k2": lambda m: m.tensor(3.0).kthvalue(2),
+    "kthvalue_bool": lambda m: m.tensor([True, False]).kthvalue(1),
+    "kthvalue_empty_dim": lambda m: m.zeros(0, 0).kthvalue(1, 1),
+    "mode_empty_dim": lambda m: m.zeros(0, 3).mode(0),
+    "mode_dim_out_of_range": lambda m: m.tensor([1.0, 2.0]).mode(1),
+    "cummax_0d_dim": lambda m: m.tensor(3.0).cummax(1),
+    "cummin_dim_out_of_range": lambda m: _f(m).cummin(2),
+    "logcumsumexp_ints": lambda m: m.tensor([1, 2]).logcumsumexp(0),
+    "logcumsumexp_bool": lambda m: m.tensor([True]).logcumsumexp(0),
+    "logcumsumexp_0d_dim": lambda m: m.tensor(3.0).logcumsumexp(1),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_values_as_torch(fn):
+    check_value(fn)
+
+
+@pytest.mark.parametrize("fn", params(ERRORS))
+def test_errors_as_torch(fn):
+    check_error(fn)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x, i: x.median(1),
+        lambda x, i: x.nanmedian(1),
+        lambda x, i: x.kthvalue(1 + i % x.shape[1], 1),
+        lambda x, i: x.mode(1),
+        lambda x, i: x.cummax(1),
+        lambda x, i: x.cummin(1),
+        lambda x, i: (x.median(), x.nanmedian()),
+    ],
+    ids=["median", "nanmedian", "kthvalue", "mode", "cummax", "cummin", "full"],
+)
+def test_indices_at_ties_and_nan_as_torch(op):
+    """Values and indices on many small-integer rows (ties everywhere, NaN in some), up to
+    40 long, where torch's selection and sorting algorithms decide among equal elements."""
+    rng = np.random.default_rng(0)
+    for i in range(120):
+        a = rng.integers(0, 4, size=(int(rng.integers(1, 4)), int(rng.integers(1, 40))))
+        a = a.astype(np.float64)
+        if i % 3 == 0:
+            a[rng.random(a.shape) < 0.2] = np.nan
+        theirs, ours = op(torch.tensor(a), i), op(gs.tensor(a), i)
+        for t, g in zip(theirs, ours):
+            np.testing.assert_array_equal(g.numpy(), t.numpy(), err_msg=str(a.tolist()))
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian", "kthvalue", "mode", "cummax", "cummin"])
+def test_named_tuples_as_torch(name):
+    args = (1, 0) if name == "kthvalue" else (0,)
+    theirs = getattr(torch.tensor([3.0, 1.0, 2.0]), name)(*args)
+    ours = getattr(gs.tensor([3.0, 1.0, 2.0]), name)(*args)
+    assert type(ours).__name__ == type(theirs).__name__ == name
+    assert ours._fields == ("values", "indices")
+    assert repr(ours).startswith(f"gradscope.return_types.{name}(\nvalues=tensor(")
+    assert ours.indices.dtype == gs.int64
+
+
+@pytest.mark.parametrize("name", ["median", "kthvalue", "mode", "cummax"])
+def test_indices_share_the_saved_tensor(name):
+    x = gs.tensor([[3.0, 1.0, 2.0]], requires_grad=True)
+    r = getattr(x, name)(*((1, 1) if name == "kthvalue" else (1,)))
+    saved = r.values.grad_fn._saved_indices
+    assert np.shares_memory(saved.numpy(), r.indices.numpy())
