@@ -158,6 +158,7 @@ from .ops.api import (
     nan_to_num,
     nanmean,
     nanmedian,
+    nanquantile,
     nansum,
     narrow,
     ne,
@@ -168,6 +169,7 @@ from .ops.api import (
     positive,
     pow,  # noqa: A004
     prod,
+    quantile,
     rad2deg,
     rad2deg_,
     ravel,

@@ -936,6 +936,8 @@ class Tensor:
     kthvalue = F.kthvalue
     mode = F.mode
     msort = F.msort
+    quantile = F.quantile
+    nanquantile = F.nanquantile
     reshape = F.reshape
     view = F.view
     flatten = F.flatten

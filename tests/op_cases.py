@@ -1995,6 +1995,20 @@ CASES += [
     C("logcumsumexp_0d", lambda m, a: a.logcumsumexp(0), (S0,)),
     C("msort", lambda m, a: a.msort(), (S43,)),
     C("msort_fn", lambda m, a: m.msort(a), ((5,),)),
+    C("quantile", lambda m, a: a.quantile(0.3), (S43,)),
+    C("quantile_dim", lambda m, a: m.quantile(a, 0.75, dim=1, keepdim=True), (S43,)),
+    C(
+        "quantile_q_tensor_midpoint",
+        lambda m, a: a.quantile(m.tensor([0.2, 0.5], dtype=a.dtype), 0, interpolation="midpoint"),
+        ((2, 5, 3),),
+    ),
+    C("quantile_nearest", lambda m, a: a.quantile(0.45, -1, interpolation="nearest"), (S43,)),
+    C("quantile_lower_0d", lambda m, a: a.quantile(0.5, interpolation="lower"), (S0,)),
+    C(
+        "nanquantile",
+        lambda m, a: m.nanquantile(_nan_at(m, a, [0, 4]), m.tensor([0.1, 0.9], dtype=a.dtype), 1),
+        (S43,),
+    ),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

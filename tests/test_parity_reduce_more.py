@@ -1,8 +1,11 @@
 """Order statistics and running extremes (``median``, ``nanmedian``, ``kthvalue``, ``mode``,
-``cummax``, ``cummin``, ``logcumsumexp``, ``msort``) against torch 2.13: values and
+``cummax``, ``cummin``, ``logcumsumexp``, ``msort``, ``quantile``, ``nanquantile``) against
+torch 2.13: values and
 indices at ties and NaN, dtypes, empty and 0-dim inputs, the named tuples, and errors."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
@@ -64,6 +67,20 @@ VALUES = {
     "msort": lambda m: _f(m).msort(),
     "msort_fn": lambda m: m.msort(m.tensor(INTS)),
     "msort_0d": lambda m: m.tensor(2.0).msort(),
+    "quantile": lambda m: _f(m).quantile(0.3),
+    "quantile_one": lambda m: _f(m).quantile(1),
+    "quantile_bool_q": lambda m: _f(m).quantile(True),
+    "quantile_dim_keepdim": lambda m: _f(m).quantile(0.5, dim=0, keepdim=True),
+    "quantile_q_keepdim": lambda m: m.quantile(_f(m), m.tensor([0.2, 0.5]), keepdim=True),
+    "quantile_q_0d": lambda m: _f(m).quantile(m.tensor(0.3)),
+    "quantile_nearest_halves": lambda m: m.tensor([0.0, 1, 2, 3, 4]).quantile(
+        m.tensor([0.125, 0.375, 0.625]), interpolation="nearest"
+    ),
+    "quantile_nan": lambda m: m.tensor([0.0, NAN, 2, 3, 4]).quantile(0.5),
+    "nanquantile": lambda m: m.tensor([0.0, NAN, 2, 3, 4]).nanquantile(0.5),
+    "nanquantile_all_nan": lambda m: m.tensor([NAN, NAN]).nanquantile(0.5, dim=0),
+    "quantile_0d_dim": lambda m: m.tensor(2.0, requires_grad=True).quantile(0.3, dim=0),
+    "quantile_float64": lambda m: m.quantile(m.tensor(TIES, dtype=m.float64), 0.5),
 }
 
 ERRORS = {
@@ -88,6 +105,17 @@ ERRORS = {
     "logcumsumexp_ints": lambda m: m.tensor([1, 2]).logcumsumexp(0),
     "logcumsumexp_bool": lambda m: m.tensor([True]).logcumsumexp(0),
     "logcumsumexp_0d_dim": lambda m: m.tensor(3.0).logcumsumexp(1),
+    "quantile_q_above_one": lambda m: _f(m).quantile(1.5),
+    "quantile_q_negative": lambda m: _f(m).quantile(-0.1),
+    "nanquantile_q_above_one": lambda m: _f(m).nanquantile(1.5),
+    "quantile_q_values": lambda m: _f(m).quantile(m.tensor([0.1, 1.2])),
+    "quantile_ints": lambda m: m.tensor([1, 2]).quantile(0.5),
+    "quantile_q_dtype": lambda m: _f(m).quantile(m.tensor([0.5], dtype=m.float64)),
+    "quantile_q_2d": lambda m: _f(m).quantile(m.tensor([[0.5]])),
+    "quantile_empty": lambda m: m.zeros(0).quantile(0.5),
+    "quantile_empty_rows": lambda m: m.zeros(2, 0).quantile(0.5, dim=0),
+    "quantile_interpolation": lambda m: _f(m).quantile(0.5, interpolation="foo"),
+    "quantile_dim_out_of_range": lambda m: _f(m).quantile(0.5, dim=3),
 }
 
 
@@ -145,3 +173,50 @@ def test_indices_share_the_saved_tensor(name):
     r = getattr(x, name)(*((1, 1) if name == "kthvalue" else (1,)))
     saved = r.values.grad_fn._saved_indices
     assert np.shares_memory(saved.numpy(), r.indices.numpy())
+
+
+def test_quantile_of_a_list_q_raises_torchs_first_line():
+    with pytest.raises(TypeError) as theirs:
+        torch.tensor([1.0, 2.0]).quantile([0.5])
+    with pytest.raises(TypeError) as ours:
+        gs.tensor([1.0, 2.0]).quantile([0.5])
+    assert str(ours.value).splitlines()[0] == str(theirs.value).splitlines()[0]
+
+
+def _graph(t) -> list:
+    out, stack = [], [(t.grad_fn, 0)]
+    while stack:
+        fn, depth = stack.pop()
+        if fn is None:
+            continue
+        out.append((depth, fn.name().split("::")[-1]))
+        stack.extend((nf, depth + 1) for nf, _ in reversed(fn.next_functions))
+    return out
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+def test_quantile_values_gradients_and_graph_as_torch(name, interpolation):
+    """Over shapes, every dim, keepdim, number and tensor ``q``, with and without a NaN: the
+    result, the gradient of a weighted sum and the recorded graph (torch composes
+    ``quantile`` of sort, view, gather, lerp_ and the in-place shape ops)."""
+    rng = np.random.default_rng(1)
+    for shape in [(5,), (2, 4), (3, 2, 4), ()]:
+        a = rng.standard_normal(shape)
+        b = a.copy()
+        if b.size > 2:
+            b.reshape(-1)[1] = np.nan
+        for arr, q, keepdim in itertools.product((a, b), (0.3, [0.1, 0.5, 1.0]), (False, True)):
+            for dim in [None, *range(-len(shape), len(shape) or 1)]:
+                got = []
+                for m in (torch, gs):
+                    x = m.tensor(arr, dtype=m.float64, requires_grad=True)
+                    qq = q if isinstance(q, float) else m.tensor(q, dtype=m.float64)
+                    y = getattr(m, name)(x, qq, dim, keepdim, interpolation=interpolation)
+                    w = m.tensor(np.arange(y.numel()).reshape(tuple(y.shape)) + 1.0)
+                    (g,) = m.autograd.grad((y * w.to(m.float64)).sum(), x)
+                    got.append((tuple(y.shape), y.detach().numpy(), g.numpy(), _graph(y)))
+                (ts, tv, tg, tgraph), (gs_, gv, gg, ggraph) = got
+                assert ts == gs_ and tgraph == ggraph
+                np.testing.assert_allclose(gv, tv, rtol=1e-12, equal_nan=True)
+                np.testing.assert_allclose(gg, tg, rtol=1e-12)

@@ -4095,3 +4095,105 @@ def logcumsumexp(a, dim):
 def msort(a):
     """``a`` sorted along its first dimension (``sort(a, 0).values``)."""
     return sort(a, 0).values
+
+
+_QUANTILE_MODES = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(a, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    """The ``q``-th quantiles of all elements, or along ``dim``, interpolated between the
+    two nearest ranks as ``interpolation`` says; a tensor ``q`` gives its quantiles first."""
+    return _quantile(a, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(a, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    """``quantile`` of the elements that are not NaN (NaN where all are)."""
+    return _quantile(a, q, dim, keepdim, interpolation, True)
+
+
+def _quantile(a, q, dim, keepdim, interpolation: str, ignore_nan: bool):
+    # torch's quantile_compute, op for op, so that the graph is the same: sort, view,
+    # gather at the ranks below (and above), lerp_ in place, then squeeze_ (or, for a
+    # tensor ``q``, unsqueeze_, transpose_, squeeze_)
+    if isinstance(q, (int, float)) and not isinstance(q, complex):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q:g}")
+        q = Tensor._make(xp_of(a._data).asarray(q, dtype=a._data.dtype), None)
+    elif type(q) is not Tensor:
+        raise TypeError(
+            f"quantile() received an invalid combination of arguments - got "
+            f"({type(q).__name__}), but expected one of:"
+        )
+    if interpolation not in _QUANTILE_MODES:
+        raise RuntimeError(
+            "quantile() interpolation must be one of linear, lower, higher, midpoint or "
+            f"nearest, but got {interpolation}"
+        )
+    d = a._data
+    if d.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q._data.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if d.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q._data.dtype != d.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    wrapped = _dim(0 if dim is None else _int_arg("quantile", "dim", 2, dim), d.ndim)
+    qs = q._data
+    if not bool(((qs >= 0) & (qs <= 1)).all()):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+
+    out_shape = []
+    if dim is not None and d.ndim > 0:
+        out_shape = list(d.shape)
+        if keepdim:
+            out_shape[wrapped] = 1
+        else:
+            del out_shape[wrapped]
+    elif keepdim:
+        out_shape = [1] * d.ndim
+    if dim is None:
+        s = sort(flatten(a)).values
+    elif wrapped == d.ndim - 1:
+        s = sort(a).values
+    else:
+        s = sort(transpose(unsqueeze(a, -1), wrapped, -1)).values
+    out_shape.insert(0, int(qs.size))
+    s = view(s, tuple(out_shape[1:]) + (s.shape[-1],))
+
+    xp = xp_of(d)
+    sd = s._data
+    nan = xp.isnan(sd)
+    qv = qs.reshape(-1)
+    with np.errstate(invalid="ignore"):
+        if ignore_nan:
+            ranks = qv * ((~nan).sum(axis=-1, keepdims=True) - 1).astype(d.dtype)
+            ranks = xp.where(ranks < 0, 0, ranks)
+        else:
+            last = sd.shape[-1] - 1
+            ranks, has_nan = xp.broadcast_arrays(qv * last, nan.any(axis=-1, keepdims=True))
+            ranks = xp.where(has_nan, last, ranks)
+    ranks = ranks.astype(d.dtype, copy=False)
+    if interpolation == "lower":
+        ranks = xp.floor(ranks)
+    elif interpolation == "higher":
+        ranks = xp.ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = xp.round(ranks)
+    below = ranks.astype(np.int64)
+    out = gather(s, -1, Tensor._make(below, None))
+    if interpolation in ("linear", "midpoint"):
+        weights = (
+            xp.full_like(ranks, 0.5)
+            if interpolation == "midpoint"
+            else ranks - below.astype(d.dtype)
+        )
+        above = gather(s, -1, Tensor._make(xp.ceil(ranks).astype(np.int64), None))
+        out = lerp_(out, above, Tensor._make(weights, None))
+    if _function._dual:  # forward mode changes no shape in place: the same ops, out of place
+        if qs.ndim == 0:
+            return squeeze(out, -1)
+        return squeeze(transpose(unsqueeze(out, 0), 0, -1), -1)
+    if qs.ndim == 0:
+        return squeeze_(out, -1)
+    return squeeze_(transpose_(unsqueeze_(out, 0), 0, -1), -1)
