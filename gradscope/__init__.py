@@ -59,6 +59,7 @@ from .ops.api import (
     addcmul,
     amax,
     amin,
+    aminmax,
     argmax,
     argmin,
     argsort,

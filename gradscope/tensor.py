@@ -936,6 +936,7 @@ class Tensor:
     kthvalue = F.kthvalue
     mode = F.mode
     msort = F.msort
+    aminmax = F.aminmax
     quantile = F.quantile
     nanquantile = F.nanquantile
     reshape = F.reshape

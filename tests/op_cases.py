@@ -1964,6 +1964,11 @@ CASES += [
 ]
 
 
+def _both(r):
+    """``min * 2 + max`` of an ``aminmax`` result (both outputs in one gradient)."""
+    return r.min * 2 + r.max
+
+
 def _nan_at(m, a, flat: list):
     """``a`` with NaN at the ``flat`` positions (no gradient reaches them)."""
     mask = np.zeros(a.shape, dtype=bool)
@@ -1995,6 +2000,11 @@ CASES += [
     C("logcumsumexp_0d", lambda m, a: a.logcumsumexp(0), (S0,)),
     C("msort", lambda m, a: a.msort(), (S43,)),
     C("msort_fn", lambda m, a: m.msort(a), ((5,),)),
+    C("aminmax", lambda m, a: _both(a.aminmax()), (S43,)),
+    C("aminmax_dim_max", lambda m, a: m.aminmax(a, dim=1).max, (S43,)),
+    C("aminmax_dim_keepdim_min", lambda m, a: a.aminmax(dim=0, keepdim=True)[0], (S43,)),
+    C("aminmax_ties", lambda m, a: _both(m.cat([a, a], 1).aminmax(dim=-1)), (S43,)),
+    C("aminmax_0d", lambda m, a: _both(a.aminmax(dim=0)), (S0,)),
     C("quantile", lambda m, a: a.quantile(0.3), (S43,)),
     C("quantile_dim", lambda m, a: m.quantile(a, 0.75, dim=1, keepdim=True), (S43,)),
     C(

@@ -1,6 +1,6 @@
 """Order statistics and running extremes (``median``, ``nanmedian``, ``kthvalue``, ``mode``,
-``cummax``, ``cummin``, ``logcumsumexp``, ``msort``, ``quantile``, ``nanquantile``) against
-torch 2.13: values and
+``aminmax``, ``cummax``, ``cummin``, ``logcumsumexp``, ``msort``, ``quantile``,
+``nanquantile``) against torch 2.13: values and
 indices at ties and NaN, dtypes, empty and 0-dim inputs, the named tuples, and errors."""
 
 from __future__ import annotations
@@ -67,6 +67,15 @@ VALUES = {
     "msort": lambda m: _f(m).msort(),
     "msort_fn": lambda m: m.msort(m.tensor(INTS)),
     "msort_0d": lambda m: m.tensor(2.0).msort(),
+    "aminmax": lambda m: _f(m).aminmax(),
+    "aminmax_dim": lambda m: m.aminmax(_f(m), dim=1),
+    "aminmax_keepdim": lambda m: _f(m).aminmax(dim=0, keepdim=True),
+    "aminmax_full_keepdim": lambda m: _f(m).aminmax(keepdim=True),
+    "aminmax_nan": lambda m: _f(m, WITH_NAN).aminmax(dim=1),
+    "aminmax_ints": lambda m: m.tensor(INTS).aminmax(),
+    "aminmax_bool": lambda m: m.tensor([True, False]).aminmax(),
+    "aminmax_0d": lambda m: m.tensor(3.0, requires_grad=True).aminmax(dim=0),
+    "aminmax_empty_rows": lambda m: m.zeros(0, 2).aminmax(dim=1),
     "quantile": lambda m: _f(m).quantile(0.3),
     "quantile_one": lambda m: _f(m).quantile(1),
     "quantile_bool_q": lambda m: _f(m).quantile(True),
@@ -105,6 +114,9 @@ ERRORS = {
     "logcumsumexp_ints": lambda m: m.tensor([1, 2]).logcumsumexp(0),
     "logcumsumexp_bool": lambda m: m.tensor([True]).logcumsumexp(0),
     "logcumsumexp_0d_dim": lambda m: m.tensor(3.0).logcumsumexp(1),
+    "aminmax_empty": lambda m: m.zeros(0).aminmax(),
+    "aminmax_empty_dim": lambda m: m.zeros(2, 0).aminmax(dim=1),
+    "aminmax_dim_out_of_range": lambda m: m.tensor([1, 2]).aminmax(dim=2),
     "quantile_q_above_one": lambda m: _f(m).quantile(1.5),
     "quantile_q_negative": lambda m: _f(m).quantile(-0.1),
     "nanquantile_q_above_one": lambda m: _f(m).nanquantile(1.5),
@@ -165,6 +177,15 @@ def test_named_tuples_as_torch(name):
     assert ours._fields == ("values", "indices")
     assert repr(ours).startswith(f"gradscope.return_types.{name}(\nvalues=tensor(")
     assert ours.indices.dtype == gs.int64
+
+
+def test_aminmax_is_one_node_with_two_outputs_as_torch():
+    ours = gs.tensor([[1.0, 4.0], [3.0, 2.0]], requires_grad=True).aminmax(dim=1)
+    theirs = torch.tensor([[1.0, 4.0], [3.0, 2.0]], requires_grad=True).aminmax(dim=1)
+    assert type(ours).__name__ == type(theirs).__name__ == "aminmax"
+    assert ours._fields == ("min", "max") and (theirs.min, theirs.max) == tuple(theirs)
+    assert repr(ours).startswith("gradscope.return_types.aminmax(\nmin=tensor(")
+    assert ours.min.grad_fn.name() == ours.max.grad_fn.name() == "AminmaxBackward0"
 
 
 @pytest.mark.parametrize("name", ["median", "kthvalue", "mode", "cummax"])

@@ -83,6 +83,7 @@ KthvalueResult = _return_type("kthvalue")
 ModeResult = _return_type("mode")
 CummaxResult = _return_type("cummax")
 CumminResult = _return_type("cummin")
+AminmaxResult = _return_type("aminmax", ("min", "max"))
 
 MaxResult.__name__ = MaxResult.__qualname__ = "max"
 MinResult.__name__ = MinResult.__qualname__ = "min"
@@ -4197,3 +4198,35 @@ def _quantile(a, q, dim, keepdim, interpolation: str, ignore_nan: bool):
     if qs.ndim == 0:
         return squeeze_(out, -1)
     return squeeze_(transpose_(unsqueeze_(out, 0), 0, -1), -1)
+
+
+def aminmax(a, *, dim=None, keepdim: bool = False):
+    """``(min, max)`` of all elements, or along ``dim``, from one node (``AminmaxBackward0``);
+    ties share each output's gradient evenly."""
+    d = a._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation "
+                "has no identity."
+            )
+        dims = ()
+    else:
+        wrapped = _dim(_int_arg("aminmax", "dim", 2, dim), d.ndim)
+        if d.ndim and d.shape[wrapped] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {wrapped} to have non-zero size.")
+        dims = (wrapped,) if d.ndim else ()
+    keepdim = bool(keepdim)
+    first = apply(O.AminmaxBackward0, (a,), dims, keepdim)
+    node = first._grad_fn
+    if _function._dual:  # forward mode: the maximum is amax's own op, with its tangent
+        return AminmaxResult(first, amax(a, list(dims), keepdim))
+    if node is None:
+        b = d.view(np.uint8) if d.dtype == np.bool_ else d
+        mx = xp_of(d).asarray(b.max(axis=dims or None, keepdims=keepdim)).astype(d.dtype)
+        return AminmaxResult(first, Tensor._make(mx, None))
+    second = Tensor._make(node.mean_out, node)
+    node.out_edges = [None, None]  # (weak references to the edges, as they are made)
+    first._grad_fn, second._grad_fn = R.output_edge(node, 0), R.output_edge(node, 1)
+    del node.mean_out
+    return AminmaxResult(first, second)

@@ -1,5 +1,5 @@
-"""Order statistics and running extremes: median, nanmedian, kthvalue, mode (each a value
-with its index), cummax, cummin and logcumsumexp."""
+"""Order statistics and extremes: median, nanmedian, kthvalue, mode (each a value with its
+index), aminmax (both extremes from one node), cummax, cummin and logcumsumexp."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from ..backend import xp_of
 from . import api
 from ._graph import constant, zeros_grad
 from .index import _sort
-from .reduce import MaxBackward0, MaxBackward1, _quiet
+from .reduce import (
+    MaxBackward0,
+    MaxBackward1,
+    VarMeanBackward0,
+    _quiet,
+    _restore,
+    _restore_graph,
+    output_edge,
+)
 from .shape import scatter_add
 
 # ------------------------------------------------------------------ helpers on raw arrays
@@ -274,6 +282,74 @@ def picked_indices(cls, a, dim: int, keepdim: bool, *args):
     node.args = args
     idx = node._pick(a, dim)
     return idx if keepdim else idx.squeeze(dim)
+
+
+# ------------------------------------------------------------------ both extremes
+
+
+class AminmaxBackward0(VarMeanBackward0):
+    """``aminmax``: one node for both outputs (the minimum, then the maximum), as torch's;
+    saves self and both results, and shares each output's gradient evenly among the
+    elements equal to it."""
+
+    _name = "AminmaxBackward0"
+
+    def forward(self, a, dims, keepdim):
+        self.dim, self.keepdim = dims, keepdim
+        xp = xp_of(a)
+        b = a.view(np.uint8) if a.dtype == np.bool_ else a
+        axes = dims or None
+        mn = xp.asarray(b.min(axis=axes, keepdims=keepdim)).astype(a.dtype, copy=False)
+        mx = xp.asarray(b.max(axis=axes, keepdims=keepdim)).astype(a.dtype, copy=False)
+        self.mean_out = mx  # the second output, which the api gives its own edge
+        self.save(self=a, min=mn, max=mx)
+        return mn
+
+    def saved_tensor(self, slot: str):
+        """As ``Function.saved_tensor``; a saved result leads back through its own edge."""
+        t = super().saved_tensor(slot)
+        if slot in ("min", "max") and "out_edges" in self.__dict__:
+            t._grad_fn = output_edge(self, 0 if slot == "min" else 1)
+        return t
+
+    def _mask(self, x, r):
+        return x == _restore(r, x.shape, self.dim, self.keepdim)
+
+    def backward(self, g):
+        x = self.saved("self")
+        grad = None
+        for part, slot in zip(self._parts(g, "_accs"), ("min", "max")):
+            if part is None:
+                continue
+            mask = self._mask(x, self.saved(slot))
+            part = _restore(part, x.shape, self.dim, self.keepdim)
+            with _quiet():
+                count = mask.sum(axis=self.dim or None, keepdims=True).astype(part.dtype)
+                term = part / count * mask
+            grad = term if grad is None else grad + term
+        return (None if grad is None else xp_of(x).asarray(grad),)
+
+    def backward_graph(self, g):
+        x = self.saved_tensor("self")
+        grad = None
+        for part, slot in zip(self._parts(g, "_graph_parts"), ("min", "max")):
+            if part is None:
+                continue
+            mask = self._mask(x._data, self.saved(slot))
+            part = _restore_graph(part, self.dim, self.keepdim, x.ndim)
+            count = mask.sum(axis=self.dim or None, keepdims=True).astype(part._data.dtype)
+            term = part / constant(count) * constant(mask)
+            grad = term if grad is None else grad + term
+        return (grad,)
+
+    def jvp(self, xs, out, tangents):  # the minimum's; the maximum's is amax's, in the api
+        x, t = xs[0], tangents[0]
+        xp = xp_of(x)
+        mask = self._mask(x, out)
+        axes = self.dim or None
+        with _quiet():
+            num = xp.where(mask, t, xp.zeros((), t.dtype)).sum(axis=axes, keepdims=self.keepdim)
+            return num / mask.sum(axis=axes, keepdims=self.keepdim).astype(t.dtype)
 
 
 # ------------------------------------------------------------------ running extremes
