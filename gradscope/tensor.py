@@ -712,6 +712,15 @@ class Tensor:
     def half(self) -> Tensor:
         return self.to(dtypes.float16)
 
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
+
     # -- autograd ---------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
@@ -937,6 +946,11 @@ class Tensor:
     mode = F.mode
     msort = F.msort
     aminmax = F.aminmax
+    gcd, gcd_ = F.gcd, F.gcd_
+    lcm, lcm_ = F.lcm, F.lcm_
+    ldexp, ldexp_ = F.ldexp, F.ldexp_
+    nextafter, nextafter_ = F.nextafter, F.nextafter_
+    frexp = F.frexp
     quantile = F.quantile
     nanquantile = F.nanquantile
     reshape = F.reshape

@@ -2021,6 +2021,31 @@ CASES += [
     ),
 ]
 
+
+def _exps(m):
+    """Integer exponents for ``ldexp``, one per column of a (4, 3) input (none negative:
+    torch's gradient through a negative integer exponent is 0, as an integer power)."""
+    return m.tensor([1, 0, 3])
+
+
+CASES += [
+    # ---------------------------------------------------------------- number formats
+    C("ldexp", lambda m, a: m.ldexp(a, _exps(m)), (S43,)),
+    C("ldexp_float_exponent", lambda m, a, b: a.ldexp(b), (S43, S3)),
+    C("ldexp_exponent_only", lambda m, a, b: m.ldexp(a, b), (S43, S43), grad=(False, True)),
+    C("ildexp", lambda m, a, b: _inplace("ldexp_")(m, a, b), (S43, S43)),
+    C("nextafter", lambda m, a, b: m.nextafter(a, b), (S43, S43)),
+    C("nextafter_broadcast", lambda m, a, b: a.nextafter(b), (S43, S3)),
+    C(
+        "inextafter",
+        lambda m, a, b: _inplace("nextafter_")(m, a, b),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C("frexp_mantissa", lambda m, a: m.frexp(a).mantissa, (S43,)),
+    C("frexp_method", lambda m, a: a.frexp()[0] * 3, (S0,)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

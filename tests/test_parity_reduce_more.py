@@ -1,7 +1,8 @@
 """Order statistics and running extremes (``median``, ``nanmedian``, ``kthvalue``, ``mode``,
 ``aminmax``, ``cummax``, ``cummin``, ``logcumsumexp``, ``msort``, ``quantile``,
-``nanquantile``) against torch 2.13: values and
-indices at ties and NaN, dtypes, empty and 0-dim inputs, the named tuples, and errors."""
+``nanquantile``), number formats (``gcd``, ``lcm``, ``ldexp``, ``nextafter``, ``frexp``) and
+the conversions ``byte``, ``char``, ``short`` against torch 2.13: values and indices at
+ties and NaN, dtypes, empty and 0-dim inputs, the named tuples, and errors."""
 
 from __future__ import annotations
 
@@ -92,7 +93,65 @@ VALUES = {
     "quantile_float64": lambda m: m.quantile(m.tensor(TIES, dtype=m.float64), 0.5),
 }
 
+A, B = [12, -18, 0, 7], [8, 12, 5, 0]
+FLOATS = [1.5, -2.0, 0.0, 3.0]
+FORMATS = {
+    "gcd": lambda m: m.gcd(m.tensor(A), m.tensor(B)),
+    "lcm": lambda m: m.lcm(m.tensor(A), m.tensor(B)),
+    "gcd_method": lambda m: m.tensor(A).gcd(m.tensor(B)),
+    "gcd_inplace": lambda m: m.tensor(A).gcd_(m.tensor(B)),
+    "lcm_inplace": lambda m: m.tensor(A).lcm_(m.tensor(B)),
+    "gcd_uint8": lambda m: m.gcd(
+        m.tensor(B, dtype=m.uint8), m.tensor([4, 9, 10, 3], dtype=m.uint8)
+    ),
+    "gcd_promotes": lambda m: m.gcd(m.tensor(A, dtype=m.int8), m.tensor(B)),
+    "gcd_inplace_int8": lambda m: m.tensor(A, dtype=m.int8).gcd_(m.tensor(B)),
+    "gcd_broadcast": lambda m: m.gcd(m.tensor([[4], [6]]), m.tensor(B)),
+    "lcm_negative": lambda m: m.lcm(m.tensor([-4]), m.tensor([6])),
+    "ldexp": lambda m: m.ldexp(_f(m, FLOATS), m.tensor([1, 2, 3, -1])),
+    "ldexp_float_exponent": lambda m: _f(m, FLOATS).ldexp(m.tensor([1.0, 2, 3, 4])),
+    "ldexp_float64_exponent": lambda m: m.ldexp(
+        _f(m, FLOATS), m.tensor([1.0, 2, 3, 4], dtype=m.float64)
+    ),
+    "ldexp_ints": lambda m: m.ldexp(m.tensor([1, 2]), m.tensor([1, 2])),
+    "ldexp_int32_float64": lambda m: m.ldexp(
+        m.tensor([1.0, 2.0], dtype=m.float64), m.tensor([1, 2], dtype=m.int32)
+    ),
+    "ldexp_half": lambda m: m.ldexp(m.tensor([1.0, 2.0], dtype=m.float16), m.tensor([1, 2])),
+    "ldexp_inplace": lambda m: m.tensor(FLOATS).ldexp_(m.tensor([1, 2, 3, -1])),
+    "nextafter": lambda m: m.nextafter(_f(m, FLOATS), m.tensor([2.0, 0, 1, -1])),
+    "nextafter_float64": lambda m: m.nextafter(
+        m.tensor(FLOATS, dtype=m.float64), m.tensor([2.0, 0, 1, -1], dtype=m.float64)
+    ),
+    "nextafter_promotes": lambda m: _f(m, FLOATS).nextafter(
+        m.tensor([2.0, 0, 1, -1], dtype=m.float64)
+    ),
+    "nextafter_inplace": lambda m: m.tensor(FLOATS).nextafter_(m.tensor([2.0, 0, 1, -1])),
+    "frexp": lambda m: m.frexp(_f(m, FLOATS)),
+    "frexp_method_float64": lambda m: m.tensor(FLOATS, dtype=m.float64).frexp(),
+    "frexp_specials": lambda m: m.frexp(m.tensor([0.0, INF, NAN, -0.0, 1e-40, -INF])),
+    "frexp_half": lambda m: m.tensor([0.75, 3.0, -1e-5], dtype=m.float16).frexp(),
+    "frexp_0d": lambda m: m.frexp(m.tensor(6.0, requires_grad=True)),
+    "byte": lambda m: _f(m, FLOATS).byte(),
+    "char": lambda m: _f(m, FLOATS).char(),
+    "short": lambda m: _f(m, FLOATS).short(),
+    "byte_of_ints": lambda m: m.tensor([1, 255, 7]).byte(),
+    "char_of_bools": lambda m: m.tensor([True, False]).char(),
+    "short_of_short": lambda m: m.tensor([1, -2], dtype=m.int16).short(),
+}
+
 ERRORS = {
+    "gcd_scalar": lambda m: m.gcd(m.tensor(A), 4),
+    "gcd_floats": lambda m: m.gcd(m.tensor([1.0]), m.tensor([2.0])),
+    "gcd_bools": lambda m: m.gcd(m.tensor([True]), m.tensor([True])),
+    "lcm_floats": lambda m: m.tensor([1.0]).lcm(m.tensor([2])),
+    "gcd_broadcast": lambda m: m.gcd(m.tensor([1, 2]), m.tensor([1, 2, 3])),
+    "gcd_inplace_broadcast": lambda m: m.tensor([1, 2]).gcd_(m.tensor([[1, 2], [3, 4]])),
+    "ldexp_scalar": lambda m: m.ldexp(m.tensor([1.0]), 2),
+    "ldexp_inplace_ints": lambda m: m.tensor([1, 2]).ldexp_(m.tensor([1, 2])),
+    "nextafter_ints": lambda m: m.nextafter(m.tensor([1, 2]), m.tensor([2, 3])),
+    "nextafter_scalar": lambda m: m.nextafter(m.tensor([1.0]), 2.0),
+    "frexp_ints": lambda m: m.frexp(m.tensor([1, 2])),
     "median_bool": lambda m: m.tensor([True, False]).median(),
     "median_dim_bool": lambda m: m.tensor([True, False]).median(0),
     "nanmedian_dim_bool": lambda m: m.tensor([True, False]).nanmedian(0),
@@ -134,6 +193,32 @@ ERRORS = {
 @pytest.mark.parametrize("fn", params(VALUES))
 def test_values_as_torch(fn):
     check_value(fn)
+
+
+@pytest.mark.parametrize("fn", params(FORMATS))
+def test_number_formats_as_torch(fn):
+    check_value(fn)
+
+
+def test_ldexp_gradient_through_a_negative_integer_exponent_is_torchs_zero():
+    """torch's derivative multiplies by ``pow(2, other)``, an integer power for an integer
+    ``other``: 0 where the exponent is negative."""
+    grads = []
+    for m in (torch, gs):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        m.ldexp(x, m.tensor([1, -2, 3])).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[1], grads[0])
+    np.testing.assert_array_equal(grads[1], [2.0, 0.0, 8.0])
+
+
+def test_frexp_is_a_named_tuple_whose_exponent_is_saved():
+    ours = gs.tensor([1.5, 6.0], requires_grad=True).frexp()
+    theirs = torch.tensor([1.5, 6.0], requires_grad=True).frexp()
+    assert type(ours).__name__ == type(theirs).__name__ == "frexp"
+    assert ours._fields == ("mantissa", "exponent")
+    assert ours.mantissa.grad_fn.name() == theirs.mantissa.grad_fn.name() == "FrexpBackward0"
+    assert np.shares_memory(ours.mantissa.grad_fn._saved_exponent.numpy(), ours.exponent.numpy())
 
 
 @pytest.mark.parametrize("fn", params(ERRORS))
