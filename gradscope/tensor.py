@@ -951,6 +951,15 @@ class Tensor:
     ldexp, ldexp_ = F.ldexp, F.ldexp_
     nextafter, nextafter_ = F.nextafter, F.nextafter_
     frexp = F.frexp
+    dist = F.dist
+    sum_to_size = F.sum_to_size
+    adjoint = F.adjoint
+    conj = F.conj
+    conj_physical = F.conj_physical
+    resolve_conj = F.resolve_conj
+    resolve_neg = F.resolve_neg
+    is_conj = F.is_conj
+    is_neg = F.is_neg
     quantile = F.quantile
     nanquantile = F.nanquantile
     reshape = F.reshape
@@ -1186,6 +1195,22 @@ class Tensor:
                 "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
             )
         return F.transpose(self, -2, -1)
+
+    @property
+    def H(self) -> Tensor:  # noqa: N802
+        return F._transposed("H", self)
+
+    @property
+    def mH(self) -> Tensor:  # noqa: N802
+        return F._transposed("mH", self)
+
+    @property
+    def real(self) -> Tensor:
+        return F.real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        return F.imag(self)
 
     def expand_as(self, other: Tensor) -> Tensor:
         return F.expand(self, other.shape)

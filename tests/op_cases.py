@@ -2044,6 +2044,24 @@ CASES += [
     ),
     C("frexp_mantissa", lambda m, a: m.frexp(a).mantissa, (S43,)),
     C("frexp_method", lambda m, a: a.frexp()[0] * 3, (S0,)),
+    # ---------------------------------------------------------------- distances, shapes
+    C("dist", lambda m, a, b: m.dist(a, b), (S43, S43)),
+    C("dist_broadcast_p1", lambda m, a, b: a.dist(b, 1), (S43, S3), domain="away"),
+    C("dist_p3", lambda m, a, b: m.dist(a, b, p=3), (S43, (4, 1))),
+    C("dist_inf", lambda m, a, b: m.dist(a, b, float("inf")), (S43, S43)),
+    C("dist_other_only", lambda m, a, b: m.dist(a, b, 1.5), (S43, S43), grad=(False, True)),
+    C("sum_to_size", lambda m, a: a.sum_to_size(3), (S43,)),
+    C("sum_to_size_keep", lambda m, a: a.sum_to_size(1, 3), (S43,)),
+    C("sum_to_size_3d", lambda m, a: a.sum_to_size((3, 1)), ((2, 3, 4),)),
+    C("sum_to_size_empty", lambda m, a: a.sum_to_size([]), (S43,)),
+    C("H", lambda m, a: a.H * 2, (S43,)),
+    C("mH", lambda m, a: a.mH * 2, ((2, 4, 3),)),
+    C("adjoint", lambda m, a: m.adjoint(a) * 2, (S43,)),
+    C(
+        "conj_family",
+        lambda m, a: a.conj() * m.conj_physical(a) + a.resolve_conj() - m.real(a),
+        (S43,),
+    ),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -138,6 +138,23 @@ FORMATS = {
     "byte_of_ints": lambda m: m.tensor([1, 255, 7]).byte(),
     "char_of_bools": lambda m: m.tensor([True, False]).char(),
     "short_of_short": lambda m: m.tensor([1, -2], dtype=m.int16).short(),
+    "dist": lambda m: m.dist(_f(m, FLOATS), m.zeros(4)),
+    "dist_p0": lambda m: m.dist(_f(m, FLOATS), m.zeros(4), 0),
+    "dist_inf": lambda m: _f(m, FLOATS).dist(m.ones(1), float("inf")),
+    "dist_negative_p": lambda m: m.dist(_f(m, FLOATS), m.zeros(4), p=-1),
+    "dist_tensor_p": lambda m: m.dist(_f(m, FLOATS), m.ones(4), p=m.tensor(3.0)),
+    "dist_promotes": lambda m: m.dist(_f(m, FLOATS), m.zeros(4, dtype=m.float64)),
+    "sum_to_size": lambda m: _f(m).sum_to_size(5),
+    "sum_to_size_keep": lambda m: _f(m).sum_to_size(1, 5),
+    "sum_to_size_same": lambda m: _f(m).sum_to_size(2, 5),
+    "sum_to_size_empty": lambda m: _f(m).sum_to_size([]),
+    "H": lambda m: _f(m).H,
+    "mH_batched": lambda m: m.zeros(2, 3, 4).mH,
+    "adjoint": lambda m: m.adjoint(_f(m)),
+    "conj": lambda m: m.conj(_f(m)),
+    "conj_physical_ints": lambda m: m.conj_physical(m.tensor(INTS)),
+    "resolve_neg": lambda m: _f(m).resolve_neg(),
+    "real": lambda m: _f(m).real,
 }
 
 ERRORS = {
@@ -152,6 +169,17 @@ ERRORS = {
     "nextafter_ints": lambda m: m.nextafter(m.tensor([1, 2]), m.tensor([2, 3])),
     "nextafter_scalar": lambda m: m.nextafter(m.tensor([1.0]), 2.0),
     "frexp_ints": lambda m: m.frexp(m.tensor([1, 2])),
+    "dist_ints": lambda m: m.dist(m.tensor([1, 2]), m.tensor([1, 2])),
+    "dist_broadcast": lambda m: m.dist(_f(m), m.zeros(4)),
+    "dist_scalar": lambda m: m.dist(_f(m), 1.0),
+    "sum_to_size_not_expandable": lambda m: _f(m).sum_to_size(3),
+    "sum_to_size_too_long": lambda m: _f(m).sum_to_size(1, 1, 5),
+    "H_vector": lambda m: m.arange(3.0).H,
+    "H_batched": lambda m: m.zeros(2, 3, 4).H,
+    "mH_vector": lambda m: m.arange(3.0).mH,
+    "adjoint_vector": lambda m: m.arange(3.0).adjoint(),
+    "imag": lambda m: m.imag(_f(m)),
+    "imag_property": lambda m: _f(m).imag,
     "median_bool": lambda m: m.tensor([True, False]).median(),
     "median_dim_bool": lambda m: m.tensor([True, False]).median(0),
     "nanmedian_dim_bool": lambda m: m.tensor([True, False]).nanmedian(0),
@@ -219,6 +247,38 @@ def test_frexp_is_a_named_tuple_whose_exponent_is_saved():
     assert ours._fields == ("mantissa", "exponent")
     assert ours.mantissa.grad_fn.name() == theirs.mantissa.grad_fn.name() == "FrexpBackward0"
     assert np.shares_memory(ours.mantissa.grad_fn._saved_exponent.numpy(), ours.exponent.numpy())
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda m, x: x.conj(),
+        lambda m, x: m.conj_physical(x),
+        lambda m, x: x.resolve_conj(),
+        lambda m, x: m.resolve_neg(x),
+        lambda m, x: x.real,
+        lambda m, x: m.real(x),
+        lambda m, x: x.sum_to_size(2, 5),
+    ],
+    ids=["conj", "conj_physical", "resolve_conj", "resolve_neg", "real", "real_fn", "sum_to"],
+)
+def test_ops_that_return_a_real_tensor_itself_as_torch(op):
+    for m in (torch, gs):
+        x = _f(m) * 1
+        assert op(m, x) is x
+        assert x.is_conj() is False and m.is_neg(x) is False
+
+
+@pytest.mark.parametrize("name", ["H", "mH", "adjoint"])
+def test_transposes_of_a_0d_tensor_warn_as_torch(name):
+    said = {}
+    for m in (torch, gs):
+        x = m.tensor(2.0)
+        with pytest.warns(UserWarning) as rec:
+            r = x.adjoint() if name == "adjoint" else getattr(x, name)
+        assert r is x
+        said[m] = [str(w.message).split(" (Triggered")[0] for w in rec]
+    assert said[gs] == said[torch]
 
 
 @pytest.mark.parametrize("fn", params(ERRORS))
@@ -326,3 +386,13 @@ def test_quantile_values_gradients_and_graph_as_torch(name, interpolation):
                 assert ts == gs_ and tgraph == ggraph
                 np.testing.assert_allclose(gv, tv, rtol=1e-12, equal_nan=True)
                 np.testing.assert_allclose(gg, tg, rtol=1e-12)
+
+
+def test_dist_p0_has_no_gradient_as_torch():
+    """torch leaves the gradient of the 0-"norm" undefined: nothing reaches the input."""
+    for m in (torch, gs):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="appears to not have been used in the graph"):
+            m.autograd.grad(m.dist(x, m.zeros(2), 0), x)
+        (g,) = m.autograd.grad(m.dist(x, m.zeros(2), 0) + x.sum(), x)
+        np.testing.assert_array_equal(g.numpy(), [1.0, 1.0])

@@ -4352,3 +4352,126 @@ def frexp(a):
     else:
         exponent = Tensor._make(N.frexp_arrays(a._data)[1], None)
     return FrexpResult(mantissa, exponent)
+
+
+def dist(a, other, p=2):
+    """The ``p``-norm of ``a - other`` (broadcast), over every element."""
+    _tensor_other("dist", other)
+    if type(p) is Tensor:
+        p = p.item()
+    dtype = dtypes.result_type(
+        a._data.dtype, a._data.ndim, other, other._data.dtype, other._data.ndim
+    )
+    try:
+        np.broadcast_shapes(a._data.shape, other._data.shape)
+    except ValueError:
+        raise _broadcast_error("dist", a, other) from None
+    if dtype.kind not in "fc":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. "
+            f"Got {scalar_type_name(dtype)} instead."
+        )
+    return apply(N.DistBackward0, (a, other), float(p), dtype)
+
+
+# ---------------------------------------------------------------- shapes and views
+
+
+def sum_to_size(a, *size):
+    """``a`` summed down to ``size`` (which must expand to ``a``'s shape), as torch's
+    ``sum_to``: one sum over the leading and the stretched dims, then a view; ``a`` itself
+    when nothing is summed."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    size = tuple(int(n) for n in size)
+    shape = tuple(a._data.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or any(n != 1 and n != shape[lead + i] for i, n in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    if not size:
+        return sum(a)
+    dims = list(range(lead))
+    dims += [lead + i for i, n in enumerate(size) if n == 1 and shape[lead + i] != 1]
+    out = a
+    if dims:
+        out = sum(out, tuple(dims), keepdim=True)
+    return view(out, size) if lead else out
+
+
+def adjoint(a):
+    """The conjugate transpose of the last two dims (a real tensor's ``mT``)."""
+    return _transposed("adjoint", a)
+
+
+def _transposed(name: str, a):
+    """``H``, ``mH`` and ``adjoint`` of a real tensor: ``a`` transposed, as torch checks."""
+    nd = a._data.ndim
+    what = {"H": "tensor.H", "mH": "tensor.mH", "adjoint": "tensor.adjoint()"}[name]
+    if nd == 0:
+        warn = {"H": "Tensor.H", "mH": "Tensor.mH", "adjoint": "adjoint()"}[name]
+        warnings.warn(
+            f"{warn} is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return conj(a)
+    if name == "H":
+        if nd != 2:
+            tail = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor.{tail}"
+            )
+        return transpose(a, 0, 1)
+    if nd < 2:
+        raise RuntimeError(
+            f"{what} is only supported on matrices or batches of matrices. Got {nd}-D tensor."
+        )
+    return transpose(a, -2, -1)
+
+
+def _real_only(name: str, a):
+    if a._data.dtype.kind == "c":
+        raise NotImplementedError(f"gradscope's {name} takes real tensors only")
+    return a
+
+
+def conj(a):
+    """The complex conjugate: of a real tensor, the tensor itself."""
+    return _real_only("conj", a)
+
+
+def conj_physical(a):
+    """The complex conjugate, computed: of a real tensor, the tensor itself."""
+    return _real_only("conj_physical", a)
+
+
+def resolve_conj(a):
+    """``a`` with a pending conjugation applied: a real tensor has none, so itself."""
+    return _real_only("resolve_conj", a)
+
+
+def resolve_neg(a):
+    """``a`` with a pending negation applied: gradscope has none, so itself."""
+    return _real_only("resolve_neg", a)
+
+
+def real(a):
+    """The real part: of a real tensor, the tensor itself."""
+    return _real_only("real", a)
+
+
+def imag(a):
+    """The imaginary part, which a real tensor does not have (torch's error)."""
+    if a._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _real_only("imag", a)
+
+
+def is_conj(a) -> bool:
+    """Whether ``a`` is a lazily conjugated view: never, in gradscope."""
+    return False
+
+
+def is_neg(a) -> bool:
+    """Whether ``a`` is a lazily negated view: never, in gradscope."""
+    return False

@@ -1,5 +1,5 @@
 """Number-theoretic and floating-point-format ops: gcd, lcm (integers, no derivative),
-ldexp, nextafter and frexp."""
+ldexp, nextafter and frexp; and dist, the norm of a difference."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from . import api
 from ._broadcast import unbroadcast
 from ._graph import constant, sum_to
 from ._jvp import terms, times
+from .reduce import LinalgVectorNormBackward0, _norm, _norm_grad, _norm_grad_graph
 
 
 class IntegerOp(Function):
@@ -150,3 +151,50 @@ class FrexpBackward0(Function):
     def jvp(self, xs, out, tangents):
         _, exponent = frexp_arrays(xs[0])
         return (tangents[0] / xp_of(out).exp2(exponent)).astype(out.dtype, copy=False)
+
+
+class DistBackward0(LinalgVectorNormBackward0):
+    """``dist(self, other, p)``: the ``p``-norm of ``self - other`` (broadcast) over every
+    element; saves self, other and the result."""
+
+    _name = "DistBackward0"
+
+    def forward(self, a, b, p, dtype):
+        self.ord, self.dim, self.keepdim = p, None, False
+        self.shapes = (a.shape, b.shape)
+        x = a.astype(dtype, copy=False) - b.astype(dtype, copy=False)
+        out = _norm(x, float(p), (), False)
+        self.save(self=a, other=b, result=out)
+        return out
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        if float(self.ord) == 0:
+            return None, None
+        a, b, r = self.saved("self"), self.saved("other"), self.saved("result")
+        x = a - b
+        grad = xp_of(x).asarray(_norm_grad(g, x, r, float(self.ord), None)).astype(x.dtype)
+        return (
+            unbroadcast(grad, self.shapes[0]) if na else None,
+            unbroadcast(-grad, self.shapes[1]) if nb else None,
+        )
+
+    def backward_graph(self, g):
+        na, nb = self.needs_input_grad
+        if float(self.ord) == 0:
+            return None, None
+        x = self.saved_tensor("self") - self.saved_tensor("other")
+        grad = _norm_grad_graph(g, x, self.saved_tensor("result"), float(self.ord), None)
+        return (
+            sum_to(grad, self.shapes[0]) if na else None,
+            sum_to(-grad, self.shapes[1]) if nb else None,
+        )
+
+    def jvp(self, xs, out, tangents):
+        (a, b), (ta, tb) = xs, tangents
+        xp = xp_of(out)
+        ta = xp.zeros((), out.dtype) if ta is None else ta
+        tb = xp.zeros((), out.dtype) if tb is None else tb
+        x = a - b
+        t = xp.broadcast_to(ta - tb, x.shape)
+        return xp.asarray(self._tangent(x, t, out)).astype(out.dtype, copy=False)
