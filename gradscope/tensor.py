@@ -712,6 +712,15 @@ class Tensor:
     def half(self) -> Tensor:
         return self.to(dtypes.float16)
 
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
+
     # -- autograd ---------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
@@ -934,6 +943,31 @@ class Tensor:
 
     cumsum = F.cumsum
     cumprod = F.cumprod
+    cummax = F.cummax
+    cummin = F.cummin
+    logcumsumexp = F.logcumsumexp
+    median = F.median
+    nanmedian = F.nanmedian
+    kthvalue = F.kthvalue
+    mode = F.mode
+    msort = F.msort
+    aminmax = F.aminmax
+    gcd, gcd_ = F.gcd, F.gcd_
+    lcm, lcm_ = F.lcm, F.lcm_
+    ldexp, ldexp_ = F.ldexp, F.ldexp_
+    nextafter, nextafter_ = F.nextafter, F.nextafter_
+    frexp = F.frexp
+    dist = F.dist
+    sum_to_size = F.sum_to_size
+    adjoint = F.adjoint
+    conj = F.conj
+    conj_physical = F.conj_physical
+    resolve_conj = F.resolve_conj
+    resolve_neg = F.resolve_neg
+    is_conj = F.is_conj
+    is_neg = F.is_neg
+    quantile = F.quantile
+    nanquantile = F.nanquantile
     reshape = F.reshape
     view = F.view
     flatten = F.flatten
@@ -1167,6 +1201,22 @@ class Tensor:
                 "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
             )
         return F.transpose(self, -2, -1)
+
+    @property
+    def H(self) -> Tensor:  # noqa: N802
+        return F._transposed("H", self)
+
+    @property
+    def mH(self) -> Tensor:  # noqa: N802
+        return F._transposed("mH", self)
+
+    @property
+    def real(self) -> Tensor:
+        return F.real(self)
+
+    @property
+    def imag(self) -> Tensor:
+        return F.imag(self)
 
     def expand_as(self, other: Tensor) -> Tensor:
         return F.expand(self, other.shape)

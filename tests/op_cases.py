@@ -2153,6 +2153,106 @@ CASES += [
 ]
 
 
+def _both(r):
+    """``min * 2 + max`` of an ``aminmax`` result (both outputs in one gradient)."""
+    return r.min * 2 + r.max
+
+
+def _nan_at(m, a, flat: list):
+    """``a`` with NaN at the ``flat`` positions (no gradient reaches them)."""
+    mask = np.zeros(a.shape, dtype=bool)
+    mask.reshape(-1)[flat] = True
+    return a.masked_fill(m.tensor(mask), float("nan"))
+
+
+CASES += [
+    # ------------------------------------------------------- order statistics, running extremes
+    C("median_full", lambda m, a: a.median(), (S43,)),
+    C("median_full_even", lambda m, a: m.median(a), ((2, 3),)),
+    C("median_dim", lambda m, a: a.median(1).values, (S43,)),
+    C("median_dim_keepdim", lambda m, a: m.median(a, 0, keepdim=True)[0], (S43,)),
+    C("median_0d", lambda m, a: a.median(0)[0], (S0,)),
+    C("nanmedian_full", lambda m, a: _nan_at(m, a, [1, 5, 6]).nanmedian(), (S43,)),
+    C("nanmedian_dim", lambda m, a: m.nanmedian(_nan_at(m, a, [0, 4, 5]), 1).values, (S43,)),
+    C("kthvalue", lambda m, a: a.kthvalue(2, 1).values, (S43,)),
+    C("kthvalue_dim0_keepdim", lambda m, a: m.kthvalue(a, 3, 0, True)[0], (S43,)),
+    C("kthvalue_last", lambda m, a: a.kthvalue(3).values, ((2, 3, 3),)),
+    # a repeated column makes each row's mode that column's value (both copies move together)
+    C("mode", lambda m, a: m.cat([a, a[:, :1]], 1).mode(1).values, (S43,)),
+    C("mode_keepdim", lambda m, a: m.mode(a, 0, keepdim=True)[0], (S43,)),
+    C("cummax", lambda m, a: a.cummax(1).values, (S43,)),
+    C("cummax_dim0", lambda m, a: m.cummax(a, 0)[0], (S43,)),
+    C("cummin", lambda m, a: a.cummin(-1).values, ((2, 3, 4),)),
+    C("cummax_0d", lambda m, a: a.cummax(0).values, (S0,)),
+    C("logcumsumexp", lambda m, a: a.logcumsumexp(1), (S43,)),
+    C("logcumsumexp_dim0", lambda m, a: m.logcumsumexp(a * 3, 0), (S43,)),
+    C("logcumsumexp_0d", lambda m, a: a.logcumsumexp(0), (S0,)),
+    C("msort", lambda m, a: a.msort(), (S43,)),
+    C("msort_fn", lambda m, a: m.msort(a), ((5,),)),
+    C("aminmax", lambda m, a: _both(a.aminmax()), (S43,)),
+    C("aminmax_dim_max", lambda m, a: m.aminmax(a, dim=1).max, (S43,)),
+    C("aminmax_dim_keepdim_min", lambda m, a: a.aminmax(dim=0, keepdim=True)[0], (S43,)),
+    C("aminmax_ties", lambda m, a: _both(m.cat([a, a], 1).aminmax(dim=-1)), (S43,)),
+    C("aminmax_0d", lambda m, a: _both(a.aminmax(dim=0)), (S0,)),
+    C("quantile", lambda m, a: a.quantile(0.3), (S43,)),
+    C("quantile_dim", lambda m, a: m.quantile(a, 0.75, dim=1, keepdim=True), (S43,)),
+    C(
+        "quantile_q_tensor_midpoint",
+        lambda m, a: a.quantile(m.tensor([0.2, 0.5], dtype=a.dtype), 0, interpolation="midpoint"),
+        ((2, 5, 3),),
+    ),
+    C("quantile_nearest", lambda m, a: a.quantile(0.45, -1, interpolation="nearest"), (S43,)),
+    C("quantile_lower_0d", lambda m, a: a.quantile(0.5, interpolation="lower"), (S0,)),
+    C(
+        "nanquantile",
+        lambda m, a: m.nanquantile(_nan_at(m, a, [0, 4]), m.tensor([0.1, 0.9], dtype=a.dtype), 1),
+        (S43,),
+    ),
+]
+
+
+def _exps(m):
+    """Integer exponents for ``ldexp``, one per column of a (4, 3) input (none negative:
+    torch's gradient through a negative integer exponent is 0, as an integer power)."""
+    return m.tensor([1, 0, 3])
+
+
+CASES += [
+    # ---------------------------------------------------------------- number formats
+    C("ldexp", lambda m, a: m.ldexp(a, _exps(m)), (S43,)),
+    C("ldexp_float_exponent", lambda m, a, b: a.ldexp(b), (S43, S3)),
+    C("ldexp_exponent_only", lambda m, a, b: m.ldexp(a, b), (S43, S43), grad=(False, True)),
+    C("ildexp", lambda m, a, b: _inplace("ldexp_")(m, a, b), (S43, S43)),
+    C("nextafter", lambda m, a, b: m.nextafter(a, b), (S43, S43)),
+    C("nextafter_broadcast", lambda m, a, b: a.nextafter(b), (S43, S3)),
+    C(
+        "inextafter",
+        lambda m, a, b: _inplace("nextafter_")(m, a, b),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C("frexp_mantissa", lambda m, a: m.frexp(a).mantissa, (S43,)),
+    C("frexp_method", lambda m, a: a.frexp()[0] * 3, (S0,)),
+    # ---------------------------------------------------------------- distances, shapes
+    C("dist", lambda m, a, b: m.dist(a, b), (S43, S43)),
+    C("dist_broadcast_p1", lambda m, a, b: a.dist(b, 1), (S43, S3), domain="away"),
+    C("dist_p3", lambda m, a, b: m.dist(a, b, p=3), (S43, (4, 1))),
+    C("dist_inf", lambda m, a, b: m.dist(a, b, float("inf")), (S43, S43)),
+    C("dist_other_only", lambda m, a, b: m.dist(a, b, 1.5), (S43, S43), grad=(False, True)),
+    C("sum_to_size", lambda m, a: a.sum_to_size(3), (S43,)),
+    C("sum_to_size_keep", lambda m, a: a.sum_to_size(1, 3), (S43,)),
+    C("sum_to_size_3d", lambda m, a: a.sum_to_size((3, 1)), ((2, 3, 4),)),
+    C("sum_to_size_empty", lambda m, a: a.sum_to_size([]), (S43,)),
+    C("H", lambda m, a: a.H * 2, (S43,)),
+    C("mH", lambda m, a: a.mH * 2, ((2, 4, 3),)),
+    C("adjoint", lambda m, a: m.adjoint(a) * 2, (S43,)),
+    C(
+        "conj_family",
+        lambda m, a: a.conj() * m.conj_physical(a) + a.resolve_conj() - m.real(a),
+        (S43,),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

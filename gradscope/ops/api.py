@@ -35,6 +35,8 @@ from . import activation as A
 from . import elementwise as E
 from . import index as I
 from . import linalg as L
+from . import numeric as N
+from . import order as O
 from . import reduce as R
 from . import shape as S
 
@@ -68,6 +70,22 @@ class SortResult(_ReturnType, namedtuple("sort", ["values", "indices"])):
 class TopkResult(_ReturnType, namedtuple("topk", ["values", "indices"])):
     __slots__ = ()
 
+
+def _return_type(name: str, fields=("values", "indices")):
+    """A ``gradscope.return_types`` named tuple called ``name``."""
+    cls = type(name, (_ReturnType, namedtuple(name, list(fields))), {"__slots__": ()})
+    cls.__qualname__ = name
+    return cls
+
+
+MedianResult = _return_type("median")
+NanmedianResult = _return_type("nanmedian")
+KthvalueResult = _return_type("kthvalue")
+ModeResult = _return_type("mode")
+CummaxResult = _return_type("cummax")
+CumminResult = _return_type("cummin")
+AminmaxResult = _return_type("aminmax", ("min", "max"))
+FrexpResult = _return_type("frexp", ("mantissa", "exponent"))
 
 MaxResult.__name__ = MaxResult.__qualname__ = "max"
 MinResult.__name__ = MinResult.__qualname__ = "min"
@@ -3966,3 +3984,494 @@ def diff(a, n: int = 1, dim: int = -1, prepend=None, append=None):
         a = logical_xor(later, earlier) if a._data.dtype.kind == "b" else later - earlier
         out_len -= 1
     return a
+
+
+# ---------------------------------------------------------------- order statistics
+
+
+def _picked(result_type, cls, a, dim: int, keepdim: bool, *args):
+    """``(values, indices)`` of a node that picks one element per slice, the indices those
+    it saved."""
+    values = apply(cls, (a,), dim, bool(keepdim), *args)
+    node = values.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["indices"]
+        indices = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        idx = O.picked_indices(cls, a._data, dim, bool(keepdim), *args)
+        indices = Tensor._make(idx, None)
+    return result_type(values, indices)
+
+
+def _order_dim(name: str, a, dim, pos: int = 1) -> int:
+    """``dim`` checked as torch's order statistics check it (an int, in range, of a
+    non-zero size)."""
+    dim = _dim(_int_arg(name, "dim", pos, dim), a._data.ndim)
+    if a._data.ndim and a._data.shape[dim] == 0:
+        name = "median" if name == "nanmedian" else name
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    return dim
+
+
+def median(a, dim=_NOTHING, keepdim: bool = False):
+    """The lower median of all elements (NaN if any is NaN), or ``(values, indices)`` along
+    ``dim``."""
+    return _median("median", a, dim, keepdim)
+
+
+def nanmedian(a, dim=_NOTHING, keepdim: bool = False):
+    """``median`` ignoring NaN: the lower median of the numbers (NaN where all are NaN)."""
+    return _median("nanmedian", a, dim, keepdim)
+
+
+def _median(name: str, a, dim, keepdim):
+    nan = name == "nanmedian"
+    if dim is _NOTHING:
+        if a._data.dtype == np.bool_:
+            refuse_kernel("median_cpu", a._data.dtype)
+        return apply(O.NanmedianBackward0 if nan else O.MedianBackward0, (a,))
+    dim = _order_dim(name, a, dim)
+    if a._data.dtype == np.bool_:
+        refuse_kernel("median_out", a._data.dtype)
+    cls, result = (
+        (O.NanmedianBackward1, NanmedianResult) if nan else (O.MedianBackward1, MedianResult)
+    )
+    return _picked(result, cls, a, dim, keepdim)
+
+
+def kthvalue(a, k, dim=-1, keepdim: bool = False):
+    """``(values, indices)``: the ``k``-th smallest element along ``dim`` (NaN above every
+    number)."""
+    k = _int_arg("kthvalue", "k", 1, k)
+    dim = _order_dim("kthvalue", a, dim, 2)
+    size = a._data.shape[dim] if a._data.ndim else 1
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    if a._data.dtype == np.bool_:
+        refuse_kernel("kthvalue_cpu", a._data.dtype)
+    return _picked(KthvalueResult, O.KthvalueBackward0, a, dim, keepdim, k)
+
+
+def mode(a, dim=-1, keepdim: bool = False):
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest of those
+    equally frequent)."""
+    dim = _order_dim("mode", a, dim)
+    return _picked(ModeResult, O.ModeBackward0, a, dim, keepdim)
+
+
+def _cumulative_extreme(name: str, result_type, cls, a, dim):
+    dim = _int_arg(name, "dim", 1, dim)
+    if a._data.ndim == 0 and dim not in (0, -1):
+        raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+    dim = _dim(dim, a._data.ndim)
+    values = apply(cls, (a,), dim)
+    node = values.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["indices"]
+        indices = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        _, idx = O.cumulative_extreme(a._data, dim, cls is O.CummaxBackward0)
+        indices = Tensor._make(idx, None)
+    return result_type(values, indices)
+
+
+def cummax(a, dim):
+    """``(values, indices)``: the running maximum along ``dim`` and where it was reached (the
+    latest of equal values)."""
+    return _cumulative_extreme("cummax", CummaxResult, O.CummaxBackward0, a, dim)
+
+
+def cummin(a, dim):
+    """``(values, indices)``: the running minimum along ``dim`` and where it was reached (the
+    latest of equal values)."""
+    return _cumulative_extreme("cummin", CumminResult, O.CumminBackward0, a, dim)
+
+
+def logcumsumexp(a, dim):
+    """``log(cumsum(exp(a), dim))``, computed without overflow."""
+    dim = _dim(_int_arg("logcumsumexp", "dim", 1, dim), a._data.ndim)
+    if a._data.dtype.kind not in "fc":
+        refuse_kernel("logcumsumexp_out_cpu", a._data.dtype)
+    return apply(O.LogcumsumexpBackward0, (a,), dim)
+
+
+def msort(a):
+    """``a`` sorted along its first dimension (``sort(a, 0).values``)."""
+    return sort(a, 0).values
+
+
+_QUANTILE_MODES = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(a, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    """The ``q``-th quantiles of all elements, or along ``dim``, interpolated between the
+    two nearest ranks as ``interpolation`` says; a tensor ``q`` gives its quantiles first."""
+    return _quantile(a, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(a, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+    """``quantile`` of the elements that are not NaN (NaN where all are)."""
+    return _quantile(a, q, dim, keepdim, interpolation, True)
+
+
+def _quantile(a, q, dim, keepdim, interpolation: str, ignore_nan: bool):
+    # torch's quantile_compute, op for op, so that the graph is the same: sort, view,
+    # gather at the ranks below (and above), lerp_ in place, then squeeze_ (or, for a
+    # tensor ``q``, unsqueeze_, transpose_, squeeze_)
+    if isinstance(q, (int, float)) and not isinstance(q, complex):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q:g}")
+        q = Tensor._make(xp_of(a._data).asarray(q, dtype=a._data.dtype), None)
+    elif type(q) is not Tensor:
+        raise TypeError(
+            f"quantile() received an invalid combination of arguments - got "
+            f"({type(q).__name__}), but expected one of:"
+        )
+    if interpolation not in _QUANTILE_MODES:
+        raise RuntimeError(
+            "quantile() interpolation must be one of linear, lower, higher, midpoint or "
+            f"nearest, but got {interpolation}"
+        )
+    d = a._data
+    if d.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if q._data.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if d.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if q._data.dtype != d.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    wrapped = _dim(0 if dim is None else _int_arg("quantile", "dim", 2, dim), d.ndim)
+    qs = q._data
+    if not bool(((qs >= 0) & (qs <= 1)).all()):
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+
+    out_shape = []
+    if dim is not None and d.ndim > 0:
+        out_shape = list(d.shape)
+        if keepdim:
+            out_shape[wrapped] = 1
+        else:
+            del out_shape[wrapped]
+    elif keepdim:
+        out_shape = [1] * d.ndim
+    if dim is None:
+        s = sort(flatten(a)).values
+    elif wrapped == d.ndim - 1:
+        s = sort(a).values
+    else:
+        s = sort(transpose(unsqueeze(a, -1), wrapped, -1)).values
+    out_shape.insert(0, int(qs.size))
+    s = view(s, tuple(out_shape[1:]) + (s.shape[-1],))
+
+    xp = xp_of(d)
+    sd = s._data
+    nan = xp.isnan(sd)
+    qv = qs.reshape(-1)
+    with np.errstate(invalid="ignore"):
+        if ignore_nan:
+            ranks = qv * ((~nan).sum(axis=-1, keepdims=True) - 1).astype(d.dtype)
+            ranks = xp.where(ranks < 0, 0, ranks)
+        else:
+            last = sd.shape[-1] - 1
+            ranks, has_nan = xp.broadcast_arrays(qv * last, nan.any(axis=-1, keepdims=True))
+            ranks = xp.where(has_nan, last, ranks)
+    ranks = ranks.astype(d.dtype, copy=False)
+    if interpolation == "lower":
+        ranks = xp.floor(ranks)
+    elif interpolation == "higher":
+        ranks = xp.ceil(ranks)
+    elif interpolation == "nearest":
+        ranks = xp.round(ranks)
+    below = ranks.astype(np.int64)
+    out = gather(s, -1, Tensor._make(below, None))
+    if interpolation in ("linear", "midpoint"):
+        weights = (
+            xp.full_like(ranks, 0.5)
+            if interpolation == "midpoint"
+            else ranks - below.astype(d.dtype)
+        )
+        above = gather(s, -1, Tensor._make(xp.ceil(ranks).astype(np.int64), None))
+        out = lerp_(out, above, Tensor._make(weights, None))
+    if _function._dual:  # forward mode changes no shape in place: the same ops, out of place
+        if qs.ndim == 0:
+            return squeeze(out, -1)
+        return squeeze(transpose(unsqueeze(out, 0), 0, -1), -1)
+    if qs.ndim == 0:
+        return squeeze_(out, -1)
+    return squeeze_(transpose_(unsqueeze_(out, 0), 0, -1), -1)
+
+
+def aminmax(a, *, dim=None, keepdim: bool = False):
+    """``(min, max)`` of all elements, or along ``dim``, from one node (``AminmaxBackward0``);
+    ties share each output's gradient evenly."""
+    d = a._data
+    if dim is None:
+        if d.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation "
+                "has no identity."
+            )
+        dims = ()
+    else:
+        wrapped = _dim(_int_arg("aminmax", "dim", 2, dim), d.ndim)
+        if d.ndim and d.shape[wrapped] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {wrapped} to have non-zero size.")
+        dims = (wrapped,) if d.ndim else ()
+    keepdim = bool(keepdim)
+    first = apply(O.AminmaxBackward0, (a,), dims, keepdim)
+    node = first._grad_fn
+    if _function._dual:  # forward mode: the maximum is amax's own op, with its tangent
+        return AminmaxResult(first, amax(a, list(dims), keepdim))
+    if node is None:
+        b = d.view(np.uint8) if d.dtype == np.bool_ else d
+        mx = xp_of(d).asarray(b.max(axis=dims or None, keepdims=keepdim)).astype(d.dtype)
+        return AminmaxResult(first, Tensor._make(mx, None))
+    second = Tensor._make(node.mean_out, node)
+    node.out_edges = [None, None]  # (weak references to the edges, as they are made)
+    first._grad_fn, second._grad_fn = R.output_edge(node, 0), R.output_edge(node, 1)
+    del node.mean_out
+    return AminmaxResult(first, second)
+
+
+# ---------------------------------------------------------------- number formats
+
+
+def _tensor_other(name: str, other) -> None:
+    if type(other) is not Tensor:
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {py_type_name(other)}"
+        )
+
+
+def _pair_dtype(name: str, a, other, inplace: bool):
+    """The dtype torch gives ``name(a, other)``, after its broadcast (and in-place) checks."""
+    _tensor_other(name, other)
+    dtype = dtypes.result_type(
+        a._data.dtype, a._data.ndim, other, other._data.dtype, other._data.ndim
+    )
+    if inplace:
+        _fits_in_place(name + "_", a, other, dtype)
+    else:
+        try:
+            np.broadcast_shapes(a._data.shape, other._data.shape)
+        except ValueError:
+            raise _broadcast_error(name, a, other) from None
+    return dtype
+
+
+def _integer_op(name: str, a, other, inplace: bool = False):
+    dtype = _pair_dtype(name, a, other, inplace)
+    if dtype.kind not in "iu":
+        refuse_kernel(f"{name}_cpu", dtype)
+    if inplace:
+        return apply_inplace(N.IntegerOp, a, (a, other), name, dtype)
+    return apply(N.IntegerOp, (a, other), name, dtype)
+
+
+def gcd(a, other):
+    """The greatest common divisor of integer tensors, elementwise (non-negative)."""
+    return _integer_op("gcd", a, other)
+
+
+def gcd_(a, other):
+    """``gcd`` in place."""
+    return _integer_op("gcd", a, other, inplace=True)
+
+
+def lcm(a, other):
+    """The least common multiple of integer tensors, elementwise (non-negative)."""
+    return _integer_op("lcm", a, other)
+
+
+def lcm_(a, other):
+    """``lcm`` in place."""
+    return _integer_op("lcm", a, other, inplace=True)
+
+
+def _ldexp(a, other, inplace: bool):
+    _tensor_other("ldexp", other)
+    od = other._data.dtype
+    pow_dtype = od if od.kind in "fc" else dtypes.default_float.np
+    dtype = dtypes.result_type(a._data.dtype, a._data.ndim, other, od, other._data.ndim)
+    if dtype.kind not in "fc":
+        dtype = dtypes.default_float.np
+    if inplace:
+        if a._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "ldexp can't be cast to the desired output type " + scalar_type_name(a._data.dtype)
+            )
+        _fits_in_place("ldexp_", a, other, dtype)
+        return apply_inplace(N.LdexpBackward0, a, (a, other), dtype, pow_dtype)
+    try:
+        np.broadcast_shapes(a._data.shape, other._data.shape)
+    except ValueError:
+        raise _broadcast_error("ldexp", a, other) from None
+    return apply(N.LdexpBackward0, (a, other), dtype, pow_dtype)
+
+
+def ldexp(a, other):
+    """``a * 2 ** other``."""
+    return _ldexp(a, other, False)
+
+
+def ldexp_(a, other):
+    """``ldexp`` in place."""
+    return _ldexp(a, other, True)
+
+
+def _nextafter(a, other, inplace: bool):
+    dtype = _pair_dtype("nextafter", a, other, inplace)
+    if dtype.kind != "f":
+        refuse_kernel("nextafter_cpu", dtype)
+    if inplace:
+        return apply_inplace(N.NextafterBackward0, a, (a, other), dtype)
+    return apply(N.NextafterBackward0, (a, other), dtype)
+
+
+def nextafter(a, other):
+    """The next representable number after ``a`` towards ``other``, elementwise."""
+    return _nextafter(a, other, False)
+
+
+def nextafter_(a, other):
+    """``nextafter`` in place."""
+    return _nextafter(a, other, True)
+
+
+def frexp(a):
+    """``(mantissa, exponent)``: ``a == mantissa * 2 ** exponent``, the mantissa's magnitude
+    in [0.5, 1) (0 for 0), the exponent int32."""
+    if a._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    mantissa = apply(N.FrexpBackward0, (a,))
+    node = mantissa.grad_fn
+    if node is not None and node._saved:
+        st = node._saved["exponent"]
+        exponent = Tensor._share(st.data, st.buffer, st.vc)
+    else:
+        exponent = Tensor._make(N.frexp_arrays(a._data)[1], None)
+    return FrexpResult(mantissa, exponent)
+
+
+def dist(a, other, p=2):
+    """The ``p``-norm of ``a - other`` (broadcast), over every element."""
+    _tensor_other("dist", other)
+    if type(p) is Tensor:
+        p = p.item()
+    dtype = dtypes.result_type(
+        a._data.dtype, a._data.ndim, other, other._data.dtype, other._data.ndim
+    )
+    try:
+        np.broadcast_shapes(a._data.shape, other._data.shape)
+    except ValueError:
+        raise _broadcast_error("dist", a, other) from None
+    if dtype.kind not in "fc":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. "
+            f"Got {scalar_type_name(dtype)} instead."
+        )
+    return apply(N.DistBackward0, (a, other), float(p), dtype)
+
+
+# ---------------------------------------------------------------- shapes and views
+
+
+def sum_to_size(a, *size):
+    """``a`` summed down to ``size`` (which must expand to ``a``'s shape), as torch's
+    ``sum_to``: one sum over the leading and the stretched dims, then a view; ``a`` itself
+    when nothing is summed."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    size = tuple(int(n) for n in size)
+    shape = tuple(a._data.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or any(n != 1 and n != shape[lead + i] for i, n in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    if not size:
+        return sum(a)
+    dims = list(range(lead))
+    dims += [lead + i for i, n in enumerate(size) if n == 1 and shape[lead + i] != 1]
+    out = a
+    if dims:
+        out = sum(out, tuple(dims), keepdim=True)
+    return view(out, size) if lead else out
+
+
+def adjoint(a):
+    """The conjugate transpose of the last two dims (a real tensor's ``mT``)."""
+    return _transposed("adjoint", a)
+
+
+def _transposed(name: str, a):
+    """``H``, ``mH`` and ``adjoint`` of a real tensor: ``a`` transposed, as torch checks."""
+    nd = a._data.ndim
+    what = {"H": "tensor.H", "mH": "tensor.mH", "adjoint": "tensor.adjoint()"}[name]
+    if nd == 0:
+        warn = {"H": "Tensor.H", "mH": "Tensor.mH", "adjoint": "adjoint()"}[name]
+        warnings.warn(
+            f"{warn} is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return conj(a)
+    if name == "H":
+        if nd != 2:
+            tail = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
+            raise RuntimeError(
+                f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor.{tail}"
+            )
+        return transpose(a, 0, 1)
+    if nd < 2:
+        raise RuntimeError(
+            f"{what} is only supported on matrices or batches of matrices. Got {nd}-D tensor."
+        )
+    return transpose(a, -2, -1)
+
+
+def _real_only(name: str, a):
+    if a._data.dtype.kind == "c":
+        raise NotImplementedError(f"gradscope's {name} takes real tensors only")
+    return a
+
+
+def conj(a):
+    """The complex conjugate: of a real tensor, the tensor itself."""
+    return _real_only("conj", a)
+
+
+def conj_physical(a):
+    """The complex conjugate, computed: of a real tensor, the tensor itself."""
+    return _real_only("conj_physical", a)
+
+
+def resolve_conj(a):
+    """``a`` with a pending conjugation applied: a real tensor has none, so itself."""
+    return _real_only("resolve_conj", a)
+
+
+def resolve_neg(a):
+    """``a`` with a pending negation applied: gradscope has none, so itself."""
+    return _real_only("resolve_neg", a)
+
+
+def real(a):
+    """The real part: of a real tensor, the tensor itself."""
+    return _real_only("real", a)
+
+
+def imag(a):
+    """The imaginary part, which a real tensor does not have (torch's error)."""
+    if a._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _real_only("imag", a)
+
+
+def is_conj(a) -> bool:
+    """Whether ``a`` is a lazily conjugated view: never, in gradscope."""
+    return False
+
+
+def is_neg(a) -> bool:
+    """Whether ``a`` is a lazily negated view: never, in gradscope."""
+    return False

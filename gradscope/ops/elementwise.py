@@ -2180,28 +2180,36 @@ class LerpBackward0(Function):
 
 
 class LerpBackward1(Function):
-    """``lerp(start, end, weight)`` with a tensor weight; saves all three."""
+    """``lerp(start, end, weight)`` with a tensor weight; saves, as torch, the weight where
+    start's or end's gradient is needed, start and end where the weight's is."""
 
     _name = "LerpBackward1"
 
     def forward(self, a, b, w):
         self.shapes = (a.shape, b.shape, w.shape)
-        self.save(self=a, end=b, weight=w)
+        na, nb, nw = self.needs_input_grad
+        if nw:
+            self.save(self=a, end=b)
+        if na or nb:
+            self.save(weight=w)
         return _lerp(a, b, w).astype(a.dtype, copy=False)
 
     def backward(self, g):
         na, nb, nw = self.needs_input_grad
-        a, b, w = self.saved("self"), self.saved("end"), self.saved("weight")
+        w = self.saved("weight") if na or nb else None
         return (
             unbroadcast(g * (1 - w), self.shapes[0]) if na else None,
             unbroadcast(g * w, self.shapes[1]) if nb else None,
-            unbroadcast(g * (b - a), self.shapes[2]) if nw else None,
+            unbroadcast(g * (self.saved("end") - self.saved("self")), self.shapes[2])
+            if nw
+            else None,
         )
 
     def backward_graph(self, g):
         na, nb, nw = self.needs_input_grad
-        a, b = self.saved_tensor("self"), self.saved_tensor("end")
-        w = self.saved_tensor("weight")
+        a = self.saved_tensor("self") if nw else None
+        b = self.saved_tensor("end") if nw else None
+        w = self.saved_tensor("weight") if na or nb else None
         return (
             sum_to(g * (1 - w), self.shapes[0]) if na else None,
             sum_to(g * w, self.shapes[1]) if nb else None,
