@@ -494,9 +494,10 @@ class LogcumsumexpBackward0(Function):
         # torch's logcumsumexp_jvp, whose denominator carries an epsilon (1e-13)
         x, t = xs[0], tangents[0]
         xp = xp_of(x)
-        if x.ndim == 0 or x.size == 0:
+        if x.size == 0:
             return t.copy()
         with _quiet():
-            e = xp.exp(x - x.max(axis=self.dim, keepdims=True))
+            # of a 0-dim self too, so that an infinite or NaN self has a NaN tangent
+            e = xp.exp(x - (x if x.ndim == 0 else x.max(axis=self.dim, keepdims=True)))
             grad = xp.cumsum(e * t, axis=self.dim) / (xp.cumsum(e, axis=self.dim) + 1e-13)
-        return grad.astype(out.dtype, copy=False)
+        return grad.reshape(out.shape).astype(out.dtype, copy=False)
