@@ -89,9 +89,14 @@ class LdexpBackward0(Function):
         return terms(first, times(tb, out * math.log(2.0)))
 
 
+def _moves(a, b):
+    """Where ``nextafter(a, b)`` is not ``b`` itself (NaN included): its gradient's mask."""
+    return a != b
+
+
 class NextafterBackward0(Function):
     """The next number after self towards other; saves both. The gradient passes to self
-    unchanged, and other's is zero."""
+    where self differs from other (elsewhere the result is other), and other's is zero."""
 
     _name = "NextafterBackward0"
 
@@ -103,21 +108,32 @@ class NextafterBackward0(Function):
 
     def backward(self, g):
         na, nb = self.needs_input_grad
-        ga = unbroadcast(g, self.shapes[0]) if na else None
-        gb = xp_of(g).zeros(self.shapes[1], dtype=g.dtype) if nb else None
+        ga = gb = None
+        if na:
+            moves = _moves(self.saved("self"), self.saved("other"))
+            ga = unbroadcast(
+                xp_of(g).where(moves, g, 0).astype(g.dtype, copy=False), self.shapes[0]
+            )
+        if nb:
+            gb = xp_of(g).zeros(self.shapes[1], dtype=g.dtype)
         return ga, gb
 
     def backward_graph(self, g):
         na, nb = self.needs_input_grad
-        ga = sum_to(g, self.shapes[0]) if na else None
-        gb = constant(xp_of(g._data).zeros(self.shapes[1], dtype=g._data.dtype)) if nb else None
+        ga = gb = None
+        if na:
+            moves = _moves(self.saved("self"), self.saved("other"))
+            ga = sum_to(api.where(constant(moves), g, 0), self.shapes[0])
+        if nb:
+            gb = constant(xp_of(g._data).zeros(self.shapes[1], dtype=g._data.dtype))
         return ga, gb
 
     def jvp(self, xs, out, tangents):
-        ta = tangents[0]
+        (a, b), ta = xs, tangents[0]
+        xp = xp_of(out)
         if ta is None:
-            return xp_of(out).zeros(out.shape, dtype=out.dtype)
-        return xp_of(out).broadcast_to(ta, out.shape).astype(out.dtype)
+            return xp.zeros(out.shape, dtype=out.dtype)
+        return xp.where(_moves(a, b), ta, 0).astype(out.dtype, copy=False)
 
 
 def frexp_arrays(a):

@@ -67,17 +67,38 @@ def stable_pick(a, dim: int, rank):
     return xp.take_along_axis(order, rank, axis=dim).astype(np.int64, copy=False)
 
 
+def _all_nan_pick(n: int) -> int:
+    """The index ``std::nth_element`` (libstdc++) leaves first among ``n`` elements that
+    compare equivalent: torch's CPU ``nanmedian(dim)`` of a slice of NaNs."""
+    idx = list(range(n))
+    last = n
+    while last > 3:  # (halving, it never reaches introselect's depth limit)
+        mid = last // 2
+        idx[0], idx[mid] = idx[mid], idx[0]  # the "median" of three equals
+        lo, hi = 1, last
+        while True:  # the unguarded partition swaps every pair it meets
+            hi -= 1
+            if not lo < hi:
+                break
+            idx[lo], idx[hi] = idx[hi], idx[lo]
+            lo += 1
+        last = lo  # (the cut is past 0, the place wanted)
+    return idx[0]  # (the insertion sort that ends it keeps equal elements in place)
+
+
 def median_index(a, dim: int, ignore_nan: bool):
     """torch's CPU ``median(dim)`` (the first NaN of a slice that has one) or
-    ``nanmedian(dim)`` (the lower median of the numbers; of all a slice's NaNs, the middle
-    one): ties resolve by index."""
+    ``nanmedian(dim)`` (the lower median of the numbers; of a slice of NaNs, the one
+    ``std::nth_element`` leaves first): ties resolve by index."""
     xp = xp_of(a)
     nan = _isnan(a)
     n = a.shape[dim]
     if ignore_nan:
         count = n - nan.sum(axis=dim, keepdims=True)
-        rank = xp.where(count == 0, (n - 1) // 2, (count - 1) // 2).astype(np.int64)
-        return stable_pick(a, dim, rank)
+        rank = (count - 1) // 2
+        if bool((count == 0).any()):
+            rank = xp.where(count == 0, _all_nan_pick(n), rank)
+        return stable_pick(a, dim, rank.astype(np.int64))
     idx = stable_pick(a, dim, (n - 1) // 2)
     has_nan = nan.any(axis=dim, keepdims=True)
     if bool(has_nan.any()):
@@ -473,9 +494,10 @@ class LogcumsumexpBackward0(Function):
         # torch's logcumsumexp_jvp, whose denominator carries an epsilon (1e-13)
         x, t = xs[0], tangents[0]
         xp = xp_of(x)
-        if x.ndim == 0 or x.size == 0:
+        if x.size == 0:
             return t.copy()
         with _quiet():
-            e = xp.exp(x - x.max(axis=self.dim, keepdims=True))
+            # of a 0-dim self too, so that an infinite or NaN self has a NaN tangent
+            e = xp.exp(x - (x if x.ndim == 0 else x.max(axis=self.dim, keepdims=True)))
             grad = xp.cumsum(e * t, axis=self.dim) / (xp.cumsum(e, axis=self.dim) + 1e-13)
-        return grad.astype(out.dtype, copy=False)
+        return grad.reshape(out.shape).astype(out.dtype, copy=False)
