@@ -21,8 +21,18 @@ SPECIALS = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 0.5, -0.5, 2.0, 1e30,
 
 # where torch and gradscope part on specials, left alone: x ** 0.5's gradient at -0.0 and
 # -inf (torch computes it as a reciprocal square root), and a batched matmul whose BLAS
-# sums inf * 0 in another order
-KNOWN = {"matmul_2d_3d", "matmul_2d_3d_const_a"}
+# sums inf * 0 in another order; and padded convolutions with an inf or NaN weight, where
+# whether the padding's zeros meet it (0 * inf = NaN) is torch's kernel choice, not one
+# rule: its float32 oneDNN kernel with one group leaves padded taps out, its grouped,
+# float64 (Slow2d) and batch-1 kernels multiply them in; gradscope always multiplies
+KNOWN = {
+    "matmul_2d_3d",
+    "matmul_2d_3d_const_a",
+    "F_conv2d_const_weight",
+    "F_conv1d_same",
+    "F_conv2d_same_even",
+    "F_conv_transpose2d",
+}
 
 
 def _filled(shape, start):

@@ -394,6 +394,18 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
     taps = w.reshape(w.shape[:-2] + (-1,))
     arg = taps.argmax(axis=-1)
     values = xp.take_along_axis(taps, arg[..., None], axis=-1)[..., 0]
+    # torch's kernel keeps the first of equal maxima but the last NaN, and a window whose
+    # every element is -inf (or the dtype's least) points at its first element, not a pad
+    if x.dtype.kind in "fc" and xp.isnan(values).any():
+        last = taps.shape[-1] - 1 - xp.isnan(taps[..., ::-1]).argmax(axis=-1)
+        arg = xp.where(xp.isnan(values), last, arg)
+    at_low = values == low
+    if any(lo or hi for lo, hi in pads) and at_low.any():
+        first = [
+            xp.asarray([-(-max(p - o * s, 0) // d) for o in range(n)])
+            for n, s, p, d in zip(outs, stride, padding, dilation)
+        ]
+        arg = xp.where(at_low, first[0][:, None] * kernel[1] + first[1][None, :], arg)
     kh, kw = arg // kernel[1], arg % kernel[1]
     rows = xp.arange(outs[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
     cols = xp.arange(outs[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
