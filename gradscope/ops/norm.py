@@ -274,10 +274,23 @@ class NativeGroupNormBackward0(Function):
                 ds_val = (dotp if wg is None else dotp * wg).sum(axis=2, keepdims=True)
                 db_val = (db if wg is None else db * wg).sum(axis=2, keepdims=True)
                 s = 1 / (self.cshape[2] * self.HxW)
-                c1 = r if wg is None else r * wg
-                c2 = -ds_val * r * r * r * s
-                c3 = -db_val * r * s
-                gx = c1[..., None] * ga + c2[..., None] * d + c3[..., None]
+                c1 = (r if wg is None else r * wg)[..., None]
+                gx = (
+                    c1 * ga + (-ds_val * r * r * r * s)[..., None] * d - (db_val * r * s)[..., None]
+                )
+                # torch's own coefficients of x and of 1, from the raw sums of g * x: where
+                # they are not finite (an inf weight), the gradient is made from them
+                m = mean.astype(acc)[..., None]
+                raw = dotp + m * db
+                raw_ds = (raw if wg is None else raw * wg).sum(axis=2, keepdims=True)
+                c2 = (db_val * m - raw_ds) * r * r * r * s
+                c3 = -c2 * m - db_val * r * s
+                xp = xp_of(x)
+                odd = ~(xp.isfinite(c2) & xp.isfinite(c3))
+                if odd.any():
+                    xa = x.reshape(self.cshape).astype(acc)
+                    torch_gx = c1 * ga + c2[..., None] * xa + c3[..., None]
+                    gx = xp.where(odd[..., None], torch_gx, gx)
                 gx = gx.reshape(x.shape).astype(x.dtype, copy=False)
             if nw:
                 gw = (dotp * r).sum(axis=0).reshape(-1).astype(x.dtype, copy=False)
