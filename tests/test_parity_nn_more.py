@@ -53,6 +53,14 @@ ERRORS = {
         _x(m, (4, 3)), None, None, None, m.ones(2), training=True
     ),
     "bn_eval_without_stats": lambda m: _F(m).batch_norm(_x(m, (4, 3)), None, None),
+    "bn_zero_eps_training": lambda m: _F(m).batch_norm(
+        _x(m, (4, 3)), None, None, training=True, eps=0.0
+    ),
+    "bn_negative_eps_training": lambda m: _F(m).batch_norm(
+        _x(m, (4, 5)), None, None, training=True, eps=-1
+    ),
+    "bn_negative_eps_eval": lambda m: _F(m).batch_norm(_x(m, (4, 3)), None, None, eps=-1.0),
+    "bn_module_zero_eps": lambda m: m.nn.BatchNorm1d(3, eps=0.0)(_x(m, (4, 3))),
     "bn_1d_input": lambda m: _F(m).batch_norm(_x(m, (3,)), None, None, training=True),
     "bn_long_input": lambda m: _F(m).batch_norm(
         m.ones(4, 3, dtype=m.int64), None, None, training=True

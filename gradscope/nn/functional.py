@@ -948,6 +948,10 @@ def batch_norm(
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {_size(size)}"
             )
+        if not eps > 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
     if input.ndim < 2:
         api._dim(1, input.ndim)
     dtype = input._data.dtype
