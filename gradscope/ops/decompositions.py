@@ -65,8 +65,8 @@ def _mT(x):
     return x.swapaxes(-1, -2)
 
 
-def _finite(*arrays) -> bool:
-    return all(bool(xp_of(x).isfinite(x).all()) for x in arrays)
+def _finite(x) -> bool:
+    return bool(xp_of(x).isfinite(x).all())
 
 
 def lu_solve(lu, piv, b, trans: bool = False):
@@ -110,11 +110,11 @@ def lu_solve(lu, piv, b, trans: bool = False):
 
 def _solve(a, b, left: bool = True, trans: bool = False, error=None, lu=None):
     """``X`` with ``op(A) X = B`` (``left``) or ``X op(A) = B``, ``op`` transposing with
-    ``trans``: NumPy's solve where ``A``, ``B`` and ``X`` are finite, else ``lu_solve`` (over
+    ``trans``: NumPy's solve where ``A`` and ``X`` are finite, else ``lu_solve`` (over
     ``lu``, ``A``'s ``(LU, pivots)`` when at hand), whose NaN and infinities are torch's. A
     singular ``A`` raises ``error()`` when one is given; else its zero pivots divide."""
     xp = xp_of(a)
-    if _finite(a, b):
+    if _finite(a):  # with A finite, a NaN or infinity of B always reaches X
         at = _mT(a) if trans != (not left) else a
         try:
             x = xp.linalg.solve(at, b) if left else _mT(xp.linalg.solve(at, _mT(b)))
