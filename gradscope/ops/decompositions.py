@@ -65,12 +65,87 @@ def _mT(x):
     return x.swapaxes(-1, -2)
 
 
+def _finite(x) -> bool:
+    return bool(xp_of(x).isfinite(x).all())
+
+
+def lu_solve(lu, piv, b, trans: bool = False):
+    """``X`` with ``A X = B`` (``A^T X = B`` with ``trans``) for each matrix of a batch, from
+    ``lu_factor``'s ``(LU, pivots)`` of ``A``; the batch dims broadcast. Every product is
+    formed (zero times an infinity is NaN), so a NaN or infinity of ``A`` or ``B`` reaches the
+    elements it does in torch's solve; NumPy's LAPACK leaves some of them finite."""
+    xp = xp_of(b)
+    n = lu.shape[-1]
+    batch = np.broadcast_shapes(lu.shape[:-2], b.shape[:-2])
+    x = xp.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:]).copy()
+    lu = xp.broadcast_to(lu, batch + (n, n)).reshape((-1, n, n))
+    piv = xp.broadcast_to(piv, batch + (n,)).reshape((-1, n)).astype(np.intp) - 1
+    rows = xp.arange(x.shape[0])
+
+    def swap(k):
+        p = piv[:, k]
+        top = x[rows, k].copy()
+        x[rows, k] = x[rows, p]
+        x[rows, p] = top
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if not trans:
+            for k in range(n):
+                swap(k)
+            for k in range(n):  # L, unit diagonal
+                x[:, k + 1 :] -= lu[:, k + 1 :, k, None] * x[:, k, None]
+            for k in range(n - 1, -1, -1):  # U
+                x[:, k] /= lu[:, k, k, None]
+                x[:, :k] -= lu[:, :k, k, None] * x[:, k, None]
+        else:
+            for k in range(n):  # U^T
+                x[:, k] /= lu[:, k, k, None]
+                x[:, k + 1 :] -= lu[:, k, k + 1 :, None] * x[:, k, None]
+            for k in range(n - 1, -1, -1):  # L^T
+                x[:, :k] -= lu[:, k, :k, None] * x[:, k, None]
+            for k in range(n - 1, -1, -1):
+                swap(k)
+    return x.reshape(batch + b.shape[-2:])
+
+
+def _solve(a, b, left: bool = True, trans: bool = False, error=None, lu=None):
+    """``X`` with ``op(A) X = B`` (``left``) or ``X op(A) = B``, ``op`` transposing with
+    ``trans``: NumPy's solve where ``A`` and ``X`` are finite, else ``lu_solve`` (over
+    ``lu``, ``A``'s ``(LU, pivots)`` when at hand), whose NaN and infinities are torch's. A
+    singular ``A`` raises ``error()`` when one is given; else its zero pivots divide."""
+    xp = xp_of(a)
+    if _finite(a):  # with A finite, a NaN or infinity of B always reaches X
+        at = _mT(a) if trans != (not left) else a
+        try:
+            x = xp.linalg.solve(at, b) if left else _mT(xp.linalg.solve(at, _mT(b)))
+        except np.linalg.LinAlgError:
+            if error is not None:
+                raise error() from None
+        else:
+            if _finite(x):
+                return x
+    return _lu_path(a, b, left, trans, error, lu)
+
+
+def _lu_path(a, b, left, trans, error, lu):
+    lu, piv, info = lu_factor(a) if lu is None else lu
+    if error is not None and bool(info.any()):
+        raise error()
+    t = trans != (not left)
+    return lu_solve(lu, piv, b, t) if left else _mT(lu_solve(lu, piv, _mT(b), t))
+
+
 def _inv(a, name: str = "linalg.inv"):
     xp = xp_of(a)
-    try:
-        return xp.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        raise singular_error(name, a) from None
+    if _finite(a):
+        try:
+            out = xp.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise singular_error(name, a) from None
+        if _finite(out):
+            return out
+    eye = xp.eye(a.shape[-1], dtype=a.dtype)
+    return _lu_path(a, eye, True, False, lambda: singular_error(name, a), None)
 
 
 def _inv_or_eye(a, det):
@@ -172,8 +247,7 @@ class LinalgSlogdetBackward0(Function):
         _, glog = self._parts(g, "_accs")
         if glog is None:
             return (None,)
-        a = self.saved("A")
-        return (glog[..., None, None] * _mT(_inv(a)),)
+        return (_slogdet_grad(self.saved("A"), glog),)
 
     def backward_graph(self, g):
         from ..linalg import inv
@@ -188,8 +262,30 @@ class LinalgSlogdetBackward0(Function):
         return (_mT(_inv(xs[0])) * tangents[0]).sum(axis=(-2, -1))
 
 
+def _slogdet_grad(a, g):
+    """``g A^-T``; where ``A`` is singular or not finite, the solve of ``A^T X = diag(g)``
+    torch's backward makes, without its check for a singular matrix."""
+    xp = xp_of(a)
+    if _finite(a):
+        try:
+            inv = xp.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            pass
+        else:
+            if _finite(inv):
+                return g[..., None, None] * _mT(inv)
+    d = g[..., None, None] * xp.eye(a.shape[-1], dtype=a.dtype)
+    return _lu_path(_mT(a), d, True, False, None, None)
+
+
 def _as_matrix(b, vector: bool):
     return b[..., None] if vector else b
+
+
+def _solve_singular() -> LinAlgError:
+    return LinAlgError(
+        "torch.linalg.solve: The solver failed because the input matrix is singular."
+    )
 
 
 class LinalgSolveExBackward0(Function):
@@ -199,19 +295,10 @@ class LinalgSolveExBackward0(Function):
     _name = "LinalgSolveExBackward0"
 
     def forward(self, a, b, left, vector):
-        xp = xp_of(a)
         self.left, self.vector = left, vector
         self.a_shape, self.b_shape = a.shape, b.shape
         bm = _as_matrix(b, vector)
-        try:
-            if left:
-                x = xp.linalg.solve(a, bm)
-            else:
-                x = _mT(xp.linalg.solve(_mT(a), _mT(bm)))
-        except np.linalg.LinAlgError:
-            raise LinAlgError(
-                "torch.linalg.solve: The solver failed because the input matrix is singular."
-            ) from None
+        x = _solve(a, bm, left, error=_solve_singular)
         x = x[..., 0] if vector else x
         if True in self.needs_input_grad:
             lu, piv, _ = lu_factor(a)
@@ -219,15 +306,14 @@ class LinalgSolveExBackward0(Function):
         return x
 
     def backward(self, g):
-        xp = xp_of(g)
         na, nb = self.needs_input_grad
         a, x = self.saved("A"), self.saved("result")
         gm, xm = _as_matrix(g, self.vector), _as_matrix(x, self.vector)
+        lu = self.saved("LU"), self.saved("pivots"), None
+        gb = _solve(a, gm, self.left, trans=True, lu=lu)
         if self.left:
-            gb = xp.linalg.solve(_mT(a), gm)
             ga = -(gb @ _mT(xm)) if na else None
         else:
-            gb = _mT(xp.linalg.solve(a, _mT(gm)))
             ga = -(_mT(xm) @ gb) if na else None
         ga = None if ga is None else unbroadcast(ga, self.a_shape)
         if nb:
@@ -262,10 +348,7 @@ class LinalgSolveExBackward0(Function):
             None if tb is None else _as_matrix(tb, self.vector),
             None if ta is None else -(ta @ xm if self.left else xm @ ta),
         )
-        if self.left:
-            dx = xp.linalg.solve(a, rhs * xp.ones_like(xm))
-        else:
-            dx = _mT(xp.linalg.solve(_mT(a), _mT(rhs * xp.ones_like(xm))))
+        dx = _solve(a, rhs * xp.ones_like(xm), self.left)
         return dx[..., 0] if self.vector else dx
 
 
