@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import xp_of
+from ..backend import CPU, to_device, xp_of
 from . import api
 from ._graph import constant, zeros_grad
 from .index import _sort
@@ -25,8 +25,8 @@ from .shape import scatter_add
 
 
 def _host(a):
-    """``a`` as a NumPy array (a CuPy array copied to the host)."""
-    return a.get() if hasattr(a, "get") else a
+    """``a`` as a NumPy array: a CuPy array copied to the host, for what CuPy lacks."""
+    return to_device(a, CPU)
 
 
 def _accumulate(ufunc: str, a, axis: int):
