@@ -309,6 +309,8 @@ inverse = linalg.inv
 det = linalg.det
 matrix_power = linalg.matrix_power
 from .ops.linalg_api import logdet  # noqa: E402
+from .ops.linalg_api import torch_cholesky as cholesky  # noqa: E402
+from .ops.linalg_api import torch_qr as qr  # noqa: E402
 from .ops.linalg_api import torch_cross as cross  # noqa: E402
 from .ops.linalg_api import pinverse  # noqa: E402
 from .ops.linalg_api import torch_slogdet as slogdet  # noqa: E402

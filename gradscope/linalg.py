@@ -5,9 +5,12 @@ from __future__ import annotations
 from .errors import LinAlgError
 from .ops.api import vector_norm
 from .ops.linalg_api import (
+    cholesky,
     cond,
     cross,
     det,
+    eigh,
+    eigvalsh,
     inv,
     matrix_norm,
     matrix_power,
@@ -15,6 +18,7 @@ from .ops.linalg_api import (
     multi_dot,
     norm,
     pinv,
+    qr,
     slogdet,
     solve,
     svd,
@@ -24,9 +28,12 @@ from .ops.linalg_api import (
 
 __all__ = [
     "LinAlgError",
+    "cholesky",
     "cond",
     "cross",
     "det",
+    "eigh",
+    "eigvalsh",
     "inv",
     "matrix_norm",
     "matrix_power",
@@ -34,6 +41,7 @@ __all__ = [
     "multi_dot",
     "norm",
     "pinv",
+    "qr",
     "slogdet",
     "solve",
     "svd",

@@ -923,6 +923,12 @@ class Tensor:
     def det(self) -> Tensor:
         return _linalg.det(self)
 
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return _linalg.torch_cholesky(self, upper)
+
+    def qr(self, some: bool = True) -> tuple:
+        return _linalg.torch_qr(self, some)
+
     def logdet(self) -> Tensor:
         return _linalg.logdet(self)
 

@@ -2253,6 +2253,55 @@ CASES += [
     ),
 ]
 
+
+# Cholesky factors, eigen- and QR decompositions: inputs made well conditioned inside the case
+# (SPD, symmetric); eigenvectors and the QR factors are fixed up to signs only, so the cases
+# see them through functions that do not depend on the signs.
+def _spd3(m, a):
+    """``a a^T + 3 I``: symmetric positive definite, well conditioned."""
+    return a @ a.mT + 3 * m.eye(a.shape[-1])
+
+
+def _eigh_parts(m, a):
+    w, v = m.linalg.eigh(_sym(m, a))
+    return (v * w[..., None, :]) @ v.mT + v * v
+
+
+def _qr_parts(m, r):
+    q, rr = r
+    return m.cat([(q @ rr) * 2, rr.abs()], -2)
+
+
+CASES += [
+    C("linalg_cholesky", lambda m, a: m.linalg.cholesky(_spd3(m, a)), (S33,)),
+    C("linalg_cholesky_batched", lambda m, a: m.linalg.cholesky(_spd3(m, a)), (B233,)),
+    C("linalg_cholesky_upper", lambda m, a: m.linalg.cholesky(_spd3(m, a), upper=True), (B233,)),
+    # torch's cholesky (not linalg's) has no forward mode
+    C("cholesky_fn", lambda m, a: m.cholesky(_spd3(m, a)), (S33,), forward_ad=False),
+    C(
+        "cholesky_method_upper",
+        lambda m, a: _spd3(m, a).cholesky(upper=True),
+        (B233,),
+        forward_ad=False,
+    ),
+    C("linalg_eigh", lambda m, a: _eigh_parts(m, a), (S33,)),
+    C("linalg_eigh_batched", lambda m, a: _eigh_parts(m, a), (B233,)),
+    C("linalg_eigh_values", lambda m, a: m.linalg.eigh(_sym(m, a)).eigenvalues, (B233,)),
+    C("linalg_eigh_vectors", lambda m, a: m.linalg.eigh(_sym(m, a)).eigenvectors ** 2, (B233,)),
+    C("linalg_eigh_upper", lambda m, a: m.linalg.eigh(_sym(m, a), UPLO="U")[1] ** 2, (S33,)),
+    C("linalg_eigvalsh", lambda m, a: m.linalg.eigvalsh(_sym(m, a)), (B233,)),
+    C("linalg_eigvalsh_upper", lambda m, a: m.linalg.eigvalsh(_sym(m, a), UPLO="U"), (S33,)),
+    C("linalg_qr", lambda m, a: _qr_parts(m, m.linalg.qr(_wc(m, a))), (S33,)),
+    C("linalg_qr_batched", lambda m, a: _qr_parts(m, m.linalg.qr(_wc(m, a))), (B233,)),
+    C("linalg_qr_tall", lambda m, a: _qr_parts(m, m.linalg.qr(a)), (S43,)),
+    C("linalg_qr_wide", lambda m, a: _qr_parts(m, m.linalg.qr(a)), ((3, 4),)),
+    C("linalg_qr_q_squared", lambda m, a: m.linalg.qr(a).Q ** 2, (S43,)),
+    C("linalg_qr_r_abs", lambda m, a: m.linalg.qr(a).R.abs(), ((2, 4, 3),)),
+    C("linalg_qr_complete_wide", lambda m, a: _qr_parts(m, m.linalg.qr(a, "complete")), ((3, 4),)),
+    C("qr_fn", lambda m, a: _qr_parts(m, m.qr(a)), (S43,)),
+    C("qr_method", lambda m, a: _qr_parts(m, a.qr()), (B233,)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

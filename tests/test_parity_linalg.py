@@ -81,6 +81,34 @@ ERRORS = {
     "matrix_norm_nuc_int": lambda m: m.linalg.matrix_norm(m.eye(2, dtype=m.int64), "nuc"),
     "matrix_norm_2_same_dims": lambda m: m.linalg.matrix_norm(m.ones(3, 3), 2, dim=(1, 1)),
     "matrix_norm_nuc_vector": lambda m: m.linalg.matrix_norm(m.ones(3), "nuc"),
+    "cholesky_not_pd": lambda m: m.linalg.cholesky(m.tensor(SINGULAR) - m.eye(2)),
+    "cholesky_not_pd_batch": lambda m: m.linalg.cholesky(
+        m.stack([m.eye(2), m.tensor([[1.0, 2.0], [2.0, 1.0]])])
+    ),
+    "cholesky_negative": lambda m: m.linalg.cholesky(-m.eye(3)),
+    "cholesky_upper_not_pd": lambda m: m.linalg.cholesky(
+        m.tensor([[1.0, 2.0], [0.0, 1.0]]), upper=True
+    ),
+    "torch_cholesky_not_pd": lambda m: m.cholesky(-m.eye(3)),
+    "cholesky_not_square": lambda m: m.linalg.cholesky(m.ones(2, 3)),
+    "cholesky_int": lambda m: m.linalg.cholesky(m.eye(2, dtype=m.int64)),
+    "cholesky_vector": lambda m: m.linalg.cholesky(m.ones(2)),
+    "eigh_not_square": lambda m: m.linalg.eigh(m.ones(3, 2)),
+    "eigh_uplo": lambda m: m.linalg.eigh(m.eye(2), UPLO="X"),
+    "eigvalsh_not_square": lambda m: m.linalg.eigvalsh(m.ones(3, 2)),
+    "qr_mode": lambda m: m.linalg.qr(m.eye(2), mode="foo"),
+    "qr_int": lambda m: m.linalg.qr(m.eye(2, dtype=m.int64)),
+    "qr_vector": lambda m: m.linalg.qr(m.ones(2)),
+    "qr_r_backward": lambda m: (
+        m.linalg.qr(m.ones(3, 2, requires_grad=True), mode="r").R.sum().backward()
+    ),
+    "qr_complete_tall_backward": lambda m: (
+        m.linalg.qr(
+            m.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]], requires_grad=True), mode="complete"
+        )
+        .Q.sum()
+        .backward()
+    ),
 }
 
 
@@ -120,6 +148,14 @@ VALUES = {
     "pinverse_rcond": lambda m: m.pinverse(m.diag(m.tensor([1.0, 0.1])), rcond=0.2),
     "cond_diagonal": lambda m: m.linalg.cond(m.diag(m.tensor([4.0, 0.5])), -2),
     "matrix_norm_2_of_grad": lambda m: m.linalg.matrix_norm(m.eye(2, requires_grad=True), 2),
+    "cholesky_diagonal": lambda m: m.linalg.cholesky(m.diag(m.tensor([4.0, 9.0]))),
+    "cholesky_upper_reads_upper": lambda m: m.linalg.cholesky(
+        m.tensor([[4.0, 2.0], [100.0, 5.0]]), upper=True
+    ),
+    "eigvalsh_diagonal": lambda m: m.linalg.eigvalsh(m.diag(m.tensor([3.0, -1.0]))),
+    "eigh_values_of_grad": lambda m: m.linalg.eigh(m.eye(2) * 2 + m.ones(2, 2)).eigenvalues,
+    "qr_r_mode_q": lambda m: tuple(m.linalg.qr(m.ones(3, 2), mode="r")),
+    "qr_r_of_diagonal": lambda m: m.linalg.qr(m.diag(m.tensor([2.0, 3.0]))).R.abs(),
 }
 
 
@@ -218,6 +254,73 @@ def test_saved_slots_and_their_bytes_are_torchs():
             fn = getattr(m.linalg, name)
             out = fn(x, x[..., 0]) if name == "solve" else fn(x)
             node = (out[1] if name in ("slogdet", "svd") else out).grad_fn
+            if m is gs:
+                names = sorted("_saved_" + s for s in node._saved)
+            else:
+                names = sorted(s for s in dir(node) if s.startswith("_saved_"))
+            slots.append(
+                [
+                    (s, str(v.dtype).rsplit(".", 1)[-1], tuple(v.shape))
+                    for s in names
+                    if isinstance(v := getattr(node, s), (gs.Tensor, torch.Tensor))
+                ]
+            )
+        assert slots[0] == slots[1], name
+
+
+def test_eigh_and_qr_results_are_named_tuples_as_torchs():
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    for name, fields in (("eigh", ("eigenvalues", "eigenvectors")), ("qr", ("Q", "R"))):
+        ours = getattr(gs.linalg, name)(gs.tensor(a))
+        theirs = getattr(torch.linalg, name)(torch.tensor(a))
+        assert type(ours).__name__ == type(theirs).__name__ == "linalg_" + name
+        assert ours._fields == fields and getattr(theirs, fields[1]) is theirs[1]
+    assert type(gs.qr(gs.tensor(a))).__name__ == type(torch.qr(torch.tensor(a))).__name__
+    ours = gs.linalg.eigh(gs.eye(2))
+    assert repr(ours).replace("gradscope", "torch") == repr(torch.linalg.eigh(torch.eye(2)))
+
+
+def test_decompositions_share_one_node_and_its_saved_bytes():
+    a = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]])
+    for m in (gs, torch):
+        x = m.tensor(a, requires_grad=True)
+        w, v = m.linalg.eigh(x)
+        assert w.grad_fn.name() == v.grad_fn.name() == "LinalgEighBackward0"
+        assert m.linalg.eigvalsh(x).grad_fn.name() == "LinalgEighBackward0"
+        q, r = m.linalg.qr(x, mode="complete")
+        assert q.grad_fn.name() == r.grad_fn.name() == "LinalgQrBackward0"
+        assert r.grad_fn._saved_mode == "complete"
+        assert tuple(m.linalg.qr(x, mode="r").Q.shape) == (0,)
+        node = m.linalg.cholesky(x, upper=True).grad_fn
+        assert node.name() == "LinalgCholeskyExBackward0" and node._saved_upper is True
+        assert m.cholesky(x).grad_fn.name() == "CholeskyBackward0"
+    x = gs.tensor(a, requires_grad=True)
+    w, v = gs.linalg.eigh(x)
+    node = w.grad_fn
+    assert w._buffer is node._saved["eigenvalues"].buffer
+    assert v._buffer is node._saved["eigenvectors"].buffer
+    q, r = gs.linalg.qr(x)
+    node = r.grad_fn
+    assert q._buffer is node._saved["Q"].buffer and r._buffer is node._saved["R"].buffer
+    lo = gs.linalg.cholesky(x)
+    assert lo._buffer is lo.grad_fn._saved["L"].buffer
+
+
+def test_decomposition_saved_slots_are_torchs():
+    a = np.random.default_rng(0).standard_normal((2, 3, 3))
+    a = a @ a.transpose(0, 2, 1) + 3 * np.eye(3)
+    calls = {
+        "cholesky": lambda m, x: m.linalg.cholesky(x),
+        "torch_cholesky": lambda m, x: m.cholesky(x, upper=True),
+        "eigh": lambda m, x: m.linalg.eigh(x)[1],
+        "eigvalsh": lambda m, x: m.linalg.eigvalsh(x),
+        "qr": lambda m, x: m.linalg.qr(x)[0],
+        "qr_r": lambda m, x: m.linalg.qr(x, mode="r")[1],
+    }
+    for name, call in calls.items():
+        slots = []
+        for m in (gs, torch):
+            node = call(m, m.tensor(a, requires_grad=True)).grad_fn
             if m is gs:
                 names = sorted("_saved_" + s for s in node._saved)
             else:

@@ -39,6 +39,32 @@ KNOWN |= {"multi_dot_3"}
 # an SVD or eigh (with U and V, as a gradient needs) of a matrix with an infinity: whether
 # MKL's gesdd / syevd converge (NaN factors) or fail (torch raises) depends on its iteration
 KNOWN |= {"svd_squares_full_square", "svd_method", "linalg_pinv_hermitian", "linalg_cond_minus_2"}
+# cholesky of a matrix with a NaN or an infinity: MKL's potrf runs on (NaN factors) where
+# NumPy's LAPACK stops at the first leading minor it cannot take (LinAlgError)
+KNOWN |= {
+    "linalg_cholesky",
+    "linalg_cholesky_batched",
+    "linalg_cholesky_upper",
+    "cholesky_fn",
+    "cholesky_method_upper",
+}
+# eigh and QR of a matrix with a NaN or an infinity: whether MKL's syevd converges (NaN
+# factors) or fails (torch raises), and where geqrf's NaN spread, are MKL's, not NumPy's
+KNOWN |= {
+    "linalg_eigh",
+    "linalg_eigh_batched",
+    "linalg_eigh_values",
+    "linalg_eigh_vectors",
+    "linalg_eigvalsh",
+    "linalg_qr",
+    "linalg_qr_batched",
+    "linalg_qr_tall",
+    "linalg_qr_wide",
+    "linalg_qr_r_abs",
+    "linalg_qr_complete_wide",
+    "qr_fn",
+    "qr_method",
+}
 
 
 def _filled(shape, start):

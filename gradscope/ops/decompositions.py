@@ -1,5 +1,5 @@
 """Matrix ops of ``gs.linalg`` with nodes of their own: inv, det, slogdet, solve, cross,
-svd and pinv.
+svd, pinv, cholesky, eigh and qr.
 
 Each works on a batch of matrices ``(..., n, n)`` and saves what torch's node saves:
 ``det`` and ``slogdet`` keep the LU factorisation (``LU``, and ``pivots`` as int32, one
@@ -654,3 +654,383 @@ class LinalgPinvBackward0(Function):
         k = pinv @ da
         kh = _mT(k)
         return (kh - k - (pinv @ a) @ kh) @ pinv + (pinv @ pinvh) @ (dah - (dah @ a) @ pinv)
+
+
+# ------------------------------------------------------------------------------ cholesky, eigh, qr
+
+
+def _colmajor(x):
+    """``x`` with each matrix stored column by column, as LAPACK (and torch) leave it."""
+    return _mT(xp_of(x).ascontiguousarray(_mT(x)))
+
+
+class _ArrayOps:
+    """The matrix helpers the formulas below take, on arrays."""
+
+    mT = staticmethod(_mT)
+
+    @staticmethod
+    def tril(x, k: int = 0):
+        return xp_of(x).tril(x, k)
+
+    @staticmethod
+    def triu(x, k: int = 0):
+        return xp_of(x).triu(x, k)
+
+    @staticmethod
+    def diag(x):
+        return xp_of(x).diagonal(x, axis1=-2, axis2=-1)
+
+    @staticmethod
+    def diag_embed(x):
+        return x[..., :, None] * xp_of(x).eye(x.shape[-1], dtype=x.dtype)
+
+    @staticmethod
+    def solve(a, b, left: bool = True):
+        return _solve(a, b, left)
+
+    @staticmethod
+    def cat(parts, dim: int):
+        return xp_of(parts[0]).concatenate(parts, dim)
+
+
+class _TensorOps:
+    """The matrix helpers the formulas below take, on tensors (for ``create_graph``)."""
+
+    mT = staticmethod(_tmT)
+
+    @staticmethod
+    def tril(x, k: int = 0):
+        return x.tril(k)
+
+    @staticmethod
+    def triu(x, k: int = 0):
+        return x.triu(k)
+
+    @staticmethod
+    def diag(x):
+        return x.diagonal(0, -2, -1)
+
+    @staticmethod
+    def diag_embed(x):
+        return x.diag_embed()
+
+    @staticmethod
+    def solve(a, b, left: bool = True):
+        from ..linalg import solve
+
+        return solve(a, b, left=left)
+
+    @staticmethod
+    def cat(parts, dim: int):
+        from ..ops.api import cat
+
+        return cat(parts, dim)
+
+
+class _Factors(Function):
+    """A node of several outputs made by one factorisation: ``forward`` returns output
+    ``_primary``; the api makes the others over the arrays the node saved of them."""
+
+    _several = True  # its hooks see one gradient per output
+    _NR: dict = {}
+    _primary = 0
+
+    def _parts(self, g, key: str) -> list:
+        """This backward's gradient of each output; one that reaches the node itself is
+        the primary output's."""
+        from ..autograd import engine
+
+        parts = self.__dict__.get(key, {}).get(engine.current_run)
+        if parts is not None:
+            return list(parts)
+        out = [None] * self._n_out
+        out[self._primary] = g
+        return out
+
+    def grad_outputs(self, g) -> tuple:
+        """The gradients hooks on this node see, one per output."""
+        return tuple(self._parts(g, "_accs"))
+
+    def gradient_of(self, parts: tuple, like):
+        """Take ``parts`` (a hook's replacement) as this backward's output gradients."""
+        from ..autograd import engine
+
+        self.__dict__.setdefault("_accs", {})[engine.current_run] = list(parts)
+        return next((p for p in parts if p is not None), None)
+
+    def saved_tensor(self, slot: str):
+        """As ``Function.saved_tensor``; a saved output leads back through its own edge, as
+        torch's saved outputs do."""
+        t = super().saved_tensor(slot)
+        if slot in self._NR and "out_edges" in self.__dict__:
+            from .reduce import output_edge
+
+            nr = self._NR[slot]
+            t._grad_fn, t._rg = output_edge(self, nr), True
+            if nr != self._primary and _function._dual:
+                from ..autograd.forward_ad import lend_tangent
+
+                lend_tangent(self, t, "_tangent_" + slot)
+        return t
+
+
+def _not_pd(a, upper: bool, name: str = "linalg.cholesky") -> LinAlgError | None:
+    """torch's error for the first matrix of ``a`` that is not positive-definite (the order
+    of its first leading minor that is not), or None."""
+    m = to_device(a, CPU).reshape((-1,) + a.shape[-2:])
+    for b, x in enumerate(m):
+        x = x.T if upper else x
+        for k in range(1, x.shape[-1] + 1):
+            try:
+                np.linalg.cholesky(x[:k, :k])
+            except np.linalg.LinAlgError:
+                where = f"(Batch element {b}): " if a.ndim > 2 else ""
+                return LinAlgError(
+                    f"{name}: {where}The factorization could not be completed "
+                    "because the input is not positive-definite (the leading minor of order "
+                    f"{k} is not positive-definite)."
+                )
+    return None
+
+
+def _cholesky(a, upper: bool, name: str = "linalg.cholesky"):
+    xp = xp_of(a)
+    try:
+        with np.errstate(invalid="ignore"):
+            out = xp.linalg.cholesky(_mT(a) if upper else a)
+    except np.linalg.LinAlgError:
+        err = _not_pd(a, upper, name)
+        if err is not None:
+            raise err from None
+        raise
+    return _colmajor(_mT(out) if upper else out)
+
+
+def cholesky_backward(gl, l, upper: bool, ops):
+    """torch's ``cholesky_backward`` (real matrices), on arrays or tensors."""
+    mt = ops.mT
+    l_, gl_ = (mt(l), mt(gl)) if upper else (l, gl)
+    ga = ops.tril(mt(l_) @ gl_)
+    ga = 0.5 * (ga + mt(ops.tril(ga, -1)))
+    ga = ops.solve(mt(l_), ga)
+    return ops.solve(l_, ga, left=False)
+
+
+def cholesky_jvp(da, l, upper: bool, ops):
+    """torch's ``cholesky_jvp`` (real matrices), on arrays."""
+    mt = ops.mT
+    l_ = mt(l) if upper else l
+    dl = ops.solve(mt(l_), ops.solve(l_, da), left=False)
+    dl = ops.tril(dl) - ops.diag_embed(0.5 * ops.diag(dl))
+    dl = l_ @ dl
+    return mt(dl) if upper else dl
+
+
+class LinalgCholeskyExBackward0(Function):
+    """``linalg.cholesky``: saves its output (``L``) and ``upper``."""
+
+    _name = "LinalgCholeskyExBackward0"
+    saves_output = "L"
+    _op = "linalg.cholesky"
+
+    def forward(self, a, upper):
+        self.upper = upper
+        return _cholesky(a, upper, self._op)
+
+    def backward(self, g):
+        return (cholesky_backward(g, self.saved(self.saves_output), self.upper, _ArrayOps),)
+
+    def backward_graph(self, g):
+        l = self.saved_tensor(self.saves_output)
+        return (cholesky_backward(g, l, self.upper, _TensorOps),)
+
+    def jvp(self, xs, out, tangents):
+        return cholesky_jvp(tangents[0], out, self.upper, _ArrayOps)
+
+
+class CholeskyBackward0(LinalgCholeskyExBackward0):
+    """``gs.cholesky``: as ``linalg.cholesky``, its output saved as ``result``."""
+
+    _name = "CholeskyBackward0"
+    saves_output = "result"
+    _op = "cholesky"
+
+
+def _gap(w, ops):
+    """``E[i, j] = w_j - w_i``, with ones on the diagonal."""
+    n = w.shape[-1]
+    e = w[..., None, :] - w[..., :, None]
+    return e + _eye_like(w, n)
+
+
+def eigh_backward(gw, gv, w, v, ops):
+    """torch's ``linalg_eig_backward`` for a symmetric matrix (real), on arrays or tensors:
+    defined where the eigenvalues are distinct."""
+    mt = ops.mT
+    if gv is None:
+        if gw is None:
+            return None
+        return (v * gw[..., None, :]) @ mt(v)
+    vhgv = mt(v) @ gv
+    ga = 0.5 * (vhgv - mt(vhgv)) / _gap(w, ops)
+    if gw is not None:
+        ga = ga + ops.diag_embed(gw)
+    return v @ (ga @ mt(v))
+
+
+class LinalgEighBackward0(_Factors):
+    """``linalg.eigh`` (and ``eigvalsh``): one node for ``eigenvalues`` and
+    ``eigenvectors``; saves both."""
+
+    _name = "LinalgEighBackward0"
+    _n_out = 2
+    saves_output = "eigenvalues"
+    _NR = {"eigenvalues": 0, "eigenvectors": 1}
+
+    def forward(self, a, uplo):
+        w, v = xp_of(a).linalg.eigh(a, UPLO=uplo)
+        w, v = w.astype(a.dtype, copy=False), _colmajor(v)
+        if self.needs_input_grad[0]:
+            self.save(eigenvectors=v)
+        self.others = LAST["others"] = {1: v}
+        return w
+
+    def backward(self, g):
+        gw, gv = self._parts(g, "_accs")
+        w, v = self.saved("eigenvalues"), self.saved("eigenvectors")
+        return (eigh_backward(gw, gv, w, v, _ArrayOps),)
+
+    def backward_graph(self, g):
+        gw, gv = self._parts(g, "_graph_parts")
+        w, v = self.saved_tensor("eigenvalues"), self.saved_tensor("eigenvectors")
+        return (eigh_backward(gw, gv, w, v, _TensorOps),)
+
+    def jvp(self, xs, out, tangents):
+        """The eigenvalues' tangent; the eigenvectors' is left in ``LAST`` for the api
+        (torch's ``linalg_eig_jvp``)."""
+        w, v = out, self.others[1]
+        dx = _mT(v) @ tangents[0] @ v
+        dw = _ArrayOps.diag(dx).copy()
+        dx = dx / _gap(w, _ArrayOps)
+        dx = dx - _ArrayOps.diag_embed(_ArrayOps.diag(dx))
+        LAST["tangents"] = {1: v @ dx}
+        return dw
+
+
+def _copyltu(x, ops):
+    """The symmetric matrix with ``x``'s lower triangle."""
+    low = ops.tril(x, -1)
+    return low + ops.mT(low) + ops.diag_embed(ops.diag(x))
+
+
+def _qr_square_backward(gq, gr, q, r, ops):
+    """The gradient of ``A`` (``m >= n``) from those of its reduced ``Q`` and ``R``."""
+    mt = ops.mT
+    if gr is None:
+        m = -(mt(gq) @ q)
+        b = gq
+    else:
+        m = r @ mt(gr)
+        if gq is not None:
+            m = m - mt(gq) @ q
+        b = None if gq is None else gq
+    b = q @ _copyltu(m, ops) if b is None else b + q @ _copyltu(m, ops)
+    return mt(ops.solve(r, mt(b)))
+
+
+def qr_backward(gq, gr, q, r, mode: str, ops):
+    """torch's ``linalg_qr_backward`` (real matrices), on arrays or tensors."""
+    if mode == "r":
+        raise RuntimeError(
+            "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
+            "through linalg.qr."
+        )
+    m, n = q.shape[-2], r.shape[-1]
+    if mode == "complete" and m > n:
+        raise RuntimeError(
+            "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
+        )
+    if gq is None and gr is None:
+        return None
+    if m >= n:
+        return _qr_square_backward(gq, gr, q, r, ops)
+    u, v = r[..., :, :m], r[..., :, m:]
+    gu = None if gr is None else gr[..., :, :m]
+    gv = None if gr is None else gr[..., :, m:]
+    if gv is not None:
+        y = q @ v  # the columns of A past the m-th
+        gq = y @ ops.mT(gv) if gq is None else gq + y @ ops.mT(gv)
+        gy = q @ gv
+    else:
+        gy = 0 * (q @ v)
+    gx = _qr_square_backward(gq, gu, q, u, ops)
+    return ops.cat([gx, gy], -1)
+
+
+def _qr_square_jvp(da, q, r):
+    """The tangents of ``Q`` and ``R`` (``m >= n``)."""
+    dar = _solve(r, da, left=False)
+    c = _mT(q) @ dar
+    s = xp_of(c).tril(c, -1)
+    u = c - (s - _mT(s))
+    return dar - q @ u, u @ r
+
+
+class LinalgQrBackward0(_Factors):
+    """``linalg.qr``: one node for ``Q`` and ``R``; saves both (``Q`` empty for mode
+    ``'r'``) and ``mode``."""
+
+    _name = "LinalgQrBackward0"
+    _n_out = 2
+    _primary = 1
+    saves_output = "R"
+    _NR = {"Q": 0, "R": 1}
+
+    def forward(self, a, mode):
+        xp = xp_of(a)
+        self.mode = mode
+        if mode == "r":
+            r = _colmajor(xp.linalg.qr(a, mode="r"))
+            q = xp.empty((0,), dtype=a.dtype)
+        else:
+            q, r = (_colmajor(x) for x in xp.linalg.qr(a, mode=mode))
+        if self.needs_input_grad[0]:
+            self.save(Q=q)
+        self.others = LAST["others"] = {0: q}
+        return r
+
+    def backward(self, g):
+        gq, gr = self._parts(g, "_accs")
+        q, r = self.saved("Q"), self.saved("R")
+        return (qr_backward(gq, gr, q, r, self.mode, _ArrayOps),)
+
+    def backward_graph(self, g):
+        gq, gr = self._parts(g, "_graph_parts")
+        q, r = self.saved_tensor("Q"), self.saved_tensor("R")
+        return (qr_backward(gq, gr, q, r, self.mode, _TensorOps),)
+
+    def jvp(self, xs, out, tangents):
+        """``R``'s tangent; ``Q``'s is left in ``LAST`` for the api (torch's
+        ``linalg_qr_jvp``)."""
+        q, r, da = self.others[0], out, tangents[0]
+        if self.mode == "r":
+            raise RuntimeError(
+                "The derivative of linalg.qr depends on Q, which is not computed when "
+                "mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                "differentiate through linalg.qr."
+            )
+        m, n = da.shape[-2:]
+        if self.mode == "complete" and m > n:
+            raise RuntimeError(
+                "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
+            )
+        if m >= n:
+            dq, dr = _qr_square_jvp(da, q, r)
+        else:
+            dq, du = _qr_square_jvp(da[..., :m], q, r[..., :m])
+            dv = _mT(q) @ (da[..., m:] - dq @ r[..., m:])
+            dr = xp_of(da).concatenate([du, dv], -1)
+        LAST["tangents"] = {0: dq}
+        return dr

@@ -581,3 +581,120 @@ def _svd_norm(A, ord, dim, keepdim: bool, dtype):  # noqa: A002
         back = [perm.index(d) for d in range(nd)]
         out = F.permute(F.unsqueeze(out, -1), *back)
     return out
+
+
+# ------------------------------------------------------------------------------ cholesky, eigh, qr
+
+
+class EighResult(_ReturnType, namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])):
+    __slots__ = ()
+
+
+class QrResult(_ReturnType, namedtuple("linalg_qr", ["Q", "R"])):
+    __slots__ = ()
+
+
+EighResult.__name__ = EighResult.__qualname__ = "linalg_eigh"
+QrResult.__name__ = QrResult.__qualname__ = "linalg_qr"
+
+
+def _factor_outputs(cls, A, *args) -> list:
+    """All outputs of one ``cls`` node (a ``D._Factors``): the others share the bytes the
+    node saved of them, as in torch."""
+    first = apply(cls, (A,), *args)
+    others = D.LAST.pop("others")
+    tangents = D.LAST.pop("tangents", None)
+    node = first._grad_fn
+    slots = {nr: slot for slot, nr in cls._NR.items()}
+    outs = [None] * cls._n_out
+    outs[cls._primary] = first
+    if node is None:
+        for nr, arr in others.items():
+            outs[nr] = F.Tensor._make(arr, None)
+    else:
+        from .reduce import output_edge
+
+        del node.others
+        saved = node._saved
+        for nr in others:
+            st = saved[slots[nr]]
+            outs[nr] = F.Tensor._share(st.data, st.buffer, st.vc)
+        node.out_edges = [None] * cls._n_out  # (weak references to the edges, as they are made)
+        for nr, t in enumerate(outs):
+            t._grad_fn, t._rg = output_edge(node, nr), True
+    if tangents is not None and _function._dual:
+        from ..autograd import forward_ad as fw
+
+        entry = first.__dict__.get("_tangent")
+        link = None if entry is None else entry[3]
+        for nr, tangent in tangents.items():
+            fw._set_tangent(outs[nr], tangent, (), link)
+        if node is not None:  # for the outputs rebuilt from the node's saves
+            for nr in tangents:
+                entry = outs[nr].__dict__["_tangent"]
+                kept = None if entry[3] is None else fw._Link(None, entry[3].deps)
+                node.__dict__["_tangent_" + slots[nr]] = (*entry[:3], kept)
+            fw._tracked.append(fw.weakref.ref(node))
+    return outs
+
+
+def cholesky(A, upper: bool = False):
+    """The lower triangular ``L`` with ``A = L @ L.mT`` for each symmetric positive-definite
+    matrix of ``A`` (read from its lower triangle); with ``upper``, the upper triangular
+    ``U = L.mT`` (read from the upper triangle). A matrix that is not positive-definite
+    raises ``LinAlgError``."""
+    _square_float("linalg.cholesky", A)
+    return apply(D.LinalgCholeskyExBackward0, (A,), bool(upper))
+
+
+def torch_cholesky(input, upper: bool = False):  # noqa: A002 - torch's name
+    """``gs.cholesky``: as ``linalg.cholesky``."""
+    _square_float("cholesky", input)
+    return apply(D.CholeskyBackward0, (input,), bool(upper))
+
+
+class TorchQrResult(_ReturnType, namedtuple("qr", ["Q", "R"])):
+    __slots__ = ()
+
+
+TorchQrResult.__name__ = TorchQrResult.__qualname__ = "qr"
+
+
+def torch_qr(input, some: bool = True) -> TorchQrResult:  # noqa: A002 - torch's name
+    """``gs.qr``: ``linalg.qr`` in mode ``'reduced'`` (``some``) or ``'complete'``."""
+    return TorchQrResult(*qr(input, "reduced" if some else "complete"))
+
+
+def _check_uplo(UPLO) -> None:
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+def eigh(A, UPLO: str = "L") -> EighResult:  # noqa: N803 - torch's name
+    """``(eigenvalues, eigenvectors)`` of each symmetric matrix of ``A`` (read from its
+    ``UPLO`` triangle): eigenvalues in ascending order, eigenvectors as columns. The
+    gradient is defined where the eigenvalues are distinct."""
+    _square_float("linalg.eigh", A)
+    _check_uplo(UPLO)
+    return EighResult(*_factor_outputs(D.LinalgEighBackward0, A, UPLO))
+
+
+def eigvalsh(A, UPLO: str = "L"):  # noqa: N803 - torch's name
+    """The eigenvalues of each symmetric matrix of ``A``, in ascending order."""
+    _square_float("linalg.eigh", A)
+    _check_uplo(UPLO)
+    return _factor_outputs(D.LinalgEighBackward0, A, UPLO)[0]
+
+
+def qr(A, mode: str = "reduced") -> QrResult:
+    """``(Q, R)`` with ``A = Q @ R`` for each matrix of ``A``: ``Q`` with orthonormal
+    columns and ``R`` upper triangular, ``k = min(m, n)`` of them for ``'reduced'``, ``Q``
+    square for ``'complete'``; ``'r'`` gives ``R`` and an empty ``Q``."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
+            "(default), 'r', or 'complete'"
+        )
+    _check_matrix("linalg.qr", A)
+    _check_float("linalg.qr", A)
+    return QrResult(*_factor_outputs(D.LinalgQrBackward0, A, mode))
