@@ -674,10 +674,6 @@ class _ArrayOps:
         return xp_of(x).tril(x, k)
 
     @staticmethod
-    def triu(x, k: int = 0):
-        return xp_of(x).triu(x, k)
-
-    @staticmethod
     def diag(x):
         return xp_of(x).diagonal(x, axis1=-2, axis2=-1)
 
@@ -702,10 +698,6 @@ class _TensorOps:
     @staticmethod
     def tril(x, k: int = 0):
         return x.tril(k)
-
-    @staticmethod
-    def triu(x, k: int = 0):
-        return x.triu(k)
 
     @staticmethod
     def diag(x):
