@@ -269,6 +269,17 @@ from .ops.inplace import (
     bitwise_xor,
 )
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.recurrent import (
+    gru,
+    gru_cell,
+    lstm,
+    lstm_cell,
+    rnn_relu,
+    rnn_relu_cell,
+    rnn_tanh,
+    rnn_tanh_cell,
+)
+from .ops.unsafe import unsafe_chunk, unsafe_split, unsafe_split_with_sizes
 from .ops.writes import (
     index_add,
     index_copy,

@@ -36,6 +36,7 @@ from .ops import api as F
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
 from .ops import products as P
+from .ops import unsafe as _unsafe
 from .ops import writes as WR
 
 _ids = itertools.count(1)
@@ -983,6 +984,9 @@ class Tensor:
     unbind = F.unbind
     split = F.split
     chunk = F.chunk
+    unsafe_split = _unsafe.unsafe_split
+    unsafe_chunk = _unsafe.unsafe_chunk
+    unsafe_split_with_sizes = _unsafe.unsafe_split_with_sizes
     unsqueeze = F.unsqueeze
     squeeze = F.squeeze
     expand = F.expand

@@ -2302,6 +2302,59 @@ CASES += [
     C("qr_method", lambda m, a: _qr_parts(m, a.qr()), (B233,)),
 ]
 
+
+# ---------------------------------------------------------- unsafe splits, recurrent cells
+# A cell's inputs: x (3, 4), h (3, 5) [, c (3, 5)], w_ih (g*5, 4), w_hh (g*5, 5), b_ih, b_hh.
+
+
+def _cell_shapes(gates: int, states: int = 1) -> tuple:
+    g = gates * 5
+    return ((3, 4),) + ((3, 5),) * states + ((g, 4), (g, 5), (g,), (g,))
+
+
+CASES += [
+    C(
+        "unsafe_chunk",
+        lambda m, a: (lambda p: p[0].sigmoid_() * p[2])((a * 1).unsafe_chunk(3, 1)),
+        ((2, 6),),
+    ),
+    C(
+        "unsafe_split",
+        lambda m, a: (lambda p: p[1] * p[0][:, :2])(m.unsafe_split(a, 4, 1)),
+        ((2, 6),),
+    ),
+    C(
+        "unsafe_split_with_sizes",
+        lambda m, a: (lambda p: p[0] * p[1][:, 1:3])(a.unsafe_split_with_sizes([2, 4], 1)),
+        ((2, 6),),
+    ),
+    C("unsafe_chunk_empty", lambda m, a: m.cat(m.unsafe_chunk(a, 2, 0)), ((0, 3),)),
+    C("rnn_tanh_cell", lambda m, *a: m.rnn_tanh_cell(*a), _cell_shapes(1)),
+    C("rnn_relu_cell", lambda m, *a: m.rnn_relu_cell(*a), _cell_shapes(1), domain="away"),
+    C("rnn_tanh_cell_no_bias", lambda m, *a: m.rnn_tanh_cell(*a[:4]), _cell_shapes(1)[:4]),
+    C(
+        "lstm_cell",
+        lambda m, x, h, c, *w: (lambda r: r[0] + 2 * r[1])(m.lstm_cell(x, (h, c), *w)),
+        _cell_shapes(4, 2),
+    ),
+    C("gru_cell", lambda m, *a: m.gru_cell(*a), _cell_shapes(3)),
+    C("gru_cell_no_bias", lambda m, *a: m.gru_cell(*a[:4]), _cell_shapes(3)[:4]),
+    C(
+        "rnn_tanh_layers",
+        lambda m, x, h, *w: (lambda r: r[0].sum(0) + r[1][1])(
+            m.rnn_tanh(x, h, list(w), True, 2, 0.0, True, False, False)
+        ),
+        ((3, 2, 4), (2, 2, 5), (5, 4), (5, 5), (5,), (5,), (5, 5), (5, 5), (5,), (5,)),
+    ),
+    C(
+        "gru_bidirectional",
+        lambda m, x, h, *w: (lambda r: r[0][-1] * 2 + r[1].sum(0).repeat(1, 2))(
+            m.gru(x, h, list(w), False, 1, 0.0, True, True, False)
+        ),
+        ((3, 2, 4), (2, 2, 5), (15, 4), (15, 5), (15, 4), (15, 5)),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -79,6 +79,7 @@ from .layers_pad import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from .layers_rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules import (
     Module,
     ModuleDict,
@@ -90,6 +91,14 @@ from .modules import (
 )
 
 __all__ = [
+    "RNNBase",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "RNNCellBase",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",

@@ -697,6 +697,22 @@ class SplitWithSizesBackward0(_ViewsBackward):
     _join = "cat"
 
 
+class UnsafeSplitBackward0(_ViewsBackward):
+    """``unsafe_split`` by one size, and ``unsafe_chunk``: parts that share the input's
+    memory but are not views to autograd (each has its own version counter, and writes
+    into them are recorded as into any tensor)."""
+
+    _name = "UnsafeSplitBackward0"
+    _join = "cat"
+
+
+class UnsafeSplitWithSizesBackward0(_ViewsBackward):
+    """``unsafe_split`` by a list of sizes."""
+
+    _name = "UnsafeSplitWithSizesBackward0"
+    _join = "cat"
+
+
 class ViewOutput(OutputEdge):
     """Output ``nr`` of a ``_ViewsBackward`` node, the part ``index`` (an int or a slice)
     of its input along its ``dim``."""
@@ -783,6 +799,37 @@ def _parts(cls: type[_ViewsBackward], a, dim: int, indices: list, attrs: dict) -
         F.Tensor._view(arr, a, ViewOutput(node, nr, index, -(nr + 1) / (n + 2)))
         for nr, (arr, index) in enumerate(zip(arrays, indices))
     )
+
+
+def unsafe_parts(cls: type[_ViewsBackward], a, dim: int, indices: list, **attrs) -> tuple:
+    """The parts of ``a`` at ``indices`` (slices) along ``dim``, over ``a``'s memory (no new
+    bytes) but not views of it, recorded as one node of ``cls`` when ``a`` requires grad."""
+    from ..autograd import function as F
+    from ..autograd.grad_mode import state
+
+    if F._dual:  # forward mode: tangents ride along slices, copied to be written apart
+        return tuple(apply(SliceBackward0, (a,), dim, i.start, i.stop, 1).clone() for i in indices)
+    lead = (slice(None),) * dim
+    arrays = [a._data[(*lead, i, Ellipsis)] for i in indices]
+    if not (state.enabled and a.requires_grad):
+        return tuple(F.Tensor._share(arr, a._buffer, [0]) for arr in arrays)
+    node = cls.__new__(cls)
+    node._pending = None
+    node.dim, node._shape, node._parts = dim, a._data.shape, tuple(indices)
+    node.__dict__.update(attrs)
+    F._init_node(node, (a,), (True,))
+    from ..events import emit
+
+    if emit.sinks:
+        F.record_node(node, a, a._data)
+    n = len(indices)
+    parts = []
+    for nr, (arr, index) in enumerate(zip(arrays, indices)):
+        t = F.Tensor._share(arr, a._buffer, [0])
+        t._grad_fn = ViewOutput(node, nr, index, -(nr + 1) / (n + 2))
+        t._rg = True
+        parts.append(t)
+    return tuple(parts)
 
 
 class SliceBackward0(Function):

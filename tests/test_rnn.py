@@ -1,0 +1,310 @@
+"""Recurrent layers and cells, and the unsafe splits their gates are cut with: values,
+gradients and recorded graphs as torch's, torch's errors, and what a trace sees."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+torch = pytest.importorskip("torch", reason="torch is the reference for recurrent layers")
+pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+
+
+def _graph(t, lib) -> list:
+    """The graph under ``t`` as (depth, node name) in depth-first order (a node seen before
+    is marked, not walked again)."""
+    out, seen = [], set()
+
+    def walk(fn, depth):
+        if fn is None:
+            out.append((depth, None))
+            return
+        if lib is gs:
+            name = fn.name().replace("torch::autograd::", "")
+        else:
+            name = type(fn).__name__
+        if id(fn) in seen:
+            out.append((depth, name + " again"))
+            return
+        seen.add(id(fn))
+        out.append((depth, name))
+        for nxt, _ in fn.next_functions:
+            walk(nxt, depth + 1)
+
+    walk(t.grad_fn, 0)
+    return out
+
+
+def _flat(o) -> list:
+    if isinstance(o, (tuple, list)):
+        return [x for v in o for x in _flat(v)]
+    return [o]
+
+
+def _pair(make, dtype: str):
+    """The same module in torch and gradscope, with torch's parameter values."""
+    tm = make(torch).to(getattr(torch, dtype))
+    gm = make(gs).to(getattr(gs, dtype))
+    names = [n for n, _ in tm.named_parameters()]
+    assert [n for n, _ in gm.named_parameters()] == names
+    for (_, g), (_, t) in zip(gm.named_parameters(), tm.named_parameters()):
+        with gs.no_grad():
+            g.copy_(gs.tensor(t.detach().numpy()))
+    return tm, gm
+
+
+def _run(module, lib, arrays, state: str):
+    xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+    if state == "none":
+        out = module(xs[0])
+    elif state == "pair":
+        out = module(xs[0], (xs[1], xs[2]))
+    else:
+        out = module(xs[0], xs[1])
+    return xs, _flat(out)
+
+
+MODULES = [
+    ("rnn_cell", lambda m: m.nn.RNNCell(4, 5), [(3, 4), (3, 5)], "one"),
+    ("rnn_cell_relu_no_bias", lambda m: m.nn.RNNCell(4, 5, False, "relu"), [(3, 4), (3, 5)], "one"),
+    ("rnn_cell_unbatched", lambda m: m.nn.RNNCell(4, 5), [(4,)], "none"),
+    ("lstm_cell", lambda m: m.nn.LSTMCell(4, 5), [(3, 4), (3, 5), (3, 5)], "pair"),
+    ("lstm_cell_zero_state", lambda m: m.nn.LSTMCell(4, 5), [(3, 4)], "none"),
+    ("lstm_cell_unbatched", lambda m: m.nn.LSTMCell(4, 5), [(4,), (5,), (5,)], "pair"),
+    ("gru_cell", lambda m: m.nn.GRUCell(4, 5), [(3, 4), (3, 5)], "one"),
+    ("gru_cell_no_bias_unbatched", lambda m: m.nn.GRUCell(4, 5, bias=False), [(4,), (5,)], "one"),
+    ("rnn", lambda m: m.nn.RNN(4, 5), [(3, 2, 4)], "none"),
+    (
+        "rnn_2_layers_batch_first",
+        lambda m: m.nn.RNN(4, 5, num_layers=2, batch_first=True),
+        [(2, 3, 4), (2, 2, 5)],
+        "one",
+    ),
+    (
+        "rnn_bidirectional_relu",
+        lambda m: m.nn.RNN(4, 5, 1, "relu", bidirectional=True),
+        [(3, 2, 4)],
+        "none",
+    ),
+    ("rnn_unbatched", lambda m: m.nn.RNN(4, 5), [(3, 4), (1, 5)], "one"),
+    ("gru_2_layers", lambda m: m.nn.GRU(4, 5, num_layers=2), [(3, 2, 4)], "none"),
+    (
+        "gru_bidirectional_batch_first",
+        lambda m: m.nn.GRU(4, 5, bidirectional=True, batch_first=True),
+        [(2, 3, 4)],
+        "none",
+    ),
+    ("lstm", lambda m: m.nn.LSTM(4, 5), [(3, 2, 4)], "none"),
+    (
+        "lstm_2_layers_batch_first",
+        lambda m: m.nn.LSTM(4, 5, num_layers=2, batch_first=True),
+        [(2, 3, 4), (2, 2, 5), (2, 2, 5)],
+        "pair",
+    ),
+    (
+        "lstm_bidirectional_2_layers",
+        lambda m: m.nn.LSTM(4, 5, 2, bidirectional=True),
+        [(3, 2, 4)],
+        "none",
+    ),
+    ("lstm_projection", lambda m: m.nn.LSTM(4, 5, proj_size=3), [(3, 2, 4)], "none"),
+    ("lstm_unbatched", lambda m: m.nn.LSTM(4, 5), [(3, 4), (1, 5), (1, 5)], "pair"),
+    ("lstm_no_bias", lambda m: m.nn.LSTM(4, 5, bias=False), [(3, 2, 4)], "none"),
+]
+
+
+@pytest.mark.parametrize("name,make,shapes,state", MODULES, ids=[m[0] for m in MODULES])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_module_matches_torch(name, make, shapes, state, dtype):
+    """Outputs, the recorded graph of each output, and the gradients of the inputs and of
+    every parameter, as torch's. torch runs a float32 LSTM through oneDNN's fused layer
+    (one ``MkldnnRnnLayerBackward0`` per layer; not with projections): there only values
+    and gradients compare."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    tm, gm = _pair(make, dtype)
+    t_in, t_out = _run(tm, torch, arrays, state)
+    g_in, g_out = _run(gm, gs, arrays, state)
+    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == "float64" else {"rtol": 1e-5, "atol": 1e-6}
+    fused = dtype == "float32" and isinstance(tm, torch.nn.LSTM) and not tm.proj_size
+    assert len(t_out) == len(g_out)
+    for t, g in zip(t_out, g_out):
+        assert tuple(g.shape) == tuple(t.shape)
+        np.testing.assert_allclose(g.detach().numpy(), t.detach().numpy(), **tol)
+        if not fused:
+            assert _graph(g, gs) == _graph(t, torch)
+    sum(((i + 1) * o).sum() for i, o in enumerate(t_out)).backward()
+    total = gs.zeros((), dtype=getattr(gs, dtype))
+    for i, o in enumerate(g_out):
+        total = total + ((i + 1) * o).sum()
+    total.backward()
+    for t, g in zip(t_in, g_in):
+        np.testing.assert_allclose(g.grad.numpy(), t.grad.numpy(), **tol)
+    for (n, tp), (_, gp) in zip(tm.named_parameters(), gm.named_parameters()):
+        np.testing.assert_allclose(gp.grad.numpy(), tp.grad.numpy(), **tol, err_msg=n)
+
+
+def test_parameters_names_shapes_and_repr_as_torch():
+    for make in [
+        lambda m: m.nn.LSTM(3, 6, num_layers=2, bidirectional=True, proj_size=2, batch_first=True),
+        lambda m: m.nn.GRU(3, 6, bias=False, dropout=0.5, num_layers=3),
+        lambda m: m.nn.RNN(3, 6, 2, "relu"),
+        lambda m: m.nn.RNNCell(3, 6, nonlinearity="relu", bias=False),
+        lambda m: m.nn.LSTMCell(3, 6),
+        lambda m: m.nn.GRUCell(3, 6),
+    ]:
+        tm, gm = make(torch), make(gs)
+        assert [(n, tuple(p.shape)) for n, p in gm.named_parameters()] == [
+            (n, tuple(p.shape)) for n, p in tm.named_parameters()
+        ]
+        assert list(gm.state_dict()) == list(tm.state_dict())
+        assert repr(gm) == repr(tm)
+
+
+def test_initial_values_within_torch_bound():
+    m = gs.nn.LSTM(4, 16)
+    for p in m.parameters():
+        biggest = float(p.detach().abs().max())
+        assert 0.1 < biggest <= 0.25  # drawn, within 1 / sqrt(16)  # drawn, not zeros
+    assert gs.nn.LSTM(4, 16).weight_ih_l0.dtype == gs.float32
+
+
+def test_dropout_between_layers_only_while_training():
+    x = gs.tensor(np.random.default_rng(1).standard_normal((4, 2, 3)), dtype=gs.float32)
+    m = gs.nn.GRU(3, 8, num_layers=2, dropout=0.5)
+    gs.manual_seed(0)
+    a, _ = m(x)
+    gs.manual_seed(1)
+    b, _ = m(x)
+    assert not np.allclose(a.detach().numpy(), b.detach().numpy())  # different masks
+    m.eval()
+    c, _ = m(x)
+    d, _ = m(x)
+    np.testing.assert_array_equal(c.detach().numpy(), d.detach().numpy())
+    # the dropout is torch's: the product with a mask, between the layers
+    m.train()
+    out, _ = m(x.requires_grad_())
+    names = [n for _, n in _graph(out, gs)]
+    assert names.count("MulBackward0") > 0
+
+
+def test_dropout_with_one_layer_warns_as_torch():
+    with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
+        gs.nn.LSTM(3, 4, dropout=0.2)
+
+
+ERRORS = [
+    ("rnn_input_dims", lambda m: m.nn.RNN(4, 5)(m.randn(4))),
+    ("lstm_input_dims", lambda m: m.nn.LSTM(4, 5)(m.randn(1, 1, 1, 4))),
+    ("gru_input_dims", lambda m: m.nn.GRU(4, 5)(m.randn(4))),
+    ("input_size", lambda m: m.nn.GRU(4, 5)(m.randn(2, 3, 3))),
+    ("hidden_size", lambda m: m.nn.GRU(4, 5)(m.randn(2, 3, 4), m.randn(1, 2, 5))),
+    ("hidden_dims_batched", lambda m: m.nn.RNN(4, 5)(m.randn(2, 3, 4), m.randn(3, 5))),
+    ("hidden_dims_unbatched", lambda m: m.nn.RNN(4, 5)(m.randn(3, 4), m.randn(1, 1, 5))),
+    (
+        "lstm_hidden0",
+        lambda m: m.nn.LSTM(4, 5)(m.randn(2, 3, 4), (m.randn(1, 2, 5), m.randn(1, 3, 5))),
+    ),
+    (
+        "lstm_hidden1",
+        lambda m: m.nn.LSTM(4, 5)(m.randn(2, 3, 4), (m.randn(1, 3, 5), m.randn(1, 3, 4))),
+    ),
+    (
+        "lstm_hx_dims",
+        lambda m: m.nn.LSTM(4, 5)(m.randn(2, 3, 4), (m.randn(3, 5), m.randn(1, 3, 5))),
+    ),
+    ("dtype", lambda m: m.nn.LSTM(4, 5)(m.randn(2, 3, 4, dtype=m.float64))),
+    ("empty_sequence", lambda m: m.nn.GRU(4, 5)(m.randn(0, 3, 4))),
+    ("cell_input_size", lambda m: m.nn.LSTMCell(4, 5)(m.randn(3, 3))),
+    ("cell_batch", lambda m: m.nn.GRUCell(4, 5)(m.randn(3, 4), m.randn(2, 5))),
+    ("cell_hidden0", lambda m: m.nn.LSTMCell(4, 5)(m.randn(3, 4), (m.randn(3, 6), m.randn(3, 5)))),
+    ("cell_hidden1", lambda m: m.nn.LSTMCell(4, 5)(m.randn(3, 4), (m.randn(3, 5), m.randn(3, 6)))),
+    ("cell_input_dims", lambda m: m.nn.RNNCell(4, 5)(m.randn(1, 3, 4))),
+    ("cell_hidden_dims", lambda m: m.nn.GRUCell(4, 5)(m.randn(3, 4), m.randn(1, 3, 5))),
+    (
+        "lstm_cell_hx_dims",
+        lambda m: m.nn.LSTMCell(4, 5)(m.randn(3, 4), (m.randn(3, 5), m.randn(1, 3, 5))),
+    ),
+    ("cell_nonlinearity", lambda m: m.nn.RNNCell(4, 5, nonlinearity="gelu")(m.randn(3, 4))),
+    ("rnn_nonlinearity", lambda m: m.nn.RNN(4, 5, nonlinearity="gelu")),
+    ("gru_proj", lambda m: m.nn.GRU(4, 5, proj_size=2)),
+    ("proj_too_big", lambda m: m.nn.LSTM(4, 5, proj_size=5)),
+    ("dropout_range", lambda m: m.nn.LSTM(4, 5, dropout=1.5)),
+    ("hidden_zero", lambda m: m.nn.LSTM(4, 0)),
+    ("layers_zero", lambda m: m.nn.LSTM(4, 5, num_layers=0)),
+    ("bias_type", lambda m: m.nn.LSTM(4, 5, bias=1)),
+    ("input_size_type", lambda m: m.nn.GRU(4.0, 5)),
+    ("unsafe_split_negative", lambda m: m.unsafe_split(m.randn(4, 6), -1)),
+    ("unsafe_split_list", lambda m: m.unsafe_split(m.randn(4, 6), [2, 4], 1)),
+    ("unsafe_chunk_zero", lambda m: m.unsafe_chunk(m.randn(4, 6), 0)),
+    ("unsafe_split_sizes_sum", lambda m: m.unsafe_split_with_sizes(m.randn(4, 6), [2, 3], 1)),
+    ("unsafe_chunk_scalar", lambda m: m.unsafe_chunk(m.tensor(1.0), 1)),
+]
+
+
+@pytest.mark.parametrize("name,fn", ERRORS, ids=[e[0] for e in ERRORS])
+def test_errors_as_torch(name, fn):
+    with pytest.raises(Exception) as want:
+        fn(torch)
+    with pytest.raises(Exception) as got:
+        fn(gs)
+    assert type(got.value) is type(want.value)
+    assert str(got.value) == str(want.value)
+
+
+def test_functional_forms_as_torch():
+    rng = np.random.default_rng(3)
+    arrays = [
+        rng.standard_normal(s) for s in [(3, 4), (3, 5), (3, 5), (20, 4), (20, 5), (20,), (20,)]
+    ]
+
+    def run(m):
+        x, h, c, *w = [m.tensor(a, requires_grad=True) for a in arrays]
+        hy, cy = m.lstm_cell(x, (h, c), *w)
+        out, hn, cn = m.lstm(
+            x[:, None], (h[None, :1], c[None, :1]), w, True, 1, 0.0, False, False, False
+        )
+        return [hy, cy, out, hn, cn]
+
+    for g, t in zip(run(gs), run(torch)):
+        np.testing.assert_allclose(g.detach().numpy(), t.detach().numpy(), rtol=1e-12)
+        assert _graph(g, gs) == _graph(t, torch)
+
+
+def test_unsafe_chunk_parts_share_memory_not_versions():
+    """As torch's: no new bytes, no view of the input to autograd, a version counter each."""
+    for lib in (gs, torch):
+        y = lib.tensor(np.arange(12.0).reshape(2, 6), requires_grad=True) * 1
+        parts = y.unsafe_chunk(3, 1)
+        assert parts[0]._base is None
+        parts[0].sigmoid_()
+        assert (y._version, parts[0]._version, parts[1]._version) == (0, 1, 0)
+        assert float(y[0, 0].detach()) == pytest.approx(0.5)  # written through the memory
+    with gs.trace() as tr:
+        y = gs.ones(4, 6, requires_grad=True) * 1
+        before = tr.live_bytes
+        parts = gs.unsafe_split(y, 2, 1)
+        assert tr.live_bytes == before
+        assert [tuple(p.shape) for p in parts] == [(4, 2)] * 3
+    assert parts[1].grad_fn.name() == "UnsafeSplitBackward0"
+    assert parts[1].output_nr == 1
+
+
+def test_lstm_in_a_trace_records_each_step():
+    """A two-step LSTM under ``gs.trace``: each step's gates are one ``AddmmBackward0`` on
+    the hidden state, cut by one ``UnsafeSplitBackward0``; backward frees what they saved."""
+    m = gs.nn.LSTM(3, 4)
+    x = gs.randn(2, 1, 3)
+    with gs.trace() as tr:
+        out, (h, c) = m(x)
+        gs.mark("before backward")
+        out.sum().backward()
+    created = [e for e in tr.events if e.kind == "node_created"]
+    names = [e.op for e in created]
+    assert names.count("UnsafeSplitBackward0") == 2
+    assert names.count("StackBackward0") == 3  # the outputs, h_n and c_n
+    freed = [e for e in tr.events if e.kind == "graph_freed"]
+    assert sum(e.nbytes for e in freed) > 0
+    assert m.weight_hh_l0.grad is not None and tuple(m.weight_hh_l0.grad.shape) == (16, 4)
