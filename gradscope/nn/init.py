@@ -127,7 +127,167 @@ def kaiming_normal_(
     return normal_(tensor, 0.0, std)
 
 
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
+    """``tensor`` filled from N(mean, std**2) truncated to [a, b], by rejection as torch:
+    redrawing the values outside when [a, b] holds over 30% of the normal's mass, else
+    drawing uniformly in [a, b] and accepting in proportion to the normal's density."""
+
+    def norm_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    from .. import creation
+    from ..ops import api
+
+    with no_grad():
+        p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+        if p > 0.3:
+            # the bounds in the tensor's dtype, so that the test agrees with the values
+            lo = creation.tensor(a, dtype=tensor.dtype).item()
+            hi = creation.tensor(b, dtype=tensor.dtype).item()
+            result = tensor.normal_(mean, std)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                fresh = creation.empty_like(result).normal_(mean, std)
+                result = api.where(mask, fresh, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates = creation.empty_like(tensor)
+        accept = creation.empty_like(tensor)
+        tensor.uniform_(a, b)
+        candidates.copy_(tensor)
+        candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+        pending = accept.uniform_().log_().gt(candidates)
+        result = tensor
+        while pending.any():
+            candidates.uniform_(a, b)
+            result = api.where(pending, candidates, result)
+            candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+            pending = api.where(pending, accept.uniform_().log_().gt(candidates), pending)
+        if result is not tensor:
+            tensor.copy_(result)
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1) -> Tensor:
+    """``tensor`` (viewed as rows by the rest) filled with a random (semi-)orthogonal
+    matrix: the Q of a Gaussian matrix's QR, signs fixed by R's diagonal, times ``gain``."""
+    if tensor.ndimension() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    from .. import linalg
+    from ..ops import api
+
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    with no_grad():
+        flattened = tensor.new_empty((rows, cols)).normal_(0, 1)
+        if rows < cols:
+            flattened.t_()
+        q, r = linalg.qr(flattened)
+        q *= api.diag(r, 0).sign()
+        if rows < cols:
+            q.t_()
+        tensor.view_as(q).copy_(q)
+        tensor.mul_(gain)
+    return tensor
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+    """A 2-D ``tensor`` filled from N(0, std**2) with ``ceil(sparsity * rows)`` zeros in
+    each column, at random rows."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    from .. import creation
+
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std)
+        for col in range(cols):
+            zero_rows = creation._rng.permutation(rows)[:num_zeros].tolist()
+            tensor[zero_rows, col] = 0
+    return tensor
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """A 3-, 4- or 5-D convolution weight that passes each input channel (of each of
+    ``groups``) through unchanged: a 1 at the kernel's centre, zeros elsewhere."""
+    dims = tensor.ndimension()
+    if dims not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.size()
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = sizes[0] // groups
+    with no_grad():
+        tensor.zero_()
+        centre = tuple(n // 2 for n in sizes[2:])
+        for g in range(groups):
+            for d in range(min(per_group, sizes[1])):
+                tensor[(g * per_group + d, d, *centre)] = 1
+    return tensor
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """A 2-D ``tensor`` filled with the identity matrix (ones on the diagonal)."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    from .. import creation
+
+    with no_grad():
+        tensor.copy_(creation.eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
+    return tensor
+
+
+def _deprecated(new):
+    old = new.__name__[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(
+            f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old
+    deprecated_init.__doc__ = f"Deprecated: ``{new.__name__}``."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+
+
 __all__ = [
+    "dirac_",
+    "eye_",
+    "orthogonal_",
+    "sparse_",
+    "trunc_normal_",
     "calculate_gain",
     "constant_",
     "kaiming_normal_",
