@@ -4,7 +4,7 @@
 CUDA) whose every graph node, saved tensor, gradient and free is recorded by ``gs.trace()``.
 """
 
-from . import autograd, cuda, func, linalg, nn, optim
+from . import autograd, cuda, func, linalg, nn, optim, utils
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

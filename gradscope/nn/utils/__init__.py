@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-from .. import creation, linalg
-from ..autograd.grad_mode import no_grad
-from ..ops import api
-from ..tensor import Tensor
+from ... import creation, linalg
+from ...autograd.grad_mode import no_grad
+from ...ops import api
+from ...tensor import Tensor
+from . import rnn
 
 
 def get_total_norm(
@@ -114,6 +115,7 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
 
 
 __all__ = [
+    "rnn",
     "clip_grad_norm_",
     "clip_grad_value_",
     "clip_grads_with_norm_",

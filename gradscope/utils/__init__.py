@@ -1,0 +1,5 @@
+"""``gs.utils``: ``gs.utils.data``, datasets and their loader."""
+
+from . import data
+
+__all__ = ["data"]
