@@ -308,3 +308,120 @@ def test_lstm_in_a_trace_records_each_step():
     freed = [e for e in tr.events if e.kind == "graph_freed"]
     assert sum(e.nbytes for e in freed) > 0
     assert m.weight_hh_l0.grad is not None and tuple(m.weight_hh_l0.grad.shape) == (16, 4)
+
+
+# ------------------------------------------------------------------ packed sequences
+
+X_PACK = np.random.default_rng(0).standard_normal((3, 4, 2))
+
+
+@pytest.mark.parametrize(
+    "lengths,enforce_sorted,batch_first",
+    [([3, 2, 1, 1], True, False), ([1, 3, 2, 1], False, False), ([1, 3, 2, 1], False, True)],
+)
+def test_pack_and_pad_as_torch(lengths, enforce_sorted, batch_first):
+    got = []
+    for m in (torch, gs):
+        R = m.nn.utils.rnn
+        x0 = X_PACK.transpose(1, 0, 2).copy() if batch_first else X_PACK
+        x = m.tensor(x0, requires_grad=True)
+        p = R.pack_padded_sequence(x, m.tensor(lengths), batch_first, enforce_sorted)
+        out, lens = R.pad_packed_sequence(p, batch_first, padding_value=-1.0, total_length=4)
+        (out * m.arange(out.numel(), dtype=out.dtype).reshape(out.shape)).sum().backward()
+        perm = [None if t is None else t.tolist() for t in (p.sorted_indices, p.unsorted_indices)]
+        got.append(
+            (
+                p.data.detach().numpy(),
+                p.batch_sizes.tolist(),
+                perm,
+                _graph(p.data, m),
+                out.detach().numpy(),
+                lens.tolist(),
+                _graph(out, m),
+                x.grad.numpy(),
+            )
+        )
+    want, mine = got
+    for a, b in zip(want, mine):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(b, a)
+        else:
+            assert b == a
+
+
+PACKED = [
+    ("gru", lambda m: m.nn.GRU(2, 3), False),
+    ("rnn_2_layers", lambda m: m.nn.RNN(2, 3, num_layers=2), False),
+    ("lstm", lambda m: m.nn.LSTM(2, 3), True),
+    ("gru_bidirectional", lambda m: m.nn.GRU(2, 3, bidirectional=True), False),
+    ("lstm_bidirectional_2_layers", lambda m: m.nn.LSTM(2, 3, 2, bidirectional=True), True),
+    ("lstm_projection", lambda m: m.nn.LSTM(2, 3, proj_size=2), True),
+]
+
+
+@pytest.mark.parametrize("name,make,lstm", PACKED, ids=[p[0] for p in PACKED])
+@pytest.mark.parametrize("enforce_sorted,lengths", [(True, [3, 2, 1, 1]), (False, [1, 3, 2, 1])])
+@pytest.mark.parametrize("give_state", [False, True])
+def test_modules_on_packed_input_as_torch(name, make, lstm, enforce_sorted, lengths, give_state):
+    """torch's packed layers: the batch shrinks as sequences end (a ``narrow`` of the
+    state), ended sequences' states are joined by a ``cat``, and the state comes back in
+    the batch's order (``index_select``)."""
+    tm, gm = _pair(make, "float64")
+    got = []
+    for m, module in ((torch, tm), (gs, gm)):
+        x = m.tensor(X_PACK, requires_grad=True)
+        p = m.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+        dirs = 2 if module.bidirectional else 1
+        size = module.proj_size or module.hidden_size
+        args = ()
+        if give_state:
+            h = m.tensor(
+                np.random.default_rng(1).standard_normal((module.num_layers * dirs, 4, size))
+            )
+            h.requires_grad_()
+            c = m.tensor(np.random.default_rng(2).standard_normal((module.num_layers * dirs, 4, 3)))
+            args = ((h, c.requires_grad_()),) if lstm else (h,)
+        out, hidden = module(p, *args)
+        assert type(out).__name__ == "PackedSequence"
+        flat = [out.data, *(hidden if lstm else (hidden,))]
+        sum(((i + 1) * f).sum() for i, f in enumerate(flat)).backward()
+        got.append(
+            (
+                [f.detach().numpy() for f in flat],
+                [_graph(f, m) for f in flat],
+                x.grad.numpy(),
+                [q.grad.numpy() for q in module.parameters()],
+            )
+        )
+    (tv, tg, tx, tp), (gv, gg, gx, gp) = got
+    for a, b in zip(tv, gv):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+    assert gg == tg
+    np.testing.assert_allclose(gx, tx, rtol=1e-10, atol=1e-12)
+    for a, b in zip(tp, gp):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_pack_sequence_round_trip_and_errors_as_torch():
+    for m in (torch, gs):
+        R = m.nn.utils.rnn
+        seqs = [m.ones(2, 3), 2 * m.ones(3, 3), 3 * m.ones(1, 3)]
+        packed = R.pack_sequence(seqs, enforce_sorted=False)
+        assert packed.batch_sizes.tolist() == [3, 2, 1]
+        back = R.unpack_sequence(packed)
+        assert [s[0, 0].item() for s in back] == [1.0, 2.0, 3.0]
+        assert [tuple(s.shape) for s in back] == [(2, 3), (3, 3), (1, 3)]
+    for bad in [
+        lambda m: m.nn.utils.rnn.pack_padded_sequence(m.ones(3, 2, 1), [3, 0]),
+        lambda m: m.nn.utils.rnn.pack_padded_sequence(m.ones(3, 2, 1), [2, 3]),
+        lambda m: m.nn.utils.rnn.pack_padded_sequence(m.ones(3, 2, 1), [3]),
+        lambda m: m.nn.utils.rnn.pad_packed_sequence(
+            m.nn.utils.rnn.pack_padded_sequence(m.ones(3, 2, 1), [3, 2]), total_length=2
+        ),
+    ]:
+        with pytest.raises(Exception) as want:
+            bad(torch)
+        with pytest.raises(Exception) as got:
+            bad(gs)
+        assert type(got.value) is type(want.value)
+        assert str(got.value) == str(want.value)

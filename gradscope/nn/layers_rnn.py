@@ -16,6 +16,12 @@ from .modules import Module, _new_parameter
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
+def _is_packed(input) -> bool:
+    from .utils.rnn import PackedSequence
+
+    return isinstance(input, PackedSequence)
+
+
 def _torch_name(dtype) -> str:
     """A dtype as torch's message prints it (``torch.float32``)."""
     return "torch." + str(dtype).rsplit(".", 1)[-1]
@@ -144,16 +150,22 @@ class RNNBase(Module):
                 f"RNN input dtype ({got}) does not match weight dtype ({want}). "
                 f"Convert input: input.to({want}), or convert model: model.to({got})"
             )
-        if input.dim() != 3:
-            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        want = 2 if batch_sizes is not None else 3
+        if input.dim() != want:
+            raise RuntimeError(f"input must have {want} dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
             raise RuntimeError(
                 "input.size(-1) must be equal to input_size. Expected "
                 f"{self.input_size}, got {input.size(-1)}"
             )
 
+    def _mini_batch(self, input: Tensor, batch_sizes) -> int:
+        if batch_sizes is not None:
+            return int(batch_sizes[0])
+        return input.size(0) if self.batch_first else input.size(1)
+
     def get_expected_hidden_size(self, input: Tensor, batch_sizes=None) -> tuple[int, int, int]:
-        batch = input.size(0) if self.batch_first else input.size(1)
+        batch = self._mini_batch(input, batch_sizes)
         dirs = 2 if self.bidirectional else 1
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * dirs, batch, size)
@@ -169,14 +181,46 @@ class RNNBase(Module):
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
     def permute_hidden(self, hx, permutation=None):
-        return hx
+        if permutation is None:
+            return hx
+        if isinstance(hx, tuple):
+            return tuple(h.index_select(1, permutation) for h in hx)
+        return hx.index_select(1, permutation)
+
+    def _packed_forward(self, packed, hx):
+        """The forward of a ``PackedSequence``: a ``PackedSequence`` out, and the final
+        state in the batch's original order."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        dirs = 2 if self.bidirectional else 1
+        batch = int(batch_sizes[0])
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            real = self.proj_size if self.proj_size > 0 else self.hidden_size
+            h0 = R.zeros_hidden(self.num_layers * dirs, batch, real, data)
+            hx = (h0, R.zeros_hidden(self.num_layers * dirs, batch, self.hidden_size, data))
+            hx = hx if lstm else h0
+        else:
+            hx = self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        out, *hidden = R.packed_layers(
+            self.mode,
+            data,
+            batch_sizes,
+            hx,
+            self._flat_weights,
+            self.bias,
+            self.num_layers,
+            self.dropout,
+            self.training,
+            self.bidirectional,
+        )
+        hidden = tuple(hidden) if lstm else hidden[0]
+        from .utils.rnn import PackedSequence
+
+        output = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
+        return output, self.permute_hidden(hidden, unsorted_indices)
 
     def _batched(self, input: Tensor, name: str) -> bool:
-        if not isinstance(input, Tensor):
-            raise TypeError(
-                f"{name} takes a Tensor input (PackedSequence is not supported), got "
-                f"{type(input).__name__}"
-            )
         if input.dim() not in (2, 3):
             raise ValueError(
                 f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
@@ -186,6 +230,8 @@ class RNNBase(Module):
 
     def _one_hidden_forward(self, input: Tensor, hx, run, name: str):
         """``RNN`` and ``GRU``'s forward: one state tensor."""
+        if _is_packed(input):
+            return self._packed_forward(input, hx)
         is_batched = self._batched(input, name)
         batch_dim = 0 if self.batch_first else 1
         if not is_batched:
@@ -288,7 +334,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input: Tensor, batch_sizes=None) -> tuple[int, int, int]:
-        batch = input.size(0) if self.batch_first else input.size(1)
+        batch = self._mini_batch(input, batch_sizes)
         dirs = 2 if self.bidirectional else 1
         return (self.num_layers * dirs, batch, self.hidden_size)
 
@@ -306,6 +352,8 @@ class LSTM(RNNBase):
         )
 
     def forward(self, input: Tensor, hx: tuple | None = None):
+        if _is_packed(input):
+            return self._packed_forward(input, hx)
         is_batched = self._batched(input, "LSTM")
         batch_dim = 0 if self.batch_first else 1
         if not is_batched:

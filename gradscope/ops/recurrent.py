@@ -154,6 +154,101 @@ def _bidirectional_layer(cell, x, hiddens: tuple, ps: tuple):
     return api.cat([fw, rev], fw.ndim - 1), (fw_last, rev_last)
 
 
+def _hslice(hidden, start: int, end: int):
+    """Rows ``start:end`` of a state (of both of an LSTM's), as torch's ``narrow``."""
+    if type(hidden) is tuple:
+        return tuple(api.narrow(h, 0, start, end - start) for h in hidden)
+    return api.narrow(hidden, 0, start, end - start)
+
+
+def _hcat(hiddens: list):
+    if type(hiddens[0]) is tuple:
+        return tuple(api.cat([h[k] for h in hiddens], 0) for k in range(len(hiddens[0])))
+    return api.cat(hiddens, 0)
+
+
+def _packed_layer(cell, data, sizes: list[int], hidden, p: _Params):
+    """One direction over packed steps: the batch shrinks as sequences end, and each
+    ended sequence's last state is kept for the final one (torch's ``PackedLayer``)."""
+    x_w = p.linear_ih(data)
+    outs, finals = [], []
+    offset, last = 0, sizes[0]
+    for size in sizes:
+        step = api.narrow(x_w, 0, offset, size)
+        offset += size
+        if last > size:
+            finals.append(_hslice(hidden, size, last))
+            hidden = _hslice(hidden, 0, size)
+        last = size
+        hidden = cell(step, hidden, p, True)
+        outs.append(hidden[0] if type(hidden) is tuple else hidden)
+    finals.append(hidden)
+    return api.cat(outs, 0), _hcat(finals[::-1])
+
+
+def _reversed_packed_layer(cell, data, sizes: list[int], hidden_in, p: _Params):
+    """Packed steps from the last: the batch grows as sequences start (``ReversedPackedLayer``)."""
+    x_w = p.linear_ih(data)
+    offset, last = data.shape[0], sizes[-1]
+    hidden = _hslice(hidden_in, 0, last)
+    outs = []
+    for size in reversed(sizes):
+        if size > last:
+            hidden = _hcat([hidden, _hslice(hidden_in, last, size)])
+        step = api.narrow(x_w, 0, offset - size, size)
+        offset -= size
+        last = size
+        hidden = cell(step, hidden, p, True)
+        outs.append(hidden[0] if type(hidden) is tuple else hidden)
+    return api.cat(outs[::-1], 0), hidden
+
+
+def _stack_packed(cell, data, sizes, hiddens: list, ps: list, num_layers, dropout, train, bi):
+    """``_stack_layers`` over packed data: the output data and the final states."""
+    from ..nn.functional import dropout as _dropout
+
+    finals = []
+    for layer in range(num_layers):
+        if bi:
+            fw, fw_last = _packed_layer(cell, data, sizes, hiddens[2 * layer], ps[2 * layer])
+            rev, rev_last = _reversed_packed_layer(
+                cell, data, sizes, hiddens[2 * layer + 1], ps[2 * layer + 1]
+            )
+            data = api.cat([fw, rev], -1)
+            finals += [fw_last, rev_last]
+        else:
+            data, last = _packed_layer(cell, data, sizes, hiddens[layer], ps[layer])
+            finals.append(last)
+        if dropout != 0 and train and layer < num_layers - 1:
+            data = _dropout(data, dropout, True)
+    return data, finals
+
+
+def packed_layers(
+    mode: str, data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional
+) -> tuple:
+    """A recurrent stack over a packed sequence's ``data`` (``mode`` ``RNN_TANH``,
+    ``RNN_RELU``, ``GRU`` or ``LSTM``, whose ``hx`` is ``(h_0, c_0)``): the output's data
+    and ``h_n`` (and ``c_n``)."""
+    cell = {"RNN_TANH": _tanh_cell, "RNN_RELU": _relu_cell, "GRU": _gru_cell, "LSTM": _lstm_cell}[
+        mode
+    ]
+    sizes = [int(n) for n in batch_sizes.tolist()]
+    if mode == "LSTM":
+        h0, c0 = hx
+        ps = _gather(list(params), has_biases, h0.shape[-1] != c0.shape[-1])
+        hiddens = list(zip(api.unbind(h0, 0), api.unbind(c0, 0)))
+    else:
+        ps = _gather(list(params), has_biases)
+        hiddens = list(api.unbind(hx, 0))
+    out, finals = _stack_packed(
+        cell, data, sizes, hiddens, ps, num_layers, dropout, train, bidirectional
+    )
+    if mode == "LSTM":
+        return out, api.stack([h for h, _ in finals], 0), api.stack([c for _, c in finals], 0)
+    return out, api.stack(finals, 0)
+
+
 def _gather(params, has_biases: bool, has_projections: bool = False) -> list[_Params]:
     step = 2 + 2 * has_biases + has_projections
     if len(params) % step:
