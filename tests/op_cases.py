@@ -2347,6 +2347,28 @@ CASES += [
         ((3, 2, 4), (2, 2, 5), (5, 4), (5, 5), (5,), (5,), (5, 5), (5, 5), (5,), (5,)),
     ),
     C(
+        "pack_padded_sequence",
+        lambda m, a: m.nn.utils.rnn.pack_padded_sequence(a, [3, 2, 1, 1]).data,
+        ((3, 4, 2),),
+        forward_ad=False,  # torch has no forward derivative for _pack_padded_sequence
+    ),
+    C(
+        "pack_padded_unsorted_batch_first",
+        lambda m, a: m.nn.utils.rnn.pack_padded_sequence(a, [1, 3, 2], True, False).data,
+        ((3, 3, 2),),
+        forward_ad=False,
+    ),
+    C(
+        "pad_packed_sequence",
+        lambda m, a: m.nn.utils.rnn.pad_packed_sequence(
+            m.nn.utils.rnn.pack_padded_sequence(a, [1, 3, 2, 1], enforce_sorted=False),
+            batch_first=True,
+            total_length=4,
+        )[0],
+        ((3, 4, 2),),
+        forward_ad=False,
+    ),
+    C(
         "gru_bidirectional",
         lambda m, x, h, *w: (lambda r: r[0][-1] * 2 + r[1].sum(0).repeat(1, 2))(
             m.gru(x, h, list(w), False, 1, 0.0, True, True, False)

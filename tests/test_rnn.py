@@ -425,3 +425,12 @@ def test_pack_sequence_round_trip_and_errors_as_torch():
             bad(gs)
         assert type(got.value) is type(want.value)
         assert str(got.value) == str(want.value)
+
+
+def test_packing_refuses_forward_mode_as_torch():
+    for m in (torch, gs):
+        fwAD = m.autograd.forward_ad
+        with fwAD.dual_level():
+            x = fwAD.make_dual(m.ones(3, 2, 1, dtype=m.float64), m.ones(3, 2, 1, dtype=m.float64))
+            with pytest.raises(NotImplementedError, match="forward AD with _pack_padded_sequence"):
+                m.nn.utils.rnn.pack_padded_sequence(x, [3, 2])

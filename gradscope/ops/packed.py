@@ -56,9 +56,13 @@ class PackPaddedSequenceBackward0(Function):
         return (out.transpose(0, 1) if self.batch_first else out,)
 
     def jvp(self, xs, out, tangents):
-        x = tangents[0].swapaxes(0, 1) if self.batch_first else tangents[0]
-        sizes = xs[1].tolist()
-        return xp_of(x).concatenate([x[t, :n] for t, n in enumerate(sizes)], 0)
+        raise NotImplementedError(  # as torch, which has no forward derivative for it
+            "Trying to use forward AD with _pack_padded_sequence that does not support it "
+            "because it has not been implemented yet.\nPlease file an issue to PyTorch at "
+            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
+            "that we can prioritize its implementation or submit a PR adding the "
+            "implementation to derivatives.yaml"
+        )
 
 
 def pack_padded(input: Tensor, lengths: list[int], batch_first: bool) -> tuple[Tensor, Tensor]:
