@@ -330,3 +330,21 @@ def test_custom_function(capsys):
     assert r["matches"] and r["freed"]
     # x, h (saved by MyReLU: no new bytes), y, the loss and MulBackward0's saved 2
     assert "live before backward: 12,012 bytes" in capsys.readouterr().out
+
+
+def test_bptt_memory(capsys):
+    r = load("bptt_memory")["main"]()
+    held = r["per_step"]["held"]
+    # h_0 and c_0, h_n and c_n (256 bytes each) and the loss, 2,048 bytes a step, less
+    # the last step's h_t and c_t, which no later step saves (h_n and c_n are copies)
+    assert held == {t: 1028 + 2048 * t - 512 for t in (1, 2, 4, 8, 16)}
+    assert set(r["per_step"]["growth"].values()) == {2048}
+    kept = r["truncated"]
+    assert kept["error"] is None and len(kept["held"]) == 4
+    assert kept["held"][1] - kept["held"][0] == 6656  # the parameters' .grad joins
+    assert kept["held"][1:] == [kept["held"][1]] * 3  # one chunk's graph at a time
+    broken = r["not_detached"]
+    assert broken["error"] == M_FREED and len(broken["held"]) == 2
+    assert "chunk 1: backward failed: Trying to backward through the graph a second time" in (
+        capsys.readouterr().out
+    )
