@@ -348,3 +348,20 @@ def test_bptt_memory(capsys):
     assert "chunk 1: backward failed: Trying to backward through the graph a second time" in (
         capsys.readouterr().out
     )
+
+
+def test_gradscope_run_says_which_backward_raised():
+    from gradscope.cli.app import app
+
+    res = CliRunner().invoke(
+        app, ["run", str(SCENARIOS / "bptt_memory.py"), "--no-graph"], env={"COLUMNS": "200"}
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    head = next(i for i, s in enumerate(lines) if "backward 6 of 6" in s)
+    assert lines[head].rstrip("─ ").endswith("raised")
+    assert lines[head + 1].startswith(
+        "it raised RuntimeError: Trying to backward through the graph a second time"
+    )
+    assert "backward 1 of 6" in res.output and "of 6" in res.output
+    assert sum("raised" in s for s in lines[:head]) == 0  # the others completed

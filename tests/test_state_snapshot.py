@@ -80,16 +80,16 @@ def test_before_and_after_need_a_backward():
         snapshot(ev, "after")
 
 
-def test_a_20000_node_trace_folds_well_under_a_second():
+def test_a_20000_node_trace_folds_in_linear_time():
+    # A guard against a fold gone quadratic (minutes here), not a measure of its speed
+    # (bench/ measures that): the bound leaves room for a loaded shared machine.
     ev = relu_chain(20_000, numel=2).events
     assert len(ev) > 120_000
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        snap = snapshot(ev, "before")
-        best = min(best, time.perf_counter() - t)
+    t = time.perf_counter()
+    snap = snapshot(ev, "before")
+    took = time.perf_counter() - t
     assert len(snap.graph.nodes) == 20_002
-    assert best < 1.0, f"folding took {best:.2f} s"
+    assert took < 10, f"folding took {took:.2f} s"
 
 
 # -- a mark labelled like a keyword -------------------------------------------------

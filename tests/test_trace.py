@@ -529,3 +529,36 @@ def test_a_weights_gradient_made_transposed_is_recorded_in_the_weights_shape():
     alloc = next(e for e in tr.events if e.kind == "tensor_allocated" and e.buffer == acc.buffer)
     assert W.grad._buffer.id == acc.buffer
     assert (alloc.shape, alloc.nbytes, alloc.role) == ((4, 3), 48, "temp")
+
+
+def test_a_backward_that_raises_records_its_error_and_frees_its_gradients(tmp_path):
+    """The error is on ``backward_finished``; the gradients in flight are let go before it
+    (the traceback would otherwise keep them alive), and a saved file keeps the error."""
+    import gradscope as gs
+
+    x = gs.ones(1000, requires_grad=True)
+
+    def boom(g):
+        raise ValueError("hook says no")
+
+    with gs.trace() as tr:
+        y = x * 2
+        a, b = y.exp(), y.sin()
+        a.register_hook(boom)  # b's branch runs first: y's gradient from it is in flight
+        out = a.sum() + b.sum()
+        before = gs.live_bytes()
+        with pytest.raises(ValueError, match="hook says no") as info:
+            out.backward()
+        # only the 0-dim gradient that the hook's own frame holds (a view of it) stays
+        assert gs.live_bytes() - before == 4
+        assert info.value.__traceback__ is not None
+    ends = [e for e in tr.events if e.kind == "backward_finished"]
+    assert len(ends) == 1 and ends[0].error == "ValueError: hook says no"
+    assert ends[0].live_bytes == before + 4
+    path = tmp_path / "t.gstrace"
+    tr.save(str(path))
+    again = [e for e in gs.load_trace(str(path)).events if e.kind == "backward_finished"]
+    assert again[0].error == "ValueError: hook says no"
+    with gs.trace() as ok:
+        (x * 2).sum().backward()
+    assert [e.error for e in ok.events if e.kind == "backward_finished"] == [None]

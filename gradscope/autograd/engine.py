@@ -142,8 +142,13 @@ def run_backward(
     outer, current_run = current_run, _Run()
     grad_mode = state.enabled
     state.enabled = create_graph  # as torch: hooks see grad mode on only with create_graph
+    error = None
     try:
         return run(roots, retain_graph, inputs, allow_unused)
+    except BaseException as e:
+        error = f"{type(e).__name__}: {e}"
+        _drop_gradients(e.__traceback__)
+        raise
     finally:
         for accs in current_run.partial:
             accs.pop(current_run, None)
@@ -156,7 +161,18 @@ def run_backward(
                 buffers.live_total,
                 root_node.id,
                 buffers.pool_bytes(),
+                error,
             )
+
+
+def _drop_gradients(tb) -> None:
+    """Let go of what a backward stopped by an exception held: the gradients in flight are
+    its frame's locals, which the traceback would keep alive for as long as the exception
+    lives; torch's engine frees them as it unwinds."""
+    while tb is not None:
+        if tb.tb_frame.f_code is _run.__code__:
+            tb.tb_frame.clear()
+        tb = tb.tb_next
 
 
 def _run(roots, retain_graph, inputs, allow_unused):

@@ -142,7 +142,10 @@ def _show_backward(c, events, baseline, span, total, out, binary, explain, named
     before = snapshot_at_index(events, start, baseline)
     after = snapshot_at_index(events, end, baseline)
     root = span.root
-    c.rule(escape(f"backward {i + 1} of {total} {_heading(after.graph, root)}"))
+    raised = " raised" if span.error else ""
+    c.rule(escape(f"backward {i + 1} of {total} {_heading(after.graph, root)}{raised}"))
+    if span.error:
+        c.print(escape(f"it raised {span.error.splitlines()[0]}"), soft_wrap=True)
     devices = [d for d in after.memory.devices if after.memory.peak_by_device.get(d)]
     # several devices: one pair of tables per device this backward changed
     changed = [d for d in devices if before.memory.by_role(d) != after.memory.by_role(d)]
@@ -205,7 +208,8 @@ def _steps_table(spans, graph) -> Table:
             t.add_row("", f"... {len(spans) - 2 * (STEP_ROWS // 2)} more")
             continue
         n = graph.nodes.get(s.root) if s.root is not None else None
-        t.add_row(str(s.index), escape(f"{n.op} #{n.id}") if n else "?", str(s.nodes_run),
+        root = (f"{n.op} #{n.id}" if n else "?") + (" raised" if s.error else "")
+        t.add_row(str(s.index), escape(root), str(s.nodes_run),
                   human_bytes(s.live_before), human_bytes(s.peak_bytes), human_bytes(s.live_after),
                   human_bytes(s.freed_bytes), human_bytes(s.grad_bytes))  # fmt: skip
     return t

@@ -128,7 +128,7 @@ class GraphFreed(NamedTuple):
 
 
 class BackwardFinished(NamedTuple):
-    """Backward ends."""
+    """Backward ends: done, or stopped by an exception (``error``: its type and message)."""
 
     seq: int
     t: float
@@ -136,6 +136,7 @@ class BackwardFinished(NamedTuple):
     live_bytes: int
     root: int | None
     pool: dict | None = None
+    error: str | None = None
     kind = "backward_finished"
 
 

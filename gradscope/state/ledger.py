@@ -111,6 +111,7 @@ class BackwardSpan:
         "nodes_run",
         "pool_before",
         "pool_after",
+        "error",
     )
 
     def __init__(self, index: int, e: Event, live_before: int, saved_before: int) -> None:
@@ -131,6 +132,7 @@ class BackwardSpan:
         # CuPy's pool per CUDA device ({device: {"used_bytes", "total_bytes"}}), if recorded
         self.pool_before: dict | None = _pool(e)
         self.pool_after: dict | None = None
+        self.error: str | None = None  # what stopped it, if an exception did
 
     def as_dict(self) -> dict:
         """Plain data, snake_case keys, bytes as ints."""
@@ -331,6 +333,7 @@ class Ledger:
         span.end_seq = e.seq
         span.live_after = self.live_bytes
         span.pool_after = _pool(e)
+        span.error = getattr(e, "error", None)
         self._open = None
 
     def _executed(self, e: Event) -> None:
