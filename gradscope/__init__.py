@@ -246,6 +246,7 @@ from .ops.api import (
     xlogy,
     xlogy_,
 )
+from .ops.contract import chain_matmul, einsum, ger, inner, kron, tensordot, vdot
 from .ops.counting import (
     argwhere,
     bincount,

@@ -33,6 +33,7 @@ from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
+from .ops import contract as C
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
 from .ops import products as P
@@ -1048,6 +1049,7 @@ class Tensor:
     diagonal_scatter = F.diagonal_scatter
     repeat_interleave = F.repeat_interleave_method
     outer = F.outer
+    ger, inner, vdot, kron = C.ger, C.inner, C.vdot, C.kron
     addmm, addmm_ = P.addmm, P.addmm_
     addmv, addmv_ = P.addmv, P.addmv_
     addr, addr_ = P.addr, P.addr_

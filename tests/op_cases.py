@@ -2085,6 +2085,76 @@ CASES += [
 ]
 
 
+CASES += [
+    # ------------------------------------------------------- einsum and the other contractions
+    C("einsum_matmul", lambda m, a, b: m.einsum("ij,jk->ik", a, b), ((2, 3), (3, 4))),
+    C("einsum_implicit", lambda m, a, b: m.einsum("ij,kj", a, b), ((2, 3), (4, 3))),
+    C("einsum_output_swapped", lambda m, a, b: m.einsum("ij,jk->ki", a, b), ((2, 3), (3, 4))),
+    C("einsum_batched", lambda m, a, b: m.einsum("bij,bjk->bik", a, b), ((2, 2, 3), (2, 3, 2))),
+    C("einsum_transpose", lambda m, a: m.einsum("ij->ji", a), (S43,)),
+    C("einsum_sum_all", lambda m, a: m.einsum("ij->", a), (S43,)),
+    C("einsum_diagonal", lambda m, a: m.einsum("ii->i", a), (S33,)),
+    C("einsum_trace", lambda m, a: m.einsum("ii", a), (S33,)),
+    C("einsum_dot", lambda m, a, b: m.einsum("i,i->", a, b), (S4, S4)),
+    C("einsum_outer", lambda m, a, b: m.einsum("i,j->ij", a, b), (S3, S4)),
+    C("einsum_hadamard", lambda m, a, b: m.einsum("ij,ij->ij", a, b), (S43, S43)),
+    C(
+        "einsum_ellipsis_broadcast",
+        lambda m, a, b: m.einsum("...ij,...jk->...ik", a, b),
+        ((2, 1, 2, 3), (2, 3, 2)),
+    ),
+    C("einsum_ellipsis_sum", lambda m, a, b: m.einsum("...i,...i->...", a, b), ((2, 1, 3), (4, 3))),
+    C("einsum_one_side_sums", lambda m, a, b: m.einsum("ij,jk->", a, b), ((2, 3), (3, 4))),
+    C(
+        "einsum_three",
+        lambda m, a, b, c: m.einsum("ij,jk,kl->il", a, b, c),
+        ((2, 3), (3, 4), (4, 2)),
+    ),
+    C(
+        "einsum_attention",
+        lambda m, q, k: m.einsum("bhqd,bhkd->bhqk", q, k),
+        ((1, 2, 3, 4), (1, 2, 2, 4)),
+    ),
+    C("einsum_repeated_in_two", lambda m, a, b: m.einsum("ii,ij->j", a, b), (S33, (3, 2))),
+    C("einsum_list", lambda m, a, b: m.einsum("i,i", [a, b]), (S4, S4)),
+    C("einsum_sublist", lambda m, a, b: m.einsum(a, [0, 1], b, [1, 2], [0, 2]), ((2, 3), (3, 4))),
+    C(
+        "einsum_const_operand",
+        lambda m, a, b: m.einsum("ij,j->i", a, b),
+        (S43, S3),
+        grad=(False, True),
+    ),
+    C("tensordot_2", lambda m, a, b: m.tensordot(a, b, 2), ((2, 3, 4), (3, 4, 2))),
+    C(
+        "tensordot_lists",
+        lambda m, a, b: m.tensordot(a, b, ([1, 2], [1, 0])),
+        ((2, 3, 4), (4, 3, 2)),
+    ),
+    C("tensordot_0", lambda m, a, b: m.tensordot(a, b, 0), ((2, 3), S4)),
+    C(
+        "tensordot_broadcast_dim",
+        lambda m, a, b: m.tensordot(a, b, ([1], [0])),
+        ((2, 1, 4), (3, 4)),
+    ),
+    C("tensordot_to_one", lambda m, a, b: m.tensordot(a, b, 2), ((2, 3), (2, 3))),
+    C(
+        "tensordot_to_one_permuted",
+        lambda m, a, b: m.tensordot(a, b, ([0, 1], [1, 0])),
+        ((3, 2), (2, 3)),
+    ),
+    C("inner", lambda m, a, b: m.inner(a, b), ((2, 3), (4, 3))),
+    C("inner_vectors", lambda m, a, b: a.inner(b), (S4, S4)),
+    C("inner_0d", lambda m, a, b: m.inner(a, b), (S0, S43)),
+    C("vdot", lambda m, a, b: m.vdot(a, b), (S4, S4)),
+    C("vdot_method_one_grad", lambda m, a, b: a.vdot(b), (S4, S4), grad=(False, True)),
+    C("ger", lambda m, a, b: m.ger(a, b), (S3, S4)),
+    C("kron", lambda m, a, b: m.kron(a, b), ((2, 3), (2, 2))),
+    C("kron_dims_differ", lambda m, a, b: a.kron(b), ((2, 3), S3)),
+    C("chain_matmul", lambda m, a, b, c: m.chain_matmul(a, b, c), ((2, 5), (5, 3), (3, 6))),
+    C("chain_matmul_one", lambda m, a: m.chain_matmul(a), (S43,)),
+]
+
+
 # Singular vectors are fixed up to their signs only: the cases see them through functions
 # that do not depend on the signs (``U * U``, the product of the factors).
 def _svd_product(m, r, k=None):
