@@ -280,6 +280,8 @@ from .ops.writes import (
     put,
     scatter_reduce,
 )
+from .ops.stats import corrcoef, cov, cumulative_trapezoid, trapezoid, trapz
+from .ops.windows import narrow_copy
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError

@@ -37,6 +37,8 @@ from .ops import contract as C
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
 from .ops import products as P
+from .ops import stats as ST
+from .ops import windows as WI
 from .ops import writes as WR
 
 _ids = itertools.count(1)
@@ -1050,6 +1052,8 @@ class Tensor:
     repeat_interleave = F.repeat_interleave_method
     outer = F.outer
     ger, inner, vdot, kron = C.ger, C.inner, C.vdot, C.kron
+    unfold, narrow_copy = WI.unfold, WI.narrow_copy
+    cov, corrcoef = ST.cov, ST.corrcoef
     addmm, addmm_ = P.addmm, P.addmm_
     addmv, addmv_ = P.addmv, P.addmv_
     addr, addr_ = P.addr, P.addr_

@@ -2155,6 +2155,38 @@ CASES += [
 ]
 
 
+CASES += [
+    # ------------------------------------------------------- windows, integrals and moments
+    C("unfold", lambda m, a: a.unfold(0, 3, 2), ((7,),)),
+    C("unfold_overlapping", lambda m, a: a.unfold(1, 3, 1), ((2, 5),)),
+    C("unfold_middle_dim", lambda m, a: a.unfold(-2, 2, 1) * 2, ((2, 4, 3),)),
+    C("unfold_0d", lambda m, a: a.unfold(0, 1, 1), (S0,)),
+    C("narrow_copy", lambda m, a: m.narrow_copy(a, 1, 1, 2), (S43,)),
+    C("narrow_copy_method", lambda m, a: a.narrow_copy(0, 2, 2), (S43,)),
+    C("trapezoid", lambda m, y: m.trapezoid(y), ((5,),)),
+    C("trapezoid_dx_dim", lambda m, y: m.trapezoid(y, dx=0.5, dim=0), (S43,)),
+    C("trapezoid_x", lambda m, y, x: m.trapezoid(y, x), (S43, S3)),
+    C("trapezoid_x_same_shape", lambda m, y, x: m.trapz(y, x, dim=0), (S43, S43)),
+    C("trapz", lambda m, y: m.trapz(y, dx=2.0), (S43,)),
+    C("cumulative_trapezoid", lambda m, y: m.cumulative_trapezoid(y), ((5,),)),
+    C("cumulative_trapezoid_x", lambda m, y, x: m.cumulative_trapezoid(y, x), (S43, S3)),
+    C("cumulative_trapezoid_dx", lambda m, y: m.cumulative_trapezoid(y, dx=2.0, dim=0), (S43,)),
+    C("cov", lambda m, a: m.cov(a), ((3, 5),)),
+    C("cov_vector", lambda m, a: m.cov(a), ((5,),)),
+    C("cov_correction_0", lambda m, a: a.cov(correction=0), ((3, 5),)),
+    C("cov_fweights", lambda m, a: m.cov(a, fweights=m.tensor([1, 2, 1, 1, 3])), ((3, 5),)),
+    C("cov_aweights", lambda m, a, w: m.cov(a, aweights=w), ((3, 5), (5,)), domain=("real", "pos")),
+    C(
+        "cov_both_weights",
+        lambda m, a, w: m.cov(a, fweights=m.tensor([1, 2, 1, 1, 3]), aweights=w),
+        ((3, 5), (5,)),
+        domain=("real", "pos"),
+    ),
+    C("corrcoef", lambda m, a: m.corrcoef(a), ((3, 5),), domain="away"),
+    C("corrcoef_vector", lambda m, a: a.corrcoef(), ((5,),)),
+]
+
+
 # Singular vectors are fixed up to their signs only: the cases see them through functions
 # that do not depend on the signs (``U * U``, the product of the factors).
 def _svd_product(m, r, k=None):
