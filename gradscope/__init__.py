@@ -261,6 +261,7 @@ from .ops.counting import (
     unique,
     unique_consecutive,
 )
+from .ops.distance import cdist
 from .ops.inplace import (
     bitwise_and,
     bitwise_left_shift,
@@ -270,6 +271,8 @@ from .ops.inplace import (
     bitwise_xor,
 )
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.stats import corrcoef, cov, cumulative_trapezoid, trapezoid, trapz
+from .ops.windows import narrow_copy
 from .ops.writes import (
     index_add,
     index_copy,
@@ -280,8 +283,6 @@ from .ops.writes import (
     put,
     scatter_reduce,
 )
-from .ops.stats import corrcoef, cov, cumulative_trapezoid, trapezoid, trapz
-from .ops.windows import narrow_copy
 from .recorder import Trace, load_trace, mark, trace
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError

@@ -2187,6 +2187,39 @@ CASES += [
 ]
 
 
+# cdist's p-norm kernel (CdistBackward0) has no forward mode and no second derivative in
+# torch: its first derivative is checked in tests/test_cdist.py
+_CDIST = dict(gradcheck=False, forward_ad=False)
+CASES += [
+    C("cdist", lambda m, a, b: m.cdist(a, b), (S43, (5, 3)), **_CDIST),
+    C("cdist_p1", lambda m, a, b: m.cdist(a, b, p=1), (S43, (5, 3)), domain="away", **_CDIST),
+    C("cdist_p_half", lambda m, a, b: m.cdist(a, b, p=0.5), (S43, (2, 3)), **_CDIST),
+    C("cdist_p3_batched", lambda m, a, b: m.cdist(a, b, p=3), ((2, 4, 3), (1, 5, 3)), **_CDIST),
+    C("cdist_inf", lambda m, a, b: m.cdist(a, b, p=float("inf")), (S43, (2, 3)), **_CDIST),
+    C(
+        "cdist_one_grad",
+        lambda m, a, b: m.cdist(a, b, p=1.5),
+        (S43, (2, 3)),
+        grad=(False, True),
+        **_CDIST,
+    ),
+    # p=2 through a matrix product: torch has its second derivative, not its forward mode
+    C(
+        "cdist_mm",
+        lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        (S43, (5, 3)),
+        forward_ad=False,
+    ),
+    C(
+        "cdist_mm_batched",
+        lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        ((2, 4, 3), (5, 3)),
+        forward_ad=False,
+    ),
+    C("cdist_many_rows", lambda m, a, b: m.cdist(a, b), ((26, 2), (3, 2)), forward_ad=False),
+]
+
+
 # Singular vectors are fixed up to their signs only: the cases see them through functions
 # that do not depend on the signs (``U * U``, the product of the factors).
 def _svd_product(m, r, k=None):
