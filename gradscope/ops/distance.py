@@ -76,7 +76,8 @@ def _pnorm(diff, p: float):
     if p == 2:
         return xp.sqrt((a * a).sum(-1))
     if math.isinf(p):  # torch's running max from 0 (std::max), which passes NaN over
-        return xp.where(xp.isnan(a), 0, a).max(-1, initial=0)
+        a = xp.where(xp.isnan(a), 0, a)
+        return a.max(-1) if a.shape[-1] else xp.zeros(a.shape[:-1], a.dtype)
     return (a**p).sum(-1) ** (1.0 / p)
 
 
