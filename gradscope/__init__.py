@@ -246,6 +246,7 @@ from .ops.api import (
     xlogy,
     xlogy_,
 )
+from .ops.contract import chain_matmul, einsum, ger, inner, kron, tensordot, vdot
 from .ops.counting import (
     argwhere,
     bincount,
@@ -260,6 +261,7 @@ from .ops.counting import (
     unique,
     unique_consecutive,
 )
+from .ops.distance import cdist
 from .ops.inplace import (
     bitwise_and,
     bitwise_left_shift,
@@ -279,7 +281,9 @@ from .ops.recurrent import (
     rnn_tanh,
     rnn_tanh_cell,
 )
+from .ops.stats import corrcoef, cov, cumulative_trapezoid, trapezoid, trapz
 from .ops.unsafe import unsafe_chunk, unsafe_split, unsafe_split_with_sizes
+from .ops.windows import narrow_copy
 from .ops.writes import (
     index_add,
     index_copy,

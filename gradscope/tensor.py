@@ -33,10 +33,13 @@ from .events.schema import TensorAllocated
 from .memory import buffers
 from .memory.buffers import array_nbytes
 from .ops import api as F
+from .ops import contract as C
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
 from .ops import products as P
+from .ops import stats as ST
 from .ops import unsafe as _unsafe
+from .ops import windows as WI
 from .ops import writes as WR
 
 _ids = itertools.count(1)
@@ -1052,6 +1055,9 @@ class Tensor:
     diagonal_scatter = F.diagonal_scatter
     repeat_interleave = F.repeat_interleave_method
     outer = F.outer
+    ger, inner, vdot, kron = C.ger, C.inner, C.vdot, C.kron
+    unfold, narrow_copy = WI.unfold, WI.narrow_copy
+    cov, corrcoef = ST.cov, ST.corrcoef
     addmm, addmm_ = P.addmm, P.addmm_
     addmv, addmv_ = P.addmv, P.addmv_
     addr, addr_ = P.addr, P.addr_

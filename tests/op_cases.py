@@ -2085,6 +2085,141 @@ CASES += [
 ]
 
 
+CASES += [
+    # ------------------------------------------------------- einsum and the other contractions
+    C("einsum_matmul", lambda m, a, b: m.einsum("ij,jk->ik", a, b), ((2, 3), (3, 4))),
+    C("einsum_implicit", lambda m, a, b: m.einsum("ij,kj", a, b), ((2, 3), (4, 3))),
+    C("einsum_output_swapped", lambda m, a, b: m.einsum("ij,jk->ki", a, b), ((2, 3), (3, 4))),
+    C("einsum_batched", lambda m, a, b: m.einsum("bij,bjk->bik", a, b), ((2, 2, 3), (2, 3, 2))),
+    C("einsum_transpose", lambda m, a: m.einsum("ij->ji", a), (S43,)),
+    C("einsum_sum_all", lambda m, a: m.einsum("ij->", a), (S43,)),
+    C("einsum_diagonal", lambda m, a: m.einsum("ii->i", a), (S33,)),
+    C("einsum_trace", lambda m, a: m.einsum("ii", a), (S33,)),
+    C("einsum_dot", lambda m, a, b: m.einsum("i,i->", a, b), (S4, S4)),
+    C("einsum_outer", lambda m, a, b: m.einsum("i,j->ij", a, b), (S3, S4)),
+    C("einsum_hadamard", lambda m, a, b: m.einsum("ij,ij->ij", a, b), (S43, S43)),
+    C(
+        "einsum_ellipsis_broadcast",
+        lambda m, a, b: m.einsum("...ij,...jk->...ik", a, b),
+        ((2, 1, 2, 3), (2, 3, 2)),
+    ),
+    C("einsum_ellipsis_sum", lambda m, a, b: m.einsum("...i,...i->...", a, b), ((2, 1, 3), (4, 3))),
+    C("einsum_one_side_sums", lambda m, a, b: m.einsum("ij,jk->", a, b), ((2, 3), (3, 4))),
+    C(
+        "einsum_three",
+        lambda m, a, b, c: m.einsum("ij,jk,kl->il", a, b, c),
+        ((2, 3), (3, 4), (4, 2)),
+    ),
+    C(
+        "einsum_attention",
+        lambda m, q, k: m.einsum("bhqd,bhkd->bhqk", q, k),
+        ((1, 2, 3, 4), (1, 2, 2, 4)),
+    ),
+    C("einsum_repeated_in_two", lambda m, a, b: m.einsum("ii,ij->j", a, b), (S33, (3, 2))),
+    C("einsum_list", lambda m, a, b: m.einsum("i,i", [a, b]), (S4, S4)),
+    C("einsum_sublist", lambda m, a, b: m.einsum(a, [0, 1], b, [1, 2], [0, 2]), ((2, 3), (3, 4))),
+    C(
+        "einsum_const_operand",
+        lambda m, a, b: m.einsum("ij,j->i", a, b),
+        (S43, S3),
+        grad=(False, True),
+    ),
+    C("tensordot_2", lambda m, a, b: m.tensordot(a, b, 2), ((2, 3, 4), (3, 4, 2))),
+    C(
+        "tensordot_lists",
+        lambda m, a, b: m.tensordot(a, b, ([1, 2], [1, 0])),
+        ((2, 3, 4), (4, 3, 2)),
+    ),
+    C("tensordot_0", lambda m, a, b: m.tensordot(a, b, 0), ((2, 3), S4)),
+    C(
+        "tensordot_broadcast_dim",
+        lambda m, a, b: m.tensordot(a, b, ([1], [0])),
+        ((2, 1, 4), (3, 4)),
+    ),
+    C("tensordot_to_one", lambda m, a, b: m.tensordot(a, b, 2), ((2, 3), (2, 3))),
+    C(
+        "tensordot_to_one_permuted",
+        lambda m, a, b: m.tensordot(a, b, ([0, 1], [1, 0])),
+        ((3, 2), (2, 3)),
+    ),
+    C("inner", lambda m, a, b: m.inner(a, b), ((2, 3), (4, 3))),
+    C("inner_vectors", lambda m, a, b: a.inner(b), (S4, S4)),
+    C("inner_0d", lambda m, a, b: m.inner(a, b), (S0, S43)),
+    C("vdot", lambda m, a, b: m.vdot(a, b), (S4, S4)),
+    C("vdot_method_one_grad", lambda m, a, b: a.vdot(b), (S4, S4), grad=(False, True)),
+    C("ger", lambda m, a, b: m.ger(a, b), (S3, S4)),
+    C("kron", lambda m, a, b: m.kron(a, b), ((2, 3), (2, 2))),
+    C("kron_dims_differ", lambda m, a, b: a.kron(b), ((2, 3), S3)),
+    C("chain_matmul", lambda m, a, b, c: m.chain_matmul(a, b, c), ((2, 5), (5, 3), (3, 6))),
+    C("chain_matmul_one", lambda m, a: m.chain_matmul(a), (S43,)),
+]
+
+
+CASES += [
+    # ------------------------------------------------------- windows, integrals and moments
+    C("unfold", lambda m, a: a.unfold(0, 3, 2), ((7,),)),
+    C("unfold_overlapping", lambda m, a: a.unfold(1, 3, 1), ((2, 5),)),
+    C("unfold_middle_dim", lambda m, a: a.unfold(-2, 2, 1) * 2, ((2, 4, 3),)),
+    C("unfold_0d", lambda m, a: a.unfold(0, 1, 1), (S0,)),
+    C("narrow_copy", lambda m, a: m.narrow_copy(a, 1, 1, 2), (S43,)),
+    C("narrow_copy_method", lambda m, a: a.narrow_copy(0, 2, 2), (S43,)),
+    C("trapezoid", lambda m, y: m.trapezoid(y), ((5,),)),
+    C("trapezoid_dx_dim", lambda m, y: m.trapezoid(y, dx=0.5, dim=0), (S43,)),
+    C("trapezoid_x", lambda m, y, x: m.trapezoid(y, x), (S43, S3)),
+    C("trapezoid_x_same_shape", lambda m, y, x: m.trapz(y, x, dim=0), (S43, S43)),
+    C("trapz", lambda m, y: m.trapz(y, dx=2.0), (S43,)),
+    C("cumulative_trapezoid", lambda m, y: m.cumulative_trapezoid(y), ((5,),)),
+    C("cumulative_trapezoid_x", lambda m, y, x: m.cumulative_trapezoid(y, x), (S43, S3)),
+    C("cumulative_trapezoid_dx", lambda m, y: m.cumulative_trapezoid(y, dx=2.0, dim=0), (S43,)),
+    C("cov", lambda m, a: m.cov(a), ((3, 5),)),
+    C("cov_vector", lambda m, a: m.cov(a), ((5,),)),
+    C("cov_correction_0", lambda m, a: a.cov(correction=0), ((3, 5),)),
+    C("cov_fweights", lambda m, a: m.cov(a, fweights=m.tensor([1, 2, 1, 1, 3])), ((3, 5),)),
+    C("cov_aweights", lambda m, a, w: m.cov(a, aweights=w), ((3, 5), (5,)), domain=("real", "pos")),
+    C(
+        "cov_both_weights",
+        lambda m, a, w: m.cov(a, fweights=m.tensor([1, 2, 1, 1, 3]), aweights=w),
+        ((3, 5), (5,)),
+        domain=("real", "pos"),
+    ),
+    C("corrcoef", lambda m, a: m.corrcoef(a), ((3, 5),), domain="away"),
+    C("corrcoef_vector", lambda m, a: a.corrcoef(), ((5,),)),
+]
+
+
+# cdist's p-norm kernel (CdistBackward0) has no forward mode and no second derivative in
+# torch: its first derivative is checked in tests/test_cdist.py
+_CDIST = dict(gradcheck=False, forward_ad=False)
+CASES += [
+    C("cdist", lambda m, a, b: m.cdist(a, b), (S43, (5, 3)), **_CDIST),
+    C("cdist_p1", lambda m, a, b: m.cdist(a, b, p=1), (S43, (5, 3)), domain="away", **_CDIST),
+    C("cdist_p_half", lambda m, a, b: m.cdist(a, b, p=0.5), (S43, (2, 3)), **_CDIST),
+    C("cdist_p3_batched", lambda m, a, b: m.cdist(a, b, p=3), ((2, 4, 3), (1, 5, 3)), **_CDIST),
+    C("cdist_inf", lambda m, a, b: m.cdist(a, b, p=float("inf")), (S43, (2, 3)), **_CDIST),
+    C(
+        "cdist_one_grad",
+        lambda m, a, b: m.cdist(a, b, p=1.5),
+        (S43, (2, 3)),
+        grad=(False, True),
+        **_CDIST,
+    ),
+    # p=2 through a matrix product: torch has its second derivative, not its forward mode
+    C(
+        "cdist_mm",
+        lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        (S43, (5, 3)),
+        forward_ad=False,
+    ),
+    C(
+        "cdist_mm_batched",
+        lambda m, a, b: m.cdist(a, b, compute_mode="use_mm_for_euclid_dist"),
+        ((2, 4, 3), (5, 3)),
+        forward_ad=False,
+    ),
+    C("cdist_many_rows", lambda m, a, b: m.cdist(a, b), ((26, 2), (3, 2)), forward_ad=False),
+]
+
+
 # Singular vectors are fixed up to their signs only: the cases see them through functions
 # that do not depend on the signs (``U * U``, the product of the factors).
 def _svd_product(m, r, k=None):

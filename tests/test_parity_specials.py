@@ -33,9 +33,13 @@ KNOWN = {
     "F_conv2d_same_even",
     "F_conv_transpose2d",
 }
-# multi_dot's gradient: OpenBLAS's sgemm fuses -inf + 1e30 * 1e30 into -inf, MKL's rounds the
-# product to inf first and gives NaN
-KNOWN |= {"multi_dot_3"}
+# multi_dot's gradient (and chain_matmul's, the same products): OpenBLAS's sgemm fuses
+# -inf + 1e30 * 1e30 into -inf, MKL's rounds the product to inf first and gives NaN
+KNOWN |= {"multi_dot_3", "chain_matmul"}
+# cov's product of the centred observations with their transpose: with 1e30 and infinities
+# among them, whether a sum of inf and -inf terms (NaN) or the inf alone comes out depends
+# on the order MKL's and OpenBLAS's gemm accumulate in
+KNOWN |= {"cov", "cov_correction_0", "cov_fweights"}
 # an SVD or eigh (with U and V, as a gradient needs) of a matrix with an infinity: whether
 # MKL's gesdd / syevd converge (NaN factors) or fail (torch raises) depends on its iteration
 KNOWN |= {"svd_squares_full_square", "svd_method", "linalg_pinv_hermitian", "linalg_cond_minus_2"}
