@@ -2510,6 +2510,47 @@ CASES += [
         ),
         ((3, 2, 4), (2, 2, 5), (15, 4), (15, 5), (15, 4), (15, 5)),
     ),
+    # scaled_dot_product_attention: the math composite (3-D and 2-D inputs, a causal or a
+    # boolean mask), and torch's fused CPU node (4-D, one head size), whose gradient torch
+    # cannot differentiate again and which has no forward mode
+    C(
+        "F_sdpa_causal",
+        lambda m, q, k, v: _F(m).scaled_dot_product_attention(q, k, v, is_causal=True),
+        ((2, 3, 4), (2, 5, 4), (2, 5, 3)),
+    ),
+    C(
+        "F_sdpa_bool_mask_2d",
+        lambda m, q, k, v: _F(m).scaled_dot_product_attention(
+            q, k, v, attn_mask=m.tensor([[True, False, True, True], [False, True, True, False]])
+        ),
+        ((2, 3), (4, 3), (4, 5)),
+    ),
+    C(
+        "F_sdpa_scale_gqa",
+        lambda m, q, k, v: _F(m).scaled_dot_product_attention(q, k, v, scale=-0.7, enable_gqa=True),
+        ((1, 4, 2, 3), (1, 2, 3, 3), (1, 2, 3, 2)),
+    ),
+    C(
+        "F_sdpa_fused",
+        lambda m, q, k, v: _F(m).scaled_dot_product_attention(q, k, v),
+        ((2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 4)),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_sdpa_fused_mask_causal",
+        lambda m, q, k, v: _F(m).scaled_dot_product_attention(
+            q,
+            k,
+            v,
+            attn_mask=m.tensor([[[[0.5, -1.0, 0.0, 2.0, 0.1]]], [[[1.0, 0.0, 0.0, -3.0, 0.2]]]]),
+            is_causal=True,
+            enable_gqa=True,
+        ),
+        ((2, 4, 3, 2), (2, 2, 5, 2), (2, 2, 5, 2)),
+        gradcheck=False,
+        forward_ad=False,
+    ),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -70,6 +70,12 @@ KNOWN |= {
     "qr_method",
 }
 
+# torch's fused CPU attention on specials: where its blocked kernel's running maximum and
+# its GEMMs meet inf * 0 or NaN decides which outputs and gradients come out NaN (a 0 here
+# and there where the composite's NaN spreads); gradscope's fused node computes as the
+# composite does
+KNOWN |= {"F_sdpa_fused", "F_sdpa_fused_mask_causal"}
+
 
 def _filled(shape, start):
     n = int(np.prod(shape)) if shape else 1

@@ -51,6 +51,7 @@ from .layers import (
     TripletMarginLoss,
     Unflatten,
 )
+from .layers_attention import MultiheadAttention
 from .layers_conv import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -79,6 +80,13 @@ from .layers_pad import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from .layers_transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .layers_rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules import (
     Module,
@@ -91,6 +99,12 @@ from .modules import (
 )
 
 __all__ = [
+    "MultiheadAttention",
+    "Transformer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
     "RNNBase",
     "RNN",
     "LSTM",

@@ -64,6 +64,10 @@ def _implicit_dim(name: str, input) -> int:
 sigmoid = api.sigmoid
 tanh = api.tanh
 
+from ._attention import (  # noqa: E402 - attention, in a module of its own
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 from ._conv import (  # noqa: E402 - the convolutions and pools, kept in a module of their own
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -94,6 +98,8 @@ __all__ = [
     "conv_transpose2d",
     "max_pool1d",
     "max_pool2d",
+    "multi_head_attention_forward",
+    "scaled_dot_product_attention",
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
