@@ -4,7 +4,7 @@
 CUDA) whose every graph node, saved tensor, gradient and free is recorded by ``gs.trace()``.
 """
 
-from . import autograd, cuda, func, linalg, nn, optim
+from . import autograd, cuda, func, linalg, nn, optim, special
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -269,6 +269,17 @@ from .ops.inplace import (
     bitwise_xor,
 )
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.special import (
+    digamma,
+    erfc,
+    erfc_,
+    erfinv,
+    i0,
+    i0_,
+    lgamma,
+    mvlgamma,
+    polygamma,
+)
 from .ops.writes import (
     index_add,
     index_copy,
