@@ -138,7 +138,8 @@ def _exp_square(x):
     lo = x - hi
     sq = x * x
     err = ((hi * hi - sq) + 2 * hi * lo) + lo * lo
-    return np.exp(sq) * (1 + err)
+    e = np.exp(sq)
+    return np.where(np.isinf(e), e, e * (1 + err))
 
 
 @_in_float64
@@ -158,7 +159,6 @@ def erfcx(x):
     small = ~big
     xs = x[small]
     out[small] = _exp_square(xs) * np.asarray(_ERFC(xs), dtype=np.float64)
-    out[x == -np.inf] = np.inf
     return out
 
 
