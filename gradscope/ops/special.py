@@ -430,7 +430,8 @@ def i1e(input):  # noqa: A002
 
 def ndtr(input):  # noqa: A002
     """The standard normal CDF, as torch composes it: ``(1 + erf(x / sqrt 2)) * 0.5``."""
-    return _mul1(_add1(api.erf(_mul1(input, math.sqrt(0.5))), 1), 0.5)
+    x = api._floating(input)
+    return _mul1(_add1(api.erf(_mul1(x, math.sqrt(0.5))), 1), 0.5)
 
 
 def ndtri(input):  # noqa: A002
@@ -473,6 +474,16 @@ def _refuse_int_inplace(a) -> None:
         )
 
 
+def _refuse_int_mvlgamma_(a) -> None:
+    """torch's own check in ``mvlgamma_``, which names the two types the other way round."""
+    dtype = a._data.dtype
+    if dtype.kind in "iu":
+        raise RuntimeError(
+            f"mvlgamma: result type {scalar_type_name(dtype)} can't be cast to the desired "
+            f"output type {scalar_type_name(dtypes.default_float.np)}"
+        )
+
+
 def polygamma_(a, n):
     """``polygamma(n, a)`` written into ``a`` (the method ``a.polygamma_(n)``)."""
     n = _polygamma_order(n)
@@ -483,7 +494,7 @@ def polygamma_(a, n):
 def mvlgamma_(a, p):
     """``mvlgamma(a, p)`` written into ``a``."""
     p = _mvlgamma_check(a, p)
-    _refuse_int_inplace(a)
+    _refuse_int_mvlgamma_(a)
     return apply_inplace(MvlgammaBackward0, a, (a,), p)
 
 
