@@ -363,8 +363,9 @@ def polygamma(n: int, arr):
     if n == 0:
         return digamma(arr)
     special = _cupy(arr)
-    if special is not None:
-        return special.polygamma(n, arr).astype(arr.dtype, copy=False)
+    if special is not None:  # its n is an array
+        order = backend.cupy().asarray(n, dtype=arr.dtype)
+        return special.polygamma(order, arr).astype(arr.dtype, copy=False)
     with np.errstate(all="ignore"):
         x = np.asarray(arr, dtype=np.float64)
         sign = 1.0 if n % 2 else -1.0
