@@ -4,7 +4,7 @@
 CUDA) whose every graph node, saved tensor, gradient and free is recorded by ``gs.trace()``.
 """
 
-from . import autograd, cuda, func, linalg, nn, optim, utils
+from . import autograd, cuda, func, linalg, nn, optim, special, utils
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -280,6 +280,17 @@ from .ops.recurrent import (
     rnn_relu_cell,
     rnn_tanh,
     rnn_tanh_cell,
+)
+from .ops.special import (
+    digamma,
+    erfc,
+    erfc_,
+    erfinv,
+    i0,
+    i0_,
+    lgamma,
+    mvlgamma,
+    polygamma,
 )
 from .ops.stats import corrcoef, cov, cumulative_trapezoid, trapezoid, trapz
 from .ops.unsafe import unsafe_chunk, unsafe_split, unsafe_split_with_sizes

@@ -37,6 +37,7 @@ from .ops import contract as C
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
 from .ops import products as P
+from .ops import special as SP
 from .ops import stats as ST
 from .ops import unsafe as _unsafe
 from .ops import windows as WI
@@ -1166,6 +1167,13 @@ class Tensor:
     deg2rad, deg2rad_ = F.deg2rad, F.deg2rad_
     rad2deg, rad2deg_ = F.rad2deg, F.rad2deg_
     nansum, nanmean, diff = F.nansum, F.nanmean, F.diff
+    lgamma, lgamma_ = SP.lgamma, SP.lgamma_
+    digamma, digamma_ = SP.digamma, SP.digamma_
+    polygamma, polygamma_ = SP.polygamma_method, SP.polygamma_
+    mvlgamma, mvlgamma_ = SP.mvlgamma, SP.mvlgamma_
+    erfc, erfc_ = SP.erfc, SP.erfc_
+    erfinv, erfinv_ = SP.erfinv, SP.erfinv_
+    i0, i0_ = SP.i0, SP.i0_
 
     # torch's other names for the same methods (the same nodes: x.multiply_(2) records
     # MulBackward0, x.fix() TruncBackward0)
