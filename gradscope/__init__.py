@@ -268,6 +268,22 @@ from .ops.inplace import (
     bitwise_right_shift,
     bitwise_xor,
 )
+from .ops.predicates import (
+    all,  # noqa: A004
+    allclose,
+    any,  # noqa: A004
+    broadcast_shapes,
+    can_cast,
+    equal,
+    get_default_dtype,
+    is_complex,
+    is_floating_point,
+    is_nonzero,
+    is_same_size,
+    promote_types,
+    result_type,
+    set_default_dtype,
+)
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
 from .ops.writes import (
     index_add,
@@ -336,10 +352,3 @@ def clone(input: Tensor) -> Tensor:  # noqa: D103
 
 def detach(input: Tensor) -> Tensor:  # noqa: D103
     return input.detach()
-
-
-def get_default_dtype() -> dtype:
-    """The dtype of floating tensors built from Python floats (float32)."""
-    from .dtypes import default_float
-
-    return default_float
