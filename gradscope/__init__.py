@@ -285,6 +285,23 @@ from .ops.predicates import (
     set_default_dtype,
 )
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.ranges import logspace, tril_indices, triu_indices
+from .ops.stacking import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    dstack,
+    hstack,
+    meshgrid,
+    row_stack,
+    vander,
+    vstack,
+)
 from .ops.writes import (
     index_add,
     index_copy,

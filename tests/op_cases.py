@@ -2302,6 +2302,49 @@ CASES += [
     C("qr_method", lambda m, a: _qr_parts(m, a.qr()), (B233,)),
 ]
 
+
+def _pair(r):
+    """Two outputs (or inputs made alike) in one result: ``first * 2 + second``."""
+    first, second = r
+    return first * 2 + second
+
+
+def _three(r):
+    a, b, c = r
+    return a * 3 + b * 2 + c
+
+
+# torch's composites of the NumPy-style stacking and grid functions: each case records
+# the nodes torch records (cat, views, expands, masked_select, stack)
+CASES += [
+    C("hstack", lambda m, a, b: m.hstack([a, b]), (S43, (4, 2))),
+    C("hstack_1d", lambda m, a, b: m.hstack((a, b)), (S3, S4)),
+    C("hstack_0d", lambda m, a, b: m.hstack([a, b]), (S0, S3)),
+    C("vstack", lambda m, a, b: m.vstack([a, b]), (S43, S3)),
+    C("vstack_0d", lambda m, a, b: m.vstack((a, b)), (S0, S0)),
+    C("row_stack", lambda m, a, b: m.row_stack([a, b]), (S3, S3)),
+    C("dstack", lambda m, a, b: m.dstack([a, b]), (S43, (4, 3, 2))),
+    C("dstack_1d_0d", lambda m, a, b: m.dstack([a, b]), ((1,), S0)),
+    C("column_stack", lambda m, a, b: m.column_stack([a, b]), (S4, S43)),
+    C("column_stack_0d", lambda m, a, b: m.column_stack([a, b]), (S0, (1, 2))),
+    C("atleast_1d_0d", lambda m, a: m.atleast_1d(a) * 2, (S0,)),
+    C("atleast_2d_1d", lambda m, a: m.atleast_2d(a) * 2, (S3,)),
+    C("atleast_2d_0d_list", lambda m, a, b: _pair(m.atleast_2d([a, b])), (S0, S43)),
+    C("atleast_3d", lambda m, a, b: _pair(m.atleast_3d(a, b)), (S3, S43)),
+    C("atleast_3d_0d", lambda m, a: m.atleast_3d(a) * 2, (S0,)),
+    C("broadcast_tensors", lambda m, a, b, c: _three(m.broadcast_tensors(a, b, c)), (S43, S3, S0)),
+    C("meshgrid_ij", lambda m, a, b: _pair(m.meshgrid(a, b, indexing="ij")), (S3, S4)),
+    C("meshgrid_xy", lambda m, a, b: _pair(m.meshgrid([a, b], indexing="xy")), (S3, S4)),
+    C("meshgrid_3_xy", lambda m, a, b, c: _three(m.meshgrid(a, b, c, indexing="xy")), (S3, (2,), S0)),
+    C("block_diag", lambda m, a, b, c: m.block_diag(a, b, c), (S43, S3, S0)),
+    C("block_diag_const", lambda m, a, b: m.block_diag(a, b), ((2, 2), S3), grad=(True, False)),
+    C("cartesian_prod", lambda m, a, b: m.cartesian_prod(a, b), (S3, (2,))),
+    C("cartesian_prod_3", lambda m, a, b, c: m.cartesian_prod(a, b, c), (S3, (2,), (1,))),
+    C("combinations", lambda m, a: m.combinations(a), (S4,)),
+    C("combinations_3_rep", lambda m, a: m.combinations(a, 3, with_replacement=True), (S3,)),
+    C("combinations_1", lambda m, a: m.combinations(a, r=1), (S3,)),
+]  # fmt: skip
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
