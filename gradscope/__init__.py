@@ -286,6 +286,7 @@ from .ops.predicates import (
 )
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
 from .ops.ranges import logspace, tril_indices, triu_indices
+from .ops.sampling import bernoulli, multinomial, normal, randint_like, randperm
 from .ops.searching import bucketize, isin, searchsorted
 from .ops.stacking import (
     atleast_1d,

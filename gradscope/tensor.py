@@ -1331,6 +1331,11 @@ Tensor.signbit, Tensor.isreal = _counting.signbit, _counting.isreal
 Tensor.isposinf, Tensor.isneginf = _counting.isposinf, _counting.isneginf
 
 from .ops import predicates as _predicates  # noqa: E402
+from .ops import sampling as _sampling  # noqa: E402
 
 Tensor.all, Tensor.any = _predicates.all, _predicates.any
 Tensor.allclose, Tensor.equal = _predicates.allclose, _predicates.equal
+Tensor.bernoulli, Tensor.bernoulli_ = _sampling.bernoulli, _sampling.bernoulli_
+Tensor.multinomial, Tensor.random_ = _sampling.multinomial, _sampling.random_
+Tensor.exponential_, Tensor.geometric_ = _sampling.exponential_, _sampling.geometric_
+Tensor.cauchy_, Tensor.log_normal_ = _sampling.cauchy_, _sampling.log_normal_
