@@ -2343,6 +2343,37 @@ CASES += [
     C("combinations", lambda m, a: m.combinations(a), (S4,)),
     C("combinations_3_rep", lambda m, a: m.combinations(a, 3, with_replacement=True), (S3,)),
     C("combinations_1", lambda m, a: m.combinations(a, r=1), (S3,)),
+    # torch's top-level forms of methods and of nn.functional's ops
+    C("rsub_tensor", lambda m, a, b: m.rsub(a, b, alpha=2), (S43, S3)),
+    C("rsub_number_alpha", lambda m, a: m.rsub(a, 2.5, alpha=3), (S43,)),
+    C("fill_number", lambda m, a: m.fill(a, 2.0) * a, (S43,)),
+    C("fill_tensor", lambda m, a, v: m.fill(a, v) * a, (S43, S0)),
+    C("relu_function_inplace", lambda m, a: m.relu_(a * 1), (S43,), domain="away"),
+    C("exp_function_inplace", lambda m, a: m.exp_(a * 1), (S43,)),
+    C(
+        "batch_norm_function",
+        lambda m, x, w, b: m.batch_norm(x, w, b, _bn_mean(m, x), _bn_var(m, x), False, 0.1, 1e-5, False),
+        (S43, S3, S3),
+    ),
+    C(
+        "layer_norm_function",
+        # a constant weight: without one torch's double backward drops the bias's term
+        lambda m, x, b: m.layer_norm(x, [3], m.tensor([0.5, 1.0, 2.0], dtype=x.dtype), b, 1e-3),
+        (S43, S3),
+    ),
+    C("embedding_function", lambda m, w: m.embedding(w, m.tensor([0, 2, 2, 1])), (S43,)),
+    C(
+        "embedding_function_padding_idx",
+        lambda m, w: m.embedding(w, m.tensor([0, 2, 2, 1]), 2),
+        (S43,),
+        gradcheck=False,  # the padding row is picked but gets no gradient: not the derivative
+    ),
+    C("kl_div_function", lambda m, x, t: m.kl_div(x, t), (S43, S43), domain=("real", "pos")),
+    C("kl_div_function_mean", lambda m, x, t: m.kl_div(x, t, 1, log_target=True), (S43, S43)),
+    C("triplet_margin_loss_function", lambda m, a, p, n: m.triplet_margin_loss(a, p, n), (S43, S43, S43)),
+    C("bce_with_logits_function", lambda m, x, t: m.binary_cross_entropy_with_logits(x, t, None, None, 2), (S43, S43), grad=(True, False), domain=("real", "pos")),
+    C("selu_function", lambda m, a: m.selu(a), (S43,)),
+    C("threshold_function", lambda m, a: m.threshold(a, 0.1, -1.0), (S43,), domain="away"),
 ]  # fmt: skip
 
 CASES_BY_NAME = {c.name: c for c in CASES}
