@@ -266,12 +266,6 @@ def bernoulli_(a, p=0.5, *, generator=None):
 
 # ------------------------------------------------------------------------ integers
 
-_C_NAMES = {"bool": "bool"}
-
-
-def _bound_name(np_dtype) -> str:
-    return _C_NAMES.get(str(np_dtype), cpp_type_name(np_dtype))
-
 
 def _int_range(low: int, high: int, np_dtype) -> None:
     """torch's checks of ``random_``'s ``[low, high)`` for ``np_dtype``."""
@@ -283,9 +277,9 @@ def _int_range(low: int, high: int, np_dtype) -> None:
         lo, hi = (0, 1) if np_dtype.kind == "b" else (
             int(np.iinfo(np_dtype).min), int(np.iinfo(np_dtype).max))  # fmt: skip
         if not lo <= low <= hi:
-            raise RuntimeError(f"from is out of bounds for {_bound_name(np_dtype)}")
+            raise RuntimeError(f"from is out of bounds for {cpp_type_name(np_dtype)}")
         if not lo <= high - 1 <= hi:
-            raise RuntimeError(f"to - 1 is out of bounds for {_bound_name(np_dtype)}")
+            raise RuntimeError(f"to - 1 is out of bounds for {cpp_type_name(np_dtype)}")
 
 
 def _integers(low: int, high: int, shape: tuple, np_dtype, device):
