@@ -270,7 +270,112 @@ from .ops.inplace import (
     bitwise_right_shift,
     bitwise_xor,
 )
+from .ops.namespace import (
+    abs_,
+    acos_,
+    acosh_,
+    adaptive_avg_pool1d,
+    addmv_,
+    arccos_,
+    arccosh_,
+    arcsin_,
+    arcsinh_,
+    arctan_,
+    arctanh_,
+    asin_,
+    asinh_,
+    atan_,
+    atanh_,
+    avg_pool1d,
+    batch_norm,
+    binary_cross_entropy_with_logits,
+    ceil_,
+    celu,
+    celu_,
+    clamp_,
+    clamp_max_,
+    clamp_min_,
+    clip_,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    cos_,
+    cosh_,
+    cosine_similarity,
+    detach_,
+    dropout,
+    dropout_,
+    embedding,
+    erf_,
+    exp2_,
+    exp_,
+    expm1_,
+    fill,
+    fill_,
+    fix_,
+    floor_,
+    frac_,
+    gcd_,
+    get_device,
+    group_norm,
+    hardshrink,
+    is_inference,
+    is_signed,
+    kl_div,
+    layer_norm,
+    lcm_,
+    ldexp_,
+    log10_,
+    log1p_,
+    log2_,
+    log_,
+    logit_,
+    max_pool1d,
+    max_pool2d,
+    nan_to_num_,
+    neg_,
+    negative_,
+    pairwise_distance,
+    prelu,
+    reciprocal_,
+    relu_,
+    rms_norm,
+    round_,
+    rsqrt_,
+    rsub,
+    selu,
+    selu_,
+    sigmoid_,
+    sin_,
+    sinh_,
+    sqrt_,
+    square_,
+    tan_,
+    tanh_,
+    threshold,
+    threshold_,
+    triplet_margin_loss,
+    trunc_,
+    zero_,
+)
+from .ops.predicates import (
+    all,  # noqa: A004
+    allclose,
+    any,  # noqa: A004
+    broadcast_shapes,
+    can_cast,
+    equal,
+    get_default_dtype,
+    is_complex,
+    is_floating_point,
+    is_nonzero,
+    is_same_size,
+    promote_types,
+    result_type,
+    set_default_dtype,
+)
 from .ops.products import addbmm, addmm, addmv, addr, baddbmm
+from .ops.ranges import logspace, tril_indices, triu_indices
 from .ops.recurrent import (
     gru,
     gru_cell,
@@ -281,6 +386,8 @@ from .ops.recurrent import (
     rnn_tanh,
     rnn_tanh_cell,
 )
+from .ops.sampling import bernoulli, multinomial, normal, randint_like, randperm
+from .ops.searching import bucketize, isin, searchsorted
 from .ops.special import (
     digamma,
     erfc,
@@ -291,6 +398,22 @@ from .ops.special import (
     lgamma,
     mvlgamma,
     polygamma,
+)
+from .ops.stacking import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    dstack,
+    hstack,
+    meshgrid,
+    row_stack,
+    vander,
+    vstack,
 )
 from .ops.stats import corrcoef, cov, cumulative_trapezoid, trapezoid, trapz
 from .ops.unsafe import unsafe_chunk, unsafe_split, unsafe_split_with_sizes
@@ -362,10 +485,3 @@ def clone(input: Tensor) -> Tensor:  # noqa: D103
 
 def detach(input: Tensor) -> Tensor:  # noqa: D103
     return input.detach()
-
-
-def get_default_dtype() -> dtype:
-    """The dtype of floating tensors built from Python floats (float32)."""
-    from .dtypes import default_float
-
-    return default_float

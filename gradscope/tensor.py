@@ -1257,22 +1257,6 @@ class Tensor:
     masked_fill = F.masked_fill
     masked_fill_ = F.masked_fill_
 
-    def all(self) -> Tensor:
-        return Tensor._make(self._xp().asarray(self._data.all()), None)
-
-    def any(self) -> Tensor:
-        return Tensor._make(self._xp().asarray(self._data.any()), None)
-
-    def allclose(self, other, rtol=1e-5, atol=1e-8) -> bool:
-        return bool(self._xp().allclose(self._data, _raw(other), rtol=rtol, atol=atol))
-
-    def equal(self, other) -> bool:
-        return self.shape == other.shape and bool((self._data == other._data).all())
-
-
-def _raw(v):
-    return v._data if type(v) is Tensor else v
-
 
 class Size(tuple):
     """A shape, printed as torch prints it: ``gradscope.Size([2, 3])``."""
@@ -1363,3 +1347,13 @@ Tensor.histc, Tensor.isclose = _counting.histc, _counting.isclose
 Tensor.unique, Tensor.unique_consecutive = _counting.unique, _counting.unique_consecutive
 Tensor.signbit, Tensor.isreal = _counting.signbit, _counting.isreal
 Tensor.isposinf, Tensor.isneginf = _counting.isposinf, _counting.isneginf
+
+from .ops import predicates as _predicates  # noqa: E402
+from .ops import sampling as _sampling  # noqa: E402
+
+Tensor.all, Tensor.any = _predicates.all, _predicates.any
+Tensor.allclose, Tensor.equal = _predicates.allclose, _predicates.equal
+Tensor.bernoulli, Tensor.bernoulli_ = _sampling.bernoulli, _sampling.bernoulli_
+Tensor.multinomial, Tensor.random_ = _sampling.multinomial, _sampling.random_
+Tensor.exponential_, Tensor.geometric_ = _sampling.exponential_, _sampling.geometric_
+Tensor.cauchy_, Tensor.log_normal_ = _sampling.cauchy_, _sampling.log_normal_

@@ -2594,6 +2594,80 @@ CASES += [
     C("special_expit", lambda m, a: m.special.expit(a), (S3,)),
 ]
 
+
+def _pair(r):
+    """Two outputs (or inputs made alike) in one result: ``first * 2 + second``."""
+    first, second = r
+    return first * 2 + second
+
+
+def _three(r):
+    a, b, c = r
+    return a * 3 + b * 2 + c
+
+
+# torch's composites of the NumPy-style stacking and grid functions: each case records
+# the nodes torch records (cat, views, expands, masked_select, stack)
+CASES += [
+    C("hstack", lambda m, a, b: m.hstack([a, b]), (S43, (4, 2))),
+    C("hstack_1d", lambda m, a, b: m.hstack((a, b)), (S3, S4)),
+    C("hstack_0d", lambda m, a, b: m.hstack([a, b]), (S0, S3)),
+    C("vstack", lambda m, a, b: m.vstack([a, b]), (S43, S3)),
+    C("vstack_0d", lambda m, a, b: m.vstack((a, b)), (S0, S0)),
+    C("row_stack", lambda m, a, b: m.row_stack([a, b]), (S3, S3)),
+    C("dstack", lambda m, a, b: m.dstack([a, b]), (S43, (4, 3, 2))),
+    C("dstack_1d_0d", lambda m, a, b: m.dstack([a, b]), ((1,), S0)),
+    C("column_stack", lambda m, a, b: m.column_stack([a, b]), (S4, S43)),
+    C("column_stack_0d", lambda m, a, b: m.column_stack([a, b]), (S0, (1, 2))),
+    C("atleast_1d_0d", lambda m, a: m.atleast_1d(a) * 2, (S0,)),
+    C("atleast_2d_1d", lambda m, a: m.atleast_2d(a) * 2, (S3,)),
+    C("atleast_2d_0d_list", lambda m, a, b: _pair(m.atleast_2d([a, b])), (S0, S43)),
+    C("atleast_3d", lambda m, a, b: _pair(m.atleast_3d(a, b)), (S3, S43)),
+    C("atleast_3d_0d", lambda m, a: m.atleast_3d(a) * 2, (S0,)),
+    C("broadcast_tensors", lambda m, a, b, c: _three(m.broadcast_tensors(a, b, c)), (S43, S3, S0)),
+    C("meshgrid_ij", lambda m, a, b: _pair(m.meshgrid(a, b, indexing="ij")), (S3, S4)),
+    C("meshgrid_xy", lambda m, a, b: _pair(m.meshgrid([a, b], indexing="xy")), (S3, S4)),
+    C("meshgrid_3_xy", lambda m, a, b, c: _three(m.meshgrid(a, b, c, indexing="xy")), (S3, (2,), S0)),
+    C("block_diag", lambda m, a, b, c: m.block_diag(a, b, c), (S43, S3, S0)),
+    C("block_diag_const", lambda m, a, b: m.block_diag(a, b), ((2, 2), S3), grad=(True, False)),
+    C("cartesian_prod", lambda m, a, b: m.cartesian_prod(a, b), (S3, (2,))),
+    C("cartesian_prod_3", lambda m, a, b, c: m.cartesian_prod(a, b, c), (S3, (2,), (1,))),
+    C("combinations", lambda m, a: m.combinations(a), (S4,)),
+    C("combinations_3_rep", lambda m, a: m.combinations(a, 3, with_replacement=True), (S3,)),
+    C("combinations_1", lambda m, a: m.combinations(a, r=1), (S3,)),
+    # torch's top-level forms of methods and of nn.functional's ops
+    C("rsub_tensor", lambda m, a, b: m.rsub(a, b, alpha=2), (S43, S3)),
+    C("rsub_number_alpha", lambda m, a: m.rsub(a, 2.5, alpha=3), (S43,)),
+    C("fill_number", lambda m, a: m.fill(a, 2.0) * a, (S43,)),
+    C("fill_tensor", lambda m, a, v: m.fill(a, v) * a, (S43, S0)),
+    C("relu_function_inplace", lambda m, a: m.relu_(a * 1), (S43,), domain="away"),
+    C("exp_function_inplace", lambda m, a: m.exp_(a * 1), (S43,)),
+    C(
+        "batch_norm_function",
+        lambda m, x, w, b: m.batch_norm(x, w, b, _bn_mean(m, x), _bn_var(m, x), False, 0.1, 1e-5, False),
+        (S43, S3, S3),
+    ),
+    C(
+        "layer_norm_function",
+        # a constant weight: without one torch's double backward drops the bias's term
+        lambda m, x, b: m.layer_norm(x, [3], m.tensor([0.5, 1.0, 2.0], dtype=x.dtype), b, 1e-3),
+        (S43, S3),
+    ),
+    C("embedding_function", lambda m, w: m.embedding(w, m.tensor([0, 2, 2, 1])), (S43,)),
+    C(
+        "embedding_function_padding_idx",
+        lambda m, w: m.embedding(w, m.tensor([0, 2, 2, 1]), 2),
+        (S43,),
+        gradcheck=False,  # the padding row is picked but gets no gradient: not the derivative
+    ),
+    C("kl_div_function", lambda m, x, t: m.kl_div(x, t), (S43, S43), domain=("real", "pos")),
+    C("kl_div_function_mean", lambda m, x, t: m.kl_div(x, t, 1, log_target=True), (S43, S43)),
+    C("triplet_margin_loss_function", lambda m, a, p, n: m.triplet_margin_loss(a, p, n), (S43, S43, S43)),
+    C("bce_with_logits_function", lambda m, x, t: m.binary_cross_entropy_with_logits(x, t, None, None, 2), (S43, S43), grad=(True, False), domain=("real", "pos")),
+    C("selu_function", lambda m, a: m.selu(a), (S43,)),
+    C("threshold_function", lambda m, a: m.threshold(a, 0.1, -1.0), (S43,), domain="away"),
+]  # fmt: skip
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
