@@ -1336,7 +1336,7 @@ def _call_column(f) -> int | None:
 _OPERANDS = frozenset((Tensor, float, int, bool))
 
 _function.Tensor = Tensor
-F.Tensor = Tensor
+F._bind_tensor(Tensor)
 
 # these ops make tensors at import: bound once the class exists
 from .ops import counting as _counting  # noqa: E402

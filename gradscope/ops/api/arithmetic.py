@@ -1,0 +1,351 @@
+"""Arithmetic: ``add``, ``sub``, ``mul``, ``div``, ``remainder``, ``pow``, ``lerp`` ..."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ... import dtypes
+from ...autograd import function as _function
+from ...autograd.function import apply, apply_inplace
+from ...errors import M_BOOL_SUB, refuse_kernel, scalar_type_name
+from .. import elementwise as E
+from ._common import (
+    _binary,
+    _broadcast_error,
+    _check_device,
+    _check_tensor_arg,
+    _integral_operands,
+    _on_one_device,
+    _promoted,
+    as_tensor_like,
+)
+from .pointwise import _floating
+
+Tensor = None  # set by gradscope.tensor
+
+
+def add(a, b, *, alpha=1):
+    """``a + alpha * b``."""
+    if type(a) is not Tensor:
+        return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
+    if type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
+        return apply(E.AddBackward0, (a, b), alpha, None)
+    if type(alpha) is float:
+        _check_alpha(a, b)
+    return _binary(E.AddBackward0, "add", a, b, alpha)
+
+
+def sub(a, b, *, alpha=1):
+    """``a - alpha * b``."""
+    if type(a) is not Tensor:
+        return rsub(b, a)
+    _check_bool_sub(a, b)
+    if type(alpha) is float:
+        _check_alpha(a, b)
+    return _binary(E.SubBackward0, "sub", a, b, alpha)
+
+
+def _check_alpha(a, b) -> None:
+    """torch refuses a float ``alpha`` when both operands are integers (or bools), once
+    their shapes broadcast (the op's own error for shapes that do not comes first)."""
+    if type(b) is Tensor:
+        try:
+            np.broadcast_shapes(a._data.shape, b._data.shape)
+        except ValueError:
+            return
+    b_integral = b._data.dtype.kind in "iub" if type(b) is Tensor else type(b) in (int, bool)
+    if a._data.dtype.kind in "iub" and b_integral:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
+def rsub(a, scalar):
+    """``scalar - a``."""
+    scalar = as_tensor_like(scalar, a)  # (a NumPy scalar counts as the number it holds)
+    if type(scalar) is Tensor:
+        return sub(scalar, a)
+    _check_bool_sub(a, scalar)
+    promoted = _promoted(a, scalar)
+    if type(scalar) is int:
+        scalar, _ = _integral_operands(scalar, promoted or a._data.dtype, ())
+    return apply(E.RsubBackward1, (a,), scalar, promoted)
+
+
+def _check_bool_sub(a, b) -> None:
+    """torch refuses ``-`` on bools (tensor ``a``, tensor or number ``b``): an xor or a
+    negated mask is meant."""
+    a_bool = a._data.dtype.kind == "b"
+    b_bool = b._data.dtype.kind == "b" if type(b) is Tensor else type(b) is bool
+    if not (a_bool or b_bool):
+        return
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    raise RuntimeError(M_BOOL_SUB)
+
+
+def mul(a, b):
+    """Elementwise product."""
+    if type(a) is not Tensor:
+        a, b = b, a
+    if type(b) is float and a._data.dtype.kind == "f":  # the usual `x * 0.5`, as _binary would
+        return apply(E.MulBackward0, (a, b), None)
+    return _binary(E.MulBackward0, "mul", a, b)
+
+
+_TRUE_DIVISION = object()  # div without rounding_mode: DivBackward0, not DivBackward2
+
+
+def div(a, b, *, rounding_mode: str | None = _TRUE_DIVISION):
+    """Elementwise division; ``rounding_mode`` ``"floor"`` or ``"trunc"`` rounds the
+    quotient (``DivBackward2``, whose gradients are zero), as torch's."""
+    if rounding_mode is not _TRUE_DIVISION:
+        return _rounded_div(a, b, _rounding(rounding_mode))
+    if type(a) is not Tensor:
+        return mul(reciprocal(b), a)
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        a, b = _on_one_device(a, b)
+    try:
+        return apply(E.DivBackward0, (a, b), _division_dtype(a, b))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error("div", a, b) from None
+        raise
+
+
+def _rounding(mode):
+    if mode not in (None, "floor", "trunc"):
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
+        )
+    return mode
+
+
+def _rounded_div(a, b, mode):
+    a = as_tensor_like(a, b) if type(a) is not Tensor else a
+    if type(a) is not Tensor:  # a number by a tensor: torch wraps the number
+        a = _number_tensor(a, b)
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        a, b = _on_one_device(a, b)
+    dtype = _division_dtype(a, b) if mode is None else _result_dtype(a, b)
+    try:
+        return apply(E.DivBackward2, (a, b), mode, dtype)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error("div", a, b) from None
+        raise
+
+
+def _number_tensor(v, like):
+    """A Python number as the 0-dim tensor torch wraps it in, on ``like``'s device."""
+    from ...creation import tensor
+
+    return tensor(v, device=like.device)
+
+
+def _result_dtype(a, b):
+    """The dtype torch gives ``a op b`` (tensor ``a``)."""
+    return _promoted(a, b) or a._data.dtype
+
+
+def floor_divide(a, b):
+    """``a // b``: the quotient rounded down, as ``div(a, b, rounding_mode="floor")``, but
+    with no derivative, as in torch: backward through it raises."""
+    return _without_derivative("floor_divide", E.div_floor, a, b)
+
+
+def remainder(a, b):
+    """``a % b``: ``a - b * floor(a / b)``, with ``b``'s sign, as Python's ``%``."""
+    if type(a) is not Tensor:  # torch gives a number % a tensor no derivative
+        return _without_derivative("remainder", E.remainder, a, b)
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        return _rounded_remainder(E.RemainderBackward1, "remainder", a, b)
+    return _rounded_remainder(E.RemainderBackward0, "remainder", a, b)
+
+
+def fmod(a, b):
+    """C's ``fmod``: the remainder of ``a / b`` rounded toward zero, with ``a``'s sign."""
+    b = as_tensor_like(b, a)
+    if type(b) is Tensor:
+        return _rounded_remainder(E.FmodBackward1, "fmod", a, b)
+    return _rounded_remainder(E.FmodBackward0, "fmod", a, b)
+
+
+def _rounded_remainder(cls, op: str, a, b):
+    if type(b) is not Tensor:  # torch's Scalar overload: an edge for ``a`` alone
+        return apply(cls, (a,), b, _result_dtype(a, b))
+    a, b = _on_one_device(a, b)
+    try:
+        return apply(cls, (a, b), _result_dtype(a, b))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+
+
+def _without_derivative(op: str, kernel, a, b):
+    """``kernel(a, b)`` under a ``NotImplemented`` node over the operands that require
+    grad (a number on either side)."""
+    t = a if type(a) is Tensor else b
+    a, b = as_tensor_like(a, t), as_tensor_like(b, t)
+    if type(a) is Tensor and type(b) is Tensor:
+        a, b = _on_one_device(a, b)
+        dtype = _result_dtype(a, b)
+    else:
+        dtype = _result_dtype(t, b if t is a else a)
+    arrays = [v._data if type(v) is Tensor else v for v in (a, b)]
+    try:
+        out = kernel(*arrays, dtype)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error(op, a, b) from None
+        raise
+    # its edges: the operands that require grad (under forward AD, any: a tangent refuses)
+    grads = tuple(v for v in (a, b) if type(v) is Tensor and (v._rg or _function._dual))
+    return apply(E.NotImplementedBackward, grads, op, out)
+
+
+def reciprocal(a):
+    return apply(E.ReciprocalBackward0, (_floating(a),))
+
+
+def _division_dtype(a, b):
+    """``a / b``'s dtype where NumPy's is not torch's: integers divide into the default float."""
+    promoted = _promoted(a, b)
+    if (a._data.dtype if promoted is None else promoted).kind in "iub":
+        return dtypes.default_float.np  # int32 / int64 too, which NumPy keeps as integers
+    return promoted
+
+
+def neg(a):
+    if a._data.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return apply(E.NegBackward0, (a,))
+
+
+def pow(a, exponent):  # noqa: A001 - torch's name
+    """``a ** exponent`` (tensor or scalar on either side)."""
+    if type(a) is not Tensor:
+        if isinstance(a, float) and exponent._data.dtype.kind in "iub":
+            exponent = exponent.to(dtypes.default_float)
+        if type(a) is bool and exponent._data.dtype.kind == "b":
+            raise _NO_BOOL_POW
+        return apply(E.PowBackward2, (exponent,), a)
+    exponent = as_tensor_like(exponent, a)
+    if type(exponent) is Tensor:  # (a bool tensor to a Python bool is a bool, as in torch)
+        return _binary(E.PowBackward1, "pow", a, exponent)
+    return apply(E.PowBackward0, (a,), exponent)
+
+
+_NO_BOOL_POW = NotImplementedError("\"pow\" not implemented for 'Bool'")
+
+
+def square(a):
+    return pow(a, 2)
+
+
+def lerp(start, end, weight):
+    """``start + weight * (end - start)``; ``weight`` a number or a tensor."""
+    _lerp_checks(start, end, weight)
+    if type(weight) is Tensor:
+        return apply(E.LerpBackward1, (start, end, weight))
+    return apply(E.LerpBackward0, (start, end), float(weight))
+
+
+def lerp_(start, end, weight):
+    _lerp_checks(start, end, weight)
+    if type(weight) is Tensor:
+        return apply_inplace(E.LerpBackward1, start, (start, end, weight))
+    return apply_inplace(E.LerpBackward0, start, (start, end), float(weight))
+
+
+def _lerp_checks(start, end, weight) -> None:
+    """torch's refusals of ``lerp``'s operands, in its order."""
+    if type(end) is not Tensor:
+        raise TypeError(
+            f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
+        )
+    others = (("end", end),) + ((("weight", weight),) if type(weight) is Tensor else ())
+    if start._data.dtype.kind not in "fc":
+        kernel = "lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar"
+        refuse_kernel(kernel, start._data.dtype)
+    for name, t in others:
+        if t._data.dtype != start._data.dtype:
+            raise RuntimeError(
+                f"expected dtype {scalar_type_name(start._data.dtype).lower()} for `{name}` but "
+                f"got dtype {scalar_type_name(t._data.dtype).lower()}"
+            )
+
+
+def _addc(name: str, a, t1, t2):
+    """The result dtype of ``addcmul``/``addcdiv``, after torch's refusal of an integer
+    division."""
+    ad, ndim = a._data.dtype, a._data.ndim
+    for t in (t1, t2):  # torch's promotion over the three: a dimensioned tensor outranks
+        ad = dtypes.result_type(ad, ndim, None, t._data.dtype, t._data.ndim)
+        ndim = builtins.max(ndim, t._data.ndim)
+    promoted = ad
+    if name == "addcdiv" and t1._data.dtype.kind in "iub" and t2._data.dtype.kind in "iub":
+        raise RuntimeError(M_ADDCDIV_INT)
+    return promoted
+
+
+def addcmul(a, tensor1, tensor2, *, value=1):
+    """``a + value * tensor1 * tensor2``."""
+    return apply(
+        E.AddcmulBackward0, (a, tensor1, tensor2), value, _addc("addcmul", a, tensor1, tensor2)
+    )
+
+
+def addcdiv(a, tensor1, tensor2, *, value=1):
+    """``a + value * tensor1 / tensor2``."""
+    return apply(
+        E.AddcdivBackward0, (a, tensor1, tensor2), value, _addc("addcdiv", a, tensor1, tensor2)
+    )
+
+
+def addcmul_(a, tensor1, tensor2, *, value=1):
+    _addc("addcmul", a, tensor1, tensor2)
+    return apply_inplace(E.AddcmulBackward0, a, (a, tensor1, tensor2), value, a._data.dtype)
+
+
+def addcdiv_(a, tensor1, tensor2, *, value=1):
+    _addc("addcdiv", a, tensor1, tensor2)
+    return apply_inplace(E.AddcdivBackward0, a, (a, tensor1, tensor2), value, a._data.dtype)
+
+
+M_ADDCDIV_INT = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+    "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+    "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+    "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+    "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+    "for all dtypes."
+)
+
+
+def atan2(a, other):
+    """The angle of the point ``(other, a)``, elementwise, in ``[-pi, pi]``."""
+    return _atan2(a, other, 2)
+
+
+def _atan2(a, other, position: int):
+    _check_tensor_arg("atan2", "other", position, other)
+    _check_device(a, other)
+    try:
+        return apply(E.Atan2Backward0, (a, other), _division_dtype(a, other))
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise _broadcast_error("atan2", a, other) from None
+        raise
