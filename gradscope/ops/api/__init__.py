@@ -53,10 +53,12 @@ from ._common import (
     _on_one_device,
     _promoted,
 )
-from .arithmetic import _atan2
+from .arithmetic import _atan2, _check_alpha, _check_bool_sub
 from .comparison import _logical
 from .views import _t_warned, _transposed
 from .scatter_gather import _scatter_args
+from .in_place import _unary_
+from .pointwise import _floating
 from .reductions import _reduction_dims
 from .special import (
     _fmax_method,
@@ -95,3 +97,12 @@ def _bind_tensor(cls) -> None:
     Tensor = cls
     for module in _MODULES:
         module.Tensor = cls
+
+
+def __getattr__(name: str):
+    """A private helper of one of the family modules (``api._Shaped``), found where it
+    lives, for code that names it through this package."""
+    for module in _MODULES:
+        if name in module.__dict__:
+            return module.__dict__[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
