@@ -2355,6 +2355,191 @@ CASES += [
     ),
 ]
 
+# ---------------------------------------------------------- more losses: margins, ranking,
+# embeddings, Poisson and Gaussian likelihoods
+
+
+def _signs(m, *shape):
+    """A target of +-1 in a fixed pattern."""
+    n = int(np.prod(shape))
+    return m.tensor([1.0 if i % 3 != 1 else -1.0 for i in range(n)]).reshape(shape)
+
+
+def _labels(m, *shape):
+    """A 0/1 float target in a fixed pattern."""
+    n = int(np.prod(shape))
+    return m.tensor([float(i % 2 == 0 or i % 5 == 0) for i in range(n)]).reshape(shape)
+
+
+_ML_TARGET = [[0, 2, -1], [1, -1, 0], [2, 1, 0], [-1, 0, 0]]
+
+
+CASES += [
+    C(
+        "F_margin_ranking_loss",
+        lambda m, a, b: _F(m).margin_ranking_loss(a, b, _signs(m, 4), margin=0.5),
+        (S4, S4),
+    ),
+    C(
+        "F_margin_ranking_loss_none",
+        lambda m, a, b: _F(m).margin_ranking_loss(a, b, _signs(m, 4, 3), reduction="none"),
+        (S43, S43),
+    ),
+    C(
+        "F_margin_ranking_loss_sum_const_b",
+        lambda m, a, b: _F(m).margin_ranking_loss(a, b, _signs(m, 4, 3), 0.2, reduction="sum"),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C(
+        "F_hinge_embedding_loss",
+        lambda m, a: _F(m).hinge_embedding_loss(a, _signs(m, 4, 3)),
+        (S43,),
+    ),
+    C(
+        "F_hinge_embedding_loss_none",
+        lambda m, a: _F(m).hinge_embedding_loss(a, _signs(m, 4, 3), 0.5, reduction="none"),
+        (S43,),
+    ),
+    C(
+        "F_hinge_embedding_loss_sum",
+        lambda m, a: _F(m).hinge_embedding_loss(a, _signs(m, 3), reduction="sum"),
+        (S43,),
+    ),
+    C("F_soft_margin_loss", lambda m, a: _F(m).soft_margin_loss(a, _signs(m, 4, 3)), (S43,)),
+    C(
+        "F_soft_margin_loss_none",
+        lambda m, a: _F(m).soft_margin_loss(a, _signs(m, 4, 3) * 0.5, reduction="none"),
+        (S43,),
+    ),
+    C(
+        "F_soft_margin_loss_sum_broadcast",
+        lambda m, a: _F(m).soft_margin_loss(a, _signs(m, 3), reduction="sum"),
+        (S43,),
+    ),
+    C(
+        "F_multilabel_soft_margin_loss",
+        lambda m, a: _F(m).multilabel_soft_margin_loss(a, _labels(m, 4, 3)),
+        (S43,),
+    ),
+    C(
+        "F_multilabel_soft_margin_loss_weight_none",
+        lambda m, a, w: _F(m).multilabel_soft_margin_loss(a, _labels(m, 4, 3), w, reduction="none"),
+        (S43, S3),
+    ),
+    C(
+        "F_multilabel_soft_margin_loss_sum",
+        lambda m, a, t: _F(m).multilabel_soft_margin_loss(a, t, reduction="sum"),
+        (S43, S43),
+    ),
+    C(
+        "F_multi_margin_loss",
+        lambda m, a: _F(m).multi_margin_loss(a * 0.3, m.tensor([0, 1, 2, 1])),
+        (S43,),
+        gradcheck=False,  # torch has no second derivative nor forward mode for it (see
+        forward_ad=False,  # tests/test_functional_more.py for gradcheck and create_graph)
+    ),
+    C(
+        "F_multi_margin_loss_p2_weight_none",
+        lambda m, a: _F(m).multi_margin_loss(
+            a * 0.3, m.tensor([2, 1, 0, 0]), 2, 0.7, m.tensor([0.5, 1.0, 2.0]), reduction="none"
+        ),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multi_margin_loss_1d_sum",
+        lambda m, a: _F(m).multi_margin_loss(a * 0.3, m.tensor([2]), reduction="sum"),
+        (S4,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multilabel_margin_loss",
+        lambda m, a: _F(m).multilabel_margin_loss(a * 0.5, m.tensor(_ML_TARGET)),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multilabel_margin_loss_none",
+        lambda m, a: _F(m).multilabel_margin_loss(a * 0.5, m.tensor(_ML_TARGET), reduction="none"),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multilabel_margin_loss_1d_sum",
+        lambda m, a: _F(m).multilabel_margin_loss(
+            a * 0.5, m.tensor([3, 0, -1, 1]), reduction="sum"
+        ),
+        (S4,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_cosine_embedding_loss",
+        lambda m, a, b: _F(m).cosine_embedding_loss(a, b, _signs(m, 4)),
+        (S43, S43),
+    ),
+    C(
+        "F_cosine_embedding_loss_none",
+        lambda m, a, b: _F(m).cosine_embedding_loss(a, b, _signs(m, 4), 0.3, reduction="none"),
+        (S43, S43),
+    ),
+    C(
+        "F_cosine_embedding_loss_1d_sum",
+        lambda m, a, b: _F(m).cosine_embedding_loss(a, b, m.tensor(-1.0), -0.2, reduction="sum"),
+        (S4, S4),
+    ),
+    C(
+        "F_poisson_nll_loss",
+        lambda m, a, t: _F(m).poisson_nll_loss(a, t),
+        (S43, S43),
+        grad=(True, False),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_poisson_nll_loss_rate_full_none",
+        lambda m, a, t: _F(m).poisson_nll_loss(
+            a, t * 2, log_input=False, full=True, reduction="none"
+        ),
+        (S43, S43),
+        grad=(True, False),
+        domain="pos",
+    ),
+    C(
+        "F_poisson_nll_loss_full_sum_target_grad",
+        lambda m, a, t: _F(m).poisson_nll_loss(a, t * 2, full=True, reduction="sum"),
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss",
+        lambda m, a, t, v: _F(m).gaussian_nll_loss(a, t, v),
+        (S43, S43, S43),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss_shared_var_full_sum",
+        lambda m, a, t, v: _F(m).gaussian_nll_loss(a, t, v, full=True, reduction="sum"),
+        (S43, S43, (4, 1)),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss_var_one_dim_short",
+        lambda m, a, t, v: _F(m).gaussian_nll_loss(a, t, v, reduction="none"),
+        (S43, S43, S4),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss_float_var",
+        lambda m, a, t: _F(m).gaussian_nll_loss(a, t, 0.5, eps=1e-3),
+        (S43, S43),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
@@ -2472,6 +2657,13 @@ def _expanded_write(m, write):
 
 def _r(*shape):
     return lambda m: m.ones(*shape)
+
+
+def _second_of_margin(m, loss):
+    """A second backward through a margin loss torch gives no second derivative."""
+    x = m.tensor([[0.1, 0.5, -0.3], [0.2, -0.1, 0.4]], requires_grad=True)
+    (g,) = m.autograd.grad(loss(x), x, create_graph=True)
+    g.sum().backward()
 
 
 E = tuple  # (name, fn(m))
@@ -2877,6 +3069,256 @@ ERRORS: list[tuple] = [
                 m.ones(4, 3, dtype=m.int64),
                 _r(4)(m),
             ),
+        )
+    ),
+    # the margin, ranking, embedding and likelihood losses
+    E(
+        (
+            "margin_ranking_dims",
+            lambda m: _F(m).margin_ranking_loss(_r(3)(m), _r(3, 1)(m), _r(3)(m)),
+        )
+    ),
+    E(("margin_ranking_shapes", lambda m: _F(m).margin_ranking_loss(_r(3)(m), _r(4)(m), _r(3)(m)))),
+    E(
+        (
+            "margin_ranking_reduction",
+            lambda m: _F(m).margin_ranking_loss(_r(3)(m), _r(3)(m), _r(3)(m), reduction="x"),
+        )
+    ),
+    E(("hinge_embedding_shapes", lambda m: _F(m).hinge_embedding_loss(_r(3)(m), _r(4)(m)))),
+    E(
+        (
+            "hinge_embedding_reduction",
+            lambda m: _F(m).hinge_embedding_loss(_r(3)(m), _r(3)(m), 1, None, None, "x"),
+        )
+    ),
+    E(("soft_margin_shapes", lambda m: _F(m).soft_margin_loss(_r(3)(m), _r(4)(m)))),
+    E(("soft_margin_target_wider", lambda m: _F(m).soft_margin_loss(_r(3)(m), _r(2, 3)(m)))),
+    E(
+        (
+            "soft_margin_reduction",
+            lambda m: _F(m).soft_margin_loss(_r(3)(m), _r(3)(m), reduction="bad"),
+        )
+    ),
+    E(
+        (
+            "soft_margin_int64",
+            lambda m: _F(m).soft_margin_loss(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "soft_margin_target_requiring_grad",
+            lambda m: _F(m).soft_margin_loss(_r(3)(m), m.ones(3, requires_grad=True)),
+        )
+    ),
+    E(
+        (
+            "soft_margin_bool_target_backward",
+            lambda m: (
+                _F(m)
+                .soft_margin_loss(m.ones(3, requires_grad=True), m.ones(3, dtype=m.bool))
+                .backward()
+            ),
+        )
+    ),
+    E(
+        (
+            "multilabel_soft_margin_reduction",
+            lambda m: _F(m).multilabel_soft_margin_loss(_r(2, 3)(m), _r(2, 3)(m), reduction="x"),
+        )
+    ),
+    E(("multi_margin_p", lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), p=3))),
+    E(
+        (
+            "multi_margin_weight_dims",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), weight=_r(3, 1)(m)),
+        )
+    ),
+    E(
+        (
+            "multi_margin_target_range",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 3])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_target_size",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1, 1])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_target_2d",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([[0], [1]])),
+        )
+    ),
+    E(("multi_margin_3d", lambda m: _F(m).multi_margin_loss(_r(2, 3, 2)(m), m.tensor([0, 1])))),
+    E(
+        (
+            "multi_margin_empty_classes",
+            lambda m: _F(m).multi_margin_loss(_r(2, 0)(m), m.tensor([0, 1])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_float_target",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0.0, 1.0])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_weight_size",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), weight=_r(2)(m)),
+        )
+    ),
+    E(
+        (
+            "multi_margin_int64",
+            lambda m: _F(m).multi_margin_loss(m.ones(2, 3, dtype=m.int64), m.tensor([0, 1])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_reduction",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), reduction="x"),
+        )
+    ),
+    E(
+        (
+            "multi_margin_weight_requiring_grad",
+            lambda m: _F(m).multi_margin_loss(
+                _r(2, 3)(m), m.tensor([0, 1]), weight=m.ones(3, requires_grad=True)
+            ),
+        )
+    ),
+    E(
+        (
+            "multi_margin_weight_dtype",
+            lambda m: _F(m).multi_margin_loss(
+                _r(2, 3)(m), m.tensor([0, 1]), weight=m.ones(3, dtype=m.float64)
+            ),
+        )
+    ),
+    E(
+        (
+            "multi_margin_create_graph_twice",
+            lambda m: _second_of_margin(m, lambda x: _F(m).multi_margin_loss(x, m.tensor([0, 2]))),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_target_size",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.tensor([[0, 1, -1]])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_3d",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3, 1)(m), m.zeros(2, 3, 1, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_target_range",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.tensor([[0, -1, 3], [0, 1, 2]])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_target_below_minus_one",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.tensor([[0, -2, 1], [0, 1, 2]])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_float_target",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.zeros(2, 3)),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_1d_size",
+            lambda m: _F(m).multilabel_margin_loss(_r(3)(m), m.tensor([0, 1])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_int64",
+            lambda m: _F(m).multilabel_margin_loss(
+                m.ones(2, 3, dtype=m.int64), m.zeros(2, 3, dtype=m.int64)
+            ),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_create_graph_twice",
+            lambda m: _second_of_margin(
+                m, lambda x: _F(m).multilabel_margin_loss(x, m.tensor([[1, -1, 0], [2, 0, -1]]))
+            ),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_target_dims",
+            lambda m: _F(m).cosine_embedding_loss(_r(2, 3)(m), _r(2, 3)(m), _r(2, 1)(m)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_0d_target_2d_inputs",
+            lambda m: _F(m).cosine_embedding_loss(_r(2, 3)(m), _r(2, 3)(m), m.tensor(1.0)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_1d_target_1d_inputs",
+            lambda m: _F(m).cosine_embedding_loss(_r(3)(m), _r(3)(m), _r(2)(m)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_shapes",
+            lambda m: _F(m).cosine_embedding_loss(_r(2, 3)(m), _r(2, 4)(m), _r(2)(m)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_reduction",
+            lambda m: _F(m).cosine_embedding_loss(
+                _r(2, 3)(m), _r(2, 3)(m), _r(2)(m), reduction="x"
+            ),
+        )
+    ),
+    E(
+        (
+            "poisson_nll_reduction",
+            lambda m: _F(m).poisson_nll_loss(_r(3)(m), _r(3)(m), reduction="x"),
+        )
+    ),
+    E(("poisson_nll_shapes", lambda m: _F(m).poisson_nll_loss(_r(3)(m), _r(4)(m)))),
+    E(
+        (
+            "gaussian_nll_negative_var",
+            lambda m: _F(m).gaussian_nll_loss(_r(3)(m), _r(3)(m), -_r(3)(m)),
+        )
+    ),
+    E(
+        (
+            "gaussian_nll_negative_float_var",
+            lambda m: _F(m).gaussian_nll_loss(_r(3)(m), _r(3)(m), -1.0),
+        )
+    ),
+    E(
+        (
+            "gaussian_nll_var_size",
+            lambda m: _F(m).gaussian_nll_loss(_r(2, 3)(m), _r(2, 3)(m), _r(3, 3)(m)),
+        )
+    ),
+    E(
+        (
+            "gaussian_nll_reduction",
+            lambda m: _F(m).gaussian_nll_loss(_r(2, 3)(m), _r(2, 3)(m), _r(2, 3)(m), reduction="x"),
         )
     ),
 ]

@@ -62,6 +62,17 @@ from .layers_conv import (
     MaxPool1d,
     MaxPool2d,
 )
+from .layers_more import (
+    CosineEmbeddingLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MarginRankingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+)
 from .layers_pad import (
     CircularPad1d,
     CircularPad2d,
@@ -91,6 +102,15 @@ from .modules import (
 )
 
 __all__ = [
+    "CosineEmbeddingLoss",
+    "GaussianNLLLoss",
+    "HingeEmbeddingLoss",
+    "MarginRankingLoss",
+    "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
+    "PoissonNLLLoss",
+    "SoftMarginLoss",
     "RNNBase",
     "RNN",
     "LSTM",

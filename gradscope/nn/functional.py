@@ -1377,3 +1377,28 @@ def hardshrink(input, lambd: float = 0.5):
     """``x`` where ``|x| > lambd``, 0 elsewhere."""
     _float_kernel("hardshrink_cpu", input)
     return apply(A.HardshrinkBackward0, (input,), lambd)
+
+
+from ._losses2 import (  # noqa: E402 - more losses, in a module of their own
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
+
+__all__ += [
+    "cosine_embedding_loss",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "poisson_nll_loss",
+    "soft_margin_loss",
+]

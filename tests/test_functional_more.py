@@ -1,0 +1,190 @@
+"""The margin, embedding and likelihood losses, channel and alpha dropout, instance and
+local response normalisation and the pixel and channel shuffles of ``gs.nn``: modules
+against torch's (repr, parameters, buffers, state_dict, values), the warnings of the
+deprecated arguments, first-order gradchecks where torch has no second derivative to
+compare with, and dropout's statistics (its masks cannot equal torch's).
+
+The ops themselves (values, gradients, graphs, saved tensors, errors) are in
+``tests/op_cases.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+from tests.parity import check_error, check_value, check_warns_as_torch, params
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+def _F(m):  # noqa: N802
+    return m.nn.functional
+
+
+def _x(m, shape, seed=0, rg=False, dtype=None):
+    a = np.random.default_rng(seed).standard_normal(shape)
+    return m.tensor(a, dtype=dtype or m.float32, requires_grad=rg)
+
+
+def _signs(m, n):
+    return m.tensor([1.0, -1.0, 1.0, 1.0, -1.0][:n])
+
+
+# ---------------------------------------------------------------- modules
+
+MODULES = [
+    lambda m: m.nn.MarginRankingLoss(0.5),
+    lambda m: m.nn.HingeEmbeddingLoss(margin=2.0, reduction="sum"),
+    lambda m: m.nn.SoftMarginLoss(),
+    lambda m: m.nn.MultiLabelSoftMarginLoss(m.ones(3) * 0.5),
+    lambda m: m.nn.MultiMarginLoss(p=2, margin=0.5, weight=m.tensor([1.0, 2.0, 0.5])),
+    lambda m: m.nn.MultiMarginLoss(),
+    lambda m: m.nn.MultiLabelMarginLoss(reduction="none"),
+    lambda m: m.nn.CosineEmbeddingLoss(0.1),
+    lambda m: m.nn.PoissonNLLLoss(log_input=False, full=True),
+    lambda m: m.nn.GaussianNLLLoss(full=True, eps=1e-3),
+]
+
+
+@pytest.mark.parametrize("build", MODULES)
+def test_module_repr_and_keys(build):
+    g, t = build(gs), build(torch)
+    assert repr(g) == repr(t)
+    assert list(g.state_dict()) == list(t.state_dict())
+    assert [n for n, _ in g.named_parameters()] == [n for n, _ in t.named_parameters()]
+    assert [n for n, _ in g.named_buffers()] == [n for n, _ in t.named_buffers()]
+    for k, v in g.state_dict().items():
+        np.testing.assert_allclose(v.numpy(), t.state_dict()[k].numpy())
+
+
+VALUES = {
+    "MarginRankingLoss": lambda m: m.nn.MarginRankingLoss(0.5, reduction="none")(
+        _x(m, 5, rg=True), _x(m, 5, 1, rg=True), _signs(m, 5)
+    ),
+    "HingeEmbeddingLoss": lambda m: m.nn.HingeEmbeddingLoss(0.5)(_x(m, 5, rg=True), _signs(m, 5)),
+    "SoftMarginLoss": lambda m: m.nn.SoftMarginLoss(reduction="sum")(
+        _x(m, 5, rg=True), _signs(m, 5)
+    ),
+    "MultiLabelSoftMarginLoss": lambda m: m.nn.MultiLabelSoftMarginLoss(m.ones(3) * 0.5)(
+        _x(m, (2, 3), rg=True), m.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    ),
+    "MultiMarginLoss": lambda m: m.nn.MultiMarginLoss(2, 0.5, m.tensor([1.0, 2.0, 0.5]))(
+        _x(m, (2, 3), rg=True), m.tensor([2, 0])
+    ),
+    "MultiLabelMarginLoss": lambda m: m.nn.MultiLabelMarginLoss(reduction="none")(
+        _x(m, (2, 3), rg=True), m.tensor([[2, -1, 0], [0, 1, -1]])
+    ),
+    "CosineEmbeddingLoss": lambda m: m.nn.CosineEmbeddingLoss(0.1)(
+        _x(m, (2, 3), rg=True), _x(m, (2, 3), 1), m.tensor([1.0, -1.0])
+    ),
+    "PoissonNLLLoss": lambda m: m.nn.PoissonNLLLoss()(_x(m, (2, 3), rg=True), m.ones(2, 3) * 2),
+    "GaussianNLLLoss": lambda m: m.nn.GaussianNLLLoss()(
+        _x(m, (2, 3), rg=True), _x(m, (2, 3), 1), m.ones(2, 1) * 0.5
+    ),
+    "legacy_size_average": lambda m: _F(m).soft_margin_loss(
+        _x(m, 5, rg=True), _signs(m, 5), size_average=False
+    ),
+    "legacy_reduce_multilabel_soft": lambda m: _F(m).multilabel_soft_margin_loss(
+        _x(m, (2, 3), rg=True), m.ones(2, 3), reduce=False
+    ),
+    "legacy_reduce_poisson": lambda m: _F(m).poisson_nll_loss(
+        _x(m, 3, rg=True), m.ones(3), reduce=False
+    ),
+    "multi_margin_0d_target_none": lambda m: _F(m).multi_margin_loss(
+        _x(m, (1, 3), rg=True), m.tensor(1), reduction="none"
+    ),
+    "multi_margin_1d_target_none": lambda m: _F(m).multi_margin_loss(
+        _x(m, 3, rg=True), m.tensor([1]), reduction="none"
+    ),
+    "multilabel_margin_saved_is_target": lambda m: (
+        _F(m)
+        .multilabel_margin_loss(_x(m, (2, 3), rg=True), m.tensor([[2, -1, 0], [0, 1, 2]]))
+        .grad_fn._saved_is_target
+    ),
+    "soft_margin_empty_mean": lambda m: _F(m).soft_margin_loss(m.ones(0), m.ones(0)),
+    "soft_margin_long_target": lambda m: _F(m).soft_margin_loss(
+        _x(m, 3, rg=True), m.tensor([1, -1, 1])
+    ),
+    "gaussian_var_broadcast_dim": lambda m: _F(m).gaussian_nll_loss(
+        _x(m, (2, 3, 2), rg=True), _x(m, (2, 3, 2), 1), m.ones(2, 1, 2, requires_grad=True)
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_value(fn):
+    check_value(fn)
+
+
+ERRORS = {
+    "MultiMarginLoss_p": lambda m: m.nn.MultiMarginLoss(p=3),
+    "MultiMarginLoss_weight_2d": lambda m: m.nn.MultiMarginLoss(weight=m.ones(3, 1)),
+    "multi_margin_no_forward_mode": lambda m: m.func.jvp(
+        lambda x: _F(m).multi_margin_loss(x, m.tensor([0, 1])),
+        (_x(m, (2, 3)),),
+        (_x(m, (2, 3), 1),),
+    ),
+    "multilabel_margin_no_forward_mode": lambda m: m.func.jvp(
+        lambda x: _F(m).multilabel_margin_loss(x, m.tensor([[0, 1, -1], [2, -1, 0]])),
+        (_x(m, (2, 3)),),
+        (_x(m, (2, 3), 1),),
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(ERRORS))
+def test_error(fn):
+    check_error(fn)
+
+
+WARNINGS = {
+    "legacy_size_average_margin_ranking": lambda m: _F(m).margin_ranking_loss(
+        _x(m, 3), _x(m, 3), m.ones(3), size_average=True
+    ),
+    "legacy_reduce_MultiMarginLoss": lambda m: m.nn.MultiMarginLoss(reduce=False),
+    "no_warning_gaussian": lambda m: _F(m).gaussian_nll_loss(_x(m, 3), _x(m, 3), m.ones(3)),
+}
+
+
+@pytest.mark.parametrize("fn", params(WARNINGS))
+def test_warnings(fn):
+    check_warns_as_torch(fn)
+
+
+# ---------------------------------------------------------------- no second derivative
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: _F(gs).multi_margin_loss(x, gs.tensor([0, 2, 1])),
+        lambda x: _F(gs).multi_margin_loss(
+            x,
+            gs.tensor([1, 1, 0]),
+            2,
+            0.3,
+            gs.tensor([0.5, 2.0, 1.0], dtype=gs.float64),
+            None,
+            None,
+            "none",
+        ),
+        lambda x: _F(gs).multilabel_margin_loss(x, gs.tensor([[0, 2, -1], [1, -1, 2], [2, 1, 0]])),
+        lambda x: _F(gs).multilabel_margin_loss(x[0], gs.tensor([1, 2, -1]), reduction="sum"),
+    ],
+)
+def test_margin_losses_gradcheck(loss):
+    """First order by finite differences (torch has no second order to compare with)."""
+    x = gs.tensor(np.random.default_rng(3).uniform(-1, 1, (3, 3)), requires_grad=True)
+    assert gs.autograd.gradcheck(loss, (x,))
+
+
+def test_margin_loss_create_graph_gives_torchs_not_implemented_node():
+    for m in (gs, torch):
+        x = _x(m, (2, 3), rg=True)
+        out = _F(m).multi_margin_loss(x, m.tensor([0, 1]), reduction="none")
+        v = m.ones(2, requires_grad=True)
+        (g,) = m.autograd.grad(out, x, v, create_graph=True)
+        assert g.grad_fn.name() == "torch::autograd::NotImplemented"
+        assert len(g.grad_fn.next_functions) == 2
