@@ -2540,6 +2540,30 @@ CASES += [
     ),
 ]
 
+# channel and alpha dropout where torch's draw does not matter: p = 1, eval, p = 0
+CASES += [
+    C("F_dropout1d_p1", lambda m, a: _F(m).dropout1d(a, 1.0), ((2, 3, 4),)),
+    C(
+        "F_dropout1d_unbatched_p1_inplace",
+        lambda m, a: _F(m).dropout1d(a * 1, 1.0, inplace=True),
+        ((3, 4),),
+        forward_ad=False,  # gradscope's forward mode refuses unsqueeze_ (a shape changed in place)
+    ),
+    C("F_dropout1d_unbatched_eval", lambda m, a: _F(m).dropout1d(a * 2, 0.5, False), ((3, 4),)),
+    C("F_dropout2d_p1", lambda m, a: _F(m).dropout2d(a, 1.0), ((2, 3, 2, 2),)),
+    C("F_dropout3d_unbatched_p1", lambda m, a: _F(m).dropout3d(a, 1.0), ((2, 2, 2, 2),)),
+    C("F_dropout3d_p0", lambda m, a: _F(m).dropout3d(a * 2, 0.0), ((1, 2, 2, 2, 2),)),
+    C("F_alpha_dropout_p1", lambda m, a: _F(m).alpha_dropout(a, 1.0, True), (S43,)),
+    C("F_alpha_dropout_eval", lambda m, a: _F(m).alpha_dropout(a * 2, 0.5), (S43,)),
+    C(
+        "F_feature_alpha_dropout_p1_inplace",
+        lambda m, a: _F(m).feature_alpha_dropout(a * 1, 1.0, True, True),
+        ((2, 3, 2),),
+    ),
+    C("Softmax2d", lambda m, a: m.nn.Softmax2d()(a), ((2, 3, 2, 2),)),
+    C("LogSigmoid", lambda m, a: m.nn.LogSigmoid()(a), (S43,)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

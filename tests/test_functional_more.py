@@ -45,6 +45,15 @@ MODULES = [
     lambda m: m.nn.CosineEmbeddingLoss(0.1),
     lambda m: m.nn.PoissonNLLLoss(log_input=False, full=True),
     lambda m: m.nn.GaussianNLLLoss(full=True, eps=1e-3),
+    lambda m: m.nn.Sequential(
+        m.nn.Dropout1d(),
+        m.nn.Dropout2d(0.3),
+        m.nn.Dropout3d(0.1, True),
+        m.nn.AlphaDropout(0.2),
+        m.nn.FeatureAlphaDropout(0.4, True),
+        m.nn.LogSigmoid(),
+        m.nn.Softmax2d(),
+    ),
 ]
 
 
@@ -119,6 +128,14 @@ def test_value(fn):
 
 
 ERRORS = {
+    "dropout1d_4d": lambda m: _F(m).dropout1d(_x(m, (2, 3, 4, 5))),
+    "dropout1d_p": lambda m: _F(m).dropout1d(_x(m, (2, 3)), 1.5),
+    "dropout2d_1d": lambda m: _F(m).dropout2d(_x(m, 3)),
+    "dropout3d_p": lambda m: _F(m).dropout3d(_x(m, (2, 3, 2, 2)), -0.1),
+    "alpha_dropout_p": lambda m: _F(m).alpha_dropout(_x(m, 3), 2.0),
+    "feature_alpha_dropout_1d": lambda m: _F(m).feature_alpha_dropout(_x(m, 3), 0.5, True),
+    "Dropout2d_p": lambda m: m.nn.Dropout2d(1.5),
+    "Softmax2d_2d": lambda m: m.nn.Softmax2d()(_x(m, (2, 3))),
     "MultiMarginLoss_p": lambda m: m.nn.MultiMarginLoss(p=3),
     "MultiMarginLoss_weight_2d": lambda m: m.nn.MultiMarginLoss(weight=m.ones(3, 1)),
     "multi_margin_no_forward_mode": lambda m: m.func.jvp(
@@ -140,6 +157,13 @@ def test_error(fn):
 
 
 WARNINGS = {
+    "dropout2d_3d": lambda m: _F(m).dropout2d(_x(m, (2, 3, 4))),
+    "dropout2d_2d": lambda m: _F(m).dropout2d(_x(m, (2, 3))),
+    "dropout2d_5d": lambda m: _F(m).dropout2d(_x(m, (1, 2, 1, 2, 2))),
+    "dropout2d_4d": lambda m: _F(m).dropout2d(_x(m, (1, 2, 3, 2))),
+    "dropout3d_3d": lambda m: _F(m).dropout3d(_x(m, (2, 3, 4))),
+    "dropout3d_4d": lambda m: _F(m).dropout3d(_x(m, (2, 3, 4, 1))),
+    "dropout1d_2d": lambda m: _F(m).dropout1d(_x(m, (2, 3))),
     "legacy_size_average_margin_ranking": lambda m: _F(m).margin_ranking_loss(
         _x(m, 3), _x(m, 3), m.ones(3), size_average=True
     ),
@@ -188,3 +212,78 @@ def test_margin_loss_create_graph_gives_torchs_not_implemented_node():
         (g,) = m.autograd.grad(out, x, v, create_graph=True)
         assert g.grad_fn.name() == "torch::autograd::NotImplemented"
         assert len(g.grad_fn.next_functions) == 2
+
+
+# ---------------------------------------------------------------- dropout draws
+
+DROPOUTS = {
+    "dropout1d": lambda m, x: _F(m).dropout1d(x, 0.5),
+    "dropout1d_unbatched": lambda m, x: _F(m).dropout1d(x[0], 0.5),
+    "dropout1d_unbatched_inplace": lambda m, x: _F(m).dropout1d(x[0] * 1, 0.5, inplace=True),
+    "dropout2d": lambda m, x: _F(m).dropout2d(x.unsqueeze(-1), 0.5),
+    "dropout2d_inplace": lambda m, x: _F(m).dropout2d(x.unsqueeze(-1) * 1, 0.5, inplace=True),
+    "dropout3d_unbatched": lambda m, x: _F(m).dropout3d(x.unsqueeze(-1), 0.5),
+    "alpha_dropout": lambda m, x: _F(m).alpha_dropout(x, 0.5, True),
+    "alpha_dropout_inplace": lambda m, x: _F(m).alpha_dropout(x * 1, 0.5, True, True),
+    "feature_alpha_dropout": lambda m, x: _F(m).feature_alpha_dropout(x, 0.5, True),
+}
+
+
+def _graph(t) -> list:
+    from tests.test_parity_torch import graph_signature, saved_signature
+
+    return graph_signature(t), saved_signature(t)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", sorted(DROPOUTS))
+def test_dropout_graph_and_saved_noise_as_torch(name):
+    """The draws differ, the nodes and what they save (the noise's shape) do not."""
+    fn = DROPOUTS[name]
+    assert _graph(fn(gs, _x(gs, (2, 3, 4), rg=True))) == _graph(
+        fn(torch, _x(torch, (2, 3, 4), rg=True))
+    )
+
+
+def test_channel_dropout_zeroes_whole_channels_at_rate_p():
+    gs.manual_seed(0)
+    x = gs.ones(400, 8, 5, requires_grad=True)
+    y = _F(gs).dropout1d(x, 0.3)
+    a = y.detach().numpy()
+    per_channel = a.reshape(400 * 8, 5)
+    assert np.all((per_channel == 0).all(1) | np.isclose(per_channel, 1 / 0.7).all(1))
+    assert abs((per_channel[:, 0] == 0).mean() - 0.3) < 0.03
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), a)  # the gradient is the noise
+
+
+def test_dropout3d_channels_and_seed_repeat():
+    draws = []
+    for _ in range(2):
+        gs.manual_seed(5)
+        draws.append(_F(gs).dropout3d(gs.ones(4, 6, 2, 2, 2), 0.5).numpy())
+    np.testing.assert_array_equal(*draws)
+    flat = draws[0].reshape(24, 8)
+    assert np.all((flat == 0).all(1) | (flat == 2).all(1))
+
+
+@pytest.mark.parametrize("feature", [False, True])
+def test_alpha_dropout_keeps_zero_mean_and_unit_variance(feature):
+    gs.manual_seed(1)
+    x = gs.tensor(np.random.default_rng(2).standard_normal((200, 50, 40)))
+    fn = _F(gs).feature_alpha_dropout if feature else _F(gs).alpha_dropout
+    y = fn(x, 0.2, True).numpy()
+    assert abs(y.mean()) < 0.05 and abs(y.std() - 1) < 0.05
+    # the dropped elements all take one value, SELU's saturation moved by the same affine map
+    a = 1 / np.sqrt((1.7580993408473766**2 * 0.2 + 1) * 0.8)
+    dropped = -1.7580993408473766 * a + 1.7580993408473766 * a * 0.2
+    share = np.isclose(y, dropped).mean()
+    assert abs(share - 0.2) < 0.02
+
+
+def test_dropout_modules_follow_train_and_eval():
+    x = _x(gs, (2, 3, 4))
+    for mod in (gs.nn.Dropout1d(), gs.nn.AlphaDropout(), gs.nn.FeatureAlphaDropout()):
+        assert not np.allclose(mod(x).numpy(), x.numpy())
+        mod.eval()
+        assert mod(x) is x

@@ -63,6 +63,13 @@ from .layers_conv import (
     MaxPool2d,
 )
 from .layers_more import (
+    AlphaDropout,
+    Dropout1d,
+    Dropout2d,
+    Dropout3d,
+    FeatureAlphaDropout,
+    LogSigmoid,
+    Softmax2d,
     CosineEmbeddingLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
@@ -102,6 +109,13 @@ from .modules import (
 )
 
 __all__ = [
+    "AlphaDropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "FeatureAlphaDropout",
+    "LogSigmoid",
+    "Softmax2d",
     "CosineEmbeddingLoss",
     "GaussianNLLLoss",
     "HingeEmbeddingLoss",

@@ -1402,3 +1402,13 @@ __all__ += [
     "poisson_nll_loss",
     "soft_margin_loss",
 ]
+
+from ._dropout2 import (  # noqa: E402 - channel and alpha dropout
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+
+__all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]

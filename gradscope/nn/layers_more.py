@@ -1,10 +1,12 @@
-"""More of ``torch.nn``'s modules: the margin, embedding and likelihood losses."""
+"""More of ``torch.nn``'s modules: the margin, embedding and likelihood losses; channel
+and alpha dropout, ``LogSigmoid`` and ``Softmax2d``."""
 
 from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
-from .layers import _Loss, _WeightedLoss
+from .layers import Dropout, _Loss, _WeightedLoss
+from .modules import Module
 
 # ---------------------------------------------------------------- losses
 
@@ -120,3 +122,47 @@ class GaussianNLLLoss(_Loss):
         return F.gaussian_nll_loss(
             input, target, var, full=self.full, eps=self.eps, reduction=self.reduction
         )
+
+
+# ---------------------------------------------------------------- dropout, activations
+
+
+class Dropout1d(Dropout):
+    """Whole channels zeroed with probability ``p`` while training (``F.dropout1d``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(Dropout):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training)
+
+
+class LogSigmoid(Module):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3)
