@@ -2564,6 +2564,41 @@ CASES += [
     C("LogSigmoid", lambda m, a: m.nn.LogSigmoid()(a), (S43,)),
 ]
 
+# instance_norm (a batch_norm of one sample of N * C channels) and local_response_norm
+CASES += [
+    C("F_instance_norm", lambda m, x: _F(m).instance_norm(x), ((2, 3, 4),)),
+    C(
+        "F_instance_norm_affine_2d",
+        lambda m, x, w, b: _F(m).instance_norm(x, weight=w, bias=b, eps=1e-3),
+        ((2, 3, 2, 3), S3, S3),
+    ),
+    C(
+        "F_instance_norm_running_stats",
+        lambda m, x, w: _F(m).instance_norm(
+            x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), w, momentum=0.3
+        ),
+        ((2, 3, 4), S3),
+    ),
+    C(
+        "F_instance_norm_eval",
+        lambda m, x, w, b: _F(m).instance_norm(
+            x, _bn_mean(m, x), _bn_var(m, x), w, b, use_input_stats=False
+        ),
+        ((2, 3, 4), S3, S3),
+    ),
+    C("F_local_response_norm", lambda m, x: _F(m).local_response_norm(x, 2), ((2, 3, 4),)),
+    C(
+        "F_local_response_norm_4d",
+        lambda m, x: _F(m).local_response_norm(x, 3, 0.5, 0.6, 2.0),
+        ((2, 4, 2, 2),),
+    ),
+    C(
+        "F_local_response_norm_5d",
+        lambda m, x: _F(m).local_response_norm(x, 4, 0.2),
+        ((1, 5, 2, 1, 2),),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

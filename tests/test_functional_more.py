@@ -54,6 +54,10 @@ MODULES = [
         m.nn.LogSigmoid(),
         m.nn.Softmax2d(),
     ),
+    lambda m: m.nn.InstanceNorm1d(3),
+    lambda m: m.nn.InstanceNorm1d(4, eps=1e-3, momentum=None, affine=True),
+    lambda m: m.nn.InstanceNorm2d(2, affine=True, track_running_stats=True, bias=False),
+    lambda m: m.nn.LocalResponseNorm(3, 1e-3, 0.5, 2.0),
 ]
 
 
@@ -112,6 +116,12 @@ VALUES = {
         .multilabel_margin_loss(_x(m, (2, 3), rg=True), m.tensor([[2, -1, 0], [0, 1, 2]]))
         .grad_fn._saved_is_target
     ),
+    "InstanceNorm1d_unbatched": lambda m: m.nn.InstanceNorm1d(3, affine=True)(
+        _x(m, (3, 5), rg=True)
+    ),
+    "InstanceNorm2d_eval_running_stats": lambda m: _instance_norm_steps(m),
+    "local_response_norm_empty": lambda m: _F(m).local_response_norm(m.ones(0, 3, 2), 2),
+    "LocalResponseNorm_module": lambda m: m.nn.LocalResponseNorm(2)(_x(m, (2, 5, 3), rg=True)),
     "soft_margin_empty_mean": lambda m: _F(m).soft_margin_loss(m.ones(0), m.ones(0)),
     "soft_margin_long_target": lambda m: _F(m).soft_margin_loss(
         _x(m, 3, rg=True), m.tensor([1, -1, 1])
@@ -122,12 +132,39 @@ VALUES = {
 }
 
 
+def _instance_norm_steps(m):
+    mod = m.nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=0.2)
+    for seed in range(3):
+        mod(_x(m, (2, 3, 2, 2), seed)).pow(2).sum().backward()
+    mod.eval()
+    return (
+        mod(_x(m, (2, 3, 2, 2), 7)),
+        mod.running_mean,
+        mod.running_var,
+        mod.num_batches_tracked,
+        mod.running_mean._version,
+        mod.weight.grad,
+        mod.bias.grad,
+    )
+
+
 @pytest.mark.parametrize("fn", params(VALUES))
 def test_value(fn):
     check_value(fn)
 
 
 ERRORS = {
+    "instance_norm_one_spatial_element": lambda m: _F(m).instance_norm(_x(m, (2, 3, 1))),
+    "instance_norm_eval_without_stats": lambda m: _F(m).instance_norm(
+        _x(m, (2, 3, 4)), use_input_stats=False
+    ),
+    "instance_norm_weight_size": lambda m: _F(m).instance_norm(_x(m, (2, 3, 4)), weight=m.ones(2)),
+    "InstanceNorm1d_4d": lambda m: m.nn.InstanceNorm1d(3)(_x(m, (2, 3, 4, 5))),
+    "InstanceNorm2d_2d": lambda m: m.nn.InstanceNorm2d(3)(_x(m, (2, 3))),
+    "InstanceNorm1d_affine_channels": lambda m: m.nn.InstanceNorm1d(4, affine=True)(
+        _x(m, (2, 3, 4))
+    ),
+    "local_response_norm_2d": lambda m: _F(m).local_response_norm(_x(m, (2, 3)), 2),
     "dropout1d_4d": lambda m: _F(m).dropout1d(_x(m, (2, 3, 4, 5))),
     "dropout1d_p": lambda m: _F(m).dropout1d(_x(m, (2, 3)), 1.5),
     "dropout2d_1d": lambda m: _F(m).dropout2d(_x(m, 3)),
@@ -157,6 +194,8 @@ def test_error(fn):
 
 
 WARNINGS = {
+    "InstanceNorm1d_channels": lambda m: m.nn.InstanceNorm1d(4)(_x(m, (2, 3, 4))),
+    "InstanceNorm1d_channels_match": lambda m: m.nn.InstanceNorm1d(3)(_x(m, (2, 3, 4))),
     "dropout2d_3d": lambda m: _F(m).dropout2d(_x(m, (2, 3, 4))),
     "dropout2d_2d": lambda m: _F(m).dropout2d(_x(m, (2, 3))),
     "dropout2d_5d": lambda m: _F(m).dropout2d(_x(m, (1, 2, 1, 2, 2))),

@@ -1412,3 +1412,7 @@ from ._dropout2 import (  # noqa: E402 - channel and alpha dropout
 )
 
 __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
+
+from ._norm2 import instance_norm, local_response_norm  # noqa: E402
+
+__all__ += ["instance_norm", "local_response_norm"]
