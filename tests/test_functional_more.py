@@ -135,7 +135,7 @@ VALUES = {
 def _instance_norm_steps(m):
     mod = m.nn.InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=0.2)
     for seed in range(3):
-        mod(_x(m, (2, 3, 2, 2), seed)).pow(2).sum().backward()
+        (mod(_x(m, (2, 3, 2, 2), seed)) * _x(m, (2, 3, 2, 2), seed + 10)).sum().backward()
     mod.eval()
     return (
         mod(_x(m, (2, 3, 2, 2), 7)),
