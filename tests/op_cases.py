@@ -2599,6 +2599,17 @@ CASES += [
     ),
 ]
 
+# the pixel and channel shuffles
+CASES += [
+    C("F_pixel_shuffle", lambda m, x: _F(m).pixel_shuffle(x, 2), ((2, 8, 2, 3),)),
+    C("F_pixel_shuffle_3d", lambda m, x: _F(m).pixel_shuffle(x, 2), ((4, 1, 2),)),
+    C("F_pixel_shuffle_5d", lambda m, x: _F(m).pixel_shuffle(x, 2), ((2, 1, 4, 1, 2),)),
+    C("F_pixel_unshuffle", lambda m, x: _F(m).pixel_unshuffle(x, 2), ((2, 2, 4, 6),)),
+    C("F_pixel_unshuffle_3d", lambda m, x: _F(m).pixel_unshuffle(x, 3), ((1, 3, 3),)),
+    C("F_channel_shuffle", lambda m, x: _F(m).channel_shuffle(x, 3), ((2, 6, 2),)),
+    C("ChannelShuffle_4d", lambda m, x: m.nn.ChannelShuffle(2)(x), ((1, 4, 2, 2),)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

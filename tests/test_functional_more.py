@@ -58,6 +58,7 @@ MODULES = [
     lambda m: m.nn.InstanceNorm1d(4, eps=1e-3, momentum=None, affine=True),
     lambda m: m.nn.InstanceNorm2d(2, affine=True, track_running_stats=True, bias=False),
     lambda m: m.nn.LocalResponseNorm(3, 1e-3, 0.5, 2.0),
+    lambda m: m.nn.Sequential(m.nn.PixelShuffle(2), m.nn.PixelUnshuffle(3), m.nn.ChannelShuffle(2)),
 ]
 
 
@@ -122,6 +123,10 @@ VALUES = {
     "InstanceNorm2d_eval_running_stats": lambda m: _instance_norm_steps(m),
     "local_response_norm_empty": lambda m: _F(m).local_response_norm(m.ones(0, 3, 2), 2),
     "LocalResponseNorm_module": lambda m: m.nn.LocalResponseNorm(2)(_x(m, (2, 5, 3), rg=True)),
+    "pixel_shuffle_int64": lambda m: _F(m).pixel_shuffle(m.arange(16).reshape(1, 4, 2, 2), 2),
+    "shuffle_modules": lambda m: m.nn.ChannelShuffle(2)(
+        m.nn.PixelUnshuffle(2)(m.nn.PixelShuffle(2)(_x(m, (1, 8, 2, 2), rg=True)))
+    ),
     "soft_margin_empty_mean": lambda m: _F(m).soft_margin_loss(m.ones(0), m.ones(0)),
     "soft_margin_long_target": lambda m: _F(m).soft_margin_loss(
         _x(m, 3, rg=True), m.tensor([1, -1, 1])
@@ -154,6 +159,17 @@ def test_value(fn):
 
 
 ERRORS = {
+    "pixel_shuffle_2d": lambda m: _F(m).pixel_shuffle(m.ones(4, 2), 2),
+    "pixel_shuffle_channels": lambda m: _F(m).pixel_shuffle(m.ones(1, 6, 2, 2), 2),
+    "pixel_shuffle_factor": lambda m: _F(m).pixel_shuffle(m.ones(1, 4, 2, 2), 0),
+    "pixel_unshuffle_2d": lambda m: _F(m).pixel_unshuffle(m.ones(4, 2), 2),
+    "pixel_unshuffle_height": lambda m: _F(m).pixel_unshuffle(m.ones(1, 1, 3, 4), 2),
+    "pixel_unshuffle_width": lambda m: _F(m).pixel_unshuffle(m.ones(1, 1, 4, 3), 2),
+    "pixel_unshuffle_factor": lambda m: _F(m).pixel_unshuffle(m.ones(1, 1, 4, 4), 0),
+    "channel_shuffle_channels": lambda m: _F(m).channel_shuffle(m.ones(1, 5, 2), 2),
+    "channel_shuffle_1d": lambda m: _F(m).channel_shuffle(m.ones(4), 2),
+    "channel_shuffle_2d": lambda m: _F(m).channel_shuffle(m.ones(2, 4), 2),
+    "channel_shuffle_groups": lambda m: _F(m).channel_shuffle(m.ones(1, 4, 2), 0),
     "instance_norm_one_spatial_element": lambda m: _F(m).instance_norm(_x(m, (2, 3, 1))),
     "instance_norm_eval_without_stats": lambda m: _F(m).instance_norm(
         _x(m, (2, 3, 4)), use_input_stats=False

@@ -64,6 +64,9 @@ from .layers_conv import (
 )
 from .layers_more import (
     AlphaDropout,
+    ChannelShuffle,
+    PixelShuffle,
+    PixelUnshuffle,
     Dropout1d,
     Dropout2d,
     Dropout3d,
@@ -113,6 +116,9 @@ from .modules import (
 
 __all__ = [
     "AlphaDropout",
+    "ChannelShuffle",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "Dropout1d",
     "Dropout2d",
     "Dropout3d",

@@ -1416,3 +1416,7 @@ __all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alp
 from ._norm2 import instance_norm, local_response_norm  # noqa: E402
 
 __all__ += ["instance_norm", "local_response_norm"]
+
+from ._resample import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+
+__all__ += ["channel_shuffle", "pixel_shuffle", "pixel_unshuffle"]
