@@ -2608,6 +2608,18 @@ CASES += [
     C("F_pixel_unshuffle_3d", lambda m, x: _F(m).pixel_unshuffle(x, 3), ((1, 3, 3),)),
     C("F_channel_shuffle", lambda m, x: _F(m).channel_shuffle(x, 3), ((2, 6, 2),)),
     C("ChannelShuffle_4d", lambda m, x: m.nn.ChannelShuffle(2)(x), ((1, 4, 2, 2),)),
+    C("F_unfold", lambda m, x: _F(m).unfold(x, 2), ((2, 3, 3, 4),)),
+    C(
+        "F_unfold_unbatched_padded_strided",
+        lambda m, x: _F(m).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2),
+        ((2, 4, 5),),
+    ),
+    C("F_fold", lambda m, x: _F(m).fold(x, (3, 3), 2), ((2, 8, 4),)),
+    C(
+        "F_fold_unbatched_padded",
+        lambda m, x: _F(m).fold(x, (4, 5), (2, 2), padding=1, stride=(2, 1)),
+        ((4, 18),),
+    ),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

@@ -59,6 +59,8 @@ MODULES = [
     lambda m: m.nn.InstanceNorm2d(2, affine=True, track_running_stats=True, bias=False),
     lambda m: m.nn.LocalResponseNorm(3, 1e-3, 0.5, 2.0),
     lambda m: m.nn.Sequential(m.nn.PixelShuffle(2), m.nn.PixelUnshuffle(3), m.nn.ChannelShuffle(2)),
+    lambda m: m.nn.Unfold(2, padding=1),
+    lambda m: m.nn.Fold((3, 3), 2, stride=(1, 2)),
 ]
 
 
@@ -127,6 +129,9 @@ VALUES = {
     "shuffle_modules": lambda m: m.nn.ChannelShuffle(2)(
         m.nn.PixelUnshuffle(2)(m.nn.PixelShuffle(2)(_x(m, (1, 8, 2, 2), rg=True)))
     ),
+    "Unfold_Fold_modules": lambda m: m.nn.Fold((4, 4), 2, padding=1)(
+        m.nn.Unfold(2, padding=1)(_x(m, (1, 2, 4, 4), rg=True))
+    ),
     "soft_margin_empty_mean": lambda m: _F(m).soft_margin_loss(m.ones(0), m.ones(0)),
     "soft_margin_long_target": lambda m: _F(m).soft_margin_loss(
         _x(m, 3, rg=True), m.tensor([1, -1, 1])
@@ -159,6 +164,10 @@ def test_value(fn):
 
 
 ERRORS = {
+    "unfold_5d": lambda m: _F(m).unfold(m.ones(1, 1, 1, 2, 2), 2),
+    "unfold_no_blocks": lambda m: _F(m).unfold(m.ones(1, 1, 2, 2), 3),
+    "fold_blocks": lambda m: _F(m).fold(m.ones(1, 8, 5), (3, 3), 2),
+    "fold_channels": lambda m: _F(m).fold(m.ones(1, 7, 4), (3, 3), 2),
     "pixel_shuffle_2d": lambda m: _F(m).pixel_shuffle(m.ones(4, 2), 2),
     "pixel_shuffle_channels": lambda m: _F(m).pixel_shuffle(m.ones(1, 6, 2, 2), 2),
     "pixel_shuffle_factor": lambda m: _F(m).pixel_shuffle(m.ones(1, 4, 2, 2), 0),

@@ -65,8 +65,10 @@ from .layers_conv import (
 from .layers_more import (
     AlphaDropout,
     ChannelShuffle,
+    Fold,
     PixelShuffle,
     PixelUnshuffle,
+    Unfold,
     Dropout1d,
     Dropout2d,
     Dropout3d,
@@ -117,7 +119,9 @@ from .modules import (
 __all__ = [
     "AlphaDropout",
     "ChannelShuffle",
+    "Fold",
     "PixelShuffle",
+    "Unfold",
     "PixelUnshuffle",
     "Dropout1d",
     "Dropout2d",

@@ -1,5 +1,5 @@
-"""``pixel_shuffle``, ``pixel_unshuffle`` and ``channel_shuffle`` with torch's checks and
-messages; one node each (``gradscope.ops.shuffle``)."""
+"""``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``, ``unfold`` and ``fold``
+with torch's checks and messages; one node each (``gradscope.ops.shuffle``)."""
 
 from __future__ import annotations
 
@@ -65,3 +65,65 @@ def channel_shuffle(input, groups: int):
             f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
         )
     return apply(SH.ChannelShuffleBackward0, (input,), groups)
+
+
+def _pair(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _blocks(spatial, kernel, dilation, padding, stride) -> tuple:
+    return tuple(
+        (n + 2 * p - d * (k - 1) - 1) // s + 1
+        for n, k, d, p, s in zip(spatial, kernel, dilation, padding, stride)
+    )
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """The sliding ``kernel_size`` blocks of ``(N, C, H, W)`` (or ``(C, H, W)``) input as
+    columns: ``(N, C * kh * kw, L)``, one ``Im2ColBackward0``."""
+    kernel, dilation, padding, stride = map(_pair, (kernel_size, dilation, padding, stride))
+    nd = input.ndim
+    if nd not in (3, 4) or any(n == 0 for n in input.shape[nd - 3 :]):
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
+        )
+    spatial = tuple(input.shape[-2:])
+    blocks = _blocks(spatial, kernel, dilation, padding, stride)
+    if any(b < 1 for b in blocks):
+        raise RuntimeError(
+            f"Given input with spatial size {spatial}, kernel_size={kernel}, "
+            f"dilation={dilation}, padding={padding}, calculated shape of the array of "
+            f"sliding blocks as {blocks}, but its components must be at least one."
+        )
+    pads = tuple((p, p) for p in padding)
+    return apply(SH.Im2Col, (input,), kernel, stride, dilation, pads)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Columns ``(N, C * kh * kw, L)`` (or without ``N``) summed back into ``(N, C,
+    *output_size)``, the adjoint of ``unfold``: one ``Col2ImBackward0``."""
+    out, kernel = _pair(output_size), _pair(kernel_size)
+    dilation, padding, stride = map(_pair, (dilation, padding, stride))
+    nd = input.ndim
+    if nd not in (2, 3) or any(n == 0 for n in input.shape[nd - 2 :]):
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
+        )
+    c = input.shape[-2]
+    if c % (kernel[0] * kernel[1]):
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={c} and kernel_size={kernel}."
+        )
+    blocks = _blocks(out, kernel, dilation, padding, stride)
+    if blocks[0] * blocks[1] != input.shape[-1]:
+        raise RuntimeError(
+            f"Given output_size={out}, kernel_size={kernel}, dilation={dilation}, "
+            f"padding={padding}, stride={stride}, expected size of input's dimension 2 to "
+            f"match the calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
+            f"{blocks[0] * blocks[1]}, but got input.size(2)={input.shape[-1]}."
+        )
+    pads = tuple((p, p) for p in padding)
+    return apply(SH.Col2Im, (input,), out, kernel, stride, dilation, pads)

@@ -1417,6 +1417,6 @@ from ._norm2 import instance_norm, local_response_norm  # noqa: E402
 
 __all__ += ["instance_norm", "local_response_norm"]
 
-from ._resample import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from ._resample import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
 
-__all__ += ["channel_shuffle", "pixel_shuffle", "pixel_unshuffle"]
+__all__ += ["channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold"]

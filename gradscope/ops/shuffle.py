@@ -1,12 +1,14 @@
 """Rearranging ops with nodes of their own in torch: ``pixel_shuffle``,
 ``pixel_unshuffle`` and ``channel_shuffle``. Each is a permutation of its input's
 elements, so its backward is the inverse permutation (linear in the gradient, which is
-also what it is under ``create_graph``) and its forward-mode rule the op itself."""
+also what it is under ``create_graph``) and its forward-mode rule the op itself. And
+``F.unfold``/``F.fold``, on the convolutions' im2col and col2im nodes."""
 
 from __future__ import annotations
 
 from ..autograd.function import Function
 from ._graph import linear_backward_graph
+from .conv import Col2ImBackward0, Im2ColBackward0
 
 
 def pixel_shuffle(x, r: int):
@@ -81,3 +83,42 @@ class ChannelShuffleBackward0(_Permutation):
 
     def _inverse(self, g):
         return channel_shuffle(g, self.c // self.arg)
+
+
+# ---------------------------------------------------------------- unfold, fold
+# ``F.unfold``/``F.fold``: the convolutions' im2col and col2im nodes, which also take an
+# input without its batch dim (as torch's do: one node, the batch of one implied).
+
+
+def _batched(x, ndim: int):
+    return x if x.ndim == ndim else x[None]
+
+
+class Im2Col(Im2ColBackward0):
+    def forward(self, x, kernel, stride, dilation, pads):
+        self.unbatched = x.ndim == 3
+        out = super().forward(_batched(x, 4), kernel, stride, dilation, pads)
+        return out[0] if self.unbatched else out
+
+    def backward(self, g):
+        (r,) = super().backward(_batched(g, 3))
+        return (r[0] if self.unbatched else r,)
+
+    def jvp(self, xs, out, tangents):
+        r = super().jvp(xs, out, (_batched(tangents[0], 4),))
+        return r[0] if self.unbatched else r
+
+
+class Col2Im(Col2ImBackward0):
+    def forward(self, cols, spatial, kernel, stride, dilation, pads):
+        self.unbatched = cols.ndim == 2
+        out = super().forward(_batched(cols, 3), spatial, kernel, stride, dilation, pads)
+        return out[0] if self.unbatched else out
+
+    def backward(self, g):
+        (r,) = super().backward(_batched(g, 4))
+        return (r[0] if self.unbatched else r,)
+
+    def jvp(self, xs, out, tangents):
+        r = super().jvp(xs, out, (_batched(tangents[0], 3),))
+        return r[0] if self.unbatched else r
