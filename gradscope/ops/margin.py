@@ -273,7 +273,7 @@ class MultiMarginLossBackward0(_NoSecondDerivative):
         frames, dim = z.shape
         scale = 1.0 / (frames * dim) if self.reduction == "mean" else 1.0 / dim
         scale = x.dtype.type(scale)
-        h = xp.broadcast_to(scale, z.shape) if self.p == 1 else 2 * scale * z
+        h = xp.full(z.shape, scale, dtype=x.dtype) if self.p == 1 else 2 * scale * z
         h = xp.where(mask, h, 0).astype(x.dtype, copy=False)
         if self.weight is not None:
             h = h * self._weights(x, target)[:, None]
