@@ -2668,6 +2668,274 @@ CASES += [
     C("threshold_function", lambda m, a: m.threshold(a, 0.1, -1.0), (S43,), domain="away"),
 ]  # fmt: skip
 
+
+# ---------------------------------------------------------- more losses: margins, ranking,
+# embeddings, Poisson and Gaussian likelihoods
+
+
+def _signs(m, *shape):
+    """A target of +-1 in a fixed pattern."""
+    n = int(np.prod(shape))
+    return m.tensor([1.0 if i % 3 != 1 else -1.0 for i in range(n)]).reshape(shape)
+
+
+def _labels(m, *shape):
+    """A 0/1 float target in a fixed pattern."""
+    n = int(np.prod(shape))
+    return m.tensor([float(i % 2 == 0 or i % 5 == 0) for i in range(n)]).reshape(shape)
+
+
+_ML_TARGET = [[0, 2, -1], [1, -1, 0], [2, 1, 0], [-1, 0, 0]]
+
+
+CASES += [
+    C(
+        "F_margin_ranking_loss",
+        lambda m, a, b: _F(m).margin_ranking_loss(a, b, _signs(m, 4), margin=0.5),
+        (S4, S4),
+    ),
+    C(
+        "F_margin_ranking_loss_none",
+        lambda m, a, b: _F(m).margin_ranking_loss(a, b, _signs(m, 4, 3), reduction="none"),
+        (S43, S43),
+    ),
+    C(
+        "F_margin_ranking_loss_sum_const_b",
+        lambda m, a, b: _F(m).margin_ranking_loss(a, b, _signs(m, 4, 3), 0.2, reduction="sum"),
+        (S43, S43),
+        grad=(True, False),
+    ),
+    C(
+        "F_hinge_embedding_loss",
+        lambda m, a: _F(m).hinge_embedding_loss(a, _signs(m, 4, 3)),
+        (S43,),
+    ),
+    C(
+        "F_hinge_embedding_loss_none",
+        lambda m, a: _F(m).hinge_embedding_loss(a, _signs(m, 4, 3), 0.5, reduction="none"),
+        (S43,),
+    ),
+    C(
+        "F_hinge_embedding_loss_sum",
+        lambda m, a: _F(m).hinge_embedding_loss(a, _signs(m, 3), reduction="sum"),
+        (S43,),
+    ),
+    C("F_soft_margin_loss", lambda m, a: _F(m).soft_margin_loss(a, _signs(m, 4, 3)), (S43,)),
+    C(
+        "F_soft_margin_loss_none",
+        lambda m, a: _F(m).soft_margin_loss(a, _signs(m, 4, 3) * 0.5, reduction="none"),
+        (S43,),
+    ),
+    C(
+        "F_soft_margin_loss_sum_broadcast",
+        lambda m, a: _F(m).soft_margin_loss(a, _signs(m, 3), reduction="sum"),
+        (S43,),
+    ),
+    C(
+        "F_multilabel_soft_margin_loss",
+        lambda m, a: _F(m).multilabel_soft_margin_loss(a, _labels(m, 4, 3)),
+        (S43,),
+    ),
+    C(
+        "F_multilabel_soft_margin_loss_weight_none",
+        lambda m, a, w: _F(m).multilabel_soft_margin_loss(a, _labels(m, 4, 3), w, reduction="none"),
+        (S43, S3),
+    ),
+    C(
+        "F_multilabel_soft_margin_loss_sum",
+        lambda m, a, t: _F(m).multilabel_soft_margin_loss(a, t, reduction="sum"),
+        (S43, S43),
+    ),
+    C(
+        "F_multi_margin_loss",
+        lambda m, a: _F(m).multi_margin_loss(a * 0.3, m.tensor([0, 1, 2, 1])),
+        (S43,),
+        gradcheck=False,  # torch has no second derivative nor forward mode for it (see
+        forward_ad=False,  # tests/test_functional_more.py for gradcheck and create_graph)
+    ),
+    C(
+        "F_multi_margin_loss_p2_weight_none",
+        lambda m, a: _F(m).multi_margin_loss(
+            a * 0.3, m.tensor([2, 1, 0, 0]), 2, 0.7, m.tensor([0.5, 1.0, 2.0]), reduction="none"
+        ),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multi_margin_loss_1d_sum",
+        lambda m, a: _F(m).multi_margin_loss(a * 0.3, m.tensor([2]), reduction="sum"),
+        (S4,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multilabel_margin_loss",
+        lambda m, a: _F(m).multilabel_margin_loss(a * 0.5, m.tensor(_ML_TARGET)),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multilabel_margin_loss_none",
+        lambda m, a: _F(m).multilabel_margin_loss(a * 0.5, m.tensor(_ML_TARGET), reduction="none"),
+        (S43,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_multilabel_margin_loss_1d_sum",
+        lambda m, a: _F(m).multilabel_margin_loss(
+            a * 0.5, m.tensor([3, 0, -1, 1]), reduction="sum"
+        ),
+        (S4,),
+        gradcheck=False,
+        forward_ad=False,
+    ),
+    C(
+        "F_cosine_embedding_loss",
+        lambda m, a, b: _F(m).cosine_embedding_loss(a, b, _signs(m, 4)),
+        (S43, S43),
+    ),
+    C(
+        "F_cosine_embedding_loss_none",
+        lambda m, a, b: _F(m).cosine_embedding_loss(a, b, _signs(m, 4), 0.3, reduction="none"),
+        (S43, S43),
+    ),
+    C(
+        "F_cosine_embedding_loss_1d_sum",
+        lambda m, a, b: _F(m).cosine_embedding_loss(a, b, m.tensor(-1.0), -0.2, reduction="sum"),
+        (S4, S4),
+    ),
+    C(
+        "F_poisson_nll_loss",
+        lambda m, a, t: _F(m).poisson_nll_loss(a, t),
+        (S43, S43),
+        grad=(True, False),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_poisson_nll_loss_rate_full_none",
+        lambda m, a, t: _F(m).poisson_nll_loss(
+            a, t * 2, log_input=False, full=True, reduction="none"
+        ),
+        (S43, S43),
+        grad=(True, False),
+        domain="pos",
+    ),
+    C(
+        "F_poisson_nll_loss_full_sum_target_grad",
+        lambda m, a, t: _F(m).poisson_nll_loss(a, t * 2, full=True, reduction="sum"),
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss",
+        lambda m, a, t, v: _F(m).gaussian_nll_loss(a, t, v),
+        (S43, S43, S43),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss_shared_var_full_sum",
+        lambda m, a, t, v: _F(m).gaussian_nll_loss(a, t, v, full=True, reduction="sum"),
+        (S43, S43, (4, 1)),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss_var_one_dim_short",
+        lambda m, a, t, v: _F(m).gaussian_nll_loss(a, t, v, reduction="none"),
+        (S43, S43, S4),
+        domain=("real", "real", "pos"),
+    ),
+    C(
+        "F_gaussian_nll_loss_float_var",
+        lambda m, a, t: _F(m).gaussian_nll_loss(a, t, 0.5, eps=1e-3),
+        (S43, S43),
+    ),
+]
+
+# channel and alpha dropout where torch's draw does not matter: p = 1, eval, p = 0
+CASES += [
+    C("F_dropout1d_p1", lambda m, a: _F(m).dropout1d(a, 1.0), ((2, 3, 4),)),
+    C(
+        "F_dropout1d_unbatched_p1_inplace",
+        lambda m, a: _F(m).dropout1d(a * 1, 1.0, inplace=True),
+        ((3, 4),),
+        forward_ad=False,  # gradscope's forward mode refuses unsqueeze_ (a shape changed in place)
+    ),
+    C("F_dropout1d_unbatched_eval", lambda m, a: _F(m).dropout1d(a * 2, 0.5, False), ((3, 4),)),
+    C("F_dropout2d_p1", lambda m, a: _F(m).dropout2d(a, 1.0), ((2, 3, 2, 2),)),
+    C("F_dropout3d_unbatched_p1", lambda m, a: _F(m).dropout3d(a, 1.0), ((2, 2, 2, 2),)),
+    C("F_dropout3d_p0", lambda m, a: _F(m).dropout3d(a * 2, 0.0), ((1, 2, 2, 2, 2),)),
+    C("F_alpha_dropout_p1", lambda m, a: _F(m).alpha_dropout(a, 1.0, True), (S43,)),
+    C("F_alpha_dropout_eval", lambda m, a: _F(m).alpha_dropout(a * 2, 0.5), (S43,)),
+    C(
+        "F_feature_alpha_dropout_p1_inplace",
+        lambda m, a: _F(m).feature_alpha_dropout(a * 1, 1.0, True, True),
+        ((2, 3, 2),),
+    ),
+    C("Softmax2d", lambda m, a: m.nn.Softmax2d()(a), ((2, 3, 2, 2),)),
+    C("LogSigmoid", lambda m, a: m.nn.LogSigmoid()(a), (S43,)),
+]
+
+# instance_norm (a batch_norm of one sample of N * C channels) and local_response_norm
+CASES += [
+    C("F_instance_norm", lambda m, x: _F(m).instance_norm(x), ((2, 3, 4),)),
+    C(
+        "F_instance_norm_affine_2d",
+        lambda m, x, w, b: _F(m).instance_norm(x, weight=w, bias=b, eps=1e-3),
+        ((2, 3, 2, 3), S3, S3),
+    ),
+    C(
+        "F_instance_norm_running_stats",
+        lambda m, x, w: _F(m).instance_norm(
+            x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), w, momentum=0.3
+        ),
+        ((2, 3, 4), S3),
+    ),
+    C(
+        "F_instance_norm_eval",
+        lambda m, x, w, b: _F(m).instance_norm(
+            x, _bn_mean(m, x), _bn_var(m, x), w, b, use_input_stats=False
+        ),
+        ((2, 3, 4), S3, S3),
+    ),
+    C("F_local_response_norm", lambda m, x: _F(m).local_response_norm(x, 2), ((2, 3, 4),)),
+    C(
+        "F_local_response_norm_4d",
+        lambda m, x: _F(m).local_response_norm(x, 3, 0.5, 0.6, 2.0),
+        ((2, 4, 2, 2),),
+    ),
+    C(
+        "F_local_response_norm_5d",
+        lambda m, x: _F(m).local_response_norm(x, 4, 0.2),
+        ((1, 5, 2, 1, 2),),
+    ),
+]
+
+# the pixel and channel shuffles
+CASES += [
+    C("F_pixel_shuffle", lambda m, x: _F(m).pixel_shuffle(x, 2), ((2, 8, 2, 3),)),
+    C("F_pixel_shuffle_3d", lambda m, x: _F(m).pixel_shuffle(x, 2), ((4, 1, 2),)),
+    C("F_pixel_shuffle_5d", lambda m, x: _F(m).pixel_shuffle(x, 2), ((2, 1, 4, 1, 2),)),
+    C("F_pixel_unshuffle", lambda m, x: _F(m).pixel_unshuffle(x, 2), ((2, 2, 4, 6),)),
+    C("F_pixel_unshuffle_3d", lambda m, x: _F(m).pixel_unshuffle(x, 3), ((1, 3, 3),)),
+    C("F_channel_shuffle", lambda m, x: _F(m).channel_shuffle(x, 3), ((2, 6, 2),)),
+    C("ChannelShuffle_4d", lambda m, x: m.nn.ChannelShuffle(2)(x), ((1, 4, 2, 2),)),
+    C("F_unfold", lambda m, x: _F(m).unfold(x, 2), ((2, 3, 3, 4),)),
+    C(
+        "F_unfold_unbatched_padded_strided",
+        lambda m, x: _F(m).unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=2),
+        ((2, 4, 5),),
+    ),
+    C("F_fold", lambda m, x: _F(m).fold(x, (3, 3), 2), ((2, 8, 4),)),
+    C(
+        "F_fold_unbatched_padded",
+        lambda m, x: _F(m).fold(x, (4, 5), (2, 2), padding=1, stride=(2, 1)),
+        ((4, 18),),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
@@ -2785,6 +3053,13 @@ def _expanded_write(m, write):
 
 def _r(*shape):
     return lambda m: m.ones(*shape)
+
+
+def _second_of_margin(m, loss):
+    """A second backward through a margin loss torch gives no second derivative."""
+    x = m.tensor([[0.1, 0.5, -0.3], [0.2, -0.1, 0.4]], requires_grad=True)
+    (g,) = m.autograd.grad(loss(x), x, create_graph=True)
+    g.sum().backward()
 
 
 E = tuple  # (name, fn(m))
@@ -3190,6 +3465,256 @@ ERRORS: list[tuple] = [
                 m.ones(4, 3, dtype=m.int64),
                 _r(4)(m),
             ),
+        )
+    ),
+    # the margin, ranking, embedding and likelihood losses
+    E(
+        (
+            "margin_ranking_dims",
+            lambda m: _F(m).margin_ranking_loss(_r(3)(m), _r(3, 1)(m), _r(3)(m)),
+        )
+    ),
+    E(("margin_ranking_shapes", lambda m: _F(m).margin_ranking_loss(_r(3)(m), _r(4)(m), _r(3)(m)))),
+    E(
+        (
+            "margin_ranking_reduction",
+            lambda m: _F(m).margin_ranking_loss(_r(3)(m), _r(3)(m), _r(3)(m), reduction="x"),
+        )
+    ),
+    E(("hinge_embedding_shapes", lambda m: _F(m).hinge_embedding_loss(_r(3)(m), _r(4)(m)))),
+    E(
+        (
+            "hinge_embedding_reduction",
+            lambda m: _F(m).hinge_embedding_loss(_r(3)(m), _r(3)(m), 1, None, None, "x"),
+        )
+    ),
+    E(("soft_margin_shapes", lambda m: _F(m).soft_margin_loss(_r(3)(m), _r(4)(m)))),
+    E(("soft_margin_target_wider", lambda m: _F(m).soft_margin_loss(_r(3)(m), _r(2, 3)(m)))),
+    E(
+        (
+            "soft_margin_reduction",
+            lambda m: _F(m).soft_margin_loss(_r(3)(m), _r(3)(m), reduction="bad"),
+        )
+    ),
+    E(
+        (
+            "soft_margin_int64",
+            lambda m: _F(m).soft_margin_loss(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "soft_margin_target_requiring_grad",
+            lambda m: _F(m).soft_margin_loss(_r(3)(m), m.ones(3, requires_grad=True)),
+        )
+    ),
+    E(
+        (
+            "soft_margin_bool_target_backward",
+            lambda m: (
+                _F(m)
+                .soft_margin_loss(m.ones(3, requires_grad=True), m.ones(3, dtype=m.bool))
+                .backward()
+            ),
+        )
+    ),
+    E(
+        (
+            "multilabel_soft_margin_reduction",
+            lambda m: _F(m).multilabel_soft_margin_loss(_r(2, 3)(m), _r(2, 3)(m), reduction="x"),
+        )
+    ),
+    E(("multi_margin_p", lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), p=3))),
+    E(
+        (
+            "multi_margin_weight_dims",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), weight=_r(3, 1)(m)),
+        )
+    ),
+    E(
+        (
+            "multi_margin_target_range",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 3])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_target_size",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1, 1])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_target_2d",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([[0], [1]])),
+        )
+    ),
+    E(("multi_margin_3d", lambda m: _F(m).multi_margin_loss(_r(2, 3, 2)(m), m.tensor([0, 1])))),
+    E(
+        (
+            "multi_margin_empty_classes",
+            lambda m: _F(m).multi_margin_loss(_r(2, 0)(m), m.tensor([0, 1])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_float_target",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0.0, 1.0])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_weight_size",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), weight=_r(2)(m)),
+        )
+    ),
+    E(
+        (
+            "multi_margin_int64",
+            lambda m: _F(m).multi_margin_loss(m.ones(2, 3, dtype=m.int64), m.tensor([0, 1])),
+        )
+    ),
+    E(
+        (
+            "multi_margin_reduction",
+            lambda m: _F(m).multi_margin_loss(_r(2, 3)(m), m.tensor([0, 1]), reduction="x"),
+        )
+    ),
+    E(
+        (
+            "multi_margin_weight_requiring_grad",
+            lambda m: _F(m).multi_margin_loss(
+                _r(2, 3)(m), m.tensor([0, 1]), weight=m.ones(3, requires_grad=True)
+            ),
+        )
+    ),
+    E(
+        (
+            "multi_margin_weight_dtype",
+            lambda m: _F(m).multi_margin_loss(
+                _r(2, 3)(m), m.tensor([0, 1]), weight=m.ones(3, dtype=m.float64)
+            ),
+        )
+    ),
+    E(
+        (
+            "multi_margin_create_graph_twice",
+            lambda m: _second_of_margin(m, lambda x: _F(m).multi_margin_loss(x, m.tensor([0, 2]))),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_target_size",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.tensor([[0, 1, -1]])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_3d",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3, 1)(m), m.zeros(2, 3, 1, dtype=m.int64)),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_target_range",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.tensor([[0, -1, 3], [0, 1, 2]])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_target_below_minus_one",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.tensor([[0, -2, 1], [0, 1, 2]])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_float_target",
+            lambda m: _F(m).multilabel_margin_loss(_r(2, 3)(m), m.zeros(2, 3)),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_1d_size",
+            lambda m: _F(m).multilabel_margin_loss(_r(3)(m), m.tensor([0, 1])),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_int64",
+            lambda m: _F(m).multilabel_margin_loss(
+                m.ones(2, 3, dtype=m.int64), m.zeros(2, 3, dtype=m.int64)
+            ),
+        )
+    ),
+    E(
+        (
+            "multilabel_margin_create_graph_twice",
+            lambda m: _second_of_margin(
+                m, lambda x: _F(m).multilabel_margin_loss(x, m.tensor([[1, -1, 0], [2, 0, -1]]))
+            ),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_target_dims",
+            lambda m: _F(m).cosine_embedding_loss(_r(2, 3)(m), _r(2, 3)(m), _r(2, 1)(m)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_0d_target_2d_inputs",
+            lambda m: _F(m).cosine_embedding_loss(_r(2, 3)(m), _r(2, 3)(m), m.tensor(1.0)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_1d_target_1d_inputs",
+            lambda m: _F(m).cosine_embedding_loss(_r(3)(m), _r(3)(m), _r(2)(m)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_shapes",
+            lambda m: _F(m).cosine_embedding_loss(_r(2, 3)(m), _r(2, 4)(m), _r(2)(m)),
+        )
+    ),
+    E(
+        (
+            "cosine_embedding_reduction",
+            lambda m: _F(m).cosine_embedding_loss(
+                _r(2, 3)(m), _r(2, 3)(m), _r(2)(m), reduction="x"
+            ),
+        )
+    ),
+    E(
+        (
+            "poisson_nll_reduction",
+            lambda m: _F(m).poisson_nll_loss(_r(3)(m), _r(3)(m), reduction="x"),
+        )
+    ),
+    E(("poisson_nll_shapes", lambda m: _F(m).poisson_nll_loss(_r(3)(m), _r(4)(m)))),
+    E(
+        (
+            "gaussian_nll_negative_var",
+            lambda m: _F(m).gaussian_nll_loss(_r(3)(m), _r(3)(m), -_r(3)(m)),
+        )
+    ),
+    E(
+        (
+            "gaussian_nll_negative_float_var",
+            lambda m: _F(m).gaussian_nll_loss(_r(3)(m), _r(3)(m), -1.0),
+        )
+    ),
+    E(
+        (
+            "gaussian_nll_var_size",
+            lambda m: _F(m).gaussian_nll_loss(_r(2, 3)(m), _r(2, 3)(m), _r(3, 3)(m)),
+        )
+    ),
+    E(
+        (
+            "gaussian_nll_reduction",
+            lambda m: _F(m).gaussian_nll_loss(_r(2, 3)(m), _r(2, 3)(m), _r(2, 3)(m), reduction="x"),
         )
     ),
 ]

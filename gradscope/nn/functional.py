@@ -1383,3 +1383,46 @@ def hardshrink(input, lambd: float = 0.5):
     """``x`` where ``|x| > lambd``, 0 elsewhere."""
     _float_kernel("hardshrink_cpu", input)
     return apply(A.HardshrinkBackward0, (input,), lambd)
+
+
+from ._losses2 import (  # noqa: E402 - more losses, in a module of their own
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
+
+__all__ += [
+    "cosine_embedding_loss",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "poisson_nll_loss",
+    "soft_margin_loss",
+]
+
+from ._dropout2 import (  # noqa: E402 - channel and alpha dropout
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+
+__all__ += ["alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
+
+from ._norm2 import instance_norm, local_response_norm  # noqa: E402
+
+__all__ += ["instance_norm", "local_response_norm"]
+
+from ._resample import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
+
+__all__ += ["channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold"]
