@@ -180,6 +180,17 @@ class RNNBase(Module):
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
+    def _stack_args(self) -> tuple:
+        """What the layer functions take after the input and state, as torch's ``_VF`` calls."""
+        return (
+            self._flat_weights,
+            self.bias,
+            self.num_layers,
+            self.dropout,
+            self.training,
+            self.bidirectional,
+        )
+
     def permute_hidden(self, hx, permutation=None):
         if permutation is None:
             return hx
@@ -202,18 +213,7 @@ class RNNBase(Module):
         else:
             hx = self.permute_hidden(hx, sorted_indices)
         self.check_forward_args(data, hx, batch_sizes)
-        out, *hidden = R.packed_layers(
-            self.mode,
-            data,
-            batch_sizes,
-            hx,
-            self._flat_weights,
-            self.bias,
-            self.num_layers,
-            self.dropout,
-            self.training,
-            self.bidirectional,
-        )
+        out, *hidden = R.packed_layers(self.mode, data, batch_sizes, hx, *self._stack_args())
         hidden = tuple(hidden) if lstm else hidden[0]
         from .utils.rnn import PackedSequence
 
@@ -252,17 +252,7 @@ class RNNBase(Module):
             batch = input.size(0) if self.batch_first else input.size(1)
             hx = R.zeros_hidden(self.num_layers * dirs, batch, self.hidden_size, input)
         self.check_forward_args(input, hx)
-        output, hidden = run(
-            input,
-            hx,
-            self._flat_weights,
-            self.bias,
-            self.num_layers,
-            self.dropout,
-            self.training,
-            self.bidirectional,
-            self.batch_first,
-        )
+        output, hidden = run(input, hx, *self._stack_args(), self.batch_first)
         if not is_batched:
             output = output.squeeze(batch_dim)
             hidden = hidden.squeeze(1)
@@ -377,17 +367,7 @@ class LSTM(RNNBase):
             if not is_batched:
                 hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
         self.check_forward_args(input, hx)
-        output, hy, cy = R.lstm(
-            input,
-            hx,
-            self._flat_weights,
-            self.bias,
-            self.num_layers,
-            self.dropout,
-            self.training,
-            self.bidirectional,
-            self.batch_first,
-        )
+        output, hy, cy = R.lstm(input, hx, *self._stack_args(), self.batch_first)
         if not is_batched:
             return output.squeeze(batch_dim), (hy.squeeze(1), cy.squeeze(1))
         return output, (hy, cy)
