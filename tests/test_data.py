@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.test_parity_torch import graph_signature
 
 torch = pytest.importorskip("torch", reason="torch.utils.data is the reference")
 
@@ -165,26 +166,6 @@ def test_a_training_loop_over_a_loader():
     np.testing.assert_allclose(model.weight.detach().numpy(), [[1.0, -2.0, 0.5]], atol=1e-2)
 
 
-def _graph(t, lib) -> list:
-    out, seen = [], set()
-
-    def walk(fn, depth):
-        if fn is None:
-            out.append((depth, None))
-            return
-        name = fn.name().replace("torch::autograd::", "") if lib is gs else type(fn).__name__
-        if id(fn) in seen:
-            out.append((depth, name + " again"))
-            return
-        seen.add(id(fn))
-        out.append((depth, name))
-        for nxt, _ in fn.next_functions:
-            walk(nxt, depth + 1)
-
-    walk(t.grad_fn, 0)
-    return out
-
-
 @pytest.mark.parametrize(
     "kw",
     [
@@ -200,7 +181,7 @@ def test_pad_sequence_as_torch(kw):
         b = m.tensor([[7.0, 8.0]], requires_grad=True)
         p = m.nn.utils.rnn.pad_sequence([a, b * 2], **kw)
         (p * m.arange(p.numel(), dtype=p.dtype).reshape(p.shape)).sum().backward()
-        res.append((p.detach().numpy(), _graph(p, m), a.grad.numpy(), b.grad.numpy()))
+        res.append((p.detach().numpy(), graph_signature(p), a.grad.numpy(), b.grad.numpy()))
     (tp, tg, ta, tb), (gp, gg, ga, gb) = res
     np.testing.assert_array_equal(gp, tp)
     assert gg == tg

@@ -7,34 +7,10 @@ import numpy as np
 import pytest
 
 import gradscope as gs
+from tests.test_parity_torch import graph_signature
 
 torch = pytest.importorskip("torch", reason="torch is the reference for recurrent layers")
 pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
-
-
-def _graph(t, lib) -> list:
-    """The graph under ``t`` as (depth, node name) in depth-first order (a node seen before
-    is marked, not walked again)."""
-    out, seen = [], set()
-
-    def walk(fn, depth):
-        if fn is None:
-            out.append((depth, None))
-            return
-        if lib is gs:
-            name = fn.name().replace("torch::autograd::", "")
-        else:
-            name = type(fn).__name__
-        if id(fn) in seen:
-            out.append((depth, name + " again"))
-            return
-        seen.add(id(fn))
-        out.append((depth, name))
-        for nxt, _ in fn.next_functions:
-            walk(nxt, depth + 1)
-
-    walk(t.grad_fn, 0)
-    return out
 
 
 def _flat(o) -> list:
@@ -134,7 +110,7 @@ def test_module_matches_torch(name, make, shapes, state, dtype):
         assert tuple(g.shape) == tuple(t.shape)
         np.testing.assert_allclose(g.detach().numpy(), t.detach().numpy(), **tol)
         if not fused:
-            assert _graph(g, gs) == _graph(t, torch)
+            assert graph_signature(g) == graph_signature(t)
     sum(((i + 1) * o).sum() for i, o in enumerate(t_out)).backward()
     total = gs.zeros((), dtype=getattr(gs, dtype))
     for i, o in enumerate(g_out):
@@ -186,7 +162,7 @@ def test_dropout_between_layers_only_while_training():
     # the dropout is torch's: the product with a mask, between the layers
     m.train()
     out, _ = m(x.requires_grad_())
-    names = [n for _, n in _graph(out, gs)]
+    names = [n for n, _ in graph_signature(out)]
     assert names.count("MulBackward0") > 0
 
 
@@ -270,7 +246,7 @@ def test_functional_forms_as_torch():
 
     for g, t in zip(run(gs), run(torch)):
         np.testing.assert_allclose(g.detach().numpy(), t.detach().numpy(), rtol=1e-12)
-        assert _graph(g, gs) == _graph(t, torch)
+        assert graph_signature(g) == graph_signature(t)
 
 
 def test_unsafe_chunk_parts_share_memory_not_versions():
@@ -334,10 +310,10 @@ def test_pack_and_pad_as_torch(lengths, enforce_sorted, batch_first):
                 p.data.detach().numpy(),
                 p.batch_sizes.tolist(),
                 perm,
-                _graph(p.data, m),
+                graph_signature(p.data),
                 out.detach().numpy(),
                 lens.tolist(),
-                _graph(out, m),
+                graph_signature(out),
                 x.grad.numpy(),
             )
         )
@@ -388,7 +364,7 @@ def test_modules_on_packed_input_as_torch(name, make, lstm, enforce_sorted, leng
         got.append(
             (
                 [f.detach().numpy() for f in flat],
-                [_graph(f, m) for f in flat],
+                [graph_signature(f) for f in flat],
                 x.grad.numpy(),
                 [q.grad.numpy() for q in module.parameters()],
             )
