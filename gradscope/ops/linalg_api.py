@@ -20,18 +20,7 @@ from ..errors import scalar_type_name, shape_str
 from ..events.callsite import user_stacklevel
 from . import api as F
 from . import decompositions as D
-
-_Scalar = (int, float, bool)
-
-
-class _ReturnType:
-    """torch's ``return_types`` repr: one field a line."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        fields = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
-        return f"gradscope.return_types.{type(self).__name__}(\n{fields})"
+from .api._common import _ReturnType, _Scalar
 
 
 class SlogdetResult(_ReturnType, namedtuple("linalg_slogdet", ["sign", "logabsdet"])):

@@ -7,6 +7,8 @@ one module per family; this package re-exports them, and the private functions o
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from . import (
     _common,
     pointwise,
@@ -71,23 +73,9 @@ from .special import (
 
 Tensor = None  # set by gradscope.tensor, through _bind_tensor
 
-_MODULES = (
-    _common,
-    pointwise,
-    arithmetic,
-    comparison,
-    views,
-    splits,
-    scatter_gather,
-    joins,
-    diagonals,
-    matrix_products,
-    reductions,
-    subscript,
-    in_place,
-    special,
-    order,
-    number_formats,
+# the family modules, as imported above
+_MODULES = tuple(
+    m for m in list(globals().values()) if isinstance(m, ModuleType) and m.__package__ == __name__
 )
 
 

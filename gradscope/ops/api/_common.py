@@ -19,7 +19,7 @@ _Scalar = (int, float, bool)
 
 
 class _ReturnType:
-    """torch's ``return_types`` repr for a (values, indices) pair: one field a line."""
+    """torch's ``return_types`` repr (``max``, ``sort``, ``linalg_qr``, ...): one field a line."""
 
     __slots__ = ()
 
