@@ -95,3 +95,40 @@ def test_a_users_own_numpy_code_keeps_its_error_state():
         assert np.isinf(gs.tensor([100.0]).exp().numpy()).all()
         with pytest.raises(FloatingPointError):
             np.exp(np.float32(100.0))
+
+
+GUARDED = {  # rules whose specials are common run under ``backend.fp_quiet``
+    "log_of_zero": lambda: _backward(lambda x: x.log(), [0.0, -1.0, 1.0]),
+    "sqrt_gradient_at_zero": lambda: _backward(lambda x: x.sqrt(), [0.0, 4.0]),
+    "rsqrt_of_zero": lambda: _backward(lambda x: x.rsqrt(), [0.0, 4.0]),
+    "log_softmax_of_minus_inf": lambda: _backward(lambda x: x.log_softmax(0), [float("-inf"), 1.0]),
+    "pow_to_a_fraction_at_zero": lambda: _backward(lambda x: x**-1.5, [0.0, 1.0]),
+}
+
+
+@pytest.mark.parametrize("name", list(GUARDED))
+def test_guarded_rules_stay_silent_under_a_users_always_filter(name):
+    """A filter set after ``import gradscope`` comes before gradscope's own, so only the
+    rule's own error state keeps NumPy's warning from the user, as torch gives none."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        GUARDED[name]()
+    assert [str(w.message) for w in caught] == []
+
+
+def test_fp_quiet_restores_the_error_state_it_found():
+    from gradscope.backend import fp_quiet
+
+    with np.errstate(divide="raise", over="warn"):
+        before = np.geterr()
+        with fp_quiet():
+            assert set(np.geterr().values()) == {"ignore"}
+            with fp_quiet():  # nested
+                np.log(np.zeros(1))
+            assert set(np.geterr().values()) == {"ignore"}
+        assert np.geterr() == before
+        with pytest.raises(KeyError), fp_quiet():  # left by an exception
+            raise KeyError("x")
+        assert np.geterr() == before
+        with pytest.raises(FloatingPointError):
+            np.log(np.zeros(1))

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import creation, dtypes
 from ..autograd.function import apply, apply_inplace
-from ..backend import xp_of
+from ..backend import fp_quiet, xp_of
 from ..errors import refuse_kernel, scalar_type_name, shape_str, tensor_type_name
 from ..events.callsite import user_stacklevel
 from ..ops import activation as A
@@ -262,7 +262,7 @@ def cross_entropy(
     else:
         shape = [1] * input.ndim
         shape[dim] = weight.shape[0]
-        with np.errstate(invalid="ignore"):  # a -inf log-probability times 0: NaN, as torch
+        with fp_quiet():  # a -inf log-probability times 0: NaN, as torch
             smooth = -(logp * (weight if dim == 0 else api.view(weight, tuple(shape)))).sum(dim)
     ignored = target == ignore_index
     smooth.masked_fill_(ignored, 0.0)
@@ -311,7 +311,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
         _check_label_smoothing(label_smoothing)
         target = apply(MulBackward1, (target,), 1 - label_smoothing)
         target = apply(AddBackward1, (target,), label_smoothing / classes)
-    with np.errstate(invalid="ignore"):  # a -inf log-probability times 0: NaN, as torch
+    with fp_quiet():  # a -inf log-probability times 0: NaN, as torch
         losses = logp * target
         if weight is not None:
             shape = [1] * input.ndim

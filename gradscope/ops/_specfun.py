@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from .. import backend
-from ..backend import erf
+from ..backend import erf, fp_quiet
 
 _LOG_PI = math.log(math.pi)
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -52,7 +52,7 @@ def _in_float64(kernel):
         special = _cupy(arr)
         if special is not None:
             return getattr(special, kernel.__name__.strip("_"))(arr).astype(arr.dtype, copy=False)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             out = kernel(np.asarray(arr, dtype=np.float64))
         return out.astype(arr.dtype, copy=False)
 
@@ -366,7 +366,7 @@ def polygamma(n: int, arr):
     if special is not None:  # its n is an array
         order = backend.cupy().asarray(n, dtype=arr.dtype)
         return special.polygamma(order, arr).astype(arr.dtype, copy=False)
-    with np.errstate(all="ignore"):
+    with fp_quiet():
         x = np.asarray(arr, dtype=np.float64)
         sign = 1.0 if n % 2 else -1.0
         out = sign * float(math.factorial(n)) * zeta_int(n + 1, np.where(np.isinf(x), 1, x))

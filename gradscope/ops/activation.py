@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import erf, half_like, one_like, xp_of
+from ..backend import erf, fp_quiet, half_like, one_like, xp_of
 from ._broadcast import keep, unbroadcast
 from ._graph import constant, zeros_grad
 from ._jvp import terms
@@ -181,7 +181,7 @@ class TanhBackwardBackward0(Function):
 def _quiet():
     """NumPy's floating-point warnings off: an inf logit (inf - inf) or an inf gradient
     (inf * 0) gives NaN here silently, as in torch. CuPy arrays never warn."""
-    return np.errstate(all="ignore")
+    return fp_quiet()
 
 
 def _softmax(a, dim):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import fp_quiet, xp_of
 from ..errors import scalar_type_name
 from ..tensor import Tensor
 from .api import _broadcast_error, _check_tensor_arg, _dim, _dims
@@ -87,7 +87,7 @@ def isclose(
         return _bools(close)
     if x.dtype.kind != "f":  # integers: the tolerance in double, as torch computes it
         x, y = x.astype(np.float64), y.astype(np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with fp_quiet():
         if equal_nan:
             close |= xp.isnan(x) & xp.isnan(y)
         error = xp.abs(x - y)
@@ -340,7 +340,7 @@ def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     left, right = t(lo), t(hi)
     flat = x.reshape(-1)
     inside = flat[(flat >= left) & (flat <= right)]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with fp_quiet():
         pos = ((inside - left) * t(bins) / (right - left)).astype(_INT64)
     pos[pos >= bins] = bins - 1  # the right edge counts in the last bin
     counts = xp.bincount(pos, minlength=bins)[:bins]

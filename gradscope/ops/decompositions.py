@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import function as _function
 from ..autograd.function import Function
-from ..backend import CPU, to_device, xp_of
+from ..backend import CPU, fp_quiet, to_device, xp_of
 from ..errors import LinAlgError
 from ._broadcast import unbroadcast
 from ._graph import sum_to
@@ -32,7 +32,7 @@ def lu_factor(a):
     rows = xp.arange(b)
     piv = xp.empty((b, n), dtype=np.int32)
     info = xp.zeros(b, dtype=np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with fp_quiet():
         for k in range(n):
             p = xp.argmax(xp.abs(lu[:, k:, k]), axis=1) + k
             piv[:, k] = p + 1
@@ -88,7 +88,7 @@ def lu_solve(lu, piv, b, trans: bool = False):
         x[rows, k] = x[rows, p]
         x[rows, p] = top
 
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with fp_quiet():
         if not trans:
             for k in range(n):
                 swap(k)
@@ -621,7 +621,7 @@ def pinv_of(a, atol, rtol, hermitian: bool):
         u, s, vh = _svd(a, False)
     top = s.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,))
     tol = xp.maximum(atol, rtol * top)
-    with np.errstate(divide="ignore"):
+    with fp_quiet():
         sinv = xp.where(s > tol, 1 / xp.where(s > tol, s, 1), 0).astype(a.dtype)
     return (_mT(vh) * sinv[..., None, :]) @ _mT(u)
 
@@ -789,7 +789,7 @@ def _not_pd(a, upper: bool, name: str = "linalg.cholesky") -> LinAlgError | None
 def _cholesky(a, upper: bool, name: str = "linalg.cholesky"):
     xp = xp_of(a)
     try:
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             out = xp.linalg.cholesky(_mT(a) if upper else a)
     except np.linalg.LinAlgError:
         err = _not_pd(a, upper, name)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import erf, xp_of
+from ..backend import erf, fp_quiet, xp_of
 from ..dtypes import checked_scalar, wrapped_scalar
 from ..errors import M_BOOL_SUB, refuse_kernel
 from . import api
@@ -290,7 +290,7 @@ class DivBackward0(Function):
         self.shapes = (_shape(a), _shape(b))
         self.dtypes = (getattr(a, "dtype", None), getattr(b, "dtype", None))
         if self.scalar is not None and b == 0:  # inf and NaN, silently (torch)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with fp_quiet():
                 out = a / b
         else:
             out = a / b
@@ -373,7 +373,7 @@ class PowBackward0(Function):
         if (te is int or te is float) and exponent >= 0 and exponent % 1 == 0:
             out = a**exponent
         else:  # a negative base to a fraction, zero to a negative power: NaN, inf, silently
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with fp_quiet():
                 out = _scalar_power(a, exponent)
         if a.dtype.kind in "iub" and isinstance(exponent, float):
             out = out.astype(np.float32)
@@ -387,7 +387,7 @@ class PowBackward0(Function):
         if e == 0:
             return (g * 0,)
         if e < 1:  # a ** (e - 1) is infinite at 0: torch says nothing, NumPy would warn
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with fp_quiet():
                 return (g * (e * _scalar_power(a, e - 1)),)
         return (g * (e * a ** (e - 1)),)
 
@@ -435,7 +435,7 @@ class PowBackward1(Function):
         if nb:
             r = self.saved("result")
             xp = xp_of(a)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with fp_quiet():
                 gb = g * r * xp.where((a == 0) & (b >= 0), 0, xp.log(a))
             gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
@@ -461,7 +461,7 @@ class PowBackward1(Function):
         if ta is not None:
             ga = ta * b * xp.where(b == 0, 0, a ** (b - 1))
         if tb is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with fp_quiet():
                 gb = tb * out * xp.where((a == 0) & (b >= 0), 0, xp.log(a))
         return terms(ga, gb)
 
@@ -525,7 +525,7 @@ def div_floor(a, b, dtype):
     """``a / b`` rounded down, in ``dtype``, as torch's ``div_floor`` (for floats the
     same steps as Python's ``//``; a division by zero gives ``a / b``: inf or NaN)."""
     a, b = _operands("div_floor_cpu", a, b, dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with fp_quiet():
         return xp_of(a if hasattr(a, "shape") else b).floor_divide(a, b)
 
 
@@ -534,7 +534,7 @@ def div_trunc(a, b, dtype):
     a, b = _operands("div_trunc_cpu", a, b, dtype)
     xp = xp_of(a if hasattr(a, "shape") else b)
     if dtype.kind == "f":
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return xp.trunc(a / b)
     q = xp.floor_divide(a, b)  # one above the floor where the division is inexact and < 0
     return q + ((q * b != a) & ((a < 0) != (b < 0))).astype(q.dtype)
@@ -546,7 +546,7 @@ def remainder(a, b, dtype):
     NumPy's ``remainder`` gives it ``b``'s)."""
     a, b = _operands("remainder_cpu", a, b, dtype)
     xp = xp_of(a if hasattr(a, "shape") else b)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with fp_quiet():
         mod = xp.fmod(a, b)
         return xp.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
@@ -554,7 +554,7 @@ def remainder(a, b, dtype):
 def fmod(a, b, dtype):
     """C's ``fmod``: the remainder with ``a``'s sign, in ``dtype``."""
     a, b = _operands("fmod_cpu", a, b, dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with fp_quiet():
         return xp_of(a if hasattr(a, "shape") else b).fmod(a, b)
 
 
@@ -668,7 +668,7 @@ class DivBackward2(Function):
             return div_floor(a, b, dtype)
         if mode == "trunc":
             return div_trunc(a, b, dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return _promote(a / b, dtype)
 
     def _zeros(self, g, k):
@@ -720,18 +720,18 @@ class LogBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return xp_of(a).log(a)
 
     def backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return (g / self.saved("self"),)
 
     def backward_graph(self, g):
         return (g / self.saved_tensor("self"),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] / xs[0]
 
 
@@ -740,19 +740,19 @@ class SqrtBackward0(Function):
     saves_output = "result"
 
     def forward(self, a):
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             out = xp_of(a).sqrt(a)
         return out
 
     def backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return (g / (2 * self.saved("result")),)
 
     def backward_graph(self, g):
         return (g / apply(MulBackward1, (self.saved_tensor("result"),), 2),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] / (2 * out)
 
 
@@ -824,7 +824,7 @@ class LogitBackward0(Function):
         self.save(self=a)
         xp = xp_of(a)
         z = a if eps is None or eps < 0 else xp.clip(a, eps, 1 - eps)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             return xp.log(z / (1 - z)).astype(a.dtype, copy=False)
 
     def _outside(self, x):
@@ -839,7 +839,7 @@ class LogitBackward0(Function):
         # zero's), g / (x (1 - x)) elsewhere inside
         xp = xp_of(x)
         outside, fill = self._outside(x)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             d = xp.where((x == 0) | (x == 1), g * math.inf, g / (x * (1 - x)))
         return xp.where(outside, fill, d).astype(d.dtype, copy=False)
 
@@ -863,7 +863,7 @@ class LogitBackward0(Function):
     def jvp(self, xs, out, tangents):
         x = xs[0]
         inside, fill = self._inside(x)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             d = tangents[0] / (x * (1 - x))
         return xp_of(x).where(inside, d, fill).astype(d.dtype, copy=False)
 
@@ -876,18 +876,18 @@ class Log1PBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return xp_of(a).log1p(a)
 
     def backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return (g / (self.saved("self") + 1),)
 
     def backward_graph(self, g):
         return (g / apply(AddBackward1, (self.saved_tensor("self"),), 1),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] / (xs[0] + 1)
 
 
@@ -896,7 +896,7 @@ class Expm1Backward0(Function):
     saves_output = "result"
 
     def forward(self, a):
-        with np.errstate(over="ignore"):
+        with fp_quiet():
             return xp_of(a).expm1(a)
 
     def backward(self, g):
@@ -917,18 +917,18 @@ class Log2Backward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return getattr(xp_of(a), self.ufunc)(a)
 
     def backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return (g / (self.saved("self") * self.ln),)
 
     def backward_graph(self, g):
         return (g / apply(MulBackward1, (self.saved_tensor("self"),), self.ln),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] / (xs[0] * self.ln)
 
 
@@ -941,7 +941,7 @@ class Exp2Backward0(Function):
     saves_output = "result"
 
     def forward(self, a):
-        with np.errstate(over="ignore"):
+        with fp_quiet():
             return xp_of(a).exp2(a)
 
     def backward(self, g):
@@ -961,12 +961,12 @@ class RsqrtBackward0(Function):
     saves_output = "result"
 
     def forward(self, a):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return 1 / xp_of(a).sqrt(a)
 
     def backward(self, g):
         r = self.saved("result")
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return (-0.5 * g * r**3,)
 
     def backward_graph(self, g):
@@ -974,7 +974,7 @@ class RsqrtBackward0(Function):
         return (apply(MulBackward1, (g,), -0.5) * r.pow(3),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return -0.5 * tangents[0] * out**3
 
 
@@ -983,7 +983,7 @@ class TanBackward0(Function):
     saves_output = "result"
 
     def forward(self, a):
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return xp_of(a).tan(a)
 
     def backward(self, g):
@@ -1005,7 +1005,7 @@ class AtanBackward0(Function):
 
     def backward(self, g):
         a = self.saved("self")
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             return (g / (a * a + 1),)
 
     def backward_graph(self, g):
@@ -1013,13 +1013,13 @@ class AtanBackward0(Function):
         return (g / apply(AddBackward1, (a * a,), 1),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] / (xs[0] * xs[0] + 1)
 
 
 def _rsqrt_one_minus_square(a):
     """``rsqrt(1 - a * a)``, as torch's asin and acos gradients compute it."""
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+    with fp_quiet():
         return 1 / xp_of(a).sqrt(-a * a + 1)
 
 
@@ -1031,12 +1031,12 @@ class AsinBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return getattr(xp_of(a), self.ufunc)(a)
 
     def backward(self, g):
         r = _rsqrt_one_minus_square(self.saved("self"))
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return (g * (r if self.sign > 0 else -r),)
 
     def backward_graph(self, g):
@@ -1046,7 +1046,7 @@ class AsinBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         r = _rsqrt_one_minus_square(xs[0])
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return tangents[0] * (r if self.sign > 0 else -r)
 
 
@@ -1063,15 +1063,15 @@ class AcoshBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with fp_quiet():
             return getattr(xp_of(a), self.ufunc)(a)
 
     def _factor(self, a):
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        with fp_quiet():
             return 1 / xp_of(a).sqrt(a * a + self.one)
 
     def backward(self, g):
-        with np.errstate(invalid="ignore", over="ignore"):
+        with fp_quiet():
             return (g * self._factor(self.saved("self")),)
 
     def backward_graph(self, g):
@@ -1080,7 +1080,7 @@ class AcoshBackward0(Function):
         return (g * shifted.rsqrt(),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(invalid="ignore", over="ignore"):
+        with fp_quiet():
             return tangents[0] * self._factor(xs[0])
 
 
@@ -1096,7 +1096,7 @@ class _NoInPlaceDerivative(Function):
     op = ufunc = ""
 
     def forward(self, a):
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with fp_quiet():
             return getattr(xp_of(a), self.ufunc)(a)
 
     def backward(self, g):
@@ -1134,16 +1134,16 @@ class AtanhBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with fp_quiet():
             return xp_of(a).arctanh(a)
 
     @staticmethod
     def _factor(a):
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        with fp_quiet():
             return 1 / (1 - a * a)
 
     def backward(self, g):
-        with np.errstate(invalid="ignore", over="ignore"):
+        with fp_quiet():
             return (g * self._factor(self.saved("self")),)
 
     def backward_graph(self, g):
@@ -1151,7 +1151,7 @@ class AtanhBackward0(Function):
         return (g * (1 - a.pow(2)).reciprocal(),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(invalid="ignore", over="ignore"):
+        with fp_quiet():
             return tangents[0] * self._factor(xs[0])
 
 
@@ -1163,12 +1163,12 @@ class SinhBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(over="ignore"):
+        with fp_quiet():
             return getattr(xp_of(a), self.ufunc)(a)
 
     def backward(self, g):
         a = self.saved("self")
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             return (g * getattr(xp_of(a), self.derivative)(a),)
 
     def backward_graph(self, g):
@@ -1176,7 +1176,7 @@ class SinhBackward0(Function):
         return (g * apply(cls, (self.saved_tensor("self"),)),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] * getattr(xp_of(out), self.derivative)(xs[0])
 
 
@@ -1200,7 +1200,7 @@ class Atan2Backward0(Function):
 
     @staticmethod
     def _recip(a, b):
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        with fp_quiet():
             d = a * a + b * b
             return xp_of(d).where(d == 0, d.dtype.type(0), 1 / d)
 
@@ -1209,7 +1209,7 @@ class Atan2Backward0(Function):
         r = self._recip(a, b)
         na, nb = self.needs_input_grad
         ga = gb = None
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             if na:
                 ga = cast_like(unbroadcast(g * b * r, self.shapes[0]), self.dtypes[0])
             if nb:
@@ -1228,7 +1228,7 @@ class Atan2Backward0(Function):
     def jvp(self, xs, out, tangents):
         # torch's: (-self * other_t + other * self_t) / (self² + other²), unmasked
         (a, b), (ta, tb) = xs[:2], tangents[:2]
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        with fp_quiet():
             return terms(times(tb, -a), times(ta, b)) / (a**2 + b**2)
 
 
@@ -1759,14 +1759,14 @@ class HypotBackward0(Function):
             self.save(other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
-        with np.errstate(over="ignore"):
+        with fp_quiet():
             return xp_of(a).hypot(*_in_dtype(a, b, dtype))
 
     def backward(self, g):
         r = self.saved("result")
         na, nb = self.needs_input_grad
         ga = gb = None
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with fp_quiet():
             if na:
                 ga = _unbroadcast_to(g * self.saved("self") / r, self.shapes[0], self.dtypes[0])
             if nb:
@@ -1785,7 +1785,7 @@ class HypotBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs[:2], tangents[:2]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with fp_quiet():
             return terms(times(ta, a), times(tb, b)) / out
 
 
@@ -1801,11 +1801,11 @@ class LogaddexpBackward0(Function):
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
         xp = xp_of(a)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             return (xp.logaddexp2 if self.base2 else xp.logaddexp)(*_in_dtype(a, b, dtype))
 
     def _factor(self, a, b):
-        with np.errstate(over="ignore", invalid="ignore"):
+        with fp_quiet():
             d = b - a
             return 1 / (1 + (xp_of(d).exp2(d) if self.base2 else xp_of(d).exp(d)))
 
@@ -1845,7 +1845,7 @@ class Logaddexp2Backward0(LogaddexpBackward0):
 def xlogy(x, y):
     """torch's ``xlogy`` kernel: ``x * log(y)``, 0 where ``x`` is 0, NaN where ``y`` is."""
     xp = xp_of(y if hasattr(y, "dtype") else x)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with fp_quiet():
         if hasattr(y, "dtype"):
             log_y = xp.log(y)
         else:  # a Python float, which keeps x's dtype (NumPy's log would give a float64)
@@ -1878,7 +1878,7 @@ class XlogyBackward0(Function):
         if na:
             ga = _unbroadcast_to(_xlogy_self_grad(g, a, b), self.shapes[0], self.dtypes[0])
         if nb:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with fp_quiet():
                 gb = _unbroadcast_to(g * a / b, self.shapes[1], self.dtypes[1])
         return ga, gb
 
@@ -1895,7 +1895,7 @@ class XlogyBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs[:2], tangents[:2]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             ga = None if ta is None else _xlogy_self_grad(ta, a, b)
             return terms(ga, None if tb is None else tb * a / b)
 
@@ -1912,14 +1912,14 @@ class XlogyBackward1(Function):
         return xlogy(x, b if dtype is None else _in(b, dtype))
 
     def backward(self, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return (cast_like(g * self.__dict__["self"] / self.saved("other"), self.dtype),)
 
     def backward_graph(self, g):
         return (cast_to(g * self.__dict__["self"] / self.saved_tensor("other"), self.dtype),)
 
     def jvp(self, xs, out, tangents):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             return tangents[0] * self.__dict__["self"] / xs[0]
 
 
@@ -1971,7 +1971,7 @@ class CopysignBackward0(Function):
 
     @staticmethod
     def _ratio(a, r):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with fp_quiet():
             ratio = r / a
         return xp_of(ratio).where(a == 0, ratio.dtype.type(0), ratio)
 
@@ -2069,7 +2069,7 @@ class SincBackward0(Function):
 
     def forward(self, a):
         self.save(self=a)
-        with np.errstate(invalid="ignore"):
+        with fp_quiet():
             return xp_of(a).sinc(a)
 
     @staticmethod
@@ -2077,7 +2077,7 @@ class SincBackward0(Function):
         # torch's sinc_backward: g * (pi a cos(pi a) - sin(pi a)) / (a a pi), 0 where that
         # denominator is 0 (so also where a * a underflows)
         xp = xp_of(a)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        with fp_quiet():
             pa = a * math.pi
             squared = a * a * math.pi
             d = g * (pa * xp.cos(pa) - xp.sin(pa)) / squared
@@ -2242,7 +2242,7 @@ class AddcmulBackward0(Function):
             self.save(tensor1=t1)
         if n1:
             self.save(tensor2=t2)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             return (a + (value * t1) * t2).astype(dtype, copy=False)
 
     def backward(self, g):
@@ -2293,14 +2293,14 @@ class AddcdivBackward0(AddcmulBackward0):
             self.save(tensor1=t1)
         if n1 or n2:
             self.save(tensor2=t2)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             return (a + (value * t1) / t2).astype(dtype, copy=False)
 
     def backward(self, g):
         na, n1, n2 = self.needs_input_grad
         v = self.value
         gb = g1 = g2 = None
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             if na:
                 gb = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0])
             t2 = self.saved("tensor2") if (n1 or n2) else None
@@ -2327,7 +2327,7 @@ class AddcdivBackward0(AddcmulBackward0):
 
     def jvp(self, xs, out, tangents):
         (_, t1, t2), (ta, t1t, t2t), v = xs, tangents, self.value
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             # torch's: self_t + (tensor1_t / tensor2) * value
             #   - (tensor2_t * (tensor1 / tensor2) / tensor2) * value
             total = terms(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import fp_quiet, xp_of
 from ..errors import scalar_type_name, shape_str
 from ._broadcast import cast_like, unbroadcast
 from ._graph import cast_to, constant, sum_to, zeros_grad
@@ -50,7 +50,7 @@ def _nll_terms(u, target, weight, ignore_index):
     """Minus each sample's weighted target entry of ``u`` (0 where ignored), and the weights."""
     xp = xp_of(u)
     index, w, valid = _at_targets(xp, u.shape, target, weight, ignore_index, u.dtype)
-    with np.errstate(invalid="ignore"):  # a -inf entry of class weight 0: NaN, as torch
+    with fp_quiet():  # a -inf entry of class weight 0: NaN, as torch
         picked = -u[index] * w
     # where, not a product with the mask: an ignored sample's loss is 0, not -0 (nor NaN)
     return xp.where(valid, picked, 0).astype(u.dtype, copy=False), w
@@ -64,7 +64,7 @@ def _nll_picked(u, target, weight, ignore_index, reduction):
         return picked
     s = picked.sum()
     if reduction == "mean":
-        with np.errstate(invalid="ignore"):  # every target ignored: 0 / 0, NaN as in torch
+        with fp_quiet():  # every target ignored: 0 / 0, NaN as in torch
             s = s / w.sum()
     return xp_of(u).asarray(s, dtype=u.dtype)
 
@@ -102,7 +102,7 @@ class NllLossBackward0(Function):
             return picked
         s = picked.sum()
         if reduction == "mean":
-            with np.errstate(invalid="ignore"):  # every target ignored: 0 / 0, NaN as in torch
+            with fp_quiet():  # every target ignored: 0 / 0, NaN as in torch
                 s = s / total_weight
         return xp.asarray(s, dtype=logp.dtype)
 
@@ -374,7 +374,7 @@ def _reduce(loss, reduction):
     """``loss`` summed, averaged (NaN over no elements, as torch) or left as it is."""
     if reduction == "none":
         return loss
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with fp_quiet():
         s = loss.sum() if reduction == "sum" else loss.sum() / loss.size
     return xp_of(loss).asarray(s, dtype=loss.dtype)
 
@@ -394,7 +394,7 @@ class _PairLoss(Function):
         self.dtypes, self.numel = (x.dtype, t.dtype), x.size
         self.save(self=x, target=t)
         self._args(*args)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             loss = self._loss(x.astype(dtype, copy=False), t.astype(dtype, copy=False))
         return _reduce(loss.astype(dtype, copy=False), reduction)
 
@@ -404,7 +404,7 @@ class _PairLoss(Function):
     def backward(self, g):
         x, t = self.saved("self"), self.saved("target")
         nx, nt = self.needs_input_grad
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             dx, dt = self._grads(x.astype(self.dtype, copy=False), t.astype(self.dtype, copy=False))
             g = self._scale(g)
             return (
@@ -435,7 +435,7 @@ class _PairLoss(Function):
 
     def jvp(self, xs, out, tangents):
         (x, t), (tx, tt) = xs, tangents
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             dx, dt = self._grads(x.astype(self.dtype, copy=False), t.astype(self.dtype, copy=False))
             total = terms(None if tx is None else tx * dx, None if tt is None else tt * dt)
             return _reduce(total.astype(out.dtype, copy=False), self.reduction)
@@ -487,7 +487,7 @@ class BinaryCrossEntropyWithLogitsBackward0(_PairLoss):
         # log_sigmoid(-x) as in its backward
         (x, t), xp = xs, xp_of(out)
         tx, tt = (xp.zeros_like(v) if d is None else d for d, v in zip(tangents, xs))
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             x, t = x.astype(self.dtype, copy=False), t.astype(self.dtype, copy=False)
             dx, _ = self._grads(x, t)
             ls = _log_sigmoid(x)
@@ -577,7 +577,7 @@ class BinaryCrossEntropyBackwardBackward0(Function):
             self.save(weight=weight)
         if self.needs_input_grad[1] or self.needs_input_grad[2]:
             self.save(grad_output=g)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             d = (x - t) / xp_of(x).maximum((1 - x) * x, _BCE_EPS)
             return cast_like(self._finish(d * g), x.dtype)
 
@@ -591,7 +591,7 @@ class BinaryCrossEntropyBackwardBackward0(Function):
         x, t = self.saved("self"), self.saved("target")
         ng, nx, nt = self.needs_input_grad
         gg = gx = gt = None
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             den = (x + _BCE_EPS) * (1 - x + _BCE_EPS)
             if ng:
                 gg = self._finish(u * ((x - t) / den))
@@ -629,7 +629,7 @@ class BinaryCrossEntropyBackwardBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         (g, x, t), (tg, tx, tt) = xs, tangents
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             den = (x + _BCE_EPS) * (1 - x + _BCE_EPS)
             total = terms(
                 None if tg is None else tg * ((x - t) / den),
@@ -677,7 +677,7 @@ class _ClippedBackwardBackward(Function):
         self.save(self=a, target=b)
         if na or nb:
             self.save(grad_output=g)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             out = cast_like(self._clipped(a - b) * g, a.dtype)
         self.numel = out.size
         return self._scale(out)
@@ -689,7 +689,7 @@ class _ClippedBackwardBackward(Function):
         a, b = self.saved("self"), self.saved("target")
         ng, na, nb = self.needs_input_grad
         gg = ga = gb = None
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             d = a - b
             if ng:
                 gg = cast_like(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import fp_quiet, xp_of
 from ._broadcast import unbroadcast
 from ._graph import constant
 from ._jvp import terms
@@ -33,7 +33,7 @@ def _reduce(loss, reduction, dtype):
     """``loss`` summed, averaged (NaN over no elements, as torch) or left as it is."""
     if reduction == "none":
         return loss
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with fp_quiet():
         s = loss.sum() if reduction == "sum" else loss.sum() / loss.size
     return xp_of(loss).asarray(s, dtype=dtype)
 
@@ -60,7 +60,7 @@ class SoftMarginLossBackward0(Function):
         self.reduction, self.numel = reduction, x.size
         self.save(self=x, target=t)
         tt = t.astype(x.dtype, copy=False)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             loss = xp_of(x).log1p(xp_of(x).exp(-x * tt)).astype(x.dtype, copy=False)
         return _reduce(loss, reduction, x.dtype)
 
@@ -79,7 +79,7 @@ class SoftMarginLossBackward0(Function):
     def backward(self, g):
         x = self.saved("self")
         t = self._target().astype(x.dtype, copy=False)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             d = _soft_margin_slope(x, t, x.dtype.type(self._norm())) * g
         return (d.astype(x.dtype, copy=False),)
 
@@ -90,7 +90,7 @@ class SoftMarginLossBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         x, t = xs[0], xs[1].astype(xs[0].dtype, copy=False)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             d = _soft_margin_slope(x, t, x.dtype.type(1)) * tangents[0]
         return _reduce(d.astype(out.dtype, copy=False), self.reduction, out.dtype)
 
@@ -109,7 +109,7 @@ class SoftMarginLossBackwardBackward0(Function):
         if self.needs_input_grad[1]:
             self.save(grad_output=g)
         tt = t.astype(x.dtype, copy=False)
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             out = _soft_margin_slope(x, tt, x.dtype.type(self._norm())) * g
         return out.astype(x.dtype, copy=False)
 
@@ -134,7 +134,7 @@ class SoftMarginLossBackwardBackward0(Function):
         ng, nx = self.needs_input_grad
         x = self.saved("self")
         gg = gx = None
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             if ng:
                 gg = unbroadcast(self._grad_of_g(u, x), self.g_shape).astype(x.dtype, copy=False)
             if nx:
@@ -163,7 +163,7 @@ class SoftMarginLossBackwardBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         (g, x), (tg, tx) = xs, tangents
-        with np.errstate(all="ignore"):
+        with fp_quiet():
             a = None
             if tg is not None:
                 t = self.target.astype(x.dtype, copy=False)
@@ -194,7 +194,7 @@ def _finish(loss, reduction, frames, dtype, keep_frames):
     xp = xp_of(loss)
     if reduction == "none":
         return loss.astype(dtype, copy=False) if keep_frames else loss.reshape(())
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with fp_quiet():
         s = loss.sum() if reduction == "sum" else loss.sum() / frames
     return xp.asarray(s, dtype=dtype)
 

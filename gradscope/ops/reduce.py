@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import expand, xp_of
+from ..backend import expand, fp_quiet, xp_of
 from ._broadcast import keep, sgn
 from ._graph import cast_to, constant, linear_backward_graph
 from .elementwise import DivBackward1
@@ -339,7 +339,7 @@ def _over(num: float, den) -> float:
 def _quiet():
     """NumPy's floating-point warnings off: 0 / 0 and x / 0 give NaN and inf silently, as in
     torch. CuPy arrays never warn."""
-    return np.errstate(all="ignore")
+    return fp_quiet()
 
 
 def _kept_mean(x, axes, n):

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function, apply, apply_inplace
-from ..backend import xp_of
+from ..backend import fp_quiet, xp_of
 from ..errors import refuse_kernel, scalar_type_name
 from . import _specfun as K
 from . import api
@@ -332,7 +332,7 @@ class SpecialErfcxBackward0(_SavesResult):
 
 def _entr(a):
     xp = xp_of(a)
-    with np.errstate(all="ignore"):
+    with fp_quiet():
         out = -a * xp.log(a)
     out = xp.where(a == 0, 0, out)
     return xp.where(a < 0, -np.inf, out).astype(a.dtype)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ...autograd import function as _function
 from ...autograd.function import apply
-from ...backend import xp_of
+from ...backend import fp_quiet, xp_of
 from ...errors import refuse_kernel
 from .. import index as I
 from .. import order as O
@@ -261,7 +261,7 @@ def _quantile(a, q, dim, keepdim, interpolation: str, ignore_nan: bool):
     sd = s._data
     nan = xp.isnan(sd)
     qv = qs.reshape(-1)
-    with np.errstate(invalid="ignore"):
+    with fp_quiet():
         if ignore_nan:
             ranks = qv * ((~nan).sum(axis=-1, keepdims=True) - 1).astype(d.dtype)
             ranks = xp.where(ranks < 0, 0, ranks)
