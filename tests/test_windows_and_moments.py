@@ -64,6 +64,15 @@ VALUES = {
     "trapezoid_no_samples": lambda m: m.trapezoid(_r(2, 0)(m)),
     "trapezoid_no_samples_dim0": lambda m: m.trapezoid(_r(0, 3)(m), dim=0),
     "cumulative_trapezoid_no_samples": lambda m: m.cumulative_trapezoid(_r(2, 0)(m)),
+    # integer samples integrate in the default float dtype, whatever the spacing's type
+    "trapezoid_int": lambda m: m.trapezoid(m.tensor([[1, 2, 3], [4, 5, 7]])),
+    "trapezoid_int8_float_dx": lambda m: m.trapezoid(m.tensor([1, 2, 4], dtype=m.int8), dx=0.5),
+    "trapezoid_int_int_x": lambda m: m.trapezoid(m.tensor([1, 2, 4]), m.tensor([0, 1, 3])),
+    "cumulative_trapezoid_int_dx": lambda m: m.cumulative_trapezoid(m.tensor([1, 2, 4]), dx=3),
+    "cumulative_trapezoid_int_int_x": lambda m: m.cumulative_trapezoid(
+        m.tensor([1, 2, 4]), m.tensor([0, 1, 3])
+    ),
+    "trapezoid_float64_int_dx": lambda m: m.trapezoid(m.tensor([1.0, 2.0], dtype=m.float64), dx=2),
     "cov_no_degrees_of_freedom": lambda m: m.cov(m.tensor([[1.0, 2.0]]), correction=2),
     "cov_int": lambda m: m.cov(m.tensor([[1, 2, 4], [3, 1, 2]])),
     "corrcoef_int": lambda m: m.corrcoef(m.tensor([[1, 2, 4], [3, 1, 2]])),

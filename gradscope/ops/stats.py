@@ -41,6 +41,22 @@ def _spacings(name: str, y, x, dim: int):
     return F.sub(_slice(x, dim, 1, x.shape[dim]), _slice(x, dim, 0, -1))
 
 
+def _times(t, number: float):
+    """``t * number`` as torch's composite records it (``MulBackward1``, the number held as
+    a number); an integer ``t`` (no graph) promotes to the default float dtype, as torch's
+    C++ scalar does, where NumPy's would give float64."""
+    if t._data.dtype.kind in "fc":
+        return apply(E.MulBackward1, (t,), number)
+    return F.mul(t, number)
+
+
+def _halved(t):
+    """``t / 2`` as torch's composite records it (``DivBackward1``), promoting as ``_times``."""
+    if t._data.dtype.kind in "fc":
+        return apply(E.DivBackward1, (t,), 2.0)
+    return F.div(t, 2.0)
+
+
 def _check_y(name: str, y) -> None:
     if y._data.dtype.kind == "b":
         raise RuntimeError(f"{name}: received a bool input for `y`, but bool is not supported")
@@ -72,14 +88,14 @@ def trapezoid(y, x=None, *, dx=None, dim: int = -1):
         total = F.sum(
             F.mul(F.add(_slice(y, dim, 0, -1), _slice(y, dim, 1, y.shape[dim])), spacing), dim
         )
-        return apply(E.DivBackward1, (total,), 2.0)
+        return _halved(total)
     dx = 1 if dx is None else dx
     _check_y("trapezoid", y)
     if isinstance(dx, (bool, complex)):
         raise RuntimeError("trapezoid: Currently, we only support dx as a real number.")
     ends = F.add(F.select(y, dim, 0), F.select(y, dim, -1))
-    inner = F.sub(F.sum(y, dim), apply(E.MulBackward1, (ends,), 0.5))
-    return apply(E.MulBackward1, (inner,), float(dx))
+    inner = F.sub(F.sum(y, dim), _times(ends, 0.5))
+    return _times(inner, float(dx))
 
 
 def trapz(y, x=None, *, dx=None, dim: int = -1):
@@ -99,11 +115,11 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
         if dx is not None:
             raise TypeError("cumulative_trapezoid() received both x and dx: give one of them")
         spacing = _spacings("cumulative_trapezoid", y, x, dim)
-        return apply(E.DivBackward1, (F.cumsum(F.mul(pairs, spacing), dim),), 2.0)
+        return _halved(F.cumsum(F.mul(pairs, spacing), dim))
     dx = 1 if dx is None else dx
     if isinstance(dx, (bool, complex)):
         raise RuntimeError("cumulative_trapezoid: Currently, we only support dx as a real number.")
-    return F.cumsum(apply(E.MulBackward1, (pairs,), dx / 2.0), dim)
+    return F.cumsum(_times(pairs, dx / 2.0), dim)
 
 
 # ---------------------------------------------------------------- covariance, correlation
