@@ -2936,6 +2936,19 @@ CASES += [
     ),
 ]
 
+# pdist (PdistBackward0: like cdist's kernel, no forward mode and no second derivative in
+# torch; its first derivative is checked in tests/test_misc_functional.py) and renorm
+CASES += [
+    C("pdist", lambda m, a: m.pdist(a), ((4, 3),), **_CDIST),
+    C("F_pdist_p1", lambda m, a: _F(m).pdist(a, 1), ((4, 3),), domain="away", **_CDIST),
+    C("F_pdist_p_half", lambda m, a: _F(m).pdist(a, 0.5), ((3, 2),), **_CDIST),
+    C("F_pdist_p3_transposed", lambda m, a: _F(m).pdist(a.t(), 3), ((2, 4),), **_CDIST),
+    C("F_pdist_inf", lambda m, a: _F(m).pdist(a, float("inf")), ((4, 3),), **_CDIST),
+    C("renorm", lambda m, a: m.renorm(a, 2, 0, 1.0), ((3, 4),)),
+    C("renorm_p1_last_dim", lambda m, a: a.renorm(1, -1, 1.5), ((2, 3, 2),), domain="away"),
+    C("renorm_inplace", lambda m, a: (a * 1).renorm_(2, 1, 0.8), ((2, 3),)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

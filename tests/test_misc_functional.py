@@ -1,0 +1,195 @@
+"""``pdist``, ``renorm`` and more of ``gs.nn.functional`` and ``gs.nn`` against torch:
+values and gradients in float64, the nodes and what they save, errors and modules'
+reprs; and first-order gradchecks (which need no torch) where torch has no second
+derivative or forward mode to compare with.
+
+The ops' table cases (gradcheck, graphs, saved tensors, specials) are in
+``tests/op_cases.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+from tests.parity import check_error, check_value, params
+
+
+def _F(m):  # noqa: N802
+    return m.nn.functional
+
+
+def _x(m, shape, seed=0, rg=True, dtype=None):
+    a = np.random.default_rng(seed).standard_normal(shape)
+    return m.tensor(a, dtype=dtype or m.float64, requires_grad=rg)
+
+
+# ---------------------------------------------------------------- gradchecks (no torch)
+
+
+def _rows_with_ties():
+    a = np.random.default_rng(3).standard_normal((5, 3))
+    a[3] = a[1] + [0.3, -0.5, 0.7]  # (near, but away from 0 and from ties)
+    return a
+
+
+@pytest.mark.parametrize("p", [1, 1.5, 2, 3, float("inf"), 0.7])
+def test_pdist_gradcheck(p):
+    x = gs.tensor(_rows_with_ties(), dtype=gs.float64, requires_grad=True)
+    assert gs.autograd.gradcheck(lambda t: gs.pdist(t, p), (x,))
+
+
+@pytest.mark.parametrize("p, dim, maxnorm", [(2, 0, 1.0), (1, -1, 0.5), (3, 1, 0.8), (0.5, 0, 4.0)])
+def test_renorm_gradcheck_and_gradgradcheck(p, dim, maxnorm):
+    x = gs.tensor(_rows_with_ties().reshape(5, 3, 1), dtype=gs.float64, requires_grad=True)
+    assert gs.autograd.gradcheck(lambda t: gs.renorm(t, p, dim, maxnorm), (x,))
+    assert gs.autograd.gradgradcheck(lambda t: gs.renorm(t, p, dim, maxnorm), (x,))
+
+
+def test_pdist_values_and_order():
+    x = gs.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
+    np.testing.assert_allclose(gs.pdist(x).numpy(), [5.0, 1.0, np.sqrt(18.0)], rtol=1e-6)
+    np.testing.assert_allclose(gs.pdist(x, 1).numpy(), [7.0, 1.0, 6.0])
+    np.testing.assert_allclose(gs.pdist(x, 0).numpy(), [2.0, 1.0, 2.0])
+    np.testing.assert_allclose(gs.pdist(x, float("inf")).numpy(), [4.0, 1.0, 3.0])
+
+
+def test_pdist_gradient_is_zero_at_zero_distance():
+    x = gs.tensor([[1.0, 2.0], [1.0, 2.0], [4.0, 6.0]], dtype=gs.float64, requires_grad=True)
+    gs.pdist(x).sum().backward()
+    # the pair (0, 1) adds nothing; (0, 2) and (1, 2) pull rows 0 and 1 toward row 2
+    np.testing.assert_allclose(x.grad.numpy(), [[-0.6, -0.8], [-0.6, -0.8], [1.2, 1.6]])
+
+
+def test_renorm_scales_only_the_rows_over_maxnorm():
+    x = gs.tensor([[3.0, 4.0], [0.3, 0.4]], dtype=gs.float64)
+    np.testing.assert_allclose(
+        gs.renorm(x, 2, 0, 1.0).numpy(), [[0.6 * 5 / (5 + 1e-7), 0.8 * 5 / (5 + 1e-7)], [0.3, 0.4]]
+    )
+
+
+# ---------------------------------------------------------------- torch parity
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+def _rows(m, seed=0):
+    a = np.random.default_rng(seed).standard_normal((5, 3))
+    a[3] = a[1]  # a zero distance
+    a[4, 0] = a[0, 0]  # a zero difference in one column
+    return m.tensor(a, dtype=m.float64, requires_grad=True)
+
+
+def _pdist_grads(p):
+    def run(m):
+        x = _rows(m)
+        y = _F(m).pdist(x, p)
+        w = m.tensor(np.linspace(-1, 2, y.shape[0]), dtype=m.float64)
+        (g,) = m.autograd.grad((y * w).sum(), x)
+        return y, g
+
+    return run
+
+
+def _renorm_grads(p, dim, maxnorm, inplace=False):
+    def run(m):
+        x = _x(m, (3, 4, 2), 1)
+        y = (x * 1).renorm_(p, dim, maxnorm) if inplace else m.renorm(x, p, dim, maxnorm)
+        w = m.tensor(np.cos(np.arange(24.0)).reshape(3, 4, 2), dtype=m.float64)
+        (g,) = m.autograd.grad((y * w).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad((g * g).sum(), x)
+        return y, g, gg
+
+    return run
+
+
+VALUES = {
+    **{f"pdist_p{p}": _pdist_grads(p) for p in (0, 1, 2, 3, 0.5, 1.5, float("inf"))},
+    "pdist_one_row": lambda m: _F(m).pdist(_x(m, (1, 3))),
+    "pdist_no_columns": lambda m: _F(m).pdist(_x(m, (3, 0))),
+    "pdist_float32": lambda m: m.pdist(_x(m, (4, 2), dtype=m.float32), 2.5),
+    **{
+        f"renorm_p{p}_dim{d}": _renorm_grads(p, d, mx)
+        for p, d, mx in [(2, 0, 1.0), (1, 1, 2.0), (3, -1, 0.5), (float("inf"), 2, 0.7)]
+    },
+    "renorm_p0.5": _renorm_grads(0.5, 0, 3.0),
+    "renorm_inplace": _renorm_grads(2, 1, 0.9, inplace=True),
+    "renorm_float32": lambda m: m.renorm(_x(m, (3, 4), dtype=m.float32), 2, 1, 0.5),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_value(fn):
+    check_value(fn)
+
+
+def test_pdist_saves_self_result_and_p_as_torch():
+    for m in (gs, torch):
+        x = _rows(m)
+        y = _F(m).pdist(x, 3)
+        node = y.grad_fn
+        assert node.name() == "PdistBackward0"
+        assert node._saved_p == 3.0 and isinstance(node._saved_p, float)
+        assert node._saved_self is x
+        assert node._saved_result.shape == (10,)
+
+
+def test_pdist_of_a_transposed_input_clones_it_first_as_torch():
+    for m in (gs, torch):
+        x = _x(m, (3, 4))
+        y = m.pdist(x.t())
+        assert y.grad_fn.next_functions[0][0].name() == "CloneBackward0"
+
+
+def test_renorm_saves_as_torch():
+    got = []
+    for m in (gs, torch):
+        x = _x(m, (3, 4))
+        node = m.renorm(x, 2, -1, 1.5).grad_fn
+        assert node._saved_self is x
+        z = x * 1
+        node2 = z.renorm_(1, 0, 0.5).grad_fn
+        assert node2._saved_self is not z and node2._saved_self.shape == (3, 4)
+        assert z._version == 1
+        got.append((node.name(), node._saved_p, node._saved_dim, node._saved_maxnorm))
+        got.append((node2.name(), node2._saved_p, node2._saved_dim, node2._saved_maxnorm))
+    assert got[:2] == got[2:]
+    assert got[0] == ("RenormBackward0", 2, 2**64 - 1, 1.5)  # torch reads dim as unsigned
+
+
+def test_pdist_has_no_second_derivative_as_torch():
+    for m in (gs, torch):
+        x = _rows(m)
+        (g,) = m.autograd.grad(m.pdist(x).sum(), x, create_graph=True)
+        assert g.grad_fn.name() == "PdistBackwardBackward0"
+        with pytest.raises(NotImplementedError, match="derivative for '_pdist_backward'"):
+            m.autograd.grad(g.sum(), x)
+
+
+ERRORS = {
+    "pdist_1d": lambda m: m.pdist(m.ones(3)),
+    "pdist_3d": lambda m: _F(m).pdist(m.ones(2, 3, 4)),
+    "pdist_negative_p": lambda m: m.pdist(m.ones(2, 3), -1),
+    "pdist_nan_p": lambda m: m.pdist(m.ones(2, 3), float("nan")),
+    "pdist_integer": lambda m: m.pdist(m.ones(2, 3, dtype=m.int64)),
+    "pdist_forward_ad": lambda m: _jvp(m, lambda t: m.pdist(t)),
+    "renorm_p0": lambda m: m.renorm(m.ones(2, 3), 0, 0, 1.0),
+    "renorm_negative_p": lambda m: m.ones(2, 3).renorm(-2, 0, 1.0),
+    "renorm_negative_maxnorm": lambda m: m.renorm(m.ones(2, 3), 2, 0, -1.5),
+    "renorm_complex_maxnorm": lambda m: m.renorm(m.ones(2, 3), 2, 0, 1j),
+    "renorm_complex_p": lambda m: m.renorm(m.ones(2, 3), 2j, 0, 1.0),
+    "renorm_1d": lambda m: m.renorm(m.ones(3), 2, 0, 1.0),
+    "renorm_dim": lambda m: m.renorm(m.ones(2, 3), 2, 2, 1.0),
+    "renorm_integer": lambda m: m.renorm(m.ones(2, 3, dtype=m.int64), 2, 0, 1.0),
+    "renorm_inplace_leaf": lambda m: m.ones(2, 3, requires_grad=True).renorm_(2, 0, 1.0),
+}
+
+
+def _jvp(m, fn):
+    return m.func.jvp(fn, (m.ones(3, 2, dtype=m.float64),), (m.ones(3, 2, dtype=m.float64),))
+
+
+@pytest.mark.parametrize("fn", params(ERRORS))
+def test_error(fn):
+    check_error(fn)
