@@ -2949,6 +2949,31 @@ CASES += [
     C("renorm_inplace", lambda m, a: (a * 1).renorm_(2, 1, 0.8), ((2, 3),)),
 ]
 
+# bilinear: inputs viewed as rows, one TrilinearBackward0, viewed back, bias added
+CASES += [
+    C(
+        "F_bilinear",
+        lambda m, a, b, w, c: _F(m).bilinear(a, b, w, c),
+        ((4, 3), (4, 2), (5, 3, 2), (5,)),
+    ),
+    C(
+        "F_bilinear_batched_no_bias",
+        lambda m, a, b, w: _F(m).bilinear(a, b, w),
+        ((2, 3, 3), (2, 3, 2), (4, 3, 2)),
+    ),
+    C(
+        "F_bilinear_1d",
+        lambda m, a, b, w, c: _F(m).bilinear(a, b, w, c),
+        ((3,), (2,), (4, 3, 2), (4,)),
+    ),
+    C(
+        "F_bilinear_some_grads",
+        lambda m, a, b, w, c: _F(m).bilinear(a, b, w, c),
+        ((4, 3), (4, 2), (5, 3, 2), (5,)),
+        grad=(True, False, False, True),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

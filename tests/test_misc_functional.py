@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import gradscope as gs
-from tests.parity import check_error, check_value, params
+from tests.parity import check_error, check_value, grad_fn_tree, params
 
 
 def _F(m):  # noqa: N802
@@ -192,4 +192,90 @@ def _jvp(m, fn):
 
 @pytest.mark.parametrize("fn", params(ERRORS))
 def test_error(fn):
+    check_error(fn)
+
+
+# ---------------------------------------------------------------- bilinear
+
+
+def _bilinear_ins(m, rg=(True, True, True, True)):
+    shapes = [(4, 3), (4, 2), (5, 3, 2), (5,)]
+    return [_x(m, s, i, rg=r) for i, (s, r) in enumerate(zip(shapes, rg))]
+
+
+def test_bilinear_saves_as_torch():
+    """``TrilinearBackward0`` keeps each input only where another input's gradient needs
+    it, and its dims lists."""
+    got = []
+    for m in (gs, torch):
+        a, b, w, c = _bilinear_ins(m, (True, False, False, False))
+        node = _F(m).bilinear(a, b, w, c).grad_fn.next_functions[0][0].next_functions[0][0]
+        assert node.name() == "TrilinearBackward0"
+        assert node._saved_i1 is None
+        assert tuple(node._saved_i2.shape) == (5, 3, 2) and tuple(node._saved_i3.shape) == (4, 2)
+        got.append([getattr(node, f"_saved_{k}") for k in ("expand1", "expand2", "expand3")])
+        got[-1].append(node._saved_sumdim)
+    assert got[0] == got[1] == [(1, 3), (0,), (1, 2), (2, 3)]
+
+
+def test_bilinear_gradients_under_create_graph_are_trilinear_as_torch():
+    trees = []
+    for m in (gs, torch):
+        a, b, w, c = _bilinear_ins(m)
+        ga, gw = m.autograd.grad(_F(m).bilinear(a, b, w, c).sum(), (a, w), create_graph=True)
+        trees.append((grad_fn_tree(ga.grad_fn, 3), grad_fn_tree(gw.grad_fn, 3)))
+        (gb,) = m.autograd.grad((ga * ga).sum() + (gw * gw).sum(), b)
+        trees.append(np.asarray(gb.detach()).round(10).tolist())
+    assert trees[0] == trees[2]
+    assert (
+        trees[0][1]
+        == "TrilinearBackward0(ViewBackward0(AccumulateGrad), None, ViewBackward0(AccumulateGrad))"
+    )
+    np.testing.assert_allclose(trees[1], trees[3], rtol=1e-9)
+
+
+def test_bilinear_module_as_torch():
+    for m in (gs, torch):
+        m.manual_seed(0)
+        layer = m.nn.Bilinear(3, 2, 5)
+        assert repr(layer) == "Bilinear(in1_features=3, in2_features=2, out_features=5, bias=True)"
+        assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+        assert tuple(layer.weight.shape) == (5, 3, 2) and tuple(layer.bias.shape) == (5,)
+        bound = 1 / np.sqrt(3)
+        assert float(layer.weight.detach().abs().max()) <= bound and float(layer.bias.detach().abs().max()) <= bound
+        assert float(layer.weight.detach().abs().max()) > bound / 2  # drawn over the whole range
+        plain = m.nn.Bilinear(3, 2, 5, bias=False, dtype=m.float64)
+        assert plain.bias is None and plain.weight.dtype == m.float64
+        assert repr(plain).endswith("bias=False)")
+        a, b = _x(m, (2, 3), 1), _x(m, (2, 2), 2)
+        y = plain(a, b)
+        assert y.grad_fn.name() == "ViewBackward0" and tuple(y.shape) == (2, 5)
+
+
+def test_bilinear_module_refuses_no_in1_features_as_torch():
+    check_error(lambda m: m.nn.Bilinear(0, 2, 5))
+
+
+def _bilinear_bad(a=(4, 3), b=(4, 2), w=(5, 3, 2), c=(5,), dtype=None):
+    def run(m):
+        ins = [m.ones(*s, dtype=m.float32) for s in (a, b, w)]
+        bias = None if c is None else m.ones(*c, dtype=getattr(m, dtype or "float32"))
+        return _F(m).bilinear(*ins, bias)
+
+    return run
+
+
+BILINEAR_ERRORS = {
+    "batch": _bilinear_bad(b=(3, 2)),
+    "input1_size": _bilinear_bad(w=(5, 2, 2)),
+    "input2_size": _bilinear_bad(b=(4, 3)),
+    "bias_size": _bilinear_bad(c=(4,)),
+    "bias_2d": _bilinear_bad(c=(1, 5)),
+    "dims": _bilinear_bad(b=(4, 2, 1)),
+    "dtype": _bilinear_bad(dtype="float64"),
+}
+
+
+@pytest.mark.parametrize("fn", params(BILINEAR_ERRORS))
+def test_bilinear_error(fn):
     check_error(fn)

@@ -246,3 +246,7 @@ __all__ = [
     "init",
     "utils",
 ]
+
+from .layers_misc import Bilinear  # noqa: E402
+
+__all__ += ["Bilinear"]

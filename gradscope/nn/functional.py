@@ -1427,6 +1427,6 @@ from ._resample import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, un
 
 __all__ += ["channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
-from ._misc_functional import pdist  # noqa: E402
+from ._misc_functional import bilinear, pdist  # noqa: E402
 
-__all__ += ["pdist"]
+__all__ += ["bilinear", "pdist"]
