@@ -2974,6 +2974,23 @@ CASES += [
     ),
 ]
 
+# adaptive max pools: one AdaptiveMaxPool2DBackward0 (1-d: unsqueezed and squeezed back)
+CASES += [
+    C("F_adaptive_max_pool2d", lambda m, x: _F(m).adaptive_max_pool2d(x, (2, 3)), ((2, 2, 5, 7),)),
+    C(
+        "F_adaptive_max_pool2d_unbatched_none",
+        lambda m, x: _F(m).adaptive_max_pool2d(x, (3, None)),
+        ((2, 4, 3),),
+    ),
+    C(
+        "F_adaptive_max_pool2d_grow",
+        lambda m, x: _F(m).adaptive_max_pool2d(x, 4, return_indices=True)[0],
+        ((1, 2, 3, 2),),
+    ),
+    C("F_adaptive_max_pool1d", lambda m, x: _F(m).adaptive_max_pool1d(x, 3), ((2, 3, 7),)),
+    C("AdaptiveMaxPool1d_2d_input", lambda m, x: m.nn.AdaptiveMaxPool1d(2)(x), ((3, 5),)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -242,7 +242,10 @@ def test_bilinear_module_as_torch():
         assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
         assert tuple(layer.weight.shape) == (5, 3, 2) and tuple(layer.bias.shape) == (5,)
         bound = 1 / np.sqrt(3)
-        assert float(layer.weight.detach().abs().max()) <= bound and float(layer.bias.detach().abs().max()) <= bound
+        assert (
+            float(layer.weight.detach().abs().max()) <= bound
+            and float(layer.bias.detach().abs().max()) <= bound
+        )
         assert float(layer.weight.detach().abs().max()) > bound / 2  # drawn over the whole range
         plain = m.nn.Bilinear(3, 2, 5, bias=False, dtype=m.float64)
         assert plain.bias is None and plain.weight.dtype == m.float64
@@ -278,4 +281,79 @@ BILINEAR_ERRORS = {
 
 @pytest.mark.parametrize("fn", params(BILINEAR_ERRORS))
 def test_bilinear_error(fn):
+    check_error(fn)
+
+
+# ---------------------------------------------------------------- adaptive max pools
+
+
+def _specials(m):
+    a = np.random.default_rng(0).standard_normal((2, 3, 5, 7))
+    a[0, 0, 1, 1] = np.nan
+    a[0, 1, :3, :3] = -np.inf  # a window of -inf points at its first element
+    a[1, 0, 0, :] = a[1, 0, 0, 0]  # ties: the first
+    return m.tensor(a, requires_grad=True)
+
+
+def _pool_grads(pool):
+    def run(m):
+        x = _specials(m)
+        out, idx = pool(m, x)
+        (g,) = m.autograd.grad(out.sum(), x)
+        return out, idx, g
+
+    return run
+
+
+POOL_VALUES = {
+    "2d": _pool_grads(lambda m, x: _F(m).adaptive_max_pool2d(x, (2, 3), True)),
+    "2d_unbatched_none": _pool_grads(lambda m, x: _F(m).adaptive_max_pool2d(x[0], (3, None), True)),
+    "2d_grow": _pool_grads(lambda m, x: _F(m).adaptive_max_pool2d(x, (6, 8), True)),
+    "1d": _pool_grads(lambda m, x: _F(m).adaptive_max_pool1d(x[0], 4, True)),
+    "1d_unbatched": _pool_grads(lambda m, x: m.nn.AdaptiveMaxPool1d(3, True)(x[1, 0])),
+    "module_2d": _pool_grads(lambda m, x: m.nn.AdaptiveMaxPool2d((None, 2), True)(x)),
+    "no_grad": lambda m: _F(m).adaptive_max_pool2d(_specials(m).detach(), 3, True),
+}
+
+
+@pytest.mark.parametrize("fn", params(POOL_VALUES))
+def test_adaptive_max_pool_value(fn):
+    check_value(fn)
+
+
+def test_adaptive_max_pool_saves_and_shares_its_indices_as_torch():
+    for m in (gs, torch):
+        x = _specials(m)
+        out, idx = _F(m).adaptive_max_pool2d(x, (2, 3), return_indices=True)
+        node = out.grad_fn
+        assert node.name() == "AdaptiveMaxPool2DBackward0" and node._saved_self is x
+        assert node._saved_result1.dtype == m.int64 and tuple(node._saved_result1.shape) == (
+            2,
+            3,
+            2,
+            3,
+        )
+        assert np.array_equal(np.asarray(node._saved_result1), np.asarray(idx))
+
+
+def test_adaptive_max_pool_module_reprs_as_torch():
+    for m in (gs, torch):
+        assert repr(m.nn.AdaptiveMaxPool2d((2, None))) == "AdaptiveMaxPool2d(output_size=(2, None))"
+        assert repr(m.nn.AdaptiveMaxPool1d(3, True)) == "AdaptiveMaxPool1d(output_size=3)"
+
+
+POOL_ERRORS = {
+    "three_sizes": lambda m: _F(m).adaptive_max_pool2d(m.ones(1, 2, 3, 3), (2, 3, 4)),
+    "1d_input": lambda m: _F(m).adaptive_max_pool2d(m.ones(7), 2),
+    "5d_input": lambda m: _F(m).adaptive_max_pool2d(m.ones(1, 1, 1, 3, 3), 2),
+    "1d_pool_4d_input": lambda m: _F(m).adaptive_max_pool1d(m.ones(1, 2, 3, 4), 2),
+    "negative": lambda m: _F(m).adaptive_max_pool2d(m.ones(2, 3, 4, 4), -1),
+    "empty_channels": lambda m: _F(m).adaptive_max_pool2d(m.ones(1, 0, 3, 3), 2),
+    "empty_height": lambda m: _F(m).adaptive_max_pool2d(m.ones(1, 2, 0, 3), 2),
+    "integer": lambda m: _F(m).adaptive_max_pool2d(m.ones(1, 2, 3, 3, dtype=m.int64), 2),
+}
+
+
+@pytest.mark.parametrize("fn", params(POOL_ERRORS))
+def test_adaptive_max_pool_error(fn):
     check_error(fn)

@@ -247,6 +247,6 @@ __all__ = [
     "utils",
 ]
 
-from .layers_misc import Bilinear  # noqa: E402
+from .layers_misc import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Bilinear  # noqa: E402
 
-__all__ += ["Bilinear"]
+__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from ..autograd.function import apply
 from ..errors import cpp_type_name
+from ..ops import api
 from ..ops.distance_misc import pdist
+from ..ops.pool_misc import AdaptiveMaxPool2DBackward0
 from ..ops.trilinear import TrilinearBackward0
 
 
@@ -51,4 +53,76 @@ def bilinear(input1, input2, weight, bias=None):
     return out if bias is None else out + bias
 
 
-__all__ = ["bilinear", "pdist"]
+# ---------------------------------------------------------------- adaptive max pools
+
+
+def _sizes(v) -> str:
+    return "[" + ", ".join(map(str, v)) + "]"
+
+
+def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
+    """The largest value of each of ``output_size`` near-equal windows of ``(N, C, H, W)``
+    or ``(C, H, W)`` input (None in ``output_size``: the input's size there); with
+    ``return_indices``, also the flat ``H * W`` index of each (int64)."""
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    output_size = tuple(output_size)
+    if len(output_size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
+    nd = input.ndim
+    if nd not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {_sizes(input.shape)}"
+        )
+    for d in range(1, nd):
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                "adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {_sizes(input.shape)} with dimension {d} "
+                "being empty"
+            )
+    size = tuple(n if o is None else o for o, n in zip(output_size, input.shape[-2:]))
+    if any(o < 0 for o in size):
+        shape = _sizes(tuple(input.shape[:-2]) + size)
+        neg = next(o for o in size if o < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {shape}")
+    dtype = input._data.dtype
+    if dtype.kind != "f":
+        from ..errors import scalar_type_name
+
+        raise NotImplementedError(
+            f"\"adaptive_max_pool2d\" not implemented for '{scalar_type_name(dtype)}'"
+        )
+    out = apply(AdaptiveMaxPool2DBackward0, (input,), size)
+    if not return_indices:
+        return out
+    node = out.grad_fn
+    if node is not None and node._saved:  # the indices the node saved (shared, as torch's)
+        st = node._saved["result1"]
+        return out, api.Tensor._share(st.data, st.buffer, st.vc)
+    from ..ops.pool_misc import adaptive_max_pool
+
+    return out, api.Tensor._make(adaptive_max_pool(input._data, size)[1], None)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
+    """The largest value of each of ``output_size`` near-equal windows of ``(N, C, L)`` or
+    ``(C, L)`` input: ``adaptive_max_pool2d`` of the input unsqueezed at -2, squeezed back."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for adaptive_max_pool1d)"
+        )
+    if not isinstance(output_size, int):
+        output_size = tuple(output_size)
+        if len(output_size) != 1:
+            raise RuntimeError(
+                f"adaptive_max_pool1d: output_size must be 1, but got {len(output_size)}"
+            )
+        output_size = output_size[0]
+    out, idx = adaptive_max_pool2d(api.unsqueeze(input, -2), (1, output_size), True)
+    out, idx = api.squeeze(out, -2), api.squeeze(idx, -2)
+    return (out, idx) if return_indices else out
+
+
+__all__ = ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "pdist"]

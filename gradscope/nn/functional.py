@@ -1427,6 +1427,11 @@ from ._resample import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, un
 
 __all__ += ["channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold"]
 
-from ._misc_functional import bilinear, pdist  # noqa: E402
+from ._misc_functional import (  # noqa: E402
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    bilinear,
+    pdist,
+)
 
-__all__ += ["bilinear", "pdist"]
+__all__ += ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "pdist"]
