@@ -262,6 +262,7 @@ from .ops.counting import (
     unique_consecutive,
 )
 from .ops.distance import cdist
+from .ops.distance_misc import pdist, renorm
 from .ops.inplace import (
     bitwise_and,
     bitwise_left_shift,

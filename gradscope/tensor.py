@@ -1357,3 +1357,7 @@ Tensor.bernoulli, Tensor.bernoulli_ = _sampling.bernoulli, _sampling.bernoulli_
 Tensor.multinomial, Tensor.random_ = _sampling.multinomial, _sampling.random_
 Tensor.exponential_, Tensor.geometric_ = _sampling.exponential_, _sampling.geometric_
 Tensor.cauchy_, Tensor.log_normal_ = _sampling.cauchy_, _sampling.log_normal_
+
+from .ops import distance_misc as _distance_misc  # noqa: E402
+
+Tensor.renorm, Tensor.renorm_ = _distance_misc.renorm, _distance_misc.renorm_

@@ -2936,6 +2936,61 @@ CASES += [
     ),
 ]
 
+# pdist (PdistBackward0: like cdist's kernel, no forward mode and no second derivative in
+# torch; its first derivative is checked in tests/test_misc_functional.py) and renorm
+CASES += [
+    C("pdist", lambda m, a: m.pdist(a), ((4, 3),), **_CDIST),
+    C("F_pdist_p1", lambda m, a: _F(m).pdist(a, 1), ((4, 3),), domain="away", **_CDIST),
+    C("F_pdist_p_half", lambda m, a: _F(m).pdist(a, 0.5), ((3, 2),), **_CDIST),
+    C("F_pdist_p3_transposed", lambda m, a: _F(m).pdist(a.t(), 3), ((2, 4),), **_CDIST),
+    C("F_pdist_inf", lambda m, a: _F(m).pdist(a, float("inf")), ((4, 3),), **_CDIST),
+    C("renorm", lambda m, a: m.renorm(a, 2, 0, 1.0), ((3, 4),)),
+    C("renorm_p1_last_dim", lambda m, a: a.renorm(1, -1, 1.5), ((2, 3, 2),), domain="away"),
+    C("renorm_inplace", lambda m, a: (a * 1).renorm_(2, 1, 0.8), ((2, 3),)),
+]
+
+# bilinear: inputs viewed as rows, one TrilinearBackward0, viewed back, bias added
+CASES += [
+    C(
+        "F_bilinear",
+        lambda m, a, b, w, c: _F(m).bilinear(a, b, w, c),
+        ((4, 3), (4, 2), (5, 3, 2), (5,)),
+    ),
+    C(
+        "F_bilinear_batched_no_bias",
+        lambda m, a, b, w: _F(m).bilinear(a, b, w),
+        ((2, 3, 3), (2, 3, 2), (4, 3, 2)),
+    ),
+    C(
+        "F_bilinear_1d",
+        lambda m, a, b, w, c: _F(m).bilinear(a, b, w, c),
+        ((3,), (2,), (4, 3, 2), (4,)),
+    ),
+    C(
+        "F_bilinear_some_grads",
+        lambda m, a, b, w, c: _F(m).bilinear(a, b, w, c),
+        ((4, 3), (4, 2), (5, 3, 2), (5,)),
+        grad=(True, False, False, True),
+    ),
+]
+
+# adaptive max pools: one AdaptiveMaxPool2DBackward0 (1-d: unsqueezed and squeezed back)
+CASES += [
+    C("F_adaptive_max_pool2d", lambda m, x: _F(m).adaptive_max_pool2d(x, (2, 3)), ((2, 2, 5, 7),)),
+    C(
+        "F_adaptive_max_pool2d_unbatched_none",
+        lambda m, x: _F(m).adaptive_max_pool2d(x, (3, None)),
+        ((2, 4, 3),),
+    ),
+    C(
+        "F_adaptive_max_pool2d_grow",
+        lambda m, x: _F(m).adaptive_max_pool2d(x, 4, return_indices=True)[0],
+        ((1, 2, 3, 2),),
+    ),
+    C("F_adaptive_max_pool1d", lambda m, x: _F(m).adaptive_max_pool1d(x, 3), ((2, 3, 7),)),
+    C("AdaptiveMaxPool1d_2d_input", lambda m, x: m.nn.AdaptiveMaxPool1d(2)(x), ((3, 5),)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -246,3 +246,7 @@ __all__ = [
     "init",
     "utils",
 ]
+
+from .layers_misc import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Bilinear  # noqa: E402
+
+__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]

@@ -1426,3 +1426,12 @@ __all__ += ["instance_norm", "local_response_norm"]
 from ._resample import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
 
 __all__ += ["channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold"]
+
+from ._misc_functional import (  # noqa: E402
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    bilinear,
+    pdist,
+)
+
+__all__ += ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "pdist"]
