@@ -1426,3 +1426,12 @@ __all__ += ["instance_norm", "local_response_norm"]
 from ._resample import channel_shuffle, fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
 
 __all__ += ["channel_shuffle", "fold", "pixel_shuffle", "pixel_unshuffle", "unfold"]
+
+from ._interpolate import (  # noqa: E402 - resampling
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
+
+__all__ += ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
