@@ -125,10 +125,10 @@ def _area(input, output_size):
         return F.adaptive_avg_pool1d(input, output_size)
     if nd == 4:
         return F.adaptive_avg_pool2d(input, output_size)
-    _check_dtype(input, "adaptive_avg_pool3d_cpu")
     size = tuple(int(o) for o in output_size)
     if size == (1, 1, 1):  # torch takes the mean, a node of its own
         return api.mean(input, (-1, -2, -3), keepdim=True)
+    _check_dtype(input, "adaptive_avg_pool3d_cpu")
     return apply(U.AdaptiveAvgPool3DBackward0, (input,), size)
 
 

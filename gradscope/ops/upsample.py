@@ -242,17 +242,21 @@ class _Upsample(Function):
         raise NotImplementedError
 
     def _apply(self, x):  # the last dim first, as torch's kernels
-        nd = x.ndim
+        src, nd = x, x.ndim
+        x = x.astype(self.T, copy=False)  # float16 computed in float32, rounded once
         for d in reversed(range(self._dims)):
             x = _gather(x, nd - self._dims + d, self.fwd[d])
-        return x if any(t is not None for t in self.fwd) else x.copy()
+        x = x.astype(src.dtype, copy=False)
+        return x.copy() if x is src else x
 
     def backward(self, g):
         bwd = self._axes(backward=True)
-        nd = g.ndim
+        src, nd = g, g.ndim
+        g = g.astype(self.T, copy=False)
         for d in reversed(range(self._dims)):
             g = _scatter(g, nd - self._dims + d, bwd[d], self.self_sym_sizes[nd - self._dims + d])
-        return (g if any(t is not None for t in bwd) else g.copy(),)
+        g = g.astype(src.dtype, copy=False)
+        return (g.copy() if g is src else g,)
 
     def backward_graph(self, g):
         return linear_backward_graph(self, g)
