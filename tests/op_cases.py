@@ -2991,6 +2991,50 @@ CASES += [
     C("AdaptiveMaxPool1d_2d_input", lambda m, x: m.nn.AdaptiveMaxPool1d(2)(x), ((3, 5),)),
 ]
 
+# interpolate, one case per node
+CASES += [
+    C(
+        "F_interpolate_nearest_1d",
+        lambda m, x: _F(m).interpolate(x, scale_factor=1.7),
+        ((2, 2, 5),),
+    ),
+    C(
+        "F_interpolate_nearest_exact_2d",
+        lambda m, x: _F(m).interpolate(x, size=(5, 2), mode="nearest-exact"),
+        ((1, 2, 3, 4),),
+    ),
+    C(
+        "F_interpolate_linear_align_corners",
+        lambda m, x: _F(m).interpolate(x, size=7, mode="linear", align_corners=True),
+        ((2, 1, 4),),
+    ),
+    C(
+        "F_interpolate_bilinear",
+        lambda m, x: _F(m).interpolate(x, scale_factor=(1.5, 0.7), mode="bilinear"),
+        ((1, 2, 4, 5),),
+    ),
+    C(
+        "F_interpolate_bicubic",
+        lambda m, x: _F(m).interpolate(x, scale_factor=2.5, mode="bicubic"),
+        ((1, 1, 3, 2),),
+    ),
+    C(
+        "F_interpolate_bilinear_antialias",
+        lambda m, x: _F(m).interpolate(x, size=(3, 2), mode="bilinear", antialias=True),
+        ((1, 2, 7, 5),),
+    ),
+    C(
+        "F_interpolate_trilinear",
+        lambda m, x: _F(m).interpolate(x, size=(3, 2, 4), mode="trilinear"),
+        ((1, 1, 2, 3, 2),),
+    ),
+    C(
+        "F_interpolate_area_3d",
+        lambda m, x: _F(m).interpolate(x, size=(2, 2, 1), mode="area"),
+        ((1, 2, 3, 4, 2),),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -1435,3 +1435,12 @@ from ._misc_functional import (  # noqa: E402
 )
 
 __all__ += ["adaptive_max_pool1d", "adaptive_max_pool2d", "bilinear", "pdist"]
+
+from ._interpolate import (  # noqa: E402 - resampling
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
+
+__all__ += ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]

@@ -438,6 +438,8 @@ def _sum_windows(x, axis: int, bounds):
     elements: an inf elsewhere stays out, as in torch's kernels)."""
     xp = xp_of(x)
     lead = (slice(None),) * (axis % x.ndim)
+    if not bounds:  # an output size of 0
+        return x[lead + (slice(0, 0),)].copy()
     return xp.concatenate(
         [x[lead + (slice(a, b),)].sum(axis=axis, keepdims=True) for a, b in bounds], axis=axis
     )
