@@ -27,7 +27,7 @@ def manual_seed(seed: int):
 
 
 def _infer_dtype(data) -> np.dtype:
-    """torch's dtype for Python data: bool, int64, complex64 or the default float (also
+    """torch's dtype for Python data: bool, int64, the default complex or float (also
     for empty lists, at any depth)."""
     if isinstance(data, (list, tuple)):
         first = data
@@ -48,7 +48,7 @@ def _infer_dtype(data) -> np.dtype:
             else:
                 kinds.add(_scalar_kind(v))
         if "c" in kinds:
-            return np.dtype(np.complex64)
+            return dtypes.default_complex()
         if "f" in kinds or not kinds:
             return dtypes.default_float.np
         if "i" in kinds or "u" in kinds:
@@ -60,7 +60,7 @@ def _infer_dtype(data) -> np.dtype:
     if kind == "i":
         return np.dtype(np.int64)
     if kind == "c":
-        return np.dtype(np.complex64)
+        return dtypes.default_complex()
     return dtypes.default_float.np
 
 

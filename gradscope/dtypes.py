@@ -44,6 +44,15 @@ _BY_NAME = {d.name: d for d in ALL}
 default_float = float32
 
 
+def default_complex() -> np.dtype:
+    """torch's default complex dtype, which follows the default float: complex128 when it
+    is float64, else complex64."""
+    return _C128 if default_float is float64 else _C64
+
+
+_C64, _C128 = np.dtype(np.complex64), np.dtype(np.complex128)
+
+
 def from_numpy(np_dtype) -> dtype:
     """The gradscope dtype of a NumPy dtype; torch's TypeError for one a tensor does not
     hold (objects, strings, long doubles; gradscope has no uint16/32/64 either)."""
@@ -104,7 +113,7 @@ def result_type(a_dtype: np.dtype, a_dim: int, b, b_dtype: np.dtype | None, b_di
         ca, cb = _category(a_dtype), scalar_category(b)
         if cb <= ca:
             return a_dtype
-        return {1: np.dtype(np.int64), 2: default_float.np, 3: np.dtype(np.complex64)}[cb]
+        return {1: np.dtype(np.int64), 2: default_float.np, 3: default_complex()}[cb]
     if a_dtype == b_dtype:
         return a_dtype
     ca, cb = _category(a_dtype), _category(b_dtype)

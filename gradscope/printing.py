@@ -13,17 +13,14 @@ import math
 
 import numpy as np
 
+from . import dtypes
+
 PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
 
-_DEFAULT_DTYPES = (
-    np.dtype(np.float32),
-    np.dtype(np.complex64),
-    np.dtype(np.int64),
-    np.dtype(np.bool_),
-)
+_ALWAYS_DEFAULT = (np.dtype(np.int64), np.dtype(np.bool_))
 
 
 class _Formatter:
@@ -160,11 +157,14 @@ def tensor_repr(t) -> str:
     if arr.size == 0:
         if arr.ndim != 1:
             suffixes.append(f"size={tuple(arr.shape)}")
-        if arr.dtype != np.float32:
+        if arr.dtype != dtypes.default_float.np:
             suffixes.append(dtype_suffix)
         body = "[]"
     else:
-        if arr.dtype not in _DEFAULT_DTYPES:
+        if arr.dtype not in _ALWAYS_DEFAULT and arr.dtype not in (
+            dtypes.default_float.np,
+            dtypes.default_complex(),
+        ):
             suffixes.append(dtype_suffix)
         body = array_str(arr, indent)
     if t.grad_fn is not None:

@@ -300,6 +300,35 @@ def test_set_default_dtype_changes_what_floats_make():
     assert gs.tensor([1.5]).dtype is gs.float32
 
 
+@pytest.mark.parametrize("default", ["float64", "float32"])
+def test_the_default_complex_dtype_and_printed_dtypes_follow_the_default_float(default):
+    """torch's default complex dtype is complex128 under a float64 default, and its repr
+    leaves out the default float and complex dtypes, whichever they are."""
+
+    def what(m):
+        return [
+            str(m.tensor(1j).dtype).split(".")[-1],
+            str(m.tensor([[1.0, 2j]]).dtype).split(".")[-1],
+            str((m.ones(2) * 1j).dtype).split(".")[-1],
+            str(m.result_type(1, 2j)).split(".")[-1],
+            repr(m.tensor([1.0, 2.0])).replace("torch.", "gradscope."),
+            repr(m.tensor([1.0, 2.0], dtype=m.float32)).replace("torch.", "gradscope."),
+            repr(m.tensor([], dtype=m.float32)).replace("torch.", "gradscope."),
+            repr(m.tensor([1.0], dtype=m.float64)).replace("torch.", "gradscope."),
+            "dtype=" in repr(m.tensor([1j])),
+            "dtype=" in repr(m.tensor([1j], dtype=m.complex64)),
+        ]
+
+    results = []
+    for m in (torch, gs):
+        m.set_default_dtype(getattr(m, default))
+        try:
+            results.append(what(m))
+        finally:
+            m.set_default_dtype(m.float32)
+    assert results[1] == results[0]
+
+
 # ------------------------------------------------------------------------ meshgrid
 
 

@@ -168,7 +168,7 @@ _RESULT_TYPE_FORMS = [
     ("Number scalar1, Number scalar2", ("Number", "Number")),
 ]
 
-_SCALAR_DEFAULTS = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 3: np.dtype(np.complex64)}
+_SCALAR_DEFAULTS = {0: np.dtype(np.bool_), 1: np.dtype(np.int64)}
 
 
 def result_type(tensor, other) -> dtypes.dtype:
@@ -179,7 +179,9 @@ def result_type(tensor, other) -> dtypes.dtype:
         raise invalid_arguments("result_type", _RESULT_TYPE_FORMS, (a, b))
     if type(a) is not Tensor and type(b) is not Tensor:
         category = builtins.max(dtypes.scalar_category(a), dtypes.scalar_category(b))
-        np_dtype = _SCALAR_DEFAULTS.get(category) or dtypes.default_float.np
+        np_dtype = _SCALAR_DEFAULTS.get(category) or (
+            dtypes.default_complex() if category == 3 else dtypes.default_float.np
+        )
     elif type(a) is not Tensor:
         np_dtype = dtypes.result_type(b._data.dtype, b._data.ndim, a, None, 0)
     elif type(b) is not Tensor:
