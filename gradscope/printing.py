@@ -67,6 +67,24 @@ class _Formatter:
         return " " * (self.max_width - len(s)) + s
 
 
+class _ComplexFormatter:
+    """A complex element as torch prints it: the real parts formatted together, the
+    imaginary parts together, joined with their sign (``0.0000+1.0000j``)."""
+
+    def __init__(self, arr: np.ndarray) -> None:
+        self.real, self.imag = _Formatter(arr.real), _Formatter(arr.imag)
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, v) -> str:
+        imag = (self.imag.format(v.imag) + "j").lstrip()
+        sign = "" if imag[0] in "+-" else "+"
+        return self.real.format(v.real) + sign + imag
+
+
+def _formatter(arr: np.ndarray):
+    return _ComplexFormatter(arr) if arr.dtype.kind == "c" else _Formatter(arr)
+
+
 def _summarized(arr: np.ndarray) -> np.ndarray:
     """The elements that will be shown (edges only, when summarizing): they set the format."""
     if arr.ndim == 0:
@@ -116,7 +134,7 @@ def array_str(arr: np.ndarray, indent: int) -> str:
     if arr.size == 0:
         return "[]"
     summarize = arr.size > THRESHOLD
-    fmt = _Formatter(_summarized(arr) if summarize else arr)
+    fmt = _formatter(_summarized(arr) if summarize else arr)
     return _nested(arr, indent, summarize, fmt)
 
 
