@@ -61,6 +61,11 @@ def root_gradients(tensors, grads):
         if g is None:
             if t.requires_grad and t._data.size != 1:
                 raise RuntimeError(M_SCALAR)
+            if t.requires_grad and t._data.dtype.kind == "c":
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"torch.{t._data.dtype}"
+                )
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif g._data.shape != t._data.shape:

@@ -787,6 +787,11 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
             vc = result._vc
             st = SavedTensor((arr, result._buffer, vc, vc[0], result._id, None, True))
             new = False
+        elif type(arr) is complex:
+            raise NotImplementedError(
+                f"{fn._name}: gradscope does not differentiate through a complex number's "
+                "product or quotient (torch's backward conjugates it; gradscope's rules do not)"
+            )
         elif type(arr) in _NUMBERS:  # kept as the number; accounted as torch's 0-dim tensor
             device = result._buffer[2]
             if tracing:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function, apply
 from ..backend import erf, fp_quiet, xp_of
 from ..dtypes import checked_scalar, wrapped_scalar
@@ -370,13 +371,15 @@ class PowBackward0(Function):
         if a.dtype.kind in "iu" and type(exponent) is int:  # it must fit the type, as torch
             checked_scalar(exponent, a.dtype)
         te = type(exponent)
+        if te is complex and a.dtype.kind in "iub":  # computed in the default complex dtype
+            a = a.astype(dtypes.default_complex())
         if (te is int or te is float) and exponent >= 0 and exponent % 1 == 0:
             out = a**exponent
         else:  # a negative base to a fraction, zero to a negative power: NaN, inf, silently
             with fp_quiet():
                 out = _scalar_power(a, exponent)
         if a.dtype.kind in "iub" and isinstance(exponent, float):
-            out = out.astype(np.float32)
+            out = out.astype(dtypes.default_float.np)
         elif a.dtype.kind == "b":  # torch: bool ** int is int64, bool ** bool a bool
             out = out.astype(np.bool_ if te is bool else np.int64)
         return out
@@ -386,14 +389,19 @@ class PowBackward0(Function):
         e = self.exponent
         if e == 0:
             return (g * 0,)
+        if type(e) is complex:  # torch's rule conjugates the derivative
+            with fp_quiet():
+                return (g * (e * a ** (e - 1)).conj(),)
         if e < 1:  # a ** (e - 1) is infinite at 0: torch says nothing, NumPy would warn
             with fp_quiet():
                 return (g * (e * _scalar_power(a, e - 1)),)
         return (g * (e * a ** (e - 1)),)
 
     def backward_graph(self, g):
-        a = self.saved_tensor("self")
         e = self.exponent
+        if type(e) is complex:
+            return Function.backward_graph(self, g)  # not written with the conjugate
+        a = self.saved_tensor("self")
         if e == 0:
             return (zeros_grad(g.shape, g),)
         return (g * apply(MulBackward1, (a.pow(e - 1),), e),)
@@ -472,8 +480,10 @@ class PowBackward2(Function):
     _name = "PowBackward2"
 
     def forward(self, a, base):
+        if type(base) is complex and a.dtype.kind in "iub":  # in the default complex dtype
+            a = a.astype(dtypes.default_complex())
         out = _power(base, a)
-        if out.dtype != a.dtype and a.dtype.kind == "f":
+        if out.dtype != a.dtype and a.dtype.kind == "f" and type(base) is not complex:
             out = out.astype(a.dtype)
         self.save(exponent=a, result=out)
         self.base = base
@@ -481,15 +491,23 @@ class PowBackward2(Function):
 
     def backward(self, g):
         r = self.saved("result")
+        if type(self.base) is complex:  # torch's rule, its real part for a real exponent
+            gi = g * (r * np.log(self.base)).conj()
+            a = self.saved("exponent")
+            return (gi if a.dtype.kind == "c" else gi.real.astype(a.dtype),)
         return (g * r * float(np.log(self.base)) if self.base > 0 else g * 0,)
 
     def backward_graph(self, g):
+        if type(self.base) is complex:
+            return Function.backward_graph(self, g)  # not written for a complex base
         r = self.saved_tensor("result")
         if self.base > 0:
             return (g * apply(MulBackward1, (r,), float(np.log(self.base))),)
         return (zeros_grad(g.shape, g),)
 
     def jvp(self, xs, out, tangents):
+        if type(self.base) is complex:
+            return tangents[0] * out * np.log(self.base)
         return tangents[0] * out * float(np.log(self.base)) if self.base > 0 else tangents[0] * 0
 
 

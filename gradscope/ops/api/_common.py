@@ -153,6 +153,8 @@ def _promoted(a, b):
         return dtypes.result_type(ad, a._data.ndim, None, bd, b._data.ndim)
     if isinstance(b, float) and ad.kind in "iub":
         return dtypes.default_float.np
+    if isinstance(b, complex) and ad.kind in "iub":
+        return dtypes.default_complex()
     if isinstance(b, int) and not isinstance(b, bool) and ad.kind == "b":
         return np.dtype(np.int64)
     return None
