@@ -52,6 +52,7 @@ from .layers import (
     Unflatten,
 )
 from .layers_attention import MultiheadAttention
+from .layers_conv3d import Conv3d
 from .layers_conv import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -190,6 +191,7 @@ __all__ = [
     "AvgPool2d",
     "Conv1d",
     "Conv2d",
+    "Conv3d",
     "ConvTranspose2d",
     "MaxPool1d",
     "MaxPool2d",

@@ -1444,3 +1444,7 @@ from ._interpolate import (  # noqa: E402 - resampling
 )
 
 __all__ += ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
+
+from ._conv3d import conv3d  # noqa: E402 - the 3-d convolution and pools
+
+__all__ += ["conv3d"]

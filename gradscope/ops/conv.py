@@ -1,4 +1,4 @@
-"""Convolution and pooling: ``ConvolutionBackward0`` (conv1d, conv2d, conv_transpose2d),
+"""Convolution and pooling: ``ConvolutionBackward0`` (conv1d-3d, conv_transpose1d-3d),
 ``MaxPool2DWithIndicesBackward0``, ``AvgPool2DBackward0``, ``AdaptiveAvgPool2DBackward0``
 and the padding node ``ConstantPadNdBackward0`` that ``padding='same'`` may add.
 
@@ -129,7 +129,7 @@ class Col2ImBackward0(Function):
 
 
 class ConvolutionBackward0(Function):
-    """``convolution(input, weight, bias, ...)``, direct or transposed, over 1 or 2 spatial
+    """``convolution(input, weight, bias, ...)``, direct or transposed, over 1, 2 or 3 spatial
     dims, ``groups`` groups of channels; saves the input and the weight, as torch does,
     whichever needs a gradient."""
 
@@ -338,6 +338,7 @@ class MaxPool2DWithIndicesBackward0(Function):
     saves the input (``self``) and the flat ``H * W`` index of each maximum (``result1``)."""
 
     _name = "MaxPool2DWithIndicesBackward0"
+    _nd = 2  # the pooled dims, the last ones
 
     def forward(self, x, kernel_size, stride, padding, dilation, ceil_mode):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -350,9 +351,9 @@ class MaxPool2DWithIndicesBackward0(Function):
     def backward(self, g):
         xp = xp_of(g)
         idx = self.saved("result1")
-        shape = self.in_shape
-        plane = shape[-2] * shape[-1]
-        planes = math.prod(shape[:-2])
+        shape, nd = self.in_shape, self._nd
+        plane = math.prod(shape[-nd:])
+        planes = math.prod(shape[:-nd])
         flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
         gx = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
         return (gx.astype(g.dtype, copy=False).reshape(shape),)
@@ -372,17 +373,19 @@ class MaxPool2DWithIndicesBackward0(Function):
                 self.dilation,
                 self.ceil_mode,
             )
-        t = tangents[0]
+        t, nd = tangents[0], self._nd
         xp = xp_of(t)
-        flat = t.reshape(t.shape[:-2] + (-1,))
-        picked = xp.take_along_axis(flat, idx.reshape(idx.shape[:-2] + (-1,)), axis=-1)
+        flat = t.reshape(t.shape[:-nd] + (-1,))
+        picked = xp.take_along_axis(flat, idx.reshape(idx.shape[:-nd] + (-1,)), axis=-1)
         return picked.reshape(idx.shape)
 
 
 def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
-    """The maxima of the windows of ``x``'s last two dims and their flat indices (int64)."""
+    """The maxima of the windows of ``x``'s last ``len(kernel)`` dims and their flat
+    indices into those dims (int64)."""
     xp = xp_of(x)
-    sizes = x.shape[-2:]
+    nd = len(kernel)
+    sizes = x.shape[-nd:]
     outs = tuple(
         pool_out_size(n, k, s, p, d, ceil_mode)
         for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)
@@ -390,8 +393,8 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
     pads = _pool_pads(sizes, kernel, stride, padding, dilation, outs)
     low = -np.inf if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
     w = windows(x, kernel, stride, dilation, pads, low)
-    w = w[..., : outs[0], : outs[1], :, :]
-    taps = w.reshape(w.shape[:-2] + (-1,))
+    w = w[(Ellipsis,) + tuple(slice(0, o) for o in outs) + (slice(None),) * nd]
+    taps = w.reshape(w.shape[:-nd] + (-1,))
     arg = taps.argmax(axis=-1)
     values = xp.take_along_axis(taps, arg[..., None], axis=-1)[..., 0]
     # torch's kernel keeps the first of equal maxima but the last NaN, and a window whose
@@ -401,15 +404,16 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
         arg = xp.where(xp.isnan(values), last, arg)
     at_low = values == low
     if any(lo or hi for lo, hi in pads) and at_low.any():
-        first = [
-            xp.asarray([-(-max(p - o * s, 0) // d) for o in range(n)])
-            for n, s, p, d in zip(outs, stride, padding, dilation)
-        ]
-        arg = xp.where(at_low, first[0][:, None] * kernel[1] + first[1][None, :], arg)
-    kh, kw = arg // kernel[1], arg % kernel[1]
-    rows = xp.arange(outs[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
-    cols = xp.arange(outs[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
-    return values, (rows * sizes[1] + cols).astype(xp.int64)
+        first = 0
+        for i, (n, s, p, d) in enumerate(zip(outs, stride, padding, dilation)):
+            tap = xp.asarray([-(-max(p - o * s, 0) // d) for o in range(n)])
+            first = first * kernel[i] + tap.reshape((-1,) + (1,) * (nd - 1 - i))
+        arg = xp.where(at_low, first, arg)
+    flat = 0
+    for i, t in enumerate(xp.unravel_index(arg, tuple(kernel))):
+        start = xp.arange(outs[i]) * stride[i] - padding[i]
+        flat = flat * sizes[i] + start.reshape((-1,) + (1,) * (nd - 1 - i)) + t * dilation[i]
+    return values, flat.astype(xp.int64)
 
 
 def avg_windows(size, k, s, p, ceil_mode, count_include_pad) -> tuple[list, list]:
