@@ -5,6 +5,7 @@ the modules' repr, parameters and initialisation)."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -55,6 +56,61 @@ CASES = [
         grad=(False, True, True),
     ),
 ]
+POOL_CASES = [
+    Case("max_pool3d", lambda m, x: _F(m).max_pool3d(x, 2), ((1, 2, 4, 4, 4),)),
+    Case(
+        "max_pool3d_pad_ceil_dilation",
+        lambda m, x: _F(m).max_pool3d(
+            x, (3, 2, 2), stride=(2, 1, 2), padding=(1, 0, 1), dilation=(1, 2, 1), ceil_mode=True
+        ),
+        ((2, 2, 5, 5, 4),),
+    ),
+    Case(
+        "max_pool3d_unbatched_indices",
+        lambda m, x: _F(m).max_pool3d(x, 2, stride=1, return_indices=True)[0],
+        ((2, 3, 4, 3),),
+    ),
+    Case("avg_pool3d", lambda m, x: _F(m).avg_pool3d(x, 2), ((1, 2, 4, 4, 4),)),
+    Case(
+        "avg_pool3d_pad_ceil_exclude",
+        lambda m, x: _F(m).avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        ((2, 2, 6, 5, 4),),
+    ),
+    Case(
+        "avg_pool3d_divisor_unbatched",
+        lambda m, x: _F(m).avg_pool3d(
+            x, (2, 3, 2), stride=1, padding=(1, 1, 0), divisor_override=5
+        ),
+        ((2, 4, 4, 3),),
+    ),
+    Case(
+        "avg_pool3d_ceil_include_pad",
+        lambda m, x: _F(m).avg_pool3d(x, 2, stride=(2, 3, 2), padding=1, ceil_mode=True),
+        ((1, 2, 5, 4, 5),),
+    ),
+    Case(
+        "adaptive_avg_pool3d",
+        lambda m, x: _F(m).adaptive_avg_pool3d(x, (3, 2, 4)),
+        ((2, 2, 5, 5, 3),),
+    ),
+    Case(
+        "adaptive_avg_pool3d_none_unbatched",
+        lambda m, x: _F(m).adaptive_avg_pool3d(x, (None, 2, 3)),
+        ((2, 3, 5, 4),),
+    ),
+    Case("adaptive_avg_pool3d_1", lambda m, x: _F(m).adaptive_avg_pool3d(x, 1), ((1, 2, 3, 4, 3),)),
+    Case(
+        "adaptive_max_pool3d",
+        lambda m, x: _F(m).adaptive_max_pool3d(x, (3, 2, 4)),
+        ((2, 2, 5, 5, 3),),
+    ),
+    Case(
+        "adaptive_max_pool3d_unbatched_indices",
+        lambda m, x: _F(m).adaptive_max_pool3d(x, (2, None, 3), return_indices=True)[0],
+        ((2, 4, 3, 5),),
+    ),
+]
+CASES += POOL_CASES
 BY_NAME = {c.name: c for c in CASES}
 ids = [c.name for c in CASES]
 
@@ -121,6 +177,38 @@ def test_graph_and_saved_tensors_match_torch(case):
     assert saved_signature(go) == saved_signature(to)
 
 
+@needs_torch
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::DeprecationWarning")
+@pytest.mark.parametrize("case", CASES, ids=ids)
+def test_forward_mode_and_double_backward_match_torch(case):
+    import torch.func
+
+    xs = case.arrays()
+    ts = [np.random.default_rng(11).standard_normal(x.shape) for x in xs]
+    g_out, g_jvp = gs.func.jvp(
+        lambda *a: case.fn(gs, *a),
+        tuple(gs.tensor(x) for x in xs),
+        tuple(gs.tensor(t) for t in ts),
+    )
+    t_out, t_jvp = torch.func.jvp(
+        lambda *a: case.fn(torch, *a),
+        tuple(torch.tensor(x) for x in xs),
+        tuple(torch.tensor(t) for t in ts),
+    )
+    np.testing.assert_allclose(g_out.numpy(), t_out.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g_jvp.numpy(), t_jvp.numpy(), rtol=1e-10, atol=1e-12)
+    # the gradient's own graph: d/dx of <grad(x), v> for a fixed v
+    grads = []
+    for m in (gs, torch):
+        inputs = [m.tensor(x, requires_grad=True) for x in xs]
+        out = case.fn(m, *inputs)
+        seed = m.tensor(np.random.default_rng(5).standard_normal(tuple(out.shape)))
+        (gx,) = m.autograd.grad((out * out * seed).sum(), inputs[:1], create_graph=True)
+        (ggx,) = m.autograd.grad((gx * m.tensor(ts[0])).sum(), inputs[:1])
+        grads.append(ggx.detach().numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-12)
+
+
 def _saved_args(node, names) -> dict:
     """The non-tensor ``_saved_*`` values of ``node`` named in ``names``, as tuples."""
     out = {}
@@ -145,16 +233,45 @@ SAVED_ARGS = {
         dilation=(1, 2, 1),
         groups=2,
     ),
+    "max_pool3d": lambda m: _F(m).max_pool3d(
+        m.ones(1, 2, 5, 5, 5, requires_grad=True), (3, 2, 2), 2, 1, (1, 2, 1), True
+    ),
+    "max_pool3d_no_stride": lambda m: _F(m).max_pool3d(m.ones(2, 4, 4, 4, requires_grad=True), 2),
+    "avg_pool3d": lambda m: _F(m).avg_pool3d(
+        m.ones(1, 2, 5, 5, 5, requires_grad=True), (3, 2, 2), 2, 1, True, False, 3
+    ),
+    "avg_pool3d_no_stride": lambda m: _F(m).avg_pool3d(m.ones(2, 4, 4, 4, requires_grad=True), 2),
+    "local_response_norm": lambda m: _F(m).local_response_norm(
+        m.ones(2, 6, 3, 3, requires_grad=True), 3
+    ),
 }
+_OPS = {
+    "ConvolutionBackward0",
+    "MaxPool3DWithIndicesBackward0",
+    "AvgPool3DBackward0",
+    "AdaptiveAvgPool3DBackward0",
+    "AdaptiveMaxPool3DBackward0",
+}
+
+
+def _op_node(t):
+    """The first convolution or pool node of ``t``'s graph."""
+    stack = [t.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node.name() in _OPS:
+            return node
+        stack.extend(n for n, _ in node.next_functions if n is not None)
+    raise AssertionError("no convolution or pool node")
 
 
 @needs_torch
 @pytest.mark.parametrize("name", sorted(SAVED_ARGS))
 def test_nodes_save_torchs_arguments(name):
-    g, t = SAVED_ARGS[name](gs), SAVED_ARGS[name](torch)
-    assert g.grad_fn.name() == t.grad_fn.name()
-    names = _torch_saved_names(t.grad_fn)
-    assert _saved_args(g.grad_fn, names) == _saved_args(t.grad_fn, names)
+    g, t = _op_node(SAVED_ARGS[name](gs)), _op_node(SAVED_ARGS[name](torch))
+    assert g.name() == t.name()
+    names = _torch_saved_names(t)
+    assert _saved_args(g, names) == _saved_args(t, names)
 
 
 def _r(*shape):
@@ -183,6 +300,53 @@ ERRORS = {
         _r(1, 2, 4, 4, 4)(m), _r(3, 2, 2, 2, 2)(m), _r(2)(m)
     ),
     "conv3d_dtypes": lambda m: _F(m).conv3d(_r(1, 2, 4, 4, 4)(m).double(), _r(3, 2, 2, 2, 2)(m)),
+    "max_pool3d_3d_input": lambda m: _F(m).max_pool3d(_r(4, 4, 4)(m), 2),
+    "max_pool3d_padding": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, padding=2),
+    "max_pool3d_negative_padding": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, 1, -1),
+    "max_pool3d_padding_dilated": lambda m: _F(m).max_pool3d(
+        _r(1, 2, 9, 9, 9)(m), 2, 1, 2, dilation=3
+    ),
+    "max_pool3d_output_small": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 5),
+    "max_pool3d_kernel_2": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), (2, 2)),
+    "max_pool3d_stride_2": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, (2, 2)),
+    "max_pool3d_padding_2": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, 2, (1, 1)),
+    "max_pool3d_dilation_2": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, 2, 0, (1, 1)),
+    "max_pool3d_zero_stride": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, 0),
+    "max_pool3d_zero_kernel": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 0, 1),
+    "max_pool3d_negative_stride": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, -1),
+    "max_pool3d_zero_dilation": lambda m: _F(m).max_pool3d(_r(1, 2, 4, 4, 4)(m), 2, dilation=0),
+    "max_pool3d_empty_channels": lambda m: _F(m).max_pool3d(_r(1, 0, 4, 4, 4)(m), 2),
+    "avg_pool3d_3d_input": lambda m: _F(m).avg_pool3d(_r(4, 4, 4)(m), 2),
+    "avg_pool3d_padding": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), 2, padding=2),
+    "avg_pool3d_small_input": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), 5),
+    "avg_pool3d_small_padded_input": lambda m: _F(m).avg_pool3d(_r(1, 1, 2, 2, 2)(m), 3, padding=1),
+    "avg_pool3d_kernel_2": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), (2, 2)),
+    "avg_pool3d_stride_2": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), 2, (2, 2)),
+    "avg_pool3d_padding_2": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), 2, 2, (1, 1)),
+    "avg_pool3d_zero_kernel": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), 0),
+    "avg_pool3d_zero_kernel_stride_1": lambda m: _F(m).avg_pool3d(_r(1, 2, 4, 4, 4)(m), 0, 1),
+    "avg_pool3d_divisor_zero": lambda m: _F(m).avg_pool3d(
+        _r(1, 2, 4, 4, 4)(m), 2, divisor_override=0
+    ),
+    "avg_pool3d_empty_channels": lambda m: _F(m).avg_pool3d(_r(1, 0, 4, 4, 4)(m), 2),
+    "adaptive_avg_pool3d_3d_input": lambda m: _F(m).adaptive_avg_pool3d(_r(4, 4, 4)(m), 2),
+    "adaptive_avg_pool3d_negative": lambda m: _F(m).adaptive_avg_pool3d(
+        _r(1, 2, 4, 4, 4)(m), (2, -1, 2)
+    ),
+    "adaptive_avg_pool3d_size_2": lambda m: _F(m).adaptive_avg_pool3d(_r(1, 2, 4, 4, 4)(m), (2, 2)),
+    "adaptive_avg_pool3d_none_3d_input": lambda m: _F(m).adaptive_avg_pool3d(
+        _r(4, 4, 4)(m), (None, 2, None)
+    ),
+    "adaptive_avg_pool3d_empty": lambda m: _F(m).adaptive_avg_pool3d(_r(1, 0, 4, 4, 4)(m), 2),
+    "adaptive_max_pool3d_3d_input": lambda m: _F(m).adaptive_max_pool3d(_r(4, 4, 4)(m), 2),
+    "adaptive_max_pool3d_size_2": lambda m: _F(m).adaptive_max_pool3d(_r(1, 2, 4, 4, 4)(m), (2, 2)),
+    "adaptive_max_pool3d_negative": lambda m: _F(m).adaptive_max_pool3d(
+        _r(1, 2, 4, 4, 4)(m), (2, -1, 2)
+    ),
+    "adaptive_max_pool3d_empty": lambda m: _F(m).adaptive_max_pool3d(_r(1, 0, 4, 4, 4)(m), 2),
+    "adaptive_max_pool3d_int": lambda m: _F(m).adaptive_max_pool3d(
+        m.ones(1, 2, 4, 4, 4, dtype=m.int64), 2
+    ),
     "Conv3d_groups_in": lambda m: m.nn.Conv3d(3, 4, 3, groups=2),
     "Conv3d_same_strided": lambda m: m.nn.Conv3d(2, 4, 3, padding="same", stride=2),
     "Conv3d_bad_padding": lambda m: m.nn.Conv3d(2, 4, 3, padding="foo"),
@@ -209,6 +373,13 @@ MODULES = {
         padding_mode="reflect",
     ),
     "conv3d_same_circular": lambda m: m.nn.Conv3d(2, 3, 3, padding="same", padding_mode="circular"),
+    "max_pool3d": lambda m: m.nn.MaxPool3d(2),
+    "max_pool3d_options": lambda m: m.nn.MaxPool3d(3, 2, 1, ceil_mode=True, return_indices=True),
+    "avg_pool3d": lambda m: m.nn.AvgPool3d(2),
+    "avg_pool3d_options": lambda m: m.nn.AvgPool3d(3, 2, 1, True, False, 2),
+    "adaptive_avg_pool3d": lambda m: m.nn.AdaptiveAvgPool3d((2, None, 3)),
+    "adaptive_avg_pool3d_1": lambda m: m.nn.AdaptiveAvgPool3d(1),
+    "adaptive_max_pool3d": lambda m: m.nn.AdaptiveMaxPool3d(2, return_indices=True),
 }
 MODULE_INPUTS = {"conv3d": (2, 2, 4, 5, 4), "conv3d_options": (4, 5, 5, 5)}
 
@@ -224,7 +395,7 @@ def test_module_repr_parameters_and_output_match_torch(name):
     t.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in g.state_dict().items()})
     shape = MODULE_INPUTS.get(name, (1, 2, 4, 4, 4))
     x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
-    go, to = g(gs.tensor(x)), t(torch.tensor(x))
+    go, to = g(gs.tensor(x, requires_grad=True)), t(torch.tensor(x, requires_grad=True))
     go, to = (go[0], to[0]) if isinstance(go, tuple) else (go, to)
     np.testing.assert_allclose(go.detach().numpy(), to.detach().numpy(), rtol=1e-5, atol=1e-6)
     assert go.grad_fn.name() == to.grad_fn.name()
@@ -244,3 +415,94 @@ def test_init_is_seeded_and_bounded_as_torchs_reset_parameters(cls):
         v = p.detach().numpy()
         assert np.abs(v).max() <= bound and np.abs(v).max() > bound * 0.8
         assert abs(v.mean()) < bound / 2  # uniform about zero
+
+
+POOLS_WITH_INDICES = {
+    "max_pool3d": lambda m, x: _F(m).max_pool3d(x, 3, 2, 1, return_indices=True),
+    "max_pool3d_ceil_dilation": lambda m, x: _F(m).max_pool3d(
+        x, 2, (1, 2, 3), 1, (2, 1, 1), ceil_mode=True, return_indices=True
+    ),
+    "adaptive_max_pool3d": lambda m, x: _F(m).adaptive_max_pool3d(x, (3, 2, 4), True),
+    "adaptive_max_pool3d_upsampling": lambda m, x: _F(m).adaptive_max_pool3d(x, (7, 3, 6), True),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("special", ["ties", "nan", "-inf"])
+@pytest.mark.parametrize("name", sorted(POOLS_WITH_INDICES))
+def test_max_pools_pick_torchs_index_among_ties_nans_and_infs(name, special):
+    x = (np.arange(2 * 2 * 5 * 4 * 5) % 3).astype(np.float32).reshape(2, 2, 5, 4, 5)
+    if special == "nan":
+        x[0, 0, 1, 1, 1:3] = np.nan
+        x[1, 1, 2:4, 0, 0] = np.nan
+    elif special == "-inf":
+        x[0, 1] = -np.inf  # whole windows of -inf point at their first element
+    out = []
+    for m in (gs, torch):
+        v, i = POOLS_WITH_INDICES[name](m, m.tensor(x, requires_grad=True))
+        v.backward(m.ones_like(v))
+        out.append((v.detach().numpy(), i.numpy(), str(i.dtype)[-5:], v.grad_fn.name()))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    np.testing.assert_array_equal(out[0][1], out[1][1])
+    assert out[0][2:] == out[1][2:]
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8"])
+def test_integer_pools_divide_and_pick_as_torch(dtype):
+    x = np.arange(-60, 60).reshape(1, 2, 3, 4, 5) * 7 % 23 - 11
+    for fn in (
+        lambda m, t: _F(m).avg_pool3d(t, 2, 1, 1, ceil_mode=True, count_include_pad=False),
+        lambda m, t: _F(m).avg_pool3d(t, (2, 3, 2), divisor_override=3),
+        lambda m, t: _F(m).max_pool3d(t, 2, 1, 1),
+    ):
+        a = x % 200 if dtype == "uint8" else x
+        try:
+            t = fn(torch, torch.tensor(a, dtype=getattr(torch, dtype)))
+        except NotImplementedError as e:  # torch's avg_pool3d takes int64 alone
+            with pytest.raises(NotImplementedError, match=re.escape(str(e))):
+                fn(gs, gs.tensor(a, dtype=getattr(gs, dtype)))
+            continue
+        g = fn(gs, gs.tensor(a, dtype=getattr(gs, dtype)))
+        assert str(g.dtype)[-5:] == str(t.dtype)[-5:]
+        np.testing.assert_array_equal(g.numpy(), t.numpy())
+
+
+@needs_torch
+def test_an_inf_reaches_only_the_windows_that_hold_it():
+    x = np.ones((1, 1, 5, 4, 6))
+    x[0, 0, 0, 0, 0] = np.inf
+    for fn in (
+        lambda m, t: _F(m).avg_pool3d(t, 2, 1, 1, ceil_mode=True),
+        lambda m, t: _F(m).adaptive_avg_pool3d(t, (3, 3, 4)),
+    ):
+        g = fn(gs, gs.tensor(x, requires_grad=True))
+        t = fn(torch, torch.tensor(x, requires_grad=True))
+        np.testing.assert_array_equal(g.detach().numpy(), t.detach().numpy())
+        assert np.isinf(g.detach().numpy()).sum() < g.numel()
+
+
+def test_avg_pool3d_values_without_torch():
+    x = gs.arange(2 * 4 * 4 * 4, dtype=gs.float64).reshape(2, 4, 4, 4)
+    y = gs.nn.functional.avg_pool3d(x, 2)
+    # each 2x2x2 block's mean is the value at its centre of an arithmetic grid
+    want = x.numpy().reshape(2, 2, 2, 2, 2, 2, 2).mean(axis=(2, 4, 6))
+    np.testing.assert_allclose(y.numpy(), want)
+    z = gs.nn.functional.avg_pool3d(x, 3, 2, 1, count_include_pad=False)
+    assert z[0, 0, 0, 0].item() == pytest.approx(x.numpy()[0, :2, :2, :2].mean())
+    a = gs.nn.functional.adaptive_avg_pool3d(x, (1, 2, 1))
+    want = x.numpy().reshape(2, 4, 2, 2, 4).mean((1, 3, 4))
+    np.testing.assert_allclose(a.numpy()[:, 0, :, 0], want)
+
+
+def test_max_pool3d_values_and_gradient_without_torch():
+    x = gs.tensor(np.random.default_rng(0).permutation(64).reshape(1, 1, 4, 4, 4), dtype=gs.float64)
+    x.requires_grad_()
+    y, i = gs.nn.functional.max_pool3d(x, 2, return_indices=True)
+    blocks = x.detach().numpy().reshape(2, 2, 2, 2, 2, 2).transpose(0, 2, 4, 1, 3, 5)
+    np.testing.assert_array_equal(y.detach().numpy()[0, 0], blocks.reshape(2, 2, 2, 8).max(-1))
+    np.testing.assert_array_equal(
+        x.detach().numpy().ravel()[i.numpy().ravel()], y.detach().numpy().ravel()
+    )
+    y.sum().backward()
+    assert x.grad.sum().item() == 8 and set(np.unique(x.grad.numpy())) == {0.0, 1.0}

@@ -52,7 +52,7 @@ from .layers import (
     Unflatten,
 )
 from .layers_attention import MultiheadAttention
-from .layers_conv3d import Conv3d
+from .layers_conv3d import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, Conv3d, MaxPool3d
 from .layers_conv import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -192,6 +192,10 @@ __all__ = [
     "Conv1d",
     "Conv2d",
     "Conv3d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d",
+    "AvgPool3d",
+    "MaxPool3d",
     "ConvTranspose2d",
     "MaxPool1d",
     "MaxPool2d",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
-from .layers_conv import _Conv
+from .layers_conv import AdaptiveAvgPool1d, AvgPool2d, _Conv, _MaxPoolNd
 
 
 class Conv3d(_Conv):
@@ -23,3 +23,44 @@ class Conv3d(_Conv):
         return F.conv3d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
+
+
+class MaxPool3d(_MaxPoolNd):
+    """The largest value of each window of ``(N, C, D, H, W)`` inputs."""
+
+    _pool = staticmethod(F.max_pool3d)
+
+
+class AvgPool3d(AvgPool2d):
+    """The mean of each window of ``(N, C, D, H, W)`` inputs."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool1d):
+    """The mean of each of ``output_size`` near-equal windows of ``(N, C, D, H, W)``
+    inputs."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(AdaptiveAvgPool1d):
+    """The largest value of each of ``output_size`` near-equal windows of
+    ``(N, C, D, H, W)`` inputs (and its index, with ``return_indices``)."""
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
