@@ -110,7 +110,48 @@ POOL_CASES = [
         ((2, 4, 3, 5),),
     ),
 ]
-CASES += POOL_CASES
+TRANSPOSED_CASES = [
+    Case(
+        "conv_transpose3d",
+        lambda m, x, w, b: _F(m).conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1),
+        ((1, 2, 3, 3, 3), (2, 3, 3, 2, 3), (3,)),
+    ),
+    Case(
+        "conv_transpose3d_groups_dilation_unbatched",
+        lambda m, x, w: _F(m).conv_transpose3d(
+            x,
+            w,
+            stride=(2, 1, 3),
+            padding=(1, 0, 1),
+            output_padding=(1, 0, 2),
+            groups=2,
+            dilation=(1, 2, 1),
+        ),
+        ((4, 3, 2, 3), (4, 1, 2, 3, 2)),
+    ),
+    Case(
+        "conv_transpose1d",
+        lambda m, x, w, b: _F(m).conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
+        ((2, 2, 5), (2, 3, 3), (3,)),
+    ),
+    Case(
+        "conv_transpose1d_groups_dilation_unbatched",
+        lambda m, x, w: _F(m).conv_transpose1d(x, w, groups=2, dilation=3, output_padding=2),
+        ((4, 5), (4, 2, 2)),
+    ),
+    Case(  # an output_padding larger than the padding: a frame wider than any window reaches
+        "conv_transpose2d_output_padding_past_padding",
+        lambda m, x, w, b: _F(m).conv_transpose2d(x, w, b, stride=2, output_padding=1),
+        ((1, 2, 3, 3), (2, 2, 2, 2), (2,)),
+    ),
+    Case(
+        "conv_transpose3d_const_input",
+        lambda m, x, w, b: _F(m).conv_transpose3d(x, w, b, stride=(1, 2, 1)),
+        ((1, 2, 2, 2, 2), (2, 2, 2, 2, 2), (2,)),
+        grad=(False, True, True),
+    ),
+]
+CASES += POOL_CASES + TRANSPOSED_CASES
 BY_NAME = {c.name: c for c in CASES}
 ids = [c.name for c in CASES]
 
@@ -245,6 +286,23 @@ SAVED_ARGS = {
         m.ones(2, 6, 3, 3, requires_grad=True), 3
     ),
 }
+SAVED_ARGS.update(
+    {
+        "conv_transpose3d": lambda m: _F(m).conv_transpose3d(
+            m.ones(1, 4, 3, 3, 3, requires_grad=True),
+            m.ones(4, 1, 2, 3, 2),
+            m.ones(2),
+            stride=(2, 1, 3),
+            padding=(1, 0, 1),
+            output_padding=(1, 0, 2),
+            groups=2,
+            dilation=(1, 2, 1),
+        ),
+        "conv_transpose1d": lambda m: _F(m).conv_transpose1d(
+            m.ones(2, 4, requires_grad=True), m.ones(2, 3, 3), stride=2, output_padding=1
+        ),
+    }
+)
 _OPS = {
     "ConvolutionBackward0",
     "MaxPool3DWithIndicesBackward0",
@@ -347,6 +405,74 @@ ERRORS = {
     "adaptive_max_pool3d_int": lambda m: _F(m).adaptive_max_pool3d(
         m.ones(1, 2, 4, 4, 4, dtype=m.int64), 2
     ),
+    "conv_transpose3d_2d_input": lambda m: _F(m).conv_transpose3d(
+        _r(4, 4)(m), _r(2, 3, 2, 2, 2)(m)
+    ),
+    "conv_transpose1d_4d_input": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 4, 4)(m), _r(2, 3, 2)(m)
+    ),
+    "conv_transpose3d_output_padding": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), output_padding=1
+    ),
+    "conv_transpose1d_output_padding": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 4)(m), _r(2, 3, 2)(m), output_padding=1
+    ),
+    "conv_transpose2d_output_padding_and_channels": lambda m: _F(m).conv_transpose2d(
+        _r(1, 3, 4, 4)(m), _r(2, 3, 2, 2)(m), output_padding=1
+    ),
+    "conv_transpose3d_channels": lambda m: _F(m).conv_transpose3d(
+        _r(1, 3, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m)
+    ),
+    "conv_transpose3d_negative_padding": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), padding=-1
+    ),
+    "conv_transpose3d_padding_length": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), padding=(1, 1)
+    ),
+    "conv_transpose3d_output_padding_length": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), output_padding=(1, 1)
+    ),
+    "conv_transpose3d_4d_weight": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2)(m)
+    ),
+    "conv_transpose3d_output_small": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 1, 1, 1)(m), _r(2, 3, 1, 1, 1)(m), padding=1
+    ),
+    "conv_transpose1d_output_small": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 1)(m), _r(2, 3, 1)(m), padding=1
+    ),
+    "conv_transpose2d_output_small": lambda m: _F(m).conv_transpose2d(
+        _r(1, 2, 1, 1)(m), _r(2, 3, 1, 1)(m), padding=1
+    ),
+    "conv_transpose3d_zero_dilation": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), dilation=0
+    ),
+    "conv_transpose1d_zero_dilation": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 4)(m), _r(2, 3, 2)(m), dilation=0
+    ),
+    "conv_transpose2d_zero_dilation": lambda m: _F(m).conv_transpose2d(
+        _r(1, 2, 4, 4)(m), _r(2, 3, 2, 2)(m), dilation=0
+    ),
+    "conv_transpose1d_zero_stride": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 4)(m), _r(2, 3, 2)(m), stride=0
+    ),
+    "conv_transpose1d_zero_groups": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 4)(m), _r(2, 3, 2)(m), groups=0
+    ),
+    "conv_transpose3d_bias_size": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), _r(2)(m)
+    ),
+    "conv_transpose3d_groups_at_least": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m), _r(2, 3, 2, 2, 2)(m), groups=4
+    ),
+    "conv_transpose3d_groups_divide": lambda m: _F(m).conv_transpose3d(
+        _r(1, 3, 4, 4, 4)(m), _r(3, 3, 2, 2, 2)(m), groups=2
+    ),
+    "conv_transpose3d_dtypes": lambda m: _F(m).conv_transpose3d(
+        _r(1, 2, 4, 4, 4)(m).double(), _r(2, 3, 2, 2, 2)(m)
+    ),
+    "ConvTranspose3d_padding_mode": lambda m: m.nn.ConvTranspose3d(3, 4, 3, padding_mode="reflect"),
+    "ConvTranspose1d_groups": lambda m: m.nn.ConvTranspose1d(3, 4, 3, groups=2),
     "Conv3d_groups_in": lambda m: m.nn.Conv3d(3, 4, 3, groups=2),
     "Conv3d_same_strided": lambda m: m.nn.Conv3d(2, 4, 3, padding="same", stride=2),
     "Conv3d_bad_padding": lambda m: m.nn.Conv3d(2, 4, 3, padding="foo"),
@@ -373,6 +499,14 @@ MODULES = {
         padding_mode="reflect",
     ),
     "conv3d_same_circular": lambda m: m.nn.Conv3d(2, 3, 3, padding="same", padding_mode="circular"),
+    "conv_transpose3d": lambda m: m.nn.ConvTranspose3d(2, 4, 3, stride=2, output_padding=1),
+    "conv_transpose3d_options": lambda m: m.nn.ConvTranspose3d(
+        4, 6, (3, 2, 1), stride=(2, 1, 1), padding=1, groups=2, bias=False, dilation=2
+    ),
+    "conv_transpose1d": lambda m: m.nn.ConvTranspose1d(2, 4, 3, stride=2, output_padding=1),
+    "conv_transpose1d_options": lambda m: m.nn.ConvTranspose1d(
+        4, 2, 2, stride=3, padding=1, groups=2, dilation=2
+    ),
     "max_pool3d": lambda m: m.nn.MaxPool3d(2),
     "max_pool3d_options": lambda m: m.nn.MaxPool3d(3, 2, 1, ceil_mode=True, return_indices=True),
     "avg_pool3d": lambda m: m.nn.AvgPool3d(2),
@@ -381,7 +515,13 @@ MODULES = {
     "adaptive_avg_pool3d_1": lambda m: m.nn.AdaptiveAvgPool3d(1),
     "adaptive_max_pool3d": lambda m: m.nn.AdaptiveMaxPool3d(2, return_indices=True),
 }
-MODULE_INPUTS = {"conv3d": (2, 2, 4, 5, 4), "conv3d_options": (4, 5, 5, 5)}
+MODULE_INPUTS = {
+    "conv3d": (2, 2, 4, 5, 4),
+    "conv3d_options": (4, 5, 5, 5),
+    "conv_transpose3d_options": (4, 3, 2, 3),
+    "conv_transpose1d": (2, 2, 5),
+    "conv_transpose1d_options": (2, 4, 5),
+}
 
 
 @needs_torch
@@ -401,20 +541,19 @@ def test_module_repr_parameters_and_output_match_torch(name):
     assert go.grad_fn.name() == to.grad_fn.name()
 
 
-@pytest.mark.parametrize("cls", ["Conv3d"])
+@pytest.mark.parametrize("cls", ["Conv3d", "ConvTranspose1d", "ConvTranspose3d"])
 def test_init_is_seeded_and_bounded_as_torchs_reset_parameters(cls):
     def make():
         gs.manual_seed(3)
-        return getattr(gs.nn, cls)(4, 6, (3, 2, 2), groups=2)
+        return getattr(gs.nn, cls)(4, 6, (3, 2, 2)[: 1 if cls.endswith("1d") else 3], groups=2)
 
     a, b = make(), make()
     np.testing.assert_array_equal(a.weight.detach().numpy(), b.weight.detach().numpy())
     fan_in = a.weight.shape[1] * int(np.prod(a.weight.shape[2:]))
     bound = 1 / np.sqrt(fan_in)  # kaiming_uniform_(a=sqrt(5)) gives the same bound
-    for p in (a.weight, a.bias):
-        v = p.detach().numpy()
-        assert np.abs(v).max() <= bound and np.abs(v).max() > bound * 0.8
-        assert abs(v.mean()) < bound / 2  # uniform about zero
+    w, b = a.weight.detach().numpy(), a.bias.detach().numpy()
+    assert bound * 0.8 < np.abs(w).max() <= bound and abs(w.mean()) < bound / 4
+    assert np.abs(b).max() <= bound
 
 
 POOLS_WITH_INDICES = {

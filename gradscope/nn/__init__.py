@@ -52,7 +52,15 @@ from .layers import (
     Unflatten,
 )
 from .layers_attention import MultiheadAttention
-from .layers_conv3d import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, Conv3d, MaxPool3d
+from .layers_conv3d import (
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool3d,
+    AvgPool3d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose3d,
+    MaxPool3d,
+)
 from .layers_conv import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -196,6 +204,8 @@ __all__ = [
     "AdaptiveMaxPool3d",
     "AvgPool3d",
     "MaxPool3d",
+    "ConvTranspose1d",
+    "ConvTranspose3d",
     "ConvTranspose2d",
     "MaxPool1d",
     "MaxPool2d",

@@ -231,8 +231,10 @@ class ConvTranspose2d(_ConvNd):
             dtype=dtype,
         )
 
+    _functional = staticmethod(F.conv_transpose2d)
+
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv_transpose2d(
+        return self._functional(
             input,
             self.weight,
             self.bias,

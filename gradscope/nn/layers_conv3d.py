@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
-from .layers_conv import AdaptiveAvgPool1d, AvgPool2d, _Conv, _MaxPoolNd
+from .layers_conv import AdaptiveAvgPool1d, AvgPool2d, ConvTranspose2d, _Conv, _MaxPoolNd
 
 
 class Conv3d(_Conv):
@@ -23,6 +23,20 @@ class Conv3d(_Conv):
         return F.conv3d(
             input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
         )
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """The adjoint of ``Conv1d``, weight ``(in, out / groups, k)``."""
+
+    _nd = 1
+    _functional = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose3d(ConvTranspose2d):
+    """The adjoint of ``Conv3d``, weight ``(in, out / groups, kd, kh, kw)``."""
+
+    _nd = 3
+    _functional = staticmethod(F.conv_transpose3d)
 
 
 class MaxPool3d(_MaxPoolNd):

@@ -37,11 +37,21 @@ def _pad(x, pads, value=0):
     return xp.pad(x, width, constant_values=value)
 
 
+def _pad_or_crop(x, pads, value=0):
+    """``x`` padded by ``pads``, a negative right pad cropping instead (the frame of a
+    transposed convolution whose ``output_padding`` exceeds its padding)."""
+    if any(hi < 0 for _, hi in pads):
+        lead = x.ndim - len(pads)
+        keep = tuple(slice(0, x.shape[lead + i] + min(hi, 0)) for i, (_, hi) in enumerate(pads))
+        x, pads = x[(Ellipsis,) + keep], [(lo, max(hi, 0)) for lo, hi in pads]
+    return _pad(x, pads, value)
+
+
 def windows(x, kernel, stride, dilation, pads, value=0):
     """A read-only strided view ``(..., *out, *kernel)`` of ``x`` padded by ``pads``: the
     taps of every window."""
     nd = len(kernel)
-    x = _pad(x, pads, value)
+    x = _pad_or_crop(x, pads, value)
     lead = x.ndim - nd
     sp = x.shape[lead:]
     out = tuple(out_size(sp[i], kernel[i], stride[i], 0, 0, dilation[i]) for i in range(nd))
@@ -75,7 +85,9 @@ def col2im(cols, spatial, kernel, stride, dilation, pads):
     n = cols.shape[0]
     c = cols.shape[1] // math.prod(kernel)
     cols = cols.reshape((n, c) + tuple(kernel) + out)
-    acc = xp.zeros((n, c) + padded, dtype=cols.dtype)
+    # a negative right pad leaves part of the result that no window reaches
+    frame = tuple(spatial[i] + pads[i][0] + max(pads[i][1], 0) for i in range(nd))
+    acc = xp.zeros((n, c) + frame, dtype=cols.dtype)
     for taps in itertools.product(*[range(k) for k in kernel]):
         dst = tuple(
             slice(t * d, t * d + s * (o - 1) + 1, s)
@@ -273,7 +285,7 @@ def conv_grads(ops, x, w, g, nx, nw, stride, padding, dilation, transposed, outp
         return gx, gw
     cin, coutg = w.shape[0], w.shape[1]
     wm = w.reshape(grp, cin // grp, -1)
-    colsg = ops.im2col(g, kernel, stride, dilation, _pads(padding))
+    colsg = ops.im2col(g, kernel, stride, dilation, _transposed_pads(padding, output_padding))
     colsg = colsg.reshape(n, grp, coutg * math.prod(kernel), -1)
     if nx:
         gx = (wm @ colsg).reshape(tuple(x.shape))
