@@ -473,6 +473,10 @@ ERRORS = {
     ),
     "ConvTranspose3d_padding_mode": lambda m: m.nn.ConvTranspose3d(3, 4, 3, padding_mode="reflect"),
     "ConvTranspose1d_groups": lambda m: m.nn.ConvTranspose1d(3, 4, 3, groups=2),
+    "BatchNorm3d_4d_input": lambda m: m.nn.BatchNorm3d(2)(_r(1, 2, 4, 4)(m)),
+    "InstanceNorm3d_3d_input": lambda m: m.nn.InstanceNorm3d(2)(_r(2, 4, 4)(m)),
+    "InstanceNorm3d_features": lambda m: m.nn.InstanceNorm3d(3, affine=True)(_r(1, 2, 4, 4, 4)(m)),
+    "InstanceNorm3d_one_element": lambda m: m.nn.InstanceNorm3d(2)(_r(1, 2, 1, 1, 1)(m)),
     "Conv3d_groups_in": lambda m: m.nn.Conv3d(3, 4, 3, groups=2),
     "Conv3d_same_strided": lambda m: m.nn.Conv3d(2, 4, 3, padding="same", stride=2),
     "Conv3d_bad_padding": lambda m: m.nn.Conv3d(2, 4, 3, padding="foo"),
@@ -506,6 +510,12 @@ MODULES = {
     "conv_transpose1d": lambda m: m.nn.ConvTranspose1d(2, 4, 3, stride=2, output_padding=1),
     "conv_transpose1d_options": lambda m: m.nn.ConvTranspose1d(
         4, 2, 2, stride=3, padding=1, groups=2, dilation=2
+    ),
+    "batch_norm3d": lambda m: m.nn.BatchNorm3d(2),
+    "batch_norm3d_options": lambda m: m.nn.BatchNorm3d(2, 1e-3, None, False, False),
+    "instance_norm3d": lambda m: m.nn.InstanceNorm3d(2),
+    "instance_norm3d_options": lambda m: m.nn.InstanceNorm3d(
+        2, affine=True, track_running_stats=True
     ),
     "max_pool3d": lambda m: m.nn.MaxPool3d(2),
     "max_pool3d_options": lambda m: m.nn.MaxPool3d(3, 2, 1, ceil_mode=True, return_indices=True),
@@ -645,3 +655,63 @@ def test_max_pool3d_values_and_gradient_without_torch():
     )
     y.sum().backward()
     assert x.grad.sum().item() == 8 and set(np.unique(x.grad.numpy())) == {0.0, 1.0}
+
+
+NORMS = {
+    "batch_norm3d": lambda m: m.nn.BatchNorm3d(3, momentum=0.3),
+    "batch_norm3d_cumulative": lambda m: m.nn.BatchNorm3d(3, momentum=None, affine=False),
+    "instance_norm3d_affine_tracked": lambda m: m.nn.InstanceNorm3d(
+        3, affine=True, track_running_stats=True
+    ),
+    "instance_norm3d": lambda m: m.nn.InstanceNorm3d(3),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("unbatched", [False, True])
+@pytest.mark.parametrize("name", sorted(NORMS))
+def test_3d_norms_train_and_eval_as_torch(name, unbatched):
+    from tests.test_parity_torch import graph_signature
+
+    if unbatched and name.startswith("batch"):
+        pytest.skip("BatchNorm3d takes batched input only")
+    rng = np.random.default_rng(2)
+    shape = (3, 3, 2, 4) if unbatched else (2, 3, 3, 2, 4)
+    xs = [rng.standard_normal(shape) * 2 + 1 for _ in range(3)]
+    seed = rng.standard_normal(shape)
+    got = []
+    for m in (gs, torch):
+        mod = NORMS[name](m).double()
+        if mod.weight is not None:
+            with m.no_grad():
+                mod.weight.copy_(m.tensor(np.linspace(0.5, 2, 3)))
+                mod.bias.copy_(m.tensor(np.linspace(-1, 1, 3)))
+        res = []
+        for i, x in enumerate(xs):
+            mod.train(i < 2)
+            t = m.tensor(x, requires_grad=True)
+            y = mod(t)
+            y.backward(m.tensor(seed))
+            res.append((y.detach().numpy(), t.grad.numpy(), graph_signature(y)))
+        res.append({k: v.detach().numpy().copy() for k, v in mod.state_dict().items()})
+        res.append({k: p.grad.numpy() for k, p in mod.named_parameters()})
+        got.append(res)
+    (*g_steps, g_state, g_grads), (*t_steps, t_state, t_grads) = got
+    for (gy, gx, gsig), (ty, tx, tsig) in zip(g_steps, t_steps):
+        np.testing.assert_allclose(gy, ty, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(gx, tx, rtol=1e-10, atol=1e-12)
+        assert gsig == tsig
+    assert list(g_state) == list(t_state)
+    for k in t_state:
+        np.testing.assert_allclose(g_state[k], t_state[k], rtol=1e-12, err_msg=k)
+    assert list(g_grads) == list(t_grads)
+    for k in t_grads:
+        np.testing.assert_allclose(g_grads[k], t_grads[k], rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+@pytest.mark.parametrize("cls", ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"])
+def test_instance_norms_convert_their_dtype_as_modules_do(cls):
+    # (their forward helper once shadowed Module._apply, which .double() and .to() use)
+    m = gs.nn.Sequential(getattr(gs.nn, cls)(3, affine=True, track_running_stats=True)).double()
+    assert {p.dtype for p in m.parameters()} == {gs.float64}
+    assert m[0].running_mean.dtype == gs.float64
