@@ -477,6 +477,9 @@ ERRORS = {
     "InstanceNorm3d_3d_input": lambda m: m.nn.InstanceNorm3d(2)(_r(2, 4, 4)(m)),
     "InstanceNorm3d_features": lambda m: m.nn.InstanceNorm3d(3, affine=True)(_r(1, 2, 4, 4, 4)(m)),
     "InstanceNorm3d_one_element": lambda m: m.nn.InstanceNorm3d(2)(_r(1, 2, 1, 1, 1)(m)),
+    "conv_transpose1d_padding_string": lambda m: _F(m).conv_transpose1d(
+        _r(1, 2, 4)(m), _r(2, 3, 2)(m), padding="same"
+    ),
     "Conv3d_groups_in": lambda m: m.nn.Conv3d(3, 4, 3, groups=2),
     "Conv3d_same_strided": lambda m: m.nn.Conv3d(2, 4, 3, padding="same", stride=2),
     "Conv3d_bad_padding": lambda m: m.nn.Conv3d(2, 4, 3, padding="foo"),
@@ -715,3 +718,44 @@ def test_instance_norms_convert_their_dtype_as_modules_do(cls):
     m = gs.nn.Sequential(getattr(gs.nn, cls)(3, affine=True, track_running_stats=True)).double()
     assert {p.dtype for p in m.parameters()} == {gs.float64}
     assert m[0].running_mean.dtype == gs.float64
+
+
+EMPTY_AND_SHORT = {
+    "max_pool3d_empty_batch": lambda m: _F(m).max_pool3d(
+        m.ones(0, 2, 4, 4, 4, requires_grad=True), 2
+    ),
+    "avg_pool3d_empty_batch": lambda m: _F(m).avg_pool3d(
+        m.ones(0, 2, 4, 4, 4, requires_grad=True), 2
+    ),
+    "adaptive_max_pool3d_empty_batch": lambda m: _F(m).adaptive_max_pool3d(
+        m.ones(0, 2, 4, 4, 4, requires_grad=True), 2
+    ),
+    "adaptive_avg_pool3d_zero_output": lambda m: _F(m).adaptive_avg_pool3d(
+        m.ones(1, 2, 4, 4, 4, requires_grad=True), (2, 0, 2)
+    ),
+    "conv3d_empty_batch": lambda m: _F(m).conv3d(
+        m.ones(0, 2, 4, 4, 4, requires_grad=True),
+        m.ones(4, 1, 2, 2, 2, requires_grad=True),
+        groups=2,
+    ),
+    "conv_transpose3d_empty_batch": lambda m: _F(m).conv_transpose3d(
+        m.ones(0, 2, 4, 4, 4, requires_grad=True), m.ones(2, 3, 2, 2, 2, requires_grad=True)
+    ),
+    "conv3d_one_element_arguments": lambda m: _F(m).conv3d(
+        m.ones(1, 2, 4, 4, 4, requires_grad=True), m.ones(3, 2, 2, 2, 2), stride=(2,), padding=(1,)
+    ),
+    "conv_transpose3d_one_element_arguments": lambda m: _F(m).conv_transpose3d(
+        m.ones(1, 2, 3, 3, 3, requires_grad=True), m.ones(2, 3, 2, 2, 2), stride=(2,), dilation=(2,)
+    ),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(EMPTY_AND_SHORT))
+def test_empty_inputs_and_one_element_arguments_as_torch(name):
+    from tests.test_parity_torch import graph_signature
+
+    g, t = EMPTY_AND_SHORT[name](gs), EMPTY_AND_SHORT[name](torch)
+    assert tuple(g.shape) == tuple(t.shape) and graph_signature(g) == graph_signature(t)
+    np.testing.assert_array_equal(g.detach().numpy(), t.detach().numpy())
+    g.sum().backward()  # the gradients of empty tensors are empty, not an error

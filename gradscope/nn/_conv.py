@@ -30,6 +30,7 @@ def _conv_args(name, input, weight, bias, stride, padding, dilation, groups, nd)
             f"input of size: {_ints(input.shape)}"
         )
     stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
+    stride, dilation = (v * nd if len(v) == 1 else v for v in (stride, dilation))
     pad_nd = None
     kernel = tuple(weight.shape[2:])
     if isinstance(padding, str):
@@ -42,6 +43,7 @@ def _conv_args(name, input, weight, bias, stride, padding, dilation, groups, nd)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     padding = _ntuple(padding, nd)
+    padding = padding * nd if len(padding) == 1 else padding
     dims = weight.ndim - 2
     for what, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
         if len(v) != dims:
@@ -213,6 +215,8 @@ def _conv_transposed(
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
             f"input of size: {_ints(input.shape)}"
         )
+    if isinstance(padding, str):  # (torch's argument parser refuses it)
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     dims = weight.ndim - 2

@@ -72,7 +72,7 @@ def im2col(x, kernel, stride, dilation, pads):
     n, c = x.shape[:2]
     # (N, C, *out, *k) -> (N, C, *k, *out)
     order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    return w.transpose(order).reshape(n, c * math.prod(kernel), -1)
+    return w.transpose(order).reshape(n, c * math.prod(kernel), math.prod(w.shape[2 : 2 + nd]))
 
 
 def col2im(cols, spatial, kernel, stride, dilation, pads):
@@ -212,7 +212,7 @@ def conv_forward(x, w, stride, padding, dilation, transposed, output_padding, gr
             for i in range(nd)
         )
         wm = w.reshape(g, w.shape[0] // g, -1)
-        y = wm @ cols.reshape(n, g, wm.shape[2], -1)
+        y = wm @ cols.reshape(n, g, wm.shape[2], math.prod(out))
         return y.reshape((n, w.shape[0]) + out)
     cin, coutg = w.shape[:2]
     wm = w.reshape(g, cin // g, -1)
@@ -226,7 +226,8 @@ def conv_forward(x, w, stride, padding, dilation, transposed, output_padding, gr
         for i in range(nd)
     )
     pads = _transposed_pads(padding, output_padding)
-    return col2im(cols.reshape(n, -1, p), spatial, kernel, stride, dilation, pads)
+    cols = cols.reshape(n, g * cols.shape[2], p)
+    return col2im(cols, spatial, kernel, stride, dilation, pads)
 
 
 class _Arrays:
@@ -273,24 +274,26 @@ def conv_grads(ops, x, w, g, nx, nw, stride, padding, dilation, transposed, outp
     if not transposed:
         oc, cg = w.shape[0], w.shape[1]
         wm = w.reshape(grp, oc // grp, -1)
-        g4 = g.reshape(n, grp, oc // grp, -1)
+        p = math.prod(tuple(g.shape[2:]))
+        g4 = g.reshape(n, grp, oc // grp, p)
         pads = _pads(padding)
         if nx:
-            cols = (ops.t(wm) @ g4).reshape(n, grp * cg * math.prod(kernel), -1)
+            cols = (ops.t(wm) @ g4).reshape(n, grp * cg * math.prod(kernel), p)
             gx = ops.col2im(cols, tuple(x.shape[2:]), kernel, stride, dilation, pads)
         if nw:
             cols = ops.im2col(x, kernel, stride, dilation, pads)
-            cols = cols.reshape(n, grp, cg * math.prod(kernel), -1)
+            cols = cols.reshape(n, grp, cg * math.prod(kernel), p)
             gw = (g4 @ ops.t(cols)).sum(0).reshape(tuple(w.shape))
         return gx, gw
     cin, coutg = w.shape[0], w.shape[1]
     wm = w.reshape(grp, cin // grp, -1)
     colsg = ops.im2col(g, kernel, stride, dilation, _transposed_pads(padding, output_padding))
-    colsg = colsg.reshape(n, grp, coutg * math.prod(kernel), -1)
+    p = math.prod(tuple(x.shape[2:]))
+    colsg = colsg.reshape(n, grp, coutg * math.prod(kernel), p)
     if nx:
         gx = (wm @ colsg).reshape(tuple(x.shape))
     if nw:
-        x4 = x.reshape(n, grp, cin // grp, -1)
+        x4 = x.reshape(n, grp, cin // grp, p)
         gw = (x4 @ ops.t(colsg)).sum(0).reshape(tuple(w.shape))
     return gx, gw
 
@@ -366,7 +369,9 @@ class MaxPool2DWithIndicesBackward0(Function):
         shape, nd = self.in_shape, self._nd
         plane = math.prod(shape[-nd:])
         planes = math.prod(shape[:-nd])
-        flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
+        flat = (
+            idx.reshape(planes, math.prod(idx.shape[-nd:])) + (xp.arange(planes) * plane)[:, None]
+        )
         gx = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
         return (gx.astype(g.dtype, copy=False).reshape(shape),)
 
@@ -387,8 +392,9 @@ class MaxPool2DWithIndicesBackward0(Function):
             )
         t, nd = tangents[0], self._nd
         xp = xp_of(t)
-        flat = t.reshape(t.shape[:-nd] + (-1,))
-        picked = xp.take_along_axis(flat, idx.reshape(idx.shape[:-nd] + (-1,)), axis=-1)
+        flat = t.reshape(t.shape[:-nd] + (math.prod(t.shape[-nd:]),))
+        taken = idx.reshape(idx.shape[:-nd] + (math.prod(idx.shape[-nd:]),))
+        picked = xp.take_along_axis(flat, taken, axis=-1)
         return picked.reshape(idx.shape)
 
 
@@ -406,7 +412,7 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
     low = -np.inf if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
     w = windows(x, kernel, stride, dilation, pads, low)
     w = w[(Ellipsis,) + tuple(slice(0, o) for o in outs) + (slice(None),) * nd]
-    taps = w.reshape(w.shape[:-nd] + (-1,))
+    taps = w.reshape(w.shape[:-nd] + (math.prod(kernel),))
     arg = taps.argmax(axis=-1)
     values = xp.take_along_axis(taps, arg[..., None], axis=-1)[..., 0]
     # torch's kernel keeps the first of equal maxima but the last NaN, and a window whose

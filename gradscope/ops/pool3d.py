@@ -213,7 +213,7 @@ class AdaptiveMaxPool3DBackward0(Function):
         xp = xp_of(g)
         idx, shape = self.saved("result1"), self.in_shape
         plane, planes = math.prod(shape[-3:]), math.prod(shape[:-3])
-        flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
+        flat = idx.reshape(planes, math.prod(idx.shape[-3:])) + (xp.arange(planes) * plane)[:, None]
         gx = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
         return (gx.astype(g.dtype, copy=False).reshape(shape),)
 
@@ -227,6 +227,7 @@ class AdaptiveMaxPool3DBackward0(Function):
             _, idx = adaptive_max_pool(xs[0], self._output_size)
         t = tangents[0]
         xp = xp_of(t)
-        flat = t.reshape(t.shape[:-3] + (-1,))
-        picked = xp.take_along_axis(flat, idx.reshape(idx.shape[:-3] + (-1,)), axis=-1)
+        flat = t.reshape(t.shape[:-3] + (math.prod(t.shape[-3:]),))
+        taken = idx.reshape(idx.shape[:-3] + (math.prod(idx.shape[-3:]),))
+        picked = xp.take_along_axis(flat, taken, axis=-1)
         return picked.reshape(idx.shape)
