@@ -480,6 +480,12 @@ ERRORS = {
     "conv_transpose1d_padding_string": lambda m: _F(m).conv_transpose1d(
         _r(1, 2, 4)(m), _r(2, 3, 2)(m), padding="same"
     ),
+    "ConvTranspose3d_output_size_range": lambda m: m.nn.ConvTranspose3d(2, 3, 3, stride=2)(
+        _r(1, 2, 3, 3, 3)(m), output_size=(9, 7, 7)
+    ),
+    "ConvTranspose1d_output_size_length": lambda m: m.nn.ConvTranspose1d(2, 3, 3, stride=3)(
+        _r(1, 2, 3)(m), output_size=[9, 9]
+    ),
     "Conv3d_groups_in": lambda m: m.nn.Conv3d(3, 4, 3, groups=2),
     "Conv3d_same_strided": lambda m: m.nn.Conv3d(2, 4, 3, padding="same", stride=2),
     "Conv3d_bad_padding": lambda m: m.nn.Conv3d(2, 4, 3, padding="foo"),
@@ -759,3 +765,39 @@ def test_empty_inputs_and_one_element_arguments_as_torch(name):
     assert tuple(g.shape) == tuple(t.shape) and graph_signature(g) == graph_signature(t)
     np.testing.assert_array_equal(g.detach().numpy(), t.detach().numpy())
     g.sum().backward()  # the gradients of empty tensors are empty, not an error
+
+
+OUTPUT_SIZES = {
+    "conv_transpose3d": (
+        lambda m: m.nn.ConvTranspose3d(2, 3, 3, stride=(2, 3, 2)),
+        (1, 2, 3, 3, 3),
+        (8, 9, 7),
+    ),
+    "conv_transpose3d_unbatched_full": (
+        lambda m: m.nn.ConvTranspose3d(2, 3, 3, stride=2, dilation=2, groups=1),
+        (2, 3, 3, 3),
+        [3, 10, 9, 10],
+    ),
+    "conv_transpose1d": (
+        lambda m: m.nn.ConvTranspose1d(2, 4, 3, stride=3, groups=2),
+        (2, 2, 3),
+        [11],
+    ),
+    "conv_transpose2d": (
+        lambda m: m.nn.ConvTranspose2d(2, 3, 3, stride=2),
+        (1, 2, 3, 3),
+        (1, 3, 8, 8),
+    ),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", sorted(OUTPUT_SIZES))
+def test_transposed_modules_take_an_output_size_as_torch(name):
+    make, shape, size = OUTPUT_SIZES[name]
+    g, t = make(gs), make(torch)
+    t.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in g.state_dict().items()})
+    x = np.random.default_rng(4).standard_normal(shape).astype(np.float32)
+    go, to = g(gs.tensor(x), output_size=size), t(torch.tensor(x), output_size=size)
+    assert tuple(go.shape) == tuple(to.shape)
+    np.testing.assert_allclose(go.detach().numpy(), to.detach().numpy(), rtol=1e-5, atol=1e-6)
