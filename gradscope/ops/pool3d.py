@@ -196,10 +196,10 @@ def adaptive_max_pool(x, output_size):
     return values, flat.astype(xp.int64)
 
 
-class AdaptiveMaxPool3DBackward0(Function):
+class AdaptiveMaxPool3DBackward0(MaxPool3DWithIndicesBackward0):
     """The largest value of each of ``output_size`` near-equal windows of a
     ``(N, C, D, H, W)`` or ``(C, D, H, W)`` input; saves the input (``self``) and the flat
-    index of each maximum (``result1``)."""
+    index of each maximum (``result1``); its backward is the max pool's."""
 
     _name = "AdaptiveMaxPool3DBackward0"
 
@@ -208,17 +208,6 @@ class AdaptiveMaxPool3DBackward0(Function):
         self.save(self=x, result1=idx)
         self.in_shape, self._output_size = x.shape, output_size
         return values
-
-    def backward(self, g):
-        xp = xp_of(g)
-        idx, shape = self.saved("result1"), self.in_shape
-        plane, planes = math.prod(shape[-3:]), math.prod(shape[:-3])
-        flat = idx.reshape(planes, math.prod(idx.shape[-3:])) + (xp.arange(planes) * plane)[:, None]
-        gx = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
-        return (gx.astype(g.dtype, copy=False).reshape(shape),)
-
-    def backward_graph(self, g):
-        return linear_backward_graph(self, g)
 
     def jvp(self, xs, out, tangents):
         if self._saved is not None and "result1" in self._saved:
@@ -229,5 +218,4 @@ class AdaptiveMaxPool3DBackward0(Function):
         xp = xp_of(t)
         flat = t.reshape(t.shape[:-3] + (math.prod(t.shape[-3:]),))
         taken = idx.reshape(idx.shape[:-3] + (math.prod(idx.shape[-3:]),))
-        picked = xp.take_along_axis(flat, taken, axis=-1)
-        return picked.reshape(idx.shape)
+        return xp.take_along_axis(flat, taken, axis=-1).reshape(idx.shape)
