@@ -1212,6 +1212,22 @@ CASES += [
     C("F_adaptive_avg_pool1d", lambda m, x: _F(m).adaptive_avg_pool1d(x, 3), ((2, 3, 7),)),
     C("F_adaptive_avg_pool1d_1", lambda m, x: _F(m).adaptive_avg_pool1d(x, 1), ((2, 3, 7),)),
     C(
+        "F_conv3d",
+        lambda m, x, w: _F(m).conv3d(x, w, padding=1),
+        ((1, 2, 3, 3, 3), (2, 2, 2, 2, 2)),
+    ),
+    C(
+        "F_conv_transpose3d",
+        lambda m, x, w: _F(m).conv_transpose3d(x, w, stride=2),
+        ((1, 2, 2, 2, 2), (2, 2, 2, 2, 2)),
+    ),
+    C("F_max_pool3d", lambda m, x: _F(m).max_pool3d(x, 2, 1, 1), ((1, 2, 3, 3, 3),)),
+    C(
+        "F_avg_pool3d",
+        lambda m, x: _F(m).avg_pool3d(x, 2, 1, 1, ceil_mode=True),
+        ((1, 2, 3, 3, 3),),
+    ),
+    C(
         "F_batch_norm_train",
         lambda m, x, w, b: _F(m).batch_norm(
             x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), w, b, training=True

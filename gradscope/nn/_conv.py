@@ -30,6 +30,7 @@ def _conv_args(name, input, weight, bias, stride, padding, dilation, groups, nd)
             f"input of size: {_ints(input.shape)}"
         )
     stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
+    stride, dilation = (v * nd if len(v) == 1 else v for v in (stride, dilation))
     pad_nd = None
     kernel = tuple(weight.shape[2:])
     if isinstance(padding, str):
@@ -42,6 +43,7 @@ def _conv_args(name, input, weight, bias, stride, padding, dilation, groups, nd)
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     padding = _ntuple(padding, nd)
+    padding = padding * nd if len(padding) == 1 else padding
     dims = weight.ndim - 2
     for what, v in (("stride", stride), ("padding", padding), ("dilation", dilation)):
         if len(v) != dims:
@@ -84,7 +86,12 @@ def _check_shapes(input, weight, bias, padding, dilation, groups, transposed=Fal
     """torch's ``check_shape_forward`` on a batched input."""
     shape, ws = tuple(input.shape), tuple(weight.shape)
     cin = ws[0] if transposed else ws[1] * groups
-    if not transposed and ws[0] % groups:
+    if ws[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+            f"but got weight of size {_ints(ws)} instead"
+        )
+    if ws[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension "
             f"0, but got weight of size [{_ints(ws)}] instead"
@@ -101,8 +108,9 @@ def _check_shapes(input, weight, bias, padding, dilation, groups, transposed=Fal
         )
     cout = ws[1] * groups if transposed else ws[0]
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != cout):
+        given = "Given transposed=1, weight" if transposed else "Given weight"
         raise RuntimeError(
-            f"Given weight of size {_ints(ws)}, expected bias to be 1-dimensional with {cout} "
+            f"{given} of size {_ints(ws)}, expected bias to be 1-dimensional with {cout} "
             f"elements, but got bias of size {_ints(bias.shape)} instead"
         )
     if transposed:
@@ -171,38 +179,78 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
     return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1
+):
+    """The adjoint of ``conv1d`` of ``(N, C, L)`` or ``(C, L)`` ``input`` with
+    ``(C, out / groups, k)`` ``weight``."""
+    args = (stride, padding, output_padding, groups, dilation)
+    return _conv_transposed("conv_transpose1d", 1, input, weight, bias, *args)
+
+
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1
 ):
     """The adjoint of ``conv2d`` (a "deconvolution") of ``(N, C, H, W)`` or ``(C, H, W)``
     ``input`` with ``(C, out / groups, kh, kw)`` ``weight``."""
-    nd = 2
-    if input.ndim not in (3, 4):
+    args = (stride, padding, output_padding, groups, dilation)
+    return _conv_transposed("conv_transpose2d", 2, input, weight, bias, *args)
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1, dilation=1
+):
+    """The adjoint of ``conv3d`` of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` ``input`` with
+    ``(C, out / groups, kd, kh, kw)`` ``weight``."""
+    args = (stride, padding, output_padding, groups, dilation)
+    return _conv_transposed("conv_transpose3d", 3, input, weight, bias, *args)
+
+
+def _conv_transposed(
+    name, nd, input, weight, bias, stride, padding, output_padding, groups, dilation
+):
+    """A transposed convolution over ``nd`` dims, with torch's checks in its order."""
+    if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
-            "Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, but got input "
-            f"of size: {_ints(input.shape)}"
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+            f"input of size: {_ints(input.shape)}"
         )
-    stride, padding = _ntuple(stride, nd), _ntuple(padding, nd)
-    dilation, output_padding = _ntuple(dilation, nd), _ntuple(output_padding, nd)
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
+    if isinstance(padding, str):  # (torch's argument parser refuses it)
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    for op, s, d in zip(output_padding, stride, dilation):
-        if op >= s and op >= d:
+    dims = weight.ndim - 2
+    args = []
+    for what, v in (
+        ("stride", stride),
+        ("padding", padding),
+        ("dilation", dilation),
+        ("output_padding", output_padding),
+    ):
+        v = _ntuple(v, nd)  # an int is nd ints, as torch's binding makes it
+        v = v * dims if len(v) == 1 else v
+        if len(v) != dims:
             raise RuntimeError(
-                "output padding must be smaller than either stride or dilation, but got "
-                f"output_padding_height: {output_padding[0]} output_padding_width: "
-                f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
-                f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}"
+                f"expected {what} to be a single integer value or a list of {dims} values to "
+                f"match the convolution dimensions, but got {what}={_ints(v)}"
             )
-    unbatched = input.ndim == 3
+        args.append(v)
+    stride, padding, dilation, output_padding = args
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    unbatched = input.ndim == nd + 1
     if unbatched:
         input = api.unsqueeze(input, 0)
     _check_shapes(input, weight, bias, padding, dilation, groups, transposed=True)
     _check_dtypes(input, weight, bias)
+    _check_transposed(input, weight, stride, padding, dilation, output_padding)
+    api._check_device(input, weight)
     out = apply(
         K.ConvolutionBackward0,
         (input, weight, bias),
@@ -214,6 +262,39 @@ def conv_transpose2d(
         groups,
     )
     return api.squeeze(out, 0) if unbatched else out
+
+
+def _check_transposed(input, weight, stride, padding, dilation, output_padding) -> None:
+    """torch's ``slow_conv_transpose{2,3}d_shape_check``; a 1-d one is a 2-d one of
+    height 1, and its texts say so."""
+    kernel, sizes = tuple(weight.shape[2:]), tuple(input.shape[2:])
+    out = [
+        (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+        for n, s, p, d, k, op in zip(sizes, stride, padding, dilation, kernel, output_padding)
+    ]
+    if len(kernel) == 1:  # the height of 1 torch adds
+        stride, dilation, output_padding = (1, *stride), (1, *dilation), (0, *output_padding)
+        sizes, out = (1, *sizes), [1, *out]
+    names = ("depth", "height", "width")[-len(stride) :]
+
+    def said(what, values, sep=" "):
+        return sep.join(f"{what}_{n}: {v}" for n, v in zip(names, values))
+
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got {said('dilation', dilation, ', ')}"
+        )
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"{said('output_padding', output_padding)} {said('stride', stride)} "
+            f"{said('dilation', dilation)}"
+        )
+    if any(o < 1 for o in out):
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output "
+            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small"
+        )
 
 
 # ---------------------------------------------------------------- pooling

@@ -85,7 +85,10 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
         sizes = tuple(input.shape)
         div = api.view(div, (sizes[0], 1, sizes[1], sizes[2], -1))
         div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
-        div = api.squeeze(apply(AvgPool3DBackward0, (div,), size), 1)
+        div = apply(
+            AvgPool3DBackward0, (div,), (size, 1, 1), (1, 1, 1), (0, 0, 0), False, True, None
+        )
+        div = api.squeeze(div, 1)
         div = api.view(div, sizes)
     div = div.mul(alpha).add(k).pow(beta)
     return input / div

@@ -1444,3 +1444,15 @@ from ._interpolate import (  # noqa: E402 - resampling
 )
 
 __all__ += ["interpolate", "upsample", "upsample_bilinear", "upsample_nearest"]
+
+from ._conv import conv_transpose1d, conv_transpose3d  # noqa: E402
+from ._conv3d import (  # noqa: E402 - the 3-d convolution and pools
+    adaptive_avg_pool3d,
+    adaptive_max_pool3d,
+    avg_pool3d,
+    conv3d,
+    max_pool3d,
+)
+
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "max_pool3d"]
+__all__ += ["conv_transpose1d", "conv_transpose3d"]

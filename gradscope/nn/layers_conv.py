@@ -231,17 +231,49 @@ class ConvTranspose2d(_ConvNd):
             dtype=dtype,
         )
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.conv_transpose2d(
+    _functional = staticmethod(F.conv_transpose2d)
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        return self._functional(
             input,
             self.weight,
             self.bias,
             self.stride,
             self.padding,
-            self.output_padding,
+            self._output_padding(input, output_size),
             self.groups,
             self.dilation,
         )
+
+    def _output_padding(self, input: Tensor, output_size) -> tuple:
+        """The ``output_padding`` that gives ``output_size`` (torch's check and texts), or
+        the module's own without one."""
+        if output_size is None:
+            return self.output_padding
+        nd = self._nd
+        lead = 2 if input.ndim == nd + 2 else 1
+        if len(output_size) == lead + nd:
+            output_size = output_size[lead:]
+        if len(output_size) != nd:
+            raise ValueError(
+                f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must have {nd} or "
+                f"{lead + nd} elements (got {len(output_size)})"
+            )
+        sizes = input.shape[lead:]
+        low = [
+            (sizes[d] - 1) * self.stride[d]
+            - 2 * self.padding[d]
+            + self.dilation[d] * (self.kernel_size[d] - 1)
+            + 1
+            for d in range(nd)
+        ]
+        high = [lo + s - 1 for lo, s in zip(low, self.stride)]
+        if any(not lo <= n <= hi for n, lo, hi in zip(output_size, low, high)):
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range from {low} "
+                f"to {high} (for an input of {type(input.shape)(input.shape[2:])!r})"
+            )
+        return tuple(n - lo for n, lo in zip(output_size, low))
 
 
 class _MaxPoolNd(Module):

@@ -1,4 +1,4 @@
-"""Convolution and pooling: ``ConvolutionBackward0`` (conv1d, conv2d, conv_transpose2d),
+"""Convolution and pooling: ``ConvolutionBackward0`` (conv1d-3d, conv_transpose1d-3d),
 ``MaxPool2DWithIndicesBackward0``, ``AvgPool2DBackward0``, ``AdaptiveAvgPool2DBackward0``
 and the padding node ``ConstantPadNdBackward0`` that ``padding='same'`` may add.
 
@@ -37,11 +37,21 @@ def _pad(x, pads, value=0):
     return xp.pad(x, width, constant_values=value)
 
 
+def _pad_or_crop(x, pads, value=0):
+    """``x`` padded by ``pads``, a negative right pad cropping instead (the frame of a
+    transposed convolution whose ``output_padding`` exceeds its padding)."""
+    if any(hi < 0 for _, hi in pads):
+        lead = x.ndim - len(pads)
+        keep = tuple(slice(0, x.shape[lead + i] + min(hi, 0)) for i, (_, hi) in enumerate(pads))
+        x, pads = x[(Ellipsis,) + keep], [(lo, max(hi, 0)) for lo, hi in pads]
+    return _pad(x, pads, value)
+
+
 def windows(x, kernel, stride, dilation, pads, value=0):
     """A read-only strided view ``(..., *out, *kernel)`` of ``x`` padded by ``pads``: the
     taps of every window."""
     nd = len(kernel)
-    x = _pad(x, pads, value)
+    x = _pad_or_crop(x, pads, value)
     lead = x.ndim - nd
     sp = x.shape[lead:]
     out = tuple(out_size(sp[i], kernel[i], stride[i], 0, 0, dilation[i]) for i in range(nd))
@@ -62,7 +72,7 @@ def im2col(x, kernel, stride, dilation, pads):
     n, c = x.shape[:2]
     # (N, C, *out, *k) -> (N, C, *k, *out)
     order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-    return w.transpose(order).reshape(n, c * math.prod(kernel), -1)
+    return w.transpose(order).reshape(n, c * math.prod(kernel), math.prod(w.shape[2 : 2 + nd]))
 
 
 def col2im(cols, spatial, kernel, stride, dilation, pads):
@@ -75,7 +85,9 @@ def col2im(cols, spatial, kernel, stride, dilation, pads):
     n = cols.shape[0]
     c = cols.shape[1] // math.prod(kernel)
     cols = cols.reshape((n, c) + tuple(kernel) + out)
-    acc = xp.zeros((n, c) + padded, dtype=cols.dtype)
+    # a negative right pad leaves part of the result that no window reaches
+    frame = tuple(spatial[i] + pads[i][0] + max(pads[i][1], 0) for i in range(nd))
+    acc = xp.zeros((n, c) + frame, dtype=cols.dtype)
     for taps in itertools.product(*[range(k) for k in kernel]):
         dst = tuple(
             slice(t * d, t * d + s * (o - 1) + 1, s)
@@ -129,7 +141,7 @@ class Col2ImBackward0(Function):
 
 
 class ConvolutionBackward0(Function):
-    """``convolution(input, weight, bias, ...)``, direct or transposed, over 1 or 2 spatial
+    """``convolution(input, weight, bias, ...)``, direct or transposed, over 1, 2 or 3 spatial
     dims, ``groups`` groups of channels; saves the input and the weight, as torch does,
     whichever needs a gradient."""
 
@@ -200,7 +212,7 @@ def conv_forward(x, w, stride, padding, dilation, transposed, output_padding, gr
             for i in range(nd)
         )
         wm = w.reshape(g, w.shape[0] // g, -1)
-        y = wm @ cols.reshape(n, g, wm.shape[2], -1)
+        y = wm @ cols.reshape(n, g, wm.shape[2], math.prod(out))
         return y.reshape((n, w.shape[0]) + out)
     cin, coutg = w.shape[:2]
     wm = w.reshape(g, cin // g, -1)
@@ -214,7 +226,8 @@ def conv_forward(x, w, stride, padding, dilation, transposed, output_padding, gr
         for i in range(nd)
     )
     pads = _transposed_pads(padding, output_padding)
-    return col2im(cols.reshape(n, -1, p), spatial, kernel, stride, dilation, pads)
+    cols = cols.reshape(n, g * cols.shape[2], p)
+    return col2im(cols, spatial, kernel, stride, dilation, pads)
 
 
 class _Arrays:
@@ -261,24 +274,26 @@ def conv_grads(ops, x, w, g, nx, nw, stride, padding, dilation, transposed, outp
     if not transposed:
         oc, cg = w.shape[0], w.shape[1]
         wm = w.reshape(grp, oc // grp, -1)
-        g4 = g.reshape(n, grp, oc // grp, -1)
+        p = math.prod(tuple(g.shape[2:]))
+        g4 = g.reshape(n, grp, oc // grp, p)
         pads = _pads(padding)
         if nx:
-            cols = (ops.t(wm) @ g4).reshape(n, grp * cg * math.prod(kernel), -1)
+            cols = (ops.t(wm) @ g4).reshape(n, grp * cg * math.prod(kernel), p)
             gx = ops.col2im(cols, tuple(x.shape[2:]), kernel, stride, dilation, pads)
         if nw:
             cols = ops.im2col(x, kernel, stride, dilation, pads)
-            cols = cols.reshape(n, grp, cg * math.prod(kernel), -1)
+            cols = cols.reshape(n, grp, cg * math.prod(kernel), p)
             gw = (g4 @ ops.t(cols)).sum(0).reshape(tuple(w.shape))
         return gx, gw
     cin, coutg = w.shape[0], w.shape[1]
     wm = w.reshape(grp, cin // grp, -1)
-    colsg = ops.im2col(g, kernel, stride, dilation, _pads(padding))
-    colsg = colsg.reshape(n, grp, coutg * math.prod(kernel), -1)
+    colsg = ops.im2col(g, kernel, stride, dilation, _transposed_pads(padding, output_padding))
+    p = math.prod(tuple(x.shape[2:]))
+    colsg = colsg.reshape(n, grp, coutg * math.prod(kernel), p)
     if nx:
         gx = (wm @ colsg).reshape(tuple(x.shape))
     if nw:
-        x4 = x.reshape(n, grp, cin // grp, -1)
+        x4 = x.reshape(n, grp, cin // grp, p)
         gw = (x4 @ ops.t(colsg)).sum(0).reshape(tuple(w.shape))
     return gx, gw
 
@@ -338,6 +353,7 @@ class MaxPool2DWithIndicesBackward0(Function):
     saves the input (``self``) and the flat ``H * W`` index of each maximum (``result1``)."""
 
     _name = "MaxPool2DWithIndicesBackward0"
+    _nd = 2  # the pooled dims, the last ones
 
     def forward(self, x, kernel_size, stride, padding, dilation, ceil_mode):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
@@ -350,10 +366,12 @@ class MaxPool2DWithIndicesBackward0(Function):
     def backward(self, g):
         xp = xp_of(g)
         idx = self.saved("result1")
-        shape = self.in_shape
-        plane = shape[-2] * shape[-1]
-        planes = math.prod(shape[:-2])
-        flat = idx.reshape(planes, -1) + (xp.arange(planes) * plane)[:, None]
+        shape, nd = self.in_shape, self._nd
+        plane = math.prod(shape[-nd:])
+        planes = math.prod(shape[:-nd])
+        flat = (
+            idx.reshape(planes, math.prod(idx.shape[-nd:])) + (xp.arange(planes) * plane)[:, None]
+        )
         gx = xp.bincount(flat.ravel(), weights=g.ravel(), minlength=planes * plane)
         return (gx.astype(g.dtype, copy=False).reshape(shape),)
 
@@ -372,17 +390,20 @@ class MaxPool2DWithIndicesBackward0(Function):
                 self.dilation,
                 self.ceil_mode,
             )
-        t = tangents[0]
+        t, nd = tangents[0], self._nd
         xp = xp_of(t)
-        flat = t.reshape(t.shape[:-2] + (-1,))
-        picked = xp.take_along_axis(flat, idx.reshape(idx.shape[:-2] + (-1,)), axis=-1)
+        flat = t.reshape(t.shape[:-nd] + (math.prod(t.shape[-nd:]),))
+        taken = idx.reshape(idx.shape[:-nd] + (math.prod(idx.shape[-nd:]),))
+        picked = xp.take_along_axis(flat, taken, axis=-1)
         return picked.reshape(idx.shape)
 
 
 def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
-    """The maxima of the windows of ``x``'s last two dims and their flat indices (int64)."""
+    """The maxima of the windows of ``x``'s last ``len(kernel)`` dims and their flat
+    indices into those dims (int64)."""
     xp = xp_of(x)
-    sizes = x.shape[-2:]
+    nd = len(kernel)
+    sizes = x.shape[-nd:]
     outs = tuple(
         pool_out_size(n, k, s, p, d, ceil_mode)
         for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation)
@@ -390,8 +411,8 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
     pads = _pool_pads(sizes, kernel, stride, padding, dilation, outs)
     low = -np.inf if x.dtype.kind in "fc" else np.iinfo(x.dtype).min
     w = windows(x, kernel, stride, dilation, pads, low)
-    w = w[..., : outs[0], : outs[1], :, :]
-    taps = w.reshape(w.shape[:-2] + (-1,))
+    w = w[(Ellipsis,) + tuple(slice(0, o) for o in outs) + (slice(None),) * nd]
+    taps = w.reshape(w.shape[:-nd] + (math.prod(kernel),))
     arg = taps.argmax(axis=-1)
     values = xp.take_along_axis(taps, arg[..., None], axis=-1)[..., 0]
     # torch's kernel keeps the first of equal maxima but the last NaN, and a window whose
@@ -401,15 +422,16 @@ def max_pool(x, kernel, stride, padding, dilation, ceil_mode):
         arg = xp.where(xp.isnan(values), last, arg)
     at_low = values == low
     if any(lo or hi for lo, hi in pads) and at_low.any():
-        first = [
-            xp.asarray([-(-max(p - o * s, 0) // d) for o in range(n)])
-            for n, s, p, d in zip(outs, stride, padding, dilation)
-        ]
-        arg = xp.where(at_low, first[0][:, None] * kernel[1] + first[1][None, :], arg)
-    kh, kw = arg // kernel[1], arg % kernel[1]
-    rows = xp.arange(outs[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
-    cols = xp.arange(outs[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
-    return values, (rows * sizes[1] + cols).astype(xp.int64)
+        first = 0
+        for i, (n, s, p, d) in enumerate(zip(outs, stride, padding, dilation)):
+            tap = xp.asarray([-(-max(p - o * s, 0) // d) for o in range(n)])
+            first = first * kernel[i] + tap.reshape((-1,) + (1,) * (nd - 1 - i))
+        arg = xp.where(at_low, first, arg)
+    flat = 0
+    for i, t in enumerate(xp.unravel_index(arg, tuple(kernel))):
+        start = xp.arange(outs[i]) * stride[i] - padding[i]
+        flat = flat * sizes[i] + start.reshape((-1,) + (1,) * (nd - 1 - i)) + t * dilation[i]
+    return values, flat.astype(xp.int64)
 
 
 def avg_windows(size, k, s, p, ceil_mode, count_include_pad) -> tuple[list, list]:
