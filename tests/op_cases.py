@@ -3051,6 +3051,18 @@ CASES += [
     ),
 ]
 
+# power-average pools: torch's composite (Pow, AvgPool2D, Sign, Abs, Relu, Mul, Pow)
+CASES += [
+    C("F_lp_pool1d_p2", lambda m, x: _F(m).lp_pool1d(x, 2, 3, 2), ((2, 3, 7),), domain="pos"),
+    C("F_lp_pool2d_p3", lambda m, x: _F(m).lp_pool2d(x, 3, (2, 3)), ((1, 2, 4, 6),), domain="pos"),
+    C(
+        "LPPool2d_ceil",
+        lambda m, x: m.nn.LPPool2d(2, 2, ceil_mode=True)(x),
+        ((2, 5, 5),),
+        domain="pos",
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -276,3 +276,7 @@ __all__ = [
 from .layers_misc import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Bilinear  # noqa: E402
 
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]
+
+from .layers_more2 import LPPool1d, LPPool2d  # noqa: E402
+
+__all__ += ["LPPool1d", "LPPool2d"]
