@@ -3063,6 +3063,31 @@ CASES += [
     ),
 ]
 
+
+# max unpooling: one MaxUnpool2DBackward0 (1-d: unsqueezed at -1 and squeezed back)
+def _unpool_indices(m, shape, d):
+    """Distinct flat indices (no repeats) for a max unpool of stride 2 from ``shape``."""
+    size = shape[-1] * 2 if d == 1 else shape[-2] * shape[-1] * 4
+    rng = np.random.default_rng(7)
+    idx = [
+        rng.permutation(size)[: int(np.prod(shape[-d:]))] for _ in range(int(np.prod(shape[:-d])))
+    ]
+    return m.tensor(np.stack(idx).reshape(shape))
+
+
+CASES += [
+    C(
+        "F_max_unpool2d",
+        lambda m, x: _F(m).max_unpool2d(x, _unpool_indices(m, (2, 2, 2, 3), 2), 2),
+        ((2, 2, 2, 3),),
+    ),
+    C(
+        "F_max_unpool1d",
+        lambda m, x: _F(m).max_unpool1d(x, _unpool_indices(m, (2, 3), 1), 2),
+        ((2, 3),),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -138,3 +138,153 @@ LP_ERRORS = {
 @pytest.mark.parametrize("fn", params(LP_ERRORS))
 def test_lp_pool_error(fn):
     check_error(fn)
+
+
+# ---------------------------------------------------------------- max unpooling
+
+
+def _pooled(m, shape=(2, 3, 4, 6), seed=0, k=2, s=None, p=0, d=2):
+    """A max pool's values (a new leaf, float64) and indices."""
+    x = _x(m, shape, seed, rg=False)
+    pool = _F(m).max_pool2d if d == 2 else _F(m).max_pool1d
+    y, i = pool(x, k, s, p, return_indices=True)
+    return y.detach().requires_grad_(), i
+
+
+def _unpool_grads(d=2, shape=(2, 3, 4, 6), k=2, s=None, p=0, **kw):
+    def case(m):
+        y, i = _pooled(m, shape, 0, k, s, p, d)
+        unpool = _F(m).max_unpool2d if d == 2 else _F(m).max_unpool1d
+        out = unpool(y, i, k, s, p, **kw)
+        w = m.tensor(np.cos(np.arange(out.numel())).reshape(out.shape), dtype=m.float64)
+        (g,) = m.autograd.grad((out * w).sum(), y)
+        return out, g
+
+    return case
+
+
+UNPOOL_VALUES = {
+    "2d": _unpool_grads(),
+    "2d_unbatched": _unpool_grads(shape=(3, 5, 4)),
+    "2d_stride_padding": _unpool_grads(shape=(1, 2, 5, 5), k=3, s=2, p=1),
+    "2d_output_size": _unpool_grads(shape=(1, 2, 5, 7), output_size=(5, 7)),
+    "2d_output_size_4": _unpool_grads(shape=(1, 2, 5, 7), output_size=[1, 2, 5, 7]),
+    "1d": _unpool_grads(d=1, shape=(2, 3, 8)),
+    "1d_unbatched_output_size": _unpool_grads(d=1, shape=(3, 7), k=2, output_size=[7]),
+    "1d_stride": _unpool_grads(d=1, shape=(2, 9), k=3, s=2),
+    "module_2d": lambda m: m.nn.MaxUnpool2d(2)(*_pooled(m), output_size=(5, 6)),
+    "module_1d": lambda m: m.nn.MaxUnpool1d(2)(*_pooled(m, (2, 7), d=1)),
+    "float32": lambda m: _F(m).max_unpool2d(
+        *(lambda y, i: (y.float(), i))(*_pooled(m)), 2, output_size=(5, 6)
+    ),
+    "empty_batch": lambda m: _F(m).max_unpool2d(*(lambda y, i: (y[:0], i[:0]))(*_pooled(m)), 2),
+}
+
+
+@pytest.mark.parametrize("fn", params(UNPOOL_VALUES))
+def test_max_unpool_value(fn):
+    check_value(fn)
+
+
+def test_max_unpool_repeated_indices_gather_gradients_as_torch():
+    """Where indices repeat, which value lands is torch's kernel's choice (it varied between
+    runs here; gradscope's is the last); each input's gradient is the one at its index."""
+    got = []
+    for m in (gs, torch):
+        y = m.tensor([[[[1.0, 2.0], [3.0, 4.0]]]], requires_grad=True)
+        out = _F(m).max_unpool2d(y, m.tensor([[[[0, 5], [0, 5]]]]), 2)
+        (g,) = m.autograd.grad((out * m.arange(16.0).reshape(1, 1, 4, 4)).sum(), y)
+        assert float(out[0, 0, 0, 0]) in (1.0, 3.0) and float(out[0, 0, 1, 1]) in (2.0, 4.0)
+        assert float(out.sum()) in (3.0, 5.0, 7.0)  # one value per index, zeros elsewhere
+        got.append(g.numpy().ravel().tolist())
+    assert got[0] == got[1] == [0.0, 5.0, 0.0, 5.0]
+
+
+def test_max_unpool_saves_indices_and_graph_as_torch():
+    sigs = []
+    for m in (gs, torch):
+        y, i = _pooled(m, (2, 3, 6))
+        node = _F(m).max_unpool2d(y, i, 2).grad_fn
+        assert node.name() == "MaxUnpool2DBackward0" and node._saved_indices is i
+        out = _F(m).max_unpool1d(*_pooled(m, (2, 3, 6), d=1), 2)
+        sigs.append(_graph(out))
+    assert sigs[0] == sigs[1]
+    assert [n for n, _ in sigs[0]] == [
+        "SqueezeBackward1",
+        "MaxUnpool2DBackward0",
+        "UnsqueezeBackward0",
+        "AccumulateGrad",
+    ]
+
+
+def test_max_unpool_double_backward_and_forward_mode_as_torch():
+    got = []
+    for m in (gs, torch):
+        y, i = _pooled(m)
+        out = _F(m).max_unpool2d(y, i, 2)
+        (g,) = m.autograd.grad((out * out).sum(), y, create_graph=True)
+        (gg,) = m.autograd.grad((g * g).sum(), y)
+        _, t = m.func.jvp(lambda v: _F(m).max_unpool2d(v, i, 2), (y,), (y * 0 + 1,))
+        got.append((_graph(g)[:3], gg.detach().numpy(), t.detach().numpy()))
+    assert got[0][0] == got[1][0]
+    assert [n for n, _ in got[0][0]] == ["ViewBackward0", "GatherBackward0", "ViewBackward0"]
+    np.testing.assert_allclose(got[0][1], got[1][1], rtol=1e-12)
+    np.testing.assert_array_equal(got[0][2], got[1][2])
+
+
+def test_max_unpool_gradcheck():
+    y, i = _pooled(gs, (2, 2, 4, 4))
+    assert gs.autograd.gradcheck(lambda t: gs.nn.functional.max_unpool2d(t, i, 2), (y,))
+    assert gs.autograd.gradgradcheck(lambda t: gs.nn.functional.max_unpool2d(t, i, 2), (y,))
+
+
+def test_max_unpool_module_reprs_as_torch():
+    for m in (gs, torch):
+        assert (
+            repr(m.nn.MaxUnpool2d(2))
+            == "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))"
+        )
+        assert (
+            repr(m.nn.MaxUnpool1d(3, 2, 1))
+            == "MaxUnpool1d(kernel_size=(3,), stride=(2,), padding=(1,))"
+        )
+
+
+def _unpool_bad(fn):
+    def case(m):
+        y, i = _pooled(m)
+        return fn(m, _F(m), y, i)
+
+    return case
+
+
+UNPOOL_ERRORS = {
+    "output_size_range": _unpool_bad(
+        lambda m, F, y, i: F.max_unpool2d(y, i, 2, output_size=(9, 9))
+    ),
+    "output_size_length": _unpool_bad(
+        lambda m, F, y, i: F.max_unpool2d(y, i, 2, output_size=(1, 2, 3))
+    ),
+    "output_size_int": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i, 2, output_size=5)),
+    "negative_size": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i, 2, 1, 3)),
+    "float_indices": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i.float(), 2)),
+    "int32_indices": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i.int(), 2)),
+    "indices_shape": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i[..., :1], 2)),
+    "index_too_big": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i + 100, 2)),
+    "index_negative": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i - 100, 2)),
+    "1d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[0, 0, 0], i[0, 0, 0], 2)),
+    "2d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[0, 0], i[0, 0], 2)),
+    "5d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[None], i[None], 2)),
+    "empty_channels": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[:, :0], i[:, :0], 2)),
+    "integer_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y.int(), i, 2)),
+    "1d_4d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool1d(y, i, 2)),
+    "1d_bad_index": lambda m: _F(m).max_unpool1d(m.ones(2, 3), m.tensor([[0, 1, 9]] * 2), 2),
+    "1d_output_size_3": _unpool_bad(
+        lambda m, F, y, i: F.max_unpool1d(y[0, 0], i[0, 0], 2, output_size=[1, 2, 3])
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(UNPOOL_ERRORS))
+def test_max_unpool_error(fn):
+    check_error(fn)

@@ -12,8 +12,15 @@ has torch's nodes:
 
 from __future__ import annotations
 
+from ..autograd.function import apply
+from ..errors import scalar_type_name, shape_str
 from ..ops import api
+from ..ops.pool_more import MaxUnpool2DBackward0
 from . import functional as F
+
+
+def _single(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
 def _pair(v) -> tuple:
@@ -56,4 +63,103 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = Fals
     return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kw * kh), 1.0 / norm_type)
 
 
-__all__ = ["lp_pool1d", "lp_pool2d"]
+# ---------------------------------------------------------------- max unpooling
+
+
+def _unpool_output_size(input, kernel_size, stride, padding, output_size) -> list:
+    """torch's ``_unpool_output_size``: the size a max pool of ``kernel_size``, ``stride``
+    and ``padding`` came from, or ``output_size`` (its last dims) if it could have."""
+    input_size = tuple(input.shape)
+    nk = len(kernel_size)
+    default_size = [
+        (input_size[-nk + d] - 1) * stride[d] + kernel_size[d] - 2 * padding[d] for d in range(nk)
+    ]
+    if output_size is None:
+        ret = default_size
+    else:
+        if len(output_size) == nk + 2:
+            output_size = output_size[2:]
+        if len(output_size) != nk:
+            raise ValueError(
+                f"output_size should be a sequence containing {nk} or {nk + 2} elements, but it "
+                f"has a length of '{len(output_size)}'"
+            )
+        for d in range(nk):
+            min_size = default_size[d] - stride[d]
+            max_size = default_size[d] + stride[d]
+            if not (min_size < output_size[d] < max_size):
+                raise ValueError(
+                    f'invalid output_size "{output_size}" (dim {d} must be between {min_size} '
+                    f"and {max_size})"
+                )
+        ret = output_size
+    for d in range(nk):
+        if ret[d] < 0:
+            raise ValueError(
+                "max_unpooling: output_size must contain non-negative spatial dimensions, but "
+                f"got output_size[{d}]={ret[d]}"
+            )
+    return ret
+
+
+def _max_unpool2d(input, indices, output_size):
+    """torch's ``max_unpool2d`` kernel: its checks, in its order, then one node."""
+    if indices._data.dtype.name != "int64":
+        raise RuntimeError(
+            "elements in indices should be type int64 but got: "
+            f"{scalar_type_name(indices._data.dtype)}"
+        )
+    if len(output_size) != 2:
+        raise RuntimeError(
+            "There should be exactly two elements (height, width) in output_size, but got "
+            f"{len(output_size)} elements."
+        )
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if tuple(input.shape) != tuple(indices.shape):
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({shape_str(input.shape)}) but got indices tensor with shape: "
+            f"{shape_str(indices.shape)}"
+        )
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                "max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
+                f"non-batch dimensions, but got {shape_str(input.shape)} with dimension {d} "
+                "being empty."
+            )
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"max_unpool2d\" not implemented for '{scalar_type_name(input._data.dtype)}'"
+        )
+    return apply(MaxUnpool2DBackward0, (input, indices), tuple(int(s) for s in output_size))
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool1d``: zeros of the pooled-from length with each
+    value of ``input`` at its index. torch runs ``max_unpool2d`` on the inputs unsqueezed
+    at -1 and squeezes the result."""
+    kernel_size = _single(kernel_size)
+    stride = _single(stride) if stride is not None else kernel_size
+    padding = _single(padding)
+    output_size = _unpool_output_size(input, kernel_size, stride, padding, output_size)
+    output_size = list(output_size) + [1]
+    out = _max_unpool2d(api.unsqueeze(input, -1), api.unsqueeze(indices, -1), output_size)
+    return api.squeeze(out, -1)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d``: zeros of the pooled-from ``(H, W)`` (or
+    ``output_size``) with each value of ``input`` at its flat ``H * W`` index."""
+    kernel_size = _pair(kernel_size)
+    stride = _pair(stride) if stride is not None else kernel_size
+    padding = _pair(padding)
+    output_size = _unpool_output_size(input, kernel_size, stride, padding, output_size)
+    return _max_unpool2d(input, indices, output_size)
+
+
+__all__ = ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d"]

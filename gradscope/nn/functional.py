@@ -1457,6 +1457,11 @@ from ._conv3d import (  # noqa: E402 - the 3-d convolution and pools
 __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d", "max_pool3d"]
 __all__ += ["conv_transpose1d", "conv_transpose3d"]
 
-from ._functional_more2 import lp_pool1d, lp_pool2d  # noqa: E402 - more pools and activations
+from ._functional_more2 import (  # noqa: E402 - more pools and activations
+    lp_pool1d,
+    lp_pool2d,
+    max_unpool1d,
+    max_unpool2d,
+)
 
-__all__ += ["lp_pool1d", "lp_pool2d"]
+__all__ += ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d"]
