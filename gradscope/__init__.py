@@ -486,3 +486,6 @@ def clone(input: Tensor) -> Tensor:  # noqa: D103
 
 def detach(input: Tensor) -> Tensor:  # noqa: D103
     return input.detach()
+
+
+from .nn.functional import bilinear, rrelu, rrelu_  # noqa: E402 - torch's top-level forms

@@ -3088,6 +3088,18 @@ CASES += [
     ),
 ]
 
+# rrelu: RreluWithNoiseBackward0 saving self and noise (deterministic out of training, or
+# with equal bounds)
+CASES += [
+    C("F_rrelu_eval", lambda m, x: _F(m).rrelu(x, 0.1, 0.3), ((3, 4),), domain="away"),
+    C(
+        "F_rrelu_training_equal_bounds",
+        lambda m, x: _F(m).rrelu(x, 0.2, 0.2, training=True),
+        ((3, 4),),
+        domain="away",
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

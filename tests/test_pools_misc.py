@@ -48,6 +48,41 @@ def test_lp_pool_values():
     np.testing.assert_allclose(F.lp_pool1d(x, -float("inf"), 2).numpy(), [[[3.0, 1.0]]])
 
 
+def _seeded_rrelu(t):
+    gs.manual_seed(3)  # the same slopes on every call, so finite differences apply
+    return gs.nn.functional.rrelu(t, 0.1, 0.4, training=True)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        _seeded_rrelu,
+        lambda t: gs.nn.functional.rrelu(t),
+        lambda t: gs.nn.functional.rrelu(t * 1, 0.2, 0.2, True, inplace=True),
+    ],
+)
+def test_rrelu_gradcheck(fn):
+    x = _x(gs, (3, 4), 5)
+    assert gs.autograd.gradcheck(fn, (x,))
+    assert gs.autograd.gradgradcheck(fn, (x,))
+
+
+def test_rrelu_training_draws_slopes_in_bounds_from_gradscopes_generator():
+    x = _x(gs, (200,), 1)
+    gs.manual_seed(0)
+    y = gs.nn.functional.rrelu(x, 0.1, 0.3, training=True)
+    gs.manual_seed(0)
+    assert np.array_equal(y.detach().numpy(), gs.rrelu(x, 0.1, 0.3, True).detach().numpy())
+    noise = y.grad_fn._saved_noise.numpy()
+    xv = x.detach().numpy()
+    assert np.all(noise[xv > 0] == 1.0)
+    neg = noise[xv <= 0]
+    assert neg.min() >= 0.1 and neg.max() <= 0.3 and neg.std() > 0.03
+    np.testing.assert_array_equal(y.detach().numpy(), xv * noise)
+    (g,) = gs.autograd.grad(y.sum(), x)
+    np.testing.assert_array_equal(g.numpy(), noise)
+
+
 # ---------------------------------------------------------------- torch parity
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
@@ -224,7 +259,7 @@ def test_max_unpool_double_backward_and_forward_mode_as_torch():
         out = _F(m).max_unpool2d(y, i, 2)
         (g,) = m.autograd.grad((out * out).sum(), y, create_graph=True)
         (gg,) = m.autograd.grad((g * g).sum(), y)
-        _, t = m.func.jvp(lambda v: _F(m).max_unpool2d(v, i, 2), (y,), (y * 0 + 1,))
+        _, t = m.func.jvp(lambda v, m=m, i=i: _F(m).max_unpool2d(v, i, 2), (y,), (y * 0 + 1,))
         got.append((_graph(g)[:3], gg.detach().numpy(), t.detach().numpy()))
     assert got[0][0] == got[1][0]
     assert [n for n, _ in got[0][0]] == ["ViewBackward0", "GatherBackward0", "ViewBackward0"]
@@ -258,6 +293,12 @@ def _unpool_bad(fn):
     return case
 
 
+def _one_off(m, i, by):
+    """``i`` with one index moved by ``by`` (with several bad ones, which torch's threads
+    report varies)."""
+    return i + (m.arange(i.numel()).reshape(i.shape) == 7).long() * by
+
+
 UNPOOL_ERRORS = {
     "output_size_range": _unpool_bad(
         lambda m, F, y, i: F.max_unpool2d(y, i, 2, output_size=(9, 9))
@@ -270,8 +311,8 @@ UNPOOL_ERRORS = {
     "float_indices": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i.float(), 2)),
     "int32_indices": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i.int(), 2)),
     "indices_shape": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i[..., :1], 2)),
-    "index_too_big": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i + 100, 2)),
-    "index_negative": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, i - 100, 2)),
+    "index_too_big": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, _one_off(m, i, 100), 2)),
+    "index_negative": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y, _one_off(m, i, -100), 2)),
     "1d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[0, 0, 0], i[0, 0, 0], 2)),
     "2d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[0, 0], i[0, 0], 2)),
     "5d_input": _unpool_bad(lambda m, F, y, i: F.max_unpool2d(y[None], i[None], 2)),
@@ -287,4 +328,106 @@ UNPOOL_ERRORS = {
 
 @pytest.mark.parametrize("fn", params(UNPOOL_ERRORS))
 def test_max_unpool_error(fn):
+    check_error(fn)
+
+
+# ---------------------------------------------------------------- rrelu
+
+
+def _rrelu_grads(run, shape=(3, 4), create_graph=False):
+    def case(m):
+        x = _x(m, shape, 2)
+        y = run(m, x)
+        w = m.tensor(np.cos(np.arange(y.numel())).reshape(y.shape), dtype=m.float64)
+        (g,) = m.autograd.grad((y * w).sum(), x, create_graph=create_graph)
+        if not create_graph:
+            return y, g
+        (gg,) = m.autograd.grad((g * g).sum(), x, allow_unused=True)
+        return y, g, gg
+
+    return case
+
+
+RRELU_VALUES = {
+    "eval": _rrelu_grads(lambda m, x: _F(m).rrelu(x)),
+    "eval_bounds": _rrelu_grads(lambda m, x: _F(m).rrelu(x, 0.05, 0.6)),
+    "eval_inplace": _rrelu_grads(lambda m, x: _F(m).rrelu(x * 1, inplace=True)),
+    "eval_rrelu_": _rrelu_grads(lambda m, x: m.rrelu_(x * 1)),
+    "eval_top_level": _rrelu_grads(lambda m, x: m.rrelu(x, 0.2, 0.3)),
+    "training_equal_bounds": _rrelu_grads(lambda m, x: _F(m).rrelu(x, 0.25, 0.25, True)),
+    "training_equal_bounds_inplace": _rrelu_grads(
+        lambda m, x: _F(m).rrelu(x * 1, 0.25, 0.25, True, True)
+    ),
+    "eval_create_graph": _rrelu_grads(lambda m, x: _F(m).rrelu(x), create_graph=True),
+    "module_eval": _rrelu_grads(lambda m, x: m.nn.RReLU(0.1, 0.2).eval()(x)),
+    "float32": lambda m: _F(m).rrelu(_x(m, (2, 3), dtype=m.float32)),
+    "zero": _rrelu_grads(lambda m, x: _F(m).rrelu(x * 0)),
+}
+
+
+@pytest.mark.parametrize("fn", params(RRELU_VALUES))
+def test_rrelu_value(fn):
+    check_value(fn)
+
+
+def _saved(node):
+    """Which of rrelu's slots the node has (gradscope's nodes find them on access)."""
+    names = ("lower", "noise", "result", "self", "training", "upper")
+    return [f"_saved_{n}" for n in names if hasattr(node, f"_saved_{n}")]
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_rrelu_nodes_and_saves_as_torch(training):
+    got = []
+    for m in (gs, torch):
+        x = _x(m, (3, 4))
+        node = _F(m).rrelu(x, 0.1, 0.3, training).grad_fn
+        assert node._saved_self is x and tuple(node._saved_noise.shape) == (3, 4)
+        entry = [node.name(), _saved(node), node._saved_lower, node._saved_upper]
+        entry.append(node._saved_training)
+        z = x * 1
+        r = _F(m).rrelu(z, 0.1, 0.3, training, True)
+        assert r is z and z._version == 1 and tuple(r.grad_fn._saved_noise.shape) == (3, 4)
+        entry += [r.grad_fn.name(), _saved(r.grad_fn)]
+        (g,) = m.autograd.grad(_F(m).rrelu(x, 0.1, 0.3, training).sum(), x, create_graph=True)
+        entry.append([n for n, _ in _graph(g)][:1])
+        got.append(entry)
+    assert got[0] == got[1]
+    assert got[0][0] == "RreluWithNoiseBackward0" and got[0][5] == "RreluWithNoiseBackward1"
+    assert got[0][1] == [
+        "_saved_lower",
+        "_saved_noise",
+        "_saved_self",
+        "_saved_training",
+        "_saved_upper",
+    ]
+    assert got[0][-1] == ["RreluWithNoiseBackwardBackward0"]
+
+
+def test_rrelu_module_repr_and_mode_as_torch():
+    for m in (gs, torch):
+        assert repr(m.nn.RReLU()) == "RReLU(lower=0.125, upper=0.3333333333333333)"
+        assert repr(m.nn.RReLU(0.1, 0.3, True)) == "RReLU(lower=0.1, upper=0.3, inplace=True)"
+        layer = m.nn.RReLU(0.1, 0.3)
+        x = _x(m, (50,), 4, rg=False)
+        assert layer.training and layer(x).grad_fn is None
+        y = layer(x)
+        neg = (x <= 0).numpy()
+        ratio = (y / x).numpy()[neg]
+        assert ratio.min() >= 0.1 and ratio.max() <= 0.3 and ratio.std() > 0.01  # drawn
+        layer.eval()
+        np.testing.assert_allclose((layer(x) / x).numpy()[neg], 0.2)
+
+
+RRELU_ERRORS = {
+    "bounds": lambda m: _F(m).rrelu(m.ones(3), 0.5, 0.2, training=True),
+    "bounds_eval": lambda m: _F(m).rrelu(m.ones(3), 0.5, 0.2),
+    "integer_eval": lambda m: _F(m).rrelu(m.ones(3, dtype=m.int64)),
+    "integer_training": lambda m: _F(m).rrelu(m.ones(3, dtype=m.int64), training=True),
+    "inplace_leaf": lambda m: _F(m).rrelu(m.ones(3, requires_grad=True), inplace=True),
+}
+
+
+@pytest.mark.parametrize("fn", params(RRELU_ERRORS))
+def test_rrelu_error(fn):
     check_error(fn)

@@ -277,6 +277,6 @@ from .layers_misc import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Bilinear  # noqa:
 
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]
 
-from .layers_more2 import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d  # noqa: E402
+from .layers_more2 import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d, RReLU  # noqa: E402
 
-__all__ += ["LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ += ["LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "RReLU"]

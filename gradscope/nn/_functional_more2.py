@@ -12,10 +12,13 @@ has torch's nodes:
 
 from __future__ import annotations
 
-from ..autograd.function import apply
+from .. import creation
+from ..autograd.function import apply, apply_inplace
+from ..backend import xp_of
 from ..errors import scalar_type_name, shape_str
 from ..ops import api
 from ..ops.pool_more import MaxUnpool2DBackward0
+from ..ops.rrelu import RreluWithNoiseBackward0, RreluWithNoiseBackward1
 from . import functional as F
 
 
@@ -162,4 +165,40 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _max_unpool2d(input, indices, output_size)
 
 
-__all__ = ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d"]
+# ---------------------------------------------------------------- randomized leaky ReLU
+
+
+def _rrelu(input, lower, upper, training, inplace):
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    kernel = "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu"
+    F._float_kernel(kernel, input)
+    x = input._data
+    xp = xp_of(x)
+    if training:  # a slope drawn from gradscope's generator for each x <= 0, 1 elsewhere
+        rng = creation._rng if xp is creation.np else xp.random
+        with F._on_device(input):
+            drawn = rng.uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
+            noise = xp.where(x <= 0, drawn, x.dtype.type(1))
+    else:  # torch saves an unfilled tensor here
+        noise = xp.empty_like(x)
+    if inplace:
+        return apply_inplace(
+            RreluWithNoiseBackward1, input, (input,), noise, lower, upper, training
+        )
+    return apply(RreluWithNoiseBackward0, (input,), noise, lower, upper, training)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training: bool = False, inplace: bool = False):
+    """Randomized leaky ReLU: ``x`` where positive, ``a * x`` elsewhere, with ``a`` drawn
+    uniformly from ``[lower, upper]`` for each element in training (gradscope's generator,
+    ``gs.manual_seed``; its draws are not torch's) and ``(lower + upper) / 2`` otherwise."""
+    return _rrelu(input, lower, upper, training, inplace)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training: bool = False):
+    """``rrelu`` in place (``RreluWithNoiseBackward1``)."""
+    return _rrelu(input, lower, upper, training, True)
+
+
+__all__ = ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "rrelu", "rrelu_"]

@@ -1462,6 +1462,8 @@ from ._functional_more2 import (  # noqa: E402 - more pools and activations
     lp_pool2d,
     max_unpool1d,
     max_unpool2d,
+    rrelu,
+    rrelu_,
 )
 
-__all__ += ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d"]
+__all__ += ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "rrelu", "rrelu_"]
