@@ -83,6 +83,51 @@ def test_rrelu_training_draws_slopes_in_bounds_from_gradscopes_generator():
     np.testing.assert_array_equal(g.numpy(), noise)
 
 
+def _seeded_gumbel(hard, dim=-1):
+    def run(t):
+        gs.manual_seed(5)  # the same noise on every call
+        return gs.nn.functional.gumbel_softmax(t, 0.7, hard, dim=dim)
+
+    return run
+
+
+@pytest.mark.parametrize("dim", [-1, 0, 1])
+def test_gumbel_softmax_gradcheck(dim):
+    """The soft sample only: the hard one's straight-through gradient is by design not the
+    derivative of its (piecewise constant) values."""
+    x = _x(gs, (3, 4), 6)
+    assert gs.autograd.gradcheck(_seeded_gumbel(False, dim), (x,))
+
+
+@pytest.mark.parametrize("dim", [-1, 0, 1])
+def test_gumbel_softmax_samples_and_straight_through_gradients(dim):
+    x = _x(gs, (3, 4, 2), 7)
+    soft = _seeded_gumbel(False, dim)(x)
+    hard = _seeded_gumbel(True, dim)(x)
+    assert soft.shape == hard.shape == x.shape and soft.dtype == gs.float64
+    np.testing.assert_allclose(soft.detach().numpy().sum(dim), 1.0, rtol=1e-12)
+    h = hard.detach().numpy()
+    assert set(np.unique(h)) == {0.0, 1.0} and np.all(h.sum(dim) == 1.0)
+    # the one-hot marks the soft sample's maximum
+    s = soft.detach().numpy()
+    np.testing.assert_array_equal(h.argmax(dim), s.argmax(dim))
+    w = gs.tensor(np.sin(np.arange(24.0)).reshape(3, 4, 2), dtype=gs.float64)
+    (gh,) = gs.autograd.grad((hard * w).sum(), x)
+    (gs_,) = gs.autograd.grad((soft * w).sum(), x)
+    np.testing.assert_allclose(gh.numpy(), gs_.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_gumbel_softmax_noise_is_gumbel_from_gradscopes_generator():
+    x = gs.zeros(20000, 2, dtype=gs.float64)
+    gs.manual_seed(0)
+    a = gs.nn.functional.gumbel_softmax(x, tau=1.0)
+    gs.manual_seed(0)
+    np.testing.assert_array_equal(a.numpy(), gs.nn.functional.gumbel_softmax(x).numpy())
+    # softmax of two Gumbel(0, 1) draws: the first wins half the time, its share is uniform
+    p = a.numpy()[:, 0]
+    assert abs(p.mean() - 0.5) < 0.01 and abs(p.var() - 1 / 12) < 0.005
+
+
 # ---------------------------------------------------------------- torch parity
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
@@ -430,4 +475,44 @@ RRELU_ERRORS = {
 
 @pytest.mark.parametrize("fn", params(RRELU_ERRORS))
 def test_rrelu_error(fn):
+    check_error(fn)
+
+
+# ---------------------------------------------------------------- gumbel_softmax
+
+
+@pytest.mark.parametrize("hard, tau, dim", [(False, 1, -1), (True, 0.5, -1), (True, 2.0, 0)])
+def test_gumbel_softmax_graph_as_torch(hard, tau, dim):
+    sigs = []
+    for m in (gs, torch):
+        x = _x(m, (3, 4))
+        y = _F(m).gumbel_softmax(x, tau, hard, dim=dim)
+        assert tuple(y.shape) == (3, 4) and y.dtype == m.float64 and y.requires_grad
+        if hard:
+            h = y.detach().numpy()
+            assert set(np.unique(h)) == {0.0, 1.0} and np.all(h.sum(dim) == 1.0)
+        sigs.append(_graph(y))
+    assert sigs[0] == sigs[1]
+    names = [n for n, _ in sigs[0]]
+    assert names[-4:] == ["SoftmaxBackward0", "DivBackward0", "AddBackward0", "AccumulateGrad"]
+    assert (names[0] == "AddBackward0" and sigs[0][0][1][0][0] is None) == hard
+
+
+def test_gumbel_softmax_eps_warns_as_torch():
+    from tests.parity import check_warns_as_torch
+
+    check_warns_as_torch(lambda m: _F(m).gumbel_softmax(m.ones(2, 3), eps=1e-5))
+    check_warns_as_torch(lambda m: _F(m).gumbel_softmax(m.ones(2, 3)))
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated and has no effect."):
+        gs.nn.functional.gumbel_softmax(gs.ones(2, 3), eps=1e-5)
+
+
+GUMBEL_ERRORS = {
+    "dim": lambda m: _F(m).gumbel_softmax(m.ones(2, 3), dim=2),
+    "integer": lambda m: _F(m).gumbel_softmax(m.ones(2, 3, dtype=m.int64)),
+}
+
+
+@pytest.mark.parametrize("fn", params(GUMBEL_ERRORS))
+def test_gumbel_softmax_error(fn):
     check_error(fn)

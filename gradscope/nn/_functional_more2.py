@@ -12,6 +12,8 @@ has torch's nodes:
 
 from __future__ import annotations
 
+import warnings
+
 from .. import creation
 from ..autograd.function import apply, apply_inplace
 from ..backend import xp_of
@@ -201,4 +203,32 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training: bool = False):
     return _rrelu(input, lower, upper, training, True)
 
 
-__all__ = ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "rrelu", "rrelu_"]
+# ---------------------------------------------------------------- Gumbel-softmax
+
+
+def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1):
+    """A sample of the Gumbel-softmax distribution: ``softmax((logits + g) / tau)`` with
+    ``g = -log(E)``, ``E`` exponential draws from gradscope's generator. With ``hard``, the
+    one-hot of each maximum, differentiated as the soft sample (``y_hard - y_soft.detach()
+    + y_soft``, torch's straight-through trick)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -creation.empty_like(logits).exponential_().log()  # ~Gumbel(0, 1)
+    gumbels = (logits + gumbels) / tau  # ~Gumbel(logits, tau)
+    y_soft = gumbels.softmax(dim)
+    if hard:  # straight through
+        index = y_soft.max(dim, keepdim=True)[1]
+        y_hard = creation.zeros_like(logits).scatter_(dim, index, 1.0)
+        return y_hard - y_soft.detach() + y_soft
+    return y_soft  # the reparameterization trick
+
+
+__all__ = [
+    "gumbel_softmax",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "rrelu",
+    "rrelu_",
+]

@@ -1458,6 +1458,7 @@ __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "avg_pool3d", "conv3d"
 __all__ += ["conv_transpose1d", "conv_transpose3d"]
 
 from ._functional_more2 import (  # noqa: E402 - more pools and activations
+    gumbel_softmax,
     lp_pool1d,
     lp_pool2d,
     max_unpool1d,
@@ -1466,4 +1467,12 @@ from ._functional_more2 import (  # noqa: E402 - more pools and activations
     rrelu_,
 )
 
-__all__ += ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "rrelu", "rrelu_"]
+__all__ += [
+    "gumbel_softmax",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "rrelu",
+    "rrelu_",
+]
