@@ -3100,6 +3100,24 @@ CASES += [
     ),
 ]
 
+# triplet loss with a distance function: torch's composite (pairwise_distance by default)
+CASES += [
+    C(
+        "F_triplet_margin_with_distance_loss_swap",
+        lambda m, a, p, n: _F(m).triplet_margin_with_distance_loss(
+            a, p, n, margin=3.0, swap=True, reduction="none"
+        ),
+        ((4, 3), (4, 3), (4, 3)),
+    ),
+    C(
+        "TripletMarginWithDistanceLoss_cosine",
+        lambda m, a, p, n: m.nn.TripletMarginWithDistanceLoss(
+            distance_function=lambda x, y: 1 - _F(m).cosine_similarity(x, y), margin=1.5
+        )(a, p, n),
+        ((4, 3), (4, 3), (4, 3)),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

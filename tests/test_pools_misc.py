@@ -128,6 +128,36 @@ def test_gumbel_softmax_noise_is_gumbel_from_gradscopes_generator():
     assert abs(p.mean() - 0.5) < 0.01 and abs(p.var() - 1 / 12) < 0.005
 
 
+def test_triplet_margin_with_distance_loss_gradcheck():
+    a, p, n = (_x(gs, (4, 3), k) for k in (1, 2, 3))
+    F = gs.nn.functional
+
+    def loss(a, p, n):
+        return F.triplet_margin_with_distance_loss(a, p, n, margin=3.0, swap=True, reduction="sum")
+
+    def cos(a, p, n):
+        return F.triplet_margin_with_distance_loss(
+            a, p, n, distance_function=lambda x, y: 1 - F.cosine_similarity(x, y), margin=1.5
+        )
+
+    assert gs.autograd.gradcheck(loss, (a, p, n))
+    assert gs.autograd.gradcheck(cos, (a, p, n))
+
+
+def test_triplet_margin_with_distance_loss_values():
+    a = gs.tensor([[0.0, 0.0], [1.0, 1.0]], dtype=gs.float64)
+    p = gs.tensor([[3.0, 4.0], [1.0, 1.0]], dtype=gs.float64)
+    n = gs.tensor([[0.0, 1.0], [1.0, 11.0]], dtype=gs.float64)
+    F = gs.nn.functional
+    loss = F.triplet_margin_with_distance_loss(a, p, n, reduction="none")
+    # eps 1e-6 is added to the differences by pairwise_distance
+    d = lambda u: float(np.linalg.norm(np.asarray(u) + 1e-6))  # noqa: E731
+    np.testing.assert_allclose(loss.numpy(), [1 + d([-3, -4]) - d([0, -1]), 0.0], rtol=1e-12)
+    l1 = lambda x, y: (x - y).abs().sum(-1)  # noqa: E731
+    got = F.triplet_margin_with_distance_loss(a, p, n, distance_function=l1, swap=True)
+    np.testing.assert_allclose(got.item(), (1 + 7 - 1 + 0) / 2)
+
+
 # ---------------------------------------------------------------- torch parity
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
@@ -515,4 +545,99 @@ GUMBEL_ERRORS = {
 
 @pytest.mark.parametrize("fn", params(GUMBEL_ERRORS))
 def test_gumbel_softmax_error(fn):
+    check_error(fn)
+
+
+# ---------------------------------------------------------------- triplet loss with a distance
+
+
+def _triplet_grads(shape=(4, 3), **kw):
+    def case(m):
+        a, p, n = (_x(m, shape, k) for k in (1, 2, 3))
+        dist = kw.get("dist")
+        args = {k: v for k, v in kw.items() if k != "dist"}
+        if dist is not None:
+            args["distance_function"] = dist(m)
+        y = _F(m).triplet_margin_with_distance_loss(a, p, n, **args)
+        w = m.tensor(np.cos(np.arange(y.numel())).reshape(y.shape), dtype=m.float64)
+        g = m.autograd.grad((y * w).sum(), (a, p, n))
+        return y, *g
+
+    return case
+
+
+def _cosine(m):
+    return lambda x, y: 1.0 - _F(m).cosine_similarity(x, y)
+
+
+TRIPLET_VALUES = {
+    "default": _triplet_grads(),
+    "margin_sum": _triplet_grads(margin=2.5, reduction="sum"),
+    "none": _triplet_grads(margin=1.5, reduction="none"),
+    "swap": _triplet_grads(margin=2.0, swap=True, reduction="none"),
+    "cosine": _triplet_grads(dist=_cosine, margin=0.8),
+    "cosine_swap_none": _triplet_grads(dist=_cosine, swap=True, reduction="none"),
+    "module_distance": _triplet_grads(dist=lambda m: m.nn.PairwiseDistance(p=1), margin=3.0),
+    "1d": _triplet_grads(shape=(5,), margin=2.0),
+    "3d": _triplet_grads(shape=(2, 3, 4), reduction="none", margin=2.0),
+    "module": lambda m: m.nn.TripletMarginWithDistanceLoss(margin=2.0, swap=True)(
+        *(_x(m, (4, 3), k) for k in (1, 2, 3))
+    ),
+    "module_cosine_sum": lambda m: m.nn.TripletMarginWithDistanceLoss(
+        distance_function=_cosine(m), reduction="sum"
+    )(*(_x(m, (4, 3), k) for k in (1, 2, 3))),
+}
+
+
+@pytest.mark.parametrize("fn", params(TRIPLET_VALUES))
+def test_triplet_margin_with_distance_loss_value(fn):
+    check_value(fn)
+
+
+@pytest.mark.parametrize("swap, reduction", [(False, "mean"), (True, "sum"), (True, "none")])
+def test_triplet_margin_with_distance_loss_graph_as_torch(swap, reduction):
+    sigs = []
+    for m in (gs, torch):
+        a, p, n = (_x(m, (4, 3), k) for k in (1, 2, 3))
+        y = _F(m).triplet_margin_with_distance_loss(a, p, n, swap=swap, reduction=reduction)
+        sigs.append(_graph(y))
+    assert sigs[0] == sigs[1]
+    assert any(n == "ClampMinBackward0" for n, _ in sigs[0])
+    assert any(n == "MinimumBackward0" for n, _ in sigs[0]) == swap
+
+
+def test_triplet_margin_with_distance_loss_module_as_torch():
+    for m in (gs, torch):
+        layer = m.nn.TripletMarginWithDistanceLoss()
+        assert repr(layer) == (
+            "TripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)"
+        )
+        assert layer.margin == 1.0 and layer.swap is False and layer.reduction == "mean"
+        f = _cosine(m)
+        custom = m.nn.TripletMarginWithDistanceLoss(distance_function=f, swap=True)
+        assert custom.distance_function is f and repr(custom) == "TripletMarginWithDistanceLoss()"
+
+
+TRIPLET_ERRORS = {
+    "reduction": lambda m: _F(m).triplet_margin_with_distance_loss(
+        m.ones(2, 3), m.ones(2, 3), m.ones(2, 3), reduction="max"
+    ),
+    "margin": lambda m: _F(m).triplet_margin_with_distance_loss(
+        m.ones(2, 3), m.ones(2, 3), m.ones(2, 3), margin=0
+    ),
+    "dims": lambda m: _F(m).triplet_margin_with_distance_loss(
+        m.ones(2, 3), m.ones(3), m.ones(2, 3)
+    ),
+    "positional_distance": lambda m: _F(m).triplet_margin_with_distance_loss(
+        m.ones(2, 3), m.ones(2, 3), m.ones(2, 3), None
+    ),
+    "module_margin": lambda m: m.nn.TripletMarginWithDistanceLoss(margin=-1.0),
+    "shapes": lambda m: _F(m).triplet_margin_with_distance_loss(
+        m.ones(2, 3), m.ones(2, 4), m.ones(2, 3)
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(TRIPLET_ERRORS))
+def test_triplet_margin_with_distance_loss_error(fn):
     check_error(fn)

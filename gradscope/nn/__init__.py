@@ -277,6 +277,20 @@ from .layers_misc import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Bilinear  # noqa:
 
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]
 
-from .layers_more2 import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d, RReLU  # noqa: E402
+from .layers_more2 import (  # noqa: E402
+    LPPool1d,
+    LPPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
+    RReLU,
+    TripletMarginWithDistanceLoss,
+)
 
-__all__ += ["LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "RReLU"]
+__all__ += [
+    "LPPool1d",
+    "LPPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "RReLU",
+    "TripletMarginWithDistanceLoss",
+]

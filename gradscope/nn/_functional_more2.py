@@ -223,6 +223,47 @@ def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-1
     return y_soft  # the reparameterization trick
 
 
+# ---------------------------------------------------------------- triplet loss, any distance
+
+
+def triplet_margin_with_distance_loss(
+    anchor,
+    positive,
+    negative,
+    *,
+    distance_function=None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+):
+    """``max(d(a, p) - d(a, n) + margin, 0)``, reduced, for any distance ``d`` (default
+    ``pairwise_distance``); ``swap`` takes the smaller of ``d(a, n)`` and ``d(p, n)``."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a_dim, p_dim, n_dim = anchor.ndim, positive.ndim, negative.ndim
+    if not (a_dim == p_dim and p_dim == n_dim):
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative "
+            f"{n_dim}D inputs"
+        )
+    if distance_function is None:
+        distance_function = F.pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        dist_swap = distance_function(positive, negative)
+        dist_neg = api.minimum(dist_neg, dist_swap)
+    loss = api.clamp_min(margin + dist_pos - dist_neg, 0)
+    if reduction == "sum":
+        return api.sum(loss)
+    if reduction == "mean":
+        return api.mean(loss)
+    return loss
+
+
 __all__ = [
     "gumbel_softmax",
     "lp_pool1d",
@@ -231,4 +272,5 @@ __all__ = [
     "max_unpool2d",
     "rrelu",
     "rrelu_",
+    "triplet_margin_with_distance_loss",
 ]

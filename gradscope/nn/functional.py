@@ -1465,6 +1465,7 @@ from ._functional_more2 import (  # noqa: E402 - more pools and activations
     max_unpool2d,
     rrelu,
     rrelu_,
+    triplet_margin_with_distance_loss,
 )
 
 __all__ += [
@@ -1475,4 +1476,5 @@ __all__ += [
     "max_unpool2d",
     "rrelu",
     "rrelu_",
+    "triplet_margin_with_distance_loss",
 ]
