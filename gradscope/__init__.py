@@ -489,3 +489,10 @@ def detach(input: Tensor) -> Tensor:  # noqa: D103
 
 
 from .nn.functional import bilinear, rrelu, rrelu_  # noqa: E402 - torch's top-level forms
+from .ops.window_functions import (  # noqa: E402 - signal windows
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)

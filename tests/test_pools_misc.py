@@ -641,3 +641,85 @@ TRIPLET_ERRORS = {
 @pytest.mark.parametrize("fn", params(TRIPLET_ERRORS))
 def test_triplet_margin_with_distance_loss_error(fn):
     check_error(fn)
+
+
+# ---------------------------------------------------------------- window functions
+
+WINDOWS = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+@pytest.mark.parametrize("periodic", [True, False])
+def test_window_float64_values_as_torch(name, periodic):
+    for n in (0, 1, 2, 3, 4, 7, 16):
+        want = getattr(torch, name)(n, periodic, dtype=torch.float64).numpy()
+        got = getattr(gs, name)(n, periodic, dtype=gs.float64).numpy()
+        assert got.dtype == np.float64 and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-16)
+
+
+def _win(name, *args, dtype=None, **kw):
+    """``name(*args, **kw)`` of a module, ``dtype`` named (``"float64"``)."""
+
+    def case(m):
+        extra = {"dtype": getattr(m, dtype)} if dtype else {}
+        return getattr(m, name)(*args, **kw, **extra)
+
+    return case
+
+
+WINDOW_VALUES = {
+    **{f"{n}_default": _win(n, 6) for n in WINDOWS},
+    **{f"{n}_symmetric": _win(n, 7, False) for n in WINDOWS},
+    **{f"{n}_requires_grad": _win(n, 5, requires_grad=True) for n in WINDOWS},
+    **{f"{n}_empty": _win(n, 0, dtype="float64") for n in WINDOWS},
+    **{f"{n}_one": _win(n, 1, False) for n in WINDOWS},
+    "hamming_alpha_beta": _win("hamming_window", 9, False, 0.5, 0.3, dtype="float64"),
+    "hamming_alpha": _win("hamming_window", 8, True, 0.6),
+    "kaiser_beta": _win("kaiser_window", 9, False, 3.5, dtype="float64"),
+    "kaiser_periodic_beta": _win("kaiser_window", 10, True, 0.0),
+    "hann_keywords": _win("hann_window", window_length=5, periodic=False, dtype="float64"),
+}
+
+
+@pytest.mark.parametrize("fn", params(WINDOW_VALUES))
+def test_window_value(fn):
+    check_value(fn)
+
+
+def test_window_is_a_leaf_under_the_default_dtype():
+    w = gs.hann_window(4, requires_grad=True)
+    assert w.is_leaf and w.grad_fn is None and w.dtype == gs.float32
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), 2 * w.detach().numpy())
+
+
+WINDOW_ERRORS = {
+    **{f"{n}_negative": _win(n, -1) for n in WINDOWS},
+    **{f"{n}_int64": _win(n, 5, dtype="int64") for n in WINDOWS},
+    **{f"{n}_float_length": _win(n, 2.5) for n in WINDOWS},
+    "hann_bool": _win("hann_window", 5, dtype="bool"),
+    "kaiser_int32_requires_grad": _win("kaiser_window", 3, dtype="int32", requires_grad=True),
+    "hamming_int_one": _win("hamming_window", 1, dtype="int64"),
+}
+
+
+@pytest.mark.parametrize("fn", params(WINDOW_ERRORS))
+def test_window_error(fn):
+    check_error(fn)
+
+
+# ---------------------------------------------------------------- top-level bilinear
+
+
+def test_top_level_bilinear_as_torch():
+    got = []
+    for m in (gs, torch):
+        a, b, w, c = _x(m, (4, 3), 1), _x(m, (4, 2), 2), _x(m, (5, 3, 2), 3), _x(m, (5,), 4)
+        y = m.bilinear(a, b, w, c)
+        ga, gw = m.autograd.grad(y.sum(), (a, w))
+        got.append((_graph(y), y.detach().numpy(), ga.numpy(), gw.numpy()))
+    assert got[0][0] == got[1][0]
+    for u, v in zip(got[0][1:], got[1][1:]):
+        np.testing.assert_allclose(u, v, rtol=1e-12)
+    assert gs.bilinear is gs.nn.functional.bilinear
