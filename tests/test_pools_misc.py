@@ -242,6 +242,9 @@ LP_ERRORS = {
     "2d_too_big": lambda m: _F(m).lp_pool2d(m.ones(1, 1, 2, 2), 2, 3),
     "2d_three_sizes": lambda m: _F(m).lp_pool2d(m.ones(1, 1, 4, 4), 2, (2, 2, 2)),
     "1d_inf_too_big": lambda m: _F(m).lp_pool1d(m.ones(1, 1, 2), float("inf"), 3),
+    "1d_tuple_kernel": lambda m: _F(m).lp_pool1d(m.ones(1, 2, 6), 2, (3,)),
+    "1d_list_kernel": lambda m: _F(m).lp_pool1d(m.ones(1, 2, 6), 2, [3]),
+    "p0": lambda m: _F(m).lp_pool1d(m.ones(1, 2, 6), 0, 2),
 }
 
 
@@ -423,6 +426,14 @@ def _rrelu_grads(run, shape=(3, 4), create_graph=False):
     return case
 
 
+def _rrelu_specials(m, training):
+    """NaN, infinities and zeros with equal bounds (so the draws are torch's values too)."""
+    x = m.tensor([np.nan, np.inf, -np.inf, 0.0, -0.0, -2.0, 3.0], requires_grad=True)
+    y = _F(m).rrelu(x, 0.25, 0.25, training)
+    (g,) = m.autograd.grad(y.sum(), x)
+    return y, g
+
+
 RRELU_VALUES = {
     "eval": _rrelu_grads(lambda m, x: _F(m).rrelu(x)),
     "eval_bounds": _rrelu_grads(lambda m, x: _F(m).rrelu(x, 0.05, 0.6)),
@@ -437,6 +448,8 @@ RRELU_VALUES = {
     "module_eval": _rrelu_grads(lambda m, x: m.nn.RReLU(0.1, 0.2).eval()(x)),
     "float32": lambda m: _F(m).rrelu(_x(m, (2, 3), dtype=m.float32)),
     "zero": _rrelu_grads(lambda m, x: _F(m).rrelu(x * 0)),
+    "training_specials": lambda m: _rrelu_specials(m, True),
+    "eval_specials": lambda m: _rrelu_specials(m, False),
 }
 
 

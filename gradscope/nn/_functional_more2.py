@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from .. import creation
 from ..autograd.function import apply, apply_inplace
 from ..backend import xp_of
@@ -50,6 +52,10 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = Fals
         out = F.avg_pool1d(api.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
     else:
         out = F.avg_pool1d(api.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    if isinstance(kernel_size, (tuple, list)):  # torch's ``.mul(kernel_size)`` refuses these
+        raise TypeError(
+            f"mul(): argument 'other' (position 1) must be Tensor, not {type(kernel_size).__name__}"
+        )
     return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kernel_size), 1.0 / norm_type)
 
 
@@ -178,7 +184,7 @@ def _rrelu(input, lower, upper, training, inplace):
     x = input._data
     xp = xp_of(x)
     if training:  # a slope drawn from gradscope's generator for each x <= 0, 1 elsewhere
-        rng = creation._rng if xp is creation.np else xp.random
+        rng = creation._rng if xp is np else xp.random
         with F._on_device(input):
             drawn = rng.uniform(lower, upper, x.shape).astype(x.dtype, copy=False)
             noise = xp.where(x <= 0, drawn, x.dtype.type(1))

@@ -25,9 +25,10 @@ class RreluWithNoiseBackward0(Function):
         self.lower, self.upper, self.training, self.noise = lower, upper, training, noise
 
     def _slopes(self, x):
-        """torch's ``rrelu_with_noise_backward``: the noise when training with ``upper -
-        lower > 1e-6``, else the leaky ReLU slopes at the mean of the bounds."""
-        if self.training and self.upper - self.lower > 1e-6:
+        """The noise in training (so a NaN input, whose noise is 1, passes its gradient
+        on, as in torch, equal bounds included), else the leaky ReLU slopes at the mean of
+        the bounds."""
+        if self.training:
             return self.noise
         slope = (self.lower + self.upper) / 2
         return (x > 0).astype(x.dtype) * (1 - slope) + x.dtype.type(slope)
