@@ -3061,6 +3061,12 @@ CASES += [
         ((2, 5, 5),),
         domain="pos",
     ),
+    C(
+        "F_lp_pool3d_p2",
+        lambda m, x: _F(m).lp_pool3d(x, 2, (2, 2, 3)),
+        ((1, 2, 3, 4, 5),),
+        domain="pos",
+    ),
 ]
 
 

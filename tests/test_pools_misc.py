@@ -30,6 +30,8 @@ def _x(m, shape, seed=0, rg=True, dtype=None, pos=False):
 
 @pytest.mark.parametrize("p", [1, 2, 3, 1.5])
 def test_lp_pool_gradcheck(p):
+    x3 = _x(gs, (1, 2, 3, 4, 3), 2, pos=True)
+    assert gs.autograd.gradcheck(lambda t: gs.nn.functional.lp_pool3d(t, p, (2, 2, 3), 1), (x3,))
     x = _x(gs, (2, 3, 5, 4), pos=True)
     assert gs.autograd.gradcheck(lambda t: gs.nn.functional.lp_pool2d(t, p, (2, 3), 1), (x,))
     x1 = _x(gs, (2, 7), 1, pos=True)
@@ -193,6 +195,15 @@ LP_VALUES = {
     "module_2d": _grads(lambda m, x: m.nn.LPPool2d(3, (3, 2))(x)),
     "module_2d_float32": lambda m: m.nn.LPPool2d(2, 2)(_x(m, (1, 2, 4, 4), dtype=m.float32)),
     "zero_window": _grads(lambda m, x: _F(m).lp_pool1d(x * 0, 2, 2), shape=(2, 4)),
+    "3d_p2": _grads(lambda m, x: _F(m).lp_pool3d(x, 2, (2, 3, 2)), shape=(1, 2, 4, 5, 4)),
+    "3d_p3_stride_ceil_unbatched": _grads(
+        lambda m, x: _F(m).lp_pool3d(x, 3, 2, 1, True), shape=(2, 3, 4, 3)
+    ),
+    "3d_inf": _grads(lambda m, x: _F(m).lp_pool3d(x, float("inf"), 2), shape=(1, 2, 4, 4, 4)),
+    "3d_minus_inf": _grads(
+        lambda m, x: _F(m).lp_pool3d(x, -float("inf"), (1, 2, 2)), shape=(2, 3, 4, 4)
+    ),
+    "module_3d": _grads(lambda m, x: m.nn.LPPool3d(1.5, 2)(x), shape=(1, 2, 4, 4, 4), pos=True),
 }
 
 
@@ -214,6 +225,8 @@ def _graph(t):
         lambda m, x: _F(m).lp_pool2d(x, 3, 2, 1, True),
         lambda m, x: _F(m).lp_pool2d(x, float("inf"), 2),
         lambda m, x: _F(m).lp_pool1d(x[0], -float("inf"), 2),
+        lambda m, x: _F(m).lp_pool3d(x, 2, 2),
+        lambda m, x: _F(m).lp_pool3d(x[None], float("inf"), (1, 2, 2)),
     ],
 )
 def test_lp_pool_graph_as_torch(run):
@@ -231,6 +244,10 @@ def test_lp_pool_module_reprs_as_torch():
             repr(m.nn.LPPool2d(1.5, (2, 3), 1, True))
             == "LPPool2d(norm_type=1.5, kernel_size=(2, 3), stride=1, ceil_mode=True)"
         )
+        assert (
+            repr(m.nn.LPPool3d(3, 2, (1, 2, 2)))
+            == "LPPool3d(norm_type=3, kernel_size=2, stride=(1, 2, 2), ceil_mode=False)"
+        )
 
 
 LP_ERRORS = {
@@ -242,6 +259,9 @@ LP_ERRORS = {
     "2d_too_big": lambda m: _F(m).lp_pool2d(m.ones(1, 1, 2, 2), 2, 3),
     "2d_three_sizes": lambda m: _F(m).lp_pool2d(m.ones(1, 1, 4, 4), 2, (2, 2, 2)),
     "1d_inf_too_big": lambda m: _F(m).lp_pool1d(m.ones(1, 1, 2), float("inf"), 3),
+    "3d_3d_input": lambda m: _F(m).lp_pool3d(m.ones(2, 4, 4), 2, 2),
+    "3d_two_sizes": lambda m: _F(m).lp_pool3d(m.ones(1, 2, 4, 4, 4), 2, (2, 2)),
+    "3d_too_big": lambda m: _F(m).lp_pool3d(m.ones(1, 1, 2, 2, 2), 2, 3),
     "1d_tuple_kernel": lambda m: _F(m).lp_pool1d(m.ones(1, 2, 6), 2, (3,)),
     "1d_list_kernel": lambda m: _F(m).lp_pool1d(m.ones(1, 2, 6), 2, [3]),
     "p0": lambda m: _F(m).lp_pool1d(m.ones(1, 2, 6), 0, 2),

@@ -280,6 +280,7 @@ __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]
 from .layers_more2 import (  # noqa: E402
     LPPool1d,
     LPPool2d,
+    LPPool3d,
     MaxUnpool1d,
     MaxUnpool2d,
     RReLU,
@@ -289,6 +290,7 @@ from .layers_more2 import (  # noqa: E402
 __all__ += [
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
     "RReLU",

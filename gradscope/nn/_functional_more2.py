@@ -74,6 +74,26 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = Fals
     return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kw * kh), 1.0 / norm_type)
 
 
+def _triple(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v, v)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
+    """``lp_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``
+    input."""
+    kd, kw, kh = _triple(kernel_size)
+    if isinstance(norm_type, (int, float)):
+        if norm_type == float("inf"):
+            return F.max_pool3d(api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
+        if norm_type == -float("inf"):
+            return -F.max_pool3d(-api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
+    if stride is not None:
+        out = F.avg_pool3d(api.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
+    else:
+        out = F.avg_pool3d(api.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kd * kw * kh), 1.0 / norm_type)
+
+
 # ---------------------------------------------------------------- max unpooling
 
 
@@ -274,6 +294,7 @@ __all__ = [
     "gumbel_softmax",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "max_unpool1d",
     "max_unpool2d",
     "rrelu",

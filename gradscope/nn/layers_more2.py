@@ -41,6 +41,15 @@ class LPPool2d(_LPPoolNd):
         )
 
 
+class LPPool3d(_LPPoolNd):
+    """``F.lp_pool3d`` with a float ``norm_type``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool3d(
+            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
+        )
+
+
 def _single(v) -> tuple:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
