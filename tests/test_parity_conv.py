@@ -65,6 +65,15 @@ ERRORS = {
     "avg_pool2d_output_small": lambda m: _F(m).avg_pool2d(_r(2, 3, 7, 7)(m), 9),
     "avg_pool2d_divisor_zero": lambda m: _F(m).avg_pool2d(_r(2, 3, 7, 7)(m), 2, divisor_override=0),
     "avg_pool2d_kernel_3": lambda m: _F(m).avg_pool2d(_r(2, 3, 7)(m), (2, 2, 2)),
+    # a 2-d, 1-d or 0-d input: torch reads its planes as size(-3), after the divisor check
+    "avg_pool2d_2d_input": lambda m: _F(m).avg_pool2d(_r(7, 7)(m), 2),
+    "avg_pool2d_1d_input": lambda m: _F(m).avg_pool2d(_r(7)(m), 2),
+    "avg_pool2d_0d_input": lambda m: _F(m).avg_pool2d(m.tensor(1.0), 2),
+    "avg_pool2d_2d_input_stride_0": lambda m: _F(m).avg_pool2d(_r(7, 7)(m), 2, 0),
+    "avg_pool2d_2d_input_divisor_zero": lambda m: _F(m).avg_pool2d(
+        _r(7, 7)(m), 2, divisor_override=0
+    ),
+    "avg_pool2d_2d_input_kernel_3": lambda m: _F(m).avg_pool2d(_r(7, 7)(m), (2, 2, 2)),
     "avg_pool1d_4d_input": lambda m: _F(m).avg_pool1d(_r(1, 2, 3, 7)(m), 2),
     "avg_pool1d_output_small": lambda m: _F(m).avg_pool1d(_r(2, 3, 7)(m), 9),
     "adaptive_avg_pool2d_2d_input": lambda m: _F(m).adaptive_avg_pool2d(_r(7, 7)(m), 2),

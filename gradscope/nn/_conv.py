@@ -456,9 +456,19 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ):
     """The mean of each window of ``(N, C, H, W)`` or ``(C, H, W)`` ``input``."""
-    kernel, stride, padding, _ = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1)
+    for name, v in (("kernel_size", kernel_size), ("stride", stride), ("padding", padding)):
+        if name != "stride" or v is not None:
+            _pool_tuple("avg_pool2d", name, v)  # torch checks the tuples' lengths first
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    if input.ndim < 3:  # torch reads the planes as input.size(-3) next
+        if input.ndim == 0:
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+        n = input.ndim
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got -3)"
+        )
+    kernel, stride, padding, _ = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1)
     _check_output(input, kernel, stride or kernel, padding, (1, 1), ceil_mode)
     return apply(
         K.AvgPool2DBackward0,
