@@ -466,6 +466,8 @@ from .ops.linalg_api import pinverse  # noqa: E402
 from .ops.linalg_api import torch_slogdet as slogdet  # noqa: E402
 from .ops.linalg_api import torch_svd as svd  # noqa: E402
 
+matrix_exp = linalg.matrix_exp
+
 
 def true_divide(input, other):  # noqa: A002
     """``input / other``, as torch's ``true_divide`` (``div`` without a rounding mode)."""

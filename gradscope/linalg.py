@@ -25,6 +25,7 @@ from .ops.linalg_api import (
     svdvals,
     vecdot,
 )
+from .ops.linalg_more import matrix_exp
 
 __all__ = [
     "LinAlgError",
@@ -35,6 +36,7 @@ __all__ = [
     "eigh",
     "eigvalsh",
     "inv",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",

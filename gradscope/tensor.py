@@ -36,6 +36,7 @@ from .ops import api as F
 from .ops import contract as C
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
+from .ops import linalg_more as _linalg_more
 from .ops import products as P
 from .ops import special as SP
 from .ops import stats as ST
@@ -951,6 +952,9 @@ class Tensor:
 
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         return _linalg.pinverse(self, rcond)
+
+    def matrix_exp(self) -> Tensor:
+        return _linalg_more.matrix_exp(self)
 
     cumsum = F.cumsum
     cumprod = F.cumprod

@@ -3035,6 +3035,14 @@ CASES += [
     ),
 ]
 
+
+# matrix_exp
+CASES += [
+    C("matrix_exp", lambda m, a: m.linalg.matrix_exp(a), (S33,)),
+    C("matrix_exp_batched", lambda m, a: m.matrix_exp(a * 2), (B233,)),
+    C("matrix_exp_method", lambda m, a: (a * 0.1).matrix_exp(), ((2, 2),)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
