@@ -465,6 +465,7 @@ from .ops.linalg_api import torch_cross as cross  # noqa: E402
 from .ops.linalg_api import pinverse  # noqa: E402
 from .ops.linalg_api import torch_slogdet as slogdet  # noqa: E402
 from .ops.linalg_api import torch_svd as svd  # noqa: E402
+from .ops.linalg_more import cholesky_inverse, cholesky_solve, triangular_solve  # noqa: E402
 
 matrix_exp = linalg.matrix_exp
 

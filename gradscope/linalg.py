@@ -25,7 +25,7 @@ from .ops.linalg_api import (
     svdvals,
     vecdot,
 )
-from .ops.linalg_more import matrix_exp
+from .ops.linalg_more import matrix_exp, solve_triangular
 
 __all__ = [
     "LinAlgError",
@@ -46,6 +46,7 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_triangular",
     "svd",
     "svdvals",
     "vecdot",

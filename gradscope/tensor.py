@@ -956,6 +956,15 @@ class Tensor:
     def matrix_exp(self) -> Tensor:
         return _linalg_more.matrix_exp(self)
 
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return _linalg_more.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return _linalg_more.cholesky_inverse(self, upper)
+
+    def triangular_solve(self, A: Tensor, upper=True, transpose=False, unitriangular=False):  # noqa: N803
+        return _linalg_more.triangular_solve(self, A, upper, transpose, unitriangular)
+
     cumsum = F.cumsum
     cumprod = F.cumprod
     cummax = F.cummax

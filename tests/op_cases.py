@@ -3036,11 +3036,99 @@ CASES += [
 ]
 
 
-# matrix_exp
+# matrix_exp and the triangular and Cholesky solvers (well conditioned inside the case)
+def _tri(m, a):
+    return a + 4 * m.eye(a.shape[-1])
+
+
+def _chol(m, a, upper=False):
+    return m.linalg.cholesky(a @ a.mT + 3 * m.eye(a.shape[-1]), upper=upper)
+
+
+def _ts(m, b, a, *args):
+    s, c = m.triangular_solve(b, _tri(m, a), *args)
+    return s * 2 + c.sum(-1, keepdim=True)
+
+
 CASES += [
     C("matrix_exp", lambda m, a: m.linalg.matrix_exp(a), (S33,)),
     C("matrix_exp_batched", lambda m, a: m.matrix_exp(a * 2), (B233,)),
     C("matrix_exp_method", lambda m, a: (a * 0.1).matrix_exp(), ((2, 2),)),
+    C(
+        "solve_triangular_upper",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=True),
+        (S33, (3, 2)),
+    ),
+    C(
+        "solve_triangular_lower_broadcast",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=False),
+        (B233, (3, 2)),
+    ),
+    C(
+        "solve_triangular_right_unit",
+        lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True, left=False, unitriangular=True),
+        (B233, (2, 2, 3)),
+    ),
+    C(
+        "solve_triangular_b_only",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=False),
+        (S33, (3, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "solve_triangular_a_only",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=True, left=False),
+        (S33, (2, 3)),
+        grad=(True, False),
+    ),
+    C("cholesky_solve", lambda m, b, a: m.cholesky_solve(b, _chol(m, a)), ((3, 2), S33)),
+    C(
+        "cholesky_solve_upper_broadcast",
+        lambda m, b, a: m.cholesky_solve(b, _chol(m, a, True), upper=True),
+        ((3, 2), B233),
+    ),
+    C(
+        "cholesky_solve_method_b_only",
+        lambda m, b, a: b.cholesky_solve(_chol(m, a)),
+        ((2, 3, 1), S33),
+        grad=(True, False),
+    ),
+    # torch's forward mode of cholesky_inverse disagrees with finite differences; gradscope's
+    # is checked against them in tests/test_linalg_more.py
+    C("cholesky_inverse", lambda m, a: m.cholesky_inverse(_chol(m, a)), (B233,), forward_ad=False),
+    C(
+        "cholesky_inverse_upper_method",
+        lambda m, a: _chol(m, a, True).cholesky_inverse(upper=True),
+        (S33,),
+        forward_ad=False,
+    ),
+    # torch's forward mode of triangular_solve takes A's tangent whole (not its triangle,
+    # nor transposed): gradscope's is checked against finite differences in
+    # tests/test_linalg_more.py
+    C(
+        "triangular_solve",
+        lambda m, b, a: m.triangular_solve(b, _tri(m, a))[0],
+        ((3, 2), S33),
+        forward_ad=False,
+    ),
+    C(
+        "triangular_solve_both_outputs",
+        lambda m, b, a: _ts(m, b, a, False, True),
+        ((2, 3, 2), S33),
+        forward_ad=False,
+    ),
+    C(
+        "triangular_solve_unit_broadcast",
+        lambda m, b, a: _ts(m, b, a, True, False, True),
+        ((3, 2), B233),
+        forward_ad=False,
+    ),
+    C(
+        "triangular_solve_coefficient_only",
+        lambda m, b, a: m.triangular_solve(b, _tri(m, a)).cloned_coefficient,
+        ((3, 2), S33),
+        forward_ad=False,
+    ),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

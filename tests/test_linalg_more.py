@@ -1,7 +1,8 @@
-"""``matrix_exp``: values of known matrices, float64 finite differences of its backward and
-forward mode (without torch), then against torch 2.13: errors, special values, what its node
-saves. The op-table cases (values, gradients, graphs, second order) are in
-``tests/op_cases.py``."""
+"""``matrix_exp`` and the triangular and Cholesky solvers (``linalg.solve_triangular``,
+``triangular_solve``, ``cholesky_solve``, ``cholesky_inverse``): values of known matrices,
+float64 finite differences of each backward and forward mode (without torch), then against
+torch 2.13: errors, special values, named tuples, what each node saves. The op-table cases
+(values, gradients, graphs, second order) are in ``tests/op_cases.py``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ R32 = RNG.standard_normal((3, 2))
 
 def _t(a, rg=True):
     return gs.tensor(a, dtype=F64, requires_grad=rg)
+
+
+def _spd_factor(m, a, upper=False):
+    return m.linalg.cholesky(a @ a.mT + 3 * m.eye(a.shape[-1], dtype=a.dtype), upper=upper)
+
+
+def _ts(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gs.triangular_solve(*args, **kwargs)
 
 
 # ------------------------------------------------------------------------------ values
@@ -62,11 +73,58 @@ def test_matrix_exp_of_nan_or_inf_is_nan_and_empty_stays_empty():
     assert tuple(gs.matrix_exp(gs.ones(2, 0, 0)).shape) == (2, 0, 0)
 
 
+def test_solvers_solve():
+    a = np.triu(A33) + 4 * np.eye(3)
+    x = gs.linalg.solve_triangular(_t(a, False), _t(R32, False), upper=True).numpy()
+    np.testing.assert_allclose(a @ x, R32, atol=1e-14)
+    x = gs.linalg.solve_triangular(_t(a, False), _t(R32.T, False), upper=True, left=False)
+    np.testing.assert_allclose(x.numpy() @ a, R32.T, atol=1e-14)
+    unit = np.tril(A33, -1) + np.eye(3)
+    x = gs.linalg.solve_triangular(_t(A33, False), _t(R32, False), upper=False, unitriangular=True)
+    np.testing.assert_allclose(unit @ x.numpy(), R32, atol=1e-14)
+    sol, coef = _ts(_t(R32, False), _t(a, False), transpose=True)
+    np.testing.assert_allclose(a.T @ sol.numpy(), R32, atol=1e-14)
+    np.testing.assert_array_equal(coef.numpy(), a)
+    spd = A33 @ A33.T + 3 * np.eye(3)
+    low = np.linalg.cholesky(spd)
+    for f, up in ((low, False), (low.T, True)):
+        x = gs.cholesky_solve(_t(R32, False), _t(f, False), upper=up).numpy()
+        np.testing.assert_allclose(spd @ x, R32, atol=1e-13)
+        inv = gs.cholesky_inverse(_t(f, False), upper=up).numpy()
+        np.testing.assert_allclose(inv, np.linalg.inv(spd), rtol=1e-13, atol=1e-15)
+
+
 # ------------------------------------------------------------------------------ derivatives
 
 GRADCHECKS = {
     "matrix_exp": (lambda a: gs.linalg.matrix_exp(a), (A33,)),
     "matrix_exp_batched_scaled": (lambda a: gs.matrix_exp(a * 3), (B233,)),
+    "solve_triangular_lower": (
+        lambda a, b: gs.linalg.solve_triangular(a + 4 * gs.eye(3, dtype=F64), b, upper=False),
+        (B233, R32),
+    ),
+    "solve_triangular_right_unit": (
+        lambda a, b: gs.linalg.solve_triangular(a, b, upper=True, left=False, unitriangular=True),
+        (A33, R32.T),
+    ),
+    "triangular_solve_transpose": (
+        lambda b, a: _ts(b, a + 4 * gs.eye(3, dtype=F64), False, True)[0],
+        (R32, B233),
+    ),
+    "triangular_solve_both": (
+        lambda b, a: sum(t.sum(-1) for t in _ts(b, a + 4 * gs.eye(3, dtype=F64))),
+        (R32, A33),
+    ),
+    "cholesky_solve": (lambda b, a: gs.cholesky_solve(b, _spd_factor(gs, a)), (R32, B233)),
+    "cholesky_solve_upper": (
+        lambda b, a: gs.cholesky_solve(b, _spd_factor(gs, a, True), upper=True),
+        (R32, A33),
+    ),
+    "cholesky_inverse": (lambda a: gs.cholesky_inverse(_spd_factor(gs, a)), (B233,)),
+    "cholesky_inverse_upper": (
+        lambda a: gs.cholesky_inverse(_spd_factor(gs, a, True), upper=True),
+        (A33,),
+    ),
 }
 
 
@@ -80,6 +138,8 @@ def test_gradcheck_and_gradgradcheck(name):
 
 @pytest.mark.parametrize("name", list(GRADCHECKS))
 def test_forward_mode_matches_finite_differences(name):
+    """torch's forward mode of ``triangular_solve`` and ``cholesky_inverse`` is not their
+    derivative; gradscope's is, as this checks."""
     fn, arrays = GRADCHECKS[name]
     rng = np.random.default_rng(5)
     tangents = [rng.standard_normal(np.shape(a)) for a in arrays]
@@ -92,10 +152,50 @@ def test_forward_mode_matches_finite_differences(name):
     np.testing.assert_allclose(jvp.numpy(), (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
 
 
+def test_solve_triangular_gradient_is_its_triangle():
+    a, b = _t(A33), _t(R32)
+    gs.linalg.solve_triangular(a + 4 * gs.eye(3, dtype=F64), b, upper=True).sum().backward()
+    assert (np.tril(a.grad.numpy(), -1) == 0).all() and (np.diag(a.grad.numpy()) != 0).all()
+    a.grad = None
+    gs.linalg.solve_triangular(a, b, upper=False, unitriangular=True).sum().backward()
+    assert (np.triu(a.grad.numpy()) == 0).all()
+
+
 def test_nodes_and_what_they_keep():
-    a = _t(A33)
+    a, b = _t(A33), _t(R32)
     node = gs.linalg.matrix_exp(a).grad_fn
     assert node.name() == "LinalgMatrixExpBackward0" and node._saved_self is a
+    x = gs.linalg.solve_triangular(a, b, upper=False, left=True, unitriangular=True)
+    node = x.grad_fn
+    assert node.name() == "LinalgSolveTriangularBackward0"
+    assert (node._saved_upper, node._saved_left, node._saved_unitriangular) == (False, True, True)
+    assert node._saved_self is a and x._buffer is node._saved["result"].buffer
+    assert sorted(node._saved) == ["result", "self"]
+    sol, coef = _ts(b, a, False, True, False)
+    assert sol.grad_fn.name() == coef.grad_fn.name() == "TriangularSolveBackward0"
+    assert sorted(sol.grad_fn._saved) == ["A", "self", "solution"]
+    assert sol.grad_fn._saved_transpose is True and sol.grad_fn._saved_upper is False
+    node = gs.cholesky_solve(b, a, upper=True).grad_fn
+    assert node.name() == "CholeskySolveBackward0" and node._saved_upper is True
+    assert sorted(node._saved) == ["input2", "result", "self"] and node._saved_input2 is a
+    node = gs.cholesky_inverse(a).grad_fn
+    assert node.name() == "CholeskyInverseBackward0" and sorted(node._saved) == ["result", "self"]
+
+
+def test_triangular_solve_is_a_named_tuple_and_warns():
+    with pytest.warns(UserWarning, match="torch.triangular_solve is deprecated") as rec:
+        r = gs.triangular_solve(gs.ones(2, 1), gs.eye(2))
+    assert rec[0].filename == __file__
+    assert type(r).__name__ == "triangular_solve" and r._fields == (
+        "solution",
+        "cloned_coefficient",
+    )
+    assert r.solution is r[0] and r.cloned_coefficient.grad_fn is None
+
+
+def test_solve_triangular_needs_upper():
+    with pytest.raises(TypeError, match='missing 1 required positional arguments: "upper"'):
+        gs.linalg.solve_triangular(gs.eye(2), gs.ones(2, 2))
 
 
 # ------------------------------------------------------------------------------ against torch
@@ -104,6 +204,40 @@ ERRORS = {
     "mexp_not_square": lambda m: m.linalg.matrix_exp(m.ones(2, 3)),
     "mexp_vector": lambda m: m.linalg.matrix_exp(m.ones(3)),
     "mexp_int": lambda m: m.matrix_exp(m.eye(2, dtype=m.int64)),
+    "cs_int": lambda m: m.cholesky_solve(m.ones(2, 2, dtype=m.int64), m.eye(2, dtype=m.int64)),
+    "cs_dtypes": lambda m: m.cholesky_solve(m.ones(2, 2), m.eye(2, dtype=m.float64)),
+    "cs_b_vector": lambda m: m.cholesky_solve(m.ones(2), m.eye(2)),
+    "cs_l_vector": lambda m: m.cholesky_solve(m.ones(2, 2), m.ones(2)),
+    "cs_not_square": lambda m: m.cholesky_solve(m.ones(2, 2), m.ones(2, 3)),
+    "cs_sizes": lambda m: m.cholesky_solve(m.ones(3, 2), m.eye(2)),
+    "cs_batch": lambda m: m.cholesky_solve(m.ones(3, 2, 2), m.ones(4, 2, 2)),
+    "cs_batch_4d": lambda m: m.cholesky_solve(m.ones(5, 3, 2, 2), m.ones(4, 1, 2, 2)),
+    "ci_int": lambda m: m.cholesky_inverse(m.eye(2, dtype=m.int64)),
+    "ci_vector": lambda m: m.cholesky_inverse(m.ones(2)),
+    "ci_not_square": lambda m: m.cholesky_inverse(m.ones(2, 3)),
+    "ci_singular": lambda m: m.cholesky_inverse(m.zeros(2, 2)),
+    "ci_singular_batch": lambda m: m.cholesky_inverse(m.stack([m.eye(2), m.zeros(2, 2)])),
+    "st_int": lambda m: m.linalg.solve_triangular(
+        m.eye(2, dtype=m.int64), m.ones(2, 2, dtype=m.int64), upper=True
+    ),
+    "st_int_a": lambda m: m.linalg.solve_triangular(
+        m.eye(2, dtype=m.int64), m.ones(2, 2), upper=True
+    ),
+    "st_b_vector": lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(2), upper=True),
+    "st_a_vector": lambda m: m.linalg.solve_triangular(m.ones(2), m.ones(2, 2), upper=True),
+    "st_not_square": lambda m: m.linalg.solve_triangular(m.ones(2, 3), m.ones(2, 2), upper=True),
+    "st_shapes": lambda m: m.linalg.solve_triangular(m.eye(2), m.ones(3, 2), upper=True),
+    "st_shapes_right": lambda m: m.linalg.solve_triangular(
+        m.eye(2), m.ones(2, 3), upper=True, left=False
+    ),
+    "st_batch": lambda m: m.linalg.solve_triangular(m.ones(3, 2, 2), m.ones(4, 2, 2), upper=True),
+    "ts_int": lambda m: m.triangular_solve(m.ones(2, 2, dtype=m.int64), m.eye(2, dtype=m.int64)),
+    "ts_dtypes": lambda m: m.triangular_solve(m.ones(2, 2), m.eye(2, dtype=m.float64)),
+    "ts_b_vector": lambda m: m.triangular_solve(m.ones(2), m.eye(2)),
+    "ts_a_vector": lambda m: m.triangular_solve(m.ones(2, 2), m.ones(2)),
+    "ts_not_square": lambda m: m.triangular_solve(m.ones(2, 2), m.ones(2, 3)),
+    "ts_sizes": lambda m: m.triangular_solve(m.ones(3, 2), m.eye(2)),
+    "ts_batch": lambda m: m.triangular_solve(m.ones(3, 2, 2), m.ones(4, 2, 2)),
 }
 
 
@@ -119,6 +253,21 @@ VALUES = {
     "mexp_empty": lambda m: m.linalg.matrix_exp(m.ones(0, 2, 2)),
     "mexp_zero_size": lambda m: m.matrix_exp(m.ones(2, 0, 0, requires_grad=True)),
     "mexp_float32": lambda m: m.matrix_exp(m.tensor([[0.5, -1.0], [2.0, 0.25]])),
+    "st_singular": lambda m: m.linalg.solve_triangular(m.zeros(2, 2), m.ones(2, 2), upper=True),
+    "st_b_dtype": lambda m: m.linalg.solve_triangular(
+        m.eye(2) * 2, m.ones(2, 2, dtype=m.float64), upper=True
+    ),
+    "st_a_float64": lambda m: m.linalg.solve_triangular(
+        m.eye(2, dtype=m.float64) * 2, m.ones(2, 2), upper=True
+    ),
+    "st_broadcast": lambda m: m.linalg.solve_triangular(
+        m.eye(2).expand(3, 2, 2) * 2, m.ones(1, 2, 4), upper=False
+    ),
+    "ts_singular": lambda m: tuple(m.triangular_solve(m.ones(2, 1), m.zeros(2, 2))),
+    "ts_broadcast": lambda m: tuple(m.triangular_solve(m.ones(3, 2, 1), m.eye(2) * 2)),
+    "ts_grad": lambda m: tuple(m.triangular_solve(m.ones(2, 1), m.eye(2, requires_grad=True))),
+    "cs_broadcast": lambda m: m.cholesky_solve(m.ones(3, 2, 1), m.eye(2)[None] * 2),
+    "ci_batched": lambda m: m.cholesky_inverse(m.eye(2).expand(2, 2, 2) * 2, upper=True),
 }
 
 
@@ -126,6 +275,28 @@ VALUES = {
 @pytest.mark.parametrize("fn", params(VALUES))
 def test_value(fn):
     check_value(fn)
+
+
+@needs_torch
+def test_triangular_solve_repr_is_torchs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = gs.triangular_solve(gs.ones(2, 1), gs.eye(2))
+        theirs = torch.triangular_solve(torch.ones(2, 1), torch.eye(2))
+    assert repr(ours).replace("gradscope", "torch") == repr(theirs)
+
+
+@needs_torch
+def test_mixed_dtypes_of_solve_triangular_as_torch():
+    grads = []
+    for m in (gs, torch):
+        a = m.eye(2, requires_grad=True)
+        b = m.ones(2, 2, dtype=m.float64, requires_grad=True)
+        x = m.linalg.solve_triangular(a * 2, b, upper=True)
+        assert [n.name() for n, _ in x.grad_fn.next_functions][1].endswith("AccumulateGrad")
+        x.sum().backward()
+        grads.append((str(b.grad.dtype)[-7:], b.grad.tolist(), a.grad.tolist()))
+    assert grads[0] == grads[1]
 
 
 @needs_torch
@@ -154,4 +325,36 @@ def tight_matrix_exp(m, a, b):
     return m.linalg.matrix_exp(a * 2)
 
 
-TIGHT = [tight_matrix_exp]
+def _eye(m):
+    return m.eye(3, dtype=m.float64)
+
+
+def tight_solve_triangular(m, a, b):
+    return m.linalg.solve_triangular(a + 4 * _eye(m), b, upper=True)
+
+
+def tight_solve_triangular_right(m, a, b):
+    return m.linalg.solve_triangular(a + 4 * _eye(m), b.mT, upper=False, left=False)
+
+
+def tight_triangular_solve(m, a, b):
+    s, c = m.triangular_solve(b, a + 4 * _eye(m), False, True, True)
+    return s + c[..., :2]
+
+
+def tight_cholesky_solve(m, a, b):
+    return m.cholesky_solve(b, _spd_factor(m, a, True), upper=True)
+
+
+def tight_cholesky_inverse(m, a, b):
+    return m.cholesky_inverse(_spd_factor(m, a)) * b.sum()
+
+
+TIGHT = [
+    tight_matrix_exp,
+    tight_solve_triangular,
+    tight_solve_triangular_right,
+    tight_triangular_solve,
+    tight_cholesky_solve,
+    tight_cholesky_inverse,
+]
