@@ -25,6 +25,7 @@ from .ops.linalg_api import (
     svdvals,
     vecdot,
 )
+from .ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.linalg_more import matrix_exp, solve_triangular
 
 __all__ = [
@@ -36,6 +37,10 @@ __all__ = [
     "eigh",
     "eigvalsh",
     "inv",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",

@@ -965,6 +965,11 @@ class Tensor:
     def triangular_solve(self, A: Tensor, upper=True, transpose=False, unitriangular=False):  # noqa: N803
         return _linalg_more.triangular_solve(self, A, upper, transpose, unitriangular)
 
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803
+        from .ops.linalg_lu import torch_lu_solve
+
+        return torch_lu_solve(self, LU_data, LU_pivots)
+
     cumsum = F.cumsum
     cumprod = F.cumprod
     cummax = F.cummax

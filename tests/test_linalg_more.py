@@ -1,5 +1,6 @@
-"""``matrix_exp`` and the triangular and Cholesky solvers (``linalg.solve_triangular``,
-``triangular_solve``, ``cholesky_solve``, ``cholesky_inverse``): values of known matrices,
+"""``matrix_exp``, the triangular and Cholesky solvers (``linalg.solve_triangular``,
+``triangular_solve``, ``cholesky_solve``, ``cholesky_inverse``) and the LU factorisation
+(``linalg.lu_factor``, ``lu_factor_ex``, ``lu``, ``lu_solve``, ``lu_unpack``): values of known matrices,
 float64 finite differences of each backward and forward mode (without torch), then against
 torch 2.13: errors, special values, named tuples, what each node saves. The op-table cases
 (values, gradients, graphs, second order) are in ``tests/op_cases.py``."""
@@ -358,3 +359,157 @@ TIGHT = [
     tight_cholesky_solve,
     tight_cholesky_inverse,
 ]
+
+
+# ------------------------------------------------------------------------------ LU
+
+
+def test_lu_factors_multiply_back():
+    a = B233 + 0.5
+    P, L, U = gs.linalg.lu(_t(a, False))
+    np.testing.assert_allclose((P @ L @ U).numpy(), a, atol=1e-14)
+    assert (np.triu(L.numpy(), 1) == 0).all() and (np.diagonal(L.numpy(), 0, -2, -1) == 1).all()
+    lu, piv = gs.linalg.lu_factor(_t(a, False))
+    assert piv.dtype == gs.int32
+    for x, y in zip(gs.lu_unpack(lu, piv), (P, L, U)):
+        np.testing.assert_array_equal(x.numpy(), y.numpy())
+    x = gs.linalg.lu_solve(lu, piv, _t(R32, False))
+    np.testing.assert_allclose(a @ x.numpy(), np.broadcast_to(R32, (2, 3, 2)), atol=1e-13)
+    x = gs.linalg.lu_solve(lu, piv, _t(R32.T, False), left=False, adjoint=True)
+    np.testing.assert_allclose(
+        x.numpy() @ a.transpose(0, 2, 1), np.broadcast_to(R32.T, (2, 2, 3)), atol=1e-13
+    )
+
+
+LU_GRADCHECKS = {
+    "lu_factor": (lambda a: gs.linalg.lu_factor(a).LU, (B233,)),
+    "lu": (lambda a: sum(t.sum(-1) * k for k, t in enumerate(gs.linalg.lu(a))), (A33,)),
+    "lu_unpack": (lambda a: gs.lu_unpack(*gs.linalg.lu_factor(a)).L, (B233,)),
+    "lu_solve": (lambda a, b: gs.linalg.lu_solve(*gs.linalg.lu_factor(a), b), (B233, R32)),
+    "lu_solve_right_adjoint": (
+        lambda a, b: gs.linalg.lu_solve(*gs.linalg.lu_factor(a), b.mT, left=False, adjoint=True),
+        (A33, R32),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LU_GRADCHECKS))
+def test_lu_gradcheck_and_gradgradcheck(name):
+    fn, arrays = LU_GRADCHECKS[name]
+    xs = [_t(a) for a in arrays]
+    assert gs.autograd.gradcheck(fn, xs)
+    assert gs.autograd.gradgradcheck(fn, xs, atol=1e-5, rtol=1e-3)
+
+
+def test_lu_nodes_and_what_they_keep():
+    a, b = _t(A33), _t(R32)
+    lu, piv = gs.linalg.lu_factor(a)
+    node = lu.grad_fn
+    assert node.name() == "LinalgLuFactorExBackward0" and node._saved_pivot is True
+    assert sorted(node._saved) == ["LU", "pivots"] and piv.grad_fn is None
+    P, L, U = gs.linalg.lu(a)
+    assert L.grad_fn.name() == U.grad_fn.name() == "LinalgLuBackward0" and P.grad_fn is None
+    assert sorted(U.grad_fn._saved) == ["L", "P", "U"]
+    P, L, U = gs.lu_unpack(lu, piv)
+    assert (
+        U.grad_fn.name() == "LuUnpackBackward0"
+        and U.grad_fn._saved_LU_data_sym_argsize_minus_1 == 3
+    )
+    node = gs.linalg.lu_solve(lu, piv, b, adjoint=True).grad_fn
+    assert node.name() == "LinalgLuSolveBackward0" and node._saved_adjoint is True
+    assert sorted(node._saved) == ["LU", "pivots", "result"]
+
+
+LU_ERRORS = {
+    "lu_factor_vector": lambda m: m.linalg.lu_factor(m.ones(3)),
+    "lu_factor_ex_vector": lambda m: m.linalg.lu_factor_ex(m.ones(3)),
+    "lu_factor_int": lambda m: m.linalg.lu_factor(m.eye(2, dtype=m.int64)),
+    "lu_factor_singular": lambda m: m.linalg.lu_factor(m.zeros(2, 2)),
+    "lu_factor_singular_batch": lambda m: m.linalg.lu_factor(m.stack([m.eye(2), m.zeros(2, 2)])),
+    "lu_factor_ex_check": lambda m: m.linalg.lu_factor_ex(
+        m.stack([m.eye(2), m.zeros(2, 2)]), check_errors=True
+    ),
+    "lu_no_pivot": lambda m: m.linalg.lu(m.eye(2), pivot=False),
+    "lu_vector": lambda m: m.linalg.lu(m.ones(3)),
+    "lu_int": lambda m: m.linalg.lu(m.eye(2, dtype=m.int64)),
+    "lu_unpack_pivots_dtype": lambda m: m.lu_unpack(m.eye(2), m.ones(2)),
+    "lu_unpack_vector": lambda m: m.lu_unpack(m.ones(2), m.ones(2, dtype=m.int32)),
+    "lu_solve_shapes": lambda m: m.linalg.lu_solve(
+        m.eye(2), m.ones(2, dtype=m.int32), m.ones(3, 2)
+    ),
+    "lu_solve_vector": lambda m: m.linalg.lu_solve(m.eye(2), m.ones(2, dtype=m.int32), m.ones(2)),
+    "lu_solve_pivots_dtype": lambda m: m.linalg.lu_solve(
+        m.eye(2), m.ones(2, dtype=m.int64), m.ones(2, 2)
+    ),
+    "lu_solve_dtypes": lambda m: m.linalg.lu_solve(
+        m.eye(2), m.ones(2, dtype=m.int32), m.ones(2, 2, dtype=m.float64)
+    ),
+    "lu_solve_not_square": lambda m: m.linalg.lu_solve(
+        m.ones(2, 3), m.ones(2, dtype=m.int32), m.ones(2, 2)
+    ),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("fn", params(LU_ERRORS))
+def test_lu_error(fn):
+    check_error(fn)
+
+
+def _pivoted(m):
+    return m.tensor([[1.0, 2.0, 0.5], [4.0, 1.0, 1.0], [2.0, 8.0, 3.0]])
+
+
+LU_VALUES = {
+    "lu_factor": lambda m: tuple(m.linalg.lu_factor(_pivoted(m))),
+    "lu_factor_ex_singular": lambda m: tuple(m.linalg.lu_factor_ex(m.zeros(2, 2))),
+    "lu": lambda m: tuple(m.linalg.lu(_pivoted(m).requires_grad_())),
+    "lu_unpack": lambda m: tuple(m.lu_unpack(*m.linalg.lu_factor(_pivoted(m)))),
+    "lu_solve": lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(_pivoted(m)), m.ones(2, 3, 1)),
+    "lu_solve_deprecated": lambda m: m.lu_solve(m.ones(3, 2), *m.linalg.lu_factor(_pivoted(m))),
+    "lu_solve_method": lambda m: m.ones(3, 1).lu_solve(*m.linalg.lu_factor(_pivoted(m))),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("fn", params(LU_VALUES))
+def test_lu_value(fn):
+    check_value(fn)
+
+
+@needs_torch
+def test_lu_results_are_named_tuples_as_torchs():
+    a = [[2.0, 1.0], [4.0, 3.0]]
+    for name in ("lu_factor", "lu_factor_ex", "lu"):
+        ours, theirs = (
+            getattr(gs.linalg, name)(gs.tensor(a)),
+            getattr(torch.linalg, name)(torch.tensor(a)),
+        )
+        assert repr(ours).replace("gradscope", "torch") == repr(theirs)
+    ours = gs.lu_unpack(*gs.linalg.lu_factor(gs.tensor(a)))
+    assert repr(ours).replace("gradscope", "torch") == repr(
+        torch.lu_unpack(*torch.linalg.lu_factor(torch.tensor(a)))
+    )
+
+
+@needs_torch
+def test_lu_values_and_gradients_in_float64_are_torchs():
+    for case in (tight_lu, tight_lu_unpack, tight_lu_solve):
+        ours, theirs = (_run(m, case) for m in (gs, torch))
+        for x, y in zip(ours, theirs):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-13, err_msg=case.__name__)
+
+
+def tight_lu(m, a, b):
+    p, low, up = m.linalg.lu(a)
+    return p @ low * 2 + up * b.sum()
+
+
+def tight_lu_unpack(m, a, b):
+    return sum(m.lu_unpack(*m.linalg.lu_factor(a)))
+
+
+def tight_lu_solve(m, a, b):
+    lu, piv = m.linalg.lu_factor(a)
+    right = m.linalg.lu_solve(lu, piv, b.mT, left=False)
+    return m.linalg.lu_solve(lu, piv, b, adjoint=True) + right.mT

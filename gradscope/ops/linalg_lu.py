@@ -1,0 +1,393 @@
+"""The LU factorisation and what uses it: ``linalg.lu_factor`` (``lu_factor_ex``),
+``linalg.lu``, ``lu_unpack`` and ``linalg.lu_solve``, each with torch's node.
+
+``LU`` packs the unit lower triangular ``L`` (below the diagonal) and ``U``; ``pivots`` are
+one based and int32, as LAPACK's ``getrf`` leaves them, and ``A = P @ L @ U``. Square
+matrices only (torch also factors rectangular ones).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd import function as _function
+from ..autograd.function import Function, apply
+from ..backend import xp_of
+from ..errors import scalar_type_name
+from ..events.callsite import user_stacklevel
+from . import decompositions as D
+from ._broadcast import unbroadcast
+from ._graph import sum_to
+from .api._common import _ReturnType
+from .decompositions import _Factors
+from .linalg_more import LAST, _mT, trisolve
+
+
+def permutation(piv):
+    """``P`` with ``A = P L U`` from one-based ``pivots`` (the row swaps in order)."""
+    xp = xp_of(piv)
+    n = piv.shape[-1]
+    batch = piv.shape[:-1]
+    perm = xp.broadcast_to(xp.arange(n), batch + (n,)).reshape(-1, n).copy()
+    p = piv.reshape(-1, n).astype(np.intp) - 1
+    rows = xp.arange(perm.shape[0])
+    for k in range(n):
+        top = perm[rows, k].copy()
+        perm[rows, k] = perm[rows, p[:, k]]
+        perm[rows, p[:, k]] = top
+    # rows of P^T A are A's rows ``perm``: P^T = I[perm], so P[perm[i], i] = 1
+    out = xp.zeros((perm.shape[0], n, n))
+    out[rows[:, None], perm, xp.arange(n)[None, :]] = 1
+    return out.reshape(batch + (n, n))
+
+
+def unpack(lu, piv):
+    """``(P, L, U)`` of a packed factorisation."""
+    xp = xp_of(lu)
+    n = lu.shape[-1]
+    low = xp.tril(lu, -1) + xp.eye(n, dtype=lu.dtype)
+    return permutation(piv).astype(lu.dtype), low, xp.triu(lu)
+
+
+class _Arrays:
+    mT = staticmethod(_mT)
+    tril = staticmethod(lambda x, k=0: xp_of(x).tril(x, k))
+    triu = staticmethod(lambda x, k=0: xp_of(x).triu(x, k))
+
+    @staticmethod
+    def tri(a, b, upper, left=True, unit=False):
+        return trisolve(a, b, upper, left, unit)
+
+
+class _Tensors:
+    mT = staticmethod(lambda t: t.mT)
+    tril = staticmethod(lambda x, k=0: x.tril(k))
+    triu = staticmethod(lambda x, k=0: x.triu(k))
+
+    @staticmethod
+    def tri(a, b, upper, left=True, unit=False):
+        from .linalg_more import solve_triangular
+
+        return solve_triangular(a, b, upper=upper, left=left, unitriangular=unit)
+
+
+def lu_backward(gl, gu, p, low, up, ops):
+    """torch's ``linalg_lu_backward`` for square matrices: ``P L^-T (L^T gL o 1_L +
+    gU U^T o 1_U) U^-T``."""
+    ga = None if gl is None else ops.tril(ops.mT(low) @ gl, -1)
+    if gu is not None:
+        term = ops.triu(gu @ ops.mT(up))
+        ga = term if ga is None else ga + term
+    if ga is None:
+        return None
+    ga = ops.tri(ops.mT(up), ga, False, left=False)
+    ga = ops.tri(ops.mT(low), ga, True, unit=True)
+    return p @ ga
+
+
+def _lu_of(a):
+    lu, piv, info = D.lu_factor(a)
+    return D._colmajor(lu), piv, info.astype(np.int32)
+
+
+class LinalgLuFactorExBackward0(Function):
+    """``linalg.lu_factor`` and ``lu_factor_ex``: the gradient reaches ``LU`` only; saves
+    ``LU`` (the output's own bytes), ``pivots`` and ``pivot``."""
+
+    _name = "LinalgLuFactorExBackward0"
+    saves_output = "LU"
+
+    def forward(self, a):
+        lu, piv, info = _lu_of(a)
+        self.pivot = True
+        if self.needs_input_grad[0]:
+            self.save(pivots=piv)
+        LAST["pivots"], LAST["info"] = piv, info
+        return lu
+
+    def backward(self, g):
+        p, low, up = unpack(self.saved("LU"), self.saved("pivots"))
+        return (lu_backward(_Arrays.tril(g, -1), _Arrays.triu(g), p, low, up, _Arrays),)
+
+    def backward_graph(self, g):
+        p, low, up = lu_unpack(self.saved_tensor("LU"), self.saved_tensor("pivots"))
+        return (lu_backward(g.tril(-1), g.triu(), p.detach(), low, up, _Tensors),)
+
+
+class LinalgLuBackward0(_Factors):
+    """``linalg.lu``: one node for ``P``, ``L`` and ``U`` (``P`` has no gradient); saves
+    the three and ``pivot``."""
+
+    _name = "LinalgLuBackward0"
+    _n_out = 2  # P is no output of the graph's: L is output 0 and U output 1, as in torch
+    _primary = 1
+    saves_output = "U"
+    _NR = {"L": 0, "U": 1}
+
+    def forward(self, a):
+        lu, piv, _ = _lu_of(a)
+        p, low, up = unpack(lu, piv)
+        self.pivot = True
+        if self.needs_input_grad[0]:
+            self.save(P=p, L=low)
+        LAST["others"] = {0: p, 1: low}
+        return up
+
+    def backward(self, g):
+        gl, gu = self._parts(g, "_accs")
+        p, low, up = (self.saved(k) for k in ("P", "L", "U"))
+        return (lu_backward(gl, gu, p, low, up, _Arrays),)
+
+    def backward_graph(self, g):
+        gl, gu = self._parts(g, "_graph_parts")
+        p, low, up = (self.saved_tensor(k) for k in ("P", "L", "U"))
+        return (lu_backward(gl, gu, p.detach(), low, up, _Tensors),)
+
+
+class LuUnpackBackward0(_Factors):
+    """``lu_unpack``: one node for ``P``, ``L`` and ``U`` (``P`` has no gradient); keeps
+    the sizes of ``LU_data``'s last two dims."""
+
+    _name = "LuUnpackBackward0"
+    _n_out = 2  # P is no output of the graph's: L is output 0 and U output 1, as in torch
+    _primary = 1
+
+    def forward(self, lu, piv):
+        self.LU_data_sym_argsize_minus_1 = lu.shape[-1]
+        self.LU_data_sym_argsize_minus_2 = lu.shape[-2]
+        p, low, up = unpack(lu, piv)
+        LAST["others"] = {0: p, 1: low}
+        return up
+
+    def _grad(self, gl, gu, ops):
+        if gl is None and gu is None:
+            return (None,)
+        low = None if gl is None else ops.tril(gl, -1)
+        up = None if gu is None else ops.triu(gu)
+        return (up if low is None else low if up is None else low + up,)
+
+    def backward(self, g):
+        gl, gu = self._parts(g, "_accs")
+        return self._grad(gl, gu, _Arrays)
+
+    def backward_graph(self, g):
+        gl, gu = self._parts(g, "_graph_parts")
+        return self._grad(gl, gu, _Tensors)
+
+
+def _lu_solve(lu, piv, b, left: bool, adjoint: bool):
+    if left:
+        return D.lu_solve(lu, piv, b, adjoint)
+    return _mT(D.lu_solve(lu, piv, _mT(b), not adjoint))
+
+
+class LinalgLuSolveBackward0(Function):
+    """``linalg.lu_solve``: ``X`` with ``op(A) X = B`` (``left``) or ``X op(A) = B``,
+    ``op`` transposing with ``adjoint``, from ``A``'s ``(LU, pivots)``; saves ``LU``,
+    ``pivots``, the result, ``left`` and ``adjoint``."""
+
+    _name = "LinalgLuSolveBackward0"
+    saves_output = "result"
+
+    def forward(self, lu, b, piv, left, adjoint):
+        self.left, self.adjoint = left, adjoint
+        self.shapes = lu.shape, b.shape
+        if True in self.needs_input_grad:
+            self.save(LU=lu, pivots=piv)
+        return _lu_solve(lu, piv, b, left, adjoint)
+
+    def _grad_a(self, gb, x, ops):
+        """The gradient of ``A`` (``A = P L U``) from that of ``B``."""
+        if self.left:
+            return -(x @ ops.mT(gb)) if self.adjoint else -(gb @ ops.mT(x))
+        return -(ops.mT(gb) @ x) if self.adjoint else -(ops.mT(x) @ gb)
+
+    def backward(self, g):
+        nlu, nb = self.needs_input_grad
+        lu, piv, x = self.saved("LU"), self.saved("pivots"), self.saved("result")
+        gb = _lu_solve(lu, piv, g, self.left, not self.adjoint)
+        glu = None
+        if nlu:
+            ga = self._grad_a(gb, x, _Arrays)
+            p, low, up = unpack(lu, piv)
+            pga = _mT(p) @ ga
+            glu = _Arrays.tril(pga @ _mT(up), -1) + _Arrays.triu(_mT(low) @ pga)
+            glu = unbroadcast(glu, self.shapes[0])
+        return glu, unbroadcast(gb, self.shapes[1]) if nb else None
+
+    def backward_graph(self, g):
+        nlu, nb = self.needs_input_grad
+        lu, piv, x = (self.saved_tensor(k) for k in ("LU", "pivots", "result"))
+        gb = lu_solve(lu, piv, g, left=self.left, adjoint=not self.adjoint)
+        glu = None
+        if nlu:
+            ga = self._grad_a(gb, x, _Tensors)
+            p, low, up = lu_unpack(lu, piv)
+            pga = p.detach().mT @ ga
+            glu = sum_to((pga @ up.mT).tril(-1) + (low.mT @ pga).triu(), self.shapes[0])
+        return glu, sum_to(gb, self.shapes[1]) if nb else None
+
+
+# ------------------------------------------------------------------------------ the api
+
+
+class LuFactorResult(_ReturnType, namedtuple("linalg_lu_factor", ["LU", "pivots"])):
+    __slots__ = ()
+
+
+class LuFactorExResult(_ReturnType, namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])):
+    __slots__ = ()
+
+
+class LuResult(_ReturnType, namedtuple("linalg_lu", ["P", "L", "U"])):
+    __slots__ = ()
+
+
+class LuUnpackResult(_ReturnType, namedtuple("lu_unpack", ["P", "L", "U"])):
+    __slots__ = ()
+
+
+for _cls in (LuFactorResult, LuFactorExResult, LuResult, LuUnpackResult):
+    _cls.__name__ = _cls.__qualname__ = _cls.__mro__[2].__name__
+
+
+def _check_lu_input(name: str, A, pivot: bool = True) -> None:
+    a = A._data
+    if a.ndim < 2:
+        raise RuntimeError(
+            f"{name}: Expected tensor with 2 or more dimensions. Got size: [{', '.join(map(str, a.shape))}] instead"
+        )
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+    if a.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
+    if a.shape[-1] != a.shape[-2]:
+        raise NotImplementedError(
+            f"{name}: gradscope factors square matrices only (got {a.shape[-2]} by {a.shape[-1]})"
+        )
+
+
+def _int_tensor(arr):
+    from ..tensor import Tensor
+
+    return Tensor._make(arr, None)
+
+
+def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False) -> LuFactorExResult:
+    """``(LU, pivots, info)`` of each square matrix of ``A``: ``info`` is the first zero on
+    ``U``'s diagonal (one based; 0 for none)."""
+    _check_lu_input("torch.lu_factor", A, pivot)
+    lu = apply(LinalgLuFactorExBackward0, (A,))
+    piv, info = LAST.pop("pivots"), LAST.pop("info")
+    if check_errors and bool(info.any()):
+        raise _singular_lu("torch.linalg.lu_factor_ex", info, A._data.ndim)
+    return LuFactorExResult(lu, _int_tensor(piv), _int_tensor(info))
+
+
+def _singular_lu(name: str, info, ndim: int):
+    flat = np.asarray(info.tolist()).reshape(-1)
+    bad = int(np.flatnonzero(flat)[0])
+    k = int(flat[bad])
+    where = f"(Batch element {bad}): " if ndim > 2 else ""
+    return RuntimeError(
+        f"{name}: {where}U[{k},{k}] is zero and using it on lu_solve would result in a "
+        "division by zero. If you still want to perform the factorization, consider calling "
+        "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
+    )
+
+
+def lu_factor(A, *, pivot: bool = True) -> LuFactorResult:
+    """``(LU, pivots)`` of each square matrix of ``A``, with ``A = P @ L @ U``; a zero on
+    ``U``'s diagonal raises torch's error."""
+    _check_lu_input("torch.lu_factor", A, pivot)
+    lu = apply(LinalgLuFactorExBackward0, (A,))
+    piv, info = LAST.pop("pivots"), LAST.pop("info")
+    if bool(info.any()):
+        raise _singular_lu("torch.linalg.lu_factor", info, A._data.ndim)
+    return LuFactorResult(lu, _int_tensor(piv))
+
+
+def _three(cls, inputs, result_cls, *args):
+    """The ``(P, L, U)`` of one ``cls`` node: ``P`` without a gradient, ``L`` and ``U``
+    through their own edges (outputs 0 and 1, as in torch)."""
+    from ..tensor import Tensor
+
+    up = apply(cls, inputs, *args)
+    others = LAST.pop("others")
+    node = up._grad_fn
+    p = Tensor._make(others[0], None)
+    if node is None or _function._dual:
+        return result_cls(p, Tensor._make(others[1], None), up)
+    from .reduce import output_edge
+
+    saved = node._saved or {}
+    if "L" in saved:
+        low = Tensor._share(saved["L"].data, saved["L"].buffer, saved["L"].vc)
+    else:
+        low = Tensor._make(others[1], None)
+    node.out_edges = [None, None]  # (weak references to the edges, as they are made)
+    low._grad_fn, up._grad_fn = output_edge(node, 0), output_edge(node, 1)
+    low._rg = up._rg = True
+    return result_cls(p, low, up)
+
+
+def lu(A, *, pivot: bool = True) -> LuResult:
+    """``(P, L, U)`` with ``A = P @ L @ U`` for each square matrix of ``A``: ``P`` a
+    permutation, ``L`` unit lower and ``U`` upper triangular."""
+    _check_lu_input("linalg.lu", A, pivot)
+    return _three(LinalgLuBackward0, (A,), LuResult)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data: bool = True, unpack_pivots: bool = True):  # noqa: N803
+    """``(P, L, U)`` from ``lu_factor``'s ``(LU, pivots)``."""
+    _check_lu_input("torch.lu_unpack", LU_data)
+    if LU_pivots._data.dtype != np.int32:
+        raise RuntimeError(
+            "torch.lu_unpack: LU_pivots is expected to be a contiguous tensor of torch.int32 "
+            "dtype.\nNote: this function is intended to be used with the output produced by "
+            "torch.linalg.lu_factor"
+        )
+    return _three(LuUnpackBackward0, (LU_data,), LuUnpackResult, LU_pivots._data)
+
+
+def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False):  # noqa: N803
+    """``X`` with ``A @ X = B`` (``left``) or ``X @ A = B`` (``A.mT`` for ``adjoint``) from
+    ``A``'s ``lu_factor``; the batch dims broadcast."""
+    from .linalg_api import _check_matrix, _check_square
+
+    _check_matrix("linalg.lu_solve", LU, "LU")
+    _check_matrix("linalg.lu_solve", B, "B")
+    if pivots._data.dtype != np.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
+    if LU._data.dtype != B._data.dtype:
+        raise RuntimeError(
+            "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+            f"{scalar_type_name(LU._data.dtype)} and B of type "
+            f"{scalar_type_name(B._data.dtype)} instead"
+        )
+    _check_square("torch.linalg.lu_solve", LU)
+    n, b = LU._data.shape[-1], B._data.shape
+    if (b[-2] if left else b[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(
+            f"linalg.lu_solve: Incompatible shapes of A and B for the equation {eq} "
+            f"({n}x{n} and {b[-2]}x{b[-1]})"
+        )
+    return apply(LinalgLuSolveBackward0, (LU, B), pivots._data, bool(left), bool(adjoint))
+
+
+def torch_lu_solve(b, LU_data, LU_pivots):  # noqa: N803 - torch's names
+    """``gs.lu_solve`` (deprecated in torch, which warns): ``linalg.lu_solve(LU_data,
+    LU_pivots, b)``."""
+    warnings.warn(
+        "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in "
+        "a future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments "
+        "reversed.\nX = torch.lu_solve(B, LU, pivots)\nshould be replaced with\n"
+        "X = torch.linalg.lu_solve(LU, pivots, B)",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return lu_solve(LU_data, LU_pivots, b)
