@@ -25,6 +25,7 @@ from .ops.linalg_api import (
     svdvals,
     vecdot,
 )
+from .ops.linalg_householder import householder_product
 from .ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.linalg_more import matrix_exp, solve_triangular
 
@@ -36,6 +37,7 @@ __all__ = [
     "det",
     "eigh",
     "eigvalsh",
+    "householder_product",
     "inv",
     "lu",
     "lu_factor",

@@ -970,6 +970,11 @@ class Tensor:
 
         return torch_lu_solve(self, LU_data, LU_pivots)
 
+    def orgqr(self, input2: Tensor) -> Tensor:
+        from .ops.linalg_householder import householder_product
+
+        return householder_product(self, input2)
+
     cumsum = F.cumsum
     cumprod = F.cumprod
     cummax = F.cummax

@@ -3187,6 +3187,22 @@ CASES += [
     ),
 ]
 
+CASES += [
+    C("householder_product", lambda m, a, t: m.linalg.householder_product(a, t), (S33, (3,))),
+    C(
+        "householder_product_tall_batched",
+        lambda m, a, t: m.linalg.householder_product(a, t),
+        ((2, 4, 3), (2, 2)),
+    ),
+    C("orgqr_method", lambda m, a, t: a.orgqr(t), ((4, 2), (1,))),
+    C(
+        "householder_product_tau_only",
+        lambda m, a, t: m.orgqr(a, t),
+        ((3, 2), (2,)),
+        grad=(False, True),
+    ),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -1,6 +1,7 @@
 """``matrix_exp``, the triangular and Cholesky solvers (``linalg.solve_triangular``,
 ``triangular_solve``, ``cholesky_solve``, ``cholesky_inverse``) and the LU factorisation
-(``linalg.lu_factor``, ``lu_factor_ex``, ``lu``, ``lu_solve``, ``lu_unpack``): values of known matrices,
+(``linalg.lu_factor``, ``lu_factor_ex``, ``lu``, ``lu_solve``, ``lu_unpack``) and
+``linalg.householder_product``: values of known matrices,
 float64 finite differences of each backward and forward mode (without torch), then against
 torch 2.13: errors, special values, named tuples, what each node saves. The op-table cases
 (values, gradients, graphs, second order) are in ``tests/op_cases.py``."""
@@ -513,3 +514,91 @@ def tight_lu_solve(m, a, b):
     lu, piv = m.linalg.lu_factor(a)
     right = m.linalg.lu_solve(lu, piv, b.mT, left=False)
     return m.linalg.lu_solve(lu, piv, b, adjoint=True) + right.mT
+
+
+# ------------------------------------------------------------------------------ householder_product
+
+
+def test_householder_product_is_qr_s_q():
+    """The reflectors LAPACK's geqrf leaves (from NumPy's raw QR) give back QR's ``Q``."""
+    a = RNG.standard_normal((5, 3))
+    h, tau = np.linalg.qr(a, mode="raw")
+    q = gs.linalg.householder_product(_t(h.T.copy(), False), _t(tau, False)).numpy()
+    np.testing.assert_allclose(q, np.linalg.qr(a)[0], atol=1e-14)
+    np.testing.assert_allclose(q.T @ q, np.eye(3), atol=1e-14)
+
+
+HOUSEHOLDER = {
+    "square": (lambda a, t: gs.linalg.householder_product(a, t), (A33, R32[:, 0])),
+    "tall_batched": (lambda a, t: gs.orgqr(a, t), (RNG.standard_normal((2, 4, 3)), R32[:2].T)),
+}
+
+
+@pytest.mark.parametrize("name", list(HOUSEHOLDER))
+def test_householder_gradcheck_and_forward_mode(name):
+    fn, arrays = HOUSEHOLDER[name]
+    xs = [_t(a) for a in arrays]
+    assert gs.autograd.gradcheck(fn, xs)
+    assert gs.autograd.gradgradcheck(fn, xs, atol=1e-5, rtol=1e-3)
+    tangents = [np.random.default_rng(3).standard_normal(np.shape(a)) for a in arrays]
+    _, jvp = gs.func.jvp(
+        fn, tuple(_t(a, False) for a in arrays), tuple(_t(t, False) for t in tangents)
+    )
+    eps = 1e-6
+    plus = fn(*(_t(a + eps * t, False) for a, t in zip(arrays, tangents))).numpy()
+    minus = fn(*(_t(a - eps * t, False) for a, t in zip(arrays, tangents))).numpy()
+    np.testing.assert_allclose(jvp.numpy(), (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
+def test_householder_node_keeps_input_tau_and_result():
+    a, t = _t(A33), _t(R32[:, 0])
+    q = gs.linalg.householder_product(a, t)
+    node = q.grad_fn
+    assert node.name() == "LinalgHouseholderProductBackward0"
+    assert sorted(node._saved) == ["input", "result", "tau"] and node._saved_tau is t
+    assert q._buffer is node._saved["result"].buffer
+
+
+HOUSEHOLDER_ERRORS = {
+    "vector": lambda m: m.linalg.householder_product(m.ones(3), m.ones(1)),
+    "wide": lambda m: m.linalg.householder_product(m.ones(2, 3), m.ones(1)),
+    "too_many_tau": lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(3)),
+    "tau_ndim": lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(2, 1)),
+    "tau_batch": lambda m: m.linalg.householder_product(m.ones(2, 3, 2), m.ones(3, 1)),
+    "dtypes": lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(1, dtype=m.float64)),
+    "int": lambda m: m.orgqr(m.ones(3, 2, dtype=m.int64), m.ones(1, dtype=m.int64)),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("fn", params(HOUSEHOLDER_ERRORS))
+def test_householder_error(fn):
+    check_error(fn)
+
+
+HOUSEHOLDER_VALUES = {
+    "ones": lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(1)),
+    "no_reflectors": lambda m: m.linalg.householder_product(m.ones(3, 2), m.ones(0)),
+    "method": lambda m: m.ones(3, 2, requires_grad=True).orgqr(m.tensor([0.5, 1.5])),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("fn", params(HOUSEHOLDER_VALUES))
+def test_householder_value(fn):
+    check_value(fn)
+
+
+@needs_torch
+def test_householder_values_and_gradients_in_float64_are_torchs():
+    ours, theirs = (_run(m, tight_householder) for m in (gs, torch))
+    for x, y in zip(ours, theirs):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-13)
+    for m in (gs, torch):  # no reflectors: the result depends on neither input
+        a, t = m.ones(3, 2, requires_grad=True), m.ones(0, requires_grad=True)
+        m.linalg.householder_product(a, t).sum().backward()
+        assert a.grad is None and t.grad is None
+
+
+def tight_householder(m, a, b):
+    return m.linalg.householder_product(a, b[:2].mT.expand(2, 2, 2)[:, 0] * 0.7)
