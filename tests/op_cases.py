@@ -3132,7 +3132,7 @@ CASES += [
 ]
 
 
-# the LU factorisation (no forward mode in gradscope yet)
+# the LU factorisation
 def _lu_parts(m, a):
     p, low, up = m.linalg.lu(a)
     return p @ low * 2 + up
@@ -3149,41 +3149,36 @@ def _lu_solve(m, a, b, **kw):
 
 
 CASES += [
-    C("linalg_lu_factor", lambda m, a: m.linalg.lu_factor(a).LU, (S33,), forward_ad=False),
+    C("linalg_lu_factor", lambda m, a: m.linalg.lu_factor(a).LU, (S33,)),
     C(
         "linalg_lu_factor_ex_batched",
         lambda m, a: m.linalg.lu_factor_ex(a)[0],
         (B233,),
-        forward_ad=False,
     ),
-    C("linalg_lu", lambda m, a: _lu_parts(m, a), (B233,), forward_ad=False),
-    C("linalg_lu_u", lambda m, a: m.linalg.lu(a).U, (S33,), forward_ad=False),
-    C("lu_unpack", lambda m, a: _lu_unpacked(m, a), (B233,), forward_ad=False),
-    C("linalg_lu_solve", lambda m, a, b: _lu_solve(m, a, b), (S33, (3, 2)), forward_ad=False),
+    C("linalg_lu", lambda m, a: _lu_parts(m, a), (B233,)),
+    C("linalg_lu_u", lambda m, a: m.linalg.lu(a).U, (S33,)),
+    C("lu_unpack", lambda m, a: _lu_unpacked(m, a), (B233,)),
+    C("linalg_lu_solve", lambda m, a, b: _lu_solve(m, a, b), (S33, (3, 2))),
     C(
         "linalg_lu_solve_adjoint_broadcast",
         lambda m, a, b: _lu_solve(m, a, b, adjoint=True),
         (B233, (3, 2)),
-        forward_ad=False,
     ),
     C(
         "linalg_lu_solve_right",
         lambda m, a, b: _lu_solve(m, a, b, left=False),
         (S33, (2, 2, 3)),
-        forward_ad=False,
     ),
     C(
         "linalg_lu_solve_right_adjoint",
         lambda m, a, b: _lu_solve(m, a, b, left=False, adjoint=True),
         (S33, (2, 3)),
-        forward_ad=False,
     ),
     C(
         "linalg_lu_solve_b_only",
         lambda m, a, b: _lu_solve(m, a, b),
         (S33, (3, 2)),
         grad=(False, True),
-        forward_ad=False,
     ),
 ]
 

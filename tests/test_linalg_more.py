@@ -402,6 +402,19 @@ def test_lu_gradcheck_and_gradgradcheck(name):
     assert gs.autograd.gradgradcheck(fn, xs, atol=1e-5, rtol=1e-3)
 
 
+@pytest.mark.parametrize("name", list(LU_GRADCHECKS))
+def test_lu_forward_mode_matches_finite_differences(name):
+    fn, arrays = LU_GRADCHECKS[name]
+    tangents = [np.random.default_rng(4).standard_normal(np.shape(a)) for a in arrays]
+    _, jvp = gs.func.jvp(
+        fn, tuple(_t(a, False) for a in arrays), tuple(_t(t, False) for t in tangents)
+    )
+    eps = 1e-6
+    plus = fn(*(_t(a + eps * t, False) for a, t in zip(arrays, tangents))).numpy()
+    minus = fn(*(_t(a - eps * t, False) for a, t in zip(arrays, tangents))).numpy()
+    np.testing.assert_allclose(jvp.numpy(), (plus - minus) / (2 * eps), rtol=1e-6, atol=1e-8)
+
+
 def test_lu_nodes_and_what_they_keep():
     a, b = _t(A33), _t(R32)
     lu, piv = gs.linalg.lu_factor(a)

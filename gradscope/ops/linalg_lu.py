@@ -88,6 +88,15 @@ def lu_backward(gl, gu, p, low, up, ops):
     return p @ ga
 
 
+def lu_jvp(da, p, low, up):
+    """torch's ``linalg_lu_jvp`` for square matrices: with ``phi = L^-1 P^T dA U^-1``,
+    ``dL = L tril(phi, -1)`` and ``dU = triu(phi) U``."""
+    phi = trisolve(low, _mT(p) @ da, False, unit=True)
+    phi = trisolve(up, phi, True, left=False)
+    xp = xp_of(phi)
+    return low @ xp.tril(phi, -1), xp.triu(phi) @ up
+
+
 def _lu_of(a):
     lu, piv, info = D.lu_factor(a)
     return D._colmajor(lu), piv, info.astype(np.int32)
@@ -115,6 +124,10 @@ class LinalgLuFactorExBackward0(Function):
     def backward_graph(self, g):
         p, low, up = lu_unpack(self.saved_tensor("LU"), self.saved_tensor("pivots"))
         return (lu_backward(g.tril(-1), g.triu(), p.detach(), low, up, _Tensors),)
+
+    def jvp(self, xs, out, tangents):
+        dl, du = lu_jvp(tangents[0], *unpack(out, LAST["pivots"]))
+        return dl + du
 
 
 class LinalgLuBackward0(_Factors):
@@ -145,6 +158,13 @@ class LinalgLuBackward0(_Factors):
         gl, gu = self._parts(g, "_graph_parts")
         p, low, up = (self.saved_tensor(k) for k in ("P", "L", "U"))
         return (lu_backward(gl, gu, p.detach(), low, up, _Tensors),)
+
+    def jvp(self, xs, out, tangents):
+        """``U``'s tangent; ``L``'s is left in ``LAST`` for the api."""
+        others = LAST["others"]
+        dl, du = lu_jvp(tangents[0], others[0], others[1], out)
+        LAST["tangents"] = {0: dl}
+        return du
 
 
 class LuUnpackBackward0(_Factors):
@@ -177,6 +197,12 @@ class LuUnpackBackward0(_Factors):
         gl, gu = self._parts(g, "_graph_parts")
         return self._grad(gl, gu, _Tensors)
 
+    def jvp(self, xs, out, tangents):
+        """``U``'s tangent; ``L``'s is left in ``LAST`` for the api."""
+        xp = xp_of(out)
+        LAST["tangents"] = {0: xp.tril(tangents[0], -1)}
+        return xp.triu(tangents[0])
+
 
 def _lu_solve(lu, piv, b, left: bool, adjoint: bool):
     if left:
@@ -197,6 +223,8 @@ class LinalgLuSolveBackward0(Function):
         self.shapes = lu.shape, b.shape
         if True in self.needs_input_grad:
             self.save(LU=lu, pivots=piv)
+        if _function._dual:
+            self.dual_pivots = piv
         return _lu_solve(lu, piv, b, left, adjoint)
 
     def _grad_a(self, gb, x, ops):
@@ -229,6 +257,22 @@ class LinalgLuSolveBackward0(Function):
             pga = p.detach().mT @ ga
             glu = sum_to((pga @ up.mT).tril(-1) + (low.mT @ pga).triu(), self.shapes[0])
         return glu, sum_to(gb, self.shapes[1]) if nb else None
+
+    def jvp(self, xs, out, tangents):
+        # dX = op(A)^-1 (dB - op(dA) X) on the left, (dB - X op(dA)) op(A)^-1 on the right,
+        # with dA = P (dL U + L dU)
+        (lu, _), (dlu, db) = xs, tangents
+        piv = self.__dict__.pop("dual_pivots")
+        da = None
+        if dlu is not None:
+            xp = xp_of(lu)
+            p, low, up = unpack(lu, piv)
+            da = p @ (xp.tril(dlu, -1) @ up + low @ xp.triu(dlu))
+            da = _mT(da) if self.adjoint else da
+            da = -(da @ out) if self.left else -(out @ da)
+        rhs = da if db is None else db if da is None else db + da
+        rhs = rhs * xp_of(out).ones_like(out)
+        return _lu_solve(lu, piv, rhs, self.left, self.adjoint)
 
 
 # ------------------------------------------------------------------------------ the api
@@ -317,20 +361,30 @@ def _three(cls, inputs, result_cls, *args):
 
     up = apply(cls, inputs, *args)
     others = LAST.pop("others")
+    tangents = LAST.pop("tangents", None)
     node = up._grad_fn
     p = Tensor._make(others[0], None)
-    if node is None or _function._dual:
-        return result_cls(p, Tensor._make(others[1], None), up)
-    from .reduce import output_edge
-
-    saved = node._saved or {}
+    saved = {} if node is None else node._saved or {}
     if "L" in saved:
         low = Tensor._share(saved["L"].data, saved["L"].buffer, saved["L"].vc)
     else:
         low = Tensor._make(others[1], None)
-    node.out_edges = [None, None]  # (weak references to the edges, as they are made)
-    low._grad_fn, up._grad_fn = output_edge(node, 0), output_edge(node, 1)
-    low._rg = up._rg = True
+    if node is not None:
+        from .reduce import output_edge
+
+        node.out_edges = [None, None]  # (weak references to the edges, as they are made)
+        low._grad_fn, up._grad_fn = output_edge(node, 0), output_edge(node, 1)
+        low._rg = up._rg = True
+    if tangents is not None and _function._dual:
+        from ..autograd import forward_ad as fw
+
+        entry = up.__dict__.get("_tangent")
+        fw._set_tangent(low, tangents[0], (), None if entry is None else entry[3])
+        if "L" in saved:  # for L rebuilt from the node's saves
+            entry = low.__dict__["_tangent"]
+            kept = None if entry[3] is None else fw._Link(None, entry[3].deps)
+            node.__dict__["_tangent_L"] = (*entry[:3], kept)
+            fw._tracked.append(fw.weakref.ref(node))
     return result_cls(p, low, up)
 
 
