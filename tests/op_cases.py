@@ -3158,6 +3158,10 @@ CASES += [
     C("linalg_lu", lambda m, a: _lu_parts(m, a), (B233,)),
     C("linalg_lu_u", lambda m, a: m.linalg.lu(a).U, (S33,)),
     C("lu_unpack", lambda m, a: _lu_unpacked(m, a), (B233,)),
+    C("linalg_lu_factor_tall", lambda m, a: m.linalg.lu_factor(a).LU, ((2, 4, 3),)),
+    C("linalg_lu_wide", lambda m, a: m.linalg.lu(a).L * 2 + m.linalg.lu(a).U[..., :2], ((2, 3),)),
+    C("lu_unpack_tall", lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)).L, ((4, 2),)),
+    C("lu_unpack_wide", lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)).U, ((2, 2, 4),)),
     C("linalg_lu_solve", lambda m, a, b: _lu_solve(m, a, b), (S33, (3, 2))),
     C(
         "linalg_lu_solve_adjoint_broadcast",

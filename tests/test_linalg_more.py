@@ -382,10 +382,28 @@ def test_lu_factors_multiply_back():
     )
 
 
+def test_lu_of_rectangular_matrices_multiplies_back():
+    for shape in ((2, 4, 3), (3, 5)):
+        a = RNG.standard_normal(shape)
+        P, L, U = gs.linalg.lu(_t(a, False))
+        k = min(shape[-2:])
+        assert tuple(L.shape[-2:]) == (shape[-2], k) and tuple(U.shape[-2:]) == (k, shape[-1])
+        np.testing.assert_allclose((P @ L @ U).numpy(), a, atol=1e-14)
+
+
 LU_GRADCHECKS = {
     "lu_factor": (lambda a: gs.linalg.lu_factor(a).LU, (B233,)),
     "lu": (lambda a: sum(t.sum(-1) * k for k, t in enumerate(gs.linalg.lu(a))), (A33,)),
     "lu_unpack": (lambda a: gs.lu_unpack(*gs.linalg.lu_factor(a)).L, (B233,)),
+    "lu_factor_tall": (lambda a: gs.linalg.lu_factor(a).LU, (RNG.standard_normal((2, 4, 3)),)),
+    "lu_wide": (
+        lambda a: sum(t.sum() for t in gs.linalg.lu(a)[1:]),
+        (RNG.standard_normal((3, 5)),),
+    ),
+    "lu_unpack_tall": (
+        lambda a: gs.lu_unpack(*gs.linalg.lu_factor(a)).L,
+        (RNG.standard_normal((5, 2)),),
+    ),
     "lu_solve": (lambda a, b: gs.linalg.lu_solve(*gs.linalg.lu_factor(a), b), (B233, R32)),
     "lu_solve_right_adjoint": (
         lambda a, b: gs.linalg.lu_solve(*gs.linalg.lu_factor(a), b.mT, left=False, adjoint=True),
@@ -439,6 +457,7 @@ LU_ERRORS = {
     "lu_factor_ex_vector": lambda m: m.linalg.lu_factor_ex(m.ones(3)),
     "lu_factor_int": lambda m: m.linalg.lu_factor(m.eye(2, dtype=m.int64)),
     "lu_factor_singular": lambda m: m.linalg.lu_factor(m.zeros(2, 2)),
+    "lu_factor_singular_wide": lambda m: m.linalg.lu_factor(m.ones(2, 3)),
     "lu_factor_singular_batch": lambda m: m.linalg.lu_factor(m.stack([m.eye(2), m.zeros(2, 2)])),
     "lu_factor_ex_check": lambda m: m.linalg.lu_factor_ex(
         m.stack([m.eye(2), m.zeros(2, 2)]), check_errors=True
@@ -480,6 +499,9 @@ LU_VALUES = {
     "lu": lambda m: tuple(m.linalg.lu(_pivoted(m).requires_grad_())),
     "lu_unpack": lambda m: tuple(m.lu_unpack(*m.linalg.lu_factor(_pivoted(m)))),
     "lu_solve": lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(_pivoted(m)), m.ones(2, 3, 1)),
+    "lu_tall": lambda m: tuple(m.linalg.lu(_pivoted(m)[:, :2].requires_grad_())),
+    "lu_factor_wide": lambda m: tuple(m.linalg.lu_factor(_pivoted(m)[:2])),
+    "lu_unpack_wide": lambda m: tuple(m.lu_unpack(*m.linalg.lu_factor(_pivoted(m)[:2]))),
     "lu_solve_deprecated": lambda m: m.lu_solve(m.ones(3, 2), *m.linalg.lu_factor(_pivoted(m))),
     "lu_solve_method": lambda m: m.ones(3, 1).lu_solve(*m.linalg.lu_factor(_pivoted(m))),
 }

@@ -2,8 +2,8 @@
 ``linalg.lu``, ``lu_unpack`` and ``linalg.lu_solve``, each with torch's node.
 
 ``LU`` packs the unit lower triangular ``L`` (below the diagonal) and ``U``; ``pivots`` are
-one based and int32, as LAPACK's ``getrf`` leaves them, and ``A = P @ L @ U``. Square
-matrices only (torch also factors rectangular ones).
+one based and int32, as LAPACK's ``getrf`` leaves them, and ``A = P @ L @ U``, with ``L``
+``m x k`` and ``U`` ``k x n`` for ``k = min(m, n)``.
 """
 
 from __future__ import annotations
@@ -26,36 +26,57 @@ from .decompositions import _Factors
 from .linalg_more import LAST, _mT, trisolve
 
 
-def permutation(piv):
-    """``P`` with ``A = P L U`` from one-based ``pivots`` (the row swaps in order)."""
+def permutation(piv, m: int | None = None):
+    """``P`` (``m x m``) with ``A = P L U`` from one-based ``pivots`` (the row swaps in
+    order)."""
     xp = xp_of(piv)
-    n = piv.shape[-1]
+    k = piv.shape[-1]
+    m = k if m is None else m
     batch = piv.shape[:-1]
-    perm = xp.broadcast_to(xp.arange(n), batch + (n,)).reshape(-1, n).copy()
-    p = piv.reshape(-1, n).astype(np.intp) - 1
+    perm = xp.broadcast_to(xp.arange(m), batch + (m,)).reshape(-1, m).copy()
+    p = piv.reshape(-1, k).astype(np.intp) - 1
     rows = xp.arange(perm.shape[0])
-    for k in range(n):
-        top = perm[rows, k].copy()
-        perm[rows, k] = perm[rows, p[:, k]]
-        perm[rows, p[:, k]] = top
+    for j in range(k):
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p[:, j]]
+        perm[rows, p[:, j]] = top
     # rows of P^T A are A's rows ``perm``: P^T = I[perm], so P[perm[i], i] = 1
-    out = xp.zeros((perm.shape[0], n, n))
-    out[rows[:, None], perm, xp.arange(n)[None, :]] = 1
-    return out.reshape(batch + (n, n))
+    out = xp.zeros((perm.shape[0], m, m))
+    out[rows[:, None], perm, xp.arange(m)[None, :]] = 1
+    return out.reshape(batch + (m, m))
 
 
 def unpack(lu, piv):
-    """``(P, L, U)`` of a packed factorisation."""
+    """``(P, L, U)`` of a packed factorisation of ``m x n`` matrices: ``L`` is ``m x k``
+    and ``U`` ``k x n``, ``k = min(m, n)``."""
     xp = xp_of(lu)
-    n = lu.shape[-1]
-    low = xp.tril(lu, -1) + xp.eye(n, dtype=lu.dtype)
-    return permutation(piv).astype(lu.dtype), low, xp.triu(lu)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    low = xp.tril(lu[..., :, :k], -1) + xp.eye(m, k, dtype=lu.dtype)
+    return permutation(piv, m).astype(lu.dtype), low, xp.triu(lu[..., :k, :])
+
+
+def pack(low, up, ops):
+    """``L``'s strict lower part and ``U``'s upper one in one ``m x n`` matrix (zeros where
+    neither reaches)."""
+    m, k = low.shape[-2:]
+    n = up.shape[-1]
+    low = ops.tril(low, -1)
+    up = ops.triu(up)
+    if m > k:
+        up = ops.cat([up, ops.zeros(up, tuple(up.shape[:-2]) + (m - k, n))], -2)
+    if n > k:
+        low = ops.cat([low, ops.zeros(low, tuple(low.shape[:-2]) + (m, n - k))], -1)
+    return low + up
 
 
 class _Arrays:
     mT = staticmethod(_mT)
     tril = staticmethod(lambda x, k=0: xp_of(x).tril(x, k))
     triu = staticmethod(lambda x, k=0: xp_of(x).triu(x, k))
+    cat = staticmethod(lambda parts, dim: xp_of(parts[0]).concatenate(parts, dim))
+    zeros = staticmethod(lambda like, shape: xp_of(like).zeros(shape, dtype=like.dtype))
+    zeros_like = staticmethod(lambda x: xp_of(x).zeros_like(x))
 
     @staticmethod
     def tri(a, b, upper, left=True, unit=False):
@@ -68,6 +89,24 @@ class _Tensors:
     triu = staticmethod(lambda x, k=0: x.triu(k))
 
     @staticmethod
+    def cat(parts, dim):
+        from .api import cat
+
+        return cat(parts, dim)
+
+    @staticmethod
+    def zeros(like, shape):
+        from ..creation import zeros
+
+        return zeros(*shape, dtype=like.dtype, device=like.device)
+
+    @staticmethod
+    def zeros_like(x):
+        from ..creation import zeros_like
+
+        return zeros_like(x)
+
+    @staticmethod
     def tri(a, b, upper, left=True, unit=False):
         from .linalg_more import solve_triangular
 
@@ -75,31 +114,85 @@ class _Tensors:
 
 
 def lu_backward(gl, gu, p, low, up, ops):
-    """torch's ``linalg_lu_backward`` for square matrices: ``P L^-T (L^T gL o 1_L +
-    gU U^T o 1_U) U^-T``."""
-    ga = None if gl is None else ops.tril(ops.mT(low) @ gl, -1)
-    if gu is not None:
-        term = ops.triu(gu @ ops.mT(up))
-        ga = term if ga is None else ga + term
-    if ga is None:
+    """torch's ``linalg_lu_backward``: for square matrices ``P L^-T (L^T gL o 1_L +
+    gU U^T o 1_U) U^-T``, with the extra rows of a tall ``L`` or columns of a wide ``U``
+    carried as torch carries them."""
+    if gl is None and gu is None:
         return None
-    ga = ops.tri(ops.mT(up), ga, False, left=False)
-    ga = ops.tri(ops.mT(low), ga, True, unit=True)
-    return p @ ga
+    m, k = low.shape[-2:]
+    n = up.shape[-1]
+    if m == n:
+        ga = None if gl is None else ops.tril(ops.mT(low) @ gl, -1)
+        if gu is not None:
+            term = ops.triu(gu @ ops.mT(up))
+            ga = term if ga is None else ga + term
+        ga = ops.tri(ops.mT(up), ga, False, left=False)
+        return p @ ops.tri(ops.mT(low), ga, True, unit=True)
+    gl = ops.zeros_like(low) if gl is None else gl
+    gu = ops.zeros_like(up) if gu is None else gu
+    if m < n:  # wide: U = [U1 U2]
+        ga = ops.mT(low) @ gl - ops.triu(gu) @ ops.mT(up)
+        ga = ops.tri(ops.mT(up[..., :, :k]), ops.tril(ga, -1), False, left=False)
+        ga = ops.cat([ga + ops.triu(gu[..., :, :k]), gu[..., :, k:]], -1)
+        return p @ ops.tri(ops.mT(low), ga, True, unit=True)
+    # tall: L = [L1; L2]
+    ga = gu @ ops.mT(up) - ops.mT(low) @ ops.tril(gl, -1)
+    ga = ops.tri(ops.mT(low[..., :k, :]), ops.triu(ga), True, unit=True)
+    ga = ops.cat([ga + ops.tril(gl[..., :k, :], -1), gl[..., k:, :]], -2)
+    return p @ ops.tri(ops.mT(up), ga, False, left=False)
 
 
 def lu_jvp(da, p, low, up):
-    """torch's ``linalg_lu_jvp`` for square matrices: with ``phi = L^-1 P^T dA U^-1``,
-    ``dL = L tril(phi, -1)`` and ``dU = triu(phi) U``."""
-    phi = trisolve(low, _mT(p) @ da, False, unit=True)
-    phi = trisolve(up, phi, True, left=False)
-    xp = xp_of(phi)
-    return low @ xp.tril(phi, -1), xp.triu(phi) @ up
+    """torch's ``linalg_lu_jvp``: with ``phi = L1^-1 (P^T dA)_1 U1^-1`` over the leading
+    ``k x k`` blocks, ``dL1 = L1 tril(phi, -1)`` and ``dU1 = triu(phi) U1``; a tall ``L``'s
+    extra rows and a wide ``U``'s extra columns follow from ``P^T dA = dL U + L dU``."""
+    xp = xp_of(da)
+    m, k = low.shape[-2:]
+    n = up.shape[-1]
+    pda = _mT(p) @ da
+    phi = trisolve(low[..., :k, :], pda[..., :k, :k], False, unit=True)
+    phi = trisolve(up[..., :, :k], phi, True, left=False)
+    lo, hi = xp.tril(phi, -1), xp.triu(phi)
+    dl = low[..., :k, :] @ lo
+    du = hi @ up[..., :, :k]
+    if m > k:
+        dl2 = trisolve(up, pda[..., k:, :], True, left=False) - low[..., k:, :] @ hi
+        dl = xp.concatenate([dl, dl2], -2)
+    if n > k:
+        du2 = trisolve(low, pda[..., :, k:], False, unit=True) - lo @ up[..., :, k:]
+        du = xp.concatenate([du, du2], -1)
+    return dl, du
 
 
 def _lu_of(a):
-    lu, piv, info = D.lu_factor(a)
+    m, n = a.shape[-2:]
+    lu, piv, info = D.lu_factor(a) if m == n else _lu_rectangular(a)
     return D._colmajor(lu), piv, info.astype(np.int32)
+
+
+def _lu_rectangular(a):
+    """``decompositions.lu_factor`` for ``m x n`` matrices: ``k = min(m, n)`` pivots."""
+    xp = xp_of(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    lu = a.reshape((-1, m, n)).copy()
+    rows = xp.arange(lu.shape[0])
+    piv = xp.empty((lu.shape[0], k), dtype=np.int32)
+    info = xp.zeros(lu.shape[0], dtype=np.int64)
+    with D.fp_quiet():
+        for j in range(k):
+            p = xp.argmax(xp.abs(lu[:, j:, j]), axis=1) + j
+            piv[:, j] = p + 1
+            top = lu[rows, j].copy()
+            lu[rows, j] = lu[rows, p]
+            lu[rows, p] = top
+            d = lu[:, j, j]
+            zero = d == 0
+            info = xp.where(zero & (info == 0), j + 1, info)
+            lu[:, j + 1 :, j] /= xp.where(zero, 1, d)[:, None]
+            lu[:, j + 1 :, j + 1 :] -= lu[:, j + 1 :, j, None] * lu[:, j, None, j + 1 :]
+    return lu.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
 
 
 class LinalgLuFactorExBackward0(Function):
@@ -119,15 +212,19 @@ class LinalgLuFactorExBackward0(Function):
 
     def backward(self, g):
         p, low, up = unpack(self.saved("LU"), self.saved("pivots"))
-        return (lu_backward(_Arrays.tril(g, -1), _Arrays.triu(g), p, low, up, _Arrays),)
+        k = low.shape[-1]
+        gl, gu = _Arrays.tril(g[..., :, :k], -1), _Arrays.triu(g[..., :k, :])
+        return (lu_backward(gl, gu, p, low, up, _Arrays),)
 
     def backward_graph(self, g):
         p, low, up = lu_unpack(self.saved_tensor("LU"), self.saved_tensor("pivots"))
-        return (lu_backward(g.tril(-1), g.triu(), p.detach(), low, up, _Tensors),)
+        k = low.shape[-1]
+        gl, gu = g[..., :, :k].tril(-1), g[..., :k, :].triu()
+        return (lu_backward(gl, gu, p.detach(), low, up, _Tensors),)
 
     def jvp(self, xs, out, tangents):
         dl, du = lu_jvp(tangents[0], *unpack(out, LAST["pivots"]))
-        return dl + du
+        return pack(dl, du, _Arrays)
 
 
 class LinalgLuBackward0(_Factors):
@@ -185,9 +282,13 @@ class LuUnpackBackward0(_Factors):
     def _grad(self, gl, gu, ops):
         if gl is None and gu is None:
             return (None,)
-        low = None if gl is None else ops.tril(gl, -1)
-        up = None if gu is None else ops.triu(gu)
-        return (up if low is None else low if up is None else low + up,)
+        m, n = self.LU_data_sym_argsize_minus_2, self.LU_data_sym_argsize_minus_1
+        k = min(m, n)
+        like = gu if gl is None else gl
+        batch = tuple(like.shape[:-2])
+        gl = ops.zeros(like, batch + (m, k)) if gl is None else gl
+        gu = ops.zeros(like, batch + (k, n)) if gu is None else gu
+        return (pack(gl, gu, ops),)
 
     def backward(self, g):
         gl, gu = self._parts(g, "_accs")
@@ -200,8 +301,9 @@ class LuUnpackBackward0(_Factors):
     def jvp(self, xs, out, tangents):
         """``U``'s tangent; ``L``'s is left in ``LAST`` for the api."""
         xp = xp_of(out)
-        LAST["tangents"] = {0: xp.tril(tangents[0], -1)}
-        return xp.triu(tangents[0])
+        k = out.shape[-2]
+        LAST["tangents"] = {0: xp.tril(tangents[0][..., :, :k], -1)}
+        return xp.triu(tangents[0][..., :k, :])
 
 
 def _lu_solve(lu, piv, b, left: bool, adjoint: bool):
@@ -308,10 +410,6 @@ def _check_lu_input(name: str, A, pivot: bool = True) -> None:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     if a.dtype.kind not in "fc":
         raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
-    if a.shape[-1] != a.shape[-2]:
-        raise NotImplementedError(
-            f"{name}: gradscope factors square matrices only (got {a.shape[-2]} by {a.shape[-1]})"
-        )
 
 
 def _int_tensor(arr):
@@ -321,7 +419,7 @@ def _int_tensor(arr):
 
 
 def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False) -> LuFactorExResult:
-    """``(LU, pivots, info)`` of each square matrix of ``A``: ``info`` is the first zero on
+    """``(LU, pivots, info)`` of each matrix of ``A``: ``info`` is the first zero on
     ``U``'s diagonal (one based; 0 for none)."""
     _check_lu_input("torch.lu_factor", A, pivot)
     lu = apply(LinalgLuFactorExBackward0, (A,))
@@ -344,7 +442,7 @@ def _singular_lu(name: str, info, ndim: int):
 
 
 def lu_factor(A, *, pivot: bool = True) -> LuFactorResult:
-    """``(LU, pivots)`` of each square matrix of ``A``, with ``A = P @ L @ U``; a zero on
+    """``(LU, pivots)`` of each matrix of ``A``, with ``A = P @ L @ U``; a zero on
     ``U``'s diagonal raises torch's error."""
     _check_lu_input("torch.lu_factor", A, pivot)
     lu = apply(LinalgLuFactorExBackward0, (A,))
@@ -389,7 +487,7 @@ def _three(cls, inputs, result_cls, *args):
 
 
 def lu(A, *, pivot: bool = True) -> LuResult:
-    """``(P, L, U)`` with ``A = P @ L @ U`` for each square matrix of ``A``: ``P`` a
+    """``(P, L, U)`` with ``A = P @ L @ U`` for each matrix of ``A``: ``P`` a
     permutation, ``L`` unit lower and ``U`` upper triangular."""
     _check_lu_input("linalg.lu", A, pivot)
     return _three(LinalgLuBackward0, (A,), LuResult)
