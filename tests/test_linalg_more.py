@@ -637,3 +637,39 @@ def test_householder_values_and_gradients_in_float64_are_torchs():
 
 def tight_householder(m, a, b):
     return m.linalg.householder_product(a, b[:2].mT.expand(2, 2, 2)[:, 0] * 0.7)
+
+
+# ------------------------------------------------------------------------------ layouts
+
+
+def _strides(t) -> tuple:
+    if isinstance(t, gs.Tensor):
+        a = np.asarray(t.detach())
+        return tuple(s // a.itemsize for s in a.strides)
+    return t.stride()
+
+
+@needs_torch
+def test_results_are_stored_as_torchs():
+    """Column by column where LAPACK leaves torch's so, which decides what a later ``view``
+    or ``reshape`` records."""
+    a = B233 + 3 * np.eye(3)
+    calls = {
+        "matrix_exp": lambda m, x, b: m.linalg.matrix_exp(x),
+        "solve_triangular": lambda m, x, b: m.linalg.solve_triangular(x, b, upper=True),
+        "cholesky_solve": lambda m, x, b: m.cholesky_solve(b, x),
+        "cholesky_inverse": lambda m, x, b: m.cholesky_inverse(x),
+        "triangular_solve": lambda m, x, b: m.triangular_solve(b, x)[0],
+        "cloned_coefficient": lambda m, x, b: m.triangular_solve(b, x)[1],
+        "lu_factor": lambda m, x, b: m.linalg.lu_factor(x).LU,
+        "lu_L": lambda m, x, b: m.linalg.lu(x).L,
+        "lu_solve": lambda m, x, b: m.linalg.lu_solve(*m.linalg.lu_factor(x), b),
+        "householder_product": lambda m, x, b: m.linalg.householder_product(x, b[..., 0]),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, call in calls.items():
+            ours = call(gs, gs.tensor(a), gs.tensor(B233[..., :2]))
+            theirs = call(torch, torch.tensor(a), torch.tensor(B233[..., :2]))
+            assert _strides(ours) == theirs.stride(), name
+    check_error(lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3, 2), upper=True).view(6))

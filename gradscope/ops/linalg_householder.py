@@ -12,6 +12,7 @@ from __future__ import annotations
 from ..autograd.function import Function, apply
 from ..backend import xp_of
 from ..errors import scalar_type_name
+from .decompositions import _colmajor
 
 
 class _Arrays:
@@ -117,7 +118,8 @@ class LinalgHouseholderProductBackward0(Function):
     def forward(self, a, tau):
         if True in self.needs_input_grad:
             self.save(input=a, tau=tau)
-        return _partial_products(a, tau, _Arrays)[0].astype(a.dtype, copy=False)
+        q = _partial_products(a, tau, _Arrays)[0].astype(a.dtype, copy=False)
+        return _colmajor(q)  # (stored column by column, as LAPACK's orgqr leaves torch's)
 
     def backward(self, g):
         na, nt = self.needs_input_grad

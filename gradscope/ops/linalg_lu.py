@@ -327,7 +327,7 @@ class LinalgLuSolveBackward0(Function):
             self.save(LU=lu, pivots=piv)
         if _function._dual:
             self.dual_pivots = piv
-        return _lu_solve(lu, piv, b, left, adjoint)
+        return D._colmajor(_lu_solve(lu, piv, b, left, adjoint))  # (LAPACK's layout, as torch's)
 
     def _grad_a(self, gb, x, ops):
         """The gradient of ``A`` (``A = P L U``) from that of ``B``."""

@@ -4,7 +4,8 @@
 Each works on a batch of matrices ``(..., n, n)`` on raw arrays and saves what torch's node
 saves. The solvers substitute column by column, vectorised over the batch, so a zero on the
 diagonal gives the infinities and NaN that LAPACK's ``trtrs`` gives torch, where NumPy's
-``solve`` would raise.
+``solve`` would raise. Their results are stored column by column, as LAPACK leaves
+torch's: what a later ``view`` or ``reshape`` of them records (or refuses) depends on it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ._broadcast import unbroadcast
 from ._graph import sum_to
 from ._jvp import terms
 from .api._common import _ReturnType
-from .decompositions import _Factors
+from .decompositions import _colmajor, _Factors
 
 # What the last ``triangular_solve`` made beside its solution (the copy of ``A``), for the
 # api to take at once: the node is not kept when nothing needs a gradient.
@@ -181,7 +182,7 @@ class LinalgSolveTriangularBackward0(Function):
         self.b_dtype = b.dtype  # B is taken in A's dtype, its gradient given back in its own
         if True in self.needs_input_grad:
             self.save(self=a)
-        return trisolve(a, b.astype(a.dtype, copy=False), upper, left, unit)
+        return _colmajor(trisolve(a, b.astype(a.dtype, copy=False), upper, left, unit))
 
     def backward(self, g):
         na, nb = self.needs_input_grad
@@ -230,8 +231,8 @@ class TriangularSolveBackward0(_Factors):
         self.shapes = b.shape, a.shape
         if True in self.needs_input_grad:
             self.save(self=b, A=a)
-        x = trisolve(a, b, upper, unit=unit, trans=transpose)
-        LAST["coefficient"] = xp_of(a).broadcast_to(a, x.shape[:-2] + a.shape[-2:]).copy()
+        x = _colmajor(trisolve(a, b, upper, unit=unit, trans=transpose))
+        LAST["coefficient"] = _colmajor(xp_of(a).broadcast_to(a, x.shape[:-2] + a.shape[-2:]))
         return x
 
     def _grads(self, g, gm, a, x, ops):
@@ -316,7 +317,7 @@ class CholeskySolveBackward0(Function):
         self.shapes = b.shape, l.shape
         if True in self.needs_input_grad:
             self.save(self=b, input2=l)
-        return _cholesky_solve(b, l, upper)
+        return _colmajor(_cholesky_solve(b, l, upper))
 
     def backward(self, g):
         nb, nl = self.needs_input_grad
@@ -381,7 +382,7 @@ class CholeskyInverseBackward0(Function):
         if self.needs_input_grad[0]:
             self.save(self=l)
         eye = xp_of(l).eye(l.shape[-1], dtype=l.dtype)
-        return _cholesky_solve(xp_of(l).broadcast_to(eye, l.shape), l, upper)
+        return _colmajor(_cholesky_solve(xp_of(l).broadcast_to(eye, l.shape), l, upper))
 
     def backward(self, g):
         l, inv = self.saved("self"), self.saved("result")
