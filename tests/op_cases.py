@@ -3202,6 +3202,12 @@ CASES += [
     ),
 ]
 
+# negative powers of a batch: the inverse itself for -1, then bmm's over it (torch's graph)
+CASES += [
+    C("matrix_power_minus_one_batched", lambda m, a: m.linalg.matrix_power(_wc(m, a), -1), (B233,)),
+    C("matrix_power_minus_three_batched", lambda m, a: m.matrix_power(_wc(m, a), -3), (B233,)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
