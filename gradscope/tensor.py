@@ -970,6 +970,11 @@ class Tensor:
 
         return torch_lu_solve(self, LU_data, LU_pivots)
 
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> tuple:
+        from .ops.linalg_lu import torch_lu
+
+        return torch_lu(self, pivot, get_infos)
+
     def orgqr(self, input2: Tensor) -> Tensor:
         from .ops.linalg_householder import householder_product
 

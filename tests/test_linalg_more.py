@@ -504,6 +504,10 @@ LU_VALUES = {
     "lu_unpack_wide": lambda m: tuple(m.lu_unpack(*m.linalg.lu_factor(_pivoted(m)[:2]))),
     "lu_solve_deprecated": lambda m: m.lu_solve(m.ones(3, 2), *m.linalg.lu_factor(_pivoted(m))),
     "lu_solve_method": lambda m: m.ones(3, 1).lu_solve(*m.linalg.lu_factor(_pivoted(m))),
+    "lu_deprecated": lambda m: m.lu(_pivoted(m).requires_grad_()),
+    "lu_deprecated_singular": lambda m: m.lu(m.zeros(2, 2)),
+    "lu_deprecated_infos": lambda m: tuple(m.lu(m.zeros(2, 3, 3), get_infos=True)),
+    "lu_method": lambda m: _pivoted(m).lu(),
 }
 
 
@@ -522,6 +526,13 @@ def test_lu_results_are_named_tuples_as_torchs():
             getattr(torch.linalg, name)(torch.tensor(a)),
         )
         assert repr(ours).replace("gradscope", "torch") == repr(theirs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = (
+            gs.lu(gs.tensor(a), get_infos=True),
+            torch.lu(torch.tensor(a), get_infos=True),
+        )
+    assert repr(ours).replace("gradscope", "torch") == repr(theirs)
     ours = gs.lu_unpack(*gs.linalg.lu_factor(gs.tensor(a)))
     assert repr(ours).replace("gradscope", "torch") == repr(
         torch.lu_unpack(*torch.linalg.lu_factor(torch.tensor(a)))

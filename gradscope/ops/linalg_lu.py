@@ -396,7 +396,11 @@ class LuUnpackResult(_ReturnType, namedtuple("lu_unpack", ["P", "L", "U"])):
     __slots__ = ()
 
 
-for _cls in (LuFactorResult, LuFactorExResult, LuResult, LuUnpackResult):
+class LuWithInfoResult(_ReturnType, namedtuple("_lu_with_info", ["LU", "pivots", "info"])):
+    __slots__ = ()
+
+
+for _cls in (LuFactorResult, LuFactorExResult, LuResult, LuUnpackResult, LuWithInfoResult):
     _cls.__name__ = _cls.__qualname__ = _cls.__mro__[2].__name__
 
 
@@ -543,3 +547,21 @@ def torch_lu_solve(b, LU_data, LU_pivots):  # noqa: N803 - torch's names
         stacklevel=user_stacklevel(),
     )
     return lu_solve(LU_data, LU_pivots, b)
+
+
+def torch_lu(A, pivot: bool = True, get_infos: bool = False):  # noqa: N803 - torch's names
+    """``gs.lu`` and ``Tensor.lu`` (deprecated in torch, which warns): ``(LU, pivots)`` as a
+    plain tuple, never raising for a singular matrix, or with ``get_infos`` a named tuple
+    ``(LU, pivots, info)``."""
+    warnings.warn(
+        "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
+        "and will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, "
+        "compute_pivots)\nshould be replaced with\nLU, pivots = torch.linalg.lu_factor(A, "
+        "compute_pivots)\nand\nLU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)"
+        "\nshould be replaced with\nLU, pivots, info = torch.linalg.lu_factor_ex(A, "
+        "compute_pivots)",
+        UserWarning,
+        stacklevel=user_stacklevel(),
+    )
+    lu, piv, info = lu_factor_ex(A, pivot=pivot)
+    return LuWithInfoResult(lu, piv, info) if get_infos else (lu, piv)
