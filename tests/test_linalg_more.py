@@ -450,6 +450,11 @@ def test_lu_nodes_and_what_they_keep():
     node = gs.linalg.lu_solve(lu, piv, b, adjoint=True).grad_fn
     assert node.name() == "LinalgLuSolveBackward0" and node._saved_adjoint is True
     assert sorted(node._saved) == ["LU", "pivots", "result"]
+    assert node._saved["pivots"].buffer is piv._buffer  # the pivots' own bytes, not a copy
+    assert [n.name() for n, _ in node.next_functions] == [
+        "LinalgLuFactorExBackward0",
+        "torch::autograd::AccumulateGrad",
+    ]
 
 
 LU_ERRORS = {

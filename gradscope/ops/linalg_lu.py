@@ -319,14 +319,13 @@ class LinalgLuSolveBackward0(Function):
 
     _name = "LinalgLuSolveBackward0"
     saves_output = "result"
+    _edges = 2  # run as (LU, B, pivots): the pivots get no edge, and are saved as they are
 
     def forward(self, lu, b, piv, left, adjoint):
         self.left, self.adjoint = left, adjoint
         self.shapes = lu.shape, b.shape
         if True in self.needs_input_grad:
             self.save(LU=lu, pivots=piv)
-        if _function._dual:
-            self.dual_pivots = piv
         return D._colmajor(_lu_solve(lu, piv, b, left, adjoint))  # (LAPACK's layout, as torch's)
 
     def _grad_a(self, gb, x, ops):
@@ -336,7 +335,7 @@ class LinalgLuSolveBackward0(Function):
         return -(ops.mT(gb) @ x) if self.adjoint else -(ops.mT(x) @ gb)
 
     def backward(self, g):
-        nlu, nb = self.needs_input_grad
+        nlu, nb = self.needs_input_grad[:2]
         lu, piv, x = self.saved("LU"), self.saved("pivots"), self.saved("result")
         gb = _lu_solve(lu, piv, g, self.left, not self.adjoint)
         glu = None
@@ -349,7 +348,7 @@ class LinalgLuSolveBackward0(Function):
         return glu, unbroadcast(gb, self.shapes[1]) if nb else None
 
     def backward_graph(self, g):
-        nlu, nb = self.needs_input_grad
+        nlu, nb = self.needs_input_grad[:2]
         lu, piv, x = (self.saved_tensor(k) for k in ("LU", "pivots", "result"))
         gb = lu_solve(lu, piv, g, left=self.left, adjoint=not self.adjoint)
         glu = None
@@ -363,8 +362,7 @@ class LinalgLuSolveBackward0(Function):
     def jvp(self, xs, out, tangents):
         # dX = op(A)^-1 (dB - op(dA) X) on the left, (dB - X op(dA)) op(A)^-1 on the right,
         # with dA = P (dL U + L dU)
-        (lu, _), (dlu, db) = xs, tangents
-        piv = self.__dict__.pop("dual_pivots")
+        (lu, _, piv), (dlu, db) = xs, tangents[:2]
         da = None
         if dlu is not None:
             xp = xp_of(lu)
@@ -532,7 +530,7 @@ def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False):  # noq
             f"linalg.lu_solve: Incompatible shapes of A and B for the equation {eq} "
             f"({n}x{n} and {b[-2]}x{b[-1]})"
         )
-    return apply(LinalgLuSolveBackward0, (LU, B), pivots._data, bool(left), bool(adjoint))
+    return apply(LinalgLuSolveBackward0, (LU, B, pivots), bool(left), bool(adjoint))
 
 
 def torch_lu_solve(b, LU_data, LU_pivots):  # noqa: N803 - torch's names
