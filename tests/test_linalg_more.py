@@ -270,6 +270,11 @@ VALUES = {
     "ts_grad": lambda m: tuple(m.triangular_solve(m.ones(2, 1), m.eye(2, requires_grad=True))),
     "cs_broadcast": lambda m: m.cholesky_solve(m.ones(3, 2, 1), m.eye(2)[None] * 2),
     "ci_batched": lambda m: m.cholesky_inverse(m.eye(2).expand(2, 2, 2) * 2, upper=True),
+    "ci_empty": lambda m: m.cholesky_inverse(m.ones(0, 0)),
+    "st_int_b": lambda m: m.linalg.solve_triangular(
+        m.eye(2) * 2, m.ones(2, 2, dtype=m.int64), upper=True
+    ),
+    "st_no_columns": lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3, 0), upper=True),
 }
 
 
@@ -513,6 +518,9 @@ LU_VALUES = {
     "lu_deprecated_singular": lambda m: m.lu(m.zeros(2, 2)),
     "lu_deprecated_infos": lambda m: tuple(m.lu(m.zeros(2, 3, 3), get_infos=True)),
     "lu_method": lambda m: _pivoted(m).lu(),
+    "lu_factor_empty": lambda m: tuple(m.linalg.lu_factor(m.ones(0, 0))),
+    "lu_factor_no_rows": lambda m: tuple(m.linalg.lu_factor(m.ones(2, 0, 3))),
+    "lu_solve_no_columns": lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(m.eye(2)), m.ones(2, 0)),
 }
 
 

@@ -166,6 +166,12 @@ def lu_jvp(da, p, low, up):
 
 def _lu_of(a):
     m, n = a.shape[-2:]
+    if a.size == 0:  # nothing to factor: no pivots for an empty matrix, none to take
+        xp = xp_of(a)
+        piv = xp.broadcast_to(
+            xp.arange(1, min(m, n) + 1, dtype=np.int32), a.shape[:-2] + (min(m, n),)
+        )
+        return a.copy(), piv.copy(), xp.zeros(a.shape[:-2], dtype=np.int32)
     lu, piv, info = D.lu_factor(a) if m == n else _lu_rectangular(a)
     return D._colmajor(lu), piv, info.astype(np.int32)
 
@@ -307,6 +313,10 @@ class LuUnpackBackward0(_Factors):
 
 
 def _lu_solve(lu, piv, b, left: bool, adjoint: bool):
+    if lu.size == 0 or b.size == 0:
+        xp = xp_of(b)
+        batch = np.broadcast_shapes(lu.shape[:-2], b.shape[:-2])
+        return xp.zeros(batch + b.shape[-2:], dtype=b.dtype)
     if left:
         return D.lu_solve(lu, piv, b, adjoint)
     return _mT(D.lu_solve(lu, piv, _mT(b), not adjoint))

@@ -356,6 +356,8 @@ class CholeskySolveBackward0(Function):
 def _zero_diagonal_error(name: str, l) -> LinAlgError | None:
     """torch's error for a factor with a zero on its diagonal (the first, and in which
     matrix of a batch), or None."""
+    if l.size == 0:
+        return None
     d = np.asarray(xp_of(l).diagonal(l, axis1=-2, axis2=-1).tolist()).reshape(-1, l.shape[-1])
     bad = np.argwhere(d == 0)
     if not len(bad):
@@ -487,7 +489,7 @@ def solve_triangular(A, B, *, upper=None, left: bool = True, unitriangular: bool
             f"({n}x{n} and {b.shape[-2]}x{b.shape[-1]})"
         )
     _batch_broadcast(b.shape[:-2], a.shape[:-2])
-    _not_implemented("triangular_solve_cpu", A, B)
+    _not_implemented("triangular_solve_cpu", A)  # (B is taken in A's dtype, an integer B too)
     return apply(
         LinalgSolveTriangularBackward0, (A, B), bool(upper), bool(left), bool(unitriangular)
     )
