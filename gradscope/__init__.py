@@ -465,6 +465,13 @@ from .ops.linalg_api import torch_cross as cross  # noqa: E402
 from .ops.linalg_api import pinverse  # noqa: E402
 from .ops.linalg_api import torch_slogdet as slogdet  # noqa: E402
 from .ops.linalg_api import torch_svd as svd  # noqa: E402
+from .ops.linalg_more import cholesky_inverse, cholesky_solve, triangular_solve  # noqa: E402
+from .ops.linalg_lu import lu_unpack  # noqa: E402
+from .ops.linalg_lu import torch_lu_solve as lu_solve  # noqa: E402
+from .ops.linalg_lu import torch_lu as lu  # noqa: E402
+from .ops.linalg_householder import householder_product as orgqr  # noqa: E402
+
+matrix_exp = linalg.matrix_exp
 
 
 def true_divide(input, other):  # noqa: A002

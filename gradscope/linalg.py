@@ -25,6 +25,9 @@ from .ops.linalg_api import (
     svdvals,
     vecdot,
 )
+from .ops.linalg_householder import householder_product
+from .ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
+from .ops.linalg_more import matrix_exp, solve_triangular
 
 __all__ = [
     "LinAlgError",
@@ -34,7 +37,13 @@ __all__ = [
     "det",
     "eigh",
     "eigvalsh",
+    "householder_product",
     "inv",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",
@@ -44,6 +53,7 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_triangular",
     "svd",
     "svdvals",
     "vecdot",

@@ -36,6 +36,7 @@ from .ops import api as F
 from .ops import contract as C
 from .ops import inplace as IP
 from .ops import linalg_api as _linalg
+from .ops import linalg_more as _linalg_more
 from .ops import products as P
 from .ops import special as SP
 from .ops import stats as ST
@@ -951,6 +952,33 @@ class Tensor:
 
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         return _linalg.pinverse(self, rcond)
+
+    def matrix_exp(self) -> Tensor:
+        return _linalg_more.matrix_exp(self)
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return _linalg_more.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return _linalg_more.cholesky_inverse(self, upper)
+
+    def triangular_solve(self, A: Tensor, upper=True, transpose=False, unitriangular=False):  # noqa: N803
+        return _linalg_more.triangular_solve(self, A, upper, transpose, unitriangular)
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:  # noqa: N803
+        from .ops.linalg_lu import torch_lu_solve
+
+        return torch_lu_solve(self, LU_data, LU_pivots)
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> tuple:
+        from .ops.linalg_lu import torch_lu
+
+        return torch_lu(self, pivot, get_infos)
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        from .ops.linalg_householder import householder_product
+
+        return householder_product(self, input2)
 
     cumsum = F.cumsum
     cumprod = F.cumprod

@@ -3124,6 +3124,179 @@ CASES += [
     ),
 ]
 
+
+# matrix_exp and the triangular and Cholesky solvers (well conditioned inside the case)
+def _tri(m, a):
+    return a + 4 * m.eye(a.shape[-1])
+
+
+def _chol(m, a, upper=False):
+    return m.linalg.cholesky(a @ a.mT + 3 * m.eye(a.shape[-1]), upper=upper)
+
+
+def _ts(m, b, a, *args):
+    s, c = m.triangular_solve(b, _tri(m, a), *args)
+    return s * 2 + c.sum(-1, keepdim=True)
+
+
+CASES += [
+    C("matrix_exp", lambda m, a: m.linalg.matrix_exp(a), (S33,)),
+    C("matrix_exp_batched", lambda m, a: m.matrix_exp(a * 2), (B233,)),
+    C("matrix_exp_method", lambda m, a: (a * 0.1).matrix_exp(), ((2, 2),)),
+    C(
+        "solve_triangular_upper",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=True),
+        (S33, (3, 2)),
+    ),
+    C(
+        "solve_triangular_lower_broadcast",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=False),
+        (B233, (3, 2)),
+    ),
+    C(
+        "solve_triangular_right_unit",
+        lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True, left=False, unitriangular=True),
+        (B233, (2, 2, 3)),
+    ),
+    C(
+        "solve_triangular_b_only",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=False),
+        (S33, (3, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "solve_triangular_a_only",
+        lambda m, a, b: m.linalg.solve_triangular(_tri(m, a), b, upper=True, left=False),
+        (S33, (2, 3)),
+        grad=(True, False),
+    ),
+    C("cholesky_solve", lambda m, b, a: m.cholesky_solve(b, _chol(m, a)), ((3, 2), S33)),
+    C(
+        "cholesky_solve_upper_broadcast",
+        lambda m, b, a: m.cholesky_solve(b, _chol(m, a, True), upper=True),
+        ((3, 2), B233),
+    ),
+    C(
+        "cholesky_solve_method_b_only",
+        lambda m, b, a: b.cholesky_solve(_chol(m, a)),
+        ((2, 3, 1), S33),
+        grad=(True, False),
+    ),
+    # torch's forward mode of cholesky_inverse disagrees with finite differences; gradscope's
+    # is checked against them in tests/test_linalg_more.py
+    C("cholesky_inverse", lambda m, a: m.cholesky_inverse(_chol(m, a)), (B233,), forward_ad=False),
+    C(
+        "cholesky_inverse_upper_method",
+        lambda m, a: _chol(m, a, True).cholesky_inverse(upper=True),
+        (S33,),
+        forward_ad=False,
+    ),
+    # torch's forward mode of triangular_solve takes A's tangent whole (not its triangle,
+    # nor transposed): gradscope's is checked against finite differences in
+    # tests/test_linalg_more.py
+    C(
+        "triangular_solve",
+        lambda m, b, a: m.triangular_solve(b, _tri(m, a))[0],
+        ((3, 2), S33),
+        forward_ad=False,
+    ),
+    C(
+        "triangular_solve_both_outputs",
+        lambda m, b, a: _ts(m, b, a, False, True),
+        ((2, 3, 2), S33),
+        forward_ad=False,
+    ),
+    C(
+        "triangular_solve_unit_broadcast",
+        lambda m, b, a: _ts(m, b, a, True, False, True),
+        ((3, 2), B233),
+        forward_ad=False,
+    ),
+    C(
+        "triangular_solve_coefficient_only",
+        lambda m, b, a: m.triangular_solve(b, _tri(m, a)).cloned_coefficient,
+        ((3, 2), S33),
+        forward_ad=False,
+    ),
+]
+
+
+# the LU factorisation
+def _lu_parts(m, a):
+    p, low, up = m.linalg.lu(a)
+    return p @ low * 2 + up
+
+
+def _lu_unpacked(m, a):
+    p, low, up = m.lu_unpack(*m.linalg.lu_factor(a))
+    return low * 3 + up
+
+
+def _lu_solve(m, a, b, **kw):
+    lu, piv = m.linalg.lu_factor(_wc(m, a))
+    return m.linalg.lu_solve(lu, piv, b, **kw)
+
+
+CASES += [
+    C("linalg_lu_factor", lambda m, a: m.linalg.lu_factor(a).LU, (S33,)),
+    C(
+        "linalg_lu_factor_ex_batched",
+        lambda m, a: m.linalg.lu_factor_ex(a)[0],
+        (B233,),
+    ),
+    C("linalg_lu", lambda m, a: _lu_parts(m, a), (B233,)),
+    C("linalg_lu_u", lambda m, a: m.linalg.lu(a).U, (S33,)),
+    C("lu_unpack", lambda m, a: _lu_unpacked(m, a), (B233,)),
+    C("linalg_lu_factor_tall", lambda m, a: m.linalg.lu_factor(a).LU, ((2, 4, 3),)),
+    C("linalg_lu_wide", lambda m, a: m.linalg.lu(a).L * 2 + m.linalg.lu(a).U[..., :2], ((2, 3),)),
+    C("lu_unpack_tall", lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)).L, ((4, 2),)),
+    C("lu_unpack_wide", lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)).U, ((2, 2, 4),)),
+    C("linalg_lu_solve", lambda m, a, b: _lu_solve(m, a, b), (S33, (3, 2))),
+    C(
+        "linalg_lu_solve_adjoint_broadcast",
+        lambda m, a, b: _lu_solve(m, a, b, adjoint=True),
+        (B233, (3, 2)),
+    ),
+    C(
+        "linalg_lu_solve_right",
+        lambda m, a, b: _lu_solve(m, a, b, left=False),
+        (S33, (2, 2, 3)),
+    ),
+    C(
+        "linalg_lu_solve_right_adjoint",
+        lambda m, a, b: _lu_solve(m, a, b, left=False, adjoint=True),
+        (S33, (2, 3)),
+    ),
+    C(
+        "linalg_lu_solve_b_only",
+        lambda m, a, b: _lu_solve(m, a, b),
+        (S33, (3, 2)),
+        grad=(False, True),
+    ),
+]
+
+CASES += [
+    C("householder_product", lambda m, a, t: m.linalg.householder_product(a, t), (S33, (3,))),
+    C(
+        "householder_product_tall_batched",
+        lambda m, a, t: m.linalg.householder_product(a, t),
+        ((2, 4, 3), (2, 2)),
+    ),
+    C("orgqr_method", lambda m, a, t: a.orgqr(t), ((4, 2), (1,))),
+    C(
+        "householder_product_tau_only",
+        lambda m, a, t: m.orgqr(a, t),
+        ((3, 2), (2,)),
+        grad=(False, True),
+    ),
+]
+
+# negative powers of a batch: the inverse itself for -1, then bmm's over it (torch's graph)
+CASES += [
+    C("matrix_power_minus_one_batched", lambda m, a: m.linalg.matrix_power(_wc(m, a), -1), (B233,)),
+    C("matrix_power_minus_three_batched", lambda m, a: m.matrix_power(_wc(m, a), -3), (B233,)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -165,7 +165,7 @@ class LinalgInvExBackward0(Function):
     saves_output = "inverse"
 
     def forward(self, a):
-        return _inv(a)
+        return _colmajor(_inv(a))  # (stored column by column, as LAPACK leaves torch's)
 
     def backward(self, g):
         inv = self.saved("inverse")
