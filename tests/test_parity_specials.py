@@ -70,6 +70,34 @@ KNOWN |= {
     "qr_method",
 }
 
+# LU, the Cholesky solvers and the Householder product on specials: mostly where NaN
+# lands (MKL's blocked getrf, potrs and orgqr, and the triangular solves and products of
+# their backward, meet inf * 0 in another order than gradscope's NumPy elimination and
+# products); in a few LU cases another pivot row, as gradscope's pivot search (NumPy's
+# argmax of the column's magnitudes) takes the first NaN and MKL's does not; and the
+# Cholesky cases build their factor with cholesky, which NumPy's LAPACK refuses on a NaN
+# where MKL's runs on (above)
+KNOWN |= {
+    "cholesky_inverse",
+    "cholesky_inverse_upper_method",
+    "cholesky_solve",
+    "cholesky_solve_method_b_only",
+    "cholesky_solve_upper_broadcast",
+    "householder_product",
+    "householder_product_tall_batched",
+    "householder_product_tau_only",
+    "orgqr_method",
+    "linalg_lu",
+    "linalg_lu_factor",
+    "linalg_lu_factor_ex_batched",
+    "linalg_lu_factor_tall",
+    "linalg_lu_u",
+    "linalg_lu_wide",
+    "lu_unpack",
+    "lu_unpack_tall",
+    "lu_unpack_wide",
+}
+
 # torch's fused CPU attention on specials: where its blocked kernel's running maximum and
 # its GEMMs meet inf * 0 or NaN decides which outputs and gradients come out NaN (a 0 here
 # and there where the composite's NaN spreads); gradscope's fused node computes as the
