@@ -163,35 +163,28 @@ class _Conv(_ConvNd):
             dtype=dtype,
         )
 
+    def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return self._functional(
+                padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
+            )
+        return self._functional(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
+
 
 class Conv1d(_Conv):
     """A 1-d convolution over ``(N, C, L)`` inputs, weight ``(out, in / groups, k)``."""
 
     _nd = 1
-
-    def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return F.conv1d(
-                padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
-            )
-        return F.conv1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+    _functional = staticmethod(F.conv1d)
 
 
 class Conv2d(_Conv):
     """A 2-d convolution over ``(N, C, H, W)`` inputs, weight ``(out, in / groups, kh, kw)``."""
 
-    def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return F.conv2d(
-                padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
-            )
-        return F.conv2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+    _functional = staticmethod(F.conv2d)
 
 
 class ConvTranspose2d(_ConvNd):

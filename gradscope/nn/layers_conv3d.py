@@ -13,16 +13,7 @@ class Conv3d(_Conv):
     ``(out, in / groups, kd, kh, kw)``."""
 
     _nd = 3
-
-    def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode != "zeros":
-            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return F.conv3d(
-                padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups
-            )
-        return F.conv3d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+    _functional = staticmethod(F.conv3d)
 
 
 class ConvTranspose1d(ConvTranspose2d):
