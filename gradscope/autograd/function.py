@@ -787,11 +787,6 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
             vc = result._vc
             st = SavedTensor((arr, result._buffer, vc, vc[0], result._id, None, True))
             new = False
-        elif type(arr) is complex:
-            raise NotImplementedError(
-                f"{fn._name}: gradscope does not differentiate through a complex number's "
-                "product or quotient (torch's backward conjugates it; gradscope's rules do not)"
-            )
         elif type(arr) in _NUMBERS:  # kept as the number; accounted as torch's 0-dim tensor
             device = result._buffer[2]
             if tracing:
@@ -810,6 +805,12 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     new = False
                     break
             else:
+                if type(arr) is complex:  # here rather than first: the usual saves skip it
+                    raise NotImplementedError(
+                        f"{fn._name}: gradscope does not differentiate through a complex "
+                        "number's product or quotient (torch's backward conjugates it; "
+                        "gradscope's rules do not)"
+                    )
                 name = f"{fn._name}.{slot}" if tracing else None
                 buf = buffers.account(arr, result._buffer[2], "activation", nid, name)
                 st = SavedTensor((arr, buf, [0], 0, None, None, False))
