@@ -37,41 +37,41 @@ def _pair(v) -> tuple:
 # ---------------------------------------------------------------- power-average pools
 
 
+def _lp_pool(nd: int, input, norm_type, kernel_size, stride, ceil_mode, window):
+    """torch's composite for ``lp_pool{nd}d``: ``window`` is what the mean is multiplied
+    back by (the kernel's size; for 1-d, ``kernel_size`` as given, which torch's ``mul``
+    refuses as a tuple or list only after pooling)."""
+    max_pool = getattr(F, f"max_pool{nd}d")
+    if isinstance(norm_type, (int, float)):
+        if norm_type == float("inf"):
+            return max_pool(api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
+        if norm_type == -float("inf"):
+            return -max_pool(-api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
+    avg_pool, powered = getattr(F, f"avg_pool{nd}d"), api.pow(input, norm_type)
+    if stride is not None:
+        out = avg_pool(powered, kernel_size, stride, 0, ceil_mode)
+    else:
+        out = avg_pool(powered, kernel_size, padding=0, ceil_mode=ceil_mode)
+    if isinstance(window, (tuple, list)):
+        raise TypeError(
+            f"mul(): argument 'other' (position 1) must be Tensor, not {type(window).__name__}"
+        )
+    return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), window), 1.0 / norm_type)
+
+
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
     """``(sum over each window of x ** p) ** (1 / p)`` over ``(N, C, L)`` or ``(C, L)``
     input: an average pool of ``x ** p``, ``sign(out) * relu(|out|)`` (torch's way of
     writing ``out``, so a negative sum for odd ``p`` stays negative) times the window's
     size, then the ``1 / p`` power. ``p = +-inf`` is the max pool of ``|x|`` (of ``-|x|``,
     negated)."""
-    if isinstance(norm_type, (int, float)):
-        if norm_type == float("inf"):
-            return F.max_pool1d(api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
-        if norm_type == -float("inf"):
-            return -F.max_pool1d(-api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
-    if stride is not None:
-        out = F.avg_pool1d(api.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
-    else:
-        out = F.avg_pool1d(api.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    if isinstance(kernel_size, (tuple, list)):  # torch's ``.mul(kernel_size)`` refuses these
-        raise TypeError(
-            f"mul(): argument 'other' (position 1) must be Tensor, not {type(kernel_size).__name__}"
-        )
-    return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kernel_size), 1.0 / norm_type)
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode, kernel_size)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
     """``lp_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` input."""
     kw, kh = _pair(kernel_size)
-    if isinstance(norm_type, (int, float)):
-        if norm_type == float("inf"):
-            return F.max_pool2d(api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
-        if norm_type == -float("inf"):
-            return -F.max_pool2d(-api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
-    if stride is not None:
-        out = F.avg_pool2d(api.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
-    else:
-        out = F.avg_pool2d(api.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kw * kh), 1.0 / norm_type)
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode, kw * kh)
 
 
 def _triple(v) -> tuple:
@@ -82,16 +82,7 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = Fals
     """``lp_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``
     input."""
     kd, kw, kh = _triple(kernel_size)
-    if isinstance(norm_type, (int, float)):
-        if norm_type == float("inf"):
-            return F.max_pool3d(api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
-        if norm_type == -float("inf"):
-            return -F.max_pool3d(-api.abs(input), kernel_size, stride, 0, 1, ceil_mode)
-    if stride is not None:
-        out = F.avg_pool3d(api.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
-    else:
-        out = F.avg_pool3d(api.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return api.pow(api.mul(api.sign(out) * F.relu(api.abs(out)), kd * kw * kh), 1.0 / norm_type)
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode, kd * kw * kh)
 
 
 # ---------------------------------------------------------------- max unpooling
