@@ -203,6 +203,7 @@ from .ops.api import (
     select,
     select_scatter,
     sgn,
+    angle,
     sigmoid,
     sign,
     sin,

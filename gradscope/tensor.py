@@ -890,6 +890,7 @@ class Tensor:
     abs = F.abs
     sign = F.sign
     sgn = F.sgn
+    angle = F.angle
     floor = F.floor
     ceil = F.ceil
     trunc = F.trunc

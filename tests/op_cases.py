@@ -3297,6 +3297,14 @@ CASES += [
     C("matrix_power_minus_three_batched", lambda m, a: m.matrix_power(_wc(m, a), -3), (B233,)),
 ]
 
+# angle: pi below 0, 0 elsewhere, for real numbers (a zero gradient); complex ones are in
+# test_complex_autograd, with sgn's gradient and conj
+CASES += [
+    C("angle", lambda m, a: m.angle(a), (S43,), domain="away"),
+    C("angle_method", lambda m, a: (a * 2).angle(), (S3,), domain="away"),
+    C("conj_real", lambda m, a: m.conj(a) * 2, (S43,)),
+]
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

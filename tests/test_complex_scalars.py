@@ -1,7 +1,7 @@
 """Tensors with Python complex numbers, against torch 2.13: the result's dtype (the default
 complex dtype for integer and bool tensors), values, the in-place refusal's text, ``pow``
-either way round with its gradients, and the refusals where gradscope's backward would not
-conjugate as torch's does."""
+either way round with its gradients, and products with a complex number, differentiated
+as torch's (the number conjugated)."""
 
 from __future__ import annotations
 
@@ -67,8 +67,11 @@ def _message(fn, m):
         lambda m: m.arange(3).mul_(1j),
         lambda m: m.ones(2).add_(1j),
         lambda m: (m.ones(2, requires_grad=True) + 1j).sum().backward(),
+        lambda m: m.ones(2) < 1j,
+        lambda m: m.tensor([1 + 1j]) >= m.tensor([2j]),
+        lambda m: m.tensor([1 + 1j], dtype=m.complex128).le(0),
     ],
-    ids=["int_inplace", "float_inplace", "implicit_grad_of_complex"],
+    ids=["int_inplace", "float_inplace", "implicit_grad_of_complex", "lt", "ge", "le_double"],
 )
 def test_errors_as_torch(fn):
     assert _message(fn, gs) == _message(fn, torch)
@@ -93,9 +96,14 @@ def test_gradients_with_a_complex_gradient_given_as_torch(fn):
 
 
 @pytest.mark.parametrize("fn", [lambda x: x * (1 - 2j), lambda x: x / 1j, lambda x: (1 + 1j) * x])
-def test_a_product_with_a_complex_number_that_needs_a_gradient_is_refused_clearly(fn):
-    """torch conjugates the number in backward; gradscope's rules do not, so they refuse
-    rather than give another gradient."""
-    with pytest.raises(NotImplementedError, match="does not differentiate through a complex"):
-        fn(gs.tensor([0.5, 2.0], requires_grad=True))
-    assert fn(gs.tensor([0.5, 2.0])).dtype is gs.complex64  # without a graph, as torch
+def test_a_product_with_a_complex_number_differentiates_as_torch(fn):
+    """torch conjugates the number in backward, and gives the real leaf the real part."""
+    grads = []
+    for m in (gs, torch):
+        x = m.tensor([0.5, 2.0], requires_grad=True)
+        y = fn(x)
+        assert str(y.dtype).split(".")[-1] == "complex64"
+        y.backward(m.tensor([1 + 2j, -0.5 + 1j]))
+        assert str(x.grad.dtype).split(".")[-1] == "float32"
+        grads.append(np.asarray(x.grad.tolist()))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)

@@ -422,7 +422,10 @@ def apply_dual(cls, inputs, args):
     fn.needs_input_grad = needs
     xs = [t._data if type(t) is Tensor else t for t in inputs]
     out = run_rule(fn.forward, *xs, *args)
+    if cls.complex_rule is None or cls.complex_rule == "no_grad":  # no JVP known right
+        function.refuse_complex(cls, [*xs, *tangents], out)
     if True in needs:
+        function.complex_node(fn, xs, out)
         function._init_node(fn, inputs, needs)
         result = function._wrap(out, inputs, cls, fn)
         function._finish(fn, inputs, xs, result, out, None)

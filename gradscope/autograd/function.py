@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import weakref
 from operator import itemgetter
 from time import perf_counter
 from typing import Any
@@ -220,9 +221,18 @@ class Function(Node):
     refuses_partial_overlap = True
     # the saved slots that an in-place op had to save as copies (``apply_inplace``)
     _copied: tuple = ()
+    # What the op does with complex tensors. ``"conj"``: it is holomorphic, and its rule,
+    # written for real numbers, gives torch's gradient as ``conj(rule(conj(grad)))``.
+    # ``"as_is"``: the rule is right for them already (linear with real coefficients, as
+    # every view, or written for complex numbers). ``"no_grad"``: the forward is right for
+    # them, the rule is not, so only a recorded op refuses them. None: the op refuses them,
+    # rather than give a wrong value or gradient.
+    complex_rule: str | None = None
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.is_view and "complex_rule" not in cls.__dict__:
+            cls.complex_rule = "as_is"  # a view's gradient puts the elements back
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):  # a user's own
             from .custom import CustomNode
 
@@ -346,7 +356,11 @@ def apply(cls: type[Function], inputs: tuple, *args):
         except FP_SIGNALS:
             out = quietly(fn.forward, a_, b_, *args)
         if not (na or nb):
+            if cls.complex_rule is None:
+                refuse_complex(cls, (a_, b_), out)
             return _wrap(out, inputs, cls, None)
+        if out.dtype in _COMPLEX or cls.complex_rule is None:
+            complex_node(fn, (a_, b_), out)
         fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
         fn._next = (_edge(a) if na else None, _edge(b) if nb else None)
     elif n == 1 and type(inputs[0]) is Tensor:
@@ -360,7 +374,11 @@ def apply(cls: type[Function], inputs: tuple, *args):
         except FP_SIGNALS:
             out = quietly(fn.forward, a._data, *args)
         if not na:
+            if cls.complex_rule is None:
+                refuse_complex(cls, (a._data,), out)
             return _wrap(out, inputs, cls, None)
+        if out.dtype in _COMPLEX or cls.complex_rule is None:
+            complex_node(fn, (a._data,), out)
         fn.id = next(_seq)
         fn._next = (_edge(a),)
     else:
@@ -397,7 +415,10 @@ def _apply_any(fn, cls, inputs, args):
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
     out = run_rule(fn.forward, *arrays, *args)
     if not record:
+        if cls.complex_rule is None:
+            refuse_complex(cls, arrays, out)
         return _wrap(out, inputs, cls, None)
+    complex_node(fn, arrays, out)
     _init_node(fn, inputs, needs)
     result = _wrap(out, inputs, cls, fn)
     _finish(fn, inputs, arrays, result, out, None)
@@ -446,7 +467,10 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
             ):
                 raise RuntimeError(M_PARTIAL_OVERLAP)
     out = run_rule(fn.forward, *arrays, *args)
+    if not record and cls.complex_rule is None:
+        refuse_complex(cls, arrays, out)
     if record:
+        complex_node(fn, arrays, out)
         _init_node(fn, inputs, needs)
         pending = fn._pending
         if pending:  # as torch, keep a copy of the target as it was (``original_self``)
@@ -501,7 +525,10 @@ def apply_view_inplace(cls: type[Function], target, *args):
     fn.needs_input_grad = (record,)
     old = target._data
     out = run_rule(fn.forward, old, *args)
+    if not record and cls.complex_rule is None:
+        refuse_complex(cls, (old,), out)
     if record:
+        complex_node(fn, (old,), out)
         _init_node(fn, (target,), (True,))
     target._data = out
     target._vc[0] += 1
@@ -753,6 +780,81 @@ def refresh_view(view) -> None:
     _finish(node, (base,), [base._data], view, view._data, None)
 
 
+# (a set lookup costs less than ``dtype.kind``, and every recorded op makes it)
+_COMPLEX = frozenset((np.dtype(np.complex64), np.dtype(np.complex128)))
+
+
+def _any_complex(arrays, out) -> bool:
+    """Whether an input (an array or a number) or an output of an op is complex."""
+    for v in (*arrays, *out) if type(out) is tuple or type(out) is list else (*arrays, out):
+        if type(v) is complex:
+            return True
+        dtype = getattr(v, "dtype", None)
+        if dtype is not None and dtype.kind == "c":
+            return True
+    return False
+
+
+def _conj(g):
+    """The conjugate of a gradient: an array, None, or a tuple of them (one per output)."""
+    if g is None:
+        return None
+    if type(g) is tuple or type(g) is list:
+        return type(g)(map(_conj, g))
+    return g.conj() if hasattr(g, "conj") else g
+
+
+def refuse_complex(cls, arrays, out) -> None:
+    """Refuse op ``cls`` run without a graph over complex tensors, unless its forward is
+    known right for them (``complex_rule`` set)."""
+    if _any_complex(arrays, out):
+        raise NotImplementedError(f"{cls._name}: gradscope takes real tensors only")
+
+
+def complex_node(fn, arrays, out) -> None:
+    """Ready node ``fn`` for complex tensors among its inputs ``arrays`` or its ``out``
+    (an array or a tuple of them), or refuse them where its rule would be wrong for them.
+
+    A real input's gradient is the real part of the complex one, as torch's. Nothing is
+    done when all are real.
+    """
+    if not _any_complex(arrays, out):
+        return
+    rule = fn.complex_rule
+    if rule is None:
+        raise NotImplementedError(f"{fn._name}: gradscope takes real tensors only")
+    if rule == "no_grad":
+        raise NotImplementedError(
+            f"{fn._name}: gradscope does not differentiate this op over complex tensors"
+        )
+    real = tuple(a.dtype if hasattr(a, "dtype") and a.dtype.kind != "c" else None for a in arrays)
+    # the node holds this function: it reaches the node weakly, so that a graph is still
+    # freed by reference counting alone
+    node, backward = weakref.ref(fn), type(fn).backward
+
+    def complex_backward(*grads):
+        if rule == "conj":
+            got = backward(node(), *map(_conj, grads))
+            got = [_conj(g) for g in got]
+        else:
+            got = backward(node(), *grads)
+        return tuple(
+            g.real.astype(dt) if dt is not None and g is not None and g.dtype.kind == "c" else g
+            for g, dt in zip(got, real + (None,) * (len(got) - len(real)))
+        )
+
+    name = fn._name
+
+    def no_graph(*grads):
+        raise NotImplementedError(
+            f"{name}: gradscope does not differentiate the backward of an op over complex "
+            "tensors (create_graph=True)"
+        )
+
+    fn.backward = complex_backward  # this node's alone: the class keeps the real path
+    fn.backward_graph = no_graph
+
+
 def _wrap(out, inputs, cls, node):
     """The output tensor: sharing input 0's buffer for views, else a new buffer.
 
@@ -805,12 +907,6 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     new = False
                     break
             else:
-                if type(arr) is complex:  # here rather than first: the usual saves skip it
-                    raise NotImplementedError(
-                        f"{fn._name}: gradscope does not differentiate through a complex "
-                        "number's product or quotient (torch's backward conjugates it; "
-                        "gradscope's rules do not)"
-                    )
                 name = f"{fn._name}.{slot}" if tracing else None
                 buf = buffers.account(arr, result._buffer[2], "activation", nid, name)
                 st = SavedTensor((arr, buf, [0], 0, None, None, False))
@@ -837,12 +933,15 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
     return saved
 
 
-_NUMBERS = frozenset((int, float, bool))
+_NUMBERS = frozenset((int, float, bool, complex))
 
 
 def _number_dtype(v) -> str:
-    """The dtype torch wraps a Python number in: int64 for ints and bools, else float64."""
-    return "int64" if isinstance(v, int) else "float64"
+    """The dtype torch wraps a Python number in: int64 for ints and bools, complex128 for
+    complex numbers, else float64."""
+    if isinstance(v, int):
+        return "int64"
+    return "complex128" if isinstance(v, complex) else "float64"
 
 
 def _saved_array(st: SavedTensor):

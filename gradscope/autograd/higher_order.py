@@ -226,6 +226,7 @@ class CopyBackwards(Function):
     backward passes the gradient through."""
 
     _name = "CopyBackwards"
+    complex_rule = "as_is"
     _namespace = "torch::autograd::"  # a C++ node in torch
 
     def forward(self, g, like):

@@ -1045,6 +1045,8 @@ def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
     dtype = input._data.dtype
     if dtype.kind != "f":
         refuse_kernel("rms_norm", dtype)
+    if weight is not None and weight._data.dtype.kind == "c":  # torch drops its imaginary part
+        raise NotImplementedError("rms_norm: gradscope does not take a complex weight")
     if eps is None:
         eps = float(np.finfo(dtype).eps)
     dims = tuple(range(input.ndim - len(shape), input.ndim))

@@ -27,8 +27,13 @@ def unbroadcast(grad, shape: tuple):
 
 
 def cast_like(grad, dtype):
-    """``grad`` in ``dtype`` (the input's), when type promotion changed it."""
-    return grad if grad.dtype == dtype else grad.astype(dtype)
+    """``grad`` in ``dtype`` (the input's), when type promotion changed it: a real input's
+    gradient from a complex one is its real part."""
+    if grad.dtype == dtype:
+        return grad
+    if grad.dtype.kind == "c" and dtype.kind != "c":
+        grad = grad.real
+    return grad.astype(dtype)
 
 
 def _has_nan(arr) -> bool:

@@ -71,6 +71,7 @@ class ThresholdBackwardBackward0(Function):
 
 class SigmoidBackward0(Function):
     _name = "SigmoidBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -128,6 +129,7 @@ class SigmoidBackwardBackward0(Function):
 
 class TanhBackward0(Function):
     _name = "TanhBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -205,6 +207,7 @@ def _log_softmax(a, dim):
 
 class SoftmaxBackward0(Function):
     _name = "SoftmaxBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a, dim):
@@ -513,6 +516,7 @@ class SiluBackward0(_Pointwise):
     """``x * sigmoid(x)``."""
 
     _name = "SiluBackward0"
+    complex_rule = "no_grad"
 
     def _f(self, x):
         return x / (1 + xp_of(x).exp(-x))

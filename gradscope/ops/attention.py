@@ -39,6 +39,7 @@ class SafeSoftmaxBackward0(SoftmaxBackward0):
     softmax gives NaN). Saves its result; its gradient and double backward are softmax's."""
 
     _name = "SafeSoftmaxBackward0"
+    complex_rule = None  # not checked against torch, which refuses complex tensors
 
     def forward(self, a, dim):
         self.dim = dim

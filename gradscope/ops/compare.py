@@ -57,16 +57,17 @@ for _op, _ufunc in (
     ("ge", "greater_equal"),
 ):
     _title = _op.capitalize()
+    _complex = "as_is" if _op in ("eq", "ne") else None  # torch orders no complex numbers
     COMPARE_NODES[_op] = (
         type(
             f"{_title}Backward0",
             (_CompareBackward,),
-            {"_name": f"{_title}Backward0", "ufunc": _ufunc},
+            {"_name": f"{_title}Backward0", "ufunc": _ufunc, "complex_rule": _complex},
         ),
         type(
             f"{_title}Backward1",
             (_CompareTensorBackward,),
-            {"_name": f"{_title}Backward1", "ufunc": _ufunc},
+            {"_name": f"{_title}Backward1", "ufunc": _ufunc, "complex_rule": _complex},
         ),
     )
 

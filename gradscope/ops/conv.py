@@ -103,6 +103,7 @@ class Im2ColBackward0(Function):
     gradients of a convolution are built of under ``create_graph``."""
 
     _name = "Im2ColBackward0"
+    complex_rule = "as_is"
 
     def forward(self, x, kernel, stride, dilation, pads):
         self.spatial, self.args = x.shape[2:], (kernel, stride, dilation, pads)
@@ -122,6 +123,7 @@ class Col2ImBackward0(Function):
     """Columns summed back into an image (``F.fold``), the adjoint of ``Im2ColBackward0``."""
 
     _name = "Col2ImBackward0"
+    complex_rule = "as_is"
 
     def forward(self, cols, spatial, kernel, stride, dilation, pads):
         self.spatial, self.args = spatial, (kernel, stride, dilation, pads)
@@ -146,6 +148,7 @@ class ConvolutionBackward0(Function):
     whichever needs a gradient."""
 
     _name = "ConvolutionBackward0"
+    complex_rule = "conj"
 
     def forward(self, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
         self.stride, self.padding, self.dilation = stride, padding, dilation
@@ -303,6 +306,7 @@ class ConstantPadNdBackward0(Function):
     back, as torch's ``F.pad``)."""
 
     _name = "ConstantPadNdBackward0"
+    complex_rule = "as_is"
 
     def forward(self, x, pad, value):
         self.pad = tuple(pad)

@@ -162,6 +162,7 @@ class LinalgInvExBackward0(Function):
     """``linalg.inv``: saves its output (``inverse``)."""
 
     _name = "LinalgInvExBackward0"
+    complex_rule = "conj"
     saves_output = "inverse"
 
     def forward(self, a):
@@ -183,6 +184,7 @@ class LinalgDetBackward0(Function):
     """``linalg.det``: saves ``A``, its LU factorisation and the result."""
 
     _name = "LinalgDetBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         out = xp_of(a).linalg.det(a)
@@ -293,6 +295,7 @@ class LinalgSolveExBackward0(Function):
     LU factorisation, the result and ``left``. ``vector``: ``B`` is a batch of vectors."""
 
     _name = "LinalgSolveExBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b, left, vector):
         self.left, self.vector = left, vector
@@ -360,6 +363,7 @@ class LinalgCrossBackward0(Function):
     """``linalg.cross`` along ``dim``: saves each operand when the other needs a gradient."""
 
     _name = "LinalgCrossBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b, dim):
         self.dim = dim % (1 << 64) if dim < 0 else dim  # (torch shows it as unsigned)
@@ -823,6 +827,7 @@ class LinalgCholeskyExBackward0(Function):
     """``linalg.cholesky``: saves its output (``L``) and ``upper``."""
 
     _name = "LinalgCholeskyExBackward0"
+    complex_rule = "no_grad"
     saves_output = "L"
     _op = "linalg.cholesky"
 
@@ -845,6 +850,7 @@ class CholeskyBackward0(LinalgCholeskyExBackward0):
     """``gs.cholesky``: as ``linalg.cholesky``, its output saved as ``result``."""
 
     _name = "CholeskyBackward0"
+    complex_rule = "no_grad"
     saves_output = "result"
     _op = "cholesky"
 

@@ -47,6 +47,14 @@ def _power(a, b):
     return xp.where(negative, special, out).astype(out.dtype)
 
 
+def _nonnegative(b):
+    """``b >= 0``, for complex numbers as torch takes it in ``pow``'s gradient: real and not
+    below 0 (NumPy would order them by real part, then imaginary)."""
+    if getattr(b, "dtype", None) is not None and b.dtype.kind == "c":
+        return (b.imag == 0) & (b.real >= 0)
+    return b >= 0
+
+
 def _scalar_power(a, e):
     """``a ** e`` for a number ``e``, as torch's pow kernel computes it: ``e = -0.5`` as a
     reciprocal square root, which keeps -0's sign (-inf there) and gives NaN at -inf."""
@@ -60,6 +68,7 @@ def _scalar_power(a, e):
 
 class AddBackward0(Function):
     _name = "AddBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, b, alpha=1, dtype=None):
         self.alpha = alpha
@@ -99,6 +108,7 @@ class AddBackward0(Function):
 
 class SubBackward0(Function):
     _name = "SubBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, b, alpha=1, dtype=None):
         shape_b, dtype_b = _shape_dtype(b)
@@ -131,6 +141,7 @@ class RsubBackward1(Function):
     """``scalar - tensor``."""
 
     _name = "RsubBackward1"
+    complex_rule = "as_is"
 
     def forward(self, a, scalar, dtype=None):
         return _promote(scalar - a, dtype)
@@ -147,6 +158,7 @@ class RsubBackward1(Function):
 
 class NegBackward0(Function):
     _name = "NegBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a):
         return -a
@@ -161,6 +173,29 @@ class NegBackward0(Function):
         return -tangents[0]
 
 
+class ConjBackward0(Function):
+    """The complex conjugate of a complex tensor. A copy with a buffer of its own, where
+    torch's is a lazy view that shares one: gradscope has no conjugate bit."""
+
+    _name = "ConjBackward0"
+    complex_rule = "as_is"
+
+    def forward(self, a):
+        return a.conj()
+
+    def backward(self, g):
+        return (g.conj(),)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0].conj()
+
+
+class ConjPhysicalBackward0(ConjBackward0):
+    """``conj_physical``: the conjugate, computed (as ``conj`` always is in gradscope)."""
+
+    _name = "ConjPhysicalBackward0"
+
+
 # ---------------------------------------------------------------- mul / div
 
 
@@ -168,6 +203,7 @@ class MulBackward0(Function):
     """Saves each operand only when the other one requires grad (as torch does)."""
 
     _name = "MulBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b, dtype=None):
         na, nb = self.needs_input_grad
@@ -232,6 +268,7 @@ class AddBackward1(_Passes):
     probability targets, ``target * (1 - ε) + ε / C``): nothing is saved for it."""
 
     _name = "AddBackward1"
+    complex_rule = "as_is"
 
     def forward(self, a, other):
         return a + other
@@ -242,6 +279,7 @@ class MulBackward1(Function):
     inside its composite ops: label smoothing's weights): nothing is saved for it."""
 
     _name = "MulBackward1"
+    complex_rule = "conj"
 
     def forward(self, a, other):
         self.other = other
@@ -262,6 +300,7 @@ class DivBackward1(Function):
     gradient of ``mean``): nothing is saved for it."""
 
     _name = "DivBackward1"
+    complex_rule = "conj"
 
     def forward(self, a, other):
         self.other = other
@@ -281,6 +320,7 @@ class DivBackward0(Function):
     """Saves ``other`` always, ``self`` only when ``other`` requires grad."""
 
     _name = "DivBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b, dtype=None):
         na, nb = self.needs_input_grad
@@ -335,6 +375,7 @@ class ReciprocalBackward0(Function):
     """``1 / tensor`` (what ``scalar / tensor`` is built on)."""
 
     _name = "ReciprocalBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -362,6 +403,7 @@ class PowBackward0(Function):
     """``tensor ** scalar``: saves ``self``."""
 
     _name = "PowBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, exponent):
         self.save(self=a)
@@ -389,9 +431,9 @@ class PowBackward0(Function):
         e = self.exponent
         if e == 0:
             return (g * 0,)
-        if type(e) is complex:  # torch's rule conjugates the derivative
+        if type(e) is complex:  # (complex_node conjugates around the rule)
             with fp_quiet():
-                return (g * (e * a ** (e - 1)).conj(),)
+                return (g * (e * a ** (e - 1)),)
         if e < 1:  # a ** (e - 1) is infinite at 0: torch says nothing, NumPy would warn
             with fp_quiet():
                 return (g * (e * _scalar_power(a, e - 1)),)
@@ -417,6 +459,7 @@ class PowBackward1(Function):
     """``tensor ** tensor``: saves self, exponent and result."""
 
     _name = "PowBackward1"
+    complex_rule = "conj"
 
     def forward(self, a, b, dtype=None):
         if a.dtype.kind == "b" and b.dtype.kind == "b":  # after the shapes, as torch
@@ -444,7 +487,7 @@ class PowBackward1(Function):
             r = self.saved("result")
             xp = xp_of(a)
             with fp_quiet():
-                gb = g * r * xp.where((a == 0) & (b >= 0), 0, xp.log(a))
+                gb = g * r * xp.where((a == 0) & _nonnegative(b), 0, xp.log(a))
             gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 
@@ -470,7 +513,7 @@ class PowBackward1(Function):
             ga = ta * b * xp.where(b == 0, 0, a ** (b - 1))
         if tb is not None:
             with fp_quiet():
-                gb = tb * out * xp.where((a == 0) & (b >= 0), 0, xp.log(a))
+                gb = tb * out * xp.where((a == 0) & _nonnegative(b), 0, xp.log(a))
         return terms(ga, gb)
 
 
@@ -478,6 +521,7 @@ class PowBackward2(Function):
     """``scalar ** tensor``: saves exponent and result."""
 
     _name = "PowBackward2"
+    complex_rule = "conj"
 
     def forward(self, a, base):
         if type(base) is complex and a.dtype.kind in "iub":  # in the default complex dtype
@@ -491,10 +535,8 @@ class PowBackward2(Function):
 
     def backward(self, g):
         r = self.saved("result")
-        if type(self.base) is complex:  # torch's rule, its real part for a real exponent
-            gi = g * (r * np.log(self.base)).conj()
-            a = self.saved("exponent")
-            return (gi if a.dtype.kind == "c" else gi.real.astype(a.dtype),)
+        if type(self.base) is complex:  # (complex_node conjugates around the rule)
+            return (g * (r * np.log(self.base)),)
         return (g * r * float(np.log(self.base)) if self.base > 0 else g * 0,)
 
     def backward_graph(self, g):
@@ -673,6 +715,7 @@ class DivBackward2(Function):
     ``other`` always, ``self`` when ``other`` requires grad, as torch."""
 
     _name = "DivBackward2"
+    complex_rule = "conj"
 
     def forward(self, a, b, mode, dtype):
         self.save(other=b)
@@ -718,6 +761,7 @@ class DivBackward2(Function):
 
 class ExpBackward0(Function):
     _name = "ExpBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -735,6 +779,7 @@ class ExpBackward0(Function):
 
 class LogBackward0(Function):
     _name = "LogBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -755,6 +800,7 @@ class LogBackward0(Function):
 
 class SqrtBackward0(Function):
     _name = "SqrtBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -776,6 +822,7 @@ class SqrtBackward0(Function):
 
 class SinBackward0(Function):
     _name = "SinBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -793,6 +840,7 @@ class SinBackward0(Function):
 
 class CosBackward0(Function):
     _name = "CosBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -891,6 +939,7 @@ _LN2, _LN10 = 0.6931471805599453, 2.302585092994046  # torch's M_LN2 and ln(10)
 
 class Log1PBackward0(Function):
     _name = "Log1PBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -911,6 +960,7 @@ class Log1PBackward0(Function):
 
 class Expm1Backward0(Function):
     _name = "Expm1Backward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -931,6 +981,7 @@ class Log2Backward0(Function):
     """``log2``; log10 is the same with another base."""
 
     _name = "Log2Backward0"
+    complex_rule = "conj"
     ufunc, ln = "log2", _LN2
 
     def forward(self, a):
@@ -956,6 +1007,7 @@ class Log10Backward0(Log2Backward0):
 
 class Exp2Backward0(Function):
     _name = "Exp2Backward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -976,6 +1028,7 @@ class RsqrtBackward0(Function):
     """``1 / sqrt(a)``: -inf at -0, as torch."""
 
     _name = "RsqrtBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -998,6 +1051,7 @@ class RsqrtBackward0(Function):
 
 class TanBackward0(Function):
     _name = "TanBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a):
@@ -1016,6 +1070,7 @@ class TanBackward0(Function):
 
 class AtanBackward0(Function):
     _name = "AtanBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -1045,6 +1100,7 @@ class AsinBackward0(Function):
     """``asin``; acos is the same with its gradient negated."""
 
     _name = "AsinBackward0"
+    complex_rule = "conj"
     ufunc, sign = "arcsin", 1
 
     def forward(self, a):
@@ -1077,6 +1133,7 @@ class AcoshBackward0(Function):
     ``asinh`` is the same with ``+ 1``."""
 
     _name = "AcoshBackward0"
+    complex_rule = "conj"
     ufunc, one = "arccosh", -1
 
     def forward(self, a):
@@ -1149,6 +1206,7 @@ class AtanhBackward0(Function):
     """``atanh``: the gradient ``g * reciprocal(1 - a ** 2)``, as torch computes it."""
 
     _name = "AtanhBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -1177,6 +1235,7 @@ class SinhBackward0(Function):
     """``sinh``, whose gradient is ``cosh``; cosh is the same the other way round."""
 
     _name = "SinhBackward0"
+    complex_rule = "conj"
     ufunc, derivative = "sinh", "cosh"
 
     def forward(self, a):
@@ -1334,6 +1393,7 @@ class NanToNumBackward0(Function):
     """``nan_to_num``: saves ``self``; the gradient passes where ``self`` is finite."""
 
     _name = "NanToNumBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, nan, posinf, neginf):
         self.save(self=a)
@@ -1367,6 +1427,7 @@ class BitwiseOp(Function):
 
 class AbsBackward0(Function):
     _name = "AbsBackward0"
+    complex_rule = "as_is"  # ``g * sgn(a)``: a complex number's sign is ``a / |a|``
 
     def forward(self, a):
         if a.dtype.kind == "b":
@@ -1412,11 +1473,61 @@ class SgnBackward0(SignBackward0):
     ``self`` and its result, which torch's rule reads for complex numbers."""
 
     _name = "SgnBackward0"
+    complex_rule = "as_is"  # (the rule below is written for complex numbers)
     saves_output = "result"
 
     def forward(self, a):
         self.save(self=a)
         return super().forward(a)
+
+    def backward(self, g):
+        a = self.saved("self")
+        if a.dtype.kind != "c":
+            return super().backward(g)
+        # sgn(z) = z / |z| moves with z's angle alone: the part of ``g`` along ``i sgn(z)``,
+        # turned into z's angle's gradient (0 at 0, as torch's)
+        u = self.saved("result")
+        r = xp_of(a).abs(a)
+        with fp_quiet():
+            out = (g.conj() * 1j * u).real * 1j * u / r
+        return (xp_of(a).where(r == 0, 0, out).astype(a.dtype, copy=False),)
+
+
+class AngleBackward0(Function):
+    """The angle of a complex number (``atan2(imag, real)``); of a real one, pi below 0 and
+    0 elsewhere (-0 too), NaN kept. Saves ``self``."""
+
+    _name = "AngleBackward0"
+    complex_rule = "as_is"  # (the rule below is written for complex numbers)
+
+    def forward(self, a):
+        self.save(self=a)
+        xp = xp_of(a)
+        if a.dtype.kind == "c":
+            return xp.angle(a)
+        if a.dtype.kind in "biu":
+            a = a.astype(dtypes.default_float.np)
+        return xp.where(a < 0, np.pi, xp.where(a != a, a, 0)).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        a = self.saved("self")
+        xp = xp_of(a)
+        if a.dtype.kind != "c":
+            return (xp.zeros(a.shape, g.dtype),)
+        with fp_quiet():
+            out = g * a / (a.real * a.real + a.imag * a.imag) * 1j
+        return (xp.where(a == 0, 0, out).astype(a.dtype, copy=False),)
+
+    def backward_graph(self, g):  # a real input's (complex_node refuses a complex one)
+        return (zeros_grad(g.shape, g),)
+
+    def jvp(self, xs, out, tangents):
+        a, t = xs[0], tangents[0]
+        if a.dtype.kind != "c":
+            return xp_of(out).zeros_like(out)
+        with fp_quiet():
+            d = (t * a.conj()).imag / (a.real * a.real + a.imag * a.imag)
+        return xp_of(out).where(a == 0, 0, d)
 
 
 class _Rounding(_Step):
@@ -1589,6 +1700,7 @@ class WhereBackward0(Function):
     """``where(cond, a, b)``, run as ``(a, b, cond)``: saves the condition only, which gets no edge."""
 
     _name = "WhereBackward0"
+    complex_rule = "as_is"
     _edges = 2
 
     def forward(self, a, b, cond, dtype=None):
@@ -1631,6 +1743,7 @@ class MaskedFillBackward0(Function):
     edge; the value takes ``a``'s dtype."""
 
     _name = "MaskedFillBackward0"
+    complex_rule = "as_is"
     _edges = 1
 
     def forward(self, a, mask, value):
@@ -1656,6 +1769,7 @@ class MaskedFillBackward1(Function):
     gradient is the sum of the filled elements' (it gets an edge; the mask does not)."""
 
     _name = "MaskedFillBackward1"
+    complex_rule = "as_is"
     _edges = 2
 
     def forward(self, a, value, mask):
@@ -1695,6 +1809,8 @@ class MaximumBackward0(Function):
     _pick = staticmethod(lambda a, b: a > b)
 
     def forward(self, a, b, dtype=None):
+        if a.dtype.kind == "c" or b.dtype.kind == "c":
+            raise NotImplementedError(f"{self._name}: gradscope takes real tensors only")
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
@@ -1815,6 +1931,8 @@ class LogaddexpBackward0(Function):
     base2 = False
 
     def forward(self, a, b, dtype=None):
+        if a.dtype.kind == "c" or b.dtype.kind == "c":
+            raise NotImplementedError(f"{self._name}: gradscope takes real tensors only")
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
@@ -2084,6 +2202,7 @@ class SincBackward0(Function):
     """``sin(pi a) / (pi a)`` (1 at 0): saves ``a``."""
 
     _name = "SincBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         self.save(self=a)
@@ -2165,6 +2284,7 @@ class LerpBackward0(Function):
     """``lerp(start, end, weight)`` with a number weight (saved as a number)."""
 
     _name = "LerpBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b, weight):
         self.weight, self.shapes = weight, (a.shape, b.shape)
@@ -2202,6 +2322,7 @@ class LerpBackward1(Function):
     start's or end's gradient is needed, start and end where the weight's is."""
 
     _name = "LerpBackward1"
+    complex_rule = "conj"
 
     def forward(self, a, b, w):
         self.shapes = (a.shape, b.shape, w.shape)
@@ -2251,6 +2372,7 @@ class AddcmulBackward0(Function):
     in the promoted dtype; saves each factor only where the other one needs a gradient."""
 
     _name = "AddcmulBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, t1, t2, value, dtype):
         self.value, self.dtype = value, dtype
@@ -2302,6 +2424,7 @@ class AddcdivBackward0(AddcmulBackward0):
     """``input + value * tensor1 / tensor2`` (``value * t1``, then ``/ t2``)."""
 
     _name = "AddcdivBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, t1, t2, value, dtype):
         self.value, self.dtype = value, dtype

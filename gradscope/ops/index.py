@@ -42,6 +42,7 @@ class GatherBackward0(Function):
     ``(self, index)``; the index gets no edge."""
 
     _name = "GatherBackward0"
+    complex_rule = "as_is"
     _edges = 1
 
     def forward(self, a, index, dim):
@@ -72,6 +73,7 @@ class TakeBackward0(Function):
     end), in ``index``'s shape; run as ``(self, index)``, the index gets no edge."""
 
     _name = "TakeBackward0"
+    complex_rule = "as_is"
     _edges = 1
 
     def forward(self, a, index):
@@ -99,6 +101,7 @@ class IndexSelectBackward0(Function):
     """``index_select(dim, index)``, run as ``(self, index)``; the index gets no edge."""
 
     _name = "IndexSelectBackward0"
+    complex_rule = "as_is"
     _edges = 1
     _released_with = ("index",)
     graph_name = "IndexAddBackward0"  # torch's gradient: zeros.index_add(dim, index, grad)
@@ -131,6 +134,7 @@ class ScatterAddBackward0(Function):
     """``scatter_add(dim, index, src)``, run as ``(self, src, index)``."""
 
     _name = "ScatterAddBackward0"
+    complex_rule = "as_is"
     _edges = 2
 
     def forward(self, a, src, index, dim):
@@ -254,6 +258,7 @@ class ScatterBackward1(Function):
     """``scatter(dim, index, value)`` with a number, run as ``(self, index)``."""
 
     _name = "ScatterBackward1"
+    complex_rule = "as_is"
     _edges = 1
 
     def forward(self, a, index, dim, value):
@@ -282,6 +287,7 @@ class MaskedSelectBackward0(Function):
     broadcast) holds, as one dimension."""
 
     _name = "MaskedSelectBackward0"
+    complex_rule = "as_is"
     _edges = 1
     _released_with = ("mask",)
     graph_name = "MaskedScatterBackward0"
@@ -646,6 +652,7 @@ class SelectScatterBackward0(_ViewScatter):
     """``select_scatter(src, dim, index)``."""
 
     _name = "SelectScatterBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, src, dim, index):
         self.dim, self.index = dim, index
@@ -665,6 +672,7 @@ class SliceScatterBackward0(_ViewScatter):
     """``slice_scatter(src, dim, start, end, step)``."""
 
     _name = "SliceScatterBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, src, dim, start, end, step):
         self.dim, self.start, self.end, self.step = dim, start, end, step
@@ -684,6 +692,7 @@ class DiagonalScatterBackward0(_ViewScatter):
     """``diagonal_scatter(src, offset, dim1, dim2)``."""
 
     _name = "DiagonalScatterBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, src, offset, dim1, dim2):
         self.offset, self.dim1, self.dim2 = offset, dim1, dim2

@@ -45,6 +45,7 @@ class IndexAddBackward0(Function):
     """``index_add(dim, index, source, alpha=)``, run as ``(self, source, index)``."""
 
     _name = "IndexAddBackward0"
+    complex_rule = "as_is"
     _edges = 2
     _released_with = ("index",)
 
@@ -93,6 +94,7 @@ class IndexCopyBackward0(IndexAddBackward0):
     """``index_copy(dim, index, source)``, run as ``(self, source, index)``."""
 
     _name = "IndexCopyBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, src, index, dim):
         self.dim, self.alpha, self.source_dim = dim, 1, src.ndim
@@ -139,6 +141,7 @@ class IndexFillBackward0(Function):
     """``index_fill(dim, index, value)`` with a number, run as ``(self, index)``."""
 
     _name = "IndexFillBackward0"
+    complex_rule = "as_is"
     _edges = 1
     _released_with = ("index",)
 
@@ -168,6 +171,7 @@ class IndexFillBackward1(IndexFillBackward0):
     """``index_fill(dim, index, value)`` with a 0-dim tensor, run as ``(self, value, index)``."""
 
     _name = "IndexFillBackward1"
+    complex_rule = "as_is"
     _edges = 2
 
     def forward(self, a, value, index, dim):
@@ -206,6 +210,7 @@ class MaskedScatterBackward0(Function):
     elements in order, written where the mask (broadcast to ``self``) holds."""
 
     _name = "MaskedScatterBackward0"
+    complex_rule = "as_is"
     _edges = 2
     _released_with = ("mask",)
 
@@ -260,6 +265,7 @@ class PutBackward0(Function):
     ``(self, source, index)``."""
 
     _name = "PutBackward0"
+    complex_rule = "as_is"
     _edges = 2
     _released_with = ("index",)
 
@@ -432,6 +438,7 @@ class ScatterReduceBackward0(ScatterAddBackward0):
     ``index``) times a weight: what ``_weights`` gives."""
 
     _name = "ScatterReduceBackward0"
+    complex_rule = None  # not checked against torch, which refuses complex tensors
     _edges = 2
 
     def forward(self, a, src, index, dim, reduce, include_self):

@@ -62,6 +62,7 @@ def _mat2_grad(a, g, transposed: bool):
 
 class MmBackward0(Function):
     _name = "MmBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b):
         if a.shape[1] != b.shape[0]:
@@ -98,6 +99,7 @@ class MmBackward0(Function):
 
 class MvBackward0(Function):
     _name = "MvBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, v):
         if a.shape[1] != v.shape[0]:
@@ -133,6 +135,7 @@ class MvBackward0(Function):
 
 class DotBackward0(Function):
     _name = "DotBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b):
         same_dtype("dot", a, b)
@@ -168,6 +171,7 @@ class DotBackward0(Function):
 
 class BmmBackward0(Function):
     _name = "BmmBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b):
         if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
@@ -303,6 +307,7 @@ class AddmmBackward0(_Fused):
     """``beta * self + alpha * (mat1 @ mat2)`` in one node (also ``F.linear`` with a bias)."""
 
     _name = "AddmmBackward0"
+    complex_rule = "conj"
     slots = ("mat1", "mat2")
 
     def forward(self, bias, a, b, beta=1, alpha=1):
@@ -335,6 +340,7 @@ class AddmvBackward0(_Fused):
     """``beta * self + alpha * (mat @ vec)``."""
 
     _name = "AddmvBackward0"
+    complex_rule = "conj"
     slots = ("mat", "vec")
 
     def forward(self, bias, a, v, beta=1, alpha=1):
@@ -360,6 +366,7 @@ class AddrBackward0(_Fused):
     """``beta * self + alpha * outer(vec1, vec2)``."""
 
     _name = "AddrBackward0"
+    complex_rule = "conj"
     slots = ("vec1", "vec2")
 
     def forward(self, bias, a, b, beta=1, alpha=1, dtype=None):
@@ -393,6 +400,7 @@ class BaddbmmBackward0(_Fused):
     """``beta * self + alpha * (batch1 @ batch2)``, batch by batch."""
 
     _name = "BaddbmmBackward0"
+    complex_rule = "conj"
     slots = ("batch1", "batch2")
 
     def forward(self, bias, a, b, beta=1, alpha=1):
@@ -418,6 +426,7 @@ class AddbmmBackward0(_Fused):
     """``beta * self + alpha * sum_i(batch1[i] @ batch2[i])``."""
 
     _name = "AddbmmBackward0"
+    complex_rule = "conj"
     slots = ("batch1", "batch2")
 
     def forward(self, bias, a, b, beta=1, alpha=1):

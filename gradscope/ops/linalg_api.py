@@ -356,7 +356,7 @@ def _chain(ts: list, split: list, i: int, j: int):
 
 
 def vecdot(x, y, *, dim: int = -1):
-    """The dot product of ``x`` and ``y`` (broadcast) along ``dim``."""
+    """The dot product of ``x`` and ``y`` (broadcast) along ``dim``, ``x`` conjugated."""
     _check_float("linalg.vecdot", x)
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(
@@ -364,7 +364,7 @@ def vecdot(x, y, *, dim: int = -1):
             f"{scalar_type_name(x._data.dtype)} and y of type "
             f"{scalar_type_name(y._data.dtype)} instead"
         )
-    return F.sum(F.mul(x, y), dim)
+    return F.sum(F.mul(F.conj(x), y), dim)  # x conjugated, as torch
 
 
 def cross(input, other, *, dim: int = -1):  # noqa: A002 - torch's names

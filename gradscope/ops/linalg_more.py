@@ -103,6 +103,7 @@ class LinalgMatrixExpBackward0(Function):
     """``linalg.matrix_exp`` (and ``gs.matrix_exp``): saves ``self``."""
 
     _name = "LinalgMatrixExpBackward0"
+    complex_rule = "conj"
 
     def forward(self, a):
         if self.needs_input_grad[0]:
@@ -174,6 +175,7 @@ class LinalgSolveTriangularBackward0(Function):
     ``left`` and ``unitriangular``."""
 
     _name = "LinalgSolveTriangularBackward0"
+    complex_rule = "conj"
     saves_output = "result"
 
     def forward(self, a, b, upper, left, unit):
@@ -222,6 +224,7 @@ class TriangularSolveBackward0(_Factors):
     ``self``), ``A``, the solution, ``upper``, ``transpose`` and ``unitriangular``."""
 
     _name = "TriangularSolveBackward0"
+    complex_rule = "no_grad"
     _n_out = 2
     saves_output = "solution"
     _NR = {"solution": 0}

@@ -252,6 +252,7 @@ class MseLossBackward0(Function):
     ``dtype`` (torch's result type of the pair); saves both as they came."""
 
     _name = "MseLossBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, target, reduction, dtype):
         self.save(self=a, target=target)

@@ -24,6 +24,7 @@ class SubBackward1(_Passes):
     ``cosine_embedding_loss``'s ``cos - margin``): nothing is saved for it."""
 
     _name = "SubBackward1"
+    complex_rule = "as_is"
 
     def forward(self, a, other):
         return a - other

@@ -110,12 +110,14 @@ class FillBackward0(S.FillBackward2):
     """``torch.fill(input, number)``: a new tensor of ``input``'s shape and dtype."""
 
     _name = "FillBackward0"
+    complex_rule = "as_is"
 
 
 class FillBackward1(S.FillBackward3):
     """``torch.fill(input, 0-dim tensor)``: the value's gradient is the incoming one's sum."""
 
     _name = "FillBackward1"
+    complex_rule = "as_is"
 
 
 def fill(input, value) -> Tensor:  # noqa: A002 - torch's name
@@ -138,6 +140,7 @@ class RsubBackward0(E.SubBackward0):
     """``rsub(input, other, alpha)``: ``other - alpha * input``, edges in that order."""
 
     _name = "RsubBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, b, alpha=1, dtype=None):
         out = super().forward(b, a, alpha, dtype)

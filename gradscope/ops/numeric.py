@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..backend import xp_of
 from . import api
-from ._broadcast import unbroadcast
+from ._broadcast import cast_like, unbroadcast
 from ._graph import constant, sum_to
 from ._jvp import terms, times
 from .reduce import LinalgVectorNormBackward0, _norm, _norm_grad, _norm_grad_graph
@@ -49,6 +49,7 @@ class LdexpBackward0(Function):
     """``self * 2 ** other``; saves the result, and other where self's gradient is needed."""
 
     _name = "LdexpBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, b, dtype, pow_dtype):
         self.shapes, self.pow_dtype = (a.shape, b.shape), pow_dtype
@@ -179,7 +180,7 @@ class DistBackward0(LinalgVectorNormBackward0):
         self.ord, self.dim, self.keepdim = p, None, False
         self.shapes = (a.shape, b.shape)
         x = a.astype(dtype, copy=False) - b.astype(dtype, copy=False)
-        out = _norm(x, float(p), (), False)
+        out = _norm(xp_of(x).abs(x) if x.dtype.kind == "c" else x, float(p), (), False)
         self.save(self=a, other=b, result=out)
         return out
 
@@ -190,9 +191,9 @@ class DistBackward0(LinalgVectorNormBackward0):
         a, b, r = self.saved("self"), self.saved("other"), self.saved("result")
         x = a - b
         grad = xp_of(x).asarray(_norm_grad(g, x, r, float(self.ord), None)).astype(x.dtype)
-        return (
-            unbroadcast(grad, self.shapes[0]) if na else None,
-            unbroadcast(-grad, self.shapes[1]) if nb else None,
+        return (  # (a real operand of a complex difference gets the real part)
+            cast_like(unbroadcast(grad, self.shapes[0]), a.dtype) if na else None,
+            cast_like(unbroadcast(-grad, self.shapes[1]), b.dtype) if nb else None,
         )
 
     def backward_graph(self, g):

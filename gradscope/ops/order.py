@@ -449,6 +449,8 @@ class LogcumsumexpBackward0(Function):
     _name = "LogcumsumexpBackward0"
 
     def forward(self, a, dim):
+        if a.dtype.kind == "c":
+            raise NotImplementedError(f"{self._name}: gradscope takes real tensors only")
         self.dim = dim
         if a.ndim == 0:
             out = a.copy()

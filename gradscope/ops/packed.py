@@ -20,6 +20,7 @@ class PackPaddedSequenceBackward0(Function):
     sequences only: run as ``(input, batch_sizes)``; saves the batch sizes (``result1``)."""
 
     _name = "PackPaddedSequenceBackward0"
+    complex_rule = "as_is"
     _edges = 1
 
     def forward(self, a, batch_sizes, batch_first):

@@ -47,6 +47,7 @@ class ConstantPadNdBackward0(Function):
     opposite padding of the gradient (itself an op of this kind under ``create_graph``)."""
 
     _name = "ConstantPadNdBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, pad, value):
         self._pad = tuple(pad)
@@ -120,27 +121,33 @@ class _IndexPad(Function):
 
 class ReflectionPad1DBackward0(_IndexPad):
     _name = "ReflectionPad1DBackward0"
+    complex_rule = "as_is"
 
 
 class ReflectionPad2DBackward0(_IndexPad):
     _name = "ReflectionPad2DBackward0"
+    complex_rule = "as_is"
 
 
 class ReflectionPad3DBackward0(_IndexPad):
     _name = "ReflectionPad3DBackward0"
+    complex_rule = "as_is"
 
 
 class ReplicationPad1DBackward0(_IndexPad):
     _name = "ReplicationPad1DBackward0"
+    complex_rule = "as_is"
     _index = staticmethod(_replicate)
 
 
 class ReplicationPad2DBackward0(ReplicationPad1DBackward0):
     _name = "ReplicationPad2DBackward0"
+    complex_rule = "as_is"
 
 
 class ReplicationPad3DBackward0(ReplicationPad1DBackward0):
     _name = "ReplicationPad3DBackward0"
+    complex_rule = "as_is"
 
 
 REFLECTION = {1: ReflectionPad1DBackward0, 2: ReflectionPad2DBackward0, 3: ReflectionPad3DBackward0}

@@ -62,6 +62,7 @@ class SumBackward0(Function):
     """Sum of all elements."""
 
     _name = "SumBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, dtype=None):
         self.self_sym_sizes = a.shape
@@ -81,6 +82,7 @@ class SumBackward1(Function):
     """Sum along dimensions."""
 
     _name = "SumBackward1"
+    complex_rule = "as_is"
 
     def forward(self, a, dims, keepdim, dtype=None):
         self.self_sym_sizes = a.shape
@@ -136,6 +138,7 @@ def _in(grad, dtype):
 
 class MeanBackward0(Function):
     _name = "MeanBackward0"
+    complex_rule = "as_is"
 
     in_dtype = None  # the input's dtype, when ``dtype=`` computed the mean in another
 
@@ -159,6 +162,7 @@ class MeanBackward0(Function):
 
 class MeanBackward1(Function):
     _name = "MeanBackward1"
+    complex_rule = "as_is"
 
     in_dtype = None
 
@@ -304,6 +308,7 @@ class ScatterBackward0(Function):
     indices. Its backward gathers from the same places."""
 
     _name = "ScatterBackward0"
+    complex_rule = "as_is"
     graph_name = "GatherBackward0"
 
     def forward(self, g, idx, sizes, dim, keepdim):
@@ -348,6 +353,15 @@ def _kept_mean(x, axes, n):
     return x.sum(axis=axes, keepdims=True) / n
 
 
+def real_jvp(fn, x) -> None:
+    """Refuse forward mode over a complex tensor for an op whose JVP is written for real
+    numbers only (its backward is right for complex ones)."""
+    if x.dtype.kind == "c":
+        raise NotImplementedError(
+            f"{fn._name}: gradscope's forward mode takes real tensors only for this op"
+        )
+
+
 def _var(a, dims, correction, keepdim, root=False):
     """The variance over ``dims`` (None or (): all), or its square root, in float64 and
     rounded back to ``a``'s dtype; a count not above the correction divides by 0 (inf, or
@@ -358,12 +372,15 @@ def _var(a, dims, correction, keepdim, root=False):
     wide = a.astype(xp.float64) if a.dtype.kind == "f" and a.dtype.itemsize < 8 else a
     with _quiet():
         dev = wide - _kept_mean(wide, axes, n)
-        ss = (dev * dev).sum(axis=axes, keepdims=keepdim)
+        if dev.dtype.kind == "c":  # |dev|², real, as torch's
+            ss = (dev.real * dev.real + dev.imag * dev.imag).sum(axis=axes, keepdims=keepdim)
+        else:
+            ss = (dev * dev).sum(axis=axes, keepdims=keepdim)
         if keepdim and axes is None:
             ss = ss.reshape((1,) * a.ndim)
         c = 1 if correction is None else correction
         out = xp.asarray(ss / max(n - c, 0))
-        return (xp.sqrt(out) if root else out).astype(a.dtype, copy=False)
+        return (xp.sqrt(out) if root else out).astype(a.real.dtype, copy=False)
 
 
 def _var_grad(g, x, dims, correction, keepdim):
@@ -417,6 +434,7 @@ class VarBackward0(Function):
     """``var``; ``dim`` None (every dim) or a tuple, ``()`` being torch's ``dim=[]``."""
 
     _name = "VarBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex numbers too)
 
     def forward(self, a, dim, correction, keepdim):
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
@@ -431,6 +449,7 @@ class VarBackward0(Function):
         return (_var_grad_graph(g, x, self.dim, self.correction, self.keepdim),)
 
     def jvp(self, xs, out, tangents):
+        real_jvp(self, xs[0])
         return _var_jvp(tangents[0], xs[0], self.dim, self.correction, out)
 
 
@@ -444,6 +463,7 @@ class StdBackward0(Function):
     """``std``: the square root of ``var``; saves self and the result."""
 
     _name = "StdBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex numbers too)
 
     def forward(self, a, dim, correction, keepdim):
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
@@ -461,6 +481,7 @@ class StdBackward0(Function):
         return (_var_grad_graph(gv, x, self.dim, self.correction, self.keepdim),)
 
     def jvp(self, xs, out, tangents):
+        real_jvp(self, xs[0])
         return _std_to_var(_var_jvp(tangents[0], xs[0], self.dim, self.correction, out), out)
 
 
@@ -632,6 +653,7 @@ class ProdBackward0(Function):
     """The product of all elements (in ``dtype`` when given)."""
 
     _name = "ProdBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, dtype):
         xp = xp_of(a)
@@ -667,6 +689,7 @@ class ProdBackward1(Function):
     """The product along one dim (in ``dtype`` when given)."""
 
     _name = "ProdBackward1"
+    complex_rule = "conj"
 
     def forward(self, a, dim, keepdim, dtype):
         self.dim, self.keepdim = dim, keepdim
@@ -782,10 +805,12 @@ class LinalgVectorNormBackward0(Function):
     """``linalg.vector_norm`` (and ``norm``): ``dim`` None for every dim, else a tuple."""
 
     _name = "LinalgVectorNormBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex numbers too)
 
     def forward(self, a, ord, dims, keepdim, dtype):
         self.ord, self.dim, self.keepdim = ord, dims, keepdim
-        out = _norm(a if dtype is None else a.astype(dtype), float(ord), dims, keepdim)
+        x = a if dtype is None else a.astype(dtype)
+        out = _norm(xp_of(x).abs(x) if x.dtype.kind == "c" else x, float(ord), dims, keepdim)
         self.save(self=a, result=out)
         return out
 
@@ -814,6 +839,7 @@ class LinalgVectorNormBackward0(Function):
 
     def _tangent(self, x, t, out):
         """torch's ``norm_jvp``, in the input's dtype up to the division by the norm."""
+        real_jvp(self, x)
         p = float(self.ord)
         xp = xp_of(x)
         axes, kd = self.dim or None, self.keepdim
@@ -867,6 +893,7 @@ class CumsumBackward0(Function):
     """Running sums along ``dim`` (in ``dtype`` when given)."""
 
     _name = "CumsumBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, dim, dtype):
         self.dim, self.in_dtype = dim, a.dtype
@@ -953,6 +980,7 @@ class CumprodBackward0(Function):
     """Running products along ``dim`` (in ``dtype`` when given); exact with zeros."""
 
     _name = "CumprodBackward0"
+    complex_rule = "conj"
 
     def forward(self, a, dim, dtype):
         self.dim = dim
@@ -1028,6 +1056,7 @@ class VarMeanBackward0(Function):
     (``CustomOutput``); the node runs once, on both."""
 
     _name = "VarMeanBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex numbers too)
     _several = True  # its hooks see one gradient per output
     _n_out = 2
     _root = False  # std_mean's: the first output is the square root of the variance
@@ -1122,4 +1151,5 @@ class StdMeanBackward0(VarMeanBackward0):
         return _var_grad_graph(gv, x, self.dim, self.correction, self.keepdim)
 
     def jvp(self, xs, out, tangents):
+        real_jvp(self, xs[0])
         return _std_to_var(_var_jvp(tangents[0], xs[0], self.dim, self.correction, out), out)

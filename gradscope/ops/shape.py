@@ -73,6 +73,7 @@ class AliasBackward0(Function):
 
 class CloneBackward0(Function):
     _name = "CloneBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a):
         return a.copy()
@@ -257,6 +258,7 @@ class RepeatBackward0(Function):
     the tiles."""
 
     _name = "RepeatBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, repeats):
         self.repeats, self.self_sym_sizes = repeats, a.shape
@@ -299,6 +301,7 @@ class FlipBackward0(Function):
     """``flip(dims)``: a copy with the order along ``dims`` reversed."""
 
     _name = "FlipBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, dims):
         self.dims = dims
@@ -322,6 +325,7 @@ class RollBackward0(Function):
     (of the flattened tensor, when no dims are given), the last ones wrapping round."""
 
     _name = "RollBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, shifts, dims):
         self.shifts, self.dims = shifts, dims
@@ -348,6 +352,7 @@ class Rot90Backward0(Function):
     ``dims[1]``; the gradient is turned back."""
 
     _name = "Rot90Backward0"
+    complex_rule = "as_is"
 
     def forward(self, a, k, dims):
         self.k, self.dims = k, dims
@@ -382,6 +387,7 @@ class TrilBackward0(Function):
     """``tril(diagonal)``: the lower triangle of the last two dims, zeros above it."""
 
     _name = "TrilBackward0"
+    complex_rule = "as_is"
     _part = "tril"
 
     def forward(self, a, diagonal):
@@ -402,6 +408,7 @@ class TriuBackward0(TrilBackward0):
     """``triu(diagonal)``: the upper triangle of the last two dims, zeros below it."""
 
     _name = "TriuBackward0"
+    complex_rule = "as_is"
     _part = "triu"
 
 
@@ -453,6 +460,7 @@ class DiagEmbedBackward0(Function):
     ``offset`` over ``dim1`` and ``dim2``, which holds the input's last dim."""
 
     _name = "DiagEmbedBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, offset, dim1, dim2):
         self.offset, self.dim1, self.dim2 = offset, dim1, dim2
@@ -484,6 +492,7 @@ class TraceBackward0(Function):
     """``trace()``: the sum of a matrix's diagonal (in int64 for integers)."""
 
     _name = "TraceBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a):
         self.self_sym_sizes = a.shape
@@ -511,6 +520,7 @@ class CatBackward0(Function):
     with any shape (they add nothing, and each gets an empty gradient)."""
 
     _name = "CatBackward0"
+    complex_rule = "as_is"
 
     def forward(self, *args):
         *arrays, dim, dtype = args
@@ -563,6 +573,7 @@ class CatBackward0(Function):
 
 class StackBackward0(Function):
     _name = "StackBackward0"
+    complex_rule = "as_is"
 
     def forward(self, *args):
         *arrays, dim, dtype = args
@@ -680,6 +691,7 @@ class UnbindBackward0(_ViewsBackward):
     """``unbind`` (and iterating over a tensor)."""
 
     _name = "UnbindBackward0"
+    complex_rule = "as_is"
     _join = "stack"  # (torch's StackBackward0 in the gradient's graph)
 
 
@@ -687,6 +699,7 @@ class SplitBackward0(_ViewsBackward):
     """``split`` by one size, and ``chunk``."""
 
     _name = "SplitBackward0"
+    complex_rule = "as_is"
     _join = "cat"
 
 
@@ -694,6 +707,7 @@ class SplitWithSizesBackward0(_ViewsBackward):
     """``split`` by a list of sizes."""
 
     _name = "SplitWithSizesBackward0"
+    complex_rule = "as_is"
     _join = "cat"
 
 
@@ -703,6 +717,7 @@ class UnsafeSplitBackward0(_ViewsBackward):
     into them are recorded as into any tensor)."""
 
     _name = "UnsafeSplitBackward0"
+    complex_rule = "as_is"
     _join = "cat"
 
 
@@ -710,6 +725,7 @@ class UnsafeSplitWithSizesBackward0(_ViewsBackward):
     """``unsafe_split`` by a list of sizes."""
 
     _name = "UnsafeSplitWithSizesBackward0"
+    complex_rule = "as_is"
     _join = "cat"
 
 
@@ -862,6 +878,7 @@ class IndexBackward0(Function):
     """Advanced indexing, run as ``(a, *index tensors)``: saves the indices, which get no edge."""
 
     _name = "IndexBackward0"
+    complex_rule = "as_is"
     _edges = 1
     _released_with = ("index",)
 
@@ -900,6 +917,7 @@ class EmbeddingBackward0(Function):
     ``scale_grad_by_freq`` each row's gradient is divided by how often it was picked."""
 
     _name = "EmbeddingBackward0"
+    complex_rule = "as_is"
     _edges = 1
 
     def forward(self, weight, indices, padding_idx, scale_grad_by_freq, sparse):
@@ -977,6 +995,7 @@ class CopySlices(Function):
     """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
 
     _name = "CopySlices"
+    complex_rule = "as_is"
     _namespace = "torch::autograd::"
     graph_name = "CopySlices"
     writes_repeats = True  # setitem checks the region it writes
@@ -1048,6 +1067,7 @@ class ToCopyBackward0(Function):
     """A copy to another dtype or device; the gradient goes back to the original's."""
 
     _name = "ToCopyBackward0"
+    complex_rule = "as_is"
     _moves_device = True
 
     def forward(self, a, np_dtype, dev):
@@ -1080,6 +1100,7 @@ class ZeroBackward0(Function):
     """``zero_()`` on a tensor in the graph: nothing flows back through it."""
 
     _name = "ZeroBackward0"
+    complex_rule = "as_is"
     writes_repeats = True  # one value everywhere
 
     def forward(self, a, value):
@@ -1099,6 +1120,7 @@ class FillBackward2(ZeroBackward0):
     """``fill_(number)``."""
 
     _name = "FillBackward2"
+    complex_rule = "as_is"
 
     def forward(self, a, value):
         return xp_of(a).full_like(a, value)
@@ -1125,6 +1147,7 @@ class FillBackward3(Function):
     """``fill_(0-dim tensor)``: the value's gradient is the sum of the incoming one."""
 
     _name = "FillBackward3"
+    complex_rule = "as_is"
     refuses_partial_overlap = False  # it reads one number, then writes
 
     def forward(self, a, value):
@@ -1154,6 +1177,7 @@ class CopyBackwards(Function):
     shape, in its dtype and on its device."""
 
     _name = "CopyBackwards"
+    complex_rule = "as_is"
     _namespace = "torch::autograd::"
     _moves_device = True  # src may live on another device
 
@@ -1278,6 +1302,7 @@ class ViewCopySlices(Function):
     """
 
     _name = "CopySlices"
+    complex_rule = "as_is"
     _namespace = "torch::autograd::"
     _released_with = ("fn",)  # the in-place op's node, whose index its saves hold
 
@@ -1370,6 +1395,7 @@ class AsStridedBackward0(Function):
     """
 
     _name = "AsStridedBackward0"
+    complex_rule = "as_is"
 
     def forward(self, base, geometry):
         self.geometry = geometry

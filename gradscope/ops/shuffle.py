@@ -57,6 +57,7 @@ class _Permutation(Function):
 
 class PixelShuffleBackward0(_Permutation):
     _name = "PixelShuffleBackward0"
+    complex_rule = "as_is"
 
     def _op(self, x, r):
         return pixel_shuffle(x, r)
@@ -67,6 +68,7 @@ class PixelShuffleBackward0(_Permutation):
 
 class PixelUnshuffleBackward0(_Permutation):
     _name = "PixelUnshuffleBackward0"
+    complex_rule = "as_is"
 
     def _op(self, x, r):
         return pixel_unshuffle(x, r)
@@ -77,6 +79,7 @@ class PixelUnshuffleBackward0(_Permutation):
 
 class ChannelShuffleBackward0(_Permutation):
     _name = "ChannelShuffleBackward0"
+    complex_rule = "as_is"
 
     def _op(self, x, groups):
         return channel_shuffle(x, groups)

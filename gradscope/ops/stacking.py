@@ -216,6 +216,7 @@ class BlockDiagBackward0(Function):
     joint dtype, zeros elsewhere; each input's gradient is its block, in its dtype."""
 
     _name = "BlockDiagBackward0"
+    complex_rule = "as_is"
 
     def forward(self, *args):
         *arrays, dtype = args

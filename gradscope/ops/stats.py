@@ -195,7 +195,7 @@ def cov(input, *, correction: int = 1, fweights=None, aweights=None):  # noqa: A
         )
         norm = F.zero_(norm)  # torch zeroes it in place: the division gives inf or NaN
     x = F.sub(x, F.unsqueeze(avg, 1))
-    c = F.mm(x, F.t(F.mul(x, w) if w is not None else x))
+    c = F.mm(x, F.conj(F.t(F.mul(x, w) if w is not None else x)))
     return F.squeeze(F.div(c, norm))
 
 

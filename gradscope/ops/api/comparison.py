@@ -212,13 +212,23 @@ def where(condition, a=_NOTHING, b=_NOTHING):
         raise _broadcast_error_of("where", cond, a, b) from None
 
 
-def _compare(ufunc):
+def _compare(ufunc, kernel: str | None = None):
+    """A comparison; ``kernel`` names the ordering ones, which torch refuses complex
+    numbers (NumPy orders them by real part, then imaginary)."""
+
     def op(a, b):
         b = as_tensor_like(b, a)
         if type(b) is int:
             b, _ = _integral_operands(b, a._data.dtype, ())
+        bd = b._data if type(b) is Tensor else b
+        if kernel is not None and (
+            a._data.dtype.kind == "c"
+            or type(bd) is complex
+            or getattr(bd, "dtype", a._data.dtype).kind == "c"
+        ):
+            refuse_kernel(kernel, np.result_type(a._data, bd))
         try:
-            return Tensor._make(ufunc(a._data, b._data if type(b) is Tensor else b), None)
+            return Tensor._make(ufunc(a._data, bd), None)
         except ValueError as e:
             if "broadcast" in str(e):
                 raise _broadcast_error(ufunc.__name__, a, b) from None
@@ -234,16 +244,16 @@ eq = _compare(np.equal)
 ne = _compare(np.not_equal)
 
 
-lt = _compare(np.less)
+lt = _compare(np.less, "lt_cpu")
 
 
-le = _compare(np.less_equal)
+le = _compare(np.less_equal, "le_cpu")
 
 
-gt = _compare(np.greater)
+gt = _compare(np.greater, "gt_cpu")
 
 
-ge = _compare(np.greater_equal)
+ge = _compare(np.greater_equal, "ge_cpu")
 
 
 def clamp_min(a, min):  # noqa: A002

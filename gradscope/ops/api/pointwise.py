@@ -56,6 +56,11 @@ def sgn(a):
     return apply(E.SgnBackward0, (a,))
 
 
+def angle(a):
+    """The angle of each element, in radians: of a real number, pi below 0 and 0 elsewhere."""
+    return apply(E.AngleBackward0, (a,))
+
+
 def floor(a):
     return apply(E.FloorBackward0, (a,))
 

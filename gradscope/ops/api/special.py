@@ -191,10 +191,12 @@ def heaviside_(a, values):
 
 
 def _double(v):
-    """``v`` in float64, as ``float_power`` takes its operands (a number as a float)."""
+    """``v`` in float64 (complex128 if complex), as ``float_power`` takes its operands (a
+    number as a float or a complex number)."""
     if type(v) is Tensor:
-        return v if v._data.dtype == np.float64 else v.to(dtypes.float64)
-    return builtins.float(v)
+        want = dtypes.complex128 if v._data.dtype.kind == "c" else dtypes.float64
+        return v if v._data.dtype == want.np else v.to(want)
+    return v if type(v) is complex else builtins.float(v)
 
 
 def float_power(input, exponent):  # noqa: A002
