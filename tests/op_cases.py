@@ -3305,6 +3305,127 @@ CASES += [
     C("conj_real", lambda m, a: m.conj(a) * 2, (S43,)),
 ]
 
+
+def _ebag(m, w, idx, offsets=None, psw=None, **kw):
+    """embedding_bag over an int64 index list (and offsets list), built in ``m``."""
+    o = None if offsets is None else m.tensor(offsets, dtype=m.int64)
+    return _F(m).embedding_bag(m.tensor(idx, dtype=m.int64), w, o, per_sample_weights=psw, **kw)
+
+
+# embedding_bag: torch has neither its second derivative nor its forward mode; gradcheck
+# of the first derivative is in test_embedding_bag
+_EB_IDX, _EB_OFF, _EB = [0, 2, 1, 4, 2, 3], [0, 2, 2, 5], dict(gradcheck=False, forward_ad=False)
+S53 = (5, 3)
+CASES += [
+    C("F_embedding_bag_sum", lambda m, w: _ebag(m, w, _EB_IDX, _EB_OFF, mode="sum"), (S53,), **_EB),
+    C("F_embedding_bag_mean", lambda m, w: _ebag(m, w, _EB_IDX, _EB_OFF), (S53,), **_EB),
+    C("F_embedding_bag_max", lambda m, w: _ebag(m, w, _EB_IDX, _EB_OFF, mode="max"), (S53,), **_EB),
+    C(
+        "F_embedding_bag_2d_sum",
+        lambda m, w: _ebag(m, w, [[0, 2], [1, 4], [3, 3]], mode="sum"),
+        (S53,),
+        **_EB,
+    ),
+    C("F_embedding_bag_2d_mean", lambda m, w: _ebag(m, w, [[0, 2, 1], [4, 3, 3]]), (S53,), **_EB),
+    C(
+        "F_embedding_bag_2d_max",
+        lambda m, w: _ebag(m, w, [[0, 2], [1, 4], [3, 3]], mode="max"),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_per_sample_weights",
+        lambda m, w, p: _ebag(m, w, _EB_IDX, _EB_OFF, p, mode="sum"),
+        (S53, (6,)),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_per_sample_weights_2d",
+        lambda m, w, p: _ebag(m, w, [[0, 2], [1, 4], [3, 3]], psw=p, mode="sum"),
+        (S53, (3, 2)),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_per_sample_weights_const",
+        lambda m, w, p: _ebag(m, w, _EB_IDX, _EB_OFF, p, mode="sum"),
+        (S53, (6,)),
+        grad=(True, False),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_per_sample_weights_only",
+        lambda m, w, p: _ebag(m, w, _EB_IDX, _EB_OFF, p, mode="sum", padding_idx=2),
+        (S53, (6,)),
+        grad=(False, True),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_padding_sum",
+        lambda m, w: _ebag(m, w, _EB_IDX, _EB_OFF, mode="sum", padding_idx=2),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_padding_mean",
+        lambda m, w: _ebag(m, w, [2, 2, 1, 4, 2], [0, 2, 5], padding_idx=-3),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_padding_max",
+        lambda m, w: _ebag(m, w, [2, 2, 1, 4, 2, 0], [0, 2, 5], mode="max", padding_idx=2),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_last_offset_sum",
+        lambda m, w: _ebag(m, w, _EB_IDX, [0, 2, 2, 6], mode="sum", include_last_offset=True),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_last_offset_mean",
+        lambda m, w: _ebag(m, w, _EB_IDX, [0, 1, 6], include_last_offset=True),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_last_offset_max",
+        lambda m, w: _ebag(m, w, _EB_IDX, [0, 3, 3, 6], mode="max", include_last_offset=True),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_freq_sum",
+        lambda m, w: _ebag(m, w, [3, 0, 3, 1, 0, 3], [0, 2], mode="sum", scale_grad_by_freq=True),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_freq_mean_padding",
+        lambda m, w: _ebag(
+            m, w, [3, 0, 3, 1, 0, 4], [0, 3], scale_grad_by_freq=True, padding_idx=1
+        ),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_int32",
+        lambda m, w: _F(m).embedding_bag(
+            m.tensor(_EB_IDX, dtype=m.int32), w, m.tensor(_EB_OFF, dtype=m.int32), mode="max"
+        ),
+        (S53,),
+        **_EB,
+    ),
+    C(
+        "F_embedding_bag_int32_indices_int64_offsets",
+        lambda m, w: _F(m).embedding_bag(m.tensor(_EB_IDX, dtype=m.int32), w, m.tensor(_EB_OFF)),
+        (S53,),
+        **_EB,
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -296,3 +296,7 @@ __all__ += [
     "RReLU",
     "TripletMarginWithDistanceLoss",
 ]
+
+from .layers_embedding_bag import EmbeddingBag  # noqa: E402
+
+__all__ += ["EmbeddingBag"]

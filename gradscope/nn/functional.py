@@ -1482,3 +1482,7 @@ __all__ += [
     "rrelu_",
     "triplet_margin_with_distance_loss",
 ]
+
+from ._embedding_bag import embedding_bag  # noqa: E402 - bags of embedding rows
+
+__all__ += ["embedding_bag"]
