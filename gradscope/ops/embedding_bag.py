@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply
 from ..backend import xp_of
 from .shape import scatter_add
 
@@ -142,6 +142,26 @@ class EmbeddingBagBackward0(Function):
             gp[keep] = (g[bag[keep]] * weight[idx[keep]]).sum(axis=1)
         return gw, gp
 
+    def backward_graph(self, g):
+        # as torch: the gradients carry nodes of their own, which refuse a second backward
+        need_w, need_p = self.needs_input_grad[:2]
+        gw = gp = None
+        if need_w:
+            psw = self.saved_tensor("per_sample_weights") if self.has_per_sample_weights else None
+            gw = apply(EmbeddingBagBackwardBackward0, (g, psw), self)
+        if need_p:
+            gp = apply(_PerSampleWeightsBackward, (g, self.saved_tensor("weight")), self)
+        return gw, gp
+
+    def jvp(self, xs, out, tangents):
+        raise NotImplementedError(  # as torch, which has no forward derivative for it
+            "Trying to use forward AD with _embedding_bag that does not support it because it "
+            "has not been implemented yet.\nPlease file an issue to PyTorch at "
+            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
+            "that we can prioritize its implementation or submit a PR adding the "
+            "implementation to derivatives.yaml"
+        )
+
     def _weight_grad(self, g, bag, idx, keep, psw):
         xp = xp_of(g)
         dim = g.shape[1]
@@ -160,7 +180,43 @@ class EmbeddingBagBackward0(Function):
             distinct = xp.unique(idx)
             divisor = counts[xp.sort(idx)[: distinct.shape[0]]]
             scale = scale / divisor[xp.searchsorted(distinct, idx)].astype(g.dtype)
+        bag, scale = bag[keep], scale[keep]
         if self.mode == MODE_MEAN:
             scale = scale / xp.maximum(sizes, 1)[bag].astype(g.dtype)
-        scatter_add(gw, idx[keep], g[bag[keep]] * scale[keep, None])
+        scatter_add(gw, idx[keep], g[bag] * scale[:, None])
         return gw
+
+
+class EmbeddingBagBackwardBackward0(Function):
+    """``weight``'s gradient as an op, run as ``(g, per_sample_weights)``: as in torch, it
+    has no derivative of its own."""
+
+    _name = "EmbeddingBagBackwardBackward0"
+    _edges = 2
+
+    def forward(self, g, psw, node):
+        bag, idx = node._bags()
+        keep = (idx != node.padding_idx) & (bag < g.shape[0])
+        return node._weight_grad(g, bag, idx, keep, psw)
+
+    def backward(self, u):
+        raise NotImplementedError(
+            "the derivative for '_embedding_bag_backward' is not implemented."
+        )
+
+
+class _PerSampleWeightsBackward(Function):
+    """``per_sample_weights``' gradient as an op, run as ``(g, weight)``: torch's
+    ``NotImplemented`` node, which refuses a second backward."""
+
+    _name = "NotImplemented"
+    _namespace = "torch::autograd::"
+    _edges = 2
+
+    def forward(self, g, weight, node):
+        return node.backward(g)[1]
+
+    def backward(self, u):
+        raise RuntimeError(
+            "derivative for aten::_embedding_bag_per_sample_weights_backward is not implemented"
+        )
