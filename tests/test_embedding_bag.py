@@ -166,6 +166,22 @@ def test_bags_with_no_indices(mode):
     assert out.shape == (3, 4) and not out.any() and not grad.any()
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_random_bags_as_torch(mode, seed):
+    """Many bags, some empty, some of padding only, with repeated rows."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, 6, 60).tolist()
+    offsets = [0, *sorted(rng.integers(0, 61, 14).tolist())]
+    pad = int(rng.integers(0, 6)) if seed % 2 else None
+    last = seed >= 2
+    if last:  # the last offset ends the indices (torch's backward reads garbage otherwise)
+        offsets.append(len(idx))
+    _both(
+        lambda m, w: _eb(m, idx, w, offsets, mode=mode, padding_idx=pad, include_last_offset=last)
+    )
+
+
 def test_no_bags():
     for m in (gs, torch):  # torch's backward of this crashes: the forward alone
         out = _eb(m, [1, 2], offsets=[], mode="sum")

@@ -29,6 +29,20 @@ def offset2bag(offsets, n: int, nbags: int, dtype):
     return (xp.searchsorted(starts, xp.arange(n), side="right") - 1).astype(dtype)
 
 
+def _bag_reduce(ufunc, arr, starts, fill):
+    """``ufunc`` over each bag's run of rows of ``arr``, a run going from its start to
+    the next (the last to the end); an empty run gives a row it does not own, which the
+    caller overwrites."""
+    xp = xp_of(arr)
+    pad = xp.full((1, *arr.shape[1:]), fill, dtype=arr.dtype)
+    return ufunc.reduceat(xp.concatenate([arr, pad]), starts, axis=0)
+
+
+def _empty_runs(xp, starts, n: int):
+    """Which bags' runs hold no rows."""
+    return starts == xp.concatenate([starts[1:], xp.asarray([n], dtype=starts.dtype)])
+
+
 class EmbeddingBagBackward0(Function):
     """Bags of rows of ``weight`` reduced by ``mode`` (0 sum, 1 mean, 2 max); a
     ``padding_idx`` row is left out of its bag, and an empty bag gives zeros."""
@@ -49,7 +63,7 @@ class EmbeddingBagBackward0(Function):
         include_last_offset: bool,
     ):
         xp = xp_of(weight)
-        n, dim = indices.shape[0], weight.shape[1]
+        n = indices.shape[0]
         nbags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
         nbags = max(nbags, 0)
         itype = np.result_type(indices.dtype, offsets.dtype)
@@ -61,24 +75,23 @@ class EmbeddingBagBackward0(Function):
         idx = indices.astype(np.int64, copy=False)
         bag = offset2bag(offsets, n, nbags, np.int64)
         keep = (idx != padding_idx) & (nbags > 0)
-        # torch sums (sum and mean) up to the last offset, but sizes and takes maxima of
-        # bags up to the end of the indices
+        # torch's fast path (single or half precision, no padding) sums (sum and mean) up
+        # to the last offset; otherwise, and for sizes and maxima, bags run to the end
+        fast = padding_idx < 0 and weight.dtype != np.float64
         summed = keep.copy()
-        if include_last_offset and nbags:
+        if fast and include_last_offset and nbags:
             summed &= xp.arange(n) < int(offsets[-1])
         sizes = xp.bincount(bag[keep], minlength=nbags)[:nbags] if n else xp.zeros(nbags, int)
         rows = weight[idx]
+        starts = offsets[:nbags].astype(np.int64, copy=False)
         if mode == MODE_MAX:
-            out, max_indices = self._max(xp, rows, idx, bag, keep, sizes, nbags, dim, weight)
+            out, max_indices = self._max(xp, rows, idx, bag, keep, sizes, starts, weight)
         else:
-            if per_sample_weights is not None:
-                rows = rows * per_sample_weights[:, None]
-            out = xp.zeros((nbags, dim), dtype=weight.dtype)
-            scatter_add(out, bag[summed], rows[summed])
+            out = self._sum(xp, rows, per_sample_weights, summed, starts, n, weight.dtype)
             if mode == MODE_MEAN:
                 out /= xp.maximum(sizes, 1).astype(weight.dtype)[:, None]
 
-        fast_sum = mode == MODE_SUM and padding_idx < 0 and weight.dtype != np.float64
+        fast_sum = fast and mode == MODE_SUM
         result1 = xp.zeros(0, dtype=itype) if fast_sum else bag.astype(itype)
         result2 = xp.zeros(nbags, dtype=itype) if mode == MODE_SUM else sizes.astype(itype)
         if mode == MODE_MAX:
@@ -94,29 +107,41 @@ class EmbeddingBagBackward0(Function):
         return out
 
     @staticmethod
-    def _max(xp, rows, idx, bag, keep, sizes, nbags, dim, weight):
+    def _sum(xp, rows, per_sample_weights, summed, starts, n, dtype):
+        """Each bag's sum of the rows ``summed`` keeps (scaled by the per-sample weights);
+        half precision summed in single, as torch."""
+        if per_sample_weights is not None:
+            rows = rows * per_sample_weights[:, None]
+        acc = np.float32 if dtype == np.float16 else dtype
+        rows = xp.where(summed[:, None], rows, 0).astype(acc, copy=False)
+        out = xp.zeros((starts.shape[0], rows.shape[1]), dtype=dtype)
+        if starts.shape[0]:
+            out[...] = _bag_reduce(xp.add, rows, starts, 0)
+            out[_empty_runs(xp, starts, n)] = 0
+        return out
+
+    @staticmethod
+    def _max(xp, rows, idx, bag, keep, sizes, starts, weight):
         """Each bag's maximum per column, and the row of ``weight`` it came from; zeros and
         row 0 for an empty bag. As torch's loop: the bag's first row, replaced only by a
         greater value (so the first on ties, and NaN only when the first row has it)."""
-        n = rows.shape[0]
-        pos = xp.arange(n)
-        vals = xp.where(xp.isnan(rows), -np.inf, rows)
-        top = xp.full((nbags, dim), -np.inf, dtype=weight.dtype)
-        xp.maximum.at(top, bag[keep], vals[keep])
-        where_b, where_d = xp.nonzero(keep[:, None] & (vals == top[bag]))
-        first = xp.full((nbags, dim), n, dtype=np.int64)
-        xp.minimum.at(first, (bag[where_b], where_d), pos[where_b])
-        lead = xp.full(nbags, n, dtype=np.int64)
-        xp.minimum.at(lead, bag[keep], pos[keep])
-        full = sizes > 0
-        lead_nan = xp.isnan(rows[lead[full]])
-        first[full] = xp.where(lead_nan, lead[full][:, None], first[full])
-        first[~full] = 0
+        n, dim, nbags = rows.shape[0], rows.shape[1], starts.shape[0]
         out = xp.zeros((nbags, dim), dtype=weight.dtype)
         max_indices = xp.zeros((nbags, dim), dtype=np.int64)
-        if n:
-            out[full] = xp.take_along_axis(rows, first[full], axis=0)
-            max_indices[full] = idx[first[full]]
+        if not nbags:
+            return out, max_indices
+        pos = xp.arange(n)
+        vals = xp.where(xp.isnan(rows) | ~keep[:, None], -np.inf, rows)
+        top = _bag_reduce(xp.maximum, vals, starts, -np.inf)
+        hit_pos, hit_col = xp.nonzero(keep[:, None] & (vals == top[bag]))
+        first = xp.full((nbags, dim), n, dtype=np.int64)
+        xp.minimum.at(first, (bag[hit_pos], hit_col), hit_pos)
+        lead = _bag_reduce(xp.minimum, xp.where(keep, pos, n), starts, n)
+        full = sizes > 0
+        lead_nan = xp.isnan(rows[lead[full]])
+        first = xp.where(lead_nan, lead[full][:, None], first[full])
+        out[full] = xp.take_along_axis(rows, first, axis=0)
+        max_indices[full] = idx[first]
         return out, max_indices
 
     def _bags(self):
