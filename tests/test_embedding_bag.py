@@ -71,6 +71,19 @@ ERRORS = {
     "offsets_before_weights_dtype": lambda m: _eb(
         m, [0, 1], offsets=[1], mode="sum", per_sample_weights=m.ones(2).double()
     ),
+    "padding_before_weight_dtype": lambda m: _eb(
+        m, [0, 1], m.ones(5, 3, dtype=m.int64), offsets=[0], padding_idx=9
+    ),
+    "padding_before_indices_dtype": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([0, 1]), _w(m), m.tensor([0.0]), padding_idx=9
+    ),
+    "indices_dtype_before_weight_dtype": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([0, 1]), m.ones(5, 3, dtype=m.int64), m.tensor([0.0])
+    ),
+    "weights_dtype_before_index_range": lambda m: _eb(
+        m, [0, 9], offsets=[0], mode="sum", per_sample_weights=m.ones(2).double()
+    ),
+    "offsets_before_index_range": lambda m: _eb(m, [0, 9], offsets=[1]),
     "mode": lambda m: _eb(m, [0, 1], offsets=[0], mode="min"),
     "max_freq": lambda m: _eb(m, [0, 1], offsets=[0], mode="max", scale_grad_by_freq=True),
     "max_sparse": lambda m: _eb(m, [0, 1], offsets=[0], mode="max", sparse=True),
@@ -105,6 +118,13 @@ def test_offsets_with_2d_input_name_their_type():
 def test_sparse_is_refused():
     with pytest.raises(NotImplementedError, match="no sparse gradients"):
         _eb(gs, [0, 1], offsets=[0], mode="sum", sparse=True)
+
+
+def test_decreasing_offsets_are_refused():
+    # torch refuses these on its fast path only, and elsewhere reads outside its bags
+    for mode in ("sum", "mean", "max"):
+        with pytest.raises(RuntimeError, match="offsets must be non-decreasing"):
+            _eb(gs, [0, 2, 1, 4], offsets=[0, 3, 2], mode=mode)
 
 
 def test_old_argument_order_warns_and_swaps():

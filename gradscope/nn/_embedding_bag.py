@@ -136,6 +136,16 @@ def _type_name(t: Tensor) -> str:
 def _check_arguments(input, weight, offsets, per_sample_weights, padding_idx) -> int:
     """torch's checks in ``_embedding_bag``, in its order; ``padding_idx`` made
     non-negative (-1 for none)."""
+    n = weight.shape[0]
+    if padding_idx is None:
+        padding_idx = -1
+    elif not -n <= padding_idx < n:
+        raise RuntimeError(
+            f"padding_idx must be within the number of embeddings, -{n} through {n - 1}, "
+            f"but got {padding_idx}"
+        )
+    else:
+        padding_idx %= n
     idx, off = input._data, offsets._data
     common = input if input.is_floating_point() or not offsets.is_floating_point() else offsets
     if idx.dtype.kind in "iu" and off.dtype.kind in "iu":
@@ -154,16 +164,6 @@ def _check_arguments(input, weight, offsets, per_sample_weights, padding_idx) ->
             f"types: Half, BFloat16, Float, Double; but got {_type_name(weight)} "
             f"instead{_CHECKING}"
         )
-    n = weight.shape[0]
-    if padding_idx is None:
-        padding_idx = -1
-    elif not -n <= padding_idx < n:
-        raise RuntimeError(
-            f"padding_idx must be within the number of embeddings, -{n} through {n - 1}, "
-            f"but got {padding_idx}"
-        )
-    else:
-        padding_idx %= n
     _check_offsets(idx, off, itype)
     if per_sample_weights is not None and per_sample_weights.dtype != weight.dtype:
         raise RuntimeError(

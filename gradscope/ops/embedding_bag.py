@@ -188,6 +188,7 @@ class EmbeddingBagBackward0(Function):
         )
 
     def _weight_grad(self, g, bag, idx, keep, psw):
+        """``weight``'s gradient: ``g``'s row for each bag, into the rows it picked."""
         xp = xp_of(g)
         dim = g.shape[1]
         gw = xp.zeros((self.weight_sym_argsize_0, dim), dtype=g.dtype)
