@@ -1482,3 +1482,7 @@ __all__ += [
     "rrelu_",
     "triplet_margin_with_distance_loss",
 ]
+
+from ._grid_sample import affine_grid, grid_sample  # noqa: E402 - sampling grids
+
+__all__ += ["affine_grid", "grid_sample"]
