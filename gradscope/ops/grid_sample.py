@@ -87,7 +87,8 @@ class _Taps:
     def __init__(self, grid, spatial: tuple, mode: int, padding: int, align: bool, T):
         nd = len(spatial)
         n = grid.shape[0]
-        g = grid.reshape(n, -1, nd).astype(T, copy=False)
+        q = int(np.prod(grid.shape[1:-1], dtype=np.int64))
+        g = grid.reshape(n, q, nd).astype(T, copy=False)
         sizes = spatial[::-1]  # grid component d indexes spatial dim -1 - d
         strides = [int(np.prod(spatial[len(spatial) - d :], dtype=np.int64)) for d in range(nd)]
         with fp_quiet():
@@ -131,7 +132,7 @@ class _Taps:
 
 
 def _flat(x):
-    return x.reshape(x.shape[0], x.shape[1], -1)
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))
 
 
 def _gather(xf, idx):
@@ -266,7 +267,7 @@ class _GridSampler(Function):
             if taps.t is None:
                 ggrid = constant(np.zeros(grid.shape, dtype=grid.dtype))
             else:
-                xf = x_t.reshape(n, c, -1)
+                xf = x_t.reshape(n, c, int(np.prod(x.shape[2:], dtype=np.int64)))
                 comps = [None] * nd
                 for k, i in enumerate(idx):
                     gv = (api.where(masks[k], api.gather(xf, 2, i), 0.0) * gf).sum(1)
@@ -367,7 +368,7 @@ class AffineGridGeneratorBackward0(Function):
         base = self._base(g.dtype)
         nd = base.shape[-1] - 1
         flat = xp.asarray(base.reshape(-1, nd + 1))
-        gf = g.reshape(g.shape[0], -1, nd).astype(base.dtype, copy=False)
+        gf = g.reshape(g.shape[0], flat.shape[0], nd).astype(base.dtype, copy=False)
         return (xp.swapaxes(xp.matmul(flat.T[None], gf), 1, 2).astype(g.dtype),)
 
     def backward_graph(self, g):
