@@ -3307,8 +3307,8 @@ CASES += [
 
 
 # grid_sample and affine_grid. Sampling locations sit a quarter pixel off every kink (pixel
-# centres for bilinear, halfway for nearest's rounding, the clip and reflection borders)
-# and move a little with the grid input, so finite differences stay on one piece.
+# centres for bilinear and bicubic, halfway for nearest's rounding, the clip and reflection
+# borders) and move a little with the grid input, so finite differences stay on one piece.
 def _grid(m, g, spatial, align):
     rng = np.random.default_rng(len(spatial) + 2 * align)
     lead = tuple(g.shape[:-1])
@@ -3347,6 +3347,9 @@ CASES += [
     C("F_grid_sample_nearest_border", _gs("nearest", "border", True), (_GS2, _GRID2), **_NO_FWD),
     C("F_grid_sample_input_only", _gs(), (_GS2, _GRID2), grad=(True, False), **_NO_FWD),
     C("F_grid_sample_grid_only", _gs(), (_GS2, _GRID2), grad=(False, True), **_NO_FWD),
+    C("F_grid_sample_bicubic", _gs("bicubic"), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_bicubic_border", _gs("bicubic", "border", True), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_bicubic_reflection", _gs("bicubic", "reflection"), (_GS2, _GRID2), **_NO_FWD),
     C("F_grid_sample_trilinear", _gs(), (_GS3, _GRID3), **_NO_FWD),
     C("F_grid_sample_trilinear_reflection", _gs(padding="reflection"), (_GS3, _GRID3), **_NO_FWD),
     C("F_grid_sample_3d_nearest", _gs("nearest", "border"), (_GS3, _GRID3), **_NO_FWD),

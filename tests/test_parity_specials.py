@@ -120,6 +120,8 @@ KNOWN |= {
     "F_grid_sample_nearest_border",
     "F_grid_sample_trilinear_reflection",
     "F_grid_sample_3d_nearest",
+    "F_grid_sample_bicubic_border",
+    "F_grid_sample_bicubic_reflection",
 }
 
 

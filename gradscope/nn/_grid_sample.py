@@ -74,7 +74,8 @@ def grid_sample(
     ((N, Ho, Wo, 2) or (N, Do, Ho, Wo, 3), normalised to [-1, 1]), as
     ``torch.nn.functional.grid_sample``.
 
-    ``mode``: ``bilinear`` (trilinear on 5-d input) or ``nearest``; ``padding_mode``:
+    ``mode``: ``bilinear`` (trilinear on 5-d input), ``nearest`` or ``bicubic`` (4-d
+    input); ``padding_mode``:
     ``zeros``, ``border`` or ``reflection`` for locations outside the input.
 
         >>> F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
@@ -104,8 +105,6 @@ def grid_sample(
             f"expected scalar type {scalar_type_name(dt)} but found "
             f"{scalar_type_name(grid._data.dtype)}"
         )
-    if mode_enum == 2:
-        raise NotImplementedError("gradscope: grid_sample's mode='bicubic' is not implemented")
     node = G.GridSampler2DBackward0 if input.ndim == 4 else G.GridSampler3DBackward0
     return apply(node, (input, grid), mode_enum, pad_enum, bool(align_corners))
 

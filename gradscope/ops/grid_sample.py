@@ -56,19 +56,32 @@ def _reflect(c, size: int, align: bool, T):
     return res.astype(T), np.where(more ^ neg, T(-1), T(1))
 
 
+def _unnormalize(g, size: int, align: bool, T):
+    """Grid coordinate ``g`` as a location in pixels along a dim of ``size``, and the
+    scale (its derivative)."""
+    s = T((size - 1) / 2) if align else T(size / 2)
+    c = (g + T(1)) * s if align else (g + T(1)) * s - T(0.5)
+    return c.astype(T), s
+
+
+def _pad(c, size: int, padding: int, align: bool, T):
+    """A location clipped (``border``) or reflected (``reflection``) into the input, and
+    its derivative."""
+    if padding == 1:
+        return _clip(c, size, T)
+    if padding == 2:
+        c, m1 = _reflect(c, size, align, T)
+        c, m2 = _clip(c, size, T)
+        return c, m1 * m2
+    return c, None
+
+
 def source(g, size: int, padding: int, align: bool, T):
     """The location in pixels of grid coordinate ``g`` along a dim of ``size``, and its
     derivative with respect to ``g``."""
-    s = T((size - 1) / 2) if align else T(size / 2)
-    c = (g + T(1)) * s if align else (g + T(1)) * s - T(0.5)
-    mult = np.full_like(c, s)
-    if padding == 1:
-        c, m = _clip(c, size, T)
-        mult = mult * m
-    elif padding == 2:
-        c, m1 = _reflect(c, size, align, T)
-        c, m2 = _clip(c, size, T)
-        mult = mult * m1 * m2
+    c, s = _unnormalize(g, size, align, T)
+    c, m = _pad(c, size, padding, align, T)
+    mult = np.full_like(c, s) if m is None else s * m
     return c.astype(T), mult.astype(T)
 
 
@@ -78,11 +91,37 @@ def _to_index(v):
     return np.where(ok, v, -2).astype(np.int64)
 
 
+_A = -0.75  # the cubic convolution's parameter, as torch's
+
+
+def factor(kind: str, o: int, t):
+    """The weight along one dim of tap ``o`` at fractional location ``t`` (an array or a
+    tensor): linear taps 0 and 1, cubic taps -1 to 2 (Keys' kernel)."""
+    if kind == "linear":
+        return 1 - t if o == 0 else t
+    x = (t + 1, t, 1 - t, 2 - t)[o]
+    if o in (1, 2):
+        return (((_A + 2) * x - (_A + 3)) * x) * x + 1
+    return ((_A * x - 5 * _A) * x + 8 * _A) * x - 4 * _A
+
+
+def dfactor(kind: str, o: int, t):
+    """The derivative of ``factor`` with respect to ``t``."""
+    if kind == "linear":
+        return -1.0 if o == 0 else 1.0
+    x = (t + 1, t, 1 - t, 2 - t)[o]
+    sign = 1.0 if o < 2 else -1.0
+    if o in (1, 2):
+        return (3 * (_A + 2) * x - 2 * (_A + 3)) * x * sign
+    return ((3 * _A * x - 10 * _A) * x + 8 * _A) * sign
+
+
 class _Taps:
-    """Per output point (flattened to (N, Q)): each corner's flat input index, in-bounds
+    """Per output point (flattened to (N, Q)): each tap's flat input index, in-bounds
     mask, weight and the weight's derivative along each dim; the slopes ``mult``. As in
-    torch, a corner outside the input reads 0 and its weight is kept (a NaN location gives
-    NaN), and a gradient is never scattered to it."""
+    torch, a tap outside the input reads 0 and its weight is kept (a NaN location gives
+    NaN), and a gradient is never scattered to it. Bicubic pads each tap's location, not
+    the point's (as torch), so its slopes are the unnormalising scale alone."""
 
     def __init__(self, grid, spatial: tuple, mode: int, padding: int, align: bool, T):
         nd = len(spatial)
@@ -91,44 +130,61 @@ class _Taps:
         g = grid.reshape(n, q, nd).astype(T, copy=False)
         sizes = spatial[::-1]  # grid component d indexes spatial dim -1 - d
         strides = [int(np.prod(spatial[len(spatial) - d :], dtype=np.int64)) for d in range(nd)]
+        self.kind = ("linear", None, "cubic")[mode]
         with fp_quiet():
-            locs = [source(g[..., d], sizes[d], padding, align, T) for d in range(nd)]
+            if mode == 2:
+                unn = [_unnormalize(g[..., d], sizes[d], align, T) for d in range(nd)]
+                locs = [(c, np.full_like(c, s)) for c, s in unn]
+            else:
+                locs = [source(g[..., d], sizes[d], padding, align, T) for d in range(nd)]
             self.mult = [m for _, m in locs]
             if mode == 1:
-                bases = [_to_index(np.rint(c)) for c, _ in locs]
                 self.t = None
-                corners = [(0,) * nd]
+                per_dim = [[(_to_index(np.rint(c)), True)] for c, _ in locs]
             else:
                 fl = [np.floor(c) for c, _ in locs]
-                bases = [_to_index(f) for f in fl]
                 self.t = [(c - f).astype(T) for (c, _), f in zip(locs, fl)]
-                corners = list(itertools.product((0, 1), repeat=nd))[::-1]
-        self.idx, self.mask, self.w, self.dw = [], [], [], []
-        for bits in corners:
-            flat = np.zeros_like(bases[0])
-            mask = np.ones(bases[0].shape, dtype=bool)
-            for d, b in enumerate(bits[::-1]):
-                i = bases[d] + b
+                offs = (0, 1) if mode == 0 else (-1, 0, 1, 2)
+                per_dim = []
+                for d, f in enumerate(fl):
+                    taps = []
+                    for o in offs:
+                        loc = (f + T(o)).astype(T)
+                        if mode == 2:
+                            loc, _ = _pad(loc, sizes[d], padding, align, T)
+                        taps.append((_to_index(loc), True))
+                    per_dim.append(taps)
+        self.idx, self.mask, self.offs = [], [], []
+        for combo in itertools.product(*[range(len(p)) for p in per_dim]):
+            flat = np.zeros((n, q), dtype=np.int64)
+            mask = np.ones((n, q), dtype=bool)
+            for d, o in enumerate(combo):
+                i = per_dim[d][o][0]
                 mask &= (i >= 0) & (i < sizes[d])
                 flat += np.clip(i, 0, sizes[d] - 1) * strides[d]
             self.idx.append(flat)
             self.mask.append(mask)
+            self.offs.append(combo)
+        self.w, self.dw = [], []
+        for combo in self.offs:
             if self.t is None:
-                self.w.append(np.ones(mask.shape, dtype=T))
+                self.w.append(np.ones((n, q), dtype=T))
                 continue
-            fac = [self.t[d] if b else T(1) - self.t[d] for d, b in enumerate(bits[::-1])]
-            w = fac[0]
-            for f in fac[1:]:
-                w = w * f
-            self.w.append(w.astype(T))
-            dws = []
-            for d, b in enumerate(bits[::-1]):
-                p = np.full_like(self.t[0], T(1) if b else T(-1))
-                for e in range(nd):
-                    if e != d:
-                        p = p * fac[e]
-                dws.append(p)
-            self.dw.append(dws)
+            fac = [factor(self.kind, o, self.t[d]) for d, o in enumerate(combo)]
+            self.w.append(_prod(fac).astype(T))
+            self.dw.append(
+                [
+                    _prod([dfactor(self.kind, o, self.t[d])] + fac[:d] + fac[d + 1 :])
+                    for d, o in enumerate(combo)
+                ]
+            )
+
+
+def _prod(factors):
+    out = factors[0]
+    for f in factors[1:]:
+        out = out * f
+    return out
 
 
 def _flat(x):
@@ -248,13 +304,10 @@ class _GridSampler(Function):
                 + (gd[..., d] - constant(gconst[..., d])) * constant(taps.mult[d].astype(dt))
                 for d in range(nd)
             ]
-            weights = []
-            for k in range(len(taps.idx)):
-                w = None
-                for d in range(nd):
-                    f = ts[d] if _bit(taps, k, d) else 1 - ts[d]
-                    w = f if w is None else w * f
-                weights.append(w)
+            weights = [
+                _prod([factor(taps.kind, o, ts[d]) for d, o in enumerate(combo)])
+                for combo in taps.offs
+            ]
         idx = [constant(np.broadcast_to(i[:, None, :], (n, c, q)).copy()) for i in taps.idx]
         masks = [constant(m[:, None, :]) for m in taps.mask]
         gx = ggrid = None
@@ -272,7 +325,10 @@ class _GridSampler(Function):
                 for k, i in enumerate(idx):
                     gv = (api.where(masks[k], api.gather(xf, 2, i), 0.0) * gf).sum(1)
                     for d in range(nd):
-                        dw = _dweight(ts, k, d, taps, nd)
+                        fac = [factor(taps.kind, o, ts[e]) for e, o in enumerate(taps.offs[k])]
+                        dw = _prod(
+                            [dfactor(taps.kind, taps.offs[k][d], ts[d])] + fac[:d] + fac[d + 1 :]
+                        )
                         term = gv * dw
                         if self._skip_outside:
                             term = api.where(masks[k][:, 0], term, 0.0)
@@ -280,24 +336,6 @@ class _GridSampler(Function):
                 comps = [cd * constant(taps.mult[d].astype(dt)) for d, cd in enumerate(comps)]
                 ggrid = api.stack(comps, -1).reshape(tuple(grid.shape))
         return gx, ggrid
-
-
-def _bit(taps, k, d) -> bool:
-    """Whether corner ``k`` is the upper neighbour along dim ``d`` (corners run from all
-    upper to all lower, dim 0 the fastest)."""
-    return bool(((len(taps.idx) - 1 - k) >> d) & 1)
-
-
-def _dweight(ts, k, d, taps, nd):
-    """The derivative of corner ``k``'s weight along dim ``d``, from the tensors ``ts``."""
-    p = None
-    for e in range(nd):
-        if e == d:
-            continue
-        f = ts[e] if _bit(taps, k, e) else 1 - ts[e]
-        p = f if p is None else p * f
-    sign = 1.0 if _bit(taps, k, d) else -1.0
-    return p * sign
 
 
 class GridSampler2DBackward0(_GridSampler):
