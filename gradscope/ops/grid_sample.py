@@ -5,8 +5,9 @@ and ``F.affine_grid`` (``AffineGridGeneratorBackward0``).
 spatial dim (x for the last dim, then y, then z). The location is unnormalised, then
 clipped or reflected by the padding mode (piecewise linear in the grid: a value and a
 slope, ``mult``); bilinear (trilinear on 5-d input) weighs the 2**d corners around it,
-nearest takes the rounded one. The arithmetic is in the input's op-math type (float32
-for float16 and float32), as torch's CPU kernels.
+nearest takes the rounded one, bicubic (4-d input) weighs the 4x4 pixels around it with
+Keys' kernel, padding each of those instead. The arithmetic is in the input's op-math
+type (float32 for float16 and float32), as torch's CPU kernels.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class _Taps:
             self.mult = [m for _, m in locs]
             if mode == 1:
                 self.t = None
-                per_dim = [[(_to_index(np.rint(c)), True)] for c, _ in locs]
+                per_dim = [[_to_index(np.rint(c))] for c, _ in locs]
             else:
                 fl = [np.floor(c) for c, _ in locs]
                 self.t = [(c - f).astype(T) for (c, _), f in zip(locs, fl)]
@@ -152,14 +153,14 @@ class _Taps:
                         loc = (f + T(o)).astype(T)
                         if mode == 2:
                             loc, _ = _pad(loc, sizes[d], padding, align, T)
-                        taps.append((_to_index(loc), True))
+                        taps.append(_to_index(loc))
                     per_dim.append(taps)
         self.idx, self.mask, self.offs = [], [], []
         for combo in itertools.product(*[range(len(p)) for p in per_dim]):
             flat = np.zeros((n, q), dtype=np.int64)
             mask = np.ones((n, q), dtype=bool)
             for d, o in enumerate(combo):
-                i = per_dim[d][o][0]
+                i = per_dim[d][o]
                 mask &= (i >= 0) & (i < sizes[d])
                 flat += np.clip(i, 0, sizes[d] - 1) * strides[d]
             self.idx.append(flat)
