@@ -12,11 +12,16 @@ and warnings; one node per call (``gradscope.ops.grid_sample``).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..autograd.function import apply
 from ..errors import refuse_kernel, scalar_type_name, shape_str, size_str
 from ..events.callsite import user_stacklevel
 from ..ops import grid_sample as G
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 _DEFAULT_CHANGED = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
@@ -64,12 +69,12 @@ def _check_grid_sampler(input, grid, mode: int) -> None:  # noqa: A002
 
 
 def grid_sample(
-    input,  # noqa: A002
-    grid,
+    input: Tensor,  # noqa: A002
+    grid: Tensor,
     mode: str = "bilinear",
     padding_mode: str = "zeros",
     align_corners: bool | None = None,
-):
+) -> Tensor:
     """``input`` (N, C, H, W) or (N, C, D, H, W) read at the locations ``grid`` gives
     ((N, Ho, Wo, 2) or (N, Do, Ho, Wo, 3), normalised to [-1, 1]), as
     ``torch.nn.functional.grid_sample``.
@@ -109,7 +114,7 @@ def grid_sample(
     return apply(node, (input, grid), mode_enum, pad_enum, bool(align_corners))
 
 
-def affine_grid(theta, size, align_corners: bool | None = None):
+def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None) -> Tensor:
     """The (N, H, W, 2) or (N, D, H, W, 3) sampling grid of the affine maps ``theta``
     ((N, 2, 3) or (N, 3, 4)) for an output of ``size`` (N, C, H, W) or (N, C, D, H, W),
     as ``torch.nn.functional.affine_grid``; for ``grid_sample``.
