@@ -3426,6 +3426,75 @@ CASES += [
 ]
 
 
+# grid_sample and affine_grid. Sampling locations sit a quarter pixel off every kink (pixel
+# centres for bilinear and bicubic, halfway for nearest's rounding, the clip and reflection
+# borders) and move a little with the grid input, so finite differences stay on one piece.
+def _grid(m, g, spatial, align):
+    rng = np.random.default_rng(len(spatial) + 2 * align)
+    lead = tuple(g.shape[:-1])
+    comps = []
+    for d in range(g.shape[-1]):
+        n = spatial[-1 - d]
+        c = rng.integers(-2, n + 2, size=lead) + rng.choice([0.25, 0.75], size=lead)
+        comps.append(2 * c / (n - 1) - 1 if align else (2 * c + 1) / n - 1)
+    return m.tensor(np.stack(comps, -1), dtype=g.dtype) + g * 0.02
+
+
+def _gs(mode="bilinear", padding="zeros", align=False):
+    def fn(m, x, g):
+        grid = _grid(m, g, tuple(x.shape[2:]), align)
+        return _F(m).grid_sample(x, grid, mode, padding, align)
+
+    return fn
+
+
+_GS2, _GRID2 = (2, 3, 3, 4), (2, 2, 5, 2)
+_GS3, _GRID3 = (1, 2, 2, 3, 4), (1, 2, 2, 3, 3)
+_NO_FWD = {"forward_ad": False}  # torch has no forward-mode rule for grid_sampler
+
+CASES += [
+    C("F_grid_sample_bilinear", _gs(), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_bilinear_align", _gs(align=True), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_border", _gs(padding="border"), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_reflection", _gs(padding="reflection"), (_GS2, _GRID2), **_NO_FWD),
+    C(
+        "F_grid_sample_reflection_align",
+        _gs(padding="reflection", align=True),
+        (_GS2, _GRID2),
+        **_NO_FWD,
+    ),
+    C("F_grid_sample_nearest", _gs("nearest"), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_nearest_border", _gs("nearest", "border", True), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_input_only", _gs(), (_GS2, _GRID2), grad=(True, False), **_NO_FWD),
+    C("F_grid_sample_grid_only", _gs(), (_GS2, _GRID2), grad=(False, True), **_NO_FWD),
+    C("F_grid_sample_bicubic", _gs("bicubic"), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_bicubic_border", _gs("bicubic", "border", True), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_bicubic_reflection", _gs("bicubic", "reflection"), (_GS2, _GRID2), **_NO_FWD),
+    C("F_grid_sample_trilinear", _gs(), (_GS3, _GRID3), **_NO_FWD),
+    C("F_grid_sample_trilinear_reflection", _gs(padding="reflection"), (_GS3, _GRID3), **_NO_FWD),
+    C("F_grid_sample_3d_nearest", _gs("nearest", "border"), (_GS3, _GRID3), **_NO_FWD),
+    C(
+        "F_affine_grid_2d",
+        lambda m, t: _F(m).affine_grid(t, (2, 3, 4, 5), align_corners=False),
+        ((2, 2, 3),),
+    ),
+    C(
+        "F_affine_grid_3d_align",
+        lambda m, t: _F(m).affine_grid(t, [2, 1, 2, 3, 4], align_corners=True),
+        ((2, 3, 4),),
+    ),
+    C(
+        "F_affine_grid_then_grid_sample",
+        lambda m, t, x: _F(m).grid_sample(
+            x, _F(m).affine_grid(t * 0.3, (1, 2, 3, 3), align_corners=False), align_corners=False
+        ),
+        ((1, 2, 3), (1, 2, 4, 4)),
+        gradcheck=False,  # the locations are not kept off the pixel centres
+        **_NO_FWD,
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -109,6 +109,22 @@ KNOWN |= {"F_sdpa_fused", "F_sdpa_fused_mask_causal"}
 KNOWN |= {"F_instance_norm_running_stats"}
 
 
+# grid_sample's border and reflection padding at NaN, infinite and 1e30 locations: torch's
+# kernels turn those into indices by whatever the hardware's float-to-int conversion gives
+# (its 2-d bilinear kernel then reads outside the input and crashes the process; its 3-d
+# kernel clips NaN to the far border going forward and drops it going backward)
+KNOWN |= {
+    "F_grid_sample_border",
+    "F_grid_sample_reflection",
+    "F_grid_sample_reflection_align",
+    "F_grid_sample_nearest_border",
+    "F_grid_sample_trilinear_reflection",
+    "F_grid_sample_3d_nearest",
+    "F_grid_sample_bicubic_border",
+    "F_grid_sample_bicubic_reflection",
+}
+
+
 def _filled(shape, start):
     n = int(np.prod(shape)) if shape else 1
     values = [SPECIALS[(start + i) % len(SPECIALS)] for i in range(n)]

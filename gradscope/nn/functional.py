@@ -1486,3 +1486,7 @@ __all__ += [
 from ._embedding_bag import embedding_bag  # noqa: E402 - bags of embedding rows
 
 __all__ += ["embedding_bag"]
+
+from ._grid_sample import affine_grid, grid_sample  # noqa: E402 - sampling grids
+
+__all__ += ["affine_grid", "grid_sample"]
