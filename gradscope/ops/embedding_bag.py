@@ -34,6 +34,11 @@ def _bag_reduce(ufunc, arr, starts, fill):
     the next (the last to the end); an empty run gives a row it does not own, which the
     caller overwrites."""
     xp = xp_of(arr)
+    n, nbags = arr.shape[0], starts.shape[0]
+    if nbags and n and n % nbags == 0:  # bags of one size (2-d input): a reshape, ten
+        size = n // nbags  # times faster than ``reduceat``'s loop over rows
+        if bool((starts == xp.arange(0, n, size)).all()):
+            return ufunc.reduce(arr.reshape(nbags, size, *arr.shape[1:]), axis=1)
     pad = xp.full((1, *arr.shape[1:]), fill, dtype=arr.dtype)
     return ufunc.reduceat(xp.concatenate([arr, pad]), starts, axis=0)
 
