@@ -418,7 +418,8 @@ def _apply_any(fn, cls, inputs, args):
         if cls.complex_rule is None:
             refuse_complex(cls, arrays, out)
         return _wrap(out, inputs, cls, None)
-    complex_node(fn, arrays, out)
+    if cls.complex_rule is None or _complex_out(out):
+        complex_node(fn, arrays, out)
     _init_node(fn, inputs, needs)
     result = _wrap(out, inputs, cls, fn)
     _finish(fn, inputs, arrays, result, out, None)
@@ -470,7 +471,8 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
     if not record and cls.complex_rule is None:
         refuse_complex(cls, arrays, out)
     if record:
-        complex_node(fn, arrays, out)
+        if cls.complex_rule is None or _complex_out(out):
+            complex_node(fn, arrays, out)
         _init_node(fn, inputs, needs)
         pending = fn._pending
         if pending:  # as torch, keep a copy of the target as it was (``original_self``)
@@ -782,6 +784,15 @@ def refresh_view(view) -> None:
 
 # (a set lookup costs less than ``dtype.kind``, and every recorded op makes it)
 _COMPLEX = frozenset((np.dtype(np.complex64), np.dtype(np.complex128)))
+
+
+def _complex_out(out) -> bool:
+    """Whether an op's output (an array or a tuple of them) is complex: for an op whose
+    rule is known right for complex tensors, the only check, since a complex input gives
+    it a complex output (those with a real one, ``abs`` or ``var``, need nothing more)."""
+    if type(out) is tuple or type(out) is list:
+        return any(getattr(o, "dtype", None) in _COMPLEX for o in out)
+    return getattr(out, "dtype", None) in _COMPLEX
 
 
 def _any_complex(arrays, out) -> bool:
