@@ -131,6 +131,18 @@ def py_type_name(obj) -> str:
     return f"{t.__module__}.{t.__name__}"
 
 
+def refuse_forward_ad(op: str) -> NoReturn:
+    """Raise torch's error for forward mode through ``op``, which has no forward-mode rule
+    in torch (``_cdist_forward``, ``grid_sampler_2d``)."""
+    raise NotImplementedError(
+        f"Trying to use forward AD with {op} that does not support it because it has not "
+        "been implemented yet.\nPlease file an issue to PyTorch at "
+        "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
+        "that we can prioritize its implementation or submit a PR adding the "
+        "implementation to derivatives.yaml"
+    )
+
+
 def refuse_kernel(kernel: str, np_dtype) -> NoReturn:
     """Raise torch's error for a dtype its kernel ``kernel`` has no loop for (named as on
     the CPU): ``"frac_cpu" not implemented for 'Long'``."""

@@ -11,6 +11,7 @@ from .. import dtypes
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp_of
+from ..errors import refuse_forward_ad
 
 
 def sum_to(t, shape: tuple):
@@ -132,3 +133,12 @@ def zeros_grad(shape, like):
     """A zero gradient of ``shape`` in ``like``'s dtype and device, outside every graph."""
     xp = xp_of(like._data)
     return constant(xp.zeros(shape, dtype=like._data.dtype))
+
+
+def no_forward_mode(op: str):
+    """A ``jvp`` raising torch's error for an op it gives no forward-mode rule."""
+
+    def jvp(self, xs, out, tangents):
+        refuse_forward_ad(op)
+
+    return jvp

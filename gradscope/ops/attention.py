@@ -28,6 +28,7 @@ from ..backend import xp_of
 from ..errors import cpp_type_name
 from ..tensor import Tensor
 from . import api
+from ._graph import no_forward_mode
 from .activation import SoftmaxBackward0, _quiet, _softmax
 from .elementwise import MulBackward1, NotImplementedBackward
 
@@ -160,14 +161,7 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Function):
             for gr, need in zip(grads, self.needs_input_grad[:3])
         )
 
-    def jvp(self, xs, out, tangents):
-        raise NotImplementedError(
-            f"Trying to use forward AD with {_FLASH} that does not support it because it "
-            "has not been implemented yet.\nPlease file an issue to PyTorch at "
-            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
-            "that we can prioritize its implementation or submit a PR adding the "
-            "implementation to derivatives.yaml"
-        )
+    jvp = no_forward_mode(_FLASH)  # torch has no forward-mode rule for it
 
 
 def _scale(q, scale) -> float:

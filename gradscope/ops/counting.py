@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import fp_quiet, xp_of
-from ..errors import scalar_type_name
+from ..errors import refuse_forward_ad, scalar_type_name
 from ..tensor import Tensor
 from .api import _broadcast_error, _check_tensor_arg, _dim, _dims
 
@@ -151,13 +151,7 @@ class _Underivable(Function):
     backward_graph = backward
 
     def jvp(self, xs, out, tangents):
-        raise NotImplementedError(
-            f"Trying to use forward AD with {self.op} that does not support it because it "
-            "has not been implemented yet.\nPlease file an issue to PyTorch at "
-            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
-            "that we can prioritize its implementation or submit a PR adding the "
-            "implementation to derivatives.yaml"
-        )
+        refuse_forward_ad(self.op)
 
 
 class Unique2Backward0(_Underivable):

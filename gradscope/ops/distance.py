@@ -18,27 +18,13 @@ from ..backend import xp_of
 from ..errors import scalar_type_name
 from . import api as F
 from ._broadcast import unbroadcast
+from ._graph import no_forward_mode
 
 _MODES = {
     "use_mm_for_euclid_dist_if_necessary": 0,
     "use_mm_for_euclid_dist": 1,
     "donot_use_mm_for_euclid_dist": 2,
 }
-
-
-def _no_forward_mode(op: str):
-    """A ``jvp`` raising torch's error for an op it gives no forward-mode rule."""
-
-    def jvp(self, xs, out, tangents):
-        raise NotImplementedError(
-            f"Trying to use forward AD with {op} that does not support it because it has not "
-            "been implemented yet.\nPlease file an issue to PyTorch at "
-            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
-            "that we can prioritize its implementation or submit a PR adding the "
-            "implementation to derivatives.yaml"
-        )
-
-    return jvp
 
 
 def _pnorm_grad(diff, g, dist, p: float):
@@ -109,7 +95,7 @@ class CdistBackward0(Function):
     def backward(self, g):
         return self._grads(g)
 
-    jvp = _no_forward_mode("_cdist_forward")
+    jvp = no_forward_mode("_cdist_forward")
 
     def backward_graph(self, g):
         """torch records a ``CdistBackwardBackward0`` whose own backward raises."""
@@ -161,7 +147,7 @@ class EuclideanDistBackward0(Function):
         gb = x2 * ratio.sum(-2)[..., None] - xp.swapaxes(ratio, -1, -2) @ x1 if nb else None
         return ga, gb
 
-    jvp = _no_forward_mode("_euclidean_dist")
+    jvp = no_forward_mode("_euclidean_dist")
 
     def backward_graph(self, g):
         x1, x2 = self.saved_tensor("x1"), self.saved_tensor("x2")

@@ -13,8 +13,8 @@ from ..autograd.function import Function, apply, apply_inplace
 from ..backend import xp_of
 from ..errors import scalar_type_name
 from . import api as F
-from ._graph import constant
-from .distance import _no_forward_mode, _pnorm, _pnorm_grad
+from ._graph import constant, no_forward_mode
+from .distance import _pnorm, _pnorm_grad
 from .reduce import _norm, _norm_grad, _norm_grad_graph
 
 # ---------------------------------------------------------------- pdist
@@ -65,7 +65,7 @@ class PdistBackward0(Function):
     def backward(self, g):
         return (self._grad(g),)
 
-    jvp = _no_forward_mode("_pdist_forward")
+    jvp = no_forward_mode("_pdist_forward")
 
     def backward_graph(self, g):
         """torch records a ``PdistBackwardBackward0`` whose own backward raises."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import xp_of
+from ._graph import no_forward_mode
 from .shape import scatter_add
 
 MODE_SUM, MODE_MEAN, MODE_MAX = 0, 1, 2
@@ -183,14 +184,7 @@ class EmbeddingBagBackward0(Function):
             gp = apply(_PerSampleWeightsBackward, (g, self.saved_tensor("weight")), self)
         return gw, gp
 
-    def jvp(self, xs, out, tangents):
-        raise NotImplementedError(  # as torch, which has no forward derivative for it
-            "Trying to use forward AD with _embedding_bag that does not support it because it "
-            "has not been implemented yet.\nPlease file an issue to PyTorch at "
-            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
-            "that we can prioritize its implementation or submit a PR adding the "
-            "implementation to derivatives.yaml"
-        )
+    jvp = no_forward_mode("_embedding_bag")  # torch has no forward-mode rule for it
 
     def _weight_grad(self, g, bag, idx, keep, psw):
         """``weight``'s gradient: ``g``'s row for each bag, into the rows it picked."""

@@ -18,8 +18,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import fp_quiet, xp_of
-from ._graph import constant, linear_backward_graph
-from .distance import _no_forward_mode
+from ._graph import constant, linear_backward_graph, no_forward_mode
 
 MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
@@ -341,12 +340,12 @@ class _GridSampler(Function):
 
 class GridSampler2DBackward0(_GridSampler):
     _name, _dims = "GridSampler2DBackward0", 2
-    jvp = _no_forward_mode("grid_sampler_2d")  # torch has no forward-mode rule either
+    jvp = no_forward_mode("grid_sampler_2d")  # torch has no forward-mode rule either
 
 
 class GridSampler3DBackward0(_GridSampler):
     _name, _dims, _skip_outside = "GridSampler3DBackward0", 3, True
-    jvp = _no_forward_mode("grid_sampler_3d")
+    jvp = no_forward_mode("grid_sampler_3d")
 
 
 # ---------------------------------------------------------------- affine_grid

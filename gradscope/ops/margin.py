@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import fp_quiet, xp_of
+from ..errors import refuse_forward_ad
 from ._broadcast import unbroadcast
 from ._graph import constant
 from ._jvp import terms
@@ -216,13 +217,7 @@ class _NoSecondDerivative(Function):
     _forward_op = ""  # and for the forward, in forward mode's refusal
 
     def jvp(self, xs, out, tangents):
-        raise NotImplementedError(
-            f"Trying to use forward AD with {self._forward_op} that does not support it "
-            "because it has not been implemented yet.\nPlease file an issue to PyTorch at "
-            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
-            "that we can prioritize its implementation or submit a PR adding the "
-            "implementation to derivatives.yaml"
-        )
+        refuse_forward_ad(self._forward_op)
 
     def backward_graph(self, g):
         x = self.saved_tensor("self")

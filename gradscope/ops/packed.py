@@ -8,6 +8,7 @@ from ..autograd.function import Function, apply
 from ..backend import xp_of
 from ..tensor import Tensor
 from . import api
+from ._graph import no_forward_mode
 
 
 def _batch_sizes(lengths: list[int]) -> list[int]:
@@ -56,14 +57,7 @@ class PackPaddedSequenceBackward0(Function):
             offset += n
         return (out.transpose(0, 1) if self.batch_first else out,)
 
-    def jvp(self, xs, out, tangents):
-        raise NotImplementedError(  # as torch, which has no forward derivative for it
-            "Trying to use forward AD with _pack_padded_sequence that does not support it "
-            "because it has not been implemented yet.\nPlease file an issue to PyTorch at "
-            "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so "
-            "that we can prioritize its implementation or submit a PR adding the "
-            "implementation to derivatives.yaml"
-        )
+    jvp = no_forward_mode("_pack_padded_sequence")  # torch has no forward-mode rule for it
 
 
 def pack_padded(input: Tensor, lengths: list[int], batch_first: bool) -> tuple[Tensor, Tensor]:
