@@ -184,6 +184,31 @@ def xp_of(arr):
     return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)
 
 
+_AT = {"add": "add", "max": "maximum", "min": "minimum"}
+
+
+def scatter_at(op: str, out, index, values) -> None:
+    """``out[index] op= values`` in place, each repeat of an index applied in turn
+    (NumPy's ``ufunc.at``; ``op`` is ``"add"``, ``"max"`` or ``"min"``), on either device."""
+    if type(out) is np.ndarray:
+        getattr(np, _AT[op]).at(out, index, values)
+        return
+    ufunc = getattr(_cupy, _AT[op])
+    if hasattr(ufunc, "at"):
+        scatter = ufunc.at
+    else:  # CuPy before 13
+        import cupyx
+
+        scatter = getattr(cupyx, "scatter_" + op)
+    if out.dtype.kind == "c":  # CuPy scatters real dtypes only: a complex array by parts
+        values = _cupy.asarray(values)
+        scatter(out.real, index, values.real)
+        if values.dtype.kind == "c":
+            scatter(out.imag, index, values.imag)
+    else:
+        scatter(out, index, values)
+
+
 def expand(v, shape: tuple):
     """``broadcast_to(v, shape)``: a read-only view that repeats ``v`` (torch's ``expand``).
 

@@ -143,6 +143,16 @@ def refuse_forward_ad(op: str) -> NoReturn:
     )
 
 
+def devices_differ(devices) -> str:
+    """Torch's error for an op given tensors on two devices (``devices``, strings): the
+    CUDA one named first."""
+    ds = sorted(set(devices), key=lambda d: (not d.startswith("cuda"), d))
+    return (
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{ds[0]} and {ds[1]}!"
+    )
+
+
 def refuse_kernel(kernel: str, np_dtype) -> NoReturn:
     """Raise torch's error for a dtype its kernel ``kernel`` has no loop for (named as on
     the CPU): ``"frac_cpu" not implemented for 'Long'``."""

@@ -213,3 +213,19 @@ def test_forward_mode_refuses_an_op_unchecked_for_complex_tensors():
         z = fwAD.make_dual(gs.tensor([1 + 2j, 3j]), gs.tensor([1 + 0j, 1j]))
         with pytest.raises(NotImplementedError, match="takes real tensors only"):
             gs.linalg.vector_norm(z)
+
+
+@pytest.mark.parametrize(
+    ("name", "node"),
+    [("atan2", "Atan2Backward0"), ("hypot", "HypotBackward0"), ("copysign", "CopysignBackward0")],
+)
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_an_op_whose_kernel_fails_on_complex_tensors_is_refused_by_name(name, node, requires_grad):
+    """NumPy (and CuPy) have no complex loop for these: the refusal names the op, as one
+    after the forward would, rather than leaving the array library's error."""
+    z = gs.tensor([1 + 2j, -3j], requires_grad=requires_grad)
+    with pytest.raises(
+        NotImplementedError, match=f"^{node}: gradscope takes real tensors only$"
+    ) as e:
+        getattr(gs, name)(z, z)
+    assert e.value.__suppress_context__

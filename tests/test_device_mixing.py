@@ -90,3 +90,27 @@ def test_a_0_dim_cpu_tensor_joins_cuda_tensors_and_gets_its_gradient_on_the_cpu(
     np.testing.assert_allclose(s.grad.numpy(), 6.0 + (1 + 0.5 + 1 / 3) - 3, rtol=1e-6)
     with pytest.raises(RuntimeError, match="same device"):
         x * gs.tensor([2.0])
+
+
+@needs_gpu
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda cuda, cpu: gs.linalg.solve(cuda(gs.eye(3) * 2), cpu(gs.ones(3, 1))),
+        lambda cuda, cpu: gs.nn.functional.batch_norm(
+            cuda(gs.ones(4, 3)), cpu(gs.zeros(3)), cpu(gs.ones(3)), training=True
+        ),
+        lambda cuda, cpu: gs.nn.functional.linear(cuda(gs.ones(2, 3)), cpu(gs.ones(4, 3))),
+        lambda cuda, cpu: gs.where(cuda(gs.ones(3) > 0), cuda(gs.ones(3)), cpu(gs.zeros(3))),
+        lambda cuda, cpu: gs.cat([cuda(gs.ones(2)), cpu(gs.ones(2))]),
+    ],
+    ids=["solve", "batch_norm", "linear", "where", "cat"],
+)
+def test_ops_of_several_inputs_on_two_devices_raise_torchs_error(fn):
+    cuda, cpu = (lambda t: t.to("cuda")), (lambda t: t)
+    with pytest.raises(RuntimeError) as e:
+        fn(cuda, cpu)
+    assert str(e.value) == (
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        "cuda:0 and cpu!"
+    )

@@ -5,6 +5,8 @@ Skips where CuPy or a GPU is missing.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
 
 import numpy as np
@@ -20,17 +22,32 @@ pytestmark = [
 
 
 class OnDevice:
-    """``gradscope`` with tensors built on ``device`` by default (for the table's constants)."""
+    """``gradscope`` with its factories (``tensor``, ``eye``, ``zeros``, ...) building on
+    ``device`` by default, for the table's constants, as ``torch.set_default_device``."""
 
     def __init__(self, device: str) -> None:
         self._device = device
 
     def __getattr__(self, name):
-        return getattr(gs, name)
+        attr = getattr(gs, name)
+        if _takes_device(attr):
+            return functools.partial(_on_device, attr, self._device)
+        return attr
 
-    def tensor(self, data, **kwargs):
-        kwargs.setdefault("device", self._device)
-        return gs.tensor(data, **kwargs)
+
+@functools.cache
+def _takes_device(attr) -> bool:
+    if not callable(attr) or inspect.isclass(attr):
+        return False
+    try:
+        return "device" in inspect.signature(attr).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _on_device(factory, device, *args, **kwargs):
+    kwargs.setdefault("device", device)
+    return factory(*args, **kwargs)
 
 
 def _host(t) -> np.ndarray:
@@ -46,7 +63,9 @@ def _signature(t) -> list:
         seen.add(id(node))
         order.append(node)
         stack.extend(n for n, _ in reversed(node.next_functions) if n is not None)
-    return [n.name() for n in order]
+    # CuPy's elementwise results are C-contiguous whatever their inputs' layout (NumPy's
+    # and torch's keep it), so a reshape after one is a plain view on the GPU
+    return [n.name().replace("ReshapeAliasBackward0", "ViewBackward0") for n in order]
 
 
 def _run(case, device, dtype):
@@ -89,6 +108,45 @@ def test_jvp_on_cuda(case):
             res[device] = gs.func.jvp(lambda *a, m=m: case.fn(m, *a), primals, tangents)
     for g, c in zip(res["cuda"], res["cpu"]):
         np.testing.assert_allclose(_host(g), _host(c), rtol=1e-9, atol=1e-12)
+
+
+def _complex_run(case, device):
+    m = gs if device == "cpu" else OnDevice(device)
+    rng = np.random.default_rng(1)
+    arrays = [x + 1j * rng.standard_normal(x.shape) for x in case.arrays()]
+    inputs = [
+        gs.tensor(a, dtype=gs.complex128, device=device, requires_grad=rg)
+        for a, rg in zip(arrays, case.requires())
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = case.fn(m, *inputs)
+        if isinstance(out, (tuple, list)):
+            out = out[0]
+        rng = np.random.default_rng(3)
+        seed = rng.standard_normal(tuple(out.shape))
+        if out.dtype.is_complex:
+            seed = seed + 1j * rng.standard_normal(tuple(out.shape))
+        out.backward(gs.tensor(seed, dtype=out.dtype, device=device))
+    return _host(out), [None if t._grad is None else _host(t._grad) for t in inputs]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_complex_case_on_cuda(case):
+    """Complex inputs: CUDA gives the CPU run's values and gradients, or the same refusal."""
+    try:
+        cpu_out, cpu_grads = _complex_run(case, "cpu")
+    except Exception as e:  # refused on the CPU (or not defined for complex): refused here too
+        with pytest.raises(type(e)):
+            _complex_run(case, "cuda")
+        return
+    out, grads = _complex_run(case, "cuda")
+    assert out.dtype == cpu_out.dtype
+    np.testing.assert_allclose(out, cpu_out, rtol=1e-9, atol=1e-12)
+    for g, c in zip(grads, cpu_grads):
+        assert (g is None) == (c is None)
+        if g is not None:
+            np.testing.assert_allclose(g, c, rtol=1e-8, atol=1e-10)
 
 
 def test_repr_on_cuda():

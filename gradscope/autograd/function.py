@@ -38,6 +38,7 @@ from ..errors import (
     M_PARTIAL_OVERLAP,
     M_VERSION_HINT,
     M_VERSION_HINT_ANOMALY,
+    devices_differ,
     scalar_type_name,
     shape_str,
     tensor_type_name,
@@ -355,6 +356,9 @@ def apply(cls: type[Function], inputs: tuple, *args):
             out = fn.forward(a_, b_, *args) if args else fn.forward(a_, b_)
         except FP_SIGNALS:
             out = quietly(fn.forward, a_, b_, *args)
+        except Exception:
+            forward_failed(cls, inputs, (a_, b_), na or nb)
+            raise
         if not (na or nb):
             if cls.complex_rule is None:
                 refuse_complex(cls, (a_, b_), out)
@@ -373,6 +377,9 @@ def apply(cls: type[Function], inputs: tuple, *args):
             out = fn.forward(a._data, *args) if args else fn.forward(a._data)
         except FP_SIGNALS:
             out = quietly(fn.forward, a._data, *args)
+        except Exception:
+            forward_failed(cls, inputs, (a._data,), na)
+            raise
         if not na:
             if cls.complex_rule is None:
                 refuse_complex(cls, (a._data,), out)
@@ -413,7 +420,11 @@ def _apply_any(fn, cls, inputs, args):
     needs, record = _needs(inputs)
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
-    out = run_rule(fn.forward, *arrays, *args)
+    try:
+        out = run_rule(fn.forward, *arrays, *args)
+    except Exception:
+        forward_failed(cls, inputs, arrays, record)
+        raise
     if not record:
         if cls.complex_rule is None:
             refuse_complex(cls, arrays, out)
@@ -467,7 +478,11 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
                 and partially_overlaps(data, t._data)
             ):
                 raise RuntimeError(M_PARTIAL_OVERLAP)
-    out = run_rule(fn.forward, *arrays, *args)
+    try:
+        out = run_rule(fn.forward, *arrays, *args)
+    except Exception:
+        forward_failed(cls, inputs, arrays, record)
+        raise
     if not record and cls.complex_rule is None:
         refuse_complex(cls, arrays, out)
     if record:
@@ -526,7 +541,11 @@ def apply_view_inplace(cls: type[Function], target, *args):
     fn._pending = None
     fn.needs_input_grad = (record,)
     old = target._data
-    out = run_rule(fn.forward, old, *args)
+    try:
+        out = run_rule(fn.forward, old, *args)
+    except Exception:
+        forward_failed(cls, (target,), (old,), record)
+        raise
     if not record and cls.complex_rule is None:
         refuse_complex(cls, (old,), out)
     if record:
@@ -822,6 +841,23 @@ def refuse_complex(cls, arrays, out) -> None:
         raise NotImplementedError(f"{cls._name}: gradscope takes real tensors only")
 
 
+def forward_failed(cls, inputs, arrays, record: bool) -> None:
+    """Name the cause of op ``cls``'s failed forward where it is one gradscope knows:
+    tensors on two devices (torch's error), or complex tensors that the op refuses anyway
+    (the refusal it would give had the forward run: CuPy and NumPy fail on different
+    dtypes). Returns otherwise, and the forward's own error stands."""
+    devices = {t._buffer.device for t in inputs if type(t) is Tensor}
+    if len(devices) > 1:
+        raise RuntimeError(devices_differ(devices)) from None
+    rule = cls.complex_rule
+    if (rule is None or (rule == "no_grad" and record)) and _any_complex(arrays, ()):
+        why = "takes real tensors only" if rule is None else _NO_COMPLEX_GRAD
+        raise NotImplementedError(f"{cls._name}: gradscope {why}") from None
+
+
+_NO_COMPLEX_GRAD = "does not differentiate this op over complex tensors"
+
+
 def complex_node(fn, arrays, out) -> None:
     """Ready node ``fn`` for complex tensors among its inputs ``arrays`` or its ``out``
     (an array or a tuple of them), or refuse them where its rule would be wrong for them.
@@ -835,9 +871,7 @@ def complex_node(fn, arrays, out) -> None:
     if rule is None:
         raise NotImplementedError(f"{fn._name}: gradscope takes real tensors only")
     if rule == "no_grad":
-        raise NotImplementedError(
-            f"{fn._name}: gradscope does not differentiate this op over complex tensors"
-        )
+        raise NotImplementedError(f"{fn._name}: gradscope {_NO_COMPLEX_GRAD}")
     real = tuple(a.dtype if hasattr(a, "dtype") and a.dtype.kind != "c" else None for a in arrays)
     # the node holds this function: it reaches the node weakly, so that a graph is still
     # freed by reference counting alone

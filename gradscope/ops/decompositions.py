@@ -108,16 +108,26 @@ def lu_solve(lu, piv, b, trans: bool = False):
     return x.reshape(batch + b.shape[-2:])
 
 
+def _batched_solve(a, b):
+    """``xp.linalg.solve`` over batches broadcast against each other (CuPy's takes equal
+    batches only)."""
+    xp = xp_of(a)
+    if xp is not np and b.ndim >= 2 and a.shape[:-2] != b.shape[:-2]:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a = xp.broadcast_to(a, batch + a.shape[-2:])
+        b = xp.broadcast_to(b, batch + b.shape[-2:])
+    return xp.linalg.solve(a, b)
+
+
 def _solve(a, b, left: bool = True, trans: bool = False, error=None, lu=None):
     """``X`` with ``op(A) X = B`` (``left``) or ``X op(A) = B``, ``op`` transposing with
     ``trans``: NumPy's solve where ``A`` and ``X`` are finite, else ``lu_solve`` (over
     ``lu``, ``A``'s ``(LU, pivots)`` when at hand), whose NaN and infinities are torch's. A
     singular ``A`` raises ``error()`` when one is given; else its zero pivots divide."""
-    xp = xp_of(a)
     if _finite(a):  # with A finite, a NaN or infinity of B always reaches X
         at = _mT(a) if trans != (not left) else a
         try:
-            x = xp.linalg.solve(at, b) if left else _mT(xp.linalg.solve(at, _mT(b)))
+            x = _batched_solve(at, b) if left else _mT(_batched_solve(at, _mT(b)))
         except np.linalg.LinAlgError:
             if error is not None:
                 raise error() from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import scatter_at, xp_of
 from ._graph import no_forward_mode
 from .shape import scatter_add
 
@@ -30,18 +30,26 @@ def offset2bag(offsets, n: int, nbags: int, dtype):
     return (xp.searchsorted(starts, xp.arange(n), side="right") - 1).astype(dtype)
 
 
-def _bag_reduce(ufunc, arr, starts, fill):
-    """``ufunc`` over each bag's run of rows of ``arr``, a run going from its start to
-    the next (the last to the end); an empty run gives a row it does not own, which the
-    caller overwrites."""
+def _bag_reduce(op: str, arr, starts, fill):
+    """``op`` (``"add"``, ``"max"`` or ``"min"``) over each bag's run of rows of ``arr``, a
+    run going from its start to the next (the last to the end); an empty run gives a row
+    it does not own, which the caller overwrites."""
     xp = xp_of(arr)
     n, nbags = arr.shape[0], starts.shape[0]
     if nbags and n and n % nbags == 0:  # bags of one size (2-d input): a reshape, ten
         size = n // nbags  # times faster than ``reduceat``'s loop over rows
         if bool((starts == xp.arange(0, n, size)).all()):
-            return ufunc.reduce(arr.reshape(nbags, size, *arr.shape[1:]), axis=1)
-    pad = xp.full((1, *arr.shape[1:]), fill, dtype=arr.dtype)
-    return ufunc.reduceat(xp.concatenate([arr, pad]), starts, axis=0)
+            runs = arr.reshape(nbags, size, *arr.shape[1:])
+            return runs.sum(axis=1) if op == "add" else getattr(runs, op)(axis=1)
+    if xp is np:
+        pad = xp.full((1, *arr.shape[1:]), fill, dtype=arr.dtype)
+        return _REDUCE[op].reduceat(xp.concatenate([arr, pad]), starts, axis=0)
+    out = xp.full((nbags, *arr.shape[1:]), fill, dtype=arr.dtype)  # CuPy has no reduceat
+    scatter_at(op, out, offset2bag(starts, n, nbags, np.int64), arr)
+    return out
+
+
+_REDUCE = {"add": np.add, "max": np.maximum, "min": np.minimum}
 
 
 def _empty_runs(xp, starts, n: int):
@@ -122,7 +130,7 @@ class EmbeddingBagBackward0(Function):
         rows = xp.where(summed[:, None], rows, 0).astype(acc, copy=False)
         out = xp.zeros((starts.shape[0], rows.shape[1]), dtype=dtype)
         if starts.shape[0]:
-            out[...] = _bag_reduce(xp.add, rows, starts, 0)
+            out[...] = _bag_reduce("add", rows, starts, 0)
             out[_empty_runs(xp, starts, n)] = 0
         return out
 
@@ -138,11 +146,11 @@ class EmbeddingBagBackward0(Function):
             return out, max_indices
         pos = xp.arange(n)
         vals = xp.where(xp.isnan(rows) | ~keep[:, None], -np.inf, rows)
-        top = _bag_reduce(xp.maximum, vals, starts, -np.inf)
+        top = _bag_reduce("max", vals, starts, -np.inf)
         hit_pos, hit_col = xp.nonzero(keep[:, None] & (vals == top[bag]))
         first = xp.full((nbags, dim), n, dtype=np.int64)
-        xp.minimum.at(first, (bag[hit_pos], hit_col), hit_pos)
-        lead = _bag_reduce(xp.minimum, xp.where(keep, pos, n), starts, n)
+        scatter_at("min", first, (bag[hit_pos], hit_col), hit_pos)
+        lead = _bag_reduce("min", xp.where(keep, pos, n), starts, n)
         full = sizes > 0
         lead_nan = xp.isnan(rows[lead[full]])
         first = xp.where(lead_nan, lead[full][:, None], first[full])

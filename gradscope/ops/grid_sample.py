@@ -33,27 +33,29 @@ def _opmath(dtype) -> type:
 
 def _clip(c, size: int, T):
     """``clip_coordinates`` with its slope: the borders count as outside (slope 0)."""
+    xp = xp_of(c)
     hi = T(size - 1)
-    res = np.minimum(np.maximum(c, T(0)), hi)
+    res = xp.minimum(xp.maximum(c, T(0)), hi)
     return res, ((res != 0) & (res != hi)).astype(T)
 
 
 def _reflect(c, size: int, align: bool, T):
     """``reflect_coordinates`` with its slope (+-1), about the corner pixels' centres
     (``align``) or their outer edges."""
+    xp = xp_of(c)
     span = T(2 * (size - 1)) if align else T(2 * size)
     if span == 0:
-        return np.zeros_like(c), np.zeros_like(c)
+        return xp.zeros_like(c), xp.zeros_like(c)
     v = c if align else c + T(0.5)
     neg = v < 0
-    a = np.abs(v)
-    extra = a - np.trunc(a / span) * span
+    a = xp.abs(v)
+    extra = a - xp.trunc(a / span) * span
     back = span - extra
     more = extra > back
-    res = np.where(more, back, extra)
+    res = xp.where(more, back, extra)
     if not align:
         res = res - T(0.5)
-    return res.astype(T), np.where(more ^ neg, T(-1), T(1))
+    return res.astype(T), xp.where(more ^ neg, T(-1), T(1))
 
 
 def _unnormalize(g, size: int, align: bool, T):
@@ -79,16 +81,18 @@ def _pad(c, size: int, padding: int, align: bool, T):
 def source(g, size: int, padding: int, align: bool, T):
     """The location in pixels of grid coordinate ``g`` along a dim of ``size``, and its
     derivative with respect to ``g``."""
+    xp = xp_of(g)
     c, s = _unnormalize(g, size, align, T)
     c, m = _pad(c, size, padding, align, T)
-    mult = np.full_like(c, s) if m is None else s * m
+    mult = xp.full_like(c, s) if m is None else s * m
     return c.astype(T), mult.astype(T)
 
 
 def _to_index(v):
     """Floored or rounded locations as int64; non-finite or huge ones far outside."""
-    ok = np.isfinite(v) & (np.abs(v) < 2.0**62)
-    return np.where(ok, v, -2).astype(np.int64)
+    xp = xp_of(v)
+    ok = xp.isfinite(v) & (xp.abs(v) < 2.0**62)
+    return xp.where(ok, v, -2).astype(np.int64)
 
 
 _A = -0.75  # the cubic convolution's parameter, as torch's
@@ -126,6 +130,7 @@ class _Taps:
     def __init__(self, grid, spatial: tuple, mode: int, padding: int, align: bool, T):
         nd = len(spatial)
         n = grid.shape[0]
+        xp = xp_of(grid)
         q = int(np.prod(grid.shape[1:-1], dtype=np.int64))
         g = grid.reshape(n, q, nd).astype(T, copy=False)
         sizes = spatial[::-1]  # grid component d indexes spatial dim -1 - d
@@ -134,15 +139,15 @@ class _Taps:
         with fp_quiet():
             if mode == 2:
                 unn = [_unnormalize(g[..., d], sizes[d], align, T) for d in range(nd)]
-                locs = [(c, np.full_like(c, s)) for c, s in unn]
+                locs = [(c, xp.full_like(c, s)) for c, s in unn]
             else:
                 locs = [source(g[..., d], sizes[d], padding, align, T) for d in range(nd)]
             self.mult = [m for _, m in locs]
             if mode == 1:
                 self.t = None
-                per_dim = [[_to_index(np.rint(c))] for c, _ in locs]
+                per_dim = [[_to_index(xp.rint(c))] for c, _ in locs]
             else:
-                fl = [np.floor(c) for c, _ in locs]
+                fl = [xp.floor(c) for c, _ in locs]
                 self.t = [(c - f).astype(T) for (c, _), f in zip(locs, fl)]
                 offs = (0, 1) if mode == 0 else (-1, 0, 1, 2)
                 per_dim = []
@@ -156,19 +161,19 @@ class _Taps:
                     per_dim.append(taps)
         self.idx, self.mask, self.offs = [], [], []
         for combo in itertools.product(*[range(len(p)) for p in per_dim]):
-            flat = np.zeros((n, q), dtype=np.int64)
-            mask = np.ones((n, q), dtype=bool)
+            flat = xp.zeros((n, q), dtype=np.int64)
+            mask = xp.ones((n, q), dtype=bool)
             for d, o in enumerate(combo):
                 i = per_dim[d][o]
                 mask &= (i >= 0) & (i < sizes[d])
-                flat += np.clip(i, 0, sizes[d] - 1) * strides[d]
+                flat += xp.clip(i, 0, sizes[d] - 1) * strides[d]
             self.idx.append(flat)
             self.mask.append(mask)
             self.offs.append(combo)
         self.w, self.dw = [], []
         for combo in self.offs:
             if self.t is None:
-                self.w.append(np.ones((n, q), dtype=T))
+                self.w.append(xp.ones((n, q), dtype=T))
                 continue
             fac = [factor(self.kind, o, self.t[d]) for d, o in enumerate(combo)]
             self.w.append(_prod(fac).astype(T))
@@ -294,6 +299,7 @@ class _GridSampler(Function):
         n, c = x.shape[:2]
         nd, q = self._dims, taps.idx[0].shape[1]
         dt = x.dtype
+        xp = xp_of(x)
         gf = g.reshape(n, c, q)
         weights = [constant(w.astype(dt)) for w in taps.w]
         if taps.t is not None:
@@ -308,17 +314,17 @@ class _GridSampler(Function):
                 _prod([factor(taps.kind, o, ts[d]) for d, o in enumerate(combo)])
                 for combo in taps.offs
             ]
-        idx = [constant(np.broadcast_to(i[:, None, :], (n, c, q)).copy()) for i in taps.idx]
+        idx = [constant(xp.broadcast_to(i[:, None, :], (n, c, q)).copy()) for i in taps.idx]
         masks = [constant(m[:, None, :]) for m in taps.mask]
         gx = ggrid = None
         if need_x:
-            flat = constant(np.zeros((n, c, int(np.prod(x.shape[2:], dtype=np.int64))), dt))
+            flat = constant(xp.zeros((n, c, int(np.prod(x.shape[2:], dtype=np.int64))), dt))
             for i, w, m in zip(idx, weights, masks):
                 flat = api.scatter_add(flat, 2, i, api.where(m, gf * w.unsqueeze(1), 0.0))
             gx = flat.reshape(tuple(x.shape))
         if need_grid:
             if taps.t is None:
-                ggrid = constant(np.zeros(grid.shape, dtype=grid.dtype))
+                ggrid = constant(xp.zeros(grid.shape, dtype=grid.dtype))
             else:
                 xf = x_t.reshape(n, c, int(np.prod(x.shape[2:], dtype=np.int64)))
                 comps = [None] * nd

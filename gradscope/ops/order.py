@@ -501,5 +501,6 @@ class LogcumsumexpBackward0(Function):
         with _quiet():
             # of a 0-dim self too, so that an infinite or NaN self has a NaN tangent
             e = xp.exp(x - (x if x.ndim == 0 else x.max(axis=self.dim, keepdims=True)))
-            grad = xp.cumsum(e * t, axis=self.dim) / (xp.cumsum(e, axis=self.dim) + 1e-13)
+            dim = self.dim if x.ndim else None  # CuPy takes no axis 0 of a 0-dim array
+            grad = xp.cumsum(e * t, axis=dim) / (xp.cumsum(e, axis=dim) + 1e-13)
         return grad.reshape(out.shape).astype(out.dtype, copy=False)

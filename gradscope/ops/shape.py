@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, OutputEdge, apply
-from ..backend import device_of, to_device, xp_of
+from ..backend import device_of, scatter_at, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
 from ._broadcast import cast_like, unbroadcast
@@ -15,13 +15,7 @@ from ._jvp import each
 
 def scatter_add(out, index, values) -> None:
     """``out[index] += values`` with repeated indices accumulating (NumPy or CuPy)."""
-    add = xp_of(out).add
-    if hasattr(add, "at"):
-        add.at(out, index, values)
-    else:  # CuPy before 14
-        import cupyx
-
-        cupyx.scatter_add(out, index, values)
+    scatter_at("add", out, index, values)
 
 
 class ViewBackward0(Function):

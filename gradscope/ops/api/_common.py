@@ -10,7 +10,7 @@ import numpy as np
 
 from ... import dtypes
 from ...autograd.function import apply, check_inplace_result
-from ...errors import py_type_name, shape_str
+from ...errors import devices_differ, py_type_name, shape_str
 
 Tensor = None  # set by gradscope.tensor
 
@@ -106,12 +106,7 @@ def as_tensor_like(v, like):
 
 def _check_device(a, b) -> None:
     if a._buffer.device != b._buffer.device:
-        da, db = a._buffer.device, b._buffer.device
-        first, second = (da, db) if da.startswith("cuda") else (db, da)
-        raise RuntimeError(
-            "Expected all tensors to be on the same device, but found at least two devices, "
-            f"{first} and {second}!"
-        )
+        raise RuntimeError(devices_differ((a._buffer.device, b._buffer.device)))
 
 
 def _scalar_mover(a, b) -> int | None:
