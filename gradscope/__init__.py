@@ -242,6 +242,8 @@ from .ops.api import (
     unsqueeze,
     var,
     var_mean,
+    view_as_complex,
+    view_as_real,
     vsplit,
     where,
     xlogy,

@@ -54,6 +54,10 @@ M_VERSION_HINT_ANOMALY = (
     "Hint: the backtrace further above shows the operation that failed to compute its "
     "gradient. The variable in question was changed in there or anywhere later. Good luck!"
 )
+M_DTYPE_VIEW = (
+    "gradscope does not differentiate a view of another dtype (real, imag, view_as_real, "
+    "view_as_complex) {what}; use a copy (clone()) instead"
+)
 M_NONLEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "

@@ -167,6 +167,25 @@ def test_gradients_meeting_at_a_node_are_summed_in_place_on_the_gpu():
 
 # where an op brings an array to the host on purpose: the error messages of a singular or
 # not positive-definite matrix, and the ufunc accumulations and per-row loops CuPy lacks
+@needs_gpu
+def test_complex_views_share_the_gpu_buffer_and_differentiate_as_on_the_cpu():
+    z = np.array([[1 + 2j, 3 - 1j, -0.5j], [0.25 + 0j, 2 - 2j, -1 + 1.5j]])
+    got = {}
+    for device in ("cpu", "cuda"):
+        leaf = gs.tensor(z, device=device, requires_grad=True)
+        w = leaf * 1
+        before = gs.live_bytes(str(w.device))
+        pairs, re, im = gs.view_as_real(w), w.T.real, w.imag
+        back = gs.view_as_complex(pairs)
+        assert gs.live_bytes(str(w.device)) == before  # views: no bytes
+        loss = (pairs**2).sum() + (re * 2).sum() + (im * im.detach()).sum() + back.abs().sum()
+        loss.backward()
+        got[device] = (loss.item(), leaf.grad.cpu().numpy(), re.detach().cpu().numpy())
+    assert got["cuda"][0] == pytest.approx(got["cpu"][0], rel=1e-12)
+    np.testing.assert_allclose(got["cuda"][1], got["cpu"][1], rtol=1e-12)
+    np.testing.assert_array_equal(got["cuda"][2], got["cpu"][2])
+
+
 # (cummax, mode, kthvalue's ties)
 HOST_COPIES = {"decompositions.py": 2, "order.py": 1}
 

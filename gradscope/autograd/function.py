@@ -30,6 +30,7 @@ from ..backend import (
     writable,
 )
 from ..errors import (
+    M_DTYPE_VIEW,
     M_FREED,
     M_INTERNAL_OVERLAP,
     M_LEAF_INPLACE,
@@ -462,6 +463,8 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         base = target._base
         if base is not None and base.grad_fn is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
+        if base is not None and base._data.dtype != target._data.dtype:
+            raise NotImplementedError(M_DTYPE_VIEW.format(what="written in place"))
 
     fn.needs_input_grad = needs
     arrays = [t._data if type(t) is Tensor else t for t in inputs]
@@ -789,6 +792,8 @@ def refresh_view(view) -> None:
         return
     if not view._view_in_grad_mode:
         raise RuntimeError(no_grad_view_message(view, M_NO_GRAD_VIEW_WRITTEN))
+    if base._data.dtype != view._data.dtype:
+        raise NotImplementedError(M_DTYPE_VIEW.format(what="after its memory was written in place"))
     view._view_version = view._vc[0]
     from ..ops.shape import AsStridedBackward0, Geometry
 

@@ -593,6 +593,55 @@ class StackBackward0(Function):
         return xp.stack(each(tangents, xs, xp), axis=self.dim)
 
 
+_COMPLEX_OF = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128}
+
+
+def real_pairs(z):
+    """A complex array's memory as real pairs, ``(..., 2)``: a view."""
+    return z[..., None].view(z.real.dtype)
+
+
+def complex_of_pairs(g):
+    """The complex array whose real and imaginary parts are ``g[..., 0]`` and
+    ``g[..., 1]`` (a new array)."""
+    out = xp_of(g).empty(g.shape[:-1], dtype=_COMPLEX_OF[g.dtype])
+    out.real, out.imag = g[..., 0], g[..., 1]
+    return out
+
+
+class ViewAsRealBackward0(Function):
+    """``view_as_real``: a complex tensor's memory seen as (real, imaginary) pairs."""
+
+    _name = "ViewAsRealBackward0"
+    is_view = True
+
+    def forward(self, a):
+        return real_pairs(a)
+
+    def backward(self, g):
+        return (complex_of_pairs(g),)
+
+    def jvp(self, xs, out, tangents):
+        return real_pairs(tangents[0])
+
+
+class ViewAsComplexBackward0(Function):
+    """``view_as_complex``: real pairs (a last dim of 2, stride 1) seen as complex numbers."""
+
+    _name = "ViewAsComplexBackward0"
+    is_view = True
+
+    def forward(self, a):
+        return a.view(_COMPLEX_OF[a.dtype])[..., 0]
+
+    def backward(self, g):
+        return (xp_of(g).stack([g.real, g.imag], -1),)
+
+    def jvp(self, xs, out, tangents):
+        t = tangents[0]
+        return complex_of_pairs(t)
+
+
 class SelectBackward0(Function):
     _name = "SelectBackward0"
     is_view = True

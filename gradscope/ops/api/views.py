@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ...autograd.function import apply, apply_view_inplace
-from ...errors import shape_str
+from ...errors import scalar_type_name, shape_str
 from ...events.callsite import user_stacklevel
 from .. import elementwise as E
 from .. import shape as S
@@ -501,15 +501,54 @@ def resolve_neg(a):
 
 
 def real(a):
-    """The real part: of a real tensor, the tensor itself."""
-    return _real_only("real", a)
+    """The real part: a view of a complex tensor's memory (``view_as_real`` then
+    ``select``, as torch records it); of a real tensor, the tensor itself."""
+    if a._data.dtype.kind != "c":
+        return a
+    return _part(a, 0)
 
 
 def imag(a):
-    """The imaginary part, which a real tensor does not have (torch's error)."""
+    """The imaginary part, a view; a real tensor has none (torch's error)."""
     if a._data.dtype.kind != "c":
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return _real_only("imag", a)
+    return _part(a, 1)
+
+
+def _part(a, index: int):
+    pairs = view_as_real(a)
+    return apply(S.SelectBackward0, (pairs,), pairs._data.ndim - 1, index)
+
+
+def view_as_real(a):
+    """A complex tensor's memory as a real tensor with a last dim of 2 (real, imaginary)."""
+    if a._data.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return apply(S.ViewAsRealBackward0, (a,))
+
+
+def view_as_complex(a):
+    """Real pairs (a last dim of 2 with stride 1) as a complex tensor sharing the memory."""
+    d = a._data
+    if d.dtype.kind != "f":
+        raise RuntimeError(
+            "view_as_complex is only supported for half, float and double tensors, but got "
+            f"a tensor of scalar type: {scalar_type_name(d.dtype)}"
+        )
+    if d.dtype == np.float16:
+        raise NotImplementedError("view_as_complex: gradscope has no complex32 (float16 pairs)")
+    if d.ndim == 0:
+        raise RuntimeError("Input tensor must have one or more dimensions")
+    if d.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    strides = a.stride()
+    if strides[-1] != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(s % 2 for s in strides[:-1]):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    if a.storage_offset() % 2:
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    return apply(S.ViewAsComplexBackward0, (a,))
 
 
 def is_conj(a) -> bool:
