@@ -3495,6 +3495,50 @@ CASES += [
 ]
 
 
+# ---------------------------------------------------------------- torch.special, the rest
+# zeta, gammainc and gammaincc have a derivative for their second argument only, and torch
+# no forward-mode rule for them (forward mode refuses, as tests/test_special_more.py checks).
+_SECOND_ONLY = {"grad": (False, True), "domain": ("pos", "pos"), "forward_ad": False}
+
+CASES += [
+    C(
+        "special_xlog1py",
+        lambda m, a, b: m.special.xlog1py(a, b),
+        (S43, S43),
+        domain=("real", "pos"),
+    ),
+    C(
+        "special_xlog1py_broadcast",
+        lambda m, a, b: m.special.xlog1py(a, b - 0.4),
+        (S43, S3),
+        domain=("real", "pos"),
+    ),
+    C("special_xlog1py_number_other", lambda m, a: m.special.xlog1py(a, 2.5), (S43,)),
+    C("special_xlog1py_number_self", lambda m, b: m.special.xlog1py(1.5, b), (S43,), domain="pos"),
+    C("special_zeta", lambda m, s, q: m.special.zeta(s + 1.5, q), (S43, S43), **_SECOND_ONLY),
+    C(
+        "special_zeta_broadcast",
+        lambda m, s, q: m.special.zeta(s + 2, q),
+        (S3, S43),
+        **_SECOND_ONLY,
+    ),
+    C(
+        "special_zeta_number_self",
+        lambda m, q: m.special.zeta(3.0, q),
+        (S43,),
+        domain="pos",
+        forward_ad=False,
+    ),
+    C("special_gammainc", lambda m, a, x: m.special.gammainc(a, x * 2), (S43, S43), **_SECOND_ONLY),
+    C(
+        "special_gammaincc",
+        lambda m, a, x: m.special.gammaincc(a * 3, x),
+        (S43, S43),
+        **_SECOND_ONLY,
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
