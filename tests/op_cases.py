@@ -3539,6 +3539,70 @@ CASES += [
 ]
 
 
+def _ctc(targets, il, tl, unbatched=False, tensors=False, **kw):
+    """ctc_loss of log_softmax(x) (torch's gradient assumes normalised log-probabilities),
+    the targets and lengths built in ``m``."""
+
+    def fn(m, x):
+        lp = x.log_softmax(-1)
+        tg = m.tensor(targets)
+        lengths = (m.tensor(il), m.tensor(tl)) if tensors else (il, tl)
+        return _F(m).ctc_loss(lp, tg, *lengths, **kw)
+
+    return fn
+
+
+# ctc_loss: torch has no second derivative (a NotImplemented node) and no forward mode for
+# it; gradcheck of its first derivative, float64, is in tests/test_ctc_loss.py
+_CT = dict(gradcheck=False, forward_ad=False)
+_CT_TG = [[1, 2, 2, 3], [4, 1, 0, 0], [3, 3, 3, 1]]
+_CT_X = ((7, 3, 5),)
+CASES += [
+    C("F_ctc_loss_mean", _ctc(_CT_TG, [7, 6, 7], [4, 2, 3]), _CT_X, **_CT),
+    C("F_ctc_loss_sum", _ctc(_CT_TG, [7, 6, 7], [4, 2, 3], reduction="sum"), _CT_X, **_CT),
+    C("F_ctc_loss_none", _ctc(_CT_TG, [7, 6, 7], [4, 2, 3], reduction="none"), _CT_X, **_CT),
+    C(
+        "F_ctc_loss_concatenated",
+        _ctc([1, 2, 2, 3, 4, 1, 3, 3, 3], (7, 6, 7), (4, 2, 3), reduction="none"),
+        _CT_X,
+        **_CT,
+    ),
+    C(
+        "F_ctc_loss_tensor_lengths",
+        _ctc(_CT_TG, [7, 5, 6], [4, 2, 0], tensors=True),
+        _CT_X,
+        **_CT,
+    ),
+    C(
+        "F_ctc_loss_blank_3",
+        _ctc([[1, 2, 2, 4], [4, 1, 0, 0], [0, 0, 0, 1]], [7, 6, 7], [4, 2, 3], blank=3),
+        _CT_X,
+        **_CT,
+    ),
+    C(
+        "F_ctc_loss_zero_infinity",
+        _ctc(_CT_TG, [3, 6, 5], [4, 2, 3], reduction="sum", zero_infinity=True),
+        _CT_X,
+        **_CT,
+    ),
+    C("F_ctc_loss_unbatched", _ctc([1, 2, 2], [6], [3], reduction="none"), ((6, 4),), **_CT),
+    C(
+        "F_ctc_loss_unbatched_tensor_lengths",
+        _ctc([1, 2, 2], 6, 3, tensors=True),
+        ((6, 4),),
+        **_CT,
+    ),
+    C(
+        "F_ctc_loss_module",
+        lambda m, x: m.nn.CTCLoss(blank=1)(
+            x.log_softmax(2), m.tensor([[2, 3], [0, 0]]), [5, 4], [2, 1]
+        ),
+        ((5, 2, 4),),
+        **_CT,
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

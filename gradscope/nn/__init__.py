@@ -300,3 +300,7 @@ __all__ += [
 from .layers_embedding_bag import EmbeddingBag  # noqa: E402
 
 __all__ += ["EmbeddingBag"]
+
+from .layers_more import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]

@@ -1490,3 +1490,7 @@ __all__ += ["embedding_bag"]
 from ._grid_sample import affine_grid, grid_sample  # noqa: E402 - sampling grids
 
 __all__ += ["affine_grid", "grid_sample"]
+
+from ._ctc import ctc_loss  # noqa: E402 - the connectionist temporal classification loss
+
+__all__ += ["ctc_loss"]
