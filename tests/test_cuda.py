@@ -225,3 +225,114 @@ def test_cuda_without_cupy_says_how_to_install(monkeypatch):
     with pytest.raises(RuntimeError, match=r"pip install cupy-cuda12x \(CUDA 12\) or cupy-cuda13x"):
         gs.zeros(3, device="cuda")
     assert gs.cuda.is_available() is False
+
+
+_ONE_ARG_SPECIALS = [
+    "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
+    "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+    "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0", "airy_ai",
+]  # fmt: skip
+_POLYNOMIALS = [
+    "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+    "laguerre_polynomial_l", "legendre_polynomial_p",
+]  # fmt: skip
+
+
+def _same_on_both(fn, *arrays, dtype=gs.float64, rtol=1e-12):
+    cpu = fn(*[gs.tensor(a, dtype=dtype) if isinstance(a, np.ndarray) else a for a in arrays])
+    gpu = fn(
+        *[
+            gs.tensor(a, dtype=dtype, device="cuda") if isinstance(a, np.ndarray) else a
+            for a in arrays
+        ]
+    )
+    assert gpu.device.type == "cuda"
+    np.testing.assert_allclose(gpu.cpu().numpy(), cpu.numpy(), rtol=rtol, atol=0, equal_nan=True)
+
+
+@needs_gpu
+@pytest.mark.parametrize("name", _ONE_ARG_SPECIALS)
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_special_functions_on_the_gpu_give_the_cpus_values(name, dtype):
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            [0, -0.0, np.nan, np.inf, -np.inf, 1e-300, 0.5, 2.09, 5, 8, 103.9, 700],
+            rng.uniform(-20, 20, 50),
+            np.exp(rng.uniform(-20, 6, 30)),
+        ]
+    )
+    x = np.concatenate([x, -x])
+    rtol = 1e-12 if dtype == "float64" else 1e-6
+    _same_on_both(getattr(gs.special, name), x, dtype=getattr(gs, dtype), rtol=rtol)
+
+
+@needs_gpu
+@pytest.mark.parametrize("name", _POLYNOMIALS)
+def test_orthogonal_polynomials_on_the_gpu_give_the_cpus_values(name):
+    rng = np.random.default_rng(1)
+    xs = np.concatenate([[np.nan, np.inf, 0, 1, -1, 0.5, 2.0], rng.uniform(-1.2, 1.2, 20)])
+    ns = np.array([-1, 0, 1, 2, 3, 7, 40, 100, np.nan, 2.5])
+    x, n = np.meshgrid(xs, ns, indexing="ij")
+    fn = getattr(gs.special, name)
+    _same_on_both(fn, x, n, rtol=1e-10)
+    _same_on_both(lambda t: fn(t, 7), x, rtol=1e-10)
+
+
+@needs_gpu
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc", "zeta", "xlog1py"])
+def test_two_argument_special_functions_and_their_gradients_on_the_gpu(name):
+    rng = np.random.default_rng(2)
+    a = np.concatenate([np.exp(rng.uniform(-4, 7, 100)), [0, np.nan, np.inf, 1, 2]])
+    b = np.concatenate([np.exp(rng.uniform(-4, 7, 100)), [1, 2, 0, np.nan, np.inf]])
+    if name == "zeta":
+        a, b = a + 1, b - 3
+    fn = getattr(gs.special, name)
+    _same_on_both(fn, a, b, rtol=1e-10)
+    grads = []
+    for device in ("cpu", "cuda"):
+        q = gs.tensor([2.0, 3.0], dtype=gs.float64, device=device, requires_grad=True)
+        y = fn(gs.tensor([2.5, 1.5], dtype=gs.float64, device=device), q)
+        (g,) = gs.autograd.grad(y.sum(), q)
+        grads.append((y.grad_fn.name(), g.cpu().numpy()))
+    assert grads[1][0] == grads[0][0]
+    np.testing.assert_allclose(grads[1][1], grads[0][1], rtol=1e-12)
+
+
+@needs_gpu
+@pytest.mark.parametrize(
+    ("targets", "input_lengths", "target_lengths", "kwargs"),
+    [
+        ([[1, 2, 2, 3], [4, 1, 0, 0], [3, 3, 3, 1]], [7, 6, 7], [4, 2, 3], {}),
+        ([1, 2, 2, 3, 4, 1, 3, 3, 3], [7, 6, 7], [4, 2, 3], {"reduction": "sum"}),
+        ([[1, 0, 2, 2], [4, 0, 0, 0], [2, 3, 3, 0]], [7, 6, 7], [2, 1, 4], {"reduction": "none"}),
+        (
+            [[1, 2, 2, 3], [4, 1, 0, 0], [3, 3, 3, 1]],
+            [3, 6, 0],
+            [4, 2, 0],
+            {"zero_infinity": True, "reduction": "none"},
+        ),
+        ([[1, 2, 2, 4], [4, 1, 0, 0], [0, 0, 0, 1]], [7, 6, 7], [4, 2, 3], {"blank": 3}),
+    ],
+)
+def test_ctc_loss_on_the_gpu_gives_the_cpus_loss_and_gradient(
+    targets, input_lengths, target_lengths, kwargs
+):
+    x0 = np.random.default_rng(0).standard_normal((7, 3, 5))
+    got = {}
+    for device in ("cpu", "cuda"):
+        x = gs.tensor(x0, dtype=gs.float64, device=device, requires_grad=True)
+        loss = gs.nn.functional.ctc_loss(
+            x.log_softmax(2),
+            gs.tensor(targets, device=device),
+            input_lengths,
+            target_lengths,
+            **kwargs,
+        )
+        loss.sum().backward()
+        got[device] = (loss.detach().cpu().numpy(), x.grad.cpu().numpy())
+    np.testing.assert_allclose(got["cuda"][0], got["cpu"][0], rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(got["cuda"][1], got["cpu"][1], rtol=1e-11, atol=1e-12)
