@@ -26,6 +26,7 @@ from .ops.linalg_api import (
     vecdot,
 )
 from .ops.linalg_householder import householder_product
+from .ops.linalg_lstsq import lstsq
 from .ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.linalg_more import matrix_exp, solve_triangular
 
@@ -39,6 +40,7 @@ __all__ = [
     "eigvalsh",
     "householder_product",
     "inv",
+    "lstsq",
     "lu",
     "lu_factor",
     "lu_factor_ex",

@@ -3495,6 +3495,48 @@ CASES += [
 ]
 
 
+# Least squares: tall, wide, batched and broadcast systems, the residuals (gelsd) added in
+CASES += [
+    C("linalg_lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, ((4, 3), (4, 2))),
+    C("linalg_lstsq_wide", lambda m, a, b: m.linalg.lstsq(a, b)[0], ((2, 4), (2, 3))),
+    C("linalg_lstsq_vector", lambda m, a, b: m.linalg.lstsq(a, b).solution, ((4, 3), (4,))),
+    C(
+        "linalg_lstsq_batched_vectors",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gelsd").solution,
+        ((2, 4, 3), (2, 4)),
+    ),
+    C(
+        "linalg_lstsq_broadcast",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gels").solution,
+        ((1, 4, 2), (3, 4, 2)),
+    ),
+    C(
+        "linalg_lstsq_residuals",
+        lambda m, a, b: (lambda r: r.residuals * 2 + r.solution.sum(-2))(
+            m.linalg.lstsq(a, b, driver="gelsd")
+        ),
+        ((2, 5, 3), (2, 5, 2)),
+    ),
+    C(
+        "linalg_lstsq_residuals_only",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gelss").residuals,
+        ((5, 2), (5,)),
+    ),
+    C(
+        "linalg_lstsq_b_only",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gels").solution,
+        ((4, 3), (4, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "linalg_lstsq_a_only",
+        lambda m, a, b: m.linalg.lstsq(a, b).solution,
+        ((3, 4), (3, 2)),
+        grad=(True, False),
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 
