@@ -3537,6 +3537,25 @@ CASES += [
 ]
 
 
+# The _ex forms: the nodes of inv, solve and cholesky, with an info beside
+CASES += [
+    C("linalg_inv_ex", lambda m, a: m.linalg.inv_ex(_wc(m, a)).inverse, (B233,)),
+    C("linalg_solve_ex", lambda m, a, b: m.linalg.solve_ex(_wc(m, a), b).result, (S33, (3, 2))),
+    C(
+        "linalg_solve_ex_right_vectors",
+        lambda m, a, b: m.linalg.solve_ex(_wc(m, a), b, left=False, check_errors=True)[0],
+        (B233, (2, 4, 3)),
+    ),
+    C("linalg_solve_ex_vector", lambda m, a, b: m.linalg.solve_ex(_wc(m, a), b)[0], (B233, (2, 3))),
+    C("linalg_cholesky_ex", lambda m, a: m.linalg.cholesky_ex(_spd3(m, a)).L, (B233,)),
+    C(
+        "linalg_cholesky_ex_upper",
+        lambda m, a: m.linalg.cholesky_ex(_spd3(m, a), upper=True, check_errors=True)[0],
+        (S33,),
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -69,11 +69,43 @@ def _square_float(name: str, a) -> None:
 # ------------------------------------------------------------------------------ inverse, det
 
 
+class InvExResult(_ReturnType, namedtuple("linalg_inv_ex", ["inverse", "info"])):
+    __slots__ = ()
+
+
+class SolveExResult(_ReturnType, namedtuple("linalg_solve_ex", ["result", "info"])):
+    __slots__ = ()
+
+
+class CholeskyExResult(_ReturnType, namedtuple("linalg_cholesky_ex", ["L", "info"])):
+    __slots__ = ()
+
+
+for _cls in (InvExResult, SolveExResult, CholeskyExResult):
+    _cls.__name__ = _cls.__qualname__ = _cls.__mro__[2].__name__
+
+
+def _info():
+    """The ``info`` the last ``inv``, ``solve`` or ``cholesky`` node left (int32)."""
+    return F.Tensor._make(D.LAST.pop("info"), None)
+
+
 def inv(A):
     """The inverse of each square matrix of ``A`` (``(..., n, n)``); a singular matrix
     raises ``LinAlgError``."""
     _square_float("linalg.inv", A)
-    return apply(D.LinalgInvExBackward0, (A,))
+    out = apply(D.LinalgInvExBackward0, (A,))
+    D.LAST.pop("info", None)
+    return out
+
+
+def inv_ex(A, *, check_errors: bool = False) -> InvExResult:
+    """``(inverse, info)``: as ``inv``, but a singular matrix gives infinities and its
+    ``info`` (int32, per matrix) the first zero on the diagonal of its LU factor's ``U``
+    (one based; 0 for none); ``check_errors`` raises ``LinAlgError`` instead."""
+    _square_float("linalg.inv", A)
+    out = apply(D.LinalgInvExBackward0, (A,), "linalg.inv_ex", bool(check_errors))
+    return InvExResult(out, _info())
 
 
 def det(A):
@@ -129,6 +161,30 @@ def logdet(A):
 def solve(A, B, *, left: bool = True):
     """``X`` with ``A @ X = B`` (``left``) or ``X @ A = B``, for each square ``A`` of a
     batch; ``B`` may be a batch of vectors. A singular ``A`` raises ``LinAlgError``."""
+    vector = _check_solve(A, B, left)
+    out = apply(D.LinalgSolveExBackward0, (A, B), bool(left), vector)
+    D.LAST.pop("info", None)
+    return out
+
+
+def solve_ex(A, B, *, left: bool = True, check_errors: bool = False) -> SolveExResult:
+    """``(result, info)``: as ``solve``, but a singular ``A`` gives infinities and its
+    ``info`` (int32, per matrix of ``A``) the first zero on the diagonal of its LU factor's
+    ``U`` (one based; 0 for none); ``check_errors`` raises ``LinAlgError`` instead."""
+    vector = _check_solve(A, B, left)
+    out = apply(
+        D.LinalgSolveExBackward0,
+        (A, B),
+        bool(left),
+        vector,
+        "torch.linalg.solve_ex",
+        bool(check_errors),
+    )
+    return SolveExResult(out, _info())
+
+
+def _check_solve(A, B, left: bool) -> bool:
+    """torch's checks of ``solve``'s operands; True when ``B`` is a batch of vectors."""
     _check_float("linalg.solve", A)
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(
@@ -156,7 +212,7 @@ def solve(A, B, *, left: bool = True):
             f"The size of tensor a ({a.shape[-3]}) must match the size of tensor b "
             f"({bshape[-3]}) at non-singleton dimension 0"
         ) from None
-    return apply(D.LinalgSolveExBackward0, (A, B), bool(left), vector)
+    return vector
 
 
 # ------------------------------------------------------------------------------ norms
@@ -635,13 +691,29 @@ def cholesky(A, upper: bool = False):
     ``U = L.mT`` (read from the upper triangle). A matrix that is not positive-definite
     raises ``LinAlgError``."""
     _square_float("linalg.cholesky", A)
-    return apply(D.LinalgCholeskyExBackward0, (A,), bool(upper))
+    out = apply(D.LinalgCholeskyExBackward0, (A,), bool(upper))
+    D.LAST.pop("info", None)
+    return out
+
+
+def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
+    """``(L, info)``: as ``cholesky``, but a matrix that is not positive-definite gives
+    LAPACK's partial factor and its ``info`` (int32, per matrix) the order of the first
+    leading minor that is not (0 for none); ``check_errors`` raises ``LinAlgError``
+    instead."""
+    _square_float("linalg.cholesky", A)
+    out = apply(
+        D.LinalgCholeskyExBackward0, (A,), bool(upper), "linalg.cholesky_ex", bool(check_errors)
+    )
+    return CholeskyExResult(out, _info())
 
 
 def torch_cholesky(input, upper: bool = False):  # noqa: A002 - torch's name
     """``gs.cholesky``: as ``linalg.cholesky``."""
     _square_float("cholesky", input)
-    return apply(D.CholeskyBackward0, (input,), bool(upper))
+    out = apply(D.CholeskyBackward0, (input,), bool(upper))
+    D.LAST.pop("info", None)
+    return out
 
 
 class TorchQrResult(_ReturnType, namedtuple("qr", ["Q", "R"])):
