@@ -3556,6 +3556,37 @@ CASES += [
 ]
 
 
+# linalg's aliases and the functions torch composes of other ops (vander: cumprod and cat;
+# tensorinv and tensorsolve: reshapes around inv_ex and solve)
+CASES += [
+    C("linalg_matmul", lambda m, a, b: m.linalg.matmul(a, b), ((2, 3, 4), (4, 2))),
+    C("linalg_diagonal", lambda m, a: m.linalg.diagonal(a, offset=1), ((2, 3, 4),)),
+    C("linalg_diagonal_dims", lambda m, a: m.linalg.diagonal(a, dim1=0, dim2=2), ((3, 2, 4),)),
+    C("linalg_vander", lambda m, x: m.linalg.vander(x), ((4,),)),
+    C("linalg_vander_batched_n", lambda m, x: m.linalg.vander(x, N=5), ((2, 3),)),
+    C(
+        "linalg_tensorinv",
+        lambda m, a: m.linalg.tensorinv(a + 4 * m.eye(4).reshape(4, 2, 2), ind=1),
+        ((4, 2, 2),),
+    ),
+    C(
+        "linalg_tensorinv_ind2",
+        lambda m, a: m.linalg.tensorinv(a + 4 * m.eye(6).reshape(2, 3, 6)),
+        ((2, 3, 6),),
+    ),
+    C(
+        "linalg_tensorsolve",
+        lambda m, a, b: m.linalg.tensorsolve(a + 4 * m.eye(6).reshape(2, 3, 6), b),
+        ((2, 3, 6), (2, 3)),
+    ),
+    C(
+        "linalg_tensorsolve_dims",
+        lambda m, a, b: m.linalg.tensorsolve(a + 4 * m.eye(6).reshape(6, 2, 3), b, dims=(0,)),
+        ((6, 2, 3), (2, 3)),
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

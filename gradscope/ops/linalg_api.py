@@ -423,6 +423,87 @@ def vecdot(x, y, *, dim: int = -1):
     return F.sum(F.mul(F.conj(x), y), dim)  # x conjugated, as torch
 
 
+def matmul(input, other):  # noqa: A002 - torch's names
+    """``linalg.matmul``: ``gs.matmul``."""
+    return F.matmul(input, other)
+
+
+def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):  # noqa: N803
+    """``linalg.diagonal``: ``gs.diagonal`` over the last two dims by default."""
+    return F.diagonal(A, offset, dim1, dim2)
+
+
+def vander(x, N=None):  # noqa: N803 - torch's names
+    """The Vandermonde matrix of ``x``'s last dim: columns ``x**0 .. x**(N-1)`` (``N``
+    defaults to the size of that dim), composed as torch's: a row of ones beside the
+    running product of ``x`` repeated."""
+    dt = x._data.dtype
+    if not (dt.kind in "iu" or str(dt) in ("float32", "float64", "complex64", "complex128")):
+        raise RuntimeError(
+            "linalg.vander supports floating point, complex, and integer tensors, but got "
+            f"{scalar_type_name(dt)}"
+        )
+    x_ = F.unsqueeze(x, -1) if x._data.ndim == 0 else x
+    shape = list(x_.shape)
+    n = shape[-1] if N is None else int(N)
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    shape.append(n - 1)
+    result = F.cumprod(F.unsqueeze(x_, -1).expand(*shape), -1)
+    shape[-1] = 1
+    return F.cat([result.new_ones(shape), result], -1)
+
+
+def _slice_check(n: int, size: int) -> None:
+    if n > size:
+        raise RuntimeError(f"ArrayRef: invalid slice, N = {n}; size = {size}")
+
+
+def tensorinv(A, ind: int = 2):  # noqa: N803 - torch's name
+    """The inverse of ``A`` for ``tensordot`` over ``ind`` dims: ``A`` reshaped to a square
+    matrix (``prod(shape[:ind])`` rows), inverted, and reshaped to
+    ``shape[ind:] + shape[:ind]``, as torch composes it."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    shape = tuple(A.shape)
+    _slice_check(ind, len(shape))
+    end, start = shape[ind:], shape[:ind]
+    pe, ps = math.prod(end), math.prod(start)
+    if pe != ps:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+            f"prod(self.shape[:ind]), but got {pe} != {ps}"
+        )
+    result, info = inv_ex(A.reshape(pe, pe))
+    bad = int(info.item())
+    if bad:
+        raise D.LinAlgError(
+            f"inv: The diagonal element {bad} is zero, the inversion could not be completed "
+            "because the input matrix is singular."
+        )
+    return result.reshape(end + start)
+
+
+def tensorsolve(A, B, dims=None):  # noqa: N803 - torch's names
+    """``X`` with ``tensordot(A, X, X.ndim) = B``: ``A`` (its ``dims`` moved to the end)
+    reshaped to a square matrix and solved against ``B`` flattened, as torch composes it."""
+    ndim = A._data.ndim
+    a = A
+    if dims is not None:
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        a = F.movedim(a, dims, list(range(ndim - len(dims), ndim)))
+    k = B._data.ndim
+    _slice_check(k, ndim)
+    result_shape = tuple(a.shape)[k:]
+    rp, bp = math.prod(result_shape), math.prod(tuple(B.shape))
+    if rp != bp:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+            f"prod(self.shape[:other.ndim]), but got {rp} != {bp}"
+        )
+    return solve(a.reshape(rp, rp), B.flatten()).reshape(result_shape)
+
+
 def cross(input, other, *, dim: int = -1):  # noqa: A002 - torch's names
     """The cross product of 3-vectors along ``dim`` of ``input`` and ``other`` (broadcast)."""
     a, b = input._data, other._data
