@@ -428,8 +428,13 @@ def matmul(input, other):  # noqa: A002 - torch's names
     return F.matmul(input, other)
 
 
-def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):  # noqa: N803
-    """``linalg.diagonal``: ``gs.diagonal`` over the last two dims by default."""
+def diagonal(A, *args, offset: int = 0, dim1: int = -2, dim2: int = -1):  # noqa: N803
+    """``linalg.diagonal``: ``gs.diagonal`` over the last two dims by default (its options
+    by keyword only)."""
+    if args:
+        raise TypeError(
+            f"linalg_diagonal() takes 1 positional argument but {1 + len(args)} were given"
+        )
     return F.diagonal(A, offset, dim1, dim2)
 
 

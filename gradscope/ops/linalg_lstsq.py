@@ -124,7 +124,9 @@ class LinalgLstsqBackward0(_Factors):
             if driver == "gels":  # LAPACK zeroes B for a zero matrix: no residual
                 zero = ~(a != 0).any(axis=(-2, -1))
                 residuals = xp.where(zero[..., None], 0, residuals).astype(real)
-            residuals = xp.ascontiguousarray(xp.broadcast_to(residuals, batch + (nrhs,)))
+            out = xp.empty(batch + (nrhs,), real)  # (fresh strides, size-1 dims included)
+            out[...] = residuals
+            residuals = out
         x = x[..., 0] if vector else x
         if True in self.needs_input_grad:
             self.save(self=a, b=b)
