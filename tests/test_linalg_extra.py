@@ -151,6 +151,18 @@ VALUES = {
     ),
     "lstsq_zero_gelsy": lambda m: tuple(_ls(m, np.zeros((3, 2)).tolist(), RHS3)),
     "lstsq_zero_gels": lambda m: tuple(_ls(m, np.zeros((3, 2)).tolist(), RHS3, driver="gels")),
+    "lstsq_no_rows": lambda m: tuple(
+        m.linalg.lstsq(m.zeros(0, 2, dtype=m.float64), m.zeros(0, 2, dtype=m.float64))
+    ),
+    "lstsq_no_columns": lambda m: tuple(
+        m.linalg.lstsq(m.ones(3, 0, dtype=m.float64), m.ones(3, 2, dtype=m.float64), driver="gelsd")
+    ),
+    "lstsq_no_columns_gels": lambda m: tuple(
+        m.linalg.lstsq(m.ones(3, 0, dtype=m.float64), m.ones(3, 2, dtype=m.float64), driver="gels")
+    ),
+    "lstsq_empty_batch": lambda m: tuple(
+        m.linalg.lstsq(m.ones(0, 3, 2), m.ones(0, 3, 2), driver="gelsd")
+    ),
     "lstsq_float32": lambda m: tuple(
         m.linalg.lstsq(m.tensor(TALL), m.tensor(RHS5), driver="gelsd")
     ),

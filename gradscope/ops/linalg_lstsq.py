@@ -118,7 +118,11 @@ class LinalgLstsqBackward0(_Factors):
         empty = xp.zeros((0,), real)
         residuals = empty
         if m > n and driver != "gelsy" and (driver == "gels" or bool((rank == n).all())):
-            q = xp.linalg.qr(a, mode="complete")[0] if n else xp.broadcast_to(xp.eye(m), a.shape)
+            q = (
+                xp.linalg.qr(a, mode="complete")[0]
+                if n
+                else xp.broadcast_to(xp.eye(m, dtype=a.dtype), a.shape[:-2] + (m, m))
+            )
             c = (_mT(q) @ b2)[..., n:, :]
             residuals = (c * c).sum(axis=-2).astype(real)
             if driver == "gels":  # LAPACK zeroes B for a zero matrix: no residual
