@@ -48,15 +48,20 @@ def lu_factor(a):
     return lu.reshape(a.shape), piv.reshape(batch + (n,)), info.reshape(batch)
 
 
+def first_failure(info, ndim: int) -> tuple[str, int]:
+    """For torch's error messages: ``"(Batch element i): "`` for the first matrix whose
+    LAPACK ``info`` is not 0 (nothing for a single matrix), and that ``info``."""
+    flat = to_device(info, CPU).reshape(-1)  # for the message only
+    bad = int(np.flatnonzero(flat)[0]) if flat.any() else 0
+    return (f"(Batch element {bad}): " if ndim > 2 else ""), int(flat[bad])
+
+
 def singular_error(name: str, a) -> LinAlgError:
     """torch's error for a singular ``a``: which diagonal element of U is zero, and in which
     matrix of a batch."""
-    _, _, info = lu_factor(a)
-    flat = to_device(info, CPU).reshape(-1)  # for the message only
-    bad = int(np.flatnonzero(flat)[0]) if flat.any() else 0
-    where = f"(Batch element {bad}): " if a.ndim > 2 else ""
+    where, k = first_failure(lu_factor(a)[2], a.ndim)
     return LinAlgError(
-        f"{name}: {where}The diagonal element {int(flat[bad])} is zero, the inversion could "
+        f"{name}: {where}The diagonal element {k} is zero, the inversion could "
         "not be completed because the input matrix is singular."
     )
 
@@ -314,10 +319,7 @@ def _as_matrix(b, vector: bool):
 
 def _solve_singular(name: str, a) -> LinAlgError:
     """torch's error for a singular ``a`` in ``solve``: in which matrix of a batch."""
-    _, _, info = lu_factor(a)
-    flat = to_device(info, CPU).reshape(-1)  # for the message only
-    bad = int(np.flatnonzero(flat)[0]) if flat.any() else 0
-    where = f"(Batch element {bad}): " if a.ndim > 2 else ""
+    where, _ = first_failure(lu_factor(a)[2], a.ndim)
     return LinAlgError(f"{name}: {where}The solver failed because the input matrix is singular.")
 
 
@@ -806,13 +808,10 @@ class _Factors(Function):
 
 def _not_pd_error(name: str, info, ndim: int) -> LinAlgError:
     """torch's error for the first matrix whose ``info`` is not 0."""
-    flat = to_device(info, CPU).reshape(-1)  # for the message only
-    bad = int(np.flatnonzero(flat)[0])
-    where = f"(Batch element {bad}): " if ndim > 2 else ""
+    where, k = first_failure(info, ndim)
     return LinAlgError(
         f"{name}: {where}The factorization could not be completed because the input is not "
-        f"positive-definite (the leading minor of order {int(flat[bad])} is not "
-        "positive-definite)."
+        f"positive-definite (the leading minor of order {k} is not positive-definite)."
     )
 
 
