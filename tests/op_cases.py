@@ -3604,6 +3604,98 @@ CASES += [
 ]
 
 
+# Least squares: tall, wide, batched and broadcast systems, the residuals (gelsd) added in
+CASES += [
+    C("linalg_lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, ((4, 3), (4, 2))),
+    C("linalg_lstsq_wide", lambda m, a, b: m.linalg.lstsq(a, b)[0], ((2, 4), (2, 3))),
+    C("linalg_lstsq_vector", lambda m, a, b: m.linalg.lstsq(a, b).solution, ((4, 3), (4,))),
+    C(
+        "linalg_lstsq_batched_vectors",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gelsd").solution,
+        ((2, 4, 3), (2, 4)),
+    ),
+    C(
+        "linalg_lstsq_broadcast",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gels").solution,
+        ((1, 4, 2), (3, 4, 2)),
+    ),
+    C(
+        "linalg_lstsq_residuals",
+        lambda m, a, b: (lambda r: r.residuals * 2 + r.solution.sum(-2))(
+            m.linalg.lstsq(a, b, driver="gelsd")
+        ),
+        ((2, 5, 3), (2, 5, 2)),
+    ),
+    C(
+        "linalg_lstsq_residuals_only",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gelss").residuals,
+        ((5, 2), (5,)),
+    ),
+    C(
+        "linalg_lstsq_b_only",
+        lambda m, a, b: m.linalg.lstsq(a, b, driver="gels").solution,
+        ((4, 3), (4, 2)),
+        grad=(False, True),
+    ),
+    C(
+        "linalg_lstsq_a_only",
+        lambda m, a, b: m.linalg.lstsq(a, b).solution,
+        ((3, 4), (3, 2)),
+        grad=(True, False),
+    ),
+]
+
+
+# The _ex forms: the nodes of inv, solve and cholesky, with an info beside
+CASES += [
+    C("linalg_inv_ex", lambda m, a: m.linalg.inv_ex(_wc(m, a)).inverse, (B233,)),
+    C("linalg_solve_ex", lambda m, a, b: m.linalg.solve_ex(_wc(m, a), b).result, (S33, (3, 2))),
+    C(
+        "linalg_solve_ex_right_vectors",
+        lambda m, a, b: m.linalg.solve_ex(_wc(m, a), b, left=False, check_errors=True)[0],
+        (B233, (2, 4, 3)),
+    ),
+    C("linalg_solve_ex_vector", lambda m, a, b: m.linalg.solve_ex(_wc(m, a), b)[0], (B233, (2, 3))),
+    C("linalg_cholesky_ex", lambda m, a: m.linalg.cholesky_ex(_spd3(m, a)).L, (B233,)),
+    C(
+        "linalg_cholesky_ex_upper",
+        lambda m, a: m.linalg.cholesky_ex(_spd3(m, a), upper=True, check_errors=True)[0],
+        (S33,),
+    ),
+]
+
+
+# linalg's aliases and the functions torch composes of other ops (vander: cumprod and cat;
+# tensorinv and tensorsolve: reshapes around inv_ex and solve)
+CASES += [
+    C("linalg_matmul", lambda m, a, b: m.linalg.matmul(a, b), ((2, 3, 4), (4, 2))),
+    C("linalg_diagonal", lambda m, a: m.linalg.diagonal(a, offset=1), ((2, 3, 4),)),
+    C("linalg_diagonal_dims", lambda m, a: m.linalg.diagonal(a, dim1=0, dim2=2), ((3, 2, 4),)),
+    C("linalg_vander", lambda m, x: m.linalg.vander(x), ((4,),)),
+    C("linalg_vander_batched_n", lambda m, x: m.linalg.vander(x, N=5), ((2, 3),)),
+    C(
+        "linalg_tensorinv",
+        lambda m, a: m.linalg.tensorinv(a + 4 * m.eye(4).reshape(4, 2, 2), ind=1),
+        ((4, 2, 2),),
+    ),
+    C(
+        "linalg_tensorinv_ind2",
+        lambda m, a: m.linalg.tensorinv(a + 4 * m.eye(6).reshape(2, 3, 6)),
+        ((2, 3, 6),),
+    ),
+    C(
+        "linalg_tensorsolve",
+        lambda m, a, b: m.linalg.tensorsolve(a + 4 * m.eye(6).reshape(2, 3, 6), b),
+        ((2, 3, 6), (2, 3)),
+    ),
+    C(
+        "linalg_tensorsolve_dims",
+        lambda m, a, b: m.linalg.tensorsolve(a + 4 * m.eye(6).reshape(6, 2, 3), b, dims=(0,)),
+        ((6, 2, 3), (2, 3)),
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

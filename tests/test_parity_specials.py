@@ -51,6 +51,8 @@ KNOWN |= {
     "linalg_cholesky_upper",
     "cholesky_fn",
     "cholesky_method_upper",
+    "linalg_cholesky_ex",
+    "linalg_cholesky_ex_upper",
 }
 # eigh and QR of a matrix with a NaN or an infinity: whether MKL's syevd converges (NaN
 # factors) or fails (torch raises), and where geqrf's NaN spread, are MKL's, not NumPy's

@@ -48,15 +48,20 @@ def lu_factor(a):
     return lu.reshape(a.shape), piv.reshape(batch + (n,)), info.reshape(batch)
 
 
+def first_failure(info, ndim: int) -> tuple[str, int]:
+    """For torch's error messages: ``"(Batch element i): "`` for the first matrix whose
+    LAPACK ``info`` is not 0 (nothing for a single matrix), and that ``info``."""
+    flat = to_device(info, CPU).reshape(-1)  # for the message only
+    bad = int(np.flatnonzero(flat)[0]) if flat.any() else 0
+    return (f"(Batch element {bad}): " if ndim > 2 else ""), int(flat[bad])
+
+
 def singular_error(name: str, a) -> LinAlgError:
     """torch's error for a singular ``a``: which diagonal element of U is zero, and in which
     matrix of a batch."""
-    _, _, info = lu_factor(a)
-    flat = to_device(info, CPU).reshape(-1)  # for the message only
-    bad = int(np.flatnonzero(flat)[0]) if flat.any() else 0
-    where = f"(Batch element {bad}): " if a.ndim > 2 else ""
+    where, k = first_failure(lu_factor(a)[2], a.ndim)
     return LinAlgError(
-        f"{name}: {where}The diagonal element {int(flat[bad])} is zero, the inversion could "
+        f"{name}: {where}The diagonal element {k} is zero, the inversion could "
         "not be completed because the input matrix is singular."
     )
 
@@ -145,17 +150,32 @@ def _lu_path(a, b, left, trans, error, lu):
     return lu_solve(lu, piv, b, t) if left else _mT(lu_solve(lu, piv, _mT(b), t))
 
 
-def _inv(a, name: str = "linalg.inv"):
+def _inv(a, name: str = "linalg.inv", check: bool = True):
+    """The inverse of each matrix of ``a``; a singular one raises torch's error, or with
+    ``check`` false gives the infinities and NaN of LAPACK's solve against the identity."""
     xp = xp_of(a)
     if _finite(a):
         try:
             out = xp.linalg.inv(a)
         except np.linalg.LinAlgError:
-            raise singular_error(name, a) from None
-        if _finite(out):
-            return out
+            if check:
+                raise singular_error(name, a) from None
+        else:
+            if _finite(out):
+                return out
     eye = xp.eye(a.shape[-1], dtype=a.dtype)
-    return _lu_path(a, eye, True, False, lambda: singular_error(name, a), None)
+    error = (lambda: singular_error(name, a)) if check else None
+    return _lu_path(a, eye, True, False, error, None)
+
+
+def lu_info(a, out):
+    """LAPACK's ``info`` of ``getrf`` for each matrix of ``a`` (int32): the first zero on
+    ``U``'s diagonal, one based, 0 for none; ``out``, the solve's result, is finite only
+    where none is zero."""
+    xp = xp_of(a)
+    if _finite(a) and _finite(out):
+        return xp.zeros(a.shape[:-2], dtype=np.int32)
+    return lu_factor(a)[2].astype(np.int32)
 
 
 def _inv_or_eye(a, det):
@@ -169,14 +189,17 @@ def _inv_or_eye(a, det):
 
 
 class LinalgInvExBackward0(Function):
-    """``linalg.inv``: saves its output (``inverse``)."""
+    """``linalg.inv`` and ``inv_ex``: saves its output (``inverse``). With ``check`` false
+    a singular matrix gives infinities, and ``LAST["info"]`` tells which."""
 
     _name = "LinalgInvExBackward0"
     complex_rule = "conj"
     saves_output = "inverse"
 
-    def forward(self, a):
-        return _colmajor(_inv(a))  # (stored column by column, as LAPACK leaves torch's)
+    def forward(self, a, name="linalg.inv", check=True):
+        out = _inv(a, name, check)
+        LAST["info"] = lu_info(a, out)
+        return _colmajor(out)  # (stored column by column, as LAPACK leaves torch's)
 
     def backward(self, g):
         inv = self.saved("inverse")
@@ -294,10 +317,10 @@ def _as_matrix(b, vector: bool):
     return b[..., None] if vector else b
 
 
-def _solve_singular() -> LinAlgError:
-    return LinAlgError(
-        "torch.linalg.solve: The solver failed because the input matrix is singular."
-    )
+def _solve_singular(name: str, a) -> LinAlgError:
+    """torch's error for a singular ``a`` in ``solve``: in which matrix of a batch."""
+    where, _ = first_failure(lu_factor(a)[2], a.ndim)
+    return LinAlgError(f"{name}: {where}The solver failed because the input matrix is singular.")
 
 
 class LinalgSolveExBackward0(Function):
@@ -307,11 +330,13 @@ class LinalgSolveExBackward0(Function):
     _name = "LinalgSolveExBackward0"
     complex_rule = "conj"
 
-    def forward(self, a, b, left, vector):
+    def forward(self, a, b, left, vector, name="torch.linalg.solve", check=True):
         self.left, self.vector = left, vector
         self.a_shape, self.b_shape = a.shape, b.shape
         bm = _as_matrix(b, vector)
-        x = _solve(a, bm, left, error=_solve_singular)
+        error = (lambda: _solve_singular(name, a)) if check else None
+        x = _solve(a, bm, left, error=error)
+        LAST["info"] = lu_info(a, x)
         x = x[..., 0] if vector else x
         if True in self.needs_input_grad:
             lu, piv, _ = lu_factor(a)
@@ -781,36 +806,69 @@ class _Factors(Function):
         return t
 
 
-def _not_pd(a, upper: bool, name: str = "linalg.cholesky") -> LinAlgError | None:
-    """torch's error for the first matrix of ``a`` that is not positive-definite (the order
-    of its first leading minor that is not), or None."""
-    m = to_device(a, CPU).reshape((-1,) + a.shape[-2:])
-    for b, x in enumerate(m):
-        x = x.T if upper else x
-        for k in range(1, x.shape[-1] + 1):
-            try:
-                np.linalg.cholesky(x[:k, :k])
-            except np.linalg.LinAlgError:
-                where = f"(Batch element {b}): " if a.ndim > 2 else ""
-                return LinAlgError(
-                    f"{name}: {where}The factorization could not be completed "
-                    "because the input is not positive-definite (the leading minor of order "
-                    f"{k} is not positive-definite)."
-                )
-    return None
+def _not_pd_error(name: str, info, ndim: int) -> LinAlgError:
+    """torch's error for the first matrix whose ``info`` is not 0."""
+    where, k = first_failure(info, ndim)
+    return LinAlgError(
+        f"{name}: {where}The factorization could not be completed because the input is not "
+        f"positive-definite (the leading minor of order {k} is not positive-definite)."
+    )
 
 
-def _cholesky(a, upper: bool, name: str = "linalg.cholesky"):
+def _cholesky(a, upper: bool, name: str = "linalg.cholesky", check: bool = True):
+    """``L`` (or ``U``) of each matrix of ``a``; one that is not positive-definite raises
+    torch's error, or with ``check`` false gives LAPACK's partial factor. ``LAST["info"]``:
+    the order of the first leading minor that is not positive-definite, 0 for none."""
     xp = xp_of(a)
+    low = _mT(a) if upper else a
     try:
         with fp_quiet():
-            out = xp.linalg.cholesky(_mT(a) if upper else a)
+            out = xp.linalg.cholesky(low)
     except np.linalg.LinAlgError:
-        err = _not_pd(a, upper, name)
-        if err is not None:
-            raise err from None
-        raise
+        out = None
+    info = xp.zeros(a.shape[:-2], dtype=np.int32)
+    if out is None or not _finite(out):  # (OpenBLAS takes a NaN pivot, where LAPACK stops)
+        part, info = _cholesky_partial(low)
+        if bool(info.any()):
+            if check:
+                raise _not_pd_error(name, info, a.ndim)
+            out = part
+        elif out is None:
+            out = part
+    LAST["info"] = info
     return _colmajor(_mT(out) if upper else out)
+
+
+def _cholesky_partial(a):
+    """The lower Cholesky factor of each matrix of ``a`` as LAPACK's ``potf2`` leaves it:
+    column by column, stopping at the first column whose pivot is not positive (or NaN),
+    that pivot left in place and the columns after it as they were; and its ``info``. The
+    matrices that factor are taken from ``xp.linalg.cholesky`` whole."""
+    xp = xp_of(a)
+    n = a.shape[-1]
+    batch = a.shape[:-2]
+    x = xp.tril(a).reshape((-1, n, n)).copy()
+    info = xp.zeros(x.shape[0], dtype=np.int32)
+    with fp_quiet():
+        for j in range(n):
+            live = info == 0
+            row = x[:, j, :j]
+            ajj = x[:, j, j].real - (row * row.conj()).real.sum(-1)  # (the diagonal's real part)
+            bad = live & ~(ajj > 0)
+            good = live & (ajj > 0)
+            info = xp.where(bad, j + 1, info).astype(np.int32)
+            root = xp.sqrt(xp.where(good, ajj, 1))
+            col = x[:, j + 1 :, j] - (x[:, j + 1 :, :j] @ row.conj()[..., None])[..., 0]
+            col = col * (1 / root)[:, None]  # (potf2 scales by the reciprocal)
+            x[:, j, j] = xp.where(good, root, xp.where(bad, ajj, x[:, j, j]))
+            x[:, j + 1 :, j] = xp.where(good[:, None], col, x[:, j + 1 :, j])
+        ok = info == 0
+        if bool(ok.any()):
+            try:
+                x[ok] = xp.linalg.cholesky(a.reshape((-1, n, n))[ok])
+            except np.linalg.LinAlgError:  # (a pivot that rounds the other way: keep ours)
+                pass
+    return x.reshape(a.shape), info.reshape(batch)
 
 
 def cholesky_backward(gl, l, upper: bool, ops):
@@ -841,9 +899,9 @@ class LinalgCholeskyExBackward0(Function):
     saves_output = "L"
     _op = "linalg.cholesky"
 
-    def forward(self, a, upper):
+    def forward(self, a, upper, name=None, check=True):
         self.upper = upper
-        return _cholesky(a, upper, self._op)
+        return _cholesky(a, upper, name or self._op, check)
 
     def backward(self, g):
         return (cholesky_backward(g, self.saved(self.saves_output), self.upper, _ArrayOps),)

@@ -69,11 +69,43 @@ def _square_float(name: str, a) -> None:
 # ------------------------------------------------------------------------------ inverse, det
 
 
+class InvExResult(_ReturnType, namedtuple("linalg_inv_ex", ["inverse", "info"])):
+    __slots__ = ()
+
+
+class SolveExResult(_ReturnType, namedtuple("linalg_solve_ex", ["result", "info"])):
+    __slots__ = ()
+
+
+class CholeskyExResult(_ReturnType, namedtuple("linalg_cholesky_ex", ["L", "info"])):
+    __slots__ = ()
+
+
+for _cls in (InvExResult, SolveExResult, CholeskyExResult):
+    _cls.__name__ = _cls.__qualname__ = _cls.__mro__[2].__name__
+
+
+def _info():
+    """The ``info`` the last ``inv``, ``solve`` or ``cholesky`` node left (int32)."""
+    return F.Tensor._make(D.LAST.pop("info"), None)
+
+
 def inv(A):
     """The inverse of each square matrix of ``A`` (``(..., n, n)``); a singular matrix
     raises ``LinAlgError``."""
     _square_float("linalg.inv", A)
-    return apply(D.LinalgInvExBackward0, (A,))
+    out = apply(D.LinalgInvExBackward0, (A,))
+    D.LAST.pop("info", None)
+    return out
+
+
+def inv_ex(A, *, check_errors: bool = False) -> InvExResult:
+    """``(inverse, info)``: as ``inv``, but a singular matrix gives infinities and its
+    ``info`` (int32, per matrix) the first zero on the diagonal of its LU factor's ``U``
+    (one based; 0 for none); ``check_errors`` raises ``LinAlgError`` instead."""
+    _square_float("linalg.inv", A)
+    out = apply(D.LinalgInvExBackward0, (A,), "linalg.inv_ex", bool(check_errors))
+    return InvExResult(out, _info())
 
 
 def det(A):
@@ -129,6 +161,30 @@ def logdet(A):
 def solve(A, B, *, left: bool = True):
     """``X`` with ``A @ X = B`` (``left``) or ``X @ A = B``, for each square ``A`` of a
     batch; ``B`` may be a batch of vectors. A singular ``A`` raises ``LinAlgError``."""
+    vector = _check_solve(A, B, left)
+    out = apply(D.LinalgSolveExBackward0, (A, B), bool(left), vector)
+    D.LAST.pop("info", None)
+    return out
+
+
+def solve_ex(A, B, *, left: bool = True, check_errors: bool = False) -> SolveExResult:
+    """``(result, info)``: as ``solve``, but a singular ``A`` gives infinities and its
+    ``info`` (int32, per matrix of ``A``) the first zero on the diagonal of its LU factor's
+    ``U`` (one based; 0 for none); ``check_errors`` raises ``LinAlgError`` instead."""
+    vector = _check_solve(A, B, left)
+    out = apply(
+        D.LinalgSolveExBackward0,
+        (A, B),
+        bool(left),
+        vector,
+        "torch.linalg.solve_ex",
+        bool(check_errors),
+    )
+    return SolveExResult(out, _info())
+
+
+def _check_solve(A, B, left: bool) -> bool:
+    """torch's checks of ``solve``'s operands; True when ``B`` is a batch of vectors."""
     _check_float("linalg.solve", A)
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(
@@ -156,7 +212,7 @@ def solve(A, B, *, left: bool = True):
             f"The size of tensor a ({a.shape[-3]}) must match the size of tensor b "
             f"({bshape[-3]}) at non-singleton dimension 0"
         ) from None
-    return apply(D.LinalgSolveExBackward0, (A, B), bool(left), vector)
+    return vector
 
 
 # ------------------------------------------------------------------------------ norms
@@ -365,6 +421,92 @@ def vecdot(x, y, *, dim: int = -1):
             f"{scalar_type_name(y._data.dtype)} instead"
         )
     return F.sum(F.mul(F.conj(x), y), dim)  # x conjugated, as torch
+
+
+def matmul(input, other):  # noqa: A002 - torch's names
+    """``linalg.matmul``: ``gs.matmul``."""
+    return F.matmul(input, other)
+
+
+def diagonal(A, *args, offset: int = 0, dim1: int = -2, dim2: int = -1):  # noqa: N803
+    """``linalg.diagonal``: ``gs.diagonal`` over the last two dims by default (its options
+    by keyword only)."""
+    if args:
+        raise TypeError(
+            f"linalg_diagonal() takes 1 positional argument but {1 + len(args)} were given"
+        )
+    return F.diagonal(A, offset, dim1, dim2)
+
+
+def vander(x, N=None):  # noqa: N803 - torch's names
+    """The Vandermonde matrix of ``x``'s last dim: columns ``x**0 .. x**(N-1)`` (``N``
+    defaults to the size of that dim), composed as torch's: a row of ones beside the
+    running product of ``x`` repeated."""
+    dt = x._data.dtype
+    if not (dt.kind in "iu" or str(dt) in ("float32", "float64", "complex64", "complex128")):
+        raise RuntimeError(
+            "linalg.vander supports floating point, complex, and integer tensors, but got "
+            f"{scalar_type_name(dt)}"
+        )
+    x_ = F.unsqueeze(x, -1) if x._data.ndim == 0 else x
+    shape = list(x_.shape)
+    n = shape[-1] if N is None else int(N)
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    shape.append(n - 1)
+    result = F.cumprod(F.unsqueeze(x_, -1).expand(*shape), -1)
+    shape[-1] = 1
+    return F.cat([result.new_ones(shape), result], -1)
+
+
+def _slice_check(n: int, size: int) -> None:
+    if n > size:
+        raise RuntimeError(f"ArrayRef: invalid slice, N = {n}; size = {size}")
+
+
+def tensorinv(A, ind: int = 2):  # noqa: N803 - torch's name
+    """The inverse of ``A`` for ``tensordot`` over ``ind`` dims: ``A`` reshaped to a square
+    matrix (``prod(shape[:ind])`` rows), inverted, and reshaped to
+    ``shape[ind:] + shape[:ind]``, as torch composes it."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    shape = tuple(A.shape)
+    _slice_check(ind, len(shape))
+    end, start = shape[ind:], shape[:ind]
+    pe, ps = math.prod(end), math.prod(start)
+    if pe != ps:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+            f"prod(self.shape[:ind]), but got {pe} != {ps}"
+        )
+    result, info = inv_ex(A.reshape(pe, pe))
+    bad = int(info.item())
+    if bad:
+        raise D.LinAlgError(
+            f"inv: The diagonal element {bad} is zero, the inversion could not be completed "
+            "because the input matrix is singular."
+        )
+    return result.reshape(end + start)
+
+
+def tensorsolve(A, B, dims=None):  # noqa: N803 - torch's names
+    """``X`` with ``tensordot(A, X, X.ndim) = B``: ``A`` (its ``dims`` moved to the end)
+    reshaped to a square matrix and solved against ``B`` flattened, as torch composes it."""
+    ndim = A._data.ndim
+    a = A
+    if dims is not None:
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        a = F.movedim(a, dims, list(range(ndim - len(dims), ndim)))
+    k = B._data.ndim
+    _slice_check(k, ndim)
+    result_shape = tuple(a.shape)[k:]
+    rp, bp = math.prod(result_shape), math.prod(tuple(B.shape))
+    if rp != bp:
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+            f"prod(self.shape[:other.ndim]), but got {rp} != {bp}"
+        )
+    return solve(a.reshape(rp, rp), B.flatten()).reshape(result_shape)
 
 
 def cross(input, other, *, dim: int = -1):  # noqa: A002 - torch's names
@@ -635,13 +777,29 @@ def cholesky(A, upper: bool = False):
     ``U = L.mT`` (read from the upper triangle). A matrix that is not positive-definite
     raises ``LinAlgError``."""
     _square_float("linalg.cholesky", A)
-    return apply(D.LinalgCholeskyExBackward0, (A,), bool(upper))
+    out = apply(D.LinalgCholeskyExBackward0, (A,), bool(upper))
+    D.LAST.pop("info", None)
+    return out
+
+
+def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
+    """``(L, info)``: as ``cholesky``, but a matrix that is not positive-definite gives
+    LAPACK's partial factor and its ``info`` (int32, per matrix) the order of the first
+    leading minor that is not (0 for none); ``check_errors`` raises ``LinAlgError``
+    instead."""
+    _square_float("linalg.cholesky", A)
+    out = apply(
+        D.LinalgCholeskyExBackward0, (A,), bool(upper), "linalg.cholesky_ex", bool(check_errors)
+    )
+    return CholeskyExResult(out, _info())
 
 
 def torch_cholesky(input, upper: bool = False):  # noqa: A002 - torch's name
     """``gs.cholesky``: as ``linalg.cholesky``."""
     _square_float("cholesky", input)
-    return apply(D.CholeskyBackward0, (input,), bool(upper))
+    out = apply(D.CholeskyBackward0, (input,), bool(upper))
+    D.LAST.pop("info", None)
+    return out
 
 
 class TorchQrResult(_ReturnType, namedtuple("qr", ["Q", "R"])):
