@@ -3696,6 +3696,135 @@ CASES += [
 ]
 
 
+# F-level in-place activations: the op's in-place node written into a non-leaf copy
+CASES += [
+    C("F_relu_", lambda m, a: _F(m).relu_(a * 1), (S43,), domain="away"),
+    C("F_elu_", lambda m, a: _F(m).elu_(a * 1, 0.5), (S43,), domain="away"),
+    C("F_elu__scales", lambda m, a: _F(m).elu_(a * 1, 0.5, 2.0, 1.5), (S43,), domain="away"),
+    C("F_hardtanh_", lambda m, a: _F(m).hardtanh_(a * 1, -0.5, 0.5), (S43,), domain="away"),
+    C("F_leaky_relu_", lambda m, a: _F(m).leaky_relu_(a * 1, 0.2), (S43,), domain="away"),
+    C("F_selu_", lambda m, a: _F(m).selu_(a * 1), (S43,), domain="away"),
+]
+
+# the pools' *_with_indices forms: (output, indices), the output compared here
+CASES += [
+    C(
+        "F_max_pool1d_with_indices",
+        lambda m, x: _F(m).max_pool1d_with_indices(x, 2)[0],
+        ((2, 3, 6),),
+    ),
+    C(
+        "F_max_pool2d_with_indices",
+        lambda m, x: _F(m).max_pool2d_with_indices(x, 2, 1, 1)[0],
+        ((2, 2, 4, 5),),
+    ),
+    C(
+        "F_max_pool3d_with_indices",
+        lambda m, x: _F(m).max_pool3d_with_indices(x, 2)[0],
+        ((1, 2, 4, 4, 4),),
+    ),
+    C(
+        "F_adaptive_max_pool1d_with_indices",
+        lambda m, x: _F(m).adaptive_max_pool1d_with_indices(x, 3)[0],
+        ((2, 3, 7),),
+    ),
+    C(
+        "F_adaptive_max_pool2d_with_indices",
+        lambda m, x: _F(m).adaptive_max_pool2d_with_indices(x, (2, 3))[0],
+        ((2, 2, 5, 7),),
+    ),
+    C(
+        "F_adaptive_max_pool3d_with_indices",
+        lambda m, x: _F(m).adaptive_max_pool3d_with_indices(x, 2)[0],
+        ((1, 2, 3, 4, 5),),
+    ),
+]
+
+
+# max_unpool3d: one MaxUnpool3DBackward0 saving the indices
+def _unpool3d_indices(m, shape):
+    """Distinct flat indices (no repeats) for a max unpool of stride 2 from ``shape``."""
+    size = int(np.prod(shape[-3:])) * 8
+    rng = np.random.default_rng(9)
+    idx = [
+        rng.permutation(size)[: int(np.prod(shape[-3:]))] for _ in range(int(np.prod(shape[:-3])))
+    ]
+    return m.tensor(np.stack(idx).reshape(shape))
+
+
+CASES += [
+    C(
+        "F_max_unpool3d",
+        lambda m, x: _F(m).max_unpool3d(x, _unpool3d_indices(m, (1, 2, 2, 2, 3)), 2),
+        ((1, 2, 2, 2, 3),),
+    ),
+    C(
+        "F_max_unpool3d_unbatched_output_size",
+        lambda m, x: m.nn.MaxUnpool3d(2)(x, _unpool3d_indices(m, (2, 2, 1, 2)), (5, 3, 4)),
+        ((2, 2, 1, 2),),
+    ),
+]
+
+
+# fractional max pools: explicit samples (in the input's dtype), so the windows are fixed
+def _samples(m, x, shape, seed=3):
+    u = np.random.default_rng(seed).random(shape)
+    return m.tensor(u, dtype=x.dtype)
+
+
+CASES += [
+    C(
+        "F_fractional_max_pool2d",
+        lambda m, x: _F(m).fractional_max_pool2d(
+            x, 2, output_size=(3, 4), _random_samples=_samples(m, x, (2, 3, 2))
+        ),
+        ((2, 3, 7, 6),),
+    ),
+    C(
+        "F_fractional_max_pool2d_ratio_unbatched",
+        lambda m, x: _F(m).fractional_max_pool2d(
+            x, (3, 2), output_ratio=(0.5, 0.7), _random_samples=_samples(m, x, (1, 2, 2))
+        ),
+        ((2, 8, 7),),
+    ),
+    C(
+        "F_fractional_max_pool2d_with_indices",
+        lambda m, x: _F(m).fractional_max_pool2d_with_indices(
+            x, 3, 4, _random_samples=_samples(m, x, (1, 2, 2))
+        )[0],
+        ((1, 2, 9, 9),),
+    ),
+    C(
+        "F_fractional_max_pool3d",
+        lambda m, x: _F(m).fractional_max_pool3d(
+            x, 2, output_size=(2, 3, 2), _random_samples=_samples(m, x, (2, 2, 3))
+        ),
+        ((2, 2, 4, 5, 6),),
+    ),
+    C(
+        "F_fractional_max_pool3d_ratio_unbatched",
+        lambda m, x: _F(m).fractional_max_pool3d(
+            x, (1, 2, 2), output_ratio=0.5, _random_samples=_samples(m, x, (1, 2, 3))
+        ),
+        ((2, 4, 6, 5),),
+    ),
+    C(
+        "nn_FractionalMaxPool2d",
+        lambda m, x: m.nn.FractionalMaxPool2d(
+            2, output_size=3, return_indices=True, _random_samples=_samples(m, x, (1, 2, 2))
+        )(x)[0],
+        ((1, 2, 6, 6),),
+    ),
+    C(
+        "nn_FractionalMaxPool3d",
+        lambda m, x: m.nn.FractionalMaxPool3d(
+            (2, 1, 2), output_ratio=(0.5, 0.5, 0.6), _random_samples=_samples(m, x, (1, 1, 3))
+        )(x),
+        ((1, 1, 4, 4, 5),),
+    ),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
 

@@ -278,21 +278,27 @@ from .layers_misc import AdaptiveMaxPool1d, AdaptiveMaxPool2d, Bilinear  # noqa:
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Bilinear"]
 
 from .layers_more2 import (  # noqa: E402
+    FractionalMaxPool2d,
+    FractionalMaxPool3d,
     LPPool1d,
     LPPool2d,
     LPPool3d,
     MaxUnpool1d,
     MaxUnpool2d,
+    MaxUnpool3d,
     RReLU,
     TripletMarginWithDistanceLoss,
 )
 
 __all__ += [
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
     "LPPool1d",
     "LPPool2d",
     "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "RReLU",
     "TripletMarginWithDistanceLoss",
 ]

@@ -21,7 +21,7 @@ from ..autograd.function import apply, apply_inplace
 from ..backend import xp_of
 from ..errors import scalar_type_name, shape_str
 from ..ops import api
-from ..ops.pool_more import MaxUnpool2DBackward0
+from ..ops.pool_more import MaxUnpool2DBackward0, MaxUnpool3DBackward0
 from ..ops.rrelu import RreluWithNoiseBackward0, RreluWithNoiseBackward1
 from . import functional as F
 
@@ -184,6 +184,49 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _max_unpool2d(input, indices, output_size)
 
 
+def _max_unpool3d(input, indices, output_size, stride):
+    """torch's ``max_unpool3d`` kernel: its checks, in its order, then one node."""
+    if indices._data.dtype.name != "int64":
+        raise RuntimeError("elements in indices should be type int64")
+    if input.ndim not in (4, 5):
+        raise RuntimeError(
+            "Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with "
+            f"{input.ndim} dimensions."
+        )
+    if tuple(input.shape) != tuple(indices.shape):
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({shape_str(input.shape)}) but got indices tensor with shape: "
+            f"{shape_str(indices.shape)}"
+        )
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                "max_unpooling3d_forward_out_cpu(): Expected input to have non-zero size for "
+                f"non-batch dimensions, but got {shape_str(input.shape)} with dimension {d} "
+                "being empty."
+            )
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(
+            f"strides should be greater than zero, but got stride: {shape_str(stride)}"
+        )
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"max_unpool3d\" not implemented for '{scalar_type_name(input._data.dtype)}'"
+        )
+    return apply(MaxUnpool3DBackward0, (input, indices), tuple(int(s) for s in output_size))
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool3d``: zeros of the pooled-from ``(D, H, W)`` (or
+    ``output_size``) with each value of ``input`` at its flat ``D * H * W`` index."""
+    kernel_size = _triple(kernel_size)
+    stride = _triple(stride) if stride is not None else kernel_size
+    padding = _triple(padding)
+    output_size = _unpool_output_size(input, kernel_size, stride, padding, output_size)
+    return _max_unpool3d(input, indices, output_size, stride)
+
+
 # ---------------------------------------------------------------- randomized leaky ReLU
 
 
@@ -288,6 +331,7 @@ __all__ = [
     "lp_pool3d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "rrelu",
     "rrelu_",
     "triplet_margin_with_distance_loss",

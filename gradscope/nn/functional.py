@@ -1494,3 +1494,126 @@ __all__ += ["affine_grid", "grid_sample"]
 from ._ctc import ctc_loss  # noqa: E402 - the connectionist temporal classification loss
 
 __all__ += ["ctc_loss"]
+
+from ._fractional import (  # noqa: E402 - fractional max pooling
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+from ._functional_more2 import max_unpool3d  # noqa: E402
+
+__all__ += [
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
+    "max_unpool3d",
+]
+
+
+# ---------------------------------------------------------------- the pools with indices
+# torch's ``*_with_indices`` forms: the pool's ``(output, indices)`` whatever
+# ``return_indices`` says
+
+
+def max_pool1d_with_indices(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    """``max_pool1d(..., return_indices=True)``."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    """``max_pool2d(..., return_indices=True)``."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    """``max_pool3d(..., return_indices=True)``."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool1d(..., return_indices=True)``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool2d(..., return_indices=True)``."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool3d(..., return_indices=True)``."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+__all__ += [
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
+]
+
+
+# ---------------------------------------------------------------- in-place activations
+# torch's F-level in-place forms: the op written into ``input``, its in-place node
+
+
+def relu_(input):
+    """``relu`` written into ``input`` (``ReluBackward0``)."""
+    return api.relu_(input)
+
+
+def elu_(input, alpha: float = 1.0, scale: float = 1.0, input_scale: float = 1.0):
+    """``scale * elu(input_scale * x, alpha)`` written into ``input`` (``EluBackward1``;
+    its backward refuses a negative ``alpha``, as torch's)."""
+    _float_kernel("elu_cpu", input)
+    return apply_inplace(A.EluBackward1, input, (input,), alpha, scale, input_scale)
+
+
+def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
+    """``hardtanh`` written into ``input`` (``HardtanhBackward0``). Unlike ``hardtanh`` it
+    takes ``min_val > max_val`` (torch's clamp: everything becomes ``max_val``)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    return apply_inplace(A.HardtanhBackward0, input, (input,), min_val, max_val)
+
+
+def leaky_relu_(input, negative_slope: float = 0.01):
+    """``leaky_relu`` written into ``input`` (``LeakyReluBackward1``; its backward refuses
+    a negative slope, as torch's)."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def selu_(input):
+    """``selu`` written into ``input`` (``EluBackward1``)."""
+    return selu(input, inplace=True)
+
+
+__all__ += ["elu_", "hardtanh_", "leaky_relu_", "relu_", "selu_"]

@@ -827,10 +827,9 @@ class HardtanhBackward0(Function):
         self._args(min_val, max_val)
         self.save(self=a)
         xp = xp_of(a)
-        # NaN stays NaN, as torch's clamp
-        return xp.where(a < min_val, min_val, xp.where(a > max_val, max_val, a)).astype(
-            a.dtype, copy=False
-        )
+        # torch's clamp: min, then max (so max_val wins where min_val > max_val); NaN stays
+        low = xp.where(a < min_val, min_val, a)
+        return xp.where(low > max_val, max_val, low).astype(a.dtype, copy=False)
 
     def _args(self, min_val, max_val):
         self.min_val, self.max_val = min_val, max_val
