@@ -30,3 +30,12 @@ def test_gradcheck_catches_a_wrong_gradient():
     with pytest.raises(gs.autograd.GradcheckError, match="Jacobian mismatch"):
         gs.autograd.gradcheck(fn, (x,))
     assert gs.autograd.gradcheck(fn, (x,), raise_exception=False) is False
+    with pytest.raises(gs.autograd.GradcheckError, match="random direction"):
+        gs.autograd.gradcheck(fn, (x,), fast_mode=True)
+    assert gs.autograd.gradcheck(fn, (x,), fast_mode=True, raise_exception=False) is False
+
+
+def test_fast_mode_passes_right_gradients_of_several_inputs_and_outputs():
+    a = gs.tensor([[0.3, -1.2], [0.5, 2.0]], dtype=gs.float64, requires_grad=True)
+    b = gs.tensor([0.7, -0.1], dtype=gs.float64, requires_grad=True)
+    assert gs.autograd.gradcheck(lambda a, b: (a @ b, (a * b).exp()), (a, b), fast_mode=True)

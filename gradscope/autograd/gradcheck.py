@@ -24,8 +24,13 @@ def gradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    fast_mode: bool = False,
 ) -> bool:
-    """Check ``fn``'s gradients at ``inputs`` against finite differences (use float64 inputs)."""
+    """Check ``fn``'s gradients at ``inputs`` against finite differences (use float64 inputs).
+
+    ``fast_mode`` checks, as torch's, one random projection ``u . J v`` per input and
+    output instead of the whole Jacobian: two evaluations of ``fn`` per input and one
+    backward per output, whatever their sizes."""
     from ..creation import zeros_like
     from ..tensor import Tensor
     from . import grad
@@ -38,6 +43,9 @@ def gradcheck(
     outputs = [o for o in outputs if isinstance(o, Tensor) and o.requires_grad]
     if not outputs:
         raise GradcheckError("gradcheck expects at least one output that requires grad")
+
+    if fast_mode:
+        return _fast_check(fn, inputs, diff, outputs, eps, atol, rtol, raise_exception)
 
     # numerical Jacobian: d out_j / d in_i, column by column
     numerical = {}
@@ -81,6 +89,42 @@ def gradcheck(
     return True
 
 
+def _fast_check(fn, inputs, diff, outputs, eps, atol, rtol, raise_exception) -> bool:
+    """``u_j . (J_ji v_i)`` by a central difference along ``v_i`` against ``(u_j^T J_ji) . v_i``
+    by one vector-Jacobian product, for random unit ``v_i`` and random ``u_j``."""
+    from ..tensor import Tensor
+    from . import grad
+    from .grad_mode import no_grad
+
+    rng = np.random.default_rng(0)
+    us = [rng.standard_normal(tuple(o.shape)) for o in outputs]
+    for i in diff:
+        x = inputs[i]
+        data = x._data
+        v = rng.standard_normal(data.shape)
+        v /= np.linalg.norm(v) or 1.0
+        orig = data.copy()
+        with no_grad():
+            data[...] = orig + eps * v
+            plus = [o._data.astype(np.float64).copy() for o in _outs(fn, inputs)]
+            data[...] = orig - eps * v
+            minus = [o._data.astype(np.float64).copy() for o in _outs(fn, inputs)]
+            data[...] = orig
+        for j, out in enumerate(outputs):
+            u = Tensor(us[j], dtype=out.dtype)
+            (g,) = grad(out, [x], u, retain_graph=True, allow_unused=True)
+            ana = 0.0 if g is None else float((np.asarray(g._data, np.float64) * v).sum())
+            num = float((us[j] * (plus[j] - minus[j]) / (2 * eps)).sum())
+            if not abs(ana - num) <= atol + rtol * abs(num):
+                if raise_exception:
+                    raise GradcheckError(
+                        f"Jacobian mismatch for output {j} with respect to input {i} along a "
+                        f"random direction (fast mode):\nnumerical: {num}\nanalytical: {ana}\n"
+                    )
+                return False
+    return True
+
+
 def _outs(fn, inputs):
     from ..tensor import Tensor
 
@@ -98,10 +142,11 @@ def gradgradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     raise_exception: bool = True,
+    fast_mode: bool = False,
 ) -> bool:
     """Check ``fn``'s second derivatives: ``gradcheck`` of its first gradients, made with
     ``create_graph=True``, as functions of the inputs and of the output gradients
-    (random float64 ones unless ``grad_outputs`` is given)."""
+    (random float64 ones unless ``grad_outputs`` is given); ``fast_mode`` as gradcheck's."""
     from ..tensor import Tensor
     from . import grad
     from .grad_mode import enable_grad
@@ -136,4 +181,5 @@ def gradgradcheck(
         atol=atol,
         rtol=rtol,
         raise_exception=raise_exception,
+        fast_mode=fast_mode,
     )
