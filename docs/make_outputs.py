@@ -150,6 +150,8 @@ def environment(cols: int) -> dict[str, str]:
     env.pop("FORCE_COLOR", None)
     for name in ("CI", "BUILD_NUMBER"):  # pytest prints its summary in full under CI
         env.pop(name, None)
+    for name in [n for n in env if n.startswith("PYTEST_")]:  # a pytest a page runs must not
+        env.pop(name)  # take the settings (or the xdist worker) of one running these checks
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 
