@@ -1990,13 +1990,28 @@ def xlogy(x, y):
         return xp.where((x == 0) & ~xp.isnan(y), out.dtype.type(0), out)
 
 
-def _xlogy_self_grad(g, a, b):
-    """``xlogy(g, b)``, 0 where ``a == 0`` and ``b <= 0`` (torch's rule for ``self``)."""
-    out = xlogy(g, b)
-    return xp_of(out).where((a == 0) & (b <= 0), out.dtype.type(0), out)
+class _XlogShift:
+    """What ``xlogy`` (``a * log(b)``) and ``special.xlog1py`` (``a * log(b + 1)``) differ
+    in: the kernel, its tensor form for a graph of the backward, and the shift of ``b``."""
+
+    shift = 0
+    kernel = staticmethod(xlogy)
+
+    def tensor_op(self, x, y):
+        return api.xlogy(x, y)
+
+    def _den(self, b):
+        """``b`` shifted: the derivative of ``a * log(b + shift)`` by ``b`` is ``a`` over it."""
+        return b + self.shift if self.shift else b
+
+    def _self_grad(self, g, a, b):
+        """``kernel(g, b)``, 0 where ``a`` is 0 and ``b + shift <= 0`` (torch's rule for
+        ``self``)."""
+        out = self.kernel(g, b)
+        return xp_of(out).where((a == 0) & (b <= -self.shift), out.dtype.type(0), out)
 
 
-class XlogyBackward0(Function):
+class XlogyBackward0(_XlogShift, Function):
     """``xlogy(a, b) = a * log(b)`` (0 where ``a`` is 0) of two tensors: saves both."""
 
     _name = "XlogyBackward0"
@@ -2005,17 +2020,17 @@ class XlogyBackward0(Function):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
-        return xlogy(*_in_dtype(a, b, dtype))
+        return self.kernel(*_in_dtype(a, b, dtype))
 
     def backward(self, g):
         a, b = self.saved("self"), self.saved("other")
         na, nb = self.needs_input_grad
         ga = gb = None
-        if na:
-            ga = _unbroadcast_to(_xlogy_self_grad(g, a, b), self.shapes[0], self.dtypes[0])
-        if nb:
-            with fp_quiet():
-                gb = _unbroadcast_to(g * a / b, self.shapes[1], self.dtypes[1])
+        with fp_quiet():
+            if na:
+                ga = _unbroadcast_to(self._self_grad(g, a, b), self.shapes[0], self.dtypes[0])
+            if nb:
+                gb = _unbroadcast_to(g * a / self._den(b), self.shapes[1], self.dtypes[1])
         return ga, gb
 
     def backward_graph(self, g):
@@ -2023,20 +2038,22 @@ class XlogyBackward0(Function):
         na, nb = self.needs_input_grad
         ga = gb = None
         if na:
-            mask = constant((a._data == 0) & (b._data <= 0))
-            ga = _sum_to_as(api.xlogy(g, b).masked_fill(mask, 0), self.shapes[0], self.dtypes[0])
+            mask = constant((a._data == 0) & (b._data <= -self.shift))
+            ga = _sum_to_as(
+                self.tensor_op(g, b).masked_fill(mask, 0), self.shapes[0], self.dtypes[0]
+            )
         if nb:
-            gb = _sum_to_as(g * a / b, self.shapes[1], self.dtypes[1])
+            gb = _sum_to_as(g * a / self._den(b), self.shapes[1], self.dtypes[1])
         return ga, gb
 
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs[:2], tangents[:2]
         with fp_quiet():
-            ga = None if ta is None else _xlogy_self_grad(ta, a, b)
-            return terms(ga, None if tb is None else tb * a / b)
+            ga = None if ta is None else self._self_grad(ta, a, b)
+            return terms(ga, None if tb is None else tb * a / self._den(b))
 
 
-class XlogyBackward1(Function):
+class XlogyBackward1(_XlogShift, Function):
     """``xlogy(number, b)``: saves ``b``; its gradient is ``self / b``."""
 
     _name = "XlogyBackward1"
@@ -2045,21 +2062,23 @@ class XlogyBackward1(Function):
         self.save(other=b)
         self.__dict__["self"] = x  # torch's ``_saved_self``: the number
         self.dtype = b.dtype
-        return xlogy(x, b if dtype is None else _in(b, dtype))
+        return self.kernel(x, b if dtype is None else _in(b, dtype))
 
     def backward(self, g):
         with fp_quiet():
-            return (cast_like(g * self.__dict__["self"] / self.saved("other"), self.dtype),)
+            grad = g * self.__dict__["self"] / self._den(self.saved("other"))
+        return (cast_like(grad, self.dtype),)
 
     def backward_graph(self, g):
-        return (cast_to(g * self.__dict__["self"] / self.saved_tensor("other"), self.dtype),)
+        grad = g * self.__dict__["self"] / self._den(self.saved_tensor("other"))
+        return (cast_to(grad, self.dtype),)
 
     def jvp(self, xs, out, tangents):
         with fp_quiet():
-            return tangents[0] * self.__dict__["self"] / xs[0]
+            return tangents[0] * self.__dict__["self"] / self._den(xs[0])
 
 
-class XlogyBackward2(Function):
+class XlogyBackward2(_XlogShift, Function):
     """``xlogy(a, number)``: saves ``a``; its gradient is ``log(number)``, 0 where ``a``
     is 0 unless the number is positive (NaN included, unlike ``XlogyBackward0``)."""
 
@@ -2069,11 +2088,11 @@ class XlogyBackward2(Function):
         self.save(self=a)
         self.other = y
         self.dtype = a.dtype
-        return xlogy(a if dtype is None else _in(a, dtype), y)
+        return self.kernel(a if dtype is None else _in(a, dtype), y)
 
     def _grad(self, g, a):
-        out = xlogy(g, self.other)
-        if self.other > 0:
+        out = self.kernel(g, self.other)
+        if self.other > -self.shift:
             return out
         return xp_of(out).where(a == 0, out.dtype.type(0), out)
 
@@ -2081,8 +2100,8 @@ class XlogyBackward2(Function):
         return (cast_like(self._grad(g, self.saved("self")), self.dtype),)
 
     def backward_graph(self, g):
-        out = api.xlogy(g, self.other)
-        if not self.other > 0:
+        out = self.tensor_op(g, self.other)
+        if not self.other > -self.shift:
             out = out.masked_fill(constant(self.saved("self") == 0), 0)
         return (cast_to(out, self.dtype),)
 

@@ -28,13 +28,19 @@ from ..errors import py_type_name, refuse_forward_ad, refuse_kernel
 from ..tensor import Tensor
 from . import _cephes as C
 from . import _specfun as K
-from ._graph import constant
-from ._jvp import terms
 from .api import _broadcast_error, _check_device, _check_tensor_arg, as_tensor_like
 from .api.arithmetic import _division_dtype
 from .api.arithmetic import _result_dtype as _promoted_dtype
 from .api.special import _applied
-from .elementwise import _in_dtype, _sum_to_as, _unbroadcast_to, cast_like, cast_to
+from .elementwise import (
+    XlogyBackward0,
+    XlogyBackward1,
+    XlogyBackward2,
+    _sum_to_as,
+    _unbroadcast_to,
+    cast_like,
+    cast_to,
+)
 
 # ---------------------------------------------------------------- xlog1py
 
@@ -54,106 +60,34 @@ def xlog1py_kernel(x, y):
         return xp.where((x == 0) & ~y_nan, out.dtype.type(0), out)
 
 
-def _self_grad(g, a, b):
-    """``xlog1py(g, b)``, 0 where ``a`` is 0 and ``b <= -1`` (torch's rule for ``self``)."""
-    out = xlog1py_kernel(g, b)
-    return xp_of(out).where((a == 0) & (b <= -1), out.dtype.type(0), out)
+class _Xlog1py:
+    """``xlogy``'s nodes with ``b + 1`` for ``b``: torch's xlog1py nodes differ from
+    xlogy's in their kernel alone."""
+
+    shift = 1
+    kernel = staticmethod(xlog1py_kernel)
+
+    def tensor_op(self, x, y):
+        return xlog1py(x, y)
 
 
-class SpecialXlog1PyBackward0(Function):
+class SpecialXlog1PyBackward0(_Xlog1py, XlogyBackward0):
     """``xlog1py(a, b)`` of two tensors; saves both."""
 
     _name = "SpecialXlog1PyBackward0"
 
-    def forward(self, a, b, dtype=None):
-        self.save(self=a, other=b)
-        self.shapes = (a.shape, b.shape)
-        self.dtypes = (a.dtype, b.dtype)
-        return xlog1py_kernel(*_in_dtype(a, b, dtype))
 
-    def backward(self, g):
-        a, b = self.saved("self"), self.saved("other")
-        na, nb = self.needs_input_grad
-        ga = gb = None
-        with fp_quiet():
-            if na:
-                ga = _unbroadcast_to(_self_grad(g, a, b), self.shapes[0], self.dtypes[0])
-            if nb:
-                gb = _unbroadcast_to(g * a / (b + 1), self.shapes[1], self.dtypes[1])
-        return ga, gb
-
-    def backward_graph(self, g):
-        a, b = self.saved_tensor("self"), self.saved_tensor("other")
-        na, nb = self.needs_input_grad
-        ga = gb = None
-        if na:
-            mask = constant((a._data == 0) & (b._data <= -1))
-            ga = _sum_to_as(xlog1py(g, b).masked_fill(mask, 0), self.shapes[0], self.dtypes[0])
-        if nb:
-            gb = _sum_to_as(g * a / (b + 1), self.shapes[1], self.dtypes[1])
-        return ga, gb
-
-    def jvp(self, xs, out, tangents):
-        (a, b), (ta, tb) = xs[:2], tangents[:2]
-        with fp_quiet():
-            ga = None if ta is None else _self_grad(ta, a, b)
-            return terms(ga, None if tb is None else tb * a / (b + 1))
-
-
-class SpecialXlog1PyBackward1(Function):
+class SpecialXlog1PyBackward1(_Xlog1py, XlogyBackward1):
     """``xlog1py(number, b)``: saves ``b``; its gradient is ``self / (b + 1)``."""
 
     _name = "SpecialXlog1PyBackward1"
 
-    def forward(self, b, x, dtype=None):
-        self.save(other=b)
-        self.__dict__["self"] = x  # torch's ``_saved_self``: the number
-        self.dtype = b.dtype
-        return xlog1py_kernel(x, b if dtype is None else b.astype(dtype))
 
-    def backward(self, g):
-        with fp_quiet():
-            grad = g * self.__dict__["self"] / (self.saved("other") + 1)
-        return (cast_like(grad, self.dtype),)
-
-    def backward_graph(self, g):
-        grad = g * self.__dict__["self"] / (self.saved_tensor("other") + 1)
-        return (cast_to(grad, self.dtype),)
-
-    def jvp(self, xs, out, tangents):
-        with fp_quiet():
-            return tangents[0] * self.__dict__["self"] / (xs[0] + 1)
-
-
-class SpecialXlog1PyBackward2(Function):
+class SpecialXlog1PyBackward2(_Xlog1py, XlogyBackward2):
     """``xlog1py(a, number)``: saves ``a``; its gradient is ``log1p(number)``, 0 where
     ``a`` is 0 unless the number is above -1."""
 
     _name = "SpecialXlog1PyBackward2"
-
-    def forward(self, a, y, dtype=None):
-        self.save(self=a)
-        self.other = y
-        self.dtype = a.dtype
-        return xlog1py_kernel(a if dtype is None else a.astype(dtype), y)
-
-    def _grad(self, g, a):
-        out = xlog1py_kernel(g, self.other)
-        if self.other > -1:
-            return out
-        return xp_of(out).where(a == 0, out.dtype.type(0), out)
-
-    def backward(self, g):
-        return (cast_like(self._grad(g, self.saved("self")), self.dtype),)
-
-    def backward_graph(self, g):
-        out = xlog1py(g, self.other)
-        if not self.other > -1:
-            out = out.masked_fill(constant(self.saved("self") == 0), 0)
-        return (cast_to(out, self.dtype),)
-
-    def jvp(self, xs, out, tangents):
-        return self._grad(tangents[0], xs[0])
 
 
 # ---------------------------------------------------------------- zeta, gammainc, gammaincc
