@@ -506,3 +506,4 @@ from .ops.window_functions import (  # noqa: E402 - signal windows
     hann_window,
     kaiser_window,
 )
+from .ops.special_more import igamma, igammac  # noqa: E402 - special.gammainc's first names

@@ -1204,6 +1204,27 @@ class Tensor:
     erfinv, erfinv_ = SP.erfinv, SP.erfinv_
     i0, i0_ = SP.i0, SP.i0_
 
+    # (ops.special_more builds on this module, so these reach it when called)
+    def igamma(self, other: Tensor) -> Tensor:
+        from .ops.special_more import igamma
+
+        return igamma(self, other)
+
+    def igamma_(self, other: Tensor) -> Tensor:
+        from .ops.special_more import igamma_
+
+        return igamma_(self, other)
+
+    def igammac(self, other: Tensor) -> Tensor:
+        from .ops.special_more import igammac
+
+        return igammac(self, other)
+
+    def igammac_(self, other: Tensor) -> Tensor:
+        from .ops.special_more import igammac_
+
+        return igammac_(self, other)
+
     # torch's other names for the same methods (the same nodes: x.multiply_(2) records
     # MulBackward0, x.fix() TruncBackward0)
     multiply, multiply_ = F.mul, F.mul_

@@ -276,3 +276,40 @@ def test_forward_mode_refused_as_torch():
         "Trying to use forward AD with igamma",
         "Trying to use forward AD with igammac",
     ]
+
+
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_igamma_and_igammac_are_the_incomplete_gammas_under_torchs_first_names(name):
+    a, x = np.array([1.0, 2.5, 0.3]), np.array([0.5, 3.0, 1.2])
+    got, want = {}, {}
+    for m, out in ((gs, got), (torch, want)):
+        xs = m.tensor(x, requires_grad=True)
+        y = getattr(m, name)(m.tensor(a), xs)
+        out["fn"] = (y.detach().numpy(), y.grad_fn.name())
+        out["method"] = getattr(m.tensor(a), name)(m.tensor(x)).numpy()
+        b = m.tensor(a) * 1  # in place, recorded: the gradient reaches x through it
+        getattr(b, name + "_")(xs)
+        b.sum().backward()
+        out["inplace"] = (b.detach().numpy(), b.grad_fn.name(), xs.grad.numpy())
+    np.testing.assert_allclose(got["fn"][0], want["fn"][0], rtol=1e-12)
+    np.testing.assert_allclose(got["method"], want["method"], rtol=1e-12)
+    np.testing.assert_allclose(got["inplace"][0], want["inplace"][0], rtol=1e-12)
+    np.testing.assert_allclose(got["inplace"][2], want["inplace"][2], rtol=1e-12)
+    assert got["fn"][1] == want["fn"][1] and got["inplace"][1] == want["inplace"][1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.igamma(m.tensor([1.0, 2.0]), 2.0),
+        lambda m: m.tensor([1, 2]).igamma_(m.tensor([0.5, 3.0])),
+        lambda m: m.igamma(m.tensor([1, 2]), m.tensor([1, 2])),
+        lambda m: m.tensor([1.0, 2.0]).igammac_(3.0),
+    ],
+)
+def test_igamma_errors_as_torch(call):
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(type(want.value)) as got:
+        call(gs)
+    assert str(got.value) == str(want.value)

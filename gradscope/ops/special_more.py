@@ -22,13 +22,14 @@ import math
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function, apply
+from ..autograd.function import Function, apply, apply_inplace
 from ..backend import fp_quiet, xp_of
 from ..errors import py_type_name, refuse_forward_ad, refuse_kernel
 from ..tensor import Tensor
 from . import _cephes as C
 from . import _specfun as K
 from .api import _broadcast_error, _check_device, _check_tensor_arg, as_tensor_like
+from .api._common import _fits_in_place
 from .api.arithmetic import _division_dtype
 from .api.arithmetic import _result_dtype as _promoted_dtype
 from .api.special import _applied
@@ -306,26 +307,59 @@ def zeta(input, other):  # noqa: A002
 
 
 def _igamma(op: str, cls, input, other):  # noqa: A002
-    _check_tensor_arg(f"special_{op}", "input", 1, input)
-    _check_tensor_arg(f"special_{op}", "other", 2, other)
+    _check_tensor_arg(op, "input", 1, input)
+    _check_tensor_arg(op, "other", 2, other)
     _check_device(input, other)
+    dtype = _igamma_dtype(cls, input, other)
+    dtype = None if dtype == input._data.dtype == other._data.dtype else dtype
+    return _applied(op, cls, input, other, (input, other), dtype)
+
+
+def _igamma_dtype(cls, input, other):  # noqa: A002
     dtype = _promoted_dtype(input, other)
     if dtype.kind in "iubc":
         refuse_kernel("igamma_cpu" if cls is IgammaBackward0 else "igammac_cpu", dtype)
-    dtype = None if dtype == input._data.dtype == other._data.dtype else dtype
-    return _applied(op, cls, input, other, (input, other), dtype)
+    return dtype
 
 
 def gammainc(input, other):  # noqa: A002
     """The regularized lower incomplete gamma function ``P(input, other)``; only
     ``other`` has a derivative."""
-    return _igamma("gammainc", IgammaBackward0, input, other)
+    return _igamma("special_gammainc", IgammaBackward0, input, other)
 
 
 def gammaincc(input, other):  # noqa: A002
     """The regularized upper incomplete gamma function ``Q(input, other) = 1 - P``; only
     ``other`` has a derivative."""
-    return _igamma("gammaincc", IgammacBackward0, input, other)
+    return _igamma("special_gammaincc", IgammacBackward0, input, other)
+
+
+def igamma(input, other):  # noqa: A002
+    """``torch.igamma``: ``special.gammainc`` under its first name."""
+    return _igamma("igamma", IgammaBackward0, input, other)
+
+
+def igammac(input, other):  # noqa: A002
+    """``torch.igammac``: ``special.gammaincc`` under its first name."""
+    return _igamma("igammac", IgammacBackward0, input, other)
+
+
+def _igamma_(op: str, cls, a, other):
+    _check_tensor_arg(op, "other", 1, other)
+    _check_device(a, other)
+    dtype = _igamma_dtype(cls, a, other)
+    _fits_in_place(op, a, other, dtype)
+    return apply_inplace(cls, a, (a, other), None if dtype == a._data.dtype else dtype)
+
+
+def igamma_(a, other):
+    """``igamma`` written into ``a``."""
+    return _igamma_("igamma_", IgammaBackward0, a, other)
+
+
+def igammac_(a, other):
+    """``igammac`` written into ``a``."""
+    return _igamma_("igammac_", IgammacBackward0, a, other)
 
 
 def _unary(name: str, kernel):
