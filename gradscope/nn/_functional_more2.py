@@ -124,6 +124,29 @@ def _unpool_output_size(input, kernel_size, stride, padding, output_size) -> lis
     return ret
 
 
+def _check_unpool_input(nd: int, input, indices) -> None:  # noqa: A002
+    """torch's checks of an ``nd``-d unpool's input against its indices: its number of
+    dims (with or without the batch), the same shape, and no empty non-batch dim."""
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Input to max_unpooling{nd}d should be a {nd + 1}d or {nd + 2}d Tensor, but got a "
+            f"tensor with {input.ndim} dimensions."
+        )
+    if tuple(input.shape) != tuple(indices.shape):
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({shape_str(input.shape)}) but got indices tensor with shape: "
+            f"{shape_str(indices.shape)}"
+        )
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                f"max_unpooling{nd}d_forward_out_cpu(): Expected input to have non-zero size "
+                f"for non-batch dimensions, but got {shape_str(input.shape)} with dimension {d} "
+                "being empty."
+            )
+
+
 def _max_unpool2d(input, indices, output_size):
     """torch's ``max_unpool2d`` kernel: its checks, in its order, then one node."""
     if indices._data.dtype.name != "int64":
@@ -136,24 +159,7 @@ def _max_unpool2d(input, indices, output_size):
             "There should be exactly two elements (height, width) in output_size, but got "
             f"{len(output_size)} elements."
         )
-    if input.ndim not in (3, 4):
-        raise RuntimeError(
-            "Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
-            f"{input.ndim} dimensions."
-        )
-    if tuple(input.shape) != tuple(indices.shape):
-        raise RuntimeError(
-            "Expected shape of indices to be same as that of the input tensor "
-            f"({shape_str(input.shape)}) but got indices tensor with shape: "
-            f"{shape_str(indices.shape)}"
-        )
-    for d in range(1, input.ndim):
-        if input.shape[d] == 0:
-            raise RuntimeError(
-                "max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
-                f"non-batch dimensions, but got {shape_str(input.shape)} with dimension {d} "
-                "being empty."
-            )
+    _check_unpool_input(2, input, indices)
     if input._data.dtype.kind != "f":
         raise NotImplementedError(
             f"\"max_unpool2d\" not implemented for '{scalar_type_name(input._data.dtype)}'"
@@ -188,24 +194,7 @@ def _max_unpool3d(input, indices, output_size, stride):
     """torch's ``max_unpool3d`` kernel: its checks, in its order, then one node."""
     if indices._data.dtype.name != "int64":
         raise RuntimeError("elements in indices should be type int64")
-    if input.ndim not in (4, 5):
-        raise RuntimeError(
-            "Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with "
-            f"{input.ndim} dimensions."
-        )
-    if tuple(input.shape) != tuple(indices.shape):
-        raise RuntimeError(
-            "Expected shape of indices to be same as that of the input tensor "
-            f"({shape_str(input.shape)}) but got indices tensor with shape: "
-            f"{shape_str(indices.shape)}"
-        )
-    for d in range(1, input.ndim):
-        if input.shape[d] == 0:
-            raise RuntimeError(
-                "max_unpooling3d_forward_out_cpu(): Expected input to have non-zero size for "
-                f"non-batch dimensions, but got {shape_str(input.shape)} with dimension {d} "
-                "being empty."
-            )
+    _check_unpool_input(3, input, indices)
     if any(s <= 0 for s in stride):
         raise RuntimeError(
             f"strides should be greater than zero, but got stride: {shape_str(stride)}"
