@@ -304,7 +304,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 following = made[1]
         # what the node saved goes only now: its rule held it, the incoming gradient and
         # the new ones at once, and the peak says so
-        if release and node._saved is not None:
+        if release and (node._saves is not None or node._one_vc is not None):
             _release(node, dev)
         g = gbuf = out = gi = gb = base = None
 
@@ -360,14 +360,15 @@ def order(start_nodes: list, inputs) -> tuple[dict, dict | None, set | None]:
 
 def _release(node: Node, dev: str) -> None:
     """Drop what ``node`` saved (its bytes leave the live count as the last holders go)."""
-    saved = node._saved
-    node._slots = tuple(saved)
+    saved = node._saves
+    node._slots = (node._one_slot,) if saved is None else tuple(saved)
     for name in node._released_with:
         node.__dict__.pop(name, None)
     if emit.sinks:
         before = buffers.live_total
         node._saved = None
-        saved.clear()  # now, not when this frame ends: a traced node's dict records a drop
+        if saved is not None:
+            saved.clear()  # now, not when this frame ends: a traced node's dict records a drop
         live = buffers.live_total
         emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
     else:
