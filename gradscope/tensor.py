@@ -254,7 +254,7 @@ class Tensor:
                 buffer_id,
                 self._id,
                 nbytes,
-                self._data.shape,
+                emit.shape_of(self._data.shape),
                 dtype_str(self._data.dtype),
                 role,
                 node_id,

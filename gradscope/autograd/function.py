@@ -668,7 +668,7 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
             ids = (a, None if b is None else b.id)
         else:
             ids = tuple([n.id if n is not None else None for n in nf])
-        shape, dtype = out.shape, dtype_str(out.dtype)
+        shape, dtype = emit.shape_of(out.shape), dtype_str(out.dtype)
         device = result._buffer[2]
         emit.put(
             (
@@ -711,7 +711,9 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
     if slot is not None:
         pending = {slot: out} if pending is None else {slot: out, **pending}
     if pending:
-        fn._saves = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
+        saves = _resolve_saves(fn, pending, inputs, arrays, result, out, tracing)
+        if saves is not None:
+            fn._saves = saves
         fn._pending = None
 
 

@@ -51,6 +51,21 @@ class _DtypeNames(dict):
 dtype_str: Callable[[Any], str] = _DtypeNames().__getitem__
 
 
+class _Shapes(dict):
+    """Each shape seen, kept once: a recording holds on to the shape of every event, and an
+    array makes a new tuple on each ``.shape``. Bounded; the same shapes recur."""
+
+    def __missing__(self, shape: tuple) -> tuple:
+        if len(self) >= 4096:
+            self.clear()
+        self[shape] = shape
+        return shape
+
+
+# ``shape_of(shape) -> tuple``: the one tuple kept for an equal shape (a dict lookup)
+shape_of: Callable[[tuple], tuple] = _Shapes().__getitem__
+
+
 def attach(sink: Any, add: Callable[[tuple], Any] | None = None) -> None:
     """Start delivering raw events to ``add`` (by default ``sink.add``)."""
     global sinks, _adds

@@ -88,7 +88,9 @@ def account(arr, device: str, role: str, node_id: int | None, name: str | None =
         # a view of a new array (a weight's gradient made transposed, then read as W.grad):
         # the allocation is the array behind it, and its shape is what the bytes hold
         shape = base.shape
-    return account_bytes(nbytes, shape, dtype_str(arr.dtype), device, role, node_id, name)
+    return account_bytes(
+        nbytes, emit.shape_of(shape), dtype_str(arr.dtype), device, role, node_id, name
+    )
 
 
 def account_bytes(
