@@ -229,6 +229,14 @@ def verdicts(rows: list[dict], quick: bool) -> str:
     return "\n".join(lines)
 
 
+def _load() -> str:
+    """The one-minute load average, where the system gives one."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except (AttributeError, OSError):
+        return "unknown"
+
+
 def machine() -> str:
     """CPU model and cores, Python, NumPy's BLAS, torch."""
     model = platform.processor() or platform.machine()
@@ -289,6 +297,7 @@ def main(argv=None) -> int:
             i for w in names for i in WORKLOADS[w][1] if i != "torch" and (not impls or i in impls)
         ]
     t0 = time.time()
+    load_before = _load()
 
     def save(rows):
         if args.json:
@@ -298,6 +307,8 @@ def main(argv=None) -> int:
     rows = collect(names, args.quick, args.reps, impls, save)
     threads = ", ".join(f"{n} {WORKLOADS[n][0]}" for n in names)
     print(f"machine: {machine()}")
+    # other work on a shared machine moves every figure; the ratios less, not nothing
+    print(f"load average (1 min): {load_before} at the start, {_load()} at the end")
     print(
         f"threads (OMP/OPENBLAS/MKL_NUM_THREADS and torch.set_num_threads): {'1 (quick)' if args.quick else threads}"
     )
