@@ -361,18 +361,23 @@ def order(start_nodes: list, inputs) -> tuple[dict, dict | None, set | None]:
 def _release(node: Node, dev: str) -> None:
     """Drop what ``node`` saved (its bytes leave the live count as the last holders go)."""
     saved = node._saves
-    node._slots = (node._one_slot,) if saved is None else tuple(saved)
+    if saved is not None:
+        node._slots = tuple(saved)  # (a node that kept one save names it in ``_one_slot``)
     for name in node._released_with:
         node.__dict__.pop(name, None)
     if emit.sinks:
         before = buffers.live_total
-        node._saved = None
-        if saved is not None:
+        if saved is None:
+            node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
+        else:
+            node._saves = None
             saved.clear()  # now, not when this frame ends: a traced node's dict records a drop
         live = buffers.live_total
         emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
+    elif saved is None:
+        node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
     else:
-        node._saved = None
+        node._saves = None
 
 
 def _needed(targets: set, parents: dict) -> set:

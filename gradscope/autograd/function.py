@@ -99,7 +99,7 @@ class Node:
     _one_is_output = False
     _pending = None  # (slot, array) pairs that forward asked to save
     _watched = False  # hooks or retain_grad watch it: backward takes the long way through it
-    _slots = ()  # the names of the slots it had saved, once backward released them
+    _slots = ()  # the names of the slots it had saved in a dict, once backward released them
     _pre_hooks = _post_hooks = _tensor_hooks = _retain = None
     _stack = None  # the user's stack at creation, under anomaly detection
     # attributes that hold arrays its saves hold too (an index): they go with the saves
@@ -170,7 +170,10 @@ class Node:
         if self._one_vc is not None:
             return (self._one_slot,)
         saved = self._saves
-        return tuple(saved) if saved is not None else self._slots
+        if saved is not None:
+            return tuple(saved)
+        # released: a node that kept one save still names it
+        return self._slots if self._one_slot is None else (self._one_slot,)
 
     def _sequence_nr(self) -> int:
         return self.id
@@ -185,7 +188,7 @@ class Node:
             saved = object.__getattribute__(self, "_saved")
             if saved is not None and slot in saved:
                 return _saved_as_tensor(saved[slot], self)
-            if slot in self._slots:  # backward released it
+            if slot in self._slot_names():  # backward released it
                 raise RuntimeError(M_FREED)
             d = object.__getattribute__(self, "__dict__")
             if slot in d:
