@@ -292,16 +292,19 @@ def _run(roots, retain_graph, inputs, allow_unused):
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
-                item = (-nxt.id - nxt._prio_offset, nxt)
                 if made is None:
-                    made = item
+                    made = nxt
                 else:
-                    heapq.heappush(ready, item)
+                    heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
         if made is not None:
-            if ready and ready[0][0] < made[0]:
-                heapq.heappush(ready, made)
-            else:
-                following = made[1]
+            if ready:
+                item = (-made.id - made._prio_offset, made)
+                if ready[0][0] < item[0]:
+                    heapq.heappush(ready, item)
+                else:
+                    following = made
+            else:  # (a chain: no queue to weigh it against)
+                following = made
         # what the node saved goes only now: its rule held it, the incoming gradient and
         # the new ones at once, and the peak says so
         if release and (node._saves is not None or node._one_vc is not None):
