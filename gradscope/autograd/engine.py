@@ -368,19 +368,17 @@ def _release(node: Node, dev: str) -> None:
         node._slots = tuple(saved)  # (a node that kept one save names it in ``_one_slot``)
     for name in node._released_with:
         node.__dict__.pop(name, None)
-    if emit.sinks:
-        before = buffers.live_total
-        if saved is None:
-            node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
-        else:
-            node._saves = None
-            saved.clear()  # now, not when this frame ends: a traced node's dict records a drop
-        live = buffers.live_total
-        emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
-    elif saved is None:
+    tracing = emit.sinks
+    before = buffers.live_total
+    if saved is None:  # (Node._saved's setter, written out: this runs for every node)
         node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
     else:
         node._saves = None
+        if tracing:  # now, not when this frame ends: a traced node's dict records a drop
+            saved.clear()
+    if tracing:
+        live = buffers.live_total
+        emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
 
 
 def _needed(targets: set, parents: dict) -> set:

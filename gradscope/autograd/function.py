@@ -123,8 +123,8 @@ class Node:
                 self._one_is_output,
             )
         )
-        saves = self._saves = {self._one_slot: record}
-        self._one_vc = self._one_data = self._one_buffer = self._one_ref = None
+        saves = {self._one_slot: record}
+        self._saved = saves  # (the setter lets go of the fields)
         return saves
 
     @_saved.setter
@@ -734,7 +734,7 @@ def record_node(node, src, arr) -> None:
             tuple([None if n is None else n.id for n in node._next]),
             None,
             user_site(2),
-            arr.shape,
+            emit.shape_of(arr.shape),
             dtype_str(arr.dtype),
         )
     )
@@ -1011,7 +1011,7 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     slot,
                     nbytes,
                     new,
-                    getattr(data, "shape", ()),
+                    emit.shape_of(getattr(data, "shape", ())),
                     dtype_str(data.dtype) if hasattr(data, "dtype") else _number_dtype(data),
                 )
             )

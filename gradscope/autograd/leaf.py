@@ -45,7 +45,7 @@ class AccumulateGrad(Node):
                 (),
                 variable._id,
                 None,
-                variable._data.shape,
+                emit.shape_of(variable._data.shape),
                 dtype_str(variable._data.dtype),
             )
 
