@@ -648,6 +648,18 @@ def pinv_backward(g, pinv, a, mt):
     return -mt(k @ pinv) + ((gh - a @ k) @ pinv) @ pinvh + pinvhk - (pinvhk @ pinv) @ a
 
 
+def pinv_jvp(a, pinv, da):
+    """torch's ``pinv_jvp`` (real matrices): the tangent of ``pinv`` (of ``a``) along ``da``."""
+    m, n = a.shape[-2:]
+    dah, pinvh = _mT(da), _mT(pinv)
+    if m <= n:
+        k = pinvh @ dah
+        return pinv @ (k - _mT(k) - k @ (a @ pinv)) + (dah - pinv @ (a @ dah)) @ (pinvh @ pinv)
+    k = pinv @ da
+    kh = _mT(k)
+    return (kh - k - (pinv @ a) @ kh) @ pinv + (pinv @ pinvh) @ (dah - (dah @ a) @ pinv)
+
+
 def pinv_of(a, atol, rtol, hermitian: bool):
     """The pseudo-inverse of each matrix of ``a``: singular values at most
     ``max(atol, rtol * largest)`` count as zero (eigenvalues by magnitude for
@@ -684,15 +696,7 @@ class LinalgPinvBackward0(Function):
         return (pinv_backward(g, pinv, a, _tmT),)
 
     def jvp(self, xs, out, tangents):
-        a, pinv, da = xs[0], out, tangents[0]
-        m, n = a.shape[-2:]
-        dah, pinvh = _mT(da), _mT(pinv)
-        if m <= n:
-            k = pinvh @ dah
-            return pinv @ (k - _mT(k) - k @ (a @ pinv)) + (dah - pinv @ (a @ dah)) @ (pinvh @ pinv)
-        k = pinv @ da
-        kh = _mT(k)
-        return (kh - k - (pinv @ a) @ kh) @ pinv + (pinv @ pinvh) @ (dah - (dah @ a) @ pinv)
+        return pinv_jvp(xs[0], out, tangents[0])
 
 
 # ------------------------------------------------------------------------------ cholesky, eigh, qr

@@ -23,7 +23,7 @@ from ..errors import scalar_type_name
 from ._broadcast import unbroadcast
 from ._graph import sum_to
 from .api._common import _ReturnType
-from .decompositions import _Factors, _mT, _svd, _tmT, pinv_backward, pinv_of
+from .decompositions import _Factors, _mT, _svd, _tmT, pinv_backward, pinv_jvp, pinv_of
 
 # What the last lstsq made beside its solution (residuals, rank, singular values, and under
 # forward mode the residuals' tangent), for the api to take at once.
@@ -59,18 +59,6 @@ def _tolerance(s, rcond: float, driver: str, dtype):
         rc = rcond if rcond >= 0 else _lapack_eps(dtype)
         return xp.maximum(rc * top, np.finfo(dtype).tiny)
     return rcond * top
-
-
-def _pinv_jvp(a, pinv, da):
-    """torch's ``pinv_jvp`` (real matrices), on arrays."""
-    m, n = a.shape[-2:]
-    dah, pinvh = _mT(da), _mT(pinv)
-    if m <= n:
-        k = pinvh @ dah
-        return pinv @ (k - _mT(k) - k @ (a @ pinv)) + (dah - pinv @ (a @ dah)) @ (pinvh @ pinv)
-    k = pinv @ da
-    kh = _mT(k)
-    return (kh - k - (pinv @ a) @ kh) @ pinv + (pinv @ pinvh) @ (dah - (dah @ a) @ pinv)
 
 
 def _default_pinv(a):
@@ -192,7 +180,7 @@ class LinalgLstsqBackward0(_Factors):
         pinv = _default_pinv(a)
         dx = None
         if da is not None:
-            dx = _pinv_jvp(a, pinv, da) @ bm
+            dx = pinv_jvp(a, pinv, da) @ bm
         if dbm is not None:
             dx = pinv @ dbm if dx is None else dx + pinv @ dbm
         xm = out[..., None] if vec else out
