@@ -999,6 +999,11 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
         if tracing:
             buffer_id, nbytes, device = st[1]
             data = st[0]
+            if type(data) in _NUMBERS:  # (a number first: its missing .shape would raise)
+                shape, dtype = (), _number_dtype(data)
+            else:
+                shape = emit.shape_of(getattr(data, "shape", ()))
+                dtype = dtype_str(data.dtype) if hasattr(data, "dtype") else _number_dtype(data)
             emit.put(
                 (
                     _SAVED,
@@ -1011,8 +1016,8 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     slot,
                     nbytes,
                     new,
-                    emit.shape_of(getattr(data, "shape", ())),
-                    dtype_str(data.dtype) if hasattr(data, "dtype") else _number_dtype(data),
+                    shape,
+                    dtype,
                 )
             )
     return saved
