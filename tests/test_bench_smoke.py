@@ -47,3 +47,46 @@ def test_phases_prints_forward_and_backward_per_op(extra):
     for r in rows:
         gs_fwd, gs_bwd, gs_total = map(float, r[1:4])
         assert gs_fwd > 0 and gs_bwd > 0 and gs_fwd + gs_bwd <= gs_total + 0.01  # + freeing
+
+
+@pytest.mark.bench
+@pytest.mark.parametrize("impl", ["gradscope", "gradscope --traced"])
+def test_instructions_worker_runs_the_chain(impl):
+    # what bench/instructions.py runs under valgrind, run directly (valgrind itself is slow)
+    proc = subprocess.run(
+        [sys.executable, os.path.join("bench", "instructions.py"), "--worker", impl, "chain",
+         "20", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+
+
+@pytest.mark.bench
+def test_instructions_without_valgrind_says_so():
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable)}  # python, no valgrind
+    proc = subprocess.run(
+        [sys.executable, os.path.join("bench", "instructions.py"), "--impl", "gradscope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == "error: valgrind is not on PATH (it counts the instructions)\n"
+    assert proc.stdout == ""
+
+
+def test_instructions_counts_from_cachegrind_summary():
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    try:
+        import instructions
+    finally:
+        sys.path.pop(0)
+    summary = "==7== Command: python x.py\n==7== \n==7== I   refs:      3,458,762,370\n"
+    assert instructions.refs(summary) == 3_458_762_370
+    assert instructions.refs("==7== Command: python x.py\nKilled\n") is None
