@@ -185,8 +185,9 @@ def tensor_repr(t) -> str:
         ):
             suffixes.append(dtype_suffix)
         body = array_str(arr, indent)
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn._name}>")  # (torch: the class name)
+    node = t._grad_node()
+    if node is not None:
+        suffixes.append(f"grad_fn=<{node._name}>")  # (torch: the class name)
     elif t._rg:
         suffixes.append("requires_grad=True")
     if "_tangent" in t.__dict__:

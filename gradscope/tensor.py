@@ -408,6 +408,11 @@ class Tensor:
     def grad_fn(self):
         """The node that made this tensor (None for a leaf). A view whose base was written
         in place since gets a new one over the base's history, as in torch."""
+        return _function.exposed(self._grad_node())
+
+    def _grad_node(self):
+        """``grad_fn``, for gradscope's own use (a node handed to the user answers torch's
+        ``_saved_<name>`` from then on: ``function.exposed``)."""
         fn = self._node()
         return fn.node if fn is not None and fn._hidden else fn
 
@@ -442,7 +447,7 @@ class Tensor:
     def requires_grad(self, value: bool) -> None:
         if type(value) is not bool:
             raise RuntimeError("requires_grad must be a bool")
-        if self.grad_fn is not None:
+        if self._grad_node() is not None:
             if value:  # it does already: nothing to change
                 return
             raise RuntimeError(
@@ -472,11 +477,11 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self.grad_fn is None
+        return self._grad_node() is None
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains:
+        if self._grad_node() is not None and not self._retains:
             warnings.warn(M_NONLEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -547,7 +552,7 @@ class Tensor:
         it must return None."""
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
+        if self._grad_node() is not None:
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
             )

@@ -107,11 +107,11 @@ def backward(
         if g is None:
             continue
         if create_graph:
-            if t.grad_fn is None:
+            if t._grad_node() is None:
                 higher_order.accumulate(t._accumulate_node(), g)
             else:
                 t._grad = g if t._grad is None else t._grad + g
-        elif t.grad_fn is None:
+        elif t._grad_node() is None:
             t._accumulate_node().accumulate(g._data, g._buffer)
         elif t._grad is None:
             t._grad = g.clone()

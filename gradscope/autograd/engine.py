@@ -77,7 +77,7 @@ def root_gradients(tensors, grads):
         raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
     pairs = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
-        if not t.requires_grad or (t._grad_to_nowhere and t.grad_fn is None):
+        if not t.requires_grad or (t._grad_to_nowhere and t._grad_node() is None):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
@@ -272,7 +272,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 if gi is g or (base is not None and (base is g or base is g.base)):
                     gb = gbuf
                 elif (
-                    type(nxt) is AccumulateGrad
+                    isinstance(nxt, AccumulateGrad)  # (a node handed to the user: a subclass)
                     and deps[nxt] == 1
                     and nxt not in grads
                     and captures is None

@@ -466,9 +466,9 @@ def apply_inplace_dual(cls, target, inputs, args):
     before = target.__dict__.get("_tangent")
     entries = _entries(inputs)
     result = _quiet(function.apply_inplace, cls, target, inputs, *args)
-    node = target.grad_fn
+    node = target._grad_node()
     base = target._base
-    if base is not None and base.grad_fn is not None:  # the op, inside its base's CopySlices
+    if base is not None and base._grad_node() is not None:  # the op, inside its base's CopySlices
         node = getattr(base.grad_fn, "fn", node)
     if before is not None and before[0] == _level and node is not None and node._copied:
         node.__dict__["_copied_tangent"] = before  # the tangent of the copy it saved
@@ -487,7 +487,7 @@ def apply_inplace_dual(cls, target, inputs, args):
         tangent = tangent.astype(dtype)
     link = _link(target.grad_fn, entries)
     _set_tangent(target, tangent, _tangent_tensors(inputs), link)
-    if target.grad_fn is not None:
+    if target._grad_node() is not None:
         _remember(target.grad_fn, target)
     base = _fw_base(target)
     if base is not None:  # the base's tangent changes where the view is

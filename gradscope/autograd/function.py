@@ -142,7 +142,12 @@ class Node:
     def next_functions(self) -> tuple:
         """``((node, 0), ...)`` per input, as torch gives it (``(None, 0)`` for an input that
         needs no gradient)."""
-        return tuple([(n, 0) if n is None or not n._hidden else (n.node, n.nr) for n in self._next])
+        return tuple(
+            [
+                (exposed(n), 0) if n is None or not n._hidden else (exposed(n.node), n.nr)
+                for n in self._next
+            ]
+        )
 
     @property
     def metadata(self) -> dict:
@@ -181,19 +186,55 @@ class Node:
     def __repr__(self) -> str:
         return f"<{self._name} object at {id(self):#x}>"
 
-    def __getattr__(self, attr: str):
-        # torch exposes saved values as _saved_<slot>; so do we
-        if attr.startswith("_saved_"):
-            slot = attr[7:]
-            saved = object.__getattribute__(self, "_saved")
-            if saved is not None and slot in saved:
-                return _saved_as_tensor(saved[slot], self)
-            if slot in self._slot_names():  # backward released it
-                raise RuntimeError(M_FREED)
-            d = object.__getattribute__(self, "__dict__")
-            if slot in d:
-                return d[slot]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+def _saved_attribute(node: Node, attr: str):
+    """torch's ``_saved_<name>``: what ``node`` saved under slot ``name`` (as a tensor), or
+    its attribute ``name`` (a number, a size)."""
+    if attr.startswith("_saved_"):
+        slot = attr[7:]
+        saved = object.__getattribute__(node, "_saved")
+        if saved is not None and slot in saved:
+            return _saved_as_tensor(saved[slot], node)
+        if slot in node._slot_names():  # backward released it
+            raise RuntimeError(M_FREED)
+        d = object.__getattribute__(node, "__dict__")
+        if slot in d:
+            return d[slot]
+    raise AttributeError(f"'{type(node).__name__}' object has no attribute '{attr}'")
+
+
+# Node classes have no ``__getattr__``: with one, CPython reads every attribute of every
+# node the generic way, where it otherwise specialises each read site to its kind of
+# attribute (about 5% of a small op's instructions, forward and backward). A node handed
+# to the user (``grad_fn``, ``next_functions``) becomes an instance of a subclass of its
+# class, named the same, whose ``__getattr__`` answers torch's ``_saved_<name>``.
+_ANSWERING: dict[type, type] = {}  # a node class -> its subclass with ``_saved_<name>``
+_ANSWERS: set[type] = set()  # those subclasses
+
+
+def exposed(node):
+    """``node``, made to answer ``_saved_<name>`` as torch's nodes do (None stays None)."""
+    if node is None:
+        return None
+    cls = type(node)
+    if cls in _ANSWERS:
+        return node
+    sub = _ANSWERING.get(cls)
+    if sub is None:
+        namespace = {
+            "__slots__": (),
+            "__getattr__": _saved_attribute,
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__,
+        }
+        sub = _ANSWERING[cls] = type(cls.__name__, (cls,), namespace)
+        _ANSWERS.add(sub)
+    try:
+        node.__class__ = sub
+    except TypeError:  # a layout of its own (a user's subclass with __slots__): left as is
+        pass
+    return node
 
 
 class _Handle:
@@ -500,10 +541,10 @@ def apply_inplace(cls: type[Function], target, inputs: tuple, *args):
         if state.enabled:  # the write would be recorded through a view made in no_grad
             raise RuntimeError(no_grad_view_message(target, M_NO_GRAD_VIEW_INPLACE))
     if record:
-        if target.grad_fn is None and target._rg:
+        if target._grad_node() is None and target._rg:
             raise RuntimeError(M_LEAF_INPLACE)
         base = target._base
-        if base is not None and base.grad_fn is None and base._rg:
+        if base is not None and base._grad_node() is None and base._rg:
             raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
         if base is not None and base._data.dtype != target._data.dtype:
             raise NotImplementedError(M_DTYPE_VIEW.format(what="written in place"))
@@ -1097,8 +1138,8 @@ def _version_message(node: Node, st: SavedTensor) -> str:
         producer = node.name()
     elif st.ref is not None:
         t = st.ref
-        if t.grad_fn is not None:
-            producer = t.grad_fn.name()
+        if t._grad_node() is not None:
+            producer = t._grad_node().name()
     hint = M_VERSION_HINT_ANOMALY if state.anomaly else M_VERSION_HINT
     msg = (
         "one of the variables needed for gradient computation has been modified by an "

@@ -384,7 +384,7 @@ def max_pool2d(
 
 def _indices(out, input, kernel, stride, padding, dilation, ceil_mode):
     """The indices a max pool's node saved (shared, as torch's), or computed again."""
-    node = out.grad_fn
+    node = out._grad_node()
     if node is not None and node._saved:
         st = node._saved["result1"]
         return api.Tensor._share(st.data, st.buffer, st.vc)

@@ -243,7 +243,7 @@ def adaptive_max_pool3d(input, output_size, return_indices: bool = False):
     out = apply(P.AdaptiveMaxPool3DBackward0, (input,), size)
     if not return_indices:
         return out
-    node = out.grad_fn
+    node = out._grad_node()
     if node is not None and node._saved:
         st = node._saved["result1"]
         return out, api.Tensor._share(st.data, st.buffer, st.vc)

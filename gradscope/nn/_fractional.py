@@ -86,7 +86,7 @@ def _fractional(nd: int, input, kernel_size, output_size, output_ratio, samples)
     rows = samples._data[:n].reshape(-1, nd)
     cls = FractionalMaxPool2DBackward0 if nd == 2 else FractionalMaxPool3DBackward0
     out = apply(cls, (input,), kernel, size, rows)
-    node = out.grad_fn
+    node = out._grad_node()
     if node is not None and node._saved:  # the indices the node saved (shared, as torch's)
         st = node._saved["result1"]
         return out, Tensor._share(st.data, st.buffer, st.vc)

@@ -96,7 +96,7 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
     out = apply(AdaptiveMaxPool2DBackward0, (input,), size)
     if not return_indices:
         return out
-    node = out.grad_fn
+    node = out._grad_node()
     if node is not None and node._saved:  # the indices the node saved (shared, as torch's)
         st = node._saved["result1"]
         return out, api.Tensor._share(st.data, st.buffer, st.vc)

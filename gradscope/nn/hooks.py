@@ -100,7 +100,7 @@ class BackwardHook:
         if not (any(t.requires_grad for t in tensors) and is_grad_enabled()):
             return args, None
         new = BackwardHookFunction.apply(*tensors)
-        watch(next(t.grad_fn for t in new if t.grad_fn is not None))
+        watch(next(t._grad_node() for t in new if t._grad_node() is not None))
         out = list(args)
         for i, t in zip(index, new):
             out[i] = t

@@ -437,7 +437,7 @@ class Module:
                 p.grad = None
             else:
                 g = p.grad
-                if g.grad_fn is not None:
+                if g._grad_node() is not None:
                     g.detach_()
                 else:
                     g.requires_grad_(False)

@@ -244,7 +244,7 @@ def fill_diagonal_(input, fill_value, wrap: bool = False):  # noqa: A002
         raise RuntimeError("dimensions must larger than 1")
     if len(shape) > 2 and len(set(shape)) > 1:
         raise RuntimeError("all dimensions of input must be of equal length")
-    if state.enabled and input._rg and input.grad_fn is None:  # torch writes through a view
+    if state.enabled and input._rg and input._grad_node() is None:  # torch writes through a view
         raise RuntimeError("a view of a " + M_LEAF_INPLACE[2:])
     xp = xp_of(input._data)
     n = min(shape)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, OutputEdge, apply
+from ..autograd.function import Function, OutputEdge, _saved_attribute, apply
 from ..backend import device_of, scatter_at, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
@@ -948,7 +948,7 @@ class IndexBackward0(Function):
     @property
     def _saved_indices(self) -> tuple:
         """The index tensors (torch's ``_saved_indices``)."""
-        return tuple(getattr(self, "_saved_" + slot) for slot in self._slot_names())
+        return tuple(_saved_attribute(self, "_saved_" + slot) for slot in self._slot_names())
 
     def jvp(self, xs, out, tangents):
         return tangents[0][self.index]

@@ -121,7 +121,7 @@ def frexp(a):
     if a._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     mantissa = apply(N.FrexpBackward0, (a,))
-    node = mantissa.grad_fn
+    node = mantissa._grad_node()
     if node is not None and node._saved:
         st = node._saved["exponent"]
         exponent = Tensor._share(st.data, st.buffer, st.vc)

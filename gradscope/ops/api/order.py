@@ -66,7 +66,7 @@ def topk(a, k, dim=-1, largest: bool = True, sorted: bool = True):  # noqa: A002
 def _selected(result_type, cls, a, dim: int, descending: bool, k, sorted_: bool = True):
     """sort's or topk's ``(values, indices)``, the indices those the node saved."""
     values = apply(cls, (a,), dim, descending, k, sorted_)
-    node = values.grad_fn
+    node = values._grad_node()
     if node is not None and node._saved:
         st = node._saved["indices"]
         indices = Tensor._share(st.data, st.buffer, st.vc)
@@ -86,7 +86,7 @@ def _picked(result_type, cls, a, dim: int, keepdim: bool, *args):
     """``(values, indices)`` of a node that picks one element per slice, the indices those
     it saved."""
     values = apply(cls, (a,), dim, bool(keepdim), *args)
-    node = values.grad_fn
+    node = values._grad_node()
     if node is not None and node._saved:
         st = node._saved["indices"]
         indices = Tensor._share(st.data, st.buffer, st.vc)
@@ -158,7 +158,7 @@ def _cumulative_extreme(name: str, result_type, cls, a, dim):
         raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
     dim = _dim(dim, a._data.ndim)
     values = apply(cls, (a,), dim)
-    node = values.grad_fn
+    node = values._grad_node()
     if node is not None and node._saved:
         st = node._saved["indices"]
         indices = Tensor._share(st.data, st.buffer, st.vc)

@@ -69,7 +69,7 @@ def _extreme(a, dim, keepdim, full_cls, dim_cls, result_type, pair_fn):
         name = "max" if full_cls is R.MaxBackward1 else "min"
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     values = apply(dim_cls, (a,), d, keepdim)
-    node = values.grad_fn
+    node = values._grad_node()
     if node is not None and node._saved:
         st = node._saved["indices"]
         indices = Tensor._share(st.data, st.buffer, st.vc)

@@ -325,7 +325,7 @@ def setitem(a, index, value) -> None:
     if index is False:  # torch writes nothing, records nothing and checks nothing more
         return
     recording = state.enabled and (a._rg or (type(value) is Tensor and value._rg))
-    if recording and a.grad_fn is None and a._rg and not a._grad_to_nowhere:
+    if recording and a._grad_node() is None and a._rg and not a._grad_to_nowhere:
         pure = builtins.all(type(i) is Tensor and i._data.ndim for i in items)
         raise RuntimeError(("" if pure else "a view of ") + M_LEAF_INPLACE)
     prev, state.enabled = state.enabled, False
