@@ -10,15 +10,21 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.bench
-def test_compare_quick_prints_the_table():
-    proc = subprocess.run(
-        [sys.executable, os.path.join("bench", "compare.py"), "--quick"],
+def _bench(script: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``bench/<script>`` with ``args`` as a user does, from the repository root."""
+    return subprocess.run(
+        [sys.executable, os.path.join("bench", script), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
+
+
+@pytest.mark.bench
+def test_compare_quick_prints_the_table():
+    proc = _bench("compare.py", "--quick")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "| workload | implementation | median time |" in out
@@ -33,14 +39,7 @@ def test_compare_quick_prints_the_table():
 @pytest.mark.parametrize("extra", [[], ["--traced"]])
 def test_phases_prints_forward_and_backward_per_op(extra):
     pytest.importorskip("torch", reason="bench/phases.py compares with torch")
-    proc = subprocess.run(
-        [sys.executable, os.path.join("bench", "phases.py"), "chain", "add", "--rounds", "2",
-         "--ops", "20", *extra],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
+    proc = _bench("phases.py", "chain", "add", "--rounds", "2", "--ops", "20", *extra)
     assert proc.returncode == 0, proc.stderr
     rows = [line.split() for line in proc.stdout.splitlines()[2:]]
     assert [r[0] for r in rows] == ["chain", "add"]
@@ -53,14 +52,7 @@ def test_phases_prints_forward_and_backward_per_op(extra):
 @pytest.mark.parametrize("impl", ["gradscope", "gradscope --traced"])
 def test_instructions_worker_runs_the_chain(impl):
     # what bench/instructions.py runs under valgrind, run directly (valgrind itself is slow)
-    proc = subprocess.run(
-        [sys.executable, os.path.join("bench", "instructions.py"), "--worker", impl, "chain",
-         "20", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
+    proc = _bench("instructions.py", "--worker", impl, "chain", "20", "2")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
 
@@ -68,14 +60,7 @@ def test_instructions_worker_runs_the_chain(impl):
 @pytest.mark.bench
 def test_instructions_without_valgrind_says_so():
     env = {**os.environ, "PATH": os.path.dirname(sys.executable)}  # python, no valgrind
-    proc = subprocess.run(
-        [sys.executable, os.path.join("bench", "instructions.py"), "--impl", "gradscope"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    proc = _bench("instructions.py", "--impl", "gradscope", env=env)
     assert proc.returncode == 2
     assert proc.stderr == "error: valgrind is not on PATH (it counts the instructions)\n"
     assert proc.stdout == ""
