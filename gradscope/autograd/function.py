@@ -1137,9 +1137,9 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     if st.is_output:
         producer = node.name()
     elif st.ref is not None:
-        t = st.ref
-        if t._grad_node() is not None:
-            producer = t._grad_node().name()
+        producer_node = st.ref._grad_node()
+        if producer_node is not None:
+            producer = producer_node.name()
     hint = M_VERSION_HINT_ANOMALY if state.anomaly else M_VERSION_HINT
     msg = (
         "one of the variables needed for gradient computation has been modified by an "
