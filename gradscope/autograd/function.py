@@ -227,6 +227,7 @@ def exposed(node):
             "__module__": cls.__module__,
             "__qualname__": cls.__qualname__,
             "__doc__": cls.__doc__,
+            "complex_rule": getattr(cls, "complex_rule", None),  # as it is (__init_subclass__)
         }
         sub = _ANSWERING[cls] = type(cls.__name__, (cls,), namespace)
         _ANSWERS.add(sub)
