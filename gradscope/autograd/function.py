@@ -209,7 +209,6 @@ def _saved_attribute(node: Node, attr: str):
 # to the user (``grad_fn``, ``next_functions``) becomes an instance of a subclass of its
 # class, named the same, whose ``__getattr__`` answers torch's ``_saved_<name>``.
 _ANSWERING: dict[type, type] = {}  # a node class -> its subclass with ``_saved_<name>``
-_ANSWERS: set[type] = set()  # those subclasses
 
 
 def exposed(node):
@@ -217,7 +216,7 @@ def exposed(node):
     if node is None:
         return None
     cls = type(node)
-    if cls in _ANSWERS:
+    if getattr(cls, "__getattr__", None) is _saved_attribute:  # exposed already
         return node
     sub = _ANSWERING.get(cls)
     if sub is None:
@@ -230,7 +229,6 @@ def exposed(node):
             "complex_rule": getattr(cls, "complex_rule", None),  # as it is (__init_subclass__)
         }
         sub = _ANSWERING[cls] = type(cls.__name__, (cls,), namespace)
-        _ANSWERS.add(sub)
     try:
         node.__class__ = sub
     except TypeError:  # a layout of its own (a user's subclass with __slots__): left as is
