@@ -47,8 +47,7 @@ def worker(impl: str, kind: str, ops: int, rounds: int) -> None:
     """Build and run backward through ``rounds`` chains of ``ops`` ops of ``kind``."""
     import warnings
 
-    import numpy as np
-    from phases import _build
+    from phases import _build, leaf_data
 
     warnings.simplefilter("ignore")  # exp of a long chain of exps overflows
     if impl == "torch":
@@ -57,8 +56,7 @@ def worker(impl: str, kind: str, ops: int, rounds: int) -> None:
         module.set_num_threads(1)
     else:
         import gradscope as module
-    data = (np.random.default_rng(0).random(16) * 0.1).astype(np.float32)
-    x = module.tensor(data, requires_grad=True)
+    x = module.tensor(leaf_data(), requires_grad=True)
     traced = impl.endswith("--traced")
     gc.disable()
     for _ in range(rounds):
