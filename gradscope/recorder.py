@@ -21,7 +21,7 @@ from .memory import buffers
 from .state.snapshot import Snapshot
 from .tracefile import reader, writer
 
-_FLUSH_EVERY = 2048  # events between writes of a streamed trace, at most
+_FLUSH_EVERY = 2048  # puts (of one to three events) between writes of a streamed trace
 # ...and a streamed trace is written up to each of these: a mark is the user's checkpoint,
 # and the end of a backward call the natural one, so a process that dies later (killed,
 # os._exit) leaves them in the file
@@ -115,7 +115,8 @@ class Trace:
             self._file = None
 
     def add(self, event: tuple) -> None:
-        """Append one raw event ``(kind, t, device, live_bytes, *fields)`` (from ``emit.put``)."""
+        """Append raw events ``(kind, t, device, live_bytes, *fields)``, one or a few laid
+        end to end (from ``emit.put``)."""
         self._flat.extend(event)
         self._unwritten += 1
         if self._unwritten >= _FLUSH_EVERY or event[0] in _CHECKPOINTS:

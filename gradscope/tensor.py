@@ -171,8 +171,9 @@ class Tensor:
         self._id = next(_ids)
 
     @staticmethod
-    def _make(data, node, role: str | None = None, node_id=None, name=None) -> Tensor:
-        """A tensor over a freshly allocated array (a new buffer)."""
+    def _make(data, node, role: str | None = None, node_id=None, name=None, record=True) -> Tensor:
+        """A tensor over a freshly allocated array (a new buffer); with ``record=False`` its
+        ``tensor_allocated`` is left to the caller (``apply`` puts it with the node's)."""
         if type(data) is np.ndarray:  # the common case, without a helper call
             buf = buffers.new(data.nbytes if data.base is None else array_nbytes(data))
         else:
@@ -187,7 +188,8 @@ class Tensor:
         t._rg = node is not None
         t._grad = None
         t._id = next(_ids)
-        if emit.sinks:  # without a node it is a leaf, as autograd calls any tensor without one
+        # without a node it is a leaf, as autograd calls any tensor without one
+        if emit.sinks and record:
             if node is not None:
                 t._emit_alloc(role or "activation", node.id, name)
             elif role is None and _function._custom_alloc is not None:  # a user's function

@@ -138,6 +138,38 @@ def test_nested_traces_both_record():
     del b
 
 
+def test_an_ops_events_come_in_order_to_every_sink_and_file(tmp_path):
+    """An op's output allocation, node and saved output are recorded at one moment (one
+    put): each sink splits them into their events, in order, with one time and live count."""
+    x = gs.randn(4, requires_grad=True)
+    path = tmp_path / "ops.gstrace"
+    with gs.trace() as outer, gs.trace(str(path)) as streamed:
+        y = x.tanh()  # saves its output
+        z = y + 1.0  # saves nothing
+        w = gs.where(z > 0, z, y)  # three inputs
+        w.sum().backward()
+    kinds = [e.kind for e in outer.events]
+    assert kinds[:8] == [
+        "node_created",  # x's AccumulateGrad, as tanh's edge to it is made
+        "tensor_allocated", "node_created", "tensor_saved",  # tanh
+        "tensor_allocated", "node_created",  # + 1.0
+        "tensor_allocated", "tensor_allocated",  # z > 0 (no graph), then where's output
+    ]  # fmt: skip
+    alloc, created, saved = outer.events[1:4]
+    assert alloc.role == "activation" and alloc.node == created.node == saved.node
+    assert alloc.tensor == created.output == saved.tensor == y._id
+    assert alloc.buffer == saved.buffer and alloc.nbytes == saved.nbytes == 16
+    assert alloc.t == created.t == saved.t
+    assert alloc.live_bytes == created.live_bytes == saved.live_bytes
+    assert created.op == "TanhBackward0" and saved.slot == "result"
+    where_alloc, where_created = outer.events[7:9]
+    assert where_created.op == "WhereBackward0" and where_alloc.node == where_created.node
+    untimed = [e._replace(t=0.0) for e in outer.events]  # (each trace times from its start)
+    assert [e._replace(t=0.0) for e in streamed.events] == untimed
+    assert [e._replace(t=0.0) for e in gs.load_trace(str(path)).events] == untimed
+    assert [e.seq for e in outer.events] == list(range(len(outer)))
+
+
 def test_peak_and_live_bytes():
     base = gs.live_bytes()
     with gs.trace() as tr:

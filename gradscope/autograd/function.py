@@ -47,13 +47,14 @@ from ..errors import (
 from ..events import emit
 from ..events.callsite import user_site, user_stack
 from ..events.emit import dtype_str
-from ..events.schema import GraphFreed, NodeCreated, TensorSaved
+from ..events.schema import GraphFreed, NodeCreated, TensorAllocated, TensorSaved
 from ..memory import buffers
 from .grad_mode import state
 
 Tensor: Any = None  # set by gradscope.tensor (which imports this module)
 _seq = itertools.count()
 _CREATED, _SAVED, _FREED = NodeCreated.kind, TensorSaved.kind, GraphFreed.kind
+_ALLOCATED = TensorAllocated.kind
 _dual = False  # a forward-AD dual level is active (set by gradscope.autograd.forward_ad)
 _custom_alloc = None  # (role, node id) for tensors a user's function makes as it runs
 
@@ -477,8 +478,16 @@ def apply(cls: type[Function], inputs: tuple, *args):
         return _apply_any(fn, cls, inputs, args)
     if state.anomaly:
         fn._stack = user_stack()
+    if emit.sinks:  # the output's tensor_allocated goes with node_created, in one put
+        if cls.is_view:
+            result = _wrap(out, inputs, cls, fn)
+            _finish(fn, inputs, None, result, out, None)
+        else:
+            result = Tensor._make(out, fn, record=False)
+            _finish(fn, inputs, None, result, out, None, True)
+        return result
     result = _wrap(out, inputs, cls, fn) if cls.is_view else Tensor._make(out, fn)
-    if fn._pending is not None or emit.sinks:
+    if fn._pending is not None:
         _finish(fn, inputs, None, result, out, None)
     elif cls.saves_output is not None:  # the usual save, kept on the node itself
         vc = fn._one_vc = result._vc
@@ -515,8 +524,12 @@ def _apply_any(fn, cls, inputs, args):
     if cls.complex_rule is None or _complex_out(out):
         complex_node(fn, arrays, out)
     _init_node(fn, inputs, needs)
-    result = _wrap(out, inputs, cls, fn)
-    _finish(fn, inputs, arrays, result, out, None)
+    if cls.is_view or not emit.sinks:
+        result = _wrap(out, inputs, cls, fn)
+        _finish(fn, inputs, arrays, result, out, None)
+    else:  # the output's tensor_allocated goes with node_created, in one put
+        result = Tensor._make(out, fn, record=False)
+        _finish(fn, inputs, arrays, result, out, None, True)
     return result
 
 
@@ -695,8 +708,9 @@ def _init_node(fn, inputs, needs) -> None:
     fn._next = tuple([_edge(t) if need else None for t, need in zip(inputs, needs)])
 
 
-def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
-    """Record the node and resolve what it saved."""
+def _finish(fn, inputs, arrays, result, out, inplace_target, alloc: bool = False) -> None:
+    """Record the node and resolve what it saved; with ``alloc``, record the allocation of
+    its output (``result``, made by ``Tensor._make(..., record=False)``) first."""
     tracing = emit.sinks
     pending = fn._pending
     slot = fn.saves_output
@@ -712,45 +726,40 @@ def _finish(fn, inputs, arrays, result, out, inplace_target) -> None:
         else:
             ids = tuple([n.id if n is not None else None for n in nf])
         shape, dtype = emit.shape_of(out.shape), dtype_str(out.dtype)
-        device = result._buffer[2]
-        emit.put(
-            (
-                _CREATED,
-                perf_counter(),
-                device,
-                buffers.live_total,
-                fn.id,
-                fn._name,
-                ids,
-                result._id,
-                user_site(3),
-                shape,
-                dtype,
-            )
+        buf = result._buffer
+        device, node_id, tid = buf[2], fn.id, result._id
+        # The op's events happen at one moment, with nothing allocated between: they share
+        # a timestamp and live count, and go to the recorder as one put.
+        t, live = perf_counter(), buffers.live_total
+        events = (
+            _CREATED,
+            t,
+            device,
+            live,
+            node_id,
+            fn._name,
+            ids,
+            tid,
+            user_site(3),
+            shape,
+            dtype,
         )
+        if alloc:
+            events = (
+                _ALLOCATED, t, device, live, buf[0], tid, buf[1], shape, dtype, "activation",
+                node_id, None,
+            ) + events  # fmt: skip
         if pending is None and slot is not None and inplace_target is None:
             # the usual save, its output alone, written out
-            buf, vc = result._buffer, result._vc
+            vc = result._vc
             saved = fn._saves = _TracedSaves()
-            saved.node_id, saved.device = fn.id, device
-            saved[slot] = SavedTensor((result._data, buf, vc, vc[0], result._id, None, True))
+            saved.node_id, saved.device = node_id, device
+            saved[slot] = SavedTensor((result._data, buf, vc, vc[0], tid, None, True))
             emit.put(
-                (
-                    _SAVED,
-                    perf_counter(),
-                    device,
-                    buffers.live_total,
-                    fn.id,
-                    buf[0],
-                    result._id,
-                    slot,
-                    buf[1],
-                    False,
-                    shape,
-                    dtype,
-                )
-            )
+                events + (_SAVED, t, device, live, node_id, buf[0], tid, slot, buf[1], False, shape, dtype)
+            )  # fmt: skip
             return
+        emit.put(events)
     if slot is not None:
         pending = {slot: out} if pending is None else {slot: out, **pending}
     if pending:

@@ -28,7 +28,11 @@ def _put_none(event: tuple) -> None:
 # else a fan-out. The fields follow the kind's record in ``schema``, in order. Hot paths
 # (a buffer freed, a tensor allocated, a node made, run or freed) build the tuple
 # themselves and call this, since packing ``*fields`` again in ``record`` costs more than
-# the append; the record object is built only when someone reads the event.
+# the append; the record object is built only when someone reads the event. Events of
+# one moment may come in one put, laid end to end (an op's output allocated, its node
+# made, its output saved): a sink reads each kind's width (``schema``) to split them, and
+# the first item is the first event's kind (the ones a sink looks out for, a mark or a
+# backward's end, always come alone).
 put: Callable[[tuple], Any] = _put_none
 
 
