@@ -170,6 +170,34 @@ def test_an_ops_events_come_in_order_to_every_sink_and_file(tmp_path):
     assert [e.seq for e in outer.events] == list(range(len(outer)))
 
 
+def test_a_saved_number_is_recorded_as_torchs_wrapped_scalar_and_freed_with_its_node():
+    x = gs.randn(4, requires_grad=True)
+    with gs.trace() as tr:
+        y = x * 0.5  # MulBackward0 keeps 0.5 as torch's 0-dim float64 tensor
+        del y
+        z = x * 3  # an int: int64
+        z.sum().backward()
+    kinds = [e.kind for e in tr.events[1:8]]  # (after x's AccumulateGrad)
+    assert kinds == [
+        "tensor_allocated", "node_created", "tensor_allocated", "tensor_saved",
+        "tensor_freed", "tensor_freed", "graph_freed",  # y, then the number with its node
+    ]  # fmt: skip
+    created, alloc, saved, freed = tr.events[2], tr.events[3], tr.events[4], tr.events[7]
+    assert created.op == "MulBackward0"
+    assert (alloc.nbytes, alloc.shape, alloc.dtype, alloc.role) == (8, (), "float64", "activation")
+    assert (
+        alloc.name == "MulBackward0.other" and alloc.node == created.node and alloc.tensor is None
+    )
+    assert (saved.slot, saved.new, saved.nbytes, saved.dtype) == ("other", True, 8, "float64")
+    assert saved.buffer == alloc.buffer and saved.t == alloc.t
+    assert saved.live_bytes == alloc.live_bytes == created.live_bytes + 8
+    assert tr.events[6].buffer == alloc.buffer
+    assert freed.node == created.node and freed.nbytes == 8  # the graph dropped unused
+    int_saves = [e for e in tr.events if e.kind == "tensor_saved"][1:]
+    assert [(e.slot, e.dtype) for e in int_saves] == [("other", "int64")]
+    assert tr.live_bytes == tr.baseline_bytes + 32  # z and x.grad
+
+
 def test_peak_and_live_bytes():
     base = gs.live_bytes()
     with gs.trace() as tr:

@@ -1043,6 +1043,19 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
     for slot, arr in pending.items():
         if arr is None:
             continue
+        if tracing and type(arr) in _NUMBERS:
+            # a number, kept as it is and accounted as torch's 0-dim tensor (as ``_record``
+            # does): its allocation and its save, recorded at one moment in one put
+            device, node_id, dtype = saved.device, saved.node_id, _number_dtype(arr)
+            buf = buffers.new(8, device)
+            t, live = perf_counter(), buffers.live_total
+            emit.put((
+                _ALLOCATED, t, device, live, buf[0], None, 8, (), dtype, "activation", node_id,
+                f"{fn._name}.{slot}",
+                _SAVED, t, device, live, node_id, buf[0], None, slot, 8, True, (), dtype,
+            ))  # fmt: skip
+            saved[slot] = SavedTensor((arr, buf, [0], 0, None, None, False))
+            continue
         fields, new = _record(fn, slot, arr, inputs, result, out, tracing)
         st = saved[slot] = SavedTensor(fields)
         if tracing:
@@ -1079,14 +1092,8 @@ def _record(fn, slot, arr, inputs, result, out, tracing) -> tuple[tuple, bool]:
         vc = result._vc
         return (result._data, result._buffer, vc, vc[0], result._id, None, True), False
     if type(arr) in _NUMBERS:  # kept as the number; accounted as torch's 0-dim tensor
-        device = result._buffer[2]
-        if tracing:
-            buf = buffers.account_bytes(
-                8, (), _number_dtype(arr), device, "activation", fn.id, f"{fn._name}.{slot}"
-            )
-        else:
-            buf = buffers.new(8, device)
-        return (arr, buf, [0], 0, None, None, False), True
+        # (while tracing, ``_resolve_saves`` saves numbers itself, to record them in one put)
+        return (arr, buffers.new(8, result._buffer[2]), [0], 0, None, None, False), True
     for src in inputs:
         if type(src) is Tensor and src._data is arr:
             vc = src._vc

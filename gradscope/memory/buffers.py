@@ -81,24 +81,14 @@ def account(arr, device: str, role: str, node_id: int | None, name: str | None =
     recorded as allocated with ``role``."""
     base = arr.base
     nbytes = arr.nbytes if base is None else array_nbytes(arr)
-    if not emit.sinks:
-        return new(nbytes, device)
-    shape = arr.shape
-    if base is not None and getattr(base, "dtype", None) == arr.dtype:
-        # a view of a new array (a weight's gradient made transposed, then read as W.grad):
-        # the allocation is the array behind it, and its shape is what the bytes hold
-        shape = base.shape
-    return account_bytes(
-        nbytes, emit.shape_of(shape), dtype_str(arr.dtype), device, role, node_id, name
-    )
-
-
-def account_bytes(
-    nbytes: int, shape: tuple, dtype: str, device: str, role: str, node_id, name=None
-) -> Buffer:
-    """``account`` for an allocation described rather than at hand (a saved Python number)."""
     buf = new(nbytes, device)
     if emit.sinks:
+        shape = arr.shape
+        if base is not None and getattr(base, "dtype", None) == arr.dtype:
+            # a view of a new array (a weight's gradient made transposed, then read as
+            # W.grad): the allocation is the array behind it, and its shape is what the
+            # bytes hold
+            shape = base.shape
         emit.put(
             (
                 _ALLOCATED,
@@ -108,8 +98,8 @@ def account_bytes(
                 buf[0],
                 None,
                 nbytes,
-                shape,
-                dtype,
+                emit.shape_of(shape),
+                dtype_str(arr.dtype),
                 role,
                 node_id,
                 name,
