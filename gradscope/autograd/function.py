@@ -1060,12 +1060,7 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
         st = saved[slot] = SavedTensor(fields)
         if tracing:
             buffer_id, nbytes, device = st[1]
-            data = st[0]
-            if type(data) in _NUMBERS:  # (a number first: its missing .shape would raise)
-                shape, dtype = (), _number_dtype(data)
-            else:
-                shape = emit.shape_of(getattr(data, "shape", ()))
-                dtype = dtype_str(data.dtype) if hasattr(data, "dtype") else _number_dtype(data)
+            data = st[0]  # an array: numbers were recorded above
             emit.put(
                 (
                     _SAVED,
@@ -1078,8 +1073,8 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
                     slot,
                     nbytes,
                     new,
-                    shape,
-                    dtype,
+                    emit.shape_of(data.shape),
+                    dtype_str(data.dtype),
                 )
             )
     return saved
