@@ -348,6 +348,42 @@ def test_a_graph_dropped_without_backward_records_its_saves_freed():
     assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]
 
 
+def test_a_dropped_graph_is_freed_from_its_output_back_each_byte_counted_once():
+    x = gs.randn(1000, requires_grad=True)
+    with gs.trace() as tr:
+        y = x.clone()
+        y.mul_(2.0)  # MulBackward0 keeps the 2.0 (8 bytes)
+        w = y.log()  # LogBackward0 keeps y, and y's node through its edge
+        mul, log = y.grad_fn.id, w.grad_fn.id
+        del y, w
+    freed = [(e.node, e.nbytes) for e in tr.events if e.kind == "graph_freed"]
+    # as torch deletes a graph, the output's node first; y's 4,000 bytes go with the log's
+    # saves, and the number with the node that made y
+    assert freed == [(log, 4000), (mul, 8)]
+    assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]
+
+
+def test_nodes_get_a_finalizer_only_when_recording_first_begins():
+    # a graph dropped unused is seen by a node's finalizer alone; untraced programs pay
+    # nothing for it, so it comes with the first trace (in a fresh interpreter)
+    script = (
+        "import gradscope as gs\n"
+        "from gradscope.autograd.function import Node\n"
+        "x = gs.randn(3, requires_grad=True)\n"
+        "print('__del__' in Node.__dict__)\n"
+        "y = x.exp()\n"
+        "with gs.trace() as tr:\n"
+        "    del y\n"  # a graph made before the trace, dropped in it
+        "print('__del__' in Node.__dict__)\n"
+        "print([(e.kind, e.nbytes) for e in tr.events])\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    before, after, events = r.stdout.splitlines()
+    assert (before, after) == ("False", "True")
+    assert events == "[('tensor_freed', 12), ('graph_freed', 12)]"
+
+
 def test_each_line_is_what_the_json_encoder_writes(tmp_path):
     """Lines are filled in from a template per kind; they must be the JSON encoder's text
     of ``to_dict(event)``, byte for byte, for every kind and awkward values: saved from a

@@ -374,7 +374,7 @@ def _release(node: Node, dev: str) -> None:
         node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
     else:
         node._saves = None
-        if tracing:  # now, not when this frame ends: a traced node's dict records a drop
+        if tracing:  # now, not when this frame ends: the bytes it frees are counted here
             saved.clear()
     if tracing:
         live = buffers.live_total

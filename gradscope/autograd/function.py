@@ -750,11 +750,10 @@ def _finish(fn, inputs, arrays, result, out, inplace_target, alloc: bool = False
                 node_id, None,
             ) + events  # fmt: skip
         if pending is None and slot is not None and inplace_target is None:
-            # the usual save, its output alone, written out
-            vc = result._vc
-            saved = fn._saves = _TracedSaves()
-            saved.node_id, saved.device = node_id, device
-            saved[slot] = SavedTensor((result._data, buf, vc, vc[0], tid, None, True))
+            # the usual save, its output alone, written out and kept in the node itself
+            vc = fn._one_vc = result._vc
+            fn._one_slot, fn._one_version, fn._one_is_output = slot, vc[0], True
+            fn._one_data, fn._one_buffer, fn._one_id = result._data, buf, tid
             emit.put(
                 events + (_SAVED, t, device, live, node_id, buf[0], tid, slot, buf[1], False, shape, dtype)
             )  # fmt: skip
@@ -789,19 +788,44 @@ def record_node(node, src, arr) -> None:
     )
 
 
-class _TracedSaves(dict):
-    """A node's saved tensors, made while a trace records. A graph dropped without
-    backward frees its saves too: when this dict goes with its node still holding them,
-    it releases them and records ``graph_freed`` (backward empties it first)."""
+def _drop_graph(node: Node) -> None:
+    """``Node.__del__`` (from the first trace on): while a trace records, a node that goes
+    with its saves still held (its graph dropped without backward) lets go of them and
+    records ``graph_freed``, as backward's release does."""
+    if not emit.sinks:
+        return
+    saves = node._saves
+    buf = node._one_buffer
+    if buf is None and not saves:  # nothing held, or backward released it
+        return
+    try:
+        # (the device only: holding the buffer here would keep its bytes past the count)
+        device = (buf if buf is not None else next(iter(saves.values()))[1])[2]
+        buf = None
+        for name in node._released_with:
+            node.__dict__.pop(name, None)
+        before = buffers.live_total
+        node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
+        if saves:
+            saves.clear()
+        live = buffers.live_total
+        emit.put((_FREED, perf_counter(), device, live, node.id, before - live))
+    except Exception:  # interpreter shutdown: module globals may already be gone
+        pass
 
-    __slots__ = ("node_id", "device")
 
-    def __del__(self) -> None:
-        if self and emit.sinks:
-            before = buffers.live_total
-            self.clear()
-            live = buffers.live_total
-            emit.put((_FREED, perf_counter(), self.device, live, self.node_id, before - live))
+def _finalize_nodes(recording: bool) -> None:
+    # Only a node's finalizer sees its graph dropped without backward, which a trace
+    # records. A finalizer is a Python call in every node's deallocation (about 2% of an
+    # untraced op), so nodes get one when recording first begins, not before; and they
+    # keep it, since changing the base class changes every node class, after which the
+    # interpreter specialises each read of a node's attributes again (a trace started and
+    # stopped around each 200-op chain cost 4-6k instructions per op more).
+    if recording and "__del__" not in Node.__dict__:
+        Node.__del__ = _drop_graph
+
+
+emit.watch(_finalize_nodes)
 
 
 def _edge(t) -> Node:
@@ -1014,13 +1038,12 @@ def _wrap(out, inputs, cls, node):
 
 def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
     """Each saved value as a ``SavedTensor``: the output's buffer, an input's, or a new one;
-    or None, when the node keeps its one saved value in its own attributes (``_one_*``,
-    outside a trace).
+    or None, when the node keeps its one saved value in its own attributes (``_one_*``).
 
     A Python number is kept as it is, accounted as the 8-byte 0-dim tensor torch wraps it
     in; an array is made of it only if someone asks for it (``_saved_other``).
     """
-    if not tracing and len(pending) == 1:
+    if len(pending) == 1:
         ((slot, arr),) = pending.items()
         if arr is None:
             return {}
@@ -1032,52 +1055,59 @@ def _resolve_saves(fn, pending, inputs, arrays, result, out, tracing):
             fn._one_id,
             fn._one_ref,
             fn._one_is_output,
-        ) = _record(fn, slot, arr, inputs, result, out, False)[0]
+        ) = (
+            _save(fn, slot, arr, inputs, result, out)
+            if tracing
+            else _record(fn, slot, arr, inputs, result, out, False)[0]
+        )
         fn._one_slot = slot
         return None
-    if tracing:
-        saved = _TracedSaves()
-        saved.node_id, saved.device = fn.id, result._buffer[2]
-    else:
-        saved = {}
+    saved = {}
     for slot, arr in pending.items():
-        if arr is None:
-            continue
-        if tracing and type(arr) in _NUMBERS:
-            # a number, kept as it is and accounted as torch's 0-dim tensor (as ``_record``
-            # does): its allocation and its save, recorded at one moment in one put
-            device, node_id, dtype = saved.device, saved.node_id, _number_dtype(arr)
-            buf = buffers.new(8, device)
-            t, live = perf_counter(), buffers.live_total
-            emit.put((
-                _ALLOCATED, t, device, live, buf[0], None, 8, (), dtype, "activation", node_id,
-                f"{fn._name}.{slot}",
-                _SAVED, t, device, live, node_id, buf[0], None, slot, 8, True, (), dtype,
-            ))  # fmt: skip
-            saved[slot] = SavedTensor((arr, buf, [0], 0, None, None, False))
-            continue
-        fields, new = _record(fn, slot, arr, inputs, result, out, tracing)
-        st = saved[slot] = SavedTensor(fields)
-        if tracing:
-            buffer_id, nbytes, device = st[1]
-            data = st[0]  # an array: numbers were recorded above
-            emit.put(
-                (
-                    _SAVED,
-                    perf_counter(),
-                    device,
-                    buffers.live_total,
-                    fn.id,
-                    buffer_id,
-                    st[4],  # tensor_id
-                    slot,
-                    nbytes,
-                    new,
-                    emit.shape_of(data.shape),
-                    dtype_str(data.dtype),
-                )
+        if arr is not None:
+            fields = (
+                _save(fn, slot, arr, inputs, result, out)
+                if tracing
+                else _record(fn, slot, arr, inputs, result, out, False)[0]
             )
+            saved[slot] = SavedTensor(fields)
     return saved
+
+
+def _save(fn, slot, arr, inputs, result, out) -> tuple:
+    """``_record``'s fields for ``arr``, saved under ``slot`` while tracing, with its
+    ``tensor_saved`` recorded (and, for a new allocation, its ``tensor_allocated``)."""
+    if type(arr) in _NUMBERS:
+        # a number, kept as it is and accounted as torch's 0-dim tensor (as ``_record``
+        # does): its allocation and its save, recorded at one moment in one put
+        device, node_id, dtype = result._buffer[2], fn.id, _number_dtype(arr)
+        buf = buffers.new(8, device)
+        t, live = perf_counter(), buffers.live_total
+        emit.put((
+            _ALLOCATED, t, device, live, buf[0], None, 8, (), dtype, "activation", node_id,
+            f"{fn._name}.{slot}",
+            _SAVED, t, device, live, node_id, buf[0], None, slot, 8, True, (), dtype,
+        ))  # fmt: skip
+        return (arr, buf, [0], 0, None, None, False)
+    fields, new = _record(fn, slot, arr, inputs, result, out, True)
+    data, (buffer_id, nbytes, device) = fields[0], fields[1]
+    emit.put(
+        (
+            _SAVED,
+            perf_counter(),
+            device,
+            buffers.live_total,
+            fn.id,
+            buffer_id,
+            fields[4],  # tensor_id
+            slot,
+            nbytes,
+            new,
+            emit.shape_of(data.shape),
+            dtype_str(data.dtype),
+        )
+    )
+    return fields
 
 
 def _record(fn, slot, arr, inputs, result, out, tracing) -> tuple[tuple, bool]:
@@ -1087,7 +1117,7 @@ def _record(fn, slot, arr, inputs, result, out, tracing) -> tuple[tuple, bool]:
         vc = result._vc
         return (result._data, result._buffer, vc, vc[0], result._id, None, True), False
     if type(arr) in _NUMBERS:  # kept as the number; accounted as torch's 0-dim tensor
-        # (while tracing, ``_resolve_saves`` saves numbers itself, to record them in one put)
+        # (while tracing, ``_save`` saves numbers itself, to record them in one put)
         return (arr, buffers.new(8, result._buffer[2]), [0], 0, None, None, False), True
     for src in inputs:
         if type(src) is Tensor and src._data is arr:

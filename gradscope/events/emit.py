@@ -87,6 +87,22 @@ def detach(sink: Any) -> None:
     _rebind()
 
 
+def watch(fn: Callable[[bool], Any]) -> None:
+    """Call ``fn(True)`` whenever recording begins (the first sink attaches) and
+    ``fn(False)`` whenever it ends (the last one detaches); at once if it has begun."""
+    _watchers.append(fn)
+    if sinks:
+        fn(True)
+
+
+_watchers: list[Callable[[bool], Any]] = []
+_recording = False
+
+
 def _rebind() -> None:
-    global put
+    global put, _recording
     put = _adds[0] if len(_adds) == 1 else _put_all if _adds else _put_none
+    if bool(sinks) != _recording:
+        _recording = bool(sinks)
+        for fn in _watchers:
+            fn(_recording)
