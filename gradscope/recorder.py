@@ -134,7 +134,7 @@ class Trace:
         tail = self._flat
         if not tail or self._freezing:
             return
-        self._freezing = True  # (a collection's callback calls here too)
+        self._freezing = True  # (a collection another thread sets off meanwhile calls here)
         try:
             # The tuple's allocation could run the collector, whose frees would append
             # events to ``tail`` while ``tuple`` reads it; a collection's own callback

@@ -814,18 +814,18 @@ def _drop_graph(node: Node) -> None:
         pass
 
 
-def _finalize_nodes(recording: bool) -> None:
+def _finalize_nodes() -> None:
     # Only a node's finalizer sees its graph dropped without backward, which a trace
     # records. A finalizer is a Python call in every node's deallocation (about 2% of an
     # untraced op), so nodes get one when recording first begins, not before; and they
     # keep it, since changing the base class changes every node class, after which the
     # interpreter specialises each read of a node's attributes again (a trace started and
     # stopped around each 200-op chain cost 4-6k instructions per op more).
-    if recording and "__del__" not in Node.__dict__:
+    if "__del__" not in Node.__dict__:
         Node.__del__ = _drop_graph
 
 
-emit.watch(_finalize_nodes)
+emit.on_begin(_finalize_nodes)
 
 
 def _edge(t) -> Node:

@@ -76,6 +76,9 @@ def attach(sink: Any, add: Callable[[tuple], Any] | None = None) -> None:
     sinks = sinks + (sink,)
     _adds = _adds + (add if add is not None else sink.add,)
     _rebind()
+    if len(sinks) == 1:
+        for fn in _on_begin:
+            fn()
 
 
 def detach(sink: Any) -> None:
@@ -87,22 +90,17 @@ def detach(sink: Any) -> None:
     _rebind()
 
 
-def watch(fn: Callable[[bool], Any]) -> None:
-    """Call ``fn(True)`` whenever recording begins (the first sink attaches) and
-    ``fn(False)`` whenever it ends (the last one detaches); at once if it has begun."""
-    _watchers.append(fn)
+def on_begin(fn: Callable[[], Any]) -> None:
+    """Call ``fn()`` whenever recording begins (the first sink attaches), and at once if it
+    has begun."""
+    _on_begin.append(fn)
     if sinks:
-        fn(True)
+        fn()
 
 
-_watchers: list[Callable[[bool], Any]] = []
-_recording = False
+_on_begin: list[Callable[[], Any]] = []
 
 
 def _rebind() -> None:
-    global put, _recording
+    global put
     put = _adds[0] if len(_adds) == 1 else _put_all if _adds else _put_none
-    if bool(sinks) != _recording:
-        _recording = bool(sinks)
-        for fn in _watchers:
-            fn(_recording)
