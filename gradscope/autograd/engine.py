@@ -29,18 +29,17 @@ from ..events.schema import (
     BackwardFinished,
     BackwardStarted,
     GradAccumulated,
-    GraphFreed,
     Mark,
     NodeExecuted,
 )
 from ..memory import buffers
 from ..memory.buffers import array_nbytes
 from . import function  # function.Tensor: the tensor class (gradscope.tensor sets it)
-from .function import Node
+from .function import Node, release_saves
 from .grad_mode import state
 from .leaf import AccumulateGrad
 
-_EXECUTED, _FREED = NodeExecuted.kind, GraphFreed.kind
+_EXECUTED = NodeExecuted.kind
 
 # getrefcount(gi) for a gradient that only the edge loop of ``_run`` holds: its local
 # name, the node's output tuple, the result tuple zip() keeps for reuse, and
@@ -308,7 +307,7 @@ def _run(roots, retain_graph, inputs, allow_unused):
         # what the node saved goes only now: its rule held it, the incoming gradient and
         # the new ones at once, and the peak says so
         if release and (node._saves is not None or node._one_vc is not None):
-            _release(node, dev)
+            release_saves(node, dev)
         g = gbuf = out = gi = gb = base = None
 
     if captures is None:
@@ -359,26 +358,6 @@ def order(start_nodes: list, inputs) -> tuple[dict, dict | None, set | None]:
         captures[id(t)] = node
     needed = _needed(set(n for n in captures.values() if n is not None), parents)
     return deps, captures, needed
-
-
-def _release(node: Node, dev: str) -> None:
-    """Drop what ``node`` saved (its bytes leave the live count as the last holders go)."""
-    saved = node._saves
-    if saved is not None:
-        node._slots = tuple(saved)  # (a node that kept one save names it in ``_one_slot``)
-    for name in node._released_with:
-        node.__dict__.pop(name, None)
-    tracing = emit.sinks
-    before = buffers.live_total
-    if saved is None:  # (Node._saved's setter, written out: this runs for every node)
-        node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
-    else:
-        node._saves = None
-        if tracing:  # now, not when this frame ends: the bytes it frees are counted here
-            saved.clear()
-    if tracing:
-        live = buffers.live_total
-        emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
 
 
 def _needed(targets: set, parents: dict) -> set:

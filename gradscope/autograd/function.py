@@ -788,6 +788,28 @@ def record_node(node, src, arr) -> None:
     )
 
 
+def release_saves(node: Node, dev: str) -> None:
+    """Drop what ``node`` saved (its bytes leave the live count as the last holders go),
+    recording ``graph_freed`` on ``dev`` while tracing: backward's release, and a dropped
+    graph's (``_drop_graph``)."""
+    saved = node._saves
+    if saved is not None:
+        node._slots = tuple(saved)  # (a node that kept one save names it in ``_one_slot``)
+    for name in node._released_with:
+        node.__dict__.pop(name, None)
+    tracing = emit.sinks
+    before = buffers.live_total
+    if saved is None:  # (Node._saved's setter, written out: this runs for every node)
+        node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
+    else:
+        node._saves = None
+        if tracing:  # now, not when this frame ends: the bytes it frees are counted here
+            saved.clear()
+    if tracing:
+        live = buffers.live_total
+        emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
+
+
 def _drop_graph(node: Node) -> None:
     """``Node.__del__`` (from the first trace on): while a trace records, a node that goes
     with its saves still held (its graph dropped without backward) lets go of them and
@@ -801,15 +823,8 @@ def _drop_graph(node: Node) -> None:
     try:
         # (the device only: holding the buffer here would keep its bytes past the count)
         device = (buf if buf is not None else next(iter(saves.values()))[1])[2]
-        buf = None
-        for name in node._released_with:
-            node.__dict__.pop(name, None)
-        before = buffers.live_total
-        node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
-        if saves:
-            saves.clear()
-        live = buffers.live_total
-        emit.put((_FREED, perf_counter(), device, live, node.id, before - live))
+        buf = saves = None
+        release_saves(node, device)
     except Exception:  # interpreter shutdown: module globals may already be gone
         pass
 

@@ -21,7 +21,6 @@ from ..memory import buffers
 from . import function
 from .engine import (
     _check_nan,
-    _release,
     check_hook_value,
     check_hook_values,
     order,
@@ -86,7 +85,7 @@ def run_graph(roots: list, retain_graph: bool, inputs, allow_unused: bool):
                     if deps[nxt] == 0:
                         heapq.heappush(ready, (-nxt.id - nxt._prio_offset, nxt))
             if ran and not retain_graph and node._saved is not None:
-                _release(node, dev)
+                function.release_saves(node, dev)
     if cycles and captures is None:
         warnings.warn(M_CYCLE, UserWarning, stacklevel=user_stacklevel())
     if captures is None:
