@@ -363,6 +363,21 @@ def test_a_dropped_graph_is_freed_from_its_output_back_each_byte_counted_once():
     assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]
 
 
+def test_a_node_freed_inside_another_release_is_counted_by_itself_alone():
+    x = gs.randn(1000, requires_grad=True)
+    with gs.trace() as tr:
+        a = x.exp()  # ExpBackward0 keeps a's buffer (4,000 bytes)
+        b = a * a  # MulBackward0 keeps the tensor a, whose grad_fn is still the exp's
+        a.mul_(2.0)  # a's grad_fn is now a MulBackward0 keeping the 2.0 (8 bytes)
+        exp, mul, inplace = b.grad_fn.next_functions[0][0].id, b.grad_fn.id, a.grad_fn.id
+        del a, b
+    freed = {e.node: e.nbytes for e in tr.events if e.kind == "graph_freed"}
+    # b's node held the last reference to a, so the in-place node went inside b's
+    # release; its 8 bytes are its own, and a's buffer is still the exp's
+    assert freed == {inplace: 8, mul: 0, exp: 4000}
+    assert tr.events[-1].live_bytes == tr.header["baseline_bytes"]["cpu"]
+
+
 def test_nodes_get_a_finalizer_only_when_recording_first_begins():
     # a graph dropped unused is seen by a node's finalizer alone; untraced programs pay
     # nothing for it, so it comes with the first trace (in a fresh interpreter)

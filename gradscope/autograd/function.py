@@ -797,8 +797,9 @@ def release_saves(node: Node, dev: str) -> None:
         node._slots = tuple(saved)  # (a node that kept one save names it in ``_one_slot``)
     for name in node._released_with:
         node.__dict__.pop(name, None)
+    global _reported
     tracing = emit.sinks
-    before = buffers.live_total
+    before, reported = buffers.live_total, _reported
     if saved is None:  # (Node._saved's setter, written out: this runs for every node)
         node._one_vc = node._one_data = node._one_buffer = node._one_ref = None
     else:
@@ -807,7 +808,15 @@ def release_saves(node: Node, dev: str) -> None:
             saved.clear()
     if tracing:
         live = buffers.live_total
-        emit.put((_FREED, perf_counter(), dev, live, node.id, before - live))
+        # A saved tensor can hold the last reference to another node (an input whose
+        # grad_fn an in-place op replaced); that node's release, inside this one, has
+        # reported its own bytes.
+        nbytes = before - live - (_reported - reported)
+        _reported += nbytes
+        emit.put((_FREED, perf_counter(), dev, live, node.id, nbytes))
+
+
+_reported = 0  # bytes all graph_freed events so far have reported
 
 
 def _drop_graph(node: Node) -> None:
