@@ -195,6 +195,9 @@ def test_trace_invariants(prog, retain):
             live -= e.nbytes
         assert e.live_bytes == live, e
     assert tr.peak_bytes == max([base] + [e.live_bytes for e in evs])
+    # each byte a graph's release frees is reported by one graph_freed event at most
+    released = sum(e.nbytes for e in evs if e.kind == "graph_freed")
+    assert released <= sum(e.nbytes for e in evs if e.kind == "tensor_freed")
     if not retain:
         # with the graph freed, only what the test still references is alive
         assert set(alive) <= set(held), {b: n for b, n in alive.items() if b not in held}
