@@ -688,6 +688,12 @@ VALUES = {
         m, lambda x: x.clamp(0.0, 0.5), m.tensor([NAN, 1.0], requires_grad=True)
     ),
     "relu_nan": lambda m: m.tensor([NAN, -1.0]).relu(),
+    "relu_nan_grad": lambda m: grads(
+        m, lambda x: x.relu(), m.tensor([NAN, -1.0, -0.0, 0.0, 2.0], requires_grad=True)
+    ),
+    "relu_nan_forward_mode": lambda m: m.func.jvp(
+        lambda x: x.relu(), (m.tensor([NAN, -1.0, -0.0, 0.0, 2.0]),), (m.ones(5),)
+    ),
     "softmax_inf": lambda m: F(m).softmax(m.tensor([INF, 0.0]), dim=0),
     "softmax_neg_inf_grad": lambda m: grads(
         m, lambda x: x.softmax(0), m.tensor([-INF, -INF, 0.0], requires_grad=True)

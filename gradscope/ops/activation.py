@@ -29,13 +29,15 @@ class ReluBackward0(Function):
         return xp_of(a).maximum(a, 0).astype(a.dtype, copy=False)
 
     def backward(self, g):
-        return (keep(g, ~(self.saved("result") <= 0)),)  # a NaN passes g on, as torch
+        # torch's ``result <= 0 ? 0 : g``; a result is never below 0, so that is where it
+        # is not 0, and a NaN result passes g on, as torch's
+        return (keep(g, self.saved("result") != 0),)
 
     def backward_graph(self, g):
         return (apply(ThresholdBackwardBackward0, (g, self.saved_tensor("result"))),)
 
     def jvp(self, xs, out, tangents):
-        return keep(tangents[0], ~(out <= 0))
+        return keep(tangents[0], out != 0)
 
 
 class ThresholdBackwardBackward0(Function):
