@@ -408,6 +408,21 @@ def test_deep_chain_backpropagates_without_recursion(no_gc):
     assert sys.getrecursionlimit() < 100_000
 
 
+def test_a_deep_graph_dropped_unused_is_freed_without_recursion(no_gc):
+    # a node holds the next one in its own attributes (no tuple between): dropping the
+    # output of a 100,000-op chain frees it all by reference counting, one-input and
+    # two-input nodes alike
+    base = gs.live_bytes()
+    x = gs.ones(4, requires_grad=True)
+    p = x
+    for _ in range(50_000):
+        p = (p * 1.0).tanh()
+    first = weakref.ref(p.grad_fn)
+    del p
+    assert first() is None
+    assert gs.live_bytes() - base == 16
+
+
 def test_graph_freed_by_refcount_alone(no_gc):
     base = gs.live_bytes()
     w = gs.randn(8, 8, requires_grad=True)

@@ -35,7 +35,7 @@ from ..events.schema import (
 from ..memory import buffers
 from ..memory.buffers import array_nbytes
 from . import function  # function.Tensor: the tensor class (gradscope.tensor sets it)
-from .function import Node, release_saves
+from .function import _MANY, _ONE, Node, release_saves
 from .grad_mode import state
 from .leaf import AccumulateGrad
 
@@ -258,7 +258,12 @@ def _run(roots, retain_graph, inputs, allow_unused):
             emit.put((_EXECUTED, perf_counter(), dev, buffers.live_total, node.id))
         made = None
         moves, gdev = node._moves_device, dev
-        for nxt, gi in zip(node._next, out):
+        e1 = node._e1  # (``Node._next``, written out)
+        # (a second input that needs no gradient has no edge to follow)
+        edges = (
+            (node._e0,) if e1 is _ONE or e1 is None else node._nx if e1 is _MANY else (node._e0, e1)
+        )
+        for nxt, gi in zip(edges, out):
             if nxt is None:
                 continue
             if gi is not None:
@@ -340,7 +345,16 @@ def order(start_nodes: list, inputs) -> tuple[dict, dict | None, set | None]:
     stack = list(deps)
     while stack:
         node = stack.pop()
-        for nxt in node._next:
+        e1 = node._e1  # (``Node._next``, written out)
+        if (e1 is _ONE or e1 is None) and parents is None:  # one edge to follow: no tuple
+            nxt = node._e0
+            if nxt in deps:
+                deps[nxt] += 1
+            elif nxt is not None:
+                deps[nxt] = 1
+                stack.append(nxt)
+            continue
+        for nxt in (node._e0,) if e1 is _ONE else node._nx if e1 is _MANY else (node._e0, e1):
             if nxt is None:
                 continue
             if nxt in deps:

@@ -77,12 +77,50 @@ class SavedTensor(tuple):
     is_output = property(itemgetter(6))
 
 
+_ONE = object()  # ``Node._e1`` of a node of one input
+_MANY = object()  # ``Node._e1`` of a node whose edges are the tuple ``_nx``
+
+
+class _Edges:
+    """``Node._next``: the node each input's gradient goes to (None where it needs none).
+
+    A node of one or two inputs (nearly every node) keeps them as ``_e0`` and ``_e1``
+    (``_ONE`` for one input) rather than in a tuple, so that a graph leaves the cycle
+    collector one object fewer per node to walk; any other keeps its tuple in ``_nx``
+    (``_e1`` is ``_MANY``). The engine reads those directly; this builds the tuple for
+    everyone else.
+    """
+
+    def __get__(self, node, owner=None):
+        if node is None:
+            return self
+        e1 = node._e1
+        if e1 is _ONE:
+            return (node._e0,)
+        return node._nx if e1 is _MANY else (node._e0, e1)
+
+    def __set__(self, node, edges) -> None:
+        n = len(edges)
+        if n > 2 or n == 0:
+            node._e0, node._e1, node._nx = None, _MANY, tuple(edges)
+            return
+        node.__dict__.pop("_nx", None)  # (edges set again: hold no old ones)
+        if n == 1:
+            node._e0, node._e1 = edges[0], _ONE
+        else:
+            node._e0, node._e1 = edges
+
+
 class Node:
     """A node of the backward graph: what a tensor's ``grad_fn`` is."""
 
-    # ``_next``: the node each input's gradient goes to (None where it needs none), one
-    # tuple per node; ``next_functions`` pairs them with torch's output index when asked
-    __slots__ = ("id", "_next", "needs_input_grad", "__weakref__", "__dict__")
+    # ``_next``: the edges (``_Edges``); ``next_functions`` pairs them with torch's output
+    # index when asked
+    __slots__ = ("id", "needs_input_grad", "__weakref__", "__dict__")
+    _next = _Edges()
+    _e0 = None
+    _e1 = _MANY
+    _nx: tuple = ()
     _name = "Node"
     _hidden = False  # a tensor's edge that users see as another node (``ViewOutput``)
     _several = False  # a node of several outputs: hooks see one gradient per output
@@ -452,7 +490,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         if out.dtype in _COMPLEX or cls.complex_rule is None:
             complex_node(fn, (a_, b_), out)
         fn.id = next(_seq)  # before the edges: a leaf's AccumulateGrad is numbered after
-        fn._next = (_edge(a) if na else None, _edge(b) if nb else None)
+        fn._e0, fn._e1 = _edge(a) if na else None, _edge(b) if nb else None
     elif n == 1 and type(inputs[0]) is Tensor:
         a = inputs[0]
         if a._base is not None and a._vc[0] != a._view_version and state.enabled:
@@ -473,7 +511,7 @@ def apply(cls: type[Function], inputs: tuple, *args):
         if out.dtype in _COMPLEX or cls.complex_rule is None:
             complex_node(fn, (a._data,), out)
         fn.id = next(_seq)
-        fn._next = (_edge(a),)
+        fn._e0, fn._e1 = _edge(a), _ONE
     else:
         return _apply_any(fn, cls, inputs, args)
     if state.anomaly:
@@ -715,16 +753,16 @@ def _finish(fn, inputs, arrays, result, out, inplace_target, alloc: bool = False
     pending = fn._pending
     slot = fn.saves_output
     if tracing:
-        nf = fn._next
-        a = nf[0]
-        a = None if a is None else a.id
-        if len(nf) == 1:  # the usual cases written out, without a comprehension's frame
-            ids = (a,)
-        elif len(nf) == 2:
-            b = nf[1]
-            ids = (a, None if b is None else b.id)
-        else:
-            ids = tuple([n.id if n is not None else None for n in nf])
+        b = fn._e1
+        if b is _MANY:
+            ids = tuple([n.id if n is not None else None for n in fn._nx])
+        else:  # the usual cases written out, without a comprehension's frame
+            a = fn._e0
+            a = None if a is None else a.id
+            if b is _ONE:
+                ids = (a,)
+            else:
+                ids = (a, None if b is None else b.id)
         shape, dtype = emit.shape_of(out.shape), dtype_str(out.dtype)
         buf = result._buffer
         device, node_id, tid = buf[2], fn.id, result._id
