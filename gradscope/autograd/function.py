@@ -830,12 +830,12 @@ def release_saves(node: Node, dev: str) -> None:
     """Drop what ``node`` saved (its bytes leave the live count as the last holders go),
     recording ``graph_freed`` on ``dev`` while tracing: backward's release, and a dropped
     graph's (``_drop_graph``)."""
+    global _reported
     saved = node._saves
     if saved is not None:
         node._slots = tuple(saved)  # (a node that kept one save names it in ``_one_slot``)
     for name in node._released_with:
         node.__dict__.pop(name, None)
-    global _reported
     tracing = emit.sinks
     before, reported = buffers.live_total, _reported
     if saved is None:  # (Node._saved's setter, written out: this runs for every node)
