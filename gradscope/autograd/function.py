@@ -101,11 +101,15 @@ class _Edges:
 
     def __set__(self, node, edges) -> None:
         n = len(edges)
+        # (edges set again hold no old ones; read through attributes, not ``__dict__``,
+        # which would give the node a dict of its own)
         if n > 2 or n == 0:
-            node.__dict__.pop("_e0", None)  # (edges set again: hold no old ones)
+            if node._e1 is not _MANY:
+                node._e0 = None
             node._e1, node._nx = _MANY, tuple(edges)
             return
-        node.__dict__.pop("_nx", None)
+        if node._nx:
+            node._nx = ()
         if n == 1:
             node._e0, node._e1 = edges[0], _ONE
         else:
@@ -119,7 +123,8 @@ class Node:
     # index when asked
     __slots__ = ("id", "needs_input_grad", "__weakref__", "__dict__")
     _next = _Edges()
-    _e1 = _MANY  # (``_e0`` is set with ``_e1``, and read only when it is not ``_MANY``)
+    _e0 = None
+    _e1 = _MANY
     _nx: tuple = ()
     _name = "Node"
     _hidden = False  # a tensor's edge that users see as another node (``ViewOutput``)
