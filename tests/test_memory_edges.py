@@ -456,3 +456,57 @@ def test_a_backward_cut_short_leaves_no_stale_gradient_in_unbind():
     assert x.grad is None
     (rows[0] * 5).sum().backward()
     assert x.grad.tolist() == [[5.0, 5.0], [0.0, 0.0], [0.0, 0.0]]
+
+
+def _live_bytes_seen_by_user_code(traced: bool, user_gradient: bool) -> list[int]:
+    """The live bytes a custom Function's backward, a tensor hook and the caller see around
+    a chain of single-input ops, with the root gradient made by backward or given."""
+    seen: list[int] = []
+
+    class Look(gs.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(gs.live_bytes())
+            return g * 2.0
+
+    def run():
+        x = gs.tensor(np.linspace(-1, 1, 1000, dtype=np.float32), requires_grad=True)
+        y = Look.apply(x.exp())[:500].tanh()  # (the slice's gradient is twice its input's)
+        # the hook sees the root node's gradient while the caller's is alive too
+        y.register_hook(lambda g: seen.append(gs.live_bytes()))
+        z = y.sigmoid()
+        given = gs.ones(500) if user_gradient else None
+        if given is None:
+            z.sum().backward()
+        else:
+            z.backward(given)
+        seen.append(gs.live_bytes())
+        del y, z
+        seen.append(gs.live_bytes())
+        del x, given
+        seen.append(gs.live_bytes())
+
+    if traced:
+        with gs.trace():
+            run()
+    else:
+        run()
+    return seen
+
+
+@pytest.mark.parametrize("user_gradient", [False, True], ids=["implicit", "given"])
+def test_untraced_live_bytes_are_the_traced_ones_wherever_user_code_looks(user_gradient):
+    # Untraced, a single-input node's gradient takes over the record of the one it
+    # replaces; what a hook, a custom backward or the caller sees must not change.
+    base = gs.live_bytes()
+    untraced = _live_bytes_seen_by_user_code(False, user_gradient)
+    traced = _live_bytes_seen_by_user_code(True, user_gradient)
+    assert untraced == traced
+    assert untraced[-1] == base
+    # inside the custom backward: x, its grad in flight, exp's output and saved results,
+    # and what the chain after it still holds
+    assert untraced[1] > base + 4 * 4000

@@ -45,6 +45,10 @@ _EXECUTED = NodeExecuted.kind
 # name, the node's output tuple, the result tuple zip() keeps for reuse, and
 # getrefcount's own argument. Anything else holding it raises the count: no take-over.
 _ONLY_HERE = 4
+# getrefcount(gbuf) in the edge loop of ``_run`` for an incoming gradient's buffer that
+# nothing else holds (a hook's tensor, the caller's ``gradient``): its local name and
+# getrefcount's own argument
+_BUFFER_ONLY_HERE = 2
 # getrefcount(old) in _add_grad for a gradient that only ``grads`` holds: the dict's tuple,
 # the local name and getrefcount's own argument
 _ONLY_SUMMED = 3
@@ -260,9 +264,8 @@ def _run(roots, retain_graph, inputs, allow_unused):
         moves, gdev = node._moves_device, dev
         e1 = node._e1  # (``Node._next``, written out)
         # (a second input that needs no gradient has no edge to follow)
-        edges = (
-            (node._e0,) if e1 is _ONE or e1 is None else node._nx if e1 is _MANY else (node._e0, e1)
-        )
+        single = e1 is _ONE or e1 is None
+        edges = (node._e0,) if single else node._nx if e1 is _MANY else (node._e0, e1)
         for nxt, gi in zip(edges, out):
             if nxt is None:
                 continue
@@ -287,7 +290,20 @@ def _run(roots, retain_graph, inputs, allow_unused):
                 elif emit.sinks:
                     gb = buffers.account(gi, gdev, "temp", node.id)
                 else:
-                    gb = buffers.new(gi.nbytes if base is None else array_nbytes(gi), gdev)
+                    nbytes = gi.nbytes if base is None else array_nbytes(gi)
+                    if (
+                        single
+                        and gbuf[1] == nbytes
+                        and gbuf[2] == gdev
+                        and getrefcount(gbuf) == _BUFFER_ONLY_HERE
+                    ):
+                        # Untraced, a node of one input replaces its incoming gradient by
+                        # one of the same size, and the record of those bytes passes from
+                        # the one to the other: the live count is what it would be once
+                        # the node is done, and no user code runs before that.
+                        gb = gbuf
+                    else:
+                        gb = buffers.new(nbytes, gdev)
                 if nxt in grads:
                     if _add_grad(grads, nxt, gi, gb, gdev, out):
                         added_in_place[nxt] = added_in_place.get(nxt, 0) + 1
