@@ -1611,6 +1611,23 @@ ACCUMULATE_VALUES = {
     "grad_of_strided_leaf_is_contiguous": lambda m: (
         lambda w: (w.sum().backward(), w.grad, w.grad.is_contiguous(), w.grad._version)[1:]
     )(L(m, 4, 6).detach()[:, ::2].requires_grad_()),
+    # a sum's backward over a dimension of one hands on a view of the gradient as it is:
+    # as .grad it takes a second backward's sum and in-place writes, as torch's does
+    "grad_from_keepdim_sum_of_one_row_accumulates": lambda m: (
+        lambda x: (
+            lambda r: (
+                r.backward(retain_graph=True),
+                r.backward(),
+                x.grad.clone(),
+                x.grad.mul_(3),
+                x.grad.numpy().__setitem__(0, 5.0),
+                x.grad,
+            )[2:]
+        )((x.sum(0, keepdim=True) * 2.0).sum())
+    )(L(m, 1, 4)),
+    "grad_set_to_a_transpose_accumulates_in_place": lambda m: (
+        lambda x: (setattr(x, "grad", m.ones(4, 1).t()), (x * 2.0).sum().backward(), x.grad)[2]
+    )(L(m, 1, 4)),
     # defects
     "saved_input_is_the_input": lambda m: (
         lambda x: (lambda y: (y.grad_fn._saved_self is x, y.grad_fn._saved_self))(x * x)
@@ -1678,6 +1695,9 @@ ACCUMULATE_ERRORS = {
         m, lambda m, x: x[m.tensor([0, 2])].sum()
     ),
     "user_grad_is_itself": lambda m: (lambda x: setattr(x, "grad", x))(L(m)),
+    "backward_into_an_expanded_grad": lambda m: (
+        lambda x: (setattr(x, "grad", m.ones(1).expand(3)), (x * 2.0).sum().backward())
+    )(L(m)),
 }
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from sys import getrefcount
 
-from ..backend import FP_SIGNALS, dense, xp_of
+import numpy as np
+
+from ..backend import FP_SIGNALS, dense, repeats_memory, writable, xp_of
+from ..errors import M_INTERNAL_OVERLAP
 from ..events import emit
 from ..events.emit import dtype_str
 from ..events.schema import GradAccumulated, NodeCreated
@@ -109,8 +112,10 @@ class AccumulateGrad(Node):
             if handed is not None and handed._buffer is gbuf:
                 new = handed
             elif self._can_adopt(g, gbuf):
-                # the gradient's own buffer becomes .grad: grad_accumulated says so
-                new = Tensor._share(g, gbuf, [added])
+                # the gradient's own buffer becomes .grad: grad_accumulated says so. (A
+                # sum's backward can hand on a read-only view of a whole gradient; as
+                # .grad it is written like any other.)
+                new = Tensor._share(writable(g), gbuf, [added])
             else:
                 v = leaf._data
                 data, version = copy_as_grad(g, v)
@@ -126,8 +131,13 @@ class AccumulateGrad(Node):
             leaf._grad = new
             buf, first = new._buffer, True
         else:
+            data = old._data
+            if type(data) is np.ndarray and not data.flags.writeable:  # a .grad set by hand
+                if repeats_memory(data):
+                    raise RuntimeError(M_INTERNAL_OVERLAP)  # torch's, for an expanded .grad
+                data = writable(data)
             try:
-                old._data += g
+                data += g
             except FP_SIGNALS:
                 pass  # raised once the sum was written
             old._vc[0] += 1
