@@ -179,6 +179,12 @@ def xp_for(dev: Device):
     return np if dev.type == "cpu" else cupy()
 
 
+def contiguous(arr):
+    """``arr`` in C order: itself if it is, else a copy (torch's ``contiguous()``, which the
+    kernels of softmax, the running sums, ``cat`` and others apply to what they make)."""
+    return arr if arr.flags.c_contiguous else xp_of(arr).ascontiguousarray(arr)
+
+
 def xp_of(arr):
     """The array module an array belongs to."""
     return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)

@@ -626,7 +626,7 @@ class Tensor:
         return F.apply(F.S.CloneBackward0, (self,))
 
     def contiguous(self) -> Tensor:
-        return self if self._data.flags.c_contiguous else self.clone()
+        return self if self._data.flags.c_contiguous else F.apply(F.S.CloneBackward0, (self,), "C")
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         """Zeros of ``size``, in this tensor's dtype and on its device unless told."""

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import erf, fp_quiet, half_like, one_like, xp_of
+from ..backend import contiguous, erf, fp_quiet, half_like, one_like, xp_of
 from ._broadcast import keep, unbroadcast
 from ._graph import constant, zeros_grad
 from ._jvp import terms
@@ -191,6 +191,7 @@ def _quiet():
 def _softmax(a, dim):
     if a.size == 0:  # nothing to normalise (and NumPy's max of nothing raises)
         return a.copy()
+    a = contiguous(a)  # as torch's kernel: the result in C order whatever the input's
     xp = xp_of(a)
     with _quiet():
         e = xp.exp(a - a.max(axis=dim, keepdims=True))
@@ -201,6 +202,7 @@ def _softmax(a, dim):
 def _log_softmax(a, dim):
     if a.size == 0:
         return a.copy()
+    a = contiguous(a)
     xp = xp_of(a)
     with _quiet():
         shifted = a - a.max(axis=dim, keepdims=True)
@@ -939,7 +941,8 @@ class NativeLayerNormBackward0(Function):
     def forward(self, x, weight, bias, normalized_shape, eps):
         self.normalized_shape, self.eps = normalized_shape, eps
         self.axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
-        mean, rstd, xhat = self._stats(x)
+        # torch's kernel reads the input in C order (and saves the input as it is)
+        mean, rstd, xhat = self._stats(contiguous(x))
         self.save(input=x, result1=mean, result2=rstd)
         if weight is not None:
             self.save(weight=weight)

@@ -10,7 +10,7 @@ scaled down to a largest norm), one node each as in torch.
 from __future__ import annotations
 
 from ..autograd.function import Function, apply, apply_inplace
-from ..backend import xp_of
+from ..backend import contiguous, xp_of
 from ..errors import scalar_type_name
 from . import api as F
 from ._graph import constant, no_forward_mode
@@ -127,7 +127,7 @@ class RenormBackward0(Function):
         norm = _norm(x, float(p), self.dims, True)
         top = xp.asarray(maxnorm, x.dtype)
         factor = xp.where(norm > top, top / (norm + xp.asarray(1e-7, x.dtype)), 1)
-        return x * factor.astype(x.dtype, copy=False)
+        return contiguous(x * factor.astype(x.dtype, copy=False))  # C order, as torch's
 
     def _scales(self, x):
         """The norms and where they exceed ``maxnorm``; ``1 / (norm + 1e-7)`` and its

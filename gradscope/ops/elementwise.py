@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function, apply
-from ..backend import erf, fp_quiet, xp_of
+from ..backend import contiguous, erf, fp_quiet, xp_of
 from ..dtypes import checked_scalar, wrapped_scalar
 from ..errors import M_BOOL_SUB, refuse_kernel
 from . import api
@@ -1750,7 +1750,7 @@ class MaskedFillBackward0(Function):
         self.save(mask=mask)
         self.shape = a.shape  # the result may be larger: a broadcast to the mask's shape
         xp = xp_of(a)
-        return xp.where(mask, xp.asarray(value).astype(a.dtype), a)
+        return contiguous(xp.where(mask, xp.asarray(value).astype(a.dtype), a))  # as torch's
 
     def backward(self, g):
         mask = self.saved("mask")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import CPU, to_device, xp_of
+from ..backend import CPU, contiguous, to_device, xp_of
 from . import api
 from ._graph import constant, zeros_grad
 from .index import _sort
@@ -402,7 +402,7 @@ class CummaxBackward0(Function):
     _largest = True
 
     def forward(self, a, dim):
-        values, idx = cumulative_extreme(a, dim, self._largest)
+        values, idx = cumulative_extreme(contiguous(a), dim, self._largest)  # C order, as torch's
         self.dim = dim
         self.save(self=a, indices=idx)
         return values
@@ -455,7 +455,7 @@ class LogcumsumexpBackward0(Function):
         if a.ndim == 0:
             out = a.copy()
         else:
-            out = _accumulate("logaddexp", a, dim).astype(a.dtype, copy=False)
+            out = _accumulate("logaddexp", contiguous(a), dim).astype(a.dtype, copy=False)
         self.save(self=a, result=out)
         return out
 

@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import expand, fp_quiet, xp_of
+from ..backend import contiguous, expand, fp_quiet, xp_of
 from ._broadcast import keep, sgn
 from ._graph import cast_to, constant, linear_backward_graph
 from .elementwise import DivBackward1
@@ -899,7 +899,7 @@ class CumsumBackward0(Function):
         self.dim, self.in_dtype = dim, a.dtype
         if a.ndim == 0:
             return a.astype(dtype or a.dtype)
-        return xp_of(a).cumsum(a, axis=dim, dtype=dtype)
+        return xp_of(a).cumsum(contiguous(a), axis=dim, dtype=dtype)  # C order, as torch's
 
     def backward(self, g):
         g = g.astype(self.in_dtype, copy=False)
@@ -986,7 +986,11 @@ class CumprodBackward0(Function):
         self.dim = dim
         xp = xp_of(a)
         with _quiet():
-            out = a.astype(dtype or a.dtype) if a.ndim == 0 else xp.cumprod(a, dim, dtype=dtype)
+            out = (
+                a.astype(dtype or a.dtype)
+                if a.ndim == 0
+                else xp.cumprod(contiguous(a), dim, dtype=dtype)
+            )
         self.save(self=a, result=out)
         return out
 

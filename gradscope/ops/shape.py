@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, OutputEdge, _saved_attribute, apply
-from ..backend import device_of, scatter_at, to_device, xp_of
+from ..backend import contiguous, device_of, scatter_at, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
 from ._broadcast import cast_like, unbroadcast
@@ -69,8 +69,10 @@ class CloneBackward0(Function):
     _name = "CloneBackward0"
     complex_rule = "as_is"
 
-    def forward(self, a):
-        return a.copy()
+    def forward(self, a, order="K"):
+        # "K": torch's preserve_format, the input's layout (``clone()``); "C": contiguous
+        # (``contiguous()``, and the copy that ``reshape`` and ``ravel`` view)
+        return a.copy(order=order)
 
     def backward(self, g):
         return (g,)
@@ -302,7 +304,8 @@ class FlipBackward0(Function):
         return self._flip(a)
 
     def _flip(self, a):
-        return xp_of(a).flip(a, self.dims).copy() if self.dims else a.copy()
+        # in the input's layout, as torch's
+        return (xp_of(a).flip(a, self.dims) if self.dims else a).copy(order="K")
 
     def backward(self, g):
         return (self._flip(g),)
@@ -329,7 +332,7 @@ class RollBackward0(Function):
         xp = xp_of(a)
         if not self.dims:
             return xp.roll(a.reshape(-1), shifts[0]).reshape(a.shape)
-        return xp.roll(a, shifts, self.dims)
+        return contiguous(xp.roll(a, shifts, self.dims))  # C order, as torch's
 
     def backward(self, g):
         return (self._roll(g, tuple(-s for s in self.shifts)),)
@@ -368,12 +371,13 @@ def rot90_array(a, k: int, dims: tuple):
     d0, d1 = dims
     xp = xp_of(a)
     k %= 4
+    # (torch's flip keeps the input's layout: order "K")
     if k == 1:
-        return xp.flip(a, d1).copy().swapaxes(d0, d1)
+        return xp.flip(a, d1).copy(order="K").swapaxes(d0, d1)
     if k == 2:
-        return xp.flip(a, (d0, d1)).copy()
+        return xp.flip(a, (d0, d1)).copy(order="K")
     if k == 3:
-        return xp.flip(a, d0).copy().swapaxes(d0, d1)
+        return xp.flip(a, d0).copy(order="K").swapaxes(d0, d1)
     return a.copy()
 
 
@@ -524,7 +528,7 @@ class CatBackward0(Function):
         self.sizes = [0 if e else a.shape[dim] for a, e in zip(arrays, self.empty)]
         self.dtypes = [a.dtype for a in arrays]
         joined = [a for a, e in zip(arrays, self.empty) if not e]
-        return xp_of(arrays[0]).concatenate(_all_in(joined, dtype), axis=dim)
+        return contiguous(xp_of(arrays[0]).concatenate(_all_in(joined, dtype), axis=dim))
 
     def backward(self, g):
         out = []
@@ -573,7 +577,7 @@ class StackBackward0(Function):
         *arrays, dim, dtype = args
         self.dim = dim
         self.dtypes = [a.dtype for a in arrays]
-        return xp_of(arrays[0]).stack(_all_in(arrays, dtype), axis=dim)
+        return contiguous(xp_of(arrays[0]).stack(_all_in(arrays, dtype), axis=dim))
 
     def backward(self, g):
         xp = xp_of(g)

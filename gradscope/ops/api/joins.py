@@ -155,7 +155,7 @@ def _repeat_interleave(a, repeats, dim, output_size, function: bool):
             f"repeat_interleave: Invalid output_size, expected {repeats * shape[d]} but got "
             f"{output_size}"
         )
-    return flatten(apply(S.CloneBackward0, (x,)), d, d + 1)
+    return flatten(apply(S.CloneBackward0, (x,), "C"), d, d + 1)
 
 
 def _repeated_indices(counts, output_size):

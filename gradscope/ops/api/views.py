@@ -60,7 +60,7 @@ def reshape(a, *shape):
         return apply(S.ViewBackward0, (a,), shape)
     if _viewable(a._data, shape):
         return apply(S.ReshapeAliasBackward0, (a,), shape)
-    return apply(S.UnsafeViewBackward0, (apply(S.CloneBackward0, (a,)),), shape)
+    return apply(S.UnsafeViewBackward0, (apply(S.CloneBackward0, (a,), "C"),), shape)
 
 
 def view(a, *shape):
@@ -304,7 +304,7 @@ def ravel(a):
     """``a`` as one dimension: a view of a contiguous tensor, else a view of a contiguous
     copy (as torch's ``contiguous().view(-1)``)."""
     if not a._data.flags.c_contiguous:
-        a = apply(S.CloneBackward0, (a,))
+        a = apply(S.CloneBackward0, (a,), "C")
     return apply(S.ViewBackward0, (a,), (a._data.size,))
 
 

@@ -1,0 +1,76 @@
+"""The memory layout of what ops make from a tensor that is not in C order, against torch
+2.13: ``stride()``, ``is_contiguous()``, what a following ``reshape`` records (a view, or
+a copy: ``UnsafeViewBackward0``) and the layout of the leaf's gradient.
+
+torch's kernels make some results in C order whatever the input's (softmax, the running
+sums, ``roll``, ``cat``, ``masked_fill``, ``layer_norm``) and others in the input's
+layout (``clone``, ``flip``, the elementwise ops).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradscope as gs
+
+torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+
+
+def _F(m):  # noqa: N802 - as torch's own alias
+    return torch.nn.functional if m is torch else gs.nn.functional
+
+
+OPS = {
+    "softmax": lambda m, p: p.softmax(-1),
+    "log_softmax": lambda m, p: p.log_softmax(0),
+    "cumsum": lambda m, p: p.cumsum(-1),
+    "cumsum_dim0": lambda m, p: p.cumsum(0),
+    "cumprod": lambda m, p: p.cumprod(-1),
+    "logcumsumexp": lambda m, p: p.logcumsumexp(-1),
+    "cummax": lambda m, p: p.cummax(-1)[0],
+    "cummin": lambda m, p: p.cummin(0)[0],
+    "roll": lambda m, p: p.roll(1, 0),
+    "roll_flat": lambda m, p: p.roll(1),
+    "clone": lambda m, p: p.clone(),
+    "clone_of_narrow": lambda m, p: p.narrow(-1, 0, 2).clone(),
+    "flip": lambda m, p: p.flip(0),
+    "masked_fill": lambda m, p: p.masked_fill(p > 0, 0.0),
+    "renorm": lambda m, p: p.renorm(2, 0, 1.0),
+    "layer_norm": lambda m, p: _F(m).layer_norm(p, (p.shape[-1],)),
+    "cat": lambda m, p: m.cat([p, p * 2], 0),
+    "cat_mixed": lambda m, p: m.cat([p, p.contiguous()], 0),
+    "stack": lambda m, p: m.stack([p, p], 0),
+    "rot90": lambda m, p: p.rot90(1, (0, 1)),
+    "rot90_twice": lambda m, p: p.rot90(2, (0, 1)),
+    "rot90_back": lambda m, p: p.rot90(-1, (0, 1)),
+    "exp": lambda m, p: p.exp(),
+    "add": lambda m, p: p + p,
+}
+
+
+def _signature(m, op, shape, order):
+    x = m.tensor(
+        np.arange(np.prod(shape), dtype=np.float32).reshape(shape) / 10, requires_grad=True
+    )
+    p = x.permute(*order)
+    out = OPS[op](m, p)
+    flat = out.reshape(-1)
+    (flat * m.arange(flat.numel(), dtype=flat.dtype)).sum().backward()
+    return (
+        tuple(out.stride()),
+        out.is_contiguous(),
+        type(flat.grad_fn).__name__,
+        tuple(x.grad.stride()),
+    ), x.grad.numpy()
+
+
+@pytest.mark.parametrize(
+    "shape, order", [((4, 6), (1, 0)), ((2, 3, 4), (2, 0, 1))], ids=["t", "permuted"]
+)
+@pytest.mark.parametrize("op", OPS)
+def test_layout_of_results_from_a_permuted_tensor(op, shape, order):
+    got, got_grad = _signature(gs, op, shape, order)
+    want, want_grad = _signature(torch, op, shape, order)
+    assert got == want
+    np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)
