@@ -44,6 +44,11 @@ OPS = {
     "rot90": lambda m, p: p.rot90(1, (0, 1)),
     "rot90_twice": lambda m, p: p.rot90(2, (0, 1)),
     "rot90_back": lambda m, p: p.rot90(-1, (0, 1)),
+    "sort": lambda m, p: p.sort(-1)[0],
+    "sort_dim0_descending": lambda m, p: p.sort(0, descending=True)[0],
+    "sort_indices": lambda m, p: p.sort(-1)[1],
+    "argsort": lambda m, p: p.argsort(0),
+    "topk": lambda m, p: p.topk(2, -1)[0],
     "exp": lambda m, p: p.exp(),
     "add": lambda m, p: p + p,
 }
@@ -56,6 +61,8 @@ def _signature(m, op, shape, order):
     p = x.permute(*order)
     out = OPS[op](m, p)
     flat = out.reshape(-1)
+    if not flat.requires_grad:  # indices
+        return (tuple(out.stride()), out.is_contiguous()), out.numpy()
     (flat * m.arange(flat.numel(), dtype=flat.dtype)).sum().backward()
     return (
         tuple(out.stride()),

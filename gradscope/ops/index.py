@@ -315,6 +315,18 @@ class MaskedSelectBackward0(Function):
         return t_[m_]
 
 
+def in_layout_of(arr, like):
+    """``arr`` (of ``like``'s shape) laid out as torch lays out a result it makes "like"
+    ``like`` (``empty_like``): C order for a C-ordered ``like``, else ``like``'s order of
+    dimensions."""
+    xp = xp_of(arr)
+    if like.flags.c_contiguous:
+        return xp.ascontiguousarray(arr)
+    out = xp.empty_like(like, dtype=arr.dtype)
+    out[...] = arr
+    return out
+
+
 class SortBackward0(Function):
     """``sort(dim)``'s values (``SortBackward1`` with ``stable=`` given); the indices
     (int64) are saved, the gradient lands where each value came from."""
@@ -331,13 +343,14 @@ class SortBackward0(Function):
         self.dim, self._order = dim, (descending, k, sorted_)
         idx = self._indices(a)
         self.save(indices=idx)
-        return xp.take_along_axis(a, idx, axis=dim)
+        values = xp.take_along_axis(a, idx, axis=dim)
+        return values if self._order[1] is not None else in_layout_of(values, a)
 
     def _indices(self, a):
         descending, k, sorted_ = self._order
         if k is not None:
             return topk_indices(a, self.dim, k, descending, sorted_)
-        return xp_of(a).ascontiguousarray(sort_indices(a, self.dim, descending))
+        return in_layout_of(sort_indices(a, self.dim, descending), a)
 
     def backward(self, g):
         idx = self.saved("indices")

@@ -47,7 +47,8 @@ def argsort(a, dim=-1, descending: bool = False, *, stable: bool = False):
     d = a._data
     if d.ndim == 0:
         return Tensor._make(xp_of(d).zeros((), np.int64), None)
-    return Tensor._make(I.sort_indices(d, dim, bool(descending)).astype(np.int64), None)
+    idx = I.sort_indices(d, dim, bool(descending)).astype(np.int64, copy=False)
+    return Tensor._make(I.in_layout_of(idx, d), None)
 
 
 def topk(a, k, dim=-1, largest: bool = True, sorted: bool = True):  # noqa: A002
