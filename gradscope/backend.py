@@ -185,6 +185,17 @@ def contiguous(arr):
     return arr if arr.flags.c_contiguous else xp_of(arr).ascontiguousarray(arr)
 
 
+def in_layout_of(arr, like):
+    """``arr`` (of ``like``'s shape) laid out as torch lays out a result it makes "like"
+    ``like`` (``empty_like``): C order for a C-ordered ``like``, else ``like``'s order of
+    dimensions."""
+    if like.flags.c_contiguous:
+        return contiguous(arr)
+    out = xp_of(arr).empty_like(like, dtype=arr.dtype)
+    out[...] = arr
+    return out
+
+
 def xp_of(arr):
     """The array module an array belongs to."""
     return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import in_layout_of, xp_of
 from ..errors import shape_str
 from . import api
 from ._broadcast import cast_like, unbroadcast
@@ -313,18 +313,6 @@ class MaskedSelectBackward0(Function):
         xp = xp_of(out)
         t_, m_ = xp.broadcast_arrays(tangents[0], self.mask)
         return t_[m_]
-
-
-def in_layout_of(arr, like):
-    """``arr`` (of ``like``'s shape) laid out as torch lays out a result it makes "like"
-    ``like`` (``empty_like``): C order for a C-ordered ``like``, else ``like``'s order of
-    dimensions."""
-    xp = xp_of(arr)
-    if like.flags.c_contiguous:
-        return xp.ascontiguousarray(arr)
-    out = xp.empty_like(like, dtype=arr.dtype)
-    out[...] = arr
-    return out
 
 
 class SortBackward0(Function):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ...autograd import function as _function
 from ...autograd.function import apply
-from ...backend import fp_quiet, xp_of
+from ...backend import fp_quiet, in_layout_of, xp_of
 from ...errors import refuse_kernel
 from .. import index as I
 from .. import order as O
@@ -48,7 +48,7 @@ def argsort(a, dim=-1, descending: bool = False, *, stable: bool = False):
     if d.ndim == 0:
         return Tensor._make(xp_of(d).zeros((), np.int64), None)
     idx = I.sort_indices(d, dim, bool(descending)).astype(np.int64, copy=False)
-    return Tensor._make(I.in_layout_of(idx, d), None)
+    return Tensor._make(in_layout_of(idx, d), None)
 
 
 def topk(a, k, dim=-1, largest: bool = True, sorted: bool = True):  # noqa: A002
