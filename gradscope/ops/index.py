@@ -332,7 +332,7 @@ class SortBackward0(Function):
         idx = self._indices(a)
         self.save(indices=idx)
         values = xp.take_along_axis(a, idx, axis=dim)
-        return values if self._order[1] is not None else in_layout_of(values, a)
+        return values if k is not None else in_layout_of(values, a)  # (topk's: C order)
 
     def _indices(self, a):
         descending, k, sorted_ = self._order
