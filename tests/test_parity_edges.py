@@ -587,6 +587,9 @@ VALUES = {
     "relu_keeps_a_nan_it_passes": lambda m: _grad_at_edges(
         m, lambda x: x.relu() * m.tensor([1.0, 1.0, float("nan"), 1.0])
     ),
+    "masked_scatter_then_log": lambda m: _grad_at_edges(
+        m, lambda x: x.masked_scatter(x > 0, m.tensor([0.0, 0.0, 1.0])).log()
+    ),
     "relu_log_second_order": lambda m: _second_at_edges(m, lambda x: (x.relu() ** 3).log()),
     "relu_log_forward_mode": lambda m: m.func.jvp(
         lambda x: x.relu().log(), (m.tensor([-1.0, 0.0, 0.5, 2.0]),), (m.ones(4),)

@@ -3,8 +3,10 @@
 a copy: ``UnsafeViewBackward0``) and the layout of the leaf's gradient.
 
 torch's kernels make some results in C order whatever the input's (softmax, the running
-sums, ``roll``, ``cat``, ``masked_fill``, ``layer_norm``) and others in the input's
-layout (``clone``, ``flip``, the elementwise ops).
+sums, ``roll``, ``cat``, ``masked_fill``, ``layer_norm``, reductions along a dim, ``tril``)
+and others in the input's layout (``clone``, ``flip``, the elementwise ops, and the ops
+that write into a clone of it: ``index_fill``, ``index_put``, ``put``, the scatters of a
+view).
 """
 
 from __future__ import annotations
@@ -51,6 +53,29 @@ OPS = {
     "topk": lambda m, p: p.topk(2, -1)[0],
     "exp": lambda m, p: p.exp(),
     "add": lambda m, p: p + p,
+    # reductions along a dim: C order
+    "sum_dim": lambda m, p: p.sum(0),
+    "mean_dim": lambda m, p: p.mean(-1),
+    "prod_dim": lambda m, p: p.prod(0),
+    "var_dim": lambda m, p: p.var(0),
+    "std_dim": lambda m, p: p.std(-1),
+    "var_mean": lambda m, p: m.var_mean(p, 0)[1],
+    "amax": lambda m, p: p.amax(0),
+    "amin": lambda m, p: p.amin(-1),
+    "aminmax": lambda m, p: m.aminmax(p, dim=0)[0],
+    "logsumexp": lambda m, p: p.logsumexp(0),
+    "norm_dim": lambda m, p: p.norm(dim=0),
+    "nansum_dim": lambda m, p: p.nansum(0),
+    "all_dim": lambda m, p: (p > 0.5).all(0),
+    "count_nonzero": lambda m, p: m.count_nonzero(p, 0),
+    "tril": lambda m, p: p.tril(),
+    "triu": lambda m, p: p.triu(1),
+    # a copy of the input written in part: the input's layout
+    "index_fill": lambda m, p: p.index_fill(0, m.tensor([1]), 1.5),
+    "index_put": lambda m, p: p.index_put((m.tensor([0, 1]),), m.tensor(1.0)),
+    "put": lambda m, p: p.put(m.tensor([0, 5]), m.tensor([1.0, 2.0])),
+    "select_scatter": lambda m, p: p.select_scatter(p.select(0, 1) * 2, 0, 0),
+    "slice_scatter": lambda m, p: p.slice_scatter(p.narrow(0, 1, 1) * 2, 0, 0, 1),
 }
 
 
@@ -81,3 +106,4 @@ def test_layout_of_results_from_a_permuted_tensor(op, shape, order):
     want, want_grad = _signature(torch, op, shape, order)
     assert got == want
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)
+

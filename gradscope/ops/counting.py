@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import fp_quiet, xp_of
+from ..backend import contiguous, fp_quiet, xp_of
 from ..errors import refuse_forward_ad, scalar_type_name
 from ..tensor import Tensor
 from .api import _broadcast_error, _check_tensor_arg, _dim, _dims
@@ -61,7 +61,7 @@ def count_nonzero(a: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     axes = _dims(list(dim) if isinstance(dim, (list, tuple)) else dim, x.ndim)
     if isinstance(dim, (list, tuple)) and not dim:
         axes = ()  # torch counts nothing away for an empty list here
-    return _int64(xp.asarray(xp.count_nonzero(x, axis=axes)))
+    return _int64(contiguous(xp.asarray(xp.count_nonzero(x, axis=axes))))
 
 
 def isclose(

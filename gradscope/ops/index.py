@@ -607,7 +607,7 @@ class _ViewScatter(Function):
 
     def _write(self, a, src):
         self.src_dtype = src.dtype
-        out = a.copy()
+        out = a.copy(order="K")  # torch's clone: in the input's layout
         self._part(out)[...] = src
         return out
 
@@ -627,7 +627,7 @@ class _ViewScatter(Function):
         na, ns = self.needs_input_grad
         ga = gs = None
         if na:
-            ga = g.copy()
+            ga = g.copy(order="K")
             self._part(ga)[...] = 0
         if ns:
             gs = cast_like(self._part(g).copy(), self.src_dtype)

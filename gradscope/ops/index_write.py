@@ -15,9 +15,9 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import in_layout_of, xp_of
 from . import api
-from ._broadcast import unbroadcast
+from ._broadcast import keep, unbroadcast
 from ._graph import constant, linear_grad, sum_to
 from .elementwise import MulBackward1
 from .index import ScatterAddBackward0, grid, leading
@@ -148,12 +148,12 @@ class IndexFillBackward0(Function):
     def forward(self, a, index, dim, value):
         self.dim, self.index = dim, index.reshape(-1)
         self.save(index=index)
-        out = a.copy()
+        out = a.copy(order="K")  # torch's clone: in the input's layout
         _1d(out)[_along(dim, self.index)] = value
         return out
 
     def _self_grad(self, g):
-        out = g.copy()
+        out = g.copy(order="K")
         _1d(out)[_along(self.dim, self.index)] = 0
         return out
 
@@ -232,7 +232,8 @@ class MaskedScatterBackward0(Function):
         na, ns = self.needs_input_grad[:2]
         ga = gs = None
         if na:
-            ga = unbroadcast(g * ~self.mask, self.shapes[0])
+            # torch's grad.masked_fill(mask, 0): a NaN or inf where the mask holds gives 0
+            ga = unbroadcast(keep(g, ~self.mask), self.shapes[0])
         if ns:
             flat = _zeros((math.prod(self.shapes[1]),), g)
             picked = g[self.mask]
@@ -276,7 +277,9 @@ class PutBackward0(Function):
         self.save(index=index)
         if self.needs_input_grad[1]:
             self.save(source=src)
-        return self._write(a.copy(), src)
+        # written through the flat view of a C-ordered copy, which holds torch's order of
+        # the elements; then laid out as torch's clone of ``self``
+        return in_layout_of(self._write(a.copy(), src), a)
 
     def _write(self, out, src):
         flat = out.reshape(-1)
@@ -294,6 +297,7 @@ class PutBackward0(Function):
             if not self.accumulate:
                 ga = g.copy()
                 ga.reshape(-1)[self.index] = 0
+                ga = in_layout_of(ga, g)
         if ns:
             gs = g.reshape(-1)[self.index].reshape(self.shapes[1])
         return ga, gs
@@ -331,7 +335,7 @@ class IndexPutBackward0(_IndexPut):
     def forward(self, a, value, *rest):
         *arrays, index, accumulate, copy = rest
         if copy:
-            a = a.copy()
+            a = a.copy(order="K")
         self.accumulate = accumulate
         if not accumulate:
             out = super().forward(a, value, *arrays, index)

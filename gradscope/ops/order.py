@@ -320,8 +320,8 @@ class AminmaxBackward0(VarMeanBackward0):
         xp = xp_of(a)
         b = a.view(np.uint8) if a.dtype == np.bool_ else a
         axes = dims or None
-        mn = xp.asarray(b.min(axis=axes, keepdims=keepdim)).astype(a.dtype, copy=False)
-        mx = xp.asarray(b.max(axis=axes, keepdims=keepdim)).astype(a.dtype, copy=False)
+        mn = contiguous(xp.asarray(b.min(axis=axes, keepdims=keepdim)).astype(a.dtype, copy=False))
+        mx = contiguous(xp.asarray(b.max(axis=axes, keepdims=keepdim)).astype(a.dtype, copy=False))
         self.mean_out = mx  # the second output, which the api gives its own edge
         self.save(self=a, min=mn, max=mx)
         return mn

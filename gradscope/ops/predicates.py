@@ -15,7 +15,7 @@ from numbers import Number
 import numpy as np
 
 from .. import dtypes
-from ..backend import xp_of
+from ..backend import contiguous, xp_of
 from ..errors import py_type_name
 from ..tensor import Size, Tensor
 from .api import _check_tensor_arg, _dims
@@ -62,7 +62,7 @@ def _logical_reduce(how: str, a, dim, keepdim: bool) -> Tensor:
     out = getattr(xp, how)(x, axis=axes, keepdims=bool(keepdim) and dim is not None)
     if dim is None and keepdim:
         out = out.reshape((1,) * x.ndim)
-    out = xp.asarray(out)
+    out = contiguous(xp.asarray(out))  # C order, as torch's reductions
     if x.dtype == np.uint8:
         out = out.astype(np.uint8)
     return Tensor._make(out, None)

@@ -87,7 +87,7 @@ class SumBackward1(Function):
     def forward(self, a, dims, keepdim, dtype=None):
         self.self_sym_sizes = a.shape
         self.dim, self.keepdim = dims, keepdim
-        return xp_of(a).asarray(_sum(a, dims, keepdim, dtype))
+        return contiguous(xp_of(a).asarray(_sum(a, dims, keepdim, dtype)))  # C order, as torch
 
     def backward(self, g):
         return (_expand_to(g, self.self_sym_sizes, self.dim, self.keepdim),)
@@ -111,7 +111,7 @@ class NansumBackward0(Function):
         xp = xp_of(a)
         if a.dtype.kind in "fc":
             a = xp.where(xp.isnan(a), a.dtype.type(0), a)
-        return xp.asarray(_sum(a, dims, keepdim, dtype))
+        return contiguous(xp.asarray(_sum(a, dims, keepdim, dtype)))
 
     def _mask(self, a):
         return ~xp_of(a).isnan(a)
@@ -175,7 +175,7 @@ class MeanBackward1(Function):
         self.n = n
         if dtype is not None and dtype != a.dtype:
             self.in_dtype, a = a.dtype, a.astype(dtype)
-        return xp_of(a).asarray(_mean(a, dims, keepdim, n))
+        return contiguous(xp_of(a).asarray(_mean(a, dims, keepdim, n)))
 
     def backward(self, g):
         grad = _expand_to(g / self.n, self.self_sym_sizes, self.dim, self.keepdim)
@@ -439,7 +439,7 @@ class VarBackward0(Function):
     def forward(self, a, dim, correction, keepdim):
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
         self.save(self=a)
-        return _var(a, dim, correction, keepdim)
+        return contiguous(_var(a, dim, correction, keepdim))
 
     def backward(self, g):
         return (_var_grad(g, self.saved("self"), self.dim, self.correction, self.keepdim),)
@@ -467,7 +467,7 @@ class StdBackward0(Function):
 
     def forward(self, a, dim, correction, keepdim):
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
-        out = _var(a, dim, correction, keepdim, root=True)
+        out = contiguous(_var(a, dim, correction, keepdim, root=True))
         self.save(self=a, result=out)
         return out
 
@@ -520,7 +520,7 @@ class LogsumexpBackward0(Function):
                     out = out.reshape(tuple([n for i, n in enumerate(a.shape) if i not in dims]))
             else:
                 out = xp.log(xp.exp(a).sum(axis=axes, keepdims=keepdim))
-        out = xp.asarray(out)
+        out = contiguous(xp.asarray(out))
         self.save(self=a, result=out)
         return out
 
@@ -555,7 +555,9 @@ class AmaxBackward0(Function):
 
     def forward(self, a, dims, keepdim):
         self.dim, self.keepdim = dims, keepdim
-        out = xp_of(a).asarray(getattr(a, self._reduce)(axis=dims or None, keepdims=keepdim))
+        out = contiguous(
+            xp_of(a).asarray(getattr(a, self._reduce)(axis=dims or None, keepdims=keepdim))
+        )
         self.save(self=a, result=out)
         return out
 
@@ -698,7 +700,7 @@ class ProdBackward1(Function):
             if a.ndim == 0:
                 out = a.astype(dtype or a.dtype)
             else:
-                out = xp.asarray(a.prod(axis=dim, keepdims=keepdim, dtype=dtype))
+                out = contiguous(xp.asarray(a.prod(axis=dim, keepdims=keepdim, dtype=dtype)))
         self.save(self=a, result=out)
         return out
 
@@ -811,6 +813,7 @@ class LinalgVectorNormBackward0(Function):
         self.ord, self.dim, self.keepdim = ord, dims, keepdim
         x = a if dtype is None else a.astype(dtype)
         out = _norm(xp_of(x).abs(x) if x.dtype.kind == "c" else x, float(ord), dims, keepdim)
+        out = contiguous(out)
         self.save(self=a, result=out)
         return out
 
@@ -1067,8 +1070,8 @@ class VarMeanBackward0(Function):
 
     def forward(self, a, dim, correction, keepdim):
         self.dim, self.correction, self.keepdim = dim, correction, keepdim
-        first = _var(a, dim, correction, keepdim, root=self._root)
-        self.mean_out = _mean_of(a, dim, keepdim)
+        first = contiguous(_var(a, dim, correction, keepdim, root=self._root))
+        self.mean_out = contiguous(_mean_of(a, dim, keepdim))
         self._save(a, first)
         return first
 

@@ -390,10 +390,10 @@ class TrilBackward0(Function):
 
     def forward(self, a, diagonal):
         self.diagonal = diagonal
-        return getattr(xp_of(a), self._part)(a, diagonal)
+        return contiguous(getattr(xp_of(a), self._part)(a, diagonal))  # C order, as torch
 
     def backward(self, g):
-        return (getattr(xp_of(g), self._part)(g, self.diagonal),)
+        return (contiguous(getattr(xp_of(g), self._part)(g, self.diagonal)),)
 
     def backward_graph(self, g):
         return (getattr(api, self._part)(g, self.diagonal),)
