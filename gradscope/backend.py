@@ -196,6 +196,64 @@ def in_layout_of(arr, like):
     return out
 
 
+def pointwise_layout(out, a, b):
+    """``out``, the result of a pointwise op of arrays ``a`` and ``b``, laid out as torch's
+    TensorIterator lays it out: the dims ordered by the first operand's strides, the next
+    operand deciding only where the first is broadcast (NumPy's order differs where the
+    operands' layouts disagree: C order, or a mix). Itself when that is its layout."""
+    nd = out.ndim
+    if nd < 2 or (a.flags.c_contiguous and b.flags.c_contiguous):
+        return out  # every dense operand in C order (or no order to choose): C order
+    shape = out.shape
+    strides = [_broadcast_strides(x, shape) for x in (a, b) if x.ndim]
+    # TensorIterator's reorder_dimensions: an insertion sort of the dims, fastest first,
+    # in which a comparison an operand cannot decide (a broadcast dim) goes to the next
+    perm = list(range(nd - 1, -1, -1))
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            swap = 0
+            p0, p1 = perm[d0], perm[d1]
+            for st in strides:
+                s0, s1 = st[p0], st[p1]
+                if s0 == 0 or s1 == 0:
+                    continue
+                if s0 != s1:
+                    swap = 1 if s0 > s1 else -1
+                    break
+                if shape[p0] > shape[p1]:
+                    swap = 1
+                    break
+            if swap > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif swap < 0:
+                break
+    order = perm[::-1]  # slowest first
+    want, step = [0] * nd, out.itemsize
+    for d in perm:
+        want[d] = step
+        step *= shape[d]
+    if all(n == 1 or s == w for s, w, n in zip(out.strides, want, shape)):
+        return out
+    res = (
+        xp_of(out)
+        .empty([shape[d] for d in order], out.dtype)
+        .transpose([order.index(d) for d in range(nd)])
+    )
+    res[...] = out
+    return res
+
+
+def _broadcast_strides(x, shape) -> tuple:
+    """``x``'s strides as an operand of ``shape``: 0 along the dims it is broadcast in."""
+    lead = len(shape) - x.ndim
+    return (0,) * lead + tuple(
+        0 if n == 1 and shape[lead + i] != 1 else s
+        for i, (s, n) in enumerate(zip(x.strides, x.shape))
+    )
+
+
 def xp_of(arr):
     """The array module an array belongs to."""
     return np if type(arr) is np.ndarray or _cupy is None else _cupy.get_array_module(arr)

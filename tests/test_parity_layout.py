@@ -107,3 +107,55 @@ def test_layout_of_results_from_a_permuted_tensor(op, shape, order):
     assert got == want
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)
 
+
+# Two operands whose layouts disagree: torch orders the result's dims by the first
+# operand's strides, and by the next one's only where the first is broadcast.
+_BASE = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) + 1) / 10
+_OPERANDS = {
+    "c": lambda m: m.tensor(_BASE),
+    "permuted": lambda m: m.tensor(np.ascontiguousarray(_BASE.transpose(2, 0, 1))).permute(1, 2, 0),
+    "broadcast_last": lambda m: m.tensor(_BASE)[:, :, :1],
+    "broadcast_mid": lambda m: m.tensor(_BASE)[:, :1],
+    "strided": lambda m: m.tensor(np.concatenate([_BASE, _BASE], 2))[:, :, ::2],
+}
+_BINARY = {
+    "add": lambda m, a, b: a + b,
+    "mul": lambda m, a, b: a * b,
+    "div": lambda m, a, b: a / b,
+    "pow": lambda m, a, b: a**b,
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "atan2": lambda m, a, b: a.atan2(b),
+}
+
+
+def _binary_signature(m, op, first, second):
+    a = _OPERANDS[first](m).requires_grad_()
+    b = _OPERANDS[second](m)
+    out = _BINARY[op](m, a, b)
+    flat = out.reshape(-1)
+    (flat * m.arange(flat.numel(), dtype=flat.dtype)).sum().backward()
+    sizes = tuple(out.shape)
+    return (
+        tuple(s for s, n in zip(out.stride(), sizes) if n > 1),
+        type(flat.grad_fn).__name__,
+        tuple(s for s, n in zip(a.grad.stride(), a.grad.shape) if n > 1),
+    ), a.grad.numpy()
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("permuted", "c"),
+        ("c", "permuted"),
+        ("permuted", "broadcast_last"),
+        ("permuted", "broadcast_mid"),
+        ("broadcast_mid", "permuted"),
+        ("strided", "permuted"),
+    ],
+)
+@pytest.mark.parametrize("op", _BINARY)
+def test_layout_of_a_pointwise_result_of_two_layouts(op, first, second):
+    got, got_grad = _binary_signature(gs, op, first, second)
+    want, want_grad = _binary_signature(torch, op, first, second)
+    assert got == want
+    np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)

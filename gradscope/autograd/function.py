@@ -24,6 +24,7 @@ import numpy as np
 from ..backend import (
     FP_SIGNALS,
     partially_overlaps,
+    pointwise_layout,
     quietly,
     repeats_memory,
     run_rule,
@@ -335,6 +336,7 @@ class Function(Node):
     """
 
     is_view = False  # forward may return a view sharing input 0's buffer
+    pointwise = False  # elementwise over its two inputs: its result laid out as torch's
     saves_output = None  # the slot (``"result"``) under which the op saves its output
     _edges = None  # when set, only the first _edges inputs get graph edges (masks, indices)
     # As an in-place op, whether it may write into a view whose elements share memory (an
@@ -488,6 +490,8 @@ def apply(cls: type[Function], inputs: tuple, *args):
         except Exception:
             forward_failed(cls, inputs, (a_, b_), na or nb)
             raise
+        if tb and ta and cls.pointwise:  # (two tensors, whose layouts may disagree)
+            out = pointwise_layout(out, a_, b_)
         if not (na or nb):
             if cls.complex_rule is None:
                 refuse_complex(cls, (a_, b_), out)

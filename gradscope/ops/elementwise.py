@@ -67,6 +67,7 @@ def _scalar_power(a, e):
 
 
 class AddBackward0(Function):
+    pointwise = True
     _name = "AddBackward0"
     complex_rule = "as_is"
 
@@ -107,6 +108,7 @@ class AddBackward0(Function):
 
 
 class SubBackward0(Function):
+    pointwise = True
     _name = "SubBackward0"
     complex_rule = "as_is"
 
@@ -201,6 +203,8 @@ class ConjPhysicalBackward0(ConjBackward0):
 
 class MulBackward0(Function):
     """Saves each operand only when the other one requires grad (as torch does)."""
+
+    pointwise = True
 
     _name = "MulBackward0"
     complex_rule = "conj"
@@ -318,6 +322,8 @@ class DivBackward1(Function):
 
 class DivBackward0(Function):
     """Saves ``other`` always, ``self`` only when ``other`` requires grad."""
+
+    pointwise = True
 
     _name = "DivBackward0"
     complex_rule = "conj"
@@ -457,6 +463,8 @@ class PowBackward0(Function):
 
 class PowBackward1(Function):
     """``tensor ** tensor``: saves self, exponent and result."""
+
+    pointwise = True
 
     _name = "PowBackward1"
     complex_rule = "conj"
@@ -662,6 +670,8 @@ class _RemainderByTensor(Function):
     """``a op b`` for a remainder ``kernel`` of two tensors, ``a - b * quotient(a, b)``:
     ``a``'s gradient passes, ``b``'s is ``-g * quotient``. Saves both only when ``b``
     requires grad, as torch."""
+
+    pointwise = True
 
     kernel = quotient = None
     rounding = ""  # ``div``'s rounding mode that ``quotient`` is
@@ -1265,6 +1275,8 @@ class Atan2Backward0(Function):
     """``atan2(a, b)``, the angle of ``(b, a)``: saves both. The gradients share
     ``1 / (a² + b²)``, which torch takes as 0 where ``a² + b²`` is 0."""
 
+    pointwise = True
+
     _name = "Atan2Backward0"
 
     def forward(self, a, b, dtype=None):
@@ -1805,6 +1817,8 @@ class MaskedFillBackward1(Function):
 class MaximumBackward0(Function):
     """``maximum(a, b)``: saves both; ties split the gradient in half (as torch)."""
 
+    pointwise = True
+
     _name = "MaximumBackward0"
     _pick = staticmethod(lambda a, b: a > b)
 
@@ -1879,6 +1893,8 @@ class HypotBackward0(Function):
     """``hypot(a, b) = sqrt(a² + b²)``: saves both and the result; the gradients are
     ``a / result`` and ``b / result`` (NaN where the result is 0, as in torch)."""
 
+    pointwise = True
+
     _name = "HypotBackward0"
     saves_output = "result"
 
@@ -1926,6 +1942,8 @@ class HypotBackward0(Function):
 class LogaddexpBackward0(Function):
     """``log(exp(a) + exp(b))``: saves both; ``a``'s gradient is ``1 / (1 + exp(b - a))``,
     ``b``'s the same the other way round."""
+
+    pointwise = True
 
     _name = "LogaddexpBackward0"
     base2 = False
@@ -2013,6 +2031,8 @@ class _XlogShift:
 
 class XlogyBackward0(_XlogShift, Function):
     """``xlogy(a, b) = a * log(b)`` (0 where ``a`` is 0) of two tensors: saves both."""
+
+    pointwise = True
 
     _name = "XlogyBackward0"
 
@@ -2113,6 +2133,8 @@ class CopysignBackward0(Function):
     """``copysign(a, b)``: ``|a|`` with ``b``'s sign. Saves ``a`` and the result; ``a``'s
     gradient is ``result / a`` (0 where ``a`` is 0), ``b``'s is zeros."""
 
+    pointwise = True
+
     _name = "CopysignBackward0"
     saves_output = "result"
 
@@ -2167,6 +2189,8 @@ class CopysignBackward1(CopysignBackward0):
 class FmaxBackward0(Function):
     """``fmax(a, b)``: the larger, ignoring a NaN. Saves both; ``a`` gets the gradient
     where ``a >= b`` or ``b`` is NaN, ``b`` elsewhere (ties go to ``a``, as in torch)."""
+
+    pointwise = True
 
     _name = "FmaxBackward0"
     ufunc = "fmax"
