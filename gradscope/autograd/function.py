@@ -452,6 +452,15 @@ class Function(Node):
         )
 
 
+def named_as_torch(cls: type) -> type:
+    """Class decorator: the class's own name becomes torch's name for the node
+    (``_name``), which is what ``type(t.grad_fn).__name__`` gives there (a class of
+    gradscope's that shares its name with another, or subclasses one, is named for its
+    role in the code)."""
+    cls.__name__ = cls.__qualname__ = cls._name
+    return cls
+
+
 # needs_input_grad for one and two inputs, indexed by bools: shared, not made per op
 _NEEDS1 = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))

@@ -5,7 +5,7 @@ a number, ``EqBackward1`` with a tensor); and the bit shifts.
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as_torch
 from ..backend import xp_of
 from ._graph import zeros_grad
 from .elementwise import BitwiseOp, _in, _promote
@@ -88,6 +88,7 @@ def shifted(a, b, left: bool):
     return xp.where(inside, xp.right_shift(a, safe), xp.where(b < 0, 0, past)).astype(a.dtype)
 
 
+@named_as_torch
 class ShiftOp(BitwiseOp):
     """``a << b`` or ``a >> b`` (``op``: left_shift, right_shift) of integer operands."""
 

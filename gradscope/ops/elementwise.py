@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function, apply
+from ..autograd.function import Function, apply, named_as_torch
 from ..backend import contiguous, erf, fp_quiet, xp_of
 from ..dtypes import checked_scalar, wrapped_scalar
 from ..errors import M_BOOL_SUB, refuse_kernel
@@ -626,6 +626,7 @@ def fmod(a, b, dtype):
         return xp_of(a if hasattr(a, "shape") else b).fmod(a, b)
 
 
+@named_as_torch
 class NotImplementedBackward(Function):
     """The node torch records for an op it gives no derivative (``floor_divide``, a number
     ``%`` a tensor): over the inputs that require grad, and backward through it raises.
@@ -1423,6 +1424,7 @@ class NanToNumBackward0(Function):
         return tangents[0] * xp_of(out).isfinite(xs[0])
 
 
+@named_as_torch
 class BitwiseOp(Function):
     """``a & b``, ``|``, ``^`` (``op``: and, or, xor) of bool or integer operands, in
     ``dtype`` where NumPy's differs: no gradient, as such tensors have none."""

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as_torch
 from ..backend import xp_of
 from . import api
 from ._broadcast import cast_like, unbroadcast
@@ -16,6 +16,7 @@ from ._jvp import terms, times
 from .reduce import LinalgVectorNormBackward0, _norm, _norm_grad, _norm_grad_graph
 
 
+@named_as_torch
 class IntegerOp(Function):
     """``gcd`` or ``lcm`` (``op``) of integer operands in ``dtype``: no gradient, as such
     tensors have none."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, OutputEdge, _saved_attribute, apply
+from ..autograd.function import (
+    Function,
+    OutputEdge,
+    _saved_attribute,
+    apply,
+    named_as_torch,
+)
 from ..backend import contiguous, device_of, scatter_at, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
@@ -438,6 +444,7 @@ class DiagonalBackward0(Function):
         return tangents[0].diagonal(self.offset, self.dim1, self.dim2)
 
 
+@named_as_torch
 class DiagonalCopyBackward0(DiagonalBackward0):
     """``diag`` of a matrix: its diagonal ``offset`` as a new tensor (torch's
     ``diagonal_copy``, whose node torch names ``DiagonalBackward0_copy``)."""
@@ -1341,6 +1348,7 @@ def _strided(xp, mem, offset: int, shape: tuple, strides: tuple):
     return xp.lib.stride_tricks.as_strided(mem[offset:], shape, byte_strides)
 
 
+@named_as_torch
 class ViewCopySlices(Function):
     """The base's node after an in-place op on one of its views (torch's ``CopySlices``).
 

@@ -6,7 +6,7 @@ also what it is under ``create_graph``) and its forward-mode rule the op itself.
 
 from __future__ import annotations
 
-from ..autograd.function import Function
+from ..autograd.function import Function, named_as_torch
 from ._graph import linear_backward_graph
 from .conv import Col2ImBackward0, Im2ColBackward0
 
@@ -97,6 +97,7 @@ def _batched(x, ndim: int):
     return x if x.ndim == ndim else x[None]
 
 
+@named_as_torch
 class Im2Col(Im2ColBackward0):
     def forward(self, x, kernel, stride, dilation, pads):
         self.unbatched = x.ndim == 3
@@ -112,6 +113,7 @@ class Im2Col(Im2ColBackward0):
         return r[0] if self.unbatched else r
 
 
+@named_as_torch
 class Col2Im(Col2ImBackward0):
     def forward(self, cols, spatial, kernel, stride, dilation, pads):
         self.unbatched = cols.ndim == 2
