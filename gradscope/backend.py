@@ -196,6 +196,49 @@ def in_layout_of(arr, like):
     return out
 
 
+def suggested_layout(arr, like):
+    """``arr`` laid out as torch lays out what a kernel makes in ``like``'s suggested
+    memory format (``suggest_memory_format``): channels last where ``like`` is strided
+    so (4-d or 5-d, its channels the fastest dim), else C order. ``arr`` may differ from
+    ``like`` in size, not in dims."""
+    if like.flags.c_contiguous or arr.ndim not in (4, 5) or like.ndim != arr.ndim:
+        return contiguous(arr)  # (a tensor in C order is never taken for channels last)
+    if not _channels_last(like):
+        return contiguous(arr)
+    order = (0, *range(2, arr.ndim), 1)  # N, spatial..., C: slowest first
+    out = xp_of(arr).empty([arr.shape[d] for d in order], arr.dtype)
+    out = out.transpose([order.index(d) for d in range(arr.ndim)])
+    out[...] = arr
+    return out
+
+
+def _channels_last(a) -> bool:
+    """Whether torch takes ``a`` (4-d or 5-d) for channels last: dense in that order
+    (channels fastest, then the spatial dims from the last, then the batch) and not in C
+    order too, or with strides that rise in that order (``is_channels_last_strides_2d``
+    and ``_3d``, whose ties go to C order)."""
+    sizes, strides = a.shape, [s // a.itemsize for s in a.strides]
+    dims = (1, *range(a.ndim - 1, 1, -1), 0)
+    step = 1  # dense in that order, whatever the strides of dims of one element
+    for d in dims:
+        if sizes[d] != 1:
+            if strides[d] != step:
+                break
+            step *= sizes[d]
+    else:
+        return not a.flags.c_contiguous
+    if strides[1] == 0:
+        return False
+    low = 0
+    for d in dims:
+        if sizes[d] == 0 or strides[d] < low:
+            return False
+        if d == 0 and low == strides[1]:
+            return False
+        low = strides[d] * (sizes[d] if sizes[d] > 1 else 1)
+    return True
+
+
 def pointwise_layout(out, a, b):
     """``out``, the result of a pointwise op of arrays ``a`` and ``b``, laid out as torch's
     TensorIterator lays it out: the dims ordered by the first operand's strides, the next

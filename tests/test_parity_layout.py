@@ -3,10 +3,10 @@
 a copy: ``UnsafeViewBackward0``) and the layout of the leaf's gradient.
 
 torch's kernels make some results in C order whatever the input's (softmax, the running
-sums, ``roll``, ``cat``, ``masked_fill``, ``layer_norm``, reductions along a dim, ``tril``)
-and others in the input's layout (``clone``, ``flip``, the elementwise ops, and the ops
-that write into a clone of it: ``index_fill``, ``index_put``, ``put``, the scatters of a
-view).
+sums, ``roll``, ``cat``, ``masked_fill``, ``layer_norm``, ``logsigmoid``, ``rrelu``,
+reductions along a dim, ``tril``) and others in the input's layout (``clone``, ``flip``,
+the elementwise ops, and the ops that write into a clone of it: ``index_fill``,
+``index_put``, ``put``, the scatters of a view).
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ OPS = {
     "nansum_dim": lambda m, p: p.nansum(0),
     "all_dim": lambda m, p: (p > 0.5).all(0),
     "count_nonzero": lambda m, p: m.count_nonzero(p, 0),
+    "logsigmoid": lambda m, p: _F(m).logsigmoid(p),
+    "rrelu_eval": lambda m, p: _F(m).rrelu(p, training=False),
     "tril": lambda m, p: p.tril(),
     "triu": lambda m, p: p.triu(1),
     # a copy of the input written in part: the input's layout
@@ -159,3 +161,31 @@ def test_layout_of_a_pointwise_result_of_two_layouts(op, first, second):
     want, want_grad = _binary_signature(torch, op, first, second)
     assert got == want
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)
+
+
+# What a kernel over images makes: channels last where its input is strided so (as torch's
+# suggest_memory_format takes it), else C order, whatever other order the input has.
+_IMAGE_OPS = {
+    "batch_norm": lambda m, p: _F(m).batch_norm(p, None, None, training=True),
+    "batch_norm_eval": lambda m, p: _F(m).batch_norm(p, m.zeros(3), m.ones(3)),
+    "avg_pool2d": lambda m, p: _F(m).avg_pool2d(p, 2),
+    "adaptive_avg_pool2d": lambda m, p: _F(m).adaptive_avg_pool2d(p, (2, 2)),
+}
+
+
+@pytest.mark.parametrize(
+    "order",
+    [(0, 1, 3, 2), (1, 0, 2, 3), (0, 2, 3, 1)],
+    ids=["hw_swapped", "nc_swapped", "channels_last"],
+)
+@pytest.mark.parametrize("op", _IMAGE_OPS)
+def test_layout_of_an_image_kernels_result(op, order):
+    base = np.arange(120, dtype=np.float32).reshape(2, 3, 4, 5) / 50
+    held = np.ascontiguousarray(base.transpose(order))
+    back = np.argsort(order).tolist()
+    got, want = [
+        (tuple(out.stride()), out.is_contiguous())
+        for m in (gs, torch)
+        for out in [_IMAGE_OPS[op](m, m.tensor(held).permute(*back))]
+    ]
+    assert got == want

@@ -594,7 +594,7 @@ class LogSigmoidBackward0(Function):
         with _quiet():
             buffer = xp.exp(-xp.abs(a))
             self.save(self=a, buffer=buffer)
-            return xp.minimum(a, 0) - xp.log1p(buffer)
+            return contiguous(xp.minimum(a, 0) - xp.log1p(buffer))  # C order, as torch's
 
     @staticmethod
     def _df(x, z):

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, apply
-from ..backend import xp_of
+from ..backend import suggested_layout, xp_of
 from ._graph import linear_backward_graph
 from ._jvp import terms
 
@@ -529,14 +529,14 @@ class AvgPool2DBackward0(_Separable):
         self.save(self=x)
         self.in_shape = x.shape
         if x.dtype.kind in "fc":
-            return self._pool(x)
+            return suggested_layout(self._pool(x), x)  # as torch's kernel lays it out
         # integer pools divide as torch's kernel does: the window's sum, truncated
         xp = xp_of(x)
         (bh, _), (bw, _) = self._windows()
         total = _sum_windows(_sum_windows(x.astype(np.int64), -2, bh), -1, bw)
         div = xp.asarray(self._divisor(np.int64))
         q = xp.abs(total) // xp.abs(div)
-        return (xp.sign(total) * xp.sign(div) * q).astype(x.dtype)
+        return suggested_layout((xp.sign(total) * xp.sign(div) * q).astype(x.dtype), x)
 
     def _windows(self):
         s = self.stride or self.kernel_size
@@ -561,7 +561,7 @@ class AdaptiveAvgPool2DBackward0(_Separable):
     def forward(self, x, output_size):
         self.save(self=x)
         self.in_shape, self.output_size = x.shape, output_size
-        return self._pool(x)
+        return suggested_layout(self._pool(x), x)
 
     def _windows(self):
         return tuple(adaptive_windows(n, o) for n, o in zip(self.in_shape[-2:], self.output_size))

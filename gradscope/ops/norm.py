@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import xp_of
+from ..backend import suggested_layout, xp_of
 from ._graph import constant
 from ._jvp import terms
 from .activation import _quiet
@@ -77,7 +77,7 @@ class NativeBatchNormBackward0(Function):
                 setattr(self, slot, None)
         if running_var is None:
             self.running_var = None
-        return out.astype(x.dtype, copy=False)
+        return suggested_layout(out.astype(x.dtype, copy=False), x)  # as torch's kernel
 
     def _count(self, x) -> int:
         """How many values each channel is normalised over."""

@@ -6,6 +6,7 @@ from ``[lower, upper]`` (one per element, kept as ``noise``), and are their mean
 from __future__ import annotations
 
 from ..autograd.function import Function, apply
+from ..backend import contiguous
 from .activation import _PointwiseBackwardBackward
 
 
@@ -19,7 +20,7 @@ class RreluWithNoiseBackward0(Function):
         self._args(lower, upper, training, noise)
         out = x * noise if training else x * self._slopes(x)
         self.save(self=x, noise=noise)
-        return out.astype(x.dtype, copy=False)
+        return contiguous(out.astype(x.dtype, copy=False))  # C order, as torch's
 
     def _args(self, lower, upper, training, noise):
         self.lower, self.upper, self.training, self.noise = lower, upper, training, noise
