@@ -244,11 +244,56 @@ def pointwise_layout(out, a, b):
     TensorIterator lays it out: the dims ordered by the first operand's strides, the next
     operand deciding only where the first is broadcast (NumPy's order differs where the
     operands' layouts disagree: C order, or a mix). Itself when that is its layout."""
-    nd = out.ndim
-    if nd < 2 or (a.flags.c_contiguous and b.flags.c_contiguous):
+    if out.ndim < 2 or (a.flags.c_contiguous and b.flags.c_contiguous):
         return out  # every dense operand in C order (or no order to choose): C order
     shape = out.shape
-    strides = [_broadcast_strides(x, shape) for x in (a, b) if x.ndim]
+    return _iterator_layout(out, [_broadcast_strides(x, shape) for x in (a, b) if x.ndim])
+
+
+def index_layout(out, a, index: tuple):
+    """``out = a[index]`` (``index`` full slices and index arrays, as torch's indices with
+    None for a whole dim) laid out as torch's advanced index lays it out: a TensorIterator
+    over ``a`` with the indexed dims replaced by the indices' broadcast shape (stride 0
+    there), then over each index array (NumPy puts the indices' dims outermost)."""
+    if out.ndim < 2:
+        return out
+    if a.flags.c_contiguous and all(type(i) is slice or i.flags.c_contiguous for i in index):
+        # every operand in C order: so is the result (the sort below leaves C order as it
+        # is), where NumPy puts the indices' dims outermost
+        return contiguous(out)
+    xp = xp_of(out)
+    parts, dims, pos = [], [], 0  # the index arrays (a mask's nonzero parts), their dims
+    for item in index:
+        if type(item) is slice:
+            pos += 1
+        elif item.dtype == bool:
+            parts += list(xp.nonzero(item))
+            dims += range(pos, pos + item.ndim)
+            pos += item.ndim
+        else:
+            parts.append(item)
+            dims.append(pos)
+            pos += 1
+    rest = [d for d in range(a.ndim) if d not in dims]
+    # index dims in place where they are adjacent, else first (torch transposes them there)
+    before = [d for d in rest if d < dims[0]] if dims == list(range(dims[0], pos)) else []
+    after = [d for d in rest if d not in before]
+    k, n = len(before), out.ndim - len(before) - len(after)
+    shape = out.shape
+    inner = shape[k : k + n]
+    elem = [s // a.itemsize for s in a.strides]
+    src = tuple(elem[d] for d in before) + (0,) * n + tuple(elem[d] for d in after)
+    strides = [src]
+    for p in parts:
+        st = _broadcast_strides(p, inner)
+        strides.append((0,) * k + tuple(s // p.itemsize for s in st) + (0,) * len(after))
+    return _iterator_layout(out, strides)
+
+
+def _iterator_layout(out, strides: list):
+    """``out`` laid out as TensorIterator lays out an output over operands of those
+    strides (per dim of ``out``, 0 where broadcast): itself if it already is."""
+    shape, nd = out.shape, out.ndim
     # TensorIterator's reorder_dimensions: an insertion sort of the dims, fastest first,
     # in which a comparison an operand cannot decide (a broadcast dim) goes to the next
     perm = list(range(nd - 1, -1, -1))

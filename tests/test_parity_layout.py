@@ -189,3 +189,33 @@ def test_layout_of_an_image_kernels_result(op, order):
         for out in [_IMAGE_OPS[op](m, m.tensor(held).permute(*back))]
     ]
     assert got == want
+
+
+# Tensor indices: NumPy puts the indices' dims outermost in memory; torch lays the result
+# out as a TensorIterator over the tensor (stride 0 along the indexed dims) and the indices.
+_INDEXES = {
+    "rows": lambda m, p: p[m.tensor([0, 2])],
+    "middle": lambda m, p: p[:, m.tensor([1, 3])],
+    "last": lambda m, p: p[:, :, m.tensor([1, 3])],
+    "two_adjacent": lambda m, p: p[:, m.tensor([1, 3]), m.tensor([0, 2])],
+    "two_apart": lambda m, p: p[m.tensor([0, 2]), :, m.tensor([1, 3])],
+    "mask_middle": lambda m, p: p[:, m.tensor([True, False, True, True])],
+    "grid_middle": lambda m, p: p[:, m.tensor([[0, 1], [2, 0]])],
+    "after_none": lambda m, p: p[None, :, m.tensor([1, 3])],
+}
+
+
+@pytest.mark.parametrize(
+    "layout", [(0, 1, 2), (2, 1, 0), (1, 2, 0)], ids=["c", "reversed", "rotated"]
+)
+@pytest.mark.parametrize("index", _INDEXES)
+def test_layout_of_a_tensor_index(index, layout):
+    base = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
+    held = np.ascontiguousarray(base.transpose(layout))
+    back = np.argsort(layout).tolist()
+    got, want = [
+        (tuple(out.stride()), out.is_contiguous(), out.numpy().tolist())
+        for m in (gs, torch)
+        for out in [_INDEXES[index](m, m.tensor(held).permute(*back))]
+    ]
+    assert got == want

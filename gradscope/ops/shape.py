@@ -11,7 +11,7 @@ from ..autograd.function import (
     apply,
     named_as_torch,
 )
-from ..backend import contiguous, device_of, scatter_at, to_device, xp_of
+from ..backend import contiguous, device_of, index_layout, scatter_at, to_device, xp_of
 from ..errors import M_FREED, M_INTERNAL_OVERLAP
 from . import api
 from ._broadcast import cast_like, unbroadcast
@@ -941,7 +941,7 @@ class IndexBackward0(Function):
         self.self_sym_sizes = a.shape
         self.index = index
         self.save(**dict(zip(_INDEX_SLOTS, index_arrays)))
-        return a[index]
+        return index_layout(a[index], a, index)  # as torch's
 
     def backward(self, g):
         if self._saved is None:
