@@ -881,6 +881,8 @@ _OVERLAP_ALLOWED = [
     "a[1:3] = a[1:2]",
     "a[a > 4] = a[0]",
     "a[a > 4] = a[0:1]",
+    "b = a.view(6, 1)[5:]; b[0] += b[-1]",  # one element, one row: the same memory
+    "b = a.view(1, 6); b[0] += b[-1]",
     "a[m.tensor([0, 1])] = a[3:5].clone()",
     "a[m.tensor([0, 1])] = a[::2][:2]",
     "a.view(2, 3)[:, 0] = a.view(2, 3)[:, 1]",
