@@ -846,6 +846,10 @@ class Tensor:
         return F.positive(self)
 
     def __invert__(self):
+        if self._data.dtype.kind not in "biu":
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
         return Tensor._make(~self._data, None)
 
     def __and__(self, other):
