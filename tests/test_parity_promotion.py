@@ -136,3 +136,61 @@ def test_unary_ops_and_reductions_as_torch(op, dtype):
         assert got[3] == pytest.approx(want[3], rel=rel, abs=1e-6, nan_ok=True)
         return
     assert got == want
+
+
+# Operands whose values do not fit the result type: torch casts each operand to it first
+# (wrapping an integer, rounding a float), then computes; NumPy would compute in a wider
+# type and cast the result, which differs for an ordering, a comparison or a remainder.
+_UNFIT = {
+    "0d_int32_neg": lambda m: m.tensor(-1, dtype=m.int32),
+    "0d_int64_big": lambda m: m.tensor(300),
+    "0d_float32_tenth": lambda m: m.tensor(0.1, dtype=m.float32),
+    "py_int_neg": lambda m: -1,
+}
+_UNFIT_OPS = {
+    "maximum": lambda m, a, b: m.maximum(a, b) if type(b) is not int else m.clamp(a, min=b),
+    "minimum": lambda m, a, b: m.minimum(a, b) if type(b) is not int else m.clamp(a, max=b),
+    "fmax": lambda m, a, b: m.fmax(a, b) if type(b) is not int else a,
+    "lt": lambda m, a, b: a < b,
+    "eq": lambda m, a, b: a == b,
+    "remainder": lambda m, a, b: a % b,
+    "rpow": lambda m, a, b: b**a,
+}
+
+
+def _unfit_outcome(m, op, dtype, other):
+    values = [0.1, 1.5, 3.0] if dtype.startswith("float") else [1, 5, 100]
+    a = m.tensor(values, dtype=getattr(m, dtype))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = _UNFIT_OPS[op](m, a, _UNFIT[other](m))
+    except (RuntimeError, TypeError, NotImplementedError, ZeroDivisionError) as e:
+        return (type(e).__name__, str(e))
+    values = ["nan" if isinstance(v, float) and math.isnan(v) else v for v in r.tolist()]
+    return ("ok", str(r.dtype).split(".")[-1], values)
+
+
+@pytest.mark.parametrize("other", _UNFIT)
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "float16"])
+@pytest.mark.parametrize("op", _UNFIT_OPS)
+def test_operands_cast_to_the_result_type_first(op, dtype, other):
+    got, want = _unfit_outcome(gs, op, dtype, other), _unfit_outcome(torch, op, dtype, other)
+    if want[0] == "ok" and got[0] == "ok" and want[1] == "float16" and op not in ("lt", "eq"):
+        assert got[1] == "float16"
+        assert got[2] == pytest.approx(want[2], rel=1e-3, nan_ok=True)
+        return
+    assert got == want
+
+
+def _invert_outcome(m, dtype):
+    try:
+        ~m.tensor([1.5], dtype=getattr(m, dtype))
+    except TypeError as e:
+        return str(e)
+    return "no error"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_invert_refuses_a_floating_tensor(dtype):
+    assert _invert_outcome(gs, dtype) == _invert_outcome(torch, dtype)

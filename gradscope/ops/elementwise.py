@@ -47,6 +47,15 @@ def _power(a, b):
     return xp.where(negative, special, out).astype(out.dtype)
 
 
+def _in_integral(a, b, dtype):
+    """``a`` and ``b`` cast to an integer result ``dtype`` (wrapping), as torch casts its
+    operands before an op: a 0-dim int32 -1 against a uint8 tensor is 255. Unchanged for
+    any other result dtype (nothing needs a graph, as integers have no gradient)."""
+    if dtype is None or dtype.kind not in "iu":
+        return a, b
+    return a.astype(dtype, copy=False), b.astype(dtype, copy=False)
+
+
 def _nonnegative(b):
     """``b >= 0``, for complex numbers as torch takes it in ``pow``'s gradient: real and not
     below 0 (NumPy would order them by real part, then imaginary)."""
@@ -534,6 +543,10 @@ class PowBackward2(Function):
     def forward(self, a, base):
         if type(base) is complex and a.dtype.kind in "iub":  # in the default complex dtype
             a = a.astype(dtypes.default_complex())
+        if type(base) is int and a.dtype.kind in "iu":
+            info = np.iinfo(a.dtype)
+            if not info.min <= base <= info.max:  # torch casts it into the dtype, wrapping
+                base = np.array(base).astype(a.dtype)[()]
         out = _power(base, a)
         if out.dtype != a.dtype and a.dtype.kind == "f" and type(base) is not complex:
             out = out.astype(a.dtype)
@@ -1830,6 +1843,7 @@ class MaximumBackward0(Function):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
+        a, b = _in_integral(a, b, dtype)
         xp = xp_of(a)
         out = xp.maximum(a, b) if self._name == "MaximumBackward0" else xp.minimum(a, b)
         return out if dtype is None or out.dtype == dtype else out.astype(dtype)
@@ -2201,6 +2215,7 @@ class FmaxBackward0(Function):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
+        a, b = _in_integral(a, b, dtype)
         out = getattr(xp_of(a), self.ufunc)(a, b)
         return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 

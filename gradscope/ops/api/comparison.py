@@ -227,8 +227,14 @@ def _compare(ufunc, kernel: str | None = None):
             or getattr(bd, "dtype", a._data.dtype).kind == "c"
         ):
             refuse_kernel(kernel, np.result_type(a._data, bd))
+        ad = a._data
+        if type(b) is Tensor and bd.dtype != ad.dtype:
+            # torch compares in the operands' result type, each cast to it first (a 0-dim
+            # int32 -1 against uint8 is 255; a 0-dim float32 0.1 against float16 rounds)
+            common = dtypes.result_type(ad.dtype, ad.ndim, None, bd.dtype, bd.ndim)
+            ad, bd = ad.astype(common, copy=False), bd.astype(common, copy=False)
         try:
-            return Tensor._make(ufunc(a._data, bd), None)
+            return Tensor._make(ufunc(ad, bd), None)
         except ValueError as e:
             if "broadcast" in str(e):
                 raise _broadcast_error(ufunc.__name__, a, b) from None
