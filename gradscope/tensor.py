@@ -862,6 +862,14 @@ class Tensor:
         return F.bitwise("xor", self, other)
 
     __rxor__ = __xor__
+    __rand__ = __and__
+    __ror__ = __or__
+    __lshift__ = _operator(IP.bitwise_left_shift)
+    __rshift__ = _operator(IP.bitwise_right_shift)
+    __rlshift__ = _reflected(IP.bitwise_left_shift)
+    __rrshift__ = _reflected(IP.bitwise_right_shift)
+    __ilshift__ = _operator(IP.bitwise_left_shift_)
+    __irshift__ = _operator(IP.bitwise_right_shift_)
 
     def __iand__(self, other):
         return F.bitwise("and", self, other, inplace=True)

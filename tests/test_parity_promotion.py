@@ -155,6 +155,8 @@ _UNFIT_OPS = {
     "eq": lambda m, a, b: a == b,
     "remainder": lambda m, a, b: a % b,
     "rpow": lambda m, a, b: b**a,
+    "clamp_by_tensor": lambda m, a, b: m.clamp(a, min=b, max=b + 50) if type(b) is not int else a,
+    "clamp_min_by_tensor": lambda m, a, b: a.clamp_min(b) if type(b) is not int else a,
 }
 
 
@@ -194,3 +196,67 @@ def _invert_outcome(m, dtype):
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 def test_invert_refuses_a_floating_tensor(dtype):
     assert _invert_outcome(gs, dtype) == _invert_outcome(torch, dtype)
+
+
+def _outcome_of(m, fn):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = fn(m)
+    except (RuntimeError, TypeError, NotImplementedError) as e:
+        return (type(e).__name__, str(e))
+    return ("ok", str(r.dtype).split(".")[-1], r.tolist())
+
+
+_LERP_DTYPES = ["float32", "float16", "int8", "uint8", "int64"]
+
+
+@pytest.mark.parametrize("weight", [None, "float32", "float16"])
+@pytest.mark.parametrize("end", _LERP_DTYPES)
+@pytest.mark.parametrize("start", _LERP_DTYPES)
+def test_lerp_dtypes_refused_in_torchs_order(start, end, weight):
+    def case(m):
+        w = 0.5 if weight is None else m.ones(2, dtype=getattr(m, weight))
+        return m.lerp(m.ones(2, dtype=getattr(m, start)), m.ones(2, dtype=getattr(m, end)), w)
+
+    assert _outcome_of(gs, case) == _outcome_of(torch, case)
+
+
+_SHIFTS_AND_REFLECTED = {
+    "lshift": lambda m: m.tensor([1, 2, 3]) << m.tensor([1, 1, 2]),
+    "rshift_number": lambda m: m.tensor([8, 9, 10]) >> 1,
+    "rlshift": lambda m: 1 << m.tensor([1, 2, 3]),
+    "rrshift": lambda m: 16 >> m.tensor([1, 2, 3]),
+    "rlshift_uint8": lambda m: 1 << m.tensor([1, 2, 3], dtype=m.uint8),
+    "ilshift": lambda m: _in_place(m.tensor([1, 2, 3]), "__ilshift__", 2),
+    "irshift": lambda m: _in_place(m.tensor([8, 9, 10]), "__irshift__", m.tensor([1, 2, 3])),
+    "lshift_float": lambda m: m.tensor([1.5]) << 1,
+    "rshift_float_tensor": lambda m: m.tensor([1.5]) >> m.tensor([1]),
+    "lshift_bools": lambda m: m.tensor([True]) << m.tensor([True]),
+    "lshift_bool_by_number": lambda m: m.tensor([True, False]) << 1,
+    "rshift_negative_count": lambda m: m.tensor([-8, 8], dtype=m.int8) >> m.tensor([-1, -1]),
+    "rshift_past_width": lambda m: m.tensor([-8, 8], dtype=m.int16) >> m.tensor([20, 20]),
+    "lshift_negative_count": lambda m: m.tensor([-8, 8]) << m.tensor([-1, 70]),
+    "rand": lambda m: 1 & m.tensor([1, 2, 3]),
+    "ror": lambda m: 1 | m.tensor([1, 2, 3]),
+    "addcmul_int8_into_float": lambda m: m.addcmul(
+        m.zeros(3), m.tensor([12, -12, 9], dtype=m.int8), m.tensor([12, 12, 9], dtype=m.int8)
+    ),
+    "addcmul_bools": lambda m: m.addcmul(m.tensor([True]), m.tensor([True]), m.tensor([False])),
+    "addcmul_bools_into_int8": lambda m: m.addcmul(
+        m.tensor([1], dtype=m.int8), m.tensor([True]), m.tensor([True]), value=3
+    ),
+    "addcdiv_int8_into_float": lambda m: m.addcdiv(
+        m.zeros(3), m.tensor([100, -100, 9], dtype=m.int8), m.ones(3), value=3
+    ),
+}
+
+
+def _in_place(t, name, other):
+    return getattr(t, name)(other)
+
+
+@pytest.mark.parametrize("case", _SHIFTS_AND_REFLECTED)
+def test_shifts_and_reflected_bitwise_ops(case):
+    fn = _SHIFTS_AND_REFLECTED[case]
+    assert _outcome_of(gs, fn) == _outcome_of(torch, fn)

@@ -74,7 +74,7 @@ for _op, _ufunc in (
 
 def shifted(a, b, left: bool):
     """``a << b`` or ``a >> b`` as torch's kernels give them: a shift by a negative count
-    or by the type's width or more gives 0 (``>>`` of a negative value: -1)."""
+    or by the type's width or more gives 0 (``>>`` of a negative value: -1, its sign)."""
     xp = xp_of(a if hasattr(a, "shape") else b)
     a, b = xp.asarray(a), xp.asarray(b)
     if a.dtype.kind == "b":
@@ -85,7 +85,7 @@ def shifted(a, b, left: bool):
     if left:
         return xp.where(inside, xp.left_shift(a, safe), 0).astype(a.dtype)
     past = xp.where(a < 0, -1, 0) if a.dtype.kind == "i" else 0
-    return xp.where(inside, xp.right_shift(a, safe), xp.where(b < 0, 0, past)).astype(a.dtype)
+    return xp.where(inside, xp.right_shift(a, safe), past).astype(a.dtype)
 
 
 @named_as_torch

@@ -1383,6 +1383,7 @@ class ClampMinBackward1(Function):
         self.save(**{"self": a, self.slot: bound})
         self.shapes = (a.shape, bound.shape)
         self.dtypes = (a.dtype, bound.dtype)
+        a, bound = _in_integral(a, bound, dtype)
         xp = xp_of(a)
         return _promote(xp.maximum(a, bound) if self.slot == "min" else xp.minimum(a, bound), dtype)
 
@@ -1665,6 +1666,8 @@ class ClampBackward0(Function):
         self.shapes = (a.shape, _shape(lo), _shape(hi))
         self.dtypes = tuple(getattr(v, "dtype", None) for v in (a, lo, hi))
         xp = xp_of(a)
+        if dtype is not None and dtype.kind in "iu":  # each cast first, as torch (wrapping)
+            a, lo, hi = (None if v is None else xp.asarray(v).astype(dtype) for v in (a, lo, hi))
         out = a
         if lo is not None:
             out = xp.maximum(out, lo)
@@ -2442,6 +2445,8 @@ class AddcmulBackward0(Function):
             self.save(tensor1=t1)
         if n1:
             self.save(tensor2=t2)
+        # in the result type, as torch casts its operands (int8 * int8 would wrap)
+        a, t1, t2 = (x.astype(dtype, copy=False) for x in (a, t1, t2))
         with fp_quiet():
             return (a + (value * t1) * t2).astype(dtype, copy=False)
 
@@ -2494,6 +2499,8 @@ class AddcdivBackward0(AddcmulBackward0):
             self.save(tensor1=t1)
         if n1 or n2:
             self.save(tensor2=t2)
+        # in the result type, as torch casts its operands (int8 * int8 would wrap)
+        a, t1, t2 = (x.astype(dtype, copy=False) for x in (a, t1, t2))
         with fp_quiet():
             return (a + (value * t1) / t2).astype(dtype, copy=False)
 

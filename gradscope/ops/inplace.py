@@ -134,7 +134,7 @@ def _shift(op: str, kernel: str, a, other, inplace: bool):
             np.broadcast_shapes(a._data.shape, getattr(other, "shape", ()))
         except ValueError:
             raise api._broadcast_error("bitwise_" + op, a, other) from None
-    if result.kind not in "biu":
+    if result.kind not in "iu":  # (bools too: torch's shift kernels take integers only)
         refuse_kernel(kernel, result)
     if inplace:
         return apply_inplace(ShiftOp, a, (a, other), op, dtype)

@@ -9,7 +9,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd import function as _function
 from ...autograd.function import apply, apply_inplace
-from ...errors import M_BOOL_SUB, refuse_kernel, scalar_type_name
+from ...errors import M_BOOL_SUB, cpp_type_name, refuse_kernel
 from .. import elementwise as E
 from ._common import (
     _binary,
@@ -277,15 +277,15 @@ def _lerp_checks(start, end, weight) -> None:
             f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
         )
     others = (("end", end),) + ((("weight", weight),) if type(weight) is Tensor else ())
-    if start._data.dtype.kind not in "fc":
-        kernel = "lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar"
-        refuse_kernel(kernel, start._data.dtype)
     for name, t in others:
         if t._data.dtype != start._data.dtype:
             raise RuntimeError(
-                f"expected dtype {scalar_type_name(start._data.dtype).lower()} for `{name}` but "
-                f"got dtype {scalar_type_name(t._data.dtype).lower()}"
+                f"expected dtype {cpp_type_name(start._data.dtype)} for `{name}` but "
+                f"got dtype {cpp_type_name(t._data.dtype)}"
             )
+    if start._data.dtype.kind not in "fc":
+        kernel = "lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar"
+        refuse_kernel(kernel, start._data.dtype)
 
 
 def _addc(name: str, a, t1, t2):
@@ -298,6 +298,8 @@ def _addc(name: str, a, t1, t2):
     promoted = ad
     if name == "addcdiv" and t1._data.dtype.kind in "iub" and t2._data.dtype.kind in "iub":
         raise RuntimeError(M_ADDCDIV_INT)
+    if promoted.kind == "b":
+        refuse_kernel(f"{name}_cpu_out", promoted)
     return promoted
 
 
