@@ -104,8 +104,13 @@ def _signature(m, op, shape, order):
 )
 @pytest.mark.parametrize("op", OPS)
 def test_layout_of_results_from_a_permuted_tensor(op, shape, order):
-    got, got_grad = _signature(gs, op, shape, order)
-    want, want_grad = _signature(torch, op, shape, order)
+    _same_as_torch(_signature, op, shape, order)
+
+
+def _same_as_torch(signature, *args) -> None:
+    """``signature(m, *args)`` gives the same layout under both, and gradients as close."""
+    got, got_grad = signature(gs, *args)
+    want, want_grad = signature(torch, *args)
     assert got == want
     np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)
 
@@ -157,10 +162,7 @@ def _binary_signature(m, op, first, second):
 )
 @pytest.mark.parametrize("op", _BINARY)
 def test_layout_of_a_pointwise_result_of_two_layouts(op, first, second):
-    got, got_grad = _binary_signature(gs, op, first, second)
-    want, want_grad = _binary_signature(torch, op, first, second)
-    assert got == want
-    np.testing.assert_allclose(got_grad, want_grad, rtol=1e-5, atol=1e-4)
+    _same_as_torch(_binary_signature, op, first, second)
 
 
 # What a kernel over images makes: channels last where its input is strided so (as torch's
