@@ -47,15 +47,6 @@ def _power(a, b):
     return xp.where(negative, special, out).astype(out.dtype)
 
 
-def _in_integral(a, b, dtype):
-    """``a`` and ``b`` cast to an integer result ``dtype`` (wrapping), as torch casts its
-    operands before an op: a 0-dim int32 -1 against a uint8 tensor is 255. Unchanged for
-    any other result dtype (nothing needs a graph, as integers have no gradient)."""
-    if dtype is None or dtype.kind not in "iu":
-        return a, b
-    return a.astype(dtype, copy=False), b.astype(dtype, copy=False)
-
-
 def _nonnegative(b):
     """``b >= 0``, for complex numbers as torch takes it in ``pow``'s gradient: real and not
     below 0 (NumPy would order them by real part, then imaginary)."""
@@ -1383,7 +1374,7 @@ class ClampMinBackward1(Function):
         self.save(**{"self": a, self.slot: bound})
         self.shapes = (a.shape, bound.shape)
         self.dtypes = (a.dtype, bound.dtype)
-        a, bound = _in_integral(a, bound, dtype)
+        a, bound = _in_dtype(a, bound, dtype)  # cast first, as torch (wrapping)
         xp = xp_of(a)
         return _promote(xp.maximum(a, bound) if self.slot == "min" else xp.minimum(a, bound), dtype)
 
@@ -1666,8 +1657,8 @@ class ClampBackward0(Function):
         self.shapes = (a.shape, _shape(lo), _shape(hi))
         self.dtypes = tuple(getattr(v, "dtype", None) for v in (a, lo, hi))
         xp = xp_of(a)
-        if dtype is not None and dtype.kind in "iu":  # each cast first, as torch (wrapping)
-            a, lo, hi = (None if v is None else xp.asarray(v).astype(dtype) for v in (a, lo, hi))
+        if dtype is not None:  # each cast first, as torch (wrapping)
+            a, lo, hi = (None if v is None else _in(v, dtype) for v in (a, lo, hi))
         out = a
         if lo is not None:
             out = xp.maximum(out, lo)
@@ -1846,7 +1837,7 @@ class MaximumBackward0(Function):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
-        a, b = _in_integral(a, b, dtype)
+        a, b = _in_dtype(a, b, dtype)  # cast first, as torch (wrapping)
         xp = xp_of(a)
         out = xp.maximum(a, b) if self._name == "MaximumBackward0" else xp.minimum(a, b)
         return out if dtype is None or out.dtype == dtype else out.astype(dtype)
@@ -2218,7 +2209,7 @@ class FmaxBackward0(Function):
         self.save(self=a, other=b)
         self.shapes = (a.shape, b.shape)
         self.dtypes = (a.dtype, b.dtype)
-        a, b = _in_integral(a, b, dtype)
+        a, b = _in_dtype(a, b, dtype)  # cast first, as torch (wrapping)
         out = getattr(xp_of(a), self.ufunc)(a, b)
         return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 

@@ -182,22 +182,12 @@ def _binary(cls, op: str, a, b, *extra):
         promoted = _promoted(a, b)
         if type(b) is int:
             b, extra = _integral_operands(b, promoted or a._data.dtype, extra)
-        elif promoted is not None and promoted.kind in "iu" and type(b) is Tensor:
-            # torch casts each operand to an integer result type first, wrapping: a 0-dim
-            # tensor whose value does not fit changes a maximum or a remainder (integer
-            # tensors need no graph, so the cast values go in as they are)
-            a, b = _cast_to(a, promoted), _cast_to(b, promoted)
     try:
         return apply(cls, (a, b), *extra, promoted)
     except ValueError as e:
         if "broadcast" in str(e):
             raise _broadcast_error(op, a, b) from None
         raise
-
-
-def _cast_to(t, dtype):
-    """Tensor ``t``'s values in ``dtype`` (wrapping), as an array, or ``t`` if they are."""
-    return t if t._data.dtype == dtype else t._data.astype(dtype)
 
 
 def _integral_operands(b: int, dtype, extra: tuple) -> tuple:
