@@ -3,7 +3,8 @@
 ``p = W @ x**2`` maps 4 numbers to 3. ``p.backward()`` fails: there is no single
 gradient of a vector. ``p.backward(v)`` computes ``v^T J`` (``J`` the 3x4 Jacobian)
 in one backward pass, without ever building ``J``. The scenario checks it against ``J``
-built row by row, one ``gs.autograd.grad`` call (one backward) per output.
+built row by row, one ``gs.autograd.grad`` call (one backward) per output, and against
+``gs.autograd.functional.jacobian``, which builds it the same way.
 
 Run it: ``python scenarios/vector_jacobian.py`` or ``gradscope run scenarios/vector_jacobian.py``.
 """
@@ -36,6 +37,9 @@ def main() -> dict:
     print(f"J, built with {len(rows)} backward passes (one per output):\n{J}")
     analytic = W * (2 * x.detach())  # dp_i/dx_j = W_ij * 2 x_j
     print(f"J == W * 2x (by hand): {J.equal(analytic)}")
+    # The same loop, as a library call (torch.autograd.functional.jacobian's equivalent).
+    J_lib = gs.autograd.functional.jacobian(lambda t: W @ t**2, x.detach())
+    print(f"gs.autograd.functional.jacobian gives the same J: {J_lib.equal(J)}")
 
     v = gs.tensor([1.0, -1.0, 0.5])
     gs.mark("before backward")
@@ -55,6 +59,7 @@ def main() -> dict:
         "error": error,
         "jacobian": J.tolist(),
         "jacobian_ok": bool(J.equal(analytic)),
+        "library_jacobian_ok": bool(J_lib.equal(J)),
         "grad": x.grad.tolist(),
         "vjp": vjp.tolist(),
         "matches": same,

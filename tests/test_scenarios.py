@@ -187,7 +187,7 @@ def test_vector_jacobian():
     r = load("vector_jacobian")["main"]()
     assert r["error"] == M_SCALAR
     assert r["jacobian"] == [[2, 0, 12, 8], [0, 4, -6, 24], [4, 8, 0, 8]]
-    assert r["jacobian_ok"] and r["matches"]
+    assert r["jacobian_ok"] and r["library_jacobian_ok"] and r["matches"]
     assert r["grad"] == r["vjp"] == [4.0, 0.0, 18.0, -12.0]
     assert r["backward_passes_for_J"] == 3
 

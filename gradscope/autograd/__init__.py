@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Sequence
 
 from ..errors import py_type_name
-from . import forward_ad, function, higher_order
+from . import forward_ad, function, functional, higher_order
 from .engine import root_gradients, run_backward
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled, state
@@ -21,6 +21,7 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "forward_ad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
