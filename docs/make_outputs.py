@@ -170,11 +170,13 @@ def run_piped(command: str, cols: int) -> tuple[int, str]:
 
 
 def reading_tty(pid: int) -> bool | None:
-    """Whether process ``pid`` sleeps waiting for terminal input (None: cannot tell)."""
+    """Whether process ``pid`` sleeps waiting for terminal input (None: cannot tell, as
+    where the kernel hides wait channels and shows "0")."""
     try:
-        return Path(f"/proc/{pid}/wchan").read_text() in ("wait_woken", "n_tty_read")
+        wchan = Path(f"/proc/{pid}/wchan").read_text().strip()
     except OSError:
         return None
+    return None if wchan in ("", "0") else wchan in ("wait_woken", "n_tty_read")
 
 
 def run_pty(command: str, cols: int, keys: list[str]) -> tuple[int, str]:
@@ -211,8 +213,12 @@ def run_pty(command: str, cols: int, keys: list[str]) -> tuple[int, str]:
                 out.extend(data)
                 last = time.monotonic()
             quiet = time.monotonic() - last
-            if waiting and quiet > 0.2 and (reading_tty(proc.pid) or quiet > 3):
-                return True
+            if waiting and quiet > 0.2:
+                # a slow start (imports on a loaded machine) is quiet too: only where the
+                # wait cannot be seen does quiet alone say the command waits for input
+                state = reading_tty(proc.pid)
+                if state or (state is None and quiet > 3):
+                    return True
         return False
 
     try:
