@@ -113,15 +113,30 @@ def result_type(a_dtype: np.dtype, a_dim: int, b, b_dtype: np.dtype | None, b_di
         ca, cb = _category(a_dtype), scalar_category(b)
         if cb <= ca:
             return a_dtype
+        if ca == 2:  # a complex number with a floating tensor: the tensor's precision
+            return _complex_of(a_dtype)
         return {1: np.dtype(np.int64), 2: default_float.np, 3: default_complex()}[cb]
     if a_dtype == b_dtype:
         return a_dtype
     ca, cb = _category(a_dtype), _category(b_dtype)
-    if ca != cb:  # the higher category wins, 0-dim or not, with its own dtype
-        return a_dtype if ca > cb else b_dtype
     if (a_dim == 0) != (b_dim == 0):
+        if cb > ca if a_dim > 0 else ca > cb:  # the 0-dim one's higher category wins...
+            if ca + cb == 5:  # ...but complex over a floating tensor keeps its precision
+                return _complex_of(a_dtype if a_dim > 0 else b_dtype)
+            return b_dtype if a_dim > 0 else a_dtype
         return a_dtype if a_dim > 0 else b_dtype
+    if ca != cb:  # the higher category wins, with its own dtype...
+        if ca + cb == 5:  # ...but complex and floating take the wider precision
+            return _complex_of(a_dtype, b_dtype)
+        return a_dtype if ca > cb else b_dtype
     return np.promote_types(a_dtype, b_dtype)
+
+
+def _complex_of(*np_dtypes: np.dtype) -> np.dtype:
+    """The complex dtype of the widest precision of ``np_dtypes`` (complex64 below float64:
+    NumPy has no complex32)."""
+    real = max(d.itemsize // 2 if d.kind == "c" else d.itemsize for d in np_dtypes)
+    return _C128 if real >= 8 else _C64
 
 
 # the C++ type torch names when a number does not fit a tensor's elements
@@ -154,6 +169,10 @@ def checked_scalar(value, np_dtype: np.dtype):
     tv = type(value)
     if kind == "b":
         return bool(value) if tv is int else value  # any number is a bool, as in torch
+    if tv is complex and kind in "fiu":  # its real part, if it has no imaginary part
+        if value.imag != 0:  # (NaN included)
+            raise _overflow(np_dtype)
+        value, tv = value.real, float
     if tv is bool or tv is complex or not isinstance(value, (int, float)):
         return value
     if kind == "f":

@@ -454,6 +454,11 @@ SPECIALS = {
 
 
 VALUES = {
+    # the gradient of |x| at a 0-dim NaN (NumPy's sign of a 0-dim array is a scalar)
+    "abs_0d_nan_grad": lambda m: grads(m, m.abs, m.tensor(NAN, requires_grad=True)),
+    "l1_norm_0d_nan_grad": lambda m: grads(
+        m, lambda t: m.linalg.vector_norm(t, 1), m.tensor(NAN, requires_grad=True)
+    ),
     # shapes of edge results
     "stack_new_last_dim": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=2),
     "cat_single": lambda m: m.cat([L(m)]),

@@ -56,8 +56,8 @@ def keep(g, mask):
 def sgn(a):
     """torch's sign of ``a``: -1, 0 or 1, and 0 for NaN (NumPy's sign gives NaN)."""
     if type(a) is np.ndarray:
-        s = np.sign(a)
-        return np.nan_to_num(s, copy=False, nan=0.0) if _has_nan(s) else s
+        s = np.sign(a)  # (a NumPy scalar for a 0-dim ``a``: not written in place)
+        return np.nan_to_num(s, copy=type(s) is not np.ndarray, nan=0.0) if _has_nan(s) else s
     xp = xp_of(a)
     s = xp.sign(a)
     return xp.nan_to_num(s, nan=0.0) if s.dtype.kind == "f" else s

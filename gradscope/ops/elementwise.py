@@ -66,6 +66,14 @@ def _scalar_power(a, e):
 # ---------------------------------------------------------------- add / sub / neg
 
 
+def _scaled(alpha, b, dtype):
+    """``alpha * b`` as torch computes it, in the result's ``dtype`` (None: ``b``'s own):
+    of bools, their ``and`` (Python's ``True * True`` is an int)."""
+    if dtype is not None and hasattr(b, "astype"):
+        b = b.astype(dtype)
+    return np.logical_and(alpha, b) if type(alpha) is bool else alpha * b
+
+
 class AddBackward0(Function):
     pointwise = True
     _name = "AddBackward0"
@@ -78,7 +86,7 @@ class AddBackward0(Function):
             self.dtypes = (a.dtype, b.dtype)
         else:  # a Python number: a's gradient is g itself
             self.shapes = None
-        return _promote(a + b if alpha == 1 else a + alpha * b, dtype)
+        return _promote(a + b if alpha == 1 else a + _scaled(alpha, b, dtype), dtype)
 
     def backward(self, g):
         if self.shapes is None:
@@ -87,8 +95,8 @@ class AddBackward0(Function):
         ga = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None
         gb = None
         if nb:
-            gb = unbroadcast(g if self.alpha == 1 else g * self.alpha, self.shapes[1])
-            gb = cast_like(gb, self.dtypes[1])
+            gb = g if self.alpha == 1 else g * self.alpha.conjugate()
+            gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 
     def backward_graph(self, g):
@@ -98,7 +106,7 @@ class AddBackward0(Function):
         ga = cast_to(sum_to(g, self.shapes[0]), self.dtypes[0]) if na else None
         gb = None
         if nb:
-            gb = g if self.alpha == 1 else g * self.alpha
+            gb = g if self.alpha == 1 else g * self.alpha.conjugate()
             gb = cast_to(sum_to(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 
@@ -117,12 +125,14 @@ class SubBackward0(Function):
         self.shapes = (a.shape, shape_b)
         self.dtypes = (a.dtype, dtype_b)
         self.alpha = alpha
-        return _promote(a - b if alpha == 1 else a - alpha * b, dtype)
+        return _promote(a - b if alpha == 1 else a - _scaled(alpha, b, dtype), dtype)
 
     def backward(self, g):
         na, nb = self.needs_input_grad
         ga = cast_like(unbroadcast(g, self.shapes[0]), self.dtypes[0]) if na else None
-        gb = cast_like(unbroadcast(-g * self.alpha, self.shapes[1]), self.dtypes[1]) if nb else None
+        gb = None
+        if nb:
+            gb = cast_like(unbroadcast(-g * self.alpha.conjugate(), self.shapes[1]), self.dtypes[1])
         return ga, gb
 
     def backward_graph(self, g):
@@ -130,7 +140,7 @@ class SubBackward0(Function):
         ga = cast_to(sum_to(g, self.shapes[0]), self.dtypes[0]) if na else None
         gb = None
         if nb:
-            gb = -g if self.alpha == 1 else -g * self.alpha
+            gb = -g if self.alpha == 1 else -g * self.alpha.conjugate()
             gb = cast_to(sum_to(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 

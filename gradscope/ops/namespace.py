@@ -149,7 +149,9 @@ class RsubBackward0(E.SubBackward0):
 
     def backward(self, g):
         na, nb = self.needs_input_grad
-        ga = cast_like(unbroadcast(-g * self.alpha, self.shapes[0]), self.dtypes[0]) if na else None
+        ga = None
+        if na:
+            ga = cast_like(unbroadcast(-g * self.alpha.conjugate(), self.shapes[0]), self.dtypes[0])
         gb = cast_like(unbroadcast(g, self.shapes[1]), self.dtypes[1]) if nb else None
         return ga, gb
 
@@ -157,7 +159,7 @@ class RsubBackward0(E.SubBackward0):
         na, nb = self.needs_input_grad
         ga = None
         if na:
-            ga = -g if self.alpha == 1 else -g * self.alpha
+            ga = -g if self.alpha == 1 else -g * self.alpha.conjugate()
             ga = cast_to(sum_to(ga, self.shapes[0]), self.dtypes[0])
         gb = cast_to(sum_to(g, self.shapes[1]), self.dtypes[1]) if nb else None
         return ga, gb
@@ -173,13 +175,15 @@ class _RsubScaled(E.RsubBackward1):
 
     def forward(self, a, scalar, alpha, dtype=None):
         self.alpha = alpha
+        if dtype is not None:  # scaled in the result's dtype, as torch does
+            a = a.astype(dtype)
         return super().forward(a * alpha, scalar, dtype)
 
     def backward(self, g):
-        return (-g * self.alpha, None)
+        return (-g * self.alpha.conjugate(), None)
 
     def backward_graph(self, g):
-        return (-g * self.alpha, None)
+        return (-g * self.alpha.conjugate(), None)
 
     def jvp(self, xs, out, tangents):
         return -tangents[0] * self.alpha
@@ -189,10 +193,10 @@ def rsub(input, other, alpha=1) -> Tensor:  # noqa: A002 - torch's name
     """``other - alpha * input`` (``other`` a tensor or a number)."""
     _check_tensor_arg("rsub", "input", 1, input)
     other = api.as_tensor_like(other, input)
-    if type(alpha) is float:
-        api._check_alpha(input, other)
+    api._check_bool_sub(input, other)
+    if alpha != 1 or type(alpha) is not int:
+        alpha = api._alpha(input, other, alpha)
     if type(other) is Tensor:
-        api._check_bool_sub(input, other)
         input, other = api._on_one_device(input, other)
         promoted = api._promoted(input, other)
         try:
@@ -203,7 +207,6 @@ def rsub(input, other, alpha=1) -> Tensor:  # noqa: A002 - torch's name
             raise
     if alpha == 1:
         return api.rsub(input, other)
-    api._check_bool_sub(input, other)
     promoted = api._promoted(input, other)
     if type(other) is int:
         other, _ = api._integral_operands(other, promoted or input._data.dtype, ())

@@ -177,6 +177,10 @@ def _index_fill(a, dim, index, value, inplace: bool):
     _bounds(index, dim, a.shape[dim] if a.ndim else 1, IndexError, "", wrap=True)
     if type(value) is api.Tensor:
         return _run(W.IndexFillBackward1, inplace, a, (a, value, index), dim)
+    if type(value) is complex and a._data.dtype.kind != "c":
+        raise RuntimeError(
+            "index_fill_(): Converting complex Scalar to non-complex type is not supported"
+        )
     value = dtypes.checked_scalar(value, a._data.dtype)
     return _run(W.IndexFillBackward0, inplace, a, (a, index), dim, value)
 

@@ -55,7 +55,7 @@ from ._common import (
     _on_one_device,
     _promoted,
 )
-from .arithmetic import _atan2, _check_alpha, _check_bool_sub
+from .arithmetic import _alpha, _atan2, _check_bool_sub
 from .comparison import _logical
 from .views import _t_warned, _transposed
 from .scatter_gather import _scatter_args

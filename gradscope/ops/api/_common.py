@@ -191,12 +191,10 @@ def _binary(cls, op: str, a, b, *extra):
 
 
 def _integral_operands(b: int, dtype, extra: tuple) -> tuple:
-    """A Python int operand ``b`` (and an ``alpha`` in ``extra``) as torch applies them to
-    a tensor of integer ``dtype``: ``b`` cast, wrapping around; ``alpha`` checked."""
+    """A Python int operand ``b`` as torch applies it to a tensor of integer ``dtype``:
+    cast, wrapping around (``extra``, the op's other arguments, pass through)."""
     if dtype.kind not in "iu":
         return b, extra
-    if extra and type(extra[0]) is int:
-        extra = (dtypes.checked_scalar(extra[0], dtype), *extra[1:])
     return dtypes.wrapped_scalar(b, dtype), extra
 
 

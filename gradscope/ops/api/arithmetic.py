@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import dtypes
 from ...autograd import function as _function
-from ...autograd.function import apply, apply_inplace
+from ...autograd.function import apply, apply_inplace, check_inplace_result
 from ...errors import M_BOOL_SUB, cpp_type_name, refuse_kernel
 from .. import elementwise as E
 from ._common import (
@@ -30,10 +30,10 @@ def add(a, b, *, alpha=1):
     """``a + alpha * b``."""
     if type(a) is not Tensor:
         return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
-    if type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
+    if alpha != 1 or type(alpha) is not int:
+        alpha = _alpha(a, b, alpha)
+    elif type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
         return apply(E.AddBackward0, (a, b), alpha, None)
-    if type(alpha) is float:
-        _check_alpha(a, b)
     return _binary(E.AddBackward0, "add", a, b, alpha)
 
 
@@ -42,24 +42,41 @@ def sub(a, b, *, alpha=1):
     if type(a) is not Tensor:
         return rsub(b, a)
     _check_bool_sub(a, b)
-    if type(alpha) is float:
-        _check_alpha(a, b)
+    if alpha != 1 or type(alpha) is not int:
+        alpha = _alpha(a, b, alpha)
     return _binary(E.SubBackward0, "sub", a, b, alpha)
 
 
-def _check_alpha(a, b) -> None:
-    """torch refuses a float ``alpha`` when both operands are integers (or bools), once
-    their shapes broadcast (the op's own error for shapes that do not comes first)."""
+def _alpha(a, b, alpha, in_place: bool = False):
+    """``alpha`` of ``a + alpha * b`` as torch takes it: checked against the operands'
+    common dtype (a bool for bools only, a float for floating or complex operands, a
+    complex for complex ones), then converted to it as a fill value is (into bools, any
+    number is a bool; past the type's range, torch's overflow error). Shapes that do not
+    broadcast leave it to the op's own error; ``in_place``, torch first checks that the
+    result fits ``a``."""
+    ad = a._data.dtype
     if type(b) is Tensor:
         try:
-            np.broadcast_shapes(a._data.shape, b._data.shape)
+            shape = np.broadcast_shapes(a._data.shape, b._data.shape)
         except ValueError:
-            return
-    b_integral = b._data.dtype.kind in "iub" if type(b) is Tensor else type(b) in (int, bool)
-    if a._data.dtype.kind in "iub" and b_integral:
+            return alpha
+        dtype = dtypes.result_type(ad, a._data.ndim, None, b._data.dtype, b._data.ndim)
+    else:
+        shape, dtype = a._data.shape, dtypes.result_type(ad, a._data.ndim, b, None, 0)
+    if in_place:
+        check_inplace_result(a._data, shape, dtype)
+    kind, ta = dtype.kind, type(alpha)
+    if ta is bool and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if (ta is float or ta is complex) and kind in "biu":
         raise RuntimeError(
             "For integral input tensors, argument alpha must not be a floating point number."
         )
+    if ta is complex and kind != "c":
+        raise RuntimeError(
+            "For non-complex input tensors, argument alpha must not be a complex number."
+        )
+    return dtypes.checked_scalar(alpha, dtype)
 
 
 def rsub(a, scalar):

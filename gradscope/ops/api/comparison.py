@@ -64,9 +64,22 @@ def _check_bool_bounds(lo, hi) -> None:
         raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
 
 
-def _checked_bounds(a, lo, hi) -> tuple:
+_F64 = np.dtype(np.float64)
+
+
+def _checked_bounds(a, lo, hi, in_place: bool = False) -> tuple:
     """``clamp``'s number bounds, checked to fit ``a``'s dtype as torch checks them."""
     dtype = a._data.dtype
+    if dtype.kind != "c" and complex in (type(lo), type(hi)):
+        if dtype.kind != "f" and in_place:
+            raise RuntimeError(
+                "result type ComplexFloat can't be cast to the desired output type "
+                + cpp_type_name(dtype)
+            )
+        if dtype.kind != "f":
+            raise NotImplementedError("clamp is not supported for complex types")
+        # converted as doubles: only a real value fits, whatever the floating type
+        lo, hi = (dtypes.checked_scalar(b, _F64) if type(b) is complex else b for b in (lo, hi))
     return dtypes.checked_scalar(lo, dtype), dtypes.checked_scalar(hi, dtype)
 
 

@@ -20,6 +20,7 @@ from ._common import (
 )
 from .arithmetic import (
     _TRUE_DIVISION,
+    _alpha,
     _check_bool_sub,
     _division_dtype,
     _result_dtype,
@@ -55,11 +56,15 @@ def _binary_(cls, op: str, a, b, *extra, dtype_of=_promoted):
 
 
 def add_(a, b, *, alpha=1):
+    if alpha != 1 or type(alpha) is not int:
+        alpha = _alpha(a, as_tensor_like(b, a), alpha, in_place=True)
     return _binary_(E.AddBackward0, "add_", a, b, alpha)
 
 
 def sub_(a, b, *, alpha=1):
     _check_bool_sub(a, b)
+    if alpha != 1 or type(alpha) is not int:
+        alpha = _alpha(a, as_tensor_like(b, a), alpha, in_place=True)
     return _binary_(E.SubBackward0, "sub_", a, b, alpha)
 
 
@@ -166,10 +171,10 @@ def clamp_(a, min=None, max=None):  # noqa: A002
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if type(min) is Tensor or type(max) is Tensor:
         return _clamp_by_tensors(apply_inplace, a, min, max)
-    if a._data.dtype.kind == "b":
+    if a._data.dtype.kind == "b" and complex not in (type(min), type(max)):
         _check_bool_bounds(min, max)
         raise RuntimeError("result type Long can't be cast to the desired output type bool")
-    min, max = _checked_bounds(a, min, max)
+    min, max = _checked_bounds(a, min, max, in_place=True)
     return apply_inplace(E.ClampBackward1, a, (a,), min, max)
 
 
