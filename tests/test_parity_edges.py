@@ -53,6 +53,11 @@ def F(m):  # noqa: N802 - torch.nn.functional, as scripts call it
     return m.nn.functional
 
 
+def _z(m, values):
+    """A complex128 leaf that requires grad."""
+    return m.tensor(values, dtype=m.complex128, requires_grad=True)
+
+
 def grads(m, f, *leaves):
     """``f(*leaves)``, then ``out.sum().backward()``: the output and each leaf's grad."""
     out = f(*leaves)
@@ -459,7 +464,22 @@ VALUES = {
     "l1_norm_0d_nan_grad": lambda m: grads(
         m, lambda t: m.linalg.vector_norm(t, 1), m.tensor(NAN, requires_grad=True)
     ),
-    # shapes of edge results
+    # complex gradients: acosh's own branch cut, a negative real base's complex log
+    "acosh_complex_left_half_grad": lambda m: grads(
+        m, lambda z: m.view_as_real(z.acosh()), _z(m, [-1.5 + 0.3j, 1 + 2j, -0.2 - 3j])
+    ),
+    "pow_negative_number_base_complex_exponent_grad": lambda m: grads(
+        m, lambda z: m.view_as_real((-2) ** z), _z(m, [0.5 + 1j, -1.5])
+    ),
+    "pow_negative_tensor_base_complex_exponent_grad": lambda m: grads(
+        m, lambda z: m.view_as_real(m.tensor([-2.0, 3.0], dtype=m.float64) ** z), _z(m, [0.5j, 2])
+    ),
+    "pow_negative_number_base_real_exponent_grad": lambda m: grads(
+        m, lambda x: (-2) ** x, m.tensor([0.5, 2.0], dtype=m.float64, requires_grad=True)
+    ),
+    "pow_zero_base_grad": lambda m: grads(
+        m, lambda x: 0.0**x, m.tensor([-1.5, 0.0, 2.0], dtype=m.float64, requires_grad=True)
+    ),
     "stack_new_last_dim": lambda m: m.stack([_o(m, 2, 3), _o(m, 2, 3)], dim=2),
     "cat_single": lambda m: m.cat([L(m)]),
     "stack_single": lambda m: m.stack([L(m)]),

@@ -504,8 +504,8 @@ class PowBackward1(Function):
         if nb:
             r = self.saved("result")
             xp = xp_of(a)
-            with fp_quiet():
-                gb = g * r * xp.where((a == 0) & _nonnegative(b), 0, xp.log(a))
+            with fp_quiet():  # (a negative real base has a complex log if the result is complex)
+                gb = g * r * xp.where((a == 0) & _nonnegative(b), 0, xp.log(_in(a, r.dtype)))
             gb = cast_like(unbroadcast(gb, self.shapes[1]), self.dtypes[1])
         return ga, gb
 
@@ -555,24 +555,39 @@ class PowBackward2(Function):
         self.base = base
         return out
 
+    def _log_base(self, result):
+        """The base's log as torch takes it: complex where the result is (a negative real
+        base then has one), else a float (NaN for a negative base)."""
+        with fp_quiet():
+            if result.dtype.kind == "c":
+                return complex(np.log(complex(self.base)))
+            return float(np.log(np.float64(self.base)))
+
+    def _rate(self, exponent, result):
+        """``result * log(base)``; of a zero base, 0 where the exponent is real and not
+        negative (its power does not move from 0 or 1 there)."""
+        rate = result * self._log_base(result)
+        if self.base == 0:
+            rate = xp_of(result).where(_nonnegative(exponent), 0, rate)
+        return rate
+
     def backward(self, g):
-        r = self.saved("result")
-        if type(self.base) is complex:  # (complex_node conjugates around the rule)
-            return (g * (r * np.log(self.base)),)
-        return (g * r * float(np.log(self.base)) if self.base > 0 else g * 0,)
+        # (complex_node conjugates around the rule)
+        return (g * self._rate(self.saved("exponent"), self.saved("result")),)
 
     def backward_graph(self, g):
-        if type(self.base) is complex:
-            return Function.backward_graph(self, g)  # not written for a complex base
         r = self.saved_tensor("result")
-        if self.base > 0:
-            return (g * apply(MulBackward1, (r,), float(np.log(self.base))),)
-        return (zeros_grad(g.shape, g),)
+        lb = self._log_base(r._data)
+        if type(lb) is complex:
+            return Function.backward_graph(self, g)  # not written for a complex log
+        rate = apply(MulBackward1, (r,), lb)
+        if self.base == 0:
+            rate = api.where(constant(_nonnegative(self.saved("exponent"))), 0.0, rate)
+        return (g * rate,)
 
     def jvp(self, xs, out, tangents):
-        if type(self.base) is complex:
-            return tangents[0] * out * np.log(self.base)
-        return tangents[0] * out * float(np.log(self.base)) if self.base > 0 else tangents[0] * 0
+        with fp_quiet():
+            return tangents[0] * self._rate(xs[0], out)
 
 
 # ---------------------------------------------------------------- rounded division
@@ -1167,8 +1182,11 @@ class AcoshBackward0(Function):
             return getattr(xp_of(a), self.ufunc)(a)
 
     def _factor(self, a):
+        xp = xp_of(a)
         with fp_quiet():
-            return 1 / xp_of(a).sqrt(a * a + self.one)
+            if self.one < 0 and a.dtype.kind == "c":  # the branch of acosh's own cut
+                return 1 / xp.sqrt(a - 1) * (1 / xp.sqrt(a + 1))
+            return 1 / xp.sqrt(a * a + self.one)
 
     def backward(self, g):
         with fp_quiet():
@@ -1176,6 +1194,8 @@ class AcoshBackward0(Function):
 
     def backward_graph(self, g):
         a = self.saved_tensor("self")
+        if self.one < 0 and a.is_complex():
+            return (g * ((a - 1).rsqrt() * (a + 1).rsqrt()),)
         shifted = a.pow(2) - 1 if self.one < 0 else a.pow(2) + 1
         return (g * shifted.rsqrt(),)
 
