@@ -169,3 +169,107 @@ class _LinAlgError(RuntimeError):
 
 
 LinAlgError = _LinAlgError
+
+
+# torch's refusals of complex tensors, by the node or op gradscope refuses them at: the
+# name of the kernel that has no complex loop ("<kernel>" not implemented for
+# 'ComplexFloat'), or torch's own exception
+_COMPLEX_REFUSALS: dict[str, str | tuple[type, str]] = {
+    "AmaxBackward0": "max_values_cpu",
+    "AminBackward0": "min_values_cpu",
+    "Atan2Backward0": "atan2_cpu",
+    "BinaryCrossEntropyWithLogitsBackward0": "log_sigmoid_cpu",
+    "CeilBackward0": (NotImplementedError, "ceil is not supported for complex inputs"),
+    "CeluBackward0": "elu_cpu",
+    "CeluBackward1": "elu_cpu",
+    "ClampMaxBackward1": "minimum_cpu",
+    "ClampMinBackward1": "maximum_cpu",
+    "CopysignBackward0": "copysign_cpu",
+    "CummaxBackward0": "cummax_cpu",
+    "CumminBackward0": "cummin_cpu",
+    "Deg2RadBackward0": (RuntimeError, "deg2rad is not supported for complex tensors."),
+    "DigammaBackward0": "digamma",
+    "EluBackward0": "elu_cpu",
+    "EluBackward1": "elu_cpu",
+    "ErfBackward0": "erf_vml_cpu",
+    "ErfcBackward0": "erfc_vml_cpu",
+    "ErfinvBackward0": "erfinv_vml_cpu",
+    "FloorBackward0": (NotImplementedError, "floor is not supported for complex inputs"),
+    "FmaxBackward0": (RuntimeError, "fmax not implemented for complex tensors."),
+    "FminBackward0": (RuntimeError, "fmin not implemented for complex tensors."),
+    "FmodBackward1": "fmod_cpu",
+    "FracBackward0": "frac_cpu",
+    "HardshrinkBackward0": "hardshrink_cpu",
+    "HypotBackward0": "hypot_cpu",
+    "I0Backward0": "i0_vml_cpu",
+    "LgammaBackward0": "lgamma_vml_cpu",
+    "Logaddexp2Backward0": "logaddexp2_cpu",
+    "LogitBackward0": "logit_cpu",
+    "MaxBackward1": "max_all",
+    "MaximumBackward0": (RuntimeError, "maximum not implemented for complex tensors."),
+    "MedianBackward0": "median_cpu",
+    "MinBackward1": "min_all",
+    "MinimumBackward0": (RuntimeError, "minimum not implemented for complex tensors."),
+    "ModeBackward0": "mode_cpu",
+    "NanmedianBackward0": "median_cpu",
+    "NansumBackward0": (RuntimeError, "nansum on CPU does not support complex inputs"),
+    "Rad2DegBackward0": (RuntimeError, "rad2deg is not supported for complex tensors."),
+    "ReluBackward0": (NotImplementedError, "clamp is not supported for complex types"),
+    "RemainderBackward1": "remainder_cpu",
+    "RoundBackward0": "round_vml_cpu",
+    "RreluWithNoiseBackward0": "leaky_relu_cpu",
+    "RreluWithNoiseBackward1": "leaky_relu_cpu",
+    "SignBackward0": (
+        NotImplementedError,
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+        "torch.sgn instead.",
+    ),
+    "SortBackward0": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "TopkBackward0": (RuntimeError, " topk does not support complex dtypes on CPU"),
+    "TruncBackward0": (NotImplementedError, "trunc is not supported for complex inputs"),
+    "Unique2Backward0": "unique",
+    "UniqueConsecutiveBackward0": "unique",
+    "XlogyBackward0": "xlogy_cpu",
+    # ops without a node of their own
+    "abs_": (RuntimeError, "In-place abs is not supported for complex tensors."),
+    "aminmax": "aminmax_cpu",
+    "argmax": (RuntimeError, "argmax(): does not support complex input"),
+    "argmin": (RuntimeError, "argmin(): does not support complex input"),
+    "argsort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "floor_divide": "div_floor_cpu",
+    "heaviside": (RuntimeError, "heaviside is not yet implemented for complex tensors."),
+    "remainder": "remainder_cpu",
+    "isin": (RuntimeError, "Unsupported input type encountered for isin(): {dtype}"),
+    "isneginf": (RuntimeError, "isneginf does not support complex inputs."),
+    "isposinf": (RuntimeError, "isposinf does not support complex inputs."),
+    "searchsorted": "searchsorted_out_cpu",
+    "signbit": (NotImplementedError, "signbit is not implemented for complex tensors."),
+}
+
+
+def complex_refusal(name: str, np_dtype) -> Exception:
+    """The error for node or op ``name`` given a complex tensor of ``np_dtype``: torch's
+    where it refuses them too, else gradscope's own."""
+    known = _COMPLEX_REFUSALS.get(name)
+    if known is None:
+        return NotImplementedError(f"{name}: gradscope takes real tensors only")
+    dtype = scalar_type_name(np_dtype)
+    if type(known) is str:
+        return NotImplementedError(f"\"{known}\" not implemented for '{dtype}'")
+    return known[0](known[1].format(dtype=dtype))
+
+
+def refuse_complex_input(name: str, *tensors) -> None:
+    """Raise torch's error if any of ``tensors`` (op ``name``'s) is complex."""
+    for t in tensors:
+        dtype = getattr(getattr(t, "_data", None), "dtype", None)
+        if dtype is not None and dtype.kind == "c":
+            raise complex_refusal(name, dtype)
+
+
+def refuse_complex_grad(name: str, out, record: bool) -> None:
+    """torch's error for op ``name`` whose complex output would need a gradient."""
+    if record and out.dtype.kind == "c":
+        raise RuntimeError(
+            f"{name} does not support automatic differentiation for outputs with complex dtype."
+        )

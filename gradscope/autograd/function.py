@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..backend import (
     FP_SIGNALS,
     partially_overlaps,
@@ -40,6 +41,7 @@ from ..errors import (
     M_PARTIAL_OVERLAP,
     M_VERSION_HINT,
     M_VERSION_HINT_ANOMALY,
+    complex_refusal,
     devices_differ,
     scalar_type_name,
     shape_str,
@@ -1018,13 +1020,7 @@ def _complex_out(out) -> bool:
 
 def _any_complex(arrays, out) -> bool:
     """Whether an input (an array or a number) or an output of an op is complex."""
-    for v in (*arrays, *out) if type(out) is tuple or type(out) is list else (*arrays, out):
-        if type(v) is complex:
-            return True
-        dtype = getattr(v, "dtype", None)
-        if dtype is not None and dtype.kind == "c":
-            return True
-    return False
+    return _complex_dtype(arrays, out) is not None
 
 
 def _conj(g):
@@ -1036,11 +1032,23 @@ def _conj(g):
     return g.conj() if hasattr(g, "conj") else g
 
 
+def _complex_dtype(arrays, out):
+    """The dtype of the first complex input (an array or a number: a Python complex
+    number's is torch's default) or output of an op; None if none is complex."""
+    for v in (*arrays, *out) if type(out) is tuple or type(out) is list else (*arrays, out):
+        if type(v) is complex:
+            return dtypes.default_complex()
+        dtype = getattr(v, "dtype", None)
+        if dtype is not None and dtype.kind == "c":
+            return dtype
+    return None
+
+
 def refuse_complex(cls, arrays, out) -> None:
     """Refuse op ``cls`` run without a graph over complex tensors, unless its forward is
     known right for them (``complex_rule`` set)."""
     if _any_complex(arrays, out):
-        raise NotImplementedError(f"{cls._name}: gradscope takes real tensors only")
+        raise complex_refusal(cls._name, _complex_dtype(arrays, out))
 
 
 def forward_failed(cls, inputs, arrays, record: bool) -> None:
@@ -1053,8 +1061,9 @@ def forward_failed(cls, inputs, arrays, record: bool) -> None:
         raise RuntimeError(devices_differ(devices)) from None
     rule = cls.complex_rule
     if (rule is None or (rule == "no_grad" and record)) and _any_complex(arrays, ()):
-        why = "takes real tensors only" if rule is None else _NO_COMPLEX_GRAD
-        raise NotImplementedError(f"{cls._name}: gradscope {why}") from None
+        if rule is None:
+            raise complex_refusal(cls._name, _complex_dtype(arrays, ())) from None
+        raise NotImplementedError(f"{cls._name}: gradscope {_NO_COMPLEX_GRAD}") from None
 
 
 _NO_COMPLEX_GRAD = "does not differentiate this op over complex tensors"
@@ -1071,7 +1080,7 @@ def complex_node(fn, arrays, out) -> None:
         return
     rule = fn.complex_rule
     if rule is None:
-        raise NotImplementedError(f"{fn._name}: gradscope takes real tensors only")
+        raise complex_refusal(fn._name, _complex_dtype(arrays, out))
     if rule == "no_grad":
         raise NotImplementedError(f"{fn._name}: gradscope {_NO_COMPLEX_GRAD}")
     real = tuple(a.dtype if hasattr(a, "dtype") and a.dtype.kind != "c" else None for a in arrays)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd.function import Function, apply
 from ..backend import contiguous, fp_quiet, xp_of
-from ..errors import refuse_forward_ad, scalar_type_name
+from ..errors import refuse_complex_input, refuse_forward_ad, scalar_type_name
 from ..tensor import Tensor
 from .api import _broadcast_error, _check_tensor_arg, _dim, _dims
 
@@ -99,6 +99,7 @@ def isclose(
 def signbit(a: Tensor) -> Tensor:
     """Where ``a``'s sign bit is set (``-0.0`` included), as a bool tensor."""
     _check_tensor_arg("signbit", "input", 1, a)
+    refuse_complex_input("signbit", a)
     x = a._data
     xp = xp_of(x)
     if x.dtype.kind == "f":
@@ -120,6 +121,7 @@ def isneginf(a: Tensor) -> Tensor:
 
 def _is_inf(name: str, a: Tensor, value: float) -> Tensor:
     _check_tensor_arg(name, "input", 1, a)
+    refuse_complex_input(name, a)
     x = a._data
     if x.dtype.kind == "f":
         return _bools(x == value)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from ..backend import xp_of
-from ..errors import scalar_type_name, shape_str
+from ..errors import refuse_complex_input, scalar_type_name, shape_str
 from ..tensor import Tensor
 from .predicates import invalid_arguments
 
@@ -62,6 +62,7 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     te, tt = type(elements) is Tensor, type(test_elements) is Tensor
     if not ((te and (tt or _is_number(test_elements))) or (tt and _is_number(elements))):
         raise invalid_arguments("isin", _ISIN_FORMS, (elements, test_elements))
+    refuse_complex_input("isin", elements, test_elements)
     for v in (elements, test_elements):
         kind = v._data.dtype.kind if type(v) is Tensor else "b" if isinstance(v, bool) else ""
         if kind == "b":
@@ -106,6 +107,7 @@ def searchsorted(
     has one row per row of ``input``. int64 indices (int32 with ``out_int32``)."""
     if type(sorted_sequence) is not Tensor or not (type(input) is Tensor or _is_number(input)):
         raise invalid_arguments("searchsorted", _SEARCHSORTED_FORMS, (sorted_sequence, input))
+    refuse_complex_input("searchsorted", sorted_sequence, input)
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"{_SS}side can only be 'left' or 'right' but got {side}")

@@ -9,7 +9,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd import function as _function
 from ...autograd.function import apply, apply_inplace, check_inplace_result
-from ...errors import M_BOOL_SUB, cpp_type_name, refuse_kernel
+from ...errors import M_BOOL_SUB, cpp_type_name, refuse_complex_input, refuse_kernel
 from .. import elementwise as E
 from ._common import (
     _binary,
@@ -213,6 +213,7 @@ def _without_derivative(op: str, kernel, a, b):
     grad (a number on either side)."""
     t = a if type(a) is Tensor else b
     a, b = as_tensor_like(a, t), as_tensor_like(b, t)
+    refuse_complex_input(op, a, b)
     if type(a) is Tensor and type(b) is Tensor:
         a, b = _on_one_device(a, b)
         dtype = _result_dtype(a, b)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import builtins
 
 from ...autograd.function import apply, apply_inplace
-from ...errors import refuse_kernel, shape_str
+from ...autograd.grad_mode import state
+from ...errors import refuse_complex_grad, refuse_kernel, shape_str
 from .. import index as I
 from .. import shape as S
 from ._common import _dim, _int_arg
@@ -77,6 +78,8 @@ def slice_scatter(a, src, dim=0, start=None, end=None, step=1):
     shape = list(a.shape)
     shape[d] = len(range(start, end, step))
     _check_src(src, shape)
+    record = state.enabled and (a.requires_grad or getattr(src, "requires_grad", False))
+    refuse_complex_grad("slice_scatter", a._data, record)
     return apply(I.SliceScatterBackward0, (a, src), d, start, end, step)
 
 

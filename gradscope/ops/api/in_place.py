@@ -6,7 +6,7 @@ import numpy as np
 
 from ... import dtypes
 from ...autograd.function import apply_inplace
-from ...errors import cpp_type_name, scalar_type_name, shape_str
+from ...errors import cpp_type_name, refuse_complex_input, scalar_type_name, shape_str
 from .. import activation as A
 from .. import elementwise as E
 from .. import shape as S
@@ -116,11 +116,14 @@ def pow_(a, exponent):
     return apply_inplace(E.PowBackward0, a, (a,), exponent)
 
 
-def _unary_(cls, floating: bool = False):
+def _unary_(cls, floating: bool = False, real: bool = False):
     """Op ``cls`` in place, as a function of the tensor; a ``floating`` op's float result
-    does not cast back into an integer or bool tensor, which torch refuses."""
+    does not cast back into an integer or bool tensor, and a ``real`` one's does not
+    replace a complex tensor's, which torch refuses."""
 
     def op(a):
+        if real:
+            refuse_complex_input(op.__name__, a)
         dtype = a._data.dtype
         if floating and dtype.kind in "iub":
             raise RuntimeError(
@@ -329,7 +332,7 @@ sinh_ = _unary_(E.SinhBackward0, floating=True)
 cosh_ = _unary_(E.CoshBackward0, floating=True)
 
 
-abs_ = _unary_(E.AbsBackward0)
+abs_ = _unary_(E.AbsBackward0, real=True)
 
 
 def neg_(a):

@@ -7,7 +7,7 @@ import numpy as np
 from ...autograd import function as _function
 from ...autograd.function import apply
 from ...backend import fp_quiet, in_layout_of, xp_of
-from ...errors import refuse_kernel
+from ...errors import refuse_complex_input, refuse_kernel
 from .. import index as I
 from .. import order as O
 from .. import reduce as R
@@ -43,6 +43,7 @@ def sort(a, dim=-1, descending: bool = False, *, stable=_NOTHING):
 
 def argsort(a, dim=-1, descending: bool = False, *, stable: bool = False):
     """The indices that sort ``a`` along ``dim`` (as ``sort`` orders it)."""
+    refuse_complex_input("argsort", a)
     dim = _dim(dim, a._data.ndim)
     d = a._data
     if d.ndim == 0:
@@ -299,6 +300,7 @@ def _quantile(a, q, dim, keepdim, interpolation: str, ignore_nan: bool):
 def aminmax(a, *, dim=None, keepdim: bool = False):
     """``(min, max)`` of all elements, or along ``dim``, from one node (``AminmaxBackward0``);
     ties share each output's gradient evenly."""
+    refuse_complex_input("aminmax", a)
     d = a._data
     if dim is None:
         if d.size == 0:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ... import dtypes
 from ...autograd.function import apply, apply_inplace
+from ...autograd.grad_mode import state
 from ...backend import xp_of
-from ...errors import scalar_type_name
+from ...errors import refuse_complex_grad, scalar_type_name
 from .. import activation as A
 from .. import elementwise as E
 from ._common import _check_tensor_arg
@@ -185,6 +186,7 @@ def nan_to_num(
 ):
     """``a`` with NaN, +inf and -inf replaced (by 0 and the dtype's largest and lowest
     finite values unless given)."""
+    refuse_complex_grad("nan_to_num", a._data, state.enabled and a.requires_grad)
     return apply(E.NanToNumBackward0, (a,), 0.0 if nan is None else nan, posinf, neginf)
 
 

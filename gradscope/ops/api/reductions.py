@@ -12,7 +12,7 @@ from ...autograd import function as _function
 from ...autograd.function import apply
 from ...autograd.grad_mode import state
 from ...backend import xp_of
-from ...errors import scalar_type_name, shape_str
+from ...errors import refuse_complex_input, scalar_type_name, shape_str
 from ...events.callsite import user_stacklevel
 from .. import activation as A
 from .. import reduce as R
@@ -100,6 +100,7 @@ def argmin(a, dim=None, keepdim=False):
 
 
 def _arg_extreme(name: str, a, dim, keepdim):
+    refuse_complex_input(name, a)
     d = a._data
     xp = xp_of(d)
     if dim is None:
@@ -145,7 +146,7 @@ def _softmax_args(name: str, a, dim, dtype):
         a = a.to(dtype)
     nd = a._data.ndim
     dim = _dim(dim, nd)
-    if a._data.dtype.kind not in "fc":
+    if a._data.dtype.kind != "f":
         last = "_lastdim" if dim == builtins.max(nd, 1) - 1 else ""
         raise NotImplementedError(
             f"\"{name}{last}_kernel_impl\" not implemented for '{scalar_type_name(a._data.dtype)}'"
