@@ -432,11 +432,25 @@ from .ops.writes import (
     put,
     scatter_reduce,
 )
-from .recorder import Trace, load_trace, mark, trace
+from .recorder import Trace, load_trace, mark
+from .recorder import trace as _record
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError
 
 __version__ = "0.1.0"
+
+
+def trace(path=None, *, scenario: str | None = None):
+    """Record every graph and memory event inside a ``with`` block (streamed to ``path``):
+    ``with gs.trace() as tr: ...``.
+
+    Given a tensor, it is torch's ``trace`` instead, the sum of a matrix's diagonal: code
+    written for torch calls ``gs.trace(A)`` meaning that, and a tensor is never a path.
+    """
+    if isinstance(path, Tensor):
+        return path.trace()
+    return _record(path, scenario=scenario)
+
 
 float = float32  # noqa: A001
 double = float64

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 import time
 from array import array
@@ -315,6 +316,10 @@ class SnapshotView(Snapshot):
 
 def trace(path: str | None = None, *, scenario: str | None = None) -> Trace:
     """Record every graph and memory event inside a ``with`` block (streamed to ``path``)."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"gs.trace(path): path must be a str or os.PathLike, not {type(path).__name__}"
+        )
     return Trace(path, scenario=scenario)
 
 

@@ -71,6 +71,7 @@ BCAST = "raises NumPy's ValueError, not torch's RuntimeError, on a broadcast mis
 # --------------------------------------------------------------------------- errors
 
 ERRORS = {
+    "trace_of_a_vector_namespace": lambda m: m.trace(_o(m, 3)),
     # binary ops whose broadcast errors are torch's today
     "add_fn_shapes": lambda m: m.add(_o(m, 3), _o(m, 4)),
     "mul_fn_shapes": lambda m: m.mul(_o(m, 3), _o(m, 4)),
@@ -459,6 +460,8 @@ SPECIALS = {
 
 
 VALUES = {
+    # torch.trace, the matrix op, is gs.trace's meaning when it is given a tensor
+    "trace_of_a_matrix_namespace": lambda m: grads(m, m.trace, _o(m, 3, 3).requires_grad_()),
     # the gradient of |x| at a 0-dim NaN (NumPy's sign of a 0-dim array is a scalar)
     "abs_0d_nan_grad": lambda m: grads(m, m.abs, m.tensor(NAN, requires_grad=True)),
     "l1_norm_0d_nan_grad": lambda m: grads(

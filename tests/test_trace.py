@@ -673,3 +673,19 @@ def test_a_backward_that_raises_records_its_error_and_frees_its_gradients(tmp_pa
     with gs.trace() as ok:
         (x * 2).sum().backward()
     assert [e.error for e in ok.events if e.kind == "backward_finished"] == [None]
+
+
+def test_trace_given_a_path_of_another_type_says_so():
+    with pytest.raises(
+        TypeError, match="^gs.trace\\(path\\): path must be a str or os.PathLike, not int$"
+    ):
+        gs.trace(3)
+
+
+def test_trace_given_a_tensor_is_the_matrix_trace(tmp_path):
+    a = gs.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    t = gs.trace(a)
+    assert t.item() == 5.0 and t.grad_fn.name() == "TraceBackward0"
+    with gs.trace(tmp_path / "run.gstrace") as tr:  # a pathlib.Path is a path
+        gs.ones(2) * 2
+    assert len(gs.load_trace(str(tmp_path / "run.gstrace"))) == len(tr)
