@@ -204,6 +204,8 @@ from .ops.api import (
     select_scatter,
     sgn,
     angle,
+    complex,  # noqa: A004
+    polar,
     sigmoid,
     sign,
     sin,

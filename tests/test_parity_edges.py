@@ -71,6 +71,17 @@ BCAST = "raises NumPy's ValueError, not torch's RuntimeError, on a broadcast mis
 # --------------------------------------------------------------------------- errors
 
 ERRORS = {
+    "complex_of_longs": lambda m: m.complex(m.tensor([1]), m.tensor([2])),
+    "complex_of_float_and_double": lambda m: m.complex(m.ones(2), m.ones(2, dtype=m.float64)),
+    "complex_of_a_number": lambda m: m.complex(m.ones(2), 1.0),
+    "complex_unbroadcastable": lambda m: m.complex(m.ones(2), m.ones(3)),
+    "polar_of_float_and_double": lambda m: m.polar(m.ones(2), m.ones(2, dtype=m.float64)),
+    "vector_norm_complex_dtype_of_reals": lambda m: m.linalg.vector_norm(
+        m.ones(2), dtype=m.complex128
+    ),
+    "vector_norm_real_dtype_of_complex": lambda m: m.linalg.vector_norm(
+        m.tensor([1j, 2]), dtype=m.float64
+    ),
     "trace_of_a_vector_namespace": lambda m: m.trace(_o(m, 3)),
     # binary ops whose broadcast errors are torch's today
     "add_fn_shapes": lambda m: m.add(_o(m, 3), _o(m, 4)),
@@ -460,6 +471,19 @@ SPECIALS = {
 
 
 VALUES = {
+    # complex tensors made of real parts, and their gradients
+    "complex_of_parts_grad": lambda m: grads(
+        m,
+        lambda a, b: m.view_as_real(m.complex(a, b)) * m.tensor([1.0, -2.0]),
+        m.tensor([[1.0], [2.0]], requires_grad=True),
+        m.tensor([0.5, -1.0, 3.0], requires_grad=True),
+    ),
+    "polar_grad": lambda m: grads(
+        m,
+        lambda a, b: m.view_as_real(m.polar(a, b)) * m.tensor([1.0, -2.0], dtype=m.float64),
+        m.tensor([1.0, 0.0, -2.0], dtype=m.float64, requires_grad=True),
+        m.tensor([0.5, 2.0, -1.0], dtype=m.float64, requires_grad=True),
+    ),
     # torch.trace, the matrix op, is gs.trace's meaning when it is given a tensor
     "trace_of_a_matrix_namespace": lambda m: grads(m, m.trace, _o(m, 3, 3).requires_grad_()),
     # the gradient of |x| at a 0-dim NaN (NumPy's sign of a 0-dim array is a scalar)

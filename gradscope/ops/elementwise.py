@@ -1579,6 +1579,76 @@ class AngleBackward0(Function):
         return xp_of(out).where(a == 0, 0, d)
 
 
+class ComplexBackward0(Function):
+    """``real + imag * 1j`` of two real tensors (broadcast): each input's gradient is the
+    part of the incoming one that it made."""
+
+    _name = "ComplexBackward0"
+    complex_rule = "as_is"  # (the real parts of these are taken for the real inputs)
+    pointwise = True
+
+    def forward(self, re, im):
+        self.shapes = (re.shape, im.shape)
+        out = xp_of(re).empty(np.broadcast_shapes(re.shape, im.shape), _COMPLEX_OF[re.dtype])
+        out.real, out.imag = re, im
+        return out
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        return (
+            unbroadcast(g, self.shapes[0]) if na else None,
+            unbroadcast(g * -1j, self.shapes[1]) if nb else None,  # (its real part: imag(g))
+        )
+
+    def jvp(self, xs, out, tangents):
+        ta, tb = tangents[:2]
+        return terms(ta, times(tb, 1j) if tb is not None else None)
+
+
+class PolarBackward0(Function):
+    """``abs * (cos(angle) + sin(angle) * 1j)`` of two real tensors (broadcast). Saves the
+    result."""
+
+    _name = "PolarBackward0"
+    complex_rule = "as_is"  # (the real parts of these are taken for the real inputs)
+    pointwise = True
+
+    def forward(self, r, theta):
+        self.shapes = (r.shape, theta.shape)
+        xp = xp_of(r)
+        out = xp.empty(np.broadcast_shapes(r.shape, theta.shape), _COMPLEX_OF[r.dtype])
+        out.real, out.imag = r * xp.cos(theta), r * xp.sin(theta)
+        self.save(result=out)
+        return out
+
+    def backward(self, g):
+        na, nb = self.needs_input_grad
+        out, gc = self.saved("result"), g.conj()
+        with fp_quiet():
+            ga = unbroadcast(gc * _sign_of(out), self.shapes[0]) if na else None
+        gb = unbroadcast(gc * (out * 1j), self.shapes[1]) if nb else None
+        return ga, gb
+
+    def jvp(self, xs, out, tangents):
+        ta, tb = tangents[:2]
+        with fp_quiet():
+            da = times(ta, _sign_of(out)) if ta is not None else None
+        return terms(da, times(tb, out * 1j) if tb is not None else None)
+
+
+def _sign_of(z):
+    """``z / |z|``, 0 where ``z`` is 0 (a complex number's sign, torch's ``sgn``)."""
+    xp = xp_of(z)
+    a = xp.abs(z)
+    return xp.where(a == 0, 0, z / xp.where(a == 0, 1, a)).astype(z.dtype, copy=False)
+
+
+_COMPLEX_OF = {
+    np.dtype(np.float32): np.dtype(np.complex64),
+    np.dtype(np.float64): np.dtype(np.complex128),
+}
+
+
 class _Rounding(_Step):
     """Rounding to an integral value by NumPy's ``ufunc`` (an integer is its own); torch
     has no kernel ``kernel`` for bools."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ... import dtypes
 from ...autograd.function import apply, apply_inplace
 from ...autograd.grad_mode import state
@@ -9,7 +11,7 @@ from ...backend import xp_of
 from ...errors import refuse_complex_grad, scalar_type_name
 from .. import activation as A
 from .. import elementwise as E
-from ._common import _check_tensor_arg
+from ._common import _broadcast_error, _check_tensor_arg
 
 Tensor = None  # set by gradscope.tensor
 
@@ -60,6 +62,42 @@ def sgn(a):
 def angle(a):
     """The angle of each element, in radians: of a real number, pi below 0 and 0 elsewhere."""
     return apply(E.AngleBackward0, (a,))
+
+
+def complex(real, imag):  # noqa: A001 - torch's name
+    """The complex tensor ``real + imag * 1j`` (float32 parts make complex64, float64 ones
+    complex128; the two broadcast)."""
+    _complex_parts("complex", "real", "imag", real, imag)
+    return apply(E.ComplexBackward0, (real, imag))
+
+
+def polar(abs, angle):  # noqa: A002 - torch's names
+    """The complex tensor of absolute values ``abs`` and angles ``angle`` (radians)."""
+    _complex_parts("polar", "abs", "angle", abs, angle)
+    return apply(E.PolarBackward0, (abs, angle))
+
+
+def _complex_parts(fn: str, first: str, second: str, a, b) -> None:
+    """torch's checks of the two real tensors that ``complex`` and ``polar`` combine."""
+    _check_tensor_arg(fn, first, 1, a)
+    _check_tensor_arg(fn, second, 2, b)
+    da, db = a._data.dtype, b._data.dtype
+    if da.kind != "f" or db.kind != "f":
+        raise RuntimeError(
+            "Expected both inputs to be Half, Float or Double tensors but got "
+            f"{scalar_type_name(da)} and {scalar_type_name(db)}"
+        )
+    if da != db:
+        raise RuntimeError(
+            f"Expected object of scalar type {scalar_type_name(da)} but got scalar type "
+            f"{scalar_type_name(db)} for second argument"
+        )
+    if da.itemsize < 4:
+        raise NotImplementedError(f"{fn}(): gradscope has no complex32 (float16 parts)")
+    try:
+        np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise _broadcast_error(fn, a, b) from None
 
 
 def floor(a):

@@ -386,6 +386,12 @@ def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
                 "linalg.vector_norm: dtype should be floating point or complex, but got "
                 f"{scalar_type_name(np_dtype)}"
             )
+        if (kind.kind == "c") != (np_dtype.kind == "c"):
+            which = "complex for complex" if kind.kind == "c" else "real for real"
+            raise RuntimeError(
+                f"linalg.vector_norm: dtype should be {which} inputs, but got "
+                f"{scalar_type_name(np_dtype)}"
+            )
         if np.promote_types(kind, np_dtype) != np_dtype:
             raise RuntimeError(
                 f"linalg.vector_norm: the dtype of the input ({scalar_type_name(kind)}) should "
