@@ -58,6 +58,13 @@ def _z(m, values):
     return m.tensor(values, dtype=m.complex128, requires_grad=True)
 
 
+def _modified_exp(m, dtype):
+    """Backward through ``exp`` whose saved output was written in place."""
+    y = m.ones(2, dtype=dtype, requires_grad=True).exp()
+    y.mul_(2)
+    y.abs().sum().backward()
+
+
 def grads(m, f, *leaves):
     """``f(*leaves)``, then ``out.sum().backward()``: the output and each leaf's grad."""
     out = f(*leaves)
@@ -71,6 +78,9 @@ BCAST = "raises NumPy's ValueError, not torch's RuntimeError, on a broadcast mis
 # --------------------------------------------------------------------------- errors
 
 ERRORS = {
+    "version_error_names_a_complex_tensor_by_its_cpp_type": lambda m: _modified_exp(
+        m, m.complex128
+    ),
     "complex_of_longs": lambda m: m.complex(m.tensor([1]), m.tensor([2])),
     "complex_of_float_and_double": lambda m: m.complex(m.ones(2), m.ones(2, dtype=m.float64)),
     "complex_of_a_number": lambda m: m.complex(m.ones(2), 1.0),

@@ -1256,8 +1256,9 @@ def _version_message(node: Node, st: SavedTensor) -> str:
     data = _saved_array(st)
     dev = "cuda" if type(data).__module__.startswith("cupy") else "cpu"
     kind = tensor_type_name(data.dtype, dev)
-    if data.dtype == np.bool_:  # torch names bools by their C++ type here
-        kind = "CUDABoolType" if dev == "cuda" else "CPUBoolType"
+    if data.dtype.kind in "bc":  # torch names these by their C++ type here
+        name = "Bool" if data.dtype.kind == "b" else scalar_type_name(data.dtype)
+        kind = f"{'CUDA' if dev == 'cuda' else 'CPU'}{name}Type"
     # an input is described as it is now, as torch's saved variable shares the tensor
     # (``unsqueeze_`` after the save shows the new shape); the node's own output as saved
     shape = st.ref._data.shape if st.ref is not None and not st.is_output else data.shape
