@@ -481,6 +481,9 @@ SPECIALS = {
 
 
 VALUES = {
+    "acosh_in_place_complex": lambda m: m.tensor([1 + 2j, -0.5 + 0.1j, 3 + 0j]).acosh_(),
+    "asinh_in_place_complex": lambda m: m.tensor([1 + 2j, -0.5 + 0.1j, 3 + 0j]).asinh_(),
+    "atanh_in_place_complex": lambda m: m.tensor([1 + 2j, -0.5 + 0.1j, 3 + 0j]).atanh_(),
     # complex tensors made of real parts, and their gradients
     "complex_of_parts_grad": lambda m: grads(
         m,

@@ -1214,6 +1214,7 @@ class _NoInPlaceDerivative(Function):
     raises torch's error."""
 
     op = ufunc = ""
+    complex_rule = "as_is"  # (its forward is right for them; there is no backward)
 
     def forward(self, a):
         with fp_quiet():
