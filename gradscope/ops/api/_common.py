@@ -199,12 +199,23 @@ def _integral_operands(b: int, dtype, extra: tuple) -> tuple:
 
 
 def _dim(d: int, ndim: int) -> int:
+    """Dim ``d`` of a tensor of ``ndim`` dims, wrapped to 0..ndim-1, with torch's errors."""
+    if type(d) is not int:
+        d = _int_dim(d)
     n = builtins.max(ndim, 1)
     if not -n <= d < n:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
         )
     return d % n if ndim else 0
+
+
+def _int_dim(d) -> int:
+    """A dim given as another integer type (a NumPy int); torch's TypeError for anything
+    else, bools included."""
+    if isinstance(d, bool) or not hasattr(type(d), "__index__"):
+        raise TypeError(f"argument 'dim' must be int, not {py_type_name(d)}")
+    return int(d.__index__())
 
 
 def _dims(dim, ndim: int) -> tuple:

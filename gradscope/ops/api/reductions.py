@@ -102,6 +102,8 @@ def argmin(a, dim=None, keepdim=False):
 def _arg_extreme(name: str, a, dim, keepdim):
     refuse_complex_input(name, a)
     d = a._data
+    if d.dtype.kind == "b":
+        raise RuntimeError(f"{name}(): does not support bool input")
     xp = xp_of(d)
     if dim is None:
         if d.size == 0:

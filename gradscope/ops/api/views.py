@@ -93,9 +93,9 @@ def _viewable(arr, shape) -> bool:
 
 def flatten(a, start_dim=0, end_dim=-1):
     nd = a._data.ndim
+    s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     if nd == 0:
         return reshape(a, (1,))
-    s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
