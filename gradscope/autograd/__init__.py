@@ -134,6 +134,11 @@ def grad(
     With ``create_graph=True`` they are computed with tensor ops that record a graph, so
     that they can be differentiated again; ``retain_graph`` then defaults to True.
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
     outs = _tensors(outputs)
     ins = _tensors(inputs)
     if not ins:
@@ -148,7 +153,7 @@ def grad(
         if materialize_grads:
             from ..creation import zeros_like
 
-            return tuple(zeros_like(t) for t in ins)
+            return tuple(zeros_like(t, requires_grad=create_graph) for t in ins)
         return (None,) * len(ins)
     gos = _gradients(grad_outputs, len(outs))
     if retain_graph is None:
@@ -169,7 +174,10 @@ def grad(
     if materialize_grads:
         from ..creation import zeros_like
 
-        result = tuple(zeros_like(t) if r is None else r for t, r in zip(ins, result))
+        result = tuple(
+            zeros_like(t, requires_grad=create_graph) if r is None else r
+            for t, r in zip(ins, result)
+        )
     return result
 
 

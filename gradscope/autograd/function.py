@@ -968,9 +968,10 @@ def no_grad_view_message(view, message: str, op: str | None = None) -> str:
 
 def _short_name(name: str) -> str:
     """A node's name as torch's errors give it: ``SelectBackward0`` is ``Select``,
-    ``SqueezeBackward1`` ``Squeeze1``; a name without ``Backward`` is kept."""
+    ``SqueezeBackward1`` ``Squeeze1``; a name without ``Backward`` is kept, as is a C++
+    node's (``torch::autograd::CopyBackwards``)."""
     i = name.rfind("Backward")
-    if i < 0:
+    if i < 0 or "::" in name:
         return name
     op = name[:i] + name[i + len("Backward") :]
     return op[:-1] if op.endswith("0") else op

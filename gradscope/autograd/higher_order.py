@@ -160,7 +160,7 @@ def accumulate(node: AccumulateGrad, g, cycles: list | None = None) -> None:
 def _accumulate_tensor(node: AccumulateGrad, leaf, g, cycles: list | None) -> None:
     old = leaf._grad
     if old is None:
-        new = function.apply(CopyBackwards, (g,), leaf._data)
+        new = function.apply(CopyBackwards, (0, g), leaf._data)
         new._vc[0] = grad_copy_version(leaf._data)
     else:
         new = old + g
@@ -221,22 +221,23 @@ def _tensor_hooks(node: Node, g):
 
 class CopyBackwards(Function):
     """The copy that becomes a leaf's ``.grad`` under ``create_graph`` (in the leaf's
-    dtype, laid out as torch lays out a new ``.grad`` of ``like``, the leaf's array); its
-    backward passes the gradient through."""
+    dtype, laid out as torch lays out a new ``.grad`` of ``like``, the leaf's array), run
+    as ``(0, g)``: torch's copy into a new tensor, whose edge is None; its backward passes
+    the gradient through to ``g``."""
 
     _name = "CopyBackwards"
     complex_rule = "as_is"
     _namespace = "torch::autograd::"  # a C++ node in torch
 
-    def forward(self, g, like):
+    def forward(self, dst, g, like):
         self.dtype = g.dtype
         return copy_as_grad(g, like)[0]
 
     def backward(self, u):
-        return (u if u.dtype == self.dtype else u.astype(self.dtype),)
+        return None, (u if u.dtype == self.dtype else u.astype(self.dtype))
 
     def backward_graph(self, u):
-        return (u if u._data.dtype == self.dtype else u.to(self.dtype),)
+        return None, (u if u._data.dtype == self.dtype else u.to(self.dtype))
 
     def jvp(self, xs, out, tangents):
-        return tangents[0]
+        return tangents[1]

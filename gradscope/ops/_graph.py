@@ -7,11 +7,13 @@ Hessian-vector product, a gradient penalty, ``grad`` of ``grad``) goes through.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from .. import dtypes
 from ..autograd import function
 from ..autograd.function import Function
 from ..backend import xp_of
-from ..errors import refuse_forward_ad
+from ..errors import M_FREED, refuse_forward_ad
 
 
 def sum_to(t, shape: tuple):
@@ -44,16 +46,20 @@ def constant(arr):
 class _LinearBackward(Function):
     """Gradient ``i`` of a node whose backward is linear in the gradient and reads no
     input values (a scatter, a slice put back in place): its own backward is the node's
-    forward-mode rule, the same op applied to the incoming gradient (``_LinearForward``)."""
+    forward-mode rule, the same op applied to the incoming gradient (``_LinearForward``).
+    It holds what the node's backward and jvp read (the node may be released first, as
+    torch's gradient node keeps its own indices)."""
 
     _name = "LinearBackward"  # each instance takes its node's ``graph_name``
 
-    def forward(self, g, node, i):
+    def forward(self, g, node, i, held=None):
         self.node, self.i = node, i
-        self._name = node.graph_name
-        if self._name == node._name:  # the same op again (CopySlices): its full name too
-            self._namespace = node._namespace
-        grads = node.backward(g)
+        self.held = _hold(node) if held is None else held
+        name = node.graph_name
+        # the same op again (CopySlices): its full name too
+        _named_as(self, name, node._namespace if name == node._name else None)
+        with _restored(node, self.held):
+            grads = node.backward(g)
         xp = xp_of(g)
         # jvp reads shapes from these: zero-byte stand-ins for the inputs and the output
         self.xs = [
@@ -63,13 +69,15 @@ class _LinearBackward(Function):
         return _own(grads[i], g)
 
     def backward(self, u):
-        return (_node_jvp(self.node, self.i, self.xs, self.out, u),)
+        with _restored(self.node, self.held):
+            return (_node_jvp(self.node, self.i, self.xs, self.out, u),)
 
     def backward_graph(self, u):
         return (function.apply(_LinearForward, (u,), self),)
 
     def jvp(self, xs, out, tangents):
-        return self.node.backward(tangents[0])[self.i]  # linear in g
+        with _restored(self.node, self.held):
+            return self.node.backward(tangents[0])[self.i]  # linear in g
 
 
 class _LinearForward(Function):
@@ -80,19 +88,74 @@ class _LinearForward(Function):
 
     def forward(self, u, lin):
         self.lin = lin
-        self._name = lin.node._name
-        return _node_jvp(lin.node, lin.i, lin.xs, lin.out, u)
+        _named_as(self, lin.node._name, lin.node._namespace)
+        with _restored(lin.node, lin.held):
+            return _node_jvp(lin.node, lin.i, lin.xs, lin.out, u)
 
     def backward(self, w):
         lin = self.lin
-        return (_own(lin.node.backward(w)[lin.i], w),)
+        with _restored(lin.node, lin.held):
+            return (_own(lin.node.backward(w)[lin.i], w),)
 
     def backward_graph(self, w):
-        return (linear_grad(self.lin.node, w, self.lin.i),)
+        lin = self.lin
+        return (function.apply(_LinearBackward, (w,), lin.node, lin.i, lin.held),)
 
     def jvp(self, xs, out, tangents):
         lin = self.lin
-        return _node_jvp(lin.node, lin.i, lin.xs, lin.out, tangents[0])
+        with _restored(lin.node, lin.held):
+            return _node_jvp(lin.node, lin.i, lin.xs, lin.out, tangents[0])
+
+
+def _hold(node) -> tuple | None:
+    """What ``node``'s release drops: its saves (slot -> ``SavedTensor``) and the
+    attributes released with them; None where it saved nothing. Raises torch's error
+    where backward released them."""
+    if node._saves is None and node._one_vc is None:
+        check_held(node)
+        return None
+    d = node.__dict__
+    return dict(node._saved), {k: d[k] for k in node._released_with if k in d}
+
+
+def check_held(node) -> None:
+    """Raise torch's error where backward released what ``node`` saved."""
+    if node._saves is None and node._one_vc is None and node._slot_names():
+        raise RuntimeError(M_FREED)
+
+
+@contextmanager
+def _restored(node, held):
+    """``node`` with ``held`` put back for the time of a call, where backward released it."""
+    if held is None or node._saves is not None or node._one_vc is not None:
+        yield
+        return
+    saves, attrs = held
+    d = node.__dict__
+    missing = [k for k in attrs if k not in d]
+    node._saves = dict(saves)
+    for k in missing:
+        d[k] = attrs[k]
+    try:
+        yield
+    finally:
+        node._saves = None
+        for k in missing:
+            d.pop(k, None)
+
+
+_NAMED: dict[tuple, type] = {}  # (class, name, namespace) -> its subclass of that name
+
+
+def _named_as(fn: Function, name: str, namespace: str | None = None) -> None:
+    """Make ``fn`` (in its forward) a node named ``name``, as torch's node for it: its
+    ``name()`` and its class's ``__name__``."""
+    key = (type(fn), name, namespace)
+    sub = _NAMED.get(key)
+    if sub is None:
+        attrs = {"__slots__": (), "__qualname__": name, "_name": name, "_namespace": namespace}
+        sub = _NAMED[key] = type(name, (type(fn),), attrs)
+    fn.__class__ = sub
 
 
 def _own(r, g):
@@ -126,6 +189,42 @@ def linear_backward_graph(node, g) -> tuple:
     ``linear_grad`` per input that needs a gradient."""
     return tuple(
         linear_grad(node, g, i) if need else None for i, need in enumerate(node.needs_input_grad)
+    )
+
+
+class _Joined(Function):
+    """A gradient that torch computes in one op with its node's other gradients, run as
+    ``(grad, *sources)``, the inputs of that op: the same values, which require grad where
+    a source does; only ``grad`` gets a gradient through it (its value reads no other)."""
+
+    _name = "Joined"  # each instance takes its node's ``graph_name``
+    complex_rule = "as_is"
+
+    def forward(self, g, *rest):
+        _named_as(self, rest[-1])
+        return g.copy()
+
+    def backward(self, u):
+        return (u,) + (None,) * (len(self.needs_input_grad) - 1)
+
+    def backward_graph(self, u):
+        return (u,) + (None,) * (len(self.needs_input_grad) - 1)
+
+    def jvp(self, xs, out, tangents):
+        return tangents[0]
+
+
+def joined(node, grads: tuple, *sources) -> tuple:
+    """``grads``, the gradients ``node``'s ``backward_graph`` made, each requiring grad
+    where one of ``sources`` (the inputs of torch's op for them all) does, as torch's."""
+    sources = tuple(s for s in sources if s is not None)
+    if not any(s.requires_grad for s in sources):
+        return grads
+    return tuple(
+        g
+        if g is None or g.requires_grad
+        else function.apply(_Joined, (g, *sources), node.graph_name)
+        for g in grads
     )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd.function import Function, apply
 from ..backend import contiguous, erf, fp_quiet, half_like, one_like, xp_of
 from ._broadcast import keep, unbroadcast
-from ._graph import constant, zeros_grad
+from ._graph import constant, joined, zeros_grad
 from ._jvp import terms
 from .elementwise import AddBackward1
 
@@ -1010,7 +1010,9 @@ class NativeLayerNormBackward0(Function):
             gw = (g * xhat).sum(lead) if lead else g * xhat
         if nb:
             gb = g.sum(lead) if lead else g
-        return gx, gw, gb
+        b = self.saved_tensor("bias") if "bias" in self._saved else None
+        # torch's one op reads all of these: each gradient requires grad if any does
+        return joined(self, (gx, gw, gb), g, x, w, b)
 
     def jvp(self, xs, out, tangents):
         (x, w, _), (tx, tw, tb) = xs, tangents

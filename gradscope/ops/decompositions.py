@@ -233,7 +233,10 @@ class LinalgDetBackward0(Function):
     def backward_graph(self, g):
         from ..linalg import inv
 
-        a, det = self.saved_tensor("A"), self.saved_tensor("result")
+        a = self.saved_tensor("A")
+        if a.shape[-1] == 1:  # the incoming gradient itself, which reads no value of A
+            return (g.unsqueeze(-1).unsqueeze(-1).expand(a.shape),)
+        det = self.saved_tensor("result")
         return ((g * det).unsqueeze(-1).unsqueeze(-1) * inv(a).mT,)
 
     def jvp(self, xs, out, tangents):

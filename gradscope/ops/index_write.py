@@ -18,7 +18,7 @@ from ..autograd.function import Function, apply
 from ..backend import in_layout_of, xp_of
 from . import api
 from ._broadcast import keep, unbroadcast
-from ._graph import constant, linear_grad, sum_to
+from ._graph import check_held, constant, linear_grad, sum_to
 from .elementwise import MulBackward1
 from .index import ScatterAddBackward0, grid, leading
 from .shape import IndexPutBackward0 as _IndexPut
@@ -69,10 +69,12 @@ class IndexAddBackward0(Function):
         return picked if self.alpha == 1 else picked * self.alpha
 
     def backward(self, g):
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         return (g if na else None, self._src_grad(g) if ns else None)
 
     def backward_graph(self, g):
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         return (g if na else None), (self._src_grad_graph(g) if ns else None)
 
@@ -109,6 +111,7 @@ class IndexCopyBackward0(IndexAddBackward0):
         return out
 
     def backward(self, g):
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         ga = None
         if na:
@@ -117,6 +120,7 @@ class IndexCopyBackward0(IndexAddBackward0):
         return (ga, self._src_grad(g) if ns else None)
 
     def backward_graph(self, g):
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         ga = _filled_graph(g, self.dim, self.saved_tensor("index")) if na else None
         return ga, (self._src_grad_graph(g) if ns else None)
@@ -158,9 +162,11 @@ class IndexFillBackward0(Function):
         return out
 
     def backward(self, g):
+        check_held(self)
         return (self._self_grad(g),)
 
     def backward_graph(self, g):
+        check_held(self)
         return (_filled_graph(g, self.dim, self.saved_tensor("index")),)
 
     def jvp(self, xs, out, tangents):
@@ -183,10 +189,12 @@ class IndexFillBackward1(IndexFillBackward0):
         return picked.sum().astype(g.dtype)
 
     def backward(self, g):
+        check_held(self)
         na, nv = self.needs_input_grad[:2]
         return (self._self_grad(g) if na else None, self._value_grad(g) if nv else None)
 
     def backward_graph(self, g):
+        check_held(self)
         na, nv = self.needs_input_grad[:2]
         ga = _filled_graph(g, self.dim, self.saved_tensor("index")) if na else None
         gv = None
@@ -229,6 +237,7 @@ class MaskedScatterBackward0(Function):
         return out
 
     def backward(self, g):
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         ga = gs = None
         if na:
@@ -244,6 +253,7 @@ class MaskedScatterBackward0(Function):
     def backward_graph(self, g):
         """torch's ``grad.masked_fill(mask, 0)``, and its ``masked_scatter_backward`` op
         (``MaskedScatterBackwardBackward0``) for the source."""
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         ga = None
         if na:
@@ -290,6 +300,7 @@ class PutBackward0(Function):
         return out
 
     def backward(self, g):
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         ga = gs = None
         if na:
@@ -308,6 +319,7 @@ class PutBackward0(Function):
         from ..creation import zeros
         from .writes import put
 
+        check_held(self)
         na, ns = self.needs_input_grad[:2]
         index = self.saved_tensor("index")
         ga = gs = None
@@ -351,6 +363,7 @@ class IndexPutBackward0(_IndexPut):
         return a
 
     def backward(self, g):
+        check_held(self)
         if not self.accumulate:
             return super().backward(g)
         na, nv = self.needs_input_grad[:2]
@@ -358,6 +371,7 @@ class IndexPutBackward0(_IndexPut):
         return (g if na else None), gv
 
     def backward_graph(self, g):
+        check_held(self)
         if not self.accumulate:
             return super().backward_graph(g)
         na, nv = self.needs_input_grad[:2]

@@ -123,10 +123,11 @@ class NllLossBackward0(Function):
         )
 
     def backward_graph(self, g):
+        logp = self.saved_tensor("self")  # first: raises torch's error once released
         weight = self.saved("weight") if "weight" in self._saved else None
         args = (self.saved("target"), weight, self.saved("total_weight"))
         args += (self.reduction, self.ignore_index)
-        return (apply(self._backward_op, (g, self.saved_tensor("self")), *args),)
+        return (apply(self._backward_op, (g, logp), *args),)
 
     def jvp(self, xs, out, tangents):
         t, target, weight = tangents[0], xs[1], xs[2]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import suggested_layout, xp_of
-from ._graph import constant
+from ._graph import constant, joined
 from ._jvp import terms
 from .activation import _quiet
 
@@ -165,7 +165,7 @@ class NativeBatchNormBackward0(Function):
             gw = (g * xhat).sum(dims)
         if nb:
             gb = g.sum(dims)
-        return gx, gw, gb
+        return joined(self, (gx, gw, gb), g, x, w)
 
     def jvp(self, xs, out, tangents):
         (x, w, *_), (tx, tw, tb, *_) = xs, tangents

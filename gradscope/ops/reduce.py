@@ -888,8 +888,11 @@ def _reversed_cumsum(w, dim: int):
 
 
 def _reversed_cumsum_graph(w, dim: int):
-    """``_reversed_cumsum`` in tensor ops: the total less the sums before each element."""
-    return w.sum(dim, keepdim=True) - w.cumsum(dim) + w
+    """``_reversed_cumsum`` in tensor ops, as torch's (an inf leaves the sums before it
+    finite)."""
+    from . import api
+
+    return api.flip(api.flip(w, dim).cumsum(dim), dim)
 
 
 class CumsumBackward0(Function):
