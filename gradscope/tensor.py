@@ -6,6 +6,7 @@ Ops are one-line delegations to ``gradscope.ops.api``; the graph lives in
 
 from __future__ import annotations
 
+import copy
 import itertools
 import warnings
 import weakref
@@ -799,6 +800,47 @@ class Tensor:
     def __reduce_ex__(self, proto):
         raise TypeError("gradscope tensors are not picklable; save arrays with .numpy()")
 
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        """A new leaf over a copy of this tensor's memory, as torch's ``copy.deepcopy``: the
+        same dtype, device, strides and ``requires_grad``, a copy of ``.grad`` and of the
+        attributes a user set. Tensors that share memory (views) and are copied together
+        share the copy's. A module's parameter is copied as torch copies a ``Parameter``:
+        a parameter over a copy of its values, without ``.grad`` or attributes. A tensor
+        in a graph is refused, as in torch."""
+        return self._deepcopy(memo, "leaf")
+
+    def _deepcopy(self, memo: dict, role: str, name: str | None = None) -> Tensor:
+        is_param = self.__dict__.get("_is_param", False)
+        if not is_param and self._grad_node() is not None:
+            raise RuntimeError(M_DEEPCOPY_NONLEAF)
+        new = memo.get(id(self))
+        if new is not None:
+            return new
+        if name is None:
+            # the user's line is copy.deepcopy's own: it would name the copy after its locals
+            name = f"copy of {self.name or self._id}"
+        device = self._buffer.device
+        if is_param:
+            data = self._data.copy(order="K")
+            new = Tensor._share(data, buffers.new(array_nbytes(data), device), [0])
+            new._is_param, fresh = True, True
+        else:
+            data, buffer, fresh = _copied_memory(self._data, device, memo)
+            # torch's copy is made by ``set_`` onto the copied storage, which counts a write
+            new = Tensor._share(data, buffer, [1])
+        new._rg = self.requires_grad
+        memo[id(self)] = new
+        memo.setdefault(id(memo), []).append(self)  # as copy.deepcopy: ids stay unique
+        if emit.sinks and fresh:
+            new._emit_alloc(role, None, name)
+        if not is_param:
+            if self._grad is not None:
+                new._grad = self._grad._deepcopy(memo, "grad", f"{name}.grad")
+            attrs = {k: v for k, v in self.__dict__.items() if not _internal_attribute(k)}
+            if attrs:
+                new.__dict__.update(copy.deepcopy(attrs, memo))
+        return new
+
     # -- ops (one-line delegations) ---------------------------------------------------
     # an operator gives way (NotImplemented) to an operand that is not a tensor, a number
     # or an array, as torch's do: ``t == None`` is False, ``t + None`` a TypeError
@@ -1325,6 +1367,57 @@ class Tensor:
 
     masked_fill = F.masked_fill
     masked_fill_ = F.masked_fill_
+
+
+M_DEEPCOPY_NONLEAF = (
+    "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+    "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+    "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+)
+
+
+def _internal_attribute(key: str) -> bool:
+    """Whether a key of a tensor's ``__dict__`` is gradscope's own (graph, view and hook
+    state, the trace's name, a parameter's mark, forward-mode tangents), not the user's."""
+    return hasattr(Tensor, key) or key == "_is_param" or "_tangent" in key
+
+
+def _address(arr) -> int:
+    if type(arr) is np.ndarray:
+        return arr.__array_interface__["data"][0]
+    return arr.data.ptr
+
+
+def _copied_memory(data, device: str, memo: dict) -> tuple:
+    """For a deep copy: ``data``'s layout over a copy of the array that owns its memory,
+    that copy's buffer, and whether the buffer is new. One copy is made per owner in a
+    ``copy.deepcopy`` call (``memo``), so views copied together share it, as in torch."""
+    owner = data
+    while owner.base is not None and type(owner.base) is type(owner):
+        owner = owner.base
+    contiguous = owner.flags.c_contiguous or owner.flags.f_contiguous
+    if data is not owner and not contiguous:  # no layout to carry over: a copy of its own
+        out = data.copy(order="K")
+        return out, buffers.new(array_nbytes(out), device), True
+    key = ("gradscope owner", id(owner))
+    entry = memo.get(key)
+    fresh = entry is None
+    if fresh:
+        copied = owner.copy(order="K")
+        entry = memo[key] = (owner, copied, buffers.new(copied.nbytes, device))
+    _, copied, buffer = entry
+    if data is owner:
+        return copied, buffer, fresh
+    xp = np if type(data) is np.ndarray else backend.cupy()
+    if data.size == 0:
+        return xp.empty(data.shape, data.dtype), buffer, fresh
+    offset = _address(data) - _address(owner)
+    memory = copied.reshape(-1, order="A").view(xp.uint8)
+    first = memory[offset : offset + data.itemsize].view(data.dtype)
+    out = xp.lib.stride_tricks.as_strided(first, data.shape, data.strides)
+    if type(data) is np.ndarray and not data.flags.writeable:  # an expanded tensor's
+        out.flags.writeable = False
+    return out, buffer, fresh
 
 
 class Size(tuple):

@@ -577,13 +577,6 @@ class Module:
     def __deepcopy__(self, memo: dict) -> Module:
         """A copy with its own parameters and buffers (same values; as torch's, a parameter's
         copy has no ``.grad``); tensors shared inside the module stay shared in the copy."""
-        for t in (*self.parameters(), *self.buffers()):
-            if id(t) in memo:
-                continue
-            c = t.detach().clone()
-            if isinstance(t, Parameter):
-                _as_parameter(c, t.requires_grad)
-            memo[id(t)] = c
         new = type(self).__new__(type(self))
         memo[id(self)] = new
         for key, value in self.__dict__.items():
