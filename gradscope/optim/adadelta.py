@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_nonnegative, new_step
+from .optimizer import Optimizer, check_lr, check_nonnegative, lr_value, new_step
 
 
 class Adadelta(Optimizer):
     """Adadelta, as ``torch.optim.Adadelta`` (its single-tensor form)."""
+
+    _scalar_state = ("step",)
 
     def __init__(
         self,
@@ -25,6 +27,7 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
+        check_lr(lr)
         check_nonnegative(lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
@@ -42,7 +45,8 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, rho, eps, weight_decay = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        lr, rho, eps = lr_value(group["lr"]), group["rho"], group["eps"]
+        weight_decay = group["weight_decay"]
         for param in group["params"]:
             if param.grad is None:
                 continue

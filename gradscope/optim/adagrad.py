@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..creation import full_like
-from .optimizer import Optimizer, check_nonnegative, new_step
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_lr, check_nonnegative, lr_value, new_step
 
 
 class Adagrad(Optimizer):
-    """Adagrad, as ``torch.optim.Adagrad`` (its single-tensor form): every parameter's
-    state (``step``, ``sum``) is made with the optimizer, as torch makes it."""
+    """Adagrad, as ``torch.optim.Adagrad`` (its single-tensor form): the state (``step``,
+    ``sum``) of the parameters given here is made with the optimizer, that of parameters
+    added later at their first step, as torch makes them."""
+
+    _scalar_state = ("step",)
 
     def __init__(
         self,
@@ -27,6 +31,7 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
+        check_lr(lr)
         check_nonnegative(
             lr=lr,
             lr_decay=lr_decay,
@@ -46,19 +51,28 @@ class Adagrad(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
+        # as torch: the accumulator starts at the value given here, whatever a group says
         for group in self.param_groups:
             for p in group["params"]:
-                state = self.state[p]
-                state["step"] = new_step()
-                state["sum"] = full_like(p, group["initial_accumulator_value"])
+                self._init_state(p, initial_accumulator_value)
+
+    def _init_state(self, param: Tensor, initial_accumulator_value: float) -> None:
+        value = initial_accumulator_value
+        if param.is_complex():
+            value = complex(value, value)
+        state = self.state[param]
+        state["step"] = new_step()
+        state["sum"] = full_like(param, value)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+        lr, lr_decay, eps = lr_value(group["lr"]), group["lr_decay"], group["eps"]
         weight_decay = group["weight_decay"]
         for param in group["params"]:
             if param.grad is None:
                 continue
             state = self.state[param]
+            if len(state) == 0:  # a parameter added since (``add_param_group``)
+                self._init_state(param, self.defaults["initial_accumulator_value"])
             step_t = state["step"]
             step_t += 1
             step = step_t.item()

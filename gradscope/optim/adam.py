@@ -7,11 +7,14 @@ from typing import Any
 
 from ..creation import zeros_like
 from ..ops.api import maximum
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
 
 
 class Adam(Optimizer):
     """Adam, as ``torch.optim.Adam`` (its single-tensor form)."""
+
+    _scalar_state = ("step",)
 
     def __init__(
         self,
@@ -29,6 +32,11 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError(
+                "lr as a Tensor is not supported for capturable=False and foreach=True"
+            )
+        check_lr(lr)
         check_nonnegative(lr=lr, eps=eps)
         check_betas(betas)
         check_nonnegative(weight_decay=weight_decay)
@@ -50,7 +58,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
         weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
         for param in group["params"]:
             if param.grad is None:

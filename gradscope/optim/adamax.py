@@ -7,11 +7,13 @@ from typing import Any
 
 from ..creation import zeros_like
 from ..ops.api import maximum
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
 
 
 class Adamax(Optimizer):
     """Adamax, as ``torch.optim.Adamax`` (its single-tensor form)."""
+
+    _scalar_state = ("step",)
 
     def __init__(
         self,
@@ -26,6 +28,7 @@ class Adamax(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
+        check_lr(lr)
         check_nonnegative(lr=lr, eps=eps)
         check_betas(betas)
         check_nonnegative(weight_decay=weight_decay)
@@ -42,7 +45,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
         for param in group["params"]:
             if param.grad is None:

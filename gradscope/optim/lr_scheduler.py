@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any
 from weakref import ref
 
+from ..tensor import Tensor
 from .optimizer import Optimizer
 
 _EPOCH_DEPRECATION = (
@@ -25,9 +26,36 @@ _EPOCH_DEPRECATION = (
 )
 
 
+def _lrs(optimizer: Optimizer, key: str = "lr") -> list[float | Tensor]:
+    """Each parameter group's ``key``; one given as a tensor, as a copy of it (as torch's, so
+    that changing the list in place leaves the groups alone)."""
+    return [
+        group[key].clone() if isinstance(group[key], Tensor) else group[key]
+        for group in optimizer.param_groups
+    ]
+
+
+def _set_lr(group: dict[str, Any], lr: float | Tensor) -> None:
+    """Set a group's learning rate: one given as a tensor is filled in place, as torch does."""
+    if isinstance(group["lr"], Tensor):
+        group["lr"].fill_(lr.squeeze() if isinstance(lr, Tensor) else lr)
+    else:
+        group["lr"] = lr
+
+
+def _warn_outside_step(scheduler: LRScheduler) -> None:
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn(
+            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 class LRScheduler:
     """Base class of the schedulers, as ``torch.optim.lr_scheduler.LRScheduler``."""
 
+    _get_lr_called_within_step = False  # True while step() asks for the learning rates
     _is_initial = False  # True during the step that construction takes
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -36,7 +64,10 @@ class LRScheduler:
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+                initial_lr = group["lr"]
+                if isinstance(initial_lr, Tensor):
+                    initial_lr = initial_lr.clone()
+                group.setdefault("initial_lr", initial_lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
@@ -49,7 +80,7 @@ class LRScheduler:
                         "2. You're using last_epoch >= 0 for a fresh training run "
                         "(not recommended)"
                     )
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs: list[float | Tensor] = _lrs(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         self._track_optimizer_step()
         self._step_count = 0
@@ -84,18 +115,28 @@ class LRScheduler:
         """Restore a state returned by ``state_dict()``."""
         self.__dict__.update(state_dict)
 
-    def get_last_lr(self) -> list[float]:
+    def get_last_lr(self) -> list[float | Tensor]:
         """The learning rates set by the last ``step()``, one per parameter group."""
         return self._last_lr
 
-    def get_lr(self) -> list[float]:
-        """The learning rates for the current epoch."""
+    def get_lr(self) -> list[float | Tensor]:
+        """The learning rates for the current epoch (called by ``step()``; elsewhere it
+        warns, as torch's, to use ``get_last_lr()``)."""
         raise NotImplementedError
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch and set the optimizer's learning rates (deprecated in torch,
         as here: ``epoch`` sets the epoch, and a scheduler with a closed form uses it)."""
-        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+        if self._step_count == 1 and not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
+            warnings.warn(
+                "Seems like `optimizer.step()` has been overridden after learning rate "
+                "scheduler initialization. Please, make sure to call `optimizer.step()` before "
+                "`lr_scheduler.step()`. See more details at "
+                "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                UserWarning,
+                stacklevel=2,
+            )
+        elif self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
                 "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
@@ -107,17 +148,24 @@ class LRScheduler:
                 stacklevel=2,
             )
         self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
+        if epoch is not None:
             warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed = getattr(self, "_get_closed_form_lr", None)
+                values = closed() if closed is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        # strict, as torch's: learning rates for fewer groups than the optimizer has now (one
+        # was added since) raise, once the groups they cover are set
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+            _set_lr(group, lr)
+        self._last_lr = _lrs(self.optimizer)
 
 
 class StepLR(LRScheduler):
@@ -133,10 +181,11 @@ class StepLR(LRScheduler):
     def _get_closed_form_lr(self) -> list[float]:
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
-            return [group["lr"] for group in self.optimizer.param_groups]
+            return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
 
@@ -186,26 +235,33 @@ class _PerGroupLambdas(LRScheduler):
 class LambdaLR(_PerGroupLambdas):
     """Set each group's learning rate to its initial one times ``lr_lambda(epoch)``."""
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
-        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+        _warn_outside_step(self)
+        return [
+            base * fn(self.last_epoch)
+            for fn, base in zip(self.lr_lambdas, self.base_lrs, strict=True)
+        ]
 
 
 class MultiplicativeLR(_PerGroupLambdas):
-    """Multiply each group's learning rate by ``lr_lambda(epoch)`` every epoch after the
-    first."""
+    """Multiply each group's learning rate by ``lr_lambda(epoch)`` at every step but the one
+    that construction takes."""
 
     def _check_lambdas(self) -> None:
         for fn in self.lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
-        if self.last_epoch > 0:
-            return [g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, groups)]
-        return [g["lr"] for g in groups]
+        if not self._is_initial:
+            return [
+                g["lr"] * fn(self.last_epoch) for fn, g in zip(self.lr_lambdas, groups, strict=True)
+            ]
+        return _lrs(self.optimizer)
 
 
 class MultiStepLR(LRScheduler):
@@ -223,11 +279,12 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         if self.last_epoch not in self.milestones:
-            return [g["lr"] for g in groups]
+            return _lrs(self.optimizer)
         return [g["lr"] * self.gamma ** self.milestones[self.last_epoch] for g in groups]
 
     def _get_closed_form_lr(self) -> list[float]:
@@ -243,11 +300,12 @@ class ExponentialLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         if self._is_initial:
-            return [g["lr"] for g in groups]
+            return _lrs(self.optimizer)
         return [g["lr"] * self.gamma for g in groups]
 
     def _get_closed_form_lr(self) -> list[float]:
@@ -270,13 +328,14 @@ class ConstantLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         if self.last_epoch == 0:
             return [g["lr"] * self.factor for g in groups]
         if self.last_epoch != self.total_iters:
-            return [g["lr"] for g in groups]
+            return _lrs(self.optimizer)
         return [g["lr"] * (1.0 / self.factor) for g in groups]
 
     def _get_closed_form_lr(self) -> list[float]:
@@ -308,13 +367,14 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         if self.last_epoch == 0:
             return [g["lr"] * self.start_factor for g in groups]
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [g["lr"] for g in groups]
+            return _lrs(self.optimizer)
         span = self.end_factor - self.start_factor
         step = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
         return [g["lr"] * step for g in groups]
@@ -342,11 +402,12 @@ class PolynomialLR(LRScheduler):
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         if self._is_initial or self.last_epoch > self.total_iters:
-            return [g["lr"] for g in groups]
+            return _lrs(self.optimizer)
         decay = (
             (1.0 - self.last_epoch / self.total_iters)
             / (1.0 - (self.last_epoch - 1) / self.total_iters)
@@ -373,21 +434,22 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
+    def get_lr(self) -> list[float | Tensor]:
         """The learning rates for the current epoch."""
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         epoch, t_max, low = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
-            return [g["lr"] for g in groups]
+            return _lrs(self.optimizer)
         if self._step_count == 1 and epoch > 0:
             return [
                 low + (base - low) * (1 + math.cos(epoch * math.pi / t_max)) / 2
-                for base in self.base_lrs
+                for base, _ in zip(self.base_lrs, groups, strict=True)
             ]
         if (epoch - 1 - t_max) % (2 * t_max) == 0:
             return [
                 g["lr"] + (base - low) * (1 - math.cos(math.pi / t_max)) / 2
-                for base, g in zip(self.base_lrs, groups)
+                for base, g in zip(self.base_lrs, groups, strict=True)
             ]
         return [
             (1 + math.cos(math.pi * epoch / t_max))
@@ -438,7 +500,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown = cooldown
         self.eps = eps
         self.last_epoch = 0
-        self._last_lr = [g["lr"] for g in optimizer.param_groups]
+        self._last_lr = _lrs(optimizer)
         self._init_is_better(mode, threshold, threshold_mode)
         self._reset()
 
@@ -468,7 +530,7 @@ class ReduceLROnPlateau(LRScheduler):
             self._reduce_lr()
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+        self._last_lr = _lrs(self.optimizer)
 
     def _reduce_lr(self) -> None:
         groups = self.optimizer.param_groups
@@ -486,7 +548,7 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(group["lr"])
             new = max(old * self.factor, low)
             if old - new > self.eps:
-                group["lr"] = new
+                _set_lr(group, new)
 
     @property
     def in_cooldown(self) -> bool:

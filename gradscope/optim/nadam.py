@@ -7,11 +7,13 @@ from typing import Any
 
 from ..creation import tensor, zeros_like
 from ..dtypes import float32
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
 
 
 class NAdam(Optimizer):
     """NAdam, as ``torch.optim.NAdam`` (its single-tensor form)."""
+
+    _scalar_state = ("step", "mu_product")
 
     def __init__(
         self,
@@ -28,6 +30,7 @@ class NAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
+        check_lr(lr)
         check_nonnegative(lr=lr, eps=eps)
         check_betas(betas)
         check_nonnegative(weight_decay=weight_decay, momentum_decay=momentum_decay)
@@ -46,7 +49,7 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
         weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
         for param in group["params"]:
             if param.grad is None:

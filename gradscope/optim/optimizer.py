@@ -9,10 +9,28 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
+import numpy as np
+
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 _WHAT = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def check_lr(lr: float | Tensor) -> None:
+    """torch's ``ValueError`` for a learning rate given as a tensor of more than one element."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def lr_value(lr: float | Tensor) -> float | np.floating:
+    """A group's learning rate for a step's arithmetic: a tensor's value as a NumPy scalar of
+    its dtype, with which Python numbers combine in that dtype, as they do with torch's
+    0-dim tensor (``lr / bias_correction`` is rounded to float32 for a float32 ``lr``)."""
+    if isinstance(lr, Tensor):
+        data = lr._data
+        return data.dtype.type(data.item())
+    return lr
 
 
 def check_nonnegative(**values: float) -> None:
@@ -88,8 +106,25 @@ class Optimizer:
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
+    # per-parameter state that torch keeps as a float32 0-dim tensor: a plain number
+    # there (a checkpoint from before torch 1.12) is made one on loading
+    _scalar_state: tuple[str, ...] = ()
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        if not self._scalar_state:
+            return
+        from ..creation import tensor
+        from ..dtypes import float32
+
+        for group in self.param_groups:
+            for p in group["params"]:
+                p_state = self.state.get(p, [])
+                if len(p_state) == 0:
+                    continue
+                for key in self._scalar_state:
+                    if not isinstance(p_state[key], Tensor):
+                        p_state[key] = tensor(p_state[key], dtype=float32)
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyperparameters."""
@@ -201,8 +236,10 @@ class Optimizer:
         def pack_group(group: dict[str, Any]) -> dict[str, Any]:
             nonlocal start
             packed = {k: v for k, v in group.items() if k != "params"}
-            for i, p in enumerate(group["params"], start):
-                mapping.setdefault(id(p), i)
+            # as torch: a parameter listed twice in a group takes its last index there
+            mapping.update(
+                {id(p): i for i, p in enumerate(group["params"], start) if id(p) not in mapping}
+            )
             packed["params"] = [mapping[id(p)] for p in group["params"]]
             start += len(packed["params"])
             return packed

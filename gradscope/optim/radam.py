@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_betas, check_nonnegative, new_step
+from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
 
 
 class RAdam(Optimizer):
     """RAdam, as ``torch.optim.RAdam`` (its single-tensor form)."""
+
+    _scalar_state = ("step",)
 
     def __init__(
         self,
@@ -27,6 +29,7 @@ class RAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
+        check_lr(lr)
         check_nonnegative(lr=lr, eps=eps)
         check_betas(betas)
         check_nonnegative(weight_decay=weight_decay)
@@ -44,7 +47,7 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
         weight_decay = group["weight_decay"]
         rho_inf = 2 / (1 - beta2) - 1
         for param in group["params"]:

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_nonnegative, new_step
+from .optimizer import Optimizer, check_lr, check_nonnegative, lr_value, new_step
 
 
 class RMSprop(Optimizer):
     """RMSprop, as ``torch.optim.RMSprop`` (its single-tensor form)."""
+
+    _scalar_state = ("step",)
 
     def __init__(
         self,
@@ -26,6 +28,7 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
+        check_lr(lr)
         check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = {
             "lr": lr,
@@ -42,7 +45,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        lr, alpha, eps = lr_value(group["lr"]), group["alpha"], group["eps"]
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         for param in group["params"]:
             if param.grad is None:

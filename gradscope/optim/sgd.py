@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_lr, lr_value
 
 
 class SGD(Optimizer):
@@ -25,6 +25,7 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
+        check_lr(lr)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -47,7 +48,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        momentum, lr = group["momentum"], group["lr"]
+        momentum, lr = group["momentum"], lr_value(group["lr"])
         for param in group["params"]:
             if param.grad is None:
                 continue
