@@ -86,8 +86,15 @@ def _forward(m, case, arrays):
     return (out[0] if isinstance(out, (tuple, list)) else out).resolve_conj().numpy()
 
 
+# a complex matrix's singular vectors are defined up to a phase each, which LAPACK's
+# routines choose differently: these cases read them without undoing it
+PHASE_DEPENDENT = {"torch_svd", "torch_svd_not_some"}
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_complex_values_without_a_graph_match_torch_or_are_refused(case):
+    if case.name in PHASE_DEPENDENT:
+        pytest.skip("singular vectors of a complex matrix: each up to its own phase")
     arrays = _inputs(case, mixed=False)
     try:
         want = _forward(torch, case, arrays)
@@ -160,9 +167,18 @@ def test_real_leaf_through_complex_gets_the_real_part():
     np.testing.assert_allclose(got, want, rtol=1e-5)
 
 
+def test_complex_singular_vectors_are_a_decomposition():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 3)) + 1j * rng.standard_normal((4, 3))
+    u, s, vh = gs.linalg.svd(gs.tensor(a), full_matrices=False)
+    assert s.dtype == gs.float64
+    np.testing.assert_allclose(((u * s.to(gs.complex128)) @ vh).numpy(), a, atol=1e-12)
+    np.testing.assert_allclose(s.numpy(), torch.linalg.svdvals(torch.tensor(a)).numpy())
+
+
 def test_refusal_names_the_op():
     z = gs.tensor([1 + 1j, 2 - 1j], requires_grad=True)
-    with pytest.raises(NotImplementedError, match="LogsumexpBackward0: .*real tensors only"):
+    with pytest.raises(NotImplementedError, match="LogsumexpBackward0: gradscope does not diff"):
         gs.logsumexp(z, 0)
 
 

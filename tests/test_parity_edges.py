@@ -53,6 +53,12 @@ def F(m):  # noqa: N802 - torch.nn.functional, as scripts call it
     return m.nn.functional
 
 
+def _cm(m):
+    """A complex128 3x3 matrix."""
+    re = m.tensor([[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [1.5, 0.2, -0.7]], dtype=m.float64)
+    return m.complex(re, re.flip(0) * 0.5)
+
+
 def _z(m, values):
     """A complex128 leaf that requires grad."""
     return m.tensor(values, dtype=m.complex128, requires_grad=True)
@@ -481,6 +487,14 @@ SPECIALS = {
 
 
 VALUES = {
+    # linear algebra of complex matrices, without a gradient
+    "qr_complex": lambda m: m.linalg.qr(_cm(m)),
+    "svdvals_complex": lambda m: m.linalg.svdvals(_cm(m)),
+    "svd_singular_values_complex": lambda m: m.linalg.svd(_cm(m))[1],
+    "slogdet_complex": lambda m: m.linalg.slogdet(_cm(m)),
+    "logdet_complex": lambda m: m.logdet(_cm(m)),
+    "lu_factor_complex": lambda m: m.linalg.lu_factor(_cm(m))[0],
+    "logsumexp_complex": lambda m: m.logsumexp(_cm(m), 1),
     "acosh_in_place_complex": lambda m: m.tensor([1 + 2j, -0.5 + 0.1j, 3 + 0j]).acosh_(),
     "asinh_in_place_complex": lambda m: m.tensor([1 + 2j, -0.5 + 0.1j, 3 + 0j]).asinh_(),
     "atanh_in_place_complex": lambda m: m.tensor([1 + 2j, -0.5 + 0.1j, 3 + 0j]).atanh_(),

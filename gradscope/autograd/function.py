@@ -1045,6 +1045,13 @@ def _complex_dtype(arrays, out):
     return None
 
 
+def refuse_complex_grad_of(fn, *arrays) -> None:
+    """For an op whose output is real though its inputs are complex (so ``apply`` does
+    not look at them), complex rule ``"no_grad"``: refuse to record it over complex inputs."""
+    if True in fn.needs_input_grad and _any_complex(arrays, ()):
+        raise NotImplementedError(f"{fn._name}: gradscope {_NO_COMPLEX_GRAD}")
+
+
 def refuse_complex(cls, arrays, out) -> None:
     """Refuse op ``cls`` run without a graph over complex tensors, unless its forward is
     known right for them (``complex_rule`` set)."""

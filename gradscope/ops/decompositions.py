@@ -11,12 +11,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import function as _function
-from ..autograd.function import Function
+from ..autograd.function import Function, refuse_complex_grad_of
 from ..backend import CPU, fp_quiet, to_device, xp_of
 from ..errors import LinAlgError
 from ._broadcast import unbroadcast
 from ._graph import sum_to
 from ._jvp import terms
+
+
+def _pivot_size(col):
+    """How LAPACK ranks pivot candidates: ``|x|``, and ``|re| + |im|`` of a complex one."""
+    xp = xp_of(col)
+    if col.dtype.kind == "c":
+        return xp.abs(col.real) + xp.abs(col.imag)
+    return xp.abs(col)
 
 
 def lu_factor(a):
@@ -34,7 +42,7 @@ def lu_factor(a):
     info = xp.zeros(b, dtype=np.int64)
     with fp_quiet():
         for k in range(n):
-            p = xp.argmax(xp.abs(lu[:, k:, k]), axis=1) + k
+            p = xp.argmax(_pivot_size(lu[:, k:, k]), axis=1) + k
             piv[:, k] = p + 1
             top = lu[rows, k].copy()
             lu[rows, k] = lu[rows, p]
@@ -250,12 +258,14 @@ class LinalgSlogdetBackward0(Function):
     matrices the sign is locally constant)."""
 
     _name = "LinalgSlogdetBackward0"
+    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
     _several = True  # its hooks see one gradient per output
     _n_out = 2
 
     def forward(self, a):
+        refuse_complex_grad_of(self, a)  # (logabsdet is real)
         sign, logabsdet = xp_of(a).linalg.slogdet(a)
-        sign, logabsdet = sign.astype(a.dtype), logabsdet.astype(a.dtype)
+        sign, logabsdet = sign.astype(a.dtype), logabsdet.astype(_real_dtype(a.dtype))
         if self.needs_input_grad[0]:
             lu, piv, _ = lu_factor(a)
             self.save(A=a, LU=lu, pivots=piv, sign=sign)
@@ -464,7 +474,12 @@ def _svd(a, full_matrices: bool):
             "non-finite values."
         )
     u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
-    return u, s.astype(a.dtype, copy=False), vh
+    return u, s.astype(_real_dtype(a.dtype), copy=False), vh
+
+
+def _real_dtype(dtype):
+    """The real dtype of ``dtype``'s precision (``dtype`` itself if real)."""
+    return np.dtype(f"f{dtype.itemsize // 2}") if dtype.kind == "c" else dtype
 
 
 def _svd_gap(s):
@@ -529,12 +544,14 @@ class LinalgSvdBackward0(Function):
     ``S``; ``U`` and ``Vh`` are made by the api over the arrays saved."""
 
     _name = "LinalgSvdBackward0"
+    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
     _several = True  # its hooks see one gradient per output
     _n_out = 3
     saves_output = "S"
     _NR = {"U": 0, "S": 1, "Vh": 2}
 
     def forward(self, a, full_matrices):
+        refuse_complex_grad_of(self, a)  # (S is real)
         u, s, vh = _svd(a, full_matrices)
         self.full_matrices = full_matrices
         self.S_sym_argsize_minus_1 = s.shape[-1]
@@ -1056,6 +1073,7 @@ class LinalgQrBackward0(_Factors):
     ``'r'``) and ``mode``."""
 
     _name = "LinalgQrBackward0"
+    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
     _n_out = 2
     _primary = 1
     saves_output = "R"

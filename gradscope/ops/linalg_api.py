@@ -152,6 +152,8 @@ def logdet(A):
     """The log of each matrix's determinant: NaN where it is negative."""
     _square_float("logdet", A)
     sign, logabsdet = _slogdet("linalg.slogdet", A)
+    if A.is_complex():  # the sign's angle is the imaginary part
+        return sign.log() + logabsdet
     return F.where(sign == -1.0, math.nan, logabsdet)
 
 

@@ -22,7 +22,7 @@ from . import decompositions as D
 from ._broadcast import unbroadcast
 from ._graph import sum_to
 from .api._common import _ReturnType
-from .decompositions import _Factors
+from .decompositions import _Factors, _pivot_size
 from .linalg_more import LAST, _mT, trisolve
 
 
@@ -188,7 +188,7 @@ def _lu_rectangular(a):
     info = xp.zeros(lu.shape[0], dtype=np.int64)
     with D.fp_quiet():
         for j in range(k):
-            p = xp.argmax(xp.abs(lu[:, j:, j]), axis=1) + j
+            p = xp.argmax(_pivot_size(lu[:, j:, j]), axis=1) + j
             piv[:, j] = p + 1
             top = lu[rows, j].copy()
             lu[rows, j] = lu[rows, p]
@@ -206,6 +206,7 @@ class LinalgLuFactorExBackward0(Function):
     ``LU`` (the output's own bytes), ``pivots`` and ``pivot``."""
 
     _name = "LinalgLuFactorExBackward0"
+    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
     saves_output = "LU"
 
     def forward(self, a):

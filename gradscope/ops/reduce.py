@@ -505,6 +505,7 @@ class LogsumexpBackward0(Function):
     """``logsumexp`` along dims: ``log(sum(exp(x)))``, computed about the maximum."""
 
     _name = "LogsumexpBackward0"
+    complex_rule = "no_grad"  # (computed for complex tensors; not differentiated)
 
     def forward(self, a, dims, keepdim):
         self.dim, self.keepdim = dims, keepdim
@@ -512,8 +513,9 @@ class LogsumexpBackward0(Function):
         axes = dims or None
         with _quiet():
             if a.size:
-                m = a.max(axis=axes, keepdims=True)
-                m = xp.where(xp.abs(m) == xp.inf, xp.zeros((), a.dtype), m)  # as torch
+                # (of complex numbers, the real parts' max: the log's angle stays principal)
+                m = (a.real if a.dtype.kind == "c" else a).max(axis=axes, keepdims=True)
+                m = xp.where(xp.abs(m) == xp.inf, xp.zeros((), m.dtype), m)  # as torch
                 s = xp.exp(a - m).sum(axis=axes, keepdims=True)
                 out = xp.log(s) + m
                 if not keepdim:
