@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import gradscope as gs
-from tests.parity import check_error, outcome, params
+from tests.parity import check_error, check_value, outcome, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
 
@@ -26,7 +26,63 @@ ERRORS = {
     "flatten_0d_end_out_of_range": lambda m: X(m).flatten(0, 1),
     "argmax_of_bools": lambda m: m.tensor([[True, False], [False, True]]).argmax(1),
     "argmin_of_bools": lambda m: m.tensor([True, False]).argmin(),
+    # nn.functional's arguments
+    "local_response_norm_size_0_3d": lambda m: m.nn.functional.local_response_norm(
+        X(m, 1, 3, 4), 0
+    ),
+    "local_response_norm_size_0_4d": lambda m: m.nn.functional.local_response_norm(
+        X(m, 1, 3, 2, 2), 0
+    ),
+    "instance_norm_running_var_alone": lambda m: m.nn.functional.instance_norm(
+        X(m, 2, 3, 2, 2), None, X(m, 3), None, None, use_input_stats=True
+    ),
+    "instance_norm_running_mean_alone": lambda m: m.nn.functional.instance_norm(
+        X(m, 2, 3, 2, 2), X(m, 3), None
+    ),
+    "cosine_similarity_negative_eps": lambda m: m.nn.functional.cosine_similarity(
+        X(m, 4, 2, 3), X(m, 1, 3), dim=2, eps=-1.0
+    ),
+    "threshold_value_none": lambda m: m.nn.functional.threshold(X(m, 2, 3), 0.1, None),
+    "threshold_none": lambda m: m.nn.functional.threshold(X(m, 2), None, 1.0),
+    "embedding_float_padding_idx": lambda m: m.nn.functional.embedding(
+        m.tensor([[0, 1]]), X(m, 5, 3), padding_idx=1.5
+    ),
+    "matrix_power_float": lambda m: m.linalg.matrix_power(X(m, 2, 3, 3), 1.5),
+    "adaptive_avg_pool2d_empty_plane": lambda m: m.nn.functional.adaptive_avg_pool2d(
+        X(m, 2, 2, 5, 0), 7
+    ),
+    "adaptive_avg_pool1d_empty_plane": lambda m: m.nn.functional.adaptive_avg_pool1d(
+        X(m, 2, 3, 0), 2
+    ),
+    "avg_pool1d_negative_stride": lambda m: m.nn.functional.avg_pool1d(
+        X(m, 2, 2, 5), kernel_size=7, stride=(-1,), padding=(0,)
+    ),
+    "avg_pool2d_negative_stride": lambda m: m.nn.functional.avg_pool2d(X(m, 1, 4, 4), 2, stride=-1),
+    "avg_pool2d_float_divisor": lambda m: m.nn.functional.avg_pool2d(
+        X(m, 3, 5, 4), kernel_size=1, divisor_override=1.5
+    ),
+    "max_pool1d_of_integers": lambda m: m.nn.functional.max_pool1d(
+        m.ones(1, 3, 4, dtype=m.int64), kernel_size=(1,), ceil_mode=True
+    ),
 }
+
+VALUES = {
+    "adaptive_avg_pool2d_to_1x1_of_an_empty_plane": lambda m: m.nn.functional.adaptive_avg_pool2d(
+        X(m, 2, 0, 5, 3), 1
+    ),
+    "adaptive_avg_pool2d_of_no_channels_3d": lambda m: m.nn.functional.adaptive_avg_pool2d(
+        X(m, 0, 5, 3), 2
+    ),
+    "threshold_of_ints": lambda m: m.nn.functional.threshold(X(m, 2), 1, 2),
+    "embedding_negative_padding_idx": lambda m: m.nn.functional.embedding(
+        m.tensor([[0, 1]]), X(m, 5, 3), padding_idx=-1
+    ),
+}
+
+
+@pytest.mark.parametrize("fn", params(VALUES))
+def test_value(fn):
+    check_value(fn)
 
 
 @pytest.mark.parametrize("fn", params(ERRORS))

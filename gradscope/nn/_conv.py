@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 
 from ..autograd.function import apply
-from ..errors import scalar_type_name
+from ..errors import py_type_name, refuse_kernel, scalar_type_name
 from ..events.callsite import user_stacklevel
 from ..ops import api
 from ..ops import conv as K
@@ -427,6 +427,8 @@ def max_pool1d(
     o = K.pool_out_size(input.shape[-1], k, s, p, d, ceil_mode)
     if o <= 0:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {o}")
+    if input._data.dtype.kind in "biu":  # (torch's 2-d max pool takes them; its 1-d one not)
+        refuse_kernel("max_pool1d_impl", input._data.dtype)
     x = api.unsqueeze(input, -2)
     r = max_pool2d(x, (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
     if return_indices:
@@ -459,6 +461,11 @@ def avg_pool2d(
     for name, v in (("kernel_size", kernel_size), ("stride", stride), ("padding", padding)):
         if name != "stride" or v is not None:
             _pool_tuple("avg_pool2d", name, v)  # torch checks the tuples' lengths first
+    if divisor_override is not None and type(divisor_override) is not int:
+        raise TypeError(
+            "avg_pool2d(): argument 'divisor_override' must be int, not "
+            f"{py_type_name(divisor_override)}"
+        )
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     if input.ndim < 3:  # torch reads the planes as input.size(-3) next
@@ -469,6 +476,10 @@ def avg_pool2d(
             f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got -3)"
         )
     kernel, stride, padding, _ = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1)
+    if stride and 0 not in stride and min(stride) < 0:
+        raise RuntimeError(
+            f"stride should be greater than zero, but got dH: {stride[0]} dW: {stride[1]}"
+        )
     _check_output(input, kernel, stride or kernel, padding, (1, 1), ceil_mode)
     return apply(
         K.AvgPool2DBackward0,
@@ -500,6 +511,17 @@ def avg_pool1d(
     return api.squeeze(out, -2)
 
 
+def _check_nonempty_planes(op: str, input) -> None:
+    """torch's refusal of an adaptive pool's input with an empty dim after the first."""
+    shape = tuple(input.shape)
+    for i in range(1, len(shape)):
+        if shape[i] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {_ints(shape)} with dimension {i} being empty"
+            )
+
+
 def _dims_2_to_3(op: str, input) -> None:
     if input.ndim not in (2, 3):
         raise RuntimeError(
@@ -528,6 +550,7 @@ def adaptive_avg_pool2d(input, output_size):
         )
     if size == (1, 1):  # torch takes the mean, a node of its own
         return api.mean(input, (-1, -2), keepdim=True)
+    _check_nonempty_planes("adaptive_avg_pool2d", input)
     return apply(K.AdaptiveAvgPool2DBackward0, (input,), size)
 
 

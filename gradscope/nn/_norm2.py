@@ -44,6 +44,8 @@ def instance_norm(
                 "Expected more than 1 spatial element when training, got input size "
                 f"{_size(input.shape)}"
             )
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError(
             "Expected running_mean and running_var to be defined when use_input_stats is false"
@@ -76,6 +78,9 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
         )
     if input.numel() == 0:
         return input
+    if size == 0:  # (torch's pool's check, as its pool reports it)
+        kernel = "kH: 0 kW: 1" if dim == 3 else "kT: 0 kH: 1 kW: 1"
+        raise RuntimeError(f"kernel size should be greater than zero, but got {kernel}")
     div = input.mul(input)
     if dim == 3:
         div = api.unsqueeze(div, 1)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import warnings
+from numbers import Number
 
 import numpy as np
 
 from .. import creation, dtypes
 from ..autograd.function import apply, apply_inplace
 from ..backend import fp_quiet, xp_of
-from ..errors import refuse_kernel, scalar_type_name, shape_str, tensor_type_name
+from ..errors import py_type_name, refuse_kernel, scalar_type_name, shape_str, tensor_type_name
 from ..events.callsite import user_stacklevel
 from ..ops import activation as A
 from ..ops import api
@@ -855,6 +856,11 @@ def embedding(
         n = weight.shape[0]
         if not -n <= padding_idx < n:
             raise AssertionError("Padding_idx must be within num_embeddings")
+        if type(padding_idx) is not int:
+            raise TypeError(
+                "embedding(): argument 'padding_idx' (position 3) must be int, not "
+                f"{py_type_name(padding_idx)}"
+            )
         padding_idx = padding_idx % n
     else:
         padding_idx = -1
@@ -1066,6 +1072,8 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """The cosine of the angle between ``x1`` and ``x2`` (broadcast) along ``dim``: each
     divided by its norm (at least ``eps``) first, then their product summed."""
+    if eps < 0:
+        raise RuntimeError(f"eps must be non-negative, got: {eps:g}")
     dtype = np.result_type(x1._data.dtype, x2._data.dtype)
     if dtype.kind != "f":
         raise RuntimeError(
@@ -1301,6 +1309,12 @@ def triplet_margin_loss(
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):
     """``x`` where ``x > threshold``, ``value`` elsewhere."""
+    for position, (name, v) in enumerate((("threshold", threshold), ("value", value)), 2):
+        if not isinstance(v, Number):
+            raise TypeError(
+                f"threshold(): argument '{name}' (position {position}) must be Number, not "
+                f"{py_type_name(v)}"
+            )
     if inplace:
         return apply_inplace(A.ThresholdBackward1, input, (input,), threshold, value)
     return apply(A.ThresholdBackward0, (input,), threshold, value)

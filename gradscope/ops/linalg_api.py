@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd import function as _function
 from ..autograd.function import apply
-from ..errors import scalar_type_name, shape_str
+from ..errors import py_type_name, scalar_type_name, shape_str
 from ..events.callsite import user_stacklevel
 from . import api as F
 from . import decompositions as D
@@ -307,6 +307,10 @@ def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: 
 def matrix_power(A, n: int):
     """``A`` multiplied by itself ``n`` times (its inverse's ``-n`` times for ``n < 0``; the
     identity for 0), by repeated squaring as torch."""
+    if isinstance(n, bool) or not hasattr(type(n), "__index__"):
+        raise TypeError(
+            f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {py_type_name(n)}"
+        )
     _check_square("linalg.matrix_power", A)
     if n == 0:
         from ..creation import eye
