@@ -123,3 +123,14 @@ def test_a_numpy_int_is_a_dim():
     x = gs.ones(2, 3)
     assert x.sum(dim=np.int64(1)).shape == (2,)
     assert x.transpose(np.int32(0), 1).shape == (3, 2)
+
+
+@pytest.mark.parametrize("name", gs._TENSOR_FIRST)
+@pytest.mark.parametrize("first", [1.5, [1.0, 2.0], None, np.float32(1.0)], ids=repr)
+def test_the_namespace_refuses_a_first_argument_that_is_not_a_tensor(name, first):
+    """As torch's parser does, with its message (never an AttributeError from inside)."""
+    te, _ = outcome(lambda m: getattr(m, name)(first), torch)
+    ge, _ = outcome(lambda m: getattr(m, name)(first), gs)
+    assert type(ge) is TypeError, repr(ge)
+    if "must be Tensor, not" in str(te):
+        assert str(ge) == str(te)
