@@ -366,6 +366,13 @@ def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = Fals
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value`` (its dtype follows the value, as torch)."""
     _check_dtype("full", dtype)
+    if not isinstance(fill_value, Number) and not (  # (a 0-dim tensor is a number)
+        isinstance(fill_value, Tensor) and fill_value.ndim == 0
+    ):
+        raise TypeError(
+            "full(): argument 'fill_value' (position 2) must be Number, not "
+            f"{py_type_name(fill_value)}"
+        )
     default = _infer_dtype(fill_value)
     return _filled(
         lambda xp, s, d: xp.full(s, dtypes.checked_scalar(fill_value, d), d),

@@ -61,6 +61,28 @@ ERRORS = {
     "avg_pool2d_float_divisor": lambda m: m.nn.functional.avg_pool2d(
         X(m, 3, 5, 4), kernel_size=1, divisor_override=1.5
     ),
+    "group_norm_negative_groups": lambda m: m.nn.functional.group_norm(X(m, 2, 6), -1),
+    "group_norm_float_groups": lambda m: m.nn.functional.group_norm(X(m, 2, 6), 1.5),
+    "batch_norm_running_mean_alone": lambda m: m.nn.functional.batch_norm(
+        X(m, 4, 3), X(m, 3), None, X(m, 3), X(m, 3), training=True
+    ),
+    "lerp_unbroadcastable": lambda m: m.lerp(X(m, 3, 2), X(m, 0), 0.5),
+    "lerp_weight_unbroadcastable": lambda m: m.lerp(X(m, 3, 2), X(m, 2), X(m, 4)),
+    "lerp__unbroadcastable": lambda m: X(m, 2, 3).lerp_(X(m, 4), 0.3),
+    "addcmul_unbroadcastable": lambda m: m.addcmul(X(m, 2, 3), X(m), X(m, 4), value=1),
+    "addcmul__unbroadcastable": lambda m: X(m, 2, 3).addcmul_(X(m, 3), X(m, 4)),
+    "addcdiv_unbroadcastable": lambda m: m.addcdiv(X(m, 2), X(m, 3), X(m, 2)),
+    "cat_none": lambda m: m.cat(None),
+    "cat_number": lambda m: m.cat(1.5),
+    "cat_a_generator": lambda m: m.cat(t for t in [X(m, 2)]),
+    "cat_element_none": lambda m: m.cat([X(m, 2, 3), None], dim=-2),
+    "cat_element_list": lambda m: m.cat([X(m, 2), [1.0]]),
+    "stack_element_none": lambda m: m.stack([X(m, 2, 3), None]),
+    "stack_none": lambda m: m.stack(None),
+    "hstack_element_none": lambda m: m.hstack([X(m, 2), None]),
+    "vstack_element_number": lambda m: m.vstack((X(m, 2), 2)),
+    "full_of_a_vector": lambda m: m.full((2, 3), X(m, 2)),
+    "full_of_a_string": lambda m: m.full((2,), "a"),
     "max_pool1d_of_integers": lambda m: m.nn.functional.max_pool1d(
         m.ones(1, 3, 4, dtype=m.int64), kernel_size=(1,), ceil_mode=True
     ),
@@ -74,6 +96,8 @@ VALUES = {
         X(m, 0, 5, 3), 2
     ),
     "threshold_of_ints": lambda m: m.nn.functional.threshold(X(m, 2), 1, 2),
+    "full_of_a_0d_tensor": lambda m: m.full((2,), m.tensor(2.0)),
+    "cat_of_a_tuple": lambda m: m.cat((X(m, 2), X(m, 1))),
     "embedding_negative_padding_idx": lambda m: m.nn.functional.embedding(
         m.tensor([[0, 1]]), X(m, 5, 3), padding_idx=-1
     ),

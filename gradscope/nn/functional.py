@@ -974,6 +974,10 @@ def batch_norm(
     for name, t in (("running_mean", running_mean), ("running_var", running_var)) + named:
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if (running_mean is None) != (running_var is None) and training:
+        raise ValueError(
+            "running_mean and running_var must either both be None or neither be None"
+        )
     if not training and (running_mean is None or running_var is None):
         name = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{name} must be defined in evaluation mode")
@@ -999,6 +1003,13 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
         raise ValueError(
             f"Expected more than 1 value per channel when training, got input size {size}"
         )
+    if isinstance(num_groups, bool) or not isinstance(num_groups, int):
+        raise TypeError(
+            "group_norm(): argument 'num_groups' (position 2) must be int, not "
+            f"{py_type_name(num_groups)}"
+        )
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
     shape = list(input.shape)
     c = shape[1]
     if c % num_groups:

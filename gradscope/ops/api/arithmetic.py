@@ -14,6 +14,7 @@ from .. import elementwise as E
 from ._common import (
     _binary,
     _broadcast_error,
+    _broadcast_error_of,
     _check_device,
     _check_tensor_arg,
     _integral_operands,
@@ -277,15 +278,29 @@ def lerp(start, end, weight):
     """``start + weight * (end - start)``; ``weight`` a number or a tensor."""
     _lerp_checks(start, end, weight)
     if type(weight) is Tensor:
-        return apply(E.LerpBackward1, (start, end, weight))
-    return apply(E.LerpBackward0, (start, end), float(weight))
+        return _broadcasting("lerp", apply, E.LerpBackward1, (start, end, weight))
+    return _broadcasting("lerp", apply, E.LerpBackward0, (start, end), float(weight))
 
 
 def lerp_(start, end, weight):
     _lerp_checks(start, end, weight)
     if type(weight) is Tensor:
-        return apply_inplace(E.LerpBackward1, start, (start, end, weight))
-    return apply_inplace(E.LerpBackward0, start, (start, end), float(weight))
+        return _broadcasting("lerp_", apply_inplace, E.LerpBackward1, start, (start, end, weight))
+    return _broadcasting(
+        "lerp_", apply_inplace, E.LerpBackward0, start, (start, end), float(weight)
+    )
+
+
+def _broadcasting(op: str, how, cls, *args):
+    """``how(cls, *args)`` (``apply`` or ``apply_inplace``), with torch's error where the
+    operands (the tuple among ``args``) do not broadcast, in place of NumPy's."""
+    try:
+        return how(cls, *args)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        operands = next(a for a in args if type(a) is tuple)
+        raise _broadcast_error_of(op, *operands) from None
 
 
 def _lerp_checks(start, end, weight) -> None:
@@ -323,26 +338,26 @@ def _addc(name: str, a, t1, t2):
 
 def addcmul(a, tensor1, tensor2, *, value=1):
     """``a + value * tensor1 * tensor2``."""
-    return apply(
-        E.AddcmulBackward0, (a, tensor1, tensor2), value, _addc("addcmul", a, tensor1, tensor2)
-    )
+    dtype = _addc("addcmul", a, tensor1, tensor2)
+    return _broadcasting("addcmul", apply, E.AddcmulBackward0, (a, tensor1, tensor2), value, dtype)
 
 
 def addcdiv(a, tensor1, tensor2, *, value=1):
     """``a + value * tensor1 / tensor2``."""
-    return apply(
-        E.AddcdivBackward0, (a, tensor1, tensor2), value, _addc("addcdiv", a, tensor1, tensor2)
-    )
+    dtype = _addc("addcdiv", a, tensor1, tensor2)
+    return _broadcasting("addcdiv", apply, E.AddcdivBackward0, (a, tensor1, tensor2), value, dtype)
 
 
 def addcmul_(a, tensor1, tensor2, *, value=1):
     _addc("addcmul", a, tensor1, tensor2)
-    return apply_inplace(E.AddcmulBackward0, a, (a, tensor1, tensor2), value, a._data.dtype)
+    operands, dtype = (a, tensor1, tensor2), a._data.dtype
+    return _broadcasting("addcmul_", apply_inplace, E.AddcmulBackward0, a, operands, value, dtype)
 
 
 def addcdiv_(a, tensor1, tensor2, *, value=1):
     _addc("addcdiv", a, tensor1, tensor2)
-    return apply_inplace(E.AddcdivBackward0, a, (a, tensor1, tensor2), value, a._data.dtype)
+    operands, dtype = (a, tensor1, tensor2), a._data.dtype
+    return _broadcasting("addcdiv_", apply_inplace, E.AddcdivBackward0, a, operands, value, dtype)
 
 
 M_ADDCDIV_INT = (

@@ -9,7 +9,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.function import apply
 from ...backend import xp_of
-from ...errors import refuse_kernel, shape_str
+from ...errors import py_type_name, refuse_kernel, shape_str
 from .. import shape as S
 from ._common import _NOTHING, _check_device, _dim, _int_arg
 from .scatter_gather import index_select
@@ -20,10 +20,17 @@ Tensor = None  # set by gradscope.tensor
 
 
 def _tensor_list(name: str, tensors) -> list:
-    if type(tensors) is Tensor:
+    """``tensors`` as a list, with torch's TypeErrors for anything but a sequence of tensors."""
+    if type(tensors) is Tensor or not isinstance(tensors, (list, tuple)):
         raise TypeError(
-            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+            f"{py_type_name(tensors)}"
         )
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {py_type_name(t)}"
+            )
     return list(tensors)
 
 
