@@ -783,12 +783,13 @@ def _tensor_first(name: str, fn):
     name, arg = _PARSER_NAMES.get(name, (name, "input"))
 
     def checked(*args, **kwargs):
-        first = args[0] if args else next(iter(kwargs.values()), None)
-        if not isinstance(first, Tensor):
-            raise TypeError(
-                f"{name}(): argument '{arg}' (position 1) must be Tensor, not "
-                f"{_py_type_name(first)}"
-            )
+        if not (args and isinstance(args[0], Tensor)):
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            if not isinstance(first, Tensor):
+                raise TypeError(
+                    f"{name}(): argument '{arg}' (position 1) must be Tensor, not "
+                    f"{_py_type_name(first)}"
+                )
         return fn(*args, **kwargs)
 
     checked.__name__, checked.__qualname__, checked.__doc__ = (

@@ -27,11 +27,14 @@ from .pointwise import _floating
 Tensor = None  # set by gradscope.tensor
 
 
+_ONE = 1  # CPython's one int 1: ``alpha is _ONE`` for the default and for 1 given
+
+
 def add(a, b, *, alpha=1):
     """``a + alpha * b``."""
     if type(a) is not Tensor:
         return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
-    if alpha != 1 or type(alpha) is not int:
+    if alpha is not _ONE:  # (the default's own object: one test on the hot path)
         alpha = _alpha(a, b, alpha)
     elif type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
         return apply(E.AddBackward0, (a, b), alpha, None)
@@ -43,7 +46,7 @@ def sub(a, b, *, alpha=1):
     if type(a) is not Tensor:
         return rsub(b, a)
     _check_bool_sub(a, b)
-    if alpha != 1 or type(alpha) is not int:
+    if alpha is not _ONE:
         alpha = _alpha(a, b, alpha)
     return _binary(E.SubBackward0, "sub", a, b, alpha)
 
