@@ -54,6 +54,12 @@ INDEXED = {
 }
 
 
+def _setitem_slice(m, x):
+    p = x * 1
+    p[1:] = x[:2] * 3
+    return p
+
+
 def _setitem(m, x):
     p = x * 1
     p[m.tensor([0, 2])] = x[:2] * 3
@@ -306,6 +312,8 @@ ERRORS = {
         f"backward_twice_{k}": _backward_twice(INDEXED[k])
         for k in ("index_copy", "index_fill", "masked_scatter", "put")
     },
+    "through_freed_setitem_by_tensor": _through_freed(_setitem),
+    "through_freed_setitem_by_slice": _through_freed(_setitem_slice),
     "backward_twice_index_add_source": _backward_twice(
         lambda m, x: (x * 1).index_add(0, m.tensor([0, 2]), x[:2])
     ),

@@ -1045,6 +1045,9 @@ class EmbeddingDenseBackward0(Function):
         return _embedding_backward(tangents[0], *self.args)
 
 
+_RELEASED = object()  # (an attribute that backward released)
+
+
 class CopySlices(Function):
     """``t[index] = value`` with basic indices: the gradient skips the overwritten part."""
 
@@ -1067,14 +1070,23 @@ class CopySlices(Function):
         a[index] = value
         return a
 
+    def _written(self):
+        """The index written; torch's error where backward released it (the node is
+        reached again through a gradient's graph after ``retain_graph=False``)."""
+        index = self.__dict__.get("index", _RELEASED)
+        if index is _RELEASED:
+            raise RuntimeError(M_FREED)
+        return index
+
     def backward(self, g):
         na, nv = self.needs_input_grad[:2]
         ga = gv = None
+        index = self._written()
         if na:
             ga = g.copy()
-            ga[self.index] = 0
+            ga[index] = 0
         if nv:
-            gv = unbroadcast(g[self.index], self.value_shape)
+            gv = unbroadcast(g[index], self.value_shape)
         return ga, gv
 
     def backward_graph(self, g):
@@ -1082,6 +1094,7 @@ class CopySlices(Function):
         # CopySlices); the value's, the written part of it, taken as getitem takes it
         # where that is NumPy's indexing too
         na, nv = self.needs_input_grad[:2]
+        self._written()
         ga = linear_grad(self, g, 0) if na else None
         gv = None
         if nv:
