@@ -438,7 +438,7 @@ from .recorder import Trace, load_trace, mark
 from .recorder import trace as _record
 from .tensor import Size, Tensor
 from .tracefile import TraceFileError
-from .errors import py_type_name as _py_type_name
+from .ops.api._common import tensor_first as _tensor_first
 
 __version__ = "0.1.0"
 
@@ -779,28 +779,6 @@ _PARSER_NAMES = {
 }
 
 
-def _tensor_first(name: str, fn):
-    name, arg = _PARSER_NAMES.get(name, (name, "input"))
-
-    def checked(*args, **kwargs):
-        if not (args and isinstance(args[0], Tensor)):
-            first = args[0] if args else next(iter(kwargs.values()), None)
-            if not isinstance(first, Tensor):
-                raise TypeError(
-                    f"{name}(): argument '{arg}' (position 1) must be Tensor, not "
-                    f"{_py_type_name(first)}"
-                )
-        return fn(*args, **kwargs)
-
-    checked.__name__, checked.__qualname__, checked.__doc__ = (
-        fn.__name__,
-        fn.__qualname__,
-        fn.__doc__,
-    )
-    checked.__wrapped__ = fn
-    return checked
-
-
 for _name in _TENSOR_FIRST:
-    globals()[_name] = _tensor_first(_name, globals()[_name])
+    globals()[_name] = _tensor_first(globals()[_name], *_PARSER_NAMES.get(_name, (_name,)))
 del _name

@@ -158,3 +158,13 @@ def test_the_namespace_refuses_a_first_argument_that_is_not_a_tensor(name, first
     assert type(ge) is TypeError, repr(ge)
     if "must be Tensor, not" in str(te):
         assert str(ge) == str(te)
+
+
+@pytest.mark.parametrize("name", gs.nn.functional._TENSOR_FIRST)
+@pytest.mark.parametrize("first", [1.5, None, np.float32(1.0)], ids=repr)
+def test_nn_functional_refuses_a_first_argument_that_is_not_a_tensor(name, first):
+    te, _ = outcome(lambda m: getattr(m.nn.functional, name)(first), torch)
+    ge, _ = outcome(lambda m: getattr(m.nn.functional, name)(first), gs)
+    assert type(ge) is TypeError, repr(ge)
+    if "must be Tensor, not" in str(te):
+        assert str(ge) == str(te)

@@ -20,6 +20,7 @@ from ..ops import norm as N
 from ..ops import pad as P
 from ..ops import reduce as R
 from ..ops import shape as S
+from ..ops.api._common import tensor_first
 from ..ops.elementwise import AddBackward0, AddBackward1, DivBackward1, MulBackward1
 from ..ops.linalg import AddmmBackward0
 from ..ops.loss import (
@@ -975,9 +976,7 @@ def batch_norm(
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     if (running_mean is None) != (running_var is None) and training:
-        raise ValueError(
-            "running_mean and running_var must either both be None or neither be None"
-        )
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
     if not training and (running_mean is None or running_var is None):
         name = "running_mean" if running_mean is None else "running_var"
         raise RuntimeError(f"{name} must be defined in evaluation mode")
@@ -1642,3 +1641,66 @@ def selu_(input):
 
 
 __all__ += ["elu_", "hardtanh_", "leaky_relu_", "relu_", "selu_"]
+
+
+# The functions whose first argument torch's parser refuses unless it is a tensor: they
+# refuse it the same way ("relu(): argument 'input' (position 1) must be Tensor, not
+# float") rather than fail inside or compute (a NumPy scalar).
+_TENSOR_FIRST = (
+    "adaptive_avg_pool1d",
+    "alpha_dropout",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "bilinear",
+    "celu",
+    "celu_",
+    "channel_shuffle",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "cosine_similarity",
+    "dropout",
+    "elu",
+    "elu_",
+    "feature_alpha_dropout",
+    "gelu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "hardtanh_",
+    "leaky_relu",
+    "leaky_relu_",
+    "linear",
+    "logsigmoid",
+    "mish",
+    "one_hot",
+    "pairwise_distance",
+    "pdist",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "prelu",
+    "relu",
+    "relu6",
+    "relu_",
+    "rrelu",
+    "rrelu_",
+    "scaled_dot_product_attention",
+    "selu",
+    "selu_",
+    "silu",
+    "softplus",
+    "softshrink",
+    "threshold_",
+)
+_PARSER_NAMES = {  # where torch's parser names the function or the argument otherwise
+    "bilinear": ("bilinear", "input1"),
+    "cosine_similarity": ("cosine_similarity", "x1"),
+    "logsigmoid": ("log_sigmoid", "input"),
+    "pairwise_distance": ("pairwise_distance", "x1"),
+    "scaled_dot_product_attention": ("scaled_dot_product_attention", "query"),
+}
+for _name in _TENSOR_FIRST:
+    globals()[_name] = tensor_first(globals()[_name], *_PARSER_NAMES.get(_name, (_name,)))
+del _name

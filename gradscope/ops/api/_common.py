@@ -293,3 +293,27 @@ def _fits_in_place(op: str, a, b, dtype) -> None:
     except ValueError:
         raise _broadcast_error(op, a, b) from None
     check_inplace_result(a._data, shape, np.dtype(dtype))
+
+
+def tensor_first(fn, name: str, arg: str = "input"):
+    """``fn`` refusing a first argument that is not a tensor as torch's argument parser
+    does for function ``name`` (``exp(): argument 'input' (position 1) must be Tensor, not
+    float``), where it would otherwise fail inside, or compute."""
+
+    def checked(*args, **kwargs):
+        if not (args and isinstance(args[0], Tensor)):
+            first = args[0] if args else next(iter(kwargs.values()), None)
+            if not isinstance(first, Tensor):
+                raise TypeError(
+                    f"{name}(): argument '{arg}' (position 1) must be Tensor, not "
+                    f"{py_type_name(first)}"
+                )
+        return fn(*args, **kwargs)
+
+    checked.__name__, checked.__qualname__, checked.__doc__ = (
+        fn.__name__,
+        fn.__qualname__,
+        fn.__doc__,
+    )
+    checked.__wrapped__ = fn
+    return checked
