@@ -83,6 +83,13 @@ ERRORS = {
     "vstack_element_number": lambda m: m.vstack((X(m, 2), 2)),
     "full_of_a_vector": lambda m: m.full((2, 3), X(m, 2)),
     "full_of_a_string": lambda m: m.full((2,), "a"),
+    "bilinear_4d_weight": lambda m: m.nn.functional.bilinear(X(m, 3), X(m, 4), X(m, 5, 3, 4, 1)),
+    "bilinear_2d_weight": lambda m: m.nn.functional.bilinear(X(m, 2, 3), X(m, 2, 4), X(m, 5, 3)),
+    "normalize_negative_p_over_nothing": lambda m: m.nn.functional.normalize(
+        X(m, 2, 0), p=-1, dim=1
+    ),
+    "vector_norm_negative_ord_of_empty": lambda m: m.linalg.vector_norm(X(m, 0), -0.5),
+    "norm_negative_p_over_nothing": lambda m: X(m, 2, 0).norm(-1, 1),
     "max_pool1d_of_integers": lambda m: m.nn.functional.max_pool1d(
         m.ones(1, 3, 4, dtype=m.int64), kernel_size=(1,), ceil_mode=True
     ),

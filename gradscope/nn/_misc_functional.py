@@ -33,6 +33,13 @@ def bilinear(input1, input2, weight, bias=None):
             raise RuntimeError(
                 f"bilinear(): input batch dimensions do not match at dim {i}: got {a} and {b}"
             )
+    if len(sw) < 3:  # (torch reads its dim 2 first)
+        n = len(sw)
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got 2)"
+        )
+    if len(sw) > 3:
+        raise RuntimeError("number of dimensions must match")
     if s1[-1] != sw[1]:
         raise RuntimeError(
             f"bilinear(): input1 size does not match weight size: got {s1[-1]} but expected {sw[1]}"

@@ -372,7 +372,7 @@ def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
             "linalg_vector_norm(): argument 'dim' (position 3) must be tuple of ints, not "
             f"{type(dim).__name__}"
         )
-    if builtins.abs(float(ord)) == float("inf"):  # (before repeated dims)
+    if float(ord) < 0 or float(ord) == float("inf"):  # (before repeated dims)
         _check_identity(a, float(ord), dim)
     dims = None if dim is None else _reduction_dims("linalg_vector_norm", a, dim)
     kind = a._data.dtype
@@ -404,9 +404,9 @@ def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 
 def _check_identity(a, ord: float, dim) -> None:
-    """torch's refusal of an inf norm over nothing (it has no identity)."""
+    """torch's refusal of an inf or negative norm over nothing (it has no identity)."""
     shape = a._data.shape
-    name = "inf" if ord > 0 else "-inf"
+    name = f"{ord:g}"
     given = [dim] if type(dim) is int else list(dim) if isinstance(dim, (list, tuple)) else []
     if not given:
         if a._data.size == 0:
