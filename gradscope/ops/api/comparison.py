@@ -10,7 +10,7 @@ import numpy as np
 from ... import dtypes
 from ...autograd.function import apply, apply_inplace
 from ...backend import xp_of
-from ...errors import cpp_type_name, refuse_kernel, scalar_type_name, shape_str
+from ...errors import cpp_type_name, py_type_name, refuse_kernel, scalar_type_name, shape_str
 from ...events.callsite import user_stacklevel
 from .. import elementwise as E
 from ._common import (
@@ -31,6 +31,7 @@ Tensor = None  # set by gradscope.tensor
 
 def clamp(a, min=None, max=None):  # noqa: A002
     """Clip to ``[min, max]`` (scalars or tensors)."""
+    _refuse_mixed_bounds("clamp", min, max)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if _float_bounds_on_integers(a, min, max):
@@ -42,6 +43,22 @@ def clamp(a, min=None, max=None):  # noqa: A002
         a = a.to(dtypes.int64)  # by an int, in the int's type, as torch promotes
     min, max = _checked_bounds(a, min, max)
     return apply(E.ClampBackward1, (a,), min, max)
+
+
+def _refuse_mixed_bounds(name: str, lo, hi) -> None:
+    """torch's parser refuses one bound a tensor and the other a number (its two forms
+    take two tensors or two numbers); its message as the method's."""
+    kinds = [type(b) is Tensor for b in (lo, hi) if b is not None]
+    if len(kinds) == 2 and kinds[0] != kinds[1]:
+        got = ", ".join("Tensor" if k else py_type_name(b) for k, b in zip(kinds, (lo, hi)))
+        bad = ", ".join(f"!{g}!" for g in got.split(", "))
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but "
+            "expected one of:\n * (Tensor min = None, Tensor max = None)\n      didn't match "
+            f"because some of the arguments have invalid types: ({bad})\n * (Number min = "
+            "None, Number max = None)\n      didn't match because some of the arguments have "
+            f"invalid types: ({bad})\n"
+        )
 
 
 def _check_bool_bounds(lo, hi) -> None:

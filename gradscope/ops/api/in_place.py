@@ -33,6 +33,7 @@ from .comparison import (
     _clamp_by_tensors,
     _clamp_side,
     _float_bounds_on_integers,
+    _refuse_mixed_bounds,
 )
 from .diagonals import _triangle
 from .pointwise import _decimals
@@ -165,6 +166,7 @@ def relu_(a):
 
 
 def clamp_(a, min=None, max=None):  # noqa: A002
+    _refuse_mixed_bounds("clamp_", min, max)
     if _float_bounds_on_integers(a, min, max):
         raise RuntimeError(  # torch names the type as C++ does, here
             f"result type {scalar_type_name(dtypes.default_float.np)} can't be cast to the "
