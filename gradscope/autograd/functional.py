@@ -213,6 +213,21 @@ def _vector(v, like: tuple, like_is_tuple: bool, fn_name: str, create_graph: boo
     return v
 
 
+def _last_backward(out, of, wrt, v, like, strict: bool, create_graph: bool, stage: str):
+    """A product's last backward, the gradient of ``of`` with respect to ``wrt`` weighted
+    by ``v`` (in the caller's grad mode, unless ``create_graph``), and the function's
+    outputs and that product in the forms the caller gave (``out`` and ``like``: tensors
+    and whether they came as a tuple)."""
+    (outputs, outputs_tuple), (refs, refs_tuple) = out, like
+    with set_grad_enabled(create_graph or is_grad_enabled()):
+        grads = _grad(of, wrt, v, create_graph=create_graph)
+        result = _zeros_for_none(grads, refs, strict, create_graph, stage)
+    return (
+        _unpack(_released(outputs, create_graph), outputs_tuple),
+        _unpack(_released(result, create_graph), refs_tuple),
+    )
+
+
 _V_FOR_OUTPUT = "the user-provided function returns a single Tensor with a single element."
 _V_FOR_INPUT = "the input to the user-provided function is a single Tensor with a single element."
 
@@ -225,12 +240,9 @@ def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
         inputs = _fresh(inputs, create_graph, need_graph=True)
         outputs_tuple, outputs = _call(func, inputs, "vjp", strict)
         v = _vector(v, outputs, outputs_tuple, "vjp", create_graph, _V_FOR_OUTPUT)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(outputs, inputs, v, create_graph=create_graph)
-        result = _zeros_for_none(grads, inputs, strict, create_graph, "back")
-    return (
-        _unpack(_released(outputs, create_graph), outputs_tuple),
-        _unpack(_released(result, create_graph), inputs_tuple),
+    out = (outputs, outputs_tuple)
+    return _last_backward(
+        out, outputs, inputs, v, (inputs, inputs_tuple), strict, create_graph, "back"
     )
 
 
@@ -248,13 +260,9 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
         dummies = tuple(zeros_like(o, requires_grad=True) for o in outputs)
         grad_inputs = _grad(outputs, inputs, dummies, create_graph=True)
         _check_strict(grad_inputs, "grad_inputs", strict)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(grad_inputs, dummies, v, create_graph=create_graph)
-        result = _zeros_for_none(grads, outputs, strict, create_graph, "back_trick")
-    return (
-        _unpack(_released(outputs, create_graph), outputs_tuple),
-        _unpack(_released(result, create_graph), outputs_tuple),
-    )
+    out = (outputs, outputs_tuple)
+    stage = "back_trick"
+    return _last_backward(out, grad_inputs, dummies, v, out, strict, create_graph, stage)
 
 
 def jacobian(
@@ -440,13 +448,8 @@ def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
         inputs_tuple, inputs, v, outputs_tuple, outputs, jac = _hessian_setup(
             func, inputs, v, create_graph, strict, "vhp"
         )
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(jac, inputs, v, create_graph=create_graph)
-        result = _zeros_for_none(grads, inputs, strict, create_graph, "double_back")
-    return (
-        _unpack(_released(outputs, create_graph), outputs_tuple),
-        _unpack(_released(result, create_graph), inputs_tuple),
-    )
+    out, like = (outputs, outputs_tuple), (inputs, inputs_tuple)
+    return _last_backward(out, jac, inputs, v, like, strict, create_graph, "double_back")
 
 
 def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -461,10 +464,6 @@ def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
         dummies = tuple(zeros_like(t, requires_grad=True) for t in inputs)
         double_back = _grad(jac, inputs, dummies, create_graph=True)
         _check_strict(jac, "hessian", strict)
-    with set_grad_enabled(create_graph or is_grad_enabled()):
-        grads = _grad(double_back, dummies, v, create_graph=create_graph)
-        result = _zeros_for_none(grads, inputs, strict, create_graph, "double_back_trick")
-    return (
-        _unpack(_released(outputs, create_graph), outputs_tuple),
-        _unpack(_released(result, create_graph), inputs_tuple),
-    )
+    out, like = (outputs, outputs_tuple), (inputs, inputs_tuple)
+    stage = "double_back_trick"
+    return _last_backward(out, double_back, dummies, v, like, strict, create_graph, stage)
