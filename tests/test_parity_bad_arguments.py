@@ -93,6 +93,9 @@ ERRORS = {
     "clamp_number_and_tensor": lambda m: X(m, 3, 2).clamp(0.0, X(m, 2)),
     "clamp_tensor_and_number": lambda m: X(m, 3).clamp(X(m, 3), -1.0),
     "clamp__number_and_tensor": lambda m: X(m, 3).clamp_(0.0, X(m, 3)),
+    "clamp_0d_tensor_that_requires_grad_and_number": lambda m: X(m, 3).clamp(
+        m.tensor(-0.5, requires_grad=True), 0.5
+    ),
     "max_pool1d_of_integers": lambda m: m.nn.functional.max_pool1d(
         m.ones(1, 3, 4, dtype=m.int64), kernel_size=(1,), ceil_mode=True
     ),
@@ -107,6 +110,8 @@ VALUES = {
     ),
     "threshold_of_ints": lambda m: m.nn.functional.threshold(X(m, 2), 1, 2),
     "clamp_tensor_and_none": lambda m: X(m, 3).clamp(None, X(m, 3) * 0.5),
+    "clamp_0d_tensor_and_number": lambda m: X(m, 3).clamp(m.tensor(-0.5, dtype=m.float64), 0.5),
+    "clamp_number_and_0d_tensor": lambda m: X(m, 3).clamp(0.0, m.tensor(0.5)),
     "full_of_a_0d_tensor": lambda m: m.full((2,), m.tensor(2.0)),
     "cat_of_a_tuple": lambda m: m.cat((X(m, 2), X(m, 1))),
     "embedding_negative_padding_idx": lambda m: m.nn.functional.embedding(

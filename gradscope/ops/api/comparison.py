@@ -47,9 +47,13 @@ def clamp(a, min=None, max=None):  # noqa: A002
 
 def _refuse_mixed_bounds(name: str, lo, hi) -> None:
     """torch's parser refuses one bound a tensor and the other a number (its two forms
-    take two tensors or two numbers); its message as the method's."""
+    take two tensors or two numbers, and a 0-dim tensor that does not require grad passes
+    for a number); its message as the method's."""
     kinds = [type(b) is Tensor for b in (lo, hi) if b is not None]
-    if len(kinds) == 2 and kinds[0] != kinds[1]:
+    if len(kinds) != 2 or kinds[0] == kinds[1]:
+        return
+    t = lo if kinds[0] else hi
+    if t._data.ndim or t.requires_grad:
         got = ", ".join("Tensor" if k else py_type_name(b) for k, b in zip(kinds, (lo, hi)))
         bad = ", ".join(f"!{g}!" for g in got.split(", "))
         raise TypeError(
