@@ -29,6 +29,20 @@ def _seed():
 
 
 @pytest.fixture
+def grad_mode_on():
+    """Grad mode on in gradscope and torch (if installed), before and after the test: a
+    parity case that fails half-way must not leave either library with it off."""
+    import sys
+
+    libraries = [gs] + ([sys.modules["torch"]] if "torch" in sys.modules else [])
+    for m in libraries:
+        m.set_grad_enabled(True)
+    yield
+    for m in libraries:
+        m.set_grad_enabled(True)
+
+
+@pytest.fixture
 def no_gc():
     """Graphs must free by reference counting alone: run with the cycle collector off."""
     gc.collect()

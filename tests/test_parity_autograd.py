@@ -21,19 +21,10 @@ import gradscope as gs
 from tests.parity import as_numpy, check_error, check_value, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+pytestmark = pytest.mark.usefixtures("grad_mode_on")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True)
-def _grad_mode_on():
-    # a case that fails half-way must not leave either library with grad mode off
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
-    yield
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
 
 
 def L(m, *s):  # noqa: N802 - short, for the tables

@@ -14,19 +14,10 @@ import warnings
 
 import pytest
 
-import gradscope as gs
 from tests.parity import check_error, check_value, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
-
-
-@pytest.fixture(autouse=True)
-def _grad_mode_on():
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
-    yield
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
+pytestmark = pytest.mark.usefixtures("grad_mode_on")
 
 
 def _x(m):

@@ -14,6 +14,7 @@ import gradscope as gs
 from tests.parity import check_error, check_value, params
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
+pytestmark = pytest.mark.usefixtures("grad_mode_on")
 
 
 def F(m):  # noqa: N802 - short, for the tables
@@ -196,15 +197,6 @@ ERRORS = {
         lambda t: t, X(m), strategy="forward-mode"
     ),
 }
-
-
-@pytest.fixture(autouse=True)
-def _grad_mode_on():
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
-    yield
-    torch.set_grad_enabled(True)
-    gs.set_grad_enabled(True)
 
 
 @pytest.mark.parametrize("fn", params(VALUES))
