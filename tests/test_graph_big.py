@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -111,12 +110,11 @@ def test_far_uses_of_an_op_output_are_tagged_too():
     assert "used by 2 drawn ops (1 via tags)" in text
 
 
-def test_a_long_shared_weight_chain_draws_its_budget_quickly():
+def test_a_long_shared_weight_chain_draws_its_budget():
+    # (how long the drawing takes is measured in bench/: compare.py trace_io)
     view = build_view(fold_graph(shared_weight_chain(400).events))
     assert len(view.ops) == MAX_OPS and view.omitted > 0
-    t = time.perf_counter()
     svg = render_dot(to_dot(view), "svg")
-    assert time.perf_counter() - t < 5
     root = ET.fromstring(svg)
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
     ops = ("MulBackward0", "TanhBackward0", "SumBackward0")

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -115,11 +114,9 @@ def test_no_collapse_keeps_every_node():
     assert len(view.ops) == 6 and not view.notes
 
 
-def test_a_20000_node_chain_draws_a_handful_of_nodes_in_seconds():
+def test_a_20000_node_chain_draws_a_handful_of_nodes():
     graph = fold_graph(relu_chain(20_000, numel=2).events)
-    t = time.perf_counter()
     svg = render_dot(to_dot(build_view(graph)), "svg")
-    assert time.perf_counter() - t < 5
     root = ET.fromstring(svg)
     nodes = [g for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"]
     assert len(nodes) < 8
