@@ -2,8 +2,8 @@
 apart: deep copies of tensors, parameters, models and optimizer states (and the buffers a
 copy counts), Adagrad's state for a parameter added later, schedulers stepped after
 ``add_param_group`` (torch's strict zips), ``get_lr()`` outside ``step()``, a parameter
-listed twice in a group, ``MultiplicativeLR``'s first step, a learning rate given as a
-tensor, and a checkpoint whose ``step`` is a plain number.
+listed twice in a group, ``MultiplicativeLR``'s first step, a learning rate or betas given
+as tensors, and a checkpoint whose ``step`` is a plain number.
 
 Each case runs once under torch and once under gradscope with the same code (``m`` is the
 module) and the two outcomes are compared: values, errors (type and message) and warnings.
@@ -469,4 +469,59 @@ def test_a_one_element_tensor_learning_rate_as_torch():
 def test_adam_refuses_a_tensor_learning_rate_with_foreach_as_torch():
     check_error(
         lambda m: m.optim.Adam([m.ones(1, requires_grad=True)], lr=m.tensor(0.1), foreach=True)
+    )
+
+
+# ------------------------------------------------------------------------ tensor betas
+
+WITH_BETAS = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam"]
+
+
+@pytest.mark.parametrize("name", WITH_BETAS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("both", [True, False], ids=["both_tensors", "first_a_tensor"])
+def test_tensor_betas_as_torch(name, dtype, both):
+    # (Adam and AdamW refuse one tensor and one float; the others take either)
+    def case(m):
+        p = m.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        t = getattr(m, dtype)
+        betas = (m.tensor(0.8, dtype=t), m.tensor(0.99, dtype=t) if both else 0.99)
+        opt = getattr(m.optim, name)([p], lr=0.05, betas=betas)
+        for _ in range(4):
+            opt.zero_grad()
+            (p * p * p).sum().backward()
+            opt.step()
+        return p, opt.param_groups[0]["betas"]
+
+    _same(case)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_one_element_tensor_betas_are_kept_0_dim_as_torch(name):
+    def case(m):
+        p = m.tensor([1.0, 2.0], requires_grad=True)
+        opt = getattr(m.optim, name)([p], betas=(m.tensor([0.9]), m.tensor([[0.99]])))
+        (p * p).sum().backward()
+        opt.step()
+        return p, opt.param_groups[0]["betas"], opt.state_dict()["param_groups"][0]["betas"]
+
+    _same(case)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+@pytest.mark.parametrize(
+    "betas, kwargs",
+    [
+        (lambda m: (m.tensor([0.9, 0.8]), m.tensor(0.99)), {}),
+        (lambda m: (m.tensor(0.9), m.ones(1, 2)), {}),
+        (lambda m: (m.tensor(0.9), m.tensor(0.99)), {"foreach": True}),
+        (lambda m: (0.9, m.tensor(0.99)), {}),
+        (lambda m: (0, 0.99), {}),
+        (lambda m: (m.tensor(1.5), m.tensor(0.99)), {}),
+    ],
+    ids=["two_elements", "second_two_elements", "foreach", "mixed", "an_int", "out_of_range"],
+)
+def test_bad_tensor_betas_raise_as_torch(name, betas, kwargs):
+    check_error(
+        lambda m: getattr(m.optim, name)([m.ones(1, requires_grad=True)], betas=betas(m), **kwargs)
     )

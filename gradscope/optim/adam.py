@@ -8,7 +8,16 @@ from typing import Any
 from ..creation import zeros_like
 from ..ops.api import maximum
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
+from .optimizer import (
+    Optimizer,
+    betas_values,
+    check_betas,
+    check_lr,
+    check_nonnegative,
+    lr_value,
+    new_step,
+    tensor_betas,
+)
 
 
 class Adam(Optimizer):
@@ -40,11 +49,9 @@ class Adam(Optimizer):
         check_nonnegative(lr=lr, eps=eps)
         check_betas(betas)
         check_nonnegative(weight_decay=weight_decay)
-        if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
-            raise ValueError("betas must be either both floats or both Tensors")
         defaults = {
             "lr": lr,
-            "betas": tuple(betas),
+            "betas": tensor_betas(betas, foreach, capturable),
             "eps": eps,
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
@@ -58,7 +65,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), betas_values(group["betas"]), group["eps"]
         weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
         for param in group["params"]:
             if param.grad is None:

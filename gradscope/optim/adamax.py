@@ -7,7 +7,15 @@ from typing import Any
 
 from ..creation import zeros_like
 from ..ops.api import maximum
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
+from .optimizer import (
+    Optimizer,
+    betas_values,
+    check_betas,
+    check_lr,
+    check_nonnegative,
+    lr_value,
+    new_step,
+)
 
 
 class Adamax(Optimizer):
@@ -45,7 +53,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), betas_values(group["betas"]), group["eps"]
         weight_decay = group["weight_decay"]
         for param in group["params"]:
             if param.grad is None:

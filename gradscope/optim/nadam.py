@@ -7,7 +7,15 @@ from typing import Any
 
 from ..creation import tensor, zeros_like
 from ..dtypes import float32
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
+from .optimizer import (
+    Optimizer,
+    betas_values,
+    check_betas,
+    check_lr,
+    check_nonnegative,
+    lr_value,
+    new_step,
+)
 
 
 class NAdam(Optimizer):
@@ -49,7 +57,7 @@ class NAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), betas_values(group["betas"]), group["eps"]
         weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
         for param in group["params"]:
             if param.grad is None:

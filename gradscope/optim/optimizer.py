@@ -24,13 +24,19 @@ def check_lr(lr: float | Tensor) -> None:
 
 
 def lr_value(lr: float | Tensor) -> float | np.floating:
-    """A group's learning rate for a step's arithmetic: a tensor's value as a NumPy scalar of
-    its dtype, with which Python numbers combine in that dtype, as they do with torch's
-    0-dim tensor (``lr / bias_correction`` is rounded to float32 for a float32 ``lr``)."""
+    """A group's hyperparameter (a learning rate, a beta) for a step's arithmetic: a
+    tensor's value as a NumPy scalar of its dtype, with which Python numbers combine in
+    that dtype, as they do with torch's 0-dim tensor (``lr / bias_correction`` is rounded
+    to float32 for a float32 ``lr``)."""
     if isinstance(lr, Tensor):
         data = lr._data
         return data.dtype.type(data.item())
     return lr
+
+
+def betas_values(betas: tuple) -> tuple:
+    """A group's two betas for a step's arithmetic (see ``lr_value``)."""
+    return lr_value(betas[0]), lr_value(betas[1])
 
 
 def check_nonnegative(**values: float) -> None:
@@ -46,6 +52,26 @@ def check_betas(betas: tuple[float, float]) -> None:
     for i, beta in enumerate(betas[:2]):
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def tensor_betas(betas: tuple, foreach: bool | None, capturable: bool) -> tuple:
+    """Adam's and AdamW's ``betas`` as torch keeps them: both floats or both tensors (its
+    ``ValueError`` otherwise), a tensor of one element, squeezed to 0-dim."""
+    b0, b1 = betas[0], betas[1]
+    if not (
+        (isinstance(b0, float) and isinstance(b1, float))
+        or (isinstance(b0, Tensor) and isinstance(b1, Tensor))
+    ):
+        raise ValueError("betas must be either both floats or both Tensors")
+    for i, beta in enumerate((b0, b1)):
+        if isinstance(beta, Tensor):
+            if not capturable and foreach:
+                raise ValueError(
+                    f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True"
+                )
+            if beta.numel() != 1:
+                raise ValueError(f"Tensor betas[{i}] must be 1-element")
+    return tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() != 0 else b for b in betas)
 
 
 def new_step() -> Tensor:

@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..creation import zeros_like
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, lr_value, new_step
+from .optimizer import (
+    Optimizer,
+    betas_values,
+    check_betas,
+    check_lr,
+    check_nonnegative,
+    lr_value,
+    new_step,
+)
 
 
 class RAdam(Optimizer):
@@ -47,7 +55,7 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        lr, (beta1, beta2), eps = lr_value(group["lr"]), group["betas"], group["eps"]
+        lr, (beta1, beta2), eps = lr_value(group["lr"]), betas_values(group["betas"]), group["eps"]
         weight_decay = group["weight_decay"]
         rho_inf = 2 / (1 - beta2) - 1
         for param in group["params"]:
