@@ -409,6 +409,30 @@ def test_state_dict_of_a_parameter_listed_twice():
     _same(case)
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"momentum": 0.9},
+        {"momentum": 0.9, "nesterov": True},
+        {"momentum": 0.5, "dampening": 0.3, "weight_decay": 0.1, "maximize": True},
+    ],
+    ids=["momentum", "nesterov", "dampening"],
+)
+def test_sgd_momentum_of_a_parameter_listed_twice_as_torch(kwargs):
+    # torch reads every buffer before the updates and stores them after: two buffers on
+    # the first step (the second kept), one buffer updated twice after that
+    def case(m):
+        p, q = m.tensor([1.0, -2.0], requires_grad=True), m.tensor([0.5], requires_grad=True)
+        opt = m.optim.SGD([p, q, p], lr=0.1, **kwargs)
+        for _ in range(3):
+            opt.zero_grad()
+            ((p * p).sum() + (q**3).sum()).backward()
+            opt.step()
+        return p, q, opt.state[p]["momentum_buffer"]
+
+    _same(case)
+
+
 @pytest.mark.parametrize("name", WITH_STEP)
 def test_loading_a_plain_number_step_as_torch(name):
     def case(m):

@@ -49,19 +49,22 @@ class SGD(Optimizer):
 
     def _update_group(self, group: dict[str, Any]) -> None:
         momentum, lr = group["momentum"], lr_value(group["lr"])
-        for param in group["params"]:
-            if param.grad is None:
-                continue
+        params = [param for param in group["params"] if param.grad is not None]
+        # The momentum buffers are read for every parameter first and stored back after
+        # the updates, as torch does: a parameter listed twice gets two buffers on its
+        # first step (the second is kept), and one buffer updated twice after that.
+        bufs = [self.state[param].get("momentum_buffer") for param in params] if momentum else ()
+        for i, param in enumerate(params):
             grad = -param.grad if group["maximize"] else param.grad
             if group["weight_decay"] != 0:
                 grad = grad.add(param, alpha=group["weight_decay"])
             if momentum != 0:
-                state = self.state[param]
-                buf = state.get("momentum_buffer")
+                buf = bufs[i]
                 if buf is None:
-                    buf = grad.detach().clone()
-                    state["momentum_buffer"] = buf
+                    buf = bufs[i] = grad.detach().clone()
                 else:
                     buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
                 grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
             param.add_(grad, alpha=-lr)
+        for param, buf in zip(params, bufs):
+            self.state[param]["momentum_buffer"] = buf
