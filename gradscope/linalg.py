@@ -33,6 +33,7 @@ from .ops.linalg_api import (
     vander,
     vecdot,
 )
+from .ops.linalg_eig import eig, eigvals
 from .ops.linalg_householder import householder_product
 from .ops.linalg_lstsq import lstsq
 from .ops.linalg_lu import lu, lu_factor, lu_factor_ex, lu_solve
@@ -46,7 +47,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "householder_product",
     "inv",

@@ -61,6 +61,11 @@ def _check_float(name: str, a) -> None:
         )
 
 
+def _check_low_precision(name: str, a) -> None:
+    if a._data.dtype == np.float16:
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+
+
 def _square_float(name: str, a) -> None:
     _check_square(name, a)
     _check_float(name, a)
@@ -94,6 +99,7 @@ def inv(A):
     """The inverse of each square matrix of ``A`` (``(..., n, n)``); a singular matrix
     raises ``LinAlgError``."""
     _square_float("linalg.inv", A)
+    _check_low_precision("linalg.inv", A)
     out = apply(D.LinalgInvExBackward0, (A,))
     D.LAST.pop("info", None)
     return out
@@ -104,6 +110,7 @@ def inv_ex(A, *, check_errors: bool = False) -> InvExResult:
     ``info`` (int32, per matrix) the first zero on the diagonal of its LU factor's ``U``
     (one based; 0 for none); ``check_errors`` raises ``LinAlgError`` instead."""
     _square_float("linalg.inv", A)
+    _check_low_precision("linalg.inv", A)
     out = apply(D.LinalgInvExBackward0, (A,), "linalg.inv_ex", bool(check_errors))
     return InvExResult(out, _info())
 
@@ -111,11 +118,13 @@ def inv_ex(A, *, check_errors: bool = False) -> InvExResult:
 def det(A):
     """The determinant of each square matrix of ``A``."""
     _square_float("linalg.det", A)
+    _lapack_dtype("lu_cpu", A)
     return apply(D.LinalgDetBackward0, (A,))
 
 
 def _slogdet(name: str, A) -> tuple:
     _square_float(name, A)
+    _check_low_precision(name, A)
     logabsdet = apply(D.LinalgSlogdetBackward0, (A,))
     node = logabsdet._grad_fn
     if node is None:
@@ -151,6 +160,7 @@ def torch_slogdet(A) -> TorchSlogdetResult:
 def logdet(A):
     """The log of each matrix's determinant: NaN where it is negative."""
     _square_float("logdet", A)
+    _check_low_precision("logdet", A)
     sign, logabsdet = _slogdet("linalg.slogdet", A)
     if A.is_complex():  # the sign's angle is the imaginary part
         return sign.log() + logabsdet
@@ -214,6 +224,7 @@ def _check_solve(A, B, left: bool) -> bool:
             f"The size of tensor a ({a.shape[-3]}) must match the size of tensor b "
             f"({bshape[-3]}) at non-singleton dimension 0"
         ) from None
+    _lapack_dtype("lu_cpu", A)
     return vector
 
 
@@ -237,7 +248,6 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     value), or 1, -1, inf, -inf (the largest or smallest column or row sum of absolute
     values)."""
     if isinstance(ord, str):
-        _check_float("linalg.matrix_norm", A)
         if ord not in ("fro", "nuc"):
             raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
         if ord == "nuc":
@@ -262,10 +272,13 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     return F.amax(rows, d1, keepdim) if float(ord) > 0 else F.amin(rows, d1, keepdim)
 
 
-def _matrix_dims(A, dim) -> tuple:
-    """``dim`` wrapped, after torch's checks of ``A`` and ``dim``."""
+def _matrix_dims(A, dim, half: bool = True) -> tuple:
+    """``dim`` wrapped, after torch's checks of ``A`` (``half``: half precision allowed)
+    and ``dim``."""
     _check_matrix("linalg.matrix_norm", A)
     _check_float("linalg.matrix_norm", A)
+    if not half:
+        _check_low_precision("linalg.matrix_norm", A)
     dim = tuple(dim)
     if len(dim) != 2:
         got = " ".join(str(d) for d in dim)
@@ -572,11 +585,20 @@ SvdResult.__name__ = SvdResult.__qualname__ = "linalg_svd"
 TorchSvdResult.__name__ = TorchSvdResult.__qualname__ = "svd"
 
 
+# the dtypes whose machine epsilon torch's default tolerances know (real ones' precision)
+_EPSILON_DTYPES = frozenset(np.dtype(d) for d in ("f4", "f8", "c8", "c16"))
+
+
+def _check_svd(A) -> None:
+    _check_matrix("linalg.svd", A)
+    _check_float("linalg.svd", A)
+    _lapack_dtype("linalg_svd_cpu", A)
+
+
 def _svd_parts(A, full_matrices: bool) -> tuple:
     """``(U, S, Vh)``, all three outputs of one ``LinalgSvdBackward0`` (when ``A`` needs a
     gradient): ``U`` and ``Vh`` share the bytes the node saved of them, as in torch."""
-    _check_matrix("linalg.svd", A)
-    _check_float("linalg.svd", A)
+    _check_svd(A)
     S = apply(D.LinalgSvdBackward0, (A,), bool(full_matrices))
     u, vh = D.LAST.pop("uv")
     tangents = D.LAST.pop("uv_tangents", None)
@@ -653,7 +675,7 @@ def pinv(A, rcond=None, hermitian: bool = False, *, atol=None, rtol=None):
     """The Moore-Penrose pseudo-inverse of each matrix of ``A``: singular values at most
     ``max(atol, rtol * largest)`` count as zero (``rcond`` is ``rtol``'s old name)."""
     a = A._data
-    if a.ndim < 2 or a.dtype.kind not in "fc":
+    if a.ndim < 2 or a.dtype.kind not in "fc" or a.dtype == np.float16:
         raise RuntimeError(
             f"linalg.pinv({scalar_type_name(a.dtype)}{{{shape_str(a.shape)}}}): expected a "
             "tensor with 2 or more dimensions of float, double, cfloat or cdouble types"
@@ -674,15 +696,17 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=None):
     ``max(atol, rtol * largest)`` (``tol``: an absolute tolerance alone), as int64."""
     _check_matrix("torch.linalg.matrix_rank", A, "input")
     a = A._data
-    if a.dtype.kind not in "fc":
-        raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:
         atol, rtol = tol, 0.0
+    if rtol is None and a.dtype not in _EPSILON_DTYPES:  # (torch's default takes an epsilon)
+        raise RuntimeError("This function doesn't handle types other than float and double")
     atol, rtol = _rtol_default(A, atol, rtol)
     xp = D.xp_of(a)
-    if hermitian:
+    if hermitian:  # the checks of eigvalsh, which torch calls
+        _eigh_args("linalg_eigvalsh", A, "L")
         s = xp.abs(xp.linalg.eigvalsh(a))
     else:
+        _check_svd(A)
         s = D._svd(a, False)[1]
     top = s.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,))
     rank = (s > xp.maximum(atol, rtol * top)).sum(axis=-1).astype(np.int64)
@@ -690,21 +714,73 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=None):
 
 
 def cond(A, p=None):
-    """The condition number of each matrix of ``A`` for ``p`` None or 2 (the largest
-    singular value over the smallest) or -2 (the smallest over the largest)."""
-    if p not in (None, 2, -2):
-        raise NotImplementedError(f"linalg.cond: gradscope has only p=None, 2 and -2 (got {p})")
-    _check_matrix("linalg.cond", A)
-    S = svdvals(A)
-    k = S.shape[-1]
-    big, small = F.narrow(S, -1, 0, 1), F.narrow(S, -1, k - 1, 1)
-    return F.squeeze(big / small if p != -2 else small / big, -1)
+    """The condition number of each square matrix of ``A`` in the ``p`` norm: None or 2 (the
+    largest singular value over the smallest), -2 (the smallest over the largest), 1, -1,
+    inf, -inf, ``'fro'`` (the norm of ``A`` times that of its inverse; infinity for a
+    singular matrix; as in torch, its backward refuses: the inverse is written over in
+    place) or ``'nuc'`` (the sum of the singular values times that of their
+    reciprocals). Matrices of any shape for None and +-2; 0 for an empty one."""
+    if isinstance(p, str):
+        return _cond_str(A, p)
+    if isinstance(p, F.Tensor) and p._data.ndim == 0:  # a 0-dim tensor is a number
+        p = p.item()
+    if p is not None and not isinstance(p, (_Scalar, complex)):
+        raise TypeError(
+            "linalg_cond() received an invalid combination of arguments - got (Tensor, "
+            f"{py_type_name(p)}), but expected one of:\n"
+            " * (Tensor input, Number p = None, *, Tensor out = None)\n"
+            " * (Tensor input, str p, *, Tensor out = None)\n"
+        )
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    f = 2.0 if p is None else float(p.real if isinstance(p, complex) else p)
+    if abs(f) not in (1.0, 2.0, math.inf):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {f:g}")
+    if A._data.size == 0:
+        return _cond_of_empty(A)
+    if abs(f) == 2.0:
+        S = svdvals(A)
+        big, small = F.narrow(S, -1, 0, 1), F.narrow(S, -1, S.shape[-1] - 1, 1)
+        return F.squeeze(small / big if f < 0 else big / small, -1)
+    shown = f"{f:f}" if isinstance(p, float) else str(int(f))  # (torch's std::to_string)
+    _check_square(f"linalg.cond(ord={shown})", A)
+    return _cond_by_inverse(A, f)
+
+
+def _cond_str(A, p: str):
+    """``cond`` for ``p`` ``'fro'`` or ``'nuc'``, with torch's checks in its order."""
+    _check_square(f"linalg.cond(ord={p})", A)
+    if p not in ("fro", "nuc"):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if A._data.size == 0:
+        return _cond_of_empty(A)
+    if p == "nuc":
+        S = svdvals(A)
+        return F.sum(S, -1) * F.sum(F.reciprocal(S), -1)
+    return _cond_by_inverse(A, p)
+
+
+def _cond_of_empty(A):
+    """torch's condition number of empty matrices: 0, in ``A``'s real dtype."""
+    a = A._data
+    return F.Tensor._make(D.xp_of(a).zeros(a.shape[:-2], D._real_dtype(a.dtype)), None)
+
+
+def _cond_by_inverse(A, ord):  # noqa: A002 - torch's name
+    """``|A| * |A^-1|`` in the ``ord`` norm, as torch composes it: the inverse of a singular
+    matrix is infinities, and a product of 0 and infinity (or a NaN) is infinity."""
+    inverse, info = inv_ex(A)
+    singular = F.unsqueeze(F.unsqueeze(info > 0, -1), -1)
+    # in place, as torch: the inverse's node saved it, so backward refuses (torch's error)
+    F.masked_fill_(inverse, singular, math.inf)
+    result = matrix_norm(A, ord) * matrix_norm(inverse, ord)
+    return F.nan_to_num_(result, math.inf, math.inf, -math.inf)
 
 
 def _svd_norm(A, ord, dim, keepdim: bool, dtype):  # noqa: A002
     """The ``nuc``, 2 or -2 norm, as torch composes it: the two dims moved to the end, the
     singular values summed, or their largest or smallest taken."""
-    d0, d1 = _matrix_dims(A, dim)
+    d0, d1 = _matrix_dims(A, dim, half=False)
     if dtype is not None:
         A = A.to(dtype)
     nd = A._data.ndim
@@ -783,6 +859,7 @@ def cholesky(A, upper: bool = False):
     ``U = L.mT`` (read from the upper triangle). A matrix that is not positive-definite
     raises ``LinAlgError``."""
     _square_float("linalg.cholesky", A)
+    _lapack_dtype("cholesky_cpu", A)
     out = apply(D.LinalgCholeskyExBackward0, (A,), bool(upper))
     D.LAST.pop("info", None)
     return out
@@ -794,6 +871,7 @@ def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False) -> Choles
     leading minor that is not (0 for none); ``check_errors`` raises ``LinAlgError``
     instead."""
     _square_float("linalg.cholesky", A)
+    _lapack_dtype("cholesky_cpu", A)
     out = apply(
         D.LinalgCholeskyExBackward0, (A,), bool(upper), "linalg.cholesky_ex", bool(check_errors)
     )
@@ -802,7 +880,8 @@ def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False) -> Choles
 
 def torch_cholesky(input, upper: bool = False):  # noqa: A002 - torch's name
     """``gs.cholesky``: as ``linalg.cholesky``."""
-    _square_float("cholesky", input)
+    _check_square("cholesky", input)
+    _lapack_dtype("cholesky_cpu", input)
     out = apply(D.CholeskyBackward0, (input,), bool(upper))
     D.LAST.pop("info", None)
     return out
@@ -820,25 +899,40 @@ def torch_qr(input, some: bool = True) -> TorchQrResult:  # noqa: A002 - torch's
     return TorchQrResult(*qr(input, "reduced" if some else "complete"))
 
 
-def _check_uplo(UPLO) -> None:
-    if UPLO not in ("L", "U"):
+def _lapack_dtype(kernel: str, a) -> None:
+    """torch's error for a dtype its LAPACK kernel ``kernel`` has no version of (integers,
+    booleans, half precision)."""
+    if a._data.dtype.kind not in "fc" or a._data.dtype == np.float16:
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{scalar_type_name(a._data.dtype)}'"
+        )
+
+
+def _eigh_args(fn: str, A, UPLO) -> str:  # noqa: N803 - torch's name
+    """``UPLO`` upper-cased, after torch's checks in its order: the argument's type, ``A``'s
+    shape, ``UPLO`` (one letter, either case), ``A``'s dtype."""
+    if not isinstance(UPLO, str):
+        raise TypeError(f"{fn}(): argument 'UPLO' must be str, not {py_type_name(UPLO)}")
+    _check_square("linalg.eigh", A)
+    uplo = UPLO.upper()
+    if uplo not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    _lapack_dtype("linalg_eigh_cpu", A)
+    return uplo
 
 
 def eigh(A, UPLO: str = "L") -> EighResult:  # noqa: N803 - torch's name
     """``(eigenvalues, eigenvectors)`` of each symmetric matrix of ``A`` (read from its
-    ``UPLO`` triangle): eigenvalues in ascending order, eigenvectors as columns. The
-    gradient is defined where the eigenvalues are distinct."""
-    _square_float("linalg.eigh", A)
-    _check_uplo(UPLO)
-    return EighResult(*_factor_outputs(D.LinalgEighBackward0, A, UPLO))
+    ``UPLO`` triangle, ``'L'`` or ``'U'`` in either case): eigenvalues in ascending order,
+    eigenvectors as columns. The gradient is defined where the eigenvalues are distinct."""
+    uplo = _eigh_args("linalg_eigh", A, UPLO)
+    return EighResult(*_factor_outputs(D.LinalgEighBackward0, A, uplo))
 
 
 def eigvalsh(A, UPLO: str = "L"):  # noqa: N803 - torch's name
     """The eigenvalues of each symmetric matrix of ``A``, in ascending order."""
-    _square_float("linalg.eigh", A)
-    _check_uplo(UPLO)
-    return _factor_outputs(D.LinalgEighBackward0, A, UPLO)[0]
+    uplo = _eigh_args("linalg_eigvalsh", A, UPLO)
+    return _factor_outputs(D.LinalgEighBackward0, A, uplo)[0]
 
 
 def qr(A, mode: str = "reduced") -> QrResult:
@@ -852,4 +946,5 @@ def qr(A, mode: str = "reduced") -> QrResult:
         )
     _check_matrix("linalg.qr", A)
     _check_float("linalg.qr", A)
+    _lapack_dtype("geqrf_cpu", A)
     return QrResult(*_factor_outputs(D.LinalgQrBackward0, A, mode))

@@ -9,6 +9,8 @@ runs on arrays (backward) and on tensors (``create_graph``).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd.function import Function, apply
 from ..backend import xp_of
 from ..errors import scalar_type_name
@@ -195,7 +197,7 @@ def householder_product(A, tau):
             f"{name}: tau dtype {scalar_type_name(t.dtype)} does not match input dtype "
             f"{scalar_type_name(a.dtype)}"
         )
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind not in "fc" or a.dtype == np.float16:
         raise NotImplementedError(
             f"\"orgqr_cpu\" not implemented for '{scalar_type_name(a.dtype)}'"
         )

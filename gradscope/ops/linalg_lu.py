@@ -421,7 +421,7 @@ def _check_lu_input(name: str, A, pivot: bool = True) -> None:
         )
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
-    if a.dtype.kind not in "fc":
+    if a.dtype.kind not in "fc" or a.dtype == np.float16:
         raise NotImplementedError(f"\"lu_cpu\" not implemented for '{scalar_type_name(a.dtype)}'")
 
 
@@ -521,19 +521,20 @@ def lu_unpack(LU_data, LU_pivots, unpack_data: bool = True, unpack_pivots: bool 
 def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False):  # noqa: N803
     """``X`` with ``A @ X = B`` (``left``) or ``X @ A = B`` (``A.mT`` for ``adjoint``) from
     ``A``'s ``lu_factor``; the batch dims broadcast."""
-    from .linalg_api import _check_matrix, _check_square
+    from .linalg_api import _check_float, _check_matrix, _check_square, _lapack_dtype
 
-    _check_matrix("linalg.lu_solve", LU, "LU")
-    _check_matrix("linalg.lu_solve", B, "B")
-    if pivots._data.dtype != np.int32:
-        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
+    # torch's order: LU's dtype, B's, the pivots', then the shapes
+    _check_float("torch.linalg.lu_solve", LU)
     if LU._data.dtype != B._data.dtype:
         raise RuntimeError(
             "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
             f"{scalar_type_name(LU._data.dtype)} and B of type "
             f"{scalar_type_name(B._data.dtype)} instead"
         )
+    if pivots._data.dtype != np.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type torch.int32")
     _check_square("torch.linalg.lu_solve", LU)
+    _check_matrix("linalg.lu_solve", B, "B")
     n, b = LU._data.shape[-1], B._data.shape
     if (b[-2] if left else b[-1]) != n:
         eq = "AX = B" if left else "XA = B"
@@ -541,6 +542,7 @@ def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False):  # noq
             f"linalg.lu_solve: Incompatible shapes of A and B for the equation {eq} "
             f"({n}x{n} and {b[-2]}x{b[-1]})"
         )
+    _lapack_dtype("linalg.lu_solve_cpu", LU)
     return apply(LinalgLuSolveBackward0, (LU, B, pivots), bool(left), bool(adjoint))
 
 

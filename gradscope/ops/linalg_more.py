@@ -417,11 +417,12 @@ def _checks():
 
 
 def _not_implemented(kernel: str, *tensors) -> None:
-    """torch's error for an integer or boolean operand: its kernel has no such dtype."""
+    """torch's error for an integer, boolean or half-precision operand: its kernel has no
+    such dtype."""
     from ..errors import scalar_type_name
 
     for t in tensors:
-        if t._data.dtype.kind not in "fc":
+        if t._data.dtype.kind not in "fc" or t._data.dtype == np.float16:
             raise NotImplementedError(
                 f"\"{kernel}\" not implemented for '{scalar_type_name(t._data.dtype)}'"
             )
