@@ -103,9 +103,10 @@ def assert_same(a, b, path: str = "result") -> None:
         if a[5].dtype == np.bool_ or b[5].dtype == np.bool_:
             assert a[5].tolist() == b[5].tolist(), f"{path}: {a[5]} / {b[5]}"
         else:
+            as_type = np.complex128 if np.iscomplexobj(a[5]) else np.float64
             np.testing.assert_allclose(
-                b[5].astype(np.float64),
-                a[5].astype(np.float64),
+                b[5].astype(as_type),
+                a[5].astype(as_type),
                 rtol=1e-5,
                 atol=1e-6,
                 equal_nan=True,
