@@ -15,6 +15,33 @@ def _flat_outputs(out) -> list:
     return [out]
 
 
+def _real_coords(arr) -> np.ndarray:
+    """``arr``'s values as float64 real coordinates: a complex array's real parts, then its
+    imaginary parts."""
+    flat = np.asarray(arr).reshape(-1)
+    if flat.dtype.kind == "c":
+        return np.concatenate([flat.real, flat.imag]).astype(np.float64)
+    return flat.astype(np.float64)
+
+
+def _directions(data):
+    """Each real coordinate of ``data`` as ``(flat index, step)``: 1, and 1j for complex."""
+    units = (1, 1j) if data.dtype.kind == "c" else (1,)
+    return [(k, u) for u in units for k in range(data.size)]
+
+
+def _grad_coords(g, x) -> np.ndarray:
+    """A gradient ``g`` of input ``x`` in ``x``'s real coordinates (zeros for None): a
+    complex input's gradient ``dL/da + i dL/db`` gives both; a real one's, its real part."""
+    if g is None:
+        n = x.numel()
+        return np.zeros(2 * n if x.dtype.is_complex else n)
+    arr = np.asarray(g._data).reshape(-1)
+    if x.dtype.is_complex:
+        return np.concatenate([arr.real, arr.imag]).astype(np.float64)
+    return arr.real.astype(np.float64)
+
+
 def gradcheck(
     fn,
     inputs,
@@ -26,8 +53,11 @@ def gradcheck(
     nondet_tol: float = 0.0,
     fast_mode: bool = False,
 ) -> bool:
-    """Check ``fn``'s gradients at ``inputs`` against finite differences (use float64 inputs).
+    """Check ``fn``'s gradients at ``inputs`` against finite differences (use float64 or
+    complex128 inputs).
 
+    A complex input or output counts as its real and imaginary parts, and a complex
+    input's gradient is read as torch gives it (``dL/da + i dL/db`` for ``x = a + ib``).
     ``fast_mode`` checks, as torch's, one random projection ``u . J v`` per input and
     output instead of the whole Jacobian: two evaluations of ``fn`` per input and one
     backward per output, whatever their sizes."""
@@ -47,38 +77,36 @@ def gradcheck(
     if fast_mode:
         return _fast_check(fn, inputs, diff, outputs, eps, atol, rtol, raise_exception)
 
-    # numerical Jacobian: d out_j / d in_i, column by column
+    # numerical Jacobian: d out_j / d in_i, one real coordinate of the input at a time
     numerical = {}
     with no_grad():
         for i in diff:
-            x = inputs[i]
-            data = x._data
-            flat = data.reshape(-1)
+            flat = inputs[i]._data.reshape(-1)
             cols = []
-            for k in range(flat.size):
+            for k, unit in _directions(flat):
                 orig = flat[k].item()
-                flat[k] = orig + eps
-                plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outs(fn, inputs)]
-                flat[k] = orig - eps
-                minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outs(fn, inputs)]
+                flat[k] = orig + eps * unit
+                plus = [_real_coords(o._data) for o in _outs(fn, inputs)]
+                flat[k] = orig - eps * unit
+                minus = [_real_coords(o._data) for o in _outs(fn, inputs)]
                 flat[k] = orig
                 cols.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
             numerical[i] = cols
 
-    # analytic Jacobian: one vector-Jacobian product per output element
+    # analytic Jacobian: one vector-Jacobian product per real coordinate of each output
     for j, out in enumerate(outputs):
-        n_out = out.numel()
-        rows = {i: np.zeros((n_out, inputs[i].numel())) for i in diff}
-        for r in range(n_out):
+        rows = {i: [] for i in diff}
+        for r, unit in _directions(out._data.reshape(-1)):
             go = zeros_like(out)
-            go._data.reshape(-1)[r] = 1
+            go._data.reshape(-1)[r] = unit
             grads = grad(out, [inputs[i] for i in diff], go, retain_graph=True, allow_unused=True)
             for i, g in zip(diff, grads):
-                if g is not None:
-                    rows[i][r] = np.asarray(g._data, dtype=np.float64).reshape(-1)
+                rows[i].append(_grad_coords(g, inputs[i]))
+        n_out = _real_coords(out._data).size
         for i in diff:
-            num = np.array([c[j] for c in numerical[i]]).T  # (n_out, n_in)
-            ana = rows[i]
+            n_in = _real_coords(inputs[i]._data).size
+            num = np.array([c[j] for c in numerical[i]]).T.reshape(n_out, n_in)
+            ana = np.array(rows[i]).reshape(n_out, n_in)
             if not np.allclose(ana, num, rtol=rtol, atol=atol):
                 if raise_exception:
                     raise GradcheckError(
@@ -91,29 +119,31 @@ def gradcheck(
 
 def _fast_check(fn, inputs, diff, outputs, eps, atol, rtol, raise_exception) -> bool:
     """``u_j . (J_ji v_i)`` by a central difference along ``v_i`` against ``(u_j^T J_ji) . v_i``
-    by one vector-Jacobian product, for random unit ``v_i`` and random ``u_j``."""
+    by one vector-Jacobian product, for random unit ``v_i`` and random ``u_j`` (in real
+    coordinates: a complex tensor's real parts, then its imaginary parts)."""
     from ..tensor import Tensor
     from . import grad
     from .grad_mode import no_grad
 
     rng = np.random.default_rng(0)
-    us = [rng.standard_normal(tuple(o.shape)) for o in outputs]
+    us = [rng.standard_normal(_real_coords(o._data).size) for o in outputs]
     for i in diff:
         x = inputs[i]
         data = x._data
-        v = rng.standard_normal(data.shape)
+        v = rng.standard_normal(_real_coords(data).size)
         v /= np.linalg.norm(v) or 1.0
+        step = _from_coords(v, data)
         orig = data.copy()
         with no_grad():
-            data[...] = orig + eps * v
-            plus = [o._data.astype(np.float64).copy() for o in _outs(fn, inputs)]
-            data[...] = orig - eps * v
-            minus = [o._data.astype(np.float64).copy() for o in _outs(fn, inputs)]
+            data[...] = orig + eps * step
+            plus = [_real_coords(o._data) for o in _outs(fn, inputs)]
+            data[...] = orig - eps * step
+            minus = [_real_coords(o._data) for o in _outs(fn, inputs)]
             data[...] = orig
         for j, out in enumerate(outputs):
-            u = Tensor(us[j], dtype=out.dtype)
+            u = Tensor(_from_coords(us[j], out._data), dtype=out.dtype)
             (g,) = grad(out, [x], u, retain_graph=True, allow_unused=True)
-            ana = 0.0 if g is None else float((np.asarray(g._data, np.float64) * v).sum())
+            ana = float((_grad_coords(g, x) * v).sum())
             num = float((us[j] * (plus[j] - minus[j]) / (2 * eps)).sum())
             if not abs(ana - num) <= atol + rtol * abs(num):
                 if raise_exception:
@@ -125,11 +155,21 @@ def _fast_check(fn, inputs, diff, outputs, eps, atol, rtol, raise_exception) -> 
     return True
 
 
+def _from_coords(coords: np.ndarray, like) -> np.ndarray:
+    """Real coordinates (see ``_real_coords``) back into an array shaped as ``like``."""
+    if like.dtype.kind == "c":
+        n = like.size
+        return (coords[:n] + 1j * coords[n:]).reshape(like.shape)
+    return coords.reshape(like.shape)
+
+
 def _outs(fn, inputs):
     from ..tensor import Tensor
 
     return [
-        o for o in _flat_outputs(fn(*inputs)) if isinstance(o, Tensor) and o.dtype.is_floating_point
+        o
+        for o in _flat_outputs(fn(*inputs))
+        if isinstance(o, Tensor) and (o.dtype.is_floating_point or o.dtype.is_complex)
     ]
 
 
