@@ -10,7 +10,15 @@ from ..errors import scalar_type_name
 from ..ops import api
 from ..ops import conv as K
 from ..ops import pool3d as P
-from ._conv import _convolution, _indices, _ints
+from ._conv import (
+    _convolution,
+    _indices,
+    _int_arg,
+    _int_list,
+    _ints,
+    _list_with_default,
+    _pool_ints,
+)
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):
@@ -44,8 +52,7 @@ def _pool3d_args(op, input, kernel_size, stride, padding, dilation):
     meta functions, then ``pooling_output_shape`` per dim); the arguments as triples
     (``()`` for an omitted stride) and the output's size."""
     kernel = _triple(op, "kernel_size", kernel_size)
-    given = stride is not None and not (not isinstance(stride, int) and len(stride) == 0)
-    stride = _triple(op, "stride", stride) if given else ()
+    stride = _triple(op, "stride", stride) if stride else ()
     padding = _triple(op, "padding", padding)
     dilation = _triple(op, "dilation", dilation)
     if input.ndim not in (4, 5):
@@ -63,7 +70,7 @@ def _pool3d_shape(fn, input, kernel, stride, padding, dilation, ceil_mode, check
             raise RuntimeError("stride should not be zero")
         if p < 0:
             raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
-        if p > ((k - 1) * d + 1) // 2:
+        if p > int(((k - 1) * d + 1) / 2):  # (C++'s division, toward zero)
             raise RuntimeError(
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k} and dilation={d}"
@@ -120,6 +127,10 @@ def max_pool3d(
 ):
     """The largest value of each window of ``(N, C, D, H, W)`` or ``(C, D, H, W)``
     ``input``; with ``return_indices``, also the flat ``D * H * W`` index of each."""
+    fn = "max_pool3d_with_indices" if return_indices else "max_pool3d"
+    kernel_size, stride, padding, dilation = _pool_ints(
+        fn, 3, kernel_size, stride, padding, dilation
+    )
     kernel, stride, padding, dilation = _pool3d_args(
         "max_pool3d", input, kernel_size, stride, padding, dilation
     )
@@ -153,6 +164,9 @@ def avg_pool3d(
     divisor_override: int | None = None,
 ):
     """The mean of each window of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` ``input``."""
+    kernel_size, stride, padding, _ = _pool_ints("avg_pool3d", 3, kernel_size, stride, padding)
+    if divisor_override is not None:
+        divisor_override = _int_arg("avg_pool3d", "divisor_override", None, divisor_override)
     kernel, stride, padding, _ = _pool3d_args("avg_pool3d", input, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -179,21 +193,15 @@ def _not_implemented(kernel: str, input):
     raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
-def _output_size(output_size, input) -> tuple:
+def _output_size(op: str, output_size, input) -> tuple:
     """torch's ``_list_with_default``: None in ``output_size`` is the input's size there."""
-    if isinstance(output_size, int):
-        return (output_size,) * 3
-    output_size = tuple(output_size)
-    if input.ndim <= len(output_size):
-        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
-    sizes = tuple(input.shape[-len(output_size) :])
-    return tuple(n if o is None else o for o, n in zip(output_size, sizes))
+    return _int_list(op, "output_size", 2, _list_with_default(output_size, input), 3)
 
 
 def adaptive_avg_pool3d(input, output_size):
     """The mean of each of ``output_size`` near-equal windows of ``(N, C, D, H, W)`` or
     ``(C, D, H, W)`` ``input`` (None in ``output_size``: the input's size there)."""
-    size = _output_size(output_size, input)
+    size = _output_size("adaptive_avg_pool3d", output_size, input)
     if len(size) != 3:
         raise RuntimeError("adaptive_avg_pool3d: output_size must be 3")
     if any(o < 0 for o in size):
@@ -230,7 +238,7 @@ def adaptive_max_pool3d(input, output_size, return_indices: bool = False):
     """The largest value of each of ``output_size`` near-equal windows of
     ``(N, C, D, H, W)`` or ``(C, D, H, W)`` ``input``; with ``return_indices``, also the
     flat ``D * H * W`` index of each."""
-    size = _output_size(output_size, input)
+    size = _output_size("adaptive_max_pool3d", output_size, input)
     _adaptive_input_checks("adaptive_max_pool3d", input, ":")
     if len(size) != 3:
         raise RuntimeError("adaptive_max_pool3d(): internal error: output_size.size() must be 3")

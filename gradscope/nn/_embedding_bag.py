@@ -93,7 +93,7 @@ def embedding_bag(
             raise ValueError("max mode does not support sparse weights")
     if max_norm is not None:
         _check_renorm_rows(input, weight)
-        _embedding_renorm(weight, input._data, max_norm, norm_type)
+        _embedding_renorm(weight, input, max_norm, norm_type)
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "

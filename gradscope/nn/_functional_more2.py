@@ -40,7 +40,8 @@ def _pair(v) -> tuple:
 def _lp_pool(nd: int, input, norm_type, kernel_size, stride, ceil_mode, window):
     """torch's composite for ``lp_pool{nd}d``: ``window`` is what the mean is multiplied
     back by (the kernel's size; for 1-d, ``kernel_size`` as given, which torch's ``mul``
-    refuses as a tuple or list only after pooling)."""
+    refuses as a tuple or list only after pooling), or a function computing it then (the
+    product of the sizes, which torch too computes after pooling)."""
     max_pool = getattr(F, f"max_pool{nd}d")
     if isinstance(norm_type, (int, float)):
         if norm_type == float("inf"):
@@ -52,6 +53,8 @@ def _lp_pool(nd: int, input, norm_type, kernel_size, stride, ceil_mode, window):
         out = avg_pool(powered, kernel_size, stride, 0, ceil_mode)
     else:
         out = avg_pool(powered, kernel_size, padding=0, ceil_mode=ceil_mode)
+    if callable(window):
+        window = window()
     if isinstance(window, (tuple, list)):
         raise TypeError(
             f"mul(): argument 'other' (position 1) must be Tensor, not {type(window).__name__}"
@@ -71,7 +74,7 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = Fals
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = False):
     """``lp_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` input."""
     kw, kh = _pair(kernel_size)
-    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode, kw * kh)
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode, lambda: kw * kh)
 
 
 def _triple(v) -> tuple:
@@ -82,7 +85,7 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = Fals
     """``lp_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``
     input."""
     kd, kw, kh = _triple(kernel_size)
-    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode, kd * kw * kh)
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode, lambda: kd * kw * kh)
 
 
 # ---------------------------------------------------------------- max unpooling

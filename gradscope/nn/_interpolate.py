@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import math
 import warnings
+from numbers import Number
 
 import numpy as np
 
 from ..autograd.function import apply
-from ..errors import scalar_type_name
+from ..errors import py_type_name, scalar_type_name
 from ..events.callsite import user_stacklevel
 from ..ops import api
 from ..ops import upsample as U
+from ._conv import _int_list
 
 _NODES = {
     ("nearest", 3): U.UpsampleNearest1DBackward0,
@@ -70,6 +72,24 @@ def _output_size(shape, scales) -> list:
     return out
 
 
+def _upsample_name(mode: str, dim: int) -> str:
+    """The name of torch's function for ``mode`` over ``dim`` dims."""
+    prefix = "_" if mode == "nearest-exact" else ""
+    return f"{prefix}upsample_{mode.replace('-', '_')}{dim}d"
+
+
+def _check_scales(mode: str, dim: int, scales) -> None:
+    """torch's parser's TypeError for a scale factor that is not a number (its upsampling
+    function ``upsample_<mode><dim>d`` refuses it; past the first, it counts from 1)."""
+    for i, s in enumerate(scales):
+        if not isinstance(s, (Number, np.number)) and not hasattr(s, "__float__"):
+            fn = _upsample_name(mode, dim)
+            raise TypeError(
+                f"{fn}(): argument 'scale_factors' must be tuple of floats, but found element "
+                f"of type {py_type_name(s)} at pos {i + 1 if i else 0}"
+            )
+
+
 def _check_sizes(input, output_size) -> None:
     """torch's ``upsample_Nd_common_check`` and the non-empty check after it."""
     spatial = tuple(input.shape[2:])
@@ -101,6 +121,12 @@ def _check_dtype(input, kernel: str) -> None:
 
 def _resample(input, mode, output_size, scales, align_corners, antialias):
     nd = input.ndim
+    if not _is_integer(output_size[0]) or isinstance(output_size[0], bool):
+        fn = _upsample_name(mode, nd - 2)
+        raise TypeError(
+            f"{fn}(): argument 'output_size' must be tuple of ints, but found element of type "
+            f"{py_type_name(output_size[0])} at pos 0"
+        )
     output_size = [int(o) for o in output_size]
     _check_sizes(input, output_size)
     if antialias:
@@ -125,7 +151,12 @@ def _area(input, output_size):
         return F.adaptive_avg_pool1d(input, output_size)
     if nd == 4:
         return F.adaptive_avg_pool2d(input, output_size)
-    size = tuple(int(o) for o in output_size)
+    size = _int_list("adaptive_avg_pool3d", "output_size", 2, output_size, 3)
+    if any(o < 0 for o in size):
+        raise RuntimeError(
+            "adaptive_avg_pool3d: elements of output_size must be greater than or equal to 0 "
+            f"but received {{{size[0]}, {size[1]},{size[2]}}}"
+        )
     if size == (1, 1, 1):  # torch takes the mean, a node of its own
         return api.mean(input, (-1, -2, -3), keepdim=True)
     _check_dtype(input, "adaptive_avg_pool3d_cpu")
@@ -178,13 +209,8 @@ def interpolate(
                     f"Tuple[int, int, int], but got size with types {[type(x) for x in size]}"
                 )
             output_size = [int(x) for x in size]
-        else:
-            if not _is_integer(size):
-                raise TypeError(
-                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
-                    f"Tuple[int, int, int], but got size with types {[type(size)] * dim}"
-                )
-            output_size = [int(size)] * dim
+        else:  # (torch leaves one size to the parser of the function it calls)
+            output_size = [size] * dim
     elif scale_factor is not None:
         output_size = None
         if isinstance(scale_factor, (list, tuple)):
@@ -221,6 +247,7 @@ def interpolate(
         return _area(input, output_size)
     if (mode, nd) in _NODES:
         if output_size is None:
+            _check_scales(mode, dim, scale_factors)
             output_size = _output_size(input.shape[2:], scale_factors)
         scales = scale_factors if scale_factors is not None else [None] * dim
         return _resample(input, mode, output_size, scales, align_corners, antialias)

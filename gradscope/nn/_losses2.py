@@ -33,9 +33,7 @@ def _reduce(loss, reduction: str):
 
 
 def _reduction(size_average, reduce, reduction: str) -> str:
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    return reduction
+    return _check_reduction(_legacy_reduction(size_average, reduce, reduction))
 
 
 def _scalar_minus(value: float, t):

@@ -9,6 +9,7 @@ from ..ops import api
 from ..ops.distance_misc import pdist
 from ..ops.pool_misc import AdaptiveMaxPool2DBackward0
 from ..ops.trilinear import TrilinearBackward0
+from ._conv import _dims_2_to_3, _int_list, _list_with_default, _one, _tensor_arg, _tensor_args
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -17,6 +18,9 @@ def bilinear(input1, input2, weight, bias=None):
     Recorded as torch records it: both inputs viewed as rows (``ViewBackward0``), one
     ``TrilinearBackward0`` with the weight, the result viewed back, then ``bias`` added.
     """
+    _tensor_arg("bilinear", "input2", 2, input2)
+    _tensor_arg("bilinear", "weight", 3, weight)
+    _tensor_args("bilinear", ("bias", 4, bias))
     ts = [("input1", input1), ("input2", input2), ("weight", weight)]
     if bias is not None:
         ts.append(("bias", bias))
@@ -71,11 +75,8 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
     """The largest value of each of ``output_size`` near-equal windows of ``(N, C, H, W)``
     or ``(C, H, W)`` input (None in ``output_size``: the input's size there); with
     ``return_indices``, also the flat ``H * W`` index of each (int64)."""
-    if isinstance(output_size, int):
-        output_size = (output_size, output_size)
-    output_size = tuple(output_size)
-    if len(output_size) != 2:
-        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
+    output_size = _list_with_default(output_size, input)
+    size = _int_list("adaptive_max_pool2d", "output_size", 2, output_size, 2)
     nd = input.ndim
     if nd not in (3, 4):
         raise RuntimeError(
@@ -88,7 +89,8 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
                 f"dimensions, but input has sizes {_sizes(input.shape)} with dimension {d} "
                 "being empty"
             )
-    size = tuple(n if o is None else o for o, n in zip(output_size, input.shape[-2:]))
+    if len(size) != 2:
+        raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
     if any(o < 0 for o in size):
         shape = _sizes(tuple(input.shape[:-2]) + size)
         neg = next(o for o in size if o < 0)
@@ -115,18 +117,16 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
 def adaptive_max_pool1d(input, output_size, return_indices: bool = False):
     """The largest value of each of ``output_size`` near-equal windows of ``(N, C, L)`` or
     ``(C, L)`` input: ``adaptive_max_pool2d`` of the input unsqueezed at -2, squeezed back."""
-    if input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
-            "#1 'self' (while checking arguments for adaptive_max_pool1d)"
-        )
-    if not isinstance(output_size, int):
-        output_size = tuple(output_size)
-        if len(output_size) != 1:
+    output_size = _int_list("adaptive_max_pool1d", "output_size", 2, output_size, 1)
+    _dims_2_to_3("adaptive_max_pool1d", input)
+    output_size = _one("output_size", output_size, "adaptive_max_pool1d")
+    for d in range(1, input.ndim):
+        if input.shape[d] == 0:
             raise RuntimeError(
-                f"adaptive_max_pool1d: output_size must be 1, but got {len(output_size)}"
+                "adaptive_max_pool1d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {_sizes(input.shape)} with dimension {d} "
+                "being empty"
             )
-        output_size = output_size[0]
     out, idx = adaptive_max_pool2d(api.unsqueeze(input, -2), (1, output_size), True)
     out, idx = api.squeeze(out, -2), api.squeeze(idx, -2)
     return (out, idx) if return_indices else out

@@ -14,7 +14,7 @@ from ..autograd.function import apply
 from ..autograd.grad_mode import no_grad
 from ..ops import api
 from ..ops.pool3d import AvgPool3DBackward0
-from ._conv import avg_pool2d
+from ._conv import _tensor_args, avg_pool2d
 from .functional import _size, batch_norm, pad
 
 
@@ -35,6 +35,8 @@ def instance_norm(
     """Each channel of each sample normalised to mean 0 and variance 1 over its other dims
     (``use_input_stats``; otherwise with the running statistics), then scaled by ``weight``
     and shifted by ``bias`` per channel."""
+    tensors = (("weight", 2, weight), ("bias", 3, bias))
+    tensors += (("running_mean", 4, running_mean), ("running_var", 5, running_var))
     if use_input_stats:
         spatial = 1
         for n in input.shape[2:]:
@@ -44,8 +46,7 @@ def instance_norm(
                 "Expected more than 1 spatial element when training, got input size "
                 f"{_size(input.shape)}"
             )
-    if (running_mean is None) != (running_var is None):
-        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    _tensor_args("instance_norm", *tensors)
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError(
             "Expected running_mean and running_var to be defined when use_input_stats is false"
@@ -54,11 +55,10 @@ def instance_norm(
         api._dim(1, input.ndim)
     b, c = input.shape[:2]
     shape = (1, b * c) + tuple(input.shape[2:])
+    weight_, bias_ = _repeat(weight, b), _repeat(bias, b)  # (in torch's order)
     mean_, var_ = _repeat(running_mean, b), _repeat(running_var, b)
     x = api.view(input.contiguous(), shape)
-    out = batch_norm(
-        x, mean_, var_, _repeat(weight, b), _repeat(bias, b), use_input_stats, momentum, eps
-    )
+    out = batch_norm(x, mean_, var_, weight_, bias_, use_input_stats, momentum, eps)
     with no_grad():  # (in eval, left as they are: torch does not copy them back)
         if running_mean is not None and use_input_stats:
             running_mean.copy_(api.view(mean_, (b, c)).mean(0))

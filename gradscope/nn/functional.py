@@ -31,6 +31,7 @@ from ..ops.loss import (
     check_target_2d,
 )
 from ..ops.products import check_expands
+from ._conv import _int_arg, _int_list, _tensor_arg, _tensor_args
 
 
 def relu(input, inplace: bool = False):
@@ -38,19 +39,29 @@ def relu(input, inplace: bool = False):
     return api.relu_(input) if inplace else api.relu(input)
 
 
+def _softmax_dim(name: str, input, dim) -> int:
+    """``dim`` of ``softmax``-like ``name``: torch's implicit (deprecated) choice, with its
+    warning, where None; the parser's TypeError where not an int."""
+    if dim is None:
+        return _implicit_dim(name, input)
+    if type(dim) is not int and (isinstance(dim, bool) or not hasattr(type(dim), "__index__")):
+        raise TypeError(
+            f"softmax(): argument 'dim' (position 1) must be int, not {py_type_name(dim)}"
+            if name != "log_softmax"
+            else f"log_softmax(): argument 'dim' (position 1) must be int, not {py_type_name(dim)}"
+        )
+    return dim
+
+
 def softmax(input, dim=None, dtype=None):
     """``exp(input) / sum(exp(input))`` along ``dim``; without one, torch's implicit
     (deprecated) choice, with its warning."""
-    if dim is None:
-        dim = _implicit_dim("softmax", input)
-    return api.softmax(input, dim, dtype)
+    return api.softmax(input, _softmax_dim("softmax", input, dim), dtype)
 
 
 def log_softmax(input, dim=None, dtype=None):
     """``log(softmax(input))`` along ``dim``; without one, as ``softmax``."""
-    if dim is None:
-        dim = _implicit_dim("log_softmax", input)
-    return api.log_softmax(input, dim, dtype)
+    return api.log_softmax(input, _softmax_dim("log_softmax", input, dim), dtype)
 
 
 def _implicit_dim(name: str, input) -> int:
@@ -150,13 +161,15 @@ __all__ = [
 def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean"):
     """Negative log-likelihood of ``target`` classes under log-probabilities ``input``:
     (C,) or (N, C) with a class per sample, or (N, C, d1, ...) with (N, d1, ...) targets."""
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
+    _tensor_arg("nll_loss_nd", "target", 2, target)
+    _tensor_args("nll_loss_nd", ("weight", 3, weight))
     if input.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    if input.ndim > 1 and (target.ndim == 0 or target.shape[0] != input.shape[0]):
+    batch = target.shape[0] if target.ndim else 0  # (torch reads a 0-d target's as 0)
+    if input.ndim > 1 and batch != input.shape[0]:
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({target.shape[0] if target.ndim else 0})."
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({batch})."
         )
     if input.ndim > 2:
         return _nll_loss_nd(input, target, weight, ignore_index, reduction)
@@ -226,9 +239,18 @@ def _check_classes(target, classes: int, ignore_index: int) -> None:
         raise IndexError(f"Target {int(t[outside].ravel()[0])} is out of bounds.")
 
 
-def _check_reduction(reduction) -> None:
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+def _check_reduction(reduction) -> str:
+    """``reduction`` as torch's ``_Reduction.get_enum`` reads it: ``elementwise_mean`` is
+    ``mean`` (deprecated, with its warning); anything else not a reduction, a ValueError."""
+    if reduction in ("none", "mean", "sum"):
+        return reduction
+    if reduction == "elementwise_mean":
+        warnings.warn(
+            "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+            stacklevel=user_stacklevel(),
+        )
+        return "mean"
+    raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def cross_entropy(
@@ -249,7 +271,9 @@ def cross_entropy(
     A ``target`` of ``input``'s shape holds class probabilities instead (see
     ``_cross_entropy_probs``).
     """
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
+    _tensor_arg("cross_entropy_loss", "target", 2, target)
+    _tensor_args("cross_entropy_loss", ("weight", 3, weight))
     if input.shape == target.shape:
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing)
     _check_label_smoothing(label_smoothing)
@@ -332,7 +356,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
 def mse_loss(input, target, reduction: str = "mean"):
     """Mean squared error, in the dtype torch gives ``input - target`` once broadcast."""
     input, target = _broadcast_pair("mse_loss", input, target)
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
     # both broadcast before torch promotes them, so neither counts as 0-dim
     dtype = dtypes.result_type(input._data.dtype, 1, None, target._data.dtype, 1)
     if dtype.kind != "f":
@@ -370,6 +394,9 @@ def linear(input, weight, bias=None):
     is ``matmul``, then the bias added as torch's ``add_`` adds it (into the product's shape
     and dtype).
     """
+    if not isinstance(weight, api.Tensor) or not isinstance(bias, (api.Tensor, type(None))):
+        _tensor_arg("linear", "weight", 2, weight)
+        _tensor_args("linear", ("bias", 3, bias))
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(
             "both arguments to linear need to be at least 1D, but they are "
@@ -553,9 +580,7 @@ def tanhshrink(input):
 
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
     """``softmax(-input)`` along ``dim``; without one, torch's implicit choice, warned."""
-    if dim is None:
-        dim = _implicit_dim("softmin", input)
-    return api.softmax(-input, dim, dtype)
+    return api.softmax(-input, _softmax_dim("softmin", input, dim), dtype)
 
 
 # ---------------------------------------------------------------- pointwise losses
@@ -604,7 +629,7 @@ def binary_cross_entropy_with_logits(
     logits without overflow; ``pos_weight`` weighs the positive term, ``weight`` each
     element."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
     if input.shape != target.shape:
         raise ValueError(
             f"Target size ({_size(target.shape)}) must be the same as input size "
@@ -638,7 +663,7 @@ def binary_cross_entropy(
     """Binary cross entropy of probabilities ``input`` against ``target``, each log
     clamped at -100."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
     if input.shape != target.shape:
         raise ValueError(
             f"Using a target size ({_size(target.shape)}) that is different to the input size "
@@ -685,7 +710,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     input, target = _broadcast_pair("l1_loss", input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is None:
-        _check_reduction(reduction)
+        reduction = _check_reduction(reduction)
         return _l1(input, target, reduction)
     _check_weight_shape(weight, in_shape)
     loss = api.abs(api.sub(input, target)) * weight
@@ -744,7 +769,7 @@ def smooth_l1_loss(
     input - target``), reduced; ``beta=0`` is ``l1_loss``."""
     input, target = _broadcast_pair("smooth_l1_loss", input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
     if beta == 0.0:
         return _l1(input, target, reduction)
     if beta < 0:
@@ -765,7 +790,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 
 
 def _huber(input, target, reduction: str, delta: float):
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _pair_dtype("huber_cpu", input, target)
@@ -853,42 +878,69 @@ def embedding(
     """The rows of ``weight`` at the indices ``input`` (int64 or int32); ``padding_idx``'s
     row gets no gradient, and with ``max_norm`` each row picked is first scaled down in
     place to that norm at most."""
-    if padding_idx is not None:
-        n = weight.shape[0]
-        if not -n <= padding_idx < n:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-        if type(padding_idx) is not int:
-            raise TypeError(
-                "embedding(): argument 'padding_idx' (position 3) must be int, not "
-                f"{py_type_name(padding_idx)}"
-            )
-        padding_idx = padding_idx % n
-    else:
+    if padding_idx is None:
         padding_idx = -1
+    elif padding_idx > 0:  # (torch's Python, word for word)
+        if not padding_idx < weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+    elif padding_idx < 0:
+        if not padding_idx >= -weight.shape[0]:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx = weight.shape[0] + padding_idx
+    if max_norm is not None:
+        if not isinstance(input, api.Tensor):  # (torch's Python makes it contiguous first)
+            raise AttributeError(f"'{type(input).__name__}' object has no attribute 'contiguous'")
+        _embedding_renorm(weight, input, max_norm, norm_type)
+    _tensor_arg("embedding", "weight", 1, weight)
+    _tensor_arg("embedding", "indices", 2, input)
+    padding_idx = _int_arg("embedding", "padding_idx", 3, padding_idx)
     if sparse:
         raise NotImplementedError("embedding(sparse=True): gradscope has no sparse gradients")
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
-    idx = input._data
-    if idx.dtype not in (np.dtype(np.int64), np.dtype(np.int32)):
-        raise RuntimeError(
-            "Expected tensor for argument #1 'indices' to have one of the following scalar "
-            f"types: Long, Int; but got {tensor_type_name(idx.dtype, input._buffer.device)} "
-            "instead (while checking arguments for embedding)"
-        )
+    idx = _index_tensor("embedding", 1, input)
+    if idx.size and weight.shape[0] == 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= weight.shape[0]):
         raise IndexError("index out of range in self")
-    if max_norm is not None:
-        _embedding_renorm(weight, idx, max_norm, norm_type)
     return apply(S.EmbeddingBackward0, (weight, input), padding_idx, scale_grad_by_freq, False)
 
 
-def _embedding_renorm(weight, idx, max_norm: float, norm_type: float) -> None:
+def _index_tensor(fn: str, arg: int, input):
+    """``input``'s indices, or torch's error where they are neither int64 nor int32."""
+    idx = input._data
+    if idx.dtype not in (np.dtype(np.int64), np.dtype(np.int32)):
+        raise RuntimeError(
+            f"Expected tensor for argument #{arg} 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {tensor_type_name(idx.dtype, input._buffer.device)} "
+            f"instead (while checking arguments for {fn})"
+        )
+    return idx
+
+
+def _embedding_renorm(weight, input, max_norm: float, norm_type: float) -> None:
     """torch's ``embedding_renorm_``: each row picked whose norm exceeds ``max_norm``
     scaled (in place, outside the graph) to ``max_norm``."""
+    _tensor_arg("embedding_renorm_", "self", 1, weight)
+    _tensor_arg("embedding_renorm_", "indices", 2, input)
+    _float_arg("embedding_renorm_", "max_norm", 3, max_norm)
+    _float_arg("embedding_renorm_", "norm_type", 4, norm_type)
+    if weight.ndim != 2:
+        raise RuntimeError(
+            f"Expected 2-dimensional tensor, but got {weight.ndim}-dimensional tensor for "
+            "argument #1 'self' (while checking arguments for embedding_renorm_)"
+        )
+    idx = _index_tensor("embedding_renorm_", 2, input)
     w = weight._data
     xp = xp_of(w)
-    rows = xp.unique(idx.reshape(-1))
+    n = w.shape[0]
+    bad = idx[(idx < -n) | (idx >= n)]
+    if bad.size:  # (torch selects the rows in order, the lowest index first)
+        raise IndexError(
+            f"select(): index {int(bad.min())} out of range for tensor of size "
+            f"{shape_str(w.shape)} at dimension 0"
+        )
+    rows = xp.unique(idx.reshape(-1) % max(n, 1))
     picked = w[rows]
     norms = (xp.abs(picked) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     over = norms > max_norm
@@ -900,12 +952,16 @@ def _embedding_renorm(weight, idx, max_norm: float, norm_type: float) -> None:
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
     """``input`` normalised to mean 0 and variance 1 over its last dims (those of
     ``normalized_shape``), then scaled by ``weight`` and shifted by ``bias``."""
-    if isinstance(normalized_shape, int) or not all(type(n) is int for n in normalized_shape):
+    if not isinstance(normalized_shape, (tuple, list)):  # (nor an int, for it)
         raise TypeError(
             "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
-            f"{type(normalized_shape).__name__}"
+            f"{py_type_name(normalized_shape)}"
         )
-    shape = tuple(normalized_shape)
+    # the parser reads each argument's type (a list's by its first element) before it
+    # unpacks the rest of a list
+    _int_list("layer_norm", "normalized_shape", 2, normalized_shape[:1], 0)
+    _tensor_args("layer_norm", ("weight", 3, weight), ("bias", 4, bias))
+    shape = _int_list("layer_norm", "normalized_shape", 2, normalized_shape, 0)
     if not shape:
         raise RuntimeError(
             "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
@@ -950,7 +1006,10 @@ def batch_norm(
     scaled by ``weight`` and shifted by ``bias``. Training, with the batch's statistics,
     and ``running_mean``/``running_var`` (if given) moved towards them by ``momentum``, in
     place; otherwise with the running statistics."""
+    tensors = (("weight", 2, weight), ("bias", 3, bias))
+    tensors += (("running_mean", 4, running_mean), ("running_var", 5, running_var))
     if type(momentum) not in (int, float):
+        _tensor_args("batch_norm", *tensors)  # (the parser reads them first)
         raise TypeError(
             "batch_norm(): argument 'momentum' (position 7) must be float, not "
             f"{type(momentum).__name__}"
@@ -965,21 +1024,31 @@ def batch_norm(
             raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    _tensor_args("batch_norm", *tensors)
     if input.ndim < 2:
         api._dim(1, input.ndim)
+    if input.numel() == 0:  # torch's shortcut, before it checks the other tensors' sizes
+        out = input.clone()
+        if weight is not None:
+            out = out * _first(weight)
+        return out if bias is None else out + _first(bias)
     dtype = input._data.dtype
     if dtype.kind != "f":
         refuse_kernel("batch_norm", dtype)
     c = input.shape[1]
-    named = (("weight", weight), ("bias", bias))
-    for name, t in (("running_mean", running_mean), ("running_var", running_var)) + named:
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
-    if (running_mean is None) != (running_var is None) and training:
+        if t is None and not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if (running_mean is None) != (running_var is None):
         raise ValueError("running_mean and running_var must either both be None or neither be None")
-    if not training and (running_mean is None or running_var is None):
-        name = "running_mean" if running_mean is None else "running_var"
-        raise RuntimeError(f"{name} must be defined in evaluation mode")
+    for t in (running_mean, running_var):
+        if t is not None and t.ndim != 1:  # (torch's kernel reads them as vectors)
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {t.ndim}")
     for t in (weight, bias, running_mean, running_var):
         if t is not None and t._data.dtype != dtype:
             raise RuntimeError(
@@ -987,6 +1056,15 @@ def batch_norm(
             )
     inputs = (input, weight, bias, running_mean, running_var)
     return apply(N.NativeBatchNormBackward0, inputs, bool(training), float(momentum), eps)
+
+
+def _first(t):
+    """``t[0]``, with torch's error for an empty ``t``."""
+    if t.ndim and t.shape[0] == 0:
+        raise IndexError(
+            f"select(): index 0 out of range for tensor of size {shape_str(t.shape)} at dimension 0"
+        )
+    return t[0]
 
 
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
@@ -1007,6 +1085,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
             "group_norm(): argument 'num_groups' (position 2) must be int, not "
             f"{py_type_name(num_groups)}"
         )
+    _tensor_args("group_norm", ("weight", 3, weight), ("bias", 4, bias))
     if num_groups <= 0:
         raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
     shape = list(input.shape)
@@ -1082,6 +1161,8 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """The cosine of the angle between ``x1`` and ``x2`` (broadcast) along ``dim``: each
     divided by its norm (at least ``eps``) first, then their product summed."""
+    _tensor_arg("cosine_similarity", "x2", 2, x2)
+    dim = _int_arg("cosine_similarity", "dim", None, dim)  # (the parser's, as a keyword)
     if eps < 0:
         raise RuntimeError(f"eps must be non-negative, got: {eps:g}")
     dtype = np.result_type(x1._data.dtype, x2._data.dtype)
@@ -1115,7 +1196,17 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
     """``input`` padded by ``pad``, (left, right) pairs from the last dim backwards:
     with ``value`` (``constant``; negative entries crop), or by reflecting, replicating or
     wrapping (``circular``) its edges, over the last 1, 2 or 3 dims."""
-    pad = _int_tuple("pad", "pad", 2, pad)
+    if not isinstance(pad, (tuple, list)):  # (nor an int, for it)
+        raise TypeError(
+            f"pad(): argument 'pad' (position 2) must be tuple of ints, not {py_type_name(pad)}"
+        )
+    pad = _int_list("pad", "pad", 2, pad, 0)
+    if not isinstance(mode, str):
+        raise TypeError(
+            f"pad(): argument 'mode' (position 3) must be str, not {py_type_name(mode)}"
+        )
+    if value is not None:
+        _float_arg("pad", "value", 4, value)
     if mode not in _PAD_MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     nd = input.ndim
@@ -1143,6 +1234,11 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
     if mode == "circular":
         return _pad_circular(input, pad)
     shape = tuple(input.shape)
+    if 0 in shape[1 if nd == k + 2 else 0 :]:  # (a batch of none is the one empty dim)
+        raise RuntimeError(
+            f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {list(shape)}"
+        )
     if mode == "reflect":
         for i, arg in enumerate((4, 6, 8)[:k]):
             left, right, n = pad[2 * i], pad[2 * i + 1], shape[nd - 1 - i]
@@ -1164,15 +1260,14 @@ def pad(input, pad, mode: str = "constant", value: float | None = None):
     return apply(table[k], (input,), pad)
 
 
-def _int_tuple(op: str, arg: str, pos: int, values) -> tuple:
-    """``values`` as a tuple of ints, refused as torch's argument parser does."""
-    for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(
-                f"{op}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
-                f"element of type {type(v).__name__} at pos {i}"
-            )
-    return tuple(int(v) for v in values)
+def _float_arg(fn: str, name: str, pos: int, v) -> None:
+    """torch's parser's refusal of ``v`` where argument ``name`` of ``fn`` is a float."""
+    if not isinstance(v, (int, float, np.integer, np.floating)) and not (
+        isinstance(v, api.Tensor) and v.numel() == 1
+    ):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {pos}) must be float, not {py_type_name(v)}"
+        )
 
 
 def _check_constant_pad(shape, pad) -> None:
@@ -1252,7 +1347,7 @@ def kl_div(
     elif reduction == "mean":
         warnings.warn(_KL_MEAN_WARNING, UserWarning, stacklevel=user_stacklevel())
     kernel_reduction = "sum" if reduction == "batchmean" else reduction
-    _check_reduction(kernel_reduction)
+    kernel_reduction = _check_reduction(kernel_reduction)
     for t in (input, target):
         if t.dtype.is_complex:
             raise RuntimeError("kl_div: Complex inputs not supported.")
@@ -1295,7 +1390,7 @@ def triplet_margin_loss(
     """``max(margin + d(anchor, positive) - d(anchor, negative), 0)``, reduced, with ``d``
     the ``pairwise_distance``; ``swap`` takes the smaller of d(a, n) and d(p, n)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = _check_reduction(reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     dims = (anchor.ndim, positive.ndim, negative.ndim)

@@ -17,7 +17,11 @@ _PADDING_STRINGS = {"same", "valid"}
 
 
 def _ntuple(v, n: int) -> tuple:
-    return (v,) * n if isinstance(v, int) else tuple(v)
+    """torch's ``_ntuple``: an iterable (not a string) as a tuple, anything else ``n`` times
+    (a float or None too: what the layer is built with refuses it, as torch's)."""
+    if hasattr(v, "__iter__") and not isinstance(v, str):
+        return tuple(v)
+    return (v,) * n
 
 
 class _ConvNd(Module):

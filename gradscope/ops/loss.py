@@ -206,6 +206,9 @@ def check_target(logp_shape, target_shape, target_dtype) -> None:
     with its messages."""
     if len(target_shape) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    _check_target_dtype(target_dtype)
+    if len(logp_shape) == 2 and not target_shape:  # (of no samples, as torch reads it)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if len(logp_shape) == 2 and tuple(target_shape) != (logp_shape[0],):
         raise ValueError(
             f"Expected input batch_size ({logp_shape[0]}) to match target batch_size "
@@ -215,7 +218,6 @@ def check_target(logp_shape, target_shape, target_dtype) -> None:
         raise ValueError(
             f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
         )
-    _check_target_dtype(target_dtype)
 
 
 def _check_target_dtype(dtype) -> None:

@@ -68,8 +68,9 @@ class NativeBatchNormBackward0(Function):
             # as torch's CPU kernel, x * alpha + beta, with alpha = rstd * weight and
             # beta = bias - mean * alpha per channel (so an inf weight can give inf - inf),
             # in float64 at least: alpha and beta are large where the mean is
-            alpha = rstd if weight is None else rstd * weight.astype(acc)
-            beta = (0 if bias is None else bias.astype(acc)) - mean * alpha
+            # (a weight or bias of any shape with a value per channel is read as a vector)
+            alpha = rstd if weight is None else rstd * weight.astype(acc).reshape(-1)
+            beta = (0 if bias is None else bias.astype(acc).reshape(-1)) - mean * alpha
             out = x.astype(acc) * alpha.reshape(self.bshape) + beta.reshape(self.bshape)
         self.save(input=x, weight=weight, running_mean=running_mean, running_var=running_var)
         for slot, a in (("weight", weight), ("running_mean", running_mean)):
@@ -117,6 +118,8 @@ class NativeBatchNormBackward0(Function):
     def backward(self, g):
         x, w = self.saved("input"), self._opt(self.saved, "weight")
         nx, nw, nb = self.needs_input_grad[:3]
+        if w is not None and w.ndim != 1:  # (torch's kernel reads it as a vector)
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {w.ndim}")
         mean, rstd = self._stats(x)
         gx = gw = gb = None
         with _quiet():
