@@ -72,6 +72,8 @@ from .ops.api import (
     bmm,
     broadcast_to,
     cat,
+    concat,
+    concatenate,
     ceil,
     chunk,
     clamp,
@@ -471,7 +473,6 @@ arccos, arcsin, arctan, arctan2 = acos, asin, atan, atan2
 arccosh, arcsinh, arctanh = acosh, asinh, atanh
 fix = trunc
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-concat = concatenate = cat
 
 
 # the linear-algebra functions torch also has at the top level, and their aliases

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import backend, dtypes
 from .errors import M_ONE_ELEMENT, py_type_name, scalar_type_name
+from .ops.api._common import _check_tensor_arg, _int_arg, _int_sizes
 from .tensor import Tensor, exporter_buffer, warn_scalar_of_grad
 
 _rng = np.random.default_rng()
@@ -315,17 +316,15 @@ def _size_arg(name: str, sizes: tuple, size) -> tuple:
 
 
 def _sizes(size, name: str = "zeros") -> tuple:
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
+    """The ints of ``name``'s size, given as ``size`` (the positional arguments), with
+    torch's errors."""
+    size = _int_sizes(name, "size", size)
     for s in size:
-        if not isinstance(s, (int, np.integer)):
-            raise TypeError(
-                f"{name}(): argument 'size' must be tuple of ints, but found element of type "
-                f"{type(s).__name__}"
-            )
         if s < 0:
+            if name == "zeros":  # (its own check, before the allocation's)
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return tuple(int(s) for s in size)
+    return size
 
 
 def _filled(fill, size, dtype, device, requires_grad, default=None, name="zeros"):
@@ -366,6 +365,10 @@ def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = Fals
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value`` (its dtype follows the value, as torch)."""
     _check_dtype("full", dtype)
+    if not isinstance(size, (tuple, list)):  # (one sequence: no ints one by one here)
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {py_type_name(size)}"
+        )
     if not isinstance(fill_value, Number) and not (  # (a 0-dim tensor is a number)
         isinstance(fill_value, Tensor) and fill_value.ndim == 0
     ):
@@ -478,10 +481,20 @@ def randint(
     return _leaf(arr, requires_grad)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+_NO_END = object()  # arange(end) alone
+
+
+def arange(start, end=_NO_END, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
-    if end is None:
+    if end is _NO_END:
         start, end = 0, start
+        if not isinstance(end, (Number, Tensor)):
+            raise TypeError(
+                f"arange(): argument 'end' (position 1) must be Number, not {py_type_name(end)}"
+            )
+    elif not all(isinstance(v, (Number, Tensor)) for v in (start, end, step)):
+        got = ", ".join(py_type_name(v) for v in (start, end, step))
+        raise TypeError(f"arange() received an invalid combination of arguments - got ({got})")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (step > 0 and end < start) or (step < 0 and end > start):
@@ -496,6 +509,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    steps = _int_arg("linspace", "steps", 3, steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = dtypes.resolve(dtype) or dtypes.default_float.np
@@ -505,6 +519,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
 
 def _like(fn, check_dtype: bool = True):
     def like(t: Tensor, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        _check_tensor_arg(like.__name__, "input", 1, t)
         if check_dtype:
             _check_dtype(like.__name__, dtype)
         return fn(
@@ -527,6 +542,7 @@ randn_like = _like(randn, check_dtype=False)
 
 
 def full_like(t: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    _check_tensor_arg("full_like", "input", 1, t)
     _check_dtype("full_like", dtype)
     return full(
         t.shape,

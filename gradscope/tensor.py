@@ -25,6 +25,7 @@ from .errors import (
     M_ONE_ELEMENT,
     M_SCALAR_OF_GRAD,
     cpp_type_name,
+    py_type_name,
     scalar_type_name,
 )
 from .events import callsite, emit
@@ -93,6 +94,34 @@ def _is_exponent(v) -> bool:
 def _is_array(v) -> bool:
     return isinstance(v, np.ndarray) or hasattr(v, "__cuda_array_interface__")
 
+
+def _to_device_or_dtype(a, dev, dt, first: bool) -> tuple:
+    """``(device, dtype)`` of ``Tensor.to`` after its positional argument ``a``, neither a
+    dtype nor a tensor: a device; first, a number, which torch's parser takes as the tensor
+    ``other`` it wraps it in (a bool's dtype, or float64 or complex128); after, a bool
+    (``non_blocking``, ``copy``: nothing to do here)."""
+    if isinstance(a, (str, int, np.integer, backend.Device)) and not isinstance(a, bool):
+        return a, dt
+    if not first and isinstance(a, bool):
+        return dev, dt
+    for kinds, dtype in _NUMBER_DTYPES if first else ():
+        if isinstance(a, kinds):
+            return dev, dtype
+    raise TypeError(
+        f"to() received an invalid combination of arguments - got ({py_type_name(a)}), but "
+        "expected one of:\n * (torch.device device = None, torch.dtype dtype = None, bool "
+        "non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)"
+        "\n * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+        "torch.memory_format memory_format = None)\n * (Tensor tensor, bool non_blocking = "
+        "False, bool copy = False, *, torch.memory_format memory_format = None)\n"
+    )
+
+
+_NUMBER_DTYPES = (
+    ((bool, np.bool_), dtypes.bool_),
+    ((float, np.floating), dtypes.float64),
+    ((complex, np.complexfloating), dtypes.complex128),
+)
 
 _warned_scalar_of_grad = False
 
@@ -671,7 +700,7 @@ class Tensor:
             elif isinstance(a, Tensor):
                 dt, dev = a.dtype, a.device
             elif a is not None:
-                dev = a
+                dev, dt = _to_device_or_dtype(a, dev, dt, a is args[0])
         target = backend.device(dev) if dev is not None else None
         np_dtype = dtypes.resolve(dt)
         if (target is None or str(target) == self._buffer.device) and (
@@ -875,8 +904,10 @@ class Tensor:
     __ipow__ = _operator(F.pow_, _is_exponent)
 
     def __matmul__(self, other):
-        if type(other) is Tensor or _is_array(other):  # a number is no matrix
+        if type(other) is Tensor:  # a number is no matrix
             return F.matmul(self, other)
+        if _is_array(other):
+            return F.matmul(self, F.as_tensor_like(other, self))
         return NotImplemented
 
     def __rmatmul__(self, other):
@@ -1089,13 +1120,13 @@ class Tensor:
     scatter = F.scatter
     scatter_add = F.scatter_add
     scatter_, scatter_add_ = WR.scatter_, WR.scatter_add_
-    index_add, index_add_ = WR.index_add, WR.index_add_
-    index_copy, index_copy_ = WR.index_copy, WR.index_copy_
+    index_add, index_add_ = WR.index_add_method, WR.index_add_
+    index_copy, index_copy_ = WR.index_copy_method, WR.index_copy_
     index_fill, index_fill_ = WR.index_fill, WR.index_fill_
     masked_scatter, masked_scatter_ = WR.masked_scatter, WR.masked_scatter_
     index_put, index_put_ = WR.index_put, WR.index_put_
     put, put_ = WR.put, WR.put_
-    scatter_reduce, scatter_reduce_ = WR.scatter_reduce, WR.scatter_reduce_
+    scatter_reduce, scatter_reduce_ = WR.scatter_reduce_method, WR.scatter_reduce_
     eq_, ne_, lt_, le_, gt_, ge_ = IP.eq_, IP.ne_, IP.lt_, IP.le_, IP.gt_, IP.ge_
     greater_, greater_equal_, less_, less_equal_ = IP.gt_, IP.ge_, IP.lt_, IP.le_
     not_equal_ = IP.ne_

@@ -32,11 +32,7 @@ def _run(cls, inplace: bool, a, inputs: tuple, *args):
     return apply(cls, inputs, *args)
 
 
-def _tensor_arg(op: str, name: str, position: int, v) -> None:
-    if type(v) is not api.Tensor:
-        raise TypeError(
-            f"{op}(): argument '{name}' (position {position}) must be Tensor, not {py_type_name(v)}"
-        )
+_tensor_arg = api._check_tensor_arg
 
 
 def _type_name(t) -> str:
@@ -46,8 +42,9 @@ def _type_name(t) -> str:
 # ---------------------------------------------------------------- index_add, index_copy
 
 
-def _index_add(op: str, a, dim, index, source, alpha, inplace: bool):
-    _tensor_arg(op.rstrip("_"), "source", 4 if not inplace else 3, source)
+def _index_add(op: str, a, dim, index, source, alpha, inplace: bool, method: bool = False):
+    api._int_dims(dim)  # (the parser's checks, in order)
+    _tensor_arg(op.rstrip("_"), "source", 3 if inplace or method else 4, source)
     api._check_device(a, index)
     api._check_device(a, source)
     dim = api._dim(dim, a.ndim)
@@ -101,13 +98,19 @@ def index_add(input, dim: int, index, source, *, alpha: Number = 1):  # noqa: A0
     return _index_add("index_add", input, dim, index, source, alpha, inplace=False)
 
 
+def index_add_method(input, dim: int, index, source, *, alpha: Number = 1):  # noqa: A002
+    """``Tensor.index_add``."""
+    return _index_add("index_add", input, dim, index, source, alpha, inplace=False, method=True)
+
+
 def index_add_(input, dim: int, index, source, *, alpha: Number = 1):  # noqa: A002
     """``index_add`` written into ``input``."""
     return _index_add("index_add_", input, dim, index, source, alpha, inplace=True)
 
 
-def _index_copy(op: str, a, dim, index, source, inplace: bool):
-    _tensor_arg(op.rstrip("_"), "source", 4 if not inplace else 3, source)
+def _index_copy(op: str, a, dim, index, source, inplace: bool, method: bool = False):
+    api._int_dims(dim)  # (the parser's checks, in order)
+    _tensor_arg(op.rstrip("_"), "source", 3 if inplace or method else 4, source)
     api._check_device(a, index)
     api._check_device(a, source)
     dim = api._dim(dim, a.ndim)
@@ -153,6 +156,11 @@ def index_copy(input, dim: int, index, source):  # noqa: A002
     return _index_copy("index_copy", input, dim, index, source, inplace=False)
 
 
+def index_copy_method(input, dim: int, index, source):  # noqa: A002
+    """``Tensor.index_copy``."""
+    return _index_copy("index_copy", input, dim, index, source, inplace=False, method=True)
+
+
 def index_copy_(input, dim: int, index, source):  # noqa: A002
     """``index_copy`` written into ``input``."""
     return _index_copy("index_copy_", input, dim, index, source, inplace=True)
@@ -162,16 +170,17 @@ def index_copy_(input, dim: int, index, source):  # noqa: A002
 
 
 def _index_fill(a, dim, index, value, inplace: bool):
-    api._check_device(a, index)
-    dim = api._dim(dim, a.ndim)
-    if index._data.dtype != np.int64:
-        raise IndexError("index_fill_(): Expected dtype int64 for index.")
-    value = api.as_tensor_like(value, a)
-    if type(value) is api.Tensor and value.ndim:
+    api._int_dims(dim)
+    value = api.as_tensor_like(value, a, "index_fill_" if inplace else "index_fill", 3, "value")
+    if type(value) is api.Tensor and value.ndim:  # (before the dim, as torch)
         raise RuntimeError(
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value.ndim} dimension(s)."
         )
+    api._check_device(a, index)
+    dim = api._dim(dim, a.ndim)
+    if index._data.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
     if index.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     _bounds(index, dim, a.shape[dim] if a.ndim else 1, IndexError, "", wrap=True)
@@ -232,6 +241,7 @@ def scatter_(input, dim, index, src=_NOTHING, *, value=_NOTHING, reduce: str | N
 
 def scatter_add_(input, dim, index, src):  # noqa: A002
     """``scatter_add`` written into ``input``."""
+    api._int_dims(dim)
     _tensor_arg("scatter_add_", "src", 3, src)
     dim = api._scatter_args(input, dim, index, src)
     return apply_inplace(I.ScatterAddBackward0, input, (input, src, index), dim)
@@ -395,8 +405,11 @@ def index_put_(input, indices, values, accumulate: bool = False):  # noqa: A002
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
-def _scatter_reduce(op: str, a, dim, index, src, reduce: str, include_self: bool, inplace: bool):
-    _tensor_arg(op, "src", 4 if not inplace else 3, src)
+def _scatter_reduce(
+    op: str, a, dim, index, src, reduce: str, include_self: bool, inplace: bool, method=False
+):
+    api._int_dims(dim)  # (the parser's checks, in order)
+    _tensor_arg(op, "src", 3 if inplace or method else 4, src)
     if reduce not in _REDUCTIONS:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
@@ -413,6 +426,13 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     where ``include_self`` is False)."""
     return _scatter_reduce(
         "scatter_reduce", input, dim, index, src, reduce, include_self, inplace=False
+    )
+
+
+def scatter_reduce_method(input, dim: int, index, src, reduce: str, *, include_self=True):  # noqa: A002
+    """``Tensor.scatter_reduce``."""
+    return _scatter_reduce(
+        "scatter_reduce", input, dim, index, src, reduce, include_self, False, method=True
     )
 
 

@@ -51,6 +51,7 @@ from ._common import (
     _dim,
     _dims,
     _fits_in_place,
+    _int_dims,
     _integral_operands,
     _on_one_device,
     _promoted,

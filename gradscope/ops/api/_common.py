@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections import namedtuple
-from numbers import Number
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -87,8 +87,13 @@ SortResult.__name__ = SortResult.__qualname__ = "sort"
 TopkResult.__name__ = TopkResult.__qualname__ = "topk"
 
 
-def as_tensor_like(v, like):
-    """``v`` as a tensor on ``like``'s device (lists, arrays) or unchanged (tensors, scalars)."""
+def as_tensor_like(v, like, fn: str | None = None, position: int = 2, name: str = "other"):
+    """``v`` as a tensor on ``like``'s device (arrays) or unchanged (tensors, scalars).
+
+    Anything else (a list, None, a string) is the TypeError of torch's parser, which takes
+    a tensor or a number there; ``fn`` names the function in it, ``name`` and ``position``
+    the argument (position 1 for a method's operand). Arrays pass: the operators take them (``x * array``).
+    """
     if type(v) is Tensor:
         return v
     if isinstance(v, np.generic):  # a NumPy scalar counts as the Python number it holds
@@ -97,11 +102,23 @@ def as_tensor_like(v, like):
         return v
     if isinstance(v, complex):
         return v
-    if isinstance(v, Number):
-        return v.item()
+    if isinstance(v, Real):  # (a Fraction: ``**`` takes one, as torch's)
+        return int(v) if isinstance(v, Integral) else float(v)
+    if not (isinstance(v, (Tensor, np.ndarray)) or hasattr(v, "__cuda_array_interface__")):
+        raise not_a_tensor(fn, name, position, v)
     from ...creation import tensor
 
     return tensor(v, device=like.device)
+
+
+def not_a_tensor(fn: str | None, name: str, position: int, v) -> TypeError:
+    """torch's parser's TypeError for ``v`` where argument ``name`` of ``fn`` must be a
+    tensor (without ``fn``, the message names the argument only)."""
+    if fn is None:
+        return TypeError(f"argument '{name}' must be Tensor, not {py_type_name(v)}")
+    return TypeError(
+        f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {py_type_name(v)}"
+    )
 
 
 def _check_device(a, b) -> None:
@@ -176,7 +193,7 @@ def _binary(cls, op: str, a, b, *extra):
     elif tb is Tensor and b._data.dtype is a._data.dtype and b._buffer.device == a._buffer.device:
         promoted = None  # two tensors of one dtype on one device: likewise
     else:
-        b = as_tensor_like(b, a)
+        b = as_tensor_like(b, a, op)
         if type(b) is Tensor:
             a, b = _on_one_device(a, b)
         promoted = _promoted(a, b)
@@ -218,6 +235,14 @@ def _int_dim(d) -> int:
     return int(d.__index__())
 
 
+def _int_dims(*dims) -> None:
+    """torch's parser's TypeError for any of ``dims`` that is not an int (or a NumPy int),
+    before one of them is checked against a shape."""
+    for d in dims:
+        if type(d) is not int:
+            _int_dim(d)
+
+
 def _dims(dim, ndim: int) -> tuple:
     """Reduction dims, sorted; an empty list is every dim, as torch reads ``dim=[]``. Of a
     0-dim tensor, dim 0 (or -1) is valid and reduces nothing: no dims."""
@@ -239,6 +264,43 @@ def _sizes(size) -> tuple:
     if len(size) == 1 and type(size[0]) is Tensor:
         return tuple(size[0].tolist())
     return tuple(size)
+
+
+def _int_sizes(fn: str, arg: str, given: tuple) -> tuple:
+    """The ints of an argument torch takes as one sequence or as several ints (``zeros(2, 3)``,
+    ``zeros((2, 3))``, ``permute(1, 0)``), ``given`` being the positional arguments, or
+    torch's parser's TypeError for what is not one. Bools pass, but not first; a 0-dim
+    integer tensor passes as the int it holds."""
+    one = given[0] if len(given) == 1 else _NOTHING
+    if isinstance(one, (tuple, list)):
+        seq, single = one, True
+    elif one is not _NOTHING and not _is_int_size(one, True):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not {py_type_name(one)}"
+        )
+    else:
+        seq, single = given, False
+    for i, n in enumerate(seq):
+        if _is_int_size(n, i == 0):
+            continue
+        if i > 0:
+            raise TypeError(
+                f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with "
+                f'error "type must be tuple of ints,but got {py_type_name(n)}"'
+            )
+        if single:
+            raise TypeError(
+                f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, but found "
+                f"element of type {py_type_name(n)} at pos 0"
+            )
+        raise TypeError(f"{fn}() takes 1 positional argument but {len(given)} were given")
+    return tuple(int(n._data) if type(n) is Tensor else int(n) for n in seq)
+
+
+def _is_int_size(n, first: bool) -> bool:
+    if isinstance(n, (int, np.integer)):
+        return not (first and isinstance(n, bool))
+    return type(n) is Tensor and n._data.ndim == 0 and n._data.dtype.kind in "iu"
 
 
 _NOTHING = object()  # an argument not given (where None could be meant)
@@ -263,9 +325,7 @@ class _Shaped:
 
 def _check_tensor_arg(fn: str, name: str, position: int, v) -> None:
     if type(v) is not Tensor:
-        raise TypeError(
-            f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {py_type_name(v)}"
-        )
+        raise not_a_tensor(fn, name, position, v)
 
 
 def _prod(shape) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from numbers import Number
 
 import numpy as np
 
 from ... import dtypes
 from ...autograd import function as _function
 from ...autograd.function import apply, apply_inplace, check_inplace_result
-from ...errors import M_BOOL_SUB, cpp_type_name, refuse_complex_input, refuse_kernel
+from ...errors import M_BOOL_SUB, cpp_type_name, py_type_name, refuse_complex_input, refuse_kernel
 from .. import elementwise as E
 from ._common import (
     _binary,
@@ -33,9 +34,9 @@ _ONE = 1  # CPython's one int 1: ``alpha is _ONE`` for the default and for 1 giv
 def add(a, b, *, alpha=1):
     """``a + alpha * b``."""
     if type(a) is not Tensor:
-        return add(b, a) if alpha == 1 else add(as_tensor_like(a, b), b, alpha=alpha)
+        return add(b, a) if alpha == 1 else add(as_tensor_like(a, b, "add"), b, alpha=alpha)
     if alpha is not _ONE:  # (the default's own object: one test on the hot path)
-        alpha = _alpha(a, b, alpha)
+        alpha = _alpha(a, b, _alpha_number("add", alpha))
     elif type(b) is float and a._data.dtype.kind == "f":  # the usual `x + 0.1`, as _binary would
         return apply(E.AddBackward0, (a, b), alpha, None)
     return _binary(E.AddBackward0, "add", a, b, alpha)
@@ -45,10 +46,19 @@ def sub(a, b, *, alpha=1):
     """``a - alpha * b``."""
     if type(a) is not Tensor:
         return rsub(b, a)
+    if alpha is not _ONE:
+        _alpha_number("sub", alpha)
     _check_bool_sub(a, b)
     if alpha is not _ONE:
         alpha = _alpha(a, b, alpha)
     return _binary(E.SubBackward0, "sub", a, b, alpha)
+
+
+def _alpha_number(op: str, alpha):
+    """``alpha`` itself, or torch's parser's TypeError for one that is not a number."""
+    if not isinstance(alpha, (Number, np.generic)):
+        raise TypeError(f"{op}(): argument 'alpha' must be Number, not {py_type_name(alpha)}")
+    return alpha
 
 
 def _alpha(a, b, alpha, in_place: bool = False):
@@ -85,7 +95,7 @@ def _alpha(a, b, alpha, in_place: bool = False):
 
 def rsub(a, scalar):
     """``scalar - a``."""
-    scalar = as_tensor_like(scalar, a)  # (a NumPy scalar counts as the number it holds)
+    scalar = as_tensor_like(scalar, a, "rsub")  # (a NumPy scalar counts as the number it holds)
     if type(scalar) is Tensor:
         return sub(scalar, a)
     _check_bool_sub(a, scalar)
@@ -129,7 +139,7 @@ def div(a, b, *, rounding_mode: str | None = _TRUE_DIVISION):
         return _rounded_div(a, b, _rounding(rounding_mode))
     if type(a) is not Tensor:
         return mul(reciprocal(b), a)
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, "div")
     if type(b) is Tensor:
         a, b = _on_one_device(a, b)
     try:
@@ -149,10 +159,10 @@ def _rounding(mode):
 
 
 def _rounded_div(a, b, mode):
-    a = as_tensor_like(a, b) if type(a) is not Tensor else a
+    a = as_tensor_like(a, b, "div") if type(a) is not Tensor else a
     if type(a) is not Tensor:  # a number by a tensor: torch wraps the number
         a = _number_tensor(a, b)
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, "div")
     if type(b) is Tensor:
         a, b = _on_one_device(a, b)
     dtype = _division_dtype(a, b) if mode is None else _result_dtype(a, b)
@@ -186,7 +196,7 @@ def remainder(a, b):
     """``a % b``: ``a - b * floor(a / b)``, with ``b``'s sign, as Python's ``%``."""
     if type(a) is not Tensor:  # torch gives a number % a tensor no derivative
         return _without_derivative("remainder", E.remainder, a, b)
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, "remainder")
     if type(b) is Tensor:
         return _rounded_remainder(E.RemainderBackward1, "remainder", a, b)
     return _rounded_remainder(E.RemainderBackward0, "remainder", a, b)
@@ -194,7 +204,7 @@ def remainder(a, b):
 
 def fmod(a, b):
     """C's ``fmod``: the remainder of ``a / b`` rounded toward zero, with ``a``'s sign."""
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, "fmod")
     if type(b) is Tensor:
         return _rounded_remainder(E.FmodBackward1, "fmod", a, b)
     return _rounded_remainder(E.FmodBackward0, "fmod", a, b)
@@ -216,7 +226,9 @@ def _without_derivative(op: str, kernel, a, b):
     """``kernel(a, b)`` under a ``NotImplemented`` node over the operands that require
     grad (a number on either side)."""
     t = a if type(a) is Tensor else b
-    a, b = as_tensor_like(a, t), as_tensor_like(b, t)
+    if type(t) is not Tensor:
+        _check_tensor_arg(op, "other", 2, b)
+    a, b = as_tensor_like(a, t, op), as_tensor_like(b, t, op)
     refuse_complex_input(op, a, b)
     if type(a) is Tensor and type(b) is Tensor:
         a, b = _on_one_device(a, b)
@@ -259,12 +271,13 @@ def neg(a):
 def pow(a, exponent):  # noqa: A001 - torch's name
     """``a ** exponent`` (tensor or scalar on either side)."""
     if type(a) is not Tensor:
+        _check_tensor_arg("pow", "exponent", 2, exponent)
         if isinstance(a, float) and exponent._data.dtype.kind in "iub":
             exponent = exponent.to(dtypes.default_float)
         if type(a) is bool and exponent._data.dtype.kind == "b":
             raise _NO_BOOL_POW
         return apply(E.PowBackward2, (exponent,), a)
-    exponent = as_tensor_like(exponent, a)
+    exponent = as_tensor_like(exponent, a, "pow")
     if type(exponent) is Tensor:  # (a bool tensor to a Python bool is a bool, as in torch)
         return _binary(E.PowBackward1, "pow", a, exponent)
     return apply(E.PowBackward0, (a,), exponent)
@@ -312,6 +325,9 @@ def _lerp_checks(start, end, weight) -> None:
         raise TypeError(
             f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
         )
+    if type(weight) is not Tensor and not isinstance(weight, (Number, np.generic)):
+        got = f"Tensor, Tensor, {py_type_name(weight)}"
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got})")
     others = (("end", end),) + ((("weight", weight),) if type(weight) is Tensor else ())
     for name, t in others:
         if t._data.dtype != start._data.dtype:
@@ -327,6 +343,8 @@ def _lerp_checks(start, end, weight) -> None:
 def _addc(name: str, a, t1, t2):
     """The result dtype of ``addcmul``/``addcdiv``, after torch's refusal of an integer
     division."""
+    _check_tensor_arg(name, "tensor1", 2, t1)
+    _check_tensor_arg(name, "tensor2", 3, t2)
     ad, ndim = a._data.dtype, a._data.ndim
     for t in (t1, t2):  # torch's promotion over the three: a dimensioned tensor outranks
         ad = dtypes.result_type(ad, ndim, None, t._data.dtype, t._data.ndim)

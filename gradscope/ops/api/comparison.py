@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import warnings
+from numbers import Number
 
 import numpy as np
 
@@ -49,6 +50,12 @@ def _refuse_mixed_bounds(name: str, lo, hi) -> None:
     """torch's parser refuses one bound a tensor and the other a number (its two forms
     take two tensors or two numbers, and a 0-dim tensor that does not require grad passes
     for a number); its message as the method's."""
+    for b in (lo, hi):
+        if b is not None and type(b) is not Tensor and not isinstance(b, (Number, np.generic)):
+            got = ", ".join(py_type_name(v) for v in (lo, hi))
+            raise TypeError(
+                f"{name}() received an invalid combination of arguments - got (Tensor, {got})"
+            )
     kinds = [type(b) is Tensor for b in (lo, hi) if b is not None]
     if len(kinds) != 2 or kinds[0] == kinds[1]:
         return
@@ -141,6 +148,7 @@ def minimum(a, b):
 
 def _pairwise(cls, op: str, a, b):
     """``maximum``/``minimum``: torch's result dtype and broadcast error."""
+    _check_tensor_arg(op, "other", 2, b)
     _check_device(a, b)
     try:
         return apply(cls, (a, b), _promoted(a, b))
@@ -152,12 +160,10 @@ def _pairwise(cls, op: str, a, b):
 
 def _masked_fill_args(a, mask, value, inplace: bool):
     """``value`` as a number or a 0-dim tensor, after torch's checks of the mask and value
-    (out of place, ``a`` and the mask broadcast; in place, the mask to ``a``'s shape)."""
-    if mask._data.dtype.kind != "b":
-        raise RuntimeError(
-            "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{cpp_type_name(mask._data.dtype)}"
-        )
+    (out of place, ``a`` and the mask broadcast; in place, the mask to ``a``'s shape), in
+    torch's order: out of place, the mask's dtype last."""
+    if inplace:
+        _check_mask_dtype(mask)
     _check_device(a, mask)
     try:
         joint = np.broadcast_shapes(mask._data.shape, a._data.shape)
@@ -172,13 +178,23 @@ def _masked_fill_args(a, mask, value, inplace: bool):
             f"output with shape {shape_str(a._data.shape)} doesn't match the broadcast shape "
             f"{shape_str(joint)}"
         )
-    value = as_tensor_like(value, a)
+    value = as_tensor_like(value, a, "masked_fill_" if inplace else "masked_fill", 2, "value")
     if type(value) is Tensor and value._data.ndim:
         raise RuntimeError(
             "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
+    if not inplace:
+        _check_mask_dtype(mask)
     return dtypes.checked_scalar(value, a._data.dtype)
+
+
+def _check_mask_dtype(mask) -> None:
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{cpp_type_name(mask._data.dtype)}"
+        )
 
 
 def masked_fill(a, mask, value):
@@ -206,8 +222,8 @@ def where(condition, a=_NOTHING, b=_NOTHING):
     if a is _NOTHING or b is _NOTHING:
         raise TypeError("where() takes the condition alone, or the condition, input and other")
     like = condition
-    a = as_tensor_like(a, like)
-    b = as_tensor_like(b, like)
+    a = as_tensor_like(a, like, "where", 2, "input")
+    b = as_tensor_like(b, like, "where", 3)
     if type(a) is Tensor and type(b) is Tensor:
         dtype = _promoted(a, b)
     else:
@@ -246,12 +262,12 @@ def where(condition, a=_NOTHING, b=_NOTHING):
         raise _broadcast_error_of("where", cond, a, b) from None
 
 
-def _compare(ufunc, kernel: str | None = None):
+def _compare(ufunc, name: str, kernel: str | None = None):
     """A comparison; ``kernel`` names the ordering ones, which torch refuses complex
     numbers (NumPy orders them by real part, then imaginary)."""
 
     def op(a, b):
-        b = as_tensor_like(b, a)
+        b = as_tensor_like(b, a, name)
         if type(b) is int:
             b, _ = _integral_operands(b, a._data.dtype, ())
         bd = b._data if type(b) is Tensor else b
@@ -278,22 +294,22 @@ def _compare(ufunc, kernel: str | None = None):
     return op
 
 
-eq = _compare(np.equal)
+eq = _compare(np.equal, "eq")
 
 
-ne = _compare(np.not_equal)
+ne = _compare(np.not_equal, "ne")
 
 
-lt = _compare(np.less, "lt_cpu")
+lt = _compare(np.less, "lt", "lt_cpu")
 
 
-le = _compare(np.less_equal, "le_cpu")
+le = _compare(np.less_equal, "le", "le_cpu")
 
 
-gt = _compare(np.greater, "gt_cpu")
+gt = _compare(np.greater, "gt", "gt_cpu")
 
 
-ge = _compare(np.greater_equal, "ge_cpu")
+ge = _compare(np.greater_equal, "ge", "ge_cpu")
 
 
 def clamp_min(a, min):  # noqa: A002
@@ -385,7 +401,7 @@ def _logical(name: str, a, other, position: int = 2):
 def bitwise(op: str, a, other, inplace: bool = False):
     """``a & other``, ``|`` or ``^`` (``op``: and, or, xor) of bool or integer tensors
     (and Python numbers), in torch's result dtype; with ``inplace``, written into ``a``."""
-    other = as_tensor_like(other, a)
+    other = as_tensor_like(other, a, f"bitwise_{op}_" if inplace else f"bitwise_{op}")
     if type(other) is Tensor:
         a, other = _on_one_device(a, other)
     dtype = _promoted(a, other)

@@ -21,6 +21,7 @@ from ._common import (
 from .arithmetic import (
     _TRUE_DIVISION,
     _alpha,
+    _alpha_number,
     _check_bool_sub,
     _division_dtype,
     _result_dtype,
@@ -44,7 +45,7 @@ Tensor = None  # set by gradscope.tensor
 def _binary_(cls, op: str, a, b, *extra, dtype_of=_promoted):
     """``a op= b``: ``apply_inplace``, computed in the dtype torch gives ``a op b`` (which
     must cast back to ``a``'s), with torch's error for shapes that do not broadcast."""
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, op, 1)
     dtype = dtype_of(a, b)
     if type(b) is int:
         b, extra = _integral_operands(b, dtype or a._data.dtype, extra)
@@ -58,14 +59,17 @@ def _binary_(cls, op: str, a, b, *extra, dtype_of=_promoted):
 
 def add_(a, b, *, alpha=1):
     if alpha != 1 or type(alpha) is not int:
-        alpha = _alpha(a, as_tensor_like(b, a), alpha, in_place=True)
+        alpha = _alpha_number("add_", alpha)
+        alpha = _alpha(a, as_tensor_like(b, a, "add_", 1), alpha, in_place=True)
     return _binary_(E.AddBackward0, "add_", a, b, alpha)
 
 
 def sub_(a, b, *, alpha=1):
+    if alpha != 1 or type(alpha) is not int:
+        _alpha_number("sub_", alpha)
     _check_bool_sub(a, b)
     if alpha != 1 or type(alpha) is not int:
-        alpha = _alpha(a, as_tensor_like(b, a), alpha, in_place=True)
+        alpha = _alpha(a, as_tensor_like(b, a, "sub_", 1), alpha, in_place=True)
     return _binary_(E.SubBackward0, "sub_", a, b, alpha)
 
 
@@ -77,7 +81,7 @@ def div_(a, b, *, rounding_mode: str | None = _TRUE_DIVISION):
     if rounding_mode is _TRUE_DIVISION:
         return _binary_(E.DivBackward0, "div_", a, b, dtype_of=_division_dtype)
     mode = _rounding(rounding_mode)
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, "div_", 1)
     dtype = _division_dtype(a, b) if mode is None else _result_dtype(a, b)
     _fits_in_place("div_", a, b, dtype)
     return apply_inplace(E.DivBackward2, a, (a, b), mode, dtype)
@@ -92,7 +96,7 @@ def fmod_(a, b):
 
 
 def _rounded_remainder_(by_tensor, by_number, op: str, a, b):
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, op, 1)
     dtype = _result_dtype(a, b)
     _fits_in_place(op, a, b, dtype)
     if type(b) is Tensor:
@@ -101,7 +105,7 @@ def _rounded_remainder_(by_tensor, by_number, op: str, a, b):
 
 
 def floor_divide_(a, b):
-    b = as_tensor_like(b, a)
+    b = as_tensor_like(b, a, "floor_divide_", 1)
     dtype = _result_dtype(a, b)
     _fits_in_place("floor_divide_", a, b, dtype)
     out = E.div_floor(a._data, b._data if type(b) is Tensor else b, dtype)
@@ -110,7 +114,7 @@ def floor_divide_(a, b):
 
 
 def pow_(a, exponent):
-    exponent = as_tensor_like(exponent, a)
+    exponent = as_tensor_like(exponent, a, "pow_", 1)
     if type(exponent) is Tensor:
         _fits_in_place("pow_", a, exponent, _result_dtype(a, exponent))
         return _binary_(E.PowBackward1, "pow_", a, exponent)

@@ -11,7 +11,7 @@ from ...autograd.function import apply
 from ...backend import xp_of
 from ...errors import py_type_name, refuse_kernel, shape_str
 from .. import shape as S
-from ._common import _NOTHING, _check_device, _dim, _int_arg
+from ._common import _NOTHING, _check_device, _dim, _int_arg, _int_sizes
 from .scatter_gather import index_select
 from .splits import _arg_desc, _is_int
 from .views import _int_list, expand, flatten, unsqueeze
@@ -45,7 +45,21 @@ def _joint_dtype(tensors):
 
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
-    tensors = _tensor_list("cat", tensors)
+    return _cat("cat", tensors, dim)
+
+
+def concat(tensors, dim=0):
+    """``cat``, by its other name."""
+    return _cat("concat", tensors, dim)
+
+
+def concatenate(tensors, dim=0):
+    """``cat``, by its other name."""
+    return _cat("concatenate", tensors, dim)
+
+
+def _cat(name: str, tensors, dim):
+    tensors = _tensor_list(name, tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t_ in enumerate(tensors):
@@ -78,6 +92,7 @@ def stack(tensors, dim=0):
     tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    dim = _dim(dim, tensors[0]._data.ndim + 1)  # (before the sizes, as torch)
     for i, t_ in enumerate(tensors[1:], 1):
         if t_.shape != tensors[0].shape:
             raise RuntimeError(
@@ -87,7 +102,7 @@ def stack(tensors, dim=0):
     return apply(
         S.StackBackward0,
         tuple(tensors),
-        _dim(dim, tensors[0]._data.ndim + 1),
+        dim,
         _joint_dtype(tensors),
     )
 
@@ -205,22 +220,7 @@ def _invalid_repeat_interleave(given: tuple, function: bool) -> TypeError:
 
 def _repeats(given: tuple) -> tuple:
     """``repeat``'s sizes as ints, or torch's TypeError for what is not one."""
-    one = given[0] if len(given) == 1 else None
-    if type(one) is Tensor or isinstance(one, float):
-        raise TypeError(
-            "repeat(): argument 'repeats' (position 1) must be tuple of ints, not "
-            f"{type(one).__name__}"
-        )
-    sizes = tuple(one) if isinstance(one, (tuple, list)) else given
-    for i, r in enumerate(sizes):
-        if not isinstance(r, (int, np.integer)) or isinstance(r, bool):
-            if one is None:
-                raise TypeError(f"repeat() takes 1 positional argument but {len(given)} were given")
-            raise TypeError(
-                "repeat(): argument 'repeats' (position 1) must be tuple of ints, but found "
-                f"element of type {type(r).__name__} at pos {i}"
-            )
-    return tuple(int(r) for r in sizes)
+    return _int_sizes("repeat", "repeats", given)
 
 
 def tile(a, dims):

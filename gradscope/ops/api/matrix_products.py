@@ -9,14 +9,14 @@ import numpy as np
 from ...autograd.function import apply
 from .. import linalg as L
 from .. import shape as S
-from ._common import _broadcast_error, _check_device, _prod, _Shaped, as_tensor_like
+from ._common import _broadcast_error, _check_device, _check_tensor_arg, _prod, _Shaped
 from .arithmetic import mul
 from .views import expand, reshape, squeeze, t, transpose, unsqueeze
 
 
 def matmul(a, b):
     """Matrix product with torch's rules for 1-D, 2-D and batched operands."""
-    b = as_tensor_like(b, a)
+    _check_tensor_arg("matmul", "other", 2, b)
     _check_device(a, b)
     na, nb = a._data.ndim, b._data.ndim
     if na == 0 or nb == 0:
@@ -63,6 +63,8 @@ def dot(a, b):
 
 
 def mv(a, v):
+    if a._data.ndim == 0:  # (torch asks its size first)
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if a._data.ndim != 2 or v._data.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}"

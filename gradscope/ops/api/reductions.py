@@ -372,15 +372,17 @@ def vector_norm(a, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
             "linalg_vector_norm(): argument 'dim' (position 3) must be tuple of ints, not "
             f"{type(dim).__name__}"
         )
-    if float(ord) < 0 or float(ord) == float("inf"):  # (before repeated dims)
-        _check_identity(a, float(ord), dim)
-    dims = None if dim is None else _reduction_dims("linalg_vector_norm", a, dim)
+    if isinstance(dim, (list, tuple)) and not builtins.all(type(d) is int for d in dim):
+        _reduction_dims("linalg_vector_norm", a, dim)  # the parser's TypeError
     kind = a._data.dtype
-    if kind.kind not in "fc":
+    if kind.kind not in "fc":  # (before the dims, as torch)
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {scalar_type_name(kind)}"
         )
+    if float(ord) < 0 or float(ord) == float("inf"):  # (before repeated dims)
+        _check_identity(a, float(ord), dim)
+    dims = None if dim is None else _reduction_dims("linalg_vector_norm", a, dim)
     np_dtype = dtypes.resolve(dtype)
     if np_dtype is not None:
         if np_dtype.kind not in "fc":

@@ -13,7 +13,7 @@ from ...errors import scalar_type_name, shape_str
 from ...events.callsite import user_stacklevel
 from .. import elementwise as E
 from .. import index as I
-from ._common import _NOTHING, _broadcast_error, _dim, _int_arg
+from ._common import _NOTHING, _broadcast_error, _check_tensor_arg, _dim, _int_arg, _int_dims
 from .views import expand, view
 
 Tensor = None  # set by gradscope.tensor
@@ -88,13 +88,10 @@ def gather(a, dim, index, *, sparse_grad: bool = False):
 def take_along_dim(a, indices, dim=None):
     """The values of ``a`` at ``indices`` along ``dim`` (the two broadcast to each other
     but in ``dim``): ``gather`` of them; of the flattened ``a`` when ``dim`` is None."""
-    if type(indices) is not Tensor:
-        raise TypeError(
-            "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
-            f"{type(indices).__name__}"
-        )
+    _check_tensor_arg("take_along_dim", "indices", 2, indices)
     if dim is None:
         return gather(view(a, -1), 0, view(indices, -1))
+    dim = _int_arg("take_along_dim", "dim", 3, dim)
     nd = a._data.ndim
     if indices._data.ndim != nd:
         raise RuntimeError(
@@ -107,7 +104,7 @@ def take_along_dim(a, indices, dim=None):
             "torch.take_along_dim(): dtype of indices should be Long but got "
             f"{scalar_type_name(indices._data.dtype)}"
         )
-    d = _dim(_int_arg("take_along_dim", "dim", 3, dim), nd)
+    d = _dim(dim, nd)
     sizes, isizes = list(a.shape), list(indices.shape)
     sizes[d] = isizes[d]
     indices = expand(indices, _infer_size(sizes, isizes))
@@ -149,10 +146,11 @@ def take(a, index):
 
 def index_select(a, dim, index):
     """The slices of ``a`` along ``dim`` at the positions listed in ``index`` (1-D)."""
+    _check_tensor_arg("index_select", "index", 2, index)
+    dim = _dim(dim, a._data.ndim)
     _check_index_dtype("index_select", index, "int32 or int64")
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    dim = _dim(dim, a._data.ndim)
     n = index._data.size
     if a._data.ndim == 0 and n != 1:
         raise RuntimeError(
@@ -220,10 +218,8 @@ def _scatter_reduced(a, dim: int, index, src, reduce: str):
 def scatter_add(a, dim, index, src):
     """A copy of ``a`` with ``src``'s values added along ``dim`` at ``index`` (repeated
     indices add up): ``out[index[i][j]][j] += src[i][j]`` (for ``dim=0``)."""
-    if type(src) is not Tensor:
-        raise TypeError(
-            f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
-        )
+    _int_dims(dim)  # (the parser's checks, in order)
+    _check_tensor_arg("scatter_add", "src", 3, src)
     dim = _scatter_args(a, dim, index, src)
     return apply(I.ScatterAddBackward0, (a, src, index), dim)
 

@@ -119,7 +119,7 @@ def xlogy(input, other):  # noqa: A002
     if type(input) is not Tensor:
         _check_tensor_arg("xlogy", "other", 2, other)
         return apply(E.XlogyBackward1, (other,), input, _division_dtype(other, input))
-    other = as_tensor_like(other, input)
+    other = as_tensor_like(other, input, "xlogy")
     if type(other) is not Tensor:
         return apply(E.XlogyBackward2, (input,), other, _division_dtype(input, other))
     _check_device(input, other)
@@ -129,7 +129,7 @@ def xlogy(input, other):  # noqa: A002
 
 def xlogy_(a, other):
     """``xlogy`` written into ``a``."""
-    other = as_tensor_like(other, a)
+    other = as_tensor_like(other, a, "xlogy_", 1)
     dtype = _division_dtype(a, other)
     _fits_in_place("xlogy_", a, other, dtype if dtype is not None else a._data.dtype)
     if type(other) is Tensor:
@@ -139,7 +139,7 @@ def xlogy_(a, other):
 
 def copysign(input, other):  # noqa: A002
     """``|input|`` with the sign of ``other`` (a tensor or a number), elementwise."""
-    other = as_tensor_like(other, input)
+    other = as_tensor_like(other, input, "copysign")
     dtype = _division_dtype(input, other)
     if type(other) is not Tensor:
         return apply(E.CopysignBackward1, (input,), other, dtype)
@@ -149,7 +149,7 @@ def copysign(input, other):  # noqa: A002
 
 def copysign_(a, other):
     """``copysign`` written into ``a``."""
-    other = as_tensor_like(other, a)
+    other = as_tensor_like(other, a, "copysign_", 1)
     dtype = _division_dtype(a, other)
     _fits_in_place("copysign_", a, other, dtype if dtype is not None else a._data.dtype)
     if type(other) is Tensor:
@@ -201,7 +201,9 @@ def _double(v):
 
 def float_power(input, exponent):  # noqa: A002
     """``input ** exponent`` in float64, whatever the operands' dtypes."""
-    return pow(_double(input), _double(as_tensor_like(exponent, input)))
+    return pow(
+        _double(input), _double(as_tensor_like(exponent, input, "float_power", name="exponent"))
+    )
 
 
 def float_power_(a, exponent):
@@ -211,7 +213,7 @@ def float_power_(a, exponent):
             f"the base given to float_power_ has dtype {scalar_type_name(a._data.dtype)} but "
             "the operation's result requires dtype Double"
         )
-    return pow_(a, _double(as_tensor_like(exponent, a)))
+    return pow_(a, _double(as_tensor_like(exponent, a, "float_power_", 1, "exponent")))
 
 
 def sinc(a):

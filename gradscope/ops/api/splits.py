@@ -31,22 +31,25 @@ def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
     (``split_size=`` is the name ``Tensor.split`` gives the first argument in torch.)"""
     if split_size_or_sections is None:
         split_size_or_sections = split_size
+    n = split_size_or_sections
+    # torch's Tensor.split calls split for an int, else split_with_sizes: their parsers'
+    # TypeErrors, before any other check
+    by_size = isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+    if by_size and not _is_int(dim):
+        got = f"Tensor, int, {_arg_desc(dim)}"
+        raise TypeError(f"split() received an invalid combination of arguments - got ({got})")
+    if not by_size:
+        n = list(_int_list("split_with_sizes", "split_sizes", 2, n))
+        dim = _int_arg("split_with_sizes", "dim", 3, dim)
     if a._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    dim = _int_arg("split", "dim", 2, dim)
-    n = split_size_or_sections
-    if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n < 0:  # before dim
+    dim = int(dim)
+    if by_size and n < 0:  # before dim
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={n}")
     d = _dim(dim, a._data.ndim)
     size = a._data.shape[d]
-    if isinstance(split_size_or_sections, (list, tuple)):
-        for n in split_size_or_sections:
-            if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
-                raise TypeError(
-                    "split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of "
-                    f"ints, not {type(n).__name__}"
-                )
-        sizes = [int(n) for n in split_size_or_sections]
+    if not by_size:
+        sizes = n
         if builtins.any(n < 0 for n in sizes):
             raise RuntimeError(
                 "split_with_sizes expects split_sizes have only non-negative entries, but got "
@@ -55,18 +58,12 @@ def split(a, split_size_or_sections=None, dim=0, *, split_size=None) -> tuple:
         if builtins.sum(sizes) != size:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input "
-                f"tensor's size at dimension {d}), but got split_sizes={sizes}"
+                f"tensor's size at dimension {dim}), but got split_sizes={sizes}"
             )
         starts = np.cumsum([0, *sizes]).tolist()
         parts = [slice(s, s + n) for s, n in zip(starts, sizes)]
         return S.views(
             S.SplitWithSizesBackward0, a, d, parts, self_sym_sizes=a.shape, split_sizes=tuple(sizes)
-        )
-    n = split_size_or_sections
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):  # torch: sizes, then
-        raise TypeError(
-            "split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
-            f"not {'Tensor' if type(n) is Tensor else type(n).__name__}"
         )
     n = int(n)
     if n == 0 and size != 0:
@@ -153,6 +150,18 @@ def tensor_split_method(a, indices_or_sections=_NOTHING, dim=0, **kwargs) -> tup
 
 
 def _tensor_split(a, how, dim, function: bool) -> tuple:
+    if isinstance(how, (tuple, list)):
+        if how and not _is_int(how[0]):
+            raise _invalid_split_args("tensor_split", _TENSOR_SPLIT_FORMS, (how,), function)
+        how = list(_int_list("tensor_split", "indices", 2 if function else 1, how))
+    elif type(how) is not Tensor and not _is_int(how):
+        raise _invalid_split_args("tensor_split", _TENSOR_SPLIT_FORMS, (how,), function)
+    dim = _int_arg("tensor_split", "dim", 2, dim)  # (the parser's checks first)
+    nd = a._data.ndim
+    if nd == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
     if type(how) is Tensor:
         arr = how._data
         if arr.dtype != np.int64:
@@ -166,18 +175,7 @@ def _tensor_split(a, how, dim, function: bool) -> tuple:
                 f"one-dimensional tensor, but got a tensor with {arr.ndim} dims"
             )
         how = int(arr) if arr.ndim == 0 else [int(i) for i in arr.tolist()]
-    elif isinstance(how, (tuple, list)):
-        if how and not _is_int(how[0]):
-            raise _invalid_split_args("tensor_split", _TENSOR_SPLIT_FORMS, (how,), function)
-        how = list(_int_list("tensor_split", "indices", 2 if function else 1, how))
-    elif not _is_int(how):
-        raise _invalid_split_args("tensor_split", _TENSOR_SPLIT_FORMS, (how,), function)
-    nd = a._data.ndim
-    if nd == 0:
-        raise RuntimeError(
-            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
-        )
-    d = _dim(_int_arg("tensor_split", "dim", 2, dim), nd)
+    d = _dim(dim, nd)
     size = a._data.shape[d]
     if isinstance(how, int):
         if how <= 0:
@@ -254,6 +252,7 @@ def chunk(a, chunks: int, dim=0) -> tuple:
     """``a`` cut into ``chunks`` parts of equal size along ``dim`` (fewer, and the last one
     smaller, where the size does not divide): ``split`` by ``ceil(size / chunks)``."""
     chunks = _int_arg("chunk", "chunks", 1, chunks)
+    dim = _int_arg("chunk", "dim", 2, dim)
     if a._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:

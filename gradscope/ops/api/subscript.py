@@ -77,6 +77,9 @@ def _basic_index(a, items, bare: bool):
     advanced = []
     n_spec = builtins.sum(_dims_used(i) for i in items)
     if a._data.ndim == 0 and n_spec == 1 and not isinstance(items[0], (slice, Tensor)):
+        i = items[0]
+        if isinstance(i, (int, np.integer)) and not isinstance(i, bool) and i != 0:
+            raise IndexError(f"index {i} is out of bounds for dimension 0 with size 0")
         raise IndexError(
             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"

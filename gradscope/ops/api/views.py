@@ -7,11 +7,11 @@ import warnings
 import numpy as np
 
 from ...autograd.function import apply, apply_view_inplace
-from ...errors import scalar_type_name, shape_str
+from ...errors import py_type_name, scalar_type_name, shape_str
 from ...events.callsite import user_stacklevel
 from .. import elementwise as E
 from .. import shape as S
-from ._common import _dim, _dims, _int_arg, _prod, _sizes
+from ._common import _dim, _dims, _int_arg, _int_dims, _int_sizes, _prod, _sizes
 
 Tensor = None  # set by gradscope.tensor
 
@@ -21,16 +21,7 @@ def _infer_shape(shape: tuple, numel: int, name: str, given: tuple) -> tuple:
     ``given``; torch's errors for what cannot be a shape."""
     for i, s in enumerate(shape):
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            if name == "view" and len(given) > 1:  # torch's argument parser
-                got = ", ".join(type(g).__name__ for g in given)
-                raise TypeError(
-                    f"view() received an invalid combination of arguments - got ({got}), but "
-                    "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n"
-                )
-            raise TypeError(
-                f"{name}(): argument 'shape' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos {i}"
-            )
+            return _infer_shape(_shape_ints(name, given), numel, name, given)
         if s < -1:
             raise RuntimeError(
                 f"invalid shape dimension {s} at index {i} of shape {shape_str(shape)}"
@@ -51,6 +42,34 @@ def _infer_shape(shape: tuple, numel: int, name: str, given: tuple) -> tuple:
     elif known != numel:
         raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
     return shape
+
+
+def _shape_ints(name: str, given: tuple) -> tuple:
+    """``given`` (``view``'s or ``reshape``'s arguments, not all ints) read as torch's parser
+    does: the ints, or its TypeError."""
+    if name == "reshape":
+        return _int_sizes("reshape", "shape", given)
+    try:
+        return _int_sizes("view", "size", given)
+    except TypeError as e:
+        if "failed to unpack" in str(e):
+            raise
+        got = ", ".join(py_type_name(g) for g in given)  # view(dtype) is the other overload
+        why = ""  # (torch says why for one argument only)
+        if len(given) == 1:
+            why = f"      didn't match because some of the arguments have invalid types: ({_marked(given[0])})\n"
+        raise TypeError(
+            f"view() received an invalid combination of arguments - got ({got}), but "
+            f"expected one of:\n * (torch.dtype dtype)\n{why} * (tuple of ints size)\n{why}"
+        ) from None
+
+
+def _marked(g) -> str:
+    """An argument's type as torch's parser marks one that matches no form."""
+    if isinstance(g, (tuple, list)):
+        inner = ", ".join(py_type_name(x) for x in g)
+        return f"!{type(g).__name__} of {'[' if type(g) is list else '('}{inner}{']' if type(g) is list else ')'}!"
+    return f"!{py_type_name(g)}!"
 
 
 def reshape(a, *shape):
@@ -93,6 +112,8 @@ def _viewable(arr, shape) -> bool:
 
 def flatten(a, start_dim=0, end_dim=-1):
     nd = a._data.ndim
+    if type(start_dim) is not int or type(end_dim) is not int:
+        _int_dims(start_dim, end_dim)
     s, e = _dim(start_dim, nd), _dim(end_dim, nd)
     if nd == 0:
         return reshape(a, (1,))
@@ -106,6 +127,8 @@ def flatten(a, start_dim=0, end_dim=-1):
 
 def transpose(a, dim0, dim1):
     nd = a._data.ndim
+    if type(dim0) is not int or type(dim1) is not int:
+        _int_dims(dim0, dim1)
     return apply(S.TransposeBackward0, (a,), _dim(dim0, nd), _dim(dim1, nd))
 
 
@@ -119,7 +142,7 @@ def permute(a, *dims):
     if not dims:
         raise TypeError('permute() missing 1 required positional arguments: "dims"')
     nd = a._data.ndim
-    given = _sizes(dims)
+    given = _int_sizes("permute", "dims", dims)
     if len(given) != nd:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -182,7 +205,7 @@ def squeeze(a, dim=None):
 def expand(a, *sizes):
     if not sizes:
         raise TypeError('expand() missing 1 required positional arguments: "size"')
-    sizes = _sizes(sizes)
+    sizes = _int_sizes("expand", "size", sizes)
     shape = a.shape
     if len(sizes) < len(shape):
         raise RuntimeError(
@@ -223,7 +246,7 @@ def flip(a, *dims):
     if not dims:
         raise TypeError('flip() missing 1 required positional arguments: "dims"')
     nd = a._data.ndim
-    found = [_dim(d, nd) for d in _sizes(dims)]
+    found = [_dim(d, nd) for d in _int_sizes("flip", "dims", dims)]
     for i, d in enumerate(found):
         if d in found[:i]:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -251,6 +274,8 @@ def roll(a, shifts, dims=None):
 
 def narrow(a, dim, start, length):
     """The view of ``length`` elements of ``a`` from ``start`` along ``dim``."""
+    if type(dim) is not int or type(start) is not int or type(length) is not int:
+        _narrow_args(dim, start, length)
     nd = a._data.ndim
     if nd == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -270,11 +295,29 @@ def narrow(a, dim, start, length):
     return apply(S.SliceBackward0, (a,), dim, start, start + length, 1)
 
 
+def _narrow_args(dim, start, length) -> None:
+    """torch's parser's TypeError for ``narrow``'s arguments, where one is not an int (the
+    start may be an integer tensor)."""
+    _int_dims(dim)
+    start_ok = isinstance(start, (int, np.integer)) or (
+        type(start) is Tensor and start._data.ndim == 0 and start._data.dtype.kind in "iu"
+    )
+    if not start_ok or isinstance(length, bool) or not isinstance(length, (int, np.integer)):
+        got = ", ".join(
+            "Tensor" if type(v) is Tensor else py_type_name(v) for v in (dim, start, length)
+        )
+        raise TypeError(f"narrow() received an invalid combination of arguments - got ({got})")
+
+
 def movedim(a, source, destination):
     """A view of ``a`` with the dims ``source`` moved to ``destination``, the others
     keeping their order."""
     src = [source] if isinstance(source, (int, np.integer)) else list(source)
     dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
+    if isinstance(source, (int, np.integer)) != isinstance(destination, (int, np.integer)):
+        got = f"Tensor, {py_type_name(source)}, {py_type_name(destination)}"
+        raise TypeError(f"movedim() received an invalid combination of arguments - got ({got})")
+    _int_dims(*src, *dst)
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({shape_str(src)} dims) "
