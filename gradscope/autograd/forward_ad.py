@@ -386,17 +386,20 @@ def _jvp(fn, xs, out, tangents):
         r = xp.broadcast_to(r, out.shape).copy()
     dtype = _tangent_dtype(out, tangents)
     if r.dtype != dtype:
-        r = r.astype(dtype)
+        # a real output's tangent is the real part of its rule's (torch's handle_r_to_c)
+        r = (r.real if r.dtype.kind == "c" and dtype.kind != "c" else r).astype(dtype)
     return r
 
 
 def _tangent_dtype(out, tangents):
-    """``out``'s dtype, widened to a wider floating type of ``tangents`` (arrays or None)."""
+    """``out``'s dtype, widened to a wider floating type of ``tangents`` (arrays or None);
+    a real output's tangent stays real (of a complex tangent's precision, if wider)."""
     dtype = out.dtype
     if dtype.kind in "fc":
         for t in tangents:
             if t is not None and t.dtype != dtype and (t.ndim or not out.ndim):
-                dtype = np.promote_types(dtype, t.dtype)
+                wider = t.dtype if dtype.kind == "c" else t.real.dtype
+                dtype = np.promote_types(dtype, wider)
     return dtype
 
 

@@ -1492,7 +1492,8 @@ class AbsBackward0(Function):
         return (g * apply(SgnBackward0, (self.saved_tensor("self"),)),)
 
     def jvp(self, xs, out, tangents):
-        return tangents[0] * sgn(xs[0])
+        # (of a complex number: the real part of conj(t) sgn(x), which apply takes)
+        return tangents[0].conj() * sgn(xs[0])
 
 
 class _Step(Function):
@@ -1541,6 +1542,17 @@ class SgnBackward0(SignBackward0):
         with fp_quiet():
             out = (g.conj() * 1j * u).real * 1j * u / r
         return (xp_of(a).where(r == 0, 0, out).astype(a.dtype, copy=False),)
+
+    def jvp(self, xs, out, tangents):
+        a, t = xs[0], tangents[0]
+        if a.dtype.kind != "c":
+            return super().jvp(xs, out, tangents)
+        # d sgn(z) = (dz - sgn(z) Re(conj(sgn(z)) dz)) / |z|, 0 at 0 (torch's sgn_backward)
+        xp = xp_of(a)
+        r = xp.abs(a)
+        with fp_quiet():
+            d = (t - out * (out.conj() * t).real) / r
+        return xp.where(r == 0, 0, d)
 
 
 class AngleBackward0(Function):

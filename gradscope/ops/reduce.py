@@ -353,15 +353,6 @@ def _kept_mean(x, axes, n):
     return x.sum(axis=axes, keepdims=True) / n
 
 
-def real_jvp(fn, x) -> None:
-    """Refuse forward mode over a complex tensor for an op whose JVP is written for real
-    numbers only (its backward is right for complex ones)."""
-    if x.dtype.kind == "c":
-        raise NotImplementedError(
-            f"{fn._name}: gradscope's forward mode takes real tensors only for this op"
-        )
-
-
 def _var(a, dims, correction, keepdim, root=False):
     """The variance over ``dims`` (None or (): all), or its square root, in float64 and
     rounded back to ``a``'s dtype; a count not above the correction divides by 0 (inf, or
@@ -423,8 +414,9 @@ def _var_grad_graph(g, x, dims, correction, keepdim):
 
 
 def _var_jvp(t, x, dims, correction, out):
-    """torch's ``var_jvp``: the backward's rule on the tangent, summed over ``dims``."""
-    grad = _var_grad(t, x, dims, correction, True)
+    """torch's ``var_jvp``: the backward's rule on the tangent (its conjugate: of a complex
+    ``x``, apply takes the real part), summed over ``dims``."""
+    grad = _var_grad(t.conj() if t.dtype.kind == "c" else t, x, dims, correction, True)
     if x.ndim == 0 or not dims:  # (torch's sum over dim=[]: every dim)
         return grad.sum().reshape(out.shape)
     return grad.sum(axis=dims).reshape(out.shape)
@@ -449,7 +441,6 @@ class VarBackward0(Function):
         return (_var_grad_graph(g, x, self.dim, self.correction, self.keepdim),)
 
     def jvp(self, xs, out, tangents):
-        real_jvp(self, xs[0])
         return _var_jvp(tangents[0], xs[0], self.dim, self.correction, out)
 
 
@@ -481,7 +472,6 @@ class StdBackward0(Function):
         return (_var_grad_graph(gv, x, self.dim, self.correction, self.keepdim),)
 
     def jvp(self, xs, out, tangents):
-        real_jvp(self, xs[0])
         return _std_to_var(_var_jvp(tangents[0], xs[0], self.dim, self.correction, out), out)
 
 
@@ -844,7 +834,8 @@ class LinalgVectorNormBackward0(Function):
 
     def _tangent(self, x, t, out):
         """torch's ``norm_jvp``, in the input's dtype up to the division by the norm."""
-        real_jvp(self, x)
+        if x.dtype.kind == "c":  # a norm reads |x| alone: its tangent is that of |x|
+            t, x = (sgn(x).conj() * t).real, xp_of(x).abs(x)
         p = float(self.ord)
         xp = xp_of(x)
         axes, kd = self.dim or None, self.keepdim
@@ -1163,5 +1154,4 @@ class StdMeanBackward0(VarMeanBackward0):
         return _var_grad_graph(gv, x, self.dim, self.correction, self.keepdim)
 
     def jvp(self, xs, out, tangents):
-        real_jvp(self, xs[0])
         return _std_to_var(_var_jvp(tangents[0], xs[0], self.dim, self.correction, out), out)
