@@ -829,6 +829,18 @@ class Tensor:
     def __reduce_ex__(self, proto):
         raise TypeError("gradscope tensors are not picklable; save arrays with .numpy()")
 
+    def __copy__(self) -> Tensor:
+        """A new leaf over this tensor's memory, as torch's ``copy.copy``: the same values,
+        strides and ``requires_grad``, outside the graph and without ``.grad``, with the
+        attributes a user set (a parameter stays one); a version counter of its own, at 1
+        (torch's copy is made by ``set_``)."""
+        new = Tensor._share(self._data, self._buffer, [1])
+        new._rg = self.requires_grad
+        for k, v in self.__dict__.items():
+            if not _internal_attribute(k) or k == "_is_param":
+                new.__dict__[k] = v
+        return new
+
     def __deepcopy__(self, memo: dict) -> Tensor:
         """A new leaf over a copy of this tensor's memory, as torch's ``copy.deepcopy``: the
         same dtype, device, strides and ``requires_grad``, a copy of ``.grad`` and of the

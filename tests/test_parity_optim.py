@@ -1,6 +1,6 @@
 """``gs.optim`` and ``copy.deepcopy`` against torch where a differential fuzzer found them
 apart: deep copies of tensors, parameters, models and optimizer states (and the buffers a
-copy counts), Adagrad's state for a parameter added later, schedulers stepped after
+copy counts), shallow copies (``copy.copy``: the same memory), Adagrad's state for a parameter added later, schedulers stepped after
 ``add_param_group`` (torch's strict zips), ``get_lr()`` outside ``step()``, a parameter
 listed twice in a group, ``MultiplicativeLR``'s first step, a learning rate or betas given
 as tensors, and a checkpoint whose ``step`` is a plain number.
@@ -243,6 +243,35 @@ def test_deepcopy_still_refuses_pickling():
 
     with pytest.raises(TypeError, match="not picklable"):
         pickle.dumps(gs.ones(2))
+
+
+def test_copy_copy_shares_memory_as_torch():
+    def case(m):
+        a = m.tensor([1.0, 2.0], requires_grad=True)
+        c = copy.copy(a * 2)  # a new leaf over the product's memory
+        x = m.ones(3)
+        x.add_(1)
+        x.note = "kept"
+        cx = copy.copy(x)
+        cx.add_(1)  # writes through to x; each keeps its own version count
+        p = m.nn.Parameter(m.ones(2))
+        p.grad = m.ones(2)
+        cp = copy.copy(p)
+        return (
+            c, c.is_leaf, c.grad_fn is None, x, cx.note, x._version, cx._version,
+            isinstance(cp, m.nn.Parameter), cp.grad is None, cp.requires_grad,
+        )  # fmt: skip
+
+    _same(case)
+
+
+def test_copy_copy_counts_no_new_bytes():
+    x = gs.ones(1000)
+    before = gs.live_bytes()
+    with gs.trace() as tr:
+        c = copy.copy(x)
+    assert gs.live_bytes() == before and not [e for e in tr.events if e.kind == "tensor_allocated"]
+    assert np.shares_memory(np.asarray(c), np.asarray(x))
 
 
 # --------------------------------------------------------------------------- Adagrad
