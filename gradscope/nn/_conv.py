@@ -526,6 +526,19 @@ def _pool_ints(fn: str, n: int, kernel_size, stride, padding, dilation=1) -> tup
     return tuple(_int_lists(fn, n, *args))
 
 
+def check_pool_dim(k: int, s: int, p: int, d: int) -> None:
+    """torch's ``pooling_output_shape`` checks of one dim's stride and padding, in its order."""
+    if s == 0:
+        raise RuntimeError("stride should not be zero")
+    if p < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+    if p > int(((k - 1) * d + 1) / 2):  # (C++'s division, toward zero)
+        raise RuntimeError(
+            f"pad should be at most half of effective kernel size, but got pad={p}, "
+            f"kernel_size={k} and dilation={d}"
+        )
+
+
 def _pool_args(op, input, kernel_size, stride, padding, dilation):
     """torch's checks of a 2-d pool's parsed arguments, in its order: the lengths, the
     dims (a max pool's), ``pooling_output_shape`` per dim, then ``pool2d_shape_check``; the
@@ -538,15 +551,7 @@ def _pool_args(op, input, kernel_size, stride, padding, dilation):
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     eff = stride_t or kernel
     for k, s, p, d in zip(kernel, eff, padding, dilation):
-        if s == 0:
-            raise RuntimeError("stride should not be zero")
-        if p < 0:
-            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
-        if p > int(((k - 1) * d + 1) / 2):  # (C++'s division, toward zero)
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}"
-            )
+        check_pool_dim(k, s, p, d)
     if any(k <= 0 for k in kernel):
         raise RuntimeError(
             f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}"

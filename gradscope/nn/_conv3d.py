@@ -18,6 +18,7 @@ from ._conv import (
     _ints,
     _list_with_default,
     _pool_ints,
+    check_pool_dim,
 )
 
 
@@ -66,15 +67,7 @@ def _pool3d_shape(fn, input, kernel, stride, padding, dilation, ceil_mode, check
     sizes = tuple(input.shape[-3:])
     outs = []
     for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation):
-        if s == 0:
-            raise RuntimeError("stride should not be zero")
-        if p < 0:
-            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
-        if p > int(((k - 1) * d + 1) / 2):  # (C++'s division, toward zero)
-            raise RuntimeError(
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={k} and dilation={d}"
-            )
+        check_pool_dim(k, s, p, d)
         outs.append(K.pool_out_size(n, k, s, p, d, ceil_mode))
     (kt, kh, kw), (dt, dh, dw), (lt, lh, lw) = kernel, stride, dilation
     if min(kernel) <= 0:
