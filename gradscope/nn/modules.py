@@ -381,9 +381,46 @@ class Module:
         for _, m in self.named_children():
             yield m
 
+    def get_submodule(self, target: str) -> Module:
+        """The module at dotted path ``target`` (``""``: this one), or torch's
+        AttributeError naming the step that is not there or not a module."""
+        mod = self
+        for item in target.split(".") if target else ():
+            if not hasattr(mod, item):
+                raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError("`" + item + "` is not an nn.Module")
+        return mod
+
+    def get_parameter(self, target: str) -> Tensor:
+        """The parameter at dotted path ``target``, or torch's AttributeError."""
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError("`" + name + "` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``, or torch's AttributeError."""
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        if name not in mod._buffers:
+            raise AttributeError("`" + name + "` is not a buffer")
+        return getattr(mod, name)
+
     def _named_members(self, table: str, prefix: str, recurse: bool, remove_duplicate: bool):
         seen = set()
-        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for mod_prefix, m in mods:
             for name, v in getattr(m, table).items():
                 if v is None or (remove_duplicate and v in seen):
@@ -503,6 +540,9 @@ class Module:
     def double(self) -> Module:
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
+    def half(self) -> Module:
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
     # -- state ----------------------------------------------------------------------
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> dict:
         """An ordered dict of dotted name -> tensor (detached unless ``keep_vars``): the
@@ -523,43 +563,27 @@ class Module:
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
         """Copy ``state_dict``'s tensors into the parameters and buffers (with ``strict``,
         its keys must be exactly this module's); with ``assign``, the module takes the
-        tensors themselves (a parameter's ``requires_grad`` stays the module's)."""
+        tensors themselves (a parameter's ``requires_grad`` stays the module's). Each
+        module loads its own keys (``_load_from_state_dict``), then each child under its
+        name, as torch's: a child registered under two names loads twice, the later last."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
-        for prefix, m in self.named_modules(prefix=""):
-            prefix = prefix + "." if prefix else ""
-            local = m.state_dict(prefix=prefix, keep_vars=True)
-            own = {k: v for k, v in local.items() if "." not in k[len(prefix) :]}
-            for key, param in own.items():
-                if key not in state_dict:
-                    missing.append(key)
-                    continue
-                given = state_dict[key]
-                if not isinstance(given, Tensor):
-                    errors.append(
-                        f'While copying the parameter named "{key}", expected torch.Tensor or '
-                        f"Tensor-like object from checkpoint but received {type(given)}"
-                    )
-                elif tuple(given.shape) != tuple(param.shape):
-                    errors.append(
-                        f"size mismatch for {key}: copying a param with shape "
-                        f"{size_str(given.shape)} from checkpoint, the shape in current model "
-                        f"is {size_str(param.shape)}."
-                    )
-                elif assign:
-                    if isinstance(param, Parameter):
-                        if isinstance(given, Parameter):
-                            given.requires_grad_(param.requires_grad)
-                        else:
-                            given = Parameter(given, requires_grad=param.requires_grad)
-                    setattr(m, key[len(prefix) :], given)
-                else:
-                    with no_grad():
-                        param.copy_(given)
-            for key in state_dict:
-                if key.startswith(prefix) and key not in own:
-                    head = key[len(prefix) :].split(".", 1)[0]
-                    if head not in m._modules:
-                        unexpected.append(key)
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+
+        def load(module: Module, local: dict, prefix: str) -> None:
+            meta = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                meta["assign_to_params_buffers"] = True
+            module._load_from_state_dict(local, prefix, meta, True, missing, unexpected, errors)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    child_local = {k: v for k, v in local.items() if k.startswith(child_prefix)}
+                    load(child, child_local, child_prefix)
+
+        load(self, state_dict, "")
         if strict:
             if unexpected:
                 keys = ", ".join(f'"{k}"' for k in unexpected)
@@ -573,6 +597,57 @@ class Module:
                 + "\n\t".join(errors)
             )
         return _IncompatibleKeys(missing, unexpected)
+
+    def _load_from_state_dict(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+    ) -> None:
+        """Load this module's own parameters and persistent buffers from ``state_dict``
+        (keys ``prefix + name``), as torch's method of the same name: a layer may override it
+        to read an older checkpoint's keys."""
+        local_state = {k: v for k, v in self._parameters.items() if v is not None}
+        for k, v in self._buffers.items():
+            if v is not None and k not in self._non_persistent_buffers_set:
+                local_state[k] = v
+        assign = local_metadata.get("assign_to_params_buffers", False)
+        for name, param in local_state.items():
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            given = state_dict[key]
+            if not isinstance(given, Tensor):
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", expected torch.Tensor or '
+                    f"Tensor-like object from checkpoint but received {type(given)}"
+                )
+                continue
+            if param.ndim == 0 and given.ndim == 1:  # (torch's for checkpoints of 0.3)
+                given = given[0]
+            if tuple(given.shape) != tuple(param.shape):
+                error_msgs.append(
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{size_str(given.shape)} from checkpoint, the shape in current model "
+                    f"is {size_str(param.shape)}."
+                )
+                continue
+            if assign:
+                if isinstance(param, Parameter):
+                    if isinstance(given, Parameter):
+                        given.requires_grad_(param.requires_grad)
+                    else:
+                        given = Parameter(given, requires_grad=param.requires_grad)
+                setattr(self, name, given)
+            else:
+                with no_grad():
+                    param.copy_(given)
+        if strict:
+            for key in state_dict:
+                if key.startswith(prefix):
+                    head = key[len(prefix) :].split(".", 1)
+                    # a dotted key must lead to a child; a plain one must be this module's
+                    if head[0] not in (self._modules if len(head) > 1 else local_state):
+                        unexpected_keys.append(key)
 
     def __deepcopy__(self, memo: dict) -> Module:
         """A copy with its own parameters and buffers (same values; as torch's, a parameter's
@@ -607,7 +682,7 @@ class Module:
     def __dir__(self):
         keys = list(super().__dir__())
         keys += list(self._parameters) + list(self._buffers) + list(self._modules)
-        return sorted(set(keys))
+        return sorted({k for k in keys if not k[:1].isdigit()})  # (as torch's: no "0", "1")
 
 
 def _typename(obj) -> str:
@@ -631,7 +706,7 @@ class Sequential(Module):
                 self.add_module(str(i), m)
 
     def _index(self, idx: int) -> int:
-        n = len(self)
+        n, idx = len(self), operator.index(idx)
         if not -n <= idx < n:
             raise IndexError(f"index {idx} is out of range")
         return idx % n
@@ -661,6 +736,56 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
+    def extend(self, sequential) -> Sequential:
+        for layer in sequential:
+            self.append(layer)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        index = index + n if index < 0 else index
+        for i in range(n, index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+        return self
+
+    def pop(self, key: int | slice) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "add operator supports only objects of Sequential class, but "
+                f"{type(other)} is given."
+            )
+        return Sequential().extend(self).extend(other)
+
+    def __iadd__(self, other) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "add operator supports only objects of Sequential class, but "
+                f"{type(other)} is given."
+            )
+        return self.extend(list(other))
+
+    def __mul__(self, other) -> Sequential:
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        combined = Sequential()
+        for _ in range(other):
+            combined.extend(self)
+        return combined
+
+    __rmul__ = __mul__
+
     def forward(self, input):
         for m in self:
             input = m(input)
@@ -676,7 +801,7 @@ class ModuleList(Module):
             self.extend(modules)
 
     def _index(self, idx: int) -> str:
-        n = len(self)
+        n, idx = len(self), operator.index(idx)
         if not -n <= idx < n:
             raise IndexError(f"index {idx} is out of range")
         return str(idx % n)
@@ -689,17 +814,42 @@ class ModuleList(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         setattr(self, self._index(idx), module)
 
+    def __delitem__(self, idx) -> None:
+        if isinstance(idx, slice):
+            for k in range(len(self._modules))[idx]:
+                delattr(self, str(k))
+        else:
+            delattr(self, self._index(idx))
+        # renumbered, as torch's
+        self._modules = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
+
+    def pop(self, key: int | slice) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
     def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self, *other])
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules) -> ModuleList:
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                "ModuleList.extend should be called with an iterable, but got "
+                + type(modules).__name__
+            )
         for m in modules:
             self.append(m)
         return self
@@ -713,7 +863,7 @@ class ModuleList(Module):
         # torch's: runs of identical children printed once, as "(0-2): 3 x Linear(...)"
         reprs = [repr(m) for m in self]
         if not reprs:
-            return "ModuleList()"
+            return self._get_name() + "()"
         lines, start = [], 0
         for i in range(1, len(reprs) + 1):
             if i < len(reprs) and reprs[i] == reprs[start]:
@@ -724,7 +874,7 @@ class ModuleList(Module):
             else:
                 lines.append(f"({start}): {body}")
             start = i
-        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):
