@@ -3,9 +3,9 @@
 child registered twice loads twice; a key naming a child alone is unexpected; an old
 checkpoint without BatchNorm's ``num_batches_tracked``; a one-element tensor into a 0-dim
 parameter; a state dict that is not a mapping), ``named_parameters(remove_duplicate=False)``
-over a shared child, ``get_submodule``/``get_parameter``/``get_buffer``, the containers'
-``pop``/``insert``/``extend``/``+``/``*``/``del`` and their indexing with a non-int, and a
-container subclass's repr."""
+over a shared child, ``get_submodule``/``set_submodule``/``get_parameter``/``get_buffer``,
+the containers' ``pop``/``insert``/``extend``/``+``/``*``/``del`` and their indexing with a
+non-int, and a container subclass's repr."""
 
 from __future__ import annotations
 
@@ -91,6 +91,9 @@ VALUES = {
     "get_submodule_of_itself": lambda m: _net(m).get_submodule("") is not None,
     "get_parameter": lambda m: _net(m).get_parameter("a.weight"),
     "get_buffer": lambda m: _net(m).get_buffer("bn.running_var"),
+    "set_submodule": lambda m: _set(m, "a", m.nn.Tanh()),
+    "set_submodule_new_name": lambda m: _set(m, "c", m.nn.Tanh()),
+    "set_submodule_nested": lambda m: _set(m, "seq.1", m.nn.ReLU()),
     "half": lambda m: str(m.nn.Linear(2, 1).half().weight.dtype).rsplit(".", 1)[-1],
     "sequential_pop": lambda m: _seq(m).pop(1).__class__.__name__,
     "sequential_pop_renumbers": lambda m: _popped(_seq(m)),
@@ -112,6 +115,11 @@ ERRORS = {
     "get_submodule_not_a_module": lambda m: _net(m).get_submodule("a.weight"),
     "get_parameter_not_a_parameter": lambda m: _net(m).get_parameter("bn.running_mean"),
     "get_buffer_not_a_buffer": lambda m: _net(m).get_buffer("a.weight"),
+    "set_submodule_empty_target": lambda m: _net(m).set_submodule("", m.nn.ReLU()),
+    "set_submodule_not_a_module": lambda m: _net(m).set_submodule("a", 3),
+    "set_submodule_over_a_parameter": lambda m: _net(m).set_submodule("a.weight", m.nn.ReLU()),
+    "set_submodule_strict_new_name": lambda m: _net(m).set_submodule("c", m.nn.ReLU(), True),
+    "set_submodule_missing_parent": lambda m: _net(m).set_submodule("x.y", m.nn.ReLU()),
     "modulelist_index_float": lambda m: m.nn.ModuleList([m.nn.ReLU()])[1.0],
     "modulelist_index_str": lambda m: m.nn.ModuleList([m.nn.ReLU()])["a"],
     "modulelist_index_true_out_of_range": lambda m: m.nn.ModuleList([m.nn.ReLU()])[True],
@@ -121,6 +129,13 @@ ERRORS = {
     "sequential_iadd_a_list": lambda m: _iadd_list(m),
     "sequential_insert_out_of_range": lambda m: _seq(m).insert(5, m.nn.ReLU()),
 }
+
+
+def _set(m, target, module):
+    net = _net(m)
+    net.seq = _seq(m)
+    net.set_submodule(target, module)
+    return repr(net)
 
 
 def _with_scalar(m):
