@@ -155,6 +155,31 @@ def check_error(fn) -> None:
     fail_unless(gm == tm or gm.startswith(tm + "\n"), lambda: f"\ngradscope: {gm}\ntorch:     {tm}")
 
 
+_ARGUMENT = re.compile(r"argument '(\w+)'")
+
+
+def check_parser_type_error(fn, start: str | None = None) -> None:
+    """Both raise TypeError where torch's argument parser refuses an argument (often
+    listing its overloads over several lines), and gradscope's message is one line: it
+    starts with ``start`` if given; else it names the function as torch's does (or no
+    function, as for a dim that is not an int), and the argument torch names, if it names
+    one."""
+    te, _ = outcome(fn, _torch())
+    ge, _ = outcome(fn, gs)
+    assert type(te) is TypeError, repr(te)
+    assert type(ge) is TypeError, repr(ge)
+    tm, gm = str(te), str(ge)
+    assert "\n" not in gm, gm
+    if start is not None:
+        assert gm.startswith(start), gm
+        return
+    assert gm.startswith("argument '") or gm.split("(")[0] == tm.split("(")[0], gm
+    named = _ARGUMENT.search(tm)
+    if named:
+        got = _ARGUMENT.search(gm)
+        assert got and got.group(1) in named.group(1), gm
+
+
 def check_value(fn) -> None:
     """Neither raises, and the results' signatures are the same."""
     te, t = outcome(fn, _torch())

@@ -408,12 +408,18 @@ class Module:
             raise AttributeError("`" + name + "` is not an nn.Module")
         setattr(parent, name, module)
 
-    def get_parameter(self, target: str) -> Tensor:
-        """The parameter at dotted path ``target``, or torch's AttributeError."""
+    def _owner(self, target: str) -> tuple[Module, str]:
+        """The module holding the attribute at dotted path ``target``, and its name there
+        (torch's AttributeError if it has none)."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
             raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        return mod, name
+
+    def get_parameter(self, target: str) -> Tensor:
+        """The parameter at dotted path ``target``, or torch's AttributeError."""
+        mod, name = self._owner(target)
         param = getattr(mod, name)
         if not isinstance(param, Parameter):
             raise AttributeError("`" + name + "` is not an nn.Parameter")
@@ -421,10 +427,7 @@ class Module:
 
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at dotted path ``target``, or torch's AttributeError."""
-        module_path, _, name = target.rpartition(".")
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, name):
-            raise AttributeError(mod._get_name() + " has no attribute `" + name + "`")
+        mod, name = self._owner(target)
         if name not in mod._buffers:
             raise AttributeError("`" + name + "` is not a buffer")
         return getattr(mod, name)
