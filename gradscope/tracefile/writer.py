@@ -9,10 +9,12 @@ import os
 import shutil
 import stat
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
+from operator import sub
 from typing import IO
 
 from ..events.bulk import gc_paused
-from ..events.schema import BY_KIND, Event, seconds_since
+from ..events.schema import BY_KIND, Event
 from . import FORMAT, VERSION
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
@@ -60,15 +62,13 @@ def write_raw_lines(
 ) -> None:
     """Write the raw events of ``spans`` as lines to ``f``, with ``lines`` from
     ``line_writers(raw=True)`` (a streamed trace makes them once)."""
-    out: list[str] = []
     for flat, base, s0, s1 in spans:
-        for seq in range(s0, s1):
-            i = starts[seq] - base
-            out.append(lines[flat[i]](flat, i, seq, t0))
-            if len(out) >= _CHUNK:
-                f.write("".join(out))
-                out.clear()
-    f.write("".join(out))
+        for c0 in range(s0, s1, _CHUNK):
+            c1 = min(c0 + _CHUNK, s1)
+            at = starts[c0:c1] if base == 0 else map(sub, starts[c0:c1], repeat(base))
+            f.write(
+                "".join([lines[flat[i]](flat, i, seq, t0) for seq, i in zip(range(c0, c1), at)])
+            )
 
 
 # -- one line per event, from a template per kind ------------------------------------
@@ -86,7 +86,13 @@ _FORMATS = {  # annotation -> (the template's conversion, the expression of valu
     "bool": ("%s", "('true' if {x} else 'false')"),
     "dict | None": ("%s", "('null' if {x} is None else _dumps({x}))"),
     "tuple": ("%s", "_lists[{x}]"),
+    "inputs": ("[%s]", "_ids({x})"),  # (by name: a node's inputs, unique to it, are not cached)
 }
+
+
+def _ids(ids: tuple) -> str:
+    """The JSON text of a tuple of ids and Nones, without its brackets."""
+    return ",".join(map(str, ids)).replace("None", "null")
 
 
 class _Cached(dict):
@@ -104,12 +110,12 @@ def _line_writer(cls: type, scope: dict, raw: bool):
     parts, args = [], []
     for name in fields:
         ann = cls.__annotations__[name]
-        conv, expr = _FORMATS[getattr(ann, "__forward_arg__", ann)]
+        conv, expr = _FORMATS[name if name in _FORMATS else getattr(ann, "__forward_arg__", ann)]
         parts.append(f"{_dumps(name)}:{conv}")
         args.append(expr.format(x=name))
     template = "{" + ",".join(parts) + f',"kind":{_dumps(cls.kind)}}}\n'
     if raw:
-        args[1] = "_seconds(t0, t)"
+        args[1] = "round((t - t0) * 1e9) / 1e9"  # schema.seconds_since, without a call
         head = [
             "def line(flat, i, seq, t0):",
             f"    _kind, {', '.join(fields[1:])}, = flat[i : i + {len(fields)}]",
@@ -122,7 +128,7 @@ def _line_writer(cls: type, scope: dict, raw: bool):
 
 def line_writers(raw: bool) -> dict:
     """A line writer per kind, sharing new caches (they live as long as one write)."""
-    scope = {"_dumps": _dumps, "_seconds": seconds_since, "_text": _Cached(), "_lists": _Cached()}
+    scope = {"_dumps": _dumps, "_ids": _ids, "_text": _Cached(), "_lists": _Cached()}
     return {kind: _line_writer(cls, scope, raw) for kind, cls in BY_KIND.items()}
 
 
