@@ -129,6 +129,7 @@ from .layers_transformer import (
 )
 from .layers_rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules import (
+    Buffer,
     Module,
     ModuleDict,
     ModuleList,
@@ -241,6 +242,7 @@ __all__ = [
     "Flatten",
     "GELU",
     "GroupNorm",
+    "Buffer",
     "HuberLoss",
     "Identity",
     "KLDivLoss",

@@ -496,6 +496,8 @@ class _BatchNorm(Module):
     """Per-channel normalisation (dim 1) with a learnt scale (ones) and shift (zeros), and
     running statistics (buffers) moved towards each training batch's and used in eval."""
 
+    _version = 2  # (torch's: a checkpoint of version 2 has num_batches_tracked)
+
     def __init__(
         self,
         num_features: int,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import operator
 import warnings
+import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
-from ..creation import empty
-from ..errors import size_str
+from ..creation import empty, empty_like
+from ..errors import _TYPE_NAMES, size_str
 from ..events import callsite
 from ..events.callsite import user_stacklevel
 from ..tensor import Tensor
@@ -23,7 +25,13 @@ _HOOK_TABLES = (
     "_forward_hooks",
     "_backward_pre_hooks",
     "_backward_hooks",
+    "_state_dict_hooks",
+    "_state_dict_pre_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
 )
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
 class _ParameterMeta(type):
@@ -73,6 +81,60 @@ def _as_parameter(t: Tensor, requires_grad: bool = True) -> Tensor:
     return t
 
 
+class _BufferMeta(type):
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, Tensor) and instance.__dict__.get("_is_buffer", False)
+
+
+class Buffer(metaclass=_BufferMeta):
+    """A tensor marked as a module's buffer: assigned as a module's attribute, it is
+    registered as a buffer (in ``state_dict`` unless ``persistent`` is False). As
+    ``Parameter``, it stays a plain ``Tensor``; ``isinstance(b, Buffer)`` tells it apart."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Tensor:
+        if data is None:
+            data = empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)
+        if data._grad_fn is None and not data._rg:
+            t._id = data._id  # to a trace, the tensor it was made of (see ``Parameter``)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+
+class _WrappedHook:
+    """``hook``, called with ``module`` (held weakly) before its arguments if given."""
+
+    def __init__(self, hook: Callable, module: Module | None = None) -> None:
+        self.hook = hook
+        self.with_module = module is not None
+        if module is not None:
+            self.module = weakref.ref(module)
+
+    def __call__(self, *args):
+        if not self.with_module:
+            return self.hook(*args)
+        module = self.module()
+        if module is None:
+            raise RuntimeError("You are trying to call the hook of a dead Module!")
+        return self.hook(module, *args)
+
+    # a weak reference does not copy: a copied module's hook gets the copy
+    def __getstate__(self) -> dict:
+        state = {"hook": self.hook, "with_module": self.with_module}
+        if self.with_module:
+            state["module"] = self.module()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.hook = state["hook"]
+        self.with_module = state["with_module"]
+        if self.with_module:
+            if state["module"] is None:
+                raise RuntimeError("You are trying to revive the hook of a dead Module!")
+            self.module = weakref.ref(state["module"])
+
+
 _IncompatibleKeysBase = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
@@ -103,11 +165,19 @@ def _check_name(kind: str, name, module: Module, table: dict) -> None:
         raise KeyError(f"attribute '{name}' already exists")
 
 
+def _forward_unimplemented(self, *input):
+    # (torch's name and signature: a keyword argument is a TypeError that names it)
+    raise NotImplementedError(
+        f'Module [{type(self).__name__}] is missing the required "forward" function'
+    )
+
+
 class Module:
     """The base of every layer: parameters, buffers and sub-modules assigned as attributes
     are registered in order, and ``module(x)`` runs ``forward(x)``."""
 
     training: bool
+    _version: int = 1  # in ``state_dict``'s metadata, for a layer to read old checkpoints
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -120,11 +190,11 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks_with_kwargs", set())
         object.__setattr__(self, "_forward_hooks_always_called", set())
+        # None until a backward hook is registered: True for full ones, False for the
+        # deprecated kind (a module cannot have both)
+        object.__setattr__(self, "_is_full_backward_hook", None)
 
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
+    forward: Callable = _forward_unimplemented
 
     def __call__(self, *args, **kwargs):
         if not (
@@ -138,8 +208,11 @@ class Module:
 
     def _call_with_hooks(self, args: tuple, kwargs: dict):
         """``forward`` with the hooks around it, in torch's order: forward pre-hooks, the
-        backward hooks' node on the inputs, forward, forward hooks, the node on the output."""
+        backward hooks' node on the inputs, forward, forward hooks, the node on the output,
+        then the deprecated backward hooks on the output's ``grad_fn``."""
         result, called = None, set()
+        full = self._is_full_backward_hook is True
+        backward_hooks = list(self._backward_hooks.values())
         try:
             for hid, hook in list(self._forward_pre_hooks.items()):
                 if hid in self._forward_pre_hooks_with_kwargs:
@@ -156,10 +229,10 @@ class Module:
                     if got is not None:
                         args = got if isinstance(got, tuple) else (got,)
             bw = None
-            if self._backward_hooks or self._backward_pre_hooks:
+            if (full and backward_hooks) or self._backward_pre_hooks:
                 bw = BackwardHook(
                     self,
-                    list(self._backward_hooks.values()),
+                    backward_hooks if full else [],
                     list(self._backward_pre_hooks.values()),
                 )
                 args = bw.setup_input_hook(args)
@@ -176,6 +249,8 @@ class Module:
                         stacklevel=user_stacklevel(),
                     )
                 result = bw.setup_output_hook(result)
+            if backward_hooks and not full:
+                self._add_non_full_backward_hooks(backward_hooks, args, result)
             return result
         except Exception:
             # hooks registered with ``always_call`` run even when forward raised
@@ -199,6 +274,79 @@ class Module:
         else:
             got = hook(self, args, result)
         return result if got is None else got
+
+    def _add_non_full_backward_hooks(self, hooks: list, args: tuple, result) -> None:
+        """The deprecated backward hooks, as torch's: on the ``grad_fn`` of the output's
+        first tensor, seeing that node's gradients (which are the module's only when its
+        forward is that one op)."""
+        var = result
+        while not isinstance(var, Tensor):
+            if isinstance(var, dict):
+                var = next(v for v in var.values() if isinstance(v, Tensor))
+            else:
+                var = var[0]
+        grad_fn = var.grad_fn
+        if grad_fn is None:
+            return
+        for hook in hooks:
+            grad_fn.register_hook(_WrappedHook(hook, self))
+        self._maybe_warn_non_full_backward_hook(args, result, grad_fn)
+
+    def _maybe_warn_non_full_backward_hook(self, inputs, result, grad_fn) -> None:
+        """torch's FutureWarning where the deprecated hooks see other gradients than the
+        module's."""
+        tail = " Please use register_full_backward_hook to get the documented behavior."
+        if not isinstance(result, Tensor):
+            if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
+                warnings.warn(
+                    "Using non-full backward hooks on a Module that does not return a single "
+                    "Tensor or a tuple of Tensors is deprecated and will be removed in future "
+                    "versions. This hook will be missing some of the grad_output." + tail,
+                    FutureWarning,
+                    stacklevel=user_stacklevel(),
+                )
+                return
+        else:
+            result = (result,)
+        if not isinstance(inputs, Tensor):
+            if not (isinstance(inputs, tuple) and all(isinstance(i, Tensor) for i in inputs)):
+                warnings.warn(
+                    "Using non-full backward hooks on a Module that does not take as input a "
+                    "single Tensor or a tuple of Tensors is deprecated and will be removed in "
+                    "future versions. This hook will be missing some of the grad_input." + tail,
+                    FutureWarning,
+                    stacklevel=user_stacklevel(),
+                )
+                return
+        else:
+            inputs = (inputs,)
+        out_grad_fn = {r.grad_fn for r in result if r.grad_fn is not None}
+        if not out_grad_fn or (len(out_grad_fn) == 1 and grad_fn not in out_grad_fn):
+            warnings.warn(
+                "Using a non-full backward hook when outputs are nested in python data "
+                "structure is deprecated and will be removed in future versions. This hook "
+                "will be missing some grad_output.",
+                FutureWarning,
+                stacklevel=user_stacklevel(),
+            )
+        elif len(out_grad_fn) > 1:
+            warnings.warn(
+                "Using a non-full backward hook when outputs are generated by different "
+                "autograd Nodes is deprecated and will be removed in future versions. This "
+                "hook will be missing some grad_output." + tail,
+                FutureWarning,
+                stacklevel=user_stacklevel(),
+            )
+        else:
+            inputs_grad_fn = {i.grad_fn for i in inputs if i.grad_fn is not None}
+            if inputs_grad_fn != {n for n, _ in grad_fn.next_functions}:
+                warnings.warn(
+                    "Using a non-full backward hook when the forward contains multiple "
+                    "autograd Nodes is deprecated and will be removed in future versions. "
+                    "This hook will be missing some grad_input." + tail,
+                    FutureWarning,
+                    stacklevel=user_stacklevel(),
+                )
 
     # -- hooks ------------------------------------------------------------------------
     def register_forward_pre_hook(
@@ -242,7 +390,59 @@ class Module:
         """Call ``hook(module, grad_input, grad_output)`` when backward has made the
         gradients of the module's inputs; what it returns, if not None, replaces
         ``grad_input``."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = True
         return add_hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """Deprecated (use ``register_full_backward_hook``): call ``hook(module,
+        grad_input, grad_output)`` after the ``grad_fn`` of the module's output, with that
+        node's gradients; what it returns, if not None, replaces ``grad_input``."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_MIXED_BACKWARD_HOOKS)
+        self._is_full_backward_hook = False
+        return add_hook(self._backward_hooks, hook, False)
+
+    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` as ``state_dict`` starts on the module."""
+        return add_hook(self._state_dict_pre_hooks, hook, False)
+
+    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` once ``state_dict``
+        has the module's entries; it may change ``state_dict`` in place, and must return
+        None."""
+        hook._from_public_api = True
+        return add_hook(self._state_dict_hooks, hook, False)
+
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """The older ``register_state_dict_post_hook``: what ``hook`` returns, if not None,
+        is the state dict returned (on the module ``state_dict`` was called on only)."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError(
+                "Cannot register the same function as the state dict post hook that was "
+                "previously registered via register_state_dict_post_hook"
+            )
+        return add_hook(self._state_dict_hooks, hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before the module loads its own entries."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable, with_module: bool = False
+    ) -> RemovableHandle:
+        """``register_load_state_dict_pre_hook``, the module left out of the call unless
+        ``with_module``."""
+        wrapped = _WrappedHook(hook, self if with_module else None)
+        return add_hook(self._load_state_dict_pre_hooks, wrapped, False)
+
+    def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` once the module and those under it have
+        loaded; it may change the missing and unexpected key lists in place (which
+        ``strict`` then sees), and must return None."""
+        return add_hook(self._load_state_dict_post_hooks, hook, False)
 
     # -- registration ---------------------------------------------------------------
     def register_parameter(self, name: str, param: Tensor | None) -> None:
@@ -316,15 +516,34 @@ class Module:
                     "(torch.nn.Module or None expected)"
                 )
             self._modules[name] = None
-        elif params is not None and name in self._buffers:
+        elif isinstance(value, Buffer) or (params is not None and name in self._buffers):
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
-            self._buffers[name] = value
+            if isinstance(value, Buffer):
+                persistent = value.persistent
+            else:  # a plain tensor keeps the buffer's persistence
+                persistent = name not in self._non_persistent_buffers_set
+            self._register_buffer_as_attribute(name, value, persistent)
         else:
             object.__setattr__(self, name, value)
+
+    def _register_buffer_as_attribute(self, name: str, value, persistent: bool) -> None:
+        # as torch's: a subclass's ``register_buffer`` without ``persistent`` (written
+        # before it existed) is called without it, for a persistent buffer only
+        if getattr(self.register_buffer, "__func__", None) is Module.register_buffer:
+            self.register_buffer(name, value, persistent)
+        elif "persistent" in inspect.signature(self.register_buffer).parameters:
+            self.register_buffer(name, value, persistent)
+        elif not persistent:
+            raise RuntimeError(
+                "Registering a non-persistent buffer on a Module subclass that implements "
+                "register_buffer() without the persistent argument is not allowed."
+            )
+        else:
+            self.register_buffer(name, value)
 
     def _forget(self, name: str, keep: str | None = None) -> None:
         self.__dict__.pop(name, None)
@@ -471,8 +690,11 @@ class Module:
         """Set ``training`` on this module and all under it."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        # as torch's: through ``__setattr__`` (a parameter named "training" refuses a bool)
+        # and each child's own ``train`` (which a layer may override)
+        self.training = mode
+        for m in self.children():
+            m.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -506,14 +728,21 @@ class Module:
         return self
 
     # -- devices and dtypes ---------------------------------------------------------
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
-        for m in self.children():
-            m._apply(fn)
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
+        if recurse:
+            for m in self.children():
+                m._apply(fn)
         with no_grad():
             for p in self._parameters.values():
                 if p is None:
                     continue
-                p.data = fn(p)
+                new = fn(p)
+                if p.requires_grad and not (new.dtype.is_floating_point or new.dtype.is_complex):
+                    raise RuntimeError(
+                        "data set to a tensor that requires gradients must be floating point "
+                        "or complex dtype"
+                    )
+                p.data = new
                 if p.grad is not None:
                     p.grad.data = fn(p.grad)
         for name, b in self._buffers.items():
@@ -561,21 +790,96 @@ class Module:
     def half(self) -> Module:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
+    def type(self, dst_type) -> Module:
+        """Cast every parameter and buffer (integer ones too) to ``dst_type``: a dtype, or
+        a tensor type's name (``"torch.DoubleTensor"``)."""
+        if isinstance(dst_type, str):
+            dst_type = _dtype_of_type_name(dst_type)
+        return self._apply(lambda t: t.type(dst_type))
+
+    def to_empty(self, *, device, recurse: bool = True) -> Module:
+        """Replace every parameter and buffer (with ``recurse``, those of the modules under
+        it too) by an uninitialized tensor of its shape and dtype on ``device``."""
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def share_memory(self) -> Module:
+        """Nothing to do: gradscope's tensors live in one process's memory (torch moves
+        them to shared memory, for other processes). Returns the module."""
+        return self
+
     # -- state ----------------------------------------------------------------------
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> dict:
-        """An ordered dict of dotted name -> tensor (detached unless ``keep_vars``): the
-        parameters and persistent buffers."""
-        if destination is None:
-            destination = OrderedDict()
+    def get_extra_state(self):
+        """What else than tensors a layer keeps in ``state_dict`` (under ``_extra_state``):
+        a layer that has some overrides this and ``set_extra_state``."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug."
+        )
+
+    def set_extra_state(self, state) -> None:
+        """Take back the extra state that ``get_extra_state`` gave, from ``load_state_dict``."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug."
+        )
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        """Put this module's own parameters, persistent buffers and extra state (not its
+        children's) in ``destination``, as torch's method of the same name."""
         for name, p in self._parameters.items():
             if p is not None:
                 destination[prefix + name] = p if keep_vars else p.detach()
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if getattr(type(self), "get_extra_state", Module.get_extra_state) is not (
+            Module.get_extra_state
+        ):
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        """An ordered dict of dotted name -> tensor (detached unless ``keep_vars``): the
+        parameters and persistent buffers, and the extra state of a layer that has some;
+        its ``_metadata`` holds each module's version. The state dict hooks run around each
+        module's part."""
+        if args:
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.state_dict for details.",
+                FutureWarning,
+                stacklevel=user_stacklevel(),
+            )
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
+        self._save_to_state_dict(destination, prefix, keep_vars)
         for name, m in self._modules.items():
             if m is not None:
-                m.state_dict(destination, prefix + name + ".", keep_vars)
+                m.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
+        for hook in list(self._state_dict_hooks.values()):
+            got = hook(self, destination, prefix, local_metadata)
+            if getattr(hook, "_from_public_api", False):
+                if got is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif got is not None:
+                # (a child's result is dropped: its parent goes on with its own dict)
+                destination = got
         return destination
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
@@ -583,12 +887,15 @@ class Module:
         its keys must be exactly this module's); with ``assign``, the module takes the
         tensors themselves (a parameter's ``requires_grad`` stays the module's). Each
         module loads its own keys (``_load_from_state_dict``), then each child under its
-        name, as torch's: a child registered under two names loads twice, the later last."""
+        name, then runs its load post-hooks, as torch's: a child registered under two names
+        loads twice, the later last."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
 
         def load(module: Module, local: dict, prefix: str) -> None:
             meta = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
@@ -600,6 +907,14 @@ class Module:
                     child_prefix = prefix + name + "."
                     child_local = {k: v for k, v in local.items() if k.startswith(child_prefix)}
                     load(child, child_local, child_prefix)
+            incompatible = _IncompatibleKeys(missing, unexpected)
+            for hook in list(module._load_state_dict_post_hooks.values()):
+                if hook(module, incompatible) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace."
+                    )
 
         load(self, state_dict, "")
         if strict:
@@ -621,7 +936,18 @@ class Module:
     ) -> None:
         """Load this module's own parameters and persistent buffers from ``state_dict``
         (keys ``prefix + name``), as torch's method of the same name: a layer may override it
-        to read an older checkpoint's keys."""
+        to read an older checkpoint's keys. The load pre-hooks run first; a layer with its
+        own ``set_extra_state`` gets ``prefix + "_extra_state"``."""
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            hook(
+                state_dict,
+                prefix,
+                local_metadata,
+                strict,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
+            )
         local_state = {k: v for k, v in self._parameters.items() if v is not None}
         for k, v in self._buffers.items():
             if v is not None and k not in self._non_persistent_buffers_set:
@@ -659,9 +985,19 @@ class Module:
             else:
                 with no_grad():
                     param.copy_(given)
+        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if getattr(type(self), "set_extra_state", Module.set_extra_state) is not (
+            Module.set_extra_state
+        ):
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if key.startswith(prefix):
+                if key.startswith(prefix) and key != extra_key:
                     head = key[len(prefix) :].split(".", 1)
                     # a dotted key must lead to a child; a plain one must be this module's
                     if head[0] not in (self._modules if len(head) > 1 else local_state):
@@ -701,6 +1037,25 @@ class Module:
         keys = list(super().__dir__())
         keys += list(self._parameters) + list(self._buffers) + list(self._modules)
         return sorted({k for k in keys if not k[:1].isdigit()})  # (as torch's: no "0", "1")
+
+
+_MIXED_BACKWARD_HOOKS = (
+    "Cannot use both regular backward hooks and full backward hooks on a single Module. "
+    "Please use only one of them."
+)
+
+
+def _dtype_of_type_name(name: str):
+    """The dtype of a CPU tensor type's name (``"torch.DoubleTensor"``), or torch's
+    ValueError."""
+    for dt_name, type_name in _TYPE_NAMES.items():
+        if name in (f"torch.{type_name}", f"gradscope.{type_name}"):
+            return getattr(dtypes, dt_name)
+    if name in ("torch.Tensor", "gradscope.Tensor"):
+        from ..ops.predicates import get_default_dtype
+
+        return get_default_dtype()
+    raise ValueError(f"invalid type: {name!r}")
 
 
 def _typename(obj) -> str:
