@@ -113,6 +113,22 @@ def tensor_type_name(np_dtype, device: str = "cpu") -> str:
     return f"torch.cuda.{base}" if device.startswith("cuda") else f"torch.{base}"
 
 
+def parse_tensor_type_name(name: str) -> tuple[str | None, str]:
+    """The dtype name (None: the default dtype) and device of a legacy type name that
+    ``Tensor.type`` takes (``torch.DoubleTensor``, ``torch.cuda.FloatTensor``; the
+    ``gradscope.`` prefix as well), or torch's ValueError."""
+    for prefix, device in (("torch.cuda.", "cuda"), ("torch.", "cpu"), ("gradscope.cuda.", "cuda"), ("gradscope.", "cpu")):  # fmt: skip
+        if name.startswith(prefix):
+            base = name[len(prefix) :]
+            if base == "Tensor":
+                return None, device
+            for dtype, type_name in _TYPE_NAMES.items():
+                if type_name == base:
+                    return dtype, device
+            break
+    raise ValueError(f"invalid type: {name!r}")
+
+
 def shape_str(shape) -> str:
     """A shape as torch prints it: ``[4, 3]``."""
     return "[" + ", ".join(str(s) for s in shape) + "]"

@@ -599,6 +599,13 @@ class Tensor:
 
     @data.setter
     def data(self, other: Tensor) -> None:
+        if not isinstance(other, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {py_type_name(other)}")
+        if self._rg and other._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or "
+                "complex dtype"
+            )
         self._data = other._data
         self._buffer = other._buffer
 
@@ -730,12 +737,33 @@ class Tensor:
             else device
         )
 
-    def type(self, dtype=None):
-        if dtype is None:
-            from .errors import tensor_type_name
+    def type(self, dtype=None, non_blocking: bool = False):
+        """With no argument, torch's legacy type name (``torch.FloatTensor``); else this
+        tensor as ``dtype``, a dtype or such a name (``"torch.cuda.DoubleTensor"`` moves it
+        too). Itself when it already is."""
+        from .errors import parse_tensor_type_name, tensor_type_name
 
+        if dtype is None:
             return tensor_type_name(self._data.dtype, self._buffer.device)
+        if isinstance(dtype, str):
+            name, device = parse_tensor_type_name(dtype)
+            if name is None:
+                from .ops.predicates import get_default_dtype
+
+                target = get_default_dtype()
+            else:
+                target = getattr(dtypes, name)
+            return self.to(device, target)
         return self.to(dtype)
+
+    def share_memory_(self) -> Tensor:
+        """Nothing to do: gradscope's tensors live in one process's memory (torch moves
+        them to shared memory, for other processes). Returns this tensor."""
+        return self
+
+    def is_shared(self) -> bool:
+        """False: no tensor of gradscope's is in memory shared between processes."""
+        return False
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)

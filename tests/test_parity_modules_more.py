@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+import gradscope as gs
 from tests.parity import check_error, check_value, outcome, params, warnings_of
 
 torch = pytest.importorskip("torch", reason="torch is the reference for parity tests")
@@ -630,3 +631,48 @@ def test_a_copied_module_load_pre_hook_gets_the_copy():
     twin = copy.deepcopy(net)
     twin.load_state_dict(twin.state_dict())
     assert seen == [twin]
+
+
+# -- the tensor methods Module.type and share_memory stand on ---------------------------
+def _param(m):
+    return m.nn.Parameter(m.ones(2))
+
+
+def _set_data(p, value):
+    p.data = value
+    return p
+
+
+TENSOR_VALUES = {
+    "type_name": lambda m: m.ones(2).type("torch.DoubleTensor"),
+    "type_name_same": lambda m: m.ones(2, dtype=m.int64).type("torch.LongTensor"),
+    "type_name_default": lambda m: m.ones(2, dtype=m.int64).type("torch.Tensor"),
+    "type_name_complex": lambda m: m.ones(2).type("torch.ComplexFloatTensor"),
+    "type_name_keeps_grad": lambda m: (m.ones(2, requires_grad=True) * 2).type("torch.HalfTensor"),
+    "share_memory_": lambda m: m.ones(3).share_memory_() * 1,
+    "data_other_shape": lambda m: _set_data(_param(m), m.zeros(3)).detach(),
+    "data_int_without_grad": lambda m: _set_data(m.ones(2), m.ones(2, dtype=m.int64)),
+}
+TENSOR_ERRORS = {
+    "type_bare_name": lambda m: m.ones(2).type("FloatTensor"),
+    "type_unknown": lambda m: m.ones(2).type("torch.FooTensor"),
+    "data_int_with_grad": lambda m: _set_data(_param(m), m.ones(2, dtype=m.int64)),
+    "data_not_a_tensor": lambda m: _set_data(_param(m), 5),
+}
+
+
+@pytest.mark.parametrize("fn", params(TENSOR_VALUES))
+def test_tensor_method_values(fn):
+    check_value(fn)
+
+
+@pytest.mark.parametrize("fn", params(TENSOR_ERRORS))
+def test_tensor_method_errors(fn):
+    check_error(fn)
+
+
+def test_type_returns_the_tensor_itself_when_it_already_is_that_type():
+    for m in (torch, gs):
+        t = m.ones(2, dtype=m.int64)
+        assert t.type("torch.LongTensor") is t and t.type(m.int64) is t
+        assert t.share_memory_() is t

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..creation import empty, empty_like
-from ..errors import _TYPE_NAMES, size_str
+from ..errors import size_str
 from ..events import callsite
 from ..events.callsite import user_stacklevel
 from ..tensor import Tensor
@@ -793,8 +793,6 @@ class Module:
     def type(self, dst_type) -> Module:
         """Cast every parameter and buffer (integer ones too) to ``dst_type``: a dtype, or
         a tensor type's name (``"torch.DoubleTensor"``)."""
-        if isinstance(dst_type, str):
-            dst_type = _dtype_of_type_name(dst_type)
         return self._apply(lambda t: t.type(dst_type))
 
     def to_empty(self, *, device, recurse: bool = True) -> Module:
@@ -1043,19 +1041,6 @@ _MIXED_BACKWARD_HOOKS = (
     "Cannot use both regular backward hooks and full backward hooks on a single Module. "
     "Please use only one of them."
 )
-
-
-def _dtype_of_type_name(name: str):
-    """The dtype of a CPU tensor type's name (``"torch.DoubleTensor"``), or torch's
-    ValueError."""
-    for dt_name, type_name in _TYPE_NAMES.items():
-        if name in (f"torch.{type_name}", f"gradscope.{type_name}"):
-            return getattr(dtypes, dt_name)
-    if name in ("torch.Tensor", "gradscope.Tensor"):
-        from ..ops.predicates import get_default_dtype
-
-        return get_default_dtype()
-    raise ValueError(f"invalid type: {name!r}")
 
 
 def _typename(obj) -> str:
