@@ -516,9 +516,11 @@ def vdot(input, other):  # noqa: A002 - torch's name
 class VdotBackward0(Function):
     """``vdot``: ``dot`` with the first operand conjugated, which for real tensors is the
     same rule; saves ``other`` for the first operand's gradient and ``self`` for the
-    second's, as torch does."""
+    second's, as torch does. Its rule is torch's for complex tensors too (``self``:
+    ``conj(grad) * other``, ``other``: ``grad * self``)."""
 
     _name = "VdotBackward0"
+    complex_rule = "as_is"
 
     def forward(self, a, b):
         L.same_dtype("dot", a, b)
@@ -535,11 +537,14 @@ class VdotBackward0(Function):
             self.save(other=b)
         if nb:
             self.save(self=a)
-        return a @ b
+        return a.conj() @ b if a.dtype.kind == "c" else a @ b
 
     def backward(self, g):
         na, nb = self.needs_input_grad
-        return (g * self.saved("other") if na else None, g * self.saved("self") if nb else None)
+        ga = None
+        if na:
+            ga = (g.conj() if g.dtype.kind == "c" else g) * self.saved("other")
+        return (ga, g * self.saved("self") if nb else None)
 
     def backward_graph(self, g):
         na, nb = self.needs_input_grad
@@ -549,6 +554,9 @@ class VdotBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         (a, b), (ta, tb) = xs, tangents
+        if a.dtype.kind == "c":  # vdot(ta, b) + vdot(a, tb)
+            ta = None if ta is None else ta.conj()
+            a = a.conj()
         return terms(None if ta is None else ta @ b, None if tb is None else a @ tb)
 
 

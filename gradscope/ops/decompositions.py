@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import function as _function
-from ..autograd.function import Function, refuse_complex_grad_of
+from ..autograd.function import Function, complex_node
 from ..backend import CPU, fp_quiet, to_device, xp_of
-from ..errors import LinAlgError
+from ..errors import LinAlgError, complex_refusal
 from ._broadcast import unbroadcast
 from ._graph import sum_to
 from ._jvp import terms
@@ -76,6 +76,30 @@ def singular_error(name: str, a) -> LinAlgError:
 
 def _mT(x):
     return x.swapaxes(-1, -2)
+
+
+def _mH(x):
+    """The conjugate transpose of each matrix of ``x``: its transpose for a real one."""
+    return x.swapaxes(-1, -2).conj() if x.dtype.kind == "c" else x.swapaxes(-1, -2)
+
+
+def _is_complex(x) -> bool:
+    return x.dtype.kind == "c"
+
+
+def _complex_ready(fn, *arrays) -> None:
+    """For a node whose rule is written for complex numbers but whose (primary) output is
+    real, so that ``apply`` leaves it alone: ready it for complex inputs as ``apply`` does
+    a node of complex output (its backward as it is; ``create_graph`` refused)."""
+    if True in fn.needs_input_grad:
+        complex_node(fn, arrays, ())
+
+
+def _refuse_complex_jvp(fn, a) -> None:
+    """Forward mode through ``fn`` over a complex ``a``: refused, as it was before the
+    backward took complex tensors (no tangent checked against torch's for them)."""
+    if a.dtype.kind == "c":
+        raise complex_refusal(fn._name, a.dtype)
 
 
 def _finite(x) -> bool:
@@ -258,12 +282,12 @@ class LinalgSlogdetBackward0(Function):
     matrices the sign is locally constant)."""
 
     _name = "LinalgSlogdetBackward0"
-    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     _several = True  # its hooks see one gradient per output
     _n_out = 2
 
     def forward(self, a):
-        refuse_complex_grad_of(self, a)  # (logabsdet is real)
+        _complex_ready(self, a)  # (logabsdet is real)
         sign, logabsdet = xp_of(a).linalg.slogdet(a)
         sign, logabsdet = sign.astype(a.dtype), logabsdet.astype(_real_dtype(a.dtype))
         if self.needs_input_grad[0]:
@@ -292,10 +316,16 @@ class LinalgSlogdetBackward0(Function):
         return next((p for p in parts if p is not None), None)
 
     def backward(self, g):
-        _, glog = self._parts(g, "_accs")
+        gsign, glog = self._parts(g, "_accs")
+        a = self.saved("A")
+        if _is_complex(a) and gsign is not None:
+            # torch's: the sign's gradient counts for complex matrices, through
+            # g = glog - i Im(gsign conj(sign)); the gradient is conj(g) A^-H
+            turn = xp_of(a).asarray(1j * (gsign * self.saved("sign").conj()).imag)
+            glog = turn if glog is None else glog + turn
         if glog is None:
             return (None,)
-        return (_slogdet_grad(self.saved("A"), glog),)
+        return (_slogdet_grad(a, glog),)
 
     def backward_graph(self, g):
         from ..linalg import inv
@@ -307,12 +337,14 @@ class LinalgSlogdetBackward0(Function):
         return (glog.unsqueeze(-1).unsqueeze(-1) * inv(a).mT,)
 
     def jvp(self, xs, out, tangents):  # logabsdet's
+        _refuse_complex_jvp(self, xs[0])  # (a complex sign has a tangent: not given here)
         return (_mT(_inv(xs[0])) * tangents[0]).sum(axis=(-2, -1))
 
 
 def _slogdet_grad(a, g):
-    """``g A^-T``; where ``A`` is singular or not finite, the solve of ``A^T X = diag(g)``
-    torch's backward makes, without its check for a singular matrix."""
+    """``g A^-H`` (``A^-T`` for a real ``A``); where ``A`` is singular or not finite, the
+    solve of ``A^H X = diag(g)`` torch's backward makes, without its check for a singular
+    matrix."""
     xp = xp_of(a)
     if _finite(a):
         try:
@@ -321,9 +353,9 @@ def _slogdet_grad(a, g):
             pass
         else:
             if _finite(inv):
-                return g[..., None, None] * _mT(inv)
+                return g[..., None, None] * _mH(inv)
     d = g[..., None, None] * xp.eye(a.shape[-1], dtype=a.dtype)
-    return _lu_path(_mT(a), d, True, False, None, None)
+    return _lu_path(_mH(a), d, True, False, None, None)
 
 
 def _as_matrix(b, vector: bool):
@@ -499,10 +531,25 @@ def _eye_like(like, n: int):
     return xp_of(like).eye(n, dtype=like.dtype)
 
 
-def svd_backward(gu, gs, gvh, u, s, vh, mt):
-    """torch's ``svd_backward`` (real matrices, reduced factors): the gradient of ``A``
-    from those of ``U``, ``S`` and ``Vh`` (None where none came). Works on arrays or, for
-    ``create_graph``, on tensors; ``mt`` transposes the last two dims."""
+_SVD_PHASE = (
+    "svd_backward: The singular vectors in the complex case are specified up to "
+    "multiplication by e^{i phi}. The specified loss function depends on this phase term, "
+    "making it ill-defined."
+)
+
+
+def _close(a, b) -> bool:
+    """torch's ``allclose(a, b, rtol=1e-2, atol=1e-2)``, a NaN failing it."""
+    xp = xp_of(a)
+    return bool((xp.abs(a - b) <= 1e-2 + 1e-2 * xp.abs(b)).all())
+
+
+def svd_backward(gu, gs, gvh, u, s, vh, mt, cplx: bool = False):
+    """torch's ``svd_backward`` (reduced factors): the gradient of ``A`` from those of
+    ``U``, ``S`` and ``Vh`` (None where none came). Works on arrays or, for
+    ``create_graph``, on (real) tensors; ``mt`` transposes the last two dims, conjugating
+    a complex matrix. ``cplx``: the factors are complex, and the loss must not depend on
+    the phase of each pair of singular vectors (torch's error)."""
     m, n = u.shape[-2], vh.shape[-1]
     if gu is None and gvh is None:
         if gs is None:
@@ -513,6 +560,13 @@ def svd_backward(gu, gs, gvh, u, s, vh, mt):
     vhgv = None if gvh is None else vh @ mt(gvh)
     uhgu = None if uhgu is None else uhgu - mt(uhgu)
     vhgv = None if vhgv is None else vhgv - mt(vhgv)
+    if cplx:  # Im(diag(U^H gU)) + Im(diag(V^H gV)) = 0 for a loss invariant to the phases
+        xp = xp_of(s)
+        zero = xp.zeros_like(s)
+        im_u = zero if uhgu is None else xp.diagonal(uhgu, axis1=-2, axis2=-1).imag
+        im_v = zero if vhgv is None else xp.diagonal(vhgv, axis1=-2, axis2=-1).imag
+        if not _close(im_u, -im_v):
+            raise RuntimeError(_SVD_PHASE)
     if gu is not None and gvh is not None:
         ga = (uhgu * s[..., None, :] + s[..., :, None] * vhgv) / e
     elif gu is None:
@@ -521,6 +575,10 @@ def svd_backward(gu, gs, gvh, u, s, vh, mt):
         ga = uhgu * s[..., None, :] / e
     if gs is not None:
         ga = ga + _eye_like(s, s.shape[-1]) * gs[..., None, :]
+    if cplx and gu is not None and gvh is not None:
+        with fp_quiet():
+            d = xp_of(s).diagonal(uhgu, axis1=-2, axis2=-1) / (2 * s)
+        ga = ga + _eye_like(s, s.shape[-1]) * d[..., None, :]
     if m > n and gu is not None:
         ga = u @ ga
         gu_sinv = gu / s[..., None, :]
@@ -544,14 +602,14 @@ class LinalgSvdBackward0(Function):
     ``S``; ``U`` and ``Vh`` are made by the api over the arrays saved."""
 
     _name = "LinalgSvdBackward0"
-    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     _several = True  # its hooks see one gradient per output
     _n_out = 3
     saves_output = "S"
     _NR = {"U": 0, "S": 1, "Vh": 2}
 
     def forward(self, a, full_matrices):
-        refuse_complex_grad_of(self, a)  # (S is real)
+        _complex_ready(self, a)  # (S is real)
         u, s, vh = _svd(a, full_matrices)
         self.full_matrices = full_matrices
         self.S_sym_argsize_minus_1 = s.shape[-1]
@@ -612,7 +670,7 @@ class LinalgSvdBackward0(Function):
         gu, gs, gvh = self._parts(g, "_accs")
         u, s, vh = self.saved("U"), self.saved("S"), self.saved("Vh")
         gu, gvh, u, vh = self._reduced(gu, gvh, u, vh)
-        return (svd_backward(gu, gs, gvh, u, s, vh, _mT),)
+        return (svd_backward(gu, gs, gvh, u, s, vh, _mH, _is_complex(u)),)
 
     def backward_graph(self, g):
         gu, gs, gvh = self._parts(g, "_graph_parts")
@@ -622,7 +680,8 @@ class LinalgSvdBackward0(Function):
 
     def jvp(self, xs, out, tangents):
         """``S``'s tangent; those of ``U`` and ``Vh`` are left in ``uv_tangents`` for the api
-        (torch's ``linalg_svd_jvp``)."""
+        (torch's ``linalg_svd_jvp``; real matrices only)."""
+        _refuse_complex_jvp(self, xs[0])
         xp = xp_of(out)
         da, s = tangents[0], out
         u, vh = self.uv_out
@@ -656,7 +715,8 @@ class LinalgSvdBackward0(Function):
 
 
 def pinv_backward(g, pinv, a, mt):
-    """torch's ``pinv_backward`` (real matrices), on arrays or tensors."""
+    """torch's ``pinv_backward``, on arrays or tensors: ``mt`` transposes the last two dims
+    (conjugating a complex matrix)."""
     m, n = a.shape[-2:]
     pinvh, gh = mt(pinv), mt(g)
     if m <= n:
@@ -669,14 +729,14 @@ def pinv_backward(g, pinv, a, mt):
 
 
 def pinv_jvp(a, pinv, da):
-    """torch's ``pinv_jvp`` (real matrices): the tangent of ``pinv`` (of ``a``) along ``da``."""
+    """torch's ``pinv_jvp``: the tangent of ``pinv`` (of ``a``) along ``da``."""
     m, n = a.shape[-2:]
-    dah, pinvh = _mT(da), _mT(pinv)
+    dah, pinvh = _mH(da), _mH(pinv)
     if m <= n:
         k = pinvh @ dah
-        return pinv @ (k - _mT(k) - k @ (a @ pinv)) + (dah - pinv @ (a @ dah)) @ (pinvh @ pinv)
+        return pinv @ (k - _mH(k) - k @ (a @ pinv)) + (dah - pinv @ (a @ dah)) @ (pinvh @ pinv)
     k = pinv @ da
-    kh = _mT(k)
+    kh = _mH(k)
     return (kh - k - (pinv @ a) @ kh) @ pinv + (pinv @ pinvh) @ (dah - (dah @ a) @ pinv)
 
 
@@ -687,20 +747,21 @@ def pinv_of(a, atol, rtol, hermitian: bool):
     xp = xp_of(a)
     if hermitian:
         w, q = xp.linalg.eigh(a)
-        s, u, vh = xp.abs(w), q, _mT(q) * xp.sign(w)[..., :, None]
+        s, u, vh = xp.abs(w), q, _mH(q) * xp.sign(w)[..., :, None]
     else:
         u, s, vh = _svd(a, False)
     top = s.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,))
     tol = xp.maximum(atol, rtol * top)
     with fp_quiet():
         sinv = xp.where(s > tol, 1 / xp.where(s > tol, s, 1), 0).astype(a.dtype)
-    return (_mT(vh) * sinv[..., None, :]) @ _mT(u)
+    return (_mH(vh) * sinv[..., None, :]) @ _mH(u)
 
 
 class LinalgPinvBackward0(Function):
     """``linalg.pinv``: saves ``A`` and the result."""
 
     _name = "LinalgPinvBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     saves_output = "result"
 
     def forward(self, a, atol, rtol, hermitian):
@@ -709,7 +770,7 @@ class LinalgPinvBackward0(Function):
         return pinv_of(a, atol, rtol, hermitian)
 
     def backward(self, g):
-        return (pinv_backward(g, self.saved("result"), self.saved("self"), _mT),)
+        return (pinv_backward(g, self.saved("result"), self.saved("self"), _mH),)
 
     def backward_graph(self, g):
         pinv, a = self.saved_tensor("result"), self.saved_tensor("self")
@@ -731,6 +792,12 @@ class _ArrayOps:
     """The matrix helpers the formulas below take, on arrays."""
 
     mT = staticmethod(_mT)
+    mH = staticmethod(_mH)  # (the conjugate transpose)
+
+    @staticmethod
+    def re(x):
+        """The real part of a complex ``x`` (of the same dtype); a real one as it is."""
+        return x.real.astype(x.dtype) if x.dtype.kind == "c" else x
 
     @staticmethod
     def tril(x, k: int = 0):
@@ -754,9 +821,15 @@ class _ArrayOps:
 
 
 class _TensorOps:
-    """The matrix helpers the formulas below take, on tensors (for ``create_graph``)."""
+    """The matrix helpers the formulas below take, on tensors (for ``create_graph``, which
+    refuses complex tensors: these are real)."""
 
     mT = staticmethod(_tmT)
+    mH = staticmethod(_tmT)
+
+    @staticmethod
+    def re(x):
+        return x
 
     @staticmethod
     def tril(x, k: int = 0):
@@ -896,8 +969,8 @@ def _cholesky_partial(a):
 
 
 def cholesky_backward(gl, l, upper: bool, ops):
-    """torch's ``cholesky_backward`` (real matrices), on arrays or tensors."""
-    mt = ops.mT
+    """torch's ``cholesky_backward``, on arrays or tensors."""
+    mt = ops.mH
     l_, gl_ = (mt(l), mt(gl)) if upper else (l, gl)
     ga = ops.tril(mt(l_) @ gl_)
     ga = 0.5 * (ga + mt(ops.tril(ga, -1)))
@@ -906,8 +979,8 @@ def cholesky_backward(gl, l, upper: bool, ops):
 
 
 def cholesky_jvp(da, l, upper: bool, ops):
-    """torch's ``cholesky_jvp`` (real matrices), on arrays."""
-    mt = ops.mT
+    """torch's ``cholesky_jvp``, on arrays."""
+    mt = ops.mH
     l_ = mt(l) if upper else l
     dl = ops.solve(mt(l_), ops.solve(l_, da), left=False)
     dl = ops.tril(dl) - ops.diag_embed(0.5 * ops.diag(dl))
@@ -919,7 +992,7 @@ class LinalgCholeskyExBackward0(Function):
     """``linalg.cholesky``: saves its output (``L``) and ``upper``."""
 
     _name = "LinalgCholeskyExBackward0"
-    complex_rule = "no_grad"
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     saves_output = "L"
     _op = "linalg.cholesky"
 
@@ -942,7 +1015,7 @@ class CholeskyBackward0(LinalgCholeskyExBackward0):
     """``gs.cholesky``: as ``linalg.cholesky``, its output saved as ``result``."""
 
     _name = "CholeskyBackward0"
-    complex_rule = "no_grad"
+    complex_rule = "as_is"
     saves_output = "result"
     _op = "cholesky"
 
@@ -954,18 +1027,36 @@ def _gap(w, ops):
     return e + _eye_like(w, n)
 
 
-def eigh_backward(gw, gv, w, v, ops):
-    """torch's ``linalg_eig_backward`` for a symmetric matrix (real), on arrays or tensors:
-    defined where the eigenvalues are distinct."""
-    mt = ops.mT
+_EIGH_PHASE = (
+    "linalg_eigh_backward: The eigenvectors in the complex case are specified up to "
+    "multiplication by e^{i phi}. The specified loss function depends on this quantity, so "
+    "it is ill-defined."
+)
+
+
+def eigh_backward(gw, gv, w, v, ops, cplx: bool = False):
+    """torch's ``linalg_eig_backward`` for a symmetric (Hermitian) matrix, on arrays or
+    (real) tensors: defined where the eigenvalues are distinct and, for complex ones
+    (``cplx``), for a loss that does not depend on each eigenvector's phase (torch's
+    error otherwise)."""
+    mt = ops.mH
     if gv is None:
         if gw is None:
             return None
         return (v * gw[..., None, :]) @ mt(v)
     vhgv = mt(v) @ gv
+    if cplx:
+        xp = xp_of(vhgv)
+        if not bool((xp.abs(xp.diagonal(vhgv, axis1=-2, axis2=-1).imag) <= 1e-2).all()):
+            raise RuntimeError(_EIGH_PHASE)
     ga = 0.5 * (vhgv - mt(vhgv)) / _gap(w, ops)
     if gw is not None:
-        ga = ga + ops.diag_embed(gw)
+        if cplx:  # torch's: the diagonal is gw's
+            n = w.shape[-1]
+            idx = xp_of(ga).arange(n)
+            ga[..., idx, idx] = gw
+        else:
+            ga = ga + ops.diag_embed(gw)
     return v @ (ga @ mt(v))
 
 
@@ -974,13 +1065,15 @@ class LinalgEighBackward0(_Factors):
     ``eigenvectors``; saves both."""
 
     _name = "LinalgEighBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     _n_out = 2
     saves_output = "eigenvalues"
     _NR = {"eigenvalues": 0, "eigenvectors": 1}
 
     def forward(self, a, uplo):
+        _complex_ready(self, a)  # (the eigenvalues are real)
         w, v = xp_of(a).linalg.eigh(a, UPLO=uplo)
-        w, v = w.astype(a.dtype, copy=False), _colmajor(v)
+        w, v = w.astype(_real_dtype(a.dtype), copy=False), _colmajor(v)
         if self.needs_input_grad[0]:
             self.save(eigenvectors=v)
         self.others = LAST["others"] = {1: v}
@@ -989,7 +1082,7 @@ class LinalgEighBackward0(_Factors):
     def backward(self, g):
         gw, gv = self._parts(g, "_accs")
         w, v = self.saved("eigenvalues"), self.saved("eigenvectors")
-        return (eigh_backward(gw, gv, w, v, _ArrayOps),)
+        return (eigh_backward(gw, gv, w, v, _ArrayOps, _is_complex(v)),)
 
     def backward_graph(self, g):
         gw, gv = self._parts(g, "_graph_parts")
@@ -1000,8 +1093,8 @@ class LinalgEighBackward0(_Factors):
         """The eigenvalues' tangent; the eigenvectors' is left in ``LAST`` for the api
         (torch's ``linalg_eig_jvp``)."""
         w, v = out, self.others[1]
-        dx = _mT(v) @ tangents[0] @ v
-        dw = _ArrayOps.diag(dx).copy()
+        dx = _mH(v) @ tangents[0] @ v
+        dw = _ArrayOps.diag(dx).real.copy()  # (real: dx is Hermitian)
         dx = dx / _gap(w, _ArrayOps)
         dx = dx - _ArrayOps.diag_embed(_ArrayOps.diag(dx))
         LAST["tangents"] = {1: v @ dx}
@@ -1009,14 +1102,15 @@ class LinalgEighBackward0(_Factors):
 
 
 def _copyltu(x, ops):
-    """The symmetric matrix with ``x``'s lower triangle."""
+    """The symmetric (Hermitian) matrix with ``x``'s lower triangle (its diagonal's real
+    part: torch's ``syminvadj`` of the upper triangle of ``x^H``)."""
     low = ops.tril(x, -1)
-    return low + ops.mT(low) + ops.diag_embed(ops.diag(x))
+    return low + ops.mH(low) + ops.diag_embed(ops.re(ops.diag(x)))
 
 
 def _qr_square_backward(gq, gr, q, r, ops):
     """The gradient of ``A`` (``m >= n``) from those of its reduced ``Q`` and ``R``."""
-    mt = ops.mT
+    mt = ops.mH
     if gr is None:
         m = -(mt(gq) @ q)
         b = gq
@@ -1030,7 +1124,7 @@ def _qr_square_backward(gq, gr, q, r, ops):
 
 
 def qr_backward(gq, gr, q, r, mode: str, ops):
-    """torch's ``linalg_qr_backward`` (real matrices), on arrays or tensors."""
+    """torch's ``linalg_qr_backward``, on arrays or tensors."""
     if mode == "r":
         raise RuntimeError(
             "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
@@ -1051,7 +1145,7 @@ def qr_backward(gq, gr, q, r, mode: str, ops):
     gv = None if gr is None else gr[..., :, m:]
     if gv is not None:
         y = q @ v  # the columns of A past the m-th
-        gq = y @ ops.mT(gv) if gq is None else gq + y @ ops.mT(gv)
+        gq = y @ ops.mH(gv) if gq is None else gq + y @ ops.mH(gv)
         gy = q @ gv
     else:
         gy = 0 * (q @ v)
@@ -1060,11 +1154,15 @@ def qr_backward(gq, gr, q, r, mode: str, ops):
 
 
 def _qr_square_jvp(da, q, r):
-    """The tangents of ``Q`` and ``R`` (``m >= n``)."""
+    """The tangents of ``Q`` and ``R`` (``m >= n``): ``Q^H dQ`` skew-Hermitian, ``dR R^-1``
+    upper triangular with a real diagonal (``R``'s is real)."""
+    xp = xp_of(da)
     dar = _solve(r, da, left=False)
-    c = _mT(q) @ dar
-    s = xp_of(c).tril(c, -1)
-    u = c - (s - _mT(s))
+    c = _mH(q) @ dar
+    s = xp.tril(c, -1)
+    u = c - (s - _mH(s))
+    if c.dtype.kind == "c":
+        u = u - _ArrayOps.diag_embed(1j * _ArrayOps.diag(c).imag)
     return dar - q @ u, u @ r
 
 
@@ -1073,7 +1171,7 @@ class LinalgQrBackward0(_Factors):
     ``'r'``) and ``mode``."""
 
     _name = "LinalgQrBackward0"
-    complex_rule = "no_grad"  # (computed for complex matrices; not differentiated)
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     _n_out = 2
     _primary = 1
     saves_output = "R"
@@ -1121,7 +1219,7 @@ class LinalgQrBackward0(_Factors):
             dq, dr = _qr_square_jvp(da, q, r)
         else:
             dq, du = _qr_square_jvp(da[..., :m], q, r[..., :m])
-            dv = _mT(q) @ (da[..., m:] - dq @ r[..., m:])
+            dv = _mH(q) @ (da[..., m:] - dq @ r[..., m:])
             dr = xp_of(da).concatenate([du, dv], -1)
         LAST["tangents"] = {0: dq}
         return dr

@@ -23,7 +23,7 @@ from ..errors import scalar_type_name
 from ._broadcast import unbroadcast
 from ._graph import sum_to
 from .api._common import _ReturnType
-from .decompositions import _Factors, _mT, _svd, _tmT, pinv_backward, pinv_jvp, pinv_of
+from .decompositions import _Factors, _mH, _mT, _svd, _tmT, pinv_backward, pinv_jvp, pinv_of
 
 # What the last lstsq made beside its solution (residuals, rank, singular values, and under
 # forward mode the residuals' tangent), for the api to take at once.
@@ -73,6 +73,7 @@ class LinalgLstsqBackward0(_Factors):
     ``batch``: the batch dims of the solution."""
 
     _name = "LinalgLstsqBackward0"
+    complex_rule = "as_is"  # (its rule is written for complex matrices too)
     _n_out = 2
     saves_output = "solution"
     _NR = {"solution": 0, "residuals": 1}
@@ -97,7 +98,7 @@ class LinalgLstsqBackward0(_Factors):
         rank = keep.sum(axis=-1).astype(np.int64)
         with fp_quiet():
             sinv = xp.where(keep, 1 / xp.where(keep, s, 1), 0).astype(a.dtype)
-            x = (_mT(vh) * sinv[..., None, :]) @ (_mT(u) @ b2)
+            x = (_mH(vh) * sinv[..., None, :]) @ (_mH(u) @ b2)
         # LAPACK's layout, as torch's: the first n rows of a column-major max(m, n) x nrhs
         buf = xp.empty(batch + (nrhs, max(m, n)), a.dtype)
         full = _mT(buf)
@@ -111,8 +112,9 @@ class LinalgLstsqBackward0(_Factors):
                 if n
                 else xp.broadcast_to(xp.eye(m, dtype=a.dtype), a.shape[:-2] + (m, m))
             )
-            c = (_mT(q) @ b2)[..., n:, :]
-            residuals = (c * c).sum(axis=-2).astype(real)
+            c = (_mH(q) @ b2)[..., n:, :]
+            c2 = (c * c.conj()).real if c.dtype.kind == "c" else c * c
+            residuals = c2.sum(axis=-2).astype(real)
             if driver == "gels":  # LAPACK zeroes B for a zero matrix: no residual
                 zero = ~(a != 0).any(axis=(-2, -1))
                 residuals = xp.where(zero[..., None], 0, residuals).astype(real)
@@ -130,7 +132,7 @@ class LinalgLstsqBackward0(_Factors):
 
     def _grads(self, gx, gl, a, b, x, ops, pinv_of_a):
         na, nb = self.needs_input_grad[:2]
-        mt = ops.mT
+        mt = ops.mH  # (the conjugate transpose, torch's mH)
         vec = self.vector
         bm = ops.unsq(b) if vec else b
         ga = gb = None
@@ -191,7 +193,8 @@ class LinalgLstsqBackward0(_Factors):
         else:
             r = a @ xm - bm
             dr = -dbm if da is None else (da @ xm if dbm is None else da @ xm - dbm)
-            dl = 2 * (r * dr).sum(axis=-2)
+            rdr = (r.conj() * dr).real if r.dtype.kind == "c" else r * dr
+            dl = 2 * rdr.sum(axis=-2)
             dl = xp.broadcast_to(dl, res.shape) * 1
         LAST["tangents"] = {1: dl}
         return dx[..., 0] if vec else dx
@@ -199,6 +202,7 @@ class LinalgLstsqBackward0(_Factors):
 
 class _Arr:
     mT = staticmethod(_mT)
+    mH = staticmethod(_mH)
     unsq = staticmethod(lambda x: x[..., None])
     unsq2 = staticmethod(lambda x: x[..., None, :])
     sq = staticmethod(lambda x: x[..., 0])
@@ -206,8 +210,9 @@ class _Arr:
     numel = staticmethod(lambda x: x.size)
 
 
-class _Ten:
+class _Ten:  # (real: create_graph refuses complex tensors)
     mT = staticmethod(_tmT)
+    mH = staticmethod(_tmT)
     unsq = staticmethod(lambda x: x.unsqueeze(-1))
     unsq2 = staticmethod(lambda x: x.unsqueeze(-2))
     sq = staticmethod(lambda x: x.squeeze(-1))
