@@ -605,7 +605,6 @@ def test_error(fn):
 @pytest.mark.parametrize("fn", params(WARNS))
 def test_warns_as_torch(fn):
     """No error, and the same warnings (category and text), as many times, as torch."""
-    gs = __import__("gradscope")
     assert outcome(fn, torch)[0] is None
     assert outcome(fn, gs)[0] is None, outcome(fn, gs)[0]
     assert warnings_of(fn, gs) == warnings_of(fn, torch)
@@ -615,7 +614,7 @@ def test_state_dict_positional_arguments_warn_as_torch():
     def fn(m):
         _net(m).state_dict(None, "x.")
 
-    got = warnings_of(fn, __import__("gradscope"))
+    got = warnings_of(fn, gs)
     assert got == warnings_of(fn, torch)
     assert got and got[0].startswith("FutureWarning: Positional args are being deprecated")
 
