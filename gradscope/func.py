@@ -51,12 +51,107 @@ def _tangent_only(t, args):
     return forward_ad.carry_tangent(t.detach(), t, args)
 
 
-def _own_input(t, followed: bool):
+def _own_input(t, followed: bool, inner: list):
     """The transform's own variable for argument ``t``: an alias still connected to ``t``
-    when something outside follows ``t``, else ``t`` detached (with its tangent, if any)."""
+    when something outside follows ``t``, else ``t`` detached (with its tangent, if any);
+    that detached leaf goes into ``inner``."""
     if followed and t.requires_grad:
         return t[...]  # AliasBackward0: a new variable whose gradient flows on to t
-    return forward_ad.carry_tangent(t.detach().requires_grad_(), t)
+    leaf = t.detach().requires_grad_()
+    inner.append(leaf)
+    return forward_ad.carry_tangent(leaf, t)
+
+
+def _pprint_spec(value) -> str:
+    """torch's ``treespec_pprint`` of nested tuples and lists (``*`` for a leaf)."""
+    if isinstance(value, tuple):
+        inner = ", ".join(_pprint_spec(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, list):
+        return "[" + ", ".join(_pprint_spec(v) for v in value) + "]"
+    return "*"
+
+
+def _flat(value) -> list:
+    """The leaves of nested tuples and lists, in order."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in _flat(v)]
+    return [value]
+
+
+def _reaches_outer(t, inner: tuple) -> bool:
+    """Whether ``t``'s graph leads to something outside the transform: a leaf other than
+    the transform's own (detached) variables ``inner``, or a graph a caller's argument or
+    captured tensor brought in. As torch's levels, only that part of a result's graph is
+    seen from outside: a result that depends on nothing else does not require grad."""
+    node = getattr(t, "grad_fn", None)
+    if node is None:
+        return bool(getattr(t, "requires_grad", False)) and not any(t is i for i in inner)
+    seen, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if n is None or id(n) in seen:
+            continue
+        seen.add(id(n))
+        var = getattr(n, "variable", None)
+        if var is not None:
+            if not any(var is i for i in inner):
+                return True
+            continue
+        stack.extend(nxt for nxt, _ in n.next_functions)
+    return False
+
+
+class _Undo:
+    """How values come back out of a transform, as torch's ``_undo_create_differentiable``
+    hands them back: one of the transform's own variables as the argument it stands for;
+    a tensor with its graph where that graph reaches outside the transform (and grad mode
+    was on), else detached; with tangents alone, the values and tangents only."""
+
+    def __init__(self, own, originals, inner: list, by_tangents: bool, args) -> None:
+        self.inner = tuple(inner)
+        self.pairs = [(o, a) for o, a in zip(own, originals) if o is not a]
+        self.enabled = state.enabled
+        self.by_tangents = by_tangents
+        self.args = args
+
+    def reaches(self, t) -> bool:
+        return t.requires_grad and _reaches_outer(t, self.inner)
+
+    def keeps(self, t) -> bool:
+        return self.enabled and self.reaches(t)
+
+    def __call__(self, value):
+        from .tensor import Tensor
+
+        if isinstance(value, (tuple, list)):
+            return type(value)(self(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if not isinstance(value, Tensor):
+            return value
+        for o, orig in self.pairs:
+            if value is o:
+                return orig
+        if self.by_tangents:
+            return _tangent_only(value, self.args)
+        return value if self.keeps(value) else value.detach()
+
+
+def _grad_of(outs, inputs, cotangents=None, **kw) -> tuple:
+    """torch.func's ``_autograd_grad``: the gradient of the outputs that require grad
+    (zeros for an input none of them reaches, and for all when none requires grad)."""
+    from .autograd import grad as autograd_grad
+    from .creation import zeros_like
+
+    if cotangents is None:
+        cotangents = [None] * len(outs)
+    pairs = [(o, c) for o, c in zip(outs, cotangents) if o.requires_grad]
+    if not pairs:
+        return tuple(zeros_like(i) for i in inputs)
+    outs, cts = zip(*pairs)
+    grads = autograd_grad(list(outs), list(inputs), list(cts), allow_unused=True, **kw)
+    return tuple(zeros_like(i) if g is None else g for i, g in zip(inputs, grads))
 
 
 def _as_list(out) -> tuple[list, bool]:
@@ -151,64 +246,123 @@ def _check_outputs(fn_name: str, outs) -> None:
 
 def vjp(func, *primals, has_aux: bool = False):
     """``(func(*primals), vjp_fn)``; ``vjp_fn(v)`` gives ``v @ J`` for each primal (a tuple)."""
-    from .autograd import grad as autograd_grad
-    from .creation import zeros_like
+    from .tensor import Tensor
 
     followed, by_tangents = _followed(primals)
     with enable_grad():
-        inputs = tuple(_own_input(p, followed) for p in primals)
+        inner: list = []
+        inputs = tuple(_own_input(p, followed, inner) for p in primals)
         result = func(*inputs)
+    undo = _Undo(inputs, primals, inner, by_tangents, primals)
     aux = None
     if has_aux:
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise RuntimeError(
+                "vjp(f, *primals): output of function f should be a tuple: (output, aux) "
+                "if has_aux is True"
+            )
         result, aux = result
-    outs, is_seq = _as_list(result)
+        aux = undo(aux)
+    flat = _flat(result)
+    # the gradients can have a graph that reaches outside only where the outputs do; not
+    # under no_grad (torch's would then treat the forward's values as constants, which
+    # gradscope cannot: no graph rather than a different one)
+    outer = followed or any(isinstance(o, Tensor) and undo.keeps(o) for o in flat)
 
-    def vjp_fn(cotangents):
-        cts, _ = _as_list(cotangents)
-        grads = autograd_grad(
-            outs, inputs, cts, retain_graph=True, create_graph=followed, allow_unused=True
-        )
+    def vjp_fn(cotangents, retain_graph: bool = True, create_graph: bool | None = None):
+        if create_graph is None:
+            create_graph = state.enabled
+        if _spec(cotangents) != _spec(result):
+            raise RuntimeError(
+                "Expected pytree structure of cotangents to be the same as pytree structure "
+                f"of outputs to the function. cotangents: {_pprint_spec(cotangents)}, "
+                f"primal output: {_pprint_spec(result)}"
+            )
+        with enable_grad():
+            grads = _grad_of(
+                flat,
+                inputs,
+                _flat(cotangents),
+                retain_graph=retain_graph,
+                create_graph=outer and create_graph,
+            )
         if by_tangents:
-            grads = [_tangent_only(g, primals) for g in grads]
-        return tuple(zeros_like(i) if g is None else g for i, g in zip(inputs, grads))
+            return tuple(_tangent_only(g, primals) for g in grads)
+        return tuple(g if create_graph and undo.reaches(g) else g.detach() for g in grads)
 
-    if by_tangents:
-        kept = [_tangent_only(o, primals) for o in outs]
-    else:
-        kept = outs if followed else [o.detach() for o in outs]
-    out = type(result)(kept) if is_seq else kept[0]
+    out = undo(result)
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def _spec(value) -> str:
+    return _pprint_spec(value)
+
+
+def _wrap_argnum(argnum, num_args: int) -> int:
+    if not isinstance(argnum, int):
+        raise RuntimeError(f"argnum must be int, got: {type(argnum)}")
+    if 0 <= argnum < num_args:
+        return argnum
+    if -num_args <= argnum < 0:
+        return argnum + num_args
+    raise RuntimeError(f"Got argnum={argnum}, but only {num_args} positional inputs")
+
+
+def _argnums(argnums, num_args: int) -> tuple:
+    """``argnums`` checked and wrapped (negative ones count from the end) as torch's
+    ``_slice_argnums``: always a tuple here."""
+    if not isinstance(argnums, (int, tuple)):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    if isinstance(argnums, int):
+        return (_wrap_argnum(argnums, num_args),)
+    nums = tuple(_wrap_argnum(a, num_args) for a in argnums)
+    if not nums:
+        raise RuntimeError("argnums must be non-empty")
+    if len(set(nums)) != len(nums):
+        raise RuntimeError(f"argnums elements must be unique, got {nums}")
+    return nums
 
 
 def grad(func, argnums: int | tuple = 0, has_aux: bool = False):
     """A function giving the gradient of scalar ``func`` with respect to argument(s) ``argnums``."""
-    from .autograd import grad as autograd_grad
-    from .creation import zeros_like
+    from .tensor import Tensor
 
     def wrapper(*args, **kwargs):
-        nums = argnums if isinstance(argnums, tuple) else (argnums,)
+        nums = _argnums(argnums, len(args))
         args = list(args)
         outer = [args[i] for i in nums]
         followed, by_tangents = _followed(outer)
         with enable_grad():
+            inner: list = []
             for i in nums:
-                args[i] = _own_input(args[i], followed)
+                args[i] = _own_input(args[i], followed, inner)
             result = func(*args, **kwargs)
+        name = "grad_and_value(f)(*args)"
         aux = None
         if has_aux:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(
+                    f"{name}: output of function f should be a tuple: (output, aux) if "
+                    "has_aux is True"
+                )
             result, aux = result
+        if not isinstance(result, Tensor):
+            raise RuntimeError(f"{name}: Expected f(*args) to return a Tensor, got {type(result)}")
         if result.dim() != 0:
             raise RuntimeError(
-                "grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
+                f"{name}: Expected f(*args) to return a scalar Tensor, got "
                 f"tensor with {result.dim()} dims. Maybe you wanted to use the vjp or jacrev "
                 "APIs instead?"
             )
         inputs = [args[i] for i in nums]
-        grads = autograd_grad(result, inputs, create_graph=followed, allow_unused=True)
+        undo = _Undo(inputs, outer, inner, by_tangents, outer)
+        create_graph = followed or undo.keeps(result)
+        grads = _grad_of([result], inputs, create_graph=create_graph)
         if by_tangents:
-            grads = [_tangent_only(g, outer) for g in grads]
-        grads = tuple(zeros_like(x) if g is None else g for x, g in zip(inputs, grads))
+            grads = tuple(_tangent_only(g, outer) for g in grads)
+        else:
+            grads = tuple(g if undo.keeps(g) else g.detach() for g in grads)
         g = grads if isinstance(argnums, tuple) else grads[0]
-        return (g, aux) if has_aux else g
+        return (g, undo(aux)) if has_aux else g
 
     return wrapper

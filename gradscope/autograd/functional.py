@@ -12,7 +12,10 @@ results in the same form; they run ``func`` on new tensors (detached from the ca
 graph unless ``create_graph=True``), and give detached results unless ``create_graph=True``.
 An output that does not depend on an input gets zeros, or an error with ``strict=True``.
 ``vectorize=True`` is accepted and gives the same values (gradscope has no ``vmap``: the
-rows are computed one at a time either way).
+rows are computed one at a time either way), with torch's batched forms: an input's blocks
+are views of one tensor of all the outputs' rows, and outputs that require grad but have no
+element at all are refused as torch's batched backward refuses them. The forward-mode
+strategy gives its Jacobians in lists, as torch's does.
 """
 
 from __future__ import annotations
@@ -304,10 +307,14 @@ def jacobian(
                 "not supported together. Please either set `strict=False` or "
                 "`vectorize=False`."
             )
-        rows = tuple(
-            _jacobian_rows(i, out, inputs, create_graph, strict) for i, out in enumerate(outputs)
-        )
-        return _unpack2(_released(rows, create_graph), outputs_tuple, inputs_tuple)
+        if vectorize:
+            jac = _jacobian_vectorized(outputs, inputs, create_graph)
+        else:
+            jac = tuple(
+                _jacobian_rows(i, out, inputs, create_graph, strict)
+                for i, out in enumerate(outputs)
+            )
+        return _unpack2(_released(jac, create_graph), outputs_tuple, inputs_tuple)
 
 
 def _jacobian_rows(i: int, out: Tensor, inputs: tuple, create_graph: bool, strict: bool):
@@ -338,10 +345,52 @@ def _jacobian_rows(i: int, out: Tensor, inputs: tuple, create_graph: bool, stric
     )
 
 
+def _jacobian_vectorized(outputs: tuple, inputs: tuple, create_graph: bool) -> tuple:
+    """The Jacobian as torch's ``vectorize=True`` makes it: for each input, one tensor of
+    the rows of all the outputs together (zeros expanded where no output depends on that
+    input), split by output. The rows are still computed one backward at a time, but
+    each input's blocks are views of one tensor, so they all require grad (under
+    ``create_graph``) when any row does, as torch's; and torch's batched backward refuses
+    outputs with no element at all."""
+    from ..creation import zeros_like
+    from ..ops.api import stack
+
+    numels = [o.nelement() for o in outputs]
+    total = sum(numels)
+    if total == 0 and any(o.requires_grad for o in outputs):
+        raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
+    rows: list[list] = [[] for _ in inputs]
+    for out in outputs:
+        flat = out.reshape(-1)
+        for k in range(out.nelement()):
+            grads = _grad((flat[k],), inputs, retain_graph=True, create_graph=create_graph)
+            for j, g in enumerate(grads):
+                rows[j].append(g)
+    # an output without elements has no rows, but torch's one backward of all of them
+    # still reaches the inputs it depends on (with zeros that may require grad)
+    empty = tuple(o for o in outputs if o.requires_grad and o.nelement() == 0)
+    reached = _grad(empty, inputs, tuple(zeros_like(o) for o in empty), create_graph=create_graph)
+    per_input = []
+    for inp, col, g0 in zip(inputs, rows, reached):
+        if all(g is None for g in col):
+            base = zeros_like(inp) if g0 is None else g0
+            full = base.expand(total, *inp.shape)
+        else:
+            full = stack([zeros_like(inp) if g is None else g for g in col], 0)
+        blocks, start = [], 0
+        for out, n in zip(outputs, numels):
+            blocks.append(full[start : start + n].view(out.size() + inp.size()))
+            start += n
+        per_input.append(blocks)
+    return tuple(tuple(blocks[i] for blocks in per_input) for i in range(len(outputs)))
+
+
 def _jacobian_forward(func: Callable, inputs, strict: bool, vectorize: bool):
     """The Jacobian by forward mode: one pass of dual tensors per input element, its
-    tangent a one-hot vector."""
-    from ..creation import zeros, zeros_like
+    tangent a one-hot vector. As torch's, the inputs are used as they are (the results
+    keep their graph) and the Jacobians come in lists (a list per output where the
+    inputs were a tuple; a list of those where the outputs were a tuple too)."""
+    from ..creation import zeros
     from ..ops.api import stack
 
     if strict:
@@ -356,36 +405,47 @@ def _jacobian_forward(func: Callable, inputs, strict: bool, vectorize: bool):
             "Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
             "only implemented for `vectorize=True`."
         )
-    columns: list[list] | None = None  # by output: one tangent per input element
-    outputs_tuple = False
-    for j, inp in enumerate(inputs):
-        for k in range(inp.nelement()):
-            with forward_ad.dual_level():
-                duals = []
-                for jj, other in enumerate(inputs):
-                    tangent = zeros(other.nelement(), dtype=other.dtype, device=other.device)
-                    if jj == j:
-                        tangent[k] = 1
-                    duals.append(forward_ad.make_dual(other, tangent.view_as(other)))
-                outputs_tuple, outs = _as_tuple(
-                    func(*duals), "outputs of the user-provided function", "jacobian"
-                )
-                if columns is None:
-                    columns = [[] for _ in outs]
-                for col, out in zip(columns, outs):
-                    primal, tangent = forward_ad.unpack_dual(out)
-                    col.append(zeros_like(primal) if tangent is None else tangent)
     numels = [inp.nelement() for inp in inputs]
+    total = sum(numels)
+    columns: list[list] = []  # by output: one tangent per input element
+    primals: list = []
+    outputs_tuple = False
+    # (with no input element at all, one pass with empty tangents gives the outputs)
+    for k in range(max(total, 1)):
+        with forward_ad.dual_level():
+            duals, start = [], 0
+            for other, n in zip(inputs, numels):
+                tangent = zeros(n, dtype=other.dtype, device=other.device)
+                if start <= k < start + n:
+                    tangent[k - start] = 1
+                duals.append(forward_ad.make_dual(other, tangent.view_as(other)))
+                start += n
+            outputs_tuple, outs = _as_tuple(func(*duals), "outputs", None)  # (as torch)
+            if not columns:
+                columns = [[] for _ in outs]
+            primals = []
+            for col, out in zip(columns, outs):
+                primal, tangent = forward_ad.unpack_dual(out)
+                primals.append(primal)
+                col.append(primal.new_zeros(primal.shape) if tangent is None else tangent)
     result = []
-    for col in columns or []:
-        out_shape = col[0].shape
+    for col, primal in zip(columns, primals):
+        out_shape = tuple(primal.shape)
+        # (torch's batched tangents keep the graph they have, whatever the grad mode)
+        with enable_grad():
+            full = stack(col, -1) if total else None
         per_input, start = [], 0
         for inp, n in zip(inputs, numels):
-            block = stack(col[start : start + n], -1) if n else zeros(*out_shape, 0)
-            per_input.append(block.reshape(*out_shape, *inp.shape))
+            shape = out_shape + tuple(inp.shape)
+            if full is None:
+                block = zeros(shape, dtype=col[0].dtype, device=col[0].device)
+            else:
+                with enable_grad():
+                    block = full[(..., slice(start, start + n))].reshape(shape)
+            per_input.append(block)
             start += n
-        result.append(tuple(per_input))
-    return _unpack2(tuple(result), outputs_tuple, inputs_tuple)
+        result.append(per_input)
+    return _unpack2(result, outputs_tuple, inputs_tuple)
 
 
 def hessian(
