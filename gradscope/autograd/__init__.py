@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..errors import py_type_name
 from . import forward_ad, function, functional, higher_order
-from .engine import root_gradients, run_backward
+from .engine import root_gradients, run_backward, run_post_accumulate_hooks
 from .function import Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled, state
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -93,9 +93,13 @@ def backward(
             create_graph=create_graph,
         )
         return
-    # backward(inputs=...): only these tensors' .grad receive the gradient
+    # backward(inputs=...): only these tensors' .grad receive the gradient; a non-leaf
+    # one retains its gradient from now on, as in torch, and takes it that way
     ins = _tensors(inputs)
     _check_inputs(ins, accumulate=True)
+    for t in ins:
+        if t._grad_node() is not None:
+            t.retain_grad()
     grads = run_backward(
         roots,
         retain_graph=bool(retain_graph),
@@ -105,19 +109,14 @@ def backward(
         create_graph=create_graph,
     )
     for t, g in zip(ins, grads):
-        if g is None:
+        if g is None or t._grad_node() is not None:  # (a non-leaf's: retained, above)
             continue
         if create_graph:
-            if t._grad_node() is None:
-                higher_order.accumulate(t._accumulate_node(), g)
-            else:
-                t._grad = g if t._grad is None else t._grad + g
-        elif t._grad_node() is None:
-            t._accumulate_node().accumulate(g._data, g._buffer)
-        elif t._grad is None:
-            t._grad = g.clone()
+            higher_order.accumulate(t._accumulate_node(), g)
         else:
-            t._grad._data += g._data
+            t._accumulate_node().accumulate(g._data, g._buffer)
+            if t._post_acc_hooks:
+                run_post_accumulate_hooks(t)
 
 
 def grad(

@@ -338,6 +338,9 @@ class Function(Node):
     """
 
     is_view = False  # forward may return a view sharing input 0's buffer
+    # with ``is_view``: the output shares the buffer but is no view to autograd (no base,
+    # a version counter of its own), as torch's ``_unsafe_view``
+    unsafe_view = False
     pointwise = False  # elementwise over its two inputs: its result laid out as torch's
     saves_output = None  # the slot (``"result"``) under which the op saves its output
     _edges = None  # when set, only the first _edges inputs get graph edges (masks, indices)
@@ -1129,7 +1132,10 @@ def _wrap(out, inputs, cls, node):
         base = out.base
         sd = src._data
         if out is sd or (base is not None and (base is sd or base is sd.base)):
-            return Tensor._view(out, src, node, cls._name)
+            t = Tensor._view(out, src, node, cls._name)
+            if cls.unsafe_view:
+                t._base, t._vc = None, [0]
+            return t
     return Tensor._make(out, node)
 
 

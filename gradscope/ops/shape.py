@@ -43,9 +43,11 @@ class ViewBackward0(Function):
 
 
 class UnsafeViewBackward0(ViewBackward0):
-    """The reshape of a fresh copy (what ``reshape`` of a non-contiguous tensor is)."""
+    """The reshape of a fresh copy (what ``reshape`` of a non-contiguous tensor is): in
+    the copy's memory, but not a view of it."""
 
     _name = "UnsafeViewBackward0"
+    unsafe_view = True
 
 
 class ReshapeAliasBackward0(ViewBackward0):
@@ -1379,7 +1381,7 @@ class ViewCopySlices(Function):
         xp = xp_of(g)
         mem, result = geom.base_copy(xp, g)
         part = geom.view_array(xp, mem)
-        fn = self.fn
+        fn = self._inplace_node()
         fn._saved = self._saved  # the op's saved tensors live here, freed with this node
         try:
             # a copy: the op may hand back this very array as another input's gradient
@@ -1403,7 +1405,7 @@ class ViewCopySlices(Function):
     def backward_graph(self, g):
         geom = self.geometry
         part = apply(AsStridedBackward0, (g,), geom)
-        fn = self.fn
+        fn = self._inplace_node()
         fn._saved = self._graph_saves()
         try:
             grads = fn.backward_graph(part)
@@ -1422,6 +1424,13 @@ class ViewCopySlices(Function):
             return (g.masked_fill(constant(mask.copy()), 0.0), *grads[1:])
         put = grads[0] if grads[0] is not None else zeros_grad(geom[2], g)
         return (apply(_PutView, (g, put), geom), *grads[1:])
+
+    def _inplace_node(self):
+        """The in-place op's node, or torch's error once backward has released it."""
+        fn = self.__dict__.get("fn")
+        if fn is None:
+            raise RuntimeError(M_FREED)
+        return fn
 
     def _graph_saves(self) -> dict | None:
         """The op's saves for its ``backward_graph``. Its own output is the view it wrote,
