@@ -1,6 +1,8 @@
 """Core autograd semantics against torch: ``backward(inputs=...)`` with retained and
 hooked tensors, post-accumulate-grad hooks under ``inputs``, a second backward through an
-in-place write into a view, and ``reshape`` that has to copy (no view of its input)."""
+in-place write into a view, ``reshape`` that has to copy (no view of its input), and a
+``retain_grad`` that follows its tensor to the new node an in-place write through a view
+gives it."""
 
 from __future__ import annotations
 
@@ -95,7 +97,45 @@ def _reshape_copy_retained_then_written(m):
     return r.grad, x.grad
 
 
+def _retained_base_written_through_view(m, part: bool):
+    x = m.arange(6.0, dtype=m.float64).reshape(2, 3).requires_grad_()
+    y = x * 1
+    y.retain_grad()
+    if part:
+        y.view(-1)[1:].mul_(2)
+    else:
+        y.view(3, 2).mul_(2)
+    y.sum().backward()
+    return y.grad, x.grad
+
+
+def _retained_view_written(m):
+    x = m.ones(2, 2, dtype=m.float64, requires_grad=True)
+    t = (x * 1)[0]
+    t.retain_grad()
+    t.mul_(2)
+    t.sum().backward()
+    return t.grad, t.retains_grad, x.grad
+
+
+def _retained_view_of_a_base_written_in_no_grad(m):
+    x = m.ones(6, dtype=m.float64, requires_grad=True)
+    y = x * 1
+    v = y.view(3, 2)
+    v.retain_grad()
+    with m.no_grad():
+        y.mul_(2)
+    v.sum().backward()
+    return v.grad, x.grad
+
+
 VALUES = {
+    "retained_base_written_through_a_view": lambda m: _retained_base_written_through_view(m, False),
+    "retained_base_written_through_part_of_a_view": lambda m: _retained_base_written_through_view(
+        m, True
+    ),
+    "retained_view_written": _retained_view_written,
+    "retained_view_of_a_base_written_in_no_grad": _retained_view_of_a_base_written_in_no_grad,
     "retained_input_counted_once": _retained_input,
     "retained_input_and_leaf": _retained_input_and_leaf,
     "input_retains_its_grad_afterwards": _input_retains_afterwards,

@@ -1005,7 +1005,8 @@ def refresh_view(view) -> None:
     node.geometry = Geometry.of(base._data, view._data)
     node.needs_input_grad = (True,)
     _init_node(node, (base,), (True,))
-    view._grad_fn, view._rg = node, True
+    _rebase(view, node)  # a retain_grad follows the view to its new node (its hooks do not)
+    view._rg = True
     _finish(node, (base,), [base._data], view, view._data, None)
 
 

@@ -1542,7 +1542,7 @@ class _PutView(Function):
 def rebase_view(fn, target, inputs, needs) -> None:
     """After in-place op ``fn`` on view ``target``: the base gets a ``CopySlices`` node and
     the view an ``AsStridedBackward0`` node pointing to it, as torch records them."""
-    from ..autograd.function import _finish, _init_node
+    from ..autograd.function import _finish, _init_node, _rebase
 
     base = target._base
     geometry = Geometry.of(base._data, target._data)
@@ -1553,10 +1553,11 @@ def rebase_view(fn, target, inputs, needs) -> None:
     _init_node(cs, cs_inputs, cs_needs)
     _finish(cs, cs_inputs, [getattr(t, "_data", t) for t in cs_inputs], base, base._data, base)
     cs._saved, fn._saved = fn._saved, None
-    base.grad_fn, base._rg = cs, True
+    _rebase(base, cs)  # (a retain_grad on the base or the view follows the tensor, as torch's)
+    base._rg = True
     view = AsStridedBackward0.__new__(AsStridedBackward0)
     view._pending, view.geometry = None, geometry
     view.needs_input_grad = (True,)
     _init_node(view, (base,), (True,))
     _finish(view, (base,), [base._data], target, target._data, None)
-    target.grad_fn = view
+    _rebase(target, view)
