@@ -160,7 +160,19 @@ def _second_backward_through_copy_slices(m, first_by_grad: bool):
     y.sum().backward()
 
 
+def _second_backward_through_a_write_that_saved_nothing(m):
+    x = m.ones(3, dtype=m.float64, requires_grad=True)
+    s = x.sum()
+    v = s.expand(3)
+    v[0].zero_()
+    s.backward()
+    v.sum().backward()
+
+
 ERRORS = {
+    "second_backward_through_a_write_that_saved_nothing": (
+        _second_backward_through_a_write_that_saved_nothing
+    ),
     "second_backward_through_copy_slices": lambda m: _second_backward_through_copy_slices(m, False),
     "backward_after_grad_through_copy_slices": lambda m: _second_backward_through_copy_slices(
         m, True

@@ -1553,6 +1553,8 @@ def rebase_view(fn, target, inputs, needs) -> None:
     _init_node(cs, cs_inputs, cs_needs)
     _finish(cs, cs_inputs, [getattr(t, "_data", t) for t in cs_inputs], base, base._data, base)
     cs._saved, fn._saved = fn._saved, None
+    if cs._saves is None:  # released after backward all the same: torch's drops ``fn``
+        cs._saves = {}
     _rebase(base, cs)  # (a retain_grad on the base or the view follows the tensor, as torch's)
     base._rg = True
     view = AsStridedBackward0.__new__(AsStridedBackward0)
